@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { Logger } from 'pino';
+import { currentContext, runWithContext, type RequestContext } from '../platform/context';
+import { DomainError, maskError } from '../platform/errors';
+import { apolloLogger, executeApollo, metricsPlugin } from '../platform/graphql';
+import {
+  parseJsonBody,
+  readBody,
+  sendGraphQLError,
+  startServiceServer,
+  type RunningService,
+} from '../platform/http';
+import { createLogger } from '../platform/observability/logger';
+import { createServiceMetrics } from '../platform/observability/metrics';
+import { subgraphUrlOverrides, type GatewayConfig } from './config';
+import { buildRequestContext, REQUEST_ID_HEADER, requestIdFor } from './request-context';
+import { SignedDataSource, type GatewayContext } from './signed-data-source';
+import { TenantPolicy } from './tenant-policy';
+import { tenantRequiredPlugin } from './tenant-plugin';
+
+export interface RunningGateway extends RunningService {
+  logger: Logger;
+}
+
+/**
+ * The public entry point: one port for HTTP GraphQL (and, later, graphql-ws), Sandbox,
+ * health and metrics. Executes the supergraph's query plans against the subgraphs with a
+ * signed context on every subgraph request.
+ */
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const logger = createLogger('gateway', config.LOG_LEVEL);
+  const metrics = createServiceMetrics('gateway');
+  const supergraphSdl = readFileSync(config.GATEWAY_SUPERGRAPH_PATH, 'utf8');
+  const overrides = subgraphUrlOverrides(config);
+  const signingSecret = config.CONTEXT_SIGNING_SECRETS[0]!;
+  const policiesOn = config.GATEWAY_POLICIES === 'on';
+
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    logger: apolloLogger(logger),
+    buildService: ({ name, url }) =>
+      new SignedDataSource(overrides[name] ?? url ?? '', signingSecret),
+  });
+
+  const plugins: ApolloServerPlugin<GatewayContext>[] = [
+    metricsPlugin<GatewayContext>(metrics),
+    ApolloServerPluginUsageReportingDisabled(),
+    ApolloServerPluginSchemaReportingDisabled(),
+    config.GATEWAY_SANDBOX
+      ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
+      : ApolloServerPluginLandingPageDisabled(),
+  ];
+  if (policiesOn) plugins.push(tenantRequiredPlugin(TenantPolicy.fromSupergraph(supergraphSdl)));
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    logger: apolloLogger(logger),
+    introspection: config.GATEWAY_INTROSPECTION,
+    includeStacktraceInErrorResponses: false,
+    // formatError runs inside the request's async context.
+    formatError: (formatted, error) =>
+      maskError(formatted, error, currentContext()?.requestId, logger),
+    plugins,
+  });
+  await apollo.start();
+
+  const handleGraphQL = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = requestIdFor(req);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    let request: RequestContext;
+    try {
+      request = buildRequestContext(req, requestId, { trustProxy: config.GATEWAY_TRUST_PROXY });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      req.resume();
+      return sendGraphQLError(res, error, requestId);
+    }
+    await runWithContext(request, async () => {
+      let body: unknown;
+      try {
+        const raw =
+          req.method === 'POST'
+            ? await readBody(req, config.GATEWAY_BODY_LIMIT_BYTES)
+            : Buffer.alloc(0);
+        body = parseJsonBody(raw, req.headers['content-type']);
+      } catch (error) {
+        if (error instanceof DomainError) return sendGraphQLError(res, error, requestId);
+        throw error;
+      }
+      await executeApollo(apollo, req, res, body, { request });
+    });
+  };
+
+  const running = await startServiceServer({
+    name: 'gateway',
+    host: config.HOST,
+    port: config.PORT,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    logger,
+    metrics,
+    readiness: [],
+    routes: {
+      '/': { route: 'graphql', handle: handleGraphQL },
+      '/graphql': { route: 'graphql', handle: handleGraphQL },
+    },
+    onShutdown: async () => {
+      await apollo.stop();
+    },
+  });
+  return { ...running, logger };
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { boolean, integer, list, url } from './fields';
+import type { ConfigRule } from './load';
+
+/**
+ * The signing secret a local run uses when none is configured. Production refuses it, so a
+ * forgotten variable can never ship a publicly known secret.
+ */
+export const DEVELOPMENT_CONTEXT_SECRET = 'tessera-development-context-secret-do-not-use-in-prod';
+
+export const environment = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('127.0.0.1'),
+  SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),
+};
+
+export const contextSigning = {
+  /** Comma-separated; the first signs, all verify, so the secret can rotate without downtime. */
+  CONTEXT_SIGNING_SECRETS: list(
+    z.string().min(32, 'each secret must be at least 32 characters'),
+    DEVELOPMENT_CONTEXT_SECRET,
+  ).refine((secrets) => secrets.length > 0, 'needs at least one secret'),
+  CONTEXT_MAX_AGE_SECONDS: integer(60, 1, 600),
+};
+
+export const database = {
+  DATABASE_URL: url(['postgres', 'postgresql'], 'postgres://tessera_app@127.0.0.1:5432/tessera'),
+  DATABASE_POOL_MAX: integer(10, 1, 200),
+  DATABASE_CONNECT_TIMEOUT_MS: integer(5_000, 100, 60_000),
+  DATABASE_IDLE_TIMEOUT_MS: integer(30_000, 1_000, 600_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: integer(10_000, 100, 600_000),
+  DATABASE_LOG_QUERIES: boolean(false),
+  DATABASE_SLOW_QUERY_MS: integer(500, 1, 600_000),
+};
+
+export const redis = {
+  REDIS_MODE: z.enum(['standalone', 'sentinel', 'cluster']).default('standalone'),
+  REDIS_URL: url(['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+  /** host:port pairs, for REDIS_MODE=sentinel or cluster. */
+  REDIS_NODES: list(z.string().regex(/^[^:\s]+:\d{1,5}$/, 'each node must be host:port'), ''),
+  REDIS_SENTINEL_NAME: z.string().default('mymaster'),
+  /** Namespaces every key, so several deployments (or test files) can share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]{1,32}$/i, 'must be 1-32 letters, digits, _ or -')
+    .default('tessera'),
+};
+
+/** The development secret must never sign anything in production. */
+export const refuseDevelopmentSecretInProduction: ConfigRule<{
+  NODE_ENV: string;
+  CONTEXT_SIGNING_SECRETS: string[];
+}> = (config) =>
+  config.NODE_ENV === 'production' &&
+  config.CONTEXT_SIGNING_SECRETS.includes(DEVELOPMENT_CONTEXT_SECRET)
+    ? [
+        {
+          variable: 'CONTEXT_SIGNING_SECRETS',
+          message: 'the development secret is refused when NODE_ENV=production',
+        },
+      ]
+    : [];
+
+/** Sentinel and Cluster modes are reached through a node list, not REDIS_URL. */
+export const requireRedisNodesOutsideStandalone: ConfigRule<{
+  REDIS_MODE: string;
+  REDIS_NODES: string[];
+}> = (config) =>
+  config.REDIS_MODE !== 'standalone' && config.REDIS_NODES.length === 0
+    ? [{ variable: 'REDIS_NODES', message: `is required when REDIS_MODE=${config.REDIS_MODE}` }]
+    : [];

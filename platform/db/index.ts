@@ -1,0 +1,6 @@
+export * from './data-source';
+export * from './tenant-transaction';
+export * from './migration-helpers';
+export * from './bootstrap';
+export * from './migrations';
+export * from './tenant-scope';

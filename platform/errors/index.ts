@@ -1,0 +1,3 @@
+export * from './codes';
+export * from './domain-errors';
+export * from './mask';

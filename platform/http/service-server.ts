@@ -1,0 +1,171 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { HttpRoute, ServiceMetrics } from '../observability/metrics';
+import { runChecks, type ReadinessCheck } from './readiness';
+import { sendJson } from './respond';
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export interface ServiceServerOptions {
+  name: string;
+  host: string;
+  port: number;
+  shutdownGraceMs: number;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  readiness: ReadinessCheck[];
+  /** Handlers by exact path; the route label for metrics is the key without its slash. */
+  routes: Partial<Record<string, { route: HttpRoute; handle: RequestHandler }>>;
+  /** WebSocket upgrades, when the process serves any. */
+  onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Runs after the HTTP server stopped taking requests and drained: close pools here. */
+  onShutdown?: () => Promise<void>;
+  /** Runs as soon as draining starts (e.g. close WebSockets with 1001). */
+  onDrainStart?: () => Promise<void>;
+}
+
+export interface RunningService {
+  server: Server;
+  port: number;
+  url: string;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), then cleans up. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The HTTP frame every Tessera process shares: `/healthz` (alive), `/readyz` (dependencies
+ * reachable, false while draining), `/metrics` (Prometheus), the process's own routes, and a
+ * graceful drain.
+ */
+export async function startServiceServer(options: ServiceServerOptions): Promise<RunningService> {
+  const { logger, metrics } = options;
+  let draining = false;
+
+  const server = createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const path = (req.url ?? '/').split('?')[0]!;
+    const own = options.routes[path];
+    const route: HttpRoute = own?.route ?? builtInRoute(path);
+    if (draining) res.setHeader('connection', 'close');
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.httpRequests.inc({
+        method: methodLabel(req.method),
+        route,
+        status: String(res.statusCode),
+      });
+      metrics.httpDuration.observe({ method: methodLabel(req.method), route }, seconds);
+    });
+
+    const handle = async (): Promise<void> => {
+      if (own) return own.handle(req, res);
+      if (path === '/healthz') return sendJson(res, 200, { status: 'ok', service: options.name });
+      if (path === '/readyz') {
+        const checks = await runChecks(options.readiness);
+        const ready = !draining && checks.every((check) => check.status === 'ok');
+        return sendJson(res, ready ? 200 : 503, {
+          status: ready ? 'ready' : draining ? 'draining' : 'not-ready',
+          service: options.name,
+          checks,
+        });
+      }
+      if (path === '/metrics') {
+        const body = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(body);
+        return;
+      }
+      sendJson(res, 404, { error: 'not found' });
+    };
+
+    handle().catch((error: unknown) => {
+      logger.error({ err: error }, 'request handler failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' });
+      else res.destroy();
+    });
+  });
+  // Keep-alive sockets from a load balancer should outlive its idle timeout, not the reverse.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 60_000;
+  if (options.onUpgrade) server.on('upgrade', options.onUpgrade);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  logger.info({ port, url }, 'listening');
+
+  let shutdownPromise: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    shutdownPromise ??= (async () => {
+      draining = true;
+      logger.info({ graceMs: options.shutdownGraceMs }, 'draining');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await options.onDrainStart?.();
+      const timedOut = await Promise.race([
+        closed.then(() => false),
+        delay(options.shutdownGraceMs).then(() => true),
+      ]);
+      if (timedOut) {
+        logger.warn('grace period over; closing remaining connections');
+        server.closeAllConnections();
+        await closed;
+      }
+      await options.onShutdown?.();
+      logger.info('stopped');
+    })();
+    return shutdownPromise;
+  };
+
+  return { server, port, url, shutdown };
+}
+
+/**
+ * Ends the process cleanly on SIGTERM/SIGINT: drain, then exit 0, or 1 if cleanup failed.
+ * A second signal while draining exits at once.
+ */
+export function exitOnSignals(service: Pick<RunningService, 'shutdown'>, logger: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal; exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    service.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+function builtInRoute(path: string): HttpRoute {
+  if (path === '/healthz') return 'healthz';
+  if (path === '/readyz') return 'readyz';
+  if (path === '/metrics') return 'metrics';
+  return 'other';
+}
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH']);
+function methodLabel(method: string | undefined): string {
+  return method && METHODS.has(method) ? method : 'OTHER';
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

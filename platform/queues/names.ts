@@ -1,0 +1,13 @@
+/** Every BullMQ queue Tessera runs. */
+export const QueueName = {
+  MAINTENANCE: 'maintenance',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** Job names, one place for all of them. */
+export const JobName = {
+  PURGE_FINISHED_JOBS: 'purge-finished-jobs',
+} as const;
+export type JobName = (typeof JobName)[keyof typeof JobName];
+
+export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);

@@ -1,0 +1,88 @@
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+
+export interface RedisConfig {
+  REDIS_MODE: 'standalone' | 'sentinel' | 'cluster';
+  REDIS_URL: string;
+  REDIS_NODES: string[];
+  REDIS_SENTINEL_NAME: string;
+  REDIS_PREFIX: string;
+}
+
+export type RedisClient = Redis | Cluster;
+
+export interface RedisConnectionOptions {
+  /** Shown in CLIENT LIST and logs, e.g. `assets:cache`. */
+  name: string;
+  /**
+   * BullMQ workers and blocking subscribers must wait out a Redis restart rather than fail
+   * commands (`maxRetriesPerRequest: null`); request-path clients fail fast instead.
+   */
+  blocking?: boolean;
+}
+
+/**
+ * One factory for every Redis connection, so switching between standalone, Sentinel and
+ * Cluster is a configuration change, not a code change.
+ */
+export function createRedis(
+  config: RedisConfig,
+  logger: Logger,
+  options: RedisConnectionOptions,
+): RedisClient {
+  const common: RedisOptions = {
+    connectionName: `tessera:${options.name}`,
+    maxRetriesPerRequest: options.blocking ? null : 2,
+    connectTimeout: 5_000,
+    enableReadyCheck: true,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  };
+  const nodes = config.REDIS_NODES.map((node) => {
+    const [host, port] = node.split(':') as [string, string];
+    return { host, port: Number(port) };
+  });
+
+  let client: RedisClient;
+  if (config.REDIS_MODE === 'cluster') {
+    client = new Cluster(nodes, { redisOptions: common, enableReadyCheck: true });
+  } else if (config.REDIS_MODE === 'sentinel') {
+    client = new Redis({ ...common, sentinels: nodes, name: config.REDIS_SENTINEL_NAME });
+  } else {
+    client = new Redis(config.REDIS_URL, common);
+  }
+
+  // Log the transitions, not every retry, so an outage is a few lines rather than thousands.
+  let healthy = true;
+  client.on('error', (error: Error) => {
+    if (!healthy) return;
+    healthy = false;
+    logger.warn({ err: error, redis: options.name }, 'redis connection lost');
+  });
+  client.on('ready', () => {
+    if (healthy) return;
+    healthy = true;
+    logger.info({ redis: options.name }, 'redis connection restored');
+  });
+  return client;
+}
+
+/** A namespaced key: every key Tessera writes starts with the configured prefix. */
+export function redisKey(prefix: string, ...parts: string[]): string {
+  return [prefix, ...parts].join(':');
+}
+
+/**
+ * BullMQ's prefix, hash-tagged so every key of a queue lands in one Cluster slot (its Lua
+ * scripts touch several keys at once).
+ */
+export function queuePrefix(prefix: string): string {
+  return `{${prefix}}`;
+}
+
+export async function closeRedis(client: RedisClient): Promise<void> {
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '../../platform/graphql';
+import { authSubgraph } from '.';
+
+runSubgraphProcess(authSubgraph);

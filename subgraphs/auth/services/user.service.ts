@@ -1,0 +1,25 @@
+import type { RequestContext } from '../../../platform/context';
+import { isUuid } from '../../../platform/graphql';
+import type { UserEntity } from '../entities/user.entity';
+import type { AuthLoaders } from '../loaders';
+
+/** Reads of user accounts on behalf of one request. */
+export class UserService {
+  constructor(
+    private readonly request: RequestContext,
+    private readonly loaders: AuthLoaders,
+  ) {}
+
+  /** The signed-in user; null for anonymous callers and API keys (which are not users). */
+  async me(): Promise<UserEntity | null> {
+    const principal = this.request.principal;
+    if (principal?.kind !== 'user') return null;
+    return this.loaders.userById.load(principal.id);
+  }
+
+  /** Resolves a `User` reference from another subgraph; unknown ids resolve to null. */
+  async byReference(id: string): Promise<UserEntity | null> {
+    if (!isUuid(id)) return null;
+    return this.loaders.userById.load(id.toLowerCase());
+  }
+}

@@ -1,0 +1,12 @@
+import type { SubgraphDefinition } from '../../platform/graphql';
+import { createJobsContext, type JobsContext } from './context';
+import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity';
+import { resolvers } from './resolvers';
+
+export const jobsSubgraph: SubgraphDefinition<JobsContext> = {
+  name: 'jobs',
+  defaultPort: 4004,
+  entities: [WebhookEndpointEntity],
+  resolvers,
+  createContext: createJobsContext,
+};

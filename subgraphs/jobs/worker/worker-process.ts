@@ -1,0 +1,106 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import { Counter, Histogram } from 'prom-client';
+import { startServiceServer, type RunningService } from '../../../platform/http';
+import { createLogger } from '../../../platform/observability/logger';
+import { createServiceMetrics } from '../../../platform/observability/metrics';
+import { ALL_QUEUES, JobName, QueueName } from '../../../platform/queues';
+import { closeRedis, createRedis, queuePrefix } from '../../../platform/redis';
+import type { WorkerConfig } from './config';
+import { purgeFinishedJobs } from './purge-finished-jobs.processor';
+
+export interface RunningWorker extends RunningService {
+  logger: ReturnType<typeof createLogger>;
+}
+
+/**
+ * The background process: BullMQ workers for Tessera's queues, their schedulers, and the
+ * same health/metrics/drain frame as every other process. Scales apart from the API.
+ */
+export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
+  const logger = createLogger('worker', config.LOG_LEVEL);
+  const metrics = createServiceMetrics('worker');
+  const jobsProcessed = new Counter({
+    name: 'tessera_jobs_processed_total',
+    help: 'Jobs finished by this worker, by queue and outcome (completed or failed).',
+    labelNames: ['queue', 'outcome'],
+    registers: [metrics.registry],
+  });
+  const jobDuration = new Histogram({
+    name: 'tessera_job_duration_seconds',
+    help: 'Time a job spent running.',
+    labelNames: ['queue'],
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
+    registers: [metrics.registry],
+  });
+
+  const prefix = queuePrefix(config.REDIS_PREFIX);
+  const connection = createRedis(config, logger, { name: 'worker:queues', blocking: true });
+  const queues = ALL_QUEUES.map((name) => new Queue(name, { connection, prefix }));
+  const maintenance = queues.find((queue) => queue.name === QueueName.MAINTENANCE)!;
+
+  const processors: Record<string, (job: Job) => Promise<unknown>> = {
+    [JobName.PURGE_FINISHED_JOBS]: async () => ({
+      removed: await purgeFinishedJobs(queues, config.JOB_RETENTION_HOURS * 3_600_000),
+    }),
+  };
+
+  const worker = new Worker(
+    QueueName.MAINTENANCE,
+    async (job) => {
+      const processor = processors[job.name];
+      if (!processor) throw new Error(`no processor for job ${job.name}`);
+      const started = process.hrtime.bigint();
+      try {
+        return await processor(job);
+      } finally {
+        jobDuration.observe(
+          { queue: job.queueName },
+          Number(process.hrtime.bigint() - started) / 1e9,
+        );
+      }
+    },
+    {
+      connection: createRedis(config, logger, { name: 'worker:maintenance', blocking: true }),
+      prefix,
+      concurrency: config.WORKER_CONCURRENCY,
+      removeOnComplete: { age: 24 * 3600, count: 1000 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+    },
+  );
+  worker.on('completed', (job, result) => {
+    jobsProcessed.inc({ queue: job.queueName, outcome: 'completed' });
+    logger.info({ queue: job.queueName, job: job.name, jobId: job.id, result }, 'job completed');
+  });
+  worker.on('failed', (job, error) => {
+    jobsProcessed.inc({ queue: job?.queueName ?? 'unknown', outcome: 'failed' });
+    logger.error(
+      { queue: job?.queueName, job: job?.name, jobId: job?.id, err: error },
+      'job failed',
+    );
+  });
+  worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
+
+  await maintenance.upsertJobScheduler(
+    JobName.PURGE_FINISHED_JOBS,
+    { every: config.PURGE_INTERVAL_SECONDS * 1000 },
+    { name: JobName.PURGE_FINISHED_JOBS, data: {} },
+  );
+
+  const running = await startServiceServer({
+    name: 'worker',
+    host: config.HOST,
+    port: config.PORT,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    logger,
+    metrics,
+    readiness: [{ name: 'redis', check: () => connection.ping() }],
+    routes: {},
+    // Finish the jobs in hand and take no new ones; what is left waits in Redis.
+    onDrainStart: () => worker.close(),
+    onShutdown: async () => {
+      await Promise.all(queues.map((queue) => queue.close()));
+      await closeRedis(connection);
+    },
+  });
+  return { ...running, logger };
+}

@@ -1,0 +1,42 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export const SEVERITIES = ['INFO', 'WARNING', 'CRITICAL'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const COMPARATORS = ['>', '>=', '<', '<=', '==', '!='] as const;
+
+/** A threshold on a metric that raises an alert once it has held for `forSeconds`. */
+@Entity({ schema: 'observability', name: 'alert_rules' })
+export class AlertRuleEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'text' })
+  metric: string;
+
+  @Column({ type: 'text' })
+  comparator: string;
+
+  @Column({ type: 'double precision' })
+  threshold: number;
+
+  @Column({ name: 'for_seconds', type: 'integer' })
+  forSeconds: number;
+
+  @Column({ type: 'text' })
+  severity: Severity;
+
+  @Column({ type: 'text', array: true })
+  channels: string[];
+
+  @Column({ type: 'boolean', default: true })
+  enabled: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '../../platform/graphql';
+import { tenancySubgraph } from '.';
+
+runSubgraphProcess(tenancySubgraph);
