@@ -58,3 +58,23 @@ export const JSONScalar = new GraphQLScalarType({
   parseValue: (value) => value,
   parseLiteral: (ast, variables) => literalToJson(ast, variables),
 });
+
+const MAX_CURSOR_LENGTH = 512;
+
+function parseCursor(value: unknown): string {
+  if (typeof value !== 'string' || value.length > MAX_CURSOR_LENGTH) {
+    throw badInput('Cursor must be a string taken from pageInfo.endCursor');
+  }
+  return value;
+}
+
+/** Opaque page cursors: strings of bounded length; their content is checked where used. */
+export const CursorScalar = new GraphQLScalarType<string, string>({
+  name: 'Cursor',
+  serialize: (value) => String(value),
+  parseValue: parseCursor,
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING) throw badInput('Cursor must be a string');
+    return parseCursor(ast.value);
+  },
+});

@@ -13,6 +13,6 @@ export function createAssetsContext(
   request: RequestContext,
   runtime: SubgraphRuntime,
 ): AssetsContext {
-  const loaders = createLoaders(tenantScope(runtime.dataSource, request));
-  return { request, assets: new AssetService(loaders) };
+  const scope = tenantScope(runtime.dataSource, request);
+  return { request, assets: new AssetService(scope, createLoaders(scope)) };
 }

@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { AssetEntity } from '../entities/asset.entity';
+import type { AssetConnectionModel } from '../services/asset.service';
 import type { AssetsContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -11,6 +12,8 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** An opaque pagination cursor: pass a page's `endCursor` as `after` to get the next page. */
+  Cursor: { input: string; output: string; }
   /** An ISO-8601 date-time in UTC. */
   DateTime: { input: Date | string; output: Date | string; }
   /** Any JSON value. */
@@ -34,20 +37,63 @@ export type Asset = {
   updatedAt: Scalars['DateTime']['output'];
 };
 
+export type AssetConnection = {
+  __typename?: 'AssetConnection';
+  nodes: Array<Asset>;
+  pageInfo: PageInfo;
+  /** Assets matching the filter, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type AssetFilter = {
+  contentType?: InputMaybe<Scalars['String']['input']>;
+  createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Include soft-deleted assets (default false). */
+  includeDeleted?: InputMaybe<Scalars['Boolean']['input']>;
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
+  /** Case-insensitive substring of the name (at most 200 characters). */
+  search?: InputMaybe<Scalars['String']['input']>;
+  /** Assets carrying every one of these tags. */
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type AssetOrder =
+  | 'CREATED_AT_ASC'
+  | 'CREATED_AT_DESC'
+  | 'NAME_ASC'
+  | 'SIZE_DESC';
+
 export type AssetStatus =
   | 'DELETED'
   | 'PENDING'
   | 'READY';
 
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor?: Maybe<Scalars['Cursor']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** An asset of the current tenant, or null when there is none with this id. */
   asset?: Maybe<Asset>;
+  /** The current tenant's assets, newest first unless `orderBy` says otherwise. `first` is at most 100. */
+  assets: AssetConnection;
 };
 
 
 export type QueryAssetArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryAssetsArgs = {
+  after?: InputMaybe<Scalars['Cursor']['input']>;
+  filter?: InputMaybe<AssetFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<AssetOrder>;
 };
 
 /** Resolved by the auth subgraph. */
@@ -155,12 +201,17 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  AssetConnection: ResolverTypeWrapper<AssetConnectionModel>;
+  AssetFilter: AssetFilter;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  AssetOrder: AssetOrder;
   AssetStatus: AssetStatus;
+  Cursor: ResolverTypeWrapper<Scalars['Cursor']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<User>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -169,11 +220,15 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  AssetConnection: AssetConnectionModel;
+  AssetFilter: AssetFilter;
+  Boolean: Scalars['Boolean']['output'];
+  Cursor: Scalars['Cursor']['output'];
   DateTime: Scalars['DateTime']['output'];
   JSON: Scalars['JSON']['output'];
+  PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   User: User;
-  Boolean: Scalars['Boolean']['output'];
 }>;
 
 export type TenantlessDirectiveArgs = { };
@@ -196,6 +251,16 @@ export type AssetResolvers<ContextType = AssetsContext, ParentType extends Resol
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
+export type AssetConnectionResolvers<ContextType = AssetsContext, ParentType extends ResolversParentTypes['AssetConnection'] = ResolversParentTypes['AssetConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['Asset']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export interface CursorScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Cursor'], any> {
+  name: 'Cursor';
+}
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -204,8 +269,14 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'JSON';
 }
 
+export type PageInfoResolvers<ContextType = AssetsContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  endCursor?: Resolver<Maybe<ResolversTypes['Cursor']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = AssetsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   asset?: Resolver<Maybe<ResolversTypes['Asset']>, ParentType, ContextType, RequireFields<QueryAssetArgs, 'id'>>;
+  assets?: Resolver<ResolversTypes['AssetConnection'], ParentType, ContextType, Partial<QueryAssetsArgs>>;
 }>;
 
 export type UserResolvers<ContextType = AssetsContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
@@ -214,8 +285,11 @@ export type UserResolvers<ContextType = AssetsContext, ParentType extends Resolv
 
 export type Resolvers<ContextType = AssetsContext> = ResolversObject<{
   Asset?: AssetResolvers<ContextType>;
+  AssetConnection?: AssetConnectionResolvers<ContextType>;
+  Cursor?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   JSON?: GraphQLScalarType;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;

@@ -18,9 +18,10 @@ export class CreateAssets1764028802000 implements MigrationInterface {
         metadata jsonb,
         tags text[] NOT NULL DEFAULT '{}' CHECK (cardinality(tags) <= 50),
         owner_id uuid NOT NULL,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now(),
-        deleted_at timestamptz,
+        -- Millisecond precision: the same as a JavaScript Date, so keyset cursors round-trip.
+        created_at timestamptz(3) NOT NULL DEFAULT now(),
+        updated_at timestamptz(3) NOT NULL DEFAULT now(),
+        deleted_at timestamptz(3),
         CHECK ((status = 'DELETED') = (deleted_at IS NOT NULL))
       )`);
     // Listing is by tenant, newest first, with id as the tie-breaker for keyset pagination.

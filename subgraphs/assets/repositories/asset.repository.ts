@@ -1,5 +1,25 @@
-import { In, type EntityManager } from 'typeorm';
+import { In, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import type { CursorPosition } from '../../../platform/graphql';
 import { AssetEntity } from '../entities/asset.entity';
+import { ORDER_SPECS, type AssetOrder } from './asset-order';
+
+export interface AssetFilterCriteria {
+  search?: string;
+  tags?: string[];
+  contentType?: string;
+  ownerId?: string;
+  includeDeleted?: boolean;
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+export interface AssetPageQuery {
+  tenantId: string;
+  filter: AssetFilterCriteria;
+  order: AssetOrder;
+  after: CursorPosition | null;
+  limit: number;
+}
 
 /** Runs inside a tenant transaction: row-level security limits every query to that tenant. */
 export class AssetRepository {
@@ -9,4 +29,54 @@ export class AssetRepository {
     if (ids.length === 0) return Promise.resolve([]);
     return this.manager.find(AssetEntity, { where: { id: In([...ids]) } });
   }
+
+  /** One keyset page: rows strictly after the cursor in the chosen order. */
+  findPage(query: AssetPageQuery): Promise<AssetEntity[]> {
+    const spec = ORDER_SPECS[query.order];
+    const builder = this.filtered(query.tenantId, query.filter);
+    if (query.after) {
+      const comparison = spec.direction === 'DESC' ? '<' : '>';
+      builder.andWhere(
+        `(${spec.column}, a.id) ${comparison} (CAST(:afterValue AS ${spec.sqlType}), :afterId)`,
+        {
+          afterValue: query.after.value,
+          afterId: query.after.id,
+        },
+      );
+    }
+    return builder
+      .orderBy(spec.column, spec.direction)
+      .addOrderBy('a.id', spec.direction)
+      .limit(query.limit)
+      .getMany();
+  }
+
+  count(tenantId: string, filter: AssetFilterCriteria): Promise<number> {
+    return this.filtered(tenantId, filter).getCount();
+  }
+
+  private filtered(tenantId: string, filter: AssetFilterCriteria): SelectQueryBuilder<AssetEntity> {
+    const builder = this.manager
+      .createQueryBuilder(AssetEntity, 'a')
+      .where('a.tenant_id = :tenantId', { tenantId });
+    if (!filter.includeDeleted) builder.andWhere('a.deleted_at IS NULL');
+    if (filter.search)
+      builder.andWhere(`a.name ILIKE :search ESCAPE '\\'`, {
+        search: `%${escapeLike(filter.search)}%`,
+      });
+    if (filter.tags?.length) builder.andWhere('a.tags @> :tags', { tags: filter.tags });
+    if (filter.contentType)
+      builder.andWhere('a.content_type = :contentType', { contentType: filter.contentType });
+    if (filter.ownerId) builder.andWhere('a.owner_id = :ownerId', { ownerId: filter.ownerId });
+    if (filter.createdAfter)
+      builder.andWhere('a.created_at > :createdAfter', { createdAfter: filter.createdAfter });
+    if (filter.createdBefore)
+      builder.andWhere('a.created_at < :createdBefore', { createdBefore: filter.createdBefore });
+    return builder;
+  }
+}
+
+/** A search string matches literally: `%` and `_` typed by a user are not wildcards. */
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (char) => `\\${char}`);
 }

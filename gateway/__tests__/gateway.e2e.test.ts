@@ -1,0 +1,354 @@
+import { randomUUID } from 'node:crypto';
+import { signContext, anonymousContext } from '../../platform/context';
+import { startStack, type TestStack } from '../../platform/testing/stack';
+import { metricValue, postGraphQL, scrape } from '../../platform/testing/graphql-client';
+import { TEST_SIGNING_SECRET } from '../../platform/testing/services';
+import { SUBGRAPH_NAMES } from '../../platform/paths';
+
+// The whole platform as real processes (gateway, five subgraphs, worker) on a database of its
+// own, driven over HTTP like a frontend would.
+
+const tenantA = randomUUID();
+const tenantB = randomUUID();
+const owners = [randomUUID(), randomUUID(), randomUUID()];
+const assetsOfA = [randomUUID(), randomUUID(), randomUUID()];
+const assetOfB = randomUUID();
+
+let stack: TestStack;
+let stopped = false;
+
+beforeAll(async () => {
+  stack = await startStack({ worker: true });
+  await stack.db.query(
+    `INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, 'acme', 'Acme'), ($2, 'globex', 'Globex')`,
+    [tenantA, tenantB],
+  );
+  for (const [index, id] of owners.entries()) {
+    await stack.db.query(`INSERT INTO auth.users (id, email) VALUES ($1, $2)`, [
+      id,
+      `owner${index}@example.com`,
+    ]);
+  }
+  for (const [index, id] of assetsOfA.entries()) {
+    await stack.db.query(
+      `INSERT INTO assets.assets (id, tenant_id, name, content_type, size_bytes, owner_id)
+       VALUES ($1, $2, $3, 'text/plain', 10, $4)`,
+      [id, tenantA, `file-${index}.txt`, owners[index]],
+    );
+  }
+  await stack.db.query(
+    `INSERT INTO assets.assets (id, tenant_id, name, content_type, size_bytes, owner_id)
+     VALUES ($1, $2, 'secret.txt', 'text/plain', 10, $3)`,
+    [assetOfB, tenantB, owners[0]],
+  );
+  await stack.db.query(
+    `INSERT INTO jobs.webhook_endpoints (tenant_id, url, event_types) VALUES ($1, 'https://hooks.example.com/a', '{asset.created}')`,
+    [tenantA],
+  );
+  await stack.db.query(
+    `INSERT INTO observability.alert_rules (tenant_id, name, metric, comparator, threshold, for_seconds, severity, channels)
+     VALUES ($1, 'errors', 'tessera_graphql_operations_total', '>', 10, 60, 'WARNING', '{log}')`,
+    [tenantA],
+  );
+}, 120_000);
+
+afterAll(async () => {
+  if (!stopped) await stack?.stop();
+});
+
+const asTenant = (tenantId: string) => ({ 'x-tenant-id': tenantId });
+
+async function subgraphGraphQLRequests(): Promise<number[]> {
+  return Promise.all(
+    SUBGRAPH_NAMES.map(async (name) =>
+      metricValue(await scrape(stack.url(name)), 'tessera_http_requests_total', {
+        route: 'graphql',
+      }),
+    ),
+  );
+}
+
+describe('one graph over five subgraphs', () => {
+  it('answers one operation that reaches all five subgraphs', async () => {
+    const before = await subgraphGraphQLRequests();
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      {
+        query: `query Everything($asset: ID!) {
+          health { status checks { name status } }
+          me { id }
+          tenant { id slug name status }
+          asset(id: $asset) { name sizeBytes status owner { email } }
+          webhookEndpoints { url eventTypes status }
+          alertRules { name comparator severity }
+        }`,
+        variables: { asset: assetsOfA[0] },
+      },
+      asTenant(tenantA),
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({
+      health: {
+        status: 'ok',
+        checks: [
+          { name: 'postgres', status: 'ok' },
+          { name: 'redis', status: 'ok' },
+        ],
+      },
+      me: null,
+      tenant: { id: tenantA, slug: 'acme', name: 'Acme', status: 'ACTIVE' },
+      asset: {
+        name: 'file-0.txt',
+        sizeBytes: 10,
+        status: 'PENDING',
+        owner: { email: 'owner0@example.com' },
+      },
+      webhookEndpoints: [
+        {
+          url: 'https://hooks.example.com/a',
+          eventTypes: ['asset.created'],
+          status: 'PENDING_VERIFICATION',
+        },
+      ],
+      alertRules: [{ name: 'errors', comparator: '>', severity: 'WARNING' }],
+    });
+    const after = await subgraphGraphQLRequests();
+    after.forEach((count, index) => expect(count).toBeGreaterThan(before[index]!));
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('resolves the owners of a page of assets with one auth request and one SQL query', async () => {
+    const authMetrics = async () => {
+      const page = await scrape(stack.url('auth'));
+      return {
+        requests: metricValue(page, 'tessera_http_requests_total', { route: 'graphql' }),
+        queries: metricValue(page, 'tessera_db_queries_total'),
+      };
+    };
+    const before = await authMetrics();
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      {
+        query:
+          '{ assets(first: 100, orderBy: NAME_ASC) { totalCount nodes { name owner { id email } } } }',
+      },
+      asTenant(tenantA),
+    );
+    expect(response.body.errors).toBeUndefined();
+    const { assets } = response.body.data as {
+      assets: { totalCount: number; nodes: { owner: { id: string } }[] };
+    };
+    expect(assets.totalCount).toBe(3);
+    expect(assets.nodes.map((asset) => asset.owner.id)).toEqual(owners);
+    const after = await authMetrics();
+    expect(after.requests - before.requests).toBe(1);
+    expect(after.queries - before.queries).toBe(1);
+  });
+
+  it('runs tenantless fields without a tenant', async () => {
+    const response = await postGraphQL(stack.gatewayUrl, {
+      query: '{ health { status } me { id } __typename }',
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.data).toEqual({ health: { status: 'ok' }, me: null, __typename: 'Query' });
+  });
+});
+
+describe('tenant header', () => {
+  it('refuses a tenant-scoped query without X-Tenant-Id with 400 before any subgraph is called', async () => {
+    const before = await subgraphGraphQLRequests();
+    const response = await postGraphQL(stack.gatewayUrl, {
+      query: `query { health { status } ...Scoped } fragment Scoped on Query { tenant { id } }`,
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.data).toBeUndefined();
+    expect(response.body.errors).toEqual([
+      {
+        message: '"tenant" is tenant-scoped: send the X-Tenant-Id header',
+        extensions: { code: 'TENANT_REQUIRED', requestId: response.headers.get('x-request-id') },
+      },
+    ]);
+    expect(await subgraphGraphQLRequests()).toEqual(before);
+  });
+
+  it('refuses a malformed X-Tenant-Id with 400 BAD_USER_INPUT', async () => {
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ tenant { id } }' },
+      asTenant("1' OR '1'='1"),
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it("reads another tenant's rows as absent", async () => {
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      { query: `{ asset(id: "${assetOfB}") { id name } tenant { id } }` },
+      asTenant(tenantA),
+    );
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({ asset: null, tenant: { id: tenantA } });
+  });
+
+  it('ignores a client-sent x-tessera-context: the gateway builds its own', async () => {
+    const forged = signContext(
+      { ...anonymousContext('forged'), tenantId: tenantB },
+      TEST_SIGNING_SECRET,
+    );
+    const response = await postGraphQL(stack.gatewayUrl, { query: '{ tenant { id } }' }, forged);
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('TENANT_REQUIRED');
+
+    const withTenant = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ tenant { id } }' },
+      { ...forged, ...asTenant(tenantA) },
+    );
+    expect(withTenant.body.data).toEqual({ tenant: { id: tenantA } });
+  });
+});
+
+describe('bad requests', () => {
+  it('refuses a body over the limit with 413 PAYLOAD_TOO_LARGE', async () => {
+    const response = await postGraphQL(stack.gatewayUrl, {
+      query: `{ health { status } }`,
+      variables: { padding: 'x'.repeat(1024 * 1024 + 1) },
+    });
+    expect(response.status).toBe(413);
+    expect(response.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      limitBytes: 1048576,
+    });
+  });
+
+  it('answers malformed JSON with a coded 400', async () => {
+    const response = await postGraphQL(stack.gatewayUrl, '{"query": "{ health { status } }"');
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers a query that does not validate with GRAPHQL_VALIDATION_FAILED', async () => {
+    const response = await postGraphQL(stack.gatewayUrl, { query: '{ nope }' });
+    expect(response.status).toBe(400);
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('masks an unexpected failure: a code and the request id, no SQL and no stack', async () => {
+    await stack.db.query('REVOKE SELECT ON assets.assets FROM tessera_app');
+    try {
+      const response = await postGraphQL(
+        stack.gatewayUrl,
+        { query: `{ asset(id: "${assetsOfA[0]}") { id } }` },
+        { ...asTenant(tenantA), 'x-request-id': 'test-mask-0001' },
+      );
+      expect(response.body.errors).toEqual([
+        {
+          message: 'Internal server error',
+          path: ['asset'],
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'test-mask-0001' },
+        },
+      ]);
+      expect(response.text).not.toMatch(/permission|SELECT|assets\.assets|stack|at .*\.js/i);
+      // The detail is in the subgraph's log, tied to the same request id.
+      const logged = stack.logs.find(
+        (log) =>
+          log.service === 'assets' &&
+          log.entry?.level === 'error' &&
+          log.entry.requestId === 'test-mask-0001',
+      );
+      expect(JSON.stringify(logged?.entry)).toMatch(/permission denied/);
+    } finally {
+      await stack.db.query('GRANT SELECT ON assets.assets TO tessera_app');
+    }
+  });
+});
+
+describe('subgraphs trust only the gateway', () => {
+  const query = JSON.stringify({ query: '{ health { status } }' });
+  const call = (headers: Record<string, string>) =>
+    fetch(`${stack.url('observability')}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: query,
+    });
+  const context = { ...anonymousContext('direct-call'), tenantId: tenantA };
+
+  it('rejects a direct call without a signed context', async () => {
+    const response = await call({});
+    expect(response.status).toBe(401);
+    expect(
+      ((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!
+        .extensions.code,
+    ).toBe('UNAUTHENTICATED');
+  });
+
+  it('rejects a context signed with another secret', async () => {
+    const response = await call(signContext(context, 'an-attacker-secret-that-is-long-enough-000'));
+    expect(response.status).toBe(401);
+  });
+
+  it('rejects a tampered context', async () => {
+    const headers = signContext(context, TEST_SIGNING_SECRET);
+    const tampered = Buffer.from(
+      JSON.stringify({ ...context, tenantId: tenantB, platformAdmin: true }),
+    ).toString('base64url');
+    const response = await call({ ...headers, 'x-tessera-context': tampered });
+    expect(response.status).toBe(401);
+  });
+
+  it('rejects a stale context', async () => {
+    const response = await call(signContext(context, TEST_SIGNING_SECRET, Date.now() - 120_000));
+    expect(response.status).toBe(401);
+  });
+
+  it('accepts a fresh context signed with the shared secret', async () => {
+    const response = await call(signContext(context, TEST_SIGNING_SECRET));
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('operations', () => {
+  it('serves /healthz, /readyz and /metrics on every process', async () => {
+    for (const [name, service] of stack.processes) {
+      const health = await fetch(`${service.url}/healthz`);
+      expect([name, health.status]).toEqual([name, 200]);
+      const ready = await fetch(`${service.url}/readyz`);
+      expect([name, ready.status]).toEqual([name, 200]);
+      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      expect(metrics).toContain(`tessera_process_cpu_seconds_total{service="${name}"}`);
+      expect(metrics).toContain('tessera_http_requests_total');
+    }
+  });
+
+  it('serves Apollo Sandbox to a browser at the gateway URL', async () => {
+    const response = await fetch(stack.gatewayUrl, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/sandbox/i);
+  });
+
+  it('drains on SIGTERM: every process exits 0 with no error logged', async () => {
+    const started = Date.now();
+    const codes = await stack.stop();
+    stopped = true;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(codes).toEqual({
+      gateway: 0,
+      auth: 0,
+      tenancy: 0,
+      assets: 0,
+      jobs: 0,
+      observability: 0,
+      worker: 0,
+    });
+    const errors = stack.logs.filter(
+      (log) =>
+        (log.entry &&
+          ['error', 'fatal'].includes(String(log.entry.level)) &&
+          log.entry.requestId !== 'test-mask-0001') ||
+        (log.stream === 'stderr' && log.line.trim() !== ''),
+    );
+    expect(errors).toEqual([]);
+  });
+});

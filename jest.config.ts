@@ -1,0 +1,15 @@
+import type { Config } from 'jest';
+
+const config: Config = {
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/**/__tests__/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: { '^.+\\.ts$': ['@swc/jest', {}] },
+  // Builds dist/ (the processes end-to-end tests spawn) and the migrated template database.
+  globalSetup: '<rootDir>/platform/testing/global-setup.ts',
+  testTimeout: 60_000,
+  // Two cores: more workers only make end-to-end tests fight for CPU.
+  maxWorkers: 2,
+};
+
+export default config;

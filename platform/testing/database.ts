@@ -1,0 +1,66 @@
+import { Client } from 'pg';
+import {
+  randomSuffix,
+  databaseUrl,
+  TEMPLATE_DATABASE,
+  TEST_DATABASE_PREFIX,
+  TEST_POSTGRES_URL,
+} from './services';
+
+export interface TestDatabase {
+  name: string;
+  /** As the schema owner (bypasses nothing: superuser in local setups). */
+  ownerUrl: string;
+  /** As tessera_app, the role the services use (no BYPASSRLS). */
+  appUrl: string;
+  /** Runs SQL as the owner, for arranging rows and inspecting results. */
+  query<T extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<T[]>;
+  drop(): Promise<void>;
+}
+
+export async function adminQuery(sql: string, params: unknown[] = []): Promise<void> {
+  const client = new Client({
+    connectionString: TEST_POSTGRES_URL,
+    connectionTimeoutMillis: 5_000,
+  });
+  await client.connect();
+  try {
+    await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database for one test file, cloned from the migrated template in milliseconds. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `${TEST_DATABASE_PREFIX}${process.pid}_${randomSuffix()}`;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+      break;
+    } catch (error) {
+      // Two files cloning at the same instant can briefly see each other on the template.
+      if (attempt >= 5 || !/being accessed by other users/.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+    }
+  }
+  const ownerUrl = databaseUrl(name, 'owner');
+  return {
+    name,
+    ownerUrl,
+    appUrl: databaseUrl(name, 'app'),
+    async query(sql, params = []) {
+      const client = new Client({ connectionString: ownerUrl });
+      await client.connect();
+      try {
+        return (await client.query(sql, params)).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}

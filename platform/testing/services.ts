@@ -1,0 +1,27 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Where tests find PostgreSQL (as a role that may create databases) and Redis. Defaults are
+ * the machine's local services; TEST_POSTGRES_URL / TEST_REDIS_URL point elsewhere.
+ */
+export const TEST_POSTGRES_URL =
+  process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const TEMPLATE_DATABASE = 'tessera_template';
+export const TEST_DATABASE_PREFIX = 'tessera_t_';
+export const TEST_SIGNING_SECRET = 'tessera-test-context-secret-0123456789abcdef';
+
+/** A URL for `database` on the test server, as the owner role or as the app role. */
+export function databaseUrl(database: string, role: 'owner' | 'app'): string {
+  const url = new URL(TEST_POSTGRES_URL);
+  url.pathname = `/${database}`;
+  if (role === 'app') {
+    url.username = 'tessera_app';
+    url.password = '';
+  }
+  return url.toString();
+}
+
+export function randomSuffix(): string {
+  return randomBytes(5).toString('hex');
+}
