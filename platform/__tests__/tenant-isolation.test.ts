@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import type { DataSource } from 'typeorm';
+import { connect, createDataSource, withTenantTransaction } from '../db';
+import { createTestDatabase, type TestDatabase } from '../testing/database';
+import { AssetEntity } from '../../subgraphs/assets/entities/asset.entity';
+
+// Row-level security as the services see it: connected as tessera_app (no BYPASSRLS), every
+// tenant-owned table answers only for the tenant set in the transaction.
+
+const TENANT_TABLES = ['assets.assets', 'jobs.webhook_endpoints', 'observability.alert_rules'];
+const tenantA = randomUUID();
+const tenantB = randomUUID();
+let db: TestDatabase;
+let app: DataSource;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await connect(
+    createDataSource(
+      {
+        DATABASE_URL: db.appUrl,
+        DATABASE_POOL_MAX: 2,
+        DATABASE_CONNECT_TIMEOUT_MS: 5000,
+        DATABASE_IDLE_TIMEOUT_MS: 10000,
+        DATABASE_STATEMENT_TIMEOUT_MS: 5000,
+        DATABASE_LOG_QUERIES: false,
+        DATABASE_SLOW_QUERY_MS: 1000,
+      },
+      {
+        applicationName: 'tenant-isolation-test',
+        entities: [AssetEntity],
+        logger: pino({ level: 'silent' }),
+      },
+    ),
+  );
+  for (const tenant of [tenantA, tenantB]) {
+    await db.query(
+      `INSERT INTO assets.assets (tenant_id, name, content_type, size_bytes, owner_id) VALUES ($1, 'a.txt', 'text/plain', 1, $2)`,
+      [tenant, randomUUID()],
+    );
+  }
+});
+
+afterAll(async () => {
+  await app?.destroy();
+  await db?.drop();
+});
+
+describe('row-level security', () => {
+  it('forces RLS with a tenant policy on every tenant-owned table', async () => {
+    const rows = await db.query<{
+      table: string;
+      enabled: boolean;
+      forced: boolean;
+      policies: string;
+    }>(
+      `SELECT n.nspname || '.' || c.relname AS table, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
+              (SELECT string_agg(policyname, ',') FROM pg_policies p WHERE p.schemaname = n.nspname AND p.tablename = c.relname) AS policies
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r' AND EXISTS (
+          SELECT 1 FROM information_schema.columns col
+           WHERE col.table_schema = n.nspname AND col.table_name = c.relname AND col.column_name = 'tenant_id')`,
+    );
+    expect(rows.map((row) => row.table).sort()).toEqual(TENANT_TABLES);
+    for (const row of rows)
+      expect(row).toMatchObject({ enabled: true, forced: true, policies: 'tenant_isolation' });
+  });
+
+  it('connects the services as a role that cannot bypass RLS', async () => {
+    const [role] = await app.query(
+      `SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`,
+    );
+    expect(role).toEqual({ rolsuper: false, rolbypassrls: false });
+  });
+
+  it('sees nothing when no tenant is set', async () => {
+    for (const table of TENANT_TABLES) {
+      expect(await app.query(`SELECT * FROM ${table}`)).toEqual([]);
+    }
+  });
+
+  it("sees only the transaction's tenant", async () => {
+    const rows = await withTenantTransaction(app, tenantA, (manager) => manager.find(AssetEntity));
+    expect(rows.map((row) => row.tenantId)).toEqual([tenantA]);
+  });
+
+  it('cannot write a row into another tenant', async () => {
+    await expect(
+      withTenantTransaction(app, tenantA, (manager) =>
+        manager.query(
+          `INSERT INTO assets.assets (tenant_id, name, content_type, size_bytes, owner_id) VALUES ($1, 'x', 'text/plain', 1, $2)`,
+          [tenantB, randomUUID()],
+        ),
+      ),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it("cannot update or delete another tenant's rows", async () => {
+    const touched = await withTenantTransaction(app, tenantA, async (manager) => {
+      const [, updated] = (await manager.query(
+        `UPDATE assets.assets SET name = 'pwned' WHERE tenant_id = $1`,
+        [tenantB],
+      )) as [unknown, number];
+      const [, deleted] = (await manager.query(`DELETE FROM assets.assets WHERE tenant_id = $1`, [
+        tenantB,
+      ])) as [unknown, number];
+      return { updated, deleted };
+    });
+    expect(touched).toEqual({ updated: 0, deleted: 0 });
+    expect(
+      await db.query(`SELECT name FROM assets.assets WHERE tenant_id = $1`, [tenantB]),
+    ).toEqual([{ name: 'a.txt' }]);
+  });
+
+  it('does not leak the tenant setting into the next use of a pooled connection', async () => {
+    await withTenantTransaction(app, tenantA, (manager) => manager.find(AssetEntity));
+    const [setting] = await app.query(`SELECT current_setting('app.tenant_id', true) AS tenant`);
+    expect([null, '']).toContain(setting.tenant);
+  });
+});
