@@ -32,7 +32,7 @@ export const gatewayConfigShape = {
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 
-export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
+export function loadGatewayConfig(env?: NodeJS.ProcessEnv) {
   return loadConfig(gatewayConfigShape, [refuseDevelopmentSecretInProduction], env);
 }
 

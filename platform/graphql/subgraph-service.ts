@@ -61,7 +61,7 @@ export function subgraphConfigShape(defaultPort: number) {
 
 export type SubgraphConfig = ReturnType<typeof loadSubgraphConfig>;
 
-function loadSubgraphConfig(defaultPort: number, env: NodeJS.ProcessEnv) {
+function loadSubgraphConfig(defaultPort: number, env?: NodeJS.ProcessEnv) {
   return loadConfig(
     subgraphConfigShape(defaultPort),
     [refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStandalone],
@@ -99,7 +99,7 @@ export interface RunningSubgraph extends RunningService {
  */
 export async function startSubgraph<TContext extends object>(
   definition: SubgraphDefinition<TContext>,
-  env: NodeJS.ProcessEnv = process.env,
+  env?: NodeJS.ProcessEnv,
 ): Promise<RunningSubgraph> {
   const config = loadSubgraphConfig(definition.defaultPort, env);
   const logger = createLogger(definition.name, config.LOG_LEVEL);

@@ -19,6 +19,6 @@ export const workerConfigShape = {
 
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 
-export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
+export function loadWorkerConfig(env?: NodeJS.ProcessEnv) {
   return loadConfig(workerConfigShape, [requireRedisNodesOutsideStandalone], env);
 }

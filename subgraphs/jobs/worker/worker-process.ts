@@ -44,6 +44,11 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     }),
   };
 
+  // BullMQ does not close connections it is handed, so both are closed on shutdown.
+  const workerConnection = createRedis(config, logger, {
+    name: 'worker:maintenance',
+    blocking: true,
+  });
   const worker = new Worker(
     QueueName.MAINTENANCE,
     async (job) => {
@@ -60,7 +65,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       }
     },
     {
-      connection: createRedis(config, logger, { name: 'worker:maintenance', blocking: true }),
+      connection: workerConnection,
       prefix,
       concurrency: config.WORKER_CONCURRENCY,
       removeOnComplete: { age: 24 * 3600, count: 1000 },
@@ -99,7 +104,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     onDrainStart: () => worker.close(),
     onShutdown: async () => {
       await Promise.all(queues.map((queue) => queue.close()));
-      await closeRedis(connection);
+      await Promise.all([closeRedis(connection), closeRedis(workerConnection)]);
     },
   });
   return { ...running, logger };

@@ -1,0 +1,198 @@
+import { readFileSync } from 'node:fs';
+import { parse, Kind, type EnumTypeDefinitionNode } from 'graphql';
+import pino from 'pino';
+import {
+  applyMigrations,
+  connect,
+  createDataSource,
+  ensureDatabase,
+  revertLastMigration,
+} from '../../platform/db';
+import { SUBGRAPH_NAMES, subgraphSchemaPath } from '../../platform/paths';
+import { adminQuery } from '../../platform/testing/database';
+import { databaseUrl, randomSuffix, TEST_DATABASE_PREFIX } from '../../platform/testing/services';
+import { ALL_MIGRATIONS } from '../all-migrations';
+import { authSubgraph } from '../../subgraphs/auth';
+import { tenancySubgraph } from '../../subgraphs/tenancy';
+import { assetsSubgraph } from '../../subgraphs/assets';
+import { jobsSubgraph } from '../../subgraphs/jobs';
+import { observabilitySubgraph } from '../../subgraphs/observability';
+import { USER_STATUSES } from '../../subgraphs/auth/entities/user.entity';
+import { TENANT_STATUSES } from '../../subgraphs/tenancy/entities/tenant.entity';
+import { ASSET_STATUSES } from '../../subgraphs/assets/entities/asset.entity';
+import { WEBHOOK_STATUSES } from '../../subgraphs/jobs/entities/webhook-endpoint.entity';
+import { COMPARATORS, SEVERITIES } from '../../subgraphs/observability/entities/alert-rule.entity';
+import { Client } from 'pg';
+
+// Migrations against an empty database (not the template): apply all, revert all, apply again;
+// then the schema they leave must agree with the entities and the GraphQL enums.
+
+const database = `${TEST_DATABASE_PREFIX}migrations_${randomSuffix()}`;
+const ownerUrl = databaseUrl(database, 'owner');
+const OWNED_SCHEMAS = ['assets', 'auth', 'jobs', 'observability', 'tenancy'];
+
+async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+const ownedSchemas = async () =>
+  (
+    await query<{ nspname: string }>(
+      `SELECT nspname FROM pg_namespace WHERE nspname = ANY($1) ORDER BY nspname`,
+      [OWNED_SCHEMAS],
+    )
+  ).map((row) => row.nspname);
+
+beforeAll(() => ensureDatabase(ownerUrl, databaseUrl(database, 'app')));
+afterAll(() => adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+
+describe('migrations', () => {
+  it('apply in order and are recorded', async () => {
+    const applied = await applyMigrations(ownerUrl, ALL_MIGRATIONS);
+    expect(applied).toEqual(
+      ALL_MIGRATIONS.map((migration) => migration.name).sort((a, b) => timestamp(a) - timestamp(b)),
+    );
+    expect(await ownedSchemas()).toEqual(OWNED_SCHEMAS);
+    expect(await applyMigrations(ownerUrl, ALL_MIGRATIONS)).toEqual([]);
+  });
+
+  it('revert one at a time down to nothing, then apply again', async () => {
+    for (let remaining = ALL_MIGRATIONS.length; remaining > 0; remaining -= 1) {
+      await revertLastMigration(ownerUrl, ALL_MIGRATIONS);
+      const [row] = await query<{ count: string }>(`SELECT count(*) FROM tessera_migrations`);
+      expect(Number(row?.count)).toBe(remaining - 1);
+    }
+    expect(await ownedSchemas()).toEqual([]);
+    expect(await applyMigrations(ownerUrl, ALL_MIGRATIONS)).toHaveLength(ALL_MIGRATIONS.length);
+  });
+
+  it('leave tables whose columns match the entities (names, types, nullability, precision)', async () => {
+    const dataSource = await connect(
+      createDataSource(
+        {
+          DATABASE_URL: ownerUrl,
+          DATABASE_POOL_MAX: 1,
+          DATABASE_CONNECT_TIMEOUT_MS: 5000,
+          DATABASE_IDLE_TIMEOUT_MS: 10000,
+          DATABASE_STATEMENT_TIMEOUT_MS: 5000,
+          DATABASE_LOG_QUERIES: false,
+          DATABASE_SLOW_QUERY_MS: 1000,
+        },
+        {
+          applicationName: 'drift-test',
+          entities: [
+            authSubgraph,
+            tenancySubgraph,
+            assetsSubgraph,
+            jobsSubgraph,
+            observabilitySubgraph,
+          ].flatMap((subgraph) => subgraph.entities as []),
+          logger: pino({ level: 'silent' }),
+        },
+      ),
+    );
+    try {
+      const drift: string[] = [];
+      for (const entity of dataSource.entityMetadatas) {
+        const table = `${entity.schema}.${entity.tableName}`;
+        const columns = await query<{
+          column_name: string;
+          data_type: string;
+          is_nullable: string;
+          datetime_precision: number | null;
+        }>(
+          `SELECT column_name, data_type, is_nullable, datetime_precision FROM information_schema.columns
+            WHERE table_schema = $1 AND table_name = $2`,
+          [entity.schema, entity.tableName],
+        );
+        const byName = new Map(columns.map((column) => [column.column_name, column]));
+        for (const column of entity.columns) {
+          const actual = byName.get(column.databaseName);
+          if (!actual) {
+            drift.push(`${table}.${column.databaseName}: in the entity, not in the table`);
+            continue;
+          }
+          byName.delete(column.databaseName);
+          const expectedType = column.isArray
+            ? 'ARRAY'
+            : (TYPE_NAMES[String(column.type)] ?? String(column.type));
+          if (actual.data_type !== expectedType) {
+            drift.push(
+              `${table}.${column.databaseName}: entity ${expectedType}, table ${actual.data_type}`,
+            );
+          }
+          if ((actual.is_nullable === 'YES') !== column.isNullable) {
+            drift.push(
+              `${table}.${column.databaseName}: nullable in ${column.isNullable ? 'entity' : 'table'} only`,
+            );
+          }
+          if (
+            actual.datetime_precision !== null &&
+            actual.datetime_precision !== (column.precision ?? 6)
+          ) {
+            drift.push(
+              `${table}.${column.databaseName}: precision ${column.precision ?? 6} vs ${actual.datetime_precision}`,
+            );
+          }
+        }
+        for (const leftover of byName.keys())
+          drift.push(`${table}.${leftover}: in the table, not in the entity`);
+      }
+      expect(drift).toEqual([]);
+      expect(dataSource.entityMetadatas).toHaveLength(5);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it.each([
+    ['auth.users', 'status', USER_STATUSES, 'auth', 'UserStatus'],
+    ['tenancy.tenants', 'status', TENANT_STATUSES, 'tenancy', 'TenantStatus'],
+    ['assets.assets', 'status', ASSET_STATUSES, 'assets', 'AssetStatus'],
+    ['jobs.webhook_endpoints', 'status', WEBHOOK_STATUSES, 'jobs', 'WebhookStatus'],
+    ['observability.alert_rules', 'severity', SEVERITIES, 'observability', 'Severity'],
+    ['observability.alert_rules', 'comparator', COMPARATORS, undefined, undefined],
+  ] as const)(
+    '%s.%s allows the same values in CHECK, code and GraphQL',
+    async (table, column, values, subgraph, enumName) => {
+      const [schema, name] = table.split('.') as [string, string];
+      const checks = await query<{ definition: string }>(
+        `SELECT pg_get_constraintdef(c.oid) AS definition FROM pg_constraint c
+         JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE c.contype = 'c' AND n.nspname = $1 AND t.relname = $2`,
+        [schema, name],
+      );
+      const definition = checks
+        .map((check) => check.definition)
+        .find((text) => text.startsWith(`CHECK ((${column} = ANY`));
+      expect(definition).toBeDefined();
+      const allowed = [...definition!.matchAll(/'([^']*)'::text/g)].map((match) => match[1]).sort();
+      expect(allowed).toEqual([...values].sort());
+      if (subgraph && enumName)
+        expect(graphqlEnumValues(subgraph, enumName)).toEqual([...values].sort());
+    },
+  );
+});
+
+const TYPE_NAMES: Record<string, string> = {
+  timestamptz: 'timestamp with time zone',
+};
+
+function timestamp(name: string): number {
+  return Number(/(\d{13})$/.exec(name)?.[1]);
+}
+
+function graphqlEnumValues(subgraph: (typeof SUBGRAPH_NAMES)[number], name: string): string[] {
+  const document = parse(readFileSync(subgraphSchemaPath(subgraph), 'utf8'));
+  const definition = document.definitions.find(
+    (node): node is EnumTypeDefinitionNode =>
+      node.kind === Kind.ENUM_TYPE_DEFINITION && node.name.value === name,
+  );
+  return (definition?.values ?? []).map((value) => value.name.value).sort();
+}
