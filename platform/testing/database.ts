@@ -1,4 +1,6 @@
 import { Client } from 'pg';
+import { applyMigrations, ensureDatabase } from '../db';
+import { ALL_MIGRATIONS } from '../../scripts/all-migrations';
 import {
   randomSuffix,
   databaseUrl,
@@ -63,4 +65,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
     drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
+}
+
+/** (Re)creates the migrated template that {@link createTestDatabase} clones. */
+export async function prepareTemplateDatabase(): Promise<void> {
+  await adminQuery(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
+  const ownerUrl = databaseUrl(TEMPLATE_DATABASE, 'owner');
+  await ensureDatabase(ownerUrl, databaseUrl(TEMPLATE_DATABASE, 'app'));
+  await applyMigrations(ownerUrl, ALL_MIGRATIONS);
 }

@@ -1,19 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { applyMigrations, ensureDatabase } from '../db';
-import { ALL_MIGRATIONS } from '../../scripts/all-migrations';
-import { adminQuery } from './database';
-import {
-  databaseUrl,
-  TEMPLATE_DATABASE,
-  TEST_DATABASE_PREFIX,
-  TEST_POSTGRES_URL,
-} from './services';
 import { Client } from 'pg';
 import { repoRoot } from '../paths';
+import { prepareTemplateDatabase } from './database';
+import { TEST_DATABASE_PREFIX, TEST_POSTGRES_URL } from './services';
 
 /**
- * Once per run: build the processes end-to-end tests spawn, and migrate the template every
- * test file clones its database from. Leftovers of an interrupted run are dropped.
+ * Once per run: build the processes end-to-end tests spawn, drop databases an interrupted run
+ * left behind, and migrate the template every test file clones its database from.
  */
 export default async function globalSetup(): Promise<void> {
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot(), stdio: 'inherit' });
@@ -28,13 +21,11 @@ export default async function globalSetup(): Promise<void> {
       `SELECT datname FROM pg_database WHERE datname LIKE $1`,
       [`${TEST_DATABASE_PREFIX}%`],
     );
-    for (const { datname } of leftovers.rows)
+    for (const { datname } of leftovers.rows) {
       await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    }
   } finally {
     await client.end();
   }
-  await adminQuery(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
-  const ownerUrl = databaseUrl(TEMPLATE_DATABASE, 'owner');
-  await ensureDatabase(ownerUrl, databaseUrl(TEMPLATE_DATABASE, 'app'));
-  await applyMigrations(ownerUrl, ALL_MIGRATIONS);
+  await prepareTemplateDatabase();
 }

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { anonymousContext, signContext } from '../platform/context';
+import { startStack } from '../platform/testing/stack';
+import { TEST_SIGNING_SECRET } from '../platform/testing/services';
+import { runLoad } from './lib/load';
+import type { BenchReport } from './lib/report';
+
+const ASSETS = 100;
+const OWNERS = 20;
+
+/**
+ * What federation costs: a page of 100 assets with their owners' emails through the gateway
+ * (assets subgraph, then one batched entity fetch to auth) against the same page straight
+ * from the assets subgraph (owner ids only, since emails live in auth).
+ */
+export async function gatewayOverhead(options: {
+  durationMs: number;
+  concurrency: number;
+}): Promise<BenchReport> {
+  const stack = await startStack({
+    subgraphs: ['auth', 'assets'],
+    env: { LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '10' },
+  });
+  try {
+    const tenantId = randomUUID();
+    const owners = Array.from({ length: OWNERS }, () => randomUUID());
+    await stack.db.query(
+      `INSERT INTO auth.users (id, email) SELECT id, 'owner-' || n || '@example.com' FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n)`,
+      [owners],
+    );
+    await stack.db.query(
+      `INSERT INTO assets.assets (tenant_id, name, content_type, size_bytes, owner_id)
+       SELECT $1, 'file-' || n || '.txt', 'text/plain', n, ($2::uuid[])[1 + n % $3]
+         FROM generate_series(1, $4) AS n`,
+      [tenantId, owners, OWNERS, ASSETS],
+    );
+
+    const load = (url: string, query: string, headers: () => Record<string, string>) =>
+      runLoad({
+        url,
+        body: JSON.stringify({ query }),
+        headers,
+        concurrency: options.concurrency,
+        durationMs: options.durationMs,
+        warmupMs: 1_000,
+      });
+
+    const viaGateway = await load(
+      stack.gatewayUrl,
+      `{ assets(first: ${ASSETS}) { nodes { name owner { email } } } }`,
+      () => ({ 'x-tenant-id': tenantId }),
+    );
+    const direct = await load(
+      `${stack.url('assets')}/graphql`,
+      `{ assets(first: ${ASSETS}) { nodes { name owner { id } } } }`,
+      () => signContext({ ...anonymousContext(randomUUID()), tenantId }, TEST_SIGNING_SECRET),
+    );
+
+    return {
+      title: 'Gateway overhead: 100 assets with owners',
+      setup: `Closed loop, ${options.concurrency} concurrent clients, ${options.durationMs / 1000} s after a 1 s warm-up, on one machine (load generator included).`,
+      rows: [
+        { name: 'gateway → assets + auth (owner { email })', ...viaGateway },
+        { name: 'assets subgraph directly (owner { id })', ...direct },
+      ],
+      ratios: [
+        `gateway / direct RPS: ${(viaGateway.rps / direct.rps).toFixed(2)}`,
+        `gateway / direct p99: ${(viaGateway.p99Ms / direct.p99Ms).toFixed(2)}`,
+      ],
+    };
+  } finally {
+    await stack.stop();
+  }
+}

@@ -1,0 +1,35 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { prepareTemplateDatabase } from '../platform/testing/database';
+import { repoRoot } from '../platform/paths';
+import { gatewayOverhead } from './gateway-overhead.bench';
+import { toMarkdown, type BenchReport } from './lib/report';
+
+// `npm run bench`: every benchmark, each comparing against a baseline measured in the same
+// run; prints Markdown and writes it to bench/results/latest.md.
+const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5_000);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+async function main(): Promise<void> {
+  await prepareTemplateDatabase();
+  const reports: BenchReport[] = [await gatewayOverhead({ durationMs, concurrency })];
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const markdown = [
+    `## Tessera benchmarks`,
+    '',
+    `${new Date().toISOString().slice(0, 10)} on ${machine}.`,
+    '',
+    ...reports.map(toMarkdown),
+  ].join('\n');
+  const folder = join(repoRoot(), 'bench', 'results');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'latest.md'), markdown);
+  process.stdout.write(`${markdown}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
