@@ -1,0 +1,401 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+import { anonymousContext, runWithContext, type RequestContext } from '../context';
+import { connect, createDataSource, withTenantTransaction } from '../db';
+import { ValidationError } from '../errors';
+import {
+  appendEvent,
+  EVENT_TYPE_PATTERN,
+  EVENT_TYPES,
+  EventType,
+  MAX_EVENT_PAYLOAD_BYTES,
+  PLATFORM_SCOPE,
+  type NewEvent,
+} from '../events';
+import { createTestDatabase, type TestDatabase } from '../testing/database';
+
+// The journal's append side as the services use it: connected as tessera_app (no BYPASSRLS),
+// appending inside the transaction that writes the rows an event describes.
+
+const CONCURRENT_APPENDERS = 20;
+let db: TestDatabase;
+let app: DataSource;
+
+interface JournalRow {
+  tenant_id: string | null;
+  seq: string;
+  type: string;
+  payload: Record<string, unknown>;
+  actor_kind: string | null;
+  actor_id: string | null;
+  request_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+const event = (overrides: Partial<NewEvent> = {}): NewEvent => ({
+  type: EventType.ASSET_CREATED,
+  payload: { assetId: randomUUID() },
+  ...overrides,
+});
+
+/** A transaction with no tenant set: the platform scope. */
+const platformTransaction = <T>(fn: (manager: EntityManager) => Promise<T>) => app.transaction(fn);
+
+/** What the owner (bypassing nothing but seeing everything) finds for one scope. */
+async function journal(tenantId: string | null): Promise<JournalRow[]> {
+  return db.query<JournalRow & Record<string, unknown>>(
+    `SELECT tenant_id, seq::text AS seq, type, payload, actor_kind, actor_id, request_id, ip, user_agent
+       FROM events.events e WHERE tenant_id IS NOT DISTINCT FROM $1::uuid ORDER BY e.seq`,
+    [tenantId],
+  );
+}
+
+const seqs = async (tenantId: string | null) => (await journal(tenantId)).map((row) => row.seq);
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, index) => String(from + index));
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await connect(
+    createDataSource(
+      {
+        DATABASE_URL: db.appUrl,
+        DATABASE_POOL_MAX: CONCURRENT_APPENDERS + 2,
+        DATABASE_CONNECT_TIMEOUT_MS: 5000,
+        DATABASE_IDLE_TIMEOUT_MS: 10000,
+        DATABASE_STATEMENT_TIMEOUT_MS: 10000,
+        DATABASE_LOG_QUERIES: false,
+        DATABASE_SLOW_QUERY_MS: 1000,
+      },
+      { applicationName: 'event-journal-test', entities: [], logger: pino({ level: 'silent' }) },
+    ),
+  );
+});
+
+afterAll(async () => {
+  await app?.destroy();
+  await db?.drop();
+});
+
+describe('appending', () => {
+  it('appends inside a tenant transaction with the request context, and reads it back', async () => {
+    const tenant = randomUUID();
+    const userId = randomUUID();
+    const context: RequestContext = {
+      ...anonymousContext('req-append-1'),
+      tenantId: tenant,
+      principal: { kind: 'user', id: userId },
+      ip: '203.0.113.7',
+      userAgent: 'jest',
+    };
+    const { appended, seen } = await runWithContext(context, () =>
+      withTenantTransaction(app, tenant, async (manager) => ({
+        appended: await appendEvent(manager, event({ payload: { name: 'a.txt', size: 3 } })),
+        seen: (await manager.query(`SELECT id, seq::text AS seq FROM events.events`)) as unknown[],
+      })),
+    );
+    expect(appended).toEqual({ id: expect.any(String), seq: '1' });
+    expect(seen).toEqual([appended]);
+    expect(await journal(tenant)).toEqual([
+      {
+        tenant_id: tenant,
+        seq: '1',
+        type: 'assets.asset.created',
+        payload: { name: 'a.txt', size: 3 },
+        actor_kind: 'user',
+        actor_id: userId,
+        request_id: 'req-append-1',
+        ip: '203.0.113.7',
+        user_agent: 'jest',
+      },
+    ]);
+  });
+
+  it('takes an explicit actor over the context principal, and records none when told', async () => {
+    const tenant = randomUUID();
+    await withTenantTransaction(app, tenant, async (manager) => {
+      await appendEvent(manager, event({ tenantId: tenant, actor: { kind: 'system', id: null } }));
+      await appendEvent(manager, event({ tenantId: tenant, actor: null }));
+    });
+    expect((await journal(tenant)).map((row) => [row.actor_kind, row.actor_id])).toEqual([
+      ['system', null],
+      [null, null],
+    ]);
+  });
+
+  it('leaves nothing after a rollback, and the next committed seq follows without a gap', async () => {
+    const tenant = randomUUID();
+    const append = (payload: Record<string, unknown>) =>
+      withTenantTransaction(app, tenant, (manager) =>
+        appendEvent(manager, event({ tenantId: tenant, payload })),
+      );
+    expect((await append({ n: 1 })).seq).toBe('1');
+    await expect(
+      withTenantTransaction(app, tenant, async (manager) => {
+        const drawn = await appendEvent(manager, event({ tenantId: tenant, payload: { n: 'x' } }));
+        expect(drawn.seq).toBe('2');
+        throw new Error('the mutation failed after appending');
+      }),
+    ).rejects.toThrow('the mutation failed after appending');
+    expect((await append({ n: 2 })).seq).toBe('2');
+    expect((await journal(tenant)).map((row) => row.payload)).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  it('gives 20 concurrent appenders of one tenant seqs 1..20, in commit order', async () => {
+    const tenant = randomUUID();
+    // Every transaction is open before any appends, so all 20 really contend for the counter.
+    let arrived = 0;
+    let release!: () => void;
+    const allOpen = new Promise<void>((resolve) => (release = resolve));
+
+    const results = await Promise.all(
+      Array.from({ length: CONCURRENT_APPENDERS }, (_, index) =>
+        withTenantTransaction(app, tenant, async (manager) => {
+          await manager.query(`SELECT 1`);
+          arrived += 1;
+          if (arrived === CONCURRENT_APPENDERS) release();
+          await allOpen;
+          const { seq } = await appendEvent(
+            manager,
+            event({ tenantId: tenant, payload: { appender: index } }),
+          );
+          // Hold the transaction a little after appending, as a mutation doing more work would.
+          await new Promise((resolve) => setTimeout(resolve, 5 + ((index * 7) % 11)));
+          const [{ at }] = (await manager.query(
+            `SELECT to_char(clock_timestamp(), 'YYYY-MM-DD HH24:MI:SS.US') AS at`,
+          )) as [{ at: string }];
+          return { seq, beforeCommit: at };
+        }),
+      ),
+    );
+
+    const bySeq = [...results].sort((a, b) => Number(a.seq) - Number(b.seq));
+    expect(bySeq.map((result) => result.seq)).toEqual(range(1, CONCURRENT_APPENDERS));
+    // Each transaction read the clock just before committing; in seq order those readings
+    // only increase, because seq N+1 could not be drawn until N had committed.
+    const clock = bySeq.map((result) => result.beforeCommit);
+    expect(clock).toEqual([...clock].sort());
+    expect(new Set(clock).size).toBe(CONCURRENT_APPENDERS);
+    expect(await seqs(tenant)).toEqual(range(1, CONCURRENT_APPENDERS));
+  });
+
+  it('keeps an independent sequence per tenant', async () => {
+    const [tenantA, tenantB] = [randomUUID(), randomUUID()];
+    for (const tenant of [tenantA, tenantB, tenantA, tenantA, tenantB]) {
+      await withTenantTransaction(app, tenant, (manager) =>
+        appendEvent(manager, event({ tenantId: tenant })),
+      );
+    }
+    expect(await seqs(tenantA)).toEqual(['1', '2', '3']);
+    expect(await seqs(tenantB)).toEqual(['1', '2']);
+  });
+
+  it('appends platform events (no tenant) in a tenantless transaction, with their own sequence', async () => {
+    const before = (await seqs(null)).length;
+    const userId = randomUUID();
+    const appended = await runWithContext(
+      { ...anonymousContext('req-sign-in'), principal: { kind: 'user', id: userId } },
+      async () => {
+        const first = await platformTransaction((manager) =>
+          appendEvent(manager, event({ type: EventType.SIGN_IN_SUCCEEDED, payload: { userId } })),
+        );
+        const second = await platformTransaction((manager) =>
+          appendEvent(manager, event({ type: EventType.SIGN_IN_FAILED, payload: {} })),
+        );
+        return [first.seq, second.seq];
+      },
+    );
+    expect(appended).toEqual(range(before + 1, before + 2));
+    const rows = (await journal(null)).slice(before);
+    expect(rows.map((row) => [row.type, row.tenant_id, row.actor_id, row.request_id])).toEqual([
+      ['auth.sign_in.succeeded', null, userId, 'req-sign-in'],
+      ['auth.sign_in.failed', null, userId, 'req-sign-in'],
+    ]);
+    const [counter] = await db.query(
+      `SELECT last_seq::text AS last FROM events.sequences WHERE scope = $1`,
+      [PLATFORM_SCOPE],
+    );
+    expect(counter?.last).toBe(String(before + 2));
+  });
+
+  it('refuses to run outside a transaction', async () => {
+    await expect(appendEvent(app.manager, event({ tenantId: null }))).rejects.toThrow(
+      /appendEvent must run inside the transaction/,
+    );
+    const runner = app.createQueryRunner();
+    try {
+      await expect(appendEvent(runner.manager, event({ tenantId: null }))).rejects.toThrow(
+        /inside the transaction/,
+      );
+    } finally {
+      await runner.release();
+    }
+  });
+});
+
+describe('validation', () => {
+  it.each([
+    ['no dot', 'assetcreated'],
+    ['upper case', 'Assets.Asset.Created'],
+    ['a trailing dot', 'assets.asset.'],
+    ['a space', 'assets.asset created'],
+  ])('refuses an event type with %s, and the transaction stays usable', async (_name, type) => {
+    const tenant = randomUUID();
+    await withTenantTransaction(app, tenant, async (manager) => {
+      await expect(appendEvent(manager, event({ type: type as EventType }))).rejects.toThrow(
+        ValidationError,
+      );
+      await appendEvent(manager, event({ tenantId: tenant }));
+    });
+    expect(await seqs(tenant)).toEqual(['1']);
+  });
+
+  it('refuses a well-formed type that is not in EventType', async () => {
+    await withTenantTransaction(app, randomUUID(), async (manager) => {
+      await expect(
+        appendEvent(manager, event({ type: 'assets.asset.teleported' as EventType })),
+      ).rejects.toThrow(/Unknown event type/);
+    });
+  });
+
+  it('has a CHECK on the type format, whoever inserts', async () => {
+    await expect(
+      db.query(
+        `INSERT INTO events.events (tenant_id, seq, type, payload) VALUES ($1, 1, 'Not A Type', '{}')`,
+        [randomUUID()],
+      ),
+    ).rejects.toThrow(/check constraint/);
+  });
+
+  it('refuses a payload over the size limit before touching the database', async () => {
+    const tenant = randomUUID();
+    await withTenantTransaction(app, tenant, async (manager) => {
+      const big = { blob: 'x'.repeat(MAX_EVENT_PAYLOAD_BYTES) };
+      await expect(appendEvent(manager, event({ payload: big }))).rejects.toThrow(
+        new ValidationError(`Event payload exceeds ${MAX_EVENT_PAYLOAD_BYTES} bytes`),
+      );
+      // Just under the limit is fine.
+      const fits = { blob: 'x'.repeat(MAX_EVENT_PAYLOAD_BYTES - '{"blob":""}'.length) };
+      await appendEvent(manager, event({ tenantId: tenant, payload: fits }));
+    });
+    expect(await seqs(tenant)).toEqual(['1']);
+  });
+
+  it('refuses payloads jsonb cannot hold and actors without an id', async () => {
+    await withTenantTransaction(app, randomUUID(), async (manager) => {
+      await expect(appendEvent(manager, event({ payload: { name: 'a\u0000b' } }))).rejects.toThrow(
+        /NUL/,
+      );
+      await expect(
+        appendEvent(manager, event({ payload: [1, 2] as unknown as Record<string, unknown> })),
+      ).rejects.toThrow(ValidationError);
+      await expect(
+        appendEvent(manager, event({ actor: { kind: 'user', id: null } })),
+      ).rejects.toThrow(ValidationError);
+      await expect(appendEvent(manager, event({ tenantId: PLATFORM_SCOPE }))).rejects.toThrow(
+        ValidationError,
+      );
+    });
+  });
+
+  it('keeps every EventType constant unique and in the CHECK format', () => {
+    expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length);
+    for (const type of EVENT_TYPES) expect(type).toMatch(EVENT_TYPE_PATTERN);
+  });
+});
+
+describe('row-level security', () => {
+  const tenantA = randomUUID();
+  const tenantB = randomUUID();
+
+  beforeAll(async () => {
+    for (const tenant of [tenantA, tenantB]) {
+      await withTenantTransaction(app, tenant, (manager) =>
+        appendEvent(manager, event({ tenantId: tenant, payload: { owner: tenant } })),
+      );
+    }
+    await platformTransaction((manager) =>
+      appendEvent(manager, event({ type: EventType.USER_SIGNED_UP, tenantId: null })),
+    );
+  });
+
+  it("lets a tenant transaction see only its own events and counter, never another tenant's or the platform's", async () => {
+    const seen = await withTenantTransaction(app, tenantA, async (manager) => ({
+      events: (await manager.query(`SELECT DISTINCT tenant_id FROM events.events`)) as unknown[],
+      counters: (await manager.query(`SELECT scope FROM events.sequences`)) as unknown[],
+    }));
+    expect(seen).toEqual({ events: [{ tenant_id: tenantA }], counters: [{ scope: tenantA }] });
+  });
+
+  it("refuses a tenant transaction writing another tenant's event, through appendEvent or SQL", async () => {
+    await expect(
+      withTenantTransaction(app, tenantA, (manager) =>
+        appendEvent(manager, event({ tenantId: tenantB })),
+      ),
+    ).rejects.toThrow(/event for tenant .* cannot be written in this transaction's tenant scope/);
+    await expect(
+      withTenantTransaction(app, tenantA, (manager) =>
+        manager.query(
+          `INSERT INTO events.events (tenant_id, seq, type, payload) VALUES ($1, 99, 'assets.asset.created', '{}')`,
+          [tenantB],
+        ),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    expect(await seqs(tenantB)).toEqual(['1']);
+  });
+
+  it('refuses a tenant transaction writing a platform event', async () => {
+    await expect(
+      withTenantTransaction(app, tenantA, (manager) =>
+        appendEvent(manager, event({ tenantId: null })),
+      ),
+    ).rejects.toThrow(/event for the platform cannot be written/);
+    await expect(
+      withTenantTransaction(app, tenantA, (manager) =>
+        manager.query(
+          `INSERT INTO events.events (tenant_id, seq, type, payload) VALUES (NULL, 99, 'auth.user.signed_up', '{}')`,
+        ),
+      ),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it('lets a tenantless transaction see platform events only, and write no tenant event', async () => {
+    const tenants = await platformTransaction(
+      (manager) =>
+        manager.query(`SELECT DISTINCT tenant_id FROM events.events`) as Promise<unknown[]>,
+    );
+    expect(tenants).toEqual([{ tenant_id: null }]);
+    expect(
+      await app.query(`SELECT count(*)::int AS n FROM events.events WHERE tenant_id IS NOT NULL`),
+    ).toEqual([{ n: 0 }]);
+    await expect(
+      platformTransaction((manager) => appendEvent(manager, event({ tenantId: tenantA }))),
+    ).rejects.toThrow(/cannot be written/);
+    expect(await seqs(tenantA)).toEqual(['1']);
+  });
+
+  it('keeps the journal append-only for the services', async () => {
+    await expect(
+      withTenantTransaction(app, tenantA, (manager) =>
+        manager.query(`UPDATE events.events SET payload = '{}'`),
+      ),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      withTenantTransaction(app, tenantA, (manager) => manager.query(`DELETE FROM events.events`)),
+    ).rejects.toThrow(/permission denied/);
+  });
+
+  it('forces RLS on the journal and its counters', async () => {
+    const rows = await db.query(
+      `SELECT c.relname, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'events' AND c.relkind = 'r' ORDER BY c.relname`,
+    );
+    expect(rows).toEqual([
+      { relname: 'events', enabled: true, forced: true },
+      { relname: 'sequences', enabled: true, forced: true },
+    ]);
+  });
+});

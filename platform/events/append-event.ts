@@ -1,0 +1,143 @@
+import type { EntityManager } from 'typeorm';
+import { currentContext } from '../context/request-context';
+import { ValidationError } from '../errors/domain-errors';
+import { EVENT_TYPE_PATTERN, isEventType, type EventType } from './event-types';
+
+/** The counter scope of platform-level events (tenant_id NULL); no tenant may have this id. */
+export const PLATFORM_SCOPE = '00000000-0000-0000-0000-000000000000';
+
+/** Serialized JSON; events describe what happened, they do not carry documents. */
+export const MAX_EVENT_PAYLOAD_BYTES = 64 * 1024;
+
+export const ACTOR_KINDS = ['user', 'apiKey', 'system'] as const;
+export type ActorKind = (typeof ACTOR_KINDS)[number];
+
+export interface EventActor {
+  kind: ActorKind;
+  /** Required for users and API keys; the system may act without one. */
+  id: string | null;
+}
+
+export interface NewEvent {
+  type: EventType;
+  payload: Record<string, unknown>;
+  /** Default: the request context's tenant. `null` is a platform-level event. */
+  tenantId?: string | null;
+  /** Default: the request context's principal. `null` records no actor. */
+  actor?: EventActor | null;
+}
+
+export interface AppendedEvent {
+  id: string;
+  /** Per-tenant (or platform) sequence number; a bigint, so a string. */
+  seq: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// The counter row stays locked until the caller's transaction ends: see the migration for why
+// that makes seq order equal commit order with no gaps. Append late in a transaction, so the
+// lock serializes as little of the tenant's other work as possible.
+const APPEND_SQL = `
+  WITH next AS (
+    INSERT INTO events.sequences (scope, last_seq)
+    VALUES (coalesce($1::uuid, '${PLATFORM_SCOPE}'::uuid), 1)
+    ON CONFLICT (scope) DO UPDATE SET last_seq = events.sequences.last_seq + 1
+    RETURNING last_seq
+  )
+  INSERT INTO events.events
+    (tenant_id, seq, type, payload, actor_kind, actor_id, request_id, ip, user_agent)
+  SELECT $1::uuid, next.last_seq, $2, $3::jsonb, $4, $5::uuid, $6, $7, $8 FROM next
+  RETURNING id, seq::text AS seq`;
+
+/**
+ * Appends a domain event to the journal in the caller's transaction (the transactional
+ * outbox): it is committed with the rows it describes or not at all, and the relay publishes
+ * it later. Request id, IP and user agent come from the request context.
+ */
+export async function appendEvent(manager: EntityManager, event: NewEvent): Promise<AppendedEvent> {
+  if (!manager.queryRunner?.isTransactionActive) {
+    throw new Error(
+      'appendEvent must run inside the transaction that writes the rows the event describes ' +
+        '(pass the manager from withTenantTransaction or dataSource.transaction)',
+    );
+  }
+  const context = currentContext();
+  const tenantId = event.tenantId === undefined ? (context?.tenantId ?? null) : event.tenantId;
+  const actor = event.actor === undefined ? (context?.principal ?? null) : event.actor;
+
+  validateType(event.type);
+  if (tenantId !== null && (!UUID.test(tenantId) || tenantId === PLATFORM_SCOPE))
+    throw new ValidationError('Event tenant id must be a tenant uuid', { field: 'tenantId' });
+  validateActor(actor);
+  const payload = serializePayload(event.payload);
+
+  try {
+    const rows = (await manager.query(APPEND_SQL, [
+      tenantId,
+      event.type,
+      payload,
+      actor?.kind ?? null,
+      actor?.id ?? null,
+      context?.requestId ?? null,
+      context?.ip ?? null,
+      context?.userAgent ?? null,
+    ])) as AppendedEvent[];
+    const [row] = rows;
+    if (!row) throw new Error('appendEvent: the insert returned no row');
+    return { id: row.id, seq: row.seq };
+  } catch (error) {
+    if ((error as { code?: unknown }).code === '42501') {
+      // Row-level security: the event's tenant is not the transaction's tenant.
+      throw new Error(
+        `appendEvent: an event for ${tenantId === null ? 'the platform' : `tenant ${tenantId}`} ` +
+          `cannot be written in this transaction's tenant scope`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+function validateType(type: unknown): asserts type is EventType {
+  if (typeof type !== 'string' || type.length > 128 || !EVENT_TYPE_PATTERN.test(type))
+    throw new ValidationError('Event type must look like "owner.entity.action"', {
+      field: 'type',
+    });
+  if (!isEventType(type))
+    throw new ValidationError(`Unknown event type "${type}": add it to EventType`, {
+      field: 'type',
+    });
+}
+
+function validateActor(actor: EventActor | null): void {
+  if (actor === null) return;
+  if (!ACTOR_KINDS.includes(actor.kind))
+    throw new ValidationError('Event actor kind must be user, apiKey or system', {
+      field: 'actor',
+    });
+  if (actor.id === null ? actor.kind !== 'system' : !UUID.test(actor.id))
+    throw new ValidationError('Event actor id must be a uuid', { field: 'actor' });
+}
+
+function serializePayload(payload: Record<string, unknown>): string {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    throw new ValidationError('Event payload must be an object', { field: 'payload' });
+  let hasNul = false;
+  const json = JSON.stringify(payload, (key, value: unknown) => {
+    // jsonb cannot store U+0000; refuse it here with a clear error instead of a SQL one.
+    if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000')))
+      hasNul = true;
+    return value;
+  });
+  if (hasNul)
+    throw new ValidationError('Event payload contains a NUL character', { field: 'payload' });
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes > MAX_EVENT_PAYLOAD_BYTES)
+    throw new ValidationError(`Event payload exceeds ${MAX_EVENT_PAYLOAD_BYTES} bytes`, {
+      field: 'payload',
+      bytes,
+      limitBytes: MAX_EVENT_PAYLOAD_BYTES,
+    });
+  return json;
+}
