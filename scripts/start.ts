@@ -20,8 +20,16 @@ async function main(): Promise<void> {
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    await Promise.all(running.map((service) => service.stop()));
-    process.exit(code);
+    const exits = await Promise.all(
+      running.map(async (service) => ({ name: service.name, code: await service.stop() })),
+    );
+    // A process that could not drain must not pass for a clean stop: name it, exit 1.
+    const failed = exits.filter((exit) => exit.code !== 0);
+    if (failed.length > 0) {
+      const names = failed.map((exit) => `${exit.name} (exit ${exit.code})`).join(', ');
+      process.stderr.write(`not stopped cleanly: ${names}\n`);
+    }
+    process.exit(failed.length > 0 ? 1 : code);
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));

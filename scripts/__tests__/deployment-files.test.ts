@@ -1,0 +1,387 @@
+import { spawnSync } from 'node:child_process';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { gatewayConfigShape } from '../../gateway/config';
+import {
+  parseConfig,
+  refuseDevelopmentSecretInProduction,
+  requireRedisNodesOutsideStandalone,
+} from '../../platform/config';
+import { APP_ROLE } from '../../platform/db/migration-helpers';
+import { subgraphConfigShape } from '../../platform/graphql/subgraph-service';
+import { createServiceMetrics } from '../../platform/observability/metrics';
+import { repoRoot, SUBGRAPH_NAMES } from '../../platform/paths';
+import { workerConfigShape } from '../../subgraphs/jobs/worker/config';
+import { SERVICE_ENTRIES, type ServiceName } from '../lib/service-process';
+import { migrationConfigShape } from '../migrate';
+
+// The deployment files (Dockerfile, docker-compose.yml, deploy/) cannot be run here without a
+// Docker engine; this checks what can be checked without one: the files parse, name every
+// process the launcher knows, hand each one an environment its own config accepts, and
+// monitor only metrics the processes really expose.
+
+const root = repoRoot();
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  ports?: string[];
+  volumes?: string[];
+}
+const compose = parseYaml(read('docker-compose.yml'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
+const services = compose.services;
+const processNames = Object.keys(SERVICE_ENTRIES) as ServiceName[];
+
+/** What the environment looks like when no variable overrides a `${NAME:-default}`. */
+function composeEnv(service: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(services[service]?.environment ?? {}).map(([key, value]) => [
+      key,
+      String(value).replace(/\$\{\w+:-([^}]*)\}/g, '$1'),
+    ]),
+  );
+}
+
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function run(command: string, args: string[]) {
+  const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+/** A test that needs a tool: skipped, with the reason in its name and on the console, if absent. */
+function withTool(tool: string, name: string, fn: () => void): void {
+  if (onPath(tool)) return it(name, fn);
+  const reason = `${tool} is not on PATH`;
+  console.warn(`deployment-files: skipping "${name}": ${reason}`);
+  it.skip(`${name} (skipped: ${reason})`, fn);
+}
+
+/** Every metric name the processes expose, so a dashboard or alert cannot refer to a typo. */
+function exposedMetricNames(): Set<string> {
+  const metrics = createServiceMetrics('deployment-files-test');
+  const names = new Set(metrics.registry.getMetricsAsArray().map((metric) => metric.name));
+  metrics.registry.clear();
+  // Metrics registered outside createServiceMetrics (SQL statements, jobs), by their literal name.
+  for (const dir of ['gateway', 'platform', 'subgraphs']) {
+    for (const file of readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })) {
+      if (!file.endsWith('.ts') || /__tests__|generated/.test(file)) continue;
+      const source = readFileSync(join(root, dir, file), 'utf8');
+      for (const match of source.matchAll(/name: '(tessera_[a-z_]+)'/g)) names.add(match[1]!);
+    }
+  }
+  names.add('up');
+  return names;
+}
+
+/** The metric names a PromQL expression selects (functions, labels and keywords left out). */
+function metricNames(expr: string): string[] {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
+    .replace(/\$\w+/g, ' ')
+    .replace(/\b\d+(\.\d+)?(e[+-]?\d+)?\b/gi, ' ');
+  const keywords = new Set(['and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan']);
+  return [...bare.matchAll(/([a-zA-Z_:][\w:]*)(\s*\()?/g)]
+    .filter((match) => match[2] === undefined && !keywords.has(match[1]!.toLowerCase()))
+    .map((match) => match[1]!);
+}
+
+function expectKnownMetrics(where: string, expr: string, known: Set<string>): void {
+  const names = metricNames(expr);
+  expect({ where, names: names.length > 0 }).toEqual({ where, names: true });
+  for (const name of names) {
+    const base = name.replace(/_(bucket|sum|count)$/, '');
+    expect({ where, name, tesseraOrUp: /^tessera_/.test(name) || name === 'up' }).toEqual({
+      where,
+      name,
+      tesseraOrUp: true,
+    });
+    expect({ where, name, exposed: known.has(name) || known.has(base) }).toEqual({
+      where,
+      name,
+      exposed: true,
+    });
+  }
+}
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+
+  it('builds with npm ci and npm run build, and runs the gateway by default as a non-root user', () => {
+    expect(dockerfile).toMatch(/^RUN npm ci\b/m);
+    expect(dockerfile).toMatch(/^RUN npm run build\b/m);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toContain(`CMD ["node", "${SERVICE_ENTRIES.gateway}"]`);
+    // What repoRoot() and the processes need at run time.
+    for (const path of ['package.json', 'node_modules', 'schema', 'dist']) {
+      expect(runtime).toMatch(new RegExp(`^COPY --from=build /app/${path} `, 'm'));
+    }
+  });
+
+  it('keeps what the build needs out of .dockerignore', () => {
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .filter((line) => line.trim() && !line.startsWith('#'));
+    for (const needed of ['package.json', 'package-lock.json', '.swcrc', 'schema', 'platform']) {
+      expect(ignored).not.toContain(needed);
+    }
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git']));
+  });
+});
+
+describe('docker-compose.yml', () => {
+  withTool('docker-compose', 'is accepted by `docker-compose config -q`', () => {
+    const result = run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q']);
+    expect(result).toEqual({ status: 0, output: '' });
+  });
+
+  it('runs every process of SERVICE_ENTRIES from the one image, with its script as the command', () => {
+    for (const name of processNames) {
+      const service = services[name];
+      expect({ name, command: service?.command, image: service?.image }).toEqual({
+        name,
+        command: ['node', SERVICE_ENTRIES[name]],
+        image: services.migrate?.image,
+      });
+      expect(existsSync(join(root, SERVICE_ENTRIES[name]))).toBe(true);
+      expect(service?.depends_on?.migrate).toEqual({
+        condition: 'service_completed_successfully',
+      });
+      expect(service?.healthcheck?.test.join(' ')).toContain('/readyz');
+      expect(composeEnv(name).HOST).toBe('0.0.0.0');
+    }
+  });
+
+  it('migrates as the PostgreSQL superuser and creates the app role the services use', () => {
+    const migrate = services.migrate!;
+    expect(migrate.build).toBeDefined();
+    expect(migrate.command).toEqual(['node', 'dist/scripts/migrate.js', 'up']);
+    expect(existsSync(join(root, 'dist/scripts/migrate.js'))).toBe(true);
+    expect(migrate.depends_on?.postgres).toEqual({ condition: 'service_healthy' });
+    const env = parseConfig(migrationConfigShape, composeEnv('migrate'));
+    expect(new URL(env.MIGRATION_DATABASE_URL).username).toBe('postgres');
+    expect(new URL(env.MIGRATION_DATABASE_URL).host).toBe('postgres:5432');
+    expect(env.DATABASE_URL).toBe(composeEnv('auth').DATABASE_URL);
+  });
+
+  it('hands each process an environment its own config accepts in production', () => {
+    const secrets = new Set<string>();
+    for (const name of SUBGRAPH_NAMES) {
+      const env = composeEnv(name);
+      const config = parseConfig(subgraphConfigShape(0), env, [
+        refuseDevelopmentSecretInProduction,
+        requireRedisNodesOutsideStandalone,
+      ]);
+      expect({ name, nodeEnv: config.NODE_ENV }).toEqual({ name, nodeEnv: 'production' });
+      expect(new URL(config.DATABASE_URL).username).toBe(APP_ROLE);
+      expect(new URL(config.DATABASE_URL).hostname).toBe('postgres');
+      expect(new URL(config.REDIS_URL).hostname).toBe('redis');
+      secrets.add(env.CONTEXT_SIGNING_SECRETS!);
+    }
+    const worker = parseConfig(workerConfigShape, composeEnv('worker'), [
+      requireRedisNodesOutsideStandalone,
+    ]);
+    expect(new URL(worker.REDIS_URL).hostname).toBe('redis');
+
+    const gatewayEnv = composeEnv('gateway');
+    const gateway = parseConfig(gatewayConfigShape, gatewayEnv, [
+      refuseDevelopmentSecretInProduction,
+    ]);
+    secrets.add(gatewayEnv.CONTEXT_SIGNING_SECRETS!);
+    // One secret for all: a subgraph refuses whatever the gateway signed with another.
+    expect(secrets.size).toBe(1);
+    expect(gateway.CONTEXT_SIGNING_SECRETS.every((secret) => secret.length >= 32)).toBe(true);
+    for (const name of SUBGRAPH_NAMES) {
+      expect(gatewayEnv[`SUBGRAPH_${name.toUpperCase()}_URL`]).toBe(
+        `http://${name}:${composeEnv(name).PORT}/graphql`,
+      );
+    }
+  });
+
+  it('publishes ports for the gateway, Prometheus and Grafana only', () => {
+    const published = Object.entries(services)
+      .filter(([, service]) => service.ports?.length)
+      .map(([name, service]) => [name, service.ports]);
+    expect(Object.fromEntries(published)).toEqual({
+      gateway: [`4000:${composeEnv('gateway').PORT}`],
+      prometheus: ['9090:9090'],
+      grafana: ['3000:3000'],
+    });
+  });
+
+  it('checks the health of PostgreSQL and Redis before anything depends on them', () => {
+    expect(services.postgres?.image).toBe('postgres:15');
+    expect(services.redis?.image).toBe('redis:7');
+    expect(services.postgres?.healthcheck?.test).toContain('pg_isready');
+    expect(services.redis?.healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
+  });
+});
+
+describe('Prometheus', () => {
+  const config = parseYaml(read('deploy/prometheus/prometheus.yml')) as {
+    rule_files: string[];
+    scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+  };
+  const alerts = parseYaml(read('deploy/prometheus/alerts.yml')) as {
+    groups: {
+      name: string;
+      rules: {
+        alert: string;
+        expr: string;
+        labels?: { severity?: string };
+        annotations?: { summary?: string };
+      }[];
+    }[];
+  };
+
+  it('scrapes every process at its compose host and port, one job per process', () => {
+    const jobs = Object.fromEntries(
+      config.scrape_configs.map((job) => [
+        job.job_name,
+        job.static_configs.flatMap((static_) => static_.targets),
+      ]),
+    );
+    for (const name of processNames) {
+      expect({ name, targets: jobs[name] }).toEqual({
+        name,
+        targets: [`${name}:${composeEnv(name).PORT}`],
+      });
+    }
+    expect(config.rule_files).toEqual(['alerts.yml']);
+    expect(services.prometheus?.volumes).toContain('./deploy/prometheus:/etc/prometheus:ro');
+  });
+
+  it('has alerting rules with an expression, a severity and a summary, over exposed metrics', () => {
+    const known = exposedMetricNames();
+    const rules = alerts.groups.flatMap((group) => group.rules);
+    expect(rules.length).toBeGreaterThanOrEqual(6);
+    for (const rule of rules) {
+      expect({
+        alert: rule.alert,
+        expr: typeof rule.expr,
+        severity: ['critical', 'warning'].includes(rule.labels?.severity ?? ''),
+        summary: typeof rule.annotations?.summary,
+      }).toEqual({ alert: rule.alert, expr: 'string', severity: true, summary: 'string' });
+      expectKnownMetrics(rule.alert, rule.expr, known);
+    }
+  });
+
+  withTool('promtool', 'accepts the config and rules, and the rules pass their unit tests', () => {
+    expect(run('promtool', ['check', 'config', 'deploy/prometheus/prometheus.yml']).status).toBe(0);
+    const tests = run('promtool', ['test', 'rules', 'deploy/prometheus/alerts.test.yml']);
+    expect(tests).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
+  });
+});
+
+describe('Grafana', () => {
+  interface Panel {
+    title?: string;
+    type: string;
+    datasource?: { uid?: string };
+    targets?: { expr?: string }[];
+    panels?: Panel[];
+  }
+  const dashboard = JSON.parse(read('deploy/grafana/dashboards/tessera.json')) as {
+    uid: string;
+    panels: Panel[];
+    templating: { list: { name: string; query: string | { query: string } }[] };
+  };
+  const panels = dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]);
+  const graphs = panels.filter((panel) => panel.type !== 'row');
+  const datasources = parseYaml(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as {
+    datasources: { uid: string; type: string; url: string }[];
+  };
+  const providers = parseYaml(read('deploy/grafana/provisioning/dashboards/tessera.yml')) as {
+    providers: { options: { path: string } }[];
+  };
+
+  it('provisions the Prometheus data source and the dashboard folder compose mounts', () => {
+    expect(datasources.datasources).toEqual([
+      expect.objectContaining({
+        uid: 'prometheus',
+        type: 'prometheus',
+        url: 'http://prometheus:9090',
+      }),
+    ]);
+    const mounts = services.grafana?.volumes ?? [];
+    expect(mounts).toContain('./deploy/grafana/provisioning:/etc/grafana/provisioning:ro');
+    expect(mounts).toContain(
+      `./deploy/grafana/dashboards:${providers.providers[0]!.options.path}:ro`,
+    );
+  });
+
+  it('queries only metrics the processes expose, in every panel', () => {
+    const known = exposedMetricNames();
+    expect(graphs.length).toBeGreaterThanOrEqual(8);
+    for (const panel of graphs) {
+      expect({ panel: panel.title, uid: panel.datasource?.uid }).toEqual({
+        panel: panel.title,
+        uid: 'prometheus',
+      });
+      expect({ panel: panel.title, targets: (panel.targets ?? []).length > 0 }).toEqual({
+        panel: panel.title,
+        targets: true,
+      });
+      for (const target of panel.targets ?? []) {
+        expectKnownMetrics(panel.title ?? '?', target.expr ?? '', known);
+      }
+    }
+    for (const variable of dashboard.templating.list) {
+      const query = typeof variable.query === 'string' ? variable.query : variable.query.query;
+      const metric = /label_values\(\s*([a-zA-Z_:][\w:]*)\s*,/.exec(query)?.[1] ?? '';
+      expectKnownMetrics(`$${variable.name}`, metric, known);
+    }
+  });
+
+  withTool('promtool', 'has panel expressions that PromQL parses', () => {
+    // Grafana's variables replaced by what they expand to, each expression a recording rule.
+    const rules = graphs.flatMap((panel, index) =>
+      (panel.targets ?? []).map((target, at) => ({
+        record: `dashboard:panel_${index}_${at}`,
+        expr: (target.expr ?? '')
+          .replace(/\$__rate_interval|\$__interval/g, '1m')
+          .replace(/\$service/g, '.*'),
+      })),
+    );
+    const scratch = mkdtempSync(join(tmpdir(), 'tessera-dashboard-'));
+    try {
+      const file = join(scratch, 'dashboard-rules.yml');
+      writeFileSync(file, stringifyYaml({ groups: [{ name: 'dashboard', rules }] }));
+      const result = run('promtool', ['check', 'rules', file]);
+      expect(result).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
