@@ -1,0 +1,219 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { RateLimitedError } from '../errors/domain-errors';
+import { redisKey, type RedisClient } from '../redis/connection';
+
+/**
+ * One atomic step of the sliding window, so concurrent callers on any number of processes
+ * can never admit more than the limit between a read and a write.
+ *
+ * KEYS[1]  sorted set of admitted units: member = unique id, score = admission time (ms)
+ * ARGV     limit, window (ms), cost, unique id of this call
+ * Returns  { allowed (0|1), remaining, retry after (ms) }
+ *
+ * The clock is the Redis server's TIME, not the caller's, so processes with skewed clocks
+ * still agree on the window. (A script that writes after TIME relies on effect replication,
+ * the default since Redis 5; BullMQ already needs 6.2.)
+ */
+const SCRIPT = `
+local key = KEYS[1]
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local id = ARGV[4]
+
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+local count = redis.call('ZCARD', key)
+
+if count + cost <= limit then
+  for i = 1, cost do
+    redis.call('ZADD', key, now, id .. ':' .. i)
+  end
+  redis.call('PEXPIRE', key, window)
+  return { 1, limit - count - cost, 0 }
+end
+
+-- Room for this cost returns once the (count + cost - limit) oldest units have left the
+-- window; a cost above the limit never fits, so it is told to wait a whole window.
+local retry = window
+if cost <= limit then
+  local index = count + cost - limit - 1
+  local entry = redis.call('ZRANGE', key, index, index, 'WITHSCORES')
+  if entry[2] then retry = tonumber(entry[2]) + window - now end
+end
+if retry < 1 then retry = 1 end
+return { 0, math.max(0, limit - count), retry }
+`;
+
+const SCRIPT_SHA = createHash('sha1').update(SCRIPT).digest('hex');
+
+const NAME_PATTERN = /^[a-z0-9_-]{1,64}$/i;
+
+/**
+ * While Redis is down a fail-closed limiter tells clients to come back after this long
+ * (or after one window, if shorter): soon enough to notice recovery, not a retry storm.
+ */
+const DEGRADED_RETRY_MS = 5_000;
+
+export type RateLimitOutcome = 'allowed' | 'limited' | 'error';
+
+export interface SlidingWindowOptions {
+  /** The deployment's Redis prefix (REDIS_PREFIX). */
+  prefix: string;
+  /** What is limited, e.g. `sign-in` or `graphql`; a bounded set, as it is a metric label. */
+  name: string;
+  /** Units admitted per window. */
+  limit: number;
+  windowMs: number;
+  /** What to do when Redis cannot answer: admit (`open`) or refuse (`closed`). */
+  failMode: 'open' | 'closed';
+  /** A Redis answer slower than this counts as an error (default 1000 ms). */
+  timeoutMs?: number;
+  /** Called once per decision, e.g. to count decisions in a prom-client Counter or log errors. */
+  onDecision?: (name: string, outcome: RateLimitOutcome, error?: unknown) => void;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** Units still available in the current window (an estimate when degraded). */
+  remaining: number;
+  /** 0 when allowed; otherwise at least 1, ready for a Retry-After header. */
+  retryAfterSeconds: number;
+  /** The same, in milliseconds, for callers that wait less than a second. */
+  retryAfterMs: number;
+  /** True when Redis could not answer and the fail mode decided. */
+  degraded: boolean;
+}
+
+/**
+ * A distributed sliding-window rate limiter: at most `limit` units in any `windowMs`,
+ * counted in Redis so every process shares one budget per subject. Each call touches one
+ * key, so it works on standalone, Sentinel and Cluster alike.
+ */
+export class SlidingWindowLimiter {
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly options: SlidingWindowOptions,
+  ) {
+    if (!NAME_PATTERN.test(options.name)) {
+      throw new RangeError(`limiter name must match ${NAME_PATTERN}`);
+    }
+    if (!Number.isInteger(options.limit) || options.limit < 1) {
+      throw new RangeError('limit must be a positive integer');
+    }
+    if (!Number.isInteger(options.windowMs) || options.windowMs < 1) {
+      throw new RangeError('windowMs must be a positive integer');
+    }
+    this.timeoutMs = options.timeoutMs ?? 1_000;
+  }
+
+  /**
+   * Takes `cost` units for `subject` if they fit in the window. The subject is part of a
+   * Redis key: pass an id or an IP, never a raw credential (hash it with hashToken first).
+   * A cost above the limit is refused rather than thrown, as costs are often client-driven.
+   */
+  async consume(subject: string, cost = 1): Promise<RateLimitDecision> {
+    if (!Number.isInteger(cost) || cost < 1) {
+      throw new RangeError('cost must be a positive integer');
+    }
+    const { limit, windowMs, name } = this.options;
+    const key = this.key(subject);
+    const callId = randomBytes(9).toString('base64url');
+    let reply: [boolean, number, number];
+    try {
+      reply = parseReply(await this.withTimeout(this.run(key, [limit, windowMs, cost, callId])));
+    } catch (error) {
+      this.options.onDecision?.(name, 'error', error);
+      return this.degraded(cost);
+    }
+    const [allowed, remaining, retryAfterMs] = reply;
+    this.options.onDecision?.(name, allowed ? 'allowed' : 'limited');
+    return {
+      allowed,
+      remaining,
+      retryAfterMs,
+      retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil(retryAfterMs / 1000)),
+      degraded: false,
+    };
+  }
+
+  /** Like {@link consume}, but a refusal throws RateLimitedError (GraphQL `RATE_LIMITED`). */
+  async check(subject: string, cost = 1): Promise<RateLimitDecision> {
+    const decision = await this.consume(subject, cost);
+    if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+    return decision;
+  }
+
+  /** Forgets everything counted for `subject` (e.g. after a successful sign-in). */
+  async reset(subject: string): Promise<void> {
+    await this.redis.del(this.key(subject));
+  }
+
+  private key(subject: string): string {
+    if (subject.length === 0) throw new RangeError('subject must not be empty');
+    return redisKey(this.options.prefix, 'ratelimit', this.options.name, subject);
+  }
+
+  /** EVALSHA, falling back to EVAL (which also caches it) on a server that lacks the script. */
+  private async run(key: string, args: (string | number)[]): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(SCRIPT_SHA, 1, key, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return await this.redis.eval(SCRIPT, 1, key, ...args);
+    }
+  }
+
+  private async withTimeout<T>(promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`rate limiter: no answer from Redis in ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private degraded(cost: number): RateLimitDecision {
+    const { failMode, limit, windowMs } = this.options;
+    if (failMode === 'open') {
+      // Unknown while Redis is away; reported as if the window were empty.
+      return {
+        allowed: true,
+        remaining: Math.max(0, limit - cost),
+        retryAfterMs: 0,
+        retryAfterSeconds: 0,
+        degraded: true,
+      };
+    }
+    const retryAfterMs = Math.min(windowMs, DEGRADED_RETRY_MS);
+    return {
+      allowed: false,
+      remaining: 0,
+      retryAfterMs,
+      retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+      degraded: true,
+    };
+  }
+}
+
+function parseReply(reply: unknown): [boolean, number, number] {
+  if (
+    !Array.isArray(reply) ||
+    reply.length !== 3 ||
+    !reply.every((value) => typeof value === 'number')
+  ) {
+    throw new Error('rate limiter: unexpected reply from Redis');
+  }
+  const [allowed, remaining, retryAfterMs] = reply as [number, number, number];
+  return [allowed === 1, remaining, retryAfterMs];
+}
