@@ -7,6 +7,7 @@ const config: Config = {
   transform: { '^.+\\.ts$': ['@swc/jest', {}] },
   // Builds dist/ (the processes end-to-end tests spawn) and the migrated template database.
   globalSetup: '<rootDir>/platform/testing/global-setup.ts',
+  globalTeardown: '<rootDir>/platform/testing/global-teardown.ts',
   testTimeout: 60_000,
   // Two cores: more workers only make end-to-end tests fight for CPU.
   maxWorkers: 2,

@@ -6,7 +6,9 @@ import {
   integer,
   loadConfig,
   port,
+  redis,
   refuseDevelopmentSecretInProduction,
+  requireRedisNodesOutsideStandalone,
   url,
 } from '../platform/config';
 import { SUBGRAPH_NAMES, supergraphPath, type SubgraphName } from '../platform/paths';
@@ -28,12 +30,28 @@ export const gatewayConfigShape = {
   SUBGRAPH_ASSETS_URL: url(['http', 'https']).optional(),
   SUBGRAPH_JOBS_URL: url(['http', 'https']).optional(),
   SUBGRAPH_OBSERVABILITY_URL: url(['http', 'https']).optional(),
+  /** Redis: session revocations, API key changes, rate limits (unused with policies off). */
+  ...redis,
+  /**
+   * The auth process's base URL for its JWKS and API key checks; by default the origin of
+   * the auth subgraph's URL.
+   */
+  AUTH_INTERNAL_URL: url(['http', 'https']).optional(),
+  /** Must equal the auth service's JWT_ISSUER. */
+  JWT_ISSUER: z.string().min(1).max(100).default('tessera'),
+  API_KEY_RATE_LIMIT_PER_MINUTE: integer(600, 1, 1_000_000),
+  /** When Redis cannot answer, rate limits admit (`open`) or refuse (`closed`) requests. */
+  RATE_LIMIT_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
 };
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 
 export function loadGatewayConfig(env?: NodeJS.ProcessEnv) {
-  return loadConfig(gatewayConfigShape, [refuseDevelopmentSecretInProduction], env);
+  return loadConfig(
+    gatewayConfigShape,
+    [refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStandalone],
+    env,
+  );
 }
 
 /** Subgraph URL overrides by subgraph name; names missing here use the supergraph's URL. */
@@ -48,4 +66,13 @@ export function subgraphUrlOverrides(config: GatewayConfig): Partial<Record<stri
   return Object.fromEntries(
     SUBGRAPH_NAMES.filter((name) => byName[name]).map((name) => [name, byName[name]]),
   );
+}
+
+/** Where the auth process serves its internal routes (JWKS, API key checks). */
+export function authInternalUrl(config: GatewayConfig, supergraphSdl: string): string {
+  if (config.AUTH_INTERNAL_URL) return config.AUTH_INTERNAL_URL;
+  const subgraphUrl =
+    config.SUBGRAPH_AUTH_URL ?? /join__graph\(name: "auth", url: "([^"]+)"\)/.exec(supergraphSdl)?.[1];
+  if (!subgraphUrl) throw new Error('cannot tell where the auth service is: set AUTH_INTERNAL_URL');
+  return new URL(subgraphUrl).origin;
 }

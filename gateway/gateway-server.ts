@@ -25,6 +25,8 @@ import { subgraphUrlOverrides, type GatewayConfig } from './config';
 import { buildRequestContext, REQUEST_ID_HEADER, requestIdFor } from './request-context';
 import { SignedDataSource, type GatewayContext } from './signed-data-source';
 import { TenantPolicy } from './tenant-policy';
+import { authenticate } from './auth/authenticate';
+import { setupGatewayAuth, type GatewayAuth } from './auth/setup';
 import { tenantRequiredPlugin } from './tenant-plugin';
 
 export interface RunningGateway extends RunningService {
@@ -66,12 +68,18 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     logger: apolloLogger(logger),
     introspection: config.GATEWAY_INTROSPECTION,
     includeStacktraceInErrorResponses: false,
+    // Our own drain stops Apollo; its handlers would re-raise the signal as a second one.
+    stopOnTerminationSignals: false,
     // formatError runs inside the request's async context.
     formatError: (formatted, error) =>
       maskError(formatted, error, currentContext()?.requestId, logger),
     plugins,
   });
   await apollo.start();
+  // With policies off the gateway fronts any supergraph and needs no Redis and no auth service.
+  const auth: GatewayAuth | undefined = policiesOn
+    ? await setupGatewayAuth(config, supergraphSdl, logger, metrics.registry)
+    : undefined;
 
   const handleGraphQL = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = requestIdFor(req);
@@ -79,6 +87,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     let request: RequestContext;
     try {
       request = buildRequestContext(req, requestId, { trustProxy: config.GATEWAY_TRUST_PROXY });
+      if (auth) request = await authenticate(req, request, auth.authenticators);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       req.resume();
@@ -107,13 +116,20 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     logger,
     metrics,
-    readiness: [],
+    readiness: auth?.readiness ?? [],
     routes: {
+      ...Object.fromEntries(
+        Object.entries(auth?.routes ?? {}).map(([path, handle]) => [
+          path,
+          { route: 'jwks' as const, handle },
+        ]),
+      ),
       '/': { route: 'graphql', handle: handleGraphQL },
       '/graphql': { route: 'graphql', handle: handleGraphQL },
     },
     onShutdown: async () => {
       await apollo.stop();
+      await auth?.close();
     },
   });
   return { ...running, logger };

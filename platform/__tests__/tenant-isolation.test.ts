@@ -8,7 +8,13 @@ import { AssetEntity } from '../../subgraphs/assets/entities/asset.entity';
 // Row-level security as the services see it: connected as tessera_app (no BYPASSRLS), every
 // tenant-owned table answers only for the tenant set in the transaction.
 
-const TENANT_TABLES = ['assets.assets', 'jobs.webhook_endpoints', 'observability.alert_rules'];
+const TENANT_TABLES = [
+  'assets.assets',
+  'auth.api_keys',
+  'events.events',
+  'jobs.webhook_endpoints',
+  'observability.alert_rules',
+];
 const tenantA = randomUUID();
 const tenantB = randomUUID();
 let db: TestDatabase;

@@ -1,3 +1,5 @@
 export * from './load';
 export * from './fields';
 export * from './service';
+export * from './mail';
+export * from './encryption';

@@ -14,6 +14,8 @@ export const requestContextSchema = z.object({
       id: z.uuid(),
     })
     .nullable(),
+  /** The session behind a user's access token (sign-out and "current session" need it). */
+  sessionId: z.uuid().nullable(),
   /** The principal's role in `tenantId`, resolved by the gateway. */
   role: z.enum(ROLES).nullable(),
   platformAdmin: z.boolean(),
@@ -30,6 +32,7 @@ export function anonymousContext(requestId: string): RequestContext {
     requestId,
     tenantId: null,
     principal: null,
+    sessionId: null,
     role: null,
     platformAdmin: false,
     scopes: [],

@@ -9,6 +9,8 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   RATE_LIMITED: 'RATE_LIMITED',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** A dependency the request needs (e.g. the auth service) is down; retry later. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   // Raised by graphql-js / Apollo Server itself before any resolver runs.
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',

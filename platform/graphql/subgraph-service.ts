@@ -9,6 +9,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import type { Logger } from 'pino';
 import type { DataSource, EntitySchema, MixedList } from 'typeorm';
+import type { z } from 'zod';
 import {
   contextSigning,
   database,
@@ -16,6 +17,7 @@ import {
   integer,
   loadConfig,
   port,
+  type ConfigRule,
   redis as redisFields,
   refuseDevelopmentSecretInProduction,
   requireRedisNodesOutsideStandalone,
@@ -37,6 +39,7 @@ import {
   sendJson,
   startServiceServer,
   type ReadinessCheck,
+  type RequestHandler,
   type RunningService,
 } from '../http';
 import { createLogger } from '../observability/logger';
@@ -59,37 +62,54 @@ export function subgraphConfigShape(defaultPort: number) {
   };
 }
 
-export type SubgraphConfig = ReturnType<typeof loadSubgraphConfig>;
-
-function loadSubgraphConfig(defaultPort: number, env?: NodeJS.ProcessEnv) {
-  return loadConfig(
-    subgraphConfigShape(defaultPort),
-    [refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStandalone],
-    env,
-  );
-}
+type BaseShape = ReturnType<typeof subgraphConfigShape>;
+export type SubgraphConfig = z.infer<z.ZodObject<BaseShape>>;
 
 /** What a subgraph's context factory and readiness checks can use. */
-export interface SubgraphRuntime {
-  config: SubgraphConfig;
+export interface SubgraphRuntime<TConfig extends SubgraphConfig = SubgraphConfig> {
+  config: TConfig;
   logger: Logger;
   metrics: ServiceMetrics;
   dataSource: DataSource;
   redis: RedisClient;
 }
 
-export interface SubgraphDefinition<TContext extends object> {
+/** The long-lived parts a subgraph builds once per process (caches, key sets, background loops). */
+export interface SubgraphServices<TServices> {
+  services: TServices;
+  /** Extra HTTP routes of this process, by exact path (internal endpoints, JWKS). */
+  routes?: Partial<Record<string, RequestHandler>>;
+  readiness?: ReadinessCheck[];
+  /** Stops background work; runs on shutdown before the pools close. */
+  close?: () => Promise<void>;
+}
+
+export interface SubgraphDefinition<
+  TContext extends object,
+  TShape extends z.ZodRawShape = Record<never, never>,
+  TServices = undefined,
+> {
   name: SubgraphName;
   defaultPort: number;
+  /** Environment variables of this subgraph alone, validated together with the common ones. */
+  config?: { shape: TShape; rules?: ConfigRule<SubgraphConfig & z.infer<z.ZodObject<TShape>>>[] };
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: MixedList<Function | string | EntitySchema>;
   resolvers: object;
+  setup?: (
+    runtime: SubgraphRuntime<SubgraphConfig & z.infer<z.ZodObject<TShape>>>,
+  ) => Promise<SubgraphServices<TServices>>;
   /** Builds the per-request context (services, DataLoaders) from the verified request context. */
-  createContext(request: RequestContext, runtime: SubgraphRuntime): TContext;
+  createContext(
+    request: RequestContext,
+    runtime: SubgraphRuntime<SubgraphConfig & z.infer<z.ZodObject<TShape>>>,
+    services: TServices,
+  ): TContext;
 }
 
-export interface RunningSubgraph extends RunningService {
+export interface RunningSubgraph<TServices = unknown> extends RunningService {
   runtime: SubgraphRuntime;
+  services: TServices;
 }
 
 /**
@@ -97,11 +117,26 @@ export interface RunningSubgraph extends RunningService {
  * subgraph schema from `schema/<name>.graphql`, and the HTTP frame. Only requests carrying a
  * valid gateway signature reach a resolver.
  */
-export async function startSubgraph<TContext extends object>(
-  definition: SubgraphDefinition<TContext>,
+export async function startSubgraph<
+  TContext extends object,
+  TShape extends z.ZodRawShape,
+  TServices,
+>(
+  definition: SubgraphDefinition<TContext, TShape, TServices>,
   env?: NodeJS.ProcessEnv,
-): Promise<RunningSubgraph> {
-  const config = loadSubgraphConfig(definition.defaultPort, env);
+): Promise<RunningSubgraph<TServices>> {
+  type Config = SubgraphConfig & z.infer<z.ZodObject<TShape>>;
+  // One schema for common and subgraph variables, so every problem is reported in one go.
+  const rules = [
+    refuseDevelopmentSecretInProduction,
+    requireRedisNodesOutsideStandalone,
+    ...(definition.config?.rules ?? []),
+  ] as ConfigRule<z.infer<z.ZodObject<z.ZodRawShape>>>[];
+  const config = loadConfig(
+    { ...subgraphConfigShape(definition.defaultPort), ...definition.config?.shape },
+    rules,
+    env,
+  ) as Config;
   const logger = createLogger(definition.name, config.LOG_LEVEL);
   const metrics = createServiceMetrics(definition.name);
   const dataSource = await connect(
@@ -113,7 +148,10 @@ export async function startSubgraph<TContext extends object>(
     }),
   );
   const redis = createRedis(config, logger, { name: `${definition.name}:main` });
-  const runtime: SubgraphRuntime = { config, logger, metrics, dataSource, redis };
+  const runtime: SubgraphRuntime<Config> = { config, logger, metrics, dataSource, redis };
+  const setup: SubgraphServices<TServices> = definition.setup
+    ? await definition.setup(runtime)
+    : { services: undefined as TServices };
 
   const typeDefs = parse(readFileSync(subgraphSchemaPath(definition.name), 'utf8'));
   const apollo = new ApolloServer<TContext>({
@@ -122,6 +160,8 @@ export async function startSubgraph<TContext extends object>(
     logger: apolloLogger(logger),
     introspection: config.NODE_ENV !== 'production',
     includeStacktraceInErrorResponses: false,
+    // Our own drain stops Apollo; its handlers would re-raise the signal as a second one.
+    stopOnTerminationSignals: false,
     formatError: (formatted, error) =>
       // formatError runs inside the request's async context.
       maskError(formatted, error, currentContext()?.requestId, logger),
@@ -165,14 +205,27 @@ export async function startSubgraph<TContext extends object>(
         if (error instanceof DomainError) return sendGraphQLError(res, error, request.requestId);
         throw error;
       }
-      await executeApollo(apollo, req, res, body, definition.createContext(request, runtime));
+      await executeApollo(
+        apollo,
+        req,
+        res,
+        body,
+        definition.createContext(request, runtime, setup.services),
+      );
     });
   };
 
   const readiness: ReadinessCheck[] = [
     { name: 'postgres', check: () => dataSource.query('SELECT 1') },
     { name: 'redis', check: () => redis.ping() },
+    ...(setup.readiness ?? []),
   ];
+  const extraRoutes = Object.fromEntries(
+    Object.entries(setup.routes ?? {}).map(([path, handle]) => [
+      path,
+      { route: 'internal' as const, handle: handle! },
+    ]),
+  );
 
   const running = await startServiceServer({
     name: definition.name,
@@ -183,6 +236,7 @@ export async function startSubgraph<TContext extends object>(
     metrics,
     readiness,
     routes: {
+      ...extraRoutes,
       '/graphql': {
         route: 'graphql',
         handle: (req, res) =>
@@ -193,16 +247,17 @@ export async function startSubgraph<TContext extends object>(
     },
     onShutdown: async () => {
       await apollo.stop();
+      await setup.close?.();
       await dataSource.destroy();
       await closeRedis(redis);
     },
   });
-  return { ...running, runtime };
+  return { ...running, runtime: runtime as SubgraphRuntime, services: setup.services };
 }
 
 /** The `main` of a subgraph process: start, drain on SIGTERM, exit 1 if it cannot start. */
-export function runSubgraphProcess<TContext extends object>(
-  definition: SubgraphDefinition<TContext>,
+export function runSubgraphProcess<TContext extends object, TShape extends z.ZodRawShape, TServices>(
+  definition: SubgraphDefinition<TContext, TShape, TServices>,
 ): void {
   startSubgraph(definition).then(
     (running) => exitOnSignals(running, running.runtime.logger),

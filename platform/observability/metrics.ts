@@ -1,7 +1,15 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Route labels are drawn from this closed set so a scanner cannot blow up cardinality. */
-export const HTTP_ROUTES = ['graphql', 'healthz', 'readyz', 'metrics', 'jwks', 'other'] as const;
+export const HTTP_ROUTES = [
+  'graphql',
+  'healthz',
+  'readyz',
+  'metrics',
+  'jwks',
+  'internal',
+  'other',
+] as const;
 export type HttpRoute = (typeof HTTP_ROUTES)[number];
 
 export const OPERATION_TYPES = ['query', 'mutation', 'subscription', 'unknown'] as const;

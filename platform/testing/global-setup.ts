@@ -2,13 +2,19 @@ import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
 import { repoRoot } from '../paths';
 import { prepareTemplateDatabase } from './database';
-import { TEST_DATABASE_PREFIX, TEST_POSTGRES_URL } from './services';
+import {
+  TEMPLATE_PREFIX,
+  TEST_DATABASE_PREFIX,
+  TEST_POSTGRES_URL,
+} from './services';
 
 /**
- * Once per run: build the processes end-to-end tests spawn, drop databases an interrupted run
- * left behind, and migrate the template every test file clones its database from.
+ * Once per run: build the processes end-to-end tests spawn, drop databases that interrupted
+ * runs left behind, and migrate this run's template, which every test file clones.
  */
 export default async function globalSetup(): Promise<void> {
+  // Workers inherit the environment, so they all clone this run's template.
+  process.env.TESSERA_TEST_TEMPLATE = `${TEMPLATE_PREFIX}${process.pid}`;
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot(), stdio: 'inherit' });
 
   const client = new Client({
@@ -18,14 +24,26 @@ export default async function globalSetup(): Promise<void> {
   await client.connect();
   try {
     const leftovers = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE $1`,
-      [`${TEST_DATABASE_PREFIX}%`],
+      `SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname LIKE $2`,
+      [`${TEST_DATABASE_PREFIX}%`, `${TEMPLATE_PREFIX}%`],
     );
     for (const { datname } of leftovers.rows) {
+      // Names carry the pid of the run that made them; a live run's databases stay.
+      const pid = Number(/_(\d+)(?:_[0-9a-f]+)?$/.exec(datname)?.[1]);
+      if (Number.isInteger(pid) && isAlive(pid)) continue;
       await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     }
   } finally {
     await client.end();
   }
   await prepareTemplateDatabase();
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -7,7 +7,14 @@ import { randomBytes } from 'node:crypto';
 export const TEST_POSTGRES_URL =
   process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const TEMPLATE_DATABASE = 'tessera_template';
+/**
+ * The migrated template test databases are cloned from: one per test run (the runner's pid,
+ * handed to workers through the environment), so two runs on one machine never rebuild a
+ * template the other is cloning.
+ */
+export const TEMPLATE_PREFIX = 'tessera_template_';
+export const TEMPLATE_DATABASE =
+  process.env.TESSERA_TEST_TEMPLATE ?? `${TEMPLATE_PREFIX}${process.pid}`;
 export const TEST_DATABASE_PREFIX = 'tessera_t_';
 export const TEST_SIGNING_SECRET = 'tessera-test-context-secret-0123456789abcdef';
 

@@ -1,14 +1,35 @@
 import type { RequestContext } from '../../platform/context';
 import type { SubgraphRuntime } from '../../platform/graphql';
+import type { AuthConfig } from './config';
 import { createLoaders } from './loaders';
+import { AccountService } from './services/account.service';
+import { AdminService } from './services/admin.service';
+import { ApiKeyService } from './services/api-key.service';
+import type { AuthServices } from './services/auth-services';
+import { SessionService } from './services/session.service';
 import { UserService } from './services/user.service';
 
 export interface AuthContext {
   request: RequestContext;
   users: UserService;
+  accounts: AccountService;
+  sessions: SessionService;
+  apiKeys: ApiKeyService;
+  admin: AdminService;
 }
 
-export function createAuthContext(request: RequestContext, runtime: SubgraphRuntime): AuthContext {
+export function createAuthContext(
+  request: RequestContext,
+  runtime: SubgraphRuntime<AuthConfig>,
+  auth: AuthServices,
+): AuthContext {
   const loaders = createLoaders(runtime.dataSource);
-  return { request, users: new UserService(request, loaders) };
+  return {
+    request,
+    users: new UserService(request, loaders),
+    accounts: new AccountService(request, auth),
+    sessions: new SessionService(request, auth),
+    apiKeys: new ApiKeyService(request, auth),
+    admin: new AdminService(request, auth),
+  };
 }

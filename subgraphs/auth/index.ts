@@ -1,12 +1,29 @@
 import type { SubgraphDefinition } from '../../platform/graphql';
+import { authConfigRules, authConfigShape } from './config';
 import { createAuthContext, type AuthContext } from './context';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { EmailTokenEntity } from './entities/email-token.entity';
+import { RefreshTokenEntity } from './entities/refresh-token.entity';
+import { SessionEntity } from './entities/session.entity';
+import { SigningKeyEntity } from './entities/signing-key.entity';
 import { UserEntity } from './entities/user.entity';
 import { resolvers } from './resolvers';
+import type { AuthServices } from './services/auth-services';
+import { setupAuth } from './setup';
 
-export const authSubgraph: SubgraphDefinition<AuthContext> = {
+export const authSubgraph: SubgraphDefinition<AuthContext, typeof authConfigShape, AuthServices> = {
   name: 'auth',
   defaultPort: 4001,
-  entities: [UserEntity],
+  config: { shape: authConfigShape, rules: authConfigRules },
+  entities: [
+    UserEntity,
+    SessionEntity,
+    RefreshTokenEntity,
+    EmailTokenEntity,
+    SigningKeyEntity,
+    ApiKeyEntity,
+  ],
   resolvers,
+  setup: setupAuth,
   createContext: createAuthContext,
 };

@@ -22,6 +22,17 @@ export class UserEntity {
   @Column({ type: 'text', default: 'ACTIVE' })
   status: UserStatus;
 
+  /** argon2id; null for accounts that sign in only with a passkey or OAuth. */
+  @Column({ name: 'password_hash', type: 'text', nullable: true, select: false })
+  passwordHash: string | null;
+
+  /** `ADMIN` for platform administrators (across tenants); null for everyone else. */
+  @Column({ name: 'platform_role', type: 'text', nullable: true })
+  platformRole: 'ADMIN' | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt: Date;
 }

@@ -1,8 +1,14 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UserEntity } from '../entities/user.entity';
+import type { SessionEntity } from '../entities/session.entity';
+import type { ApiKeyEntity } from '../entities/api-key.entity';
+import type { ApiKeyWithSecret as ApiKeyWithSecretModel } from '../services/api-key.service';
+import type { SignedIn } from '../services/account.service';
+import type { UserConnectionModel } from '../services/admin.service';
 import type { AuthContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
   ID: { input: string; output: string; }
@@ -10,16 +16,227 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** An opaque pagination cursor: pass a page's `endCursor` as `after` to get the next page. */
+  Cursor: { input: string; output: string; }
   /** An ISO-8601 date-time in UTC. */
   DateTime: { input: Date | string; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  createdAt: Scalars['DateTime']['output'];
+  expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  name: Scalars['String']['output'];
+  /** `tsk_<prefix>`: the key's public part, to tell keys apart. */
+  prefix: Scalars['String']['output'];
+  revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  scopes: Array<Scalars['String']['output']>;
+};
+
+export type ApiKeyWithSecret = {
+  __typename?: 'ApiKeyWithSecret';
+  apiKey: ApiKey;
+  /** The whole key, `tsk_<prefix>_<secret>`. Shown once: only a hash is kept. */
+  secret: Scalars['String']['output'];
+};
+
+export type AuthPayload = {
+  __typename?: 'AuthPayload';
+  /** A short-lived JWT: send it as `Authorization: Bearer <token>`. */
+  accessToken: Scalars['String']['output'];
+  /** When the access token expires. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** Opaque and single-use: `refreshSession` trades it for a new pair. Reusing one ends the session. */
+  refreshToken: Scalars['String']['output'];
+  user: User;
+};
+
+/** Sign-in needs a second factor: finish it with `finishPasskeyAuthentication(mfaToken:)`. */
+export type MfaChallenge = {
+  __typename?: 'MfaChallenge';
+  methods: Array<Scalars['String']['output']>;
+  mfaToken: Scalars['String']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  adminRevokeSessions: Scalars['Int']['output'];
+  adminRevokeSessionsByIp: Scalars['Int']['output'];
+  adminSetUserStatus: User;
+  /** Ends every other session of the account. */
+  changePassword: Scalars['Boolean']['output'];
+  createApiKey: ApiKeyWithSecret;
+  deactivateAccount: Scalars['Boolean']['output'];
+  refreshSession: AuthPayload;
+  /** Mails the signed-in user a new verification link. */
+  requestEmailVerification: Scalars['Boolean']['output'];
+  /** Always true, whether or not the address has an account. */
+  requestPasswordReset: Scalars['Boolean']['output'];
+  /** Sets a new password and ends every session of the account. */
+  resetPassword: Scalars['Boolean']['output'];
+  revokeAllSessions: Scalars['Int']['output'];
+  revokeApiKey: Scalars['Boolean']['output'];
+  revokeSession: Scalars['Boolean']['output'];
+  /** A new secret for the key; the old one keeps working for `gracePeriodSeconds` (default 3600). */
+  rotateApiKey: ApiKeyWithSecret;
+  signIn: SignInResult;
+  /** Ends the session of the access token in use. */
+  signOut: Scalars['Boolean']['output'];
+  signUp: AuthPayload;
+  updateProfile: User;
+  verifyEmail: Scalars['Boolean']['output'];
+};
+
+
+export type MutationAdminRevokeSessionsArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationAdminRevokeSessionsByIpArgs = {
+  ip: Scalars['String']['input'];
+};
+
+
+export type MutationAdminSetUserStatusArgs = {
+  status: UserStatus;
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationChangePasswordArgs = {
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+};
+
+
+export type MutationCreateApiKeyArgs = {
+  expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
+  name: Scalars['String']['input'];
+  scopes: Array<Scalars['String']['input']>;
+};
+
+
+export type MutationDeactivateAccountArgs = {
+  password: Scalars['String']['input'];
+};
+
+
+export type MutationRefreshSessionArgs = {
+  refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationRequestPasswordResetArgs = {
+  email: Scalars['String']['input'];
+};
+
+
+export type MutationResetPasswordArgs = {
+  newPassword: Scalars['String']['input'];
+  token: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeAllSessionsArgs = {
+  exceptCurrent?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRevokeSessionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRotateApiKeyArgs = {
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationSignInArgs = {
+  email: Scalars['String']['input'];
+  password: Scalars['String']['input'];
+};
+
+
+export type MutationSignUpArgs = {
+  displayName?: InputMaybe<Scalars['String']['input']>;
+  email: Scalars['String']['input'];
+  password: Scalars['String']['input'];
+};
+
+
+export type MutationUpdateProfileArgs = {
+  displayName?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationVerifyEmailArgs = {
+  token: Scalars['String']['input'];
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor?: Maybe<Scalars['Cursor']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
 };
 
 export type Query = {
   __typename?: 'Query';
   /** The signed-in user, or null for an anonymous caller. */
   me?: Maybe<User>;
+  /** The current tenant's API keys (OWNER and ADMIN). */
+  myApiKeys: Array<ApiKey>;
+  /** The signed-in user's live sessions, newest first. */
+  mySessions: Array<Session>;
+  /** Platform admins: a user's live sessions. */
+  sessions: Array<Session>;
+  /** Platform admins: one user. */
+  user?: Maybe<User>;
+  /** Platform admins: users by email, optionally containing `search`. */
+  users: UserConnection;
 };
+
+
+export type QuerySessionsArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
+export type QueryUserArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryUsersArgs = {
+  after?: InputMaybe<Scalars['Cursor']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A signed-in device. Ending it also ends its access tokens on every gateway within a second. */
+export type Session = {
+  __typename?: 'Session';
+  createdAt: Scalars['DateTime']['output'];
+  /** True for the session of the access token making this request. */
+  current: Scalars['Boolean']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  ip?: Maybe<Scalars['String']['output']>;
+  lastSeenAt: Scalars['DateTime']['output'];
+  userAgent?: Maybe<Scalars['String']['output']>;
+};
+
+export type SignInResult = AuthPayload | MfaChallenge;
 
 export type User = {
   __typename?: 'User';
@@ -28,7 +245,15 @@ export type User = {
   email: Scalars['String']['output'];
   emailVerified: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
+  /** True for platform administrators. */
+  platformAdmin: Scalars['Boolean']['output'];
   status: UserStatus;
+};
+
+export type UserConnection = {
+  __typename?: 'UserConnection';
+  nodes: Array<User>;
+  pageInfo: PageInfo;
 };
 
 export type UserStatus =
@@ -127,39 +352,148 @@ export type FederationReferenceTypes = ResolversObject<{
     & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
 }>;
 
+/** Mapping of union types */
+export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = ResolversObject<{
+  SignInResult:
+    | ( SignedIn )
+    | ( MfaChallenge )
+  ;
+}>;
 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  User: ResolverTypeWrapper<UserEntity>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ApiKey: ResolverTypeWrapper<ApiKeyEntity>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ApiKeyWithSecret: ResolverTypeWrapper<ApiKeyWithSecretModel>;
+  AuthPayload: ResolverTypeWrapper<SignedIn>;
+  Cursor: ResolverTypeWrapper<Scalars['Cursor']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  MfaChallenge: ResolverTypeWrapper<MfaChallenge>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Session: ResolverTypeWrapper<SessionEntity>;
+  SignInResult: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SignInResult']>;
+  User: ResolverTypeWrapper<UserEntity>;
+  UserConnection: ResolverTypeWrapper<UserConnectionModel>;
   UserStatus: UserStatus;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  DateTime: Scalars['DateTime']['output'];
-  Query: Record<PropertyKey, never>;
-  User: UserEntity;
-  String: Scalars['String']['output'];
-  Boolean: Scalars['Boolean']['output'];
+  ApiKey: ApiKeyEntity;
   ID: Scalars['ID']['output'];
+  String: Scalars['String']['output'];
+  ApiKeyWithSecret: ApiKeyWithSecretModel;
+  AuthPayload: SignedIn;
+  Cursor: Scalars['Cursor']['output'];
+  DateTime: Scalars['DateTime']['output'];
+  MfaChallenge: MfaChallenge;
+  Mutation: Record<PropertyKey, never>;
+  Int: Scalars['Int']['output'];
+  Boolean: Scalars['Boolean']['output'];
+  PageInfo: PageInfo;
+  Query: Record<PropertyKey, never>;
+  Session: SessionEntity;
+  SignInResult: ResolversUnionTypes<ResolversParentTypes>['SignInResult'];
+  User: UserEntity;
+  UserConnection: UserConnectionModel;
 }>;
 
 export type TenantlessDirectiveArgs = { };
 
 export type TenantlessDirectiveResolver<Result, Parent, ContextType = AuthContext, Args = TenantlessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type ApiKeyResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type ApiKeyWithSecretResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['ApiKeyWithSecret'] = ResolversParentTypes['ApiKeyWithSecret']> = ResolversObject<{
+  apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type AuthPayloadResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = ResolversObject<{
+  accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export interface CursorScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Cursor'], any> {
+  name: 'Cursor';
+}
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
 
+export type MfaChallengeResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['MfaChallenge'] = ResolversParentTypes['MfaChallenge']> = ResolversObject<{
+  methods?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  mfaToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  adminRevokeSessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationAdminRevokeSessionsArgs, 'userId'>>;
+  adminRevokeSessionsByIp?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationAdminRevokeSessionsByIpArgs, 'ip'>>;
+  adminSetUserStatus?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationAdminSetUserStatusArgs, 'status' | 'userId'>>;
+  changePassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
+  createApiKey?: Resolver<ResolversTypes['ApiKeyWithSecret'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'name' | 'scopes'>>;
+  deactivateAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeactivateAccountArgs, 'password'>>;
+  refreshSession?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshSessionArgs, 'refreshToken'>>;
+  requestEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
+  resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
+  revokeAllSessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRevokeAllSessionsArgs, 'exceptCurrent'>>;
+  revokeApiKey?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
+  revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
+  rotateApiKey?: Resolver<ResolversTypes['ApiKeyWithSecret'], ParentType, ContextType, RequireFields<MutationRotateApiKeyArgs, 'id'>>;
+  signIn?: Resolver<ResolversTypes['SignInResult'], ParentType, ContextType, RequireFields<MutationSignInArgs, 'email' | 'password'>>;
+  signOut?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'email' | 'password'>>;
+  updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, Partial<MutationUpdateProfileArgs>>;
+  verifyEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
+}>;
+
+export type PageInfoResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  endCursor?: Resolver<Maybe<ResolversTypes['Cursor']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  myApiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  mySessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
+  sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType, RequireFields<QuerySessionsArgs, 'userId'>>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
+  users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
+}>;
+
+export type SessionResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Session'] = ResolversParentTypes['Session']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  current?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ip?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastSeenAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type SignInResultResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['SignInResult'] = ResolversParentTypes['SignInResult']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'AuthPayload' | 'MfaChallenge', ParentType, ContextType>;
 }>;
 
 export type UserResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
@@ -169,13 +503,29 @@ export type UserResolvers<ContextType = AuthContext, ParentType extends Resolver
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   emailVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  platformAdmin?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['UserStatus'], ParentType, ContextType>;
 }>;
 
+export type UserConnectionResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = AuthContext> = ResolversObject<{
+  ApiKey?: ApiKeyResolvers<ContextType>;
+  ApiKeyWithSecret?: ApiKeyWithSecretResolvers<ContextType>;
+  AuthPayload?: AuthPayloadResolvers<ContextType>;
+  Cursor?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
+  MfaChallenge?: MfaChallengeResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Session?: SessionResolvers<ContextType>;
+  SignInResult?: SignInResultResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserConnection?: UserConnectionResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = AuthContext> = ResolversObject<{

@@ -1,12 +1,73 @@
 import { In, type EntityManager } from 'typeorm';
-import { UserEntity } from '../entities/user.entity';
+import { UserEntity, type UserStatus } from '../entities/user.entity';
 
-/** Every SQL statement about users. Lookups by id use the primary key. */
+/** Every SQL statement about users. Lookups use the primary key or the unique email index. */
 export class UserRepository {
   constructor(private readonly manager: EntityManager) {}
 
   findByIds(ids: readonly string[]): Promise<UserEntity[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.manager.find(UserEntity, { where: { id: In([...ids]) } });
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.manager.findOne(UserEntity, { where: { id } });
+  }
+
+  /** With the password hash, which no other read selects. */
+  findCredentialsByEmail(email: string): Promise<UserEntity | null> {
+    return this.manager
+      .createQueryBuilder(UserEntity, 'user')
+      .addSelect('user.passwordHash')
+      .where('user.email = :email', { email })
+      .getOne();
+  }
+
+  findCredentialsById(id: string): Promise<UserEntity | null> {
+    return this.manager
+      .createQueryBuilder(UserEntity, 'user')
+      .addSelect('user.passwordHash')
+      .where('user.id = :id', { id })
+      .setLock('pessimistic_write')
+      .getOne();
+  }
+
+  /** Inserts unless the email is taken; null when it is. */
+  async insert(user: {
+    email: string;
+    passwordHash: string;
+    displayName: string | null;
+  }): Promise<UserEntity | null> {
+    const rows: UserEntity[] = await this.manager.query(
+      `INSERT INTO auth.users (email, password_hash, display_name) VALUES ($1, $2, $3)
+       ON CONFLICT (email) DO NOTHING RETURNING id`,
+      [user.email, user.passwordHash, user.displayName],
+    );
+    return rows[0] ? this.findById((rows[0] as unknown as { id: string }).id) : null;
+  }
+
+  async update(
+    id: string,
+    changes: Partial<Pick<UserEntity, 'displayName' | 'passwordHash' | 'emailVerified' | 'status'>>,
+  ): Promise<void> {
+    await this.manager.update(UserEntity, { id }, { ...changes, updatedAt: () => 'now()' });
+  }
+
+  async setStatus(id: string, status: UserStatus): Promise<void> {
+    await this.update(id, { status });
+  }
+
+  search(options: { search: string | null; limit: number; afterEmail: string | null }) {
+    const query = this.manager
+      .createQueryBuilder(UserEntity, 'user')
+      .orderBy('user.email', 'ASC')
+      .limit(options.limit);
+    if (options.search) {
+      query.andWhere(`user.email LIKE :pattern ESCAPE '\\'`, {
+        pattern: `%${options.search.replace(/[\\%_]/g, '\\$&')}%`,
+      });
+    }
+    if (options.afterEmail) query.andWhere('user.email > :after', { after: options.afterEmail });
+    return query.getMany();
   }
 }

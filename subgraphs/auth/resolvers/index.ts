@@ -5,8 +5,57 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
     me: (_parent, _args, { users }) => users.me(),
+    mySessions: (_parent, _args, { sessions }) => sessions.mine(),
+    myApiKeys: (_parent, _args, { apiKeys }) => apiKeys.list(),
+    users: (_parent, args, { admin }) => admin.users(args),
+    user: (_parent, { id }, { admin }) => admin.user(id),
+    sessions: (_parent, { userId }, { admin }) => admin.sessionsOf(userId),
+  },
+  Mutation: {
+    signUp: (_parent, { email, password, displayName }, { accounts }) =>
+      accounts.signUp(email, password, displayName),
+    signIn: (_parent, { email, password }, { accounts }) => accounts.signIn(email, password),
+    refreshSession: (_parent, { refreshToken }, { sessions }) => sessions.refresh(refreshToken),
+    signOut: (_parent, _args, { sessions }) => sessions.signOut(),
+    verifyEmail: (_parent, { token }, { accounts }) => accounts.verifyEmail(token),
+    requestEmailVerification: (_parent, _args, { accounts }) => accounts.requestEmailVerification(),
+    requestPasswordReset: (_parent, { email }, { accounts }) =>
+      accounts.requestPasswordReset(email),
+    resetPassword: (_parent, { token, newPassword }, { accounts }) =>
+      accounts.resetPassword(token, newPassword),
+    changePassword: (_parent, { currentPassword, newPassword }, { accounts }) =>
+      accounts.changePassword(currentPassword, newPassword),
+    updateProfile: (_parent, { displayName }, { accounts }) => accounts.updateProfile(displayName),
+    deactivateAccount: (_parent, { password }, { accounts }) =>
+      accounts.deactivateAccount(password),
+    revokeSession: (_parent, { id }, { sessions }) => sessions.revokeOwn(id),
+    revokeAllSessions: (_parent, { exceptCurrent }, { sessions }) =>
+      sessions.revokeAllOwn(exceptCurrent ?? true),
+    createApiKey: (_parent, args, { apiKeys }) => apiKeys.create(args),
+    rotateApiKey: (_parent, { id, gracePeriodSeconds }, { apiKeys }) =>
+      apiKeys.rotate(id, gracePeriodSeconds),
+    revokeApiKey: (_parent, { id }, { apiKeys }) => apiKeys.revoke(id),
+    adminRevokeSessions: (_parent, { userId }, { admin }) => admin.revokeSessions(userId),
+    adminRevokeSessionsByIp: (_parent, { ip }, { admin }) => admin.revokeSessionsByIp(ip),
+    adminSetUserStatus: (_parent, { userId, status }, { admin }) =>
+      admin.setUserStatus(userId, status),
+  },
+  SignInResult: {
+    __resolveType: (result) => ('mfaToken' in result ? 'MfaChallenge' : 'AuthPayload'),
+  },
+  AuthPayload: {
+    accessToken: ({ tokens }) => tokens.accessToken,
+    refreshToken: ({ tokens }) => tokens.refreshToken,
+    expiresAt: ({ tokens }) => tokens.expiresAt,
+  },
+  Session: {
+    current: (session, _args, { sessions }) => sessions.isCurrent(session),
+  },
+  ApiKey: {
+    prefix: (key) => `tsk_${key.prefix}`,
   },
   User: {
     __resolveReference: (reference, { users }) => users.byReference(reference.id),
+    platformAdmin: (user) => user.platformRole === 'ADMIN',
   },
 };

@@ -1,0 +1,94 @@
+import type { IncomingMessage } from 'node:http';
+import type { Counter } from 'prom-client';
+import type { RequestContext } from '../../platform/context';
+import {
+  DomainError,
+  ForbiddenError,
+  RateLimitedError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../../platform/errors';
+import type { SlidingWindowLimiter } from '../../platform/rate-limit';
+import type { AccessTokenVerifier } from './access-tokens';
+import type { ApiKeyAuthenticator } from './api-keys';
+
+export interface Authenticators {
+  accessTokens: AccessTokenVerifier;
+  apiKeys: ApiKeyAuthenticator;
+  apiKeyLimiter: SlidingWindowLimiter;
+  /** `tessera_gateway_authentications_total{method,outcome}`. */
+  counter: Counter<'method' | 'outcome'>;
+}
+
+const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/;
+
+/**
+ * Fills in who is calling: a user (`Authorization: Bearer <access token>`) or a program
+ * (`X-API-Key`), or nobody. A credential that is present but wrong is an error, never a
+ * silent fall back to anonymous. An API key also fixes the tenant: the one it was issued for.
+ */
+export async function authenticate(
+  req: IncomingMessage,
+  context: RequestContext,
+  auth: Authenticators,
+): Promise<RequestContext> {
+  const authorization = header(req, 'authorization');
+  const apiKey = header(req, 'x-api-key');
+  if (authorization !== undefined && apiKey !== undefined) {
+    throw new ValidationError('Send either Authorization or X-API-Key, not both');
+  }
+  if (authorization !== undefined) {
+    const token = BEARER.exec(authorization.trim())?.[1];
+    const verified = await counted(auth, 'access_token', () => {
+      if (!token) throw new UnauthenticatedError('Authorization must be "Bearer <access token>"');
+      return auth.accessTokens.verify(token);
+    });
+    return {
+      ...context,
+      principal: { kind: 'user', id: verified.userId },
+      sessionId: verified.sessionId,
+      platformAdmin: verified.platformAdmin,
+    };
+  }
+  if (apiKey !== undefined) {
+    const key = await counted(auth, 'api_key', async () => {
+      const verified = await auth.apiKeys.authenticate(apiKey.trim(), context.requestId);
+      if (context.tenantId && context.tenantId !== verified.tenantId) {
+        throw new ForbiddenError('This API key belongs to another tenant');
+      }
+      const decision = await auth.apiKeyLimiter.consume(verified.id);
+      if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+      return verified;
+    });
+    return {
+      ...context,
+      tenantId: key.tenantId,
+      principal: { kind: 'apiKey', id: key.id },
+      scopes: key.scopes,
+    };
+  }
+  return context;
+}
+
+async function counted<T>(
+  auth: Authenticators,
+  method: 'access_token' | 'api_key',
+  fn: () => Promise<T>,
+): Promise<T> {
+  try {
+    const result = await fn();
+    auth.counter.inc({ method, outcome: 'ok' });
+    return result;
+  } catch (error) {
+    auth.counter.inc({
+      method,
+      outcome: error instanceof DomainError ? error.code.toLowerCase() : 'error',
+    });
+    throw error;
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

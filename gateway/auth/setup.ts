@@ -1,0 +1,79 @@
+import { Counter, type Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import { JWKS_PATH, RevocationList } from '../../platform/auth';
+import type { ReadinessCheck, RequestHandler } from '../../platform/http';
+import { SlidingWindowLimiter } from '../../platform/rate-limit';
+import { closeRedis, createRedis } from '../../platform/redis';
+import { authInternalUrl, type GatewayConfig } from '../config';
+import { AccessTokenVerifier } from './access-tokens';
+import { ApiKeyAuthenticator } from './api-keys';
+import type { Authenticators } from './authenticate';
+import { jwksRoute } from './jwks-route';
+
+export interface GatewayAuth {
+  authenticators: Authenticators;
+  readiness: ReadinessCheck[];
+  routes: Record<string, RequestHandler>;
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway's side of authentication: two Redis connections per pod (commands, and one
+ * subscriber for session revocations and API key changes), the JWKS-backed token verifier
+ * and the cached API key check.
+ */
+export async function setupGatewayAuth(
+  config: GatewayConfig,
+  supergraphSdl: string,
+  logger: Logger,
+  registry: Registry,
+): Promise<GatewayAuth> {
+  const redis = createRedis(config, logger, { name: 'gateway:main' });
+  const subscriber = createRedis(config, logger, { name: 'gateway:subscriber', blocking: true });
+  const authUrl = authInternalUrl(config, supergraphSdl);
+  const jwksUrl = new URL(JWKS_PATH, authUrl);
+
+  const revocations = new RevocationList(subscriber, redis, config.REDIS_PREFIX, logger);
+  const apiKeys = new ApiKeyAuthenticator({
+    authUrl,
+    signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+    subscriber,
+    prefix: config.REDIS_PREFIX,
+    logger,
+  });
+  await Promise.all([revocations.start(), apiKeys.start()]);
+
+  return {
+    authenticators: {
+      accessTokens: new AccessTokenVerifier(jwksUrl, config.JWT_ISSUER, revocations),
+      apiKeys,
+      apiKeyLimiter: new SlidingWindowLimiter(redis, {
+        prefix: config.REDIS_PREFIX,
+        name: 'api-key',
+        limit: config.API_KEY_RATE_LIMIT_PER_MINUTE,
+        windowMs: 60_000,
+        failMode: config.RATE_LIMIT_FAIL_MODE,
+      }),
+      counter: new Counter({
+        name: 'tessera_gateway_authentications_total',
+        help: 'Credentials checked at the gateway, by method and outcome (ok or the error code).',
+        labelNames: ['method', 'outcome'],
+        registers: [registry],
+      }),
+    },
+    readiness: [
+      { name: 'redis', check: () => redis.ping() },
+      {
+        name: 'session-revocations',
+        check: async () => {
+          if (!revocations.ready) throw new Error('revoked sessions not read yet');
+        },
+      },
+    ],
+    routes: { [JWKS_PATH]: jwksRoute(jwksUrl) },
+    close: async () => {
+      await Promise.all([revocations.stop(), apiKeys.stop()]);
+      await Promise.all([closeRedis(subscriber), closeRedis(redis)]);
+    },
+  };
+}

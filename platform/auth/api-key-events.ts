@@ -1,0 +1,25 @@
+import { redisKey, type RedisClient } from '../redis';
+
+/** Tells gateways to forget a cached API key (revoked, rotated): the key's id is the message. */
+export function apiKeyChangedChannel(prefix: string): string {
+  return redisKey(prefix, 'auth', 'api-key-changed');
+}
+
+export async function publishApiKeyChanged(
+  redis: RedisClient,
+  prefix: string,
+  apiKeyId: string,
+): Promise<void> {
+  await redis.publish(apiKeyChangedChannel(prefix), apiKeyId);
+}
+
+/** What the auth process answers when the gateway asks about a key. */
+export interface VerifiedApiKey {
+  id: string;
+  tenantId: string;
+  scopes: string[];
+  /** ISO time, or null for a key that does not expire. */
+  expiresAt: string | null;
+}
+
+export const API_KEY_VERIFY_PATH = '/internal/api-keys/verify';

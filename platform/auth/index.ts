@@ -1,0 +1,4 @@
+export * from './access-token';
+export * from './api-key-format';
+export * from './session-revocation';
+export * from './api-key-events';

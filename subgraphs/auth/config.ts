@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import {
+  encryption,
+  integer,
+  mail,
+  refuseDevelopmentEncryptionKeyInProduction,
+  requireExplicitMailTransportInProduction,
+  requireSmtpUrlForSmtpTransport,
+  url,
+} from '../../platform/config';
+import type { SubgraphConfig } from '../../platform/graphql';
+
+/** The auth subgraph's own variables, validated together with the common ones. */
+export const authConfigShape = {
+  ...encryption,
+  ...mail,
+  /** Lifetime of an access token (JWT). */
+  ACCESS_TOKEN_TTL_SECONDS: integer(900, 60, 3600),
+  /** A session (and its refresh tokens) ends this long after sign-in, however active. */
+  SESSION_TTL_DAYS: integer(30, 1, 365),
+  /** Signing in once more past this many live sessions ends the oldest one. */
+  MAX_SESSIONS_PER_USER: integer(10, 1, 1000),
+  /** `iss` and `aud` of access tokens. */
+  JWT_ISSUER: z.string().min(1).max(100).default('tessera'),
+  /** A signing key signs for this long, then only verifies until its last token expires. */
+  JWT_KEY_ROTATION_DAYS: integer(30, 1, 365),
+  PASSWORD_MIN_LENGTH: integer(10, 8, 128),
+  EMAIL_VERIFICATION_TTL_MINUTES: integer(24 * 60, 5, 30 * 24 * 60),
+  PASSWORD_RESET_TTL_MINUTES: integer(60, 5, 24 * 60),
+  /** Where the links in verification and reset mails point (the frontend). */
+  APP_PUBLIC_URL: url(['http', 'https'], 'http://127.0.0.1:3000'),
+  /** Failed sign-ins per account within the window before it is locked for the window. */
+  SIGN_IN_FAILURES_PER_ACCOUNT: integer(5, 1, 1000),
+  /** Sign-in, reset and OAuth attempts per client IP within the window. */
+  AUTH_ATTEMPTS_PER_IP: integer(50, 1, 100_000),
+  AUTH_RATE_WINDOW_SECONDS: integer(900, 1, 86_400),
+};
+
+export type AuthConfig = SubgraphConfig & z.infer<z.ZodObject<typeof authConfigShape>>;
+
+export const authConfigRules = [
+  refuseDevelopmentEncryptionKeyInProduction,
+  requireSmtpUrlForSmtpTransport,
+  requireExplicitMailTransportInProduction,
+];

@@ -1,0 +1,72 @@
+import type { EntityManager } from 'typeorm';
+import { ApiKeyEntity } from '../entities/api-key.entity';
+
+export interface ApiKeyLookup {
+  id: string;
+  tenant_id: string;
+  secret_hash: string;
+  scopes: string[];
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/**
+ * API keys of the transaction's tenant (row-level security applies to every method but the
+ * two that call the owner's functions, which the gateway needs before a tenant is known).
+ */
+export class ApiKeyRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  list(): Promise<ApiKeyEntity[]> {
+    return this.manager.find(ApiKeyEntity, { order: { createdAt: 'DESC' }, take: 500 });
+  }
+
+  findById(id: string): Promise<ApiKeyEntity | null> {
+    return this.manager.findOne(ApiKeyEntity, { where: { id } });
+  }
+
+  async countLive(): Promise<number> {
+    const [row] = (await this.manager.query(
+      `SELECT count(*)::int AS count FROM auth.api_keys
+        WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+    )) as { count: number }[];
+    return row?.count ?? 0;
+  }
+
+  async insert(
+    key: Omit<ApiKeyEntity, 'id' | 'createdAt' | 'lastUsedAt' | 'revokedAt' | 'replacedBy'>,
+  ) {
+    return this.manager.save(ApiKeyEntity, this.manager.create(ApiKeyEntity, key));
+  }
+
+  /** Ends a live key now; false when it was already revoked or expired. */
+  async revoke(id: string): Promise<boolean> {
+    const [, affected] = (await this.manager.query(
+      `UPDATE auth.api_keys SET revoked_at = now()
+        WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+      [id],
+    )) as [unknown, number];
+    return affected > 0;
+  }
+
+  /** The old key of a rotation keeps working until `until` (or its own expiry, if sooner). */
+  async retire(id: string, until: Date, replacedBy: string): Promise<void> {
+    await this.manager.query(
+      `UPDATE auth.api_keys
+          SET expires_at = LEAST(coalesce(expires_at, $2), $2), replaced_by = $3
+        WHERE id = $1`,
+      [id, until, replacedBy],
+    );
+  }
+
+  async findByPrefix(prefix: string): Promise<ApiKeyLookup | null> {
+    const rows = (await this.manager.query(`SELECT * FROM auth.find_api_key($1)`, [
+      prefix,
+    ])) as ApiKeyLookup[];
+    return rows[0] ?? null;
+  }
+
+  async touch(ids: string[], at: Date): Promise<void> {
+    await this.manager.query(`SELECT auth.touch_api_keys($1::uuid[], $2)`, [ids, at]);
+  }
+}

@@ -1,0 +1,88 @@
+import { KeyRing } from '../../platform/crypto';
+import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
+import { createMailer } from '../../platform/mail';
+import { SlidingWindowLimiter } from '../../platform/rate-limit';
+import type { AuthConfig } from './config';
+import { createAuthMetrics } from './metrics';
+import { authRoutes } from './internal-routes';
+import { ApiKeyVerifier } from './services/api-key-verifier';
+import type { AuthServices } from './services/auth-services';
+import { AccountLockout } from './services/lockout';
+import { RevocationAnnouncer } from './services/revocation-announcer';
+import { SessionIssuer } from './services/session-issuer';
+import { SigningKeySet } from './services/signing-keys';
+
+/** Builds what the auth process shares across requests and starts its background work. */
+export async function setupAuth(
+  runtime: SubgraphRuntime<AuthConfig>,
+): Promise<SubgraphServices<AuthServices>> {
+  const { config, dataSource, logger, redis } = runtime;
+  const keyRing = KeyRing.fromConfig(config.ENCRYPTION_KEYS);
+  const keys = new SigningKeySet(
+    dataSource,
+    keyRing,
+    {
+      issuer: config.JWT_ISSUER,
+      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      rotationDays: config.JWT_KEY_ROTATION_DAYS,
+    },
+    logger,
+  );
+  await keys.start();
+  const revocations = new RevocationAnnouncer(
+    dataSource,
+    redis,
+    config.REDIS_PREFIX,
+    config.ACCESS_TOKEN_TTL_SECONDS,
+    logger,
+  );
+  revocations.start();
+  const apiKeys = new ApiKeyVerifier(dataSource, logger);
+  apiKeys.start();
+  const mailer = createMailer(config, dataSource);
+  const windowMs = config.AUTH_RATE_WINDOW_SECONDS * 1000;
+  const limiter = (name: string, limit: number) =>
+    new SlidingWindowLimiter(redis, {
+      prefix: config.REDIS_PREFIX,
+      name,
+      limit,
+      windowMs,
+      // Guessing passwords while Redis is down must not get easier: refuse.
+      failMode: 'closed',
+    });
+
+  const services: AuthServices = {
+    config,
+    dataSource,
+    logger,
+    redis,
+    metrics: createAuthMetrics(runtime.metrics.registry),
+    keyRing,
+    keys,
+    issuer: new SessionIssuer(keys, {
+      sessionTtlDays: config.SESSION_TTL_DAYS,
+      maxSessionsPerUser: config.MAX_SESSIONS_PER_USER,
+    }),
+    revocations,
+    lockout: new AccountLockout(
+      redis,
+      config.REDIS_PREFIX,
+      config.SIGN_IN_FAILURES_PER_ACCOUNT,
+      config.AUTH_RATE_WINDOW_SECONDS,
+    ),
+    ipLimiter: limiter('auth-ip', config.AUTH_ATTEMPTS_PER_IP),
+    mailLimiter: limiter('auth-mail', 5),
+    mailer,
+    apiKeys,
+  };
+  return {
+    services,
+    routes: authRoutes({ config, keys, apiKeys, logger }),
+    close: async () => {
+      keys.stop();
+      revocations.stop();
+      await apiKeys.stop();
+      await mailer.close();
+    },
+  };
+}
