@@ -107,6 +107,24 @@ export interface SubgraphDefinition<
   ): TContext;
 }
 
+/**
+ * The common and the subgraph's own variables as one schema, so every problem is reported
+ * in one go (and deployment tests can check an environment the same way the process does).
+ */
+export function subgraphConfigSchema<TShape extends z.ZodRawShape>(definition: {
+  defaultPort: number;
+  config?: { shape: TShape; rules?: readonly ConfigRule<never>[] };
+}) {
+  return {
+    shape: { ...subgraphConfigShape(definition.defaultPort), ...definition.config?.shape },
+    rules: [
+      refuseDevelopmentSecretInProduction,
+      requireRedisNodesOutsideStandalone,
+      ...(definition.config?.rules ?? []),
+    ] as ConfigRule<z.infer<z.ZodObject<z.ZodRawShape>>>[],
+  };
+}
+
 export interface RunningSubgraph<TServices = unknown> extends RunningService {
   runtime: SubgraphRuntime;
   services: TServices;
@@ -126,17 +144,8 @@ export async function startSubgraph<
   env?: NodeJS.ProcessEnv,
 ): Promise<RunningSubgraph<TServices>> {
   type Config = SubgraphConfig & z.infer<z.ZodObject<TShape>>;
-  // One schema for common and subgraph variables, so every problem is reported in one go.
-  const rules = [
-    refuseDevelopmentSecretInProduction,
-    requireRedisNodesOutsideStandalone,
-    ...(definition.config?.rules ?? []),
-  ] as ConfigRule<z.infer<z.ZodObject<z.ZodRawShape>>>[];
-  const config = loadConfig(
-    { ...subgraphConfigShape(definition.defaultPort), ...definition.config?.shape },
-    rules,
-    env,
-  ) as Config;
+  const { shape, rules } = subgraphConfigSchema(definition);
+  const config = loadConfig(shape, rules, env) as Config;
   const logger = createLogger(definition.name, config.LOG_LEVEL);
   const metrics = createServiceMetrics(definition.name);
   const dataSource = await connect(
@@ -256,9 +265,11 @@ export async function startSubgraph<
 }
 
 /** The `main` of a subgraph process: start, drain on SIGTERM, exit 1 if it cannot start. */
-export function runSubgraphProcess<TContext extends object, TShape extends z.ZodRawShape, TServices>(
-  definition: SubgraphDefinition<TContext, TShape, TServices>,
-): void {
+export function runSubgraphProcess<
+  TContext extends object,
+  TShape extends z.ZodRawShape,
+  TServices,
+>(definition: SubgraphDefinition<TContext, TShape, TServices>): void {
   startSubgraph(definition).then(
     (running) => exitOnSignals(running, running.runtime.logger),
     (error: unknown) => {

@@ -19,10 +19,15 @@ import {
   requireRedisNodesOutsideStandalone,
 } from '../../platform/config';
 import { APP_ROLE } from '../../platform/db/migration-helpers';
-import { subgraphConfigShape } from '../../platform/graphql/subgraph-service';
+import { subgraphConfigSchema } from '../../platform/graphql/subgraph-service';
 import { createServiceMetrics } from '../../platform/observability/metrics';
 import { repoRoot, SUBGRAPH_NAMES } from '../../platform/paths';
+import { assetsSubgraph } from '../../subgraphs/assets';
+import { authSubgraph } from '../../subgraphs/auth';
+import { jobsSubgraph } from '../../subgraphs/jobs';
 import { workerConfigShape } from '../../subgraphs/jobs/worker/config';
+import { observabilitySubgraph } from '../../subgraphs/observability';
+import { tenancySubgraph } from '../../subgraphs/tenancy';
 import { SERVICE_ENTRIES, type ServiceName } from '../lib/service-process';
 import { migrationConfigShape } from '../migrate';
 
@@ -32,6 +37,13 @@ import { migrationConfigShape } from '../migrate';
 // monitor only metrics the processes really expose.
 
 const root = repoRoot();
+const SUBGRAPHS = {
+  auth: authSubgraph,
+  tenancy: tenancySubgraph,
+  assets: assetsSubgraph,
+  jobs: jobsSubgraph,
+  observability: observabilitySubgraph,
+} as const;
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
 interface ComposeService {
@@ -199,10 +211,12 @@ describe('docker-compose.yml', () => {
     const secrets = new Set<string>();
     for (const name of SUBGRAPH_NAMES) {
       const env = composeEnv(name);
-      const config = parseConfig(subgraphConfigShape(0), env, [
-        refuseDevelopmentSecretInProduction,
-        requireRedisNodesOutsideStandalone,
-      ]);
+      const { shape, rules } = subgraphConfigSchema(SUBGRAPHS[name]);
+      const config = parseConfig(shape, env, rules) as {
+        NODE_ENV: string;
+        DATABASE_URL: string;
+        REDIS_URL: string;
+      };
       expect({ name, nodeEnv: config.NODE_ENV }).toEqual({ name, nodeEnv: 'production' });
       expect(new URL(config.DATABASE_URL).username).toBe(APP_ROLE);
       expect(new URL(config.DATABASE_URL).hostname).toBe('postgres');
@@ -217,7 +231,9 @@ describe('docker-compose.yml', () => {
     const gatewayEnv = composeEnv('gateway');
     const gateway = parseConfig(gatewayConfigShape, gatewayEnv, [
       refuseDevelopmentSecretInProduction,
+      requireRedisNodesOutsideStandalone,
     ]);
+    expect(new URL(gateway.REDIS_URL).hostname).toBe('redis');
     secrets.add(gatewayEnv.CONTEXT_SIGNING_SECRETS!);
     // One secret for all: a subgraph refuses whatever the gateway signed with another.
     expect(secrets.size).toBe(1);
