@@ -19,6 +19,7 @@ import { jobsSubgraph } from '../../subgraphs/jobs';
 import { observabilitySubgraph } from '../../subgraphs/observability';
 import { USER_STATUSES } from '../../subgraphs/auth/entities/user.entity';
 import { TENANT_STATUSES } from '../../subgraphs/tenancy/entities/tenant.entity';
+import { ROLES } from '../../subgraphs/tenancy/entities/membership.entity';
 import { ASSET_STATUSES } from '../../subgraphs/assets/entities/asset.entity';
 import { WEBHOOK_STATUSES } from '../../subgraphs/jobs/entities/webhook-endpoint.entity';
 import { COMPARATORS, SEVERITIES } from '../../subgraphs/observability/entities/alert-rule.entity';
@@ -145,7 +146,7 @@ describe('migrations', () => {
           drift.push(`${table}.${leftover}: in the table, not in the entity`);
       }
       expect(drift).toEqual([]);
-      expect(dataSource.entityMetadatas).toHaveLength(5);
+      expect(dataSource.entityMetadatas).toHaveLength(11);
     } finally {
       await dataSource.destroy();
     }
@@ -154,6 +155,7 @@ describe('migrations', () => {
   it.each([
     ['auth.users', 'status', USER_STATUSES, 'auth', 'UserStatus'],
     ['tenancy.tenants', 'status', TENANT_STATUSES, 'tenancy', 'TenantStatus'],
+    ['tenancy.memberships', 'role', ROLES, 'tenancy', 'Role'],
     ['assets.assets', 'status', ASSET_STATUSES, 'assets', 'AssetStatus'],
     ['jobs.webhook_endpoints', 'status', WEBHOOK_STATUSES, 'jobs', 'WebhookStatus'],
     ['observability.alert_rules', 'severity', SEVERITIES, 'observability', 'Severity'],

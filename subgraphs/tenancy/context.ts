@@ -1,16 +1,27 @@
 import type { RequestContext } from '../../platform/context';
-import { tenantScope } from '../../platform/db';
 import type { SubgraphRuntime } from '../../platform/graphql';
+import { MembershipService, type MembershipChanged } from './services/membership.service';
 import { TenantService } from './services/tenant.service';
+
+/** What the tenancy process builds once (see `setup` in index.ts). */
+export interface TenancyServices {
+  membershipChanged: MembershipChanged;
+}
 
 export interface TenancyContext {
   request: RequestContext;
   tenants: TenantService;
+  memberships: MembershipService;
 }
 
 export function createTenancyContext(
   request: RequestContext,
   runtime: SubgraphRuntime,
+  services: TenancyServices,
 ): TenancyContext {
-  return { request, tenants: new TenantService(tenantScope(runtime.dataSource, request)) };
+  return {
+    request,
+    tenants: new TenantService(runtime.dataSource, request, services.membershipChanged),
+    memberships: new MembershipService(runtime.dataSource, request),
+  };
 }

@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { TENANT_STATUSES, type TenantStatus } from '../../../platform/tenancy/role-lookup';
 
-export const TENANT_STATUSES = ['ACTIVE', 'SUSPENDED'] as const;
-export type TenantStatus = (typeof TENANT_STATUSES)[number];
+// Shared with the gateway, which reads tenant statuses from the role lookup.
+export { TENANT_STATUSES, type TenantStatus };
 
 /** An organisation whose data is isolated from every other tenant's. */
 @Entity({ schema: 'tenancy', name: 'tenants' })

@@ -3,6 +3,8 @@ import type { TenantEntity } from '../entities/tenant.entity';
 import type { TenancyContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
   ID: { input: string; output: string; }
@@ -15,11 +17,46 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** A user's place in a tenant. */
+export type Membership = {
+  __typename?: 'Membership';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  role: Role;
+  tenant: Tenant;
+  user: User;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Creates a tenant with the signed-in user as its OWNER. `name`: 1-100 characters; `slug`:
+   * 3-48 lower-case letters, digits and hyphens, not starting or ending with a hyphen, unique
+   * (CONFLICT when taken). A user may own a limited number of tenants.
+   */
+  createTenant: Tenant;
+};
+
+
+export type MutationCreateTenantArgs = {
+  name: Scalars['String']['input'];
+  slug: Scalars['String']['input'];
+};
+
 export type Query = {
   __typename?: 'Query';
+  /** The signed-in user's memberships in every tenant, oldest first. */
+  myTenants: Array<Membership>;
   /** The tenant named by X-Tenant-Id. */
   tenant?: Maybe<Tenant>;
 };
+
+/** A member's role within one tenant: OWNER > ADMIN > MEMBER > VIEWER. */
+export type Role =
+  | 'ADMIN'
+  | 'MEMBER'
+  | 'OWNER'
+  | 'VIEWER';
 
 export type Tenant = {
   __typename?: 'Tenant';
@@ -33,6 +70,12 @@ export type Tenant = {
 export type TenantStatus =
   | 'ACTIVE'
   | 'SUSPENDED';
+
+/** Resolved by the auth subgraph. */
+export type User = {
+  __typename?: 'User';
+  id: Scalars['ID']['output'];
+};
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -130,21 +173,28 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Tenant: ResolverTypeWrapper<TenantEntity>;
+  Membership: ResolverTypeWrapper<Omit<Membership, 'tenant'> & { tenant: ResolversTypes['Tenant'] }>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Role: Role;
+  Tenant: ResolverTypeWrapper<TenantEntity>;
   TenantStatus: TenantStatus;
+  User: ResolverTypeWrapper<User>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
+  Membership: Omit<Membership, 'tenant'> & { tenant: ResolversParentTypes['Tenant'] };
+  ID: Scalars['ID']['output'];
+  Mutation: Record<PropertyKey, never>;
+  String: Scalars['String']['output'];
   Query: Record<PropertyKey, never>;
   Tenant: TenantEntity;
-  ID: Scalars['ID']['output'];
-  String: Scalars['String']['output'];
+  User: User;
   Boolean: Scalars['Boolean']['output'];
 }>;
 
@@ -156,7 +206,20 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type MembershipResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['Membership'] = ResolversParentTypes['Membership']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+  tenant?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
+
+export type MutationResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  createTenant?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType, RequireFields<MutationCreateTenantArgs, 'name' | 'slug'>>;
+}>;
+
 export type QueryResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  myTenants?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType>;
   tenant?: Resolver<Maybe<ResolversTypes['Tenant']>, ParentType, ContextType>;
 }>;
 
@@ -169,10 +232,17 @@ export type TenantResolvers<ContextType = TenancyContext, ParentType extends Res
   status?: Resolver<ResolversTypes['TenantStatus'], ParentType, ContextType>;
 }>;
 
+export type UserResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = TenancyContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
+  Membership?: MembershipResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = TenancyContext> = ResolversObject<{

@@ -1,3 +1,4 @@
 import { CreateTenants1764028801000 } from './1764028801000-create-tenants';
+import { CreateMemberships1764028820000 } from './1764028820000-create-memberships';
 
-export const tenancyMigrations = [CreateTenants1764028801000];
+export const tenancyMigrations = [CreateTenants1764028801000, CreateMemberships1764028820000];

@@ -1,0 +1,2 @@
+export * from './membership-events';
+export * from './role-lookup';
