@@ -37,6 +37,10 @@ export const gatewayConfigShape = {
    * the auth subgraph's URL.
    */
   AUTH_INTERNAL_URL: url(['http', 'https']).optional(),
+  /** The tenancy process's base URL for role lookups; by default its subgraph URL's origin. */
+  TENANCY_INTERNAL_URL: url(['http', 'https']).optional(),
+  /** How long a caller's role in a tenant is cached (membership changes invalidate at once). */
+  ROLE_CACHE_TTL_SECONDS: integer(60, 1, 3600),
   /** Must equal the auth service's JWT_ISSUER. */
   JWT_ISSUER: z.string().min(1).max(100).default('tessera'),
   API_KEY_RATE_LIMIT_PER_MINUTE: integer(600, 1, 1_000_000),
@@ -68,11 +72,22 @@ export function subgraphUrlOverrides(config: GatewayConfig): Partial<Record<stri
   );
 }
 
-/** Where the auth process serves its internal routes (JWKS, API key checks). */
-export function authInternalUrl(config: GatewayConfig, supergraphSdl: string): string {
-  if (config.AUTH_INTERNAL_URL) return config.AUTH_INTERNAL_URL;
+/**
+ * Where a subgraph process serves its internal routes (auth: JWKS and API key checks,
+ * tenancy: role lookups): the configured URL, else the origin of the subgraph's URL.
+ */
+export function internalUrl(
+  config: GatewayConfig,
+  supergraphSdl: string,
+  name: 'auth' | 'tenancy',
+): string {
+  const configured = name === 'auth' ? config.AUTH_INTERNAL_URL : config.TENANCY_INTERNAL_URL;
+  if (configured) return configured;
   const subgraphUrl =
-    config.SUBGRAPH_AUTH_URL ?? /join__graph\(name: "auth", url: "([^"]+)"\)/.exec(supergraphSdl)?.[1];
-  if (!subgraphUrl) throw new Error('cannot tell where the auth service is: set AUTH_INTERNAL_URL');
+    subgraphUrlOverrides(config)[name] ??
+    new RegExp(`join__graph\\(name: "${name}", url: "([^"]+)"\\)`).exec(supergraphSdl)?.[1];
+  if (!subgraphUrl) {
+    throw new Error(`cannot tell where ${name} is: set ${name.toUpperCase()}_INTERNAL_URL`);
+  }
   return new URL(subgraphUrl).origin;
 }

@@ -26,8 +26,9 @@ import { buildRequestContext, REQUEST_ID_HEADER, requestIdFor } from './request-
 import { SignedDataSource, type GatewayContext } from './signed-data-source';
 import { TenantPolicy } from './tenant-policy';
 import { authenticate } from './auth/authenticate';
+import { authorizeTenant } from './auth/authorize-tenant';
 import { setupGatewayAuth, type GatewayAuth } from './auth/setup';
-import { tenantRequiredPlugin } from './tenant-plugin';
+import { tenantAccessPlugin } from './tenant-access-plugin';
 
 export interface RunningGateway extends RunningService {
   logger: Logger;
@@ -61,7 +62,18 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
       : ApolloServerPluginLandingPageDisabled(),
   ];
-  if (policiesOn) plugins.push(tenantRequiredPlugin(TenantPolicy.fromSupergraph(supergraphSdl)));
+
+  // With policies off the gateway fronts any supergraph and needs no Redis and no auth service.
+  const auth: GatewayAuth | undefined = policiesOn
+    ? await setupGatewayAuth(config, supergraphSdl, logger, metrics.registry)
+    : undefined;
+  if (auth) {
+    plugins.push(
+      tenantAccessPlugin(TenantPolicy.fromSupergraph(supergraphSdl), ({ request }) =>
+        authorizeTenant(request, auth.roles),
+      ),
+    );
+  }
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -76,10 +88,6 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     plugins,
   });
   await apollo.start();
-  // With policies off the gateway fronts any supergraph and needs no Redis and no auth service.
-  const auth: GatewayAuth | undefined = policiesOn
-    ? await setupGatewayAuth(config, supergraphSdl, logger, metrics.registry)
-    : undefined;
 
   const handleGraphQL = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = requestIdFor(req);

@@ -3,6 +3,7 @@ import { signContext, anonymousContext } from '../../platform/context';
 import { startStack, type TestStack } from '../../platform/testing/stack';
 import { metricValue, postGraphQL, scrape } from '../../platform/testing/graphql-client';
 import { TEST_SIGNING_SECRET } from '../../platform/testing/services';
+import { signUpMember, signUpUser, type TestUser } from '../../platform/testing/members';
 import { SUBGRAPH_NAMES } from '../../platform/paths';
 
 // The whole platform as real processes (gateway, five subgraphs, worker) on a database of its
@@ -16,6 +17,9 @@ const assetOfB = randomUUID();
 
 let stack: TestStack;
 let stopped = false;
+/** An ADMIN of tenant A, and a user who belongs to no tenant. */
+let member: TestUser;
+let outsider: TestUser;
 
 beforeAll(async () => {
   stack = await startStack({ worker: true });
@@ -50,13 +54,16 @@ beforeAll(async () => {
      VALUES ($1, 'errors', 'tessera_graphql_operations_total', '>', 10, 60, 'WARNING', '{log}')`,
     [tenantA],
   );
+  member = await signUpMember(stack.gatewayUrl, stack.db, tenantA, 'ADMIN');
+  outsider = await signUpUser(stack.gatewayUrl, 'outsider');
 }, 120_000);
 
 afterAll(async () => {
   if (!stopped) await stack?.stop();
 });
 
-const asTenant = (tenantId: string) => ({ 'x-tenant-id': tenantId });
+/** As the member of tenant A, in `tenantId`. */
+const asTenant = (tenantId: string) => member.headers(tenantId);
 
 async function subgraphGraphQLRequests(): Promise<number[]> {
   return Promise.all(
@@ -96,7 +103,7 @@ describe('one graph over five subgraphs', () => {
           { name: 'redis', status: 'ok' },
         ],
       },
-      me: null,
+      me: { id: member.id },
       tenant: { id: tenantA, slug: 'acme', name: 'Acme', status: 'ACTIVE' },
       asset: {
         name: 'file-0.txt',
@@ -151,6 +158,7 @@ describe('one graph over five subgraphs', () => {
       query: '{ health { status } me { id } __typename }',
     });
     expect(response.status).toBe(200);
+    // Anonymous: `me` is null.
     expect(response.body.data).toEqual({ health: { status: 'ok' }, me: null, __typename: 'Query' });
   });
 });
@@ -207,6 +215,72 @@ describe('tenant header', () => {
       { ...forged, ...asTenant(tenantA) },
     );
     expect(withTenant.body.data).toEqual({ tenant: { id: tenantA } });
+  });
+});
+
+describe('tenant access', () => {
+  it('refuses an anonymous caller in a tenant with 401 before any subgraph is called', async () => {
+    const before = await subgraphGraphQLRequests();
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ tenant { id } }' },
+      { 'x-tenant-id': tenantA },
+    );
+    expect(response.status).toBe(401);
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(await subgraphGraphQLRequests()).toEqual(before);
+  });
+
+  it('refuses a signed-in non-member with 403 FORBIDDEN, reads and writes alike', async () => {
+    const before = await subgraphGraphQLRequests();
+    for (const query of [
+      `{ asset(id: "${assetsOfA[0]}") { name } }`,
+      `{ assets { totalCount } }`,
+      `mutation { createApiKey(name: "x", scopes: ["assets:read"]) { secret } }`,
+    ]) {
+      const response = await postGraphQL(stack.gatewayUrl, { query }, outsider.headers(tenantA));
+      expect(response.status).toBe(403);
+      expect(response.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+    expect(await subgraphGraphQLRequests()).toEqual(before);
+  });
+
+  it("refuses a member of A in tenant B, and reads B's rows as absent from A", async () => {
+    const inB = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ tenant { id } }' },
+      asTenant(tenantB),
+    );
+    expect(inB.status).toBe(403);
+    expect(inB.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('lets a non-member run tenantless fields even with an X-Tenant-Id header', async () => {
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ me { id } }' },
+      outsider.headers(tenantA),
+    );
+    expect(response.body.data).toEqual({ me: { id: outsider.id } });
+  });
+
+  it('answers TENANT_SUSPENDED for a suspended tenant', async () => {
+    const suspended = randomUUID();
+    await stack.db.query(
+      `INSERT INTO tenancy.tenants (id, slug, name, status) VALUES ($1, 'initech', 'Initech', 'SUSPENDED')`,
+      [suspended],
+    );
+    await stack.db.query(
+      `INSERT INTO tenancy.memberships (tenant_id, user_id, role) VALUES ($1, $2, 'OWNER')`,
+      [suspended, member.id],
+    );
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ tenant { id } }' },
+      asTenant(suspended),
+    );
+    expect(response.status).toBe(403);
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('TENANT_SUSPENDED');
   });
 });
 

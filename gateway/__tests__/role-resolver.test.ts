@@ -11,7 +11,7 @@ import {
   RoleLookupUnavailableError,
   RoleResolver,
   type RoleResolverOptions,
-} from '../role-resolver';
+} from '../auth/role-resolver';
 
 // The gateway's role lookup against a real tenancy process and a real Redis: what it answers,
 // what it caches, what invalidates the cache, and how it fails when tenancy does not answer.

@@ -4,14 +4,16 @@ import { JWKS_PATH, RevocationList } from '../../platform/auth';
 import type { ReadinessCheck, RequestHandler } from '../../platform/http';
 import { SlidingWindowLimiter } from '../../platform/rate-limit';
 import { closeRedis, createRedis } from '../../platform/redis';
-import { authInternalUrl, type GatewayConfig } from '../config';
+import { internalUrl, type GatewayConfig } from '../config';
 import { AccessTokenVerifier } from './access-tokens';
 import { ApiKeyAuthenticator } from './api-keys';
 import type { Authenticators } from './authenticate';
 import { jwksRoute } from './jwks-route';
+import { RoleResolver } from './role-resolver';
 
 export interface GatewayAuth {
   authenticators: Authenticators;
+  roles: RoleResolver;
   readiness: ReadinessCheck[];
   routes: Record<string, RequestHandler>;
   close(): Promise<void>;
@@ -30,7 +32,7 @@ export async function setupGatewayAuth(
 ): Promise<GatewayAuth> {
   const redis = createRedis(config, logger, { name: 'gateway:main' });
   const subscriber = createRedis(config, logger, { name: 'gateway:subscriber', blocking: true });
-  const authUrl = authInternalUrl(config, supergraphSdl);
+  const authUrl = internalUrl(config, supergraphSdl, 'auth');
   const jwksUrl = new URL(JWKS_PATH, authUrl);
 
   const revocations = new RevocationList(subscriber, redis, config.REDIS_PREFIX, logger);
@@ -44,6 +46,14 @@ export async function setupGatewayAuth(
   await Promise.all([revocations.start(), apiKeys.start()]);
 
   return {
+    roles: new RoleResolver({
+      tenancyInternalUrl: internalUrl(config, supergraphSdl, 'tenancy'),
+      signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+      redis,
+      prefix: config.REDIS_PREFIX,
+      ttlSeconds: config.ROLE_CACHE_TTL_SECONDS,
+      logger,
+    }),
     authenticators: {
       accessTokens: new AccessTokenVerifier(jwksUrl, config.JWT_ISSUER, revocations),
       apiKeys,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { anonymousContext, signContext, type Role } from '../platform/context';
-import { isUuid } from '../platform/graphql/ids';
-import type { RedisClient } from '../platform/redis';
+import { anonymousContext, signContext, type Role } from '../../platform/context';
+import { isUuid } from '../../platform/graphql/ids';
+import type { RedisClient } from '../../platform/redis';
 import {
   MAX_ROLE_CACHE_TTL_SECONDS,
   publishMembershipChanged,
@@ -11,7 +11,7 @@ import {
   roleGenerationKey,
   roleLookupAnswerSchema,
   type TenantStatus,
-} from '../platform/tenancy';
+} from '../../platform/tenancy';
 
 export interface RoleAnswer {
   /** null: no such tenant. */

@@ -1,0 +1,39 @@
+import type { RequestContext } from '../../platform/context';
+import {
+  ForbiddenError,
+  ServiceUnavailableError,
+  TenantSuspendedError,
+  UnauthenticatedError,
+} from '../../platform/errors';
+import { RoleLookupUnavailableError, type RoleResolver } from './role-resolver';
+
+/**
+ * Decides whether the caller may act in the request's tenant, and with which role, before
+ * any subgraph is called: a member (any role) or an API key of the tenant may; a platform
+ * admin may without a role; nobody may in a suspended tenant. The role goes into the
+ * signed context, where subgraphs check it again.
+ */
+export async function authorizeTenant(request: RequestContext, roles: RoleResolver): Promise<void> {
+  const tenantId = request.tenantId;
+  const principal = request.principal;
+  if (!tenantId) return;
+  if (!principal) {
+    throw new UnauthenticatedError('Sign in or send an API key to use a tenant');
+  }
+  let answer;
+  try {
+    answer = await roles.resolve(tenantId, principal.id, request.requestId);
+  } catch (error) {
+    if (error instanceof RoleLookupUnavailableError) {
+      throw new ServiceUnavailableError('Cannot check tenant membership right now; retry shortly');
+    }
+    throw error;
+  }
+  // An unknown tenant reads like one the caller is not in: ids do not reveal tenants.
+  if (answer.tenantStatus === null) throw new ForbiddenError('Not a member of this tenant');
+  if (principal.kind === 'user' && answer.role === null && !request.platformAdmin) {
+    throw new ForbiddenError('Not a member of this tenant');
+  }
+  if (answer.tenantStatus === 'SUSPENDED') throw new TenantSuspendedError();
+  request.role = principal.kind === 'user' ? answer.role : null;
+}
