@@ -2,11 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
 import { repoRoot } from '../paths';
 import { prepareTemplateDatabase } from './database';
-import {
-  TEMPLATE_PREFIX,
-  TEST_DATABASE_PREFIX,
-  TEST_POSTGRES_URL,
-} from './services';
+import { TEMPLATE_PREFIX, TEST_DATABASE_PREFIX, TEST_POSTGRES_URL } from './services';
 
 /**
  * Once per run: build the processes end-to-end tests spawn, drop databases that interrupted
