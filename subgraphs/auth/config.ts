@@ -34,6 +34,8 @@ export const authConfigShape = {
   /** Sign-in, reset and OAuth attempts per client IP within the window. */
   AUTH_ATTEMPTS_PER_IP: integer(50, 1, 100_000),
   AUTH_RATE_WINDOW_SECONDS: integer(900, 1, 86_400),
+  /** API key `lastUsedAt` is written for all keys used in this interval at once. */
+  API_KEY_USAGE_FLUSH_SECONDS: integer(10, 1, 3600),
 };
 
 export type AuthConfig = SubgraphConfig & z.infer<z.ZodObject<typeof authConfigShape>>;

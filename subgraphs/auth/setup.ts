@@ -37,7 +37,7 @@ export async function setupAuth(
     logger,
   );
   revocations.start();
-  const apiKeys = new ApiKeyVerifier(dataSource, logger);
+  const apiKeys = new ApiKeyVerifier(dataSource, logger, config.API_KEY_USAGE_FLUSH_SECONDS * 1000);
   apiKeys.start();
   const mailer = createMailer(config, dataSource);
   const windowMs = config.AUTH_RATE_WINDOW_SECONDS * 1000;
