@@ -9,6 +9,7 @@ import {
   url,
 } from '../../platform/config';
 import type { SubgraphConfig } from '../../platform/graphql';
+import { origins, requireOriginsWithinRpId, rpId } from './webauthn-config';
 
 /** The auth subgraph's own variables, validated together with the common ones. */
 export const authConfigShape = {
@@ -36,6 +37,14 @@ export const authConfigShape = {
   AUTH_RATE_WINDOW_SECONDS: integer(900, 1, 86_400),
   /** API key `lastUsedAt` is written for all keys used in this interval at once. */
   API_KEY_USAGE_FLUSH_SECONDS: integer(10, 1, 3600),
+  /** The domain passkeys are bound to: the frontends' host or a parent domain of it. */
+  WEBAUTHN_RP_ID: rpId('localhost'),
+  /** The name authenticators show when a passkey is created. */
+  WEBAUTHN_RP_NAME: z.string().min(1).max(64).default('Tessera'),
+  /** Comma-separated origins whose WebAuthn responses are accepted, each on WEBAUTHN_RP_ID. */
+  WEBAUTHN_ORIGINS: origins('http://localhost:3000'),
+  /** How long a passkey challenge (and an MFA token after a password) stays usable. */
+  WEBAUTHN_CHALLENGE_TTL_SECONDS: integer(300, 30, 3600),
 };
 
 export type AuthConfig = SubgraphConfig & z.infer<z.ZodObject<typeof authConfigShape>>;
@@ -44,4 +53,5 @@ export const authConfigRules = [
   refuseDevelopmentEncryptionKeyInProduction,
   requireSmtpUrlForSmtpTransport,
   requireExplicitMailTransportInProduction,
+  requireOriginsWithinRpId,
 ];

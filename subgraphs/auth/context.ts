@@ -6,6 +6,7 @@ import { AccountService } from './services/account.service';
 import { AdminService } from './services/admin.service';
 import { ApiKeyService } from './services/api-key.service';
 import type { AuthServices } from './services/auth-services';
+import { PasskeyService } from './services/passkey.service';
 import { SessionService } from './services/session.service';
 import { UserService } from './services/user.service';
 
@@ -16,6 +17,7 @@ export interface AuthContext {
   sessions: SessionService;
   apiKeys: ApiKeyService;
   admin: AdminService;
+  passkeys: PasskeyService;
 }
 
 export function createAuthContext(
@@ -31,5 +33,6 @@ export function createAuthContext(
     sessions: new SessionService(request, auth),
     apiKeys: new ApiKeyService(request, auth),
     admin: new AdminService(request, auth),
+    passkeys: new PasskeyService(request, auth),
   };
 }

@@ -3,6 +3,7 @@ import { authConfigRules, authConfigShape } from './config';
 import { createAuthContext, type AuthContext } from './context';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { EmailTokenEntity } from './entities/email-token.entity';
+import { PasskeyEntity } from './entities/passkey.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { SessionEntity } from './entities/session.entity';
 import { SigningKeyEntity } from './entities/signing-key.entity';
@@ -22,6 +23,7 @@ export const authSubgraph: SubgraphDefinition<AuthContext, typeof authConfigShap
     EmailTokenEntity,
     SigningKeyEntity,
     ApiKeyEntity,
+    PasskeyEntity,
   ],
   resolvers,
   setup: setupAuth,

@@ -8,6 +8,9 @@ export const AUTH_ATTEMPT_KINDS = [
   'verify_email',
   'change_password',
   'api_key',
+  'passkey_registration',
+  'passkey_sign_in',
+  'mfa',
 ] as const;
 export type AuthAttemptKind = (typeof AUTH_ATTEMPT_KINDS)[number];
 
@@ -21,7 +24,11 @@ export type AuthOutcome =
   | 'invalid_token'
   | 'token_reuse'
   | 'conflict'
-  | 'weak_password';
+  | 'weak_password'
+  | 'mfa_required'
+  | 'invalid_response'
+  | 'counter_regression'
+  | 'limit_reached';
 
 export interface AuthMetrics {
   attempts: Counter<'kind' | 'outcome'>;

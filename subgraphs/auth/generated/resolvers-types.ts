@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { UserEntity } from '../entities/user.entity';
 import type { SessionEntity } from '../entities/session.entity';
 import type { ApiKeyEntity } from '../entities/api-key.entity';
+import type { PasskeyEntity } from '../entities/passkey.entity';
 import type { ApiKeyWithSecret as ApiKeyWithSecretModel } from '../services/api-key.service';
 import type { SignedIn } from '../services/account.service';
 import type { UserConnectionModel } from '../services/admin.service';
@@ -20,6 +21,8 @@ export type Scalars = {
   Cursor: { input: string; output: string; }
   /** An ISO-8601 date-time in UTC. */
   DateTime: { input: Date | string; output: Date | string; }
+  /** Any JSON value. */
+  JSON: { input: unknown; output: unknown; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
@@ -70,7 +73,17 @@ export type Mutation = {
   changePassword: Scalars['Boolean']['output'];
   createApiKey: ApiKeyWithSecret;
   deactivateAccount: Scalars['Boolean']['output'];
+  /**
+   * Verifies an assertion (`AuthenticationResponseJSON`) and signs in. With `mfaToken` (from `signIn`) it completes a
+   * password sign-in, and the passkey must belong to that account; without it the passkey alone signs in and must
+   * verify the user (PIN or biometrics).
+   */
+  finishPasskeyAuthentication: AuthPayload;
+  /** Verifies the authenticator's response (`RegistrationResponseJSON`) to the latest options and keeps the passkey. */
+  finishPasskeyRegistration: Passkey;
   refreshSession: AuthPayload;
+  /** Removes one of the signed-in user's passkeys; the last one only while the account has a password. */
+  removePasskey: Scalars['Boolean']['output'];
   /** Mails the signed-in user a new verification link. */
   requestEmailVerification: Scalars['Boolean']['output'];
   /** Always true, whether or not the address has an account. */
@@ -86,6 +99,10 @@ export type Mutation = {
   /** Ends the session of the access token in use. */
   signOut: Scalars['Boolean']['output'];
   signUp: AuthPayload;
+  /** WebAuthn request options (`PublicKeyCredentialRequestOptionsJSON`); without `email`, any discoverable passkey may answer. */
+  startPasskeyAuthentication: Scalars['JSON']['output'];
+  /** Signed-in users: WebAuthn creation options (`PublicKeyCredentialCreationOptionsJSON`) for `navigator.credentials.create`. */
+  startPasskeyRegistration: Scalars['JSON']['output'];
   updateProfile: User;
   verifyEmail: Scalars['Boolean']['output'];
 };
@@ -125,8 +142,25 @@ export type MutationDeactivateAccountArgs = {
 };
 
 
+export type MutationFinishPasskeyAuthenticationArgs = {
+  mfaToken?: InputMaybe<Scalars['String']['input']>;
+  response: Scalars['JSON']['input'];
+};
+
+
+export type MutationFinishPasskeyRegistrationArgs = {
+  name?: InputMaybe<Scalars['String']['input']>;
+  response: Scalars['JSON']['input'];
+};
+
+
 export type MutationRefreshSessionArgs = {
   refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationRemovePasskeyArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -175,6 +209,11 @@ export type MutationSignUpArgs = {
 };
 
 
+export type MutationStartPasskeyAuthenticationArgs = {
+  email?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type MutationUpdateProfileArgs = {
   displayName?: InputMaybe<Scalars['String']['input']>;
 };
@@ -188,6 +227,15 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['Cursor']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
+};
+
+/** A WebAuthn credential: signs its user in without a password, or completes a password sign-in. */
+export type Passkey = {
+  __typename?: 'Passkey';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  name?: Maybe<Scalars['String']['output']>;
 };
 
 export type Query = {
@@ -245,6 +293,8 @@ export type User = {
   email: Scalars['String']['output'];
   emailVerified: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
+  /** The user's passkeys, oldest first: visible to the user and to platform admins, empty for anyone else. */
+  passkeys: Array<Passkey>;
   /** True for platform administrators. */
   platformAdmin: Scalars['Boolean']['output'];
   status: UserStatus;
@@ -370,11 +420,13 @@ export type ResolversTypes = ResolversObject<{
   AuthPayload: ResolverTypeWrapper<SignedIn>;
   Cursor: ResolverTypeWrapper<Scalars['Cursor']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   MfaChallenge: ResolverTypeWrapper<MfaChallenge>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  Passkey: ResolverTypeWrapper<PasskeyEntity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Session: ResolverTypeWrapper<SessionEntity>;
   SignInResult: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SignInResult']>;
@@ -392,11 +444,13 @@ export type ResolversParentTypes = ResolversObject<{
   AuthPayload: SignedIn;
   Cursor: Scalars['Cursor']['output'];
   DateTime: Scalars['DateTime']['output'];
+  JSON: Scalars['JSON']['output'];
   MfaChallenge: MfaChallenge;
   Mutation: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
   Boolean: Scalars['Boolean']['output'];
   PageInfo: PageInfo;
+  Passkey: PasskeyEntity;
   Query: Record<PropertyKey, never>;
   Session: SessionEntity;
   SignInResult: ResolversUnionTypes<ResolversParentTypes>['SignInResult'];
@@ -440,6 +494,10 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
+
 export type MfaChallengeResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['MfaChallenge'] = ResolversParentTypes['MfaChallenge']> = ResolversObject<{
   methods?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   mfaToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -453,7 +511,10 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
   changePassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   createApiKey?: Resolver<ResolversTypes['ApiKeyWithSecret'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'name' | 'scopes'>>;
   deactivateAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeactivateAccountArgs, 'password'>>;
+  finishPasskeyAuthentication?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationFinishPasskeyAuthenticationArgs, 'response'>>;
+  finishPasskeyRegistration?: Resolver<ResolversTypes['Passkey'], ParentType, ContextType, RequireFields<MutationFinishPasskeyRegistrationArgs, 'response'>>;
   refreshSession?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshSessionArgs, 'refreshToken'>>;
+  removePasskey?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemovePasskeyArgs, 'id'>>;
   requestEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
@@ -464,6 +525,8 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
   signIn?: Resolver<ResolversTypes['SignInResult'], ParentType, ContextType, RequireFields<MutationSignInArgs, 'email' | 'password'>>;
   signOut?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'email' | 'password'>>;
+  startPasskeyAuthentication?: Resolver<ResolversTypes['JSON'], ParentType, ContextType, Partial<MutationStartPasskeyAuthenticationArgs>>;
+  startPasskeyRegistration?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, Partial<MutationUpdateProfileArgs>>;
   verifyEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
 }>;
@@ -471,6 +534,13 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
 export type PageInfoResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['Cursor']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type PasskeyResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Passkey'] = ResolversParentTypes['Passkey']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
@@ -503,6 +573,7 @@ export type UserResolvers<ContextType = AuthContext, ParentType extends Resolver
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   emailVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  passkeys?: Resolver<Array<ResolversTypes['Passkey']>, ParentType, ContextType>;
   platformAdmin?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['UserStatus'], ParentType, ContextType>;
 }>;
@@ -518,9 +589,11 @@ export type Resolvers<ContextType = AuthContext> = ResolversObject<{
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   Cursor?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
+  JSON?: GraphQLScalarType;
   MfaChallenge?: MfaChallengeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  Passkey?: PasskeyResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
   SignInResult?: SignInResultResolvers<ContextType>;

@@ -1,10 +1,12 @@
 import { CreateUsers1764028800000 } from './1764028800000-create-users';
 import { CreateCredentials1764028810000 } from './1764028810000-create-credentials';
 import { CreateApiKeys1764028811000 } from './1764028811000-create-api-keys';
+import { CreatePasskeys1764028812000 } from './1764028812000-create-passkeys';
 
 /** In order; the runner sorts by timestamp across subgraphs. */
 export const authMigrations = [
   CreateUsers1764028800000,
   CreateCredentials1764028810000,
   CreateApiKeys1764028811000,
+  CreatePasskeys1764028812000,
 ];

@@ -1,8 +1,9 @@
-import { DateTimeScalar } from '../../../platform/graphql';
+import { DateTimeScalar, JSONScalar } from '../../../platform/graphql';
 import type { Resolvers } from '../generated/resolvers-types';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
+  JSON: JSONScalar,
   Query: {
     me: (_parent, _args, { users }) => users.me(),
     mySessions: (_parent, _args, { sessions }) => sessions.mine(),
@@ -35,6 +36,14 @@ export const resolvers: Resolvers = {
     rotateApiKey: (_parent, { id, gracePeriodSeconds }, { apiKeys }) =>
       apiKeys.rotate(id, gracePeriodSeconds),
     revokeApiKey: (_parent, { id }, { apiKeys }) => apiKeys.revoke(id),
+    startPasskeyRegistration: (_parent, _args, { passkeys }) => passkeys.startRegistration(),
+    finishPasskeyRegistration: (_parent, { response, name }, { passkeys }) =>
+      passkeys.finishRegistration(response, name),
+    startPasskeyAuthentication: (_parent, { email }, { passkeys }) =>
+      passkeys.startAuthentication(email),
+    finishPasskeyAuthentication: (_parent, { response, mfaToken }, { passkeys }) =>
+      passkeys.finishAuthentication(response, mfaToken),
+    removePasskey: (_parent, { id }, { passkeys }) => passkeys.remove(id),
     adminRevokeSessions: (_parent, { userId }, { admin }) => admin.revokeSessions(userId),
     adminRevokeSessionsByIp: (_parent, { ip }, { admin }) => admin.revokeSessionsByIp(ip),
     adminSetUserStatus: (_parent, { userId, status }, { admin }) =>
@@ -57,5 +66,6 @@ export const resolvers: Resolvers = {
   User: {
     __resolveReference: (reference, { users }) => users.byReference(reference.id),
     platformAdmin: (user) => user.platformRole === 'ADMIN',
+    passkeys: (user, _args, { passkeys }) => passkeys.of(user),
   },
 };

@@ -19,6 +19,7 @@ import { SessionRepository } from '../repositories/session.repository';
 import { UserRepository } from '../repositories/user.repository';
 import type { AuthServices } from './auth-services';
 import { normalizeDisplayName, normalizeEmail } from './email';
+import { challengeSecondFactor, type MfaChallengeModel } from './mfa';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password';
 import type { IssuedTokens } from './session-issuer';
 
@@ -87,9 +88,10 @@ export class AccountService {
   /**
    * Every failure reads the same ("Invalid email or password") and takes as long, whether
    * or not the account exists. A correct password on a locked, banned or deactivated
-   * account is refused too, after the password check.
+   * account is refused too, after the password check. An account with a passkey gets an
+   * MFA challenge instead of a session: `finishPasskeyAuthentication(mfaToken:)` ends it.
    */
-  async signIn(email: string, password: string): Promise<SignedIn> {
+  async signIn(email: string, password: string): Promise<SignedIn | MfaChallengeModel> {
     await this.limitByIp('sign_in');
     let normalized: string;
     try {
@@ -115,6 +117,11 @@ export class AccountService {
       throw new ForbiddenError(`This account is ${user.status.toLowerCase()}`);
     }
     await this.auth.lockout.clear(user.id);
+    const challenge = await challengeSecondFactor(this.auth, user);
+    if (challenge) {
+      this.count('sign_in', 'mfa_required');
+      return challenge;
+    }
     const signedIn = await this.openSession(user, EventType.SIGN_IN_SUCCEEDED);
     this.count('sign_in', 'ok');
     return signedIn;

@@ -1,0 +1,57 @@
+import { hashToken, randomToken } from '../../../platform/crypto';
+import { appendEvent, EventType } from '../../../platform/events';
+import { redisKey } from '../../../platform/redis';
+import type { UserEntity } from '../entities/user.entity';
+import { PasskeyRepository } from '../repositories/passkey.repository';
+import type { AuthServices } from './auth-services';
+
+/** Second factors a password sign-in can be completed with. */
+export const MFA_METHODS = ['passkey'] as const;
+
+/** `signIn`'s answer when a password is not enough: see the MfaChallenge type. */
+export interface MfaChallengeModel {
+  mfaToken: string;
+  methods: string[];
+}
+
+const MFA_TOKEN = /^mfa_[A-Za-z0-9_-]{43}$/;
+
+function key(auth: AuthServices, tokenHash: string): string {
+  return redisKey(auth.config.REDIS_PREFIX, 'auth', 'mfa', tokenHash);
+}
+
+/**
+ * After a correct password: null when the account has no second factor, otherwise an MFA
+ * token instead of a session. The token is bound to the user, kept only as its hash, lives
+ * as long as a passkey challenge, and is spent by the first attempt to finish, right or wrong.
+ */
+export async function challengeSecondFactor(
+  auth: AuthServices,
+  user: UserEntity,
+): Promise<MfaChallengeModel | null> {
+  const passkeys = await new PasskeyRepository(auth.dataSource.manager).countOf(user.id);
+  if (passkeys === 0) return null;
+  const mfaToken = `mfa_${randomToken(32)}`;
+  await auth.redis.set(
+    key(auth, hashToken(mfaToken)),
+    user.id,
+    'EX',
+    auth.config.WEBAUTHN_CHALLENGE_TTL_SECONDS,
+  );
+  const methods = [...MFA_METHODS];
+  await auth.dataSource.transaction((manager) =>
+    appendEvent(manager, {
+      type: EventType.MFA_CHALLENGED,
+      tenantId: null,
+      actor: { kind: 'user', id: user.id },
+      payload: { userId: user.id, methods },
+    }),
+  );
+  return { mfaToken, methods };
+}
+
+/** The user an MFA token was issued to, spending the token; null if unknown, expired or used. */
+export async function consumeMfaToken(auth: AuthServices, token: string): Promise<string | null> {
+  if (!MFA_TOKEN.test(token)) return null;
+  return auth.redis.getdel(key(auth, hashToken(token)));
+}
