@@ -1,0 +1,193 @@
+import http from 'node:http';
+import https from 'node:https';
+import { isIP, type LookupFunction, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { OutboundRequestError } from './errors';
+import type { OutboundPolicy } from './policy';
+import { systemResolver, vetUrl, type ResolvedAddress, type Resolver } from './vet-url';
+
+export interface SafeFetchInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /**
+   * A body over `maxResponseBytes`: `'error'` (default) fails with `too-large`; `'truncate'`
+   * returns its first `maxResponseBytes` bytes with `truncated: true` (webhook attempt logs).
+   */
+  onTooLarge?: 'truncate' | 'error';
+}
+
+export interface SafeFetchResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  truncated: boolean;
+  durationMs: number;
+  /** The vetted IP address the request was sent to. */
+  address: string;
+}
+
+/** Set from the URL and the body only, so a caller's header cannot point the request elsewhere. */
+const CONTROLLED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
+
+/**
+ * Sends one HTTP(S) request to an address a tenant chose. The host is resolved once, every
+ * answer is checked against the policy, and the socket is connected to a checked address
+ * while Host and SNI keep the original name. Redirects are returned, never followed (the
+ * target of a redirect would need checking too, and callers do not want to follow them). One
+ * deadline covers DNS, connect, TLS and the whole response.
+ */
+export async function safeFetch(
+  url: string | URL,
+  init: SafeFetchInit,
+  policy: OutboundPolicy,
+  resolve: Resolver = systemResolver,
+): Promise<SafeFetchResponse> {
+  const started = performance.now();
+  const vetted = await vetUrl(url, policy, resolve, policy.timeoutMs);
+  const remainingMs = policy.timeoutMs - (performance.now() - started);
+  if (remainingMs <= 0) throw timeoutError(vetted.url, policy);
+  // All answers passed; the first is the one the resolver prefers.
+  const pinned = vetted.addresses[0] as ResolvedAddress;
+  return send(vetted.url, vetted.hostname, pinned, init, policy, remainingMs, started);
+}
+
+function timeoutError(url: URL, policy: OutboundPolicy): OutboundRequestError {
+  return new OutboundRequestError(
+    'timeout',
+    `${url.origin} did not answer within ${policy.timeoutMs} ms`,
+  );
+}
+
+function send(
+  url: URL,
+  hostname: string,
+  pinned: ResolvedAddress,
+  init: SafeFetchInit,
+  policy: OutboundPolicy,
+  remainingMs: number,
+  started: number,
+): Promise<SafeFetchResponse> {
+  const secure = url.protocol === 'https:';
+  const body = typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : init.body;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(init.headers ?? {})) {
+    if (!CONTROLLED_HEADERS.has(name.toLowerCase())) headers[name] = value;
+  }
+  if (body) headers['content-length'] = String(body.length);
+  const family = isIP(pinned.address);
+  // Node asks this instead of DNS, so a second answer for the name (DNS rebinding) can never
+  // change where the socket goes. Node 20 asks for all addresses (autoSelectFamily).
+  const lookup: LookupFunction = (_name, options, callback) => {
+    if (options.all) callback(null, [{ address: pinned.address, family }]);
+    else callback(null, pinned.address, family);
+  };
+  const options: https.RequestOptions = {
+    protocol: url.protocol,
+    hostname,
+    port: url.port || (secure ? 443 : 80),
+    path: `${url.pathname}${url.search}`,
+    method: init.method ?? 'GET',
+    headers,
+    agent: false,
+    lookup,
+    // An IP literal has no name to send; Node refuses an IP address as SNI.
+    ...(secure && isIP(hostname) === 0 ? { servername: hostname } : {}),
+  };
+  const max = policy.maxResponseBytes;
+  const onTooLarge = init.onTooLarge ?? 'error';
+
+  return new Promise((resolvePromise, reject) => {
+    let settled = false;
+    let connected = false;
+    let secured = !secure;
+    let responding = false;
+    const chunks: Buffer[] = [];
+    let received = 0;
+
+    const req = (secure ? https : http).request(options);
+    const settle = () => {
+      settled = true;
+      clearTimeout(timer);
+      // Also what stops reading a body that is too large: the socket goes away.
+      req.destroy();
+    };
+    const fail = (error: OutboundRequestError) => {
+      if (settled) return;
+      settle();
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(timeoutError(url, policy)), remainingMs);
+    const tooLarge = () =>
+      new OutboundRequestError(
+        'too-large',
+        `${url.origin}: the response body exceeds ${max} bytes`,
+      );
+    const broken = (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? 'error';
+      if (secure && connected && !secured) {
+        return new OutboundRequestError('tls-failure', `${url.origin}: TLS failed (${code})`, {
+          cause: error,
+        });
+      }
+      const when = !connected
+        ? 'could not connect'
+        : responding
+          ? 'the connection broke while reading the response'
+          : 'the connection failed before a response';
+      return new OutboundRequestError('connect-failure', `${url.origin}: ${when} (${code})`, {
+        cause: error,
+      });
+    };
+
+    req.on('socket', (socket: Socket) => {
+      if (!socket.connecting && !socket.destroyed) connected = true;
+      socket.once('connect', () => (connected = true));
+      socket.once('secureConnect', () => (secured = true));
+    });
+    req.on('error', (error) => fail(broken(error)));
+    req.on('response', (res) => {
+      responding = true;
+      const declared = Number(res.headers['content-length']);
+      if (onTooLarge === 'error' && Number.isFinite(declared) && declared > max) {
+        fail(tooLarge());
+        return;
+      }
+      const finish = (truncated: boolean) => {
+        if (settled) return;
+        settle();
+        resolvePromise({
+          status: res.statusCode ?? 0,
+          headers: { ...res.headers },
+          body: Buffer.concat(chunks, received),
+          truncated,
+          durationMs: performance.now() - started,
+          address: pinned.address,
+        });
+      };
+      res.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        const room = max - received;
+        if (chunk.length <= room) {
+          chunks.push(chunk);
+          received += chunk.length;
+          return;
+        }
+        if (onTooLarge === 'error') {
+          fail(tooLarge());
+          return;
+        }
+        chunks.push(chunk.subarray(0, room));
+        received = max;
+        finish(true);
+      });
+      res.on('end', () => finish(false));
+      res.on('error', (error) => fail(broken(error)));
+      res.on('close', () => {
+        if (!res.complete)
+          fail(broken(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+      });
+    });
+    req.end(body);
+  });
+}
