@@ -14,6 +14,8 @@ const TENANT_TABLES = [
   'events.events',
   'jobs.webhook_endpoints',
   'observability.alert_rules',
+  'tenancy.memberships',
+  'tenancy.oauth_providers',
 ];
 const tenantA = randomUUID();
 const tenantB = randomUUID();

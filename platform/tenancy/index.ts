@@ -1,2 +1,3 @@
 export * from './membership-events';
+export * from './oauth-provider-lookup';
 export * from './role-lookup';

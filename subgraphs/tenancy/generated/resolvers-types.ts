@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { TenantEntity } from '../entities/tenant.entity';
+import type { OAuthProviderEntity } from '../entities/oauth-provider.entity';
 import type { TenancyContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -30,11 +31,23 @@ export type Membership = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * Creates or replaces (by name) one of the tenant's OAuth providers. OWNERs and ADMINs only;
+   * at most 10 per tenant.
+   */
+  configureOAuthProvider: OAuthProviderConfig;
+  /**
    * Creates a tenant with the signed-in user as its OWNER. `name`: 1-100 characters; `slug`:
    * 3-48 lower-case letters, digits and hyphens, not starting or ending with a hyphen, unique
    * (CONFLICT when taken). A user may own a limited number of tenants.
    */
   createTenant: Tenant;
+  /** Removes the tenant's provider of that name (NOT_FOUND when there is none). OWNERs and ADMINs only. */
+  removeOAuthProvider: Scalars['Boolean']['output'];
+};
+
+
+export type MutationConfigureOAuthProviderArgs = {
+  input: OAuthProviderInput;
 };
 
 
@@ -43,10 +56,60 @@ export type MutationCreateTenantArgs = {
   slug: Scalars['String']['input'];
 };
 
+
+export type MutationRemoveOAuthProviderArgs = {
+  provider: Scalars['String']['input'];
+};
+
+/**
+ * An OAuth 2.0 / OpenID Connect provider the tenant's users may sign in with. Its client secret
+ * is stored encrypted and is never returned.
+ */
+export type OAuthProviderConfig = {
+  __typename?: 'OAuthProviderConfig';
+  authorizationUrl?: Maybe<Scalars['String']['output']>;
+  clientId: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Only enabled providers can be signed in with. */
+  enabled: Scalars['Boolean']['output'];
+  /** The OIDC issuer; endpoints not given below are discovered from it. */
+  issuer?: Maybe<Scalars['String']['output']>;
+  /** The provider's name within the tenant, e.g. `google` or `okta-eu`. */
+  provider: Scalars['String']['output'];
+  /** The scopes requested at sign-in. */
+  scopes: Array<Scalars['String']['output']>;
+  tokenUrl?: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+  userInfoUrl?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * A provider's configuration, replacing the one of the same name if there is one. Give an
+ * `issuer` (OIDC discovery) or all three of `authorizationUrl`, `tokenUrl` and `userInfoUrl`.
+ * URLs: https (http outside production only), at most 2048 characters, no credentials; blank
+ * counts as not given.
+ */
+export type OAuthProviderInput = {
+  authorizationUrl?: InputMaybe<Scalars['String']['input']>;
+  /** 1-512 characters. */
+  clientId: Scalars['String']['input'];
+  /** 1-1024 characters; stored encrypted, never returned. */
+  clientSecret: Scalars['String']['input'];
+  /** Default: true for a new provider, unchanged for an existing one. */
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  issuer?: InputMaybe<Scalars['String']['input']>;
+  /** 1-32 lower-case letters, digits, `-` and `_`, starting with a letter or digit. */
+  provider: Scalars['String']['input'];
+  tokenUrl?: InputMaybe<Scalars['String']['input']>;
+  userInfoUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type Query = {
   __typename?: 'Query';
   /** The signed-in user's memberships in every tenant, oldest first. */
   myTenants: Array<Membership>;
+  /** The tenant's OAuth providers by name. OWNERs and ADMINs only. */
+  oauthProviders: Array<OAuthProviderConfig>;
   /** The tenant named by X-Tenant-Id. */
   tenant?: Maybe<Tenant>;
 };
@@ -177,12 +240,14 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  OAuthProviderConfig: ResolverTypeWrapper<OAuthProviderEntity>;
+  OAuthProviderInput: OAuthProviderInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Role: Role;
   Tenant: ResolverTypeWrapper<TenantEntity>;
   TenantStatus: TenantStatus;
   User: ResolverTypeWrapper<User>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -192,10 +257,12 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   Mutation: Record<PropertyKey, never>;
   String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
+  OAuthProviderConfig: OAuthProviderEntity;
+  OAuthProviderInput: OAuthProviderInput;
   Query: Record<PropertyKey, never>;
   Tenant: TenantEntity;
   User: User;
-  Boolean: Scalars['Boolean']['output'];
 }>;
 
 export type TenantlessDirectiveArgs = { };
@@ -215,11 +282,27 @@ export type MembershipResolvers<ContextType = TenancyContext, ParentType extends
 }>;
 
 export type MutationResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  configureOAuthProvider?: Resolver<ResolversTypes['OAuthProviderConfig'], ParentType, ContextType, RequireFields<MutationConfigureOAuthProviderArgs, 'input'>>;
   createTenant?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType, RequireFields<MutationCreateTenantArgs, 'name' | 'slug'>>;
+  removeOAuthProvider?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveOAuthProviderArgs, 'provider'>>;
+}>;
+
+export type OAuthProviderConfigResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['OAuthProviderConfig'] = ResolversParentTypes['OAuthProviderConfig']> = ResolversObject<{
+  authorizationUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  clientId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  issuer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  tokenUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  userInfoUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type QueryResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   myTenants?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType>;
+  oauthProviders?: Resolver<Array<ResolversTypes['OAuthProviderConfig']>, ParentType, ContextType>;
   tenant?: Resolver<Maybe<ResolversTypes['Tenant']>, ParentType, ContextType>;
 }>;
 
@@ -240,6 +323,7 @@ export type Resolvers<ContextType = TenancyContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   Membership?: MembershipResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  OAuthProviderConfig?: OAuthProviderConfigResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
