@@ -11,6 +11,7 @@ import { AssetEntity } from '../../subgraphs/assets/entities/asset.entity';
 const TENANT_TABLES = [
   'assets.assets',
   'auth.api_keys',
+  'auth.oauth_links',
   'events.events',
   'jobs.webhook_endpoints',
   'observability.alert_rules',

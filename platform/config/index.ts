@@ -3,3 +3,4 @@ export * from './fields';
 export * from './service';
 export * from './mail';
 export * from './encryption';
+export * from './outbound';

@@ -87,8 +87,13 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
 
   try {
     const subgraphs = options.subgraphs ?? SUBGRAPH_NAMES;
+    // Auth calls tenancy's internal routes (OAuth providers), so tenancy starts first.
+    const internal: Record<string, string> = {};
+    if (subgraphs.includes('tenancy')) {
+      internal.TENANCY_INTERNAL_URL = (await start('tenancy')).url;
+    }
     await Promise.all([
-      ...subgraphs.map((name) => start(name)),
+      ...subgraphs.filter((name) => name !== 'tenancy').map((name) => start(name, internal)),
       ...(options.worker ? [start('worker')] : []),
     ]);
     const urls = Object.fromEntries(

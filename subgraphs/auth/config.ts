@@ -2,7 +2,10 @@ import { z } from 'zod';
 import {
   encryption,
   integer,
+  list,
   mail,
+  outbound,
+  refuseMetadataCidrsInProduction,
   refuseDevelopmentEncryptionKeyInProduction,
   requireExplicitMailTransportInProduction,
   requireSmtpUrlForSmtpTransport,
@@ -15,6 +18,7 @@ import { origins, requireOriginsWithinRpId, rpId } from './webauthn-config';
 export const authConfigShape = {
   ...encryption,
   ...mail,
+  ...outbound,
   /** Lifetime of an access token (JWT). */
   ACCESS_TOKEN_TTL_SECONDS: integer(900, 60, 3600),
   /** A session (and its refresh tokens) ends this long after sign-in, however active. */
@@ -44,6 +48,15 @@ export const authConfigShape = {
   /** Comma-separated origins whose WebAuthn responses are accepted, each on WEBAUTHN_RP_ID. */
   WEBAUTHN_ORIGINS: origins('http://localhost:3000'),
   /** How long a passkey challenge (and an MFA token after a password) stays usable. */
+  /** Origins OAuth providers may send the browser back to (startOAuth's redirectUri). */
+  OAUTH_REDIRECT_ORIGINS: list(
+    z.url({ protocol: /^https?$/, error: 'each entry must be an http(s) origin' }),
+    'http://127.0.0.1:3000',
+  ).transform((origins) => origins.map((origin) => new URL(origin).origin)),
+  /** How long an OAuth sign-in may take between startOAuth and completeOAuth. */
+  OAUTH_STATE_TTL_SECONDS: integer(600, 60, 3600),
+  /** The tenancy process, which holds the tenants' OAuth provider configurations. */
+  TENANCY_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4002'),
   WEBAUTHN_CHALLENGE_TTL_SECONDS: integer(300, 30, 3600),
 };
 
@@ -54,4 +67,5 @@ export const authConfigRules = [
   requireSmtpUrlForSmtpTransport,
   requireExplicitMailTransportInProduction,
   requireOriginsWithinRpId,
+  refuseMetadataCidrsInProduction,
 ];

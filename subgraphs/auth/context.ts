@@ -6,6 +6,7 @@ import { AccountService } from './services/account.service';
 import { AdminService } from './services/admin.service';
 import { ApiKeyService } from './services/api-key.service';
 import type { AuthServices } from './services/auth-services';
+import { OAuthService } from './services/oauth.service';
 import { PasskeyService } from './services/passkey.service';
 import { SessionService } from './services/session.service';
 import { UserService } from './services/user.service';
@@ -18,6 +19,7 @@ export interface AuthContext {
   apiKeys: ApiKeyService;
   admin: AdminService;
   passkeys: PasskeyService;
+  oauth: OAuthService;
 }
 
 export function createAuthContext(
@@ -34,5 +36,6 @@ export function createAuthContext(
     apiKeys: new ApiKeyService(request, auth),
     admin: new AdminService(request, auth),
     passkeys: new PasskeyService(request, auth),
+    oauth: new OAuthService(request, auth),
   };
 }

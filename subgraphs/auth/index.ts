@@ -3,6 +3,7 @@ import { authConfigRules, authConfigShape } from './config';
 import { createAuthContext, type AuthContext } from './context';
 import { ApiKeyEntity } from './entities/api-key.entity';
 import { EmailTokenEntity } from './entities/email-token.entity';
+import { OAuthLinkEntity } from './entities/oauth-link.entity';
 import { PasskeyEntity } from './entities/passkey.entity';
 import { RefreshTokenEntity } from './entities/refresh-token.entity';
 import { SessionEntity } from './entities/session.entity';
@@ -24,6 +25,7 @@ export const authSubgraph: SubgraphDefinition<AuthContext, typeof authConfigShap
     SigningKeyEntity,
     ApiKeyEntity,
     PasskeyEntity,
+    OAuthLinkEntity,
   ],
   resolvers,
   setup: setupAuth,

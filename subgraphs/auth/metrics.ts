@@ -11,6 +11,7 @@ export const AUTH_ATTEMPT_KINDS = [
   'passkey_registration',
   'passkey_sign_in',
   'mfa',
+  'oauth',
 ] as const;
 export type AuthAttemptKind = (typeof AUTH_ATTEMPT_KINDS)[number];
 

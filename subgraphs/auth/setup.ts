@@ -1,6 +1,7 @@
 import { KeyRing } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
 import { createMailer } from '../../platform/mail';
+import { outboundPolicyFromConfig } from '../../platform/config';
 import { SlidingWindowLimiter } from '../../platform/rate-limit';
 import type { AuthConfig } from './config';
 import { createAuthMetrics } from './metrics';
@@ -11,6 +12,8 @@ import { AccountLockout } from './services/lockout';
 import { RevocationAnnouncer } from './services/revocation-announcer';
 import { SessionIssuer } from './services/session-issuer';
 import { SigningKeySet } from './services/signing-keys';
+import { OAuthProviderDirectory } from './services/oauth-providers';
+import { OAuthStateStore } from './services/oauth-state';
 
 /** Builds what the auth process shares across requests and starts its background work. */
 export async function setupAuth(
@@ -74,6 +77,13 @@ export async function setupAuth(
     mailLimiter: limiter('auth-mail', 5),
     mailer,
     apiKeys,
+    oauthStates: new OAuthStateStore(redis, config.REDIS_PREFIX, config.OAUTH_STATE_TTL_SECONDS),
+    oauthProviders: new OAuthProviderDirectory(
+      config.TENANCY_INTERNAL_URL,
+      config.CONTEXT_SIGNING_SECRETS[0]!,
+      outboundPolicyFromConfig(config),
+      logger,
+    ),
   };
   return {
     services,

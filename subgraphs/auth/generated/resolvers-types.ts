@@ -3,6 +3,7 @@ import type { UserEntity } from '../entities/user.entity';
 import type { SessionEntity } from '../entities/session.entity';
 import type { ApiKeyEntity } from '../entities/api-key.entity';
 import type { PasskeyEntity } from '../entities/passkey.entity';
+import type { OAuthLinkView } from '../entities/oauth-link.entity';
 import type { ApiKeyWithSecret as ApiKeyWithSecretModel } from '../services/api-key.service';
 import type { SignedIn } from '../services/account.service';
 import type { UserConnectionModel } from '../services/admin.service';
@@ -71,6 +72,8 @@ export type Mutation = {
   adminSetUserStatus: User;
   /** Ends every other session of the account. */
   changePassword: Scalars['Boolean']['output'];
+  /** Signs in with the provider account: its linked user, or a new account for it. */
+  completeOAuth: AuthPayload;
   createApiKey: ApiKeyWithSecret;
   deactivateAccount: Scalars['Boolean']['output'];
   /**
@@ -81,6 +84,8 @@ export type Mutation = {
   finishPasskeyAuthentication: AuthPayload;
   /** Verifies the authenticator's response (`RegistrationResponseJSON`) to the latest options and keeps the passkey. */
   finishPasskeyRegistration: Passkey;
+  /** Links the provider account to the signed-in user who started the flow. */
+  linkOAuth: OAuthLink;
   refreshSession: AuthPayload;
   /** Removes one of the signed-in user's passkeys; the last one only while the account has a password. */
   removePasskey: Scalars['Boolean']['output'];
@@ -99,10 +104,18 @@ export type Mutation = {
   /** Ends the session of the access token in use. */
   signOut: Scalars['Boolean']['output'];
   signUp: AuthPayload;
+  /**
+   * Starts a sign-in with `tenantId`'s OAuth provider (authorization code with PKCE). Send the
+   * browser to `authorizationUrl`; the provider sends it back to `redirectUri`, which must be
+   * on an allowed origin, with `code` and `state`. Signed in, this starts a link instead.
+   */
+  startOAuth: OAuthStart;
   /** WebAuthn request options (`PublicKeyCredentialRequestOptionsJSON`); without `email`, any discoverable passkey may answer. */
   startPasskeyAuthentication: Scalars['JSON']['output'];
   /** Signed-in users: WebAuthn creation options (`PublicKeyCredentialCreationOptionsJSON`) for `navigator.credentials.create`. */
   startPasskeyRegistration: Scalars['JSON']['output'];
+  /** Removes the user's links to `provider`, unless that leaves no way to sign in. */
+  unlinkOAuth: Scalars['Boolean']['output'];
   updateProfile: User;
   verifyEmail: Scalars['Boolean']['output'];
 };
@@ -130,6 +143,13 @@ export type MutationChangePasswordArgs = {
 };
 
 
+export type MutationCompleteOAuthArgs = {
+  code: Scalars['String']['input'];
+  provider: Scalars['String']['input'];
+  state: Scalars['String']['input'];
+};
+
+
 export type MutationCreateApiKeyArgs = {
   expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
   name: Scalars['String']['input'];
@@ -151,6 +171,13 @@ export type MutationFinishPasskeyAuthenticationArgs = {
 export type MutationFinishPasskeyRegistrationArgs = {
   name?: InputMaybe<Scalars['String']['input']>;
   response: Scalars['JSON']['input'];
+};
+
+
+export type MutationLinkOAuthArgs = {
+  code: Scalars['String']['input'];
+  provider: Scalars['String']['input'];
+  state: Scalars['String']['input'];
 };
 
 
@@ -209,8 +236,20 @@ export type MutationSignUpArgs = {
 };
 
 
+export type MutationStartOAuthArgs = {
+  provider: Scalars['String']['input'];
+  redirectUri: Scalars['String']['input'];
+  tenantId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type MutationStartPasskeyAuthenticationArgs = {
   email?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationUnlinkOAuthArgs = {
+  provider: Scalars['String']['input'];
 };
 
 
@@ -221,6 +260,21 @@ export type MutationUpdateProfileArgs = {
 
 export type MutationVerifyEmailArgs = {
   token: Scalars['String']['input'];
+};
+
+/** The user's account at a tenant's OAuth provider (identified by the provider's user id). */
+export type OAuthLink = {
+  __typename?: 'OAuthLink';
+  linkedAt: Scalars['DateTime']['output'];
+  provider: Scalars['String']['output'];
+  providerUserId: Scalars['String']['output'];
+};
+
+/** Where to send the browser to sign in with a provider, and the state it will bring back. */
+export type OAuthStart = {
+  __typename?: 'OAuthStart';
+  authorizationUrl: Scalars['String']['output'];
+  state: Scalars['String']['output'];
 };
 
 export type PageInfo = {
@@ -293,6 +347,8 @@ export type User = {
   email: Scalars['String']['output'];
   emailVerified: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
+  /** The user's accounts at tenants' OAuth providers: visible to the user and to platform admins. */
+  oauthLinks: Array<OAuthLink>;
   /** The user's passkeys, oldest first: visible to the user and to platform admins, empty for anyone else. */
   passkeys: Array<Passkey>;
   /** True for platform administrators. */
@@ -425,6 +481,8 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  OAuthLink: ResolverTypeWrapper<OAuthLinkView>;
+  OAuthStart: ResolverTypeWrapper<OAuthStart>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Passkey: ResolverTypeWrapper<PasskeyEntity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -449,6 +507,8 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
   Boolean: Scalars['Boolean']['output'];
+  OAuthLink: OAuthLinkView;
+  OAuthStart: OAuthStart;
   PageInfo: PageInfo;
   Passkey: PasskeyEntity;
   Query: Record<PropertyKey, never>;
@@ -509,10 +569,12 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
   adminRevokeSessionsByIp?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationAdminRevokeSessionsByIpArgs, 'ip'>>;
   adminSetUserStatus?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationAdminSetUserStatusArgs, 'status' | 'userId'>>;
   changePassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
+  completeOAuth?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationCompleteOAuthArgs, 'code' | 'provider' | 'state'>>;
   createApiKey?: Resolver<ResolversTypes['ApiKeyWithSecret'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'name' | 'scopes'>>;
   deactivateAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeactivateAccountArgs, 'password'>>;
   finishPasskeyAuthentication?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationFinishPasskeyAuthenticationArgs, 'response'>>;
   finishPasskeyRegistration?: Resolver<ResolversTypes['Passkey'], ParentType, ContextType, RequireFields<MutationFinishPasskeyRegistrationArgs, 'response'>>;
+  linkOAuth?: Resolver<ResolversTypes['OAuthLink'], ParentType, ContextType, RequireFields<MutationLinkOAuthArgs, 'code' | 'provider' | 'state'>>;
   refreshSession?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshSessionArgs, 'refreshToken'>>;
   removePasskey?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemovePasskeyArgs, 'id'>>;
   requestEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -525,10 +587,23 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
   signIn?: Resolver<ResolversTypes['SignInResult'], ParentType, ContextType, RequireFields<MutationSignInArgs, 'email' | 'password'>>;
   signOut?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'email' | 'password'>>;
+  startOAuth?: Resolver<ResolversTypes['OAuthStart'], ParentType, ContextType, RequireFields<MutationStartOAuthArgs, 'provider' | 'redirectUri'>>;
   startPasskeyAuthentication?: Resolver<ResolversTypes['JSON'], ParentType, ContextType, Partial<MutationStartPasskeyAuthenticationArgs>>;
   startPasskeyRegistration?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  unlinkOAuth?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationUnlinkOAuthArgs, 'provider'>>;
   updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, Partial<MutationUpdateProfileArgs>>;
   verifyEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
+}>;
+
+export type OAuthLinkResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['OAuthLink'] = ResolversParentTypes['OAuthLink']> = ResolversObject<{
+  linkedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  providerUserId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type OAuthStartResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['OAuthStart'] = ResolversParentTypes['OAuthStart']> = ResolversObject<{
+  authorizationUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type PageInfoResolvers<ContextType = AuthContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -573,6 +648,7 @@ export type UserResolvers<ContextType = AuthContext, ParentType extends Resolver
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   emailVerified?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  oauthLinks?: Resolver<Array<ResolversTypes['OAuthLink']>, ParentType, ContextType>;
   passkeys?: Resolver<Array<ResolversTypes['Passkey']>, ParentType, ContextType>;
   platformAdmin?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['UserStatus'], ParentType, ContextType>;
@@ -592,6 +668,8 @@ export type Resolvers<ContextType = AuthContext> = ResolversObject<{
   JSON?: GraphQLScalarType;
   MfaChallenge?: MfaChallengeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  OAuthLink?: OAuthLinkResolvers<ContextType>;
+  OAuthStart?: OAuthStartResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Passkey?: PasskeyResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;

@@ -2,6 +2,7 @@ import { CreateUsers1764028800000 } from './1764028800000-create-users';
 import { CreateCredentials1764028810000 } from './1764028810000-create-credentials';
 import { CreateApiKeys1764028811000 } from './1764028811000-create-api-keys';
 import { CreatePasskeys1764028812000 } from './1764028812000-create-passkeys';
+import { CreateOAuthLinks1764028813000 } from './1764028813000-create-oauth-links';
 
 /** In order; the runner sorts by timestamp across subgraphs. */
 export const authMigrations = [
@@ -9,4 +10,5 @@ export const authMigrations = [
   CreateCredentials1764028810000,
   CreateApiKeys1764028811000,
   CreatePasskeys1764028812000,
+  CreateOAuthLinks1764028813000,
 ];

@@ -35,15 +35,17 @@ export class UserRepository {
   /** Inserts unless the email is taken; null when it is. */
   async insert(user: {
     email: string;
-    passwordHash: string;
+    /** Null for accounts that sign in only through OAuth or a passkey. */
+    passwordHash: string | null;
     displayName: string | null;
+    emailVerified?: boolean;
   }): Promise<UserEntity | null> {
-    const rows: UserEntity[] = await this.manager.query(
-      `INSERT INTO auth.users (email, password_hash, display_name) VALUES ($1, $2, $3)
-       ON CONFLICT (email) DO NOTHING RETURNING id`,
-      [user.email, user.passwordHash, user.displayName],
-    );
-    return rows[0] ? this.findById((rows[0] as unknown as { id: string }).id) : null;
+    const rows = (await this.manager.query(
+      `INSERT INTO auth.users (email, password_hash, display_name, email_verified)
+       VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING RETURNING id`,
+      [user.email, user.passwordHash, user.displayName, user.emailVerified ?? false],
+    )) as { id: string }[];
+    return rows[0] ? this.findById(rows[0].id) : null;
   }
 
   async update(

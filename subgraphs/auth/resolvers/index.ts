@@ -44,6 +44,12 @@ export const resolvers: Resolvers = {
     finishPasskeyAuthentication: (_parent, { response, mfaToken }, { passkeys }) =>
       passkeys.finishAuthentication(response, mfaToken),
     removePasskey: (_parent, { id }, { passkeys }) => passkeys.remove(id),
+    startOAuth: (_parent, { provider, tenantId, redirectUri }, { oauth }) =>
+      oauth.start(provider, tenantId, redirectUri),
+    completeOAuth: (_parent, { provider, code, state }, { oauth }) =>
+      oauth.complete(provider, code, state),
+    linkOAuth: (_parent, { provider, code, state }, { oauth }) => oauth.link(provider, code, state),
+    unlinkOAuth: (_parent, { provider }, { oauth }) => oauth.unlink(provider),
     adminRevokeSessions: (_parent, { userId }, { admin }) => admin.revokeSessions(userId),
     adminRevokeSessionsByIp: (_parent, { ip }, { admin }) => admin.revokeSessionsByIp(ip),
     adminSetUserStatus: (_parent, { userId, status }, { admin }) =>
@@ -67,5 +73,6 @@ export const resolvers: Resolvers = {
     __resolveReference: (reference, { users }) => users.byReference(reference.id),
     platformAdmin: (user) => user.platformRole === 'ADMIN',
     passkeys: (user, _args, { passkeys }) => passkeys.of(user),
+    oauthLinks: (user, _args, { oauth }) => oauth.linksOf(user),
   },
 };

@@ -6,6 +6,8 @@ import type { SlidingWindowLimiter } from '../../../platform/rate-limit';
 import type { RedisClient } from '../../../platform/redis';
 import type { AuthConfig } from '../config';
 import type { ApiKeyVerifier } from './api-key-verifier';
+import type { OAuthProviderDirectory } from './oauth-providers';
+import type { OAuthStateStore } from './oauth-state';
 import type { AuthMetrics } from '../metrics';
 import type { AccountLockout } from './lockout';
 import type { RevocationAnnouncer } from './revocation-announcer';
@@ -30,4 +32,6 @@ export interface AuthServices {
   mailer: Mailer;
   redis: RedisClient;
   apiKeys: ApiKeyVerifier;
+  oauthStates: OAuthStateStore;
+  oauthProviders: OAuthProviderDirectory;
 }

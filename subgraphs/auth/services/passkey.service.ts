@@ -13,6 +13,7 @@ import { isUuid } from '../../../platform/graphql';
 import type { PasskeyEntity } from '../entities/passkey.entity';
 import type { UserEntity } from '../entities/user.entity';
 import type { AuthAttemptKind, AuthOutcome } from '../metrics';
+import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
 import { PasskeyRepository } from '../repositories/passkey.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { AccountService, type SignedIn } from './account.service';
@@ -249,8 +250,8 @@ export class PasskeyService {
 
   /**
    * Removes one of the caller's passkeys. Another user's passkey is NOT_FOUND, like one that
-   * does not exist. The last passkey of an account without a password is its only way in
-   * (OAuth links will count here too), so it stays.
+   * does not exist. The last passkey of an account with neither a password nor an OAuth link
+   * is its only way in, so it stays.
    */
   async remove(id: string): Promise<boolean> {
     const userId = this.accounts.requireUserId();
@@ -261,7 +262,10 @@ export class PasskeyService {
       if (!user) throw new UnauthenticatedError();
       const passkeys = new PasskeyRepository(manager);
       if (!(await passkeys.findOwned(passkeyId, userId))) throw new NotFoundError('Passkey');
-      if (!user.passwordHash && (await passkeys.countOf(userId)) <= 1) {
+      const otherMethods =
+        Boolean(user.passwordHash) ||
+        (await new OAuthLinkRepository(manager).ofUser(userId)).length > 0;
+      if (!otherMethods && (await passkeys.countOf(userId)) <= 1) {
         throw new ValidationError(
           'This passkey is the last way to sign in to this account: set a password or add another passkey first',
           { field: 'id' },

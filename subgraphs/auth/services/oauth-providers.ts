@@ -1,0 +1,130 @@
+import type { Logger } from 'pino';
+import {
+  OAUTH_PROVIDER_LOOKUP_PATH,
+  oauthProviderLookupAnswerSchema,
+  type ResolvedOAuthProvider,
+} from '../../../platform/tenancy';
+import { anonymousContext, signContext } from '../../../platform/context';
+import { ServiceUnavailableError } from '../../../platform/errors';
+import { safeFetch, OutboundRequestError, type OutboundPolicy } from '../../../platform/outbound';
+
+export interface ProviderEndpoints {
+  authorizationUrl: string;
+  tokenUrl: string;
+  userInfoUrl: string;
+}
+
+export type OAuthProvider = ResolvedOAuthProvider & { endpoints: ProviderEndpoints };
+
+/**
+ * Reads a tenant's OAuth provider from tenancy (which keeps the client secret encrypted) and
+ * completes its endpoints from OIDC discovery when only an issuer is configured. Discovery
+ * documents are cached per issuer; every outbound call goes through the SSRF-safe client.
+ */
+export class OAuthProviderDirectory {
+  private readonly discovered = new Map<string, { endpoints: ProviderEndpoints; until: number }>();
+
+  constructor(
+    private readonly tenancyUrl: string,
+    private readonly signingSecret: string,
+    private readonly outbound: OutboundPolicy,
+    private readonly logger: Logger,
+  ) {}
+
+  async find(tenantId: string, provider: string, requestId: string): Promise<OAuthProvider | null> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(OAUTH_PROVIDER_LOOKUP_PATH, this.tenancyUrl), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-request-id': requestId,
+          ...signContext(anonymousContext(requestId), this.signingSecret),
+        },
+        body: JSON.stringify({ tenantId, provider }),
+        signal: AbortSignal.timeout(2_000),
+      });
+    } catch (error) {
+      this.logger.warn({ err: error }, 'OAuth provider lookup failed: tenancy unreachable');
+      throw new ServiceUnavailableError('Cannot read the OAuth provider right now; retry shortly');
+    }
+    if (!response.ok) {
+      this.logger.error({ status: response.status }, 'OAuth provider lookup failed');
+      throw new ServiceUnavailableError('Cannot read the OAuth provider right now; retry shortly');
+    }
+    const answer = oauthProviderLookupAnswerSchema.parse(await response.json());
+    if (!answer.provider || !answer.provider.enabled) return null;
+    return { ...answer.provider, endpoints: await this.endpointsOf(answer.provider) };
+  }
+
+  private async endpointsOf(provider: ResolvedOAuthProvider): Promise<ProviderEndpoints> {
+    if (provider.authorizationUrl && provider.tokenUrl && provider.userInfoUrl) {
+      return {
+        authorizationUrl: provider.authorizationUrl,
+        tokenUrl: provider.tokenUrl,
+        userInfoUrl: provider.userInfoUrl,
+      };
+    }
+    const issuer = provider.issuer!;
+    const cached = this.discovered.get(issuer);
+    if (cached && cached.until > Date.now()) return cached.endpoints;
+    const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+    const document = await this.getJson(url);
+    const endpoints = {
+      authorizationUrl: String(document.authorization_endpoint ?? ''),
+      tokenUrl: String(document.token_endpoint ?? ''),
+      userInfoUrl: String(document.userinfo_endpoint ?? ''),
+    };
+    if (!endpoints.authorizationUrl || !endpoints.tokenUrl || !endpoints.userInfoUrl) {
+      throw new ServiceUnavailableError("The OAuth provider's discovery document is incomplete");
+    }
+    this.discovered.set(issuer, { endpoints, until: Date.now() + 10 * 60_000 });
+    return endpoints;
+  }
+
+  /** A GET or POST to the provider, parsed as JSON; any failure is the provider's, coded. */
+  async getJson(
+    url: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  ): Promise<Record<string, unknown>> {
+    let status: number;
+    let body: Buffer;
+    try {
+      ({ status, body } = await safeFetch(
+        url,
+        { ...init, headers: { accept: 'application/json', ...init.headers } },
+        this.outbound,
+      ));
+    } catch (error) {
+      const reason = error instanceof OutboundRequestError ? error.reason : 'unknown';
+      this.logger.warn({ reason, host: safeHost(url) }, 'OAuth provider call failed');
+      throw new ServiceUnavailableError('The OAuth provider could not be reached');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    if (status < 200 || status >= 300 || typeof parsed !== 'object' || parsed === null) {
+      this.logger.warn({ status, host: safeHost(url) }, 'OAuth provider answered with an error');
+      throw new ProviderRefusedError(status);
+    }
+    return parsed as Record<string, unknown>;
+  }
+}
+
+/** The provider answered, but not with success (e.g. an invalid or reused code). */
+export class ProviderRefusedError extends Error {
+  constructor(readonly status: number) {
+    super(`OAuth provider answered ${status}`);
+  }
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'invalid-url';
+  }
+}
