@@ -75,7 +75,10 @@ export class PayloadTooLargeError extends DomainError {
 }
 
 export class ServiceUnavailableError extends DomainError {
-  constructor(message = 'A service this request needs is unavailable; retry shortly', retryAfterSeconds = 5) {
+  constructor(
+    message = 'A service this request needs is unavailable; retry shortly',
+    retryAfterSeconds = 5,
+  ) {
     super(ErrorCode.SERVICE_UNAVAILABLE, message, 503, { retryAfter: retryAfterSeconds });
   }
 }
