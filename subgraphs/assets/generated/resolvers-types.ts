@@ -96,6 +96,13 @@ export type QueryAssetsArgs = {
   orderBy?: InputMaybe<AssetOrder>;
 };
 
+/** A member's role within one tenant: OWNER > ADMIN > MEMBER > VIEWER. */
+export type Role =
+  | 'ADMIN'
+  | 'MEMBER'
+  | 'OWNER'
+  | 'VIEWER';
+
 /** Resolved by the auth subgraph. */
 export type User = {
   __typename?: 'User';
@@ -198,7 +205,6 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   Asset: ResolverTypeWrapper<AssetEntity>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AssetConnection: ResolverTypeWrapper<AssetConnectionModel>;
@@ -211,13 +217,14 @@ export type ResolversTypes = ResolversObject<{
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Role: Role;
   User: ResolverTypeWrapper<User>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   Asset: AssetEntity;
-  String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   AssetConnection: AssetConnectionModel;
@@ -229,7 +236,24 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   User: User;
+  String: Scalars['String']['output'];
 }>;
+
+export type PlatformAdminDirectiveArgs = { };
+
+export type PlatformAdminDirectiveResolver<Result, Parent, ContextType = AssetsContext, Args = PlatformAdminDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresRoleDirectiveArgs = {
+  role: Role;
+};
+
+export type RequiresRoleDirectiveResolver<Result, Parent, ContextType = AssetsContext, Args = RequiresRoleDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresScopeDirectiveArgs = {
+  scope: Scalars['String']['input'];
+};
+
+export type RequiresScopeDirectiveResolver<Result, Parent, ContextType = AssetsContext, Args = RequiresScopeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type TenantlessDirectiveArgs = { };
 
@@ -295,5 +319,8 @@ export type Resolvers<ContextType = AssetsContext> = ResolversObject<{
 }>;
 
 export type DirectiveResolvers<ContextType = AssetsContext> = ResolversObject<{
+  platformAdmin?: PlatformAdminDirectiveResolver<any, any, ContextType>;
+  requiresRole?: RequiresRoleDirectiveResolver<any, any, ContextType>;
+  requiresScope?: RequiresScopeDirectiveResolver<any, any, ContextType>;
   tenantless?: TenantlessDirectiveResolver<any, any, ContextType>;
 }>;

@@ -325,6 +325,13 @@ export type QueryUsersArgs = {
   search?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A member's role within one tenant: OWNER > ADMIN > MEMBER > VIEWER. */
+export type Role =
+  | 'ADMIN'
+  | 'MEMBER'
+  | 'OWNER'
+  | 'VIEWER';
+
 /** A signed-in device. Ending it also ends its access tokens on every gateway within a second. */
 export type Session = {
   __typename?: 'Session';
@@ -471,7 +478,6 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = Reso
 export type ResolversTypes = ResolversObject<{
   ApiKey: ResolverTypeWrapper<ApiKeyEntity>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ApiKeyWithSecret: ResolverTypeWrapper<ApiKeyWithSecretModel>;
   AuthPayload: ResolverTypeWrapper<SignedIn>;
   Cursor: ResolverTypeWrapper<Scalars['Cursor']['output']>;
@@ -486,18 +492,19 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Passkey: ResolverTypeWrapper<PasskeyEntity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Role: Role;
   Session: ResolverTypeWrapper<SessionEntity>;
   SignInResult: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SignInResult']>;
   User: ResolverTypeWrapper<UserEntity>;
   UserConnection: ResolverTypeWrapper<UserConnectionModel>;
   UserStatus: UserStatus;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   ApiKey: ApiKeyEntity;
   ID: Scalars['ID']['output'];
-  String: Scalars['String']['output'];
   ApiKeyWithSecret: ApiKeyWithSecretModel;
   AuthPayload: SignedIn;
   Cursor: Scalars['Cursor']['output'];
@@ -516,7 +523,24 @@ export type ResolversParentTypes = ResolversObject<{
   SignInResult: ResolversUnionTypes<ResolversParentTypes>['SignInResult'];
   User: UserEntity;
   UserConnection: UserConnectionModel;
+  String: Scalars['String']['output'];
 }>;
+
+export type PlatformAdminDirectiveArgs = { };
+
+export type PlatformAdminDirectiveResolver<Result, Parent, ContextType = AuthContext, Args = PlatformAdminDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresRoleDirectiveArgs = {
+  role: Role;
+};
+
+export type RequiresRoleDirectiveResolver<Result, Parent, ContextType = AuthContext, Args = RequiresRoleDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresScopeDirectiveArgs = {
+  scope: Scalars['String']['input'];
+};
+
+export type RequiresScopeDirectiveResolver<Result, Parent, ContextType = AuthContext, Args = RequiresScopeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type TenantlessDirectiveArgs = { };
 
@@ -680,5 +704,8 @@ export type Resolvers<ContextType = AuthContext> = ResolversObject<{
 }>;
 
 export type DirectiveResolvers<ContextType = AuthContext> = ResolversObject<{
+  platformAdmin?: PlatformAdminDirectiveResolver<any, any, ContextType>;
+  requiresRole?: RequiresRoleDirectiveResolver<any, any, ContextType>;
+  requiresScope?: RequiresScopeDirectiveResolver<any, any, ContextType>;
   tenantless?: TenantlessDirectiveResolver<any, any, ContextType>;
 }>;

@@ -28,6 +28,13 @@ export type QueryWebhookEndpointArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** A member's role within one tenant: OWNER > ADMIN > MEMBER > VIEWER. */
+export type Role =
+  | 'ADMIN'
+  | 'MEMBER'
+  | 'OWNER'
+  | 'VIEWER';
+
 export type WebhookEndpoint = {
   __typename?: 'WebhookEndpoint';
   createdAt: Scalars['DateTime']['output'];
@@ -144,10 +151,11 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Role: Role;
   WebhookEndpoint: ResolverTypeWrapper<WebhookEndpointEntity>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   WebhookStatus: WebhookStatus;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
@@ -157,10 +165,26 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
   WebhookEndpoint: WebhookEndpointEntity;
-  String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
+  String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
 }>;
+
+export type PlatformAdminDirectiveArgs = { };
+
+export type PlatformAdminDirectiveResolver<Result, Parent, ContextType = JobsContext, Args = PlatformAdminDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresRoleDirectiveArgs = {
+  role: Role;
+};
+
+export type RequiresRoleDirectiveResolver<Result, Parent, ContextType = JobsContext, Args = RequiresRoleDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresScopeDirectiveArgs = {
+  scope: Scalars['String']['input'];
+};
+
+export type RequiresScopeDirectiveResolver<Result, Parent, ContextType = JobsContext, Args = RequiresScopeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type TenantlessDirectiveArgs = { };
 
@@ -194,5 +218,8 @@ export type Resolvers<ContextType = JobsContext> = ResolversObject<{
 }>;
 
 export type DirectiveResolvers<ContextType = JobsContext> = ResolversObject<{
+  platformAdmin?: PlatformAdminDirectiveResolver<any, any, ContextType>;
+  requiresRole?: RequiresRoleDirectiveResolver<any, any, ContextType>;
+  requiresScope?: RequiresScopeDirectiveResolver<any, any, ContextType>;
   tenantless?: TenantlessDirectiveResolver<any, any, ContextType>;
 }>;

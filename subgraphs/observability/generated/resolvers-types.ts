@@ -52,6 +52,13 @@ export type Query = {
   health: Health;
 };
 
+/** A member's role within one tenant: OWNER > ADMIN > MEMBER > VIEWER. */
+export type Role =
+  | 'ADMIN'
+  | 'MEMBER'
+  | 'OWNER'
+  | 'VIEWER';
+
 export type Severity =
   | 'CRITICAL'
   | 'INFO'
@@ -132,7 +139,6 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   AlertRule: ResolverTypeWrapper<AlertRuleEntity>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -141,13 +147,14 @@ export type ResolversTypes = ResolversObject<{
   Health: ResolverTypeWrapper<HealthModel>;
   HealthCheck: ResolverTypeWrapper<HealthCheck>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Role: Role;
   Severity: Severity;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   AlertRule: AlertRuleEntity;
-  String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
   ID: Scalars['ID']['output'];
@@ -156,7 +163,24 @@ export type ResolversParentTypes = ResolversObject<{
   Health: HealthModel;
   HealthCheck: HealthCheck;
   Query: Record<PropertyKey, never>;
+  String: Scalars['String']['output'];
 }>;
+
+export type PlatformAdminDirectiveArgs = { };
+
+export type PlatformAdminDirectiveResolver<Result, Parent, ContextType = ObservabilityContext, Args = PlatformAdminDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresRoleDirectiveArgs = {
+  role: Role;
+};
+
+export type RequiresRoleDirectiveResolver<Result, Parent, ContextType = ObservabilityContext, Args = RequiresRoleDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresScopeDirectiveArgs = {
+  scope: Scalars['String']['input'];
+};
+
+export type RequiresScopeDirectiveResolver<Result, Parent, ContextType = ObservabilityContext, Args = RequiresScopeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type TenantlessDirectiveArgs = { };
 
@@ -204,5 +228,8 @@ export type Resolvers<ContextType = ObservabilityContext> = ResolversObject<{
 }>;
 
 export type DirectiveResolvers<ContextType = ObservabilityContext> = ResolversObject<{
+  platformAdmin?: PlatformAdminDirectiveResolver<any, any, ContextType>;
+  requiresRole?: RequiresRoleDirectiveResolver<any, any, ContextType>;
+  requiresScope?: RequiresScopeDirectiveResolver<any, any, ContextType>;
   tenantless?: TenantlessDirectiveResolver<any, any, ContextType>;
 }>;

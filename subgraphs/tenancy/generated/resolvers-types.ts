@@ -239,7 +239,6 @@ export type ResolversTypes = ResolversObject<{
   Membership: ResolverTypeWrapper<Omit<Membership, 'tenant'> & { tenant: ResolversTypes['Tenant'] }>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   OAuthProviderConfig: ResolverTypeWrapper<OAuthProviderEntity>;
   OAuthProviderInput: OAuthProviderInput;
@@ -248,6 +247,7 @@ export type ResolversTypes = ResolversObject<{
   Tenant: ResolverTypeWrapper<TenantEntity>;
   TenantStatus: TenantStatus;
   User: ResolverTypeWrapper<User>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -256,14 +256,30 @@ export type ResolversParentTypes = ResolversObject<{
   Membership: Omit<Membership, 'tenant'> & { tenant: ResolversParentTypes['Tenant'] };
   ID: Scalars['ID']['output'];
   Mutation: Record<PropertyKey, never>;
-  String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
   OAuthProviderConfig: OAuthProviderEntity;
   OAuthProviderInput: OAuthProviderInput;
   Query: Record<PropertyKey, never>;
   Tenant: TenantEntity;
   User: User;
+  String: Scalars['String']['output'];
 }>;
+
+export type PlatformAdminDirectiveArgs = { };
+
+export type PlatformAdminDirectiveResolver<Result, Parent, ContextType = TenancyContext, Args = PlatformAdminDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresRoleDirectiveArgs = {
+  role: Role;
+};
+
+export type RequiresRoleDirectiveResolver<Result, Parent, ContextType = TenancyContext, Args = RequiresRoleDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresScopeDirectiveArgs = {
+  scope: Scalars['String']['input'];
+};
+
+export type RequiresScopeDirectiveResolver<Result, Parent, ContextType = TenancyContext, Args = RequiresScopeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type TenantlessDirectiveArgs = { };
 
@@ -330,5 +346,8 @@ export type Resolvers<ContextType = TenancyContext> = ResolversObject<{
 }>;
 
 export type DirectiveResolvers<ContextType = TenancyContext> = ResolversObject<{
+  platformAdmin?: PlatformAdminDirectiveResolver<any, any, ContextType>;
+  requiresRole?: RequiresRoleDirectiveResolver<any, any, ContextType>;
+  requiresScope?: RequiresScopeDirectiveResolver<any, any, ContextType>;
   tenantless?: TenantlessDirectiveResolver<any, any, ContextType>;
 }>;
