@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { anonymousContext, signContext } from '../platform/context';
 import { startStack } from '../platform/testing/stack';
 import { TEST_SIGNING_SECRET } from '../platform/testing/services';
+import { signUpMember } from '../platform/testing/members';
 import { runLoad } from './lib/load';
 import type { BenchReport } from './lib/report';
 
@@ -18,11 +19,16 @@ export async function gatewayOverhead(options: {
   concurrency: number;
 }): Promise<BenchReport> {
   const stack = await startStack({
-    subgraphs: ['auth', 'assets'],
-    env: { LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '10' },
+    subgraphs: ['auth', 'tenancy', 'assets'],
+    env: { LOG_LEVEL: 'info', DATABASE_POOL_MAX: '10' },
   });
   try {
     const tenantId = randomUUID();
+    await stack.db.query(
+      `INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, 'bench', 'Bench')`,
+      [tenantId],
+    );
+    const viewer = await signUpMember(stack.gatewayUrl, stack.db, tenantId, 'VIEWER');
     const owners = Array.from({ length: OWNERS }, () => randomUUID());
     await stack.db.query(
       `INSERT INTO auth.users (id, email) SELECT id, 'owner-' || n || '@example.com' FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n)`,
@@ -48,12 +54,21 @@ export async function gatewayOverhead(options: {
     const viaGateway = await load(
       stack.gatewayUrl,
       `{ assets(first: ${ASSETS}) { nodes { name owner { email } } } }`,
-      () => ({ 'x-tenant-id': tenantId }),
+      () => viewer.headers(tenantId),
     );
     const direct = await load(
       `${stack.url('assets')}/graphql`,
       `{ assets(first: ${ASSETS}) { nodes { name owner { id } } } }`,
-      () => signContext({ ...anonymousContext(randomUUID()), tenantId }, TEST_SIGNING_SECRET),
+      () =>
+        signContext(
+          {
+            ...anonymousContext(randomUUID()),
+            tenantId,
+            principal: { kind: 'user', id: viewer.id },
+            role: 'VIEWER',
+          },
+          TEST_SIGNING_SECRET,
+        ),
     );
 
     return {

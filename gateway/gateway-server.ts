@@ -28,7 +28,8 @@ import { TenantPolicy } from './tenant-policy';
 import { authenticate } from './auth/authenticate';
 import { authorizeTenant } from './auth/authorize-tenant';
 import { setupGatewayAuth, type GatewayAuth } from './auth/setup';
-import { tenantAccessPlugin } from './tenant-access-plugin';
+import { accessPlugin } from './access-plugin';
+import { FieldRequirements } from './field-requirements';
 
 export interface RunningGateway extends RunningService {
   logger: Logger;
@@ -69,8 +70,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     : undefined;
   if (auth) {
     plugins.push(
-      tenantAccessPlugin(TenantPolicy.fromSupergraph(supergraphSdl), ({ request }) =>
-        authorizeTenant(request, auth.roles),
+      accessPlugin(
+        TenantPolicy.fromSupergraph(supergraphSdl),
+        FieldRequirements.fromSupergraph(supergraphSdl),
+        ({ request }) => authorizeTenant(request, auth.roles),
       ),
     );
   }

@@ -284,6 +284,93 @@ describe('tenant access', () => {
   });
 });
 
+describe('field policies', () => {
+  it('refuses a VIEWER an ADMIN field before any subgraph is called, and lets it read', async () => {
+    const viewer = await signUpMember(stack.gatewayUrl, stack.db, tenantA, 'VIEWER');
+    const before = await subgraphGraphQLRequests();
+    const refused = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ assets { totalCount } webhookEndpoints { url } }' },
+      viewer.headers(tenantA),
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors?.[0]).toMatchObject({
+      message: '"Query.webhookEndpoints" needs the ADMIN role or higher',
+      extensions: { code: 'FORBIDDEN' },
+    });
+    expect(await subgraphGraphQLRequests()).toEqual(before);
+    const allowed = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ assets { totalCount } }' },
+      viewer.headers(tenantA),
+    );
+    expect(allowed.body.data).toEqual({ assets: { totalCount: 3 } });
+  });
+
+  it('lets an API key read what its scopes allow and nothing else', async () => {
+    const create = async (scopes: string[]) =>
+      (
+        await postGraphQL<{ createApiKey: { secret: string } }>(
+          stack.gatewayUrl,
+          {
+            query: 'mutation ($s: [String!]!) { createApiKey(name: "k", scopes: $s) { secret } }',
+            variables: { s: scopes },
+          },
+          asTenant(tenantA),
+        )
+      ).body.data!.createApiKey.secret;
+    const reader = await create(['assets:read']);
+    const other = await create(['events:read']);
+    const read = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ assets { totalCount } }' },
+      { 'x-api-key': reader },
+    );
+    expect(read.body.data).toEqual({ assets: { totalCount: 3 } });
+    const noScope = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ assets { totalCount } }' },
+      { 'x-api-key': other },
+    );
+    expect(noScope.status).toBe(403);
+    expect(noScope.body.errors?.[0]?.message).toBe(
+      '"Query.assets" needs an API key with the assets:read scope',
+    );
+    const userOnly = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ webhookEndpoints { url } }' },
+      { 'x-api-key': reader },
+    );
+    expect(userOnly.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('keeps platform-admin fields to platform admins', async () => {
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ users { nodes { id } } }' },
+      member.headers(),
+    );
+    expect(response.status).toBe(403);
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('checks again in the subgraph: a signed context with too low a role is refused there', async () => {
+    const context = {
+      ...anonymousContext('direct-viewer'),
+      tenantId: tenantA,
+      principal: { kind: 'user' as const, id: member.id },
+      role: 'VIEWER' as const,
+    };
+    const response = await fetch(`${stack.url('jobs')}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signContext(context, TEST_SIGNING_SECRET) },
+      body: JSON.stringify({ query: '{ webhookEndpoints { url } }' }),
+    });
+    const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0]!.extensions.code).toBe('FORBIDDEN');
+  });
+});
+
 describe('bad requests', () => {
   it('refuses a body over the limit with 413 PAYLOAD_TOO_LARGE', async () => {
     const response = await postGraphQL(stack.gatewayUrl, {

@@ -5,3 +5,4 @@ export * from './metrics-plugin';
 export * from './pagination';
 export * from './subgraph-service';
 export * from './scalars';
+export * from './field-policy';

@@ -48,6 +48,7 @@ import { closeRedis, createRedis, type RedisClient } from '../redis';
 import { subgraphSchemaPath, type SubgraphName } from '../paths';
 import { apolloLogger } from './apollo-logger';
 import { executeApollo } from './apollo-http';
+import { enforceFieldPolicies } from './field-policy';
 import { metricsPlugin } from './metrics-plugin';
 
 export function subgraphConfigShape(defaultPort: number) {
@@ -165,7 +166,9 @@ export async function startSubgraph<
   const typeDefs = parse(readFileSync(subgraphSchemaPath(definition.name), 'utf8'));
   const apollo = new ApolloServer<TContext>({
     // The resolver map is typed per subgraph by codegen; Apollo's own type is looser.
-    schema: buildSubgraphSchema([{ typeDefs, resolvers: definition.resolvers as never }]),
+    schema: enforceFieldPolicies(
+      buildSubgraphSchema([{ typeDefs, resolvers: definition.resolvers as never }]),
+    ),
     logger: apolloLogger(logger),
     introspection: config.NODE_ENV !== 'production',
     includeStacktraceInErrorResponses: false,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  appLinks,
   encryption,
   integer,
   list,
@@ -33,7 +34,7 @@ export const authConfigShape = {
   EMAIL_VERIFICATION_TTL_MINUTES: integer(24 * 60, 5, 30 * 24 * 60),
   PASSWORD_RESET_TTL_MINUTES: integer(60, 5, 24 * 60),
   /** Where the links in verification and reset mails point (the frontend). */
-  APP_PUBLIC_URL: url(['http', 'https'], 'http://127.0.0.1:3000'),
+  ...appLinks,
   /** Failed sign-ins per account within the window before it is locked for the window. */
   SIGN_IN_FAILURES_PER_ACCOUNT: integer(5, 1, 1000),
   /** Sign-in, reset and OAuth attempts per client IP within the window. */

@@ -113,7 +113,7 @@ describe('managing keys', () => {
     expect(codeOf(asMember)).toBe('FORBIDDEN');
     const { secret } = await createKey();
     const asKey = await withKey(secret, '{ myApiKeys { id } }');
-    expect(codeOf(asKey)).toBe('UNAUTHENTICATED');
+    expect(codeOf(asKey)).toBe('FORBIDDEN');
   });
 
   it("cannot revoke or rotate another tenant's key", async () => {

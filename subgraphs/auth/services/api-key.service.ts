@@ -134,7 +134,8 @@ export class ApiKeyService {
   /** A signed-in OWNER or ADMIN of the tenant; API keys cannot manage keys. */
   private requireManager(): string {
     const principal = this.request.principal;
-    if (principal?.kind !== 'user') throw new UnauthenticatedError('Sign in first');
+    if (!principal) throw new UnauthenticatedError('Sign in first');
+    if (principal.kind !== 'user') throw new ForbiddenError('API keys cannot manage API keys');
     if (!atLeast(this.request.role, 'ADMIN')) {
       throw new ForbiddenError('Only OWNERs and ADMINs of this tenant manage API keys');
     }

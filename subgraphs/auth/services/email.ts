@@ -1,17 +1,7 @@
 import { ValidationError } from '../../../platform/errors';
 
-// Deliberately plain: one address, no display name, no comments, ASCII only.
-const EMAIL =
-  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-
-/** Trimmed and lower-cased: one account per mailbox, however it is typed. */
-export function normalizeEmail(email: string): string {
-  const normalized = email.trim().toLowerCase();
-  if (normalized.length > 254 || !EMAIL.test(normalized)) {
-    throw new ValidationError('Enter a valid email address', { field: 'email' });
-  }
-  return normalized;
-}
+// Tenancy validates invitation addresses the same way, so the rule lives in platform/.
+export { normalizeEmail } from '../../../platform/mail';
 
 export function normalizeDisplayName(displayName: string | null | undefined): string | null {
   if (displayName === null || displayName === undefined) return null;

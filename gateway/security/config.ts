@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { integer, type ConfigRule } from '../../platform/config';
+
+/** Browsers on a local frontend dev server, allowed by default outside production. */
+export const DEVELOPMENT_ORIGINS = ['http://localhost:3000', 'http://127.0.0.1:3000'];
+
+const BOOLEAN_WORDS = ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'] as const;
+
+/** A boolean whose default depends on NODE_ENV: undefined when unset, resolved later. */
+const environmentBoolean = () =>
+  z
+    .enum(BOOLEAN_WORDS, { error: 'must be true or false' })
+    .optional()
+    .transform((value) =>
+      value === undefined ? undefined : ['true', '1', 'yes', 'on'].includes(value),
+    );
+
+/** `scheme://host[:port]`, exactly as a browser sends it in the Origin header. */
+function isExactOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+const origins = z
+  .string()
+  .optional()
+  .transform((value) =>
+    value === undefined
+      ? undefined
+      : value
+          .split(',')
+          .map((part) => part.trim())
+          .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .refine(
+            (value) => value === '*' || isExactOrigin(value),
+            'each origin must be scheme://host[:port] with no path or trailing slash, or *',
+          ),
+      )
+      .optional(),
+  );
+
+/** The gateway's security edge: CORS, query limits, rate limits, dev tooling switches. */
+export const securityConfigShape = {
+  /** Apollo Sandbox for browsers; on in development and test, off in production. */
+  GATEWAY_SANDBOX: environmentBoolean(),
+  /** Introspection queries; on in development and test, off in production. */
+  GATEWAY_INTROSPECTION: environmentBoolean(),
+  /**
+   * Exact origins browsers may call from (tenants' own origins come on top). Unset: the
+   * local dev server's origins outside production, none in production.
+   */
+  CORS_ALLOWED_ORIGINS: origins,
+  /** Let browsers send cookies cross-origin (cookie sessions from another origin need it). */
+  CORS_ALLOW_CREDENTIALS: z
+    .enum(BOOLEAN_WORDS, { error: 'must be true or false' })
+    .default('true')
+    .transform((value) => ['true', '1', 'yes', 'on'].includes(value)),
+  /** How long a browser may reuse a preflight answer. */
+  CORS_MAX_AGE_SECONDS: integer(600, 0, 86_400),
+  GATEWAY_MAX_DEPTH: integer(12, 1, 100),
+  GATEWAY_MAX_ALIASES: integer(30, 0, 1_000),
+  GATEWAY_MAX_DIRECTIVES: integer(50, 0, 1_000),
+  GATEWAY_MAX_TOKENS: integer(5_000, 10, 1_000_000),
+  GATEWAY_MAX_COST: integer(5_000, 1, 10_000_000),
+  /** Requests per minute per client IP, across every gateway pod. */
+  GATEWAY_RATE_LIMIT_PER_IP: integer(600, 1, 1_000_000),
+  /** Requests per minute per signed-in user. */
+  GATEWAY_RATE_LIMIT_PER_USER: integer(1_200, 1, 1_000_000),
+  /** Tenant-scoped operations per minute per tenant, all its users and keys together. */
+  GATEWAY_RATE_LIMIT_PER_TENANT: integer(6_000, 1, 10_000_000),
+  /** graphql-ws connection attempts per minute per client IP. */
+  GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: integer(60, 1, 1_000_000),
+};
+
+type ParsedSecurityConfig = z.infer<z.ZodObject<typeof securityConfigShape>>;
+type EnvironmentDefaulted = 'GATEWAY_SANDBOX' | 'GATEWAY_INTROSPECTION' | 'CORS_ALLOWED_ORIGINS';
+
+/** Browsers must never get `*` together with credentials: any site could act as the user. */
+export const refuseWildcardOriginWithCredentials: ConfigRule<{
+  CORS_ALLOWED_ORIGINS: string[] | undefined;
+  CORS_ALLOW_CREDENTIALS: boolean;
+}> = (config) =>
+  config.CORS_ALLOW_CREDENTIALS && config.CORS_ALLOWED_ORIGINS?.includes('*')
+    ? [
+        {
+          variable: 'CORS_ALLOWED_ORIGINS',
+          message: '* is refused while CORS_ALLOW_CREDENTIALS=true: list the exact origins',
+        },
+      ]
+    : [];
+
+/**
+ * Fills in the defaults that depend on NODE_ENV; values set explicitly always win.
+ * Development tooling (Sandbox, introspection, the local dev server's origins) is on
+ * everywhere but production.
+ */
+export function withEnvironmentDefaults<
+  C extends Pick<ParsedSecurityConfig, EnvironmentDefaulted> & { NODE_ENV: string },
+>(
+  config: C,
+): Omit<C, EnvironmentDefaulted> & {
+  GATEWAY_SANDBOX: boolean;
+  GATEWAY_INTROSPECTION: boolean;
+  CORS_ALLOWED_ORIGINS: string[];
+} {
+  const production = config.NODE_ENV === 'production';
+  return {
+    ...config,
+    GATEWAY_SANDBOX: config.GATEWAY_SANDBOX ?? !production,
+    GATEWAY_INTROSPECTION: config.GATEWAY_INTROSPECTION ?? !production,
+    CORS_ALLOWED_ORIGINS: config.CORS_ALLOWED_ORIGINS ?? (production ? [] : DEVELOPMENT_ORIGINS),
+  };
+}
