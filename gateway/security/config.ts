@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { integer, type ConfigRule } from '../../platform/config';
+import { boolean, integer, type ConfigRule } from '../../platform/config';
 
 /** Browsers on a local frontend dev server, allowed by default outside production. */
 export const DEVELOPMENT_ORIGINS = ['http://localhost:3000', 'http://127.0.0.1:3000'];
@@ -61,10 +61,7 @@ export const securityConfigShape = {
    */
   CORS_ALLOWED_ORIGINS: origins,
   /** Let browsers send cookies cross-origin (cookie sessions from another origin need it). */
-  CORS_ALLOW_CREDENTIALS: z
-    .enum(BOOLEAN_WORDS, { error: 'must be true or false' })
-    .default('true')
-    .transform((value) => ['true', '1', 'yes', 'on'].includes(value)),
+  CORS_ALLOW_CREDENTIALS: boolean(true),
   /** How long a browser may reuse a preflight answer. */
   CORS_MAX_AGE_SECONDS: integer(600, 0, 86_400),
   GATEWAY_MAX_DEPTH: integer(12, 1, 100),

@@ -4,3 +4,4 @@ export * from './service';
 export * from './mail';
 export * from './encryption';
 export * from './outbound';
+export * from './app-links';
