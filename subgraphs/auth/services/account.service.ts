@@ -244,13 +244,7 @@ export class AccountService {
     await this.assertNotLocked(userId, 'change_password');
     const revoked = await this.auth.dataSource.transaction(async (manager) => {
       const users = new UserRepository(manager);
-      const user = await users.findCredentialsById(userId);
-      if (!user) throw new UnauthenticatedError();
-      if (!(await verifyPassword(user.passwordHash, currentPassword))) {
-        await this.auth.lockout.recordFailure(userId);
-        this.count('change_password', 'bad_credentials');
-        throw new ValidationError('Current password is wrong', { field: 'currentPassword' });
-      }
+      const user = await this.provenUser(manager, userId, currentPassword, 'currentPassword');
       checkPasswordPolicy(newPassword, this.auth.config.PASSWORD_MIN_LENGTH, user.email);
       await users.update(userId, { passwordHash: await hashPassword(newPassword) });
       const ended = await this.revokeAll(
@@ -293,12 +287,7 @@ export class AccountService {
     await this.assertNotLocked(userId, 'change_password');
     const revoked = await this.auth.dataSource.transaction(async (manager) => {
       const users = new UserRepository(manager);
-      const user = await users.findCredentialsById(userId);
-      if (!user) throw new UnauthenticatedError();
-      if (!(await verifyPassword(user.passwordHash, password))) {
-        await this.auth.lockout.recordFailure(userId);
-        throw new ValidationError('Password is wrong', { field: 'password' });
-      }
+      await this.provenUser(manager, userId, password, 'password');
       await users.setStatus(userId, 'DEACTIVATED');
       const ended = await this.revokeAll(manager, userId, 'user_status');
       await appendEvent(manager, {
@@ -327,6 +316,26 @@ export class AccountService {
     );
     if (ended.length) this.auth.metrics.sessionsRevoked.inc({ reason }, ended.length);
     return ended;
+  }
+
+  /** The signed-in user's row, locked, once `password` proved it is them (counts failures). */
+  private async provenUser(
+    manager: EntityManager,
+    userId: string,
+    password: string,
+    field: 'password' | 'currentPassword',
+  ): Promise<UserEntity> {
+    const user = await new UserRepository(manager).findCredentialsById(userId);
+    if (!user) throw new UnauthenticatedError();
+    if (!(await verifyPassword(user.passwordHash, password))) {
+      await this.auth.lockout.recordFailure(userId);
+      this.count('change_password', 'bad_credentials');
+      throw new ValidationError(
+        field === 'currentPassword' ? 'Current password is wrong' : 'Password is wrong',
+        { field },
+      );
+    }
+    return user;
   }
 
   requireUserId(): string {
