@@ -15,6 +15,7 @@ const TENANT_TABLES = [
   'events.events',
   'jobs.webhook_endpoints',
   'observability.alert_rules',
+  'tenancy.invitations',
   'tenancy.memberships',
   'tenancy.oauth_providers',
 ];

@@ -1,13 +1,33 @@
 import type { z } from 'zod';
-import { encryption, refuseDevelopmentEncryptionKeyInProduction } from '../../platform/config';
+import {
+  appLinks,
+  encryption,
+  integer,
+  mail,
+  refuseDevelopmentEncryptionKeyInProduction,
+  requireExplicitMailTransportInProduction,
+  requireSmtpUrlForSmtpTransport,
+} from '../../platform/config';
 import type { SubgraphConfig } from '../../platform/graphql';
 
 /** The tenancy subgraph's own variables, validated together with the common ones. */
 export const tenancyConfigShape = {
   /** Encrypts the tenants' OAuth client secrets at rest. */
   ...encryption,
+  /** Invitation mails: the same transport settings as auth's. */
+  ...mail,
+  /** Where the links in invitation mails point (the frontend). */
+  ...appLinks,
+  /** An invitation's token works this long. */
+  INVITATION_TTL_DAYS: integer(7, 1, 30),
+  /** Invitations one tenant may send per hour (each is a mail to an address it chooses). */
+  INVITATIONS_PER_TENANT_PER_HOUR: integer(50, 1, 10_000),
 };
 
 export type TenancyConfig = SubgraphConfig & z.infer<z.ZodObject<typeof tenancyConfigShape>>;
 
-export const tenancyConfigRules = [refuseDevelopmentEncryptionKeyInProduction];
+export const tenancyConfigRules = [
+  refuseDevelopmentEncryptionKeyInProduction,
+  requireSmtpUrlForSmtpTransport,
+  requireExplicitMailTransportInProduction,
+];

@@ -1,5 +1,8 @@
 import type { RequestContext } from '../../platform/context';
 import type { SubgraphRuntime } from '../../platform/graphql';
+import { createTenancyLoaders, type TenancyLoaders } from './loaders';
+import { InvitationService, type InvitationSettings } from './services/invitation.service';
+import { MemberService } from './services/member.service';
 import { MembershipService, type MembershipChanged } from './services/membership.service';
 import {
   OAuthProviderService,
@@ -11,12 +14,16 @@ import { TenantService } from './services/tenant.service';
 export interface TenancyServices {
   membershipChanged: MembershipChanged;
   oauthProviders: OAuthProviderSettings;
+  invitations: InvitationSettings;
 }
 
 export interface TenancyContext {
   request: RequestContext;
   tenants: TenantService;
   memberships: MembershipService;
+  members: MemberService;
+  invitations: InvitationService;
+  loaders: TenancyLoaders;
   oauthProviders: OAuthProviderService;
 }
 
@@ -25,10 +32,19 @@ export function createTenancyContext(
   runtime: SubgraphRuntime,
   services: TenancyServices,
 ): TenancyContext {
+  const loaders = createTenancyLoaders(runtime.dataSource, request);
   return {
     request,
     tenants: new TenantService(runtime.dataSource, request, services.membershipChanged),
     memberships: new MembershipService(runtime.dataSource, request),
+    members: new MemberService(runtime.dataSource, request, loaders, services.membershipChanged),
+    invitations: new InvitationService(
+      runtime.dataSource,
+      request,
+      services.invitations,
+      services.membershipChanged,
+    ),
+    loaders,
     oauthProviders: new OAuthProviderService(runtime.dataSource, request, services.oauthProviders),
   };
 }

@@ -1,6 +1,7 @@
 import type { SubgraphDefinition } from '../../platform/graphql';
 import { tenancyConfigRules, tenancyConfigShape } from './config';
 import { createTenancyContext, type TenancyContext, type TenancyServices } from './context';
+import { InvitationEntity } from './entities/invitation.entity';
 import { MembershipEntity } from './entities/membership.entity';
 import { OAuthProviderEntity } from './entities/oauth-provider.entity';
 import { TenantEntity } from './entities/tenant.entity';
@@ -15,7 +16,7 @@ export const tenancySubgraph: SubgraphDefinition<
   name: 'tenancy',
   defaultPort: 4002,
   config: { shape: tenancyConfigShape, rules: tenancyConfigRules },
-  entities: [TenantEntity, MembershipEntity, OAuthProviderEntity],
+  entities: [TenantEntity, MembershipEntity, OAuthProviderEntity, InvitationEntity],
   resolvers,
   setup: setupTenancy,
   createContext: createTenancyContext,

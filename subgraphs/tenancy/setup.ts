@@ -1,5 +1,7 @@
 import { KeyRing } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
+import { createMailer } from '../../platform/mail';
+import { SlidingWindowLimiter } from '../../platform/rate-limit';
 import {
   OAUTH_PROVIDER_LOOKUP_PATH,
   publishMembershipChanged,
@@ -7,6 +9,7 @@ import {
 } from '../../platform/tenancy';
 import type { TenancyConfig } from './config';
 import type { TenancyServices } from './context';
+import type { InvitationSettings } from './services/invitation.service';
 import { oauthProviderLookupRoute } from './routes/oauth-provider-lookup.route';
 import { roleLookupRoute } from './routes/role-lookup.route';
 
@@ -14,7 +17,23 @@ import { roleLookupRoute } from './routes/role-lookup.route';
 export async function setupTenancy(
   runtime: SubgraphRuntime<TenancyConfig>,
 ): Promise<SubgraphServices<TenancyServices>> {
-  const { config, logger, redis } = runtime;
+  const { config, dataSource, logger, redis } = runtime;
+  const mailer = createMailer(config, dataSource);
+  const invitations: InvitationSettings = {
+    mailer,
+    appPublicUrl: config.APP_PUBLIC_URL,
+    ttlSeconds: config.INVITATION_TTL_DAYS * 24 * 60 * 60,
+    limiter: new SlidingWindowLimiter(redis, {
+      prefix: config.REDIS_PREFIX,
+      name: 'tenancy-invitations',
+      limit: config.INVITATIONS_PER_TENANT_PER_HOUR,
+      windowMs: 60 * 60 * 1000,
+      // Each invitation mails an address of the inviter's choosing: no unlimited sending
+      // while Redis is away.
+      failMode: 'closed',
+    }),
+    logger,
+  };
   const oauthProviders = {
     keyRing: KeyRing.fromConfig(config.ENCRYPTION_KEYS),
     allowHttp: config.NODE_ENV !== 'production',
@@ -34,10 +53,12 @@ export async function setupTenancy(
         }
       },
       oauthProviders,
+      invitations,
     },
     routes: {
       [ROLE_LOOKUP_PATH]: roleLookupRoute(runtime),
       [OAUTH_PROVIDER_LOOKUP_PATH]: oauthProviderLookupRoute(runtime, oauthProviders.keyRing),
     },
+    close: () => mailer.close(),
   };
 }

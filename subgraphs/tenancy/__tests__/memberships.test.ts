@@ -370,6 +370,7 @@ describe('row-level security on tenancy.memberships', () => {
     );
     expect(rows).toEqual([
       { fn: 'memberships_of_user', app: true, public: false },
+      { fn: 'open_invitation_tenant', app: true, public: false },
       { fn: 'role_of', app: true, public: false },
     ]);
   });

@@ -1,6 +1,8 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { TenantEntity } from '../entities/tenant.entity';
 import type { OAuthProviderEntity } from '../entities/oauth-provider.entity';
+import type { MembershipModel } from '../services/membership.service';
+import type { InvitationEntity } from '../entities/invitation.entity';
 import type { TenancyContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -13,9 +15,35 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** An opaque pagination cursor: pass a page's `endCursor` as `after` to get the next page. */
+  Cursor: { input: string; output: string; }
   /** An ISO-8601 date-time in UTC. */
   DateTime: { input: Date | string; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+/**
+ * An invitation to join the tenant with a role. Pending until accepted; its token works once,
+ * until `expiresAt`.
+ */
+export type Invitation = {
+  __typename?: 'Invitation';
+  acceptedAt?: Maybe<Scalars['DateTime']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  /** Lower case. */
+  email: Scalars['String']['output'];
+  expiresAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** Who sent it; null when that account is gone. */
+  invitedBy?: Maybe<User>;
+  role: Role;
+};
+
+/** A new invitation with its token, shown this once (and mailed to the invitee). */
+export type InvitationWithToken = {
+  __typename?: 'InvitationWithToken';
+  invitation: Invitation;
+  token: Scalars['String']['output'];
 };
 
 /** A user's place in a tenant. */
@@ -28,8 +56,20 @@ export type Membership = {
   user: User;
 };
 
+export type MembershipConnection = {
+  __typename?: 'MembershipConnection';
+  nodes: Array<Membership>;
+  pageInfo: PageInfo;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * The signed-in user joins the invitation's tenant with its role; the token works once.
+   * BAD_USER_INPUT for an unknown, expired, revoked or used token; CONFLICT when already a member
+   * (the token stays usable); TENANT_SUSPENDED while the tenant is suspended.
+   */
+  acceptInvitation: Membership;
   /**
    * Creates or replaces (by name) one of the tenant's OAuth providers. OWNERs and ADMINs only;
    * at most 10 per tenant.
@@ -41,8 +81,33 @@ export type Mutation = {
    * (CONFLICT when taken). A user may own a limited number of tenants.
    */
   createTenant: Tenant;
+  /**
+   * Invites `email` (at most 254 characters, stored lower case) with `role`, replacing the
+   * address's pending invitation if there is one, and mails the link. OWNERs and ADMINs; only an
+   * OWNER invites an OWNER. At most 100 pending invitations per tenant.
+   */
+  inviteMember: InvitationWithToken;
+  /** The signed-in member leaves the tenant; its last OWNER cannot (CONFLICT). */
+  leaveTenant: Scalars['Boolean']['output'];
+  /**
+   * Removes a member. OWNERs and ADMINs; only an OWNER removes an OWNER, and never the last one
+   * (CONFLICT). The member's next request in the tenant is refused.
+   */
+  removeMember: Scalars['Boolean']['output'];
   /** Removes the tenant's provider of that name (NOT_FOUND when there is none). OWNERs and ADMINs only. */
   removeOAuthProvider: Scalars['Boolean']['output'];
+  /** Deletes a pending invitation. OWNERs and ADMINs; only an OWNER revokes an OWNER's invitation. */
+  revokeInvitation: Scalars['Boolean']['output'];
+  /**
+   * Changes a member's role. OWNERs and ADMINs; only an OWNER makes or unmakes an OWNER, and the
+   * tenant's last OWNER stays one (CONFLICT).
+   */
+  updateMemberRole: Membership;
+};
+
+
+export type MutationAcceptInvitationArgs = {
+  token: Scalars['String']['input'];
 };
 
 
@@ -57,8 +122,30 @@ export type MutationCreateTenantArgs = {
 };
 
 
+export type MutationInviteMemberArgs = {
+  email: Scalars['String']['input'];
+  role: Role;
+};
+
+
+export type MutationRemoveMemberArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
 export type MutationRemoveOAuthProviderArgs = {
   provider: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeInvitationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateMemberRoleArgs = {
+  role: Role;
+  userId: Scalars['ID']['input'];
 };
 
 /**
@@ -104,8 +191,19 @@ export type OAuthProviderInput = {
   userInfoUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor?: Maybe<Scalars['Cursor']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The tenant's pending invitations (expired ones too, until the next invitation clears them),
+   * then those accepted in the last 30 days; newest first. OWNERs and ADMINs only.
+   */
+  invitations: Array<Invitation>;
   /** The signed-in user's memberships in every tenant, oldest first. */
   myTenants: Array<Membership>;
   /** The tenant's OAuth providers by name. OWNERs and ADMINs only. */
@@ -125,9 +223,20 @@ export type Tenant = {
   __typename?: 'Tenant';
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
+  /**
+   * The tenant's members, oldest first: `first` 1-100 (default 20), `after` a page's `endCursor`.
+   * Any member of the tenant in X-Tenant-Id; API keys need the `members:read` scope.
+   */
+  members: MembershipConnection;
   name: Scalars['String']['output'];
   slug: Scalars['String']['output'];
   status: TenantStatus;
+};
+
+
+export type TenantMembersArgs = {
+  after?: InputMaybe<Scalars['Cursor']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type TenantStatus =
@@ -235,16 +344,22 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  Cursor: ResolverTypeWrapper<Scalars['Cursor']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Membership: ResolverTypeWrapper<Omit<Membership, 'tenant'> & { tenant: ResolversTypes['Tenant'] }>;
+  Invitation: ResolverTypeWrapper<InvitationEntity>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  InvitationWithToken: ResolverTypeWrapper<Omit<InvitationWithToken, 'invitation'> & { invitation: ResolversTypes['Invitation'] }>;
+  Membership: ResolverTypeWrapper<MembershipModel>;
+  MembershipConnection: ResolverTypeWrapper<Omit<MembershipConnection, 'nodes'> & { nodes: Array<ResolversTypes['Membership']> }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   OAuthProviderConfig: ResolverTypeWrapper<OAuthProviderEntity>;
   OAuthProviderInput: OAuthProviderInput;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Role: Role;
   Tenant: ResolverTypeWrapper<TenantEntity>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   TenantStatus: TenantStatus;
   User: ResolverTypeWrapper<User>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -252,15 +367,21 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  Cursor: Scalars['Cursor']['output'];
   DateTime: Scalars['DateTime']['output'];
-  Membership: Omit<Membership, 'tenant'> & { tenant: ResolversParentTypes['Tenant'] };
+  Invitation: InvitationEntity;
   ID: Scalars['ID']['output'];
+  InvitationWithToken: Omit<InvitationWithToken, 'invitation'> & { invitation: ResolversParentTypes['Invitation'] };
+  Membership: MembershipModel;
+  MembershipConnection: Omit<MembershipConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Membership']> };
   Mutation: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
   OAuthProviderConfig: OAuthProviderEntity;
   OAuthProviderInput: OAuthProviderInput;
+  PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Tenant: TenantEntity;
+  Int: Scalars['Int']['output'];
   User: User;
   String: Scalars['String']['output'];
 }>;
@@ -285,9 +406,28 @@ export type TenantlessDirectiveArgs = { };
 
 export type TenantlessDirectiveResolver<Result, Parent, ContextType = TenancyContext, Args = TenantlessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export interface CursorScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Cursor'], any> {
+  name: 'Cursor';
+}
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type InvitationResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['Invitation'] = ResolversParentTypes['Invitation']> = ResolversObject<{
+  acceptedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  invitedBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+}>;
+
+export type InvitationWithTokenResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['InvitationWithToken'] = ResolversParentTypes['InvitationWithToken']> = ResolversObject<{
+  invitation?: Resolver<ResolversTypes['Invitation'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
 
 export type MembershipResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['Membership'] = ResolversParentTypes['Membership']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -297,10 +437,21 @@ export type MembershipResolvers<ContextType = TenancyContext, ParentType extends
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 }>;
 
+export type MembershipConnectionResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['MembershipConnection'] = ResolversParentTypes['MembershipConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  acceptInvitation?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationAcceptInvitationArgs, 'token'>>;
   configureOAuthProvider?: Resolver<ResolversTypes['OAuthProviderConfig'], ParentType, ContextType, RequireFields<MutationConfigureOAuthProviderArgs, 'input'>>;
   createTenant?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType, RequireFields<MutationCreateTenantArgs, 'name' | 'slug'>>;
+  inviteMember?: Resolver<ResolversTypes['InvitationWithToken'], ParentType, ContextType, RequireFields<MutationInviteMemberArgs, 'email' | 'role'>>;
+  leaveTenant?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  removeMember?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveMemberArgs, 'userId'>>;
   removeOAuthProvider?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveOAuthProviderArgs, 'provider'>>;
+  revokeInvitation?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeInvitationArgs, 'id'>>;
+  updateMemberRole?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationUpdateMemberRoleArgs, 'role' | 'userId'>>;
 }>;
 
 export type OAuthProviderConfigResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['OAuthProviderConfig'] = ResolversParentTypes['OAuthProviderConfig']> = ResolversObject<{
@@ -316,7 +467,13 @@ export type OAuthProviderConfigResolvers<ContextType = TenancyContext, ParentTyp
   userInfoUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type PageInfoResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  endCursor?: Resolver<Maybe<ResolversTypes['Cursor']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  invitations?: Resolver<Array<ResolversTypes['Invitation']>, ParentType, ContextType>;
   myTenants?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType>;
   oauthProviders?: Resolver<Array<ResolversTypes['OAuthProviderConfig']>, ParentType, ContextType>;
   tenant?: Resolver<Maybe<ResolversTypes['Tenant']>, ParentType, ContextType>;
@@ -326,6 +483,7 @@ export type TenantResolvers<ContextType = TenancyContext, ParentType extends Res
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Tenant']> | FederationReferenceType, FederationReferenceType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  members?: Resolver<ResolversTypes['MembershipConnection'], ParentType, ContextType, Partial<TenantMembersArgs>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   slug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['TenantStatus'], ParentType, ContextType>;
@@ -336,10 +494,15 @@ export type UserResolvers<ContextType = TenancyContext, ParentType extends Resol
 }>;
 
 export type Resolvers<ContextType = TenancyContext> = ResolversObject<{
+  Cursor?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
+  Invitation?: InvitationResolvers<ContextType>;
+  InvitationWithToken?: InvitationWithTokenResolvers<ContextType>;
   Membership?: MembershipResolvers<ContextType>;
+  MembershipConnection?: MembershipConnectionResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   OAuthProviderConfig?: OAuthProviderConfigResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
   User?: UserResolvers<ContextType>;

@@ -1,12 +1,21 @@
-import { DateTimeScalar } from '../../../platform/graphql';
+import { CursorScalar, DateTimeScalar } from '../../../platform/graphql';
 import type { Resolvers } from '../generated/resolvers-types';
+import {
+  invitationResolvers,
+  membershipMutations,
+  membershipQueries,
+  membershipResolvers,
+  tenantMembers,
+} from './membership.resolvers';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
+  Cursor: CursorScalar,
   Query: {
     tenant: (_parent, _args, { tenants }) => tenants.current(),
     myTenants: (_parent, _args, { memberships }) => memberships.myTenants(),
     oauthProviders: (_parent, _args, { oauthProviders }) => oauthProviders.list(),
+    ...membershipQueries,
   },
   Mutation: {
     createTenant: (_parent, { name, slug }, { tenants }) => tenants.create({ name, slug }),
@@ -14,8 +23,12 @@ export const resolvers: Resolvers = {
       oauthProviders.configure(input),
     removeOAuthProvider: (_parent, { provider }, { oauthProviders }) =>
       oauthProviders.remove(provider),
+    ...membershipMutations,
   },
   Tenant: {
     __resolveReference: (reference, { tenants }) => tenants.byReference(reference.id),
+    ...tenantMembers,
   },
+  Membership: membershipResolvers,
+  Invitation: invitationResolvers,
 };

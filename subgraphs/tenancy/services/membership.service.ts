@@ -2,18 +2,34 @@ import type { DataSource } from 'typeorm';
 import type { RequestContext } from '../../../platform/context';
 import { UnauthenticatedError } from '../../../platform/errors';
 import type { RoleLookupAnswer } from '../../../platform/tenancy';
-import type { Role } from '../entities/membership.entity';
+import type { MembershipEntity, Role } from '../entities/membership.entity';
 import type { TenantEntity } from '../entities/tenant.entity';
 import { MembershipRepository } from '../repositories/membership.repository';
 
 /** What the `Membership` GraphQL type resolves from. */
 export interface MembershipModel {
   id: string;
+  tenantId: string;
   role: Role;
   createdAt: Date;
   /** A reference the gateway resolves in the auth subgraph. */
   user: { id: string };
-  tenant: TenantEntity;
+  /** Set when already read; otherwise `Membership.tenant` loads it (per-request DataLoader). */
+  tenant?: TenantEntity;
+}
+
+export function toMembershipModel(
+  membership: MembershipEntity,
+  tenant?: TenantEntity,
+): MembershipModel {
+  return {
+    id: membership.id,
+    tenantId: membership.tenantId,
+    role: membership.role,
+    createdAt: membership.createdAt,
+    user: { id: membership.userId },
+    ...(tenant ? { tenant } : {}),
+  };
 }
 
 /** Told after every committed membership change, so cached role answers are dropped. */
@@ -44,13 +60,7 @@ export class MembershipService {
   async myTenants(): Promise<MembershipModel[]> {
     const userId = requireSignedInUser(this.request, 'list your tenants');
     const rows = await new MembershipRepository(this.dataSource.manager).ofUser(userId);
-    return rows.map(({ membership, tenant }) => ({
-      id: membership.id,
-      role: membership.role,
-      createdAt: membership.createdAt,
-      user: { id: membership.userId },
-      tenant,
-    }));
+    return rows.map(({ membership, tenant }) => toMembershipModel(membership, tenant));
   }
 
   /**

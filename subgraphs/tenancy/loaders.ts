@@ -1,0 +1,34 @@
+import DataLoader from 'dataloader';
+import type { DataSource } from 'typeorm';
+import type { RequestContext } from '../../platform/context';
+import { tenantScope } from '../../platform/db';
+import type { TenantEntity } from './entities/tenant.entity';
+import { TenantRepository } from './repositories/tenant.repository';
+
+/** DataLoaders of one request. */
+export interface TenancyLoaders {
+  /**
+   * Tenants by id, as `Membership.tenant` needs them: a page of memberships costs at most one
+   * query. Row-level security shows only the request's own tenant, so that one is the only
+   * id ever looked up; any other resolves to null unless primed (a platform admin's listing
+   * primes the tenant it lists).
+   */
+  tenantById: DataLoader<string, TenantEntity | null>;
+}
+
+export function createTenancyLoaders(
+  dataSource: DataSource,
+  request: RequestContext,
+): TenancyLoaders {
+  const scope = tenantScope(dataSource, request);
+  return {
+    tenantById: new DataLoader(async (ids) => {
+      const own = request.tenantId?.toLowerCase();
+      const tenant =
+        own && ids.includes(own)
+          ? await scope.run((manager) => new TenantRepository(manager).findById(own))
+          : null;
+      return ids.map((id) => (tenant && id === tenant.id ? tenant : null));
+    }),
+  };
+}

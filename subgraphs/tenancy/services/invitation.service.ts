@@ -1,0 +1,258 @@
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { requireTenant, type RequestContext } from '../../../platform/context';
+import { hashToken, randomToken } from '../../../platform/crypto';
+import { withTenantTransaction } from '../../../platform/db';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitedError,
+  TenantSuspendedError,
+  ValidationError,
+} from '../../../platform/errors';
+import { appendEvent, EventType } from '../../../platform/events';
+import { parseId } from '../../../platform/graphql';
+import { normalizeEmail, type Mailer } from '../../../platform/mail';
+import type { SlidingWindowLimiter } from '../../../platform/rate-limit';
+import type { InvitationEntity } from '../entities/invitation.entity';
+import type { Role } from '../entities/membership.entity';
+import { InvitationRepository } from '../repositories/invitation.repository';
+import { MembershipRepository } from '../repositories/membership.repository';
+import { TenantRepository } from '../repositories/tenant.repository';
+import { invitationMail } from './invitation-mail';
+import { requireRequestRole, requireRole, requireUser, roleNow } from './member-access';
+import {
+  requireSignedInUser,
+  toMembershipModel,
+  type MembershipChanged,
+  type MembershipModel,
+} from './membership.service';
+
+/** Pending invitations one tenant may have at once; inviting more needs a revocation first. */
+export const MAX_PENDING_INVITATIONS_PER_TENANT = 100;
+/** Accepted invitations stay listed (and stored) this long, then the next invite clears them. */
+export const ACCEPTED_INVITATIONS_KEPT_DAYS = 30;
+/** The most `invitations` returns: every pending one, then the newest accepted ones. */
+export const MAX_LISTED_INVITATIONS = 200;
+/** Tokens are 43 characters; anything much longer is refused before it is hashed. */
+const MAX_TOKEN_LENGTH = 256;
+const INVALID_TOKEN = 'This invitation is invalid, expired, revoked or already used';
+
+/** What the tenancy process builds once for invitations (see setup.ts). */
+export interface InvitationSettings {
+  mailer: Mailer;
+  /** Where the link in the mail points (APP_PUBLIC_URL). */
+  appPublicUrl: string;
+  ttlSeconds: number;
+  /** Invitations sent per tenant and hour: every one is a mail to an address of the inviter's choice. */
+  limiter: SlidingWindowLimiter;
+  logger: Logger;
+}
+
+/** `InvitationWithToken`: the token is shown once, here, and mailed to the invitee. */
+export interface InvitationWithToken {
+  invitation: InvitationEntity;
+  token: string;
+}
+
+/**
+ * Invitations into a tenant: OWNERs and ADMINs invite by email (only an OWNER invites an
+ * OWNER), the invitee accepts with the mailed token while signed in. Tokens are random,
+ * stored only as hashes, single use and short-lived.
+ */
+export class InvitationService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly request: RequestContext,
+    private readonly settings: InvitationSettings,
+    private readonly membershipChanged: MembershipChanged,
+  ) {}
+
+  /** Pending invitations (expired ones too, until cleared), then recently accepted ones. */
+  list(): Promise<InvitationEntity[]> {
+    requireUser(this.request, 'list invitations');
+    requireRequestRole(this.request, 'ADMIN', 'list invitations');
+    const tenantId = requireTenant(this.request);
+    return withTenantTransaction(this.dataSource, tenantId, (manager) =>
+      new InvitationRepository(manager).list(
+        tenantId,
+        daysAgo(ACCEPTED_INVITATIONS_KEPT_DAYS),
+        MAX_LISTED_INVITATIONS,
+      ),
+    );
+  }
+
+  /**
+   * Invites `email` with `role`, replacing the address's pending invitation if there is one,
+   * and mails the link. The invitation stands even if the mail cannot be sent: the inviter
+   * has the token and can pass it on.
+   */
+  async invite(emailArg: string, role: Role): Promise<InvitationWithToken> {
+    const actorId = requireUser(this.request, 'invite members');
+    requireRequestRole(this.request, 'ADMIN', 'invite members');
+    const email = normalizeEmail(emailArg);
+    const tenantId = requireTenant(this.request);
+    if (role === 'OWNER' && !this.request.platformAdmin && this.request.role !== 'OWNER') {
+      throw new ForbiddenError('Only an OWNER can invite an OWNER');
+    }
+    const decision = await this.settings.limiter.consume(tenantId);
+    if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+
+    const token = randomToken(32);
+    const { invitation, tenantName } = await withTenantTransaction(
+      this.dataSource,
+      tenantId,
+      async (manager) => {
+        const memberships = new MembershipRepository(manager);
+        const invitations = new InvitationRepository(manager);
+        await memberships.lockTenant(tenantId);
+        const actorRole = await roleNow(memberships, this.request, tenantId, actorId);
+        requireRole(actorRole, 'ADMIN', 'invite members');
+        if (role === 'OWNER' && actorRole !== 'OWNER') {
+          throw new ForbiddenError('Only an OWNER can invite an OWNER');
+        }
+        const tenant = await new TenantRepository(manager).findById(tenantId);
+        if (!tenant) throw new NotFoundError('Tenant');
+
+        await invitations.clearStale(tenantId, daysAgo(ACCEPTED_INVITATIONS_KEPT_DAYS));
+        const replaced = await invitations.removePendingFor(tenantId, email);
+        if ((await invitations.countPending(tenantId)) >= MAX_PENDING_INVITATIONS_PER_TENANT) {
+          throw new ValidationError(
+            `A tenant may have at most ${MAX_PENDING_INVITATIONS_PER_TENANT} pending invitations: revoke some first`,
+            { field: 'email' },
+          );
+        }
+        const created = await invitations.insert({
+          tenantId,
+          email,
+          role,
+          tokenHash: hashToken(token),
+          invitedBy: actorId,
+          ttlSeconds: this.settings.ttlSeconds,
+        });
+        await appendEvent(manager, {
+          type: EventType.MEMBER_INVITED,
+          tenantId,
+          payload: {
+            invitationId: created.id,
+            email,
+            role,
+            expiresAt: created.expiresAt.toISOString(),
+            replacedInvitationId: replaced,
+          },
+        });
+        return { invitation: created, tenantName: tenant.name };
+      },
+    );
+
+    try {
+      await this.settings.mailer.send(
+        invitationMail({
+          to: email,
+          tenantName,
+          role,
+          token,
+          expiresAt: invitation.expiresAt,
+          appPublicUrl: this.settings.appPublicUrl,
+        }),
+      );
+    } catch (error) {
+      this.settings.logger.error(
+        { err: error, invitationId: invitation.id },
+        'invitation mail failed; the inviter still has the token',
+      );
+    }
+    return { invitation, token };
+  }
+
+  /**
+   * Tenantless: the signed-in user joins the invitation's tenant with its role. The token is
+   * consumed by one conditional UPDATE in the tenant's transaction, so of two acceptances
+   * exactly one wins. A user who already belongs to the tenant gets CONFLICT and the token
+   * stays usable (the transaction rolls back): whoever clicked while signed in to the wrong
+   * account can still accept with the right one.
+   */
+  async accept(token: string): Promise<MembershipModel> {
+    const userId = requireSignedInUser(this.request, 'accept an invitation');
+    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+      throw new ValidationError(INVALID_TOKEN, { field: 'token' });
+    }
+    const tokenHash = hashToken(token);
+    const tenantId = await new InvitationRepository(this.dataSource.manager).openInvitationTenant(
+      tokenHash,
+    );
+    if (!tenantId) throw new ValidationError(INVALID_TOKEN, { field: 'token' });
+
+    const joined = await withTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const tenant = await new TenantRepository(manager).findById(tenantId);
+      if (!tenant) throw new ValidationError(INVALID_TOKEN, { field: 'token' });
+      if (tenant.status !== 'ACTIVE') throw new TenantSuspendedError();
+      const invitation = await new InvitationRepository(manager).consume(
+        tenantId,
+        tokenHash,
+        userId,
+      );
+      if (!invitation) throw new ValidationError(INVALID_TOKEN, { field: 'token' });
+      const membership = await new MembershipRepository(manager).insertIfAbsent({
+        tenantId,
+        userId,
+        role: invitation.role,
+      });
+      if (!membership) {
+        throw new ConflictError(
+          'You are already a member of this tenant; the invitation stays open for its addressee',
+        );
+      }
+      await appendEvent(manager, {
+        type: EventType.MEMBER_JOINED,
+        // The request names no tenant: the event belongs to the one joined.
+        tenantId,
+        payload: {
+          userId,
+          role: invitation.role,
+          invitationId: invitation.id,
+          email: invitation.email,
+        },
+      });
+      return toMembershipModel(membership, tenant);
+    });
+    await this.membershipChanged(tenantId, userId);
+    return joined;
+  }
+
+  /** Deletes a pending invitation; only an OWNER revokes an OWNER's invitation. */
+  async revoke(idArg: string): Promise<boolean> {
+    const actorId = requireUser(this.request, 'revoke invitations');
+    requireRequestRole(this.request, 'ADMIN', 'revoke invitations');
+    const id = parseId(idArg);
+    const tenantId = requireTenant(this.request);
+
+    await withTenantTransaction(this.dataSource, tenantId, async (manager) => {
+      const memberships = new MembershipRepository(manager);
+      const invitations = new InvitationRepository(manager);
+      await memberships.lockTenant(tenantId);
+      const actorRole = await roleNow(memberships, this.request, tenantId, actorId);
+      requireRole(actorRole, 'ADMIN', 'revoke invitations');
+      const invitation = await invitations.findForUpdate(tenantId, id);
+      if (!invitation) throw new NotFoundError('Invitation');
+      if (invitation.acceptedAt) {
+        throw new ConflictError('This invitation was already accepted: remove the member instead');
+      }
+      if (invitation.role === 'OWNER' && actorRole !== 'OWNER') {
+        throw new ForbiddenError('Only an OWNER can revoke an invitation to be OWNER');
+      }
+      await invitations.remove(tenantId, id);
+      await appendEvent(manager, {
+        type: EventType.INVITATION_REVOKED,
+        tenantId,
+        payload: { invitationId: id, email: invitation.email, role: invitation.role },
+      });
+    });
+    return true;
+  }
+}
+
+function daysAgo(days: number): Date {
+  return new Date(Date.now() - days * 24 * 60 * 60 * 1000);
+}
