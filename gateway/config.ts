@@ -5,6 +5,7 @@ import {
   environment,
   integer,
   loadConfig,
+  type ConfigRule,
   port,
   redis,
   refuseDevelopmentSecretInProduction,
@@ -12,6 +13,11 @@ import {
   url,
 } from '../platform/config';
 import { SUBGRAPH_NAMES, supergraphPath, type SubgraphName } from '../platform/paths';
+import {
+  refuseWildcardOriginWithCredentials,
+  securityConfigShape,
+  withEnvironmentDefaults,
+} from './security/config';
 
 export const gatewayConfigShape = {
   ...environment,
@@ -21,8 +27,8 @@ export const gatewayConfigShape = {
   /** `off` serves any supergraph with none of Tessera's tenancy and auth checks. */
   GATEWAY_POLICIES: z.enum(['on', 'off']).default('on'),
   GATEWAY_BODY_LIMIT_BYTES: integer(1024 * 1024, 1024, 64 * 1024 * 1024),
-  GATEWAY_SANDBOX: boolean(true),
-  GATEWAY_INTROSPECTION: boolean(true),
+  /** CORS, query limits, rate limits, Sandbox and introspection (gateway/security/config.ts). */
+  ...securityConfigShape,
   /** Trust X-Forwarded-For for the client IP (only behind a proxy that sets it). */
   GATEWAY_TRUST_PROXY: boolean(false),
   SUBGRAPH_AUTH_URL: url(['http', 'https']).optional(),
@@ -50,12 +56,14 @@ export const gatewayConfigShape = {
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 
+export const gatewayConfigRules: ConfigRule<z.infer<z.ZodObject<typeof gatewayConfigShape>>>[] = [
+  refuseDevelopmentSecretInProduction,
+  requireRedisNodesOutsideStandalone,
+  refuseWildcardOriginWithCredentials,
+];
+
 export function loadGatewayConfig(env?: NodeJS.ProcessEnv) {
-  return loadConfig(
-    gatewayConfigShape,
-    [refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStandalone],
-    env,
-  );
+  return withEnvironmentDefaults(loadConfig(gatewayConfigShape, gatewayConfigRules, env));
 }
 
 /** Subgraph URL overrides by subgraph name; names missing here use the supergraph's URL. */

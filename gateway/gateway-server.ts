@@ -23,6 +23,7 @@ import { createLogger } from '../platform/observability/logger';
 import { createServiceMetrics } from '../platform/observability/metrics';
 import { subgraphUrlOverrides, type GatewayConfig } from './config';
 import { buildRequestContext, REQUEST_ID_HEADER, requestIdFor } from './request-context';
+import { setupSecurityEdge } from './security/edge';
 import { SignedDataSource, type GatewayContext } from './signed-data-source';
 import { TenantPolicy } from './tenant-policy';
 import { authenticate } from './auth/authenticate';
@@ -68,12 +69,20 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const auth: GatewayAuth | undefined = policiesOn
     ? await setupGatewayAuth(config, supergraphSdl, logger, metrics.registry)
     : undefined;
+  const edge = setupSecurityEdge(config, {
+    logger,
+    registry: metrics.registry,
+    redis: auth?.redis,
+  });
   if (auth) {
     plugins.push(
       accessPlugin(
         TenantPolicy.fromSupergraph(supergraphSdl),
         FieldRequirements.fromSupergraph(supergraphSdl),
-        ({ request }) => authorizeTenant(request, auth.roles),
+        async ({ request }) => {
+          await authorizeTenant(request, auth.roles);
+          await edge.rateLimits?.tenant(request);
+        },
       ),
     );
   }
@@ -82,6 +91,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     gateway,
     logger: apolloLogger(logger),
     introspection: config.GATEWAY_INTROSPECTION,
+    ...edge.apollo,
     includeStacktraceInErrorResponses: false,
     // Our own drain stops Apollo; its handlers would re-raise the signal as a second one.
     stopOnTerminationSignals: false,
@@ -95,10 +105,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const handleGraphQL = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = requestIdFor(req);
     res.setHeader(REQUEST_ID_HEADER, requestId);
+    if (await edge.cors(req, res, requestId)) return;
     let request: RequestContext;
     try {
       request = buildRequestContext(req, requestId, { trustProxy: config.GATEWAY_TRUST_PROXY });
+      await edge.rateLimits?.ip(request);
       if (auth) request = await authenticate(req, request, auth.authenticators);
+      await edge.rateLimits?.user(request);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       req.resume();
@@ -112,6 +125,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             ? await readBody(req, config.GATEWAY_BODY_LIMIT_BYTES)
             : Buffer.alloc(0);
         body = parseJsonBody(raw, req.headers['content-type']);
+        edge.checkTokens(req, body);
       } catch (error) {
         if (error instanceof DomainError) return sendGraphQLError(res, error, requestId);
         throw error;

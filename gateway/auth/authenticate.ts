@@ -9,6 +9,7 @@ import {
   ValidationError,
 } from '../../platform/errors';
 import type { SlidingWindowLimiter } from '../../platform/rate-limit';
+import { credentialFromCookies } from '../security/csrf';
 import type { AccessTokenVerifier } from './access-tokens';
 import type { ApiKeyAuthenticator } from './api-keys';
 
@@ -26,6 +27,8 @@ const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/;
  * Fills in who is calling: a user (`Authorization: Bearer <access token>`) or a program
  * (`X-API-Key`), or nobody. A credential that is present but wrong is an error, never a
  * silent fall back to anonymous. An API key also fixes the tenant: the one it was issued for.
+ * A browser session may carry its access token in the `tessera_access` cookie instead, only
+ * with the double-submit CSRF token; a credential header always wins over cookies.
  */
 export async function authenticate(
   req: IncomingMessage,
@@ -37,8 +40,10 @@ export async function authenticate(
   if (authorization !== undefined && apiKey !== undefined) {
     throw new ValidationError('Send either Authorization or X-API-Key, not both');
   }
-  if (authorization !== undefined) {
-    const token = BEARER.exec(authorization.trim())?.[1];
+  const cookie =
+    authorization === undefined && apiKey === undefined ? credentialFromCookies(req) : null;
+  if (authorization !== undefined || cookie) {
+    const token = cookie ? cookie.token : BEARER.exec((authorization ?? '').trim())?.[1];
     const verified = await counted(auth, 'access_token', () => {
       if (!token) throw new UnauthenticatedError('Authorization must be "Bearer <access token>"');
       return auth.accessTokens.verify(token);

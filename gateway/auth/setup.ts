@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import { JWKS_PATH, RevocationList } from '../../platform/auth';
 import type { ReadinessCheck, RequestHandler } from '../../platform/http';
 import { SlidingWindowLimiter } from '../../platform/rate-limit';
-import { closeRedis, createRedis } from '../../platform/redis';
+import { closeRedis, createRedis, type RedisClient } from '../../platform/redis';
 import { internalUrl, type GatewayConfig } from '../config';
+import { countRejections, rateLimitRejections } from '../security/rate-limits';
 import { AccessTokenVerifier } from './access-tokens';
 import { ApiKeyAuthenticator } from './api-keys';
 import type { Authenticators } from './authenticate';
@@ -14,6 +15,8 @@ import { RoleResolver } from './role-resolver';
 export interface GatewayAuth {
   authenticators: Authenticators;
   roles: RoleResolver;
+  /** The command connection, shared with the security edge's rate limits. */
+  redis: RedisClient;
   readiness: ReadinessCheck[];
   routes: Record<string, RequestHandler>;
   close(): Promise<void>;
@@ -46,6 +49,7 @@ export async function setupGatewayAuth(
   await Promise.all([revocations.start(), apiKeys.start()]);
 
   return {
+    redis,
     roles: new RoleResolver({
       tenancyInternalUrl: internalUrl(config, supergraphSdl, 'tenancy'),
       signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
@@ -63,6 +67,11 @@ export async function setupGatewayAuth(
         limit: config.API_KEY_RATE_LIMIT_PER_MINUTE,
         windowMs: 60_000,
         failMode: config.RATE_LIMIT_FAIL_MODE,
+        onDecision: countRejections(
+          rateLimitRejections(registry),
+          'api_key',
+          config.RATE_LIMIT_FAIL_MODE,
+        ),
       }),
       counter: new Counter({
         name: 'tessera_gateway_authentications_total',

@@ -84,7 +84,7 @@ type EnvironmentDefaulted = 'GATEWAY_SANDBOX' | 'GATEWAY_INTROSPECTION' | 'CORS_
 
 /** Browsers must never get `*` together with credentials: any site could act as the user. */
 export const refuseWildcardOriginWithCredentials: ConfigRule<{
-  CORS_ALLOWED_ORIGINS: string[] | undefined;
+  CORS_ALLOWED_ORIGINS?: string[];
   CORS_ALLOW_CREDENTIALS: boolean;
 }> = (config) =>
   config.CORS_ALLOW_CREDENTIALS && config.CORS_ALLOWED_ORIGINS?.includes('*')

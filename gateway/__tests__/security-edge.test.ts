@@ -1,0 +1,151 @@
+import type { IncomingMessage } from 'node:http';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { ConfigError, parseConfig } from '../../platform/config';
+import { anonymousContext } from '../../platform/context';
+import { ForbiddenError } from '../../platform/errors';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../platform/testing/redis';
+import { TEST_REDIS_URL } from '../../platform/testing/services';
+import { gatewayConfigRules, gatewayConfigShape, loadGatewayConfig } from '../config';
+import { credentialFromCookies, parseCookies } from '../security/csrf';
+import {
+  EdgeRateLimits,
+  RATE_LIMIT_REJECTIONS_METRIC,
+  RateLimitExceededError,
+} from '../security/rate-limits';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    parseConfig(gatewayConfigShape, env, gatewayConfigRules);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.lines;
+    throw error;
+  }
+}
+
+describe('security edge configuration', () => {
+  it('refuses * as an allowed origin while credentials are allowed, in one line', () => {
+    expect(problems({ CORS_ALLOWED_ORIGINS: 'https://app.example.com,*' })).toEqual([
+      'config error: CORS_ALLOWED_ORIGINS: * is refused while CORS_ALLOW_CREDENTIALS=true: list the exact origins',
+    ]);
+    expect(problems({ CORS_ALLOWED_ORIGINS: '*', CORS_ALLOW_CREDENTIALS: 'false' })).toEqual([]);
+  });
+
+  it('takes exact origins only', () => {
+    expect(problems({ CORS_ALLOWED_ORIGINS: 'https://app.example.com/' })).toEqual([
+      expect.stringMatching(/^config error: CORS_ALLOWED_ORIGINS: each origin must be /),
+    ]);
+    expect(problems({ CORS_ALLOWED_ORIGINS: 'app.example.com' })).toHaveLength(1);
+    expect(problems({ CORS_ALLOWED_ORIGINS: 'https://a.example.com, http://b.test:8080' })).toEqual(
+      [],
+    );
+  });
+
+  it('turns development tooling off in production unless set explicitly', () => {
+    const secret = { CONTEXT_SIGNING_SECRETS: 'p'.repeat(32) };
+    const production = loadGatewayConfig({ ...secret, NODE_ENV: 'production' });
+    expect(production).toMatchObject({
+      GATEWAY_SANDBOX: false,
+      GATEWAY_INTROSPECTION: false,
+      CORS_ALLOWED_ORIGINS: [],
+    });
+    const development = loadGatewayConfig({ NODE_ENV: 'development' });
+    expect(development).toMatchObject({
+      GATEWAY_SANDBOX: true,
+      GATEWAY_INTROSPECTION: true,
+      CORS_ALLOWED_ORIGINS: ['http://localhost:3000', 'http://127.0.0.1:3000'],
+    });
+    expect(
+      loadGatewayConfig({
+        ...secret,
+        NODE_ENV: 'production',
+        GATEWAY_SANDBOX: 'true',
+        CORS_ALLOWED_ORIGINS: 'https://app.example.com',
+      }),
+    ).toMatchObject({
+      GATEWAY_SANDBOX: true,
+      GATEWAY_INTROSPECTION: false,
+      CORS_ALLOWED_ORIGINS: ['https://app.example.com'],
+    });
+    expect(loadGatewayConfig({ NODE_ENV: 'test', GATEWAY_INTROSPECTION: 'off' })).toMatchObject({
+      GATEWAY_INTROSPECTION: false,
+    });
+  });
+});
+
+describe('cookie sessions', () => {
+  const request = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
+  const csrf = 'c'.repeat(24);
+
+  it('parses cookies, the first of a name winning', () => {
+    expect(parseCookies('a=1; b="two"; a=3; c=%20x; bad name=1')).toEqual(
+      new Map([
+        ['a', '1'],
+        ['b', 'two'],
+        ['c', ' x'],
+      ]),
+    );
+    expect(parseCookies(undefined).size).toBe(0);
+  });
+
+  it('takes the access token only with a matching double-submit token', () => {
+    expect(credentialFromCookies(request({ cookie: 'other=1' }))).toBeNull();
+    expect(
+      credentialFromCookies(
+        request({ cookie: `tessera_access=tok; tessera_csrf=${csrf}`, 'x-csrf-token': csrf }),
+      ),
+    ).toEqual({ token: 'tok' });
+    const refused: Record<string, string>[] = [
+      { cookie: `tessera_access=tok; tessera_csrf=${csrf}` },
+      { cookie: 'tessera_access=tok', 'x-csrf-token': csrf },
+      { cookie: `tessera_access=tok; tessera_csrf=${csrf}`, 'x-csrf-token': `${csrf}x` },
+      { cookie: 'tessera_access=tok; tessera_csrf=short', 'x-csrf-token': 'short' },
+    ];
+    for (const headers of refused) {
+      expect(() => credentialFromCookies(request(headers))).toThrow(ForbiddenError);
+    }
+  });
+});
+
+describe('graphql-ws connection limit', () => {
+  const prefix = testRedisPrefix();
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  const registry = new Registry();
+  const limits = new EdgeRateLimits(
+    redis,
+    {
+      REDIS_PREFIX: prefix,
+      RATE_LIMIT_FAIL_MODE: 'open',
+      GATEWAY_RATE_LIMIT_PER_IP: 100,
+      GATEWAY_RATE_LIMIT_PER_USER: 100,
+      GATEWAY_RATE_LIMIT_PER_TENANT: 100,
+      GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: 3,
+    },
+    registry,
+    pino({ level: 'silent' }),
+  );
+
+  afterAll(async () => {
+    redis.disconnect();
+    await cleanupRedisPrefix(prefix);
+  });
+
+  it('refuses connection attempts over the per-IP budget, apart from HTTP requests', async () => {
+    for (let i = 0; i < 3; i += 1) await limits.wsConnect('203.0.113.7');
+    const refused = await limits.wsConnect('203.0.113.7').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(RateLimitExceededError);
+    expect((refused as RateLimitExceededError).details).toEqual({
+      retryAfter: expect.any(Number),
+      limit: 'ws_connect',
+    });
+    // Another IP, and HTTP requests from the same one, have budgets of their own.
+    await expect(limits.wsConnect('203.0.113.8')).resolves.toBeUndefined();
+    await expect(
+      limits.ip({ ...anonymousContext('r-1'), ip: '203.0.113.7' }),
+    ).resolves.toBeUndefined();
+    const metric = await registry.getSingleMetric(RATE_LIMIT_REJECTIONS_METRIC)!.get();
+    expect(metric.values).toEqual([{ labels: { limit: 'ws_connect' }, value: 1 }]);
+  });
+});

@@ -1,0 +1,93 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { ForbiddenError } from '../../platform/errors';
+import { sendGraphQLError } from '../../platform/http';
+
+export const CORS_ALLOWED_METHODS = ['GET', 'POST'] as const;
+export const CORS_ALLOWED_HEADERS = [
+  'content-type',
+  'authorization',
+  'x-api-key',
+  'x-tenant-id',
+  'x-request-id',
+  'x-csrf-token',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+] as const;
+/** Response headers a page's scripts may read (the request id for support, when to retry). */
+export const CORS_EXPOSED_HEADERS = ['x-request-id', 'retry-after'] as const;
+
+export interface CorsOptions {
+  /** Exact origins (`https://app.example.com`), or `*` (only without credentials). */
+  allowedOrigins: readonly string[];
+  allowCredentials: boolean;
+  maxAgeSeconds: number;
+  /** Origins allowed beyond the list, e.g. tenants' own frontends; none by default. */
+  extraOrigins?: (origin: string) => Promise<boolean>;
+  logger?: Logger;
+}
+
+/**
+ * Answers the CORS side of a GraphQL request. Returns true when it answered the request
+ * itself (a preflight), false when the caller should go on. An origin not allowed gets no
+ * Access-Control-Allow-Origin, so its page cannot read the answer; its preflight gets 403.
+ * (CORS protects what a page may read; Apollo's CSRF prevention and the cookie session's
+ * double-submit token protect what it may cause.)
+ */
+export function createCors(options: CorsOptions) {
+  const exact = new Set(options.allowedOrigins.filter((origin) => origin !== '*'));
+  const anyOrigin = options.allowedOrigins.includes('*');
+  if (anyOrigin && options.allowCredentials) {
+    throw new RangeError('CORS: * cannot be combined with credentials');
+  }
+
+  const isAllowed = async (origin: string): Promise<boolean> => {
+    if (exact.has(origin) || anyOrigin) return true;
+    if (!options.extraOrigins) return false;
+    try {
+      return await options.extraOrigins(origin);
+    } catch (error) {
+      // An origin is allowed only when someone said so; a failed lookup says nothing.
+      options.logger?.warn({ err: error }, 'CORS origin lookup failed');
+      return false;
+    }
+  };
+
+  return async function applyCors(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+  ): Promise<boolean> {
+    res.setHeader('vary', 'Origin');
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    const preflight = req.method === 'OPTIONS';
+    if (origin === undefined) {
+      if (!preflight) return false;
+      // Not a CORS preflight, just a question about the resource.
+      req.resume();
+      res.writeHead(204, { allow: 'GET, POST, OPTIONS' });
+      res.end();
+      return true;
+    }
+    if (!(await isAllowed(origin))) {
+      if (!preflight) return false;
+      req.resume();
+      sendGraphQLError(res, new ForbiddenError('This origin may not call the API'), requestId);
+      return true;
+    }
+    res.setHeader('access-control-allow-origin', anyOrigin && !exact.has(origin) ? '*' : origin);
+    if (options.allowCredentials) res.setHeader('access-control-allow-credentials', 'true');
+    if (!preflight) {
+      res.setHeader('access-control-expose-headers', CORS_EXPOSED_HEADERS.join(', '));
+      return false;
+    }
+    req.resume();
+    res.writeHead(204, {
+      'access-control-allow-methods': CORS_ALLOWED_METHODS.join(', '),
+      'access-control-allow-headers': CORS_ALLOWED_HEADERS.join(', '),
+      'access-control-max-age': String(options.maxAgeSeconds),
+    });
+    res.end();
+    return true;
+  };
+}
