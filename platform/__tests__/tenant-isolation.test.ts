@@ -18,6 +18,7 @@ const TENANT_TABLES = [
   'tenancy.invitations',
   'tenancy.memberships',
   'tenancy.oauth_providers',
+  'tenancy.tenant_settings',
 ];
 const tenantA = randomUUID();
 const tenantB = randomUUID();

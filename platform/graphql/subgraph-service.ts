@@ -50,6 +50,8 @@ import { apolloLogger } from './apollo-logger';
 import { executeApollo } from './apollo-http';
 import { enforceFieldPolicies } from './field-policy';
 import { metricsPlugin } from './metrics-plugin';
+import { tenantPurgeRoute, type PurgeTable } from './tenant-purge-route';
+import { TENANT_PURGE_PATH } from '../tenancy/tenant-purge';
 
 export function subgraphConfigShape(defaultPort: number) {
   return {
@@ -97,6 +99,11 @@ export interface SubgraphDefinition<
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: MixedList<Function | string | EntitySchema>;
   resolvers: object;
+  /**
+   * The subgraph's tenant-owned tables, emptied in this order for a deleted tenant by its
+   * `POST /internal/purge-tenant` route (see platform/tenancy/tenant-purge.ts).
+   */
+  purgeTables?: readonly PurgeTable[];
   setup?: (
     runtime: SubgraphRuntime<SubgraphConfig & z.infer<z.ZodObject<TShape>>>,
   ) => Promise<SubgraphServices<TServices>>;
@@ -232,8 +239,14 @@ export async function startSubgraph<
     { name: 'redis', check: () => redis.ping() },
     ...(setup.readiness ?? []),
   ];
+  const routes: Partial<Record<string, RequestHandler>> = {
+    ...(definition.purgeTables && {
+      [TENANT_PURGE_PATH]: tenantPurgeRoute(runtime, { tables: definition.purgeTables }),
+    }),
+    ...setup.routes,
+  };
   const extraRoutes = Object.fromEntries(
-    Object.entries(setup.routes ?? {}).map(([path, handle]) => [
+    Object.entries(routes).map(([path, handle]) => [
       path,
       { route: 'internal' as const, handle: handle! },
     ]),

@@ -2,3 +2,4 @@ export * from './body';
 export * from './readiness';
 export * from './respond';
 export * from './service-server';
+export * from './signed-json-route';

@@ -1,12 +1,15 @@
 /** Every BullMQ queue Tessera runs. */
 export const QueueName = {
   MAINTENANCE: 'maintenance',
+  /** Deleted tenants' rows, subgraph by subgraph: apart from maintenance so neither waits. */
+  TENANT_PURGE: 'tenant-purge',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 /** Job names, one place for all of them. */
 export const JobName = {
   PURGE_FINISHED_JOBS: 'purge-finished-jobs',
+  PURGE_TENANT: 'purge-tenant',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

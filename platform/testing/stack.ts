@@ -92,16 +92,17 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     if (subgraphs.includes('tenancy')) {
       internal.TENANCY_INTERNAL_URL = (await start('tenancy')).url;
     }
-    await Promise.all([
-      ...subgraphs.filter((name) => name !== 'tenancy').map((name) => start(name, internal)),
-      ...(options.worker ? [start('worker')] : []),
-    ]);
+    await Promise.all(
+      subgraphs.filter((name) => name !== 'tenancy').map((name) => start(name, internal)),
+    );
     const urls = Object.fromEntries(
       subgraphs.map((name) => [
         `SUBGRAPH_${name.toUpperCase()}_URL`,
         `${processes.get(name)!.url}/graphql`,
       ]),
     );
+    // The worker calls the subgraphs' internal routes (tenant purges), so it starts after them.
+    if (options.worker) await start('worker', urls);
     const gateway = await start('gateway', urls);
     return {
       db,

@@ -223,10 +223,17 @@ describe('docker-compose.yml', () => {
       expect(new URL(config.REDIS_URL).hostname).toBe('redis');
       secrets.add(env.CONTEXT_SIGNING_SECRETS!);
     }
-    const worker = parseConfig(workerConfigShape, composeEnv('worker'), [
+    const workerEnv = composeEnv('worker');
+    const worker = parseConfig(workerConfigShape, workerEnv, [
+      refuseDevelopmentSecretInProduction,
       requireRedisNodesOutsideStandalone,
     ]);
     expect(new URL(worker.REDIS_URL).hostname).toBe('redis');
+    for (const name of SUBGRAPH_NAMES) {
+      const variable = `SUBGRAPH_${name.toUpperCase()}_URL` as keyof typeof worker;
+      expect(new URL(String(worker[variable])).hostname).toBe(name);
+    }
+    secrets.add(workerEnv.CONTEXT_SIGNING_SECRETS!);
 
     const gatewayEnv = composeEnv('gateway');
     const gateway = parseConfig(gatewayConfigShape, gatewayEnv, [

@@ -8,5 +8,6 @@ export const assetsSubgraph: SubgraphDefinition<AssetsContext> = {
   defaultPort: 4003,
   entities: [AssetEntity],
   resolvers,
+  purgeTables: ['assets.assets'],
   createContext: createAssetsContext,
 };

@@ -28,6 +28,7 @@ export const authSubgraph: SubgraphDefinition<AuthContext, typeof authConfigShap
     OAuthLinkEntity,
   ],
   resolvers,
+  purgeTables: ['auth.oauth_links', 'auth.api_keys'],
   setup: setupAuth,
   createContext: createAuthContext,
 };

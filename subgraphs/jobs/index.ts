@@ -8,5 +8,6 @@ export const jobsSubgraph: SubgraphDefinition<JobsContext> = {
   defaultPort: 4004,
   entities: [WebhookEndpointEntity],
   resolvers,
+  purgeTables: ['jobs.webhook_endpoints'],
   createContext: createJobsContext,
 };

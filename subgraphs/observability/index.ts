@@ -8,5 +8,6 @@ export const observabilitySubgraph: SubgraphDefinition<ObservabilityContext> = {
   defaultPort: 4005,
   entities: [AlertRuleEntity],
   resolvers,
+  purgeTables: ['observability.alert_rules'],
   createContext: createObservabilityContext,
 };

@@ -9,15 +9,21 @@ import {
   type OAuthProviderSettings,
 } from './services/oauth-provider.service';
 import { TenantService } from './services/tenant.service';
+import {
+  createTenantLifecycleContext,
+  type TenantLifecycleContext,
+} from './tenant-lifecycle.context';
+import type { TenantLifecycleServices } from './tenant-lifecycle.setup';
 
 /** What the tenancy process builds once (see setup.ts). */
 export interface TenancyServices {
   membershipChanged: MembershipChanged;
   oauthProviders: OAuthProviderSettings;
+  tenantLifecycle: TenantLifecycleServices;
   invitations: InvitationSettings;
 }
 
-export interface TenancyContext {
+export interface TenancyContext extends TenantLifecycleContext {
   request: RequestContext;
   tenants: TenantService;
   memberships: MembershipService;
@@ -46,5 +52,6 @@ export function createTenancyContext(
     ),
     loaders,
     oauthProviders: new OAuthProviderService(runtime.dataSource, request, services.oauthProviders),
+    ...createTenantLifecycleContext(request, runtime, services),
   };
 }

@@ -4,6 +4,7 @@ import { createTenancyContext, type TenancyContext, type TenancyServices } from 
 import { InvitationEntity } from './entities/invitation.entity';
 import { MembershipEntity } from './entities/membership.entity';
 import { OAuthProviderEntity } from './entities/oauth-provider.entity';
+import { TenantSettingsEntity } from './entities/tenant-settings.entity';
 import { TenantEntity } from './entities/tenant.entity';
 import { resolvers } from './resolvers';
 import { setupTenancy } from './setup';
@@ -16,7 +17,13 @@ export const tenancySubgraph: SubgraphDefinition<
   name: 'tenancy',
   defaultPort: 4002,
   config: { shape: tenancyConfigShape, rules: tenancyConfigRules },
-  entities: [TenantEntity, MembershipEntity, OAuthProviderEntity, InvitationEntity],
+  entities: [
+    TenantEntity,
+    MembershipEntity,
+    OAuthProviderEntity,
+    InvitationEntity,
+    TenantSettingsEntity,
+  ],
   resolvers,
   setup: setupTenancy,
   createContext: createTenancyContext,

@@ -12,6 +12,7 @@ import type { TenancyServices } from './context';
 import type { InvitationSettings } from './services/invitation.service';
 import { oauthProviderLookupRoute } from './routes/oauth-provider-lookup.route';
 import { roleLookupRoute } from './routes/role-lookup.route';
+import { setupTenantLifecycle } from './tenant-lifecycle.setup';
 
 /** Builds what the tenancy process shares across requests, and its internal routes. */
 export async function setupTenancy(
@@ -38,6 +39,7 @@ export async function setupTenancy(
     keyRing: KeyRing.fromConfig(config.ENCRYPTION_KEYS),
     allowHttp: config.NODE_ENV !== 'production',
   };
+  const lifecycle = setupTenantLifecycle(runtime);
   return {
     services: {
       // The change is committed by then; if Redis is down, cached answers still expire
@@ -53,12 +55,17 @@ export async function setupTenancy(
         }
       },
       oauthProviders,
+      tenantLifecycle: lifecycle.services,
       invitations,
     },
     routes: {
       [ROLE_LOOKUP_PATH]: roleLookupRoute(runtime),
       [OAUTH_PROVIDER_LOOKUP_PATH]: oauthProviderLookupRoute(runtime, oauthProviders.keyRing),
+      ...lifecycle.routes,
     },
-    close: () => mailer.close(),
+    close: async () => {
+      await lifecycle.close();
+      await mailer.close();
+    },
   };
 }

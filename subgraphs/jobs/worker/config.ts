@@ -1,24 +1,45 @@
 import {
+  contextSigning,
   environment,
   integer,
   loadConfig,
   port,
   redis,
+  refuseDevelopmentSecretInProduction,
   requireRedisNodesOutsideStandalone,
+  url,
 } from '../../../platform/config';
+
+// The defaults of platform/schema/compose.ts, spelled out: the worker need not load composition.
+const subgraphUrl = (port: number) => url(['http', 'https'], `http://127.0.0.1:${port}/graphql`);
 
 export const workerConfigShape = {
   ...environment,
   ...redis,
+  /** Signs the worker's calls to the subgraphs' internal routes (the tenant purge). */
+  ...contextSigning,
   PORT: port(4006),
   WORKER_CONCURRENCY: integer(4, 1, 256),
   /** Completed and failed jobs older than this are removed by the purge. */
   JOB_RETENTION_HOURS: integer(24 * 7, 1, 24 * 365),
   PURGE_INTERVAL_SECONDS: integer(3600, 10, 86_400),
+  /**
+   * The subgraphs, as the gateway names them; the worker calls the internal routes at each
+   * URL's origin (a deleted tenant's purge calls every one of them).
+   */
+  SUBGRAPH_AUTH_URL: subgraphUrl(4001),
+  SUBGRAPH_TENANCY_URL: subgraphUrl(4002),
+  SUBGRAPH_ASSETS_URL: subgraphUrl(4003),
+  SUBGRAPH_JOBS_URL: subgraphUrl(4004),
+  SUBGRAPH_OBSERVABILITY_URL: subgraphUrl(4005),
 };
 
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 
 export function loadWorkerConfig(env?: NodeJS.ProcessEnv) {
-  return loadConfig(workerConfigShape, [requireRedisNodesOutsideStandalone], env);
+  return loadConfig(
+    workerConfigShape,
+    [refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStandalone],
+    env,
+  );
 }

@@ -7,6 +7,7 @@ import { ALL_QUEUES, JobName, QueueName } from '../../../platform/queues';
 import { closeRedis, createRedis, queuePrefix } from '../../../platform/redis';
 import type { WorkerConfig } from './config';
 import { purgeFinishedJobs } from './purge-finished-jobs.processor';
+import { purgeTargets, purgeTenant } from './purge-tenant.processor';
 
 export interface RunningWorker extends RunningService {
   logger: ReturnType<typeof createLogger>;
@@ -42,48 +43,64 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     [JobName.PURGE_FINISHED_JOBS]: async () => ({
       removed: await purgeFinishedJobs(queues, config.JOB_RETENTION_HOURS * 3_600_000),
     }),
+    [JobName.PURGE_TENANT]: (job) =>
+      purgeTenant(job.data, {
+        targets: purgeTargets(config),
+        signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+        logger,
+      }),
   };
 
-  // BullMQ does not close connections it is handed, so both are closed on shutdown.
-  const workerConnection = createRedis(config, logger, {
-    name: 'worker:maintenance',
-    blocking: true,
-  });
-  const worker = new Worker(
-    QueueName.MAINTENANCE,
-    async (job) => {
-      const processor = processors[job.name];
-      if (!processor) throw new Error(`no processor for job ${job.name}`);
-      const started = process.hrtime.bigint();
-      try {
-        return await processor(job);
-      } finally {
-        jobDuration.observe(
-          { queue: job.queueName },
-          Number(process.hrtime.bigint() - started) / 1e9,
-        );
-      }
-    },
-    {
+  const runJob = async (job: Job) => {
+    const processor = processors[job.name];
+    if (!processor) throw new Error(`no processor for job ${job.name}`);
+    const started = process.hrtime.bigint();
+    try {
+      return await processor(job);
+    } finally {
+      jobDuration.observe(
+        { queue: job.queueName },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    }
+  };
+
+  // One worker per queue, so a long tenant purge never holds up maintenance. BullMQ does not
+  // close connections it is handed, so they are closed on shutdown.
+  const workerConnections: ReturnType<typeof createRedis>[] = [];
+  const workers = [QueueName.MAINTENANCE, QueueName.TENANT_PURGE].map((queueName) => {
+    const workerConnection = createRedis(config, logger, {
+      name: `worker:${queueName}`,
+      blocking: true,
+    });
+    workerConnections.push(workerConnection);
+    const worker = new Worker(queueName, runJob, {
       connection: workerConnection,
       prefix,
       concurrency: config.WORKER_CONCURRENCY,
       removeOnComplete: { age: 24 * 3600, count: 1000 },
       removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
-    },
-  );
-  worker.on('completed', (job, result) => {
-    jobsProcessed.inc({ queue: job.queueName, outcome: 'completed' });
-    logger.info({ queue: job.queueName, job: job.name, jobId: job.id, result }, 'job completed');
+    });
+    worker.on('completed', (job, result) => {
+      jobsProcessed.inc({ queue: job.queueName, outcome: 'completed' });
+      logger.info({ queue: job.queueName, job: job.name, jobId: job.id, result }, 'job completed');
+    });
+    worker.on('failed', (job, error) => {
+      jobsProcessed.inc({ queue: job?.queueName ?? 'unknown', outcome: 'failed' });
+      logger.error(
+        {
+          queue: job?.queueName,
+          job: job?.name,
+          jobId: job?.id,
+          attemptsMade: job?.attemptsMade,
+          err: error,
+        },
+        'job failed',
+      );
+    });
+    worker.on('error', (error) => logger.warn({ err: error, queue: queueName }, 'worker error'));
+    return worker;
   });
-  worker.on('failed', (job, error) => {
-    jobsProcessed.inc({ queue: job?.queueName ?? 'unknown', outcome: 'failed' });
-    logger.error(
-      { queue: job?.queueName, job: job?.name, jobId: job?.id, err: error },
-      'job failed',
-    );
-  });
-  worker.on('error', (error) => logger.warn({ err: error }, 'worker error'));
 
   await maintenance.upsertJobScheduler(
     JobName.PURGE_FINISHED_JOBS,
@@ -101,10 +118,12 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     readiness: [{ name: 'redis', check: () => connection.ping() }],
     routes: {},
     // Finish the jobs in hand and take no new ones; what is left waits in Redis.
-    onDrainStart: () => worker.close(),
+    onDrainStart: async () => {
+      await Promise.all(workers.map((worker) => worker.close()));
+    },
     onShutdown: async () => {
       await Promise.all(queues.map((queue) => queue.close()));
-      await Promise.all([closeRedis(connection), closeRedis(workerConnection)]);
+      await Promise.all([connection, ...workerConnections].map((client) => closeRedis(client)));
     },
   });
   return { ...running, logger };

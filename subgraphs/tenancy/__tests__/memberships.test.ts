@@ -369,6 +369,8 @@ describe('row-level security on tenancy.memberships', () => {
         WHERE n.nspname = 'tenancy' GROUP BY p.proname, p.oid ORDER BY p.proname`,
     );
     expect(rows).toEqual([
+      { fn: 'allowed_origins', app: true, public: false },
+      { fn: 'list_tenants', app: true, public: false },
       { fn: 'memberships_of_user', app: true, public: false },
       { fn: 'open_invitation_tenant', app: true, public: false },
       { fn: 'role_of', app: true, public: false },

@@ -22,4 +22,8 @@ export class TenantEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** Set by deleteTenant; the tenant then reads as non-existent until the purge removes it. */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt: Date | null;
 }

@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { TenantEntity } from '../entities/tenant.entity';
 import type { OAuthProviderEntity } from '../entities/oauth-provider.entity';
+import type { TenantConnectionModel } from '../services/tenant-admin.service';
 import type { MembershipModel } from '../services/membership.service';
 import type { InvitationEntity } from '../entities/invitation.entity';
 import type { TenancyContext } from '../context';
@@ -71,6 +72,12 @@ export type Mutation = {
    */
   acceptInvitation: Membership;
   /**
+   * Sets a tenant's status: SUSPENDED refuses every request to it with TENANT_SUSPENDED from the
+   * next one on; ACTIVE lets them in again. NOT_FOUND for a deleted tenant. Platform
+   * administrators only.
+   */
+  adminSetTenantStatus: Tenant;
+  /**
    * Creates or replaces (by name) one of the tenant's OAuth providers. OWNERs and ADMINs only;
    * at most 10 per tenant.
    */
@@ -81,6 +88,12 @@ export type Mutation = {
    * (CONFLICT when taken). A user may own a limited number of tenants.
    */
   createTenant: Tenant;
+  /**
+   * Deletes the tenant: `confirmSlug` must be its slug (BAD_USER_INPUT otherwise). Every request
+   * to it is refused from then on (FORBIDDEN), and its data in every service is purged in the
+   * background. OWNERs only.
+   */
+  deleteTenant: Scalars['Boolean']['output'];
   /**
    * Invites `email` (at most 254 characters, stored lower case) with `role`, replacing the
    * address's pending invitation if there is one, and mails the link. OWNERs and ADMINs; only an
@@ -103,11 +116,21 @@ export type Mutation = {
    * tenant's last OWNER stays one (CONFLICT).
    */
   updateMemberRole: Membership;
+  /** Renames the tenant (`name`: 1-100 characters; null changes nothing). OWNERs and ADMINs. */
+  updateTenant: Tenant;
+  /** Changes the tenant's settings (see `TenantSettingsInput`). OWNERs and ADMINs. */
+  updateTenantSettings: Tenant;
 };
 
 
 export type MutationAcceptInvitationArgs = {
   token: Scalars['String']['input'];
+};
+
+
+export type MutationAdminSetTenantStatusArgs = {
+  status: TenantStatus;
+  tenantId: Scalars['ID']['input'];
 };
 
 
@@ -119,6 +142,11 @@ export type MutationConfigureOAuthProviderArgs = {
 export type MutationCreateTenantArgs = {
   name: Scalars['String']['input'];
   slug: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteTenantArgs = {
+  confirmSlug: Scalars['String']['input'];
 };
 
 
@@ -146,6 +174,16 @@ export type MutationRevokeInvitationArgs = {
 export type MutationUpdateMemberRoleArgs = {
   role: Role;
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateTenantArgs = {
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationUpdateTenantSettingsArgs = {
+  input: TenantSettingsInput;
 };
 
 /**
@@ -210,6 +248,39 @@ export type Query = {
   oauthProviders: Array<OAuthProviderConfig>;
   /** The tenant named by X-Tenant-Id. */
   tenant?: Maybe<Tenant>;
+  /**
+   * Every tenant (deleted ones aside), newest first, optionally of one status: `first` 1-100
+   * (default 20), `after` a page's `endCursor`. Platform administrators only.
+   */
+  tenants: TenantConnection;
+};
+
+
+export type QueryTenantsArgs = {
+  after?: InputMaybe<Scalars['Cursor']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<TenantStatus>;
+};
+
+/** Each 1-3650 days; a field left out stays as it is, null returns it to its default. */
+export type RetentionInput = {
+  deletedAssets?: InputMaybe<Scalars['Int']['input']>;
+  events?: InputMaybe<Scalars['Int']['input']>;
+  sessions?: InputMaybe<Scalars['Int']['input']>;
+  webhookDeliveries?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Days the purges keep the tenant's rows, 1-3650 each. */
+export type RetentionSettings = {
+  __typename?: 'RetentionSettings';
+  /** Deleted assets and their blobs (default 30). */
+  deletedAssets: Scalars['Int']['output'];
+  /** The event journal (default 90). */
+  events: Scalars['Int']['output'];
+  /** Ended sessions (default 30). */
+  sessions: Scalars['Int']['output'];
+  /** Webhook deliveries and their attempts (default 30). */
+  webhookDeliveries: Scalars['Int']['output'];
 };
 
 /** A member's role within one tenant: OWNER > ADMIN > MEMBER > VIEWER. */
@@ -229,6 +300,11 @@ export type Tenant = {
    */
   members: MembershipConnection;
   name: Scalars['String']['output'];
+  /**
+   * The tenant's settings. Members of the tenant in X-Tenant-Id (any role) and platform
+   * administrators; not API keys.
+   */
+  settings: TenantSettings;
   slug: Scalars['String']['output'];
   status: TenantStatus;
 };
@@ -237,6 +313,40 @@ export type Tenant = {
 export type TenantMembersArgs = {
   after?: InputMaybe<Scalars['Cursor']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of tenants. */
+export type TenantConnection = {
+  __typename?: 'TenantConnection';
+  nodes: Array<Tenant>;
+  pageInfo: PageInfo;
+};
+
+/**
+ * A tenant's settings. What the tenant never set reads as the platform default; setting a field
+ * to null in `updateTenantSettings` returns it to that default.
+ */
+export type TenantSettings = {
+  __typename?: 'TenantSettings';
+  /** Browser origins allowed to call the API (CORS), e.g. `https://app.example.com`. */
+  allowedOrigins: Array<Scalars['String']['output']>;
+  /** The most live sessions one user may hold; null: the platform's MAX_SESSIONS_PER_USER. */
+  maxSessionsPerUser?: Maybe<Scalars['Int']['output']>;
+  /** How many days each purge keeps the tenant's rows. */
+  retentionDays: RetentionSettings;
+};
+
+/** Changes to a tenant's settings: a field left out stays as it is, null returns it to its default. */
+export type TenantSettingsInput = {
+  /**
+   * Replaces the list: at most 50 exact origins `https://host[:port]` (http too outside
+   * production), no path, wildcard or credentials; stored lower case without a default port.
+   * Null or [] allows none.
+   */
+  allowedOrigins?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** 1-1000, or null for the platform default. */
+  maxSessionsPerUser?: InputMaybe<Scalars['Int']['input']>;
+  retentionDays?: InputMaybe<RetentionInput>;
 };
 
 export type TenantStatus =
@@ -357,9 +467,14 @@ export type ResolversTypes = ResolversObject<{
   OAuthProviderInput: OAuthProviderInput;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  RetentionInput: RetentionInput;
+  RetentionSettings: ResolverTypeWrapper<RetentionSettings>;
   Role: Role;
   Tenant: ResolverTypeWrapper<TenantEntity>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  TenantConnection: ResolverTypeWrapper<TenantConnectionModel>;
+  TenantSettings: ResolverTypeWrapper<TenantSettings>;
+  TenantSettingsInput: TenantSettingsInput;
   TenantStatus: TenantStatus;
   User: ResolverTypeWrapper<User>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -380,8 +495,13 @@ export type ResolversParentTypes = ResolversObject<{
   OAuthProviderInput: OAuthProviderInput;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
-  Tenant: TenantEntity;
   Int: Scalars['Int']['output'];
+  RetentionInput: RetentionInput;
+  RetentionSettings: RetentionSettings;
+  Tenant: TenantEntity;
+  TenantConnection: TenantConnectionModel;
+  TenantSettings: TenantSettings;
+  TenantSettingsInput: TenantSettingsInput;
   User: User;
   String: Scalars['String']['output'];
 }>;
@@ -444,14 +564,18 @@ export type MembershipConnectionResolvers<ContextType = TenancyContext, ParentTy
 
 export type MutationResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   acceptInvitation?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationAcceptInvitationArgs, 'token'>>;
+  adminSetTenantStatus?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType, RequireFields<MutationAdminSetTenantStatusArgs, 'status' | 'tenantId'>>;
   configureOAuthProvider?: Resolver<ResolversTypes['OAuthProviderConfig'], ParentType, ContextType, RequireFields<MutationConfigureOAuthProviderArgs, 'input'>>;
   createTenant?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType, RequireFields<MutationCreateTenantArgs, 'name' | 'slug'>>;
+  deleteTenant?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteTenantArgs, 'confirmSlug'>>;
   inviteMember?: Resolver<ResolversTypes['InvitationWithToken'], ParentType, ContextType, RequireFields<MutationInviteMemberArgs, 'email' | 'role'>>;
   leaveTenant?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   removeMember?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveMemberArgs, 'userId'>>;
   removeOAuthProvider?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveOAuthProviderArgs, 'provider'>>;
   revokeInvitation?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeInvitationArgs, 'id'>>;
   updateMemberRole?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationUpdateMemberRoleArgs, 'role' | 'userId'>>;
+  updateTenant?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType, Partial<MutationUpdateTenantArgs>>;
+  updateTenantSettings?: Resolver<ResolversTypes['Tenant'], ParentType, ContextType, RequireFields<MutationUpdateTenantSettingsArgs, 'input'>>;
 }>;
 
 export type OAuthProviderConfigResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['OAuthProviderConfig'] = ResolversParentTypes['OAuthProviderConfig']> = ResolversObject<{
@@ -477,6 +601,14 @@ export type QueryResolvers<ContextType = TenancyContext, ParentType extends Reso
   myTenants?: Resolver<Array<ResolversTypes['Membership']>, ParentType, ContextType>;
   oauthProviders?: Resolver<Array<ResolversTypes['OAuthProviderConfig']>, ParentType, ContextType>;
   tenant?: Resolver<Maybe<ResolversTypes['Tenant']>, ParentType, ContextType>;
+  tenants?: Resolver<ResolversTypes['TenantConnection'], ParentType, ContextType, Partial<QueryTenantsArgs>>;
+}>;
+
+export type RetentionSettingsResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['RetentionSettings'] = ResolversParentTypes['RetentionSettings']> = ResolversObject<{
+  deletedAssets?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  events?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sessions?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  webhookDeliveries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type TenantResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['Tenant'] = ResolversParentTypes['Tenant'], FederationReferenceType extends FederationReferenceTypes['Tenant'] = FederationReferenceTypes['Tenant']> = ResolversObject<{
@@ -485,8 +617,20 @@ export type TenantResolvers<ContextType = TenancyContext, ParentType extends Res
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   members?: Resolver<ResolversTypes['MembershipConnection'], ParentType, ContextType, Partial<TenantMembersArgs>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  settings?: Resolver<ResolversTypes['TenantSettings'], ParentType, ContextType>;
   slug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['TenantStatus'], ParentType, ContextType>;
+}>;
+
+export type TenantConnectionResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['TenantConnection'] = ResolversParentTypes['TenantConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['Tenant']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type TenantSettingsResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['TenantSettings'] = ResolversParentTypes['TenantSettings']> = ResolversObject<{
+  allowedOrigins?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  maxSessionsPerUser?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  retentionDays?: Resolver<ResolversTypes['RetentionSettings'], ParentType, ContextType>;
 }>;
 
 export type UserResolvers<ContextType = TenancyContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
@@ -504,7 +648,10 @@ export type Resolvers<ContextType = TenancyContext> = ResolversObject<{
   OAuthProviderConfig?: OAuthProviderConfigResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RetentionSettings?: RetentionSettingsResolvers<ContextType>;
   Tenant?: TenantResolvers<ContextType>;
+  TenantConnection?: TenantConnectionResolvers<ContextType>;
+  TenantSettings?: TenantSettingsResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

@@ -1,6 +1,11 @@
 import { CursorScalar, DateTimeScalar } from '../../../platform/graphql';
 import type { Resolvers } from '../generated/resolvers-types';
 import {
+  tenantLifecycleMutations,
+  tenantLifecycleQueries,
+  tenantSettingsField,
+} from './tenant-lifecycle.resolvers';
+import {
   invitationResolvers,
   membershipMutations,
   membershipQueries,
@@ -15,6 +20,7 @@ export const resolvers: Resolvers = {
     tenant: (_parent, _args, { tenants }) => tenants.current(),
     myTenants: (_parent, _args, { memberships }) => memberships.myTenants(),
     oauthProviders: (_parent, _args, { oauthProviders }) => oauthProviders.list(),
+    ...tenantLifecycleQueries,
     ...membershipQueries,
   },
   Mutation: {
@@ -23,10 +29,12 @@ export const resolvers: Resolvers = {
       oauthProviders.configure(input),
     removeOAuthProvider: (_parent, { provider }, { oauthProviders }) =>
       oauthProviders.remove(provider),
+    ...tenantLifecycleMutations,
     ...membershipMutations,
   },
   Tenant: {
     __resolveReference: (reference, { tenants }) => tenants.byReference(reference.id),
+    ...tenantSettingsField,
     ...tenantMembers,
   },
   Membership: membershipResolvers,

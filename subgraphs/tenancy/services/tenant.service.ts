@@ -77,7 +77,7 @@ export class TenantService {
   }
 }
 
-function validName(raw: string): string {
+export function validName(raw: string): string {
   const name = raw.trim();
   // Code points, as PostgreSQL's length() counts them, not UTF-16 units.
   const length = [...name].length;

@@ -1,0 +1,138 @@
+import DataLoader from 'dataloader';
+import type { DataSource } from 'typeorm';
+import type { RequestContext } from '../../../platform/context';
+import { tenantScope, withTenantTransaction, type TenantScope } from '../../../platform/db';
+import { ForbiddenError, NotFoundError } from '../../../platform/errors';
+import { appendEvent, EventType } from '../../../platform/events';
+import { normalizeOrigin } from '../../../platform/tenancy';
+import type { TenantEntity } from '../entities/tenant.entity';
+import type { TenantSettingsEntity } from '../entities/tenant-settings.entity';
+import { TenantLifecycleRepository } from '../repositories/tenant-lifecycle.repository';
+import {
+  TenantSettingsRepository,
+  type StoredTenantSettings,
+} from '../repositories/tenant-settings.repository';
+import {
+  applySettingsInput,
+  NO_OVERRIDES,
+  toSettingsModel,
+  type TenantSettingsInput,
+  type TenantSettingsModel,
+} from './tenant-settings-input';
+import { requireTenantRole } from './tenant-access';
+
+export type { TenantSettingsModel };
+
+/** What the tenancy process decides once for settings (see tenant-lifecycle.setup.ts). */
+export interface TenantSettingsOptions {
+  /** http origins are accepted outside production only. */
+  allowHttpOrigins: boolean;
+}
+
+/**
+ * A tenant's settings: read by its members (`Tenant.settings`, the gateway requires a role in
+ * the request's tenant) and platform administrators, changed by its OWNERs and ADMINs.
+ */
+export class TenantSettingsService {
+  private readonly scope: TenantScope;
+  /** Per request: a page of tenants costs one query (the admin listing primes it). */
+  private readonly loader: DataLoader<string, TenantSettingsModel>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly request: RequestContext,
+    private readonly options: TenantSettingsOptions,
+  ) {
+    this.scope = tenantScope(dataSource, request);
+    this.loader = new DataLoader((ids) =>
+      // Each tenant in its own transaction: row-level security shows one tenant at a time.
+      // Outside a platform admin's listing (primed) there is only the request's tenant.
+      Promise.all(
+        ids.map((id) =>
+          withTenantTransaction(dataSource, id, (manager) =>
+            new TenantSettingsRepository(manager).find(id),
+          ).then((found) => toSettingsModel(found ? stored(found) : NO_OVERRIDES)),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * `Tenant.settings`: the request's own tenant, or any tenant for a platform administrator.
+   * Another tenant's settings are not the caller's to read, even if it is a member there.
+   */
+  of(tenant: TenantEntity): Promise<TenantSettingsModel> {
+    const id = tenant.id.toLowerCase();
+    if (id !== this.request.tenantId?.toLowerCase() && !this.request.platformAdmin) {
+      throw new ForbiddenError(
+        "A tenant's settings are read with its id in X-Tenant-Id, by its members",
+      );
+    }
+    return this.loader.load(id);
+  }
+
+  /** Hands settings already read (the admin listing) to `of`, saving a query per tenant. */
+  prime(tenantId: string, settings: StoredTenantSettings): void {
+    const id = tenantId.toLowerCase();
+    this.loader.clear(id).prime(id, toSettingsModel(settings));
+  }
+
+  /** `updateTenantSettings`: OWNERs and ADMINs. Returns the tenant, its settings primed. */
+  async update(input: TenantSettingsInput): Promise<TenantEntity> {
+    requireTenantRole(this.request, 'ADMIN', 'change its settings');
+    const tenantId = this.scope.tenantId;
+    const { tenant, settings } = await this.scope.run(async (manager) => {
+      // The tenant's row lock serializes settings changes: each applies to the latest ones.
+      const tenant = await new TenantLifecycleRepository(manager).lockLive(tenantId);
+      if (!tenant) throw new NotFoundError('Tenant');
+      const repository = new TenantSettingsRepository(manager);
+      const existing = await repository.find(tenantId);
+      const { next, changed } = applySettingsInput(
+        existing ? stored(existing) : NO_OVERRIDES,
+        input,
+        { allowHttp: this.options.allowHttpOrigins },
+      );
+      const saved = stored(await repository.save(tenantId, next));
+      await appendEvent(manager, {
+        type: EventType.TENANT_SETTINGS_UPDATED,
+        payload: { tenantId, changed, settings: toSettingsModel(saved) },
+      });
+      return { tenant, settings: saved };
+    });
+    this.prime(tenantId, settings);
+    return tenant;
+  }
+}
+
+function stored(entity: TenantSettingsEntity): StoredTenantSettings {
+  return {
+    eventsRetentionDays: entity.eventsRetentionDays,
+    webhookDeliveriesRetentionDays: entity.webhookDeliveriesRetentionDays,
+    deletedAssetsRetentionDays: entity.deletedAssetsRetentionDays,
+    sessionsRetentionDays: entity.sessionsRetentionDays,
+    maxSessionsPerUser: entity.maxSessionsPerUser,
+    allowedOrigins: entity.allowedOrigins,
+  };
+}
+
+/**
+ * The gateway's CORS question (through the internal route, signature verified): the origins
+ * tenants allow, optionally of one tenant and/or only the one asked about. An origin that
+ * cannot be one after normalization is allowed by nobody.
+ */
+export async function allowedOrigins(
+  dataSource: DataSource,
+  question: { origin?: string; tenantId?: string },
+): Promise<string[]> {
+  let origin: string | undefined;
+  if (question.origin !== undefined) {
+    // Stored origins were checked against the deployment's http rule when saved.
+    const normalized = normalizeOrigin(question.origin, { allowHttp: true });
+    if (!normalized) return [];
+    origin = normalized;
+  }
+  return new TenantSettingsRepository(dataSource.manager).allowedOrigins({
+    tenantId: question.tenantId?.toLowerCase(),
+    origin,
+  });
+}

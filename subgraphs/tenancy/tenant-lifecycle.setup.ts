@@ -1,0 +1,63 @@
+import { Queue } from 'bullmq';
+import { tenantPurgeRoute } from '../../platform/graphql/tenant-purge-route';
+import type { SubgraphRuntime } from '../../platform/graphql';
+import type { RequestHandler } from '../../platform/http';
+import { enqueueTenantPurge, TENANT_PURGE_QUEUE } from '../../platform/queues';
+import { queuePrefix } from '../../platform/redis';
+import { TENANT_ORIGINS_PATH, TENANT_PURGE_PATH } from '../../platform/tenancy';
+import { tenantOriginsRoute } from './routes/tenant-origins.route';
+import { refuseLiveTenant, TENANCY_PURGE_TABLES } from './routes/tenant-purge.route';
+import type { TenantSettingsOptions } from './services/tenant-settings.service';
+
+/** What the tenancy process builds once for tenant settings, deletion and administration. */
+export interface TenantLifecycleServices {
+  settings: TenantSettingsOptions;
+  /** Enqueues the worker's purge of a deleted tenant (see TenantLifecycleHooks). */
+  purgeDeletedTenant: (tenantId: string) => Promise<void>;
+}
+
+/**
+ * The queue that deleted tenants' purges go to, and the internal routes of this part of
+ * tenancy: the CORS origins lookup for the gateway and tenancy's own tenant purge.
+ */
+export function setupTenantLifecycle(runtime: SubgraphRuntime): {
+  services: TenantLifecycleServices;
+  routes: Record<string, RequestHandler>;
+  close: () => Promise<void>;
+} {
+  const { config, logger, redis } = runtime;
+  // Adding jobs needs no blocking connection: the process's Redis client serves (and stays
+  // open when the queue closes).
+  const purgeQueue = new Queue(TENANT_PURGE_QUEUE, {
+    connection: redis,
+    prefix: queuePrefix(config.REDIS_PREFIX),
+  });
+  purgeQueue.on('error', (error) => logger.warn({ err: error }, 'tenant purge queue error'));
+
+  return {
+    services: {
+      settings: { allowHttpOrigins: config.NODE_ENV !== 'production' },
+      purgeDeletedTenant: async (tenantId) => {
+        try {
+          const jobId = await enqueueTenantPurge(purgeQueue, tenantId);
+          logger.info({ tenantId, jobId }, 'tenant purge enqueued');
+        } catch (error) {
+          // The deletion is committed and every request to the tenant is already refused;
+          // only its rows stay behind until the purge is enqueued again.
+          logger.error(
+            { err: error, tenantId },
+            'tenant deleted but its purge could not be enqueued; its rows stay until it is',
+          );
+        }
+      },
+    },
+    routes: {
+      [TENANT_ORIGINS_PATH]: tenantOriginsRoute(runtime),
+      [TENANT_PURGE_PATH]: tenantPurgeRoute(runtime, {
+        tables: TENANCY_PURGE_TABLES,
+        guard: refuseLiveTenant,
+      }),
+    },
+    close: () => purgeQueue.close(),
+  };
+}
