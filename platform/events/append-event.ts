@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { currentContext } from '../context/request-context';
 import { ValidationError } from '../errors/domain-errors';
+import { EVENTS_NOTIFY_CHANNEL, PLATFORM_CHANNEL_SCOPE } from './channel';
 import { EVENT_TYPE_PATTERN, isEventType, type EventType } from './event-types';
 
 /** The counter scope of platform-level events (tenant_id NULL); no tenant may have this id. */
@@ -38,17 +39,27 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // The counter row stays locked until the caller's transaction ends: see the migration for why
 // that makes seq order equal commit order with no gaps. Append late in a transaction, so the
 // lock serializes as little of the tenant's other work as possible.
+//
+// The same statement wakes the relay with pg_notify (payload: the tenant id or `platform`).
+// PostgreSQL delivers a notification only when the transaction commits, and drops it on
+// rollback, so a rolled-back append wakes nobody; identical notifications of one transaction
+// are folded into one. The wake-up is only a hint: the relay also polls, so a lost
+// notification delays an event by at most RELAY_POLL_MS, it never loses one.
 const APPEND_SQL = `
   WITH next AS (
     INSERT INTO events.sequences (scope, last_seq)
     VALUES (coalesce($1::uuid, '${PLATFORM_SCOPE}'::uuid), 1)
     ON CONFLICT (scope) DO UPDATE SET last_seq = events.sequences.last_seq + 1
     RETURNING last_seq
+  ), appended AS (
+    INSERT INTO events.events
+      (tenant_id, seq, type, payload, actor_kind, actor_id, request_id, ip, user_agent)
+    SELECT $1::uuid, next.last_seq, $2, $3::jsonb, $4, $5::uuid, $6, $7, $8 FROM next
+    RETURNING id, seq
   )
-  INSERT INTO events.events
-    (tenant_id, seq, type, payload, actor_kind, actor_id, request_id, ip, user_agent)
-  SELECT $1::uuid, next.last_seq, $2, $3::jsonb, $4, $5::uuid, $6, $7, $8 FROM next
-  RETURNING id, seq::text AS seq`;
+  SELECT id, seq::text AS seq,
+         pg_notify('${EVENTS_NOTIFY_CHANNEL}', coalesce($1::uuid::text, '${PLATFORM_CHANNEL_SCOPE}')) AS notified
+    FROM appended`;
 
 /**
  * Appends a domain event to the journal in the caller's transaction (the transactional

@@ -1,2 +1,3 @@
 export * from './event-types';
 export * from './append-event';
+export * from './channel';

@@ -229,6 +229,8 @@ describe('docker-compose.yml', () => {
       requireRedisNodesOutsideStandalone,
     ]);
     expect(new URL(worker.REDIS_URL).hostname).toBe('redis');
+    // The event relay: the app role, like the subgraphs.
+    expect(worker.DATABASE_URL).toBe(composeEnv('jobs').DATABASE_URL);
     for (const name of SUBGRAPH_NAMES) {
       const variable = `SUBGRAPH_${name.toUpperCase()}_URL` as keyof typeof worker;
       expect(new URL(String(worker[variable])).hostname).toBe(name);

@@ -1,6 +1,7 @@
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { queuePrefix } from '../../../platform/redis';
+import { createTestDatabase } from '../../../platform/testing/database';
 import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { spawnService } from '../../../scripts/lib/service-process';
@@ -65,10 +66,13 @@ describe('purge of finished jobs', () => {
   });
 
   it('registers its schedule when the worker process starts', async () => {
+    // The worker's event relay needs a journal to watch: a database of this test's own.
+    const db = await createTestDatabase();
     const worker = await spawnService('worker', {
       env: {
         PATH: process.env.PATH,
         PORT: '0',
+        DATABASE_URL: db.appUrl,
         REDIS_URL: TEST_REDIS_URL,
         REDIS_PREFIX: prefix,
         PURGE_INTERVAL_SECONDS: '600',
@@ -84,6 +88,7 @@ describe('purge of finished jobs', () => {
       expect((await fetch(`${worker.url}/readyz`)).status).toBe(200);
     } finally {
       expect(await worker.stop()).toBe(0);
+      await db.drop();
     }
   });
 });

@@ -1,8 +1,10 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
+import type { EventRecord } from '../repositories/event.repository';
 import type { JobsContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -11,16 +13,75 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** An opaque pagination cursor: pass a page's `endCursor` as `after` to get the next page. */
+  Cursor: { input: string; output: string; }
   /** An ISO-8601 date-time in UTC. */
   DateTime: { input: Date | string; output: Date | string; }
+  /** Any JSON value. */
+  JSON: { input: unknown; output: unknown; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+/**
+ * Something that changed in the tenant, recorded in the same transaction as the change (the event
+ * journal). Events are never edited; webhooks and subscriptions deliver the same ones.
+ */
+export type Event = {
+  __typename?: 'Event';
+  /** The user who caused the event; null when an API key or the system did (see `actorKind`). */
+  actor?: Maybe<User>;
+  /** The id of the user or API key that caused the event. */
+  actorId?: Maybe<Scalars['ID']['output']>;
+  actorKind?: Maybe<EventActorKind>;
+  id: Scalars['ID']['output'];
+  ip?: Maybe<Scalars['String']['output']>;
+  /** When the transaction that recorded the event started. */
+  occurredAt: Scalars['DateTime']['output'];
+  payload: Scalars['JSON']['output'];
+  requestId?: Maybe<Scalars['String']['output']>;
+  /** Per-tenant, strictly increasing in commit order with no gaps; a 64-bit number, so a string. Subscriptions resume from it. */
+  seq: Scalars['String']['output'];
+  /** `<owner>.<entity>.<what happened>`, e.g. `assets.asset.created`. */
+  type: Scalars['String']['output'];
+  userAgent?: Maybe<Scalars['String']['output']>;
+};
+
+export type EventActorKind =
+  | 'API_KEY'
+  | 'SYSTEM'
+  | 'USER';
+
+export type EventConnection = {
+  __typename?: 'EventConnection';
+  nodes: Array<Event>;
+  pageInfo: PageInfo;
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor?: Maybe<Scalars['Cursor']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
 };
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The current tenant's event journal, newest first (seq descending). `first` is at most 100;
+   * `types` keeps events of these types (1 to 20 of them); `since` keeps events that occurred at
+   * or after it.
+   */
+  events: EventConnection;
   webhookEndpoint?: Maybe<WebhookEndpoint>;
   /** The current tenant's webhook endpoints, newest first. */
   webhookEndpoints: Array<WebhookEndpoint>;
+};
+
+
+export type QueryEventsArgs = {
+  after?: InputMaybe<Scalars['Cursor']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  types?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
@@ -34,6 +95,12 @@ export type Role =
   | 'MEMBER'
   | 'OWNER'
   | 'VIEWER';
+
+/** Resolved by the auth subgraph. */
+export type User = {
+  __typename?: 'User';
+  id: Scalars['ID']['output'];
+};
 
 export type WebhookEndpoint = {
   __typename?: 'WebhookEndpoint';
@@ -134,11 +201,15 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of federation types */
 export type FederationTypes = ResolversObject<{
+  Event: Event;
   WebhookEndpoint: WebhookEndpoint;
 }>;
 
 /** Mapping of federation reference types */
 export type FederationReferenceTypes = ResolversObject<{
+  Event:
+    ( { __typename: 'Event' }
+    & GraphQLRecursivePick<FederationTypes['Event'], {"id":true}> );
   WebhookEndpoint:
     ( { __typename: 'WebhookEndpoint' }
     & GraphQLRecursivePick<FederationTypes['WebhookEndpoint'], {"id":true}> );
@@ -148,26 +219,39 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  Cursor: ResolverTypeWrapper<Scalars['Cursor']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Event: ResolverTypeWrapper<EventRecord>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Role: Role;
-  WebhookEndpoint: ResolverTypeWrapper<WebhookEndpointEntity>;
+  EventActorKind: EventActorKind;
+  EventConnection: ResolverTypeWrapper<Omit<EventConnection, 'nodes'> & { nodes: Array<ResolversTypes['Event']> }>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Role: Role;
+  User: ResolverTypeWrapper<User>;
+  WebhookEndpoint: ResolverTypeWrapper<WebhookEndpointEntity>;
   WebhookStatus: WebhookStatus;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  Cursor: Scalars['Cursor']['output'];
   DateTime: Scalars['DateTime']['output'];
-  Query: Record<PropertyKey, never>;
+  Event: EventRecord;
   ID: Scalars['ID']['output'];
-  WebhookEndpoint: WebhookEndpointEntity;
-  Int: Scalars['Int']['output'];
-  String: Scalars['String']['output'];
+  EventConnection: Omit<EventConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Event']> };
+  JSON: Scalars['JSON']['output'];
+  PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
+  Query: Record<PropertyKey, never>;
+  Int: Scalars['Int']['output'];
+  User: User;
+  WebhookEndpoint: WebhookEndpointEntity;
+  String: Scalars['String']['output'];
 }>;
 
 export type PlatformAdminDirectiveArgs = { };
@@ -190,13 +274,51 @@ export type TenantlessDirectiveArgs = { };
 
 export type TenantlessDirectiveResolver<Result, Parent, ContextType = JobsContext, Args = TenantlessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export interface CursorScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Cursor'], any> {
+  name: 'Cursor';
+}
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
 
+export type EventResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event'], FederationReferenceType extends FederationReferenceTypes['Event'] = FederationReferenceTypes['Event']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Event']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  actor?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  actorId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  actorKind?: Resolver<Maybe<ResolversTypes['EventActorKind']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ip?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  payload?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  requestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  seq?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type EventConnectionResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['EventConnection'] = ResolversParentTypes['EventConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['Event']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
+
+export type PageInfoResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  endCursor?: Resolver<Maybe<ResolversTypes['Cursor']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, Partial<QueryEventsArgs>>;
   webhookEndpoint?: Resolver<Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType, RequireFields<QueryWebhookEndpointArgs, 'id'>>;
   webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
+}>;
+
+export type UserResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type WebhookEndpointResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint'], FederationReferenceType extends FederationReferenceTypes['WebhookEndpoint'] = FederationReferenceTypes['WebhookEndpoint']> = ResolversObject<{
@@ -212,8 +334,14 @@ export type WebhookEndpointResolvers<ContextType = JobsContext, ParentType exten
 }>;
 
 export type Resolvers<ContextType = JobsContext> = ResolversObject<{
+  Cursor?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
+  Event?: EventResolvers<ContextType>;
+  EventConnection?: EventConnectionResolvers<ContextType>;
+  JSON?: GraphQLScalarType;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
   WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
 }>;
 

@@ -1,5 +1,6 @@
 import {
   contextSigning,
+  database,
   environment,
   integer,
   loadConfig,
@@ -9,6 +10,7 @@ import {
   requireRedisNodesOutsideStandalone,
   url,
 } from '../../../platform/config';
+import { relayConfigShape } from '../relay/relay-config';
 
 // The defaults of platform/schema/compose.ts, spelled out: the worker need not load composition.
 const subgraphUrl = (port: number) => url(['http', 'https'], `http://127.0.0.1:${port}/graphql`);
@@ -18,6 +20,9 @@ export const workerConfigShape = {
   ...redis,
   /** Signs the worker's calls to the subgraphs' internal routes (the tenant purge). */
   ...contextSigning,
+  /** The event relay's connection: the app role, reading across tenants only via its functions. */
+  ...database,
+  ...relayConfigShape,
   PORT: port(4006),
   WORKER_CONCURRENCY: integer(4, 1, 256),
   /** Completed and failed jobs older than this are removed by the purge. */

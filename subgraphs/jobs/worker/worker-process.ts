@@ -5,6 +5,7 @@ import { createLogger } from '../../../platform/observability/logger';
 import { createServiceMetrics } from '../../../platform/observability/metrics';
 import { ALL_QUEUES, JobName, QueueName } from '../../../platform/queues';
 import { closeRedis, createRedis, queuePrefix } from '../../../platform/redis';
+import { startWorkerRelay } from '../relay/worker-relay';
 import type { WorkerConfig } from './config';
 import { purgeFinishedJobs } from './purge-finished-jobs.processor';
 import { purgeTargets, purgeTenant } from './purge-tenant.processor';
@@ -33,6 +34,9 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
     registers: [metrics.registry],
   });
+
+  // Holds the relay lock (and publishes the journal) or stands by for it; see event-relay.ts.
+  const eventRelay = startWorkerRelay(config, logger, metrics.registry);
 
   const prefix = queuePrefix(config.REDIS_PREFIX);
   const connection = createRedis(config, logger, { name: 'worker:queues', blocking: true });
@@ -115,11 +119,11 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     logger,
     metrics,
-    readiness: [{ name: 'redis', check: () => connection.ping() }],
+    readiness: [{ name: 'redis', check: () => connection.ping() }, eventRelay.readiness],
     routes: {},
     // Finish the jobs in hand and take no new ones; what is left waits in Redis.
     onDrainStart: async () => {
-      await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all([...workers.map((worker) => worker.close()), eventRelay.stop()]);
     },
     onShutdown: async () => {
       await Promise.all(queues.map((queue) => queue.close()));

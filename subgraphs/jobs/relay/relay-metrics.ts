@@ -1,0 +1,32 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export interface RelayMetrics {
+  published: Counter;
+  lag: Gauge;
+  active: Gauge;
+}
+
+/**
+ * The relay's metrics, on the worker's registry. Every worker exports them; only the lock
+ * holder reports lag, standbys report 0, so dashboards read `max(tessera_relay_lag_seconds)`
+ * and `sum(tessera_relay_active)` (1 in a healthy deployment, 0 means nobody publishes).
+ */
+export function createRelayMetrics(registry: Registry): RelayMetrics {
+  return {
+    published: new Counter({
+      name: 'tessera_relay_events_published_total',
+      help: 'Journal events this relay published to Redis (again after a takeover: at least once).',
+      registers: [registry],
+    }),
+    lag: new Gauge({
+      name: 'tessera_relay_lag_seconds',
+      help: 'Age of the oldest unpublished journal event (0 when none waits, and on standbys).',
+      registers: [registry],
+    }),
+    active: new Gauge({
+      name: 'tessera_relay_active',
+      help: '1 while this process holds the relay lock and publishes the journal, else 0.',
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,12 @@
+import type { PublishedEvent } from '../../../platform/events';
+
+/**
+ * Called by the relay with each batch after publishing it to Redis and before marking it
+ * published, so fan-out is at least once like the publish itself: a batch whose hook throws
+ * is not marked, and the relay retries it (publishing it again). Implementations must
+ * therefore be idempotent, e.g. BullMQ jobs with a deterministic id per (endpoint, event).
+ */
+export type WebhookFanOut = (events: readonly PublishedEvent[]) => Promise<void>;
+
+/** Until webhook deliveries exist there is nothing to enqueue. */
+export const noWebhookFanOut: WebhookFanOut = () => Promise.resolve();

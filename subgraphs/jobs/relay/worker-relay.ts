@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { DatabaseConfig } from '../../../platform/db';
+import type { ReadinessCheck } from '../../../platform/http';
+import { closeRedis, createRedis, type RedisConfig } from '../../../platform/redis';
+import { startEventRelay, type EventRelay } from './event-relay';
+import type { relayConfigShape } from './relay-config';
+import { noWebhookFanOut } from './webhook-fan-out';
+
+type RelayConfig = DatabaseConfig & RedisConfig & { [K in keyof typeof relayConfigShape]: number };
+
+export interface WorkerRelay {
+  relay: EventRelay;
+  /** Ready while the relay has its database session, as holder or standby. */
+  readiness: ReadinessCheck;
+  /** Finishes the batch in hand, releases the lock, closes the relay's connections. */
+  stop(): Promise<void>;
+}
+
+/** The event relay as the worker process runs it, with a Redis connection of its own. */
+export function startWorkerRelay(
+  config: RelayConfig,
+  logger: Logger,
+  registry: Registry,
+): WorkerRelay {
+  const redis = createRedis(config, logger, { name: 'worker:relay' });
+  const relay = startEventRelay({
+    databaseUrl: config.DATABASE_URL,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    redis,
+    redisPrefix: config.REDIS_PREFIX,
+    logger: logger.child({ component: 'event-relay' }),
+    registry,
+    pollMs: config.RELAY_POLL_MS,
+    batchSize: config.RELAY_BATCH_SIZE,
+    lockRetryMs: config.RELAY_LOCK_RETRY_MS,
+    // The webhooks work enqueues deliveries here (BullMQ, one job id per endpoint and event).
+    fanOut: noWebhookFanOut,
+  });
+  return {
+    relay,
+    readiness: { name: 'event-relay', check: () => relay.check() },
+    stop: async () => {
+      await relay.stop();
+      await closeRedis(redis);
+    },
+  };
+}

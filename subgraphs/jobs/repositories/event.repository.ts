@@ -1,0 +1,124 @@
+import type { EntityManager } from 'typeorm';
+import type { ActorKind } from '../../../platform/events';
+
+/** One journal event as the jobs subgraph reads it (events.events belongs to platform/events). */
+export interface EventRecord {
+  id: string;
+  tenantId: string | null;
+  /** A bigint, so a decimal string. */
+  seq: string;
+  type: string;
+  payload: Record<string, unknown>;
+  actorKind: ActorKind | null;
+  actorId: string | null;
+  requestId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  occurredAt: Date;
+}
+
+export interface EventPageQuery {
+  tenantId: string;
+  /** Only these types; null for all. */
+  types: readonly string[] | null;
+  /** Only events that occurred at or after this instant. */
+  since: Date | null;
+  /** Only events with a smaller seq (the cursor); null for the newest. */
+  beforeSeq: string | null;
+  limit: number;
+}
+
+const COLUMNS = `e.id, e.tenant_id AS "tenantId", e.seq::text AS seq, e.type, e.payload,
+  e.actor_kind AS "actorKind", e.actor_id AS "actorId", e.request_id AS "requestId", e.ip,
+  e.user_agent AS "userAgent", e.occurred_at AS "occurredAt"`;
+
+/**
+ * Up to this many events matching `since` are read through (tenant_id, occurred_at) and
+ * sorted; beyond it, the seq-ordered scans below find a page sooner.
+ */
+const SINCE_PROBE = 2_000;
+
+/** Runs inside a tenant transaction: row-level security limits every query to that tenant. */
+export class EventRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  /** One keyset page, newest first. */
+  async findPage(query: EventPageQuery): Promise<EventRecord[]> {
+    if (query.since !== null) {
+      const recent = await this.recentPage(query, query.since);
+      if (recent) return recent;
+    }
+    return this.seqPage(query);
+  }
+
+  findByIds(ids: readonly string[]): Promise<EventRecord[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.manager.query(
+      `SELECT ${COLUMNS} FROM events.events e WHERE e.id = ANY($1::uuid[])`,
+      [ids],
+    );
+  }
+
+  /**
+   * Walks seq downwards from the cursor, each condition an index condition (they are only
+   * added when given): the unique (tenant_id, seq) index without types; with types, one scan
+   * of (tenant_id, type, seq) per type, each stopping after `limit` rows, then merged (at
+   * most 20 × limit rows, however long the journal).
+   */
+  private seqPage(query: EventPageQuery): Promise<EventRecord[]> {
+    const { params, param, conditions } = baseConditions(query);
+    if (query.since !== null) conditions.push(`e.occurred_at >= ${param(query.since)}`);
+    const limit = param(query.limit);
+
+    if (query.types === null) {
+      return this.manager.query(
+        `SELECT ${COLUMNS} FROM events.events e
+          WHERE ${conditions.join(' AND ')}
+          ORDER BY e.seq DESC LIMIT ${limit}`,
+        params,
+      );
+    }
+    const types = param(query.types);
+    return this.manager.query(
+      `SELECT ${COLUMNS}
+         FROM unnest(${types}::text[]) AS t(type)
+        CROSS JOIN LATERAL (
+          SELECT * FROM events.events e
+           WHERE ${[...conditions, 'e.type = t.type'].join(' AND ')}
+           ORDER BY e.seq DESC LIMIT ${limit}) e
+        ORDER BY e.seq DESC LIMIT ${limit}`,
+      params,
+    );
+  }
+
+  /**
+   * A recent `since` matches few events, and walking seq down to find them would read the
+   * tenant's whole history when fewer than a page match (occurred_at only roughly follows
+   * seq). So the (tenant_id, occurred_at) index collects them first, at most SINCE_PROBE + 1;
+   * null means there were more, and the seq walk is the better plan.
+   */
+  private async recentPage(query: EventPageQuery, since: Date): Promise<EventRecord[] | null> {
+    const { params, param, conditions } = baseConditions(query);
+    conditions.push(`e.occurred_at >= ${param(since)}`);
+    if (query.types !== null) conditions.push(`e.type = ANY(${param(query.types)}::text[])`);
+    const rows = (await this.manager.query(
+      `WITH recent AS MATERIALIZED (
+         SELECT * FROM events.events e WHERE ${conditions.join(' AND ')} LIMIT ${SINCE_PROBE + 1})
+       SELECT ${COLUMNS}, (SELECT count(*) FROM recent) > ${SINCE_PROBE} AS overflow
+         FROM recent e
+        ORDER BY e.seq DESC LIMIT ${param(query.limit)}`,
+      params,
+    )) as (EventRecord & { overflow?: boolean })[];
+    if (rows[0]?.overflow) return null;
+    for (const row of rows) delete row.overflow;
+    return rows;
+  }
+}
+
+function baseConditions(query: EventPageQuery) {
+  const params: unknown[] = [query.tenantId];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const conditions = ['e.tenant_id = $1'];
+  if (query.beforeSeq !== null) conditions.push(`e.seq < ${param(query.beforeSeq)}::bigint`);
+  return { params, param, conditions };
+}

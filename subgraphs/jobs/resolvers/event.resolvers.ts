@@ -1,0 +1,19 @@
+import type { ActorKind } from '../../../platform/events';
+import type { EventActorKind, EventResolvers, QueryResolvers } from '../generated/resolvers-types';
+
+const ACTOR_KINDS: Record<ActorKind, EventActorKind> = {
+  user: 'USER',
+  apiKey: 'API_KEY',
+  system: 'SYSTEM',
+};
+
+export const eventQueries: Pick<QueryResolvers, 'events'> = {
+  events: (_parent, args, { events }) => events.list(args),
+};
+
+export const eventResolvers: EventResolvers = {
+  __resolveReference: (reference, { events }) => events.byReference(reference.id),
+  // A reference the gateway resolves in the auth subgraph, batched per request.
+  actor: (event) => (event.actorKind === 'user' && event.actorId ? { id: event.actorId } : null),
+  actorKind: (event) => (event.actorKind ? ACTOR_KINDS[event.actorKind] : null),
+};
