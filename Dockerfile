@@ -26,6 +26,9 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/schema ./schema
 COPY --from=build /app/dist ./dist
+# The assets service's local blob store (a volume in docker-compose.yml); a named volume
+# takes this directory's owner when first mounted, so `node` can write to it.
+RUN mkdir -p /var/lib/tessera/assets && chown node:node /var/lib/tessera/assets
 # `node` (uid 1000) ships with the official image.
 USER node
 EXPOSE 4000-4006

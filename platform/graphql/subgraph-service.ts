@@ -43,7 +43,11 @@ import {
   type RunningService,
 } from '../http';
 import { createLogger } from '../observability/logger';
-import { createServiceMetrics, type ServiceMetrics } from '../observability/metrics';
+import {
+  createServiceMetrics,
+  type HttpRoute,
+  type ServiceMetrics,
+} from '../observability/metrics';
 import { closeRedis, createRedis, type RedisClient } from '../redis';
 import { subgraphSchemaPath, type SubgraphName } from '../paths';
 import { apolloLogger } from './apollo-logger';
@@ -82,6 +86,10 @@ export interface SubgraphServices<TServices> {
   services: TServices;
   /** Extra HTTP routes of this process, by exact path (internal endpoints, JWKS). */
   routes?: Partial<Record<string, RequestHandler>>;
+  /** Extra HTTP routes for every path under a prefix ending in `/` (blob uploads/downloads). */
+  prefixRoutes?: Partial<Record<string, { route: HttpRoute; handle: RequestHandler }>>;
+  /** Told the process's own URL once it listens (with PORT=0 the port is known only then). */
+  onListening?: (url: string) => void;
   readiness?: ReadinessCheck[];
   /** Stops background work; runs on shutdown before the pools close. */
   close?: () => Promise<void>;
@@ -260,6 +268,7 @@ export async function startSubgraph<
     logger,
     metrics,
     readiness,
+    prefixRoutes: setup.prefixRoutes,
     routes: {
       ...extraRoutes,
       '/graphql': {
@@ -277,6 +286,7 @@ export async function startSubgraph<
       await closeRedis(redis);
     },
   });
+  setup.onListening?.(running.url);
   return { ...running, runtime: runtime as SubgraphRuntime, services: setup.services };
 }
 

@@ -18,6 +18,8 @@ export interface ServiceServerOptions {
   readiness: ReadinessCheck[];
   /** Handlers by exact path; the route label for metrics is the key without its slash. */
   routes: Partial<Record<string, { route: HttpRoute; handle: RequestHandler }>>;
+  /** Handlers for every path under a prefix ending in `/` (e.g. `/blobs/`), after `routes`. */
+  prefixRoutes?: Partial<Record<string, { route: HttpRoute; handle: RequestHandler }>>;
   /** WebSocket upgrades, when the process serves any. */
   onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Runs after the HTTP server stopped taking requests and drained: close pools here. */
@@ -41,12 +43,16 @@ export interface RunningService {
  */
 export async function startServiceServer(options: ServiceServerOptions): Promise<RunningService> {
   const { logger, metrics } = options;
+  const prefixes = Object.keys(options.prefixRoutes ?? {});
+  const badPrefix = prefixes.find((prefix) => !prefix.startsWith('/') || !prefix.endsWith('/'));
+  if (badPrefix) throw new Error(`prefix route "${badPrefix}" must start and end with "/"`);
   let draining = false;
 
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0]!;
-    const own = options.routes[path];
+    const prefix = prefixes.find((candidate) => path.startsWith(candidate));
+    const own = options.routes[path] ?? (prefix ? options.prefixRoutes?.[prefix] : undefined);
     const route: HttpRoute = own?.route ?? builtInRoute(path);
     if (draining) res.setHeader('connection', 'close');
     res.on('finish', () => {

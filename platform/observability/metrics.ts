@@ -8,6 +8,7 @@ export const HTTP_ROUTES = [
   'metrics',
   'jwks',
   'internal',
+  'blobs',
   'other',
 ] as const;
 export type HttpRoute = (typeof HTTP_ROUTES)[number];

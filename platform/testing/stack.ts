@@ -92,8 +92,12 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     if (subgraphs.includes('tenancy')) {
       internal.TENANCY_INTERNAL_URL = (await start('tenancy')).url;
     }
+    // Assets asks auth who created an uploading API key, so auth starts before it.
+    if (subgraphs.includes('auth') && subgraphs.includes('assets')) {
+      internal.AUTH_INTERNAL_URL = (await start('auth', internal)).url;
+    }
     await Promise.all(
-      subgraphs.filter((name) => name !== 'tenancy').map((name) => start(name, internal)),
+      subgraphs.filter((name) => !processes.has(name)).map((name) => start(name, internal)),
     );
     const urls = Object.fromEntries(
       subgraphs.map((name) => [

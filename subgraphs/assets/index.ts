@@ -1,13 +1,22 @@
 import type { SubgraphDefinition } from '../../platform/graphql';
+import { assetsConfigRules, assetsConfigShape } from './config';
 import { createAssetsContext, type AssetsContext } from './context';
 import { AssetEntity } from './entities/asset.entity';
 import { resolvers } from './resolvers';
+import type { AssetsServices } from './services/assets-services';
+import { setupAssets } from './setup';
 
-export const assetsSubgraph: SubgraphDefinition<AssetsContext> = {
+export const assetsSubgraph: SubgraphDefinition<
+  AssetsContext,
+  typeof assetsConfigShape,
+  AssetsServices
+> = {
   name: 'assets',
   defaultPort: 4003,
+  config: { shape: assetsConfigShape, rules: assetsConfigRules },
   entities: [AssetEntity],
   resolvers,
   purgeTables: ['assets.assets'],
+  setup: setupAssets,
   createContext: createAssetsContext,
 };

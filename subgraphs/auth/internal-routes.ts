@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { API_KEY_VERIFY_PATH, JWKS_PATH } from '../../platform/auth';
+import {
+  API_KEY_OWNER_PATH,
+  API_KEY_VERIFY_PATH,
+  JWKS_PATH,
+  type ApiKeyOwnerAnswer,
+} from '../../platform/auth';
 import { ContextRejectedError, verifyContext } from '../../platform/context';
 import { DomainError, UnauthenticatedError, ValidationError } from '../../platform/errors';
 import {
@@ -54,5 +59,41 @@ export function authRoutes(options: {
     }
   };
 
-  return { [JWKS_PATH]: jwks, [API_KEY_VERIFY_PATH]: verifyApiKey };
+  // Who created the API key a signed context names (see platform/auth/api-key-owner.ts).
+  const apiKeyOwner: RequestHandler = async (req, res) => {
+    const requestId = String(req.headers['x-request-id'] ?? 'none').slice(0, 128);
+    req.resume();
+    try {
+      if (req.method !== 'POST')
+        return sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' });
+      let context;
+      try {
+        context = verifyContext(
+          req.headers,
+          config.CONTEXT_SIGNING_SECRETS,
+          config.CONTEXT_MAX_AGE_SECONDS,
+        );
+      } catch (error) {
+        if (!(error instanceof ContextRejectedError)) throw error;
+        logger.warn({ reason: error.reason }, 'internal call rejected');
+        throw new UnauthenticatedError('Missing or invalid service context');
+      }
+      if (context.principal?.kind !== 'apiKey' || !context.tenantId) {
+        throw new ValidationError("the signed context must be an API key's");
+      }
+      const answer: ApiKeyOwnerAnswer = {
+        userId: await apiKeys.ownerOf(context.tenantId, context.principal.id),
+      };
+      sendJson(res, 200, answer);
+    } catch (error) {
+      if (error instanceof DomainError) return sendGraphQLError(res, error, requestId);
+      throw error;
+    }
+  };
+
+  return {
+    [JWKS_PATH]: jwks,
+    [API_KEY_VERIFY_PATH]: verifyApiKey,
+    [API_KEY_OWNER_PATH]: apiKeyOwner,
+  };
 }

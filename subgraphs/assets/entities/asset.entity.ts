@@ -51,4 +51,8 @@ export class AssetEntity {
 
   @Column({ name: 'deleted_at', type: 'timestamptz', precision: 3, nullable: true })
   deletedAt: Date | null;
+
+  /** When completeAssetUpload verified the bytes; restoring a deleted asset returns it to READY. */
+  @Column({ name: 'completed_at', type: 'timestamptz', precision: 3, nullable: true })
+  completedAt: Date | null;
 }

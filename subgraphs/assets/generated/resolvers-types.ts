@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { AssetEntity } from '../entities/asset.entity';
-import type { AssetConnectionModel } from '../services/asset.service';
+import type { AssetConnectionModel, UserReference } from '../services/asset.service';
+import type { AssetUploadModel } from '../services/asset-upload.service';
 import type { AssetsContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -27,6 +28,11 @@ export type Asset = {
   contentType: Scalars['String']['output'];
   createdAt: Scalars['DateTime']['output'];
   deletedAt?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * A signed URL to GET the bytes (as an attachment; byte ranges supported), valid for a few
+   * minutes; null unless the asset is READY.
+   */
+  downloadUrl?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   metadata?: Maybe<Scalars['JSON']['output']>;
   name: Scalars['String']['output'];
@@ -69,6 +75,71 @@ export type AssetStatus =
   | 'PENDING'
   | 'READY';
 
+/** A PENDING asset and where to send its bytes. */
+export type AssetUpload = {
+  __typename?: 'AssetUpload';
+  asset: Asset;
+  expiresAt: Scalars['DateTime']['output'];
+  /**
+   * PUT exactly `sizeBytes` bytes here before `expiresAt`, then call `completeAssetUpload`. It
+   * may carry `Content-Digest: sha-256=:<base64>:`; a body of another size or checksum is
+   * refused and nothing is kept.
+   */
+  uploadUrl: Scalars['String']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Verifies the uploaded bytes (size and SHA-256) and marks the asset READY. */
+  completeAssetUpload: Asset;
+  /**
+   * Starts an upload: checks the declared size against the per-asset limit and the tenant's
+   * quota (PAYLOAD_TOO_LARGE), the content type and the name, and returns a PENDING asset with a
+   * short-lived URL to PUT the bytes to. `checksumSha256` (hex), when given, is what the bytes
+   * must hash to.
+   */
+  createAssetUpload: AssetUpload;
+  /** Soft delete: the asset is hidden from listings and can be restored until the retention purge. */
+  deleteAsset: Asset;
+  /** Undoes deleteAsset: READY again if its upload had completed, PENDING otherwise. */
+  restoreAsset: Asset;
+  /** Renames, retags or sets the metadata of an asset (null metadata clears it). MEMBERs change their own assets, ADMINs any. */
+  updateAsset: Asset;
+};
+
+
+export type MutationCompleteAssetUploadArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateAssetUploadArgs = {
+  checksumSha256?: InputMaybe<Scalars['String']['input']>;
+  contentType: Scalars['String']['input'];
+  metadata?: InputMaybe<Scalars['JSON']['input']>;
+  name: Scalars['String']['input'];
+  sizeBytes: Scalars['Int']['input'];
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
+export type MutationDeleteAssetArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRestoreAssetArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateAssetArgs = {
+  id: Scalars['ID']['input'];
+  metadata?: InputMaybe<Scalars['JSON']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 export type PageInfo = {
   __typename?: 'PageInfo';
   endCursor?: Maybe<Scalars['Cursor']['output']>;
@@ -103,10 +174,21 @@ export type Role =
   | 'OWNER'
   | 'VIEWER';
 
-/** Resolved by the auth subgraph. */
+/** Resolved by the auth subgraph; this subgraph adds the assets a user owns. */
 export type User = {
   __typename?: 'User';
+  /** The assets this user owns in the current tenant (same arguments as `Query.assets`). */
+  assets: AssetConnection;
   id: Scalars['ID']['output'];
+};
+
+
+/** Resolved by the auth subgraph; this subgraph adds the assets a user owns. */
+export type UserAssetsArgs = {
+  after?: InputMaybe<Scalars['Cursor']['input']>;
+  filter?: InputMaybe<AssetFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<AssetOrder>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -191,6 +273,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of federation types */
 export type FederationTypes = ResolversObject<{
   Asset: Asset;
+  User: User;
 }>;
 
 /** Mapping of federation reference types */
@@ -198,6 +281,9 @@ export type FederationReferenceTypes = ResolversObject<{
   Asset:
     ( { __typename: 'Asset' }
     & GraphQLRecursivePick<FederationTypes['Asset'], {"id":true}> );
+  User:
+    ( { __typename: 'User' }
+    & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
 }>;
 
 
@@ -212,13 +298,15 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AssetOrder: AssetOrder;
   AssetStatus: AssetStatus;
+  AssetUpload: ResolverTypeWrapper<AssetUploadModel>;
   Cursor: ResolverTypeWrapper<Scalars['Cursor']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Role: Role;
-  User: ResolverTypeWrapper<User>;
+  User: ResolverTypeWrapper<UserReference>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
@@ -230,12 +318,14 @@ export type ResolversParentTypes = ResolversObject<{
   AssetConnection: AssetConnectionModel;
   AssetFilter: AssetFilter;
   Boolean: Scalars['Boolean']['output'];
+  AssetUpload: AssetUploadModel;
   Cursor: Scalars['Cursor']['output'];
   DateTime: Scalars['DateTime']['output'];
   JSON: Scalars['JSON']['output'];
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
-  User: User;
+  User: UserReference;
   String: Scalars['String']['output'];
 }>;
 
@@ -265,6 +355,7 @@ export type AssetResolvers<ContextType = AssetsContext, ParentType extends Resol
   contentType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  downloadUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   metadata?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -281,6 +372,12 @@ export type AssetConnectionResolvers<ContextType = AssetsContext, ParentType ext
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type AssetUploadResolvers<ContextType = AssetsContext, ParentType extends ResolversParentTypes['AssetUpload'] = ResolversParentTypes['AssetUpload']> = ResolversObject<{
+  asset?: Resolver<ResolversTypes['Asset'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  uploadUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export interface CursorScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Cursor'], any> {
   name: 'Cursor';
 }
@@ -293,6 +390,14 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'JSON';
 }
 
+export type MutationResolvers<ContextType = AssetsContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  completeAssetUpload?: Resolver<ResolversTypes['Asset'], ParentType, ContextType, RequireFields<MutationCompleteAssetUploadArgs, 'id'>>;
+  createAssetUpload?: Resolver<ResolversTypes['AssetUpload'], ParentType, ContextType, RequireFields<MutationCreateAssetUploadArgs, 'contentType' | 'name' | 'sizeBytes'>>;
+  deleteAsset?: Resolver<ResolversTypes['Asset'], ParentType, ContextType, RequireFields<MutationDeleteAssetArgs, 'id'>>;
+  restoreAsset?: Resolver<ResolversTypes['Asset'], ParentType, ContextType, RequireFields<MutationRestoreAssetArgs, 'id'>>;
+  updateAsset?: Resolver<ResolversTypes['Asset'], ParentType, ContextType, RequireFields<MutationUpdateAssetArgs, 'id'>>;
+}>;
+
 export type PageInfoResolvers<ContextType = AssetsContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
   endCursor?: Resolver<Maybe<ResolversTypes['Cursor']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -303,16 +408,20 @@ export type QueryResolvers<ContextType = AssetsContext, ParentType extends Resol
   assets?: Resolver<ResolversTypes['AssetConnection'], ParentType, ContextType, Partial<QueryAssetsArgs>>;
 }>;
 
-export type UserResolvers<ContextType = AssetsContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
+export type UserResolvers<ContextType = AssetsContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  assets?: Resolver<ResolversTypes['AssetConnection'], ParentType, ContextType, Partial<UserAssetsArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = AssetsContext> = ResolversObject<{
   Asset?: AssetResolvers<ContextType>;
   AssetConnection?: AssetConnectionResolvers<ContextType>;
+  AssetUpload?: AssetUploadResolvers<ContextType>;
   Cursor?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   JSON?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;

@@ -13,6 +13,18 @@ export interface AssetFilterCriteria {
   createdBefore?: Date;
 }
 
+export type NewAsset = Pick<
+  AssetEntity,
+  | 'tenantId'
+  | 'name'
+  | 'contentType'
+  | 'sizeBytes'
+  | 'checksumSha256'
+  | 'tags'
+  | 'metadata'
+  | 'ownerId'
+>;
+
 export interface AssetPageQuery {
   tenantId: string;
   filter: AssetFilterCriteria;
@@ -28,6 +40,49 @@ export class AssetRepository {
   findByIds(ids: readonly string[]): Promise<AssetEntity[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.manager.find(AssetEntity, { where: { id: In([...ids]) } });
+  }
+
+  findById(id: string): Promise<AssetEntity | null> {
+    return this.manager.findOne(AssetEntity, { where: { id } });
+  }
+
+  /** The row, locked until the transaction ends: changes to one asset happen one at a time. */
+  lockById(id: string): Promise<AssetEntity | null> {
+    return this.manager
+      .createQueryBuilder(AssetEntity, 'a')
+      .setLock('pessimistic_write')
+      .where('a.id = :id', { id })
+      .getOne();
+  }
+
+  insert(values: NewAsset): Promise<AssetEntity> {
+    return this.manager.save(AssetEntity, this.manager.create(AssetEntity, values));
+  }
+
+  save(asset: AssetEntity): Promise<AssetEntity> {
+    return this.manager.save(AssetEntity, asset);
+  }
+
+  /**
+   * Serializes quota checks of one tenant until the transaction ends, so two uploads created
+   * at once cannot both fit in the space left for one.
+   */
+  async lockTenantQuota(tenantId: string): Promise<void> {
+    await this.manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `assets.quota:${tenantId}`,
+    ]);
+  }
+
+  /**
+   * Bytes the tenant holds or has reserved: every row until the retention purge removes it
+   * (pending uploads at their declared size, soft-deleted assets too, as their blobs remain).
+   */
+  async usedBytes(tenantId: string): Promise<number> {
+    const [row] = (await this.manager.query(
+      `SELECT coalesce(sum(size_bytes), 0)::text AS used FROM assets.assets WHERE tenant_id = $1`,
+      [tenantId],
+    )) as { used: string }[];
+    return Number(row?.used ?? 0);
   }
 
   /** One keyset page: rows strictly after the cursor in the chosen order. */

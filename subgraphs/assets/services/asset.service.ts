@@ -11,6 +11,7 @@ import {
 } from '../../../platform/graphql';
 import type { AssetEntity } from '../entities/asset.entity';
 import type { AssetLoaders } from '../loaders';
+import type { BlobUrls } from './blob-urls';
 import { ORDER_SPECS, positionOf, type AssetOrder } from '../repositories/asset-order';
 import { AssetRepository, type AssetFilterCriteria } from '../repositories/asset.repository';
 
@@ -38,11 +39,28 @@ export interface AssetConnectionModel extends Connection<AssetEntity> {
 
 const LIMITS = { search: 200, tags: 20, tag: 64, contentType: 255 };
 
+/** An entity reference to a user, resolved by the auth subgraph. */
+export interface UserReference {
+  id: string;
+}
+
 export class AssetService {
   constructor(
     private readonly scope: TenantScope,
     private readonly loaders: AssetLoaders,
+    private readonly urls: BlobUrls,
   ) {}
+
+  /** A signed, expiring URL to the bytes of a READY asset; null for any other asset. */
+  downloadUrl(asset: AssetEntity): string | null {
+    if (asset.status !== 'READY') return null;
+    return this.urls.download({ tenantId: asset.tenantId, assetId: asset.id }).url;
+  }
+
+  /** `User.assets`: the same listing, limited to what one user owns. */
+  listOwnedBy(user: UserReference, args: AssetListArgs): Promise<AssetConnectionModel> {
+    return this.list({ ...args, filter: { ...args.filter, ownerId: user.id } });
+  }
 
   /** An asset of the current tenant; another tenant's id reads as not there. */
   byId(id: string): Promise<AssetEntity | null> {

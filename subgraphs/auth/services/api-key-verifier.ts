@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { parseApiKey, type VerifiedApiKey } from '../../../platform/auth';
 import { constantTimeEqual, hashToken } from '../../../platform/crypto';
+import { withTenantTransaction } from '../../../platform/db';
 import { ApiKeyRepository } from '../repositories/api-key.repository';
 
 /**
@@ -42,6 +43,14 @@ export class ApiKeyVerifier {
       scopes: found.scopes,
       expiresAt: found.expires_at?.toISOString() ?? null,
     };
+  }
+
+  /** Who created the key `id` of `tenantId` (null when unknown or when that user is gone). */
+  async ownerOf(tenantId: string, id: string): Promise<string | null> {
+    const key = await withTenantTransaction(this.dataSource, tenantId, (manager) =>
+      new ApiKeyRepository(manager).findById(id),
+    );
+    return key?.createdBy ?? null;
   }
 
   async flush(): Promise<void> {

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { withTenantTransaction } from '../../../platform/db';
+import { DomainError, ForbiddenError, NotFoundError } from '../../../platform/errors';
+import { sendGraphQLError, sendJson, type RequestHandler } from '../../../platform/http';
+import type { AssetEntity } from '../entities/asset.entity';
+import { AssetRepository } from '../repositories/asset.repository';
+import { BLOB_PATH_PREFIX, type BlobAction, type BlobUrls } from '../services/blob-urls';
+import type { BlobKey, BlobStore } from '../storage/blob-store';
+import { serveDownload } from './download.route';
+import { receiveUpload } from './upload.route';
+
+export interface BlobRouteDeps {
+  dataSource: DataSource;
+  store: BlobStore;
+  urls: BlobUrls;
+  logger: Logger;
+}
+
+/** What the upload and download handlers get for one request. */
+export interface BlobRequest {
+  key: BlobKey;
+  /** The asset row, read in the key's tenant (row-level security applies). */
+  findAsset(): Promise<AssetEntity | null>;
+  store: BlobStore;
+  /** The URL's expiry, in Unix seconds. */
+  expires: number;
+  log: Logger;
+}
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+/** Matched against the raw path, before any decoding or dot-segment normalization. */
+const BLOB_PATH = new RegExp(`^${BLOB_PATH_PREFIX}(${UUID})/(${UUID})$`);
+const ACTIONS: Partial<Record<string, BlobAction>> = {
+  PUT: 'upload',
+  GET: 'download',
+  HEAD: 'download',
+};
+
+/**
+ * `/blobs/<tenant>/<asset>`: the signed upload (PUT) and download (GET, HEAD) URLs. These
+ * requests do not come through the gateway: the signature in the URL is the credential, and
+ * the tenant and asset it names are the only ones the request can touch. Any origin may use
+ * them (CORS `*`): they carry no cookie, so there is no ambient authority to protect.
+ */
+export function blobRoute(deps: BlobRouteDeps): RequestHandler {
+  return async (req, res) => {
+    const requestId = randomUUID();
+    res.setHeader('x-request-id', requestId);
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader(
+      'access-control-expose-headers',
+      'content-length, content-range, content-disposition, etag, x-request-id',
+    );
+    try {
+      await handle(deps, req, res, requestId);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // An answer before the body was read: the connection cannot be reused.
+      if (!req.complete) res.setHeader('connection', 'close');
+      sendGraphQLError(res, error, requestId);
+    }
+  };
+}
+
+async function handle(
+  deps: BlobRouteDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+): Promise<void> {
+  const target = req.url ?? '/';
+  const queryStart = target.indexOf('?');
+  const path = queryStart < 0 ? target : target.slice(0, queryStart);
+  const query = new URLSearchParams(queryStart < 0 ? '' : target.slice(queryStart + 1));
+  const match = BLOB_PATH.exec(path);
+
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, {
+      'access-control-allow-methods': 'GET, HEAD, PUT',
+      'access-control-allow-headers':
+        'content-type, content-digest, range, if-range, if-none-match',
+      'access-control-max-age': '600',
+    });
+    res.end();
+    return;
+  }
+  const action = ACTIONS[req.method ?? ''];
+  if (!action) {
+    req.resume();
+    return sendJson(res, 405, { error: 'use PUT, GET or HEAD' }, { allow: 'GET, HEAD, PUT' });
+  }
+  if (!match) throw new NotFoundError('Blob');
+  const key: BlobKey = { tenantId: match[1]!, assetId: match[2]! };
+  const log = deps.logger.child({ requestId, tenantId: key.tenantId, assetId: key.assetId });
+
+  const check = deps.urls.verify(action, key, query);
+  if (!check.ok) {
+    log.info({ action, reason: check.reason }, 'blob URL refused');
+    throw new ForbiddenError(
+      check.reason === 'expired' ? 'This URL has expired' : 'This URL is not valid',
+    );
+  }
+  const request: BlobRequest = {
+    key,
+    findAsset: () =>
+      withTenantTransaction(deps.dataSource, key.tenantId, (manager) =>
+        new AssetRepository(manager).findById(key.assetId),
+      ),
+    store: deps.store,
+    expires: Number(query.get('expires')),
+    log,
+  };
+  if (action === 'upload') await receiveUpload(request, req, res);
+  else await serveDownload(request, req, res);
+}

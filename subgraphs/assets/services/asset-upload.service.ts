@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+import type { RequestContext } from '../../../platform/context';
+import type { TenantScope } from '../../../platform/db';
+import {
+  ConflictError,
+  DomainError,
+  ErrorCode,
+  NotFoundError,
+  ValidationError,
+} from '../../../platform/errors';
+import { appendEvent, EventType } from '../../../platform/events';
+import { parseId } from '../../../platform/graphql';
+import type { AssetEntity } from '../entities/asset.entity';
+import { AssetRepository } from '../repositories/asset.repository';
+import type { BlobKey } from '../storage/blob-store';
+import { assertMayChange } from './asset-access';
+import {
+  parseChecksum,
+  parseContentType,
+  parseMetadata,
+  parseSize,
+  parseTags,
+  sanitizeName,
+} from './asset-input';
+import type { AssetsServices } from './assets-services';
+
+export interface CreateUploadArgs {
+  name: string;
+  contentType: string;
+  sizeBytes: number;
+  tags?: string[] | null;
+  metadata?: unknown;
+  checksumSha256?: string | null;
+}
+
+/** What createAssetUpload answers: the PENDING asset and where to PUT its bytes. */
+export interface AssetUploadModel {
+  asset: AssetEntity;
+  uploadUrl: string;
+  expiresAt: Date;
+}
+
+/** The tenant's quota would be exceeded: PAYLOAD_TOO_LARGE, with the quota as the limit. */
+export class QuotaExceededError extends DomainError {
+  constructor(quotaBytes: number, usedBytes: number) {
+    super(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      `This upload does not fit in the tenant's storage quota of ${quotaBytes} bytes`,
+      413,
+      { limitBytes: quotaBytes, usedBytes },
+    );
+  }
+}
+
+/**
+ * Uploads in two steps: createAssetUpload checks the declared entry (size against the
+ * per-asset limit and the tenant's quota, content type, name) and records a PENDING asset;
+ * the client PUTs the bytes to the signed URL; completeAssetUpload reads the stored bytes
+ * back, checks size and SHA-256, and marks the asset READY. A PENDING asset that never
+ * completes (and its blob, if any) is removed by the retention purge.
+ */
+export class AssetUploadService {
+  constructor(
+    private readonly scope: TenantScope,
+    private readonly request: RequestContext,
+    private readonly services: AssetsServices,
+  ) {}
+
+  async create(args: CreateUploadArgs): Promise<AssetUploadModel> {
+    const { limits } = this.services;
+    const values = {
+      name: sanitizeName(args.name),
+      contentType: parseContentType(args.contentType, limits.contentTypes),
+      sizeBytes: parseSize(args.sizeBytes, limits.maxBytes),
+      tags: parseTags(args.tags ?? []),
+      metadata: parseMetadata(args.metadata),
+      checksumSha256: parseChecksum(args.checksumSha256),
+    };
+    const ownerId = await this.ownerId();
+    const tenantId = this.scope.tenantId;
+    const asset = await this.scope.run(async (manager) => {
+      const assets = new AssetRepository(manager);
+      await assets.lockTenantQuota(tenantId);
+      const used = await assets.usedBytes(tenantId);
+      if (used + values.sizeBytes > limits.quotaBytes) {
+        throw new QuotaExceededError(limits.quotaBytes, used);
+      }
+      const created = await assets.insert({ ...values, tenantId, ownerId });
+      await appendEvent(manager, {
+        type: EventType.ASSET_CREATED,
+        payload: {
+          assetId: created.id,
+          name: created.name,
+          contentType: created.contentType,
+          sizeBytes: created.sizeBytes,
+          ownerId,
+        },
+      });
+      return created;
+    });
+    const { url, expiresAt } = this.services.urls.upload(keyOf(asset));
+    return { asset, uploadUrl: url, expiresAt };
+  }
+
+  async complete(rawId: string): Promise<AssetEntity> {
+    const id = parseId(rawId);
+    const asset = await this.scope.run((manager) => new AssetRepository(manager).findById(id));
+    if (!asset) throw new NotFoundError('Asset');
+    assertMayChange(this.request, asset);
+    if (asset.status === 'READY') return asset;
+    if (asset.status === 'DELETED') throw new ConflictError('This asset is deleted');
+
+    // Read back what the store holds, outside any transaction: the bytes of a blob never
+    // change once written, so the row is locked only for the short update below.
+    const stored = await this.digestOf(keyOf(asset));
+    if (!stored) throw new ConflictError('No bytes were uploaded for this asset yet');
+    const declared = asset.checksumSha256;
+    if (stored.sizeBytes !== asset.sizeBytes || (declared && stored.sha256 !== declared)) {
+      await this.services.store.delete(keyOf(asset));
+      throw new ValidationError('The uploaded bytes differ from the declared size or checksum');
+    }
+
+    return this.scope.run(async (manager) => {
+      const assets = new AssetRepository(manager);
+      const current = await assets.lockById(id);
+      if (!current) throw new NotFoundError('Asset');
+      if (current.status === 'READY') return current;
+      if (current.status === 'DELETED') throw new ConflictError('This asset is deleted');
+      current.status = 'READY';
+      current.checksumSha256 = stored.sha256;
+      current.completedAt = new Date();
+      const saved = await assets.save(current);
+      await appendEvent(manager, {
+        type: EventType.ASSET_COMPLETED,
+        payload: { assetId: id, sizeBytes: saved.sizeBytes, checksumSha256: stored.sha256 },
+      });
+      return saved;
+    });
+  }
+
+  /** Users own what they upload; an API key's uploads belong to the user who created it. */
+  private ownerId(): Promise<string> {
+    const principal = this.request.principal;
+    if (principal?.kind === 'apiKey') return this.services.apiKeyOwners.ownerOf(this.request);
+    if (principal?.kind === 'user') return Promise.resolve(principal.id);
+    throw new Error('createAssetUpload reached without a principal');
+  }
+
+  private async digestOf(key: BlobKey): Promise<{ sizeBytes: number; sha256: string } | null> {
+    const stream = await this.services.store.read(key);
+    if (!stream) return null;
+    const hash = createHash('sha256');
+    let sizeBytes = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      sizeBytes += chunk.length;
+      hash.update(chunk);
+    }
+    return { sizeBytes, sha256: hash.digest('hex') };
+  }
+}
+
+export function keyOf(asset: AssetEntity): BlobKey {
+  return { tenantId: asset.tenantId, assetId: asset.id };
+}

@@ -1,0 +1,55 @@
+import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
+import type { AssetsConfig } from './config';
+import { blobRoute } from './routes/blob-route';
+import { ApiKeyOwners } from './services/api-key-owners';
+import type { AssetsServices } from './services/assets-services';
+import { BLOB_PATH_PREFIX, BlobUrls, blobUrlKeys } from './services/blob-urls';
+import { createBlobStore } from './storage/create-blob-store';
+
+/** Builds the blob store, the URL signer and the `/blobs/` route of the assets process. */
+export async function setupAssets(
+  runtime: SubgraphRuntime<AssetsConfig>,
+): Promise<SubgraphServices<AssetsServices>> {
+  const { config, dataSource, logger } = runtime;
+  const store = await createBlobStore(config);
+  // Without ASSETS_PUBLIC_URL (local runs only: production requires it), URLs point at this
+  // process, whose port is known once it listens.
+  let ownUrl = `http://${config.HOST}:${config.PORT}`;
+  const urls = new BlobUrls({
+    keys: blobUrlKeys(
+      config.ASSETS_URL_SECRETS.length > 0
+        ? config.ASSETS_URL_SECRETS
+        : config.CONTEXT_SIGNING_SECRETS,
+    ),
+    publicUrl: () => config.ASSETS_PUBLIC_URL ?? ownUrl,
+    uploadTtlSeconds: config.ASSETS_UPLOAD_URL_TTL_SECONDS,
+    downloadTtlSeconds: config.ASSETS_DOWNLOAD_URL_TTL_SECONDS,
+  });
+  logger.info({ storage: store.kind }, 'blob store ready');
+  return {
+    services: {
+      store,
+      urls,
+      limits: {
+        maxBytes: config.ASSETS_MAX_BYTES,
+        quotaBytes: config.ASSETS_TENANT_QUOTA_BYTES,
+        contentTypes: config.ASSETS_CONTENT_TYPES,
+      },
+      apiKeyOwners: new ApiKeyOwners(
+        config.AUTH_INTERNAL_URL,
+        config.CONTEXT_SIGNING_SECRETS[0]!,
+        logger,
+      ),
+    },
+    prefixRoutes: {
+      [BLOB_PATH_PREFIX]: {
+        route: 'blobs',
+        handle: blobRoute({ dataSource, store, urls, logger }),
+      },
+    },
+    readiness: [{ name: 'blob-store', check: () => store.check() }],
+    onListening: (url) => {
+      ownUrl = url;
+    },
+  };
+}

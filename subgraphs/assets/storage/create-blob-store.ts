@@ -1,0 +1,17 @@
+import type { AssetsConfig } from '../config';
+import type { BlobStore } from './blob-store';
+import { LocalDiskBlobStore } from './local-disk-store';
+import { S3BlobStore } from './s3-store';
+
+/** The store ASSETS_STORAGE names (the config rules guarantee the S3 settings are there). */
+export async function createBlobStore(config: AssetsConfig): Promise<BlobStore> {
+  if (config.ASSETS_STORAGE === 'local') return LocalDiskBlobStore.open(config.ASSETS_STORAGE_PATH);
+  return new S3BlobStore({
+    endpoint: config.ASSETS_S3_ENDPOINT!,
+    bucket: config.ASSETS_S3_BUCKET!,
+    region: config.ASSETS_S3_REGION,
+    accessKeyId: config.ASSETS_S3_ACCESS_KEY_ID!,
+    secretAccessKey: config.ASSETS_S3_SECRET_ACCESS_KEY!,
+    pathStyle: config.ASSETS_S3_PATH_STYLE,
+  });
+}
