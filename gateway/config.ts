@@ -50,6 +50,8 @@ export const gatewayConfigShape = {
   /** Must equal the auth service's JWT_ISSUER. */
   JWT_ISSUER: z.string().min(1).max(100).default('tessera'),
   API_KEY_RATE_LIMIT_PER_MINUTE: integer(600, 1, 1_000_000),
+  /** Events a subscriber may fall behind by before its socket is closed with 4429. */
+  SUBSCRIPTION_MAX_BUFFERED_EVENTS: integer(1000, 10, 100_000),
   /** When Redis cannot answer, rate limits admit (`open`) or refuse (`closed`) requests. */
   RATE_LIMIT_FAIL_MODE: z.enum(['open', 'closed']).default('open'),
 };

@@ -8,6 +8,7 @@ import {
   ApolloServerPluginSchemaReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { currentContext, runWithContext, type RequestContext } from '../platform/context';
 import { DomainError, maskError } from '../platform/errors';
@@ -30,6 +31,8 @@ import { authenticate } from './auth/authenticate';
 import { authorizeTenant } from './auth/authorize-tenant';
 import { setupGatewayAuth, type GatewayAuth } from './auth/setup';
 import { accessPlugin } from './access-plugin';
+import { createSubscriptionServer } from './subscriptions/subscription-server';
+import type { AccessPolicies } from './operation-access';
 import { FieldRequirements } from './field-requirements';
 
 export interface RunningGateway extends RunningService {
@@ -74,18 +77,17 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     registry: metrics.registry,
     redis: auth?.redis,
   });
-  if (auth) {
-    plugins.push(
-      accessPlugin(
-        TenantPolicy.fromSupergraph(supergraphSdl),
-        FieldRequirements.fromSupergraph(supergraphSdl),
-        async ({ request }) => {
-          await authorizeTenant(request, auth.roles);
-          await edge.rateLimits?.tenant(request);
-        },
-      ),
-    );
-  }
+  const policies = (gatewayAuth: GatewayAuth): AccessPolicies => ({
+    tenants: TenantPolicy.fromSupergraph(supergraphSdl),
+    fields: FieldRequirements.fromSupergraph(supergraphSdl),
+    async authorize({ request, delivery }) {
+      await authorizeTenant(request, gatewayAuth.roles);
+      // A subscription's deliveries were counted when it subscribed.
+      if (!delivery) await edge.rateLimits?.tenant(request);
+    },
+  });
+  const access = auth ? policies(auth) : undefined;
+  if (access) plugins.push(accessPlugin(access));
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -100,7 +102,28 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       maskError(formatted, error, currentContext()?.requestId, logger),
     plugins,
   });
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate((loaded) => {
+    apiSchema = loaded.apiSchema;
+  });
   await apollo.start();
+  const subscriptions =
+    auth && access
+      ? createSubscriptionServer({
+          apollo,
+          schema: () => apiSchema,
+          auth,
+          policies: access,
+          rateLimits: edge.rateLimits,
+          validationRules: edge.apollo.validationRules,
+          maxTokens: config.GATEWAY_MAX_TOKENS,
+          prefix: config.REDIS_PREFIX,
+          trustProxy: config.GATEWAY_TRUST_PROXY,
+          maxBuffered: config.SUBSCRIPTION_MAX_BUFFERED_EVENTS,
+          logger,
+          registry: metrics.registry,
+        })
+      : undefined;
 
   const handleGraphQL = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = requestIdFor(req);
@@ -151,6 +174,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       ),
       '/': { route: 'graphql', handle: handleGraphQL },
       '/graphql': { route: 'graphql', handle: handleGraphQL },
+    },
+    onUpgrade: subscriptions
+      ? (req, socket, head) => subscriptions.handleUpgrade(req, socket, head)
+      : undefined,
+    // Sockets close with 1001 as soon as draining starts; clients reconnect elsewhere.
+    onDrainStart: async () => {
+      await subscriptions?.closeAll();
     },
     onShutdown: async () => {
       await apollo.stop();

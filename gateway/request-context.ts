@@ -38,7 +38,8 @@ export function buildRequestContext(
   return context;
 }
 
-function clientIp(req: IncomingMessage, trustProxy: boolean): string | null {
+/** The caller's address: X-Forwarded-For's first hop behind a trusted proxy, else the socket's. */
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string | null {
   if (trustProxy) {
     const forwarded = req.headers['x-forwarded-for'];
     const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();

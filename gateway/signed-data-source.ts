@@ -3,6 +3,8 @@ import { signContext, type RequestContext } from '../platform/context';
 
 export interface GatewayContext {
   request: RequestContext;
+  /** Set when the gateway runs an operation to deliver a subscription's event. */
+  delivery?: boolean;
 }
 
 /** Sends every subgraph request with the signed request context and nothing from the client. */

@@ -17,6 +17,9 @@ export interface GatewayAuth {
   roles: RoleResolver;
   /** The command connection, shared with the security edge's rate limits. */
   redis: RedisClient;
+  /** This pod's one subscriber connection: revocations, API key changes, tenant events. */
+  subscriber: RedisClient;
+  revocations: RevocationList;
   readiness: ReadinessCheck[];
   routes: Record<string, RequestHandler>;
   close(): Promise<void>;
@@ -50,6 +53,8 @@ export async function setupGatewayAuth(
 
   return {
     redis,
+    subscriber,
+    revocations,
     roles: new RoleResolver({
       tenancyInternalUrl: internalUrl(config, supergraphSdl, 'tenancy'),
       signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,

@@ -1,5 +1,7 @@
 import { Client } from 'pg';
-import { applyMigrations, ensureDatabase } from '../db';
+import pino from 'pino';
+import type { DataSource } from 'typeorm';
+import { applyMigrations, connect, createDataSource, ensureDatabase } from '../db';
 import { ALL_MIGRATIONS } from '../../scripts/all-migrations';
 import {
   randomSuffix,
@@ -73,4 +75,29 @@ export async function prepareTemplateDatabase(): Promise<void> {
   const ownerUrl = databaseUrl(TEMPLATE_DATABASE, 'owner');
   await ensureDatabase(ownerUrl, databaseUrl(TEMPLATE_DATABASE, 'app'));
   await applyMigrations(ownerUrl, ALL_MIGRATIONS);
+}
+
+/** A pooled data source on a test database as the app role (row-level security applies). */
+export async function connectAsApp(
+  database: Pick<TestDatabase, 'appUrl'>,
+  options: { poolMax?: number; name?: string } = {},
+): Promise<DataSource> {
+  return connect(
+    createDataSource(
+      {
+        DATABASE_URL: database.appUrl,
+        DATABASE_POOL_MAX: options.poolMax ?? 4,
+        DATABASE_CONNECT_TIMEOUT_MS: 5000,
+        DATABASE_IDLE_TIMEOUT_MS: 10000,
+        DATABASE_STATEMENT_TIMEOUT_MS: 10000,
+        DATABASE_LOG_QUERIES: false,
+        DATABASE_SLOW_QUERY_MS: 1000,
+      },
+      {
+        applicationName: options.name ?? 'tessera-test',
+        entities: [],
+        logger: pino({ level: 'silent' }),
+      },
+    ),
+  );
 }

@@ -65,10 +65,13 @@ export type PageInfo = {
 
 export type Query = {
   __typename?: 'Query';
+  /** One event of the current tenant's journal. */
+  event?: Maybe<Event>;
   /**
    * The current tenant's event journal, newest first (seq descending). `first` is at most 100;
    * `types` keeps events of these types (1 to 20 of them); `since` keeps events that occurred at
-   * or after it.
+   * or after it. With `afterSeq`, the events after that seq instead, oldest first: how a client
+   * catches up from the last event it saw (page on with the last node's seq).
    */
   events: EventConnection;
   webhookEndpoint?: Maybe<WebhookEndpoint>;
@@ -77,8 +80,14 @@ export type Query = {
 };
 
 
+export type QueryEventArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryEventsArgs = {
   after?: InputMaybe<Scalars['Cursor']['input']>;
+  afterSeq?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   since?: InputMaybe<Scalars['DateTime']['input']>;
   types?: InputMaybe<Array<Scalars['String']['input']>>;
@@ -95,6 +104,22 @@ export type Role =
   | 'MEMBER'
   | 'OWNER'
   | 'VIEWER';
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * The current tenant's events as they commit, in seq order. With `afterSeq`, first every
+   * event after that seq from the journal, then live, with no gap and no duplicate: reconnect
+   * with the last seq you saw. `types` keeps events of these types.
+   */
+  events: Event;
+};
+
+
+export type SubscriptionEventsArgs = {
+  afterSeq?: InputMaybe<Scalars['String']['input']>;
+  types?: InputMaybe<Array<Scalars['String']['input']>>;
+};
 
 /** Resolved by the auth subgraph. */
 export type User = {
@@ -231,6 +256,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Role: Role;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<User>;
   WebhookEndpoint: ResolverTypeWrapper<WebhookEndpointEntity>;
   WebhookStatus: WebhookStatus;
@@ -249,6 +275,7 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
+  Subscription: Record<PropertyKey, never>;
   User: User;
   WebhookEndpoint: WebhookEndpointEntity;
   String: Scalars['String']['output'];
@@ -312,9 +339,14 @@ export type PageInfoResolvers<ContextType = JobsContext, ParentType extends Reso
 }>;
 
 export type QueryResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventArgs, 'id'>>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, Partial<QueryEventsArgs>>;
   webhookEndpoint?: Resolver<Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType, RequireFields<QueryWebhookEndpointArgs, 'id'>>;
   webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
+}>;
+
+export type SubscriptionResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  events?: SubscriptionResolver<ResolversTypes['Event'], "events", ParentType, ContextType, Partial<SubscriptionEventsArgs>>;
 }>;
 
 export type UserResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
@@ -341,6 +373,7 @@ export type Resolvers<ContextType = JobsContext> = ResolversObject<{
   JSON?: GraphQLScalarType;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
 }>;

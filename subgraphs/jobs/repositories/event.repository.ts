@@ -51,6 +51,24 @@ export class EventRepository {
     return this.seqPage(query);
   }
 
+  /** Events after a seq, oldest first (the (tenant_id, seq) or (tenant_id, type, seq) index). */
+  findAfter(query: {
+    tenantId: string;
+    types: readonly string[] | null;
+    afterSeq: string;
+    limit: number;
+  }): Promise<EventRecord[]> {
+    const typed = query.types !== null;
+    return this.manager.query(
+      `SELECT ${COLUMNS} FROM events.events e
+        WHERE e.tenant_id = $1 AND e.seq > $2::bigint ${typed ? 'AND e.type = ANY($4::text[])' : ''}
+        ORDER BY e.seq ASC LIMIT $3`,
+      typed
+        ? [query.tenantId, query.afterSeq, query.limit, query.types]
+        : [query.tenantId, query.afterSeq, query.limit],
+    );
+  }
+
   findByIds(ids: readonly string[]): Promise<EventRecord[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.manager.query(

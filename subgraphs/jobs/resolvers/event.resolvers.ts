@@ -7,8 +7,9 @@ const ACTOR_KINDS: Record<ActorKind, EventActorKind> = {
   system: 'SYSTEM',
 };
 
-export const eventQueries: Pick<QueryResolvers, 'events'> = {
+export const eventQueries: Pick<QueryResolvers, 'events' | 'event'> = {
   events: (_parent, args, { events }) => events.list(args),
+  event: (_parent, { id }, { events }) => events.byId(id),
 };
 
 export const eventResolvers: EventResolvers = {

@@ -5,6 +5,7 @@ import {
   decodeCursor,
   isUuid,
   pageSize,
+  parseId,
   toConnection,
   type Connection,
 } from '../../../platform/graphql';
@@ -16,6 +17,7 @@ export interface EventListArgs {
   after?: string | null;
   types?: readonly string[] | null;
   since?: Date | string | null;
+  afterSeq?: string | null;
 }
 
 /** At most this many types in one `events(types:)` filter. */
@@ -41,6 +43,19 @@ export class EventJournalService {
     const types = typeFilter(args.types);
     const since = args.since === null || args.since === undefined ? null : new Date(args.since);
     const tenantId = this.scope.tenantId;
+    if (args.afterSeq !== null && args.afterSeq !== undefined) {
+      if (args.after || since) {
+        throw new ValidationError('afterSeq pages on its own: leave out after and since', {
+          field: 'afterSeq',
+        });
+      }
+      const afterSeq = validSeq(args.afterSeq);
+      const later = await this.scope.run((manager) =>
+        new EventRepository(manager).findAfter({ tenantId, types, afterSeq, limit: size + 1 }),
+      );
+      for (const row of later) this.loaders.eventById.prime(row.id, row);
+      return toConnection(later, size, (event) => ({ value: event.seq, id: event.id }));
+    }
 
     const rows = await this.scope.run((manager) =>
       new EventRepository(manager).findPage({ tenantId, types, since, beforeSeq, limit: size + 1 }),
@@ -49,9 +64,21 @@ export class EventJournalService {
     return toConnection(rows, size, (event) => ({ value: event.seq, id: event.id }));
   }
 
+  /** One event of the tenant; another tenant's id reads as not there. */
+  byId(id: string): Promise<EventRecord | null> {
+    return this.loaders.eventById.load(parseId(id));
+  }
+
   async byReference(id: string): Promise<EventRecord | null> {
     return isUuid(id) ? this.loaders.eventById.load(id.toLowerCase()) : null;
   }
+}
+
+function validSeq(seq: string): string {
+  if (seq !== '0' && !SEQ.test(seq)) {
+    throw new ValidationError('afterSeq must be the seq of an event', { field: 'afterSeq' });
+  }
+  return seq;
 }
 
 function cursorSeq(after: string | null | undefined): string | null {

@@ -1,0 +1,272 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
+import { anonymousContext, runWithContext } from '../../platform/context';
+import { withTenantTransaction } from '../../platform/db';
+import { appendEvent, EventType } from '../../platform/events';
+import { connectAsApp } from '../../platform/testing/database';
+import { postGraphQL } from '../../platform/testing/graphql-client';
+import { signUpMember, type TestUser } from '../../platform/testing/members';
+import { startStack, type TestStack } from '../../platform/testing/stack';
+import { connectWs, waitFor, type WsClient } from '../../platform/testing/ws-client';
+
+// Subscriptions end to end: two gateway processes, the relay in the worker, real graphql-ws
+// clients. Events are written through the API (gateway 2) and, for bursts, appended straight
+// into the journal the way every service does.
+
+const tenantA = randomUUID();
+const tenantB = randomUUID();
+let stack: TestStack;
+let gateway2: ServiceProcess;
+let app: DataSource;
+let owner: TestUser;
+let viewerB: TestUser;
+const clients: WsClient[] = [];
+
+interface EventData {
+  events: { seq: string; type: string; payload?: Record<string, unknown> };
+}
+const EVENTS =
+  'subscription ($after: String, $types: [String!]) { events(afterSeq: $after, types: $types) { seq type payload } }';
+
+beforeAll(async () => {
+  stack = await startStack({ subgraphs: ['auth', 'tenancy', 'jobs'], worker: true });
+  await stack.db.query(
+    `INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, 'sub-a', 'A'), ($2, 'sub-b', 'B')`,
+    [tenantA, tenantB],
+  );
+  owner = await signUpMember(stack.gatewayUrl, stack.db, tenantA, 'OWNER');
+  viewerB = await signUpMember(stack.gatewayUrl, stack.db, tenantB, 'VIEWER');
+  gateway2 = await spawnService('gateway', {
+    env: {
+      ...stack.env,
+      SUBGRAPH_AUTH_URL: `${stack.url('auth')}/graphql`,
+      SUBGRAPH_TENANCY_URL: `${stack.url('tenancy')}/graphql`,
+      SUBGRAPH_JOBS_URL: `${stack.url('jobs')}/graphql`,
+    },
+  });
+  app = await connectAsApp(stack.db, { poolMax: 4, name: 'subscriptions-test' });
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.dispose()));
+  await app?.destroy();
+  await gateway2?.stop();
+  await stack?.stop();
+});
+
+function connect(
+  user: TestUser | null,
+  tenantId: string | undefined,
+  gatewayUrl = stack.gatewayUrl,
+  extra = {},
+) {
+  const client = connectWs(gatewayUrl, {
+    ...(user ? { authorization: `Bearer ${user.accessToken}` } : {}),
+    ...(tenantId ? { tenantId } : {}),
+    ...extra,
+  });
+  clients.push(client);
+  return client;
+}
+
+/** Appends `count` events to a tenant's journal, in transactions of up to 50. */
+async function burst(tenantId: string, count: number): Promise<void> {
+  for (let done = 0; done < count; done += 50) {
+    await runWithContext({ ...anonymousContext(randomUUID()), tenantId }, () =>
+      withTenantTransaction(app, tenantId, async (manager) => {
+        for (let i = done; i < Math.min(count, done + 50); i += 1) {
+          await appendEvent(manager, {
+            type: EventType.TENANT_UPDATED,
+            payload: { n: i },
+            actor: { kind: 'system', id: null },
+          });
+        }
+      }),
+    );
+  }
+}
+
+async function latestSeq(tenantId: string): Promise<bigint> {
+  const [row] = await stack.db.query<{ seq: string | null }>(
+    `SELECT max(seq)::text AS seq FROM events.events WHERE tenant_id = $1`,
+    [tenantId],
+  );
+  return BigInt(row?.seq ?? 0);
+}
+
+const seqsOf = (results: EventData[]) => results.map((result) => Number(result.events.seq));
+
+describe('events subscription', () => {
+  it('delivers, in seq order, events written through the other gateway', async () => {
+    const client = connect(owner, tenantA);
+    const received = client.subscribe<EventData>(EVENTS, {
+      after: String(await latestSeq(tenantA)),
+    });
+    for (const name of ['One', 'Two', 'Three']) {
+      const response = await postGraphQL(
+        `${gateway2.url}/graphql`,
+        {
+          query: `mutation ($n: String) { updateTenant(name: $n) { name } }`,
+          variables: { n: name },
+        },
+        owner.headers(tenantA),
+      );
+      expect(response.body.errors).toBeUndefined();
+    }
+    await waitFor(() => received.results.length >= 3);
+    const seqs = seqsOf(received.results);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(received.results.map((result) => result.events.type)).toEqual([
+      'tenancy.tenant.updated',
+      'tenancy.tenant.updated',
+      'tenancy.tenant.updated',
+    ]);
+    received.unsubscribe();
+  });
+
+  it('resumes after a disconnect during a burst of 1 000 events: each seq exactly once', async () => {
+    const start = await latestSeq(tenantA);
+    const first = connect(owner, tenantA);
+    const before = first.subscribe<EventData>(EVENTS, { after: String(start) });
+    const writing = burst(tenantA, 1_000);
+    await waitFor(() => before.results.length >= 100);
+    await first.dispose(); // the client drops mid-burst
+    const seen = seqsOf(before.results);
+    const resumed = connect(owner, tenantA).subscribe<EventData>(EVENTS, {
+      after: String(seen[seen.length - 1]),
+    });
+    await writing;
+    await waitFor(() => seen.length + resumed.results.length >= 1_000, 30_000);
+    const all = [...seen, ...seqsOf(resumed.results)];
+    expect(all).toEqual(Array.from({ length: 1_000 }, (_, i) => Number(start) + i + 1));
+    resumed.unsubscribe();
+  }, 60_000);
+
+  it("keeps tenant B's subscriber from seeing anything of A", async () => {
+    const received = connect(viewerB, tenantB).subscribe<EventData>(EVENTS, {
+      after: String(await latestSeq(tenantB)),
+    });
+    await burst(tenantA, 20);
+    await burst(tenantB, 1);
+    await waitFor(() => received.results.length >= 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received.results).toHaveLength(1);
+    received.unsubscribe();
+  });
+
+  it('filters by type, and resolves the actor through the gateway', async () => {
+    const received = connect(owner, tenantA).subscribe<{
+      events: { type: string; actor: { email: string } | null };
+    }>('subscription { events(types: ["auth.api_key.created"]) { type actor { email } } }');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await burst(tenantA, 5);
+    const created = await postGraphQL(
+      stack.gatewayUrl,
+      { query: 'mutation { createApiKey(name: "sub", scopes: ["events:read"]) { secret } }' },
+      owner.headers(tenantA),
+    );
+    expect(created.body.errors).toBeUndefined();
+    await waitFor(() => received.results.length >= 1);
+    expect(received.results[0]).toEqual({
+      events: { type: 'auth.api_key.created', actor: { email: owner.email } },
+    });
+    received.unsubscribe();
+  });
+
+  it("ends a removed member's subscription", async () => {
+    const member = await signUpMember(stack.gatewayUrl, stack.db, tenantA, 'MEMBER');
+    const received = connect(member, tenantA).subscribe<EventData>(EVENTS);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const removed = await postGraphQL(
+      stack.gatewayUrl,
+      { query: `mutation { removeMember(userId: "${member.id}") }` },
+      owner.headers(tenantA),
+    );
+    expect(removed.body.errors).toBeUndefined();
+    await received.ended;
+    expect(JSON.stringify(received.errors)).toMatch(/FORBIDDEN/);
+  });
+
+  it('closes the socket with 4403 when the session is revoked', async () => {
+    const user = await signUpMember(stack.gatewayUrl, stack.db, tenantA, 'VIEWER');
+    const client = connect(user, tenantA);
+    client.subscribe<EventData>(EVENTS);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await postGraphQL(stack.gatewayUrl, { query: 'mutation { signOut }' }, user.headers());
+    expect(await client.closed).toBe(4403);
+  });
+});
+
+describe('failures', () => {
+  it('loses nothing when the relay holder is killed mid-stream: another takes over', async () => {
+    const standby = await spawnService('worker', { env: { ...stack.env, PORT: '0' } });
+    try {
+      const start = await latestSeq(tenantA);
+      const received = connect(owner, tenantA).subscribe<EventData>(EVENTS, {
+        after: String(start),
+      });
+      const writing = burst(tenantA, 300);
+      await waitFor(() => received.results.length >= 20);
+      // Whichever worker holds the relay lock, one of them dies mid-burst.
+      await stack.processes.get('worker')!.stop('SIGKILL');
+      await writing;
+      await waitFor(() => received.results.length >= 300, 30_000);
+      expect(seqsOf(received.results)).toEqual(
+        Array.from({ length: 300 }, (_, i) => Number(start) + i + 1),
+      );
+      received.unsubscribe();
+    } finally {
+      await standby.stop();
+    }
+  }, 60_000);
+
+  it('closes sockets with 1001 when a gateway shuts down', async () => {
+    const extra = await spawnService('gateway', {
+      env: {
+        ...stack.env,
+        SUBGRAPH_AUTH_URL: `${stack.url('auth')}/graphql`,
+        SUBGRAPH_TENANCY_URL: `${stack.url('tenancy')}/graphql`,
+        SUBGRAPH_JOBS_URL: `${stack.url('jobs')}/graphql`,
+      },
+    });
+    const client = connect(owner, tenantA, `${extra.url}/graphql`);
+    client.subscribe<EventData>(EVENTS);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await extra.stop()).toBe(0);
+    expect(await client.closed).toBe(1001);
+  });
+});
+
+describe('connection refusals', () => {
+  it.each([
+    ['no credentials', () => ({ user: null, tenant: tenantA }), 4401],
+    [
+      'a garbage token',
+      () => ({ user: null, tenant: tenantA, extra: { authorization: 'Bearer nope' } }),
+      4401,
+    ],
+    ['a tenant the user is not in', () => ({ user: viewerB, tenant: tenantA }), 4403],
+  ])('closes a connection with %s', async (_case, setup, code) => {
+    const { user, tenant, extra } = setup() as {
+      user: TestUser | null;
+      tenant: string;
+      extra?: object;
+    };
+    const client = connect(user, tenant, stack.gatewayUrl, extra);
+    client.subscribe('subscription { events { seq } }');
+    expect(await client.closed).toBe(code);
+  });
+
+  it('refuses a subscription that names no tenant, with a coded error', async () => {
+    const received = connect(owner, undefined).subscribe('subscription { events { seq } }');
+    await received.ended;
+    expect(JSON.stringify(received.errors)).toMatch(/TENANT_REQUIRED/);
+  });
+
+  it('refuses a malformed afterSeq, with a coded error', async () => {
+    const received = connect(owner, tenantA).subscribe(EVENTS, { after: 'abc' });
+    await received.ended;
+    expect(JSON.stringify(received.errors)).toMatch(/BAD_USER_INPUT/);
+  });
+});

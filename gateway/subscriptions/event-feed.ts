@@ -1,0 +1,45 @@
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import type { Logger } from 'pino';
+import { eventChannel, parsePublishedEvent, type PublishedEvent } from '../../platform/events';
+import type { RedisClient } from '../../platform/redis';
+
+/**
+ * Tenants' committed events as the relay publishes them, for every subscriber on this pod:
+ * one Redis subscriber connection, one channel per tenant that someone here watches,
+ * subscribed while at least one subscriber needs it.
+ */
+export class EventFeed {
+  private readonly pubsub: RedisPubSub;
+
+  constructor(
+    publisher: RedisClient,
+    subscriber: RedisClient,
+    private readonly prefix: string,
+    private readonly logger: Logger,
+  ) {
+    this.pubsub = new RedisPubSub({
+      publisher,
+      subscriber,
+      // The relay's messages are validated here, not revived by JSON.parse.
+      deserializer: (message: string | Buffer) => message.toString(),
+    });
+  }
+
+  /** Calls `onEvent` for each event of the tenant; resolves with the function that stops it. */
+  async listen(tenantId: string, onEvent: (event: PublishedEvent) => void): Promise<() => void> {
+    const id = await this.pubsub.subscribe<string>(
+      eventChannel(this.prefix, tenantId),
+      (message) => {
+        const event = parsePublishedEvent(message);
+        if (event) onEvent(event);
+        else this.logger.warn({ tenantId }, 'unreadable event message skipped');
+      },
+    );
+    let stopped = false;
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      this.pubsub.unsubscribe(id);
+    };
+  }
+}

@@ -1,0 +1,205 @@
+import type { ApolloServer } from '@apollo/server';
+import {
+  execute,
+  GraphQLError,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
+import type { RequestContext } from '../../platform/context';
+import { DomainError, ValidationError } from '../../platform/errors';
+import { EVENT_TYPE_PATTERN, type PublishedEvent } from '../../platform/events';
+import { toGraphQLError } from '../access-plugin';
+import type { GatewayContext } from '../signed-data-source';
+import type { EventFeed } from './event-feed';
+import { resumableStream, SlowConsumerError } from './resumable-stream';
+import { queryFor, selectsOnly, type RootSelection } from './selection';
+
+/** Event fields the relay's message carries: selections of only these need no subgraph. */
+const LOCAL_FIELDS = new Set([
+  'id',
+  'seq',
+  'type',
+  'payload',
+  'requestId',
+  'ip',
+  'userAgent',
+  'occurredAt',
+  'actorKind',
+  'actorId',
+  '__typename',
+]);
+const ACTOR_KINDS = { user: 'USER', apiKey: 'API_KEY', system: 'SYSTEM' } as const;
+const REPLAY_PAGE = 100;
+
+interface StreamItem {
+  seq: bigint;
+  type: string;
+  /** A live event, rendered at delivery. */
+  published?: PublishedEvent;
+  /** A replayed event, already rendered by the gateway with the subscriber's selection. */
+  rendered?: Record<string, unknown>;
+}
+
+export interface EventSubscriptionDeps {
+  feed: EventFeed;
+  apollo: ApolloServer<GatewayContext>;
+  schema: GraphQLSchema;
+  /** Checks again, before every delivery, that the subscriber may still see the tenant. */
+  reauthorize(request: RequestContext): Promise<void>;
+  maxBuffered: number;
+  onDelivered(): void;
+  onDropped(reason: 'slow_consumer' | 'forbidden'): void;
+}
+
+/**
+ * `Subscription.events(types, afterSeq)`: the tenant's committed events in seq order, each
+ * rendered with the subscriber's own selection and authorization. With `afterSeq` it first
+ * replays the journal from there (see resumable-stream.ts), so a client that reconnects with
+ * the last seq it saw misses nothing and sees nothing twice.
+ */
+export async function* eventSubscription(
+  request: RequestContext,
+  selection: RootSelection,
+  args: { types?: string[] | null; afterSeq?: string | null },
+  document: DocumentNode,
+  variableValues: Record<string, unknown> | undefined,
+  deps: EventSubscriptionDeps,
+): AsyncGenerator<ExecutionResult> {
+  const tenantId = request.tenantId!;
+  const types = validTypes(args.types);
+  const afterSeq = validSeq(args.afterSeq);
+  const local = selectsOnly(selection, LOCAL_FIELDS);
+  const context: GatewayContext = { request, delivery: true };
+
+  const run = async (query: string, variables: Record<string, unknown>) => {
+    const response = await deps.apollo.executeOperation(
+      { query, variables: { ...variableValues, ...variables } },
+      { contextValue: context },
+    );
+    if (response.body.kind !== 'single') throw new Error('unexpected incremental delivery');
+    return response.body.singleResult;
+  };
+
+  const replayQuery = queryFor(
+    selection,
+    {
+      open: 'events(first: $__first, afterSeq: $__after) { nodes {',
+      close: '} }',
+      variables: '$__first: Int!, $__after: String!',
+    },
+    '__seq: seq __type: type',
+  );
+  const renderQuery = queryFor(selection, {
+    open: 'event(id: $__id) {',
+    close: '}',
+    variables: '$__id: ID!',
+  });
+
+  const stream = resumableStream<StreamItem>(
+    {
+      listen: (onEvent) =>
+        deps.feed.listen(tenantId, (event) =>
+          onEvent({ seq: BigInt(event.seq), type: event.type, published: event }),
+        ),
+      async replay(after, limit) {
+        const result = await run(replayQuery, {
+          __first: Math.min(limit, REPLAY_PAGE),
+          __after: after.toString(),
+        });
+        if (result.errors?.length)
+          throw new GraphQLError(result.errors[0]!.message, result.errors[0]);
+        const nodes = (result.data as { events: { nodes: Record<string, unknown>[] } }).events
+          .nodes;
+        return nodes.map(({ __seq, __type, ...rendered }) => ({
+          seq: BigInt(String(__seq)),
+          type: String(__type),
+          rendered,
+        }));
+      },
+      seqOf: (item) => item.seq,
+    },
+    { afterSeq, maxBuffered: deps.maxBuffered },
+  );
+
+  try {
+    for await (const item of stream) {
+      if (types && !types.has(item.type)) continue;
+      try {
+        await deps.reauthorize(request);
+      } catch (error) {
+        deps.onDropped('forbidden');
+        if (error instanceof DomainError) {
+          yield { errors: [toGraphQLError(error)] };
+          return;
+        }
+        throw error;
+      }
+      if (item.rendered) {
+        yield { data: { [selection.responseKey]: item.rendered } };
+      } else if (local) {
+        yield (await execute({
+          schema: deps.schema,
+          document,
+          rootValue: { [selection.field.name.value]: eventObject(item.published!) },
+          contextValue: context,
+          variableValues,
+        })) as ExecutionResult;
+      } else {
+        const result = await run(renderQuery, { __id: item.published!.id });
+        yield {
+          data: result.data ? { [selection.responseKey]: result.data.event } : null,
+          ...(result.errors
+            ? { errors: result.errors.map((e) => new GraphQLError(e.message, e)) }
+            : {}),
+        };
+      }
+      deps.onDelivered();
+    }
+  } catch (error) {
+    if (error instanceof SlowConsumerError) {
+      deps.onDropped('slow_consumer');
+      throw error;
+    }
+    throw error;
+  } finally {
+    await stream.return?.();
+  }
+}
+
+function eventObject(event: PublishedEvent) {
+  return {
+    id: event.id,
+    seq: event.seq,
+    type: event.type,
+    payload: event.payload,
+    requestId: event.requestId,
+    ip: event.ip,
+    userAgent: event.userAgent,
+    occurredAt: event.occurredAt,
+    actorKind: event.actor ? ACTOR_KINDS[event.actor.kind] : null,
+    actorId: event.actor?.id ?? null,
+  };
+}
+
+function validTypes(types: string[] | null | undefined): Set<string> | null {
+  if (!types) return null;
+  if (
+    types.length === 0 ||
+    types.length > 20 ||
+    !types.every((type) => EVENT_TYPE_PATTERN.test(type))
+  ) {
+    throw new ValidationError('types must be 1 to 20 event types like "assets.asset.created"', {
+      field: 'types',
+    });
+  }
+  return new Set(types);
+}
+
+function validSeq(seq: string | null | undefined): bigint | null {
+  if (seq === null || seq === undefined) return null;
+  if (!/^(0|[1-9][0-9]{0,18})$/.test(seq)) {
+    throw new ValidationError('afterSeq must be a seq from an event', { field: 'afterSeq' });
+  }
+  return BigInt(seq);
+}

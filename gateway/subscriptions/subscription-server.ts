@@ -1,0 +1,309 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ApolloServer } from '@apollo/server';
+import {
+  getArgumentValues,
+  getOperationAST,
+  GraphQLError,
+  parse,
+  print,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { RequestContext } from '../../platform/context';
+import { DomainError, ErrorCode } from '../../platform/errors';
+import { toGraphQLError } from '../access-plugin';
+import type { GatewayAuth } from '../auth/setup';
+import { authorizeTenant } from '../auth/authorize-tenant';
+import { checkOperationAccess, type AccessPolicies } from '../operation-access';
+import type { EdgeRateLimits } from '../security/rate-limits';
+import type { GatewayContext } from '../signed-data-source';
+import { clientIp } from '../request-context';
+import { authenticateConnection, type ConnectionParams } from './connection-auth';
+import { EventFeed } from './event-feed';
+import { eventSubscription } from './event-subscription';
+import { createSubscriptionMetrics } from './metrics';
+import { rootSelection } from './selection';
+import { SlowConsumerError } from './resumable-stream';
+
+const PATHS = new Set(['/', '/graphql']);
+/** Close codes beyond graphql-ws's own: the server is going away, or the client is too slow. */
+const GOING_AWAY = 1001;
+const TOO_SLOW = 4429;
+const TRY_AGAIN_LATER = 1013;
+
+export interface SubscriptionServerOptions {
+  apollo: ApolloServer<GatewayContext>;
+  /** The API schema; subscriptions wait for the gateway to load it. */
+  schema: () => GraphQLSchema | undefined;
+  auth: GatewayAuth;
+  policies: AccessPolicies;
+  rateLimits?: EdgeRateLimits;
+  validationRules: ValidationRule[];
+  maxTokens: number;
+  prefix: string;
+  trustProxy: boolean;
+  maxBuffered: number;
+  logger: Logger;
+  registry: Registry;
+}
+
+interface ConnectionState {
+  request?: RequestContext;
+  watch?: NodeJS.Timeout;
+}
+
+/**
+ * graphql-ws on the gateway's own port and path. A connection authenticates in its
+ * `connectionParams` exactly as an HTTP request does (access token or API key, and
+ * `tenantId`), and is closed 4401 (bad credentials), 4403 (not allowed, session revoked,
+ * token expired), 4429 (too many connection attempts, or a subscriber too slow to keep up)
+ * or 1001 (the gateway is shutting down). Subscriptions are served here; queries and
+ * mutations sent over the socket run through the gateway like HTTP ones.
+ */
+export function createSubscriptionServer(options: SubscriptionServerOptions) {
+  const { logger, auth } = options;
+  const metrics = createSubscriptionMetrics(options.registry);
+  const feed = new EventFeed(auth.redis, auth.subscriber, options.prefix, logger);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const states = new WeakMap<WebSocket, ConnectionState>();
+  /** The socket behind each subscription's context, to close it when the client falls behind. */
+  const sockets = new WeakMap<GatewayContext, WebSocket>();
+
+  const close = (socket: WebSocket, code: number, reason: string) => {
+    metrics.closed.inc({ code: String(code) });
+    socket.close(code, reason);
+  };
+
+  /** Ends a socket when its session is revoked or its token expires. */
+  const watchCredentials = (socket: WebSocket, request: RequestContext, expiresAt: number | null) =>
+    setInterval(() => {
+      if (request.sessionId && auth.revocations.isRevoked(request.sessionId)) {
+        close(socket, CloseCode.Forbidden, 'Session revoked');
+      } else if (expiresAt !== null && Date.now() >= expiresAt) {
+        close(socket, CloseCode.Forbidden, 'Access token expired');
+      }
+    }, 500).unref();
+
+  const disposable = useServer<ConnectionParams, { state?: ConnectionState }>(
+    {
+      isProd: false, // every error we send is already coded and safe to show
+      connectionInitWaitTimeout: 10_000,
+      onConnect: async (ctx) => {
+        const socket = ctx.extra.socket;
+        try {
+          const { request, expiresAt } = await authenticateConnection(
+            ctx.extra.request,
+            ctx.connectionParams,
+            auth.authenticators,
+            { trustProxy: options.trustProxy },
+          );
+          await options.rateLimits?.user(request);
+          if (request.tenantId) await authorizeTenant(request, auth.roles);
+          const state: ConnectionState = {
+            request,
+            watch: watchCredentials(socket, request, expiresAt),
+          };
+          states.set(socket, state);
+          metrics.connections.inc();
+          return true;
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          close(socket, closeCodeOf(error), error.message.slice(0, 120));
+          return false;
+        }
+      },
+      onClose: (ctx) => {
+        const state = states.get(ctx.extra.socket);
+        if (!state) return;
+        clearInterval(state.watch);
+        states.delete(ctx.extra.socket);
+        metrics.connections.dec();
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const request = states.get(ctx.extra.socket)?.request;
+        const schema = options.schema();
+        if (!request || !schema) {
+          return [
+            new GraphQLError('Not ready', { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }),
+          ];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: options.maxTokens });
+        } catch (error) {
+          return [coded(error, ErrorCode.GRAPHQL_PARSE_FAILED)];
+        }
+        const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+        if (errors.length > 0)
+          return errors.map((error) => coded(error, ErrorCode.GRAPHQL_VALIDATION_FAILED));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) {
+          return [
+            new GraphQLError('Send one operation, or name it', {
+              extensions: { code: ErrorCode.BAD_USER_INPUT },
+            }),
+          ];
+        }
+        // A copy per operation: checks set the role on it.
+        const context: GatewayContext = { request: { ...request } };
+        sockets.set(context, ctx.extra.socket);
+        try {
+          await checkOperationAccess(operation, document, schema, context, options.policies);
+        } catch (error) {
+          if (error instanceof DomainError) return [toGraphQLError(error)];
+          throw error;
+        }
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables ?? undefined,
+          contextValue: context,
+        } satisfies ExecutionArgs;
+      },
+      execute: (args) => runThroughGateway(options.apollo, args),
+      subscribe: (args) => {
+        const context = args.contextValue as GatewayContext;
+        const operation = getOperationAST(args.document, args.operationName)!;
+        const selection = rootSelection(operation, args.document);
+        const fieldName = selection?.field.name.value;
+        const field = fieldName
+          ? args.schema.getSubscriptionType()?.getFields()[fieldName]
+          : undefined;
+        if (!selection || !field || fieldName !== 'events') {
+          return {
+            errors: [
+              new GraphQLError(`Subscription.${fieldName ?? '?'} is not served yet`, {
+                extensions: { code: ErrorCode.BAD_USER_INPUT },
+              }),
+            ],
+          };
+        }
+        const values = getArgumentValues(field, selection.field, args.variableValues ?? undefined);
+        const socket = sockets.get(context);
+        return guarded(
+          eventSubscription(
+            context.request,
+            selection,
+            values,
+            args.document,
+            args.variableValues ?? undefined,
+            {
+              feed,
+              apollo: options.apollo,
+              schema: args.schema,
+              maxBuffered: options.maxBuffered,
+              reauthorize: (request) => authorizeTenant({ ...request }, auth.roles),
+              onDelivered: () => metrics.delivered.inc(),
+              onDropped: (reason) => metrics.dropped.inc({ reason }),
+            },
+          ),
+          () => socket && close(socket, TOO_SLOW, 'Subscriber too slow: reconnect with afterSeq'),
+          metrics,
+        );
+      },
+    },
+    wss,
+    12_000,
+  );
+
+  return {
+    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      const path = (req.url ?? '/').split('?')[0]!;
+      if (!PATHS.has(path)) {
+        socket.destroy();
+        return;
+      }
+      // Decide before upgrading: once upgraded, graphql-ws must listen at once, or the
+      // client's first message (connection_init) arrives to nobody and is lost.
+      const ip = clientIp(req, options.trustProxy);
+      (options.rateLimits?.wsConnect(ip) ?? Promise.resolve()).then(
+        () => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),
+        (error: unknown) => {
+          if (!(error instanceof DomainError)) {
+            socket.destroy();
+            return;
+          }
+          // Upgrade only to say why, with the protocol's close code.
+          wss.handleUpgrade(req, socket, head, (ws) =>
+            close(ws, closeCodeOf(error), error.message),
+          );
+        },
+      );
+    },
+    /** Closes every socket with 1001 (going away), for a graceful shutdown. */
+    async closeAll(): Promise<void> {
+      for (const client of wss.clients) close(client, GOING_AWAY, 'Server shutting down');
+      await disposable.dispose();
+    },
+  };
+}
+
+/** Ends a subscription's stream on a slow consumer by closing the socket with 4429. */
+async function* guarded(
+  results: AsyncGenerator<ExecutionResult>,
+  onSlow: () => void,
+  metrics: { subscriptions: { inc(): void; dec(): void } },
+): AsyncGenerator<ExecutionResult> {
+  metrics.subscriptions.inc();
+  try {
+    yield* results;
+  } catch (error) {
+    if (error instanceof SlowConsumerError) {
+      onSlow();
+      return;
+    }
+    if (error instanceof DomainError) {
+      yield { errors: [toGraphQLError(error)] };
+      return;
+    }
+    throw error;
+  } finally {
+    metrics.subscriptions.dec();
+  }
+}
+
+async function runThroughGateway(
+  apollo: ApolloServer<GatewayContext>,
+  args: ExecutionArgs,
+): Promise<ExecutionResult> {
+  const response = await apollo.executeOperation(
+    {
+      query: print(args.document),
+      operationName: args.operationName ?? undefined,
+      variables: (args.variableValues as Record<string, unknown>) ?? undefined,
+    },
+    { contextValue: args.contextValue as GatewayContext },
+  );
+  if (response.body.kind !== 'single') throw new Error('unexpected incremental delivery');
+  return response.body.singleResult as ExecutionResult;
+}
+
+function closeCodeOf(error: DomainError): number {
+  switch (error.code) {
+    case ErrorCode.UNAUTHENTICATED:
+      return CloseCode.Unauthorized;
+    case ErrorCode.RATE_LIMITED:
+      return TOO_SLOW;
+    case ErrorCode.SERVICE_UNAVAILABLE:
+      return TRY_AGAIN_LATER;
+    default:
+      return CloseCode.Forbidden;
+  }
+}
+
+function coded(error: unknown, code: string): GraphQLError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new GraphQLError(message, { extensions: { code } });
+}

@@ -1,0 +1,70 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface Received<T> {
+  results: T[];
+  errors: unknown[];
+  /** Resolves when the subscription completes or fails. */
+  ended: Promise<void>;
+  unsubscribe(): void;
+}
+
+export interface WsClient {
+  client: Client;
+  /** Resolves with the close event's code when the socket closes. */
+  closed: Promise<number>;
+  subscribe<T>(query: string, variables?: Record<string, unknown>): Received<T>;
+  dispose(): Promise<void>;
+}
+
+/** A real graphql-ws client (the `ws` WebSocket), as a frontend would open one. */
+export function connectWs(url: string, connectionParams: Record<string, unknown>): WsClient {
+  let onClosed: (code: number) => void = () => undefined;
+  const closed = new Promise<number>((resolve) => (onClosed = resolve));
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    lazy: false,
+    retryAttempts: 0,
+    on: { closed: (event) => onClosed((event as { code: number }).code) },
+  });
+  return {
+    client,
+    closed,
+    subscribe<T>(query: string, variables: Record<string, unknown> = {}) {
+      const results: T[] = [];
+      const errors: unknown[] = [];
+      let end: () => void = () => undefined;
+      const ended = new Promise<void>((resolve) => (end = resolve));
+      const unsubscribe = client.subscribe<T>(
+        { query, variables },
+        {
+          next: (value) => {
+            if (value.errors) errors.push(...value.errors);
+            if (value.data) results.push(value.data as T);
+          },
+          error: (error) => {
+            errors.push(error);
+            end();
+          },
+          complete: () => end(),
+        },
+      );
+      return { results, errors, ended, unsubscribe };
+    },
+    dispose: () => Promise.resolve(client.dispose()),
+  };
+}
+
+/** Polls until `check` passes or the time is up (never a wall-clock assertion: a bound). */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
