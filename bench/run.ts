@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { prepareTemplateDatabase } from '../platform/testing/database';
 import { repoRoot } from '../platform/paths';
 import { gatewayOverhead } from './gateway-overhead.bench';
+import { subscriptionFanout } from './subscription-fanout.bench';
 import { toMarkdown, type BenchReport } from './lib/report';
 
 // `npm run bench`: every benchmark, each comparing against a baseline measured in the same
@@ -13,7 +14,13 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
 async function main(): Promise<void> {
   await prepareTemplateDatabase();
-  const reports: BenchReport[] = [await gatewayOverhead({ durationMs, concurrency })];
+  const reports: BenchReport[] = [
+    await gatewayOverhead({ durationMs, concurrency }),
+    await subscriptionFanout({
+      subscribers: Number(process.env.BENCH_SUBSCRIBERS ?? 200),
+      events: Number(process.env.BENCH_EVENTS ?? 50),
+    }),
+  ];
 
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const markdown = [

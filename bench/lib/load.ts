@@ -51,16 +51,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   await Promise.all(Array.from({ length: options.concurrency }, client));
 
   latencies.sort((a, b) => a - b);
-  const percentile = (p: number) =>
-    round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN);
   return {
     requests: latencies.length,
     errors,
     rps: round(latencies.length / (options.durationMs / 1000)),
-    p50Ms: percentile(0.5),
-    p95Ms: percentile(0.95),
-    p99Ms: percentile(0.99),
+    p50Ms: percentile(latencies, 0.5),
+    p95Ms: percentile(latencies, 0.95),
+    p99Ms: percentile(latencies, 0.99),
   };
+}
+
+/** The p-th percentile of ascending `sorted`, rounded to 0.1 (NaN when empty). */
+export function percentile(sorted: readonly number[], p: number): number {
+  return round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN);
 }
 
 function round(value: number): number {
