@@ -1,5 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
 import { signContext, type RequestContext } from '../platform/context';
+import { ErrorCode, isPublicErrorCode } from '../platform/errors';
 
 export interface GatewayContext {
   request: RequestContext;
@@ -25,5 +27,33 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const headers = signContext(requestContext, this.signingSecret);
     for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);
     request.http?.headers.set('x-request-id', requestContext.requestId);
+  }
+
+  /**
+   * A subgraph answers some client mistakes with an HTTP error status and a coded GraphQL
+   * error (e.g. a variable that is not a valid DateTime: 400 BAD_USER_INPUT). Keep that error
+   * rather than Apollo's generic "400: Bad Request", which would be masked as internal.
+   */
+  override async errorFromResponse(
+    response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0],
+  ) {
+    const copy = response.clone();
+    try {
+      const body = (await copy.json()) as {
+        errors?: { message?: unknown; extensions?: { code?: unknown } }[];
+      };
+      const first = body.errors?.[0];
+      const code = first?.extensions?.code;
+      if (
+        typeof first?.message === 'string' &&
+        isPublicErrorCode(code) &&
+        code !== ErrorCode.INTERNAL_SERVER_ERROR
+      ) {
+        return new GraphQLError(first.message, { extensions: { code } });
+      }
+    } catch {
+      // not a GraphQL error body: the generic error below
+    }
+    return super.errorFromResponse(response);
   }
 }

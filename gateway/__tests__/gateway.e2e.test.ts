@@ -390,6 +390,24 @@ describe('bad requests', () => {
     expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('keeps the code of a subgraph refusing a malformed custom scalar', async () => {
+    const asVariable = await postGraphQL(
+      stack.gatewayUrl,
+      {
+        query: 'query ($since: DateTime) { events(since: $since) { nodes { id } } }',
+        variables: { since: 'yesterday' },
+      },
+      asTenant(tenantA),
+    );
+    expect(asVariable.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const inline = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ events(since: "yesterday") { nodes { id } } }' },
+      asTenant(tenantA),
+    );
+    expect(inline.body.errors?.[0]?.extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
+  });
+
   it('answers a query that does not validate with GRAPHQL_VALIDATION_FAILED', async () => {
     const response = await postGraphQL(stack.gatewayUrl, { query: '{ nope }' });
     expect(response.status).toBe(400);
