@@ -28,7 +28,8 @@ import { Client } from 'pg';
 // Migrations against an empty database (not the template): apply all, revert all, apply again;
 // then the schema they leave must agree with the entities and the GraphQL enums.
 
-const database = `${TEST_DATABASE_PREFIX}migrations_${randomSuffix()}`;
+// The pid in the name tells another run's cleanup that this database is in use.
+const database = `${TEST_DATABASE_PREFIX}migrations_${process.pid}_${randomSuffix()}`;
 const ownerUrl = databaseUrl(database, 'owner');
 const OWNED_SCHEMAS = ['assets', 'auth', 'jobs', 'observability', 'tenancy'];
 
