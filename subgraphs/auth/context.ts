@@ -8,6 +8,7 @@ import { ApiKeyService } from './services/api-key.service';
 import type { AuthServices } from './services/auth-services';
 import { OAuthService } from './services/oauth.service';
 import { PasskeyService } from './services/passkey.service';
+import { RecoveryService } from './services/recovery.service';
 import { SessionService } from './services/session.service';
 import { UserService } from './services/user.service';
 
@@ -15,6 +16,7 @@ export interface AuthContext {
   request: RequestContext;
   users: UserService;
   accounts: AccountService;
+  recovery: RecoveryService;
   sessions: SessionService;
   apiKeys: ApiKeyService;
   admin: AdminService;
@@ -32,6 +34,7 @@ export function createAuthContext(
     request,
     users: new UserService(request, loaders),
     accounts: new AccountService(request, auth),
+    recovery: new RecoveryService(request, auth),
     sessions: new SessionService(request, auth),
     apiKeys: new ApiKeyService(request, auth),
     admin: new AdminService(request, auth),

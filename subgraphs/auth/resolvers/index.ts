@@ -18,12 +18,12 @@ export const resolvers: Resolvers = {
     signIn: (_parent, { email, password }, { accounts }) => accounts.signIn(email, password),
     refreshSession: (_parent, { refreshToken }, { sessions }) => sessions.refresh(refreshToken),
     signOut: (_parent, _args, { sessions }) => sessions.signOut(),
-    verifyEmail: (_parent, { token }, { accounts }) => accounts.verifyEmail(token),
-    requestEmailVerification: (_parent, _args, { accounts }) => accounts.requestEmailVerification(),
-    requestPasswordReset: (_parent, { email }, { accounts }) =>
-      accounts.requestPasswordReset(email),
-    resetPassword: (_parent, { token, newPassword }, { accounts }) =>
-      accounts.resetPassword(token, newPassword),
+    verifyEmail: (_parent, { token }, { recovery }) => recovery.verifyEmail(token),
+    requestEmailVerification: (_parent, _args, { recovery }) => recovery.requestEmailVerification(),
+    requestPasswordReset: (_parent, { email }, { recovery }) =>
+      recovery.requestPasswordReset(email),
+    resetPassword: (_parent, { token, newPassword }, { recovery }) =>
+      recovery.resetPassword(token, newPassword),
     changePassword: (_parent, { currentPassword, newPassword }, { accounts }) =>
       accounts.changePassword(currentPassword, newPassword),
     updateProfile: (_parent, { displayName }, { accounts }) => accounts.updateProfile(displayName),

@@ -1,0 +1,158 @@
+import type { EntityManager } from 'typeorm';
+import type { RequestContext } from '../../../platform/context';
+import { hashToken, randomToken } from '../../../platform/crypto';
+import {
+  DomainError,
+  RateLimitedError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../../../platform/errors';
+import { appendEvent, EventType } from '../../../platform/events';
+import type { EmailTokenPurpose } from '../entities/email-token.entity';
+import type { RevokeReason } from '../entities/session.entity';
+import type { UserEntity } from '../entities/user.entity';
+import type { AuthOutcome, AuthAttemptKind } from '../metrics';
+import { EmailTokenRepository } from '../repositories/email-token.repository';
+import { SessionRepository } from '../repositories/session.repository';
+import { UserRepository } from '../repositories/user.repository';
+import type { AuthServices } from './auth-services';
+import { verifyPassword } from './password';
+
+/**
+ * What the account flows share for one request: who is asking, the abuse limits and their
+ * metrics, mailed tokens, and ending a user's sessions.
+ */
+export class AccountSupport {
+  constructor(
+    private readonly request: RequestContext,
+    private readonly auth: AuthServices,
+  ) {}
+
+  get meta() {
+    return { ip: this.request.ip, userAgent: this.request.userAgent };
+  }
+
+  async revokeAll(
+    manager: EntityManager,
+    userId: string,
+    reason: RevokeReason,
+    exceptSessionId?: string | null,
+  ): Promise<string[]> {
+    const ended = await new SessionRepository(manager).revokeAllOfUser(
+      userId,
+      reason,
+      exceptSessionId,
+    );
+    if (ended.length) this.auth.metrics.sessionsRevoked.inc({ reason }, ended.length);
+    return ended;
+  }
+
+  /** The signed-in user's row, locked, once `password` proved it is them (counts failures). */
+  async provenUser(
+    manager: EntityManager,
+    userId: string,
+    password: string,
+    field: 'password' | 'currentPassword',
+  ): Promise<UserEntity> {
+    const user = await new UserRepository(manager).findCredentialsById(userId);
+    if (!user) throw new UnauthenticatedError();
+    if (!(await verifyPassword(user.passwordHash, password))) {
+      await this.auth.lockout.recordFailure(userId);
+      this.count('change_password', 'bad_credentials');
+      throw new ValidationError(
+        field === 'currentPassword' ? 'Current password is wrong' : 'Password is wrong',
+        { field },
+      );
+    }
+    return user;
+  }
+
+  requireUserId(): string {
+    const principal = this.request.principal;
+    if (principal?.kind !== 'user') throw new UnauthenticatedError('Sign in first');
+    return principal.id;
+  }
+
+  async currentUser(): Promise<UserEntity> {
+    const user = await new UserRepository(this.auth.dataSource.manager).findById(
+      this.requireUserId(),
+    );
+    if (!user) throw new UnauthenticatedError();
+    return user;
+  }
+
+  async mailVerification(user: UserEntity, token: string): Promise<void> {
+    const link = new URL('/verify-email', this.auth.config.APP_PUBLIC_URL);
+    link.searchParams.set('token', token);
+    try {
+      await this.auth.mailer.send({
+        kind: 'auth.verify_email',
+        to: user.email,
+        subject: 'Confirm your email address',
+        text: `Welcome to Tessera.\n\nTo confirm this address, open:\n${link.href}\n\nThe link works once and expires in ${Math.round(this.auth.config.EMAIL_VERIFICATION_TTL_MINUTES / 60)} hours.\n`,
+      });
+    } catch (error) {
+      // The account exists either way; `requestEmailVerification` sends another link.
+      this.auth.logger.error({ err: error }, 'verification mail failed');
+    }
+  }
+
+  async issueEmailToken(
+    manager: EntityManager,
+    userId: string,
+    purpose: EmailTokenPurpose,
+  ): Promise<string> {
+    const token = randomToken(32);
+    const minutes =
+      purpose === 'verify_email'
+        ? this.auth.config.EMAIL_VERIFICATION_TTL_MINUTES
+        : this.auth.config.PASSWORD_RESET_TTL_MINUTES;
+    await new EmailTokenRepository(manager).replace(
+      userId,
+      purpose,
+      hashToken(token),
+      new Date(Date.now() + minutes * 60_000),
+    );
+    return token;
+  }
+
+  async recordFailedSignIn(userId: string | null, reason: AuthOutcome): Promise<void> {
+    await this.auth.dataSource.transaction((manager) =>
+      appendEvent(manager, {
+        type: EventType.SIGN_IN_FAILED,
+        tenantId: null,
+        actor: null,
+        payload: { userId, reason },
+      }),
+    );
+  }
+
+  async assertNotLocked(userId: string, kind: AuthAttemptKind): Promise<void> {
+    try {
+      await this.auth.lockout.assertNotLocked(userId);
+    } catch (error) {
+      if (error instanceof DomainError) {
+        this.count(kind, 'locked');
+        if (kind === 'sign_in') await this.recordFailedSignIn(userId, 'locked');
+      }
+      throw error;
+    }
+  }
+
+  async limitByIp(kind: AuthAttemptKind): Promise<void> {
+    const decision = await this.auth.ipLimiter.consume(this.request.ip ?? 'unknown');
+    if (!decision.allowed) {
+      this.count(kind, 'rate_limited');
+      throw new RateLimitedError(decision.retryAfterSeconds);
+    }
+  }
+
+  async limitMail(userId: string): Promise<void> {
+    const decision = await this.auth.mailLimiter.consume(userId);
+    if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+  }
+
+  count(kind: AuthAttemptKind, outcome: AuthOutcome): void {
+    this.auth.metrics.attempts.inc({ kind, outcome });
+  }
+}
