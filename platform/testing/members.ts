@@ -65,3 +65,24 @@ export async function signUpMember(
   await addMember(db, tenantId, user.id, role);
   return user;
 }
+
+/** A user whose access token carries the platform-admin claim (granted, then signed in again). */
+export async function signUpPlatformAdmin(gatewayUrl: string, db: Queryable): Promise<TestUser> {
+  const user = await signUpUser(gatewayUrl, 'platform-admin');
+  await db.query(`UPDATE auth.users SET platform_role = 'ADMIN' WHERE id = $1`, [user.id]);
+  const signedIn = await postGraphQL<{ signIn: { accessToken?: string } }>(gatewayUrl, {
+    query: `mutation ($email: String!, $password: String!) {
+      signIn(email: $email, password: $password) { ... on AuthPayload { accessToken } } }`,
+    variables: { email: user.email, password: TEST_PASSWORD },
+  });
+  const accessToken = signedIn.body.data?.signIn.accessToken;
+  if (!accessToken) throw new Error(`platform admin sign-in failed: ${signedIn.text}`);
+  return {
+    ...user,
+    accessToken,
+    headers: (tenantId) => ({
+      authorization: `Bearer ${accessToken}`,
+      ...(tenantId ? { 'x-tenant-id': tenantId } : {}),
+    }),
+  };
+}

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import {
   spawnService,
   type ServiceName,
@@ -97,17 +98,34 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       internal.AUTH_INTERNAL_URL = (await start('auth', internal)).url;
     }
     await Promise.all(
-      subgraphs.filter((name) => !processes.has(name)).map((name) => start(name, internal)),
+      subgraphs
+        .filter((name) => !processes.has(name) && name !== 'observability')
+        .map((name) => start(name, internal)),
     );
-    const urls = Object.fromEntries(
-      subgraphs.map((name) => [
-        `SUBGRAPH_${name.toUpperCase()}_URL`,
-        `${processes.get(name)!.url}/graphql`,
-      ]),
-    );
+    const subgraphUrls = () =>
+      Object.fromEntries(
+        subgraphs
+          .filter((name) => processes.has(name))
+          .map((name) => [
+            `SUBGRAPH_${name.toUpperCase()}_URL`,
+            `${processes.get(name)!.url}/graphql`,
+          ]),
+      );
+    // Observability probes every other process (health, alert metrics), the gateway and the
+    // worker included, which start after it: their ports are chosen now.
+    const [gatewayPort, workerPort] = await Promise.all([freePort(), freePort()]);
+    if (subgraphs.includes('observability')) {
+      await start('observability', {
+        ...internal,
+        ...subgraphUrls(),
+        GATEWAY_INTERNAL_URL: `http://127.0.0.1:${gatewayPort}`,
+        WORKER_INTERNAL_URL: `http://127.0.0.1:${workerPort}`,
+      });
+    }
+    const urls = subgraphUrls();
     // The worker calls the subgraphs' internal routes (tenant purges), so it starts after them.
-    if (options.worker) await start('worker', urls);
-    const gateway = await start('gateway', urls);
+    if (options.worker) await start('worker', { ...urls, PORT: String(workerPort) });
+    const gateway = await start('gateway', { ...urls, PORT: String(gatewayPort) });
     return {
       db,
       redisPrefix,
@@ -123,6 +141,18 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     await db.drop();
     throw error;
   }
+}
+
+/** A port free right now (the OS picks it), for a process others must know before it starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 function parseEntry(line: string): Record<string, unknown> | undefined {

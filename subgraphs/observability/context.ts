@@ -1,26 +1,39 @@
 import type { RequestContext } from '../../platform/context';
 import { tenantScope } from '../../platform/db';
 import type { SubgraphRuntime } from '../../platform/graphql';
+import type { ObservabilityConfig } from './config';
 import { AlertRuleService } from './services/alert-rule.service';
 import { HealthService } from './services/health.service';
+import { PlatformStatsService } from './services/platform-stats.service';
+import type { ObservabilityServices } from './setup';
 
 export interface ObservabilityContext {
   request: RequestContext;
   health: HealthService;
+  platformStats: PlatformStatsService;
   alertRules: AlertRuleService;
 }
 
 export function createObservabilityContext(
   request: RequestContext,
-  runtime: SubgraphRuntime,
+  runtime: SubgraphRuntime<ObservabilityConfig>,
+  services: ObservabilityServices,
 ): ObservabilityContext {
-  const health = new HealthService([
-    { name: 'postgres', check: () => runtime.dataSource.query('SELECT 1') },
-    { name: 'redis', check: () => runtime.redis.ping() },
-  ]);
+  const health = new HealthService(
+    [
+      { name: 'postgres', check: () => runtime.dataSource.query('SELECT 1') },
+      { name: 'redis', check: () => runtime.redis.ping() },
+    ],
+    services.readiness,
+  );
   return {
     request,
     health,
+    platformStats: new PlatformStatsService(
+      services.queues,
+      runtime.dataSource,
+      runtime.config.DATABASE_SLOW_QUERY_MS,
+    ),
     alertRules: new AlertRuleService(tenantScope(runtime.dataSource, request)),
   };
 }

@@ -1,13 +1,21 @@
 import type { SubgraphDefinition } from '../../platform/graphql';
+import { observabilityConfigShape } from './config';
 import { createObservabilityContext, type ObservabilityContext } from './context';
 import { AlertRuleEntity } from './entities/alert-rule.entity';
 import { resolvers } from './resolvers';
+import { setupObservability, type ObservabilityServices } from './setup';
 
-export const observabilitySubgraph: SubgraphDefinition<ObservabilityContext> = {
+export const observabilitySubgraph: SubgraphDefinition<
+  ObservabilityContext,
+  typeof observabilityConfigShape,
+  ObservabilityServices
+> = {
   name: 'observability',
   defaultPort: 4005,
+  config: { shape: observabilityConfigShape },
   entities: [AlertRuleEntity],
   resolvers,
   purgeTables: ['observability.alert_rules'],
+  setup: setupObservability,
   createContext: createObservabilityContext,
 };

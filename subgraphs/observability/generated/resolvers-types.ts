@@ -29,18 +29,47 @@ export type AlertRule = {
   threshold: Scalars['Float']['output'];
 };
 
+/** The database as the observability service sees it. */
+export type DatabaseStats = {
+  __typename?: 'DatabaseStats';
+  /** Server connections to this database (pg_stat_activity). */
+  connections: Scalars['Int']['output'];
+  poolIdle: Scalars['Int']['output'];
+  /** Connections in this process's pool, idle ones, and callers waiting for one. */
+  poolTotal: Scalars['Int']['output'];
+  poolWaiting: Scalars['Int']['output'];
+  /**
+   * Statements whose mean execution time exceeds DATABASE_SLOW_QUERY_MS, from
+   * pg_stat_statements; 0 when that extension is not installed.
+   */
+  slowQueries: Scalars['Int']['output'];
+};
+
+/**
+ * The platform's readiness: PostgreSQL and Redis as this service sees them, and the `/readyz` of
+ * every process (gateway, subgraphs, worker), probed in parallel with a short timeout.
+ */
 export type Health = {
   __typename?: 'Health';
   checks: Array<HealthCheck>;
-  /** ok when every check passes, degraded otherwise. */
+  /**
+   * `ok` when every check passes; `down` when PostgreSQL or Redis is unreachable (nothing works
+   * without them); `degraded` when some process is not ready.
+   */
   status: Scalars['String']['output'];
 };
 
 export type HealthCheck = {
   __typename?: 'HealthCheck';
+  /** Why it is not ok: the failing checks of the process, or an error code. */
   detail?: Maybe<Scalars['String']['output']>;
   latencyMs?: Maybe<Scalars['Float']['output']>;
+  /** `postgres`, `redis`, or a process: `gateway`, `auth`, `tenancy`, `assets`, `jobs`, `worker`. */
   name: Scalars['String']['output'];
+  /**
+   * `ok`; `fail` (reachable but not ready, or a dependency check failed); `down` (no answer
+   * within the timeout).
+   */
   status: Scalars['String']['output'];
 };
 
@@ -48,8 +77,24 @@ export type Query = {
   __typename?: 'Query';
   /** The current tenant's alert rules. */
   alertRules: Array<AlertRule>;
+  /** Connection pool, connections and slow statements. Platform administrators only. */
+  databaseStats: DatabaseStats;
   /** Readiness of the platform's dependencies. */
   health: Health;
+  /** Job counts of every queue. Platform administrators only. */
+  queueStats: Array<QueueStats>;
+};
+
+/** One BullMQ queue's job counts. */
+export type QueueStats = {
+  __typename?: 'QueueStats';
+  active: Scalars['Int']['output'];
+  completed: Scalars['Int']['output'];
+  delayed: Scalars['Int']['output'];
+  failed: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  paused: Scalars['Boolean']['output'];
+  waiting: Scalars['Int']['output'];
 };
 
 /** A member's role within one tenant: OWNER > ADMIN > MEMBER > VIEWER. */
@@ -143,10 +188,12 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  DatabaseStats: ResolverTypeWrapper<DatabaseStats>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Health: ResolverTypeWrapper<HealthModel>;
   HealthCheck: ResolverTypeWrapper<HealthCheck>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  QueueStats: ResolverTypeWrapper<QueueStats>;
   Role: Role;
   Severity: Severity;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -159,10 +206,12 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   ID: Scalars['ID']['output'];
   Float: Scalars['Float']['output'];
+  DatabaseStats: DatabaseStats;
   DateTime: Scalars['DateTime']['output'];
   Health: HealthModel;
   HealthCheck: HealthCheck;
   Query: Record<PropertyKey, never>;
+  QueueStats: QueueStats;
   String: Scalars['String']['output'];
 }>;
 
@@ -198,6 +247,14 @@ export type AlertRuleResolvers<ContextType = ObservabilityContext, ParentType ex
   threshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
+export type DatabaseStatsResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['DatabaseStats'] = ResolversParentTypes['DatabaseStats']> = ResolversObject<{
+  connections?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  poolIdle?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  poolTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  poolWaiting?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  slowQueries?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -216,15 +273,29 @@ export type HealthCheckResolvers<ContextType = ObservabilityContext, ParentType 
 
 export type QueryResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   alertRules?: Resolver<Array<ResolversTypes['AlertRule']>, ParentType, ContextType>;
+  databaseStats?: Resolver<ResolversTypes['DatabaseStats'], ParentType, ContextType>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
+  queueStats?: Resolver<Array<ResolversTypes['QueueStats']>, ParentType, ContextType>;
+}>;
+
+export type QueueStatsResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['QueueStats'] = ResolversParentTypes['QueueStats']> = ResolversObject<{
+  active?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  completed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  delayed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  paused?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  waiting?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = ObservabilityContext> = ResolversObject<{
   AlertRule?: AlertRuleResolvers<ContextType>;
+  DatabaseStats?: DatabaseStatsResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Health?: HealthResolvers<ContextType>;
   HealthCheck?: HealthCheckResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  QueueStats?: QueueStatsResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = ObservabilityContext> = ResolversObject<{

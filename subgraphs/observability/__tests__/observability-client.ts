@@ -1,0 +1,37 @@
+import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
+
+/** Helpers shared by the observability tests: one gateway URL, coded answers. */
+export function gqlClient(gatewayUrl: () => string) {
+  return function gql<T = Record<string, unknown>>(
+    query: string,
+    headers: Record<string, string> = {},
+    variables: Record<string, unknown> = {},
+  ): Promise<GraphQLResponse<T>> {
+    return postGraphQL<T>(gatewayUrl(), { query, variables }, headers);
+  };
+}
+
+export function codeOf(response: GraphQLResponse<unknown>): unknown {
+  return response.body.errors?.[0]?.extensions?.code;
+}
+
+export function dataOf<T>(response: GraphQLResponse<T>): T {
+  if (!response.body.data || response.body.errors) {
+    throw new Error(`unexpected answer: ${response.text}`);
+  }
+  return response.body.data;
+}
+
+/** Polls until `check` passes (background work: evaluator, worker, relay). */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await check();
+    if (result) return result;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,47 @@
+import type { z } from 'zod';
+import { integer, url } from '../../platform/config';
+import type { SubgraphConfig } from '../../platform/graphql';
+
+const httpUrl = (fallback: string) => url(['http', 'https'], fallback);
+/** The same defaults as the gateway's and the worker's (platform/schema/compose.ts). */
+const subgraphUrl = (port: number) => httpUrl(`http://127.0.0.1:${port}/graphql`);
+
+/**
+ * The observability subgraph's own variables: where the other processes are (their `/readyz`
+ * for `health`, their `/metrics` for the alert evaluator), and how long to wait for them.
+ */
+export const observabilityConfigShape = {
+  GATEWAY_INTERNAL_URL: httpUrl('http://127.0.0.1:4000'),
+  /** Each subgraph's URL, as the gateway names them; probes go to the URL's origin. */
+  SUBGRAPH_AUTH_URL: subgraphUrl(4001),
+  SUBGRAPH_TENANCY_URL: subgraphUrl(4002),
+  SUBGRAPH_ASSETS_URL: subgraphUrl(4003),
+  SUBGRAPH_JOBS_URL: subgraphUrl(4004),
+  WORKER_INTERNAL_URL: httpUrl('http://127.0.0.1:4006'),
+  /** One probe of another process (`/readyz`, `/metrics`) gives up after this. */
+  PROBE_TIMEOUT_MS: integer(1_500, 100, 10_000),
+};
+
+export type ObservabilityConfig = SubgraphConfig &
+  z.infer<z.ZodObject<typeof observabilityConfigShape>>;
+
+/** A process the observability service watches, by name and base URL (its origin). */
+export interface ProcessTarget {
+  name: string;
+  url: string;
+}
+
+/**
+ * Every other process, in a fixed order: this one is not probed over HTTP, its own checks
+ * run in process.
+ */
+export function processTargets(config: ObservabilityConfig): ProcessTarget[] {
+  return [
+    { name: 'gateway', url: config.GATEWAY_INTERNAL_URL },
+    { name: 'auth', url: config.SUBGRAPH_AUTH_URL },
+    { name: 'tenancy', url: config.SUBGRAPH_TENANCY_URL },
+    { name: 'assets', url: config.SUBGRAPH_ASSETS_URL },
+    { name: 'jobs', url: config.SUBGRAPH_JOBS_URL },
+    { name: 'worker', url: config.WORKER_INTERNAL_URL },
+  ].map(({ name, url }) => ({ name, url: new URL(url).origin }));
+}
