@@ -83,15 +83,19 @@ export function subgraphUrlOverrides(config: GatewayConfig): Partial<Record<stri
 }
 
 /**
- * Where a subgraph process serves its internal routes (auth: JWKS and API key checks,
- * tenancy: role lookups): the configured URL, else the origin of the subgraph's URL.
+ * Where a subgraph process serves its routes beside GraphQL (auth: JWKS and API key checks,
+ * tenancy: role lookups, assets: blobs): the configured URL, else its subgraph URL's origin.
  */
 export function internalUrl(
   config: GatewayConfig,
   supergraphSdl: string,
-  name: 'auth' | 'tenancy',
+  name: 'auth' | 'tenancy' | 'assets',
 ): string {
-  const configured = name === 'auth' ? config.AUTH_INTERNAL_URL : config.TENANCY_INTERNAL_URL;
+  const configured = {
+    auth: config.AUTH_INTERNAL_URL,
+    tenancy: config.TENANCY_INTERNAL_URL,
+    assets: undefined,
+  }[name];
   if (configured) return configured;
   const subgraphUrl =
     subgraphUrlOverrides(config)[name] ??

@@ -22,7 +22,8 @@ import {
 } from '../platform/http';
 import { createLogger } from '../platform/observability/logger';
 import { createServiceMetrics } from '../platform/observability/metrics';
-import { subgraphUrlOverrides, type GatewayConfig } from './config';
+import { blobProxy } from './blob-proxy';
+import { internalUrl, subgraphUrlOverrides, type GatewayConfig } from './config';
 import { buildRequestContext, REQUEST_ID_HEADER, requestIdFor } from './request-context';
 import { setupSecurityEdge } from './security/edge';
 import { SignedDataSource, type GatewayContext } from './signed-data-source';
@@ -162,6 +163,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     host: config.HOST,
     port: config.PORT,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     logger,
     metrics,
     readiness: auth?.readiness ?? [],
@@ -175,6 +177,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       '/': { route: 'graphql', handle: handleGraphQL },
       '/graphql': { route: 'graphql', handle: handleGraphQL },
     },
+    // The assets process's signed upload and download URLs, served on the public port.
+    prefixRoutes: policiesOn
+      ? {
+          '/blobs/': {
+            route: 'blobs',
+            handle: blobProxy(internalUrl(config, supergraphSdl, 'assets'), logger),
+          },
+        }
+      : undefined,
     onUpgrade: subscriptions
       ? (req, socket, head) => subscriptions.handleUpgrade(req, socket, head)
       : undefined,

@@ -13,6 +13,8 @@ export const environment = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().default('127.0.0.1'),
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),
+  /** A request (body included) must be done within this; raise it for large uploads. */
+  HTTP_REQUEST_TIMEOUT_MS: integer(60_000, 1_000, 3_600_000),
 };
 
 export const contextSigning = {

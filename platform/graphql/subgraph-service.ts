@@ -265,6 +265,7 @@ export async function startSubgraph<
     host: config.HOST,
     port: config.PORT,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     logger,
     metrics,
     readiness,

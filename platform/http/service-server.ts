@@ -13,6 +13,8 @@ export interface ServiceServerOptions {
   host: string;
   port: number;
   shutdownGraceMs: number;
+  /** How long one request, body included, may take (HTTP_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
   logger: Logger;
   metrics: ServiceMetrics;
   readiness: ReadinessCheck[];
@@ -95,7 +97,7 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   // Keep-alive sockets from a load balancer should outlive its idle timeout, not the reverse.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  server.requestTimeout = 60_000;
+  server.requestTimeout = options.requestTimeoutMs ?? 60_000;
   if (options.onUpgrade) server.on('upgrade', options.onUpgrade);
 
   await new Promise<void>((resolve, reject) => {

@@ -117,6 +117,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     host: config.HOST,
     port: config.PORT,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     logger,
     metrics,
     readiness: [{ name: 'redis', check: () => connection.ping() }, eventRelay.readiness],
