@@ -26,6 +26,7 @@ import { blobProxy } from './blob-proxy';
 import { internalUrl, subgraphUrlOverrides, type GatewayConfig } from './config';
 import { buildRequestContext, REQUEST_ID_HEADER, requestIdFor } from './request-context';
 import { setupSecurityEdge } from './security/edge';
+import { startTenantOrigins } from './security/tenant-origins';
 import { SignedDataSource, type GatewayContext } from './signed-data-source';
 import { TenantPolicy } from './tenant-policy';
 import { authenticate } from './auth/authenticate';
@@ -73,10 +74,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const auth: GatewayAuth | undefined = policiesOn
     ? await setupGatewayAuth(config, supergraphSdl, logger, metrics.registry)
     : undefined;
+  // Tenants' own frontends, on top of CORS_ALLOWED_ORIGINS (tenancy is asked, answers cached).
+  const tenantOrigins = auth
+    ? await startTenantOrigins(config, supergraphSdl, auth, logger, metrics.registry)
+    : undefined;
   const edge = setupSecurityEdge(config, {
     logger,
     registry: metrics.registry,
     redis: auth?.redis,
+    extraOrigins: tenantOrigins && ((origin) => tenantOrigins.allows(origin)),
   });
   const policies = (gatewayAuth: GatewayAuth): AccessPolicies => ({
     tenants: TenantPolicy.fromSupergraph(supergraphSdl),
@@ -195,6 +201,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     },
     onShutdown: async () => {
       await apollo.stop();
+      await tenantOrigins?.stop();
       await auth?.close();
     },
   });

@@ -64,6 +64,16 @@ export const securityConfigShape = {
   CORS_ALLOW_CREDENTIALS: boolean(true),
   /** How long a browser may reuse a preflight answer. */
   CORS_MAX_AGE_SECONDS: integer(600, 0, 86_400),
+  /**
+   * How long a pod reuses tenancy's "a tenant allows this origin" (tenancy's announcements
+   * usually drop it sooner); "no tenant does" is reused for the negative TTL (at most this).
+   */
+  CORS_TENANT_ORIGIN_TTL_SECONDS: integer(60, 1, 3_600),
+  CORS_TENANT_ORIGIN_DENY_TTL_SECONDS: integer(10, 1, 3_600),
+  /** Origins each pod remembers at once (least recently used dropped first). */
+  CORS_TENANT_ORIGIN_CACHE_SIZE: integer(10_000, 100, 1_000_000),
+  /** How long an origin lookup may take before the origin is refused this time. */
+  CORS_TENANT_ORIGIN_TIMEOUT_MS: integer(1_000, 50, 10_000),
   GATEWAY_MAX_DEPTH: integer(12, 1, 100),
   GATEWAY_MAX_ALIASES: integer(30, 0, 1_000),
   GATEWAY_MAX_DIRECTIVES: integer(50, 0, 1_000),

@@ -24,7 +24,7 @@ export interface SecurityEdgeOptions {
   registry: Registry;
   /** The gateway's Redis connection, when it has one. */
   redis?: RedisClient;
-  /** Tenants' allowed origins, once tenancy settings serve them. */
+  /** Tenants' allowed origins (see tenant-origins.ts); none without it. */
   extraOrigins?: (origin: string) => Promise<boolean>;
 }
 

@@ -4,7 +4,11 @@ import type { SubgraphRuntime } from '../../platform/graphql';
 import type { RequestHandler } from '../../platform/http';
 import { enqueueTenantPurge, TENANT_PURGE_QUEUE } from '../../platform/queues';
 import { queuePrefix } from '../../platform/redis';
-import { TENANT_ORIGINS_PATH, TENANT_PURGE_PATH } from '../../platform/tenancy';
+import {
+  publishTenantOriginsChanged,
+  TENANT_ORIGINS_PATH,
+  TENANT_PURGE_PATH,
+} from '../../platform/tenancy';
 import { tenantOriginsRoute } from './routes/tenant-origins.route';
 import { refuseLiveTenant, TENANCY_PURGE_TABLES } from './routes/tenant-purge.route';
 import type { TenantSettingsOptions } from './services/tenant-settings.service';
@@ -33,11 +37,24 @@ export function setupTenantLifecycle(runtime: SubgraphRuntime): {
     prefix: queuePrefix(config.REDIS_PREFIX),
   });
   purgeQueue.on('error', (error) => logger.warn({ err: error }, 'tenant purge queue error'));
+  // Committed already; if Redis is down, gateways' cached answers expire within their TTL.
+  const originsChanged = async (tenantId: string) => {
+    try {
+      await publishTenantOriginsChanged(redis, config.REDIS_PREFIX, tenantId);
+    } catch (error) {
+      logger.warn(
+        { err: error, tenantId },
+        'could not announce changed origins; gateways see them within their cache TTL',
+      );
+    }
+  };
 
   return {
     services: {
-      settings: { allowHttpOrigins: config.NODE_ENV !== 'production' },
+      settings: { allowHttpOrigins: config.NODE_ENV !== 'production', originsChanged },
       purgeDeletedTenant: async (tenantId) => {
+        // A deleted tenant allows no origin any more.
+        await originsChanged(tenantId);
         try {
           const jobId = await enqueueTenantPurge(purgeQueue, tenantId);
           logger.info({ tenantId, jobId }, 'tenant purge enqueued');

@@ -27,6 +27,8 @@ export type { TenantSettingsModel };
 export interface TenantSettingsOptions {
   /** http origins are accepted outside production only. */
   allowHttpOrigins: boolean;
+  /** Called once a change of the tenant's allowed origins is committed (gateways' caches). */
+  originsChanged?: (tenantId: string) => Promise<void>;
 }
 
 /**
@@ -81,7 +83,7 @@ export class TenantSettingsService {
   async update(input: TenantSettingsInput): Promise<TenantEntity> {
     requireTenantRole(this.request, 'ADMIN', 'change its settings');
     const tenantId = this.scope.tenantId;
-    const { tenant, settings } = await this.scope.run(async (manager) => {
+    const { tenant, settings, changed } = await this.scope.run(async (manager) => {
       // The tenant's row lock serializes settings changes: each applies to the latest ones.
       const tenant = await new TenantLifecycleRepository(manager).lockLive(tenantId);
       if (!tenant) throw new NotFoundError('Tenant');
@@ -97,9 +99,10 @@ export class TenantSettingsService {
         type: EventType.TENANT_SETTINGS_UPDATED,
         payload: { tenantId, changed, settings: toSettingsModel(saved) },
       });
-      return { tenant, settings: saved };
+      return { tenant, settings: saved, changed };
     });
     this.prime(tenantId, settings);
+    if (changed.includes('allowedOrigins')) await this.options.originsChanged?.(tenantId);
     return tenant;
   }
 }
