@@ -3,7 +3,8 @@ import type { Config } from 'jest';
 const config: Config = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/**/__tests__/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // The fault-injection suite runs apart: `npm run test:chaos` (jest.chaos.config.ts).
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/chaos/'],
   transform: { '^.+\\.ts$': ['@swc/jest', {}] },
   // Builds dist/ (the processes end-to-end tests spawn) and the migrated template database.
   globalSetup: '<rootDir>/platform/testing/global-setup.ts',

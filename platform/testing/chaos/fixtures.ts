@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { spawnService, type ServiceName } from '../../../scripts/lib/service-process';
+import { SUBGRAPH_NAMES } from '../../paths';
+import type { TestDatabase } from '../database';
+import { signUpMember, type TestUser } from '../members';
+import { startStack, type StackOptions, type TestStack } from '../stack';
+import type { TrafficRequest } from './traffic';
+
+/**
+ * What every chaos stack runs with: limits high enough that the load the suite drives is
+ * never refused for being load (the rate limit scenarios set their own), and a relay that
+ * takes over and catches up quickly.
+ */
+export const CHAOS_ENV: Record<string, string> = {
+  GATEWAY_RATE_LIMIT_PER_IP: '1000000',
+  GATEWAY_RATE_LIMIT_PER_USER: '1000000',
+  GATEWAY_RATE_LIMIT_PER_TENANT: '10000000',
+  GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: '1000000',
+  RELAY_POLL_MS: '200',
+  RELAY_LOCK_RETRY_MS: '200',
+  DATABASE_CONNECT_TIMEOUT_MS: '2000',
+};
+
+/** The subgraphs the chaos traffic touches (assets needs a blob store and is left out). */
+export const CHAOS_SUBGRAPHS = ['auth', 'tenancy', 'jobs', 'observability'] as const;
+
+export function startChaosStack(options: StackOptions = {}): Promise<TestStack> {
+  return startStack({
+    subgraphs: CHAOS_SUBGRAPHS,
+    worker: true,
+    ...options,
+    env: { ...CHAOS_ENV, ...options.env },
+  });
+}
+
+export interface ChaosTenant {
+  tenantId: string;
+  owner: TestUser;
+  /** graphql-ws connectionParams of the owner in this tenant. */
+  connectionParams: Record<string, unknown>;
+}
+
+/** A tenant with an OWNER signed up through the gateway. */
+export async function createTenant(stack: TestStack, gatewayUrl = stack.gatewayUrl) {
+  const tenantId = randomUUID();
+  await stack.db.query(`INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, $2, 'Chaos')`, [
+    tenantId,
+    `chaos-${tenantId.slice(0, 8)}`,
+  ]);
+  const owner = await signUpMember(gatewayUrl, stack.db, tenantId, 'OWNER');
+  return {
+    tenantId,
+    owner,
+    connectionParams: { authorization: `Bearer ${owner.accessToken}`, tenantId },
+  } satisfies ChaosTenant;
+}
+
+export async function latestSeq(db: TestDatabase, tenantId: string): Promise<bigint> {
+  const [row] = await db.query<{ seq: string | null }>(
+    `SELECT max(seq)::text AS seq FROM events.events WHERE tenant_id = $1`,
+    [tenantId],
+  );
+  return BigInt(row?.seq ?? 0);
+}
+
+/** Every seq committed to the tenant's journal after `afterSeq`: what subscribers must get. */
+export async function writtenSeqs(
+  db: TestDatabase,
+  tenantId: string,
+  afterSeq: bigint,
+): Promise<bigint[]> {
+  const rows = await db.query<{ seq: string }>(
+    `SELECT seq::text AS seq FROM events.events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq`,
+    [tenantId, afterSeq.toString()],
+  );
+  return rows.map((row) => BigInt(row.seq));
+}
+
+/** Journal rows of the whole database the relay has not published yet. */
+export async function unpublishedCount(db: TestDatabase): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM events.events WHERE published_at IS NULL`,
+  );
+  return row?.n ?? 0;
+}
+
+/**
+ * The environment `name` was started with in `stack` (startStack hands each process the URLs
+ * of the others it calls), for starting it again or starting one more of it.
+ */
+export function serviceEnv(stack: TestStack, name: ServiceName): NodeJS.ProcessEnv {
+  const running = (service: ServiceName) => stack.processes.has(service);
+  const subgraphUrls = Object.fromEntries(
+    SUBGRAPH_NAMES.filter(running).map((subgraph) => [
+      `SUBGRAPH_${subgraph.toUpperCase()}_URL`,
+      `${stack.url(subgraph)}/graphql`,
+    ]),
+  );
+  const internal: Record<string, string> = {};
+  if (running('tenancy')) internal.TENANCY_INTERNAL_URL = stack.url('tenancy');
+  if (running('auth') && running('assets')) internal.AUTH_INTERNAL_URL = stack.url('auth');
+  const extra = name === 'gateway' || name === 'worker' ? subgraphUrls : internal;
+  return { ...stack.env, ...extra, PORT: '0' };
+}
+
+/**
+ * Starts `name` again on the port it had (after it was killed), in place of the old process,
+ * so `stack.stop()` stops the new one and the others' URLs stay right.
+ */
+export async function restartService(stack: TestStack, name: ServiceName): Promise<void> {
+  const old = stack.processes.get(name)!;
+  await old.exited;
+  const service = await spawnService(name, {
+    env: { ...serviceEnv(stack, name), PORT: String(old.port) },
+    onLine: (line, stream) => stack.logs.push({ service: name, stream, line }),
+  });
+  stack.processes.set(name, service);
+}
+
+/** Resident set size of a process, from /proc (Linux). */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+  if (!kb) throw new Error(`no VmRSS for ${pid}`);
+  return Number(kb) * 1024;
+}
+
+export function isAlive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The chaos suite's request mix, one tenant's OWNER at work: a write that appends an event
+ * (tenancy), reads across tenancy, auth and jobs, and the tenantless health (observability).
+ */
+export function mixedOperations(tenant: ChaosTenant) {
+  const headers = tenant.owner.headers(tenant.tenantId);
+  const operations: TrafficRequest[] = [
+    {
+      query: 'mutation ($n: String) { updateTenant(name: $n) { name } }',
+      headers,
+      writes: true,
+    },
+    { query: '{ tenant { id name } }', headers },
+    { query: '{ me { id email } }', headers: tenant.owner.headers() },
+    { query: '{ events(first: 5) { nodes { seq type } } }', headers },
+    { query: '{ health { status } }' },
+  ];
+  return (n: number, worker: number): TrafficRequest => {
+    const operation = operations[n % operations.length]!;
+    return operation.writes
+      ? { ...operation, variables: { n: `Chaos ${worker}-${n}` } }
+      : operation;
+  };
+}

@@ -1,0 +1,104 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A port nobody listens on right now (the OS picks it; a later bind may still race). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface OwnedRedis {
+  port: number;
+  url: string;
+  /** Arguments the server was started with (after `--port`), e.g. to add `--cluster-enabled`. */
+  args: readonly string[];
+  /** Starts it again on the same port (after {@link stop} or {@link kill}). */
+  start(): Promise<void>;
+  /** `redis-cli shutdown`, as an operator restarting it would, and waits for the exit. */
+  stop(): Promise<void>;
+  /** SIGKILL, as a crashed or OOM-killed server. */
+  kill(): Promise<void>;
+  /** Stops it for good and removes its working directory. */
+  dispose(): Promise<void>;
+  cli(...command: string[]): string;
+}
+
+/**
+ * A redis-server this test run owns, on a port and in a directory of its own: the suite can
+ * stop and start it without touching the machine's Redis that other test files share.
+ */
+export async function startOwnedRedis(
+  options: { port?: number; args?: string[] } = {},
+): Promise<OwnedRedis> {
+  const port = options.port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), `tessera-redis-${port}-`));
+  const args = options.args ?? [];
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+
+  const cli = (...command: string[]) =>
+    spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...command], {
+      encoding: 'utf8',
+      timeout: 5_000,
+    }).stdout.trim();
+
+  const start = async () => {
+    const server = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        // An append-only file, as a production Redis keeps: queues and schedules outlive a
+        // restart (a restart that loses everything is a different failure).
+        '--appendonly',
+        'yes',
+        '--dir',
+        dir,
+        ...args,
+      ],
+      { stdio: 'ignore' },
+    );
+    child = server;
+    exited = new Promise((resolve) => server.once('exit', () => resolve()));
+    const deadline = Date.now() + 10_000;
+    while (cli('ping') !== 'PONG') {
+      if (server.exitCode !== null) throw new Error(`redis-server on ${port} exited at start`);
+      if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not start`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    args,
+    start,
+    cli,
+    async stop() {
+      if (!running()) return;
+      cli('shutdown');
+      await exited;
+    },
+    async kill() {
+      if (running()) child!.kill('SIGKILL');
+      await exited;
+    },
+    async dispose() {
+      if (running()) child!.kill('SIGKILL');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
