@@ -60,6 +60,14 @@ export const EventType = {
   WEBHOOK_DELIVERY_SUCCEEDED: 'jobs.webhook.delivery.succeeded',
   WEBHOOK_DELIVERY_FAILED: 'jobs.webhook.delivery.failed',
   WEBHOOK_DELIVERY_DEAD: 'jobs.webhook.delivery.dead',
+  /** Any queue's job that failed for good (attempts spent, or stalled out): now a dead letter. */
+  JOB_DEAD_LETTERED: 'jobs.job.dead_lettered',
+  JOB_CANCELLED: 'jobs.job.cancelled',
+  JOB_RETRIED: 'jobs.job.retried',
+  DEAD_LETTER_REPLAYED: 'jobs.dead_letter.replayed',
+  /** Platform events: a retention purge run ended, with what it deleted (or why it failed). */
+  PURGE_RUN_FINISHED: 'jobs.purge_run.finished',
+  PURGE_RUN_FAILED: 'jobs.purge_run.failed',
 
   // observability
   ALERT_FIRED: 'observability.alert.fired',

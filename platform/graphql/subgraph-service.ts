@@ -56,6 +56,8 @@ import { enforceFieldPolicies } from './field-policy';
 import { metricsPlugin } from './metrics-plugin';
 import { tenantPurgeRoute, type PurgeTable } from './tenant-purge-route';
 import { TENANT_PURGE_PATH } from '../tenancy/tenant-purge';
+import { RETENTION_PURGE_PATH } from '../retention/retention-purge';
+import { retentionPurgeRoute, type RetentionPurgeHandlers } from './retention-purge-route';
 
 export function subgraphConfigShape(defaultPort: number) {
   return {
@@ -112,6 +114,14 @@ export interface SubgraphDefinition<
    * `POST /internal/purge-tenant` route (see platform/tenancy/tenant-purge.ts).
    */
   purgeTables?: readonly PurgeTable[];
+  /**
+   * Deletes the rows of each retention purge target this subgraph owns, for the worker's
+   * retention jobs, through `POST /internal/retention-purge` (see platform/retention/).
+   */
+  retentionPurge?: (
+    runtime: SubgraphRuntime<SubgraphConfig & z.infer<z.ZodObject<TShape>>>,
+    services: TServices,
+  ) => RetentionPurgeHandlers;
   setup?: (
     runtime: SubgraphRuntime<SubgraphConfig & z.infer<z.ZodObject<TShape>>>,
   ) => Promise<SubgraphServices<TServices>>;
@@ -250,6 +260,12 @@ export async function startSubgraph<
   const routes: Partial<Record<string, RequestHandler>> = {
     ...(definition.purgeTables && {
       [TENANT_PURGE_PATH]: tenantPurgeRoute(runtime, { tables: definition.purgeTables }),
+    }),
+    ...(definition.retentionPurge && {
+      [RETENTION_PURGE_PATH]: retentionPurgeRoute(
+        runtime,
+        definition.retentionPurge(runtime, setup.services),
+      ),
     }),
     ...setup.routes,
   };

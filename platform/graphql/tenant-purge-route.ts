@@ -7,6 +7,7 @@ import {
   tenantPurgeRequestSchema,
   type TenantPurgeAnswer,
 } from '../tenancy/tenant-purge';
+import { deleteInBatches } from './batched-deletion';
 
 /**
  * One tenant-owned table the purge empties for a tenant: `schema.table`, keyed by `tenant_id`
@@ -79,17 +80,12 @@ export function tenantPurgeRoute(
       const deadline = Date.now() + budgetMs;
       const answer: TenantPurgeAnswer = { deleted: {}, complete: true };
       for (const { table, column } of tables) {
-        let total = 0;
-        for (;;) {
-          const deleted = await deleteBatch(dataSource, table, column, tenantId, batchSize);
-          total += deleted;
-          if (deleted < batchSize) break;
-          if (Date.now() >= deadline) {
-            answer.complete = false;
-            break;
-          }
-        }
-        answer.deleted[table] = total;
+        const { deleted, complete } = await deleteInBatches(
+          () => deleteBatch(dataSource, table, column, tenantId, batchSize),
+          { batchSize, deadline },
+        );
+        answer.deleted[table] = deleted;
+        answer.complete = complete;
         if (!answer.complete) break;
       }
       logger.info({ tenantId, ...answer }, 'tenant rows purged');

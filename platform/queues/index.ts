@@ -1,2 +1,4 @@
+export * from './job-correlation';
+export * from './job-retention';
 export * from './names';
 export * from './tenant-purge-job';

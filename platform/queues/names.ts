@@ -3,6 +3,8 @@ export const QueueName = {
   MAINTENANCE: 'maintenance',
   /** Deleted tenants' rows, subgraph by subgraph: apart from maintenance so neither waits. */
   TENANT_PURGE: 'tenant-purge',
+  /** The retention purges (platform/retention), one job scheduler per target. */
+  RETENTION: 'retention',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -10,6 +12,8 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const JobName = {
   PURGE_FINISHED_JOBS: 'purge-finished-jobs',
   PURGE_TENANT: 'purge-tenant',
+  /** `{ target, runId? }`: one retention purge run (runId when `runPurge` recorded it). */
+  RETENTION_PURGE: 'retention-purge',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

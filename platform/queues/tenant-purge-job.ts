@@ -1,5 +1,6 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
+import { correlatedJobData } from './job-correlation';
 import { JobName, QueueName } from './names';
 
 /**
@@ -25,7 +26,8 @@ export function tenantPurgeJobId(tenantId: string): string {
 }
 
 export async function enqueueTenantPurge(queue: Queue, tenantId: string): Promise<string> {
-  const data: TenantPurgeJob = { tenantId: tenantId.toLowerCase() };
+  // The tenant being purged is also the correlation tenant: platform admins see the job there.
+  const data = correlatedJobData({}, { tenantId: tenantId.toLowerCase() });
   const job = await queue.add(JobName.PURGE_TENANT, data, {
     ...TENANT_PURGE_JOB_OPTIONS,
     jobId: tenantPurgeJobId(tenantId),

@@ -3,6 +3,7 @@ import { assetsConfigRules, assetsConfigShape } from './config';
 import { createAssetsContext, type AssetsContext } from './context';
 import { AssetEntity } from './entities/asset.entity';
 import { resolvers } from './resolvers';
+import { assetsRetentionPurge } from './retention-purge';
 import type { AssetsServices } from './services/assets-services';
 import { setupAssets } from './setup';
 
@@ -17,6 +18,7 @@ export const assetsSubgraph: SubgraphDefinition<
   entities: [AssetEntity],
   resolvers,
   purgeTables: ['assets.assets'],
+  retentionPurge: assetsRetentionPurge,
   setup: setupAssets,
   createContext: createAssetsContext,
 };

@@ -10,6 +10,7 @@ import { SessionEntity } from './entities/session.entity';
 import { SigningKeyEntity } from './entities/signing-key.entity';
 import { UserEntity } from './entities/user.entity';
 import { resolvers } from './resolvers';
+import { authRetentionPurge } from './retention-purge';
 import type { AuthServices } from './services/auth-services';
 import { setupAuth } from './setup';
 
@@ -29,6 +30,7 @@ export const authSubgraph: SubgraphDefinition<AuthContext, typeof authConfigShap
   ],
   resolvers,
   purgeTables: ['auth.oauth_links', 'auth.api_keys'],
+  retentionPurge: authRetentionPurge,
   setup: setupAuth,
   createContext: createAuthContext,
 };

@@ -1,5 +1,6 @@
-import { KeyRing } from '../../platform/crypto';
+import { KeyRing, REENCRYPT_PATH } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
+import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
 import { createMailer } from '../../platform/mail';
 import { outboundPolicyFromConfig } from '../../platform/config';
 import { SlidingWindowLimiter } from '../../platform/rate-limit';
@@ -9,6 +10,7 @@ import { authRoutes } from './internal-routes';
 import { ApiKeyVerifier } from './services/api-key-verifier';
 import type { AuthServices } from './services/auth-services';
 import { AccountLockout } from './services/lockout';
+import { authSecretStores } from './services/secret-reencryption';
 import { RevocationAnnouncer } from './services/revocation-announcer';
 import { SessionIssuer } from './services/session-issuer';
 import { SigningKeySet } from './services/signing-keys';
@@ -87,7 +89,10 @@ export async function setupAuth(
   };
   return {
     services,
-    routes: authRoutes({ config, keys, apiKeys, logger }),
+    routes: {
+      ...authRoutes({ config, keys, apiKeys, logger }),
+      [REENCRYPT_PATH]: reencryptRoute(runtime, keyRing, authSecretStores(dataSource)),
+    },
     close: async () => {
       keys.stop();
       revocations.stop();

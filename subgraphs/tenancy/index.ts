@@ -7,6 +7,7 @@ import { OAuthProviderEntity } from './entities/oauth-provider.entity';
 import { TenantSettingsEntity } from './entities/tenant-settings.entity';
 import { TenantEntity } from './entities/tenant.entity';
 import { resolvers } from './resolvers';
+import { tenancyRetentionPurge } from './retention-purge';
 import { setupTenancy } from './setup';
 
 export const tenancySubgraph: SubgraphDefinition<
@@ -25,6 +26,7 @@ export const tenancySubgraph: SubgraphDefinition<
     TenantSettingsEntity,
   ],
   resolvers,
+  retentionPurge: tenancyRetentionPurge,
   setup: setupTenancy,
   createContext: createTenancyContext,
 };

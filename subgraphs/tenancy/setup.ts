@@ -2,6 +2,7 @@ import { KeyRing } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
 import { createMailer } from '../../platform/mail';
 import { SlidingWindowLimiter } from '../../platform/rate-limit';
+import { TENANT_RETENTION_PATH } from '../../platform/retention';
 import {
   OAUTH_PROVIDER_LOOKUP_PATH,
   publishMembershipChanged,
@@ -12,6 +13,7 @@ import type { TenancyServices } from './context';
 import type { InvitationSettings } from './services/invitation.service';
 import { oauthProviderLookupRoute } from './routes/oauth-provider-lookup.route';
 import { roleLookupRoute } from './routes/role-lookup.route';
+import { tenantRetentionRoute } from './routes/tenant-retention.route';
 import { setupTenantLifecycle } from './tenant-lifecycle.setup';
 
 /** Builds what the tenancy process shares across requests, and its internal routes. */
@@ -62,6 +64,7 @@ export async function setupTenancy(
       [ROLE_LOOKUP_PATH]: roleLookupRoute(runtime),
       [OAUTH_PROVIDER_LOOKUP_PATH]: oauthProviderLookupRoute(runtime, oauthProviders.keyRing),
       ...lifecycle.routes,
+      [TENANT_RETENTION_PATH]: tenantRetentionRoute(runtime),
     },
     close: async () => {
       await lifecycle.close();

@@ -1,4 +1,9 @@
 import { CreateEvents1764028806000 } from './1764028806000-create-events';
 import { AddEventRelayFunctions1764028856000 } from './1764028856000-add-event-relay-functions';
+import { AddEventRetentionFunctions1764028874000 } from './1764028874000-add-event-retention-functions';
 
-export const eventsMigrations = [CreateEvents1764028806000, AddEventRelayFunctions1764028856000];
+export const eventsMigrations = [
+  CreateEvents1764028806000,
+  AddEventRelayFunctions1764028856000,
+  AddEventRetentionFunctions1764028874000,
+];

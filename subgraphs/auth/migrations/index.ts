@@ -3,6 +3,7 @@ import { CreateCredentials1764028810000 } from './1764028810000-create-credentia
 import { CreateApiKeys1764028811000 } from './1764028811000-create-api-keys';
 import { CreatePasskeys1764028812000 } from './1764028812000-create-passkeys';
 import { CreateOAuthLinks1764028813000 } from './1764028813000-create-oauth-links';
+import { IndexCredentialExpiry1764028870000 } from './1764028870000-index-credential-expiry';
 
 /** In order; the runner sorts by timestamp across subgraphs. */
 export const authMigrations = [
@@ -11,4 +12,5 @@ export const authMigrations = [
   CreateApiKeys1764028811000,
   CreatePasskeys1764028812000,
   CreateOAuthLinks1764028813000,
+  IndexCredentialExpiry1764028870000,
 ];

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { anonymousContext, signContext } from '../../../platform/context';
 import { tenantPurgeJobSchema } from '../../../platform/queues';
 import {
   TENANT_PURGE_PATH,
@@ -8,6 +6,7 @@ import {
   type TenantPurgeAnswer,
 } from '../../../platform/tenancy';
 import type { WorkerConfig } from './config';
+import { callInternalRoute } from './internal-call';
 
 /** A subgraph whose internal purge route the job calls, by its name and base URL. */
 export interface PurgeTarget {
@@ -74,34 +73,19 @@ export async function purgeTenant(
   return { tenantId, deleted, total };
 }
 
-async function callPurge(
+function callPurge(
   target: PurgeTarget,
   tenantId: string,
   options: { signingSecret: string; timeoutMs?: number },
 ): Promise<TenantPurgeAnswer> {
-  const requestId = randomUUID();
-  let response: Response;
-  try {
-    response = await fetch(new URL(TENANT_PURGE_PATH, target.url), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-request-id': requestId,
-        ...signContext(anonymousContext(requestId), options.signingSecret),
-      },
-      body: JSON.stringify({ tenantId }),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
-    });
-  } catch (error) {
-    throw new Error(`${target.name} is unreachable for the tenant purge`, { cause: error });
-  }
-  if (!response.ok) {
-    const detail = (await response.text().catch(() => '')).slice(0, 200);
-    throw new Error(
-      `${target.name} answered the tenant purge with HTTP ${response.status} ${detail}`,
-    );
-  }
-  const parsed = tenantPurgeAnswerSchema.safeParse(await response.json().catch(() => null));
-  if (!parsed.success) throw new Error(`${target.name} answered the tenant purge with a bad body`);
-  return parsed.data;
+  return callInternalRoute({
+    service: target.name,
+    baseUrl: target.url,
+    path: TENANT_PURGE_PATH,
+    what: 'the tenant purge',
+    body: { tenantId },
+    answer: tenantPurgeAnswerSchema,
+    signingSecret: options.signingSecret,
+    timeoutMs: options.timeoutMs ?? 60_000,
+  });
 }

@@ -4,11 +4,17 @@ import { startServiceServer, type RunningService } from '../../../platform/http'
 import { createLogger } from '../../../platform/observability/logger';
 import { createServiceMetrics } from '../../../platform/observability/metrics';
 import { ALL_QUEUES, JobName, QueueName } from '../../../platform/queues';
+import {
+  REENCRYPT_SECRETS_JOB_OPTIONS,
+  REENCRYPT_SECRETS_SCHEDULE,
+  REENCRYPT_SECRETS_SCHEDULER_ID,
+} from '../../../platform/queues/reencrypt-secrets-job';
 import { closeRedis, createRedis, queuePrefix } from '../../../platform/redis';
 import { startWorkerRelay } from '../relay/worker-relay';
 import type { WorkerConfig } from './config';
 import { purgeFinishedJobs } from './purge-finished-jobs.processor';
 import { purgeTargets, purgeTenant } from './purge-tenant.processor';
+import { reencryptSecrets, reencryptTargets } from './reencrypt-secrets.processor';
 
 export interface RunningWorker extends RunningService {
   logger: ReturnType<typeof createLogger>;
@@ -50,6 +56,12 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     [JobName.PURGE_TENANT]: (job) =>
       purgeTenant(job.data, {
         targets: purgeTargets(config),
+        signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+        logger,
+      }),
+    [JobName.REENCRYPT_SECRETS]: () =>
+      reencryptSecrets({
+        targets: reencryptTargets(config),
         signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
         logger,
       }),
@@ -111,6 +123,13 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     { every: config.PURGE_INTERVAL_SECONDS * 1000 },
     { name: JobName.PURGE_FINISHED_JOBS, data: {} },
   );
+
+  // Daily: secrets still under an older key after a rotation are rewritten without anyone asking.
+  await maintenance.upsertJobScheduler(REENCRYPT_SECRETS_SCHEDULER_ID, REENCRYPT_SECRETS_SCHEDULE, {
+    name: JobName.REENCRYPT_SECRETS,
+    data: { requestId: null, tenantId: null, requestedBy: null },
+    opts: REENCRYPT_SECRETS_JOB_OPTIONS,
+  });
 
   const running = await startServiceServer({
     name: 'worker',

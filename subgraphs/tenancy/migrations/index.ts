@@ -6,6 +6,7 @@ import { CreateTenantSettings1764028831000 } from './1764028831000-create-tenant
 import { CreateTenantListing1764028832000 } from './1764028832000-create-tenant-listing';
 import { CreateInvitations1764028840000 } from './1764028840000-create-invitations';
 import { IndexMembershipsByTenant1764028841000 } from './1764028841000-index-memberships-by-tenant';
+import { IndexInvitationExpiry1764028871000 } from './1764028871000-index-invitation-expiry';
 
 export const tenancyMigrations = [
   CreateTenants1764028801000,
@@ -16,4 +17,5 @@ export const tenancyMigrations = [
   CreateTenantListing1764028832000,
   CreateInvitations1764028840000,
   IndexMembershipsByTenant1764028841000,
+  IndexInvitationExpiry1764028871000,
 ];

@@ -38,7 +38,7 @@ export interface DecryptedOAuthProvider {
  * row (another provider, another tenant) then fails to decrypt instead of handing over a
  * secret meant for a different provider.
  */
-function secretAad(tenantId: string, provider: string): string {
+export function secretAad(tenantId: string, provider: string): string {
   return `${tenantId}:${provider}`;
 }
 

@@ -1,0 +1,245 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { anonymousContext, signContext } from '../context';
+import { KeyRing, REENCRYPT_PATH, Redacted } from '../crypto';
+import { OAUTH_PROVIDER_LOOKUP_PATH, oauthProviderLookupAnswerSchema } from '../tenancy';
+import { postGraphQL } from '../testing/graphql-client';
+import {
+  signUpMember,
+  signUpPlatformAdmin,
+  TEST_PASSWORD,
+  type TestUser,
+} from '../testing/members';
+import { TEST_SIGNING_SECRET } from '../testing/services';
+import { startStack, type TestStack } from '../testing/stack';
+import { spawnService, type ServiceName } from '../../scripts/lib/service-process';
+
+// Rotating ENCRYPTION_KEYS end to end: secrets written under an old key, the owning processes
+// restarted with a new key in front, the worker's reencrypt-secrets job run through the
+// platform-admin mutation, every stored envelope checked, then the old key dropped.
+
+const OLD = `old:${randomBytes(32).toString('base64')}`;
+const NEW = `new:${randomBytes(32).toString('base64')}`;
+const tenantId = randomUUID();
+const CLIENT_SECRET = `client-secret-${randomUUID()}`;
+const LATE_SECRET = `late-secret-${randomUUID()}`;
+
+let stack: TestStack;
+let owner: TestUser;
+let admin: TestUser;
+
+beforeAll(async () => {
+  stack = await startStack({
+    subgraphs: ['auth', 'tenancy', 'jobs'],
+    worker: true,
+    env: { ENCRYPTION_KEYS: OLD },
+  });
+  await stack.db.query(`INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, $2, 'Keys')`, [
+    tenantId,
+    `keys-${tenantId.slice(0, 8)}`,
+  ]);
+  owner = await signUpMember(stack.gatewayUrl, stack.db, tenantId, 'OWNER');
+  admin = await signUpPlatformAdmin(stack.gatewayUrl, stack.db);
+  await configureProvider('corp', CLIENT_SECRET);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function configureProvider(provider: string, clientSecret: string): Promise<void> {
+  const response = await postGraphQL(
+    stack.gatewayUrl,
+    {
+      query: `mutation ($input: OAuthProviderInput!) { configureOAuthProvider(input: $input) { provider } }`,
+      variables: {
+        input: {
+          provider,
+          clientId: `${provider}-client`,
+          clientSecret,
+          authorizationUrl: 'https://idp.example.com/authorize',
+          tokenUrl: 'https://idp.example.com/token',
+          userInfoUrl: 'https://idp.example.com/userinfo',
+        },
+      },
+    },
+    owner.headers(tenantId),
+  );
+  expect(response.body.errors).toBeUndefined();
+}
+
+/** Stops a process and starts a fresh one on the same port with other ENCRYPTION_KEYS. */
+async function restart(name: ServiceName, keys: string): Promise<void> {
+  const running = stack.processes.get(name)!;
+  expect(await running.stop()).toBe(0);
+  const fresh = await spawnService(name, {
+    env: {
+      ...stack.env,
+      PORT: String(running.port),
+      ENCRYPTION_KEYS: keys,
+      ...(name === 'auth' ? { TENANCY_INTERNAL_URL: stack.url('tenancy') } : {}),
+    },
+    onLine: (line, stream) => stack.logs.push({ service: name, stream, line }),
+  });
+  stack.processes.set(name, fresh);
+}
+
+async function rotateTo(keys: string): Promise<void> {
+  // Tenancy first: auth asks it for OAuth providers.
+  await restart('tenancy', keys);
+  await restart('auth', keys);
+}
+
+/** Every stored envelope's key id, by table. */
+async function envelopeKids(): Promise<{ signingKeys: string[]; oauthSecrets: string[] }> {
+  const kid = (envelope: string) => envelope.split('.')[1]!;
+  const signing = await stack.db.query<{ e: string }>(
+    `SELECT private_key_encrypted AS e FROM auth.signing_keys`,
+  );
+  const oauth = await stack.db.query<{ e: string }>(
+    `SELECT client_secret_encrypted AS e FROM tenancy.oauth_providers`,
+  );
+  return {
+    signingKeys: signing.map((row) => kid(row.e)),
+    oauthSecrets: oauth.map((row) => kid(row.e)),
+  };
+}
+
+async function reencryptSecrets() {
+  return postGraphQL<{ reencryptSecrets: number }>(
+    stack.gatewayUrl,
+    { query: 'mutation { reencryptSecrets }' },
+    admin.headers(),
+  );
+}
+
+async function signInWorks(): Promise<void> {
+  const signedIn = await postGraphQL<{ signIn: { accessToken: string } }>(stack.gatewayUrl, {
+    query: `mutation ($email: String!, $password: String!) {
+      signIn(email: $email, password: $password) { ... on AuthPayload { accessToken } } }`,
+    variables: { email: owner.email, password: TEST_PASSWORD },
+  });
+  const token = signedIn.body.data?.signIn.accessToken;
+  expect(token).toEqual(expect.any(String));
+  const me = await postGraphQL(
+    stack.gatewayUrl,
+    { query: '{ me { id } }' },
+    { authorization: `Bearer ${token}` },
+  );
+  expect(me.body.data).toEqual({ me: { id: owner.id } });
+}
+
+async function resolvedSecret(provider: string): Promise<string | undefined> {
+  const response = await fetch(`${stack.url('tenancy')}${OAUTH_PROVIDER_LOOKUP_PATH}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...signContext(anonymousContext(randomUUID()), TEST_SIGNING_SECRET),
+    },
+    body: JSON.stringify({ tenantId, provider }),
+  });
+  expect(response.status).toBe(200);
+  return oauthProviderLookupAnswerSchema.parse(await response.json()).provider?.clientSecret;
+}
+
+function callRoute(service: ServiceName, body: unknown, signed = true): Promise<Response> {
+  return fetch(`${stack.url(service)}${REENCRYPT_PATH}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(signed ? signContext(anonymousContext(randomUUID()), TEST_SIGNING_SECRET) : {}),
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('rotating ENCRYPTION_KEYS', () => {
+  it('starts with every secret under the old key', async () => {
+    const kids = await envelopeKids();
+    expect(kids.signingKeys.length).toBeGreaterThan(0);
+    expect(kids.oauthSecrets).toEqual(['old']);
+    expect(await resolvedSecret('corp')).toBe(CLIENT_SECRET);
+  });
+
+  it('refuses unsigned and malformed calls to the internal route', async () => {
+    for (const service of ['auth', 'tenancy'] as const) {
+      expect((await callRoute(service, { batch: 10 }, false)).status).toBe(401);
+      expect((await callRoute(service, { batch: -1 })).status).toBe(400);
+      expect((await callRoute(service, { batch: 10, cursor: 'nonsense' })).status).toBe(400);
+    }
+  });
+
+  it('keeps working with a new key in front, writing new secrets under it', async () => {
+    await rotateTo(`${NEW},${OLD}`);
+    await configureProvider('late', LATE_SECRET);
+    await signInWorks();
+    expect(await resolvedSecret('corp')).toBe(CLIENT_SECRET);
+    const kids = await envelopeKids();
+    expect(kids.oauthSecrets.sort()).toEqual(['new', 'old']);
+    // A count alone (batch 0) rewrites nothing.
+    const counted = await callRoute('tenancy', { batch: 0 });
+    expect(await counted.json()).toMatchObject({ reencrypted: 0, remaining: 1, activeKid: 'new' });
+  });
+
+  it('rewrites every stored secret under the new key when a platform admin runs the job', async () => {
+    const before = await envelopeKids();
+    const stale = [...before.signingKeys, ...before.oauthSecrets].filter((kid) => kid === 'old');
+
+    const response = await reencryptSecrets();
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toEqual({ reencryptSecrets: stale.length });
+
+    const after = await envelopeKids();
+    expect(after.signingKeys.every((kid) => kid === 'new')).toBe(true);
+    expect(after.oauthSecrets).toEqual(['new', 'new']);
+    const envelopes = await stack.db.query<{ e: string }>(
+      `SELECT private_key_encrypted AS e FROM auth.signing_keys
+       UNION ALL SELECT client_secret_encrypted FROM tenancy.oauth_providers`,
+    );
+    for (const { e } of envelopes) expect(e.startsWith('v1.new.')).toBe(true);
+
+    await signInWorks();
+    expect(await resolvedSecret('corp')).toBe(CLIENT_SECRET);
+    expect(await resolvedSecret('late')).toBe(LATE_SECRET);
+    // Nothing left: a second run rewrites nothing.
+    expect((await reencryptSecrets()).body.data).toEqual({ reencryptSecrets: 0 });
+  });
+
+  it('keeps every secret readable once the old key is dropped', async () => {
+    await rotateTo(NEW);
+    await signInWorks();
+    expect(await resolvedSecret('corp')).toBe(CLIENT_SECRET);
+    expect(await resolvedSecret('late')).toBe(LATE_SECRET);
+  });
+
+  it('fails, naming what is left, when a secret is under a key the ring no longer has', async () => {
+    const lost = KeyRing.fromConfig([{ kid: 'lost', key: new Redacted(randomBytes(32)) }]);
+    await stack.db.query(
+      `INSERT INTO tenancy.oauth_providers (tenant_id, provider, client_id, client_secret_encrypted, issuer)
+       VALUES ($1, 'orphan', 'orphan-client', $2, 'https://idp.example.com')`,
+      [tenantId, lost.encrypt('unreadable', `${tenantId}:orphan`)],
+    );
+    try {
+      const response = await reencryptSecrets();
+      expect(response.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+      expect(response.body.errors?.[0]?.message).toMatch(/tenancy 1 \(1 unreadable\)/);
+      const logged = stack.logs.find(
+        (log) => log.service === 'tenancy' && log.line.includes('cannot be re-encrypted'),
+      );
+      expect(logged?.line).toContain('"kid":"lost"');
+      // Everything else is untouched and still readable.
+      expect(await resolvedSecret('corp')).toBe(CLIENT_SECRET);
+    } finally {
+      await stack.db.query(`DELETE FROM tenancy.oauth_providers WHERE provider = 'orphan'`);
+    }
+  });
+
+  it('is for platform administrators only', async () => {
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      { query: 'mutation { reencryptSecrets }' },
+      owner.headers(),
+    );
+    expect(response.status).toBe(403);
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});

@@ -1,0 +1,114 @@
+import type { Logger } from 'pino';
+import {
+  DecryptionError,
+  REENCRYPT_BODY_LIMIT_BYTES,
+  reencryptRequestSchema,
+  type KeyRing,
+  type ReencryptAnswer,
+} from '../crypto';
+import { sendJson, signedJsonRoute, type RequestHandler, type SignedRouteRuntime } from '../http';
+
+/** What rewriting one stored secret came to. */
+export type RewriteOutcome =
+  /** Rewritten under the active key. */
+  | 'reencrypted'
+  /** Already under the active key (another call got there first). */
+  | 'current'
+  /** Deleted since it was listed. */
+  | 'gone';
+
+/**
+ * One column (or set of columns) of key ring envelopes a subgraph owns, e.g. the signing keys'
+ * private halves. Items are listed in a stable order by `id`, which is also the pass's cursor.
+ */
+export interface SecretStore<T extends { id: string } = { id: string }> {
+  /** `schema.table`, in logs. */
+  name: string;
+  /** Up to `limit` items whose envelope is not under `activeKid`, after `after` by id. */
+  list(activeKid: string, after: string | null, limit: number): Promise<T[]>;
+  /**
+   * Re-reads the item under a row lock and, while it is still under another key, rewrites it
+   * with `keyRing.reencrypt(envelope, sameAad)`. Throws {@link DecryptionError} when it cannot.
+   */
+  rewrite(item: T, keyRing: KeyRing): Promise<RewriteOutcome>;
+  /** How many envelopes are not under `activeKid`. */
+  countStale(activeKid: string): Promise<number>;
+}
+
+/** A store of any item type: the route only hands each store's items back to that store. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnySecretStore = SecretStore<any>;
+
+/**
+ * `POST /internal/reencrypt` of a subgraph (see platform/crypto/reencryption.ts): rewrites up
+ * to `batch` of its secrets that are not under the active key, store after store, and answers
+ * what it did, what is left and where to go on.
+ */
+export function reencryptRoute(
+  runtime: SignedRouteRuntime & { logger: Logger },
+  keyRing: KeyRing,
+  stores: readonly AnySecretStore[],
+): RequestHandler {
+  const { logger } = runtime;
+  return signedJsonRoute(runtime, {
+    name: 'secret re-encryption',
+    bodyLimitBytes: REENCRYPT_BODY_LIMIT_BYTES,
+    schema: reencryptRequestSchema,
+    expected: '{"batch": 0-1000, "cursor"?: the previous answer\'s cursor}',
+    handle: async ({ batch, cursor }, _context, res) => {
+      const activeKid = keyRing.activeKid;
+      let position = parseCursor(cursor, stores.length);
+      if (!position) return sendJson(res, 400, { error: 'cursor is not one this route gave' });
+      let budget = batch;
+      let reencrypted = 0;
+      let failed = 0;
+      while (budget > 0 && position.store < stores.length) {
+        const store: AnySecretStore = stores[position.store]!;
+        const items: { id: string }[] = await store.list(activeKid, position.after, budget);
+        for (const item of items) {
+          try {
+            if ((await store.rewrite(item, keyRing)) === 'reencrypted') reencrypted += 1;
+          } catch (error) {
+            if (!(error instanceof DecryptionError)) throw error;
+            failed += 1;
+            // The id says which row; the reason and kid say why. Never the envelope itself.
+            logger.error(
+              { store: store.name, id: item.id, reason: error.reason, kid: error.kid },
+              'stored secret cannot be re-encrypted',
+            );
+          }
+          position = { store: position.store, after: item.id };
+        }
+        budget -= items.length;
+        if (budget > 0) position = { store: position.store + 1, after: null };
+      }
+      let remaining = 0;
+      for (const store of stores) remaining += await store.countStale(activeKid);
+      const answer: ReencryptAnswer = {
+        reencrypted,
+        failed,
+        remaining,
+        cursor: position.store < stores.length ? formatCursor(position) : null,
+        activeKid,
+      };
+      if (reencrypted > 0 || failed > 0) logger.info(answer, 'secrets re-encrypted');
+      sendJson(res, 200, answer, { 'cache-control': 'no-store' });
+    },
+  });
+}
+
+interface Position {
+  store: number;
+  after: string | null;
+}
+
+function formatCursor(position: Position): string {
+  return `${position.store}:${position.after ?? ''}`;
+}
+
+function parseCursor(cursor: string | undefined, stores: number): Position | null {
+  if (cursor === undefined) return { store: 0, after: null };
+  const match = /^(\d{1,3}):(.*)$/.exec(cursor);
+  if (!match || Number(match[1]) > stores) return null;
+  return { store: Number(match[1]), after: match[2] === '' ? null : match[2]! };
+}

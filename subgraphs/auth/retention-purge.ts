@@ -1,0 +1,37 @@
+import type { SubgraphRuntime } from '../../platform/graphql';
+import {
+  countDeleted,
+  type RetentionPurgeHandlers,
+} from '../../platform/graphql/retention-purge-route';
+import { PurgeTarget } from '../../platform/retention';
+
+/**
+ * Auth's retention purges (platform/retention): sessions that expired or were revoked before
+ * the cutoff, whose refresh tokens go with them (ON DELETE CASCADE), and email tokens used or
+ * expired before it. Accounts are not tenant-owned, so one cutoff applies to all. Revoked
+ * sessions stay announced to gateways only while access tokens live (minutes), far inside
+ * any retention.
+ */
+export function authRetentionPurge(runtime: SubgraphRuntime): RetentionPurgeHandlers {
+  const { dataSource } = runtime;
+  return {
+    [PurgeTarget.SESSIONS]: ({ before, batch }) =>
+      countDeleted(
+        dataSource,
+        `DELETE FROM auth.sessions WHERE id IN (
+           SELECT id FROM auth.sessions WHERE expires_at < $1 OR revoked_at < $1
+            LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING 1`,
+        [before, batch],
+      ),
+    [PurgeTarget.EMAIL_TOKENS]: ({ before, batch }) =>
+      countDeleted(
+        dataSource,
+        `DELETE FROM auth.email_tokens WHERE id IN (
+           SELECT id FROM auth.email_tokens WHERE expires_at < $1 OR used_at < $1
+            LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING 1`,
+        [before, batch],
+      ),
+  };
+}

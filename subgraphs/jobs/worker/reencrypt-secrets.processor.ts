@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { UnrecoverableError } from 'bullmq';
+import type { Logger } from 'pino';
+import { anonymousContext, signContext } from '../../../platform/context';
+import {
+  REENCRYPT_PATH,
+  reencryptAnswerSchema,
+  type ReencryptAnswer,
+} from '../../../platform/crypto';
+import type { ReencryptSecretsResult } from '../../../platform/queues';
+import type { WorkerConfig } from './config';
+
+/** A subgraph that stores key ring envelopes, by its name and base URL. */
+export interface ReencryptTarget {
+  name: string;
+  url: string;
+}
+
+/** Secrets per call: each is a short transaction, and one call stays well under a second. */
+const BATCH = 200;
+/** Calls to one subgraph before the run gives up on it (200 000 secrets at the batch above). */
+const MAX_CALLS_PER_SUBGRAPH = 1_000;
+
+/**
+ * The subgraphs that store secrets under the key ring: auth (signing keys) and tenancy (OAuth
+ * client secrets). Jobs' webhook secrets join once the jobs subgraph serves the route.
+ */
+export function reencryptTargets(config: WorkerConfig): ReencryptTarget[] {
+  return [
+    { name: 'auth', url: config.SUBGRAPH_AUTH_URL },
+    { name: 'tenancy', url: config.SUBGRAPH_TENANCY_URL },
+  ];
+}
+
+/**
+ * The `reencrypt-secrets` job: one pass over every owner's secrets through its signed internal
+ * route, batch after batch. Throws when an owner cannot be reached (BullMQ retries), and fails
+ * for good when any secret is still under an older key afterwards, naming how many: that key
+ * must not leave ENCRYPTION_KEYS yet.
+ */
+export async function reencryptSecrets(options: {
+  targets: readonly ReencryptTarget[];
+  signingSecret: string;
+  logger: Logger;
+  batch?: number;
+  timeoutMs?: number;
+}): Promise<ReencryptSecretsResult> {
+  const result: ReencryptSecretsResult = { reencrypted: 0, owners: {} };
+  for (const target of options.targets) {
+    const owner = { activeKid: '', reencrypted: 0, failed: 0, remaining: 0 };
+    let cursor: string | undefined;
+    for (let call = 0; ; call += 1) {
+      if (call >= MAX_CALLS_PER_SUBGRAPH) {
+        throw new Error(`${target.name} did not finish re-encrypting its secrets`);
+      }
+      const answer = await callReencrypt(target, options.batch ?? BATCH, cursor, options);
+      if (owner.activeKid && answer.activeKid !== owner.activeKid) {
+        // Two processes of one subgraph with different ENCRYPTION_KEYS: finish the rollout.
+        throw new Error(
+          `${target.name} processes disagree on the active key (${owner.activeKid}, ${answer.activeKid})`,
+        );
+      }
+      owner.activeKid = answer.activeKid;
+      owner.reencrypted += answer.reencrypted;
+      owner.failed += answer.failed;
+      owner.remaining = answer.remaining;
+      if (answer.cursor === null) break;
+      cursor = answer.cursor;
+    }
+    result.owners[target.name] = owner;
+    result.reencrypted += owner.reencrypted;
+  }
+  const left = Object.entries(result.owners).filter(([, owner]) => owner.remaining > 0);
+  if (left.length > 0) {
+    options.logger.error({ ...result }, 'secrets left under an older key');
+    // Retrying cannot help until ENCRYPTION_KEYS changes: fail now, visibly.
+    throw new UnrecoverableError(
+      `secrets still under an older key: ${left
+        .map(([name, owner]) => `${name} ${owner.remaining} (${owner.failed} unreadable)`)
+        .join(', ')}; keep the old key in ENCRYPTION_KEYS and see the subgraphs' logs`,
+    );
+  }
+  options.logger.info({ ...result }, 'secrets re-encrypted');
+  return result;
+}
+
+async function callReencrypt(
+  target: ReencryptTarget,
+  batch: number,
+  cursor: string | undefined,
+  options: { signingSecret: string; timeoutMs?: number },
+): Promise<ReencryptAnswer> {
+  const requestId = randomUUID();
+  let response: Response;
+  try {
+    response = await fetch(new URL(REENCRYPT_PATH, target.url), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-request-id': requestId,
+        ...signContext(anonymousContext(requestId), options.signingSecret),
+      },
+      body: JSON.stringify({ batch, ...(cursor === undefined ? {} : { cursor }) }),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+    });
+  } catch (error) {
+    throw new Error(`${target.name} is unreachable for the re-encryption`, { cause: error });
+  }
+  if (!response.ok) {
+    const detail = (await response.text().catch(() => '')).slice(0, 200);
+    throw new Error(
+      `${target.name} answered the re-encryption with HTTP ${response.status} ${detail}`,
+    );
+  }
+  const parsed = reencryptAnswerSchema.safeParse(await response.json().catch(() => null));
+  if (!parsed.success) throw new Error(`${target.name} answered the re-encryption with a bad body`);
+  return parsed.data;
+}

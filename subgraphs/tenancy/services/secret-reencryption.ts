@@ -1,0 +1,33 @@
+import type { DataSource } from 'typeorm';
+import { withTenantTransaction } from '../../../platform/db';
+import type { AnySecretStore, SecretStore } from '../../../platform/graphql/reencrypt-route';
+import {
+  OAuthSecretRepository,
+  type StaleOAuthSecret,
+} from '../repositories/oauth-secret.repository';
+import { secretAad } from './oauth-provider.service';
+
+/**
+ * The secrets tenancy stores under the key ring, for `POST /internal/reencrypt`: tenants' OAuth
+ * client secrets (associated data `<tenant id>:<provider>`). Listed across tenants by the
+ * owner's functions, each rewritten in its own tenant's transaction.
+ */
+export function tenancySecretStores(dataSource: DataSource): AnySecretStore[] {
+  const oauthSecrets: SecretStore<StaleOAuthSecret> = {
+    name: 'tenancy.oauth_providers',
+    list: (activeKid, after, limit) =>
+      new OAuthSecretRepository(dataSource.manager).listStale(activeKid, after, limit),
+    countStale: (activeKid) => new OAuthSecretRepository(dataSource.manager).countStale(activeKid),
+    rewrite: ({ id, tenantId }, keyRing) =>
+      withTenantTransaction(dataSource, tenantId, async (manager) => {
+        const repository = new OAuthSecretRepository(manager);
+        const found = await repository.lockEnvelope(id);
+        if (!found) return 'gone';
+        if (!keyRing.needsReencryption(found.envelope)) return 'current';
+        const aad = secretAad(tenantId, found.provider);
+        await repository.replaceEnvelope(id, keyRing.reencrypt(found.envelope, aad));
+        return 'reencrypted';
+      }),
+  };
+  return [oauthSecrets];
+}
