@@ -12,6 +12,8 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const JobName = {
   PURGE_FINISHED_JOBS: 'purge-finished-jobs',
   PURGE_TENANT: 'purge-tenant',
+  /** Rewrites stored secrets under the active key (platform/queues/reencrypt-secrets-job.ts). */
+  REENCRYPT_SECRETS: 'reencrypt-secrets',
   /** `{ target, runId? }`: one retention purge run (runId when `runPurge` recorded it). */
   RETENTION_PURGE: 'retention-purge',
 } as const;

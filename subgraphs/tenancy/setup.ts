@@ -1,5 +1,6 @@
-import { KeyRing } from '../../platform/crypto';
+import { KeyRing, REENCRYPT_PATH } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
+import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
 import { createMailer } from '../../platform/mail';
 import { SlidingWindowLimiter } from '../../platform/rate-limit';
 import { TENANT_RETENTION_PATH } from '../../platform/retention';
@@ -13,6 +14,7 @@ import type { TenancyServices } from './context';
 import type { InvitationSettings } from './services/invitation.service';
 import { oauthProviderLookupRoute } from './routes/oauth-provider-lookup.route';
 import { roleLookupRoute } from './routes/role-lookup.route';
+import { tenancySecretStores } from './services/secret-reencryption';
 import { tenantRetentionRoute } from './routes/tenant-retention.route';
 import { setupTenantLifecycle } from './tenant-lifecycle.setup';
 
@@ -63,6 +65,11 @@ export async function setupTenancy(
     routes: {
       [ROLE_LOOKUP_PATH]: roleLookupRoute(runtime),
       [OAUTH_PROVIDER_LOOKUP_PATH]: oauthProviderLookupRoute(runtime, oauthProviders.keyRing),
+      [REENCRYPT_PATH]: reencryptRoute(
+        runtime,
+        oauthProviders.keyRing,
+        tenancySecretStores(dataSource),
+      ),
       ...lifecycle.routes,
       [TENANT_RETENTION_PATH]: tenantRetentionRoute(runtime),
     },

@@ -7,6 +7,7 @@ import { CreateTenantListing1764028832000 } from './1764028832000-create-tenant-
 import { CreateInvitations1764028840000 } from './1764028840000-create-invitations';
 import { IndexMembershipsByTenant1764028841000 } from './1764028841000-index-memberships-by-tenant';
 import { IndexInvitationExpiry1764028871000 } from './1764028871000-index-invitation-expiry';
+import { CreateOAuthSecretReencryption1764028880000 } from './1764028880000-create-oauth-secret-reencryption';
 
 export const tenancyMigrations = [
   CreateTenants1764028801000,
@@ -18,4 +19,5 @@ export const tenancyMigrations = [
   CreateInvitations1764028840000,
   IndexMembershipsByTenant1764028841000,
   IndexInvitationExpiry1764028871000,
+  CreateOAuthSecretReencryption1764028880000,
 ];
