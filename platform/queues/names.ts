@@ -5,6 +5,8 @@ export const QueueName = {
   TENANT_PURGE: 'tenant-purge',
   /** The retention purges (platform/retention), one job scheduler per target. */
   RETENTION: 'retention',
+  /** Alert rule evaluation (a job scheduler) and one job per alert notification. */
+  ALERTS: 'alerts',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -16,6 +18,8 @@ export const JobName = {
   REENCRYPT_SECRETS: 'reencrypt-secrets',
   /** `{ target, runId? }`: one retention purge run (runId when `runPurge` recorded it). */
   RETENTION_PURGE: 'retention-purge',
+  EVALUATE_ALERTS: 'evaluate-alerts',
+  DISPATCH_ALERT: 'dispatch-alert',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

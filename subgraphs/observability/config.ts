@@ -20,6 +20,10 @@ export const observabilityConfigShape = {
   WORKER_INTERNAL_URL: httpUrl('http://127.0.0.1:4006'),
   /** One probe of another process (`/readyz`, `/metrics`) gives up after this. */
   PROBE_TIMEOUT_MS: integer(1_500, 100, 10_000),
+  /** Tries per alert notification (channel) before it fails for good into the dead letters. */
+  ALERT_DISPATCH_ATTEMPTS: integer(5, 1, 25),
+  /** The first retry's delay; each next one doubles it. */
+  ALERT_DISPATCH_BACKOFF_MS: integer(5_000, 100, 3_600_000),
 };
 
 export type ObservabilityConfig = SubgraphConfig &

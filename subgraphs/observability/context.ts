@@ -2,7 +2,9 @@ import type { RequestContext } from '../../platform/context';
 import { tenantScope } from '../../platform/db';
 import type { SubgraphRuntime } from '../../platform/graphql';
 import type { ObservabilityConfig } from './config';
+import { createObservabilityLoaders, type ObservabilityLoaders } from './loaders';
 import { AlertRuleService } from './services/alert-rule.service';
+import { AlertService } from './services/alert.service';
 import { HealthService } from './services/health.service';
 import { PlatformStatsService } from './services/platform-stats.service';
 import type { ObservabilityServices } from './setup';
@@ -12,6 +14,8 @@ export interface ObservabilityContext {
   health: HealthService;
   platformStats: PlatformStatsService;
   alertRules: AlertRuleService;
+  alerts: AlertService;
+  loaders: ObservabilityLoaders;
 }
 
 export function createObservabilityContext(
@@ -19,21 +23,23 @@ export function createObservabilityContext(
   runtime: SubgraphRuntime<ObservabilityConfig>,
   services: ObservabilityServices,
 ): ObservabilityContext {
-  const health = new HealthService(
-    [
-      { name: 'postgres', check: () => runtime.dataSource.query('SELECT 1') },
-      { name: 'redis', check: () => runtime.redis.ping() },
-    ],
-    services.readiness,
-  );
+  const scope = tenantScope(runtime.dataSource, request);
   return {
     request,
-    health,
+    health: new HealthService(
+      [
+        { name: 'postgres', check: () => runtime.dataSource.query('SELECT 1') },
+        { name: 'redis', check: () => runtime.redis.ping() },
+      ],
+      services.readiness,
+    ),
     platformStats: new PlatformStatsService(
       services.queues,
       runtime.dataSource,
       runtime.config.DATABASE_SLOW_QUERY_MS,
     ),
-    alertRules: new AlertRuleService(tenantScope(runtime.dataSource, request)),
+    alertRules: new AlertRuleService(scope),
+    alerts: new AlertService(scope, request),
+    loaders: createObservabilityLoaders(scope),
   };
 }

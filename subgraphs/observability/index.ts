@@ -15,7 +15,13 @@ export const observabilitySubgraph: SubgraphDefinition<
   config: { shape: observabilityConfigShape },
   entities: [AlertRuleEntity],
   resolvers,
-  purgeTables: ['observability.alert_rules'],
+  // Children first: notifications, rule states and alerts reference the rules.
+  purgeTables: [
+    'observability.alert_notifications',
+    'observability.alert_rule_states',
+    'observability.alerts',
+    'observability.alert_rules',
+  ],
   setup: setupObservability,
   createContext: createObservabilityContext,
 };

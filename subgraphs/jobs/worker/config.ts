@@ -11,6 +11,7 @@ import {
   url,
 } from '../../../platform/config';
 import { relayConfigShape } from '../relay/relay-config';
+import { alertWorkerConfigRules, alertWorkerConfigShape } from './alerts/alert-config';
 
 // The defaults of platform/schema/compose.ts, spelled out: the worker need not load composition.
 const subgraphUrl = (port: number) => url(['http', 'https'], `http://127.0.0.1:${port}/graphql`);
@@ -23,6 +24,8 @@ export const workerConfigShape = {
   /** The event relay's connection: the app role, reading across tenants only via its functions. */
   ...database,
   ...relayConfigShape,
+  /** Alerting: the evaluation period, and mail and outbound settings for notifications. */
+  ...alertWorkerConfigShape,
   PORT: port(4006),
   WORKER_CONCURRENCY: integer(4, 1, 256),
   /** Completed and failed jobs older than this are removed by the purge. */
@@ -44,7 +47,11 @@ export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 export function loadWorkerConfig(env?: NodeJS.ProcessEnv) {
   return loadConfig(
     workerConfigShape,
-    [refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStandalone],
+    [
+      refuseDevelopmentSecretInProduction,
+      requireRedisNodesOutsideStandalone,
+      ...alertWorkerConfigRules,
+    ],
     env,
   );
 }

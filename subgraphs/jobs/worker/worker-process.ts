@@ -11,6 +11,7 @@ import {
 } from '../../../platform/queues/reencrypt-secrets-job';
 import { closeRedis, createRedis, queuePrefix } from '../../../platform/redis';
 import { startWorkerRelay } from '../relay/worker-relay';
+import { setupAlertJobs } from './alerts/alert-jobs';
 import type { WorkerConfig } from './config';
 import { purgeFinishedJobs } from './purge-finished-jobs.processor';
 import { purgeTargets, purgeTenant } from './purge-tenant.processor';
@@ -48,6 +49,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   const connection = createRedis(config, logger, { name: 'worker:queues', blocking: true });
   const queues = ALL_QUEUES.map((name) => new Queue(name, { connection, prefix }));
   const maintenance = queues.find((queue) => queue.name === QueueName.MAINTENANCE)!;
+  const alerts = await setupAlertJobs(config, logger, metrics.registry);
 
   const processors: Record<string, (job: Job) => Promise<unknown>> = {
     [JobName.PURGE_FINISHED_JOBS]: async () => ({
@@ -65,6 +67,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
         signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
         logger,
       }),
+    ...alerts.processors,
   };
 
   const runJob = async (job: Job) => {
@@ -84,7 +87,8 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   // One worker per queue, so a long tenant purge never holds up maintenance. BullMQ does not
   // close connections it is handed, so they are closed on shutdown.
   const workerConnections: ReturnType<typeof createRedis>[] = [];
-  const workers = [QueueName.MAINTENANCE, QueueName.TENANT_PURGE].map((queueName) => {
+  const workedQueues = [QueueName.MAINTENANCE, QueueName.TENANT_PURGE, QueueName.ALERTS];
+  const workers = workedQueues.map((queueName) => {
     const workerConnection = createRedis(config, logger, {
       name: `worker:${queueName}`,
       blocking: true,
@@ -123,6 +127,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     { every: config.PURGE_INTERVAL_SECONDS * 1000 },
     { name: JobName.PURGE_FINISHED_JOBS, data: {} },
   );
+  await alerts.schedule(queues.find((queue) => queue.name === QueueName.ALERTS)!);
 
   // Daily: secrets still under an older key after a rotation are rewritten without anyone asking.
   await maintenance.upsertJobScheduler(REENCRYPT_SECRETS_SCHEDULER_ID, REENCRYPT_SECRETS_SCHEDULE, {
@@ -147,6 +152,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     },
     onShutdown: async () => {
       await Promise.all(queues.map((queue) => queue.close()));
+      await alerts.close();
       await Promise.all([connection, ...workerConnections].map((client) => closeRedis(client)));
     },
   });

@@ -1,9 +1,11 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { AlertRuleEntity } from '../entities/alert-rule.entity';
+import type { AlertRecord } from '../repositories/alert.repository';
 import type { HealthModel } from '../services/health.service';
 import type { ObservabilityContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
   ID: { input: string; output: string; }
@@ -16,17 +18,58 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** One firing of a rule: open until the condition clears, then resolved. */
+export type Alert = {
+  __typename?: 'Alert';
+  acknowledgedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The user who acknowledged it; null for an API key. */
+  acknowledgedBy?: Maybe<User>;
+  firedAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  message: Scalars['String']['output'];
+  resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  rule: AlertRule;
+  severity: Severity;
+  /** The value that fired it (a counter's rate per second). */
+  value?: Maybe<Scalars['Float']['output']>;
+};
+
+/**
+ * A rule on a Tessera metric. The evaluator reads every process's `/metrics` each round: a gauge
+ * is compared as it is (summed over processes, or their max for lags and memory), a counter as its
+ * rate per second since the previous round. The rule fires once its condition has held for
+ * `forSeconds`, and resolves when it no longer holds.
+ */
 export type AlertRule = {
   __typename?: 'AlertRule';
+  /** Where alerts go: `log`, `email:<address>`, `webhook:<endpoint id>` (at most 10). */
   channels: Array<Scalars['String']['output']>;
+  /** One of `>` `>=` `<` `<=` `==` `!=`. */
   comparator: Scalars['String']['output'];
   enabled: Scalars['Boolean']['output'];
+  /** How long the condition must hold before the alert fires: 0 to 86400. */
   forSeconds: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
+  /**
+   * An allowed metric, optionally with label matchers: `tessera_relay_lag_seconds`,
+   * `tessera_jobs_processed_total{outcome="failed"}`.
+   */
   metric: Scalars['String']['output'];
   name: Scalars['String']['output'];
   severity: Severity;
   threshold: Scalars['Float']['output'];
+};
+
+/** A rule as a client writes it (see AlertRule); `enabled` defaults to true. */
+export type AlertRuleInput = {
+  channels: Array<Scalars['String']['input']>;
+  comparator: Scalars['String']['input'];
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  forSeconds: Scalars['Int']['input'];
+  metric: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  severity: Severity;
+  threshold: Scalars['Float']['input'];
 };
 
 /** The database as the observability service sees it. */
@@ -73,16 +116,66 @@ export type HealthCheck = {
   status: Scalars['String']['output'];
 };
 
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Marks an alert seen; the first acknowledgement is kept. */
+  acknowledgeAlert: Alert;
+  /** Adds a rule (at most 200 per tenant; names are unique in a tenant: CONFLICT). */
+  createAlertRule: AlertRule;
+  /** Deletes a rule with its alerts. */
+  deleteAlertRule: Scalars['Boolean']['output'];
+  /** Replaces a rule; a changed condition starts its `for` window over. */
+  updateAlertRule: AlertRule;
+};
+
+
+export type MutationAcknowledgeAlertArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateAlertRuleArgs = {
+  input: AlertRuleInput;
+};
+
+
+export type MutationDeleteAlertRuleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateAlertRuleArgs = {
+  id: Scalars['ID']['input'];
+  input: AlertRuleInput;
+};
+
 export type Query = {
   __typename?: 'Query';
-  /** The current tenant's alert rules. */
+  /** One alert of the tenant; null when there is none with this id. */
+  alert?: Maybe<Alert>;
+  /** The current tenant's alert rules, oldest first. */
   alertRules: Array<AlertRule>;
+  /**
+   * The tenant's alerts, newest first (at most 200): `active` true for the open ones, false for
+   * the resolved ones, omitted for both.
+   */
+  alerts: Array<Alert>;
   /** Connection pool, connections and slow statements. Platform administrators only. */
   databaseStats: DatabaseStats;
   /** Readiness of the platform's dependencies. */
   health: Health;
   /** Job counts of every queue. Platform administrators only. */
   queueStats: Array<QueueStats>;
+};
+
+
+export type QueryAlertArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryAlertsArgs = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** One BullMQ queue's job counts. */
@@ -108,6 +201,12 @@ export type Severity =
   | 'CRITICAL'
   | 'INFO'
   | 'WARNING';
+
+/** Resolved by the auth subgraph. */
+export type User = {
+  __typename?: 'User';
+  id: Scalars['ID']['output'];
+};
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -183,35 +282,43 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  Alert: ResolverTypeWrapper<AlertRecord>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   AlertRule: ResolverTypeWrapper<AlertRuleEntity>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  AlertRuleInput: AlertRuleInput;
   DatabaseStats: ResolverTypeWrapper<DatabaseStats>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Health: ResolverTypeWrapper<HealthModel>;
   HealthCheck: ResolverTypeWrapper<HealthCheck>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   QueueStats: ResolverTypeWrapper<QueueStats>;
   Role: Role;
   Severity: Severity;
+  User: ResolverTypeWrapper<User>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  Alert: AlertRecord;
+  ID: Scalars['ID']['output'];
+  Float: Scalars['Float']['output'];
   AlertRule: AlertRuleEntity;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
-  ID: Scalars['ID']['output'];
-  Float: Scalars['Float']['output'];
+  AlertRuleInput: AlertRuleInput;
   DatabaseStats: DatabaseStats;
   DateTime: Scalars['DateTime']['output'];
   Health: HealthModel;
   HealthCheck: HealthCheck;
+  Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
   QueueStats: QueueStats;
+  User: User;
   String: Scalars['String']['output'];
 }>;
 
@@ -234,6 +341,18 @@ export type RequiresScopeDirectiveResolver<Result, Parent, ContextType = Observa
 export type TenantlessDirectiveArgs = { };
 
 export type TenantlessDirectiveResolver<Result, Parent, ContextType = ObservabilityContext, Args = TenantlessDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type AlertResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['Alert'] = ResolversParentTypes['Alert']> = ResolversObject<{
+  acknowledgedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  acknowledgedBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  firedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  rule?: Resolver<ResolversTypes['AlertRule'], ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['Severity'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+}>;
 
 export type AlertRuleResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['AlertRule'] = ResolversParentTypes['AlertRule']> = ResolversObject<{
   channels?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -271,8 +390,17 @@ export type HealthCheckResolvers<ContextType = ObservabilityContext, ParentType 
   status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type MutationResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  acknowledgeAlert?: Resolver<ResolversTypes['Alert'], ParentType, ContextType, RequireFields<MutationAcknowledgeAlertArgs, 'id'>>;
+  createAlertRule?: Resolver<ResolversTypes['AlertRule'], ParentType, ContextType, RequireFields<MutationCreateAlertRuleArgs, 'input'>>;
+  deleteAlertRule?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAlertRuleArgs, 'id'>>;
+  updateAlertRule?: Resolver<ResolversTypes['AlertRule'], ParentType, ContextType, RequireFields<MutationUpdateAlertRuleArgs, 'id' | 'input'>>;
+}>;
+
 export type QueryResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType, RequireFields<QueryAlertArgs, 'id'>>;
   alertRules?: Resolver<Array<ResolversTypes['AlertRule']>, ParentType, ContextType>;
+  alerts?: Resolver<Array<ResolversTypes['Alert']>, ParentType, ContextType, Partial<QueryAlertsArgs>>;
   databaseStats?: Resolver<ResolversTypes['DatabaseStats'], ParentType, ContextType>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
   queueStats?: Resolver<Array<ResolversTypes['QueueStats']>, ParentType, ContextType>;
@@ -288,14 +416,21 @@ export type QueueStatsResolvers<ContextType = ObservabilityContext, ParentType e
   waiting?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type UserResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = ObservabilityContext> = ResolversObject<{
+  Alert?: AlertResolvers<ContextType>;
   AlertRule?: AlertRuleResolvers<ContextType>;
   DatabaseStats?: DatabaseStatsResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Health?: HealthResolvers<ContextType>;
   HealthCheck?: HealthCheckResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   QueueStats?: QueueStatsResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = ObservabilityContext> = ResolversObject<{

@@ -1,5 +1,18 @@
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { AlertRuleEntity } from '../entities/alert-rule.entity';
+
+/** The columns a client sets on a rule. */
+export type AlertRuleFields = Pick<
+  AlertRuleEntity,
+  | 'name'
+  | 'metric'
+  | 'comparator'
+  | 'threshold'
+  | 'forSeconds'
+  | 'severity'
+  | 'channels'
+  | 'enabled'
+>;
 
 /** Runs inside a tenant transaction: row-level security limits every query to that tenant. */
 export class AlertRuleRepository {
@@ -12,5 +25,42 @@ export class AlertRuleRepository {
       order: { createdAt: 'ASC', id: 'ASC' },
       take: limit,
     });
+  }
+
+  findById(id: string): Promise<AlertRuleEntity | null> {
+    return this.manager.findOne(AlertRuleEntity, { where: { id } });
+  }
+
+  /** With a row lock: the evaluator and an update of the same rule take turns. */
+  findByIdForUpdate(id: string): Promise<AlertRuleEntity | null> {
+    return this.manager.findOne(AlertRuleEntity, {
+      where: { id },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  findByIds(ids: readonly string[]): Promise<AlertRuleEntity[]> {
+    return this.manager.find(AlertRuleEntity, { where: { id: In([...ids]) } });
+  }
+
+  countForTenant(tenantId: string): Promise<number> {
+    return this.manager.count(AlertRuleEntity, { where: { tenantId } });
+  }
+
+  async insert(tenantId: string, fields: AlertRuleFields): Promise<AlertRuleEntity> {
+    const saved = await this.manager.save(
+      this.manager.create(AlertRuleEntity, { ...fields, tenantId }),
+    );
+    return (await this.findById(saved.id))!;
+  }
+
+  async update(id: string, fields: AlertRuleFields): Promise<AlertRuleEntity | null> {
+    const result = await this.manager.update(AlertRuleEntity, { id }, fields);
+    return result.affected ? this.findById(id) : null;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.manager.delete(AlertRuleEntity, { id });
+    return (result.affected ?? 0) > 0;
   }
 }

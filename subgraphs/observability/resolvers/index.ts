@@ -1,4 +1,5 @@
 import type { Resolvers } from '../generated/resolvers-types';
+import { NotFoundError } from '../../../platform/errors';
 
 export const resolvers: Resolvers = {
   Query: {
@@ -6,5 +7,23 @@ export const resolvers: Resolvers = {
     queueStats: (_parent, _args, { platformStats }) => platformStats.queueStats(),
     databaseStats: (_parent, _args, { platformStats }) => platformStats.databaseStats(),
     alertRules: (_parent, _args, { alertRules }) => alertRules.list(),
+    alerts: (_parent, { active }, { alerts }) => alerts.list(active),
+    alert: (_parent, { id }, { alerts }) => alerts.byId(id),
+  },
+  Mutation: {
+    createAlertRule: (_parent, { input }, { alertRules }) => alertRules.create(input),
+    updateAlertRule: (_parent, { id, input }, { alertRules }) => alertRules.update(id, input),
+    deleteAlertRule: (_parent, { id }, { alertRules }) => alertRules.delete(id),
+    acknowledgeAlert: (_parent, { id }, { alerts }) => alerts.acknowledge(id),
+  },
+  Alert: {
+    rule: async (alert, _args, { loaders }) => {
+      const rule = await loaders.ruleById.load(alert.ruleId);
+      // Alerts go with their rule (ON DELETE CASCADE): a missing rule is a bug, not a null.
+      if (!rule) throw new NotFoundError('Alert rule');
+      return rule;
+    },
+    acknowledgedBy: (alert) =>
+      alert.acknowledgedBy ? { __typename: 'User', id: alert.acknowledgedBy } : null,
   },
 };

@@ -1,10 +1,41 @@
+import {
+  formatAlertChannel,
+  MAX_ALERT_CHANNELS,
+  parseAlertChannel,
+} from '../../../platform/alerts';
 import type { TenantScope } from '../../../platform/db';
-import type { AlertRuleEntity } from '../entities/alert-rule.entity';
-import { AlertRuleRepository } from '../repositories/alert-rule.repository';
+import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors';
+import { appendEvent, EventType } from '../../../platform/events';
+import { isUuid } from '../../../platform/graphql/ids';
+import { formatMetricSelector, parseMetricSelector } from '../alerts/alert-metrics';
+import {
+  COMPARATORS,
+  SEVERITIES,
+  type AlertRuleEntity,
+  type Severity,
+} from '../entities/alert-rule.entity';
+import { AlertRuleRepository, type AlertRuleFields } from '../repositories/alert-rule.repository';
+import { AlertStateRepository } from '../repositories/alert-state.repository';
 
 /** The most rules one tenant may have; also bounds the unpaginated list. */
 export const MAX_RULES_PER_TENANT = 200;
+export const MAX_FOR_SECONDS = 86_400;
 
+export interface AlertRuleInput {
+  name: string;
+  metric: string;
+  comparator: string;
+  threshold: number;
+  forSeconds: number;
+  severity: Severity;
+  channels: string[];
+  enabled?: boolean | null;
+}
+
+/**
+ * A tenant's alert rules. Who may call is settled by the field policies (MEMBER reads,
+ * ADMIN writes, API keys with alerts:manage); this holds the rules of what a rule may say.
+ */
 export class AlertRuleService {
   constructor(private readonly scope: TenantScope) {}
 
@@ -12,5 +43,153 @@ export class AlertRuleService {
     return this.scope.run((manager) =>
       new AlertRuleRepository(manager).listForTenant(this.scope.tenantId, MAX_RULES_PER_TENANT),
     );
+  }
+
+  create(input: AlertRuleInput): Promise<AlertRuleEntity> {
+    const fields = validateRule(input);
+    return this.scope.run(async (manager) => {
+      const rules = new AlertRuleRepository(manager);
+      // One tenant's creations take turns, so two at once cannot both pass the cap.
+      await manager.query(
+        `SELECT pg_advisory_xact_lock(hashtext('tessera:alert-rules'), hashtext($1))`,
+        [this.scope.tenantId],
+      );
+      if ((await rules.countForTenant(this.scope.tenantId)) >= MAX_RULES_PER_TENANT) {
+        throw new ConflictError(`A tenant may have at most ${MAX_RULES_PER_TENANT} alert rules`);
+      }
+      const rule = await uniqueName(() => rules.insert(this.scope.tenantId, fields));
+      await appendEvent(manager, {
+        type: EventType.ALERT_RULE_CREATED,
+        payload: { ruleId: rule.id, ...summary(rule) },
+      });
+      return rule;
+    });
+  }
+
+  /**
+   * Replaces the rule. A changed metric, comparator, threshold or window starts it over (its
+   * pending window and counter samples are forgotten); an open alert stays open until the
+   * next evaluation decides, and disabling the rule resolves it there.
+   */
+  update(id: string, input: AlertRuleInput): Promise<AlertRuleEntity> {
+    const ruleId = validId(id);
+    const fields = validateRule(input);
+    return this.scope.run(async (manager) => {
+      const rules = new AlertRuleRepository(manager);
+      const existing = await rules.findByIdForUpdate(ruleId);
+      if (!existing) throw new NotFoundError('Alert rule');
+      const rule = (await uniqueName(() => rules.update(ruleId, fields)))!;
+      if (
+        existing.metric !== rule.metric ||
+        existing.comparator !== rule.comparator ||
+        existing.threshold !== rule.threshold ||
+        existing.forSeconds !== rule.forSeconds
+      ) {
+        await new AlertStateRepository(manager).reset(ruleId);
+      }
+      await appendEvent(manager, {
+        type: EventType.ALERT_RULE_UPDATED,
+        payload: { ruleId, ...summary(rule) },
+      });
+      return rule;
+    });
+  }
+
+  /** Deletes the rule with its alerts and their pending notifications. */
+  delete(id: string): Promise<boolean> {
+    const ruleId = validId(id);
+    return this.scope.run(async (manager) => {
+      const rules = new AlertRuleRepository(manager);
+      const existing = await rules.findByIdForUpdate(ruleId);
+      if (!existing) throw new NotFoundError('Alert rule');
+      await rules.delete(ruleId);
+      await appendEvent(manager, {
+        type: EventType.ALERT_RULE_DELETED,
+        payload: { ruleId, name: existing.name },
+      });
+      return true;
+    });
+  }
+}
+
+function summary(rule: AlertRuleEntity) {
+  return {
+    name: rule.name,
+    metric: rule.metric,
+    comparator: rule.comparator,
+    threshold: rule.threshold,
+    forSeconds: rule.forSeconds,
+    severity: rule.severity,
+    channels: rule.channels,
+    enabled: rule.enabled,
+  };
+}
+
+function validId(id: string): string {
+  // Not a uuid cannot name a rule; answered like any unknown id.
+  if (!isUuid(id)) throw new NotFoundError('Alert rule');
+  return id.toLowerCase();
+}
+
+/** Checks and normalizes a rule; every problem is a BAD_USER_INPUT naming the field. */
+export function validateRule(input: AlertRuleInput): AlertRuleFields {
+  const name = input.name.trim();
+  if (name.length < 1 || name.length > 100) {
+    throw new ValidationError('name must be 1 to 100 characters', { field: 'name' });
+  }
+  const metric = formatMetricSelector(parseMetricSelector(input.metric));
+  if (!(COMPARATORS as readonly string[]).includes(input.comparator)) {
+    throw new ValidationError(`comparator must be one of ${COMPARATORS.join(' ')}`, {
+      field: 'comparator',
+    });
+  }
+  if (!Number.isFinite(input.threshold)) {
+    throw new ValidationError('threshold must be a finite number', { field: 'threshold' });
+  }
+  if (
+    !Number.isInteger(input.forSeconds) ||
+    input.forSeconds < 0 ||
+    input.forSeconds > MAX_FOR_SECONDS
+  ) {
+    throw new ValidationError(`forSeconds must be 0 to ${MAX_FOR_SECONDS}`, {
+      field: 'forSeconds',
+    });
+  }
+  if (!SEVERITIES.includes(input.severity)) {
+    throw new ValidationError(`severity must be one of ${SEVERITIES.join(', ')}`, {
+      field: 'severity',
+    });
+  }
+  if (input.channels.length > MAX_ALERT_CHANNELS) {
+    throw new ValidationError(`channels takes at most ${MAX_ALERT_CHANNELS} channels`, {
+      field: 'channels',
+    });
+  }
+  const channels = [
+    ...new Set(input.channels.map((channel) => formatAlertChannel(parseAlertChannel(channel)))),
+  ];
+  return {
+    name,
+    metric,
+    comparator: input.comparator,
+    threshold: input.threshold,
+    forSeconds: input.forSeconds,
+    severity: input.severity,
+    channels,
+    enabled: input.enabled ?? true,
+  };
+}
+
+async function uniqueName<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (
+      (error as { code?: unknown }).code === '23505' ||
+      /alert_rules_tenant_name_key/.test(String(error))
+    ) {
+      throw new ConflictError('An alert rule with this name already exists');
+    }
+    throw error;
   }
 }

@@ -1,0 +1,2 @@
+export * from './alert-channels';
+export * from './alert-jobs';

@@ -1,0 +1,22 @@
+import {
+  integer,
+  mail,
+  outbound,
+  refuseMetadataCidrsInProduction,
+  requireSmtpUrlForSmtpTransport,
+} from '../../../../platform/config';
+
+/** The worker's alerting variables: how often rules are evaluated, and how alerts go out. */
+export const alertWorkerConfigShape = {
+  /** The `evaluate-alerts` job scheduler's period. */
+  ALERT_EVALUATION_INTERVAL_SECONDS: integer(30, 1, 3600),
+  /** Email alerts: the same transport settings as auth's and tenancy's mail. */
+  ...mail,
+  /** Webhook alerts: tenants' URLs, reached only through the SSRF-safe client. */
+  ...outbound,
+};
+
+export const alertWorkerConfigRules = [
+  requireSmtpUrlForSmtpTransport,
+  refuseMetadataCidrsInProduction,
+];

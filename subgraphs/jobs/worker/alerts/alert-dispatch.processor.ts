@@ -1,0 +1,113 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
+import {
+  alertDispatchJobSchema,
+  channelKind,
+  parseAlertChannel,
+  type AlertDispatchJob,
+} from '../../../../platform/alerts';
+import { DomainError } from '../../../../platform/errors';
+import type { Mailer } from '../../../../platform/mail';
+
+/** Sends one alert notification to one of the tenant's webhook endpoints. */
+export interface AlertWebhookSender {
+  send(notification: AlertDispatchJob, endpointId: string): Promise<void>;
+}
+
+/** A failure no retry can mend (no such endpoint, a disabled one): fails the job for good. */
+export class PermanentDispatchError extends UnrecoverableError {}
+
+export interface AlertDispatchDeps {
+  logger: Logger;
+  mailer: Mailer;
+  webhooks: AlertWebhookSender;
+  /** tessera_alert_notifications_total{channel, outcome}: sent, retry or dead. */
+  notifications: Counter<'channel' | 'outcome'>;
+}
+
+/**
+ * The `dispatch-alert` job: one notification to one channel. A failure throws, so BullMQ
+ * retries it with backoff; after the last attempt (or at once for a failure no retry can
+ * mend) the job fails for good and stays in the queue's failed set, which the dead-letter
+ * store records. Every outcome is counted, and the last failure is logged as an error.
+ */
+export async function dispatchAlert(job: Job, deps: AlertDispatchDeps): Promise<{ sent: string }> {
+  const parsed = alertDispatchJobSchema.safeParse(job.data);
+  if (!parsed.success) throw new PermanentDispatchError('alert notification job data is malformed');
+  const notification = parsed.data;
+  const kind = channelKind(notification.channel);
+  try {
+    await send(notification, deps);
+    deps.notifications.inc({ channel: kind, outcome: 'sent' });
+    return { sent: kind };
+  } catch (error) {
+    const last =
+      error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    deps.notifications.inc({ channel: kind, outcome: last ? 'dead' : 'retry' });
+    const context = {
+      tenantId: notification.tenantId,
+      alertId: notification.alertId,
+      notificationId: notification.notificationId,
+      channel: kind,
+      attemptsMade: job.attemptsMade + 1,
+      err: error,
+    };
+    if (last) deps.logger.error(context, 'alert notification failed for good');
+    else deps.logger.warn(context, 'alert notification failed; retrying');
+    throw error;
+  }
+}
+
+async function send(notification: AlertDispatchJob, deps: AlertDispatchDeps): Promise<void> {
+  let channel;
+  try {
+    channel = parseAlertChannel(notification.channel);
+  } catch (error) {
+    if (error instanceof DomainError) throw new PermanentDispatchError(error.message);
+    throw error;
+  }
+  switch (channel.kind) {
+    case 'log':
+      deps.logger.warn(
+        {
+          tenantId: notification.tenantId,
+          alertId: notification.alertId,
+          ruleId: notification.ruleId,
+          severity: notification.severity,
+          value: notification.value,
+        },
+        `alert ${notification.transition}: ${notification.message}`,
+      );
+      return;
+    case 'email':
+      await deps.mailer.send({
+        to: channel.address,
+        subject: alertSubject(notification),
+        text: alertText(notification),
+        kind: 'observability.alert',
+      });
+      return;
+    case 'webhook':
+      await deps.webhooks.send(notification, channel.endpointId);
+      return;
+  }
+}
+
+function alertSubject(notification: AlertDispatchJob): string {
+  const state = notification.transition === 'fired' ? 'FIRING' : 'RESOLVED';
+  return `[${state}] [${notification.severity}] ${notification.ruleName}`.slice(0, 250);
+}
+
+function alertText(notification: AlertDispatchJob): string {
+  return [
+    notification.message,
+    '',
+    `Rule: ${notification.ruleName} (${notification.ruleId})`,
+    `Metric: ${notification.metric}`,
+    `Value: ${notification.value ?? 'no data'}`,
+    `Fired at: ${notification.firedAt}`,
+    ...(notification.resolvedAt ? [`Resolved at: ${notification.resolvedAt}`] : []),
+    `Alert: ${notification.alertId}`,
+  ].join('\n');
+}

@@ -1,0 +1,330 @@
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { JobName, QueueName } from '../../../platform/queues';
+import { queuePrefix } from '../../../platform/redis';
+import { signUpMember, type TestUser } from '../../../platform/testing/members';
+import { TEST_REDIS_URL } from '../../../platform/testing/services';
+import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { connectWs } from '../../../platform/testing/ws-client';
+import { codeOf, dataOf, eventually, gqlClient } from './observability-client';
+
+// Alert rules and alerts end to end: rules written through the gateway, the worker's
+// evaluate-alerts job every second, a real metric moved by the test (open graphql-ws
+// connections at the gateway), and the notifications the worker dispatches.
+
+let stack: TestStack;
+let redis: Redis;
+let alertsQueue: Queue;
+const tenant = randomUUID();
+const otherTenant = randomUUID();
+let owner: TestUser;
+let member: TestUser;
+let otherOwner: TestUser;
+const gql = gqlClient(() => stack.gatewayUrl);
+
+const RULE_FIELDS = 'id name metric comparator threshold forSeconds severity channels enabled';
+const CREATE = `mutation ($input: AlertRuleInput!) { createAlertRule(input: $input) { ${RULE_FIELDS} } }`;
+const ALERTS = `query ($active: Boolean) { alerts(active: $active) {
+  id severity message value firedAt resolvedAt acknowledgedAt acknowledgedBy { id }
+  rule { id name } } }`;
+
+interface AlertView {
+  id: string;
+  severity: string;
+  message: string;
+  value: number | null;
+  firedAt: string;
+  resolvedAt: string | null;
+  acknowledgedAt: string | null;
+  acknowledgedBy: { id: string } | null;
+  rule: { id: string; name: string };
+}
+
+function ruleInput(overrides: Record<string, unknown> = {}) {
+  return {
+    name: `rule-${randomUUID().slice(0, 8)}`,
+    metric: 'tessera_relay_lag_seconds',
+    comparator: '>',
+    threshold: 60,
+    forSeconds: 300,
+    severity: 'WARNING',
+    channels: ['log'],
+    ...overrides,
+  };
+}
+
+async function createRule(as: TestUser, tenantId: string, overrides: Record<string, unknown> = {}) {
+  const response = await gql<{ createAlertRule: { id: string } }>(CREATE, as.headers(tenantId), {
+    input: ruleInput(overrides),
+  });
+  return dataOf(response).createAlertRule;
+}
+
+async function alertsOf(as: TestUser, tenantId: string, active?: boolean): Promise<AlertView[]> {
+  return dataOf(await gql<{ alerts: AlertView[] }>(ALERTS, as.headers(tenantId), { active }))
+    .alerts;
+}
+
+beforeAll(async () => {
+  stack = await startStack({
+    worker: true,
+    env: {
+      ALERT_EVALUATION_INTERVAL_SECONDS: '1',
+      ALERT_DISPATCH_ATTEMPTS: '2',
+      ALERT_DISPATCH_BACKOFF_MS: '100',
+    },
+  });
+  await stack.db.query(
+    `INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, 'alerting', 'A'), ($2, 'alerting-other', 'B')`,
+    [tenant, otherTenant],
+  );
+  [owner, member, otherOwner] = await Promise.all([
+    signUpMember(stack.gatewayUrl, stack.db, tenant, 'OWNER'),
+    signUpMember(stack.gatewayUrl, stack.db, tenant, 'MEMBER'),
+    signUpMember(stack.gatewayUrl, stack.db, otherTenant, 'OWNER'),
+  ]);
+  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  alertsQueue = new Queue(QueueName.ALERTS, {
+    connection: redis,
+    prefix: queuePrefix(stack.redisPrefix),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await alertsQueue?.close();
+  redis?.disconnect();
+  await stack?.stop();
+});
+
+describe('alert rules', () => {
+  it('are created, listed, updated and deleted by an admin, each with an event', async () => {
+    const created = await createRule(owner, tenant, {
+      name: '  failed jobs  ',
+      metric: 'tessera_jobs_processed_total{queue="maintenance",outcome="failed"}',
+      channels: ['log', 'EMAIL:Ops@Example.com', 'log'],
+    });
+    expect(created).toMatchObject({
+      name: 'failed jobs',
+      metric: 'tessera_jobs_processed_total{outcome="failed",queue="maintenance"}',
+      channels: ['log', 'email:ops@example.com'],
+      enabled: true,
+    });
+
+    const listed = dataOf(
+      await gql<{ alertRules: { id: string }[] }>(
+        `{ alertRules { ${RULE_FIELDS} } }`,
+        member.headers(tenant),
+      ),
+    ).alertRules;
+    expect(listed.map((rule) => rule.id)).toContain(created.id);
+
+    const updated = dataOf(
+      await gql<{ updateAlertRule: Record<string, unknown> }>(
+        `mutation ($id: ID!, $input: AlertRuleInput!) { updateAlertRule(id: $id, input: $input) { ${RULE_FIELDS} } }`,
+        owner.headers(tenant),
+        {
+          id: created.id,
+          input: ruleInput({ name: 'failed jobs', threshold: 0.5, enabled: false }),
+        },
+      ),
+    ).updateAlertRule;
+    expect(updated).toMatchObject({ id: created.id, threshold: 0.5, enabled: false });
+
+    const deleted = await gql<{ deleteAlertRule: boolean }>(
+      `mutation ($id: ID!) { deleteAlertRule(id: $id) }`,
+      owner.headers(tenant),
+      { id: created.id },
+    );
+    expect(dataOf(deleted).deleteAlertRule).toBe(true);
+    const types = await stack.db.query<{ type: string }>(
+      `SELECT type FROM events.events WHERE tenant_id = $1 AND payload->>'ruleId' = $2 ORDER BY seq`,
+      [tenant, created.id],
+    );
+    expect(types.map((row) => row.type)).toEqual([
+      'observability.alert_rule.created',
+      'observability.alert_rule.updated',
+      'observability.alert_rule.deleted',
+    ]);
+  });
+
+  it.each([
+    ['an unknown metric', { metric: 'process_cpu_seconds_total' }, 'metric'],
+    ['a label the metric has not', { metric: 'tessera_relay_lag_seconds{tenant="x"}' }, 'metric'],
+    ['an unknown comparator', { comparator: '=>' }, 'comparator'],
+    ['a window over a day', { forSeconds: 86_401 }, 'forSeconds'],
+    ['a negative window', { forSeconds: -1 }, 'forSeconds'],
+    ['a bad channel', { channels: ['sms:+100'] }, 'channel'],
+    ['a bad address', { channels: ['email:nobody'] }, 'address'],
+    ['an empty name', { name: '   ' }, 'name'],
+  ])('refuses %s with BAD_USER_INPUT', async (_what, overrides, field) => {
+    const response = await gql(CREATE, owner.headers(tenant), { input: ruleInput(overrides) });
+    expect(codeOf(response)).toBe('BAD_USER_INPUT');
+    expect(response.body.errors?.[0]?.message).toContain(field);
+  });
+
+  it('refuses a second rule with the same name with CONFLICT', async () => {
+    const name = `dup-${randomUUID().slice(0, 6)}`;
+    await createRule(owner, tenant, { name });
+    expect(codeOf(await gql(CREATE, owner.headers(tenant), { input: ruleInput({ name }) }))).toBe(
+      'CONFLICT',
+    );
+  });
+
+  it('refuses writes by a member, and lets a member read', async () => {
+    const response = await gql(CREATE, member.headers(tenant), { input: ruleInput() });
+    expect(codeOf(response)).toBe('FORBIDDEN');
+    expect(codeOf(await gql('{ alertRules { id } }', member.headers(tenant)))).toBeUndefined();
+    expect(codeOf(await gql('{ alertRules { id } }', { 'x-tenant-id': tenant }))).toBe(
+      'UNAUTHENTICATED',
+    );
+  });
+
+  it("keeps another tenant's rules invisible and untouchable", async () => {
+    const theirs = await createRule(otherOwner, otherTenant);
+    const mine = dataOf(
+      await gql<{ alertRules: { id: string }[] }>('{ alertRules { id } }', owner.headers(tenant)),
+    ).alertRules;
+    expect(mine.map((rule) => rule.id)).not.toContain(theirs.id);
+    const update = await gql(
+      `mutation ($id: ID!, $input: AlertRuleInput!) { updateAlertRule(id: $id, input: $input) { id } }`,
+      owner.headers(tenant),
+      { id: theirs.id, input: ruleInput() },
+    );
+    expect(codeOf(update)).toBe('NOT_FOUND');
+    const remove = await gql(
+      `mutation ($id: ID!) { deleteAlertRule(id: $id) }`,
+      owner.headers(tenant),
+      {
+        id: theirs.id,
+      },
+    );
+    expect(codeOf(remove)).toBe('NOT_FOUND');
+    // Nor can the owner of one tenant reach the other by naming it.
+    expect(codeOf(await gql('{ alertRules { id } }', owner.headers(otherTenant)))).toBe(
+      'FORBIDDEN',
+    );
+  });
+});
+
+describe('alerts', () => {
+  it('fire after the for window, notify, resolve when the metric clears, and are acknowledged', async () => {
+    // A gauge the test moves: open graphql-ws connections at the gateway.
+    const rule = await createRule(owner, tenant, {
+      name: 'sockets open',
+      metric: 'tessera_ws_connections',
+      comparator: '>=',
+      threshold: 1,
+      forSeconds: 2,
+      severity: 'CRITICAL',
+      channels: ['log'],
+    });
+    const socket = connectWs(stack.gatewayUrl, { accessToken: owner.accessToken });
+    const opened = Date.now();
+    let fired: AlertView;
+    try {
+      fired = await eventually(async () => (await alertsOf(owner, tenant, true))[0], 30_000);
+      // Not before the window: the condition must have held for forSeconds.
+      expect(Date.parse(fired.firedAt) - opened).toBeGreaterThanOrEqual(2_000);
+      expect(fired).toMatchObject({
+        severity: 'CRITICAL',
+        value: 1,
+        resolvedAt: null,
+        rule: { id: rule.id, name: 'sockets open' },
+      });
+      expect(fired.message).toContain('tessera_ws_connections');
+    } finally {
+      await socket.dispose();
+    }
+
+    const resolved = await eventually(async () => {
+      const [alert] = await alertsOf(owner, tenant, false);
+      return alert?.id === fired.id ? alert : undefined;
+    }, 30_000);
+    expect(resolved.resolvedAt).not.toBeNull();
+    expect(await alertsOf(owner, tenant, true)).toEqual([]);
+
+    // The worker logged both notifications (the log channel).
+    await eventually(async () =>
+      ['fired', 'resolved'].every((transition) =>
+        stack.logs.some(
+          (log) =>
+            log.service === 'worker' &&
+            log.entry?.alertId === fired.id &&
+            String(log.entry?.msg).startsWith(`alert ${transition}:`),
+        ),
+      ),
+    );
+
+    const acknowledge = `mutation ($id: ID!) { acknowledgeAlert(id: $id) { id acknowledgedAt acknowledgedBy { id } } }`;
+    expect(codeOf(await gql(acknowledge, member.headers(tenant), { id: fired.id }))).toBe(
+      'FORBIDDEN',
+    );
+    expect(codeOf(await gql(acknowledge, otherOwner.headers(otherTenant), { id: fired.id }))).toBe(
+      'NOT_FOUND',
+    );
+    const acknowledged = dataOf(
+      await gql<{ acknowledgeAlert: { acknowledgedAt: string; acknowledgedBy: { id: string } } }>(
+        acknowledge,
+        owner.headers(tenant),
+        { id: fired.id },
+      ),
+    ).acknowledgeAlert;
+    expect(acknowledged.acknowledgedBy).toEqual({ id: owner.id });
+
+    const types = await stack.db.query<{ type: string }>(
+      `SELECT type FROM events.events WHERE tenant_id = $1 AND payload->>'alertId' = $2 ORDER BY seq`,
+      [tenant, fired.id],
+    );
+    expect(types.map((row) => row.type)).toEqual([
+      'observability.alert.fired',
+      'observability.alert.resolved',
+      'observability.alert.acknowledged',
+    ]);
+    // Another tenant sees none of it.
+    expect(await alertsOf(otherOwner, otherTenant)).toEqual([]);
+  });
+
+  it('fails a notification that cannot be sent for good, and keeps it as a failed job', async () => {
+    const missingEndpoint = randomUUID();
+    await createRule(owner, tenant, {
+      name: 'always',
+      metric: 'tessera_relay_active',
+      comparator: '>=',
+      threshold: 0,
+      forSeconds: 0,
+      channels: [`webhook:${missingEndpoint}`],
+    });
+    const failed = await eventually(async () => {
+      const jobs = await alertsQueue.getFailed();
+      return jobs.find(
+        (job) =>
+          job.name === JobName.DISPATCH_ALERT &&
+          (job.data as { channel: string }).channel === `webhook:${missingEndpoint}`,
+      );
+    }, 30_000);
+    expect(failed.failedReason).toContain('does not exist');
+    expect(failed.data).toMatchObject({ tenantId: tenant, transition: 'fired' });
+    // Recorded in the dead-letter store where the checkout has one.
+    const [store] = await stack.db.query<{ exists: boolean }>(
+      `SELECT to_regclass('jobs.dead_letters') IS NOT NULL AS exists`,
+    );
+    if (store?.exists) {
+      await eventually(async () => {
+        const rows = await stack.db.query(
+          `SELECT 1 FROM jobs.dead_letters WHERE queue = $1 AND job_id = $2`,
+          [QueueName.ALERTS, failed.id],
+        );
+        return rows.length > 0;
+      });
+    }
+    expect(
+      stack.logs.some(
+        (log) =>
+          log.service === 'worker' &&
+          log.entry?.msg === 'alert notification failed for good' &&
+          log.entry.notificationId === (failed.data as { notificationId: string }).notificationId,
+      ),
+    ).toBe(true);
+  });
+});

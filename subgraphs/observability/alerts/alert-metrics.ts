@@ -1,0 +1,84 @@
+import { ValidationError } from '../../../platform/errors';
+
+/**
+ * The metrics an alert rule may watch: Tessera's own, with how their series combine across
+ * processes and what the rule compares.
+ * - gauge: the current value, summed over every series (or their max, for lags and memory);
+ * - counter: the per-second rate since the previous evaluation, over every series, so a
+ *   threshold reads "more than 5 failed jobs per second", not "5 since the process started".
+ * Label matchers narrow the series: `tessera_jobs_processed_total{outcome="failed"}`; only the
+ * labels listed here may be matched, so a rule cannot depend on an unbounded label.
+ */
+export interface AlertMetric {
+  kind: 'gauge' | 'counter';
+  aggregate: 'sum' | 'max';
+  labels: readonly string[];
+}
+
+export const ALERT_METRICS: Readonly<Record<string, AlertMetric>> = {
+  tessera_http_requests_total: counter(['service', 'method', 'route', 'status']),
+  tessera_graphql_operations_total: counter(['service', 'operation_type', 'outcome']),
+  tessera_db_queries_total: counter(['service', 'outcome']),
+  tessera_jobs_processed_total: counter(['queue', 'outcome']),
+  tessera_rate_limit_rejections_total: counter(['limit']),
+  tessera_auth_attempts_total: counter(['kind', 'outcome']),
+  tessera_gateway_authentications_total: counter(['method', 'outcome']),
+  tessera_relay_events_published_total: counter([]),
+  tessera_subscription_events_dropped_total: counter(['reason']),
+  tessera_alert_notifications_total: counter(['channel', 'outcome']),
+  tessera_relay_lag_seconds: gauge('max', []),
+  tessera_relay_active: gauge('sum', []),
+  tessera_ws_connections: gauge('sum', []),
+  tessera_subscriptions_active: gauge('sum', []),
+  tessera_process_resident_memory_bytes: gauge('max', ['service']),
+  tessera_nodejs_eventloop_lag_seconds: gauge('max', ['service']),
+};
+
+function counter(labels: string[]): AlertMetric {
+  return { kind: 'counter', aggregate: 'sum', labels: ['service', ...labels] };
+}
+
+function gauge(aggregate: 'sum' | 'max', labels: string[]): AlertMetric {
+  return { kind: 'gauge', aggregate, labels: ['service', ...labels] };
+}
+
+/** A rule's `metric`, read: the name and the label values its series must have. */
+export interface MetricSelector {
+  name: string;
+  matchers: Record<string, string>;
+  metric: AlertMetric;
+}
+
+const SELECTOR = /^([a-z_:][a-z0-9_:]*)(?:\{(.*)\})?$/;
+const MATCHER = /^([a-z_][a-z0-9_]*)="([A-Za-z0-9_.:/-]{1,64})"$/;
+export const MAX_METRIC_LENGTH = 300;
+
+/** Parses and checks a rule's metric against the allow-list; throws a ValidationError. */
+export function parseMetricSelector(value: string): MetricSelector {
+  const refuse = (why: string) =>
+    new ValidationError(`metric ${why}`, { field: 'metric', allowed: Object.keys(ALERT_METRICS) });
+  const trimmed = value.trim();
+  const match = trimmed.length <= MAX_METRIC_LENGTH ? SELECTOR.exec(trimmed) : null;
+  if (!match) throw refuse('must look like tessera_name or tessera_name{label="value"}');
+  const [, name, body] = match as unknown as [string, string, string | undefined];
+  const metric = ALERT_METRICS[name];
+  if (!metric) throw refuse(`"${name}" is not one of the metrics alert rules may watch`);
+  const matchers: Record<string, string> = {};
+  for (const part of body ? body.split(',') : []) {
+    const matcher = MATCHER.exec(part.trim());
+    if (!matcher) throw refuse(`label matcher "${part.trim().slice(0, 80)}" must be name="value"`);
+    const [, label, labelValue] = matcher as unknown as [string, string, string];
+    if (!metric.labels.includes(label)) {
+      throw refuse(`${name} has no label "${label}" to match (${metric.labels.join(', ')})`);
+    }
+    matchers[label] = labelValue;
+  }
+  return { name, matchers, metric };
+}
+
+/** The stored spelling: labels sorted, so two spellings of one selector compare equal. */
+export function formatMetricSelector(selector: Pick<MetricSelector, 'name' | 'matchers'>): string {
+  const labels = Object.keys(selector.matchers).sort();
+  if (labels.length === 0) return selector.name;
+  return `${selector.name}{${labels.map((label) => `${label}="${selector.matchers[label]}"`).join(',')}}`;
+}

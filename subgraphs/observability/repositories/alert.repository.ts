@@ -1,0 +1,91 @@
+import type { EntityManager } from 'typeorm';
+import type { Severity } from '../entities/alert-rule.entity';
+
+/** One row of observability.alerts. */
+export interface AlertRecord {
+  id: string;
+  tenantId: string;
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  value: number | null;
+  firedAt: Date;
+  resolvedAt: Date | null;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+}
+
+const COLUMNS = `a.id, a.tenant_id AS "tenantId", a.rule_id AS "ruleId", a.severity, a.message,
+  a.value, a.fired_at AS "firedAt", a.resolved_at AS "resolvedAt",
+  a.acknowledged_at AS "acknowledgedAt", a.acknowledged_by AS "acknowledgedBy"`;
+
+/** Runs inside a tenant transaction: row-level security limits every query to that tenant. */
+export class AlertRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  /**
+   * Newest first; `active` true: unresolved only, false: resolved only, null: both
+   * (indexes: tenant + fired_at, and its partial twin for open alerts).
+   */
+  list(active: boolean | null, limit: number): Promise<AlertRecord[]> {
+    const filter =
+      active === null ? '' : active ? 'AND a.resolved_at IS NULL' : 'AND a.resolved_at IS NOT NULL';
+    return this.manager.query(
+      `SELECT ${COLUMNS} FROM observability.alerts a
+        WHERE a.tenant_id = current_setting('app.tenant_id')::uuid ${filter}
+        ORDER BY a.fired_at DESC, a.id DESC LIMIT $1`,
+      [limit],
+    );
+  }
+
+  async findById(id: string, forUpdate = false): Promise<AlertRecord | null> {
+    const rows = (await this.manager.query(
+      `SELECT ${COLUMNS} FROM observability.alerts a WHERE a.id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
+      [id],
+    )) as AlertRecord[];
+    return rows[0] ?? null;
+  }
+
+  /** The open alert of each rule that has one, by rule id. */
+  async openByRule(): Promise<Map<string, AlertRecord>> {
+    const rows = (await this.manager.query(
+      `SELECT ${COLUMNS} FROM observability.alerts a
+        WHERE a.tenant_id = current_setting('app.tenant_id')::uuid AND a.resolved_at IS NULL`,
+    )) as AlertRecord[];
+    return new Map(rows.map((row) => [row.ruleId, row]));
+  }
+
+  async insert(alert: {
+    tenantId: string;
+    ruleId: string;
+    severity: Severity;
+    message: string;
+    value: number | null;
+    firedAt: Date;
+  }): Promise<AlertRecord> {
+    const rows = (await this.manager.query(
+      `INSERT INTO observability.alerts AS a (tenant_id, rule_id, severity, message, value, fired_at)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+      [alert.tenantId, alert.ruleId, alert.severity, alert.message, alert.value, alert.firedAt],
+    )) as AlertRecord[];
+    return rows[0]!;
+  }
+
+  async resolve(id: string, at: Date): Promise<AlertRecord | null> {
+    const rows = (await this.manager.query(
+      `UPDATE observability.alerts AS a SET resolved_at = greatest($2::timestamptz, a.fired_at)
+        WHERE a.id = $1 AND a.resolved_at IS NULL RETURNING ${COLUMNS}`,
+      [id, at],
+    )) as [AlertRecord[], number];
+    return rows[0][0] ?? null;
+  }
+
+  async acknowledge(id: string, by: string | null, at: Date): Promise<AlertRecord | null> {
+    const rows = (await this.manager.query(
+      `UPDATE observability.alerts AS a SET acknowledged_at = $2, acknowledged_by = $3
+        WHERE a.id = $1 AND a.acknowledged_at IS NULL RETURNING ${COLUMNS}`,
+      [id, at, by],
+    )) as [AlertRecord[], number];
+    return rows[0][0] ?? null;
+  }
+}
