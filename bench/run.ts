@@ -5,6 +5,7 @@ import { prepareTemplateDatabase } from '../platform/testing/database';
 import { repoRoot } from '../platform/paths';
 import { gatewayOverhead } from './gateway-overhead.bench';
 import { subscriptionFanout } from './subscription-fanout.bench';
+import { webhookDelivery } from './webhook-delivery.bench';
 import { toMarkdown, type BenchReport } from './lib/report';
 
 // `npm run bench`: every benchmark, each comparing against a baseline measured in the same
@@ -19,6 +20,10 @@ async function main(): Promise<void> {
     await subscriptionFanout({
       subscribers: Number(process.env.BENCH_SUBSCRIBERS ?? 200),
       events: Number(process.env.BENCH_EVENTS ?? 50),
+    }),
+    await webhookDelivery({
+      deliveries: Number(process.env.BENCH_WEBHOOK_DELIVERIES ?? 2_000),
+      concurrency,
     }),
   ];
 

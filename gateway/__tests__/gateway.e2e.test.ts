@@ -46,7 +46,7 @@ beforeAll(async () => {
     [assetOfB, tenantB, owners[0]],
   );
   await stack.db.query(
-    `INSERT INTO jobs.webhook_endpoints (tenant_id, url, event_types) VALUES ($1, 'https://hooks.example.com/a', '{asset.created}')`,
+    `INSERT INTO jobs.webhook_endpoints (tenant_id, url, event_types, secret_ciphertext) VALUES ($1, 'https://hooks.example.com/a', '{asset.created}', 'v1.unused')`,
     [tenantA],
   );
   await stack.db.query(

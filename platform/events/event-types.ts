@@ -57,6 +57,11 @@ export const EventType = {
   WEBHOOK_ENDPOINT_DELETED: 'jobs.webhook_endpoint.deleted',
   WEBHOOK_ENDPOINT_VERIFIED: 'jobs.webhook_endpoint.verified',
   WEBHOOK_ENDPOINT_SECRET_ROTATED: 'jobs.webhook_endpoint.secret_rotated',
+  /** By the delivery worker: the endpoint answered 410 Gone, or failed for too long. */
+  WEBHOOK_ENDPOINT_DISABLED: 'jobs.webhook_endpoint.disabled',
+  WEBHOOK_ENDPOINT_REPLAY_REQUESTED: 'jobs.webhook_endpoint.replay_requested',
+  WEBHOOK_ENDPOINT_TEST_SENT: 'jobs.webhook_endpoint.test_sent',
+  WEBHOOK_DELIVERY_RETRY_REQUESTED: 'jobs.webhook.delivery.retry_requested',
   WEBHOOK_DELIVERY_SUCCEEDED: 'jobs.webhook.delivery.succeeded',
   WEBHOOK_DELIVERY_FAILED: 'jobs.webhook.delivery.failed',
   WEBHOOK_DELIVERY_DEAD: 'jobs.webhook.delivery.dead',

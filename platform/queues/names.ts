@@ -7,6 +7,8 @@ export const QueueName = {
   RETENTION: 'retention',
   /** Alert rule evaluation (a job scheduler) and one job per alert notification. */
   ALERTS: 'alerts',
+  /** One job per webhook delivery (endpoint × event), retried on its own schedule. */
+  WEBHOOK_DELIVERY: 'webhook-delivery',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -20,6 +22,7 @@ export const JobName = {
   RETENTION_PURGE: 'retention-purge',
   EVALUATE_ALERTS: 'evaluate-alerts',
   DISPATCH_ALERT: 'dispatch-alert',
+  DELIVER_WEBHOOK: 'deliver-webhook',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

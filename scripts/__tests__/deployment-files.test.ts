@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import type { z } from 'zod';
 import { gatewayConfigShape } from '../../gateway/config';
 import {
   parseConfig,
@@ -211,7 +212,7 @@ describe('docker-compose.yml', () => {
     const secrets = new Set<string>();
     for (const name of SUBGRAPH_NAMES) {
       const env = composeEnv(name);
-      const { shape, rules } = subgraphConfigSchema(SUBGRAPHS[name]);
+      const { shape, rules } = subgraphConfigSchema<z.ZodRawShape>(SUBGRAPHS[name]);
       const config = parseConfig(shape, env, rules) as {
         NODE_ENV: string;
         DATABASE_URL: string;

@@ -21,6 +21,10 @@ import { USER_STATUSES } from '../../subgraphs/auth/entities/user.entity';
 import { TENANT_STATUSES } from '../../subgraphs/tenancy/entities/tenant.entity';
 import { ROLES } from '../../subgraphs/tenancy/entities/membership.entity';
 import { ASSET_STATUSES } from '../../subgraphs/assets/entities/asset.entity';
+import {
+  DELIVERY_ORIGINS,
+  DELIVERY_STATUSES,
+} from '../../subgraphs/jobs/entities/webhook-delivery.entity';
 import { WEBHOOK_STATUSES } from '../../subgraphs/jobs/entities/webhook-endpoint.entity';
 import { COMPARATORS, SEVERITIES } from '../../subgraphs/observability/entities/alert-rule.entity';
 import { Client } from 'pg';
@@ -147,7 +151,7 @@ describe('migrations', () => {
           drift.push(`${table}.${leftover}: in the table, not in the entity`);
       }
       expect(drift).toEqual([]);
-      expect(dataSource.entityMetadatas).toHaveLength(16);
+      expect(dataSource.entityMetadatas).toHaveLength(18);
     } finally {
       await dataSource.destroy();
     }
@@ -159,6 +163,8 @@ describe('migrations', () => {
     ['tenancy.memberships', 'role', ROLES, 'tenancy', 'Role'],
     ['assets.assets', 'status', ASSET_STATUSES, 'assets', 'AssetStatus'],
     ['jobs.webhook_endpoints', 'status', WEBHOOK_STATUSES, 'jobs', 'WebhookStatus'],
+    ['jobs.webhook_deliveries', 'status', DELIVERY_STATUSES, 'jobs', 'DeliveryStatus'],
+    ['jobs.webhook_deliveries', 'origin', DELIVERY_ORIGINS, undefined, undefined],
     ['observability.alert_rules', 'severity', SEVERITIES, 'observability', 'Severity'],
     ['observability.alert_rules', 'comparator', COMPARATORS, undefined, undefined],
   ] as const)(

@@ -4,21 +4,34 @@ import type { SubgraphRuntime } from '../../platform/graphql';
 import { createLoaders } from './loaders';
 import { EventJournalService } from './services/event-journal.service';
 import { SecretReencryptionService } from './services/secret-reencryption.service';
+import { WebhookDeliveryService } from './services/webhook-delivery.service';
 import { WebhookEndpointService } from './services/webhook-endpoint.service';
+import type { WebhookServices } from './webhooks/webhook-services';
+
+/** What the jobs process builds once (see setup.ts). */
+export interface JobsServices {
+  webhooks: WebhookServices;
+}
 
 export interface JobsContext {
   request: RequestContext;
   webhookEndpoints: WebhookEndpointService;
+  webhookDeliveries: WebhookDeliveryService;
   events: EventJournalService;
   secrets: SecretReencryptionService;
 }
 
-export function createJobsContext(request: RequestContext, runtime: SubgraphRuntime): JobsContext {
+export function createJobsContext(
+  request: RequestContext,
+  runtime: SubgraphRuntime,
+  services: JobsServices,
+): JobsContext {
   const scope = tenantScope(runtime.dataSource, request);
   const loaders = createLoaders(scope);
   return {
     request,
-    webhookEndpoints: new WebhookEndpointService(scope, loaders),
+    webhookEndpoints: new WebhookEndpointService(scope, loaders, services.webhooks),
+    webhookDeliveries: new WebhookDeliveryService(scope, loaders, services.webhooks),
     events: new EventJournalService(scope, loaders),
     secrets: new SecretReencryptionService(request, runtime),
   };

@@ -1,13 +1,24 @@
 import type { SubgraphDefinition } from '../../platform/graphql';
-import { createJobsContext, type JobsContext } from './context';
+import { jobsConfigRules, jobsConfigShape } from './config';
+import { createJobsContext, type JobsContext, type JobsServices } from './context';
+import { WebhookAttemptEntity } from './entities/webhook-attempt.entity';
+import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
 import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity';
 import { resolvers } from './resolvers';
+import { setupJobs } from './setup';
 
-export const jobsSubgraph: SubgraphDefinition<JobsContext> = {
+export const jobsSubgraph: SubgraphDefinition<JobsContext, typeof jobsConfigShape, JobsServices> = {
   name: 'jobs',
   defaultPort: 4004,
-  entities: [WebhookEndpointEntity],
+  config: { shape: jobsConfigShape, rules: jobsConfigRules },
+  entities: [WebhookEndpointEntity, WebhookDeliveryEntity, WebhookAttemptEntity],
   resolvers,
-  purgeTables: ['jobs.webhook_endpoints'],
+  purgeTables: [
+    'jobs.webhook_attempts',
+    'jobs.webhook_deliveries',
+    'jobs.webhook_endpoints',
+    'jobs.dead_letters',
+  ],
+  setup: setupJobs,
   createContext: createJobsContext,
 };

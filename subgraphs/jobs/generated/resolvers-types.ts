@@ -1,6 +1,10 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
 import type { EventRecord } from '../repositories/event.repository';
+import type { WebhookEndpointWithSecret as WebhookEndpointWithSecretModel } from '../services/webhook-endpoint.service';
+import type { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
+import type { WebhookDeliveryConnectionModel } from '../services/webhook-delivery.service';
+import type { WebhookAttemptEntity } from '../entities/webhook-attempt.entity';
 import type { JobsContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -21,6 +25,34 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
   _FieldSet: { input: unknown; output: unknown; }
 };
+
+/** One HTTP request of a delivery. */
+export type DeliveryAttempt = {
+  __typename?: 'DeliveryAttempt';
+  at: Scalars['DateTime']['output'];
+  attempt: Scalars['Int']['output'];
+  durationMs: Scalars['Int']['output'];
+  /** Why the attempt failed without an answer (timeout, refused address, connection error). */
+  error?: Maybe<Scalars['String']['output']>;
+  /** The first 4 KiB of the answer. */
+  responseBody?: Maybe<Scalars['String']['output']>;
+  /** Null when no answer came. */
+  statusCode?: Maybe<Scalars['Int']['output']>;
+};
+
+export type DeliveryOrigin =
+  /** The event relay, as the event committed. */
+  | 'EVENT'
+  /** `replayEvents`. */
+  | 'REPLAY'
+  /** `sendTestWebhook`. */
+  | 'TEST';
+
+export type DeliveryStatus =
+  | 'DEAD'
+  | 'FAILED'
+  | 'PENDING'
+  | 'SUCCEEDED';
 
 /**
  * Something that changed in the tenant, recorded in the same transaction as the change (the event
@@ -59,6 +91,10 @@ export type EventConnection = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** A new endpoint (at most WEBHOOK_MAX_ENDPOINTS_PER_TENANT), PENDING_VERIFICATION, and its secret. */
+  createWebhookEndpoint: WebhookEndpointWithSecret;
+  /** Deletes the endpoint with its deliveries. */
+  deleteWebhookEndpoint: Scalars['Boolean']['output'];
   /**
    * Runs the worker's `reencrypt-secrets` job now (or joins the run already waiting or running)
    * and waits for it, at most 30 s: every stored secret (signing keys, OAuth client secrets) not
@@ -67,6 +103,70 @@ export type Mutation = {
    * (ask again to wait for the same run). Platform administrators.
    */
   reencryptSecrets: Scalars['Int']['output'];
+  /**
+   * Delivers the journal's events of [since, until] (until: now) that the endpoint subscribes to
+   * (and of `types`, when given) again, oldest first; at most 10 000. Returns how many.
+   */
+  replayEvents: Scalars['Int']['output'];
+  /** Starts a FAILED or DEAD delivery again now, with a fresh retry schedule. */
+  retryWebhookDelivery: WebhookDelivery;
+  /** A new secret; the old one keeps signing for `gracePeriodSeconds` (default 86400, at most 7 days). */
+  rotateWebhookSecret: WebhookEndpointWithSecret;
+  /** Delivers a made-up event of `eventType` (default `webhook.test`) to an ACTIVE endpoint. */
+  sendTestWebhook: WebhookDelivery;
+  updateWebhookEndpoint: WebhookEndpoint;
+  /**
+   * The ownership challenge: POSTs a signed `{ "type": "webhook.endpoint.verification",
+   * "challenge": "…" }`; the endpoint must answer 2xx with `{ "challenge": "<the same>" }`.
+   * Then ACTIVE; otherwise BAD_USER_INPUT saying why, and nothing changes.
+   */
+  verifyWebhookEndpoint: WebhookEndpoint;
+};
+
+
+export type MutationCreateWebhookEndpointArgs = {
+  input: WebhookEndpointInput;
+};
+
+
+export type MutationDeleteWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationReplayEventsArgs = {
+  endpointId: Scalars['ID']['input'];
+  since: Scalars['DateTime']['input'];
+  types?: InputMaybe<Array<Scalars['String']['input']>>;
+  until?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type MutationRetryWebhookDeliveryArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRotateWebhookSecretArgs = {
+  gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationSendTestWebhookArgs = {
+  eventType?: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+  patch: WebhookEndpointPatch;
+};
+
+
+export type MutationVerifyWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
 };
 
 export type PageInfo = {
@@ -86,6 +186,8 @@ export type Query = {
    * catches up from the last event it saw (page on with the last node's seq).
    */
   events: EventConnection;
+  /** One delivery of the current tenant, with its attempts. */
+  webhookDelivery?: Maybe<WebhookDelivery>;
   webhookEndpoint?: Maybe<WebhookEndpoint>;
   /** The current tenant's webhook endpoints, newest first. */
   webhookEndpoints: Array<WebhookEndpoint>;
@@ -103,6 +205,11 @@ export type QueryEventsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   since?: InputMaybe<Scalars['DateTime']['input']>;
   types?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
+export type QueryWebhookDeliveryArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -139,16 +246,93 @@ export type User = {
   id: Scalars['ID']['output'];
 };
 
+/** One event on its way to one endpoint. */
+export type WebhookDelivery = {
+  __typename?: 'WebhookDelivery';
+  /** Every attempt, oldest first, across retries. */
+  attempts: Array<DeliveryAttempt>;
+  createdAt: Scalars['DateTime']['output'];
+  endpoint: WebhookEndpoint;
+  /** The event sent (a made-up one for `sendTestWebhook`); its id is the `webhook-id` header. */
+  event: Event;
+  eventType: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** When the next retry is due (null when none is scheduled). */
+  nextAttemptAt?: Maybe<Scalars['DateTime']['output']>;
+  /** How the delivery came about. */
+  origin: DeliveryOrigin;
+  /** PENDING until the first attempt, FAILED while retries remain, then SUCCEEDED or DEAD. */
+  status: DeliveryStatus;
+};
+
+export type WebhookDeliveryConnection = {
+  __typename?: 'WebhookDeliveryConnection';
+  nodes: Array<WebhookDelivery>;
+  pageInfo: PageInfo;
+};
+
+/**
+ * A tenant's server that receives signed webhooks (Standard Webhooks: `webhook-id`,
+ * `webhook-timestamp`, `webhook-signature` headers) for the event types it chose.
+ */
 export type WebhookEndpoint = {
   __typename?: 'WebhookEndpoint';
   createdAt: Scalars['DateTime']['output'];
+  /** Newest first; `first` is at most 100. */
+  deliveries: WebhookDeliveryConnection;
   description?: Maybe<Scalars['String']['output']>;
+  /** Why the delivery worker disabled the endpoint (410 Gone, failing for too long). */
+  disabledReason?: Maybe<Scalars['String']['output']>;
+  /** Exact types (`assets.asset.created`), prefixes ending in `.*` (`tenancy.member.*`), or `*`. */
   eventTypes: Array<Scalars['String']['output']>;
+  /** Since when every attempt has failed; null after a success. */
+  failingSince?: Maybe<Scalars['DateTime']['output']>;
   id: Scalars['ID']['output'];
+  /** Until then, the secret replaced by the last rotation signs too. */
+  previousSecretExpiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** At most this many deliveries per second, across every worker; null: no limit. */
   rateLimitPerSecond?: Maybe<Scalars['Int']['output']>;
+  /** PENDING_VERIFICATION until `verifyWebhookEndpoint` passes; only ACTIVE endpoints receive events. */
   status: WebhookStatus;
+  updatedAt: Scalars['DateTime']['output'];
   url: Scalars['String']['output'];
   verifiedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+
+/**
+ * A tenant's server that receives signed webhooks (Standard Webhooks: `webhook-id`,
+ * `webhook-timestamp`, `webhook-signature` headers) for the event types it chose.
+ */
+export type WebhookEndpointDeliveriesArgs = {
+  after?: InputMaybe<Scalars['Cursor']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<DeliveryStatus>;
+};
+
+export type WebhookEndpointInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  eventTypes: Array<Scalars['String']['input']>;
+  rateLimitPerSecond?: InputMaybe<Scalars['Int']['input']>;
+  /** https (http outside production), no credentials, at most 2048 characters, a public address. */
+  url: Scalars['String']['input'];
+};
+
+/** Only the fields given change; a new `url` needs verifying again. */
+export type WebhookEndpointPatch = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  eventTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  rateLimitPerSecond?: InputMaybe<Scalars['Int']['input']>;
+  /** ACTIVE (verified endpoints only), PAUSED or DISABLED. */
+  status?: InputMaybe<WebhookStatus>;
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A new endpoint or a rotated secret: the secret (`whsec_…`) is shown this once. */
+export type WebhookEndpointWithSecret = {
+  __typename?: 'WebhookEndpointWithSecret';
+  endpoint: WebhookEndpoint;
+  secret: Scalars['String']['output'];
 };
 
 export type WebhookStatus =
@@ -258,20 +442,28 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   Cursor: ResolverTypeWrapper<Scalars['Cursor']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeliveryAttempt: ResolverTypeWrapper<WebhookAttemptEntity>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  DeliveryOrigin: DeliveryOrigin;
+  DeliveryStatus: DeliveryStatus;
   Event: ResolverTypeWrapper<EventRecord>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   EventActorKind: EventActorKind;
   EventConnection: ResolverTypeWrapper<Omit<EventConnection, 'nodes'> & { nodes: Array<ResolversTypes['Event']> }>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Role: Role;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<User>;
+  WebhookDelivery: ResolverTypeWrapper<WebhookDeliveryEntity>;
+  WebhookDeliveryConnection: ResolverTypeWrapper<WebhookDeliveryConnectionModel>;
   WebhookEndpoint: ResolverTypeWrapper<WebhookEndpointEntity>;
+  WebhookEndpointInput: WebhookEndpointInput;
+  WebhookEndpointPatch: WebhookEndpointPatch;
+  WebhookEndpointWithSecret: ResolverTypeWrapper<WebhookEndpointWithSecretModel>;
   WebhookStatus: WebhookStatus;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
@@ -280,18 +472,24 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   Cursor: Scalars['Cursor']['output'];
   DateTime: Scalars['DateTime']['output'];
+  DeliveryAttempt: WebhookAttemptEntity;
+  Int: Scalars['Int']['output'];
   Event: EventRecord;
   ID: Scalars['ID']['output'];
   EventConnection: Omit<EventConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Event']> };
   JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
-  Int: Scalars['Int']['output'];
-  PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
+  PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Subscription: Record<PropertyKey, never>;
   User: User;
+  WebhookDelivery: WebhookDeliveryEntity;
+  WebhookDeliveryConnection: WebhookDeliveryConnectionModel;
   WebhookEndpoint: WebhookEndpointEntity;
+  WebhookEndpointInput: WebhookEndpointInput;
+  WebhookEndpointPatch: WebhookEndpointPatch;
+  WebhookEndpointWithSecret: WebhookEndpointWithSecretModel;
   String: Scalars['String']['output'];
 }>;
 
@@ -323,6 +521,15 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DeliveryAttemptResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['DeliveryAttempt'] = ResolversParentTypes['DeliveryAttempt']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  attempt?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  responseBody?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  statusCode?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+}>;
+
 export type EventResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event'], FederationReferenceType extends FederationReferenceTypes['Event'] = FederationReferenceTypes['Event']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Event']> | FederationReferenceType, FederationReferenceType, ContextType>;
   actor?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
@@ -348,7 +555,15 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 }
 
 export type MutationResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  createWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointWithSecret'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'input'>>;
+  deleteWebhookEndpoint?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'id'>>;
   reencryptSecrets?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  replayEvents?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationReplayEventsArgs, 'endpointId' | 'since'>>;
+  retryWebhookDelivery?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationRetryWebhookDeliveryArgs, 'id'>>;
+  rotateWebhookSecret?: Resolver<ResolversTypes['WebhookEndpointWithSecret'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'id'>>;
+  sendTestWebhook?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationSendTestWebhookArgs, 'id'>>;
+  updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id' | 'patch'>>;
+  verifyWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationVerifyWebhookEndpointArgs, 'id'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -359,6 +574,7 @@ export type PageInfoResolvers<ContextType = JobsContext, ParentType extends Reso
 export type QueryResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventArgs, 'id'>>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, Partial<QueryEventsArgs>>;
+  webhookDelivery?: Resolver<Maybe<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<QueryWebhookDeliveryArgs, 'id'>>;
   webhookEndpoint?: Resolver<Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType, RequireFields<QueryWebhookEndpointArgs, 'id'>>;
   webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
 }>;
@@ -371,21 +587,49 @@ export type UserResolvers<ContextType = JobsContext, ParentType extends Resolver
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
+export type WebhookDeliveryResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = ResolversObject<{
+  attempts?: Resolver<Array<ResolversTypes['DeliveryAttempt']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  endpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
+  event?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  nextAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  origin?: Resolver<ResolversTypes['DeliveryOrigin'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['DeliveryStatus'], ParentType, ContextType>;
+}>;
+
+export type WebhookDeliveryConnectionResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['WebhookDeliveryConnection'] = ResolversParentTypes['WebhookDeliveryConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['WebhookDelivery']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
 export type WebhookEndpointResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint'], FederationReferenceType extends FederationReferenceTypes['WebhookEndpoint'] = FederationReferenceTypes['WebhookEndpoint']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['WebhookEndpoint']> | FederationReferenceType, FederationReferenceType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, Partial<WebhookEndpointDeliveriesArgs>>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  disabledReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   eventTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  failingSince?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  previousSecretExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   rateLimitPerSecond?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['WebhookStatus'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   verifiedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+}>;
+
+export type WebhookEndpointWithSecretResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['WebhookEndpointWithSecret'] = ResolversParentTypes['WebhookEndpointWithSecret']> = ResolversObject<{
+  endpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = JobsContext> = ResolversObject<{
   Cursor?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
+  DeliveryAttempt?: DeliveryAttemptResolvers<ContextType>;
   Event?: EventResolvers<ContextType>;
   EventConnection?: EventConnectionResolvers<ContextType>;
   JSON?: GraphQLScalarType;
@@ -394,7 +638,10 @@ export type Resolvers<ContextType = JobsContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
+  WebhookDeliveryConnection?: WebhookDeliveryConnectionResolvers<ContextType>;
   WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
+  WebhookEndpointWithSecret?: WebhookEndpointWithSecretResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = JobsContext> = ResolversObject<{

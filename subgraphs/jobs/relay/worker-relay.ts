@@ -5,7 +5,7 @@ import type { ReadinessCheck } from '../../../platform/http';
 import { closeRedis, createRedis, type RedisConfig } from '../../../platform/redis';
 import { startEventRelay, type EventRelay } from './event-relay';
 import type { relayConfigShape } from './relay-config';
-import { noWebhookFanOut } from './webhook-fan-out';
+import { noWebhookFanOut, type WebhookFanOut } from './webhook-fan-out';
 
 type RelayConfig = DatabaseConfig & RedisConfig & { [K in keyof typeof relayConfigShape]: number };
 
@@ -22,6 +22,8 @@ export function startWorkerRelay(
   config: RelayConfig,
   logger: Logger,
   registry: Registry,
+  /** Enqueues each published batch's webhook deliveries (see worker/webhooks/). */
+  fanOut: WebhookFanOut = noWebhookFanOut,
 ): WorkerRelay {
   const redis = createRedis(config, logger, { name: 'worker:relay' });
   const relay = startEventRelay({
@@ -35,8 +37,7 @@ export function startWorkerRelay(
     pollMs: config.RELAY_POLL_MS,
     batchSize: config.RELAY_BATCH_SIZE,
     lockRetryMs: config.RELAY_LOCK_RETRY_MS,
-    // The webhooks work enqueues deliveries here (BullMQ, one job id per endpoint and event).
-    fanOut: noWebhookFanOut,
+    fanOut,
   });
   return {
     relay,

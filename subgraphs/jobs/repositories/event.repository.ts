@@ -69,6 +69,41 @@ export class EventRepository {
     );
   }
 
+  /**
+   * Events of a time range for a webhook replay, oldest first (index: tenant_id, occurred_at):
+   * id and type only, at most `limit`. `exact` and `prefixes` (`tenancy.member.` for the filter
+   * `tenancy.member.*`) select types; `all` takes every type; `excludedPrefix` never matches.
+   */
+  findForReplay(query: {
+    tenantId: string;
+    since: Date;
+    until: Date;
+    all: boolean;
+    exact: readonly string[];
+    prefixes: readonly string[];
+    excludedPrefix: string;
+    limit: number;
+  }): Promise<{ id: string; type: string }[]> {
+    const escape = (prefix: string) => `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
+    return this.manager.query(
+      `SELECT e.id, e.type FROM events.events e
+        WHERE e.tenant_id = $1 AND e.occurred_at >= $2 AND e.occurred_at <= $3
+          AND e.type NOT LIKE $4
+          AND ($5 OR e.type = ANY($6::text[]) OR e.type LIKE ANY($7::text[]))
+        ORDER BY e.seq ASC LIMIT $8`,
+      [
+        query.tenantId,
+        query.since,
+        query.until,
+        escape(query.excludedPrefix),
+        query.all,
+        query.exact,
+        query.prefixes.map(escape),
+        query.limit,
+      ],
+    );
+  }
+
   findByIds(ids: readonly string[]): Promise<EventRecord[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.manager.query(

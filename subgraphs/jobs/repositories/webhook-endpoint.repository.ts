@@ -1,5 +1,26 @@
 import { In, type EntityManager } from 'typeorm';
-import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
+import { WebhookEndpointEntity, type WebhookStatus } from '../entities/webhook-endpoint.entity';
+import type { EndpointSecrets } from '../webhooks/webhook-message';
+
+/** An endpoint with its encrypted secrets, for signing (never handed to a resolver). */
+export type EndpointWithSecrets = WebhookEndpointEntity & EndpointSecrets;
+
+export type EndpointChanges = Partial<
+  Pick<
+    WebhookEndpointEntity,
+    | 'url'
+    | 'description'
+    | 'eventTypes'
+    | 'rateLimitPerSecond'
+    | 'status'
+    | 'verifiedAt'
+    | 'failingSince'
+    | 'disabledReason'
+    | 'secretCiphertext'
+    | 'previousSecretCiphertext'
+    | 'previousSecretExpiresAt'
+  >
+>;
 
 /** Runs inside a tenant transaction: row-level security limits every query to that tenant. */
 export class WebhookEndpointRepository {
@@ -17,5 +38,75 @@ export class WebhookEndpointRepository {
   findByIds(ids: readonly string[]): Promise<WebhookEndpointEntity[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.manager.find(WebhookEndpointEntity, { where: { id: In([...ids]) } });
+  }
+
+  findById(id: string): Promise<WebhookEndpointEntity | null> {
+    return this.manager.findOne(WebhookEndpointEntity, { where: { id } });
+  }
+
+  /** With the secrets; `lock` holds the row until the transaction ends (rotation, updates). */
+  async findWithSecrets(id: string, lock = false): Promise<EndpointWithSecrets | null> {
+    const query = this.manager
+      .createQueryBuilder(WebhookEndpointEntity, 'e')
+      .addSelect(['e.secretCiphertext', 'e.previousSecretCiphertext'])
+      .where('e.id = :id', { id });
+    if (lock) query.setLock('pessimistic_write');
+    return (await query.getOne()) as EndpointWithSecrets | null;
+  }
+
+  /** The tenant's endpoints in a status (index: tenant, status): the fan-out's candidates. */
+  findByStatus(tenantId: string, status: WebhookStatus): Promise<WebhookEndpointEntity[]> {
+    return this.manager.find(WebhookEndpointEntity, { where: { tenantId, status } });
+  }
+
+  /**
+   * Which of these tenants have an ACTIVE endpoint, across tenants (through the SECURITY
+   * DEFINER function of the create-webhook-deliveries migration): the fan-out's first filter.
+   */
+  async tenantsWithActiveEndpoints(tenantIds: readonly string[]): Promise<Set<string>> {
+    if (tenantIds.length === 0) return new Set();
+    const rows = (await this.manager.query(
+      `SELECT tenant_id FROM jobs.active_webhook_tenants($1::uuid[])`,
+      [tenantIds],
+    )) as { tenant_id: string }[];
+    return new Set(rows.map((row) => row.tenant_id));
+  }
+
+  countForTenant(tenantId: string): Promise<number> {
+    return this.manager.count(WebhookEndpointEntity, { where: { tenantId } });
+  }
+
+  /**
+   * Serializes endpoint creation within a tenant until the transaction ends, so two creations
+   * at once cannot both pass the per-tenant limit.
+   */
+  async lockTenant(tenantId: string): Promise<void> {
+    await this.manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `jobs.webhook_endpoints:${tenantId}`,
+    ]);
+  }
+
+  async insert(endpoint: Omit<EndpointWithSecrets, 'createdAt' | 'updatedAt'>): Promise<void> {
+    await this.manager.insert(WebhookEndpointEntity, endpoint);
+  }
+
+  async update(id: string, changes: EndpointChanges): Promise<void> {
+    if (Object.keys(changes).length === 0) return;
+    await this.manager.update(WebhookEndpointEntity, { id }, changes);
+  }
+
+  /** Ends a failure streak; touches (and locks) the row only when there is one. */
+  async clearFailingSince(id: string): Promise<void> {
+    await this.manager.query(
+      `UPDATE jobs.webhook_endpoints SET failing_since = NULL, updated_at = now()
+        WHERE id = $1 AND failing_since IS NOT NULL`,
+      [id],
+    );
+  }
+
+  /** Deletes the endpoint with its deliveries and their attempts (ON DELETE CASCADE). */
+  async delete(id: string): Promise<boolean> {
+    const result = await this.manager.delete(WebhookEndpointEntity, { id });
+    return (result.affected ?? 0) > 0;
   }
 }

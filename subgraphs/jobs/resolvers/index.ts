@@ -2,6 +2,13 @@ import { CursorScalar, DateTimeScalar, JSONScalar } from '../../../platform/grap
 import type { Resolvers } from '../generated/resolvers-types';
 import { eventQueries, eventResolvers } from './event.resolvers';
 import { secretsMutations } from './secrets.resolvers';
+import {
+  deliveryAttemptResolvers,
+  webhookDeliveryResolvers,
+  webhookEndpointResolvers,
+  webhookMutations,
+  webhookQueries,
+} from './webhook.resolvers';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -9,15 +16,14 @@ export const resolvers: Resolvers = {
   Cursor: CursorScalar,
   Query: {
     ...eventQueries,
-    webhookEndpoints: (_parent, _args, { webhookEndpoints }) => webhookEndpoints.list(),
-    webhookEndpoint: (_parent, { id }, { webhookEndpoints }) => webhookEndpoints.byId(id),
+    ...webhookQueries,
   },
   Mutation: {
+    ...webhookMutations,
     ...secretsMutations,
   },
   Event: eventResolvers,
-  WebhookEndpoint: {
-    __resolveReference: (reference, { webhookEndpoints }) =>
-      webhookEndpoints.byReference(reference.id),
-  },
+  WebhookEndpoint: webhookEndpointResolvers,
+  WebhookDelivery: webhookDeliveryResolvers,
+  DeliveryAttempt: deliveryAttemptResolvers,
 };

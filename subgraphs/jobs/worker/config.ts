@@ -12,6 +12,7 @@ import {
 } from '../../../platform/config';
 import { relayConfigShape } from '../relay/relay-config';
 import { alertWorkerConfigRules, alertWorkerConfigShape } from './alerts/alert-config';
+import { webhookConfigRules, webhookWorkerConfigShape } from '../webhooks/webhook-config';
 
 // The defaults of platform/schema/compose.ts, spelled out: the worker need not load composition.
 const subgraphUrl = (port: number) => url(['http', 'https'], `http://127.0.0.1:${port}/graphql`);
@@ -26,6 +27,8 @@ export const workerConfigShape = {
   ...relayConfigShape,
   /** Alerting: the evaluation period, and mail and outbound settings for notifications. */
   ...alertWorkerConfigShape,
+  /** Webhook delivery: key ring, SSRF policy, timeout, retry schedule, throttle, locks. */
+  ...webhookWorkerConfigShape,
   PORT: port(4006),
   WORKER_CONCURRENCY: integer(4, 1, 256),
   /** Completed and failed jobs older than this are removed by the purge. */
@@ -51,6 +54,7 @@ export function loadWorkerConfig(env?: NodeJS.ProcessEnv) {
       refuseDevelopmentSecretInProduction,
       requireRedisNodesOutsideStandalone,
       ...alertWorkerConfigRules,
+      ...webhookConfigRules,
     ],
     env,
   );

@@ -1,5 +1,6 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Counter, Histogram } from 'prom-client';
+import { connect, createDataSource } from '../../../platform/db';
 import { startServiceServer, type RunningService } from '../../../platform/http';
 import { createLogger } from '../../../platform/observability/logger';
 import { createServiceMetrics } from '../../../platform/observability/metrics';
@@ -10,12 +11,16 @@ import {
   REENCRYPT_SECRETS_SCHEDULER_ID,
 } from '../../../platform/queues/reencrypt-secrets-job';
 import { closeRedis, createRedis, queuePrefix } from '../../../platform/redis';
+import { WebhookAttemptEntity } from '../entities/webhook-attempt.entity';
+import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
+import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
 import { startWorkerRelay } from '../relay/worker-relay';
 import { setupAlertJobs } from './alerts/alert-jobs';
 import type { WorkerConfig } from './config';
 import { purgeFinishedJobs } from './purge-finished-jobs.processor';
 import { purgeTargets, purgeTenant } from './purge-tenant.processor';
 import { reencryptSecrets, reencryptTargets } from './reencrypt-secrets.processor';
+import { startWebhookDelivery } from './webhooks/webhook-delivery.worker';
 
 export interface RunningWorker extends RunningService {
   logger: ReturnType<typeof createLogger>;
@@ -42,8 +47,26 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     registers: [metrics.registry],
   });
 
+  // The app role's pool, for jobs that read or write rows (webhook deliveries, dead letters):
+  // always inside a tenant transaction, so row-level security holds here too.
+  const dataSource = await connect(
+    createDataSource(config, {
+      applicationName: 'tessera-worker',
+      entities: [WebhookEndpointEntity, WebhookDeliveryEntity, WebhookAttemptEntity],
+      logger,
+      registry: metrics.registry,
+    }),
+  );
+  const webhooks = startWebhookDelivery({
+    config,
+    dataSource,
+    logger,
+    registry: metrics.registry,
+  });
+
   // Holds the relay lock (and publishes the journal) or stands by for it; see event-relay.ts.
-  const eventRelay = startWorkerRelay(config, logger, metrics.registry);
+  // Each published batch's webhook deliveries are enqueued before the batch is marked.
+  const eventRelay = startWorkerRelay(config, logger, metrics.registry, webhooks.fanOut);
 
   const prefix = queuePrefix(config.REDIS_PREFIX);
   const connection = createRedis(config, logger, { name: 'worker:queues', blocking: true });
@@ -144,15 +167,26 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     logger,
     metrics,
-    readiness: [{ name: 'redis', check: () => connection.ping() }, eventRelay.readiness],
+    readiness: [
+      { name: 'redis', check: () => connection.ping() },
+      { name: 'postgres', check: () => dataSource.query('SELECT 1') },
+      eventRelay.readiness,
+      webhooks.readiness,
+    ],
     routes: {},
     // Finish the jobs in hand and take no new ones; what is left waits in Redis.
     onDrainStart: async () => {
-      await Promise.all([...workers.map((worker) => worker.close()), eventRelay.stop()]);
+      await Promise.all([
+        ...workers.map((worker) => worker.close()),
+        eventRelay.stop(),
+        webhooks.drain(),
+      ]);
     },
     onShutdown: async () => {
       await Promise.all(queues.map((queue) => queue.close()));
       await alerts.close();
+      await webhooks.close();
+      await dataSource.destroy();
       await Promise.all([connection, ...workerConnections].map((client) => closeRedis(client)));
     },
   });

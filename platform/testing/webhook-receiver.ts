@@ -1,0 +1,120 @@
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request the receiver got. */
+export interface ReceivedWebhook {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** Date.now() when the whole body had arrived. */
+  at: number;
+}
+
+/** How to answer one request; `delayMs` holds the answer back (a slow receiver). */
+export interface WebhookAnswer {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+  delayMs?: number;
+}
+
+export type WebhookHandler = (
+  request: ReceivedWebhook,
+) => WebhookAnswer | undefined | Promise<WebhookAnswer | undefined>;
+
+export interface WebhookReceiver {
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  /** Every request so far, in arrival order. */
+  received: ReceivedWebhook[];
+  /** Answers requests to `path` (default: 200 `ok`). */
+  route(path: string, handler: WebhookHandler): void;
+  /** Requests to `path`. */
+  at(path: string): ReceivedWebhook[];
+  /** Resolves once `path` has received `count` requests (rejects after `timeoutMs`). */
+  waitFor(path: string, count: number, timeoutMs?: number): Promise<ReceivedWebhook[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A local webhook receiver on 127.0.0.1 for end-to-end tests and benchmarks: records every
+ * request and answers as each path's handler says. A handler that echoes the challenge of a
+ * verification request: {@link echoChallenge}.
+ */
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const received: ReceivedWebhook[] = [];
+  const handlers = new Map<string, WebhookHandler>();
+  const waiters = new Set<() => void>();
+  const sockets = new Set<import('node:net').Socket>();
+
+  const answer = async (res: ServerResponse, request: ReceivedWebhook) => {
+    const handler = handlers.get(request.path) ?? (() => undefined);
+    const reply = (await handler(request)) ?? {};
+    // Unref'd: a held answer must not keep the test process alive after close().
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs).unref());
+    if (res.destroyed) return;
+    res.writeHead(reply.status ?? 200, { 'content-type': 'text/plain', ...reply.headers });
+    res.end(reply.body ?? 'ok');
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const request: ReceivedWebhook = {
+        path: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      };
+      received.push(request);
+      for (const wake of waiters) wake();
+      answer(res, request).catch(() => res.destroy());
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const at = (path: string) => received.filter((request) => request.path === path);
+
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    received,
+    route: (path, handler) => handlers.set(path, handler),
+    at,
+    waitFor: (path, count, timeoutMs = 15_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (at(path).length < count) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve(at(path));
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(
+            new Error(`${path} got ${at(path).length} of ${count} requests in ${timeoutMs} ms`),
+          );
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Answers a verification challenge as a receiver that owns the endpoint does. */
+export function echoChallenge(request: ReceivedWebhook): WebhookAnswer {
+  const body = JSON.parse(request.body) as { type?: string; challenge?: string };
+  if (body.type !== 'webhook.endpoint.verification') return {};
+  return {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ challenge: body.challenge }),
+  };
+}

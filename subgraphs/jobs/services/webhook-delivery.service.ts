@@ -1,0 +1,386 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { TenantScope } from '../../../platform/db';
+import {
+  ConflictError,
+  NotFoundError,
+  ServiceUnavailableError,
+  ValidationError,
+} from '../../../platform/errors';
+import { currentContext } from '../../../platform/context';
+import { appendEvent, EventType } from '../../../platform/events';
+import {
+  decodeCursor,
+  encodeCursor,
+  isUuid,
+  pageSize,
+  parseId,
+  type Connection,
+} from '../../../platform/graphql';
+import type { WebhookAttemptEntity } from '../entities/webhook-attempt.entity';
+import type { DeliveryStatus, WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
+import type { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
+import type { JobsLoaders } from '../loaders';
+import { EventRepository, type EventRecord } from '../repositories/event.repository';
+import {
+  WebhookDeliveryRepository,
+  type InsertedDelivery,
+  type NewDelivery,
+} from '../repositories/webhook-delivery.repository';
+import { WebhookEndpointRepository } from '../repositories/webhook-endpoint.repository';
+import {
+  deliveryJobData,
+  enqueueDeliveries,
+  firstDeliveryJobId,
+  restartJobId,
+  type QueuedDelivery,
+} from '../webhooks/delivery-job';
+import {
+  EXCLUDED_EVENT_TYPE_PREFIX,
+  isDeliverableEventType,
+  typeSelection,
+  validateExactTypes,
+} from '../webhooks/event-filter';
+import type { WebhookServices } from '../webhooks/webhook-services';
+
+/** A replay delivers at most this many events; a larger range must be split. */
+export const MAX_REPLAY_EVENTS = 10_000;
+/** The type of a test delivery when none is asked for. */
+export const TEST_EVENT_TYPE = 'webhook.test';
+
+export interface DeliveryListArgs {
+  first?: number | null;
+  after?: string | null;
+  status?: DeliveryStatus | null;
+}
+
+/** Deliveries, their attempts, and the mutations that send again: test, retry, replay. */
+export class WebhookDeliveryService {
+  constructor(
+    private readonly scope: TenantScope,
+    private readonly loaders: JobsLoaders,
+    private readonly webhooks: WebhookServices,
+  ) {}
+
+  /** An endpoint's deliveries, newest first, optionally in one status. */
+  async listForEndpoint(
+    endpoint: WebhookEndpointEntity,
+    args: DeliveryListArgs,
+  ): Promise<Connection<WebhookDeliveryEntity>> {
+    const size = pageSize(args.first);
+    const before = deliveryCursor(args.after);
+    const rows = await this.scope.run((manager) =>
+      new WebhookDeliveryRepository(manager).page({
+        endpointId: endpoint.id,
+        status: args.status ?? null,
+        before,
+        limit: size + 1,
+      }),
+    );
+    const page = rows.slice(0, size);
+    for (const { delivery } of page) this.loaders.deliveryById.prime(delivery.id, delivery);
+    const last = page[page.length - 1];
+    return {
+      nodes: page.map(({ delivery }) => delivery),
+      pageInfo: {
+        endCursor: last ? encodeCursor({ value: last.position, id: last.delivery.id }) : null,
+        hasNextPage: rows.length > size,
+      },
+    };
+  }
+
+  byId(id: string): Promise<WebhookDeliveryEntity | null> {
+    return this.loaders.deliveryById.load(parseId(id));
+  }
+
+  attempts(delivery: WebhookDeliveryEntity): Promise<WebhookAttemptEntity[]> {
+    return this.loaders.attemptsByDeliveryId.load(delivery.id);
+  }
+
+  async endpoint(delivery: WebhookDeliveryEntity): Promise<WebhookEndpointEntity> {
+    const endpoint = await this.loaders.endpointById.load(delivery.endpointId);
+    // The delivery's row goes with its endpoint (ON DELETE CASCADE), so this is only a race.
+    if (!endpoint) throw new NotFoundError('Webhook endpoint');
+    return endpoint;
+  }
+
+  /** The journal event, or the made-up one of a test delivery. */
+  async event(delivery: WebhookDeliveryEntity): Promise<EventRecord> {
+    if (delivery.syntheticEvent) {
+      return {
+        id: delivery.eventId,
+        tenantId: delivery.tenantId,
+        seq: '0',
+        type: delivery.syntheticEvent.type,
+        payload: delivery.syntheticEvent.payload,
+        actorKind: null,
+        actorId: null,
+        requestId: delivery.requestId,
+        ip: null,
+        userAgent: null,
+        occurredAt: new Date(delivery.syntheticEvent.occurredAt),
+      };
+    }
+    const event = await this.loaders.eventById.load(delivery.eventId);
+    // Past its retention the journal event is gone; the delivery keeps what it knew.
+    return (
+      event ?? {
+        id: delivery.eventId,
+        tenantId: delivery.tenantId,
+        seq: '0',
+        type: delivery.eventType,
+        payload: {},
+        actorKind: null,
+        actorId: null,
+        requestId: null,
+        ip: null,
+        userAgent: null,
+        occurredAt: delivery.createdAt,
+      }
+    );
+  }
+
+  /** Sends a made-up event of `eventType` (or `webhook.test`) to an active endpoint. */
+  async sendTest(endpointId: string, eventType?: string | null): Promise<WebhookDeliveryEntity> {
+    const id = parseId(endpointId);
+    const type = eventType ?? TEST_EVENT_TYPE;
+    if (eventType != null && !isDeliverableEventType(eventType)) {
+      throw new ValidationError(
+        `"${eventType.slice(0, 64)}" is not an event type webhooks deliver`,
+        {
+          field: 'eventType',
+        },
+      );
+    }
+    const eventId = randomUUID();
+    const [inserted] = await this.scope.run(async (manager) => {
+      const endpoint = await activeEndpoint(manager, id);
+      const rows = await new WebhookDeliveryRepository(manager).insertMany([
+        this.newDelivery(endpoint, {
+          eventId,
+          eventType: type,
+          origin: 'test',
+          jobId: restartJobId(eventId, 'test'),
+          syntheticEvent: {
+            type,
+            payload: {
+              test: true,
+              endpointId: id,
+              message: 'A test webhook from Tessera: no event happened.',
+            },
+            occurredAt: new Date().toISOString(),
+          },
+        }),
+      ]);
+      await appendEvent(manager, {
+        type: EventType.WEBHOOK_ENDPOINT_TEST_SENT,
+        payload: { endpointId: id, deliveryId: rows[0]!.id, eventType: type },
+      });
+      return rows;
+    });
+    await this.enqueueOrUndo([inserted!], 'delete');
+    return (await this.loaders.deliveryById.load(inserted!.id))!;
+  }
+
+  /**
+   * Starts a FAILED or DEAD delivery again now, with a fresh retry schedule and a new job (the
+   * old one, if it still waits, stands down). Also how a webhook dead letter is replayed.
+   */
+  async retry(id: string): Promise<WebhookDeliveryEntity> {
+    const deliveryId = parseId(id);
+    const { restarted, previousJobId } = await this.scope.run(async (manager) => {
+      const deliveries = new WebhookDeliveryRepository(manager);
+      const delivery = await deliveries.lockById(deliveryId);
+      if (!delivery) throw new NotFoundError('Webhook delivery');
+      await activeEndpoint(manager, delivery.endpointId);
+      if (delivery.status === 'SUCCEEDED') {
+        throw new ValidationError(
+          'the delivery succeeded already; replayEvents sends its event again',
+        );
+      }
+      if (delivery.status === 'PENDING' && (await this.jobAlive(delivery.jobId))) {
+        throw new ConflictError('the delivery is in progress: its first attempt has not run yet');
+      }
+      const jobId = restartJobId(deliveryId, randomBytes(6).toString('hex'));
+      await deliveries.update(deliveryId, {
+        status: 'PENDING',
+        jobId,
+        runAttempts: 0,
+        nextAttemptAt: new Date(),
+        finishedAt: null,
+      });
+      await appendEvent(manager, {
+        type: EventType.WEBHOOK_DELIVERY_RETRY_REQUESTED,
+        payload: { deliveryId, endpointId: delivery.endpointId, eventId: delivery.eventId },
+      });
+      return {
+        restarted: { ...delivery, status: 'PENDING' as const, jobId },
+        previousJobId: delivery.jobId,
+      };
+    });
+    await this.enqueueOrUndo([restarted], 'kill');
+    // A retry still waiting in BullMQ would find it is no longer in charge; removing it saves
+    // the wake-up. It may be running right now (then it is locked): that is fine too.
+    await this.webhooks.queue.remove(previousJobId).catch(() => undefined);
+    this.loaders.deliveryById.clear(deliveryId);
+    return (await this.loaders.deliveryById.load(deliveryId))!;
+  }
+
+  /**
+   * Delivers the journal's events of a time range to an endpoint again, oldest first, as new
+   * deliveries (their `webhook-id` is still the event id). Returns how many were enqueued.
+   */
+  async replay(args: {
+    endpointId: string;
+    since: Date | string;
+    until?: Date | string | null;
+    types?: readonly string[] | null;
+  }): Promise<number> {
+    const endpointId = parseId(args.endpointId, 'endpointId');
+    const since = new Date(args.since);
+    const until = args.until == null ? new Date() : new Date(args.until);
+    if (since > until) {
+      throw new ValidationError('since must not be after until', { field: 'since' });
+    }
+    const types = args.types == null ? null : validateExactTypes(args.types, 'types');
+    const replayId = randomUUID();
+    const inserted = await this.scope.run(async (manager) => {
+      const endpoint = await activeEndpoint(manager, endpointId);
+      const selection = typeSelection(endpoint.eventTypes, types);
+      const events = await new EventRepository(manager).findForReplay({
+        tenantId: this.scope.tenantId,
+        since,
+        until,
+        ...selection,
+        excludedPrefix: EXCLUDED_EVENT_TYPE_PREFIX,
+        limit: MAX_REPLAY_EVENTS + 1,
+      });
+      if (events.length > MAX_REPLAY_EVENTS) {
+        throw new ValidationError(
+          `the range holds more than ${MAX_REPLAY_EVENTS} events; narrow since/until or types`,
+          { field: 'since', limit: MAX_REPLAY_EVENTS },
+        );
+      }
+      const deliveries = new WebhookDeliveryRepository(manager);
+      const rows: InsertedDelivery[] = [];
+      for (let start = 0; start < events.length; start += 1_000) {
+        rows.push(
+          ...(await deliveries.insertMany(
+            events.slice(start, start + 1_000).map((event) =>
+              this.newDelivery(endpoint, {
+                eventId: event.id,
+                eventType: event.type,
+                origin: 'replay',
+                replayId,
+                jobId: `${firstDeliveryJobId(endpointId, event.id)}-${replayId}`,
+              }),
+            ),
+          )),
+        );
+      }
+      await appendEvent(manager, {
+        type: EventType.WEBHOOK_ENDPOINT_REPLAY_REQUESTED,
+        payload: {
+          endpointId,
+          replayId,
+          count: rows.length,
+          since: since.toISOString(),
+          until: until.toISOString(),
+          types,
+        },
+      });
+      return rows;
+    });
+    await this.enqueueOrUndo(inserted, 'delete');
+    return inserted.length;
+  }
+
+  /** Whether the job in charge of a delivery may still run (not failed for good, not gone). */
+  private async jobAlive(jobId: string): Promise<boolean> {
+    const state = await this.webhooks.queue.getJobState(jobId);
+    return state !== 'failed' && state !== 'unknown' && state !== 'completed';
+  }
+
+  private newDelivery(
+    endpoint: WebhookEndpointEntity,
+    fields: Pick<NewDelivery, 'eventId' | 'eventType' | 'origin' | 'jobId'> &
+      Partial<Pick<NewDelivery, 'replayId' | 'syntheticEvent'>>,
+  ): NewDelivery {
+    return {
+      tenantId: endpoint.tenantId,
+      endpointId: endpoint.id,
+      replayId: null,
+      syntheticEvent: null,
+      requestId: currentContext()?.requestId ?? null,
+      ...fields,
+    };
+  }
+
+  /**
+   * Enqueues committed deliveries. If Redis refuses, the request fails with
+   * SERVICE_UNAVAILABLE and leaves nothing half done: new deliveries are deleted, a restarted
+   * one is marked DEAD again.
+   */
+  private async enqueueOrUndo(
+    rows: readonly Pick<InsertedDelivery, 'id' | 'endpointId' | 'eventId' | 'jobId'>[],
+    undo: 'delete' | 'kill',
+  ): Promise<void> {
+    const tenantId = this.scope.tenantId;
+    const queued: QueuedDelivery[] = rows.map((row) => ({
+      jobId: row.jobId,
+      data: deliveryJobData(
+        { deliveryId: row.id, endpointId: row.endpointId, eventId: row.eventId },
+        { tenantId },
+      ),
+    }));
+    try {
+      await enqueueDeliveries(this.webhooks.queue, queued);
+    } catch (error) {
+      const ids = rows.map((row) => row.id);
+      await this.scope
+        .run((manager) =>
+          undo === 'delete'
+            ? manager.query(`DELETE FROM jobs.webhook_deliveries WHERE id = ANY($1::uuid[])`, [ids])
+            : manager.query(
+                `UPDATE jobs.webhook_deliveries SET status = 'DEAD', finished_at = now(), updated_at = now()
+                  WHERE id = ANY($1::uuid[])`,
+                [ids],
+              ),
+        )
+        .catch(() => undefined);
+      throw Object.assign(
+        new ServiceUnavailableError('The delivery queue is unavailable; try again shortly'),
+        { cause: error },
+      );
+    }
+  }
+}
+
+/** The endpoint, which must be ACTIVE for anything to be sent to it. */
+async function activeEndpoint(manager: EntityManager, id: string): Promise<WebhookEndpointEntity> {
+  const endpoint = await new WebhookEndpointRepository(manager).findById(id);
+  if (!endpoint) throw new NotFoundError('Webhook endpoint');
+  if (endpoint.status !== 'ACTIVE') {
+    throw new ValidationError(
+      endpoint.status === 'PENDING_VERIFICATION'
+        ? 'the endpoint is not verified yet: run verifyWebhookEndpoint first'
+        : `the endpoint is ${endpoint.status}: set it ACTIVE first`,
+      { field: 'status', status: endpoint.status },
+    );
+  }
+  return endpoint;
+}
+
+function deliveryCursor(
+  after: string | null | undefined,
+): { createdAt: string; id: string } | null {
+  const position = decodeCursor(after);
+  if (!position) return null;
+  if (!isUuid(position.id) || Number.isNaN(Date.parse(position.value))) {
+    throw new ValidationError('after is not a cursor of deliveries', { field: 'after' });
+  }
+  return { createdAt: position.value, id: position.id };
+}
+
+/** `WebhookEndpoint.deliveries` as the resolvers return it. */
+export type WebhookDeliveryConnectionModel = Connection<WebhookDeliveryEntity>;

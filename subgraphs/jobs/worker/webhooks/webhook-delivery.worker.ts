@@ -1,0 +1,125 @@
+import { Queue, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { outboundPolicyFromConfig } from '../../../../platform/config';
+import { KeyRing } from '../../../../platform/crypto';
+import type { ReadinessCheck } from '../../../../platform/http';
+import { SlidingWindowLimiter } from '../../../../platform/rate-limit';
+import {
+  closeRedis,
+  createRedis,
+  queuePrefix,
+  type RedisClient,
+  type RedisConfig,
+} from '../../../../platform/redis';
+import type { WebhookFanOut } from '../../relay/webhook-fan-out';
+import { WEBHOOK_DELIVERY_QUEUE } from '../../webhooks/delivery-job';
+import type { WebhookWorkerConfig } from '../../webhooks/webhook-config';
+import { MAX_READ_RESPONSE_BYTES } from '../../webhooks/webhook-request';
+import { processWebhookDelivery } from './webhook-delivery.processor';
+import { createWebhookFanOut } from './webhook-fan-out';
+import { createWebhookMetrics } from './webhook-metrics';
+
+export interface WebhookDelivery {
+  /** The relay's hook: enqueues each event's deliveries. */
+  fanOut: WebhookFanOut;
+  readiness: ReadinessCheck;
+  /** Stops taking deliveries and waits for those in flight (see {@link stopWebhookDelivery}). */
+  drain(): Promise<void>;
+  /** Closes the queue and the connections, after drain. */
+  close(): Promise<void>;
+}
+
+/**
+ * The worker process's webhook side: the `webhook-delivery` queue (fed by the relay's
+ * fan-out, and by the API's tests, retries and replays), its BullMQ worker, and the Redis
+ * limiter that holds each endpoint's `rateLimitPerSecond` across every worker process.
+ */
+export function startWebhookDelivery(options: {
+  config: WebhookWorkerConfig & RedisConfig;
+  dataSource: DataSource;
+  logger: Logger;
+  registry: Registry;
+}): WebhookDelivery {
+  const { config, dataSource } = options;
+  const logger = options.logger.child({ component: 'webhook-delivery' });
+  const prefix = queuePrefix(config.REDIS_PREFIX);
+  const metrics = createWebhookMetrics(options.registry);
+  // Adding jobs (fan-out) and the limiter's scripts fail fast; the worker's connection waits
+  // out a Redis restart, as BullMQ workers must.
+  const client = createRedis(config, logger, { name: 'worker:webhooks' });
+  const workerConnection = createRedis(config, logger, {
+    name: `worker:${WEBHOOK_DELIVERY_QUEUE}`,
+    blocking: true,
+  });
+  const queue = new Queue(WEBHOOK_DELIVERY_QUEUE, { connection: client, prefix });
+  queue.on('error', (error) => logger.warn({ err: error }, 'webhook delivery queue error'));
+
+  const limiters = new Map<number, SlidingWindowLimiter>();
+  const limiter = (rate: number) => {
+    let found = limiters.get(rate);
+    if (!found) {
+      found = new SlidingWindowLimiter(client, {
+        prefix: config.REDIS_PREFIX,
+        name: 'webhook-endpoint',
+        limit: rate,
+        windowMs: 1_000,
+        // Without Redis there is no shared count; waiting beats flooding a receiver.
+        failMode: 'closed',
+      });
+      limiters.set(rate, found);
+    }
+    return found;
+  };
+  const processorOptions = {
+    dataSource,
+    keyRing: KeyRing.fromConfig(config.ENCRYPTION_KEYS),
+    policy: {
+      ...outboundPolicyFromConfig(config),
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      maxResponseBytes: MAX_READ_RESPONSE_BYTES,
+    },
+    schedule: config.WEBHOOK_RETRY_SCHEDULE,
+    retryAfterMaxMs: config.WEBHOOK_RETRY_AFTER_MAX_SECONDS * 1_000,
+    disableAfterMs: config.WEBHOOK_DISABLE_AFTER_DAYS * 86_400_000,
+    limiter,
+    metrics,
+    logger,
+  };
+
+  const worker = new Worker(
+    WEBHOOK_DELIVERY_QUEUE,
+    (job, token) => processWebhookDelivery(job, token, processorOptions),
+    {
+      connection: workerConnection,
+      prefix,
+      concurrency: config.WEBHOOK_CONCURRENCY,
+      // A worker that dies mid-delivery (kill -9) stops renewing its locks; after this long
+      // another worker's stalled check hands its deliveries out again. The receiver may then
+      // get one twice, with the same webhook-id.
+      lockDuration: config.WEBHOOK_JOB_LOCK_MS,
+      stalledInterval: config.WEBHOOK_JOB_LOCK_MS,
+      maxStalledCount: 5,
+    },
+  );
+  worker.on('failed', (job, error) => {
+    logger.error(
+      { jobId: job?.id, attemptsMade: job?.attemptsMade, err: error },
+      'webhook delivery job failed',
+    );
+  });
+  worker.on('error', (error) => logger.warn({ err: error }, 'webhook delivery worker error'));
+
+  return {
+    fanOut: createWebhookFanOut({ dataSource, queue, logger }),
+    readiness: { name: 'webhook-delivery', check: () => client.ping() },
+    drain: () => worker.close(),
+    close: async () => {
+      await queue.close();
+      await Promise.all(
+        [client, workerConnection].map((connection: RedisClient) => closeRedis(connection)),
+      );
+    },
+  };
+}
