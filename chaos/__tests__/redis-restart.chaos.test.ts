@@ -13,8 +13,9 @@ import {
   type ChaosTenant,
 } from '../../platform/testing/chaos/fixtures';
 import { startOwnedRedis, type OwnedRedis } from '../../platform/testing/chaos/owned-redis';
+import { stopStragglers } from '../../platform/testing/chaos/stragglers';
 import { watchReadiness } from '../../platform/testing/chaos/readiness-watch';
-import { describeCodes, reportScenario } from '../../platform/testing/chaos/report';
+import { countCodes, describeCodes, reportScenario } from '../../platform/testing/chaos/report';
 import { resumingSubscriber } from '../../platform/testing/chaos/resuming-subscriber';
 import { startTraffic } from '../../platform/testing/chaos/traffic';
 import type { TestStack } from '../../platform/testing/stack';
@@ -43,6 +44,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await stopStragglers();
   await closedGateway?.stop();
   await stack?.stop();
   await redis?.dispose();
@@ -180,10 +182,4 @@ it('rides out a Redis restart: readiness false then true, no event lost, rate li
 
 function slowest(outcomes: { latencyMs: number }[]): number {
   return Math.max(0, ...outcomes.map((outcome) => outcome.latencyMs));
-}
-
-function countCodes(outcomes: { code: string }[]): Record<string, number> {
-  const codes: Record<string, number> = {};
-  for (const { code } of outcomes) codes[code] = (codes[code] ?? 0) + 1;
-  return codes;
 }

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { DataSource } from 'typeorm';
+import { anonymousContext, runWithContext } from '../../context';
+import { withTenantTransaction } from '../../db';
+import { appendEvent, EventType } from '../../events';
 import { spawnService, type ServiceName } from '../../../scripts/lib/service-process';
 import { SUBGRAPH_NAMES } from '../../paths';
 import type { TestDatabase } from '../database';
@@ -75,6 +79,26 @@ export async function writtenSeqs(
     [tenantId, afterSeq.toString()],
   );
   return rows.map((row) => BigInt(row.seq));
+}
+
+/**
+ * Appends `count` events to a tenant's journal the way every service does (as the app role,
+ * in tenant transactions of up to 50): a burst no request rate limits.
+ */
+export async function appendEvents(app: DataSource, tenantId: string, count: number) {
+  for (let done = 0; done < count; done += 50) {
+    await runWithContext({ ...anonymousContext(randomUUID()), tenantId }, () =>
+      withTenantTransaction(app, tenantId, async (manager) => {
+        for (let i = done; i < Math.min(count, done + 50); i += 1) {
+          await appendEvent(manager, {
+            type: EventType.TENANT_UPDATED,
+            payload: { chaos: i },
+            actor: { kind: 'system', id: null },
+          });
+        }
+      }),
+    );
+  }
 }
 
 /** Journal rows of the whole database the relay has not published yet. */

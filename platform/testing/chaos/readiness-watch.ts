@@ -1,3 +1,5 @@
+import { register } from './stragglers';
+
 /**
  * Polls `/readyz` of several processes while a fault comes and goes, keeping each one's
  * transitions, so a test can show that readiness went false and came back by itself.
@@ -8,10 +10,10 @@ export interface ReadinessWatch {
   /** True once `name` answered not ready (or did not answer) at least once. */
   sawNotReady(name: string): boolean;
   isReady(name: string): boolean;
-  /** Resolves when every process is ready, with the time they all were. */
-  allReady(timeoutMs?: number): Promise<number>;
-  /** Resolves when every process is not ready, with the time. */
-  allNotReady(timeoutMs?: number): Promise<number>;
+  /** Resolves when every process (or each of `only`) is ready, with the time they all were. */
+  allReady(timeoutMs?: number, only?: readonly string[]): Promise<number>;
+  /** Resolves when every process (or each of `only`) is not ready, with the time. */
+  allNotReady(timeoutMs?: number, only?: readonly string[]): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -49,17 +51,17 @@ export function watchReadiness(targets: Record<string, string>, intervalMs = 100
   };
   const names = Object.keys(targets);
 
-  return {
+  return register({
     transitions,
     sawNotReady: (name) => (transitions[name] ?? []).some((change) => !change.ready),
     isReady: (name) => state[name] === true,
-    allReady: (timeoutMs = 30_000) =>
-      until(() => names.every((name) => state[name] === true), timeoutMs, 'all ready'),
-    allNotReady: (timeoutMs = 30_000) =>
-      until(() => names.every((name) => state[name] === false), timeoutMs, 'all not ready'),
+    allReady: (timeoutMs = 30_000, only = names) =>
+      until(() => only.every((name) => state[name] === true), timeoutMs, 'all ready'),
+    allNotReady: (timeoutMs = 30_000, only = names) =>
+      until(() => only.every((name) => state[name] === false), timeoutMs, 'all not ready'),
     async stop() {
       running = false;
       await Promise.all(probes);
     },
-  };
+  });
 }

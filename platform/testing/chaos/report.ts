@@ -48,3 +48,10 @@ export function describeCodes(codes: Record<string, number>): string {
     .map(([code, count]) => `${code} ${count}`)
     .join(', ');
 }
+
+/** Outcomes counted by code, for {@link describeCodes}. */
+export function countCodes(outcomes: readonly { code: string }[]): Record<string, number> {
+  const codes: Record<string, number> = {};
+  for (const { code } of outcomes) codes[code] = (codes[code] ?? 0) + 1;
+  return codes;
+}

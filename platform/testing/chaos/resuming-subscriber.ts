@@ -1,4 +1,5 @@
 import { connectWs, waitFor, type WsClient } from '../ws-client';
+import { register } from './stragglers';
 
 export const EVENTS_SUBSCRIPTION =
   'subscription ($after: String) { events(afterSeq: $after) { seq type } }';
@@ -105,7 +106,7 @@ export function resumingSubscriber(options: {
   };
   const done = loop();
 
-  return {
+  return register({
     tally,
     get reconnects() {
       return reconnects;
@@ -120,5 +121,5 @@ export function resumingSubscriber(options: {
       await current?.dispose();
       await done;
     },
-  };
+  });
 }

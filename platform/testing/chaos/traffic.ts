@@ -1,3 +1,5 @@
+import { register } from './stragglers';
+
 /**
  * Load that keeps going while a fault is injected, classifying every answer: ok, a coded
  * GraphQL error (its `extensions.code`), an answer without a code, or no answer at all
@@ -104,7 +106,7 @@ export function startTraffic(options: TrafficOptions): Traffic {
   };
   const workers = Array.from({ length: options.concurrency }, (_, index) => worker(index));
 
-  return {
+  return register({
     stats,
     async stop() {
       running = false;
@@ -112,7 +114,7 @@ export function startTraffic(options: TrafficOptions): Traffic {
       return stats;
     },
     since: (since) => stats.outcomes.filter((outcome) => outcome.at >= since),
-  };
+  });
 }
 
 /** One request, classified; never throws. */
