@@ -162,27 +162,30 @@ export function isAlive(pid: number | undefined): boolean {
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A write as the tenant's OWNER: renames the tenant, which appends one journal event. */
+export function tenantWrite(tenant: ChaosTenant) {
+  const headers = tenant.owner.headers(tenant.tenantId);
+  return (n: number, worker: number): TrafficRequest => ({
+    query: 'mutation ($n: String) { updateTenant(name: $n) { name } }',
+    variables: { n: `Chaos ${worker}-${n}` },
+    headers,
+    writes: true,
+  });
+}
+
 /**
  * The chaos suite's request mix, one tenant's OWNER at work: a write that appends an event
  * (tenancy), reads across tenancy, auth and jobs, and the tenantless health (observability).
  */
 export function mixedOperations(tenant: ChaosTenant) {
   const headers = tenant.owner.headers(tenant.tenantId);
-  const operations: TrafficRequest[] = [
-    {
-      query: 'mutation ($n: String) { updateTenant(name: $n) { name } }',
-      headers,
-      writes: true,
-    },
+  const write = tenantWrite(tenant);
+  const reads: TrafficRequest[] = [
     { query: '{ tenant { id name } }', headers },
     { query: '{ me { id email } }', headers: tenant.owner.headers() },
     { query: '{ events(first: 5) { nodes { seq type } } }', headers },
     { query: '{ health { status } }' },
   ];
-  return (n: number, worker: number): TrafficRequest => {
-    const operation = operations[n % operations.length]!;
-    return operation.writes
-      ? { ...operation, variables: { n: `Chaos ${worker}-${n}` } }
-      : operation;
-  };
+  return (n: number, worker: number): TrafficRequest =>
+    n % 5 === 0 ? write(n, worker) : reads[(n % 5) - 1]!;
 }

@@ -42,6 +42,8 @@ export interface ResumingSubscriber {
   readonly reconnects: number;
   /** Close codes of the sockets it lost. */
   readonly closeCodes: number[];
+  /** When each of its sockets was accepted (Date.now()), and the gateway it went to. */
+  readonly connections: { at: number; url: string }[];
   /** Errors the server sent (or the client raised) on the subscriptions. */
   readonly errors: unknown[];
   /** Resolves once every seq of `written` has arrived. */
@@ -62,6 +64,7 @@ export function resumingSubscriber(options: {
 }): ResumingSubscriber {
   const tally = new EventTally();
   const closeCodes: number[] = [];
+  const connections: { at: number; url: string }[] = [];
   const errors: unknown[] = [];
   let reconnects = 0;
   let running = true;
@@ -74,6 +77,7 @@ export function resumingSubscriber(options: {
       const url = options.urls[attempt % options.urls.length]!;
       const client = connectWs(url, options.connectionParams);
       current = client;
+      client.client.on('connected', () => connections.push({ at: Date.now(), url }));
       await new Promise<void>((resolve) => {
         wake = resolve;
         void client.closed.then((code) => {
@@ -112,6 +116,7 @@ export function resumingSubscriber(options: {
       return reconnects;
     },
     closeCodes,
+    connections,
     errors,
     waitForAll: (written, timeoutMs = 30_000) =>
       waitFor(() => tally.missing(written).length === 0, timeoutMs),

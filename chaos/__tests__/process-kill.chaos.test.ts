@@ -1,0 +1,296 @@
+import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
+import {
+  createTenant,
+  latestSeq,
+  mixedOperations,
+  pause,
+  restartService,
+  serviceEnv,
+  startChaosStack,
+  tenantWrite,
+  writtenSeqs,
+  type ChaosTenant,
+} from '../../platform/testing/chaos/fixtures';
+import { watchReadiness } from '../../platform/testing/chaos/readiness-watch';
+import { countCodes, describeCodes, reportScenario } from '../../platform/testing/chaos/report';
+import { resumingSubscriber } from '../../platform/testing/chaos/resuming-subscriber';
+import { stopStragglers } from '../../platform/testing/chaos/stragglers';
+import { startTraffic } from '../../platform/testing/chaos/traffic';
+import { postGraphQL } from '../../platform/testing/graphql-client';
+import type { TestStack } from '../../platform/testing/stack';
+import {
+  echoChallenge,
+  startWebhookReceiver,
+  type ReceivedWebhook,
+  type WebhookReceiver,
+} from '../../platform/testing/webhook-receiver';
+import { waitFor } from '../../platform/testing/ws-client';
+
+// kill -9 under traffic, one process at a time: a subgraph (then started again), one of two
+// gateways (its subscribers move to the other), and the worker in the middle of webhook
+// deliveries (a fresh one takes over). The relay holder's SIGKILL is proven in
+// subgraphs/jobs/__tests__/event-relay.test.ts and gateway/__tests__/subscriptions.e2e.test.ts.
+
+let stack: TestStack;
+let tenant: ChaosTenant;
+let gateway2: ServiceProcess;
+let receiver: WebhookReceiver;
+const WEBHOOK_PATH = '/chaos-kill';
+/** Every delivery the receiver got after the endpoint was verified. */
+const deliveries = () => receiver.at(WEBHOOK_PATH).filter((request) => !isChallenge(request));
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+  stack = await startChaosStack({
+    env: {
+      OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
+      WEBHOOK_RETRY_SCHEDULE: '200ms,500ms,1s,2s,5s',
+      WEBHOOK_TIMEOUT_MS: '4000',
+      // A dead worker's jobs go back to the queue after this long without a lock renewal.
+      WEBHOOK_JOB_LOCK_MS: '2000',
+    },
+  });
+  gateway2 = await spawnService('gateway', { env: serviceEnv(stack, 'gateway') });
+  tenant = await createTenant(stack);
+  // Every delivery is held a little, so some are always in flight when the worker dies.
+  receiver.route(WEBHOOK_PATH, (request) =>
+    isChallenge(request) ? echoChallenge(request) : { status: 200, delayMs: 150 },
+  );
+  const headers = tenant.owner.headers(tenant.tenantId);
+  const created = await postGraphQL<{ createWebhookEndpoint: { endpoint: { id: string } } }>(
+    stack.gatewayUrl,
+    {
+      query: `mutation ($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
+      variables: {
+        input: { url: `${receiver.origin}${WEBHOOK_PATH}`, eventTypes: ['tenancy.tenant.updated'] },
+      },
+    },
+    headers,
+  );
+  const id = created.body.data?.createWebhookEndpoint.endpoint.id;
+  if (!id) throw new Error(`endpoint not created: ${created.text}`);
+  const verified = await postGraphQL(
+    stack.gatewayUrl,
+    {
+      query: 'mutation ($id: ID!) { verifyWebhookEndpoint(id: $id) { status } }',
+      variables: { id },
+    },
+    headers,
+  );
+  if (verified.body.errors) throw new Error(`endpoint not verified: ${verified.text}`);
+}, 120_000);
+
+afterAll(async () => {
+  await stopStragglers();
+  await gateway2?.stop();
+  await stack?.stop();
+  await receiver?.close();
+});
+
+function isChallenge(request: ReceivedWebhook): boolean {
+  return (JSON.parse(request.body) as { type?: string }).type === 'webhook.endpoint.verification';
+}
+
+const gateway2Url = () => `${gateway2.url}/graphql`;
+const liveProcesses = () =>
+  Object.fromEntries([...stack.processes].map(([name, service]) => [name, service.url]));
+
+it('kill -9 of a subgraph: coded errors while it is gone, recovery once it is started again', async () => {
+  const readiness = watchReadiness(liveProcesses());
+  const start = await latestSeq(stack.db, tenant.tenantId);
+  const subscriber = resumingSubscriber({
+    urls: [stack.gatewayUrl],
+    connectionParams: tenant.connectionParams,
+    afterSeq: start,
+  });
+  const traffic = startTraffic({
+    url: stack.gatewayUrl,
+    concurrency: 4,
+    next: mixedOperations(tenant),
+  });
+  await pause(1_500);
+
+  const killedAt = Date.now();
+  await stack.processes.get('tenancy')!.stop('SIGKILL');
+  await pause(2_000);
+  const whileDown = traffic.since(killedAt);
+  await restartService(stack, 'tenancy');
+  const restartedAt = Date.now();
+  const readyAt = await readiness.allReady(30_000);
+  await pause(2_000);
+  const endedAt = Date.now();
+  const stats = await traffic.stop();
+  const written = await writtenSeqs(stack.db, tenant.tenantId, start);
+  await subscriber.waitForAll(written).catch(() => undefined);
+  await subscriber.stop();
+  await readiness.stop();
+
+  const lost = subscriber.tally.missing(written);
+  reportScenario({
+    scenario: 'kill-9-subgraph',
+    eventsWritten: written.length,
+    eventsReceived: subscriber.tally.seen.size,
+    deliveries: subscriber.tally.deliveries,
+    duplicates: subscriber.tally.duplicates,
+    lost: lost.length,
+    recoveryMs: Math.max(readyAt, stats.lastFailureAt ?? 0) - restartedAt,
+    notes:
+      `tenancy down ${restartedAt - killedAt} ms; while down ${describeCodes(countCodes(whileDown))}; ` +
+      `requests ${stats.total} (${describeCodes(stats.codes)})`,
+  });
+
+  expect(whileDown.some((outcome) => outcome.code !== 'OK')).toBe(true);
+  expect(stats.uncoded).toEqual([]);
+  expect(stats.serverErrorsWithoutRequestId).toEqual([]);
+  expect(new Set(stats.outcomes.filter((o) => o.at > endedAt - 1_000).map((o) => o.code))).toEqual(
+    new Set(['OK']),
+  );
+  expect(lost).toEqual([]);
+  expect(subscriber.tally.outOfOrder).toBe(0);
+});
+
+it('kill -9 of one of two gateways: the other one’s clients see nothing, subscribers move to it and miss nothing', async () => {
+  const start = await latestSeq(stack.db, tenant.tenantId);
+  const subscribers = [0, 1, 2].map(() =>
+    resumingSubscriber({
+      urls: [stack.gatewayUrl, gateway2Url()],
+      connectionParams: tenant.connectionParams,
+      afterSeq: start,
+    }),
+  );
+  await waitFor(() => subscribers.every((subscriber) => subscriber.connections.length === 1));
+  const onVictim = startTraffic({
+    url: stack.gatewayUrl,
+    concurrency: 2,
+    next: mixedOperations(tenant),
+  });
+  const onSurvivor = startTraffic({
+    url: gateway2Url(),
+    concurrency: 2,
+    next: mixedOperations(tenant),
+  });
+  await pause(1_500);
+
+  const killedAt = Date.now();
+  await stack.processes.get('gateway')!.stop('SIGKILL');
+  await waitFor(
+    () => subscribers.every((subscriber) => subscriber.connections.length === 2),
+    15_000,
+  );
+  const movedAt = Math.max(...subscribers.map((subscriber) => subscriber.connections[1]!.at));
+  await pause(2_000);
+  const victimStats = await onVictim.stop();
+  const survivorStats = await onSurvivor.stop();
+  const written = await writtenSeqs(stack.db, tenant.tenantId, start);
+  await Promise.all(
+    subscribers.map((subscriber) => subscriber.waitForAll(written).catch(() => {})),
+  );
+  await Promise.all(subscribers.map((subscriber) => subscriber.stop()));
+  await restartService(stack, 'gateway');
+
+  const sum = (pick: (subscriber: (typeof subscribers)[number]) => number) =>
+    subscribers.reduce((total, subscriber) => total + pick(subscriber), 0);
+  const lost = sum((subscriber) => subscriber.tally.missing(written).length);
+  reportScenario({
+    scenario: 'kill-9-gateway',
+    eventsWritten: written.length,
+    eventsReceived: sum((subscriber) => subscriber.tally.seen.size),
+    deliveries: sum((subscriber) => subscriber.tally.deliveries),
+    duplicates: sum((subscriber) => subscriber.tally.duplicates),
+    lost,
+    recoveryMs: movedAt - killedAt,
+    notes:
+      `${subscribers.length} subscribers moved to the survivor; survivor's clients ${describeCodes(survivorStats.codes)}; ` +
+      `victim's clients after the kill ${describeCodes(countCodes(onVictim.since(killedAt)))}`,
+  });
+
+  // Clients of the surviving gateway never noticed.
+  expect(Object.keys(survivorStats.codes)).toEqual(['OK']);
+  // Clients of the dead one lost their connection (no answer at all), nothing else.
+  expect(victimStats.serverErrorsWithoutRequestId).toEqual([]);
+  for (const subscriber of subscribers) {
+    expect(subscriber.connections.map((connection) => connection.url)).toEqual([
+      stack.gatewayUrl,
+      gateway2Url(),
+    ]);
+    expect(subscriber.tally.missing(written)).toEqual([]);
+    expect(subscriber.tally.outOfOrder).toBe(0);
+  }
+});
+
+it('kill -9 of the worker mid-delivery: every event delivered at least once, with its event id as webhook-id', async () => {
+  const start = await latestSeq(stack.db, tenant.tenantId);
+  const before = deliveries().length;
+  const subscriber = resumingSubscriber({
+    urls: [stack.gatewayUrl],
+    connectionParams: tenant.connectionParams,
+    afterSeq: start,
+  });
+  // Writes only, so deliveries pile up.
+  const traffic = startTraffic({
+    url: stack.gatewayUrl,
+    concurrency: 3,
+    next: tenantWrite(tenant),
+  });
+  await waitFor(() => deliveries().length >= before + 20, 15_000);
+
+  const killedAt = Date.now();
+  const inFlightAtKill = deliveries().length - before;
+  await stack.processes.get('worker')!.stop('SIGKILL');
+  const seqAtKill = await latestSeq(stack.db, tenant.tenantId);
+  await pause(1_000);
+  await restartService(stack, 'worker');
+  const restartedAt = Date.now();
+  await pause(2_000);
+  const stats = await traffic.stop();
+
+  const rows = await stack.db.query<{ id: string; seq: string }>(
+    `SELECT id, seq::text AS seq FROM events.events
+      WHERE tenant_id = $1 AND seq > $2 AND type = 'tenancy.tenant.updated' ORDER BY seq`,
+    [tenant.tenantId, start.toString()],
+  );
+  const delivered = () =>
+    new Set(
+      deliveries()
+        .slice(before)
+        .map((request) => String(request.headers['webhook-id'])),
+    );
+  await waitFor(() => rows.every((row) => delivered().has(row.id)), 60_000).catch(() => {});
+  // The subscriber sees every event of the tenant, the deliveries' own among them.
+  const written = await writtenSeqs(stack.db, tenant.tenantId, start);
+  await subscriber.waitForAll(written).catch(() => undefined);
+  await subscriber.stop();
+
+  const received = deliveries().slice(before);
+  const ids = received.map((request) => String(request.headers['webhook-id']));
+  const missing = rows.filter((row) => !delivered().has(row.id));
+  // Recovered once every event committed before the kill had reached the receiver.
+  const firstArrival = new Map<string, number>();
+  for (const request of received) {
+    const id = String(request.headers['webhook-id']);
+    if (!firstArrival.has(id)) firstArrival.set(id, request.at);
+  }
+  const backlogDoneAt = Math.max(
+    ...rows
+      .filter((row) => BigInt(row.seq) <= seqAtKill)
+      .map((row) => firstArrival.get(row.id) ?? Number.NaN),
+  );
+  reportScenario({
+    scenario: 'kill-9-worker-mid-delivery',
+    eventsWritten: rows.length,
+    eventsReceived: delivered().size,
+    deliveries: received.length,
+    duplicates: ids.length - new Set(ids).size,
+    lost: missing.length,
+    recoveryMs: Math.max(0, backlogDoneAt - restartedAt),
+    notes:
+      `webhook deliveries; subscriber ${subscriber.tally.seen.size} of ${written.length} events, ${subscriber.tally.missing(written).length} lost; ` +
+      `${inFlightAtKill} delivered before the kill; worker down ${restartedAt - killedAt} ms; writes ${describeCodes(stats.codes)}`,
+  });
+
+  expect(missing).toEqual([]);
+  // Nothing but the journal's events, each under its own id.
+  expect(ids.every((id) => rows.some((row) => row.id === id))).toBe(true);
+  expect(subscriber.tally.missing(written)).toEqual([]);
+  expect(stats.uncoded).toEqual([]);
+}, 120_000);
