@@ -31,12 +31,15 @@ import type { GatewayContext } from '../signed-data-source';
 import { clientIp } from '../request-context';
 import { authenticateConnection, type ConnectionParams } from './connection-auth';
 import { EventFeed } from './event-feed';
+import { derivedSubscription } from './derived-subscription';
+import { DERIVED } from './derived-specs';
 import { eventSubscription } from './event-subscription';
 import { createSubscriptionMetrics } from './metrics';
 import { rootSelection } from './selection';
 import { SlowConsumerError } from './resumable-stream';
 
 const PATHS = new Set(['/', '/graphql']);
+
 /** Close codes beyond graphql-ws's own: the server is going away, or the client is too slow. */
 const GOING_AWAY = 1001;
 const TOO_SLOW = 4429;
@@ -181,10 +184,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         const field = fieldName
           ? args.schema.getSubscriptionType()?.getFields()[fieldName]
           : undefined;
-        if (!selection || !field || fieldName !== 'events') {
+        const derived = fieldName ? DERIVED[fieldName] : undefined;
+        if (!selection || !field || (fieldName !== 'events' && !derived)) {
           return {
             errors: [
-              new GraphQLError(`Subscription.${fieldName ?? '?'} is not served yet`, {
+              new GraphQLError(`Subscription.${fieldName ?? '?'} is not served`, {
                 extensions: { code: ErrorCode.BAD_USER_INPUT },
               }),
             ],
@@ -192,23 +196,22 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         }
         const values = getArgumentValues(field, selection.field, args.variableValues ?? undefined);
         const socket = sockets.get(context);
+        const deps = {
+          feed,
+          apollo: options.apollo,
+          maxBuffered: options.maxBuffered,
+          reauthorize: (request: RequestContext) => authorizeTenant({ ...request }, auth.roles),
+          onDelivered: () => metrics.delivered.inc(),
+          onDropped: (reason: 'slow_consumer' | 'forbidden') => metrics.dropped.inc({ reason }),
+        };
+        const variables = args.variableValues ?? undefined;
         return guarded(
-          eventSubscription(
-            context.request,
-            selection,
-            values,
-            args.document,
-            args.variableValues ?? undefined,
-            {
-              feed,
-              apollo: options.apollo,
-              schema: args.schema,
-              maxBuffered: options.maxBuffered,
-              reauthorize: (request) => authorizeTenant({ ...request }, auth.roles),
-              onDelivered: () => metrics.delivered.inc(),
-              onDropped: (reason) => metrics.dropped.inc({ reason }),
-            },
-          ),
+          derived
+            ? derivedSubscription(derived, context.request, selection, values, variables, deps)
+            : eventSubscription(context.request, selection, values, args.document, variables, {
+                ...deps,
+                schema: args.schema,
+              }),
           () => socket && close(socket, TOO_SLOW, 'Subscriber too slow: reconnect with afterSeq'),
           metrics,
         );

@@ -232,12 +232,19 @@ export type Subscription = {
    * with the last seq you saw. `types` keeps events of these types.
    */
   events: Event;
+  /** A delivery each time its status changes; with `endpointId`, only that endpoint's deliveries. */
+  webhookDeliveryUpdated: WebhookDelivery;
 };
 
 
 export type SubscriptionEventsArgs = {
   afterSeq?: InputMaybe<Scalars['String']['input']>;
   types?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
+export type SubscriptionWebhookDeliveryUpdatedArgs = {
+  endpointId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** Resolved by the auth subgraph. */
@@ -581,6 +588,7 @@ export type QueryResolvers<ContextType = JobsContext, ParentType extends Resolve
 
 export type SubscriptionResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   events?: SubscriptionResolver<ResolversTypes['Event'], "events", ParentType, ContextType, Partial<SubscriptionEventsArgs>>;
+  webhookDeliveryUpdated?: SubscriptionResolver<ResolversTypes['WebhookDelivery'], "webhookDeliveryUpdated", ParentType, ContextType, Partial<SubscriptionWebhookDeliveryUpdatedArgs>>;
 }>;
 
 export type UserResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{

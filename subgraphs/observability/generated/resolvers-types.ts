@@ -202,6 +202,12 @@ export type Severity =
   | 'INFO'
   | 'WARNING';
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** The current tenant's alerts as they fire, resolve or are acknowledged. */
+  alerts: Alert;
+};
+
 /** Resolved by the auth subgraph. */
 export type User = {
   __typename?: 'User';
@@ -298,6 +304,7 @@ export type ResolversTypes = ResolversObject<{
   QueueStats: ResolverTypeWrapper<QueueStats>;
   Role: Role;
   Severity: Severity;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<User>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
@@ -318,6 +325,7 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
   QueueStats: QueueStats;
+  Subscription: Record<PropertyKey, never>;
   User: User;
   String: Scalars['String']['output'];
 }>;
@@ -416,6 +424,10 @@ export type QueueStatsResolvers<ContextType = ObservabilityContext, ParentType e
   waiting?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  alerts?: SubscriptionResolver<ResolversTypes['Alert'], "alerts", ParentType, ContextType>;
+}>;
+
 export type UserResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
@@ -430,6 +442,7 @@ export type Resolvers<ContextType = ObservabilityContext> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   QueueStats?: QueueStatsResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

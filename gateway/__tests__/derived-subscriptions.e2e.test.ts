@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { anonymousContext, runWithContext } from '../../platform/context';
+import { withTenantTransaction } from '../../platform/db';
+import { appendEvent, EventType } from '../../platform/events';
+import { connectAsApp } from '../../platform/testing/database';
+import { postGraphQL } from '../../platform/testing/graphql-client';
+import { signUpMember, type TestUser } from '../../platform/testing/members';
+import { startStack, type TestStack } from '../../platform/testing/stack';
+import {
+  echoChallenge,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from '../../platform/testing/webhook-receiver';
+import { connectWs, waitFor, type WsClient } from '../../platform/testing/ws-client';
+
+// Subscriptions to objects that events announce: webhookDeliveryUpdated (a real delivery to a
+// local receiver) and alerts (an alert announced in the journal), each rendered through the
+// gateway with the subscriber's own authorization.
+
+const tenantA = randomUUID();
+const tenantB = randomUUID();
+let stack: TestStack;
+let receiver: WebhookReceiver;
+let admin: TestUser;
+let adminOfB: TestUser;
+const clients: WsClient[] = [];
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+  stack = await startStack({
+    subgraphs: ['auth', 'tenancy', 'jobs', 'observability'],
+    worker: true,
+    env: { OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8', RELAY_POLL_MS: '100' },
+  });
+  await stack.db.query(
+    `INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, 'derived-a', 'A'), ($2, 'derived-b', 'B')`,
+    [tenantA, tenantB],
+  );
+  admin = await signUpMember(stack.gatewayUrl, stack.db, tenantA, 'ADMIN');
+  adminOfB = await signUpMember(stack.gatewayUrl, stack.db, tenantB, 'ADMIN');
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.dispose()));
+  await stack?.stop();
+  await receiver?.close();
+});
+
+function subscribe<T>(user: TestUser, tenantId: string, query: string, variables = {}) {
+  const client = connectWs(stack.gatewayUrl, {
+    authorization: `Bearer ${user.accessToken}`,
+    tenantId,
+  });
+  clients.push(client);
+  return client.subscribe<T>(query, variables);
+}
+
+async function gql<T>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  user = admin,
+  tenantId = tenantA,
+) {
+  const response = await postGraphQL<T>(
+    stack.gatewayUrl,
+    { query, variables },
+    user.headers(tenantId),
+  );
+  if (!response.body.data) throw new Error(`${query}: ${response.text}`);
+  return response.body.data;
+}
+
+describe('webhookDeliveryUpdated', () => {
+  it("follows a delivery's status, for the chosen endpoint only", async () => {
+    receiver.route('/hook', (request) =>
+      (JSON.parse(request.body) as { type?: string }).type === 'webhook.endpoint.verification'
+        ? echoChallenge(request)
+        : undefined,
+    );
+    const { createWebhookEndpoint } = await gql<{
+      createWebhookEndpoint: { endpoint: { id: string } };
+    }>(
+      `mutation ($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
+      { input: { url: `${receiver.origin}/hook`, eventTypes: ['*'] } },
+    );
+    const endpointId = createWebhookEndpoint.endpoint.id;
+    await gql(`mutation ($id: ID!) { verifyWebhookEndpoint(id: $id) { status } }`, {
+      id: endpointId,
+    });
+
+    const mine = subscribe<{
+      webhookDeliveryUpdated: { id: string; status: string; endpoint: { id: string } };
+    }>(
+      admin,
+      tenantA,
+      'subscription ($e: ID) { webhookDeliveryUpdated(endpointId: $e) { id status endpoint { id } } }',
+      { e: endpointId },
+    );
+    const otherEndpoint = subscribe<unknown>(
+      admin,
+      tenantA,
+      'subscription { webhookDeliveryUpdated(endpointId: "00000000-0000-4000-8000-000000000000") { id } }',
+    );
+    const otherTenant = subscribe<unknown>(
+      adminOfB,
+      tenantB,
+      'subscription { webhookDeliveryUpdated { id } }',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const { sendTestWebhook } = await gql<{ sendTestWebhook: { id: string } }>(
+      `mutation ($id: ID!) { sendTestWebhook(id: $id) { id } }`,
+      { id: endpointId },
+    );
+    const isTheTest = (result: (typeof mine.results)[number]) =>
+      result.webhookDeliveryUpdated.id === sendTestWebhook.id &&
+      result.webhookDeliveryUpdated.status === 'SUCCEEDED';
+    await waitFor(() => mine.results.some(isTheTest), 15_000);
+    // Other deliveries of this endpoint (it takes every event type) may come too; none of others.
+    expect(
+      mine.results.every((result) => result.webhookDeliveryUpdated.endpoint.id === endpointId),
+    ).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(otherEndpoint.results).toEqual([]);
+    expect(otherTenant.results).toEqual([]);
+  });
+
+  it('is refused to a MEMBER', async () => {
+    const member = await signUpMember(stack.gatewayUrl, stack.db, tenantA, 'MEMBER');
+    const received = subscribe<unknown>(
+      member,
+      tenantA,
+      'subscription { webhookDeliveryUpdated { id } }',
+    );
+    await received.ended;
+    expect(JSON.stringify(received.errors)).toMatch(/FORBIDDEN/);
+  });
+});
+
+describe('alerts', () => {
+  it('announces an alert as it fires, rendered through the observability subgraph', async () => {
+    const received = subscribe<{ alerts: { id: string; message: string; rule: { name: string } } }>(
+      admin,
+      tenantA,
+      'subscription { alerts { id message severity rule { name } } }',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const [rule] = await stack.db.query<{ id: string }>(
+      `INSERT INTO observability.alert_rules (tenant_id, name, metric, comparator, threshold, for_seconds, severity, channels)
+       VALUES ($1, 'too many errors', 'tessera_graphql_operations_total', '>', 1, 0, 'WARNING', '{log}') RETURNING id`,
+      [tenantA],
+    );
+    const [alert] = await stack.db.query<{ id: string }>(
+      `INSERT INTO observability.alerts (tenant_id, rule_id, severity, message, value)
+       VALUES ($1, $2, 'WARNING', 'errors above 1', 3) RETURNING id`,
+      [tenantA, rule!.id],
+    );
+    // The evaluator appends this event when it fires the alert; here the test does.
+    const app = await connectAsApp(stack.db, { poolMax: 1 });
+    try {
+      await runWithContext({ ...anonymousContext(randomUUID()), tenantId: tenantA }, () =>
+        withTenantTransaction(app, tenantA, (manager) =>
+          appendEvent(manager, {
+            type: EventType.ALERT_FIRED,
+            payload: { alertId: alert!.id, ruleId: rule!.id },
+            actor: { kind: 'system', id: null },
+          }),
+        ),
+      );
+    } finally {
+      await app.destroy();
+    }
+    await waitFor(() => received.results.length >= 1, 15_000);
+    expect(received.results[0]).toEqual({
+      alerts: {
+        id: alert!.id,
+        message: 'errors above 1',
+        severity: 'WARNING',
+        rule: { name: 'too many errors' },
+      },
+    });
+  });
+});
