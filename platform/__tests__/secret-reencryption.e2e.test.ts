@@ -17,8 +17,10 @@ import { spawnService, type ServiceName } from '../../scripts/lib/service-proces
 // restarted with a new key in front, the worker's reencrypt-secrets job run through the
 // platform-admin mutation, every stored envelope checked, then the old key dropped.
 
-const OLD = `old:${randomBytes(32).toString('base64')}`;
-const NEW = `new:${randomBytes(32).toString('base64')}`;
+const OLD_KEY = randomBytes(32);
+const NEW_KEY = randomBytes(32);
+const OLD = `old:${OLD_KEY.toString('base64')}`;
+const NEW = `new:${NEW_KEY.toString('base64')}`;
 const tenantId = randomUUID();
 const CLIENT_SECRET = `client-secret-${randomUUID()}`;
 const LATE_SECRET = `late-secret-${randomUUID()}`;
@@ -26,12 +28,16 @@ const LATE_SECRET = `late-secret-${randomUUID()}`;
 let stack: TestStack;
 let owner: TestUser;
 let admin: TestUser;
+/** A webhook endpoint mid-rotation: its current secret and the previous one, both stored. */
+let endpointId: string;
+const webhookSecrets: string[] = [];
 
 beforeAll(async () => {
   stack = await startStack({
     subgraphs: ['auth', 'tenancy', 'jobs'],
     worker: true,
-    env: { ENCRYPTION_KEYS: OLD },
+    // Webhook endpoints on this machine may be created (nothing is delivered to them).
+    env: { ENCRYPTION_KEYS: OLD, OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8' },
   });
   await stack.db.query(`INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, $2, 'Keys')`, [
     tenantId,
@@ -40,6 +46,7 @@ beforeAll(async () => {
   owner = await signUpMember(stack.gatewayUrl, stack.db, tenantId, 'OWNER');
   admin = await signUpPlatformAdmin(stack.gatewayUrl, stack.db);
   await configureProvider('corp', CLIENT_SECRET);
+  await createRotatedEndpoint();
 }, 120_000);
 
 afterAll(async () => {
@@ -67,6 +74,48 @@ async function configureProvider(provider: string, clientSecret: string): Promis
   expect(response.body.errors).toBeUndefined();
 }
 
+async function createRotatedEndpoint(): Promise<void> {
+  const created = await postGraphQL<{
+    createWebhookEndpoint: { endpoint: { id: string }; secret: string };
+  }>(
+    stack.gatewayUrl,
+    {
+      query: `mutation ($input: WebhookEndpointInput!) {
+        createWebhookEndpoint(input: $input) { endpoint { id } secret } }`,
+      variables: { input: { url: 'http://127.0.0.1:9/hook', eventTypes: ['*'] } },
+    },
+    owner.headers(tenantId),
+  );
+  expect(created.body.errors).toBeUndefined();
+  endpointId = created.body.data!.createWebhookEndpoint.endpoint.id;
+  const rotated = await postGraphQL<{ rotateWebhookSecret: { secret: string } }>(
+    stack.gatewayUrl,
+    {
+      query: `mutation ($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`,
+      variables: { id: endpointId },
+    },
+    owner.headers(tenantId),
+  );
+  expect(rotated.body.errors).toBeUndefined();
+  webhookSecrets.push(
+    rotated.body.data!.rotateWebhookSecret.secret,
+    created.body.data!.createWebhookEndpoint.secret,
+  );
+}
+
+/** The endpoint's stored secrets (current, previous), opened with a ring of `keys`. */
+async function storedWebhookSecrets(keys: Record<string, Buffer>): Promise<string[]> {
+  const ring = KeyRing.fromConfig(
+    Object.entries(keys).map(([kid, key]) => ({ kid, key: new Redacted(key) })),
+  );
+  const [row] = await stack.db.query<{ current: string; previous: string }>(
+    `SELECT secret_ciphertext AS current, previous_secret_ciphertext AS previous
+       FROM jobs.webhook_endpoints WHERE id = $1`,
+    [endpointId],
+  );
+  return [ring.decrypt(row!.current, endpointId), ring.decrypt(row!.previous, endpointId)];
+}
+
 /** Stops a process and starts a fresh one on the same port with other ENCRYPTION_KEYS. */
 async function restart(name: ServiceName, keys: string): Promise<void> {
   const running = stack.processes.get(name)!;
@@ -76,7 +125,8 @@ async function restart(name: ServiceName, keys: string): Promise<void> {
       ...stack.env,
       PORT: String(running.port),
       ENCRYPTION_KEYS: keys,
-      ...(name === 'auth' ? { TENANCY_INTERNAL_URL: stack.url('tenancy') } : {}),
+      TENANCY_INTERNAL_URL: stack.url('tenancy'),
+      AUTH_INTERNAL_URL: stack.url('auth'),
     },
     onLine: (line, stream) => stack.logs.push({ service: name, stream, line }),
   });
@@ -87,10 +137,15 @@ async function rotateTo(keys: string): Promise<void> {
   // Tenancy first: auth asks it for OAuth providers.
   await restart('tenancy', keys);
   await restart('auth', keys);
+  await restart('jobs', keys);
 }
 
 /** Every stored envelope's key id, by table. */
-async function envelopeKids(): Promise<{ signingKeys: string[]; oauthSecrets: string[] }> {
+async function envelopeKids(): Promise<{
+  signingKeys: string[];
+  oauthSecrets: string[];
+  webhookSecrets: string[];
+}> {
   const kid = (envelope: string) => envelope.split('.')[1]!;
   const signing = await stack.db.query<{ e: string }>(
     `SELECT private_key_encrypted AS e FROM auth.signing_keys`,
@@ -98,9 +153,15 @@ async function envelopeKids(): Promise<{ signingKeys: string[]; oauthSecrets: st
   const oauth = await stack.db.query<{ e: string }>(
     `SELECT client_secret_encrypted AS e FROM tenancy.oauth_providers`,
   );
+  const webhook = await stack.db.query<{ e: string }>(
+    `SELECT secret_ciphertext AS e FROM jobs.webhook_endpoints
+     UNION ALL SELECT previous_secret_ciphertext FROM jobs.webhook_endpoints
+      WHERE previous_secret_ciphertext IS NOT NULL`,
+  );
   return {
     signingKeys: signing.map((row) => kid(row.e)),
     oauthSecrets: oauth.map((row) => kid(row.e)),
+    webhookSecrets: webhook.map((row) => kid(row.e)),
   };
 }
 
@@ -157,11 +218,13 @@ describe('rotating ENCRYPTION_KEYS', () => {
     const kids = await envelopeKids();
     expect(kids.signingKeys.length).toBeGreaterThan(0);
     expect(kids.oauthSecrets).toEqual(['old']);
+    expect(kids.webhookSecrets).toEqual(['old', 'old']);
     expect(await resolvedSecret('corp')).toBe(CLIENT_SECRET);
+    expect(await storedWebhookSecrets({ old: OLD_KEY })).toEqual(webhookSecrets);
   });
 
   it('refuses unsigned and malformed calls to the internal route', async () => {
-    for (const service of ['auth', 'tenancy'] as const) {
+    for (const service of ['auth', 'tenancy', 'jobs'] as const) {
       expect((await callRoute(service, { batch: 10 }, false)).status).toBe(401);
       expect((await callRoute(service, { batch: -1 })).status).toBe(400);
       expect((await callRoute(service, { batch: 10, cursor: 'nonsense' })).status).toBe(400);
@@ -182,7 +245,9 @@ describe('rotating ENCRYPTION_KEYS', () => {
 
   it('rewrites every stored secret under the new key when a platform admin runs the job', async () => {
     const before = await envelopeKids();
-    const stale = [...before.signingKeys, ...before.oauthSecrets].filter((kid) => kid === 'old');
+    const stale = [...before.signingKeys, ...before.oauthSecrets, ...before.webhookSecrets].filter(
+      (kid) => kid === 'old',
+    );
 
     const response = await reencryptSecrets();
     expect(response.body.errors).toBeUndefined();
@@ -191,15 +256,20 @@ describe('rotating ENCRYPTION_KEYS', () => {
     const after = await envelopeKids();
     expect(after.signingKeys.every((kid) => kid === 'new')).toBe(true);
     expect(after.oauthSecrets).toEqual(['new', 'new']);
+    expect(after.webhookSecrets).toEqual(['new', 'new']);
     const envelopes = await stack.db.query<{ e: string }>(
       `SELECT private_key_encrypted AS e FROM auth.signing_keys
-       UNION ALL SELECT client_secret_encrypted FROM tenancy.oauth_providers`,
+       UNION ALL SELECT client_secret_encrypted FROM tenancy.oauth_providers
+       UNION ALL SELECT secret_ciphertext FROM jobs.webhook_endpoints
+       UNION ALL SELECT previous_secret_ciphertext FROM jobs.webhook_endpoints`,
     );
     for (const { e } of envelopes) expect(e.startsWith('v1.new.')).toBe(true);
 
     await signInWorks();
     expect(await resolvedSecret('corp')).toBe(CLIENT_SECRET);
     expect(await resolvedSecret('late')).toBe(LATE_SECRET);
+    // The same secrets, now readable with the new key alone, under the same associated data.
+    expect(await storedWebhookSecrets({ new: NEW_KEY })).toEqual(webhookSecrets);
     // Nothing left: a second run rewrites nothing.
     expect((await reencryptSecrets()).body.data).toEqual({ reencryptSecrets: 0 });
   });

@@ -31,7 +31,7 @@ export type ReencryptRequest = z.infer<typeof reencryptRequestSchema>;
 export const reencryptAnswerSchema = z.object({
   /** Secrets rewritten under the active key by this call. */
   reencrypted: z.number().int().nonnegative(),
-  /** Secrets this call could not decrypt (logged by the subgraph with the reason). */
+  /** Rows this call could not re-encrypt, left as they were (logged with the reason). */
   failed: z.number().int().nonnegative(),
   /** Secrets still stored under another key after this call, failed ones included. */
   remaining: z.number().int().nonnegative(),

@@ -8,15 +8,6 @@ import {
 } from '../crypto';
 import { sendJson, signedJsonRoute, type RequestHandler, type SignedRouteRuntime } from '../http';
 
-/** What rewriting one stored secret came to. */
-export type RewriteOutcome =
-  /** Rewritten under the active key. */
-  | 'reencrypted'
-  /** Already under the active key (another call got there first). */
-  | 'current'
-  /** Deleted since it was listed. */
-  | 'gone';
-
 /**
  * One column (or set of columns) of key ring envelopes a subgraph owns, e.g. the signing keys'
  * private halves. Items are listed in a stable order by `id`, which is also the pass's cursor.
@@ -27,10 +18,12 @@ export interface SecretStore<T extends { id: string } = { id: string }> {
   /** Up to `limit` items whose envelope is not under `activeKid`, after `after` by id. */
   list(activeKid: string, after: string | null, limit: number): Promise<T[]>;
   /**
-   * Re-reads the item under a row lock and, while it is still under another key, rewrites it
-   * with `keyRing.reencrypt(envelope, sameAad)`. Throws {@link DecryptionError} when it cannot.
+   * Re-reads the item under a row lock and rewrites each of its envelopes still under another
+   * key with `keyRing.reencrypt(envelope, sameAad)`: how many it rewrote (0 when another call
+   * got there first or the item is gone). Throws {@link DecryptionError} when it cannot, having
+   * written nothing.
    */
-  rewrite(item: T, keyRing: KeyRing): Promise<RewriteOutcome>;
+  rewrite(item: T, keyRing: KeyRing): Promise<number>;
   /** How many envelopes are not under `activeKid`. */
   countStale(activeKid: string): Promise<number>;
 }
@@ -67,7 +60,7 @@ export function reencryptRoute(
         const items: { id: string }[] = await store.list(activeKid, position.after, budget);
         for (const item of items) {
           try {
-            if ((await store.rewrite(item, keyRing)) === 'reencrypted') reencrypted += 1;
+            reencrypted += await store.rewrite(item, keyRing);
           } catch (error) {
             if (!(error instanceof DecryptionError)) throw error;
             failed += 1;

@@ -1,6 +1,9 @@
+import { REENCRYPT_PATH } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
+import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
 import type { JobsConfig } from './config';
 import type { JobsServices } from './context';
+import { jobsSecretStores } from './services/webhook-secret-reencryption';
 import { setupWebhookApi } from './webhooks/webhook-api.setup';
 
 /** Builds what the jobs process shares across requests. */
@@ -10,6 +13,13 @@ export async function setupJobs(
   const webhooks = setupWebhookApi(runtime);
   return {
     services: { webhooks: webhooks.services },
+    routes: {
+      [REENCRYPT_PATH]: reencryptRoute(
+        runtime,
+        webhooks.services.keyRing,
+        jobsSecretStores(runtime.dataSource),
+      ),
+    },
     close: async () => {
       await webhooks.close();
     },

@@ -19,10 +19,10 @@ export function authSecretStores(dataSource: DataSource): AnySecretStore[] {
       dataSource.transaction(async (manager) => {
         const repository = new SigningKeySecretRepository(manager);
         const envelope = await repository.lockEnvelope(kid);
-        if (envelope === null) return 'gone';
-        if (!keyRing.needsReencryption(envelope)) return 'current';
+        if (envelope === null) return 0;
+        if (!keyRing.needsReencryption(envelope)) return 0;
         await repository.replaceEnvelope(kid, keyRing.reencrypt(envelope, kid));
-        return 'reencrypted';
+        return 1;
       }),
   };
   return [signingKeys];

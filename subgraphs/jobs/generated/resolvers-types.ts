@@ -97,10 +97,10 @@ export type Mutation = {
   deleteWebhookEndpoint: Scalars['Boolean']['output'];
   /**
    * Runs the worker's `reencrypt-secrets` job now (or joins the run already waiting or running)
-   * and waits for it, at most 30 s: every stored secret (signing keys, OAuth client secrets) not
-   * under the first key of ENCRYPTION_KEYS is rewritten under it. Returns how many were. CONFLICT
-   * when some stay under an older key (keep that key); SERVICE_UNAVAILABLE while the run goes on
-   * (ask again to wait for the same run). Platform administrators.
+   * and waits for it, at most 30 s: every stored secret (signing keys, OAuth client secrets,
+   * webhook secrets) not under the first key of ENCRYPTION_KEYS is rewritten under it. Returns how
+   * many were. CONFLICT when some stay under an older key (keep that key); SERVICE_UNAVAILABLE
+   * while the run goes on (ask again to wait for the same run). Platform administrators.
    */
   reencryptSecrets: Scalars['Int']['output'];
   /**

@@ -22,13 +22,14 @@ const BATCH = 200;
 const MAX_CALLS_PER_SUBGRAPH = 1_000;
 
 /**
- * The subgraphs that store secrets under the key ring: auth (signing keys) and tenancy (OAuth
- * client secrets). Jobs' webhook secrets join once the jobs subgraph serves the route.
+ * The subgraphs that store secrets under the key ring: auth (signing keys), tenancy (OAuth
+ * client secrets) and jobs (webhook signing secrets).
  */
 export function reencryptTargets(config: WorkerConfig): ReencryptTarget[] {
   return [
     { name: 'auth', url: config.SUBGRAPH_AUTH_URL },
     { name: 'tenancy', url: config.SUBGRAPH_TENANCY_URL },
+    { name: 'jobs', url: config.SUBGRAPH_JOBS_URL },
   ];
 }
 

@@ -22,11 +22,11 @@ export function tenancySecretStores(dataSource: DataSource): AnySecretStore[] {
       withTenantTransaction(dataSource, tenantId, async (manager) => {
         const repository = new OAuthSecretRepository(manager);
         const found = await repository.lockEnvelope(id);
-        if (!found) return 'gone';
-        if (!keyRing.needsReencryption(found.envelope)) return 'current';
+        if (!found) return 0;
+        if (!keyRing.needsReencryption(found.envelope)) return 0;
         const aad = secretAad(tenantId, found.provider);
         await repository.replaceEnvelope(id, keyRing.reencrypt(found.envelope, aad));
-        return 'reencrypted';
+        return 1;
       }),
   };
   return [oauthSecrets];
