@@ -72,7 +72,13 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   const connection = createRedis(config, logger, { name: 'worker:queues', blocking: true });
   const queues = ALL_QUEUES.map((name) => new Queue(name, { connection, prefix }));
   const maintenance = queues.find((queue) => queue.name === QueueName.MAINTENANCE)!;
-  const alerts = await setupAlertJobs(config, logger, metrics.registry);
+  const alerts = setupAlertJobs({
+    config,
+    logger,
+    registry: metrics.registry,
+    dataSource,
+    queues,
+  });
 
   const processors: Record<string, (job: Job) => Promise<unknown>> = {
     [JobName.PURGE_FINISHED_JOBS]: async () => ({

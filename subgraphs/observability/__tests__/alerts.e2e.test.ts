@@ -1,19 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { Webhook } from 'standardwebhooks';
 import { JobName, QueueName } from '../../../platform/queues';
 import { queuePrefix } from '../../../platform/redis';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
+import {
+  echoChallenge,
+  startWebhookReceiver,
+  type ReceivedWebhook,
+  type WebhookHandler,
+  type WebhookReceiver,
+} from '../../../platform/testing/webhook-receiver';
 import { connectWs } from '../../../platform/testing/ws-client';
 import { codeOf, dataOf, eventually, gqlClient } from './observability-client';
 
 // Alert rules and alerts end to end: rules written through the gateway, the worker's
 // evaluate-alerts job every second, a real metric moved by the test (open graphql-ws
-// connections at the gateway), and the notifications the worker dispatches.
+// connections at the gateway), and the notifications the worker dispatches, webhooks through
+// the webhook machinery to a local receiver that verifies them with `standardwebhooks`.
 
 let stack: TestStack;
+let receiver: WebhookReceiver;
 let redis: Redis;
 let alertsQueue: Queue;
 const tenant = randomUUID();
@@ -61,6 +71,44 @@ async function createRule(as: TestUser, tenantId: string, overrides: Record<stri
   return dataOf(response).createAlertRule;
 }
 
+const isChallenge = (request: ReceivedWebhook) =>
+  (JSON.parse(request.body) as { type?: string }).type === 'webhook.endpoint.verification';
+
+/** A verified, ACTIVE webhook endpoint at a fresh receiver path, answering with `handler`. */
+async function activeEndpoint(handler: WebhookHandler = () => undefined) {
+  const route = `/alerts-${randomUUID().slice(0, 8)}`;
+  receiver.route(route, (request) =>
+    isChallenge(request) ? echoChallenge(request) : handler(request),
+  );
+  const created = dataOf(
+    await gql<{ createWebhookEndpoint: { secret: string; endpoint: { id: string } } }>(
+      `mutation ($input: WebhookEndpointInput!) {
+         createWebhookEndpoint(input: $input) { secret endpoint { id } } }`,
+      owner.headers(tenant),
+      // Subscribed to something else: alerts reach it only through a rule's channel.
+      { input: { url: `${receiver.origin}${route}`, eventTypes: ['assets.asset.created'] } },
+    ),
+  ).createWebhookEndpoint;
+  dataOf(
+    await gql(
+      `mutation ($id: ID!) { verifyWebhookEndpoint(id: $id) { status } }`,
+      owner.headers(tenant),
+      {
+        id: created.endpoint.id,
+      },
+    ),
+  );
+  const deliveries = () => receiver.at(route).filter((request) => !isChallenge(request));
+  return { id: created.endpoint.id, secret: created.secret, deliveries };
+}
+
+async function deadLetters(queue: string) {
+  return stack.db.query<{ job_id: string; reason: string; data: Record<string, unknown> }>(
+    `SELECT job_id, reason, data FROM jobs.dead_letters WHERE tenant_id = $1 AND queue = $2`,
+    [tenant, queue],
+  );
+}
+
 async function alertsOf(as: TestUser, tenantId: string, active?: boolean): Promise<AlertView[]> {
   return dataOf(await gql<{ alerts: AlertView[] }>(ALERTS, as.headers(tenantId), { active }))
     .alerts;
@@ -73,8 +121,11 @@ beforeAll(async () => {
       ALERT_EVALUATION_INTERVAL_SECONDS: '1',
       ALERT_DISPATCH_ATTEMPTS: '2',
       ALERT_DISPATCH_BACKOFF_MS: '100',
+      OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
+      WEBHOOK_RETRY_SCHEDULE: '100ms,200ms',
     },
   });
+  receiver = await startWebhookReceiver();
   await stack.db.query(
     `INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, 'alerting', 'A'), ($2, 'alerting-other', 'B')`,
     [tenant, otherTenant],
@@ -92,6 +143,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await receiver?.close();
   await alertsQueue?.close();
   redis?.disconnect();
   await stack?.stop();
@@ -209,15 +261,24 @@ describe('alert rules', () => {
 
 describe('alerts', () => {
   it('fire after the for window, notify, resolve when the metric clears, and are acknowledged', async () => {
-    // A gauge the test moves: open graphql-ws connections at the gateway.
+    // A gauge the test moves: open graphql-ws connections at the gateway. The subscriber's
+    // own socket is one; a second one crosses the threshold, and closing it clears it.
+    const subscriber = connectWs(stack.gatewayUrl, {
+      accessToken: member.accessToken,
+      tenantId: tenant,
+    });
+    const live = subscriber.subscribe<{ alerts: { id: string; resolvedAt: string | null } }>(
+      'subscription { alerts { id resolvedAt rule { name } } }',
+    );
+    const endpoint = await activeEndpoint();
     const rule = await createRule(owner, tenant, {
       name: 'sockets open',
       metric: 'tessera_ws_connections',
       comparator: '>=',
-      threshold: 1,
+      threshold: 2,
       forSeconds: 2,
       severity: 'CRITICAL',
-      channels: ['log'],
+      channels: ['log', `webhook:${endpoint.id}`],
     });
     const socket = connectWs(stack.gatewayUrl, { accessToken: owner.accessToken });
     const opened = Date.now();
@@ -228,7 +289,7 @@ describe('alerts', () => {
       expect(Date.parse(fired.firedAt) - opened).toBeGreaterThanOrEqual(2_000);
       expect(fired).toMatchObject({
         severity: 'CRITICAL',
-        value: 1,
+        value: 2,
         resolvedAt: null,
         rule: { id: rule.id, name: 'sockets open' },
       });
@@ -255,6 +316,25 @@ describe('alerts', () => {
         ),
       ),
     );
+
+    // The receiver got both as signed Standard Webhooks, with the alert in the data.
+    const delivered = await eventually(async () => {
+      const requests = endpoint.deliveries();
+      return requests.length >= 2 ? requests : undefined;
+    });
+    const bodies = delivered.map(
+      (request) =>
+        new Webhook(endpoint.secret).verify(
+          request.body,
+          request.headers as Record<string, string>,
+        ) as { type: string; data: { alertId: string; ruleName: string } },
+    );
+    expect(bodies.map((body) => body.type)).toEqual([
+      'observability.alert.fired',
+      'observability.alert.resolved',
+    ]);
+    expect(bodies.every((body) => body.data.alertId === fired.id)).toBe(true);
+    expect(bodies[0]!.data.ruleName).toBe('sockets open');
 
     const acknowledge = `mutation ($id: ID!) { acknowledgeAlert(id: $id) { id acknowledgedAt acknowledgedBy { id } } }`;
     expect(codeOf(await gql(acknowledge, member.headers(tenant), { id: fired.id }))).toBe(
@@ -283,9 +363,29 @@ describe('alerts', () => {
     ]);
     // Another tenant sees none of it.
     expect(await alertsOf(otherOwner, otherTenant)).toEqual([]);
+
+    // The subscriber saw it fire, resolve and be acknowledged, as it happened.
+    await eventually(async () => live.results.filter((r) => r.alerts.id === fired.id).length >= 3);
+    const seen = live.results.filter((r) => r.alerts.id === fired.id);
+    expect(seen[0]!.alerts.resolvedAt).toBeNull();
+    expect(seen[1]!.alerts.resolvedAt).not.toBeNull();
+    expect(live.errors).toEqual([]);
+    await subscriber.dispose();
   });
 
-  it('fails a notification that cannot be sent for good, and keeps it as a failed job', async () => {
+  it('refuses the alerts subscription to a viewer', async () => {
+    const viewer = await signUpMember(stack.gatewayUrl, stack.db, tenant, 'VIEWER');
+    const socket = connectWs(stack.gatewayUrl, {
+      accessToken: viewer.accessToken,
+      tenantId: tenant,
+    });
+    const received = socket.subscribe('subscription { alerts { id } }');
+    await received.ended;
+    expect(JSON.stringify(received.errors)).toContain('FORBIDDEN');
+    await socket.dispose();
+  });
+
+  it('turns a notification that cannot be sent into a dead letter, at once when no retry can help', async () => {
     const missingEndpoint = randomUUID();
     await createRule(owner, tenant, {
       name: 'always',
@@ -295,36 +395,50 @@ describe('alerts', () => {
       forSeconds: 0,
       channels: [`webhook:${missingEndpoint}`],
     });
-    const failed = await eventually(async () => {
-      const jobs = await alertsQueue.getFailed();
-      return jobs.find(
-        (job) =>
-          job.name === JobName.DISPATCH_ALERT &&
-          (job.data as { channel: string }).channel === `webhook:${missingEndpoint}`,
+    const [letter] = await eventually(async () => {
+      const letters = (await deadLetters(QueueName.ALERTS)).filter(
+        (row) => row.data.channel === `webhook:${missingEndpoint}`,
       );
+      return letters.length > 0 ? letters : undefined;
     }, 30_000);
-    expect(failed.failedReason).toContain('does not exist');
-    expect(failed.data).toMatchObject({ tenantId: tenant, transition: 'fired' });
-    // Recorded in the dead-letter store where the checkout has one.
-    const [store] = await stack.db.query<{ exists: boolean }>(
-      `SELECT to_regclass('jobs.dead_letters') IS NOT NULL AS exists`,
+    expect(letter!.reason).toContain('does not exist');
+    expect(letter!.data).toMatchObject({ tenantId: tenant, transition: 'fired' });
+    // The job is kept as failed, and the failure is an event of the tenant.
+    const job = await alertsQueue.getJob(letter!.job_id);
+    expect(job?.name).toBe(JobName.DISPATCH_ALERT);
+    expect(await job?.getState()).toBe('failed');
+    const events = await stack.db.query(
+      `SELECT 1 FROM events.events WHERE tenant_id = $1 AND type = 'jobs.job.dead_lettered'
+          AND payload->>'jobId' = $2`,
+      [tenant, letter!.job_id],
     );
-    if (store?.exists) {
-      await eventually(async () => {
-        const rows = await stack.db.query(
-          `SELECT 1 FROM jobs.dead_letters WHERE queue = $1 AND job_id = $2`,
-          [QueueName.ALERTS, failed.id],
-        );
-        return rows.length > 0;
-      });
-    }
+    expect(events).toHaveLength(1);
     expect(
       stack.logs.some(
         (log) =>
           log.service === 'worker' &&
           log.entry?.msg === 'alert notification failed for good' &&
-          log.entry.notificationId === (failed.data as { notificationId: string }).notificationId,
+          log.entry.notificationId === letter!.data.notificationId,
       ),
     ).toBe(true);
+  });
+
+  it('retries a webhook alert the receiver refuses, then leaves it in the dead letters', async () => {
+    const endpoint = await activeEndpoint(() => ({ status: 500, body: 'down' }));
+    await createRule(owner, tenant, {
+      name: 'refused',
+      metric: 'tessera_relay_active',
+      comparator: '>=',
+      threshold: 0,
+      forSeconds: 0,
+      channels: [`webhook:${endpoint.id}`],
+    });
+    // The first attempt and the two retries of the schedule, then the dead letter.
+    await eventually(async () => endpoint.deliveries().length >= 3, 30_000);
+    const letter = await eventually(async () =>
+      (await deadLetters('webhook-delivery')).find((row) => row.data.endpointId === endpoint.id),
+    );
+    expect(letter.reason).toMatch(/500/);
+    expect(endpoint.deliveries()).toHaveLength(3);
   });
 });

@@ -1,14 +1,18 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
+import type { DataSource } from 'typeorm';
 import {
   alertDispatchJobSchema,
   channelKind,
   parseAlertChannel,
   type AlertDispatchJob,
 } from '../../../../platform/alerts';
+import { withTenantTransaction } from '../../../../platform/db';
 import { DomainError } from '../../../../platform/errors';
+import { appendEvent, EventType } from '../../../../platform/events';
 import type { Mailer } from '../../../../platform/mail';
+import { recordDeadLetter } from '../../dead-letters/dead-letter-sink';
 
 /** Sends one alert notification to one of the tenant's webhook endpoints. */
 export interface AlertWebhookSender {
@@ -22,6 +26,8 @@ export interface AlertDispatchDeps {
   logger: Logger;
   mailer: Mailer;
   webhooks: AlertWebhookSender;
+  /** Where the dead letter of a notification that failed for good is written. */
+  dataSource: DataSource;
   /** tessera_alert_notifications_total{channel, outcome}: sent, retry or dead. */
   notifications: Counter<'channel' | 'outcome'>;
 }
@@ -29,8 +35,11 @@ export interface AlertDispatchDeps {
 /**
  * The `dispatch-alert` job: one notification to one channel. A failure throws, so BullMQ
  * retries it with backoff; after the last attempt (or at once for a failure no retry can
- * mend) the job fails for good and stays in the queue's failed set, which the dead-letter
- * store records. Every outcome is counted, and the last failure is logged as an error.
+ * mend) the notification becomes a dead letter (jobs.dead_letters, with a
+ * `jobs.job.dead_lettered` event in the tenant) and the job fails for good, staying in the
+ * queue's failed set. Every outcome is counted, and the last failure is logged as an error.
+ * A webhook notification succeeds once its delivery is queued: from there the delivery has
+ * its own retries and dead letter.
  */
 export async function dispatchAlert(job: Job, deps: AlertDispatchDeps): Promise<{ sent: string }> {
   const parsed = alertDispatchJobSchema.safeParse(job.data);
@@ -53,10 +62,50 @@ export async function dispatchAlert(job: Job, deps: AlertDispatchDeps): Promise<
       attemptsMade: job.attemptsMade + 1,
       err: error,
     };
-    if (last) deps.logger.error(context, 'alert notification failed for good');
-    else deps.logger.warn(context, 'alert notification failed; retrying');
+    if (!last) {
+      deps.logger.warn(context, 'alert notification failed; retrying');
+      throw error;
+    }
+    deps.logger.error(context, 'alert notification failed for good');
+    await deadLetter(job, notification, error, deps.dataSource);
     throw error;
   }
+}
+
+async function deadLetter(
+  job: Job,
+  notification: AlertDispatchJob,
+  error: unknown,
+  dataSource: DataSource,
+): Promise<void> {
+  const reason = error instanceof Error ? error.message : String(error);
+  await withTenantTransaction(dataSource, notification.tenantId, async (manager) => {
+    // The same lock as the jobs watcher's, so a failure is recorded once whoever sees it.
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `dead-letter:${job.queueName}:${job.id}`,
+    ]);
+    const id = await recordDeadLetter(manager, {
+      queue: job.queueName,
+      jobId: job.id!,
+      jobName: job.name,
+      tenantId: notification.tenantId,
+      reason,
+      data: job.data as Record<string, unknown>,
+    });
+    await appendEvent(manager, {
+      type: EventType.JOB_DEAD_LETTERED,
+      tenantId: notification.tenantId,
+      actor: { kind: 'system', id: null },
+      payload: {
+        deadLetterId: id,
+        queue: job.queueName,
+        jobId: job.id,
+        name: job.name,
+        reason: reason.slice(0, 500),
+        attemptsMade: job.attemptsMade + 1,
+      },
+    });
+  });
 }
 
 async function send(notification: AlertDispatchJob, deps: AlertDispatchDeps): Promise<void> {

@@ -1,9 +1,9 @@
 import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import { connect, createDataSource } from '../../../../platform/db';
+import type { DataSource } from 'typeorm';
 import { createMailer } from '../../../../platform/mail';
-import { JobName } from '../../../../platform/queues';
+import { JobName, QueueName } from '../../../../platform/queues';
 import type { WorkerConfig } from '../config';
 import { dispatchAlert } from './alert-dispatch.processor';
 import { evaluateAlerts } from './alert-evaluation.processor';
@@ -22,19 +22,15 @@ export interface AlertJobs {
  * does the work, see alert-evaluation.processor.ts) and the dispatch of each notification to
  * its channel (log, email through the mailer, webhook through the SSRF-safe client).
  */
-export async function setupAlertJobs(
-  config: WorkerConfig,
-  logger: Logger,
-  registry: Registry,
-): Promise<AlertJobs> {
-  // The mail outbox and the webhook endpoints, always inside a tenant transaction for the
-  // latter; a small pool of its own, counted in no registry (the worker's SQL has its own).
-  const dataSource = await connect(
-    createDataSource(
-      { ...config, DATABASE_POOL_MAX: 2, DATABASE_IDLE_TIMEOUT_MS: 30_000 },
-      { applicationName: 'tessera-worker-alerts', entities: [], logger },
-    ),
-  );
+export function setupAlertJobs(options: {
+  config: WorkerConfig;
+  logger: Logger;
+  registry: Registry;
+  /** The worker's app-role pool: the mail outbox, webhook deliveries, dead letters. */
+  dataSource: DataSource;
+  queues: readonly Queue[];
+}): AlertJobs {
+  const { config, logger, registry, dataSource, queues } = options;
   const mailer = createMailer(config, dataSource);
   const notifications = new Counter({
     name: 'tessera_alert_notifications_total',
@@ -45,7 +41,11 @@ export async function setupAlertJobs(
   const deps = {
     logger: logger.child({ component: 'alerts' }),
     mailer,
-    webhooks: webhookAlertSender(config, dataSource),
+    webhooks: webhookAlertSender({
+      dataSource,
+      queue: queues.find((queue) => queue.name === QueueName.WEBHOOK_DELIVERY)!,
+    }),
+    dataSource,
     notifications,
   };
   return {
@@ -73,7 +73,6 @@ export async function setupAlertJobs(
     },
     async close() {
       await mailer.close();
-      await dataSource.destroy();
     },
   };
 }

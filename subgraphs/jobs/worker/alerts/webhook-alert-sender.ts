@@ -1,24 +1,75 @@
+import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AlertDispatchJob } from '../../../../platform/alerts';
 import { withTenantTransaction } from '../../../../platform/db';
+import { EventType } from '../../../../platform/events';
+import { WebhookDeliveryRepository } from '../../repositories/webhook-delivery.repository';
+import { WebhookEndpointRepository } from '../../repositories/webhook-endpoint.repository';
+import {
+  deliveryJobData,
+  enqueueDeliveries,
+  firstDeliveryJobId,
+} from '../../webhooks/delivery-job';
 import type { AlertWebhookSender } from './alert-dispatch.processor';
 import { PermanentDispatchError } from './alert-dispatch.processor';
 
 /**
- * Webhook alerts. Pending: the endpoints of this checkout carry no signing secret yet, and a
- * webhook Tessera cannot sign is not sent; the channel fails for good (into the dead letters)
- * with a reason saying so, rather than posting something a receiver cannot verify.
+ * Webhook alerts go through the webhook machinery: the alert's journal event
+ * (`observability.alert.fired` / `.resolved`) becomes a delivery to the rule's endpoint, signed
+ * with the endpoint's Standard Webhooks secret, retried on the webhook schedule, logged as
+ * attempts, and a dead letter after the last one, exactly like any other delivery. The
+ * delivery's job id is `<endpoint>-<event>`, the one the relay's fan-out uses, so an endpoint
+ * that also subscribes to alert events gets the alert once.
  */
-export function webhookAlertSender(_config: unknown, dataSource: DataSource): AlertWebhookSender {
+export function webhookAlertSender(deps: {
+  dataSource: DataSource;
+  /** The `webhook-delivery` queue. */
+  queue: Queue;
+}): AlertWebhookSender {
   return {
     async send(notification: AlertDispatchJob, endpointId: string) {
-      const rows = (await withTenantTransaction(dataSource, notification.tenantId, (manager) =>
-        manager.query(`SELECT status FROM jobs.webhook_endpoints WHERE id = $1`, [endpointId]),
-      )) as { status: string }[];
-      if (rows.length === 0) {
-        throw new PermanentDispatchError(`webhook endpoint ${endpointId} does not exist`);
-      }
-      throw new PermanentDispatchError(`webhook endpoint ${endpointId} cannot sign alerts yet`);
+      const { tenantId } = notification;
+      const waiting = await withTenantTransaction(deps.dataSource, tenantId, async (manager) => {
+        const endpoint = await new WebhookEndpointRepository(manager).findById(endpointId);
+        if (!endpoint) {
+          throw new PermanentDispatchError(`webhook endpoint ${endpointId} does not exist`);
+        }
+        if (endpoint.status !== 'ACTIVE') {
+          throw new PermanentDispatchError(
+            `webhook endpoint ${endpointId} is ${endpoint.status}, not ACTIVE`,
+          );
+        }
+        const [delivery] = await new WebhookDeliveryRepository(manager).insertMany([
+          {
+            tenantId,
+            endpointId,
+            eventId: notification.eventId,
+            eventType:
+              notification.transition === 'fired'
+                ? EventType.ALERT_FIRED
+                : EventType.ALERT_RESOLVED,
+            origin: 'event',
+            replayId: null,
+            syntheticEvent: null,
+            jobId: firstDeliveryJobId(endpointId, notification.eventId),
+            requestId: notification.requestId,
+          },
+        ]);
+        // Found again (a retried dispatch, or the fan-out was first): already on its way.
+        return delivery && delivery.status === 'PENDING' && delivery.attemptCount === 0
+          ? delivery
+          : null;
+      });
+      if (!waiting) return;
+      await enqueueDeliveries(deps.queue, [
+        {
+          jobId: waiting.jobId,
+          data: deliveryJobData(
+            { deliveryId: waiting.id, endpointId, eventId: notification.eventId },
+            { tenantId, requestId: notification.requestId, actor: { kind: 'system', id: null } },
+          ),
+        },
+      ]);
     },
   };
 }
