@@ -28,6 +28,7 @@ import {
 import { WEBHOOK_STATUSES } from '../../subgraphs/jobs/entities/webhook-endpoint.entity';
 import { COMPARATORS, SEVERITIES } from '../../subgraphs/observability/entities/alert-rule.entity';
 import { Client } from 'pg';
+import { PURGE_TARGETS } from '../../platform/retention';
 
 // Migrations against an empty database (not the template): apply all, revert all, apply again;
 // then the schema they leave must agree with the entities and the GraphQL enums.
@@ -167,6 +168,7 @@ describe('migrations', () => {
     ['jobs.webhook_deliveries', 'origin', DELIVERY_ORIGINS, undefined, undefined],
     ['observability.alert_rules', 'severity', SEVERITIES, 'observability', 'Severity'],
     ['observability.alert_rules', 'comparator', COMPARATORS, undefined, undefined],
+    ['jobs.purge_runs', 'target', PURGE_TARGETS, undefined, undefined],
   ] as const)(
     '%s.%s allows the same values in CHECK, code and GraphQL',
     async (table, column, values, subgraph, enumName) => {

@@ -1,6 +1,11 @@
 import type { RequestContext } from '../../platform/context';
 import { tenantScope } from '../../platform/db';
 import type { SubgraphRuntime } from '../../platform/graphql';
+import {
+  createJobAdminContext,
+  type JobAdminContext,
+  type JobAdminServices,
+} from './admin/job-admin.context';
 import { createLoaders } from './loaders';
 import { EventJournalService } from './services/event-journal.service';
 import { SecretReencryptionService } from './services/secret-reencryption.service';
@@ -11,6 +16,7 @@ import type { WebhookServices } from './webhooks/webhook-services';
 /** What the jobs process builds once (see setup.ts). */
 export interface JobsServices {
   webhooks: WebhookServices;
+  jobAdmin: JobAdminServices;
 }
 
 export interface JobsContext {
@@ -19,6 +25,7 @@ export interface JobsContext {
   webhookDeliveries: WebhookDeliveryService;
   events: EventJournalService;
   secrets: SecretReencryptionService;
+  jobAdmin: JobAdminContext;
 }
 
 export function createJobsContext(
@@ -34,5 +41,6 @@ export function createJobsContext(
     webhookDeliveries: new WebhookDeliveryService(scope, loaders, services.webhooks),
     events: new EventJournalService(scope, loaders),
     secrets: new SecretReencryptionService(request, runtime),
+    jobAdmin: createJobAdminContext(request, runtime, services.jobAdmin),
   };
 }

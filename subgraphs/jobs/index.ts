@@ -5,6 +5,7 @@ import { WebhookAttemptEntity } from './entities/webhook-attempt.entity';
 import { WebhookDeliveryEntity } from './entities/webhook-delivery.entity';
 import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity';
 import { resolvers } from './resolvers';
+import { jobsRetentionPurge } from './retention-purge';
 import { setupJobs } from './setup';
 
 export const jobsSubgraph: SubgraphDefinition<JobsContext, typeof jobsConfigShape, JobsServices> = {
@@ -19,6 +20,7 @@ export const jobsSubgraph: SubgraphDefinition<JobsContext, typeof jobsConfigShap
     'jobs.webhook_endpoints',
     'jobs.dead_letters',
   ],
+  retentionPurge: jobsRetentionPurge,
   setup: setupJobs,
   createContext: createJobsContext,
 };

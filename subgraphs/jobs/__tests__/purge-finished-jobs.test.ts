@@ -81,8 +81,10 @@ describe('purge of finished jobs', () => {
     try {
       const maintenance = new Queue('maintenance', { connection, prefix: queuePrefix(prefix) });
       const schedulers = await maintenance.getJobSchedulers();
-      expect(schedulers.map((scheduler) => [scheduler.key, scheduler.every])).toEqual([
-        ['purge-finished-jobs', 600_000],
+      // Other maintenance work (re-encrypting secrets) has schedulers of its own there.
+      expect(schedulers.map((scheduler) => [scheduler.key, scheduler.every])).toContainEqual([
+        'purge-finished-jobs',
+        600_000,
       ]);
       await maintenance.close();
       expect((await fetch(`${worker.url}/readyz`)).status).toBe(200);

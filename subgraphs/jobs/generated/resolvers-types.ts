@@ -5,6 +5,11 @@ import type { WebhookEndpointWithSecret as WebhookEndpointWithSecretModel } from
 import type { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 import type { WebhookDeliveryConnectionModel } from '../services/webhook-delivery.service';
 import type { WebhookAttemptEntity } from '../entities/webhook-attempt.entity';
+import type { JobView } from '../admin/job-view';
+import type { JobConnectionModel } from '../services/job-admin.service';
+import type { DeadLetterRecord } from '../repositories/dead-letter.repository';
+import type { DeadLetterConnectionModel } from '../services/dead-letter.service';
+import type { PurgeRunRecord } from '../repositories/purge-run.repository';
 import type { JobsContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -24,6 +29,27 @@ export type Scalars = {
   /** Any JSON value. */
   JSON: { input: unknown; output: unknown; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+/** A job that failed for good: its attempts spent, or stalled out. */
+export type DeadLetter = {
+  __typename?: 'DeadLetter';
+  failedAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** The failed job as it was (live from the queue while it keeps it, else as recorded). */
+  job: Job;
+  queue: Scalars['String']['output'];
+  reason: Scalars['String']['output'];
+  /** When `replayDeadLetter` enqueued it again, as `replayedJobId`. */
+  replayedAt?: Maybe<Scalars['DateTime']['output']>;
+  replayedJobId?: Maybe<Scalars['ID']['output']>;
+  tenantId?: Maybe<Scalars['ID']['output']>;
+};
+
+export type DeadLetterConnection = {
+  __typename?: 'DeadLetterConnection';
+  nodes: Array<DeadLetter>;
+  pageInfo: PageInfo;
 };
 
 /** One HTTP request of a delivery. */
@@ -89,8 +115,58 @@ export type EventConnection = {
   pageInfo: PageInfo;
 };
 
+/**
+ * A BullMQ job. Its `id` is `<queue>:<job id>`. Tenants see only jobs enqueued for them (the
+ * job's correlation names the tenant); platform work (purges, maintenance) has no tenant.
+ */
+export type Job = {
+  __typename?: 'Job';
+  /** Attempts allowed before the job fails for good (and becomes a dead letter). */
+  attempts: Scalars['Int']['output'];
+  attemptsMade: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** The job's data (ids and correlation; sensitive fields redacted). */
+  data?: Maybe<Scalars['JSON']['output']>;
+  failedReason?: Maybe<Scalars['String']['output']>;
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  queue: Scalars['String']['output'];
+  /** The request that enqueued the job. */
+  requestId?: Maybe<Scalars['String']['output']>;
+  state: JobState;
+  /** The tenant the job works for; null for platform work. */
+  tenantId?: Maybe<Scalars['ID']['output']>;
+};
+
+export type JobConnection = {
+  __typename?: 'JobConnection';
+  nodes: Array<Job>;
+  pageInfo: PageInfo;
+};
+
+export type JobState =
+  | 'ACTIVE'
+  | 'COMPLETED'
+  | 'DELAYED'
+  | 'FAILED'
+  | 'PAUSED'
+  | 'WAITING';
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /** `cancelJob` for any job, platform work included. Platform administrators. */
+  adminCancelJob: Scalars['Boolean']['output'];
+  /** `replayDeadLetter` for any dead letter. Platform administrators. */
+  adminReplayDeadLetter: Job;
+  /** `retryJob` for any job. Platform administrators. */
+  adminRetryJob: Job;
+  /**
+   * Removes a job of the tenant that has not started (waiting, delayed, paused). CONFLICT for a
+   * running job (it finishes or fails on its own) or a finished one; NOT_FOUND for an id that
+   * is not the tenant's.
+   */
+  cancelJob: Scalars['Boolean']['output'];
   /** A new endpoint (at most WEBHOOK_MAX_ENDPOINTS_PER_TENANT), PENDING_VERIFICATION, and its secret. */
   createWebhookEndpoint: WebhookEndpointWithSecret;
   /** Deletes the endpoint with its deliveries. */
@@ -104,14 +180,26 @@ export type Mutation = {
    */
   reencryptSecrets: Scalars['Int']['output'];
   /**
+   * Enqueues a dead letter's job again as a new job (same name and data, this request's
+   * correlation) and marks it replayed; CONFLICT when it already was.
+   */
+  replayDeadLetter: Job;
+  /**
    * Delivers the journal's events of [since, until] (until: now) that the endpoint subscribes to
    * (and of `types`, when given) again, oldest first; at most 10 000. Returns how many.
    */
   replayEvents: Scalars['Int']['output'];
+  /** Runs a FAILED job of the tenant again, attempts counted afresh; CONFLICT in any other state. */
+  retryJob: Job;
   /** Starts a FAILED or DEAD delivery again now, with a fresh retry schedule. */
   retryWebhookDelivery: WebhookDelivery;
   /** A new secret; the old one keeps signing for `gracePeriodSeconds` (default 86400, at most 7 days). */
   rotateWebhookSecret: WebhookEndpointWithSecret;
+  /**
+   * Runs one retention purge now (BAD_USER_INPUT for a target not in `purgeTargets`): the run
+   * is recorded at once and finishes in the background (see `purgeRuns`).
+   */
+  runPurge: PurgeRun;
   /** Delivers a made-up event of `eventType` (default `webhook.test`) to an ACTIVE endpoint. */
   sendTestWebhook: WebhookDelivery;
   updateWebhookEndpoint: WebhookEndpoint;
@@ -121,6 +209,26 @@ export type Mutation = {
    * Then ACTIVE; otherwise BAD_USER_INPUT saying why, and nothing changes.
    */
   verifyWebhookEndpoint: WebhookEndpoint;
+};
+
+
+export type MutationAdminCancelJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationAdminReplayDeadLetterArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationAdminRetryJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCancelJobArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -134,11 +242,21 @@ export type MutationDeleteWebhookEndpointArgs = {
 };
 
 
+export type MutationReplayDeadLetterArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationReplayEventsArgs = {
   endpointId: Scalars['ID']['input'];
   since: Scalars['DateTime']['input'];
   types?: InputMaybe<Array<Scalars['String']['input']>>;
   until?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+export type MutationRetryJobArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -150,6 +268,11 @@ export type MutationRetryWebhookDeliveryArgs = {
 export type MutationRotateWebhookSecretArgs = {
   gracePeriodSeconds?: InputMaybe<Scalars['Int']['input']>;
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationRunPurgeArgs = {
+  target: Scalars['String']['input'];
 };
 
 
@@ -175,8 +298,34 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** One run of a retention purge: what it deleted, and why it failed if it did. */
+export type PurgeRun = {
+  __typename?: 'PurgeRun';
+  deleted: Scalars['Int']['output'];
+  error?: Maybe<Scalars['String']['output']>;
+  /** Null while the run is waiting or running. */
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  startedAt: Scalars['DateTime']['output'];
+  /** One of `purgeTargets`. */
+  target: Scalars['String']['output'];
+  trigger: PurgeTrigger;
+};
+
+export type PurgeTrigger =
+  /** `runPurge`. */
+  | 'MANUAL'
+  /** A job scheduler, every PURGE_INTERVAL_SECONDS. */
+  | 'SCHEDULE';
+
 export type Query = {
   __typename?: 'Query';
+  /** Every tenant's dead letters and the platform's (or one tenant's). Platform administrators. */
+  adminDeadLetters: DeadLetterConnection;
+  /** Every tenant's jobs and the platform's (or one tenant's, `tenantId`). Platform administrators. */
+  adminJobs: JobConnection;
+  /** The current tenant's dead letters, newest first. */
+  deadLetters: DeadLetterConnection;
   /** One event of the current tenant's journal. */
   event?: Maybe<Event>;
   /**
@@ -186,11 +335,44 @@ export type Query = {
    * catches up from the last event it saw (page on with the last node's seq).
    */
   events: EventConnection;
+  /**
+   * The current tenant's jobs of every queue, newest first (`first` at most 100); `queue` and
+   * `state` narrow them. A listing reads the newest 1000 jobs of each queue and state.
+   */
+  jobs: JobConnection;
+  /** The latest retention purge runs, newest first (`first` 1-100, default 20). */
+  purgeRuns: Array<PurgeRun>;
+  /** The targets `runPurge` takes. */
+  purgeTargets: Array<Scalars['String']['output']>;
   /** One delivery of the current tenant, with its attempts. */
   webhookDelivery?: Maybe<WebhookDelivery>;
   webhookEndpoint?: Maybe<WebhookEndpoint>;
   /** The current tenant's webhook endpoints, newest first. */
   webhookEndpoints: Array<WebhookEndpoint>;
+};
+
+
+export type QueryAdminDeadLettersArgs = {
+  after?: InputMaybe<Scalars['Cursor']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  queue?: InputMaybe<Scalars['String']['input']>;
+  tenantId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryAdminJobsArgs = {
+  after?: InputMaybe<Scalars['Cursor']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  queue?: InputMaybe<Scalars['String']['input']>;
+  state?: InputMaybe<JobState>;
+  tenantId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryDeadLettersArgs = {
+  after?: InputMaybe<Scalars['Cursor']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  queue?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -205,6 +387,19 @@ export type QueryEventsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   since?: InputMaybe<Scalars['DateTime']['input']>;
   types?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
+export type QueryJobsArgs = {
+  after?: InputMaybe<Scalars['Cursor']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  queue?: InputMaybe<Scalars['String']['input']>;
+  state?: InputMaybe<JobState>;
+};
+
+
+export type QueryPurgeRunsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -449,18 +644,25 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   Cursor: ResolverTypeWrapper<Scalars['Cursor']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeadLetter: ResolverTypeWrapper<DeadLetterRecord>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  DeadLetterConnection: ResolverTypeWrapper<DeadLetterConnectionModel>;
   DeliveryAttempt: ResolverTypeWrapper<WebhookAttemptEntity>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DeliveryOrigin: DeliveryOrigin;
   DeliveryStatus: DeliveryStatus;
   Event: ResolverTypeWrapper<EventRecord>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   EventActorKind: EventActorKind;
   EventConnection: ResolverTypeWrapper<Omit<EventConnection, 'nodes'> & { nodes: Array<ResolversTypes['Event']> }>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  Job: ResolverTypeWrapper<JobView>;
+  JobConnection: ResolverTypeWrapper<JobConnectionModel>;
+  JobState: JobState;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PurgeRun: ResolverTypeWrapper<PurgeRunRecord>;
+  PurgeTrigger: PurgeTrigger;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Role: Role;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -479,15 +681,20 @@ export type ResolversTypes = ResolversObject<{
 export type ResolversParentTypes = ResolversObject<{
   Cursor: Scalars['Cursor']['output'];
   DateTime: Scalars['DateTime']['output'];
+  DeadLetter: DeadLetterRecord;
+  ID: Scalars['ID']['output'];
+  DeadLetterConnection: DeadLetterConnectionModel;
   DeliveryAttempt: WebhookAttemptEntity;
   Int: Scalars['Int']['output'];
   Event: EventRecord;
-  ID: Scalars['ID']['output'];
   EventConnection: Omit<EventConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Event']> };
   JSON: Scalars['JSON']['output'];
+  Job: JobView;
+  JobConnection: JobConnectionModel;
   Mutation: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
   PageInfo: PageInfo;
+  PurgeRun: PurgeRunRecord;
   Query: Record<PropertyKey, never>;
   Subscription: Record<PropertyKey, never>;
   User: User;
@@ -528,6 +735,22 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DeadLetterResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['DeadLetter'] = ResolversParentTypes['DeadLetter']> = ResolversObject<{
+  failedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  job?: Resolver<ResolversTypes['Job'], ParentType, ContextType>;
+  queue?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  replayedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  replayedJobId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  tenantId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+}>;
+
+export type DeadLetterConnectionResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['DeadLetterConnection'] = ResolversParentTypes['DeadLetterConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['DeadLetter']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
 export type DeliveryAttemptResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['DeliveryAttempt'] = ResolversParentTypes['DeliveryAttempt']> = ResolversObject<{
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   attempt?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -561,13 +784,40 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'JSON';
 }
 
+export type JobResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['Job'] = ResolversParentTypes['Job']> = ResolversObject<{
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  attemptsMade?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  data?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  failedReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  queue?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  requestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['JobState'], ParentType, ContextType>;
+  tenantId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+}>;
+
+export type JobConnectionResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['JobConnection'] = ResolversParentTypes['JobConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['Job']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  adminCancelJob?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationAdminCancelJobArgs, 'id'>>;
+  adminReplayDeadLetter?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationAdminReplayDeadLetterArgs, 'id'>>;
+  adminRetryJob?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationAdminRetryJobArgs, 'id'>>;
+  cancelJob?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationCancelJobArgs, 'id'>>;
   createWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointWithSecret'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'input'>>;
   deleteWebhookEndpoint?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'id'>>;
   reencryptSecrets?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  replayDeadLetter?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationReplayDeadLetterArgs, 'id'>>;
   replayEvents?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationReplayEventsArgs, 'endpointId' | 'since'>>;
+  retryJob?: Resolver<ResolversTypes['Job'], ParentType, ContextType, RequireFields<MutationRetryJobArgs, 'id'>>;
   retryWebhookDelivery?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationRetryWebhookDeliveryArgs, 'id'>>;
   rotateWebhookSecret?: Resolver<ResolversTypes['WebhookEndpointWithSecret'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'id'>>;
+  runPurge?: Resolver<ResolversTypes['PurgeRun'], ParentType, ContextType, RequireFields<MutationRunPurgeArgs, 'target'>>;
   sendTestWebhook?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationSendTestWebhookArgs, 'id'>>;
   updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id' | 'patch'>>;
   verifyWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationVerifyWebhookEndpointArgs, 'id'>>;
@@ -578,9 +828,25 @@ export type PageInfoResolvers<ContextType = JobsContext, ParentType extends Reso
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
+export type PurgeRunResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['PurgeRun'] = ResolversParentTypes['PurgeRun']> = ResolversObject<{
+  deleted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  trigger?: Resolver<ResolversTypes['PurgeTrigger'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = JobsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  adminDeadLetters?: Resolver<ResolversTypes['DeadLetterConnection'], ParentType, ContextType, Partial<QueryAdminDeadLettersArgs>>;
+  adminJobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, Partial<QueryAdminJobsArgs>>;
+  deadLetters?: Resolver<ResolversTypes['DeadLetterConnection'], ParentType, ContextType, Partial<QueryDeadLettersArgs>>;
   event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventArgs, 'id'>>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, Partial<QueryEventsArgs>>;
+  jobs?: Resolver<ResolversTypes['JobConnection'], ParentType, ContextType, Partial<QueryJobsArgs>>;
+  purgeRuns?: Resolver<Array<ResolversTypes['PurgeRun']>, ParentType, ContextType, Partial<QueryPurgeRunsArgs>>;
+  purgeTargets?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   webhookDelivery?: Resolver<Maybe<ResolversTypes['WebhookDelivery']>, ParentType, ContextType, RequireFields<QueryWebhookDeliveryArgs, 'id'>>;
   webhookEndpoint?: Resolver<Maybe<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType, RequireFields<QueryWebhookEndpointArgs, 'id'>>;
   webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
@@ -637,12 +903,17 @@ export type WebhookEndpointWithSecretResolvers<ContextType = JobsContext, Parent
 export type Resolvers<ContextType = JobsContext> = ResolversObject<{
   Cursor?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
+  DeadLetter?: DeadLetterResolvers<ContextType>;
+  DeadLetterConnection?: DeadLetterConnectionResolvers<ContextType>;
   DeliveryAttempt?: DeliveryAttemptResolvers<ContextType>;
   Event?: EventResolvers<ContextType>;
   EventConnection?: EventConnectionResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  Job?: JobResolvers<ContextType>;
+  JobConnection?: JobConnectionResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PurgeRun?: PurgeRunResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;

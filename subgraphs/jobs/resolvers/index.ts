@@ -3,6 +3,12 @@ import type { Resolvers } from '../generated/resolvers-types';
 import { eventQueries, eventResolvers } from './event.resolvers';
 import { secretsMutations } from './secrets.resolvers';
 import {
+  deadLetterResolvers,
+  jobAdminMutations,
+  jobAdminQueries,
+  purgeRunResolvers,
+} from './job-admin.resolvers';
+import {
   deliveryAttemptResolvers,
   webhookDeliveryResolvers,
   webhookEndpointResolvers,
@@ -17,13 +23,17 @@ export const resolvers: Resolvers = {
   Query: {
     ...eventQueries,
     ...webhookQueries,
+    ...jobAdminQueries,
   },
   Mutation: {
     ...webhookMutations,
+    ...jobAdminMutations,
     ...secretsMutations,
   },
   Event: eventResolvers,
   WebhookEndpoint: webhookEndpointResolvers,
   WebhookDelivery: webhookDeliveryResolvers,
   DeliveryAttempt: deliveryAttemptResolvers,
+  DeadLetter: deadLetterResolvers,
+  PurgeRun: purgeRunResolvers,
 };

@@ -4,7 +4,14 @@ import { connect, createDataSource } from '../../../platform/db';
 import { startServiceServer, type RunningService } from '../../../platform/http';
 import { createLogger } from '../../../platform/observability/logger';
 import { createServiceMetrics } from '../../../platform/observability/metrics';
-import { ALL_QUEUES, JobName, QueueName } from '../../../platform/queues';
+import {
+  ALL_QUEUES,
+  correlatedJobData,
+  FINISHED_JOB_BOUNDS,
+  JobName,
+  QueueName,
+} from '../../../platform/queues';
+import { PurgeTarget } from '../../../platform/retention';
 import {
   REENCRYPT_SECRETS_JOB_OPTIONS,
   REENCRYPT_SECRETS_SCHEDULE,
@@ -17,9 +24,12 @@ import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
 import { startWorkerRelay } from '../relay/worker-relay';
 import { setupAlertJobs } from './alerts/alert-jobs';
 import type { WorkerConfig } from './config';
-import { purgeFinishedJobs } from './purge-finished-jobs.processor';
+import { startDeadLetterWatcher } from './dead-letter-watcher';
+import { closeWorkersGracefully, JobsInHand } from './graceful-close';
 import { purgeTargets, purgeTenant } from './purge-tenant.processor';
 import { reencryptSecrets, reencryptTargets } from './reencrypt-secrets.processor';
+import { runRetentionPurge, type RetentionPurgeOptions } from './retention-purge.processor';
+import { scheduleRetentionPurges } from './retention-schedules';
 import { startWebhookDelivery } from './webhooks/webhook-delivery.worker';
 
 export interface RunningWorker extends RunningService {
@@ -72,6 +82,32 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   const connection = createRedis(config, logger, { name: 'worker:queues', blocking: true });
   const queues = ALL_QUEUES.map((name) => new Queue(name, { connection, prefix }));
   const maintenance = queues.find((queue) => queue.name === QueueName.MAINTENANCE)!;
+  const retention = queues.find((queue) => queue.name === QueueName.RETENTION)!;
+  const retentionOptions: RetentionPurgeOptions = {
+    dataSource,
+    queues,
+    urls: {
+      auth: config.SUBGRAPH_AUTH_URL,
+      tenancy: config.SUBGRAPH_TENANCY_URL,
+      assets: config.SUBGRAPH_ASSETS_URL,
+      jobs: config.SUBGRAPH_JOBS_URL,
+      observability: config.SUBGRAPH_OBSERVABILITY_URL,
+    },
+    jobRetentionHours: config.JOB_RETENTION_HOURS,
+    signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+    logger,
+  };
+  // Every job that fails for good, in any queue, becomes a dead letter with an event.
+  const deadLetters = startDeadLetterWatcher({
+    queues,
+    config,
+    dataSource,
+    logger,
+    registry: metrics.registry,
+  });
+  void deadLetters
+    .sweep()
+    .catch((error: unknown) => logger.error({ err: error }, 'dead-letter sweep failed'));
   const alerts = setupAlertJobs({
     config,
     logger,
@@ -81,9 +117,13 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   });
 
   const processors: Record<string, (job: Job) => Promise<unknown>> = {
-    [JobName.PURGE_FINISHED_JOBS]: async () => ({
-      removed: await purgeFinishedJobs(queues, config.JOB_RETENTION_HOURS * 3_600_000),
-    }),
+    // Recorded as a run of the finished-jobs retention target, like the other purges.
+    [JobName.PURGE_FINISHED_JOBS]: () =>
+      runRetentionPurge({ target: PurgeTarget.FINISHED_JOBS }, retentionOptions),
+    [JobName.RETENTION_PURGE]: (job) =>
+      runRetentionPurge(job.data, retentionOptions, (runId) =>
+        job.updateData({ ...job.data, runId }),
+      ),
     [JobName.PURGE_TENANT]: (job) =>
       purgeTenant(job.data, {
         targets: purgeTargets(config),
@@ -99,12 +139,13 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     ...alerts.processors,
   };
 
-  const runJob = async (job: Job) => {
+  const inHand = new JobsInHand();
+  const runJob = async (job: Job, token?: string) => {
     const processor = processors[job.name];
     if (!processor) throw new Error(`no processor for job ${job.name}`);
     const started = process.hrtime.bigint();
     try {
-      return await processor(job);
+      return await inHand.track(job, token, () => processor(job));
     } finally {
       jobDuration.observe(
         { queue: job.queueName },
@@ -116,7 +157,12 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   // One worker per queue, so a long tenant purge never holds up maintenance. BullMQ does not
   // close connections it is handed, so they are closed on shutdown.
   const workerConnections: ReturnType<typeof createRedis>[] = [];
-  const workedQueues = [QueueName.MAINTENANCE, QueueName.TENANT_PURGE, QueueName.ALERTS];
+  const workedQueues = [
+    QueueName.MAINTENANCE,
+    QueueName.TENANT_PURGE,
+    QueueName.RETENTION,
+    QueueName.ALERTS,
+  ];
   const workers = workedQueues.map((queueName) => {
     const workerConnection = createRedis(config, logger, {
       name: `worker:${queueName}`,
@@ -127,8 +173,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       connection: workerConnection,
       prefix,
       concurrency: config.WORKER_CONCURRENCY,
-      removeOnComplete: { age: 24 * 3600, count: 1000 },
-      removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
+      ...FINISHED_JOB_BOUNDS,
     });
     worker.on('completed', (job, result) => {
       jobsProcessed.inc({ queue: job.queueName, outcome: 'completed' });
@@ -154,8 +199,12 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   await maintenance.upsertJobScheduler(
     JobName.PURGE_FINISHED_JOBS,
     { every: config.PURGE_INTERVAL_SECONDS * 1000 },
-    { name: JobName.PURGE_FINISHED_JOBS, data: {} },
+    {
+      name: JobName.PURGE_FINISHED_JOBS,
+      data: correlatedJobData({}, { tenantId: null, requestId: null }),
+    },
   );
+  await scheduleRetentionPurges(retention, config.PURGE_INTERVAL_SECONDS * 1000);
   await alerts.schedule(queues.find((queue) => queue.name === QueueName.ALERTS)!);
 
   // Daily: secrets still under an older key after a rotation are rewritten without anyone asking.
@@ -180,19 +229,24 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       webhooks.readiness,
     ],
     routes: {},
-    // Finish the jobs in hand and take no new ones; what is left waits in Redis.
+    // Finish the jobs in hand and take no new ones; what is left waits in Redis, and what still
+    // runs when the grace period is nearly over is handed back to its queue.
     onDrainStart: async () => {
       await Promise.all([
-        ...workers.map((worker) => worker.close()),
+        closeWorkersGracefully(workers, inHand, {
+          graceMs: Math.max(0, config.SHUTDOWN_GRACE_MS - 1_000),
+          logger,
+        }),
         eventRelay.stop(),
         webhooks.drain(),
       ]);
     },
     onShutdown: async () => {
+      await deadLetters.stop();
       await Promise.all(queues.map((queue) => queue.close()));
-      await alerts.close();
       await webhooks.close();
       await dataSource.destroy();
+      await alerts.close();
       await Promise.all([connection, ...workerConnections].map((client) => closeRedis(client)));
     },
   });
