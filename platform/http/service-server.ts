@@ -49,6 +49,8 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   const badPrefix = prefixes.find((prefix) => !prefix.startsWith('/') || !prefix.endsWith('/'));
   if (badPrefix) throw new Error(`prefix route "${badPrefix}" must start and end with "/"`);
   let draining = false;
+  /** Responses not yet finished: told to close their connection when draining starts. */
+  const inFlight = new Set<ServerResponse>();
 
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint();
@@ -57,6 +59,8 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     const own = options.routes[path] ?? (prefix ? options.prefixRoutes?.[prefix] : undefined);
     const route: HttpRoute = own?.route ?? builtInRoute(path);
     if (draining) res.setHeader('connection', 'close');
+    inFlight.add(res);
+    res.on('close', () => inFlight.delete(res));
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpRequests.inc({
@@ -116,13 +120,21 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     shutdownPromise ??= (async () => {
       draining = true;
       logger.info({ graceMs: options.shutdownGraceMs }, 'draining');
+      // A keep-alive connection would hold the drain for the whole grace period: answers still
+      // to come say `Connection: close`, and connections left idle by a finished answer are
+      // closed as they become so.
+      for (const res of inFlight) {
+        if (!res.headersSent) res.setHeader('connection', 'close');
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      const idleCloser = setInterval(() => server.closeIdleConnections(), 50);
       await options.onDrainStart?.();
       const timedOut = await Promise.race([
         closed.then(() => false),
         delay(options.shutdownGraceMs).then(() => true),
       ]);
+      clearInterval(idleCloser);
       if (timedOut) {
         logger.warn('grace period over; closing remaining connections');
         server.closeAllConnections();
