@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { register } from './stragglers';
 
 /**
@@ -178,4 +179,69 @@ function networkReason(error: unknown): string {
   const err = error as { name?: string; cause?: { code?: string } };
   if (err.name === 'TimeoutError') return 'TIMEOUT';
   return err.cause?.code ?? err.name ?? 'ERROR';
+}
+
+export interface HeldRequest {
+  /** Resolves once the server read the headers (it answered `100 Continue`): in flight. */
+  accepted: Promise<void>;
+  /** Sends the body and resolves with the classified answer. */
+  complete(): Promise<Outcome>;
+}
+
+/**
+ * A POST whose headers go first with `Expect: 100-continue` and whose body waits for
+ * {@link HeldRequest.complete}: a request the server has provably started handling (its
+ * body still arriving), for showing what a drain does with requests in flight.
+ */
+export function holdRequest(url: string, request: TrafficRequest): HeldRequest {
+  const body = JSON.stringify({ query: request.query, variables: request.variables });
+  const started = Date.now();
+  let onAccepted: () => void = () => undefined;
+  const accepted = new Promise<void>((resolve) => (onAccepted = resolve));
+  let sendBody: () => void = () => undefined;
+  const answer = new Promise<Outcome>((resolve) => {
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          expect: '100-continue',
+          ...request.headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (typeof value === 'string') headers.set(name, value);
+          }
+          resolve(classify(res.statusCode!, headers, Buffer.concat(chunks).toString(), started));
+        });
+      },
+    );
+    req.on('continue', onAccepted);
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({
+        at: Date.now(),
+        latencyMs: Date.now() - started,
+        code: `NETWORK_${error.code ?? 'ERROR'}`,
+        status: null,
+        requestId: null,
+      }),
+    );
+    req.flushHeaders();
+    sendBody = () => req.end(body);
+  });
+  return {
+    accepted,
+    complete: () => {
+      sendBody();
+      return answer;
+    },
+  };
 }

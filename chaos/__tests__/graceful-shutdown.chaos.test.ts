@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { anonymousContext, signContext } from '../../platform/context';
+import { TEST_SIGNING_SECRET } from '../../platform/testing/services';
+import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
+import {
+  createTenant,
+  latestSeq,
+  pause,
+  restartService,
+  serviceEnv,
+  startChaosStack,
+  tenantWrite,
+  writtenSeqs,
+  type ChaosTenant,
+} from '../../platform/testing/chaos/fixtures';
+import { countCodes, describeCodes, reportScenario } from '../../platform/testing/chaos/report';
+import { resumingSubscriber } from '../../platform/testing/chaos/resuming-subscriber';
+import { stopStragglers } from '../../platform/testing/chaos/stragglers';
+import {
+  holdRequest,
+  send,
+  startTraffic,
+  type Outcome,
+} from '../../platform/testing/chaos/traffic';
+import {
+  createVerifiedEndpoint,
+  journalEvents,
+} from '../../platform/testing/chaos/webhook-endpoint';
+import { TEST_PASSWORD } from '../../platform/testing/members';
+import type { TestStack } from '../../platform/testing/stack';
+import {
+  startWebhookReceiver,
+  type ReceivedWebhook,
+  type WebhookReceiver,
+} from '../../platform/testing/webhook-receiver';
+import { waitFor } from '../../platform/testing/ws-client';
+
+// SIGTERM while busy: the process stops taking new work, finishes what it holds (HTTP
+// requests; webhook deliveries for the worker, the rest handed back to the queue), closes
+// its WebSockets with 1001 and exits 0 within SHUTDOWN_GRACE_MS.
+
+const GRACE_MS = 5_000;
+/** Sign-ins hash a password (argon2id): slow enough to be in flight when the signal comes. */
+const IN_FLIGHT = 20;
+const TENANT_UPDATED = 'tenancy.tenant.updated';
+
+let stack: TestStack;
+let tenant: ChaosTenant;
+let gateway2: ServiceProcess;
+let receiver: WebhookReceiver;
+let endpoint: { deliveries: () => ReceivedWebhook[] };
+
+beforeAll(async () => {
+  receiver = await startWebhookReceiver();
+  stack = await startChaosStack({
+    env: {
+      SHUTDOWN_GRACE_MS: String(GRACE_MS),
+      AUTH_ATTEMPTS_PER_IP: '100000',
+      MAX_SESSIONS_PER_USER: '1000',
+      OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
+      WEBHOOK_RETRY_SCHEDULE: '200ms,500ms,1s,2s,5s',
+      WEBHOOK_JOB_LOCK_MS: '2000',
+    },
+  });
+  gateway2 = await spawnService('gateway', { env: serviceEnv(stack, 'gateway') });
+  tenant = await createTenant(stack);
+  endpoint = await createVerifiedEndpoint(stack.gatewayUrl, tenant, receiver, {
+    path: '/chaos-drain',
+    eventTypes: [TENANT_UPDATED],
+    delayMs: 300,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await stopStragglers();
+  await gateway2?.stop();
+  await stack?.stop();
+  await receiver?.close();
+});
+
+const SIGN_IN = `mutation ($email: String!, $password: String!) {
+  signIn(email: $email, password: $password) { ... on AuthPayload { accessToken } } }`;
+
+/** `count` sign-ins of the tenant's owner at once, through `gatewayUrl`. */
+function signIns(gatewayUrl: string, count: number): Promise<Outcome[]> {
+  const variables = { email: tenant.owner.email, password: TEST_PASSWORD };
+  return Promise.all(
+    Array.from({ length: count }, () => send(gatewayUrl, { query: SIGN_IN, variables })),
+  );
+}
+
+/**
+ * `count` sign-ins the server at `url` has provably started reading (their bodies held back until
+ * `complete`): in flight by any definition when the signal comes.
+ */
+async function heldSignIns(
+  url: string,
+  count: number,
+  headers: () => Record<string, string> = () => ({}),
+) {
+  const variables = { email: tenant.owner.email, password: TEST_PASSWORD };
+  const held = Array.from({ length: count }, () =>
+    holdRequest(url, { query: SIGN_IN, variables, headers: headers() }),
+  );
+  await Promise.all(held.map((request) => request.accepted));
+  return () => Promise.all(held.map((request) => request.complete()));
+}
+
+/** Sends SIGTERM and resolves with the exit code and how long the exit took. */
+async function terminate(service: ServiceProcess): Promise<{ code: number | string; ms: number }> {
+  const signalledAt = Date.now();
+  const code = await service.stop('SIGTERM');
+  return { code, ms: Date.now() - signalledAt };
+}
+
+it('SIGTERM of a gateway under load: requests in flight complete, sockets close 1001, exit 0 in the grace period', async () => {
+  const start = await latestSeq(stack.db, tenant.tenantId);
+  const subscribers = [0, 1, 2].map(() =>
+    resumingSubscriber({
+      urls: [stack.gatewayUrl, `${gateway2.url}/graphql`],
+      connectionParams: tenant.connectionParams,
+      afterSeq: start,
+    }),
+  );
+  await waitFor(() => subscribers.every((subscriber) => subscriber.connections.length === 1));
+  // Events keep coming through the other gateway while this one drains.
+  const writes = startTraffic({
+    url: `${gateway2.url}/graphql`,
+    concurrency: 2,
+    next: tenantWrite(tenant),
+  });
+  const complete = await heldSignIns(stack.gatewayUrl, IN_FLIGHT);
+  const exiting = terminate(stack.processes.get('gateway')!);
+  // The bodies arrive after the signal: the requests must still be served.
+  await pause(100);
+  const answers = await complete();
+  const exit = await exiting;
+  await waitFor(
+    () => subscribers.every((subscriber) => subscriber.connections.length === 2),
+    15_000,
+  );
+  await pause(1_000);
+  const writeStats = await writes.stop();
+  const written = await writtenSeqs(stack.db, tenant.tenantId, start);
+  await Promise.all(
+    subscribers.map((subscriber) => subscriber.waitForAll(written).catch(() => {})),
+  );
+  await Promise.all(subscribers.map((subscriber) => subscriber.stop()));
+  await restartService(stack, 'gateway');
+
+  const sum = (pick: (subscriber: (typeof subscribers)[number]) => number) =>
+    subscribers.reduce((total, subscriber) => total + pick(subscriber), 0);
+  reportScenario({
+    scenario: 'sigterm-gateway',
+    eventsWritten: written.length,
+    eventsReceived: sum((subscriber) => subscriber.tally.seen.size),
+    deliveries: sum((subscriber) => subscriber.tally.deliveries),
+    duplicates: sum((subscriber) => subscriber.tally.duplicates),
+    lost: sum((subscriber) => subscriber.tally.missing(written).length),
+    recoveryMs: exit.ms,
+    notes:
+      `exit ${exit.code} after ${exit.ms} ms (grace ${GRACE_MS} ms); ${IN_FLIGHT} sign-ins in flight: ${describeCodes(countCodes(answers))}; ` +
+      `close codes ${subscribers.map((subscriber) => subscriber.closeCodes[0]).join(',')}; writes elsewhere ${describeCodes(writeStats.codes)}`,
+  });
+
+  expect(exit.code).toBe(0);
+  expect(exit.ms).toBeLessThan(GRACE_MS);
+  expect(countCodes(answers)).toEqual({ OK: IN_FLIGHT });
+  for (const subscriber of subscribers) {
+    expect(subscriber.closeCodes[0]).toBe(1001);
+    expect(subscriber.tally.missing(written)).toEqual([]);
+  }
+});
+
+it('SIGTERM of a subgraph under load: requests in flight complete, exit 0 in the grace period', async () => {
+  // Straight to auth, signed as the gateway signs, so each is provably at auth when it stops.
+  const complete = await heldSignIns(`${stack.url('auth')}/graphql`, IN_FLIGHT, () =>
+    signContext(anonymousContext(randomUUID()), TEST_SIGNING_SECRET),
+  );
+  const exiting = terminate(stack.processes.get('auth')!);
+  await pause(100);
+  const answers = await complete();
+  const exit = await exiting;
+  await restartService(stack, 'auth');
+  const after = await signIns(stack.gatewayUrl, 1);
+
+  reportScenario({
+    scenario: 'sigterm-subgraph',
+    eventsWritten: 0,
+    eventsReceived: 0,
+    deliveries: 0,
+    duplicates: 0,
+    lost: 0,
+    recoveryMs: exit.ms,
+    notes: `auth exit ${exit.code} after ${exit.ms} ms; ${IN_FLIGHT} sign-ins in flight: ${describeCodes(countCodes(answers))}; after restart ${after[0]!.code}`,
+  });
+
+  expect(exit.code).toBe(0);
+  expect(exit.ms).toBeLessThan(GRACE_MS);
+  expect(countCodes(answers)).toEqual({ OK: IN_FLIGHT });
+  expect(after[0]!.code).toBe('OK');
+});
+
+it('SIGTERM of the worker mid-delivery: deliveries in flight finish, the rest are handed back, none lost', async () => {
+  const start = await latestSeq(stack.db, tenant.tenantId);
+  const before = endpoint.deliveries().length;
+  const writes = startTraffic({ url: stack.gatewayUrl, concurrency: 3, next: tenantWrite(tenant) });
+  await waitFor(() => endpoint.deliveries().length >= before + 20, 15_000);
+  const exit = await terminate(stack.processes.get('worker')!);
+  await restartService(stack, 'worker');
+  const restartedAt = Date.now();
+  await pause(1_000);
+  const writeStats = await writes.stop();
+
+  const events = await journalEvents(stack.db, tenant.tenantId, start, TENANT_UPDATED);
+  const received = () => endpoint.deliveries().slice(before);
+  const ids = () => new Set(received().map((request) => String(request.headers['webhook-id'])));
+  await waitFor(() => events.every((event) => ids().has(event.id)), 30_000).catch(() => {});
+  const all = received().map((request) => String(request.headers['webhook-id']));
+  const missing = events.filter((event) => !ids().has(event.id));
+
+  reportScenario({
+    scenario: 'sigterm-worker',
+    eventsWritten: events.length,
+    eventsReceived: ids().size,
+    deliveries: all.length,
+    duplicates: all.length - new Set(all).size,
+    lost: missing.length,
+    recoveryMs: Date.now() - restartedAt,
+    notes: `webhook deliveries; worker exit ${exit.code} after ${exit.ms} ms; writes ${describeCodes(writeStats.codes)}`,
+  });
+
+  expect(exit.code).toBe(0);
+  expect(exit.ms).toBeLessThan(GRACE_MS);
+  expect(missing).toEqual([]);
+  expect(all.every((id) => events.some((event) => event.id === id))).toBe(true);
+});
