@@ -16,14 +16,16 @@ import { countCodes, describeCodes, reportScenario } from '../../platform/testin
 import { resumingSubscriber } from '../../platform/testing/chaos/resuming-subscriber';
 import { stopStragglers } from '../../platform/testing/chaos/stragglers';
 import { startTraffic } from '../../platform/testing/chaos/traffic';
-import { postGraphQL } from '../../platform/testing/graphql-client';
 import type { TestStack } from '../../platform/testing/stack';
 import {
-  echoChallenge,
   startWebhookReceiver,
   type ReceivedWebhook,
   type WebhookReceiver,
 } from '../../platform/testing/webhook-receiver';
+import {
+  createVerifiedEndpoint,
+  journalEvents,
+} from '../../platform/testing/chaos/webhook-endpoint';
 import { waitFor } from '../../platform/testing/ws-client';
 
 // kill -9 under traffic, one process at a time: a subgraph (then started again), one of two
@@ -35,9 +37,10 @@ let stack: TestStack;
 let tenant: ChaosTenant;
 let gateway2: ServiceProcess;
 let receiver: WebhookReceiver;
-const WEBHOOK_PATH = '/chaos-kill';
+let endpoint: { deliveries: () => ReceivedWebhook[] };
+const TENANT_UPDATED = 'tenancy.tenant.updated';
 /** Every delivery the receiver got after the endpoint was verified. */
-const deliveries = () => receiver.at(WEBHOOK_PATH).filter((request) => !isChallenge(request));
+const deliveries = () => endpoint.deliveries();
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
@@ -52,32 +55,12 @@ beforeAll(async () => {
   });
   gateway2 = await spawnService('gateway', { env: serviceEnv(stack, 'gateway') });
   tenant = await createTenant(stack);
-  // Every delivery is held a little, so some are always in flight when the worker dies.
-  receiver.route(WEBHOOK_PATH, (request) =>
-    isChallenge(request) ? echoChallenge(request) : { status: 200, delayMs: 150 },
-  );
-  const headers = tenant.owner.headers(tenant.tenantId);
-  const created = await postGraphQL<{ createWebhookEndpoint: { endpoint: { id: string } } }>(
-    stack.gatewayUrl,
-    {
-      query: `mutation ($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
-      variables: {
-        input: { url: `${receiver.origin}${WEBHOOK_PATH}`, eventTypes: ['tenancy.tenant.updated'] },
-      },
-    },
-    headers,
-  );
-  const id = created.body.data?.createWebhookEndpoint.endpoint.id;
-  if (!id) throw new Error(`endpoint not created: ${created.text}`);
-  const verified = await postGraphQL(
-    stack.gatewayUrl,
-    {
-      query: 'mutation ($id: ID!) { verifyWebhookEndpoint(id: $id) { status } }',
-      variables: { id },
-    },
-    headers,
-  );
-  if (verified.body.errors) throw new Error(`endpoint not verified: ${verified.text}`);
+  endpoint = await createVerifiedEndpoint(stack.gatewayUrl, tenant, receiver, {
+    path: '/chaos-kill',
+    eventTypes: [TENANT_UPDATED],
+    // Every delivery is held a little, so some are always in flight when the worker dies.
+    delayMs: 150,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -86,10 +69,6 @@ afterAll(async () => {
   await stack?.stop();
   await receiver?.close();
 });
-
-function isChallenge(request: ReceivedWebhook): boolean {
-  return (JSON.parse(request.body) as { type?: string }).type === 'webhook.endpoint.verification';
-}
 
 const gateway2Url = () => `${gateway2.url}/graphql`;
 const liveProcesses = () =>
@@ -244,11 +223,7 @@ it('kill -9 of the worker mid-delivery: every event delivered at least once, wit
   await pause(2_000);
   const stats = await traffic.stop();
 
-  const rows = await stack.db.query<{ id: string; seq: string }>(
-    `SELECT id, seq::text AS seq FROM events.events
-      WHERE tenant_id = $1 AND seq > $2 AND type = 'tenancy.tenant.updated' ORDER BY seq`,
-    [tenant.tenantId, start.toString()],
-  );
+  const rows = await journalEvents(stack.db, tenant.tenantId, start, TENANT_UPDATED);
   const delivered = () =>
     new Set(
       deliveries()
@@ -272,7 +247,7 @@ it('kill -9 of the worker mid-delivery: every event delivered at least once, wit
   }
   const backlogDoneAt = Math.max(
     ...rows
-      .filter((row) => BigInt(row.seq) <= seqAtKill)
+      .filter((row) => row.seq <= seqAtKill)
       .map((row) => firstArrival.get(row.id) ?? Number.NaN),
   );
   reportScenario({
