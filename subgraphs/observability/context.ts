@@ -5,6 +5,7 @@ import type { ObservabilityConfig } from './config';
 import { createObservabilityLoaders, type ObservabilityLoaders } from './loaders';
 import { AlertRuleService } from './services/alert-rule.service';
 import { AlertService } from './services/alert.service';
+import { AuditService } from './services/audit.service';
 import { HealthService } from './services/health.service';
 import { PlatformStatsService } from './services/platform-stats.service';
 import type { ObservabilityServices } from './setup';
@@ -15,6 +16,7 @@ export interface ObservabilityContext {
   platformStats: PlatformStatsService;
   alertRules: AlertRuleService;
   alerts: AlertService;
+  audit: AuditService;
   loaders: ObservabilityLoaders;
 }
 
@@ -40,6 +42,7 @@ export function createObservabilityContext(
     ),
     alertRules: new AlertRuleService(scope),
     alerts: new AlertService(scope, request),
+    audit: new AuditService(scope, runtime.dataSource),
     loaders: createObservabilityLoaders(scope),
   };
 }

@@ -1,6 +1,8 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { AlertRuleEntity } from '../entities/alert-rule.entity';
 import type { AlertRecord } from '../repositories/alert.repository';
+import type { AuditRecord } from '../repositories/audit.repository';
+import type { AuditConnectionModel } from '../services/audit.service';
 import type { HealthModel } from '../services/health.service';
 import type { ObservabilityContext } from '../context';
 export type Maybe<T> = T | null;
@@ -13,8 +15,12 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** An opaque pagination cursor: pass a page's `endCursor` as `after` to get the next page. */
+  Cursor: { input: string; output: string; }
   /** An ISO-8601 date-time in UTC. */
   DateTime: { input: Date | string; output: Date | string; }
+  /** Any JSON value. */
+  JSON: { input: unknown; output: unknown; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
@@ -70,6 +76,40 @@ export type AlertRuleInput = {
   name: Scalars['String']['input'];
   severity: Severity;
   threshold: Scalars['Float']['input'];
+};
+
+/** A page of the audit log, newest first. */
+export type AuditConnection = {
+  __typename?: 'AuditConnection';
+  nodes: Array<AuditEntry>;
+  pageInfo: PageInfo;
+};
+
+/**
+ * A security-relevant action from the event journal: sign-in failures, session and key
+ * revocations, credential, role and tenant changes, webhook secret rotations, administrators'
+ * actions.
+ */
+export type AuditEntry = {
+  __typename?: 'AuditEntry';
+  /** The event type, e.g. `auth.api_key.revoked`. */
+  action: Scalars['String']['output'];
+  /** The user who did it; null for an API key, the system, or an anonymous caller. */
+  actor?: Maybe<User>;
+  /** The user or API key who did it. */
+  actorId?: Maybe<Scalars['ID']['output']>;
+  /** `user`, `apiKey` or `system`; null when nobody was signed in (a failed sign-in). */
+  actorKind?: Maybe<Scalars['String']['output']>;
+  at: Scalars['DateTime']['output'];
+  /** The event's payload. */
+  details?: Maybe<Scalars['JSON']['output']>;
+  /** The journal event's id. */
+  id: Scalars['ID']['output'];
+  ip?: Maybe<Scalars['String']['output']>;
+  requestId?: Maybe<Scalars['String']['output']>;
+  /** What it was done to, as `kind:id` (`apiKey:…`, `user:…`, `webhookEndpoint:…`). */
+  target?: Maybe<Scalars['String']['output']>;
+  userAgent?: Maybe<Scalars['String']['output']>;
 };
 
 /** The database as the observability service sees it. */
@@ -149,6 +189,12 @@ export type MutationUpdateAlertRuleArgs = {
   input: AlertRuleInput;
 };
 
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  endCursor?: Maybe<Scalars['Cursor']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** One alert of the tenant; null when there is none with this id. */
@@ -160,10 +206,21 @@ export type Query = {
    * the resolved ones, omitted for both.
    */
   alerts: Array<Alert>;
+  /**
+   * The tenant's audit log, newest first: `first` 1-100 (default 20), `after` a page's
+   * `endCursor`; `action` keeps one event type (BAD_USER_INPUT when it is not audited),
+   * `actorId` one user's or API key's actions.
+   */
+  auditLog: AuditConnection;
   /** Connection pool, connections and slow statements. Platform administrators only. */
   databaseStats: DatabaseStats;
   /** Readiness of the platform's dependencies. */
   health: Health;
+  /**
+   * The platform's own audit log (events outside any tenant: sign-in failures, session
+   * revocations, account changes, platform administrators' actions). Platform administrators only.
+   */
+  platformAuditLog: AuditConnection;
   /** Job counts of every queue. Platform administrators only. */
   queueStats: Array<QueueStats>;
 };
@@ -176,6 +233,22 @@ export type QueryAlertArgs = {
 
 export type QueryAlertsArgs = {
   active?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryAuditLogArgs = {
+  action?: InputMaybe<Scalars['String']['input']>;
+  actorId?: InputMaybe<Scalars['ID']['input']>;
+  after?: InputMaybe<Scalars['Cursor']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryPlatformAuditLogArgs = {
+  action?: InputMaybe<Scalars['String']['input']>;
+  actorId?: InputMaybe<Scalars['ID']['input']>;
+  after?: InputMaybe<Scalars['Cursor']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** One BullMQ queue's job counts. */
@@ -295,11 +368,16 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AlertRuleInput: AlertRuleInput;
+  AuditConnection: ResolverTypeWrapper<AuditConnectionModel>;
+  AuditEntry: ResolverTypeWrapper<AuditRecord>;
+  Cursor: ResolverTypeWrapper<Scalars['Cursor']['output']>;
   DatabaseStats: ResolverTypeWrapper<DatabaseStats>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Health: ResolverTypeWrapper<HealthModel>;
   HealthCheck: ResolverTypeWrapper<HealthCheck>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   QueueStats: ResolverTypeWrapper<QueueStats>;
   Role: Role;
@@ -318,11 +396,16 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
   AlertRuleInput: AlertRuleInput;
+  AuditConnection: AuditConnectionModel;
+  AuditEntry: AuditRecord;
+  Cursor: Scalars['Cursor']['output'];
   DatabaseStats: DatabaseStats;
   DateTime: Scalars['DateTime']['output'];
   Health: HealthModel;
   HealthCheck: HealthCheck;
+  JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
+  PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   QueueStats: QueueStats;
   Subscription: Record<PropertyKey, never>;
@@ -374,6 +457,29 @@ export type AlertRuleResolvers<ContextType = ObservabilityContext, ParentType ex
   threshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
+export type AuditConnectionResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['AuditConnection'] = ResolversParentTypes['AuditConnection']> = ResolversObject<{
+  nodes?: Resolver<Array<ResolversTypes['AuditEntry']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type AuditEntryResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['AuditEntry'] = ResolversParentTypes['AuditEntry']> = ResolversObject<{
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  actor?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  actorId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  actorKind?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  details?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ip?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  requestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  target?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export interface CursorScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Cursor'], any> {
+  name: 'Cursor';
+}
+
 export type DatabaseStatsResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['DatabaseStats'] = ResolversParentTypes['DatabaseStats']> = ResolversObject<{
   connections?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   poolIdle?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -398,6 +504,10 @@ export type HealthCheckResolvers<ContextType = ObservabilityContext, ParentType 
   status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
+
 export type MutationResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   acknowledgeAlert?: Resolver<ResolversTypes['Alert'], ParentType, ContextType, RequireFields<MutationAcknowledgeAlertArgs, 'id'>>;
   createAlertRule?: Resolver<ResolversTypes['AlertRule'], ParentType, ContextType, RequireFields<MutationCreateAlertRuleArgs, 'input'>>;
@@ -405,12 +515,19 @@ export type MutationResolvers<ContextType = ObservabilityContext, ParentType ext
   updateAlertRule?: Resolver<ResolversTypes['AlertRule'], ParentType, ContextType, RequireFields<MutationUpdateAlertRuleArgs, 'id' | 'input'>>;
 }>;
 
+export type PageInfoResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
+  endCursor?: Resolver<Maybe<ResolversTypes['Cursor']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType, RequireFields<QueryAlertArgs, 'id'>>;
   alertRules?: Resolver<Array<ResolversTypes['AlertRule']>, ParentType, ContextType>;
   alerts?: Resolver<Array<ResolversTypes['Alert']>, ParentType, ContextType, Partial<QueryAlertsArgs>>;
+  auditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
   databaseStats?: Resolver<ResolversTypes['DatabaseStats'], ParentType, ContextType>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
+  platformAuditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryPlatformAuditLogArgs>>;
   queueStats?: Resolver<Array<ResolversTypes['QueueStats']>, ParentType, ContextType>;
 }>;
 
@@ -435,11 +552,16 @@ export type UserResolvers<ContextType = ObservabilityContext, ParentType extends
 export type Resolvers<ContextType = ObservabilityContext> = ResolversObject<{
   Alert?: AlertResolvers<ContextType>;
   AlertRule?: AlertRuleResolvers<ContextType>;
+  AuditConnection?: AuditConnectionResolvers<ContextType>;
+  AuditEntry?: AuditEntryResolvers<ContextType>;
+  Cursor?: GraphQLScalarType;
   DatabaseStats?: DatabaseStatsResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Health?: HealthResolvers<ContextType>;
   HealthCheck?: HealthCheckResolvers<ContextType>;
+  JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   QueueStats?: QueueStatsResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;

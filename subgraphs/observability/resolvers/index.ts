@@ -1,7 +1,12 @@
+import { CursorScalar, DateTimeScalar, JSONScalar } from '../../../platform/graphql';
 import type { Resolvers } from '../generated/resolvers-types';
 import { NotFoundError } from '../../../platform/errors';
+import { targetOf } from '../audit/audit-actions';
 
 export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  JSON: JSONScalar,
+  Cursor: CursorScalar,
   Query: {
     health: (_parent, _args, { health }) => health.health(),
     queueStats: (_parent, _args, { platformStats }) => platformStats.queueStats(),
@@ -9,6 +14,8 @@ export const resolvers: Resolvers = {
     alertRules: (_parent, _args, { alertRules }) => alertRules.list(),
     alerts: (_parent, { active }, { alerts }) => alerts.list(active),
     alert: (_parent, { id }, { alerts }) => alerts.byId(id),
+    auditLog: (_parent, args, { audit }) => audit.tenantLog(args),
+    platformAuditLog: (_parent, args, { audit }) => audit.platformLog(args),
   },
   Mutation: {
     createAlertRule: (_parent, { input }, { alertRules }) => alertRules.create(input),
@@ -25,5 +32,15 @@ export const resolvers: Resolvers = {
     },
     acknowledgedBy: (alert) =>
       alert.acknowledgedBy ? { __typename: 'User', id: alert.acknowledgedBy } : null,
+  },
+  AuditEntry: {
+    action: (entry) => entry.type,
+    actor: (entry) =>
+      entry.actorKind === 'user' && entry.actorId
+        ? { __typename: 'User', id: entry.actorId }
+        : null,
+    target: (entry) => targetOf(entry.payload),
+    at: (entry) => entry.occurredAt,
+    details: (entry) => entry.payload,
   },
 };

@@ -1,0 +1,76 @@
+import type { DataSource } from 'typeorm';
+import type { TenantScope } from '../../../platform/db';
+import { ValidationError } from '../../../platform/errors';
+import {
+  decodeCursor,
+  pageSize,
+  toConnection,
+  type Connection,
+} from '../../../platform/graphql/pagination';
+import { isUuid } from '../../../platform/graphql/ids';
+import { AUDIT_ACTIONS, isAuditAction } from '../audit/audit-actions';
+import { AuditRepository, type AuditRecord } from '../repositories/audit.repository';
+
+export interface AuditQuery {
+  first?: number | null;
+  after?: string | null;
+  action?: string | null;
+  actorId?: string | null;
+}
+
+/**
+ * The audit log: the security-relevant events of the journal (audit-actions.ts), newest
+ * first. A tenant's log is read in the tenant's transaction; the platform's (sign-in failures,
+ * session revocations, account changes, which happen before or outside any tenant) in a
+ * transaction without a tenant, for platform administrators.
+ */
+export class AuditService {
+  constructor(
+    private readonly scope: TenantScope,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  tenantLog(query: AuditQuery): Promise<Connection<AuditRecord>> {
+    const tenantId = this.scope.tenantId;
+    return this.page(query, tenantId, (read) => this.scope.run(read));
+  }
+
+  platformLog(query: AuditQuery): Promise<Connection<AuditRecord>> {
+    // No app.tenant_id in this transaction: row-level security shows platform events only.
+    return this.page(query, null, (read) => this.dataSource.transaction(read));
+  }
+
+  private async page(
+    query: AuditQuery,
+    tenantId: string | null,
+    run: (
+      read: (manager: import('typeorm').EntityManager) => Promise<AuditRecord[]>,
+    ) => Promise<AuditRecord[]>,
+  ): Promise<Connection<AuditRecord>> {
+    const size = pageSize(query.first);
+    const after = decodeCursor(query.after);
+    if (after && !/^[1-9][0-9]{0,18}$/.test(after.value)) {
+      throw new ValidationError('after is not a valid cursor', { field: 'after' });
+    }
+    if (query.action && !isAuditAction(query.action)) {
+      throw new ValidationError(`action must be one of the audited event types`, {
+        field: 'action',
+      });
+    }
+    if (query.actorId && !isUuid(query.actorId)) {
+      throw new ValidationError('actorId must be a user or API key id', { field: 'actorId' });
+    }
+    const rows = await run((manager) =>
+      new AuditRepository(manager).page({
+        tenantId,
+        actions: query.action ? [query.action] : AUDIT_ACTIONS,
+        actorId: query.actorId?.toLowerCase() ?? null,
+        beforeSeq: after?.value ?? null,
+        limit: size + 1,
+      }),
+    );
+    return toConnection(rows, size, (row) => ({ value: row.seq, id: row.id }));
+  }
+}
+
+export type AuditConnectionModel = Connection<AuditRecord>;
