@@ -370,8 +370,10 @@ describe('row-level security on tenancy.memberships', () => {
     );
     expect(rows).toEqual([
       { fn: 'allowed_origins', app: true, public: false },
+      { fn: 'count_oauth_secrets_to_reencrypt', app: true, public: false },
       { fn: 'list_tenants', app: true, public: false },
       { fn: 'memberships_of_user', app: true, public: false },
+      { fn: 'oauth_secrets_to_reencrypt', app: true, public: false },
       { fn: 'open_invitation_tenant', app: true, public: false },
       { fn: 'role_of', app: true, public: false },
     ]);
