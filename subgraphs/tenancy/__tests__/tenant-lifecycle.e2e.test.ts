@@ -474,8 +474,8 @@ describe('deleteTenant', () => {
       [tenantId, user.id],
     );
     await stack.db.query(
-      `INSERT INTO jobs.webhook_endpoints (tenant_id, url, event_types)
-       VALUES ($1, 'https://hooks.example.com/a', '{assets.asset.created}')`,
+      `INSERT INTO jobs.webhook_endpoints (tenant_id, url, event_types, secret_ciphertext)
+       VALUES ($1, 'https://hooks.example.com/a', '{assets.asset.created}', 'v1.placeholder')`,
       [tenantId],
     );
     await stack.db.query(
