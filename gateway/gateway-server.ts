@@ -28,6 +28,7 @@ import { buildRequestContext, REQUEST_ID_HEADER, requestIdFor } from './request-
 import { setupSecurityEdge } from './security/edge';
 import { startTenantOrigins } from './security/tenant-origins';
 import { SignedDataSource, type GatewayContext } from './signed-data-source';
+import { subgraphFetchMetrics } from './subgraph-fetch-metrics';
 import { TenantPolicy } from './tenant-policy';
 import { authenticate } from './auth/authenticate';
 import { authorizeTenant } from './auth/authorize-tenant';
@@ -54,11 +55,15 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const signingSecret = config.CONTEXT_SIGNING_SECRETS[0]!;
   const policiesOn = config.GATEWAY_POLICIES === 'on';
 
+  const fetchDuration = subgraphFetchMetrics(metrics.registry);
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger: apolloLogger(logger),
     buildService: ({ name, url }) =>
-      new SignedDataSource(overrides[name] ?? url ?? '', signingSecret),
+      new SignedDataSource(overrides[name] ?? url ?? '', signingSecret, {
+        subgraph: name,
+        duration: fetchDuration,
+      }),
   });
 
   const plugins: ApolloServerPlugin<GatewayContext>[] = [

@@ -1,5 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
+import type { Histogram } from 'prom-client';
 import { signContext, type RequestContext } from '../platform/context';
 import { ErrorCode, isPublicErrorCode } from '../platform/errors';
 
@@ -14,8 +15,26 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     url: string,
     private readonly signingSecret: string,
+    /** Times each fetch (see subgraph-fetch-metrics.ts), labelled with `subgraph`. */
+    private readonly fetches?: { subgraph: string; duration: Histogram<'subgraph' | 'outcome'> },
   ) {
     super({ url });
+  }
+
+  override async process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
+    if (!this.fetches) return super.process(options);
+    const { subgraph, duration } = this.fetches;
+    const stop = duration.startTimer({ subgraph });
+    try {
+      const response = await super.process(options);
+      stop({ outcome: response.errors?.length ? 'error' : 'ok' });
+      return response;
+    } catch (error) {
+      stop({ outcome: 'failed' });
+      throw error;
+    }
   }
 
   override willSendRequest({

@@ -1,7 +1,15 @@
-import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import {
+  createRemoteJWKSet,
+  errors,
+  jwksCache,
+  jwtVerify,
+  type JWKSCacheInput,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { ACCESS_TOKEN_ALGORITHM, type RevocationList } from '../../platform/auth';
 import { ServiceUnavailableError, UnauthenticatedError } from '../../platform/errors';
 import { isUuid } from '../../platform/graphql/ids';
+import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
 
 export interface VerifiedAccessToken {
   userId: string;
@@ -15,18 +23,37 @@ export interface VerifiedAccessToken {
  * registered claims, and the session against this pod's in-memory revocation list.
  */
 export class AccessTokenVerifier {
-  private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
+  private readonly jwks: JWTVerifyGetKey;
 
   constructor(
     jwksUrl: URL,
     private readonly issuer: string,
     private readonly revocations: Pick<RevocationList, 'isRevoked'>,
+    /** Counts each key lookup: `hit` from the cached key set, `miss` when it was fetched. */
+    countLookup?: CountCacheLookup,
   ) {
-    this.jwks = createRemoteJWKSet(jwksUrl, {
+    // jose writes the time of each fetch into this object: a lookup that changed it fetched.
+    const cache: JWKSCacheInput = {};
+    const remote = createRemoteJWKSet(jwksUrl, {
       timeoutDuration: 2_000,
       cooldownDuration: 30_000,
       cacheMaxAge: 10 * 60_000,
+      [jwksCache]: cache,
     });
+    this.jwks = countLookup
+      ? async (header, token) => {
+          const before = (cache as { uat?: number }).uat;
+          const fetched = () => (cache as { uat?: number }).uat !== before;
+          try {
+            const key = await remote(header, token);
+            countLookup(fetched() ? 'miss' : 'hit');
+            return key;
+          } catch (error) {
+            countLookup(fetched() ? 'miss' : 'error');
+            throw error;
+          }
+        }
+      : remote;
   }
 
   async verify(token: string): Promise<VerifiedAccessToken> {

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
 import type { Logger } from 'pino';
 import {
   API_KEY_VERIFY_PATH,
@@ -21,6 +22,8 @@ export interface ApiKeyAuthenticatorOptions {
   logger: Logger;
   ttlMs?: number;
   maxEntries?: number;
+  /** Counts each read of this pod's key cache (hit or miss). */
+  countLookup?: CountCacheLookup;
 }
 
 type Cached = { key: VerifiedApiKey | null };
@@ -58,6 +61,7 @@ export class ApiKeyAuthenticator {
     if (!parseApiKey(key)) throw new UnauthenticatedError('Invalid API key');
     const cacheKey = hashToken(key);
     let cached = this.cache.get(cacheKey);
+    this.options.countLookup?.(cached ? 'hit' : 'miss');
     if (!cached) {
       let pending = this.inFlight.get(cacheKey);
       if (!pending) {

@@ -1,14 +1,21 @@
 import type { RequestHandler } from '../../platform/http';
 import { sendJson } from '../../platform/http';
+import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
 
 /**
  * Serves the auth service's public keys at the gateway's `/.well-known/jwks.json`, so
  * clients and other services verify Tessera's access tokens without reaching inside.
  */
-export function jwksRoute(jwksUrl: URL, cacheMs = 60_000): RequestHandler {
+export function jwksRoute(
+  jwksUrl: URL,
+  cacheMs = 60_000,
+  countLookup?: CountCacheLookup,
+): RequestHandler {
   let cached: { body: unknown; until: number } | undefined;
   return async (_req, res) => {
-    if (!cached || cached.until <= Date.now()) {
+    const fresh = cached !== undefined && cached.until > Date.now();
+    countLookup?.(fresh ? 'hit' : 'miss');
+    if (!cached || !fresh) {
       try {
         const response = await fetch(jwksUrl, { signal: AbortSignal.timeout(2_000) });
         if (!response.ok) throw new Error(`auth answered ${response.status}`);

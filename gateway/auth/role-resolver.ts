@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { anonymousContext, signContext, type Role } from '../../platform/context';
 import { isUuid } from '../../platform/graphql/ids';
+import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
 import type { RedisClient } from '../../platform/redis';
 import {
   MAX_ROLE_CACHE_TTL_SECONDS,
@@ -35,6 +36,8 @@ export interface RoleResolverOptions {
   /** How long a lookup may take before tenancy counts as unreachable; 2000 by default. */
   timeoutMs?: number;
   logger: Logger;
+  /** Counts each read of the Redis role cache (hit, miss, error). */
+  countLookup?: CountCacheLookup;
 }
 
 /** Tenancy could not answer: the gateway must fail the request (503), never guess a role. */
@@ -132,10 +135,13 @@ export class RoleResolver {
       const entry = raw ? parseCached(raw) : undefined;
       // An answer from before the tenant's last membership change is stale.
       if (entry && entry.g === generation) {
+        this.options.countLookup?.('hit');
         return { answer: { tenantStatus: entry.s, role: entry.r }, generation };
       }
+      this.options.countLookup?.('miss');
       return { generation };
     } catch (error) {
+      this.options.countLookup?.('error');
       this.options.logger.warn({ err: error }, 'role cache unreadable; asking tenancy');
       return { generation: null };
     }

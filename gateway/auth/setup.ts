@@ -10,6 +10,7 @@ import { AccessTokenVerifier } from './access-tokens';
 import { ApiKeyAuthenticator } from './api-keys';
 import type { Authenticators } from './authenticate';
 import { jwksRoute } from './jwks-route';
+import { cacheCounter } from '../../platform/observability/cache-metrics';
 import { RoleResolver } from './role-resolver';
 
 export interface GatewayAuth {
@@ -48,6 +49,7 @@ export async function setupGatewayAuth(
     subscriber,
     prefix: config.REDIS_PREFIX,
     logger,
+    countLookup: cacheCounter(registry, 'api_key'),
   });
   await Promise.all([revocations.start(), apiKeys.start()]);
 
@@ -62,9 +64,15 @@ export async function setupGatewayAuth(
       prefix: config.REDIS_PREFIX,
       ttlSeconds: config.ROLE_CACHE_TTL_SECONDS,
       logger,
+      countLookup: cacheCounter(registry, 'role'),
     }),
     authenticators: {
-      accessTokens: new AccessTokenVerifier(jwksUrl, config.JWT_ISSUER, revocations),
+      accessTokens: new AccessTokenVerifier(
+        jwksUrl,
+        config.JWT_ISSUER,
+        revocations,
+        cacheCounter(registry, 'jwks'),
+      ),
       apiKeys,
       apiKeyLimiter: new SlidingWindowLimiter(redis, {
         prefix: config.REDIS_PREFIX,
@@ -94,7 +102,7 @@ export async function setupGatewayAuth(
         },
       },
     ],
-    routes: { [JWKS_PATH]: jwksRoute(jwksUrl) },
+    routes: { [JWKS_PATH]: jwksRoute(jwksUrl, undefined, cacheCounter(registry, 'jwks_route')) },
     close: async () => {
       await Promise.all([revocations.stop(), apiKeys.stop()]);
       await Promise.all([closeRedis(subscriber), closeRedis(redis)]);

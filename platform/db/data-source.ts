@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { observePool } from './pool-metrics';
 import { queryLogger } from './query-logger';
 
 export interface DatabaseConfig {
@@ -25,7 +26,7 @@ export function createDataSource(
   config: DatabaseConfig,
   options: { applicationName: string; entities: Entities; logger: Logger; registry?: Registry },
 ): DataSource {
-  return new DataSource({
+  const dataSource = new DataSource({
     type: 'postgres',
     url: config.DATABASE_URL,
     entities: options.entities,
@@ -44,6 +45,10 @@ export function createDataSource(
       idle_in_transaction_session_timeout: config.DATABASE_STATEMENT_TIMEOUT_MS * 2,
     },
   });
+  if (options.registry) {
+    observePool(options.registry, options.applicationName, dataSource, config.DATABASE_POOL_MAX);
+  }
+  return dataSource;
 }
 
 /** Opens the pool, so a process that cannot reach its database fails at start, not later. */

@@ -21,8 +21,8 @@ export interface ServiceMetrics {
   registry: Registry;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route'>;
-  graphqlOperations: Counter<'operation_type' | 'outcome'>;
-  graphqlDuration: Histogram<'operation_type'>;
+  graphqlOperations: Counter<'operation_type' | 'operation_name' | 'outcome'>;
+  graphqlDuration: Histogram<'operation_type' | 'operation_name'>;
 }
 
 /**
@@ -51,14 +51,16 @@ export function createServiceMetrics(service: string): ServiceMetrics {
     }),
     graphqlOperations: new Counter({
       name: 'tessera_graphql_operations_total',
-      help: 'GraphQL operations executed, by type and outcome (ok or error).',
-      labelNames: ['operation_type', 'outcome'],
+      help:
+        'GraphQL operations executed, by type, name (bounded: see operation-names.ts) and ' +
+        'outcome (ok or error).',
+      labelNames: ['operation_type', 'operation_name', 'outcome'],
       registers: [registry],
     }),
     graphqlDuration: new Histogram({
       name: 'tessera_graphql_operation_duration_seconds',
       help: 'Time to execute a GraphQL operation, from parsing to the response.',
-      labelNames: ['operation_type'],
+      labelNames: ['operation_type', 'operation_name'],
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),

@@ -23,6 +23,7 @@ import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
 import { startWorkerRelay } from '../relay/worker-relay';
 import { setupAlertJobs } from './alerts/alert-jobs';
+import { observeQueues } from './queue-metrics';
 import type { WorkerConfig } from './config';
 import { startDeadLetterWatcher } from './dead-letter-watcher';
 import { closeWorkersGracefully, JobsInHand } from './graceful-close';
@@ -82,6 +83,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   const connection = createRedis(config, logger, { name: 'worker:queues', blocking: true });
   const queues = ALL_QUEUES.map((name) => new Queue(name, { connection, prefix }));
   const maintenance = queues.find((queue) => queue.name === QueueName.MAINTENANCE)!;
+  observeQueues(metrics.registry, queues, logger);
   const retention = queues.find((queue) => queue.name === QueueName.RETENTION)!;
   const retentionOptions: RetentionPurgeOptions = {
     dataSource,

@@ -16,9 +16,9 @@ export interface AlertMetric {
 }
 
 export const ALERT_METRICS: Readonly<Record<string, AlertMetric>> = {
-  tessera_http_requests_total: counter(['service', 'method', 'route', 'status']),
-  tessera_graphql_operations_total: counter(['service', 'operation_type', 'outcome']),
-  tessera_db_queries_total: counter(['service', 'outcome']),
+  tessera_http_requests_total: counter(['method', 'route', 'status']),
+  tessera_graphql_operations_total: counter(['operation_type', 'operation_name', 'outcome']),
+  tessera_db_queries_total: counter(['outcome']),
   tessera_jobs_processed_total: counter(['queue', 'outcome']),
   tessera_rate_limit_rejections_total: counter(['limit']),
   tessera_auth_attempts_total: counter(['kind', 'outcome']),
@@ -26,12 +26,18 @@ export const ALERT_METRICS: Readonly<Record<string, AlertMetric>> = {
   tessera_relay_events_published_total: counter([]),
   tessera_subscription_events_dropped_total: counter(['reason']),
   tessera_alert_notifications_total: counter(['channel', 'outcome']),
+  tessera_cache_lookups_total: counter(['cache', 'result']),
+  tessera_dead_letters_total: counter(['queue']),
+  tessera_webhook_deliveries_total: counter(['outcome']),
   tessera_relay_lag_seconds: gauge('max', []),
+  // Every worker pod reports the same shared queues: their max, not their sum.
+  tessera_queue_jobs: gauge('max', ['queue', 'state']),
+  tessera_db_pool_waiting_clients: gauge('max', ['pool']),
   tessera_relay_active: gauge('sum', []),
   tessera_ws_connections: gauge('sum', []),
   tessera_subscriptions_active: gauge('sum', []),
-  tessera_process_resident_memory_bytes: gauge('max', ['service']),
-  tessera_nodejs_eventloop_lag_seconds: gauge('max', ['service']),
+  tessera_process_resident_memory_bytes: gauge('max', []),
+  tessera_nodejs_eventloop_lag_seconds: gauge('max', []),
 };
 
 function counter(labels: string[]): AlertMetric {

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
-import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { poolOf } from '../../../platform/db/pool-metrics';
 import { DatabaseStatsRepository } from '../repositories/database-stats.repository';
 
 export interface QueueStatsModel {
@@ -68,9 +68,4 @@ export class PlatformStatsService {
       slowQueries: slow ?? 0,
     };
   }
-}
-
-/** TypeORM's postgres driver keeps its pg Pool as `master` (no replicas configured). */
-export function poolOf(dataSource: DataSource): Pool | undefined {
-  return (dataSource.driver as unknown as { master?: Pool }).master;
 }
