@@ -2,7 +2,6 @@ import type { Pool } from 'pg';
 import { Gauge, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 
-
 /** TypeORM's postgres driver keeps its pg Pool as `master` (no replicas configured). */
 export function poolOf(dataSource: DataSource): Pool | undefined {
   return (dataSource.driver as unknown as { master?: Pool }).master;
