@@ -22,6 +22,14 @@ import {
 } from '../platform/http';
 import { createLogger } from '../platform/observability/logger';
 import { createServiceMetrics } from '../platform/observability/metrics';
+import {
+  annotateActiveSpan,
+  inSpan,
+  REQUEST_ID_ATTRIBUTE,
+  SpanKind,
+  startTracing,
+} from '../platform/observability/tracing';
+import { tracingPlugin } from '../platform/graphql/tracing-plugin';
 import { blobProxy } from './blob-proxy';
 import { internalUrl, subgraphUrlOverrides, type GatewayConfig } from './config';
 import { buildRequestContext, REQUEST_ID_HEADER, requestIdFor } from './request-context';
@@ -49,6 +57,7 @@ export interface RunningGateway extends RunningService {
  */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const logger = createLogger('gateway', config.LOG_LEVEL);
+  const tracing = await startTracing('gateway', config);
   const metrics = createServiceMetrics('gateway');
   const supergraphSdl = readFileSync(config.GATEWAY_SUPERGRAPH_PATH, 'utf8');
   const overrides = subgraphUrlOverrides(config);
@@ -68,6 +77,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
     metricsPlugin<GatewayContext>(metrics),
+    tracingPlugin<GatewayContext>(),
     ApolloServerPluginUsageReportingDisabled(),
     ApolloServerPluginSchemaReportingDisabled(),
     config.GATEWAY_SANDBOX
@@ -137,8 +147,13 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         })
       : undefined;
 
-  const handleGraphQL = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  // Each request is a trace of its own (the public edge does not continue a client's trace);
+  // subgraph fetches and the jobs they enqueue become its children.
+  const handleGraphQL = (req: IncomingMessage, res: ServerResponse): Promise<void> =>
+    inSpan('graphql.request', { kind: SpanKind.SERVER }, () => serveGraphQL(req, res));
+  const serveGraphQL = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = requestIdFor(req);
+    annotateActiveSpan({ [REQUEST_ID_ATTRIBUTE]: requestId });
     res.setHeader(REQUEST_ID_HEADER, requestId);
     if (await edge.cors(req, res, requestId)) return;
     let request: RequestContext;
@@ -206,6 +221,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     },
     onShutdown: async () => {
       await apollo.stop();
+      await tracing.shutdown();
       await tenantOrigins?.stop();
       await auth?.close();
     },

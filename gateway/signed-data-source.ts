@@ -3,6 +3,12 @@ import { GraphQLError } from 'graphql';
 import type { Histogram } from 'prom-client';
 import { signContext, type RequestContext } from '../platform/context';
 import { ErrorCode, isPublicErrorCode } from '../platform/errors';
+import {
+  inSpan,
+  REQUEST_ID_ATTRIBUTE,
+  SpanKind,
+  traceCarrier,
+} from '../platform/observability/tracing';
 
 export interface GatewayContext {
   request: RequestContext;
@@ -21,7 +27,25 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     super({ url });
   }
 
-  override async process(
+  override process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
+    const request = 'request' in options.context ? options.context.request : undefined;
+    const subgraph = this.fetches?.subgraph ?? 'unknown';
+    return inSpan(
+      `subgraph.fetch ${subgraph}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'tessera.subgraph': subgraph,
+          ...(request && { [REQUEST_ID_ATTRIBUTE]: request.requestId }),
+        },
+      },
+      () => this.timed(options),
+    );
+  }
+
+  private async timed(
     options: GraphQLDataSourceProcessOptions<GatewayContext>,
   ): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
     if (!this.fetches) return super.process(options);
@@ -46,6 +70,10 @@ export class SignedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const headers = signContext(requestContext, this.signingSecret);
     for (const [name, value] of Object.entries(headers)) request.http?.headers.set(name, value);
     request.http?.headers.set('x-request-id', requestContext.requestId);
+    // The fetch's span as the subgraph's parent (W3C traceparent); nothing when tracing is off.
+    for (const [name, value] of Object.entries(traceCarrier())) {
+      request.http?.headers.set(name, value);
+    }
   }
 
   /**

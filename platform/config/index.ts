@@ -5,3 +5,4 @@ export * from './mail';
 export * from './encryption';
 export * from './outbound';
 export * from './app-links';
+export * from './tracing';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { boolean, integer, list, url } from './fields';
 import type { ConfigRule } from './load';
+import { tracing } from './tracing';
 
 /**
  * The signing secret a local run uses when none is configured. Production refuses it, so a
@@ -15,6 +16,8 @@ export const environment = {
   SHUTDOWN_GRACE_MS: integer(10_000, 0, 120_000),
   /** A request (body included) must be done within this; raise it for large uploads. */
   HTTP_REQUEST_TIMEOUT_MS: integer(60_000, 1_000, 3_600_000),
+  /** OpenTelemetry tracing: off unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  ...tracing,
 };
 
 export const contextSigning = {

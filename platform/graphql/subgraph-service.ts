@@ -48,12 +48,21 @@ import {
   type HttpRoute,
   type ServiceMetrics,
 } from '../observability/metrics';
+import {
+  annotateActiveSpan,
+  contextFromCarrier,
+  inSpan,
+  REQUEST_ID_ATTRIBUTE,
+  SpanKind,
+  startTracing,
+} from '../observability/tracing';
 import { closeRedis, createRedis, type RedisClient } from '../redis';
 import { subgraphSchemaPath, type SubgraphName } from '../paths';
 import { apolloLogger } from './apollo-logger';
 import { executeApollo } from './apollo-http';
 import { enforceFieldPolicies } from './field-policy';
 import { metricsPlugin } from './metrics-plugin';
+import { tracingPlugin } from './tracing-plugin';
 import { tenantPurgeRoute, type PurgeTable } from './tenant-purge-route';
 import { TENANT_PURGE_PATH } from '../tenancy/tenant-purge';
 import { RETENTION_PURGE_PATH } from '../retention/retention-purge';
@@ -173,6 +182,7 @@ export async function startSubgraph<
   const { shape, rules } = subgraphConfigSchema(definition);
   const config = loadConfig(shape, rules, env) as Config;
   const logger = createLogger(definition.name, config.LOG_LEVEL);
+  const tracing = await startTracing(definition.name, config);
   const metrics = createServiceMetrics(definition.name);
   const dataSource = await connect(
     createDataSource(config, {
@@ -206,11 +216,19 @@ export async function startSubgraph<
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       metricsPlugin<TContext>(metrics),
+      tracingPlugin<TContext>(),
     ],
   });
   await apollo.start();
 
-  const handleGraphQL = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  // A child of the gateway's fetch span when the request carries its `traceparent`.
+  const handleGraphQL = (req: IncomingMessage, res: ServerResponse): Promise<void> =>
+    inSpan(
+      'graphql.request',
+      { kind: SpanKind.SERVER, parent: contextFromCarrier(req.headers) },
+      () => serveGraphQL(req, res),
+    );
+  const serveGraphQL = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let request: RequestContext;
     try {
       request = verifyContext(
@@ -231,6 +249,7 @@ export async function startSubgraph<
         String(req.headers['x-request-id'] ?? 'none'),
       );
     }
+    annotateActiveSpan({ [REQUEST_ID_ATTRIBUTE]: request.requestId });
     await runWithContext(request, async () => {
       let body: unknown;
       try {
@@ -299,6 +318,7 @@ export async function startSubgraph<
     onShutdown: async () => {
       await apollo.stop();
       await setup.close?.();
+      await tracing.shutdown();
       await dataSource.destroy();
       await closeRedis(redis);
     },

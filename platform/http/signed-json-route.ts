@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import {
@@ -8,6 +8,13 @@ import {
   type RequestContext,
 } from '../context';
 import { PayloadTooLargeError } from '../errors';
+import {
+  annotateActiveSpan,
+  contextFromCarrier,
+  inSpan,
+  REQUEST_ID_ATTRIBUTE,
+  SpanKind,
+} from '../observability/tracing';
 import { readBody } from './body';
 import { sendJson } from './respond';
 import type { RequestHandler } from './service-server';
@@ -39,7 +46,14 @@ export function signedJsonRoute<TSchema extends z.ZodType>(
   route: SignedJsonRoute<TSchema>,
 ): RequestHandler {
   const { config, logger } = runtime;
-  return async (req, res) => {
+  // A span per call, a child of the caller's (a worker job's) when it sent `traceparent`.
+  return (req, res) =>
+    inSpan(
+      `internal ${route.name}`,
+      { kind: SpanKind.SERVER, parent: contextFromCarrier(req.headers) },
+      () => serve(req, res),
+    );
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') {
       req.resume();
       return sendJson(res, 405, { error: 'use POST' }, { allow: 'POST' });
@@ -58,6 +72,7 @@ export function signedJsonRoute<TSchema extends z.ZodType>(
       return sendJson(res, 401, { error: 'missing or invalid service context' });
     }
 
+    annotateActiveSpan({ [REQUEST_ID_ATTRIBUTE]: context.requestId });
     await runWithContext(context, async () => {
       let body: unknown;
       try {
@@ -73,5 +88,5 @@ export function signedJsonRoute<TSchema extends z.ZodType>(
       if (!parsed.success) return sendJson(res, 400, { error: `body must be ${route.expected}` });
       await route.handle(parsed.data, context, res);
     });
-  };
+  }
 }

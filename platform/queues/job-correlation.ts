@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { currentContext } from '../context/request-context';
+import { traceCarrier } from '../observability/tracing';
 
 /**
  * Who and what a job was enqueued for, carried at the top level of every job's data: the
@@ -58,7 +59,9 @@ export function correlatedJobData<T extends Record<string, unknown>>(
           : { kind: 'system', id: null }
         : correlation.actor,
   });
-  return { ...payload, ...full };
+  // The enqueuing request's trace context, so the job's span continues its trace (none when
+  // tracing is off).
+  return { ...payload, ...full, ...traceCarrier() };
 }
 
 /** The correlation a job's data carries; null fields where it carries none (or a bad one). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { anonymousContext, signContext } from '../../../platform/context';
+import { traceCarrier } from '../../../platform/observability/tracing';
 
 /**
  * POSTs `body` as JSON to a subgraph's signed internal route (`path` on the origin of
@@ -28,6 +29,8 @@ export async function callInternalRoute<TAnswer extends z.ZodType>(options: {
         'content-type': 'application/json',
         'x-request-id': requestId,
         ...signContext(anonymousContext(requestId), options.signingSecret),
+        // The job's span as the parent of the subgraph's (nothing when tracing is off).
+        ...traceCarrier(),
       },
       body: JSON.stringify(options.body),
       signal: AbortSignal.timeout(options.timeoutMs),

@@ -3,7 +3,9 @@ import { Counter, Histogram } from 'prom-client';
 import { connect, createDataSource } from '../../../platform/db';
 import { startServiceServer, type RunningService } from '../../../platform/http';
 import { createLogger } from '../../../platform/observability/logger';
+import { inJobSpan } from '../../../platform/observability/job-span';
 import { createServiceMetrics } from '../../../platform/observability/metrics';
+import { startTracing } from '../../../platform/observability/tracing';
 import {
   ALL_QUEUES,
   correlatedJobData,
@@ -43,6 +45,7 @@ export interface RunningWorker extends RunningService {
  */
 export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
   const logger = createLogger('worker', config.LOG_LEVEL);
+  const tracing = await startTracing('worker', config);
   const metrics = createServiceMetrics('worker');
   const jobsProcessed = new Counter({
     name: 'tessera_jobs_processed_total',
@@ -147,7 +150,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     if (!processor) throw new Error(`no processor for job ${job.name}`);
     const started = process.hrtime.bigint();
     try {
-      return await inHand.track(job, token, () => processor(job));
+      return await inHand.track(job, token, () => inJobSpan(job, () => processor(job)));
     } finally {
       jobDuration.observe(
         { queue: job.queueName },
@@ -244,6 +247,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       ]);
     },
     onShutdown: async () => {
+      await tracing.shutdown();
       await deadLetters.stop();
       await Promise.all(queues.map((queue) => queue.close()));
       await webhooks.close();

@@ -9,6 +9,7 @@ import {
 import { currentContext } from '../../../platform/context';
 import { withTenantTransaction } from '../../../platform/db';
 import { appendEvent, EventType } from '../../../platform/events';
+import { traceCarrier } from '../../../platform/observability/tracing';
 import { JobName } from '../../../platform/queues';
 import { parseMetricSelector, type MetricSelector } from '../alerts/alert-metrics';
 import { alertMessage, holds, measure, read, step } from '../alerts/alert-state';
@@ -261,5 +262,7 @@ function dispatchJobData(notification: PendingNotification): AlertDispatchJob {
     value: notification.value,
     firedAt: new Date(notification.firedAt).toISOString(),
     resolvedAt: notification.resolvedAt ? new Date(notification.resolvedAt).toISOString() : null,
+    // The evaluation's trace continues in the worker's dispatch (nothing when tracing is off).
+    ...traceCarrier(),
   };
 }

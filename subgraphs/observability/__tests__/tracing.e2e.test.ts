@@ -1,0 +1,194 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { postGraphQL } from '../../../platform/testing/graphql-client';
+import { signUpMember, type TestUser } from '../../../platform/testing/members';
+import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { dataOf, eventually } from './observability-client';
+
+// Tracing end to end: every process exports to an OTLP/HTTP receiver in this test, and one
+// request's spans arrive from the gateway, the subgraphs it fetched from and the worker that
+// ran the job it enqueued, in one trace, each with the request id.
+
+interface ReceivedSpan {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  attributes: Record<string, unknown>;
+}
+
+let receiver: Server;
+const spans: ReceivedSpan[] = [];
+let stack: TestStack;
+let owner: TestUser;
+const tenant = randomUUID();
+
+type AnyValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean };
+interface ExportBody {
+  resourceSpans?: {
+    resource?: { attributes?: { key: string; value: AnyValue }[] };
+    scopeSpans?: {
+      spans?: {
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        attributes?: { key: string; value: AnyValue }[];
+      }[];
+    }[];
+  }[];
+}
+
+const valueOf = (value: AnyValue) => value.stringValue ?? value.intValue ?? value.boolValue;
+const attributesOf = (list: { key: string; value: AnyValue }[] = []) =>
+  Object.fromEntries(list.map(({ key, value }) => [key, valueOf(value)]));
+
+/** An OTLP/HTTP (JSON) collector: what OTEL_EXPORTER_OTLP_ENDPOINT points at. */
+async function startReceiver(): Promise<string> {
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.url === '/v1/traces') {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ExportBody;
+        for (const resource of body.resourceSpans ?? []) {
+          const service = String(attributesOf(resource.resource?.attributes)['service.name']);
+          for (const scope of resource.scopeSpans ?? []) {
+            for (const span of scope.spans ?? []) {
+              spans.push({
+                service,
+                traceId: span.traceId,
+                spanId: span.spanId,
+                parentSpanId: span.parentSpanId || undefined,
+                name: span.name,
+                attributes: attributesOf(span.attributes),
+              });
+            }
+          }
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+}
+
+beforeAll(async () => {
+  const endpoint = await startReceiver();
+  stack = await startStack({
+    worker: true,
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' },
+  });
+  await stack.db.query(`INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, 'traced', 'T')`, [
+    tenant,
+  ]);
+  owner = await signUpMember(stack.gatewayUrl, stack.db, tenant, 'OWNER');
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await new Promise((resolve) => receiver?.close(resolve));
+});
+
+/** The span's parents, nearest first, as far as they arrived. */
+function ancestorsOf(span: ReceivedSpan): ReceivedSpan[] {
+  const chain: ReceivedSpan[] = [];
+  let current = span;
+  for (;;) {
+    const parent = spans.find(
+      (candidate) =>
+        candidate.traceId === current.traceId && candidate.spanId === current.parentSpanId,
+    );
+    if (!parent) return chain;
+    chain.push(parent);
+    current = parent;
+  }
+}
+
+const withRequestId = (requestId: string) =>
+  spans.filter((span) => span.attributes['tessera.request_id'] === requestId);
+
+describe('tracing', () => {
+  it('follows a query from the gateway into every subgraph it fetched from', async () => {
+    const requestId = `trace-query-${randomUUID().slice(0, 8)}`;
+    const response = await postGraphQL(
+      stack.gatewayUrl,
+      { query: 'query Traced { health { status } me { id } }' },
+      { ...owner.headers(), 'x-request-id': requestId },
+    );
+    dataOf(response);
+    const found = await eventually(() => {
+      const mine = withRequestId(requestId);
+      return Promise.resolve(
+        mine.filter((span) => span.name === 'graphql.request').length >= 3 ? mine : undefined,
+      );
+    });
+    const root = found.find((span) => span.service === 'tessera-gateway' && !span.parentSpanId)!;
+    expect(root).toMatchObject({
+      name: 'graphql.request',
+      attributes: { 'graphql.operation.name': 'Traced', 'graphql.operation.type': 'query' },
+    });
+    expect(found.every((span) => span.traceId === root.traceId)).toBe(true);
+    for (const subgraph of ['observability', 'auth']) {
+      const fetch = found.find((span) => span.name === `subgraph.fetch ${subgraph}`)!;
+      const served = found.find(
+        (span) => span.service === `tessera-${subgraph}` && span.name === 'graphql.request',
+      )!;
+      expect(served.parentSpanId).toBe(fetch.spanId);
+      // Through Apollo Gateway's own spans (gateway.request, .execute, .fetch) up to the root.
+      expect(ancestorsOf(fetch).map((span) => span.name)).toEqual([
+        'gateway.fetch',
+        'gateway.execute',
+        'gateway.request',
+        'graphql.request',
+      ]);
+      expect(ancestorsOf(fetch).at(-1)).toBe(root);
+    }
+  });
+
+  it('continues the trace into the worker through the job a mutation enqueued', async () => {
+    const requestId = `trace-job-${randomUUID().slice(0, 8)}`;
+    const doomed = randomUUID();
+    await stack.db.query(
+      `INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, 'traced-doomed', 'D')`,
+      [doomed],
+    );
+    const doomedOwner = await signUpMember(stack.gatewayUrl, stack.db, doomed, 'OWNER');
+    dataOf(
+      await postGraphQL(
+        stack.gatewayUrl,
+        { query: 'mutation { deleteTenant(confirmSlug: "traced-doomed") }' },
+        { ...doomedOwner.headers(doomed), 'x-request-id': requestId },
+      ),
+    );
+    const job = await eventually(() =>
+      Promise.resolve(
+        withRequestId(requestId).find(
+          (span) => span.service === 'tessera-worker' && span.name === 'job purge-tenant',
+        ),
+      ),
+    );
+    const trace = spans.filter((span) => span.traceId === job.traceId);
+    const root = trace.find((span) => !span.parentSpanId)!;
+    expect(root).toMatchObject({ service: 'tessera-gateway', name: 'graphql.request' });
+    expect(root.attributes['tessera.request_id']).toBe(requestId);
+    // The job's parent is tenancy's span, which enqueued it.
+    const parent = trace.find((span) => span.spanId === job.parentSpanId)!;
+    expect(parent).toMatchObject({ service: 'tessera-tenancy', name: 'graphql.request' });
+    // And the job's calls to the subgraphs' purge routes are its children.
+    await eventually(() =>
+      Promise.resolve(
+        spans.some(
+          (span) =>
+            span.parentSpanId === job.spanId &&
+            span.name === 'internal tenant purge' &&
+            span.traceId === job.traceId,
+        ) || undefined,
+      ),
+    );
+  });
+});
