@@ -3,6 +3,7 @@ import {
   mail,
   outbound,
   refuseMetadataCidrsInProduction,
+  requireExplicitMailTransportInProduction,
   requireSmtpUrlForSmtpTransport,
 } from '../../../../platform/config';
 
@@ -18,5 +19,6 @@ export const alertWorkerConfigShape = {
 
 export const alertWorkerConfigRules = [
   requireSmtpUrlForSmtpTransport,
+  requireExplicitMailTransportInProduction,
   refuseMetadataCidrsInProduction,
 ];
