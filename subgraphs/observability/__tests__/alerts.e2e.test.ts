@@ -278,7 +278,7 @@ describe('alerts', () => {
       threshold: 2,
       forSeconds: 2,
       severity: 'CRITICAL',
-      channels: ['log', `webhook:${endpoint.id}`],
+      channels: ['log', 'email:oncall@alerting.example', `webhook:${endpoint.id}`],
     });
     const socket = connectWs(stack.gatewayUrl, { accessToken: owner.accessToken });
     const opened = Date.now();
@@ -316,6 +316,21 @@ describe('alerts', () => {
         ),
       ),
     );
+
+    // Both went out by mail (the outbox transport of tests).
+    const mails = await eventually(async () => {
+      const rows = await stack.db.query<{ subject: string; body_text: string }>(
+        `SELECT subject, body_text FROM mail.outbox
+          WHERE recipient = 'oncall@alerting.example' AND kind = 'observability.alert'
+          ORDER BY created_at`,
+      );
+      return rows.length >= 2 ? rows : undefined;
+    });
+    expect(mails.map((mail) => mail.subject)).toEqual([
+      '[FIRING] [CRITICAL] sockets open',
+      '[RESOLVED] [CRITICAL] sockets open',
+    ]);
+    expect(mails[0]!.body_text).toContain(fired.id);
 
     // The receiver got both as signed Standard Webhooks, with the alert in the data.
     const delivered = await eventually(async () => {
