@@ -429,14 +429,19 @@ describe('bad requests', () => {
         },
       ]);
       expect(response.text).not.toMatch(/permission|SELECT|assets\.assets|stack|at .*\.js/i);
-      // The detail is in the subgraph's log, tied to the same request id.
-      const logged = stack.logs.find(
-        (log) =>
-          log.service === 'assets' &&
-          log.entry?.level === 'error' &&
-          log.entry.requestId === 'test-mask-0001',
-      );
-      expect(JSON.stringify(logged?.entry)).toMatch(/permission denied/);
+      // The detail is in the subgraph's log, tied to the same request id (the line may reach
+      // this process a moment after the response does).
+      const findLogged = () =>
+        stack.logs.find(
+          (log) =>
+            log.service === 'assets' &&
+            log.entry?.level === 'error' &&
+            log.entry.requestId === 'test-mask-0001',
+        );
+      for (let wait = 0; wait < 100 && !findLogged(); wait += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(JSON.stringify(findLogged()?.entry)).toMatch(/permission denied/);
     } finally {
       await stack.db.query('GRANT SELECT ON assets.assets TO tessera_app');
     }
