@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
-import { DomainError } from '../platform/errors';
+import { DomainError, ValidationError } from '../platform/errors';
 import { checkOperationAccess, type AccessPolicies } from './operation-access';
 import type { GatewayContext } from './signed-data-source';
 
@@ -12,8 +12,17 @@ export function accessPlugin(policies: AccessPolicies): ApolloServerPlugin<Gatew
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, document, contextValue, schema }) {
-          if (!operation) return;
+        async didResolveOperation({ operation, document, contextValue, schema, request }) {
+          // Left to the gateway's executor, an operationName naming no operation was a 500.
+          if (!operation) {
+            throw toGraphQLError(
+              new ValidationError(
+                request.operationName
+                  ? `Unknown operation named "${request.operationName.slice(0, 100)}"`
+                  : 'Send one operation, or name the one to run in operationName',
+              ),
+            );
+          }
           try {
             await checkOperationAccess(operation, document, schema, contextValue, policies);
           } catch (error) {
