@@ -30,9 +30,37 @@ export function parseJsonBody(raw: Buffer, contentType: string | undefined): unk
   if (!contentType || !/^application\/(graphql-response\+)?json/i.test(contentType)) {
     return raw.toString('utf8');
   }
+  const text = raw.toString('utf8');
+  let body: unknown;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    body = JSON.parse(text);
   } catch {
     throw new ValidationError('Request body is not valid JSON');
   }
+  // `"\ud800"` is valid JSON but no Unicode text: PostgreSQL refuses it (in jsonb, as an
+  // event payload) deep inside a mutation, which then fails as an internal error.
+  if (SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(body)) {
+    throw new ValidationError('Request body has a string that is not Unicode (a lone surrogate)');
+  }
+  return body;
+}
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Walks without recursion: a body may nest as deep as JSON.parse allows. */
+function hasLoneSurrogate(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item === 'string') {
+      if (LONE_SURROGATE.test(item)) return true;
+    } else if (item !== null && typeof item === 'object') {
+      for (const [key, child] of Object.entries(item)) {
+        if (LONE_SURROGATE.test(key)) return true;
+        pending.push(child);
+      }
+    }
+  }
+  return false;
 }
