@@ -1,11 +1,13 @@
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import pino from 'pino';
 import { startServiceServer, sendJson, type RunningService } from '../http';
 import { createServiceMetrics } from '../observability/metrics';
 
-// The drain on SIGTERM against a keep-alive client (every browser, load balancer and fetch):
-// it must end as soon as the requests in flight are answered, not wait out the grace period
-// for connections that merely stayed open.
+// The HTTP frame every process shares. The drain on SIGTERM against a keep-alive client (every
+// browser, load balancer and fetch) must end as soon as the requests in flight are answered,
+// not wait out the grace period for connections that merely stayed open; and what is not
+// HTTP, or asks for nothing served, still gets a coded answer with a request id.
 
 const GRACE_MS = 5_000;
 let service: RunningService;
@@ -32,6 +34,7 @@ beforeEach(async () => {
   });
 });
 
+afterEach(() => service.shutdown());
 afterAll(() => agent.destroy());
 
 function get(path: string): Promise<{ status: number; connection: string | undefined }> {
@@ -57,4 +60,44 @@ it('answers the requests in flight and stops without waiting for idle keep-alive
   // Told not to reuse the connection, so no new request races its closing.
   expect(answers.map((answer) => answer.connection)).toEqual(['close', 'close', 'close']);
   expect(Date.now() - started).toBeLessThan(GRACE_MS / 2);
+});
+
+/** Raw bytes to the server; resolves with everything it answered before hanging up. */
+function raw(bytes: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(service.port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString()));
+    socket.end(bytes);
+  });
+}
+
+it.each([
+  ['not HTTP at all', 'hello\r\n\r\n', 400],
+  [
+    'conflicting lengths',
+    'POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n{}',
+    400,
+  ],
+  ['a 32 KB header', `GET / HTTP/1.1\r\nX-Big: ${'a'.repeat(32_000)}\r\n\r\n`, 431],
+])('answers %s with a coded JSON refusal and a request id', async (_case, bytes, status) => {
+  const answer = await raw(bytes);
+  expect(answer).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+  const requestId = /x-request-id: (\S+)/.exec(answer)?.[1];
+  const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as {
+    errors: { extensions: { code: string; requestId: string } }[];
+  };
+  expect(body.errors[0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', requestId });
+});
+
+it('answers an unknown path with a coded 404 and a request id', async () => {
+  const response = await fetch(`${service.url}/nope`);
+  const body = (await response.json()) as { errors: { extensions: Record<string, unknown> }[] };
+  expect(response.status).toBe(404);
+  expect(body.errors[0]!.extensions).toEqual({
+    code: 'NOT_FOUND',
+    requestId: response.headers.get('x-request-id'),
+  });
 });

@@ -1,10 +1,19 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { HttpRoute, ServiceMetrics } from '../observability/metrics';
 import { runChecks, type ReadinessCheck } from './readiness';
 import { sendJson } from './respond';
+
+const REQUEST_ID_HEADER = 'x-request-id';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -59,6 +68,8 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     const own = options.routes[path] ?? (prefix ? options.prefixRoutes?.[prefix] : undefined);
     const route: HttpRoute = own?.route ?? builtInRoute(path);
     if (draining) res.setHeader('connection', 'close');
+    // The process's own routes set theirs (the gateway keeps a client's); the rest get one.
+    if (!own) res.setHeader(REQUEST_ID_HEADER, randomUUID());
     inFlight.add(res);
     res.on('close', () => inFlight.delete(res));
     res.on('finish', () => {
@@ -89,13 +100,41 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
         res.end(body);
         return;
       }
-      sendJson(res, 404, { error: 'not found' });
+      sendJson(res, 404, {
+        errors: [
+          {
+            message: 'Not found',
+            extensions: { code: 'NOT_FOUND', requestId: res.getHeader(REQUEST_ID_HEADER) },
+          },
+        ],
+      });
     };
 
     handle().catch((error: unknown) => {
+      // A client that hung up mid-upload is not a server failure.
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' && req.destroyed) {
+        logger.info({ route }, 'client went away before its request was read');
+        return;
+      }
       logger.error({ err: error }, 'request handler failed');
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' });
-      else res.destroy();
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const requestId = String(res.getHeader(REQUEST_ID_HEADER) ?? randomUUID());
+      sendJson(
+        res,
+        500,
+        {
+          errors: [
+            {
+              message: 'Internal server error',
+              extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+            },
+          ],
+        },
+        { [REQUEST_ID_HEADER]: requestId },
+      );
     });
   });
   // Keep-alive sockets from a load balancer should outlive its idle timeout, not the reverse.
@@ -103,6 +142,9 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   server.headersTimeout = 66_000;
   server.requestTimeout = options.requestTimeoutMs ?? 60_000;
   if (options.onUpgrade) server.on('upgrade', options.onUpgrade);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
+    answerClientError(error, socket, logger),
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -172,6 +214,44 @@ export function exitOnSignals(service: Pick<RunningService, 'shutdown'>, logger:
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/**
+ * Requests Node's parser refuses (not HTTP, headers too large, conflicting lengths) get a
+ * coded JSON answer with a request id like any other refusal, instead of a bare status line.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, logger: Logger): void {
+  // As Node's own handler: answer only if no answer has started on this connection.
+  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? 431
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 408
+        : 400;
+  const requestId = randomUUID();
+  const message =
+    status === 431
+      ? 'Request headers too large'
+      : status === 408
+        ? 'Request not received in time'
+        : 'Malformed HTTP request';
+  logger.info({ requestId, reason: error.code }, 'malformed HTTP request refused');
+  const body = JSON.stringify({
+    errors: [{ message, extensions: { code: 'BAD_USER_INPUT', requestId } }],
+  });
+  socket.write(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'content-type: application/json; charset=utf-8\r\n' +
+      `content-length: ${Buffer.byteLength(body)}\r\n` +
+      `${REQUEST_ID_HEADER}: ${requestId}\r\n` +
+      `connection: close\r\n\r\n${body}`,
+  );
+  socket.destroy();
 }
 
 function builtInRoute(path: string): HttpRoute {
