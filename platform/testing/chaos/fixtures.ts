@@ -129,14 +129,18 @@ export function serviceEnv(stack: TestStack, name: ServiceName): NodeJS.ProcessE
 }
 
 /**
- * Starts `name` again on the port it had (after it was killed), in place of the old process,
+ * Starts `name` again on the port it had (after it was stopped or killed), in place of the old process,
  * so `stack.stop()` stops the new one and the others' URLs stay right.
  */
-export async function restartService(stack: TestStack, name: ServiceName): Promise<void> {
+export async function restartService(
+  stack: TestStack,
+  name: ServiceName,
+  extraEnv: Record<string, string> = {},
+): Promise<void> {
   const old = stack.processes.get(name)!;
   await old.exited;
   const service = await spawnService(name, {
-    env: { ...serviceEnv(stack, name), PORT: String(old.port) },
+    env: { ...serviceEnv(stack, name), ...extraEnv, PORT: String(old.port) },
     onLine: (line, stream) => stack.logs.push({ service: name, stream, line }),
   });
   stack.processes.set(name, service);
