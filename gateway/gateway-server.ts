@@ -65,6 +65,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const policiesOn = config.GATEWAY_POLICIES === 'on';
 
   const fetchDuration = subgraphFetchMetrics(metrics.registry);
+  // @apollo/gateway otherwise reports usage to Apollo and probes cloud metadata endpoints on
+  // start; Tessera sends nothing anywhere it was not configured to.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl,
     logger: apolloLogger(logger),
