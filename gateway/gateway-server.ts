@@ -67,6 +67,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const fetchDuration = subgraphFetchMetrics(metrics.registry);
   // @apollo/gateway otherwise reports usage to Apollo and probes cloud metadata endpoints on
   // start; Tessera sends nothing anywhere it was not configured to.
+  // eslint-disable-next-line no-restricted-properties -- the library reads only this variable
   process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl,
