@@ -176,8 +176,11 @@ describe('events subscription', () => {
 
   it("ends a removed member's subscription", async () => {
     const member = await signUpMember(stack.gatewayUrl, stack.db, tenantA, 'MEMBER');
-    const received = connect(member, tenantA).subscribe<EventData>(EVENTS);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // From the current seq: the removal's own event reaches the subscription however late it
+    // started listening, and its delivery is where the membership is checked again.
+    const received = connect(member, tenantA).subscribe<EventData>(EVENTS, {
+      after: String(await latestSeq(tenantA)),
+    });
     const removed = await postGraphQL(
       stack.gatewayUrl,
       { query: `mutation { removeMember(userId: "${member.id}") }` },
