@@ -5,6 +5,36 @@ import { ErrorCode, isPublicErrorCode } from './codes';
 import { DomainError } from './domain-errors';
 
 const INTERNAL_MESSAGE = 'Internal server error';
+const UNAVAILABLE_MESSAGE = 'A service this request needs is unavailable; retry shortly';
+const UNAVAILABLE_RETRY_SECONDS = 5;
+
+/**
+ * PostgreSQL refusing or dropping connections (connection exceptions, shutdown, too many
+ * connections) and sockets that cannot reach a peer.
+ */
+const UNAVAILABLE_SQLSTATES = new Set([
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+const UNAVAILABLE_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+/** pg and pg-pool say these without a code; PostgreSQL says the last with the generic 55000. */
+const UNAVAILABLE_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect)|is not currently accepting connections/;
 
 /**
  * The one mapping from whatever went wrong to what a client sees: a known code, a safe
@@ -44,6 +74,20 @@ export function maskError(
     return { ...base, message: formatted.message, extensions };
   }
 
+  // A database or service that cannot be reached is no bug: say so, so clients retry.
+  if (isUnavailable(original)) {
+    logger.warn({ err: original, graphqlPath: formatted.path }, 'dependency unavailable');
+    return {
+      ...base,
+      message: UNAVAILABLE_MESSAGE,
+      extensions: {
+        code: ErrorCode.SERVICE_UNAVAILABLE,
+        retryAfter: UNAVAILABLE_RETRY_SECONDS,
+        requestId,
+      },
+    };
+  }
+
   logger.error({ err: original ?? error, graphqlPath: formatted.path }, 'unexpected error');
   return {
     ...base,
@@ -61,4 +105,16 @@ function originalErrorOf(error: unknown): unknown {
 /** A non-GraphQL error that merely carries a `code` (e.g. a pg or Node error). */
 function isForeignError(original: unknown): boolean {
   return original instanceof Error && !(original instanceof GraphQLError);
+}
+
+function isUnavailable(original: unknown): boolean {
+  if (!(original instanceof Error) || original instanceof GraphQLError) return false;
+  const code = (original as { code?: unknown }).code;
+  if (
+    typeof code === 'string' &&
+    (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_SOCKET_CODES.has(code))
+  ) {
+    return true;
+  }
+  return UNAVAILABLE_MESSAGES.test(original.message);
 }
