@@ -24,7 +24,7 @@ import { waitFor } from '../../platform/testing/ws-client';
 
 // The stack's database refuses every connection for a while (ALLOW_CONNECTIONS false and every
 // backend terminated), as when PostgreSQL restarts or fails over. Requests must fail fast with
-// a coded error, readiness must say so, and the outbox must publish everything committed
+// SERVICE_UNAVAILABLE, readiness must say so, and the outbox must publish everything committed
 // before the cut once the database is back.
 
 const OUTAGE_MS = 4_000;
@@ -152,6 +152,10 @@ it('fails fast with coded errors while PostgreSQL is away, recovers by itself, a
 
   // Requests failed while it was away, fast and coded, never hung, never a bare 5xx.
   expect(failures.length).toBeGreaterThan(0);
+  // ... as SERVICE_UNAVAILABLE (with retryAfter), not as a bug.
+  expect(new Set(failures.map((outcome) => outcome.code))).toEqual(
+    new Set(['SERVICE_UNAVAILABLE']),
+  );
   expect(stats.uncoded).toEqual([]);
   expect(stats.serverErrorsWithoutRequestId).toEqual([]);
   expect(slowestFailure).toBeLessThan(CONNECT_TIMEOUT_MS + 3_000);

@@ -119,6 +119,10 @@ it('kill -9 of a subgraph: coded errors while it is gone, recovery once it is st
   });
 
   expect(whileDown.some((outcome) => outcome.code !== 'OK')).toBe(true);
+  // What needed the dead subgraph was SERVICE_UNAVAILABLE; the rest went on.
+  expect(new Set(stats.outcomes.map((outcome) => outcome.code))).toEqual(
+    new Set(['OK', 'SERVICE_UNAVAILABLE']),
+  );
   expect(stats.uncoded).toEqual([]);
   expect(stats.serverErrorsWithoutRequestId).toEqual([]);
   expect(new Set(stats.outcomes.filter((o) => o.at > endedAt - 1_000).map((o) => o.code))).toEqual(
