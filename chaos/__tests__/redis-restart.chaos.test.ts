@@ -1,12 +1,9 @@
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { JobName, QueueName } from '../../platform/queues';
-import { queuePrefix } from '../../platform/redis';
 import {
   createTenant,
   latestSeq,
   mixedOperations,
   pause,
+  runMaintenanceJob,
   serviceEnv,
   startChaosStack,
   writtenSeqs,
@@ -19,7 +16,6 @@ import { countCodes, describeCodes, reportScenario } from '../../platform/testin
 import { resumingSubscriber } from '../../platform/testing/chaos/resuming-subscriber';
 import { startTraffic } from '../../platform/testing/chaos/traffic';
 import type { TestStack } from '../../platform/testing/stack';
-import { waitFor } from '../../platform/testing/ws-client';
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
 
 // Redis goes away under traffic and comes back on the same port, as in a restart or a
@@ -49,27 +45,6 @@ afterAll(async () => {
   await stack?.stop();
   await redis?.dispose();
 });
-
-/** Adds a maintenance job and resolves with its state once a worker finished it. */
-async function runMaintenanceJob(): Promise<string> {
-  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-  const queue = new Queue(QueueName.MAINTENANCE, {
-    connection,
-    prefix: queuePrefix(stack.redisPrefix),
-  });
-  try {
-    const job = await queue.add(JobName.PURGE_FINISHED_JOBS, {});
-    let state = await job.getState();
-    await waitFor(async () => {
-      state = await queue.getJobState(job.id!);
-      return state === 'completed' || state === 'failed';
-    }, 20_000);
-    return state;
-  } finally {
-    await queue.close();
-    connection.disconnect();
-  }
-}
 
 it('rides out a Redis restart: readiness false then true, no event lost, rate limits as configured, no process restarted', async () => {
   const pids = [...stack.processes.values(), closedGateway].map((service) => service.child.pid);
@@ -121,7 +96,7 @@ it('rides out a Redis restart: readiness false then true, no event lost, rate li
   await subscriber.waitForAll(written, 30_000).catch(() => undefined);
   const backlogMs = await backlogDelivered.catch(() => null);
   await subscriber.stop();
-  const jobState = await runMaintenanceJob();
+  const jobState = await runMaintenanceJob(stack);
   await readiness.stop();
 
   const lost = subscriber.tally.missing(written);

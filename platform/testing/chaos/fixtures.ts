@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Queue } from 'bullmq';
+import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { anonymousContext, runWithContext } from '../../context';
 import { withTenantTransaction } from '../../db';
 import { appendEvent, EventType } from '../../events';
+import { JobName, QueueName } from '../../queues';
+import { closeRedis, createRedis, queuePrefix } from '../../redis';
+import { waitFor } from '../ws-client';
 import { spawnService, type ServiceName } from '../../../scripts/lib/service-process';
 import { SUBGRAPH_NAMES } from '../../paths';
 import type { TestDatabase } from '../database';
@@ -192,4 +197,43 @@ export function mixedOperations(tenant: ChaosTenant) {
   ];
   return (n: number, worker: number): TrafficRequest =>
     n % 5 === 0 ? write(n, worker) : reads[(n % 5) - 1]!;
+}
+
+/**
+ * Adds a maintenance job to the stack's queues, through the same connection factory the
+ * processes use (standalone, Sentinel or Cluster, as `env` says), and resolves with its state
+ * once a worker finished it: the proof that BullMQ works on that Redis.
+ */
+export async function runMaintenanceJob(
+  stack: TestStack,
+  env: Record<string, string> = {},
+): Promise<string> {
+  const redisEnv = { ...stack.env, ...env };
+  const connection = createRedis(
+    {
+      REDIS_MODE: (redisEnv.REDIS_MODE ?? 'standalone') as 'standalone' | 'sentinel' | 'cluster',
+      REDIS_URL: redisEnv.REDIS_URL!,
+      REDIS_NODES: redisEnv.REDIS_NODES ? redisEnv.REDIS_NODES.split(',') : [],
+      REDIS_SENTINEL_NAME: redisEnv.REDIS_SENTINEL_NAME ?? 'mymaster',
+      REDIS_PREFIX: stack.redisPrefix,
+    },
+    pino({ level: 'silent' }),
+    { name: 'chaos:queue', blocking: true },
+  );
+  const queue = new Queue(QueueName.MAINTENANCE, {
+    connection,
+    prefix: queuePrefix(stack.redisPrefix),
+  });
+  try {
+    const job = await queue.add(JobName.PURGE_FINISHED_JOBS, {});
+    let state = await job.getState();
+    await waitFor(async () => {
+      state = await queue.getJobState(job.id!);
+      return state === 'completed' || state === 'failed';
+    }, 20_000).catch(() => undefined);
+    return state;
+  } finally {
+    await queue.close();
+    await closeRedis(connection);
+  }
 }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,9 @@ export interface OwnedRedis {
   /** Stops it for good and removes its working directory. */
   dispose(): Promise<void>;
   cli(...command: string[]): string;
+  /** redis-cli with these arguments before the server's address (e.g. `--cluster create`). */
+  cliSync(args: string[]): string;
+  running(): boolean;
 }
 
 /**
@@ -34,11 +37,18 @@ export interface OwnedRedis {
  * stop and start it without touching the machine's Redis that other test files share.
  */
 export async function startOwnedRedis(
-  options: { port?: number; args?: string[] } = {},
+  options: {
+    port?: number;
+    args?: string[];
+    /** A Sentinel (config written to its own file, which it rewrites), not a data server. */
+    sentinel?: string;
+  } = {},
 ): Promise<OwnedRedis> {
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), `tessera-redis-${port}-`));
   const args = options.args ?? [];
+  const config = join(dir, 'sentinel.conf');
+  if (options.sentinel !== undefined) writeFileSync(config, options.sentinel);
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
 
@@ -49,23 +59,21 @@ export async function startOwnedRedis(
     }).stdout.trim();
 
   const start = async () => {
+    const common = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
     const server = spawn(
       'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        // An append-only file, as a production Redis keeps: queues and schedules outlive a
-        // restart (a restart that loses everything is a different failure).
-        '--appendonly',
-        'yes',
-        '--dir',
-        dir,
-        ...args,
-      ],
+      options.sentinel !== undefined
+        ? [config, '--sentinel', ...common, ...args]
+        : [
+            ...common,
+            '--save',
+            '',
+            // An append-only file, as a production Redis keeps: queues and schedules outlive a
+            // restart (a restart that loses everything is a different failure).
+            '--appendonly',
+            'yes',
+            ...args,
+          ],
       { stdio: 'ignore' },
     );
     child = server;
@@ -81,6 +89,9 @@ export async function startOwnedRedis(
 
   await start();
   return {
+    cliSync: (extra) =>
+      spawnSync('redis-cli', extra, { encoding: 'utf8', timeout: 30_000 }).stdout.trim(),
+    running,
     port,
     url: `redis://127.0.0.1:${port}`,
     args,
