@@ -51,6 +51,9 @@ const SCRIPT_SHA = createHash('sha1').update(SCRIPT).digest('hex');
 
 const NAME_PATTERN = /^[a-z0-9_-]{1,64}$/i;
 
+/** ioredis states after a connection was lost (not the first connection still being made). */
+const DISCONNECTED = new Set(['reconnecting', 'close', 'end']);
+
 /**
  * While Redis is down a fail-closed limiter tells clients to come back after this long
  * (or after one window, if shorter): soon enough to notice recovery, not a retry storm.
@@ -122,6 +125,16 @@ export class SlidingWindowLimiter {
     }
     const { limit, windowMs, name } = this.options;
     const key = this.key(subject);
+    // A client that lost its connection queues commands until it is back or gives up: decide
+    // at once instead, so while Redis is away each check costs the fail mode, not the timeout.
+    if (DISCONNECTED.has(this.redis.status)) {
+      this.options.onDecision?.(
+        name,
+        'error',
+        new Error(`Redis connection is ${this.redis.status}`),
+      );
+      return this.degraded(cost);
+    }
     const callId = randomBytes(9).toString('base64url');
     let reply: [boolean, number, number];
     try {
