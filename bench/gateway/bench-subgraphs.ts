@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
+import { freePort, startProcess, type BenchProcess } from './child-process';
+import { BENCH_SUBGRAPHS, BENCH_SUBGRAPH_NAMES, type BenchSubgraphName } from './subgraphs';
+
+export interface BenchSubgraphs {
+  /** A temporary file with the composed supergraph, pointing at the running subgraphs. */
+  supergraphPath: string;
+  supergraphSdl: string;
+  urls: Record<BenchSubgraphName, string>;
+  processes: BenchProcess[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The four bench subgraphs (users, products, inventory, reviews), each in a process of its
+ * own on a free port, and their supergraph composed with @apollo/composition. Every gateway
+ * under test serves this same file.
+ */
+export async function startBenchSubgraphs(): Promise<BenchSubgraphs> {
+  const script = join(__dirname, 'subgraph-process.js');
+  const processes: BenchProcess[] = [];
+  const folder = mkdtempSync(join(tmpdir(), 'tessera-gwbench-'));
+  const stop = async () => {
+    await Promise.all(processes.map((running) => running.stop()));
+    rmSync(folder, { recursive: true, force: true });
+  };
+  try {
+    for (const name of BENCH_SUBGRAPH_NAMES) {
+      const port = await freePort();
+      processes.push(
+        await startProcess({ label: `${name} subgraph`, args: [script, name, String(port)], port }),
+      );
+    }
+    const urls = Object.fromEntries(
+      BENCH_SUBGRAPH_NAMES.map((name, i) => [name, processes[i]!.url]),
+    ) as Record<BenchSubgraphName, string>;
+    const supergraphSdl = composeBenchSupergraph(urls);
+    const supergraphPath = join(folder, 'supergraph.graphql');
+    writeFileSync(supergraphPath, supergraphSdl);
+    return { supergraphPath, supergraphSdl, urls, processes, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export function composeBenchSupergraph(urls: Record<BenchSubgraphName, string>): string {
+  const result = composeServices(
+    BENCH_SUBGRAPH_NAMES.map((name) => ({
+      name,
+      url: urls[name],
+      typeDefs: parse(BENCH_SUBGRAPHS[name].typeDefs),
+    })),
+  );
+  if (result.errors) {
+    throw new Error(
+      `bench composition failed:\n${result.errors.map((error) => `- ${error.message}`).join('\n')}`,
+    );
+  }
+  return result.supergraphSdl;
+}
