@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { DomainError, ValidationError } from '../platform/errors';
 import { checkOperationAccess, type AccessPolicies } from './operation-access';
-import type { GatewayContext } from './signed-data-source';
+import type { GatewayContext } from './gateway-context';
 
 /**
  * Runs {@link checkOperationAccess} after validation and before the query plan, so no

@@ -27,6 +27,16 @@ export const gatewayConfigShape = {
   /** `off` serves any supergraph with none of Tessera's tenancy and auth checks. */
   GATEWAY_POLICIES: z.enum(['on', 'off']).default('on'),
   GATEWAY_BODY_LIMIT_BYTES: integer(1024 * 1024, 1024, 64 * 1024 * 1024),
+  /** Keep-alive connections the gateway opens to each subgraph. */
+  GATEWAY_SUBGRAPH_CONNECTIONS: integer(32, 1, 1_024),
+  /** Requests in flight per subgraph connection (HTTP/1.1 pipelining; 1 turns it off). */
+  GATEWAY_SUBGRAPH_PIPELINING: integer(1, 1, 100),
+  /** Longest wait for a subgraph's answer (headers, then body) before the fetch fails. */
+  GATEWAY_SUBGRAPH_TIMEOUT_MS: integer(30_000, 100, 600_000),
+  /** Largest subgraph answer accepted; a larger one fails its fetch. */
+  GATEWAY_SUBGRAPH_MAX_RESPONSE_BYTES: integer(64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  /** Distinct documents whose query plan and compiled result shape are kept (LRU). */
+  GATEWAY_PLAN_CACHE_SIZE: integer(1_000, 1, 1_000_000),
   /** CORS, query limits, rate limits, Sandbox and introspection (gateway/security/config.ts). */
   ...securityConfigShape,
   /** Trust X-Forwarded-For for the client IP (only behind a proxy that sets it). */

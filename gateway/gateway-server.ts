@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginLandingPageDisabled,
@@ -20,6 +19,7 @@ import {
   startServiceServer,
   type RunningService,
 } from '../platform/http';
+import { cacheCounter } from '../platform/observability/cache-metrics';
 import { createLogger } from '../platform/observability/logger';
 import { createServiceMetrics } from '../platform/observability/metrics';
 import {
@@ -35,7 +35,9 @@ import { internalUrl, subgraphUrlOverrides, type GatewayConfig } from './config'
 import { buildRequestContext, REQUEST_ID_HEADER, requestIdFor } from './request-context';
 import { setupSecurityEdge } from './security/edge';
 import { startTenantOrigins } from './security/tenant-origins';
-import { SignedDataSource, type GatewayContext } from './signed-data-source';
+import type { GatewayContext } from './gateway-context';
+import { FederatedGateway } from './federation/federated-gateway';
+import { subgraphRequestHooks } from './subgraph-requests';
 import { subgraphFetchMetrics } from './subgraph-fetch-metrics';
 import { TenantPolicy } from './tenant-policy';
 import { authenticate } from './auth/authenticate';
@@ -64,19 +66,18 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const signingSecret = config.CONTEXT_SIGNING_SECRETS[0]!;
   const policiesOn = config.GATEWAY_POLICIES === 'on';
 
-  const fetchDuration = subgraphFetchMetrics(metrics.registry);
-  // @apollo/gateway otherwise reports usage to Apollo and probes cloud metadata endpoints on
-  // start; Tessera sends nothing anywhere it was not configured to.
-  // eslint-disable-next-line no-restricted-properties -- the library reads only this variable
-  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
-  const gateway = new ApolloGateway({
+  const gateway = new FederatedGateway<GatewayContext>({
     supergraphSdl,
-    logger: apolloLogger(logger),
-    buildService: ({ name, url }) =>
-      new SignedDataSource(overrides[name] ?? url ?? '', signingSecret, {
-        subgraph: name,
-        duration: fetchDuration,
-      }),
+    urlOverrides: overrides,
+    pool: {
+      connections: config.GATEWAY_SUBGRAPH_CONNECTIONS,
+      pipelining: config.GATEWAY_SUBGRAPH_PIPELINING,
+      timeoutMs: config.GATEWAY_SUBGRAPH_TIMEOUT_MS,
+      maxResponseBytes: config.GATEWAY_SUBGRAPH_MAX_RESPONSE_BYTES,
+    },
+    planCacheSize: config.GATEWAY_PLAN_CACHE_SIZE,
+    countPlanLookup: cacheCounter(metrics.registry, 'query_plan'),
+    ...subgraphRequestHooks(signingSecret, subgraphFetchMetrics(metrics.registry)),
   });
 
   const plugins: ApolloServerPlugin<GatewayContext>[] = [

@@ -2,7 +2,7 @@ import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graph
 import { TenantRequiredError } from '../platform/errors';
 import { assertRequirement } from '../platform/graphql/field-policy';
 import type { FieldRequirements } from './field-requirements';
-import type { GatewayContext } from './signed-data-source';
+import type { GatewayContext } from './gateway-context';
 import type { TenantPolicy } from './tenant-policy';
 
 export interface AccessPolicies {

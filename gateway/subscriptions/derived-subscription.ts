@@ -4,7 +4,7 @@ import type { RequestContext } from '../../platform/context';
 import { DomainError } from '../../platform/errors';
 import type { PublishedEvent } from '../../platform/events';
 import { toGraphQLError } from '../access-plugin';
-import type { GatewayContext } from '../signed-data-source';
+import type { GatewayContext } from '../gateway-context';
 import type { EventFeed } from './event-feed';
 import { SlowConsumerError } from './resumable-stream';
 import { queryFor, type RootSelection } from './selection';

@@ -10,7 +10,7 @@ import type { RequestContext } from '../../platform/context';
 import { DomainError, ValidationError } from '../../platform/errors';
 import { EVENT_TYPE_PATTERN, type PublishedEvent } from '../../platform/events';
 import { toGraphQLError } from '../access-plugin';
-import type { GatewayContext } from '../signed-data-source';
+import type { GatewayContext } from '../gateway-context';
 import type { EventFeed } from './event-feed';
 import { resumableStream, SlowConsumerError } from './resumable-stream';
 import { queryFor, selectsOnly, type RootSelection } from './selection';

@@ -27,7 +27,7 @@ import type { GatewayAuth } from '../auth/setup';
 import { authorizeTenant } from '../auth/authorize-tenant';
 import { checkOperationAccess, type AccessPolicies } from '../operation-access';
 import type { EdgeRateLimits } from '../security/rate-limits';
-import type { GatewayContext } from '../signed-data-source';
+import type { GatewayContext } from '../gateway-context';
 import { clientIp } from '../request-context';
 import { authenticateConnection, type ConnectionParams } from './connection-auth';
 import { EventFeed } from './event-feed';

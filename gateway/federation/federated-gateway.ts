@@ -1,0 +1,167 @@
+import { Supergraph } from '@apollo/federation-internals';
+import { QueryPlanner, type FetchNode } from '@apollo/query-planner';
+import type {
+  GatewayExecutionResult,
+  GatewayGraphQLRequestContext,
+  GatewayInterface,
+  GatewaySchemaLoadOrUpdateCallback,
+} from '@apollo/server-gateway-interface';
+import { getVariableValues, GraphQLError, type GraphQLSchema } from 'graphql';
+import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
+import { executePlan } from './plan-executor';
+import { PreparedOperations } from './prepared-operations';
+import { SubgraphClient, type SubgraphPoolOptions, type SubgraphResult } from './subgraph-client';
+
+export interface FederatedGatewayOptions<TContext> {
+  supergraphSdl: string;
+  /** Subgraph URLs by name, instead of the ones the supergraph names. */
+  urlOverrides?: Partial<Record<string, string>>;
+  pool: SubgraphPoolOptions;
+  /** Distinct documents whose query plan and result shaper are kept. */
+  planCacheSize: number;
+  countPlanLookup?: CountCacheLookup;
+  /** Headers for every subgraph fetch of one client request, computed once per request. */
+  requestHeaders?: (context: TContext) => Record<string, string>;
+  /**
+   * Wraps each subgraph fetch (spans, timing): calls `send` with headers for this fetch only
+   * (e.g. the fetch span's traceparent).
+   */
+  aroundFetch?: (
+    subgraph: string,
+    context: TContext,
+    send: (headers: Record<string, string>) => Promise<SubgraphResult>,
+  ) => Promise<SubgraphResult>;
+}
+
+/**
+ * Apollo Server's gateway for a static supergraph: query plans from @apollo/query-planner
+ * (the planner of @apollo/gateway), executed by our own plan executor over pooled undici
+ * connections, with plans and compiled result shapers cached per document. Results equal
+ * @apollo/gateway's; the bench (`npm run bench:gateway`) checks that on every run.
+ */
+export class FederatedGateway<
+  TContext extends Record<string, unknown>,
+> implements GatewayInterface {
+  readonly apiSchema: GraphQLSchema;
+  private readonly supergraphSchema: GraphQLSchema;
+  private readonly clients: Map<string, SubgraphClient>;
+  private readonly operations: PreparedOperations;
+  private readonly listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
+  private readonly fetchPrefixes = new WeakMap<FetchNode, string>();
+  private loaded = false;
+
+  constructor(private readonly options: FederatedGatewayOptions<TContext>) {
+    const supergraph = Supergraph.build(options.supergraphSdl);
+    const apiSchema = supergraph.apiSchema();
+    this.apiSchema = apiSchema.toGraphQLJSSchema();
+    this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
+    this.operations = new PreparedOperations(
+      new QueryPlanner(supergraph),
+      apiSchema,
+      this.apiSchema,
+      options.planCacheSize,
+      options.countPlanLookup,
+    );
+    this.clients = new Map(
+      supergraph.subgraphsMetadata().map(({ name, url }) => {
+        const target = options.urlOverrides?.[name] ?? url;
+        if (!target) throw new Error(`the supergraph gives no URL for subgraph ${name}`);
+        return [name, new SubgraphClient(name, target, options.pool)];
+      }),
+    );
+  }
+
+  onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback): () => void {
+    this.listeners.add(callback);
+    if (this.loaded) this.notify(callback);
+    return () => this.listeners.delete(callback);
+  }
+
+  async load(): Promise<{
+    executor: (request: GatewayGraphQLRequestContext) => Promise<GatewayExecutionResult>;
+  }> {
+    this.loaded = true;
+    for (const listener of this.listeners) this.notify(listener);
+    return {
+      executor: (request) => this.execute(request as GatewayGraphQLRequestContext<TContext>),
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.operations.clear();
+    await Promise.all([...this.clients.values()].map((client) => client.close()));
+  }
+
+  private notify(callback: GatewaySchemaLoadOrUpdateCallback): void {
+    callback({ apiSchema: this.apiSchema, coreSupergraphSdl: this.options.supergraphSdl });
+  }
+
+  private async execute(
+    requestContext: GatewayGraphQLRequestContext<TContext>,
+  ): Promise<GatewayExecutionResult> {
+    const { request, document, operation, queryHash, operationName, context } = requestContext;
+    const prepared = this.operations.get({ document, operation, queryHash, operationName });
+    const variables = request.variables ?? {};
+    const coerced = getVariableValues(
+      this.apiSchema,
+      operation.variableDefinitions ?? [],
+      variables,
+    );
+    if (coerced.errors) return { errors: coerced.errors };
+
+    let headers: Record<string, string> | undefined;
+    const send = (fetch: FetchNode, variablesJson: string): Promise<SubgraphResult> => {
+      const client = this.clients.get(fetch.serviceName);
+      if (!client) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
+      headers ??= this.options.requestHeaders?.(context) ?? {};
+      const body = `${this.fetchPrefix(fetch)}${variablesJson}}`;
+      const base = headers;
+      if (!this.options.aroundFetch) return client.post(body, base);
+      return this.options.aroundFetch(fetch.serviceName, context, (extra) =>
+        client.post(body, { ...base, ...extra }),
+      );
+    };
+
+    try {
+      const executed = await executePlan({
+        plan: prepared.plan,
+        supergraphSchema: this.supergraphSchema,
+        variables,
+        coercedVariables: coerced.coerced,
+        send,
+      });
+      const errors = executed.errors.map(toGraphQLError);
+      const shaped = prepared.shaper.shape(executed.data, coerced.coerced, (field) =>
+        prepared.introspect(field, variables),
+      );
+      // As @apollo/gateway: values that did not fit the schema are reported only when nothing
+      // else failed, and then as an extension, not as errors.
+      if (errors.length === 0 && shaped.errors.length > 0) {
+        return { data: shaped.data, extensions: { valueCompletion: shaped.errors } };
+      }
+      return errors.length === 0 ? { data: shaped.data } : { errors, data: shaped.data };
+    } catch (error) {
+      return { errors: [toGraphQLError(error)] };
+    }
+  }
+
+  /** `{"query":…,"operationName":…,"variables":` for a fetch, serialized once per plan. */
+  private fetchPrefix(fetch: FetchNode): string {
+    let prefix = this.fetchPrefixes.get(fetch);
+    if (prefix === undefined) {
+      const name =
+        fetch.operationName === undefined
+          ? ''
+          : `,"operationName":${JSON.stringify(fetch.operationName)}`;
+      prefix = `{"query":${JSON.stringify(fetch.operation)}${name},"variables":`;
+      this.fetchPrefixes.set(fetch, prefix);
+    }
+    return prefix;
+  }
+}
+
+function toGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  if (error instanceof Error) return new GraphQLError(error.message, { originalError: error });
+  return new GraphQLError('Unexpected error during query plan execution');
+}

@@ -1,0 +1,246 @@
+import type { FetchNode, PlanNode, QueryPlan, ResponsePath } from '@apollo/query-planner';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { applyRewrites } from './data-rewrites';
+import { isJsonObject, mergeInto, type JsonObject } from './merge';
+import { entityRepresentations } from './representations';
+import type { SubgraphError, SubgraphResult } from './subgraph-client';
+
+/** Sends one fetch of the plan: the subgraph's operation with these variables (JSON). */
+export type SendFetch = (fetch: FetchNode, variablesJson: string) => Promise<SubgraphResult>;
+
+export interface PlanExecutionInput {
+  plan: QueryPlan;
+  /** The supergraph (not the API schema): rewrites and `requires` test its types. */
+  supergraphSchema: GraphQLSchema;
+  /** The request's variables as the client sent them; subgraphs coerce their own. */
+  variables: Readonly<JsonObject>;
+  /** The same, coerced with defaults: what `Condition` nodes (@skip/@include) test. */
+  coercedVariables: Readonly<JsonObject>;
+  send: SendFetch;
+}
+
+/**
+ * Runs a query plan from @apollo/query-planner: fetches in sequence or in parallel, each
+ * entity fetch with its representations taken from what earlier fetches returned, merged into
+ * one unshaped result. Identical representations within a fetch are sent once. Errors are
+ * collected, never thrown: a failed fetch leaves its fields missing and the rest goes on.
+ */
+export async function executePlan(
+  input: PlanExecutionInput,
+): Promise<{ data: JsonObject; errors: unknown[] }> {
+  const data: JsonObject = {};
+  const execution: Execution = { ...input, data, errors: [] };
+  const root = input.plan.node;
+  if (root?.kind === 'Subscription') {
+    throw new Error('Execution of subscriptions not supported by gateway');
+  }
+  if (root) await executeNode(execution, root, { path: [], data });
+  return { data, errors: execution.errors };
+}
+
+interface Execution extends PlanExecutionInput {
+  data: JsonObject;
+  errors: unknown[];
+}
+
+interface Cursor {
+  path: ResponsePath;
+  data: unknown;
+}
+
+async function executeNode(execution: Execution, node: PlanNode, cursor: Cursor): Promise<void> {
+  switch (node.kind) {
+    case 'Sequence':
+      for (const child of node.nodes) await executeNode(execution, child, cursor);
+      return;
+    case 'Parallel':
+      await Promise.all(node.nodes.map((child) => executeNode(execution, child, cursor)));
+      return;
+    case 'Flatten': {
+      const data = flattenAtPath(cursor.data, node.path);
+      if (data === undefined || data === null) return;
+      await executeNode(execution, node.node, { path: [...cursor.path, ...node.path], data });
+      return;
+    }
+    case 'Fetch':
+      try {
+        await executeFetch(execution, node, cursor);
+      } catch (error) {
+        execution.errors.push(error);
+      }
+      return;
+    case 'Condition': {
+      const branch =
+        execution.coercedVariables[node.condition] === true ? node.ifClause : node.elseClause;
+      if (branch) await executeNode(execution, branch, cursor);
+      return;
+    }
+    case 'Defer':
+      throw new Error('@defer support is not available in the gateway');
+  }
+}
+
+async function executeFetch(execution: Execution, fetch: FetchNode, cursor: Cursor): Promise<void> {
+  const entities = (Array.isArray(cursor.data) ? cursor.data : [cursor.data]).filter(
+    (entity): entity is JsonObject => entity !== null && entity !== undefined,
+  );
+  if (entities.length === 0) return;
+  const variables = usedVariables(execution.variables, fetch.variableUsages);
+
+  if (!fetch.requires) {
+    const result = await execution.send(fetch, JSON.stringify(variables));
+    const received = handleErrors(execution, fetch, cursor, result);
+    if (received) applyRewrites(execution.supergraphSchema, fetch.outputRewrites, received);
+    entities.forEach((entity, index) => mergeInto(entity, received, index > 0));
+    return;
+  }
+
+  if ('representations' in variables) {
+    throw new Error('Variables cannot contain key "representations"');
+  }
+  const representations = entityRepresentations(execution.supergraphSchema, fetch, entities);
+  if (representations.unique.length === 0) return;
+  const result = await execution.send(
+    fetch,
+    variablesWithRepresentations(variables, representations.unique),
+  );
+  const received = handleErrors(execution, fetch, cursor, result, representations.firstEntity);
+  if (!received) return;
+  const answers = received._entities;
+  if (!Array.isArray(answers))
+    throw new Error('Expected "data._entities" in response to be an array');
+  if (answers.length !== representations.unique.length) {
+    throw new Error(
+      `Expected "data._entities" to contain ${representations.unique.length} elements`,
+    );
+  }
+  const used = new Array<boolean>(answers.length).fill(false);
+  representations.entityIndexes.forEach((entityIndex, position) => {
+    const unique = representations.uniqueIndexes[position]!;
+    const answer: unknown = answers[unique];
+    const entity = entities[entityIndex]!;
+    if (!used[unique] && isJsonObject(answer)) {
+      answer.__typename ??= entity.__typename;
+      applyRewrites(execution.supergraphSchema, fetch.outputRewrites, answer);
+    }
+    mergeInto(entity, answer, used[unique]!);
+    used[unique] = true;
+  });
+}
+
+function usedVariables(
+  provided: Readonly<JsonObject>,
+  usages: readonly string[] | undefined,
+): JsonObject {
+  const variables: JsonObject = {};
+  for (const name of usages ?? []) {
+    if (Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) {
+      variables[name] = provided[name];
+    }
+  }
+  return variables;
+}
+
+/** The variables' JSON with the representations spliced in, each serialized only once. */
+function variablesWithRepresentations(variables: JsonObject, representations: string[]): string {
+  const list = `"representations":[${representations.join(',')}]`;
+  const others = JSON.stringify(variables).slice(1, -1);
+  return others ? `{${others},${list}}` : `{${list}}`;
+}
+
+/** Records the subgraph's errors with paths into the client's response; returns its data. */
+function handleErrors(
+  execution: Execution,
+  fetch: FetchNode,
+  cursor: Cursor,
+  result: SubgraphResult,
+  firstEntityOfRepresentation?: readonly number[],
+): JsonObject | undefined {
+  if (result.errors?.length) {
+    const paths = new ErrorPaths(execution.data, cursor, fetch, firstEntityOfRepresentation);
+    for (const error of result.errors) {
+      execution.errors.push(downstreamError(error, fetch.serviceName, paths.map(error.path)));
+    }
+  }
+  return isJsonObject(result.data) ? result.data : undefined;
+}
+
+function downstreamError(
+  error: SubgraphError,
+  serviceName: string,
+  path: readonly (string | number)[] | undefined,
+): GraphQLError {
+  const message = error.message || `Error while fetching subquery from service "${serviceName}"`;
+  const extensions: Record<string, unknown> = { ...error.extensions, serviceName };
+  if (typeof error.extensions?.code !== 'string') extensions.code = 'DOWNSTREAM_SERVICE_ERROR';
+  return new GraphQLError(message, { path, extensions });
+}
+
+/** Turns a subgraph error's path (`_entities.3.name`) into the path in the client's result. */
+class ErrorPaths {
+  private hydrated?: (string | number)[][];
+
+  constructor(
+    private readonly fullResult: JsonObject,
+    private readonly cursor: Cursor,
+    private readonly fetch: FetchNode,
+    private readonly firstEntityOfRepresentation?: readonly number[],
+  ) {}
+
+  map(path: (string | number)[] | undefined): (string | number)[] | undefined {
+    if (!path) return undefined;
+    const representation = path[1];
+    if (!this.fetch.requires || typeof representation !== 'number') {
+      return [...this.cursor.path, ...path];
+    }
+    if (!this.hydrated) {
+      this.hydrated = [];
+      hydratePaths([], this.cursor.path, this.fullResult, this.hydrated);
+    }
+    const entity = this.firstEntityOfRepresentation?.[representation] ?? representation;
+    return [...(this.hydrated[entity] ?? []), ...path.slice(2)];
+  }
+}
+
+function hydratePaths(
+  parent: (string | number)[],
+  path: ResponsePath,
+  data: unknown,
+  result: (string | number)[][],
+): void {
+  if (data === null || data === undefined) return;
+  const [head, ...rest] = path;
+  if (head === undefined) {
+    result.push([...parent]);
+  } else if (head === '@' || Array.isArray(data)) {
+    if (!Array.isArray(data)) throw new Error('expected array when encountering `@`');
+    data.forEach((element: unknown, index) => {
+      parent.push(index);
+      hydratePaths(parent, head === '@' ? rest : path, element, result);
+      parent.pop();
+    });
+  } else if (typeof head === 'string') {
+    if (isJsonObject(data) && Object.prototype.hasOwnProperty.call(data, head)) {
+      parent.push(head);
+      hydratePaths(parent, rest, data[head], result);
+      parent.pop();
+    }
+  }
+}
+
+function flattenAtPath(value: unknown, path: ResponsePath): unknown {
+  if (path.length === 0 || value === undefined || value === null) return value;
+  const [current, ...rest] = path;
+  if (current === '@') {
+    if (!Array.isArray(value)) throw new Error('expected an array at `@`');
+    return value.flatMap((element: unknown) => flattenAtPath(element, rest));
+  }
+  if (typeof current !== 'string') throw new Error(`Unexpected ${typeof current} found in path`);
+  if (Array.isArray(value))
+    throw new Error(`Unexpected array in result for path element ${current}`);
+  if (!isJsonObject(value)) return undefined;
+  return flattenAtPath(
+    Object.prototype.hasOwnProperty.call(value, current) ? value[current] : undefined,
+    rest,
+  );
+}

@@ -1,0 +1,109 @@
+import { STATUS_CODES } from 'node:http';
+import { GraphQLError } from 'graphql';
+import { Pool } from 'undici';
+import { ErrorCode, isPublicErrorCode } from '../../platform/errors';
+
+export interface SubgraphPoolOptions {
+  /** Keep-alive connections per subgraph. */
+  connections: number;
+  /** Requests in flight per connection (1: no HTTP pipelining). */
+  pipelining: number;
+  /** Longest wait for a subgraph's response headers, and then for its whole body. */
+  timeoutMs: number;
+  /** Largest subgraph response accepted; a larger one fails the fetch. */
+  maxResponseBytes: number;
+}
+
+/** The parsed JSON answer of a subgraph. */
+export interface SubgraphResult {
+  data?: Record<string, unknown> | null;
+  errors?: SubgraphError[];
+  extensions?: Record<string, unknown>;
+}
+
+export interface SubgraphError {
+  message?: string;
+  path?: (string | number)[];
+  extensions?: Record<string, unknown>;
+}
+
+/**
+ * Posts GraphQL requests to one subgraph over a pool of keep-alive connections (undici).
+ * Bodies arrive already serialized, and the answer is parsed once: nothing is copied between
+ * header or body representations on the way.
+ */
+export class SubgraphClient {
+  private readonly pool: Pool;
+  private readonly path: string;
+
+  constructor(
+    readonly name: string,
+    readonly url: string,
+    options: SubgraphPoolOptions,
+  ) {
+    const parsed = new URL(url);
+    this.path = `${parsed.pathname}${parsed.search}`;
+    this.pool = new Pool(parsed.origin, {
+      connections: options.connections,
+      pipelining: options.pipelining,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      maxResponseSize: options.maxResponseBytes,
+    });
+  }
+
+  async post(body: string, headers: Record<string, string>): Promise<SubgraphResult> {
+    const response = await this.pool.request({
+      method: 'POST',
+      path: this.path,
+      headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
+      body,
+    });
+    const text = await response.body.text();
+    if (response.statusCode < 200 || response.statusCode > 299) {
+      throw errorFromStatus(response.statusCode, text);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new Error(`subgraph ${this.name} answered with a body that is not JSON`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error(`subgraph ${this.name} answered with JSON that is not an object`);
+    }
+    return parsed as SubgraphResult;
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+/**
+ * A subgraph answers some client mistakes with an HTTP error status and a coded GraphQL error
+ * (e.g. a variable that is not a valid DateTime: 400 BAD_USER_INPUT): keep that error. Any
+ * other status is an error of its own, coded as HTTP clients know it (401, 403) or internal.
+ */
+function errorFromStatus(status: number, text: string): GraphQLError {
+  try {
+    const body = JSON.parse(text) as {
+      errors?: { message?: unknown; extensions?: { code?: unknown } }[];
+    };
+    const first = body.errors?.[0];
+    const code = first?.extensions?.code;
+    if (
+      typeof first?.message === 'string' &&
+      isPublicErrorCode(code) &&
+      code !== ErrorCode.INTERNAL_SERVER_ERROR
+    ) {
+      return new GraphQLError(first.message, { extensions: { code } });
+    }
+  } catch {
+    // not a GraphQL error body: the generic error below
+  }
+  const code = status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : undefined;
+  return new GraphQLError(`${status}: ${STATUS_CODES[status] ?? 'Unknown status'}`, {
+    extensions: code ? { code } : {},
+  });
+}

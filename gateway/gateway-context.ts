@@ -1,0 +1,8 @@
+import type { RequestContext } from '../platform/context';
+
+/** Apollo Server's context for a gateway operation. */
+export interface GatewayContext extends Record<string, unknown> {
+  request: RequestContext;
+  /** Set when the gateway runs an operation to deliver a subscription's event. */
+  delivery?: boolean;
+}
