@@ -228,19 +228,30 @@ function hydratePaths(
   }
 }
 
-function flattenAtPath(value: unknown, path: ResponsePath): unknown {
-  if (path.length === 0 || value === undefined || value === null) return value;
-  const [current, ...rest] = path;
-  if (current === '@') {
-    if (!Array.isArray(value)) throw new Error('expected an array at `@`');
-    return value.flatMap((element: unknown) => flattenAtPath(element, rest));
+/**
+ * The values at `path` below `value`; each `@` steps into every element of a list, and the
+ * lists found under it are flattened one level (as @apollo/gateway's flatMap does).
+ */
+function flattenAtPath(value: unknown, path: ResponsePath, from = 0): unknown {
+  let current = value;
+  for (let index = from; index < path.length; index++) {
+    if (current === undefined || current === null) return current;
+    const key = path[index];
+    if (key === '@') {
+      if (!Array.isArray(current)) throw new Error('expected an array at `@`');
+      const flattened: unknown[] = [];
+      for (const element of current as unknown[]) {
+        const inner = flattenAtPath(element, path, index + 1);
+        if (Array.isArray(inner)) for (const item of inner as unknown[]) flattened.push(item);
+        else flattened.push(inner);
+      }
+      return flattened;
+    }
+    if (typeof key !== 'string') throw new Error(`Unexpected ${typeof key} found in path`);
+    if (Array.isArray(current))
+      throw new Error(`Unexpected array in result for path element ${key}`);
+    if (!isJsonObject(current)) return undefined;
+    current = Object.prototype.hasOwnProperty.call(current, key) ? current[key] : undefined;
   }
-  if (typeof current !== 'string') throw new Error(`Unexpected ${typeof current} found in path`);
-  if (Array.isArray(value))
-    throw new Error(`Unexpected array in result for path element ${current}`);
-  if (!isJsonObject(value)) return undefined;
-  return flattenAtPath(
-    Object.prototype.hasOwnProperty.call(value, current) ? value[current] : undefined,
-    rest,
-  );
+  return current;
 }

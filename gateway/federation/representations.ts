@@ -32,11 +32,10 @@ export function entityRepresentations(
     firstEntity: [],
   };
   const positions = new Map<string, number>();
+  const serialize = representationSerializer(schema, fetch);
   entities.forEach((entity, entityIndex) => {
-    const representation = selectRequired(schema, entity, fetch.requires ?? []);
-    if (!representation || !representation.__typename) return;
-    applyRewrites(schema, fetch.inputRewrites, representation);
-    const json = JSON.stringify(representation);
+    const json = serialize(entity);
+    if (json === null) return;
     let position = positions.get(json);
     if (position === undefined) {
       position = result.unique.length;
@@ -48,6 +47,103 @@ export function entityRepresentations(
     result.uniqueIndexes.push(position);
   });
   return result;
+}
+
+type Serializer = (entity: JsonObject) => string | null;
+
+const serializers = new WeakMap<FetchNode, Serializer>();
+
+/** A fetch's representation of an entity as JSON, or null when it has none. */
+function representationSerializer(schema: GraphQLSchema, fetch: FetchNode): Serializer {
+  let serializer = serializers.get(fetch);
+  if (!serializer) {
+    serializer =
+      compileSerializer(schema, fetch.requires ?? []) ?? genericSerializer(schema, fetch);
+    serializers.set(fetch, serializer);
+  }
+  return serializer;
+}
+
+function genericSerializer(schema: GraphQLSchema, fetch: FetchNode): Serializer {
+  return (entity) => {
+    const representation = selectRequired(schema, entity, fetch.requires ?? []);
+    if (!representation || !representation.__typename) return null;
+    applyRewrites(schema, fetch.inputRewrites, representation);
+    return JSON.stringify(representation);
+  };
+}
+
+/**
+ * The common shape, `... on T { __typename key… }` with only fields below it and no input
+ * rewrites, written straight to JSON: the same string the generic path makes, without the
+ * intermediate object. Anything else takes the generic path.
+ */
+function compileSerializer(
+  schema: GraphQLSchema,
+  requires: readonly QueryPlanSelectionNode[],
+): Serializer | undefined {
+  const [fragment, ...others] = requires;
+  if (others.length > 0 || fragment?.kind !== 'InlineFragment' || !fragment.typeCondition) {
+    return undefined;
+  }
+  const fields = compileFields(fragment.selections);
+  if (!fields || !fields.some((field) => field.name === '__typename' && !field.inner)) {
+    return undefined;
+  }
+  const typeCondition = fragment.typeCondition;
+  return (entity) => {
+    if (!isObjectOfType(schema, entity, typeCondition) || !entity.__typename) return null;
+    return writeFields(entity, fields);
+  };
+}
+
+interface CompiledField {
+  name: string;
+  /** `"name":`, serialized once. */
+  key: string;
+  inner?: CompiledField[];
+}
+
+function compileFields(selections: readonly QueryPlanSelectionNode[]): CompiledField[] | undefined {
+  const fields: CompiledField[] = [];
+  const names = new Set<string>();
+  for (const selection of selections) {
+    if (selection.kind !== 'Field') return undefined;
+    const name = selection.alias ?? selection.name;
+    if (names.has(name)) return undefined;
+    names.add(name);
+    const inner = selection.selections ? compileFields(selection.selections) : undefined;
+    if (selection.selections && !inner) return undefined;
+    fields.push({ name, key: `${JSON.stringify(name)}:`, inner });
+  }
+  return fields;
+}
+
+/** selectRequired + JSON.stringify in one pass: null when a field is missing. */
+function writeFields(source: JsonObject, fields: readonly CompiledField[]): string | null {
+  let json = '{';
+  for (let index = 0; index < fields.length; index++) {
+    const field = fields[index]!;
+    const value = Object.prototype.hasOwnProperty.call(source, field.name)
+      ? source[field.name]
+      : undefined;
+    if (value === undefined) return null;
+    if (index > 0) json += ',';
+    json += field.key;
+    json += field.inner ? writeNested(value, field.inner) : JSON.stringify(value);
+  }
+  return `${json}}`;
+}
+
+function writeNested(value: unknown, fields: readonly CompiledField[]): string {
+  if (Array.isArray(value)) {
+    return `[${value.map((element: unknown) => writeObject(element, fields)).join(',')}]`;
+  }
+  return writeObject(value, fields);
+}
+
+function writeObject(value: unknown, fields: readonly CompiledField[]): string {
+  return (isJsonObject(value) && writeFields(value, fields)) || 'null';
 }
 
 /** @apollo/gateway's executeSelectionSet: null when a selected field is missing. */
