@@ -60,7 +60,11 @@ export const GATEWAYS: GatewayUnderTest[] = [
       const port = await freePort();
       return startProcess({
         label: 'stock @apollo/gateway',
-        args: [join(__dirname, 'stock-gateway.js'), supergraphPath, String(port)],
+        args: [
+          join(repoRoot(), 'dist', 'bench', 'gateway', 'stock-gateway.js'),
+          supergraphPath,
+          String(port),
+        ],
         port,
         env: baseEnv(),
       });
