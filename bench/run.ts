@@ -1,12 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { prepareTemplateDatabase } from '../platform/testing/database';
 import { repoRoot } from '../platform/paths';
 import { gatewayOverhead } from './gateway-overhead.bench';
 import { subscriptionFanout } from './subscription-fanout.bench';
 import { webhookDelivery } from './webhook-delivery.bench';
-import { toMarkdown, type BenchReport } from './lib/report';
+import { gatewayComparison } from './gateway-comparison.bench';
+import { gatewayComparisonOptions } from './gateway/options';
+import { runDescription, toMarkdown, type BenchReport } from './lib/report';
 
 // `npm run bench`: every benchmark, each comparing against a baseline measured in the same
 // run; prints Markdown and writes it to bench/results/latest.md.
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   await prepareTemplateDatabase();
   const reports: BenchReport[] = [
     await gatewayOverhead({ durationMs, concurrency }),
+    await gatewayComparison(gatewayComparisonOptions()),
     await subscriptionFanout({
       subscribers: Number(process.env.BENCH_SUBSCRIBERS ?? 200),
       events: Number(process.env.BENCH_EVENTS ?? 50),
@@ -27,11 +29,10 @@ async function main(): Promise<void> {
     }),
   ];
 
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const markdown = [
     `## Tessera benchmarks`,
     '',
-    `${new Date().toISOString().slice(0, 10)} on ${machine}.`,
+    runDescription(),
     '',
     ...reports.map(toMarkdown),
   ].join('\n');

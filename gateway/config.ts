@@ -68,8 +68,18 @@ export const gatewayConfigShape = {
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 
-export const gatewayConfigRules: ConfigRule<z.infer<z.ZodObject<typeof gatewayConfigShape>>>[] = [
-  refuseDevelopmentSecretInProduction,
+type ParsedGatewayConfig = z.infer<z.ZodObject<typeof gatewayConfigShape>>;
+
+/**
+ * With policies off the gateway fronts subgraphs that check no signature, so a production run
+ * needs no secret of its own. Nothing is weakened: Tessera's own subgraphs refuse the
+ * development secret in production, so a context it signs is never accepted there.
+ */
+const refuseDevelopmentSecretWithPolicies: ConfigRule<ParsedGatewayConfig> = (config) =>
+  config.GATEWAY_POLICIES === 'off' ? [] : refuseDevelopmentSecretInProduction(config);
+
+export const gatewayConfigRules: ConfigRule<ParsedGatewayConfig>[] = [
+  refuseDevelopmentSecretWithPolicies,
   requireRedisNodesOutsideStandalone,
   refuseWildcardOriginWithCredentials,
 ];

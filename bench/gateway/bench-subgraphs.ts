@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
+import { repoRoot } from '../../platform/paths';
 import { freePort, startProcess, type BenchProcess } from './child-process';
 import { BENCH_SUBGRAPHS, BENCH_SUBGRAPH_NAMES, type BenchSubgraphName } from './subgraphs';
 
@@ -21,7 +22,8 @@ export interface BenchSubgraphs {
  * under test serves this same file.
  */
 export async function startBenchSubgraphs(): Promise<BenchSubgraphs> {
-  const script = join(__dirname, 'subgraph-process.js');
+  // From dist/ also when this runs from sources (jest): the child is plain node.
+  const script = join(repoRoot(), 'dist', 'bench', 'gateway', 'subgraph-process.js');
   const processes: BenchProcess[] = [];
   const folder = mkdtempSync(join(tmpdir(), 'tessera-gwbench-'));
   const stop = async () => {

@@ -1,3 +1,4 @@
+import { cpus, totalmem } from 'node:os';
 import type { LoadResult } from './load';
 
 export interface BenchRow extends LoadResult {
@@ -41,4 +42,10 @@ export function toMarkdown(report: BenchReport): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** The date and machine a run's numbers belong to, for the heading above its tables. */
+export function runDescription(): string {
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  return `${new Date().toISOString().slice(0, 10)} on ${machine}.`;
 }

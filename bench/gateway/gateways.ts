@@ -1,0 +1,114 @@
+import { join } from 'node:path';
+import { repoRoot } from '../../platform/paths';
+import { freePort, startProcess, type BenchProcess } from './child-process';
+
+export type GatewayKey = 'stock' | 'hive-jit' | 'hive-router' | 'tessera';
+
+export interface GatewayUnderTest {
+  key: GatewayKey;
+  /** As printed in the results table. */
+  name: string;
+  start(supergraphPath: string): Promise<BenchProcess>;
+}
+
+// Every gateway runs as it would be deployed: NODE_ENV=production (graphql-js and Apollo
+// skip development-only checks), its own process, logs at info (no line per request).
+const baseEnv = (): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  NODE_ENV: 'production',
+  // Apollo's libraries otherwise send anonymous start-up telemetry.
+  APOLLO_TELEMETRY_DISABLED: 'true',
+});
+
+const hiveBin = () =>
+  join(repoRoot(), 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
+
+async function startHive(label: string, supergraphPath: string, flag: string) {
+  const port = await freePort();
+  const running = await startProcess({
+    label,
+    args: [
+      hiveBin(),
+      'supergraph',
+      supergraphPath,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      flag,
+    ],
+    port,
+    env: baseEnv(),
+  });
+  // The CLI falls back to its JavaScript runtime with only a warning when the router runtime
+  // cannot load; measuring that under the router runtime's name would be a lie.
+  if (
+    flag === '--hive-router-runtime' &&
+    /Could not load the @graphql-hive\/router-runtime/.test(running.output())
+  ) {
+    await running.stop();
+    throw new Error(`${label}: the router runtime did not load:\n${running.output()}`);
+  }
+  return running;
+}
+
+export const GATEWAYS: GatewayUnderTest[] = [
+  {
+    key: 'stock',
+    name: '@apollo/gateway (stock)',
+    start: async (supergraphPath) => {
+      const port = await freePort();
+      return startProcess({
+        label: 'stock @apollo/gateway',
+        args: [
+          join(repoRoot(), 'dist', 'bench', 'gateway', 'stock-gateway.js'),
+          supergraphPath,
+          String(port),
+        ],
+        port,
+        env: baseEnv(),
+      });
+    },
+  },
+  {
+    key: 'hive-jit',
+    name: 'Hive Gateway --jit',
+    start: (supergraphPath) => startHive('hive-gateway --jit', supergraphPath, '--jit'),
+  },
+  {
+    key: 'hive-router',
+    name: 'Hive Gateway --hive-router-runtime',
+    start: (supergraphPath) =>
+      startHive('hive-gateway --hive-router-runtime', supergraphPath, '--hive-router-runtime'),
+  },
+  {
+    key: 'tessera',
+    name: 'Tessera (generic mode)',
+    start: async (supergraphPath) => {
+      const port = await freePort();
+      return startProcess({
+        label: 'Tessera gateway',
+        args: [join(repoRoot(), 'dist', 'gateway', 'main.js')],
+        port,
+        env: { ...baseEnv(), ...tesseraGenericEnv(supergraphPath, port) },
+      });
+    },
+  },
+];
+
+/**
+ * Tessera's gateway in generic mode, as README documents it: no tenancy, auth, PostgreSQL or
+ * Redis. The query limits stay on, raised so the bench's deep query (nested lists many levels
+ * down) passes them; they are measured once per query text, not per request.
+ */
+export function tesseraGenericEnv(supergraphPath: string, port: number): NodeJS.ProcessEnv {
+  return {
+    GATEWAY_SUPERGRAPH_PATH: supergraphPath,
+    GATEWAY_POLICIES: 'off',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    GATEWAY_MAX_DEPTH: '100',
+    GATEWAY_MAX_COST: '10000000',
+  };
+}

@@ -1,0 +1,34 @@
+import { ConfigError, parseConfig } from '../../platform/config';
+import { gatewayConfigRules, gatewayConfigShape } from '../config';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    parseConfig(gatewayConfigShape, env, gatewayConfigRules);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.lines;
+    throw error;
+  }
+}
+
+describe('gateway configuration in generic mode', () => {
+  it('serves any supergraph in production with policies off and no secret, database or Redis', () => {
+    const config = parseConfig(
+      gatewayConfigShape,
+      {
+        NODE_ENV: 'production',
+        GATEWAY_POLICIES: 'off',
+        GATEWAY_SUPERGRAPH_PATH: '/tmp/any-supergraph.graphql',
+      },
+      gatewayConfigRules,
+    );
+    expect(config.GATEWAY_POLICIES).toBe('off');
+    expect(config.GATEWAY_SUPERGRAPH_PATH).toBe('/tmp/any-supergraph.graphql');
+  });
+
+  it('still refuses the development signing secret in production with policies on', () => {
+    expect(problems({ NODE_ENV: 'production' })).toEqual([
+      'config error: CONTEXT_SIGNING_SECRETS: the development secret is refused when NODE_ENV=production',
+    ]);
+  });
+});
