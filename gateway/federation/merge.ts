@@ -7,11 +7,9 @@ export function isJsonObject(value: unknown): value is JsonObject {
 
 /**
  * Merges a subgraph's answer into the result being built, as @apollo/gateway's deepMerge
- * does. With `copy`, nothing of `source` is shared with `target`: one de-duplicated entity
- * answer merged into several places of the result must not become one object there, since
- * later fetches may add different fields to each place.
+ * does: objects and arrays the target lacks are taken by reference, not copied.
  */
-export function mergeInto(target: JsonObject, source: unknown, copy: boolean): void {
+export function mergeInto(target: JsonObject, source: unknown): void {
   if (!isJsonObject(source)) return;
   for (const key of Object.keys(source)) {
     const value = source[key];
@@ -27,38 +25,18 @@ export function mergeInto(target: JsonObject, source: unknown, copy: boolean): v
     }
     const current = target[key];
     if (current && isJsonObject(value)) {
-      mergeInto(current as JsonObject, value, copy);
+      mergeInto(current as JsonObject, value);
     } else if (Array.isArray(value) && Array.isArray(current) && value.length === current.length) {
       for (let index = 0; index < value.length; index++) {
         const element: unknown = value[index];
         if (isJsonObject(current[index]) && isJsonObject(element)) {
-          mergeInto(current[index] as JsonObject, element, copy);
+          mergeInto(current[index] as JsonObject, element);
         } else {
-          current[index] = copy ? cloneJson(element) : element;
+          current[index] = element;
         }
       }
     } else {
-      target[key] = copy ? cloneJson(value) : value;
+      target[key] = value;
     }
   }
-}
-
-function cloneJson(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(cloneJson);
-  const clone: JsonObject = {};
-  for (const key of Object.keys(value)) {
-    const element = (value as JsonObject)[key];
-    if (key === '__proto__') {
-      Object.defineProperty(clone, key, {
-        value: cloneJson(element),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else {
-      clone[key] = cloneJson(element);
-    }
-  }
-  return clone;
 }

@@ -91,7 +91,7 @@ async function executeFetch(execution: Execution, fetch: FetchNode, cursor: Curs
     const result = await execution.send(fetch, JSON.stringify(variables));
     const received = handleErrors(execution, fetch, cursor, result);
     if (received) applyRewrites(execution.supergraphSchema, fetch.outputRewrites, received);
-    entities.forEach((entity, index) => mergeInto(entity, received, index > 0));
+    for (const entity of entities) mergeInto(entity, received);
     return;
   }
 
@@ -114,17 +114,17 @@ async function executeFetch(execution: Execution, fetch: FetchNode, cursor: Curs
       `Expected "data._entities" to contain ${representations.unique.length} elements`,
     );
   }
-  const used = new Array<boolean>(answers.length).fill(false);
+  const rewritten = new Array<boolean>(answers.length).fill(false);
   representations.entityIndexes.forEach((entityIndex, position) => {
     const unique = representations.uniqueIndexes[position]!;
     const answer: unknown = answers[unique];
     const entity = entities[entityIndex]!;
-    if (!used[unique] && isJsonObject(answer)) {
+    if (!rewritten[unique] && isJsonObject(answer)) {
       answer.__typename ??= entity.__typename;
       applyRewrites(execution.supergraphSchema, fetch.outputRewrites, answer);
+      rewritten[unique] = true;
     }
-    mergeInto(entity, answer, used[unique]!);
-    used[unique] = true;
+    mergeInto(entity, answer);
   });
 }
 

@@ -18,7 +18,12 @@ export interface EntityRepresentations {
  * The `representations` of an entity fetch: for each entity, the fields its `requires`
  * selects (keys and @requires fields), skipped when one is missing. A deep query reaches the
  * same entity from many places (every review of a product names the same product), so equal
- * representations are sent once and the answer is merged into every entity that asked.
+ * representations are sent once and the one answer is merged into every entity that asked.
+ *
+ * The answer's objects then sit at several places of the result. That is safe: all the
+ * entities of a fetch are at one path of the query, so each place selects the same fields, and
+ * every later fetch below them merges the same data into them, once per distinct object (an
+ * object met again is skipped here, and so is its merge).
  */
 export function entityRepresentations(
   schema: GraphQLSchema,
@@ -32,8 +37,11 @@ export function entityRepresentations(
     firstEntity: [],
   };
   const positions = new Map<string, number>();
+  const seen = new Set<JsonObject>();
   const serialize = representationSerializer(schema, fetch);
   entities.forEach((entity, entityIndex) => {
+    if (seen.has(entity)) return;
+    seen.add(entity);
     const json = serialize(entity);
     if (json === null) return;
     let position = positions.get(json);
@@ -168,7 +176,7 @@ function selectRequired(
         result[name] = inner ? selectRequired(schema, value, inner) : value;
       }
     } else if (selection.typeCondition && isObjectOfType(schema, source, selection.typeCondition)) {
-      mergeInto(result, selectRequired(schema, source, selection.selections), false);
+      mergeInto(result, selectRequired(schema, source, selection.selections));
     }
   }
   return result;
