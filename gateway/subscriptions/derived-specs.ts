@@ -1,5 +1,16 @@
-import { EventType } from '../../platform/events';
+import { EventType, type PublishedEvent } from '../../platform/events';
 import type { DerivedSubscriptionSpec } from './derived-subscription';
+
+const ALERT_EVENTS: ReadonlySet<string> = new Set([
+  EventType.ALERT_FIRED,
+  EventType.ALERT_RESOLVED,
+  EventType.ALERT_ACKNOWLEDGED,
+]);
+
+function alertIdOf(event: PublishedEvent): string | null {
+  const { alertId } = event.payload as { alertId?: string };
+  return typeof alertId === 'string' ? alertId : null;
+}
 
 /** Subscriptions to objects that events announce (see derived-subscription.ts). */
 export const DERIVED: Record<string, DerivedSubscriptionSpec> = {
@@ -21,11 +32,15 @@ export const DERIVED: Record<string, DerivedSubscriptionSpec> = {
     },
   },
   alerts: {
-    types: new Set([EventType.ALERT_FIRED, EventType.ALERT_RESOLVED, EventType.ALERT_ACKNOWLEDGED]),
+    types: ALERT_EVENTS,
     queryField: 'alert',
-    idOf: (event) => {
-      const { alertId } = event.payload as { alertId?: string };
-      return typeof alertId === 'string' ? alertId : null;
-    },
+    idOf: alertIdOf,
+  },
+  // The platform's alerts are platform events (no tenant): the platform's channel.
+  platformAlerts: {
+    types: ALERT_EVENTS,
+    queryField: 'platformAlert',
+    idOf: alertIdOf,
+    platform: true,
   },
 };

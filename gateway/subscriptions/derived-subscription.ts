@@ -23,6 +23,8 @@ export interface DerivedSubscriptionSpec {
   queryField: string;
   /** The object's id in a matching event, or null to skip the event (e.g. another endpoint). */
   idOf(event: PublishedEvent, args: Record<string, unknown>): string | null;
+  /** Follows the platform's events (no tenant) instead of the request's tenant's. */
+  platform?: boolean;
 }
 
 export interface DerivedSubscriptionDeps {
@@ -51,7 +53,8 @@ export async function* derivedSubscription(
   const queue: string[] = [];
   let wake: (() => void) | null = null;
   let overflow = false;
-  const stop = await deps.feed.listen(request.tenantId!, (event) => {
+  const scope = spec.platform ? null : request.tenantId!;
+  const stop = await deps.feed.listen(scope, (event) => {
     if (!spec.types.has(event.type)) return;
     const id = spec.idOf(event, args);
     if (id === null) return;

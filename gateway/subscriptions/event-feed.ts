@@ -25,8 +25,14 @@ export class EventFeed {
     });
   }
 
-  /** Calls `onEvent` for each event of the tenant; resolves with the function that stops it. */
-  async listen(tenantId: string, onEvent: (event: PublishedEvent) => void): Promise<() => void> {
+  /**
+   * Calls `onEvent` for each event of the tenant (null: the platform's); resolves with the
+   * function that stops it.
+   */
+  async listen(
+    tenantId: string | null,
+    onEvent: (event: PublishedEvent) => void,
+  ): Promise<() => void> {
     const id = await this.pubsub.subscribe<string>(
       eventChannel(this.prefix, tenantId),
       (message) => {

@@ -5,7 +5,8 @@ import { ValidationError } from '../errors/domain-errors';
  * Where an alert rule sends its alerts, written as strings in the rule (`channels`):
  * - `log`: a warning line in the worker's log;
  * - `email:<address>`: a mail through the platform mailer;
- * - `webhook:<endpoint id>`: a signed POST to one of the tenant's webhook endpoints.
+ * - `webhook:<endpoint id>`: a signed POST to one of the tenant's webhook endpoints (tenant
+ *   rules only: endpoints belong to tenants, and platform rules have none).
  */
 export type AlertChannel =
   { kind: 'log' } | { kind: 'email'; address: string } | { kind: 'webhook'; endpointId: string };

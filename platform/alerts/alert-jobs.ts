@@ -31,7 +31,8 @@ export type AlertTransition = (typeof ALERT_TRANSITIONS)[number];
  */
 export const alertDispatchJobSchema = z.object({
   notificationId: z.uuid(),
-  tenantId: z.uuid(),
+  /** null: a platform rule's alert. */
+  tenantId: z.uuid().nullable(),
   requestId: z.string().min(1).max(128).nullable(),
   actor: z.object({ kind: z.literal('system'), id: z.null() }).nullable(),
   alertId: z.uuid(),

@@ -4,3 +4,4 @@ export * from './migration-helpers';
 export * from './bootstrap';
 export * from './migrations';
 export * from './tenant-scope';
+export * from './scope-transaction';

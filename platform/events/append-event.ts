@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { currentContext } from '../context/request-context';
 import { ValidationError } from '../errors/domain-errors';
+import { traceCarrier } from '../observability/tracing';
 import { EVENTS_NOTIFY_CHANNEL, PLATFORM_CHANNEL_SCOPE } from './channel';
 import { EVENT_TYPE_PATTERN, isEventType, type EventType } from './event-types';
 
@@ -53,18 +54,22 @@ const APPEND_SQL = `
     RETURNING last_seq
   ), appended AS (
     INSERT INTO events.events
-      (tenant_id, seq, type, payload, actor_kind, actor_id, request_id, ip, user_agent)
-    SELECT $1::uuid, next.last_seq, $2, $3::jsonb, $4, $5::uuid, $6, $7, $8 FROM next
+      (tenant_id, seq, type, payload, actor_kind, actor_id, request_id, ip, user_agent, traceparent)
+    SELECT $1::uuid, next.last_seq, $2, $3::jsonb, $4, $5::uuid, $6, $7, $8, $9 FROM next
     RETURNING id, seq
   )
   SELECT id, seq::text AS seq,
          pg_notify('${EVENTS_NOTIFY_CHANNEL}', coalesce($1::uuid::text, '${PLATFORM_CHANNEL_SCOPE}')) AS notified
     FROM appended`;
 
+/** A W3C traceparent as the journal's CHECK accepts it. */
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
 /**
  * Appends a domain event to the journal in the caller's transaction (the transactional
  * outbox): it is committed with the rows it describes or not at all, and the relay publishes
- * it later. Request id, IP and user agent come from the request context.
+ * it later. Request id, IP and user agent come from the request context; the active trace
+ * (when tracing is on) is kept too, so webhook deliveries of the event continue it.
  */
 export async function appendEvent(manager: EntityManager, event: NewEvent): Promise<AppendedEvent> {
   if (!manager.queryRunner?.isTransactionActive) {
@@ -82,6 +87,7 @@ export async function appendEvent(manager: EntityManager, event: NewEvent): Prom
     throw new ValidationError('Event tenant id must be a tenant uuid', { field: 'tenantId' });
   validateActor(actor);
   const payload = serializePayload(event.payload);
+  const { traceparent } = traceCarrier();
 
   try {
     const rows = (await manager.query(APPEND_SQL, [
@@ -93,6 +99,7 @@ export async function appendEvent(manager: EntityManager, event: NewEvent): Prom
       context?.requestId ?? null,
       context?.ip ?? null,
       context?.userAgent ?? null,
+      traceparent && TRACEPARENT.test(traceparent) ? traceparent : null,
     ])) as AppendedEvent[];
     const [row] = rows;
     if (!row) throw new Error('appendEvent: the insert returned no row');

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import pino from 'pino';
-import type { DataSource } from 'typeorm';
+import type { DataSource, DataSourceOptions } from 'typeorm';
 import { applyMigrations, connect, createDataSource, ensureDatabase } from '../db';
 import { ALL_MIGRATIONS } from '../../scripts/all-migrations';
 import {
@@ -77,10 +77,13 @@ export async function prepareTemplateDatabase(): Promise<void> {
   await applyMigrations(ownerUrl, ALL_MIGRATIONS);
 }
 
-/** A pooled data source on a test database as the app role (row-level security applies). */
+/**
+ * A pooled data source on a test database as the app role (row-level security applies), with
+ * the entities of the repositories a test drives, if any.
+ */
 export async function connectAsApp(
   database: Pick<TestDatabase, 'appUrl'>,
-  options: { poolMax?: number; name?: string } = {},
+  options: { poolMax?: number; name?: string; entities?: DataSourceOptions['entities'] } = {},
 ): Promise<DataSource> {
   return connect(
     createDataSource(
@@ -95,7 +98,7 @@ export async function connectAsApp(
       },
       {
         applicationName: options.name ?? 'tessera-test',
-        entities: [],
+        entities: options.entities ?? [],
         logger: pino({ level: 'silent' }),
       },
     ),

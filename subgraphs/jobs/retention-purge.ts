@@ -4,7 +4,7 @@ import {
   type RetentionPurgeHandlers,
 } from '../../platform/graphql/retention-purge-route';
 import { PurgeTarget } from '../../platform/retention';
-import { withScopeTransaction } from './admin/scope-transaction';
+import { withScopeTransaction } from '../../platform/db';
 
 /**
  * The jobs subgraph's retention purges (platform/retention):

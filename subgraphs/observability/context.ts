@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../platform/context';
 import { tenantScope } from '../../platform/db';
 import type { SubgraphRuntime } from '../../platform/graphql';
+import { platformAlertScope } from './alerts/alert-scope';
 import type { ObservabilityConfig } from './config';
 import { createObservabilityLoaders, type ObservabilityLoaders } from './loaders';
 import { AlertRuleService } from './services/alert-rule.service';
@@ -16,6 +17,9 @@ export interface ObservabilityContext {
   platformStats: PlatformStatsService;
   alertRules: AlertRuleService;
   alerts: AlertService;
+  /** The platform's own rules and alerts (no tenant), for platform administrators. */
+  platformAlertRules: AlertRuleService;
+  platformAlerts: AlertService;
   audit: AuditService;
   loaders: ObservabilityLoaders;
 }
@@ -26,6 +30,7 @@ export function createObservabilityContext(
   services: ObservabilityServices,
 ): ObservabilityContext {
   const scope = tenantScope(runtime.dataSource, request);
+  const platformScope = platformAlertScope(runtime.dataSource);
   return {
     request,
     health: new HealthService(
@@ -42,7 +47,9 @@ export function createObservabilityContext(
     ),
     alertRules: new AlertRuleService(scope),
     alerts: new AlertService(scope, request),
+    platformAlertRules: new AlertRuleService(platformScope),
+    platformAlerts: new AlertService(platformScope, request),
     audit: new AuditService(scope, runtime.dataSource),
-    loaders: createObservabilityLoaders(scope),
+    loaders: createObservabilityLoaders(scope, platformScope),
   };
 }

@@ -1,20 +1,27 @@
 import DataLoader from 'dataloader';
-import type { TenantScope } from '../../platform/db';
+import type { AlertScope } from './alerts/alert-scope';
 import type { AlertRuleEntity } from './entities/alert-rule.entity';
 import { AlertRuleRepository } from './repositories/alert-rule.repository';
 
 export interface ObservabilityLoaders {
-  /** Alert → its rule: one query per list of alerts. */
+  /** Tenant alert → its rule: one query per list of alerts. */
   ruleById: DataLoader<string, AlertRuleEntity | null>;
+  /** Platform alert → its rule, read in a platform transaction (tenant rules stay hidden). */
+  platformRuleById: DataLoader<string, AlertRuleEntity | null>;
 }
 
 /** Created per request, so nothing cached outlives the request or crosses tenants. */
-export function createObservabilityLoaders(scope: TenantScope): ObservabilityLoaders {
-  return {
-    ruleById: new DataLoader(async (ids) => {
-      const rules = await scope.run((manager) => new AlertRuleRepository(manager).findByIds(ids));
-      const byId = new Map(rules.map((rule) => [rule.id, rule]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
-  };
+export function createObservabilityLoaders(
+  tenant: AlertScope,
+  platform: AlertScope,
+): ObservabilityLoaders {
+  return { ruleById: ruleLoader(tenant), platformRuleById: ruleLoader(platform) };
+}
+
+function ruleLoader(scope: AlertScope): DataLoader<string, AlertRuleEntity | null> {
+  return new DataLoader(async (ids) => {
+    const rules = await scope.run((manager) => new AlertRuleRepository(manager).findByIds(ids));
+    const byId = new Map(rules.map((rule) => [rule.id, rule]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
 }

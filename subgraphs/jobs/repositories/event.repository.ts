@@ -112,6 +112,17 @@ export class EventRepository {
     );
   }
 
+  /** The traces the events were appended in (tracing on), by event id; untraced ones absent. */
+  async traceparents(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = (await this.manager.query(
+      `SELECT e.id, e.traceparent FROM events.events e
+        WHERE e.id = ANY($1::uuid[]) AND e.traceparent IS NOT NULL`,
+      [ids],
+    )) as { id: string; traceparent: string }[];
+    return new Map(rows.map((row) => [row.id, row.traceparent]));
+  }
+
   /**
    * Walks seq downwards from the cursor, each condition an index condition (they are only
    * added when given): the unique (tenant_id, seq) index without types; with types, one scan

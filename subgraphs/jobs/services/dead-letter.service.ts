@@ -13,7 +13,7 @@ import {
 import { ALL_QUEUES, correlatedJobData, type QueueName } from '../../../platform/queues';
 import type { JobQueues } from '../admin/job-queues';
 import { jobKey, jobStateOf, parseQueueName, toJobView, type JobView } from '../admin/job-view';
-import { withScopeTransaction } from '../admin/scope-transaction';
+import { withScopeTransaction } from '../../../platform/db';
 import {
   DeadLetterRepository,
   type DeadLetterRecord,

@@ -20,7 +20,7 @@ import {
   type JobState,
   type JobView,
 } from '../admin/job-view';
-import { withScopeTransaction } from '../admin/scope-transaction';
+import { withScopeTransaction } from '../../../platform/db';
 import { DeadLetterRepository } from '../repositories/dead-letter.repository';
 
 /**

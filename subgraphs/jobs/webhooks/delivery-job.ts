@@ -1,6 +1,7 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
 import { currentContext } from '../../../platform/context';
+import { traceCarrier } from '../../../platform/observability/tracing';
 import { JobName, QueueName } from '../../../platform/queues';
 
 export const WEBHOOK_DELIVERY_QUEUE = QueueName.WEBHOOK_DELIVERY;
@@ -10,6 +11,8 @@ export const WEBHOOK_DELIVERY_QUEUE = QueueName.WEBHOOK_DELIVERY;
  * the event when it runs, so no secret and no payload sits in Redis. The correlation rides
  * along at the top level like every job's (`requestId`, `tenantId`, `actor`), for logs, the
  * jobs admin, dead letters and the events the worker appends; a delivery's tenant is always set.
+ * With tracing on, `traceparent` (and `tracestate`) carry the trace of the request behind the
+ * delivery, which the worker's delivery spans continue.
  */
 export const webhookDeliveryJobSchema = z.object({
   deliveryId: z.uuid(),
@@ -20,12 +23,15 @@ export const webhookDeliveryJobSchema = z.object({
   actor: z
     .object({ kind: z.enum(['user', 'apiKey', 'system']), id: z.uuid().nullable() })
     .nullable(),
+  traceparent: z.string().max(128).optional(),
+  tracestate: z.string().max(512).optional(),
 });
 export type WebhookDeliveryJob = z.infer<typeof webhookDeliveryJobSchema>;
 
 /**
- * Job data for one delivery. Request and actor default to the current request's (the API's
- * test sends, retries and replays); the relay passes the event's own.
+ * Job data for one delivery. Request, actor and trace default to the current request's (the
+ * API's test sends, retries and replays, an alert's dispatch); the relay passes the event's
+ * own, the trace being the one of the request that appended the event.
  */
 export function deliveryJobData(
   ids: { deliveryId: string; endpointId: string; eventId: string },
@@ -33,11 +39,19 @@ export function deliveryJobData(
     tenantId: string;
     requestId?: string | null;
     actor?: WebhookDeliveryJob['actor'];
+    traceparent?: string | null;
   },
 ): WebhookDeliveryJob {
   const context = currentContext();
+  const trace =
+    correlation.traceparent === undefined
+      ? traceCarrier()
+      : correlation.traceparent
+        ? { traceparent: correlation.traceparent }
+        : {};
   return webhookDeliveryJobSchema.parse({
     ...ids,
+    ...trace,
     tenantId: correlation.tenantId.toLowerCase(),
     requestId:
       correlation.requestId === undefined

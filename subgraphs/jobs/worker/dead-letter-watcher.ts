@@ -13,7 +13,7 @@ import {
   type RedisConfig,
 } from '../../../platform/redis';
 import { jobKey } from '../admin/job-view';
-import { withScopeTransaction } from '../admin/scope-transaction';
+import { withScopeTransaction } from '../../../platform/db';
 import { recordDeadLetter } from '../dead-letters/dead-letter-sink';
 import { DeadLetterRepository } from '../repositories/dead-letter.repository';
 

@@ -56,6 +56,16 @@ describe('validateRule', () => {
   ])('refuses %o', (overrides) => {
     expect(() => validateRule({ ...base, ...overrides } as typeof base)).toThrow(ValidationError);
   });
+
+  it('refuses a webhook channel on a platform rule, and takes log and email there', () => {
+    const webhook = 'webhook:0b6f8c1e-4a57-4c84-9d1e-3c1a2f9b7e10';
+    expect(() => validateRule({ ...base, channels: ['log', webhook] }, 'platform')).toThrow(
+      /webhook endpoints belong to tenants/,
+    );
+    expect(
+      validateRule({ ...base, channels: ['log', 'email:Ops@Example.com'] }, 'platform').channels,
+    ).toEqual(['log', 'email:ops@example.com']);
+  });
 });
 
 describe('channels', () => {

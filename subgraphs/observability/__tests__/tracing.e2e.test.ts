@@ -4,11 +4,18 @@ import { randomUUID } from 'node:crypto';
 import { postGraphQL } from '../../../platform/testing/graphql-client';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
+import {
+  echoChallenge,
+  startWebhookReceiver,
+  type ReceivedWebhook,
+  type WebhookReceiver,
+} from '../../../platform/testing/webhook-receiver';
 import { dataOf, eventually } from './observability-client';
 
 // Tracing end to end: every process exports to an OTLP/HTTP receiver in this test, and one
 // request's spans arrive from the gateway, the subgraphs it fetched from and the worker that
-// ran the job it enqueued, in one trace, each with the request id.
+// ran the job it enqueued (or delivered the webhooks of the event it wrote), in one trace,
+// each with the request id.
 
 interface ReceivedSpan {
   service: string;
@@ -20,6 +27,7 @@ interface ReceivedSpan {
 }
 
 let receiver: Server;
+let webhooks: WebhookReceiver;
 const spans: ReceivedSpan[] = [];
 let stack: TestStack;
 let owner: TestUser;
@@ -81,8 +89,14 @@ beforeAll(async () => {
   const endpoint = await startReceiver();
   stack = await startStack({
     worker: true,
-    env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' },
+    env: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
+      WEBHOOK_RETRY_SCHEDULE: '100ms',
+    },
   });
+  webhooks = await startWebhookReceiver();
   await stack.db.query(`INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, 'traced', 'T')`, [
     tenant,
   ]);
@@ -90,6 +104,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await webhooks?.close();
   await stack?.stop();
   await new Promise((resolve) => receiver?.close(resolve));
 });
@@ -184,5 +199,146 @@ describe('tracing', () => {
         ) || undefined,
       ),
     );
+  });
+
+  const isChallenge = (request: ReceivedWebhook) =>
+    (JSON.parse(request.body) as { type?: string }).type === 'webhook.endpoint.verification';
+
+  /** A verified endpoint of the tenant for `eventTypes`, answering each delivery with `answer`. */
+  async function tracedEndpoint(eventTypes: string[], answer: (n: number) => number) {
+    const route = `/traced-${randomUUID().slice(0, 8)}`;
+    let deliveries = 0;
+    webhooks.route(route, (request) =>
+      isChallenge(request) ? echoChallenge(request) : { status: answer(++deliveries), body: '' },
+    );
+    const { createWebhookEndpoint } = dataOf(
+      await postGraphQL<{ createWebhookEndpoint: { endpoint: { id: string } } }>(
+        stack.gatewayUrl,
+        {
+          query: `mutation ($input: WebhookEndpointInput!) {
+            createWebhookEndpoint(input: $input) { endpoint { id } } }`,
+          variables: { input: { url: `${webhooks.origin}${route}`, eventTypes } },
+        },
+        owner.headers(tenant),
+      ),
+    );
+    const id = createWebhookEndpoint.endpoint.id;
+    dataOf(
+      await postGraphQL(
+        stack.gatewayUrl,
+        {
+          query: 'mutation ($id: ID!) { verifyWebhookEndpoint(id: $id) { status } }',
+          variables: { id },
+        },
+        owner.headers(tenant),
+      ),
+    );
+    return id;
+  }
+
+  const attemptsOf = (traceId: string, endpointId: string) =>
+    spans.filter(
+      (span) =>
+        span.traceId === traceId &&
+        span.name === 'webhook.attempt' &&
+        span.attributes['tessera.webhook.endpoint_id'] === endpointId,
+    );
+
+  it('continues the trace of the request that wrote an event into each webhook delivery attempt', async () => {
+    // Refused once, then accepted: two attempts, each a span under its own run of the job.
+    const endpointId = await tracedEndpoint(['observability.alert_rule.created'], (n) =>
+      n === 1 ? 500 : 204,
+    );
+    const requestId = `trace-webhook-${randomUUID().slice(0, 8)}`;
+    dataOf(
+      await postGraphQL(
+        stack.gatewayUrl,
+        {
+          query: `mutation ($input: AlertRuleInput!) { createAlertRule(input: $input) { id } }`,
+          variables: {
+            input: {
+              name: 'traced rule',
+              metric: 'tessera_relay_lag_seconds',
+              comparator: '>',
+              threshold: 60,
+              forSeconds: 60,
+              severity: 'INFO',
+              channels: ['log'],
+            },
+          },
+        },
+        { ...owner.headers(tenant), 'x-request-id': requestId },
+      ),
+    );
+    const root = await eventually(() =>
+      Promise.resolve(
+        withRequestId(requestId).find(
+          (span) => span.service === 'tessera-gateway' && !span.parentSpanId,
+        ),
+      ),
+    );
+    const attempts = await eventually(() => {
+      const found = attemptsOf(root.traceId, endpointId);
+      return Promise.resolve(found.length >= 2 ? found : undefined);
+    });
+    const byAttempt = [...attempts].sort(
+      (a, b) =>
+        Number(a.attributes['tessera.webhook.attempt']) -
+        Number(b.attributes['tessera.webhook.attempt']),
+    );
+    expect(byAttempt.map((span) => span.attributes)).toEqual([
+      expect.objectContaining({
+        'tessera.request_id': requestId,
+        'tessera.webhook.attempt': 1,
+        'tessera.webhook.outcome': 'failed',
+        'http.response.status_code': 500,
+      }),
+      expect.objectContaining({
+        'tessera.request_id': requestId,
+        'tessera.webhook.attempt': 2,
+        'tessera.webhook.outcome': 'succeeded',
+        'http.response.status_code': 204,
+      }),
+    ]);
+    // Each attempt's parent is a run of the delivery job, whose parent is the observability
+    // request that appended the event, under the gateway's root.
+    for (const attempt of byAttempt) {
+      const job = spans.find((span) => span.spanId === attempt.parentSpanId)!;
+      expect(job).toMatchObject({
+        service: 'tessera-worker',
+        name: 'job deliver-webhook',
+        attributes: expect.objectContaining({ 'tessera.request_id': requestId }),
+      });
+      const appender = spans.find((span) => span.spanId === job.parentSpanId)!;
+      expect(appender).toMatchObject({ service: 'tessera-observability', name: 'graphql.request' });
+      expect(ancestorsOf(appender).at(-1)).toBe(root);
+    }
+  });
+
+  it('continues the trace of the request that asked for a test delivery', async () => {
+    const endpointId = await tracedEndpoint(['observability.alert_rule.deleted'], () => 200);
+    const requestId = `trace-test-send-${randomUUID().slice(0, 8)}`;
+    dataOf(
+      await postGraphQL(
+        stack.gatewayUrl,
+        {
+          query: 'mutation ($id: ID!) { sendTestWebhook(id: $id) { id } }',
+          variables: { id: endpointId },
+        },
+        { ...owner.headers(tenant), 'x-request-id': requestId },
+      ),
+    );
+    const attempt = await eventually(() =>
+      Promise.resolve(withRequestId(requestId).find((span) => span.name === 'webhook.attempt')),
+    );
+    expect(attempt.attributes).toMatchObject({
+      'tessera.webhook.endpoint_id': endpointId,
+      'tessera.webhook.outcome': 'succeeded',
+      'http.response.status_code': 200,
+    });
+    const chain = ancestorsOf(attempt);
+    expect(chain[0]).toMatchObject({ service: 'tessera-worker', name: 'job deliver-webhook' });
+    expect(chain[1]).toMatchObject({ service: 'tessera-jobs', name: 'graphql.request' });
+    expect(chain.at(-1)).toMatchObject({ service: 'tessera-gateway', name: 'graphql.request' });
   });
 });

@@ -4,14 +4,17 @@ export const SEVERITIES = ['INFO', 'WARNING', 'CRITICAL'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 export const COMPARATORS = ['>', '>=', '<', '<=', '==', '!='] as const;
 
-/** A threshold on a metric that raises an alert once it has held for `forSeconds`. */
+/**
+ * A threshold on a metric that raises an alert once it has held for `forSeconds`. Owned by a
+ * tenant, or by the platform (tenant NULL, managed by platform administrators).
+ */
 @Entity({ schema: 'observability', name: 'alert_rules' })
 export class AlertRuleEntity {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId: string;
+  @Column({ name: 'tenant_id', type: 'uuid', nullable: true })
+  tenantId: string | null;
 
   @Column({ type: 'text' })
   name: string;

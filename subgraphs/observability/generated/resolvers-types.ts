@@ -48,7 +48,10 @@ export type Alert = {
  */
 export type AlertRule = {
   __typename?: 'AlertRule';
-  /** Where alerts go: `log`, `email:<address>`, `webhook:<endpoint id>` (at most 10). */
+  /**
+   * Where alerts go: `log`, `email:<address>`, `webhook:<endpoint id>` (a tenant's rules only; at
+   * most 10).
+   */
   channels: Array<Scalars['String']['output']>;
   /** One of `>` `>=` `<` `<=` `==` `!=`. */
   comparator: Scalars['String']['output'];
@@ -160,16 +163,33 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Marks an alert seen; the first acknowledgement is kept. */
   acknowledgeAlert: Alert;
+  /** Marks a platform alert seen; the first acknowledgement is kept. */
+  acknowledgePlatformAlert: Alert;
   /** Adds a rule (at most 200 per tenant; names are unique in a tenant: CONFLICT). */
   createAlertRule: AlertRule;
+  /**
+   * Adds a platform rule, over the same metrics as a tenant's; its channels are `log` and
+   * `email:<address>` (webhook endpoints belong to tenants). At most 200; names are unique among
+   * platform rules (CONFLICT). Platform administrators only.
+   */
+  createPlatformAlertRule: AlertRule;
   /** Deletes a rule with its alerts. */
   deleteAlertRule: Scalars['Boolean']['output'];
+  /** Deletes a platform rule with its alerts. */
+  deletePlatformAlertRule: Scalars['Boolean']['output'];
   /** Replaces a rule; a changed condition starts its `for` window over. */
   updateAlertRule: AlertRule;
+  /** Replaces a platform rule; a changed condition starts its `for` window over. */
+  updatePlatformAlertRule: AlertRule;
 };
 
 
 export type MutationAcknowledgeAlertArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationAcknowledgePlatformAlertArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -179,12 +199,28 @@ export type MutationCreateAlertRuleArgs = {
 };
 
 
+export type MutationCreatePlatformAlertRuleArgs = {
+  input: AlertRuleInput;
+};
+
+
 export type MutationDeleteAlertRuleArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+export type MutationDeletePlatformAlertRuleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationUpdateAlertRuleArgs = {
+  id: Scalars['ID']['input'];
+  input: AlertRuleInput;
+};
+
+
+export type MutationUpdatePlatformAlertRuleArgs = {
   id: Scalars['ID']['input'];
   input: AlertRuleInput;
 };
@@ -216,6 +252,18 @@ export type Query = {
   databaseStats: DatabaseStats;
   /** Readiness of the platform's dependencies. */
   health: Health;
+  /** One platform alert; null when there is none with this id (a tenant's alert included). */
+  platformAlert?: Maybe<Alert>;
+  /**
+   * The platform's own alert rules (no tenant owns them; tenants never see them), oldest first.
+   * Platform administrators only.
+   */
+  platformAlertRules: Array<AlertRule>;
+  /**
+   * The platform rules' alerts, newest first (at most 200): `active` as in `alerts`. Platform
+   * administrators only.
+   */
+  platformAlerts: Array<Alert>;
   /**
    * The platform's own audit log (events outside any tenant: sign-in failures, session
    * revocations, account changes, platform administrators' actions). Platform administrators only.
@@ -241,6 +289,16 @@ export type QueryAuditLogArgs = {
   actorId?: InputMaybe<Scalars['ID']['input']>;
   after?: InputMaybe<Scalars['Cursor']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryPlatformAlertArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryPlatformAlertsArgs = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -279,6 +337,8 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** The current tenant's alerts as they fire, resolve or are acknowledged. */
   alerts: Alert;
+  /** The platform rules' alerts as they fire, resolve or are acknowledged. Platform administrators. */
+  platformAlerts: Alert;
 };
 
 /** Resolved by the auth subgraph. */
@@ -510,9 +570,13 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 
 export type MutationResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   acknowledgeAlert?: Resolver<ResolversTypes['Alert'], ParentType, ContextType, RequireFields<MutationAcknowledgeAlertArgs, 'id'>>;
+  acknowledgePlatformAlert?: Resolver<ResolversTypes['Alert'], ParentType, ContextType, RequireFields<MutationAcknowledgePlatformAlertArgs, 'id'>>;
   createAlertRule?: Resolver<ResolversTypes['AlertRule'], ParentType, ContextType, RequireFields<MutationCreateAlertRuleArgs, 'input'>>;
+  createPlatformAlertRule?: Resolver<ResolversTypes['AlertRule'], ParentType, ContextType, RequireFields<MutationCreatePlatformAlertRuleArgs, 'input'>>;
   deleteAlertRule?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAlertRuleArgs, 'id'>>;
+  deletePlatformAlertRule?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeletePlatformAlertRuleArgs, 'id'>>;
   updateAlertRule?: Resolver<ResolversTypes['AlertRule'], ParentType, ContextType, RequireFields<MutationUpdateAlertRuleArgs, 'id' | 'input'>>;
+  updatePlatformAlertRule?: Resolver<ResolversTypes['AlertRule'], ParentType, ContextType, RequireFields<MutationUpdatePlatformAlertRuleArgs, 'id' | 'input'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -527,6 +591,9 @@ export type QueryResolvers<ContextType = ObservabilityContext, ParentType extend
   auditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
   databaseStats?: Resolver<ResolversTypes['DatabaseStats'], ParentType, ContextType>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
+  platformAlert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType, RequireFields<QueryPlatformAlertArgs, 'id'>>;
+  platformAlertRules?: Resolver<Array<ResolversTypes['AlertRule']>, ParentType, ContextType>;
+  platformAlerts?: Resolver<Array<ResolversTypes['Alert']>, ParentType, ContextType, Partial<QueryPlatformAlertsArgs>>;
   platformAuditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryPlatformAuditLogArgs>>;
   queueStats?: Resolver<Array<ResolversTypes['QueueStats']>, ParentType, ContextType>;
 }>;
@@ -543,6 +610,7 @@ export type QueueStatsResolvers<ContextType = ObservabilityContext, ParentType e
 
 export type SubscriptionResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   alerts?: SubscriptionResolver<ResolversTypes['Alert'], "alerts", ParentType, ContextType>;
+  platformAlerts?: SubscriptionResolver<ResolversTypes['Alert'], "platformAlerts", ParentType, ContextType>;
 }>;
 
 export type UserResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{

@@ -1,4 +1,9 @@
 import { CreateAlertRules1764028804000 } from './1764028804000-create-alert-rules';
 import { CreateAlerts1764028890000 } from './1764028890000-create-alerts';
+import { AddPlatformAlertRules1764028900000 } from './1764028900000-add-platform-alert-rules';
 
-export const observabilityMigrations = [CreateAlertRules1764028804000, CreateAlerts1764028890000];
+export const observabilityMigrations = [
+  CreateAlertRules1764028804000,
+  CreateAlerts1764028890000,
+  AddPlatformAlertRules1764028900000,
+];

@@ -1,11 +1,13 @@
 import type { EntityManager } from 'typeorm';
 import type { AlertTransition } from '../../../platform/alerts';
 import type { Severity } from '../entities/alert-rule.entity';
+import { ownedBy } from './owned-by';
 
 /** A notification waiting for the queue, with what its job needs to say. */
 export interface PendingNotification {
   id: string;
-  tenantId: string;
+  /** null: a platform alert's. */
+  tenantId: string | null;
   transition: AlertTransition;
   eventId: string;
   channel: string;
@@ -22,13 +24,14 @@ export interface PendingNotification {
 
 /**
  * The notification outbox (observability.alert_notifications). Runs inside a tenant
- * transaction: row-level security limits every query to that tenant.
+ * transaction, or a platform one (tenant null): row-level security limits every query to that
+ * owner's notifications.
  */
 export class AlertNotificationRepository {
   constructor(private readonly manager: EntityManager) {}
 
   async add(
-    tenantId: string,
+    tenantId: string | null,
     alert: { id: string; transition: AlertTransition; eventId: string },
     channels: readonly string[],
   ): Promise<void> {
@@ -42,7 +45,8 @@ export class AlertNotificationRepository {
   }
 
   /** Oldest first (index: tenant, created_at). */
-  pending(limit: number): Promise<PendingNotification[]> {
+  pending(tenantId: string | null, limit: number): Promise<PendingNotification[]> {
+    const params: unknown[] = [limit];
     return this.manager.query(
       `SELECT n.id, n.tenant_id AS "tenantId", n.transition, n.event_id AS "eventId", n.channel, a.id AS "alertId",
               r.id AS "ruleId", r.name AS "ruleName", r.metric, a.severity, a.message, a.value,
@@ -50,9 +54,9 @@ export class AlertNotificationRepository {
          FROM observability.alert_notifications n
          JOIN observability.alerts a ON a.id = n.alert_id
          JOIN observability.alert_rules r ON r.id = a.rule_id
-        WHERE n.tenant_id = current_setting('app.tenant_id')::uuid
+        WHERE ${ownedBy('n.tenant_id', tenantId, params)}
         ORDER BY n.created_at, n.id LIMIT $1`,
-      [limit],
+      params,
     );
   }
 

@@ -1,4 +1,4 @@
-import { In, type EntityManager } from 'typeorm';
+import { In, IsNull, type EntityManager } from 'typeorm';
 import { AlertRuleEntity } from '../entities/alert-rule.entity';
 
 /** The columns a client sets on a rule. */
@@ -14,14 +14,17 @@ export type AlertRuleFields = Pick<
   | 'enabled'
 >;
 
-/** Runs inside a tenant transaction: row-level security limits every query to that tenant. */
+/**
+ * Runs inside a tenant transaction, or a platform one (tenant null): row-level security limits
+ * every query to that owner's rules.
+ */
 export class AlertRuleRepository {
   constructor(private readonly manager: EntityManager) {}
 
   /** Oldest first (index: tenant, created_at, id). */
-  listForTenant(tenantId: string, limit: number): Promise<AlertRuleEntity[]> {
+  listForTenant(tenantId: string | null, limit: number): Promise<AlertRuleEntity[]> {
     return this.manager.find(AlertRuleEntity, {
-      where: { tenantId },
+      where: { tenantId: tenantId ?? IsNull() },
       order: { createdAt: 'ASC', id: 'ASC' },
       take: limit,
     });
@@ -43,11 +46,11 @@ export class AlertRuleRepository {
     return this.manager.find(AlertRuleEntity, { where: { id: In([...ids]) } });
   }
 
-  countForTenant(tenantId: string): Promise<number> {
-    return this.manager.count(AlertRuleEntity, { where: { tenantId } });
+  countForTenant(tenantId: string | null): Promise<number> {
+    return this.manager.count(AlertRuleEntity, { where: { tenantId: tenantId ?? IsNull() } });
   }
 
-  async insert(tenantId: string, fields: AlertRuleFields): Promise<AlertRuleEntity> {
+  async insert(tenantId: string | null, fields: AlertRuleFields): Promise<AlertRuleEntity> {
     const saved = await this.manager.save(
       this.manager.create(AlertRuleEntity, { ...fields, tenantId }),
     );

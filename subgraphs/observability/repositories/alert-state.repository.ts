@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { ownedBy } from './owned-by';
 
 /** What the evaluator remembers of a rule between rounds (observability.alert_rule_states). */
 export interface AlertRuleState {
@@ -12,22 +13,27 @@ export interface AlertRuleState {
   evaluatedAt: Date;
 }
 
-/** Runs inside a tenant transaction: row-level security limits every query to that tenant. */
+/**
+ * Runs inside a tenant transaction, or a platform one (tenant null): row-level security limits
+ * every query to that owner's rules.
+ */
 export class AlertStateRepository {
   constructor(private readonly manager: EntityManager) {}
 
-  async byRule(): Promise<Map<string, AlertRuleState>> {
+  async byRule(tenantId: string | null): Promise<Map<string, AlertRuleState>> {
+    const params: unknown[] = [];
     const rows = (await this.manager.query(
       `SELECT rule_id AS "ruleId", pending_since AS "pendingSince", last_value AS "lastValue",
               last_sample AS "lastSample", last_sample_at AS "lastSampleAt",
               evaluated_at AS "evaluatedAt"
          FROM observability.alert_rule_states
-        WHERE tenant_id = current_setting('app.tenant_id')::uuid`,
+        WHERE ${ownedBy('tenant_id', tenantId, params)}`,
+      params,
     )) as AlertRuleState[];
     return new Map(rows.map((row) => [row.ruleId, row]));
   }
 
-  async save(tenantId: string, state: AlertRuleState): Promise<void> {
+  async save(tenantId: string | null, state: AlertRuleState): Promise<void> {
     await this.manager.query(
       `INSERT INTO observability.alert_rule_states
          (rule_id, tenant_id, pending_since, last_value, last_sample, last_sample_at, evaluated_at)

@@ -1,10 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import type { Severity } from '../entities/alert-rule.entity';
+import { ownedBy } from './owned-by';
 
 /** One row of observability.alerts. */
 export interface AlertRecord {
   id: string;
-  tenantId: string;
+  /** null: a platform alert. */
+  tenantId: string | null;
   ruleId: string;
   severity: Severity;
   message: string;
@@ -19,7 +21,10 @@ const COLUMNS = `a.id, a.tenant_id AS "tenantId", a.rule_id AS "ruleId", a.sever
   a.value, a.fired_at AS "firedAt", a.resolved_at AS "resolvedAt",
   a.acknowledged_at AS "acknowledgedAt", a.acknowledged_by AS "acknowledgedBy"`;
 
-/** Runs inside a tenant transaction: row-level security limits every query to that tenant. */
+/**
+ * Runs inside a tenant transaction, or a platform one (tenant null): row-level security limits
+ * every query to that owner's alerts.
+ */
 export class AlertRepository {
   constructor(private readonly manager: EntityManager) {}
 
@@ -27,14 +32,15 @@ export class AlertRepository {
    * Newest first; `active` true: unresolved only, false: resolved only, null: both
    * (indexes: tenant + fired_at, and its partial twin for open alerts).
    */
-  list(active: boolean | null, limit: number): Promise<AlertRecord[]> {
+  list(tenantId: string | null, active: boolean | null, limit: number): Promise<AlertRecord[]> {
     const filter =
       active === null ? '' : active ? 'AND a.resolved_at IS NULL' : 'AND a.resolved_at IS NOT NULL';
+    const params: unknown[] = [limit];
     return this.manager.query(
       `SELECT ${COLUMNS} FROM observability.alerts a
-        WHERE a.tenant_id = current_setting('app.tenant_id')::uuid ${filter}
+        WHERE ${ownedBy('a.tenant_id', tenantId, params)} ${filter}
         ORDER BY a.fired_at DESC, a.id DESC LIMIT $1`,
-      [limit],
+      params,
     );
   }
 
@@ -47,16 +53,18 @@ export class AlertRepository {
   }
 
   /** The open alert of each rule that has one, by rule id. */
-  async openByRule(): Promise<Map<string, AlertRecord>> {
+  async openByRule(tenantId: string | null): Promise<Map<string, AlertRecord>> {
+    const params: unknown[] = [];
     const rows = (await this.manager.query(
       `SELECT ${COLUMNS} FROM observability.alerts a
-        WHERE a.tenant_id = current_setting('app.tenant_id')::uuid AND a.resolved_at IS NULL`,
+        WHERE ${ownedBy('a.tenant_id', tenantId, params)} AND a.resolved_at IS NULL`,
+      params,
     )) as AlertRecord[];
     return new Map(rows.map((row) => [row.ruleId, row]));
   }
 
   async insert(alert: {
-    tenantId: string;
+    tenantId: string | null;
     ruleId: string;
     severity: Severity;
     message: string;

@@ -14,6 +14,9 @@ export const resolvers: Resolvers = {
     alertRules: (_parent, _args, { alertRules }) => alertRules.list(),
     alerts: (_parent, { active }, { alerts }) => alerts.list(active),
     alert: (_parent, { id }, { alerts }) => alerts.byId(id),
+    platformAlertRules: (_parent, _args, { platformAlertRules }) => platformAlertRules.list(),
+    platformAlerts: (_parent, { active }, { platformAlerts }) => platformAlerts.list(active),
+    platformAlert: (_parent, { id }, { platformAlerts }) => platformAlerts.byId(id),
     auditLog: (_parent, args, { audit }) => audit.tenantLog(args),
     platformAuditLog: (_parent, args, { audit }) => audit.platformLog(args),
   },
@@ -22,10 +25,20 @@ export const resolvers: Resolvers = {
     updateAlertRule: (_parent, { id, input }, { alertRules }) => alertRules.update(id, input),
     deleteAlertRule: (_parent, { id }, { alertRules }) => alertRules.delete(id),
     acknowledgeAlert: (_parent, { id }, { alerts }) => alerts.acknowledge(id),
+    createPlatformAlertRule: (_parent, { input }, { platformAlertRules }) =>
+      platformAlertRules.create(input),
+    updatePlatformAlertRule: (_parent, { id, input }, { platformAlertRules }) =>
+      platformAlertRules.update(id, input),
+    deletePlatformAlertRule: (_parent, { id }, { platformAlertRules }) =>
+      platformAlertRules.delete(id),
+    acknowledgePlatformAlert: (_parent, { id }, { platformAlerts }) =>
+      platformAlerts.acknowledge(id),
   },
   Alert: {
     rule: async (alert, _args, { loaders }) => {
-      const rule = await loaders.ruleById.load(alert.ruleId);
+      // A platform alert's rule is read in a platform transaction, a tenant's in the tenant's.
+      const loader = alert.tenantId === null ? loaders.platformRuleById : loaders.ruleById;
+      const rule = await loader.load(alert.ruleId);
       // Alerts go with their rule (ON DELETE CASCADE): a missing rule is a bug, not a null.
       if (!rule) throw new NotFoundError('Alert rule');
       return rule;

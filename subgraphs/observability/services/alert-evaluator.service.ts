@@ -7,11 +7,12 @@ import {
   type AlertEvaluationAnswer,
 } from '../../../platform/alerts';
 import { currentContext } from '../../../platform/context';
-import { withTenantTransaction } from '../../../platform/db';
+import { withScopeTransaction } from '../../../platform/db';
 import { appendEvent, EventType } from '../../../platform/events';
 import { traceCarrier } from '../../../platform/observability/tracing';
 import { JobName } from '../../../platform/queues';
 import { parseMetricSelector, type MetricSelector } from '../alerts/alert-metrics';
+import { scopeLockKey } from '../alerts/alert-scope';
 import { alertMessage, holds, measure, read, step } from '../alerts/alert-state';
 import type { AlertRuleEntity } from '../entities/alert-rule.entity';
 import type { MetricsScraper, Sample } from '../probes/metrics-scraper';
@@ -41,9 +42,11 @@ const SYSTEM = { kind: 'system', id: null } as const;
 
 /**
  * One round of alerting, run by the worker's `evaluate-alerts` job through the internal route:
- * read every process's metrics once, then, tenant by tenant in the tenant's own transaction,
- * move each rule along (pending → firing → resolved), write the alerts, their events and
- * their notifications together, and hand the notifications to the queue after the commit.
+ * read every process's metrics once, then, owner by owner (the platform's rules first, then
+ * each tenant's) in that owner's own transaction, move each rule along (pending → firing →
+ * resolved), write the alerts, their events and their notifications together, and hand the
+ * notifications to the queue after the commit. Platform alerts and their events have no
+ * tenant: only platform administrators see them.
  */
 export class AlertEvaluator {
   constructor(private readonly options: AlertEvaluatorOptions) {}
@@ -67,16 +70,16 @@ export class AlertEvaluator {
     }
     for (const tenantId of tenants) {
       try {
-        const result = await withTenantTransaction(dataSource, tenantId, (manager) =>
+        const result = await withScopeTransaction(dataSource, tenantId, (manager) =>
           this.evaluateTenant(manager, tenantId, scrape.samples, now),
         );
-        if (!result) continue; // another evaluation holds this tenant
-        answer.tenants += 1;
+        if (!result) continue; // another evaluation holds this owner
+        if (tenantId !== null) answer.tenants += 1;
         answer.rules += result.rules;
         answer.fired += result.fired;
         answer.resolved += result.resolved;
       } catch (error) {
-        // One tenant's failure (a bad row, a lock timeout) must not hold up the others.
+        // One owner's failure (a bad row, a lock timeout) must not hold up the others.
         logger.error({ err: error, tenantId }, 'alert evaluation failed for a tenant');
       }
       answer.enqueued += await this.flush(tenantId);
@@ -86,13 +89,13 @@ export class AlertEvaluator {
 
   private async evaluateTenant(
     manager: EntityManager,
-    tenantId: string,
+    tenantId: string | null,
     samples: readonly Sample[],
     now: Date,
   ): Promise<{ rules: number; fired: number; resolved: number } | null> {
     const [lock] = (await manager.query(
       `SELECT pg_try_advisory_xact_lock(hashtext('tessera:alerts'), hashtext($1)) AS locked`,
-      [tenantId],
+      [scopeLockKey(tenantId)],
     )) as { locked: boolean }[];
     if (!lock?.locked) return null;
 
@@ -103,7 +106,10 @@ export class AlertEvaluator {
     const stateRepository = new AlertStateRepository(manager);
     const alerts = new AlertRepository(manager);
     const notifications = new AlertNotificationRepository(manager);
-    const [states, open] = await Promise.all([stateRepository.byRule(), alerts.openByRule()]);
+    const [states, open] = await Promise.all([
+      stateRepository.byRule(tenantId),
+      alerts.openByRule(tenantId),
+    ]);
     const counts = { rules: rules.length, fired: 0, resolved: 0 };
 
     for (const rule of rules) {
@@ -195,11 +201,11 @@ export class AlertEvaluator {
    * The job id is the notification's id, so a crash between the two adds nothing twice; a
    * queue that cannot be reached leaves them for the next round.
    */
-  private async flush(tenantId: string): Promise<number> {
+  private async flush(tenantId: string | null): Promise<number> {
     const { dataSource, queue, logger } = this.options;
     try {
-      const pending = await withTenantTransaction(dataSource, tenantId, (manager) =>
-        new AlertNotificationRepository(manager).pending(FLUSH_BATCH),
+      const pending = await withScopeTransaction(dataSource, tenantId, (manager) =>
+        new AlertNotificationRepository(manager).pending(tenantId, FLUSH_BATCH),
       );
       if (pending.length === 0) return 0;
       const options = alertDispatchJobOptions(
@@ -213,7 +219,7 @@ export class AlertEvaluator {
           opts: { ...options, jobId: notification.id },
         })),
       );
-      await withTenantTransaction(dataSource, tenantId, (manager) =>
+      await withScopeTransaction(dataSource, tenantId, (manager) =>
         new AlertNotificationRepository(manager).remove(pending.map((item) => item.id)),
       );
       return pending.length;

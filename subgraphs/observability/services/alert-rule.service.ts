@@ -3,11 +3,11 @@ import {
   MAX_ALERT_CHANNELS,
   parseAlertChannel,
 } from '../../../platform/alerts';
-import type { TenantScope } from '../../../platform/db';
 import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors';
 import { appendEvent, EventType } from '../../../platform/events';
 import { isUuid } from '../../../platform/graphql/ids';
 import { formatMetricSelector, parseMetricSelector } from '../alerts/alert-metrics';
+import { scopeLockKey, type AlertScope } from '../alerts/alert-scope';
 import {
   COMPARATORS,
   SEVERITIES,
@@ -17,7 +17,7 @@ import {
 import { AlertRuleRepository, type AlertRuleFields } from '../repositories/alert-rule.repository';
 import { AlertStateRepository } from '../repositories/alert-state.repository';
 
-/** The most rules one tenant may have; also bounds the unpaginated list. */
+/** The most rules one tenant (or the platform) may have; also bounds the unpaginated list. */
 export const MAX_RULES_PER_TENANT = 200;
 export const MAX_FOR_SECONDS = 86_400;
 
@@ -33,11 +33,12 @@ export interface AlertRuleInput {
 }
 
 /**
- * A tenant's alert rules. Who may call is settled by the field policies (MEMBER reads,
- * ADMIN writes, API keys with alerts:manage); this holds the rules of what a rule may say.
+ * A tenant's alert rules, or the platform's. Who may call is settled by the field policies
+ * (tenant rules: MEMBER reads, ADMIN writes, API keys with alerts:manage; platform rules:
+ * platform administrators only); this holds the rules of what a rule may say.
  */
 export class AlertRuleService {
-  constructor(private readonly scope: TenantScope) {}
+  constructor(private readonly scope: AlertScope) {}
 
   list(): Promise<AlertRuleEntity[]> {
     return this.scope.run((manager) =>
@@ -46,20 +47,24 @@ export class AlertRuleService {
   }
 
   create(input: AlertRuleInput): Promise<AlertRuleEntity> {
-    const fields = validateRule(input);
+    const fields = validateRule(input, this.owner);
+    const tenantId = this.scope.tenantId;
     return this.scope.run(async (manager) => {
       const rules = new AlertRuleRepository(manager);
-      // One tenant's creations take turns, so two at once cannot both pass the cap.
+      // One owner's creations take turns, so two at once cannot both pass the cap.
       await manager.query(
         `SELECT pg_advisory_xact_lock(hashtext('tessera:alert-rules'), hashtext($1))`,
-        [this.scope.tenantId],
+        [scopeLockKey(tenantId)],
       );
-      if ((await rules.countForTenant(this.scope.tenantId)) >= MAX_RULES_PER_TENANT) {
-        throw new ConflictError(`A tenant may have at most ${MAX_RULES_PER_TENANT} alert rules`);
+      if ((await rules.countForTenant(tenantId)) >= MAX_RULES_PER_TENANT) {
+        throw new ConflictError(
+          `${tenantId ? 'A tenant' : 'The platform'} may have at most ${MAX_RULES_PER_TENANT} alert rules`,
+        );
       }
-      const rule = await uniqueName(() => rules.insert(this.scope.tenantId, fields));
+      const rule = await uniqueName(() => rules.insert(tenantId, fields));
       await appendEvent(manager, {
         type: EventType.ALERT_RULE_CREATED,
+        tenantId,
         payload: { ruleId: rule.id, ...summary(rule) },
       });
       return rule;
@@ -73,7 +78,7 @@ export class AlertRuleService {
    */
   update(id: string, input: AlertRuleInput): Promise<AlertRuleEntity> {
     const ruleId = validId(id);
-    const fields = validateRule(input);
+    const fields = validateRule(input, this.owner);
     return this.scope.run(async (manager) => {
       const rules = new AlertRuleRepository(manager);
       const existing = await rules.findByIdForUpdate(ruleId);
@@ -89,6 +94,7 @@ export class AlertRuleService {
       }
       await appendEvent(manager, {
         type: EventType.ALERT_RULE_UPDATED,
+        tenantId: this.scope.tenantId,
         payload: { ruleId, ...summary(rule) },
       });
       return rule;
@@ -105,10 +111,15 @@ export class AlertRuleService {
       await rules.delete(ruleId);
       await appendEvent(manager, {
         type: EventType.ALERT_RULE_DELETED,
+        tenantId: this.scope.tenantId,
         payload: { ruleId, name: existing.name },
       });
       return true;
     });
+  }
+
+  private get owner(): RuleOwner {
+    return this.scope.tenantId === null ? 'platform' : 'tenant';
   }
 }
 
@@ -131,8 +142,11 @@ function validId(id: string): string {
   return id.toLowerCase();
 }
 
+/** A tenant's rule, or the platform's (whose channels cannot be a tenant's webhook). */
+export type RuleOwner = 'tenant' | 'platform';
+
 /** Checks and normalizes a rule; every problem is a BAD_USER_INPUT naming the field. */
-export function validateRule(input: AlertRuleInput): AlertRuleFields {
+export function validateRule(input: AlertRuleInput, owner: RuleOwner = 'tenant'): AlertRuleFields {
   const name = input.name.trim();
   if (name.length < 1 || name.length > 100) {
     throw new ValidationError('name must be 1 to 100 characters', { field: 'name' });
@@ -165,9 +179,16 @@ export function validateRule(input: AlertRuleInput): AlertRuleFields {
       field: 'channels',
     });
   }
-  const channels = [
-    ...new Set(input.channels.map((channel) => formatAlertChannel(parseAlertChannel(channel)))),
-  ];
+  const parsed = input.channels.map(parseAlertChannel);
+  // Webhook endpoints belong to tenants (their secrets and receivers are the tenant's): a
+  // platform alert has none of its own to go to, and must not go to a tenant's.
+  if (owner === 'platform' && parsed.some((channel) => channel.kind === 'webhook')) {
+    throw new ValidationError(
+      'channels of a platform rule are log or email:<address>: webhook endpoints belong to tenants',
+      { field: 'channels' },
+    );
+  }
+  const channels = [...new Set(parsed.map(formatAlertChannel))];
   return {
     name,
     metric,
@@ -186,7 +207,7 @@ async function uniqueName<T>(write: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (
       (error as { code?: unknown }).code === '23505' ||
-      /alert_rules_tenant_name_key/.test(String(error))
+      /alert_rules_(tenant|platform)_name_key/.test(String(error))
     ) {
       throw new ConflictError('An alert rule with this name already exists');
     }

@@ -1,27 +1,27 @@
-import type { TenantScope } from '../../../platform/db';
 import { NotFoundError } from '../../../platform/errors';
 import { appendEvent, EventType } from '../../../platform/events';
 import { isUuid } from '../../../platform/graphql/ids';
 import type { RequestContext } from '../../../platform/context';
+import type { AlertScope } from '../alerts/alert-scope';
 import { AlertRepository, type AlertRecord } from '../repositories/alert.repository';
 
 /** The unpaginated `alerts` list is capped: newest first. */
 export const MAX_ALERTS_LISTED = 200;
 
-/** A tenant's alerts: what fired, whether it resolved, who acknowledged it. */
+/** A tenant's alerts, or the platform's: what fired, whether it resolved, who acknowledged it. */
 export class AlertService {
   constructor(
-    private readonly scope: TenantScope,
+    private readonly scope: AlertScope,
     private readonly request: RequestContext,
   ) {}
 
   list(active: boolean | null | undefined): Promise<AlertRecord[]> {
     return this.scope.run((manager) =>
-      new AlertRepository(manager).list(active ?? null, MAX_ALERTS_LISTED),
+      new AlertRepository(manager).list(this.scope.tenantId, active ?? null, MAX_ALERTS_LISTED),
     );
   }
 
-  /** Another tenant's alert, or no alert at all, reads as null. */
+  /** Another owner's alert (another tenant's, the platform's), or none at all, reads as null. */
   async byId(id: string): Promise<AlertRecord | null> {
     if (!isUuid(id)) return null;
     return this.scope.run((manager) => new AlertRepository(manager).findById(id.toLowerCase()));
@@ -43,6 +43,7 @@ export class AlertService {
       const acknowledged = (await alerts.acknowledge(existing.id, by, new Date()))!;
       await appendEvent(manager, {
         type: EventType.ALERT_ACKNOWLEDGED,
+        tenantId: this.scope.tenantId,
         payload: { alertId: existing.id, ruleId: existing.ruleId, acknowledgedBy: by },
       });
       return acknowledged;

@@ -8,13 +8,13 @@ import {
   parseAlertChannel,
   type AlertDispatchJob,
 } from '../../../../platform/alerts';
-import { withTenantTransaction } from '../../../../platform/db';
+import { withScopeTransaction } from '../../../../platform/db';
 import { DomainError } from '../../../../platform/errors';
 import { appendEvent, EventType } from '../../../../platform/events';
 import type { Mailer } from '../../../../platform/mail';
 import { recordDeadLetter } from '../../dead-letters/dead-letter-sink';
 
-/** Sends one alert notification to one of the tenant's webhook endpoints. */
+/** Sends one tenant alert notification to one of the tenant's webhook endpoints. */
 export interface AlertWebhookSender {
   send(notification: AlertDispatchJob, endpointId: string): Promise<void>;
 }
@@ -36,8 +36,9 @@ export interface AlertDispatchDeps {
  * The `dispatch-alert` job: one notification to one channel. A failure throws, so BullMQ
  * retries it with backoff; after the last attempt (or at once for a failure no retry can
  * mend) the notification becomes a dead letter (jobs.dead_letters, with a
- * `jobs.job.dead_lettered` event in the tenant) and the job fails for good, staying in the
- * queue's failed set. Every outcome is counted, and the last failure is logged as an error.
+ * `jobs.job.dead_lettered` event in the tenant; a platform rule's alert gives a platform dead
+ * letter and event, seen only by platform administrators) and the job fails for good, staying
+ * in the queue's failed set. Every outcome is counted, and the last failure is logged as an error.
  * A webhook notification succeeds once its delivery is queued: from there the delivery has
  * its own retries and dead letter.
  */
@@ -79,7 +80,7 @@ async function deadLetter(
   dataSource: DataSource,
 ): Promise<void> {
   const reason = error instanceof Error ? error.message : String(error);
-  await withTenantTransaction(dataSource, notification.tenantId, async (manager) => {
+  await withScopeTransaction(dataSource, notification.tenantId, async (manager) => {
     // The same lock as the jobs watcher's, so a failure is recorded once whoever sees it.
     await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
       `dead-letter:${job.queueName}:${job.id}`,

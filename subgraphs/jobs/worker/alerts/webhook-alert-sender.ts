@@ -29,6 +29,10 @@ export function webhookAlertSender(deps: {
   return {
     async send(notification: AlertDispatchJob, endpointId: string) {
       const { tenantId } = notification;
+      // Refused when the rule is written; a platform alert has no endpoints to go to.
+      if (tenantId === null) {
+        throw new PermanentDispatchError('a platform alert cannot go to a webhook endpoint');
+      }
       const waiting = await withTenantTransaction(deps.dataSource, tenantId, async (manager) => {
         const endpoint = await new WebhookEndpointRepository(manager).findById(endpointId);
         if (!endpoint) {

@@ -27,6 +27,7 @@ import {
   sendWebhook,
   type WebhookResponse,
 } from '../../webhooks/webhook-request';
+import { describeAttempt, inAttemptSpan } from './webhook-attempt-span';
 import type { DeliveryOutcome, WebhookMetrics } from './webhook-metrics';
 
 export interface DeliveryProcessorOptions {
@@ -139,18 +140,21 @@ async function deliver(
       ),
     );
   }
-  const response = await sendWebhook(
-    endpoint.url,
-    { id: event.id, body: deliveryBody(event), secrets },
-    options.policy,
-    options.resolve,
-  );
-  metrics.duration.observe(response.durationMs / 1000);
-  const verdict = judge(response, options.retryAfterMaxMs);
-
-  const recorded = await inTenant((manager) =>
-    recordAttempt(manager, job, data, endpoint, response, verdict, options),
-  );
+  const recorded = await inAttemptSpan(data, async (span) => {
+    const response = await sendWebhook(
+      endpoint.url,
+      { id: event.id, body: deliveryBody(event), secrets },
+      options.policy,
+      options.resolve,
+    );
+    metrics.duration.observe(response.durationMs / 1000);
+    const verdict = judge(response, options.retryAfterMaxMs);
+    const result = await inTenant((manager) =>
+      recordAttempt(manager, job, data, endpoint, response, verdict, options),
+    );
+    describeAttempt(span, response, result);
+    return result;
+  });
   metrics.deliveries.inc({ outcome: recorded.outcome });
   if (recorded.retryAt !== undefined) {
     await job.moveToDelayed(recorded.retryAt, token);
@@ -212,6 +216,8 @@ function judge(response: WebhookResponse, retryAfterMaxMs: number): Verdict {
 
 interface Recorded {
   outcome: DeliveryOutcome;
+  /** The attempt's number, once it is in the attempt log. */
+  attempt?: number;
   status?: DeliveryStatus;
   reason?: string;
   /** Set when the job goes back to the delayed set until then. */
@@ -247,7 +253,7 @@ async function recordAttempt(
   // status belongs to the new job.
   if (standDown(delivery, job)) {
     await deliveries.update(delivery.id, { attemptCount: attempt, lastAttemptAt: now });
-    return { outcome: 'skipped', reason: 'another job took over the delivery' };
+    return { outcome: 'skipped', attempt, reason: 'another job took over the delivery' };
   }
 
   const disabledReason = await updateEndpointHealth(manager, endpoint, verdict, now, options);
@@ -275,7 +281,7 @@ async function recordAttempt(
       tenantId: delivery.tenantId,
       actor: SYSTEM,
     });
-    return { outcome: 'succeeded', status: 'SUCCEEDED' };
+    return { outcome: 'succeeded', attempt, status: 'SUCCEEDED' };
   }
 
   const delay = disabledReason
@@ -292,7 +298,7 @@ async function recordAttempt(
       finishedAt: now,
     });
     await markDead(manager, job, data, delivery, reason, payload);
-    return { outcome: 'dead', status: 'DEAD', reason };
+    return { outcome: 'dead', attempt, status: 'DEAD', reason };
   }
   const retryAt = now.getTime() + delay;
   await deliveries.update(delivery.id, {
@@ -306,7 +312,7 @@ async function recordAttempt(
     tenantId: delivery.tenantId,
     actor: SYSTEM,
   });
-  return { outcome: 'failed', status: 'FAILED', retryAt };
+  return { outcome: 'failed', attempt, status: 'FAILED', retryAt };
 }
 
 /**

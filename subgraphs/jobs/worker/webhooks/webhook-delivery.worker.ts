@@ -1,10 +1,12 @@
-import { Queue, Worker } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { outboundPolicyFromConfig } from '../../../../platform/config';
 import { KeyRing } from '../../../../platform/crypto';
 import type { ReadinessCheck } from '../../../../platform/http';
+import { inJobSpan } from '../../../../platform/observability/job-span';
+import { annotateActiveSpan } from '../../../../platform/observability/tracing';
 import { SlidingWindowLimiter } from '../../../../platform/rate-limit';
 import {
   closeRedis,
@@ -17,7 +19,11 @@ import type { WebhookFanOut } from '../../relay/webhook-fan-out';
 import { WEBHOOK_DELIVERY_QUEUE } from '../../webhooks/delivery-job';
 import type { WebhookWorkerConfig } from '../../webhooks/webhook-config';
 import { MAX_READ_RESPONSE_BYTES } from '../../webhooks/webhook-request';
-import { processWebhookDelivery } from './webhook-delivery.processor';
+import {
+  processWebhookDelivery,
+  type DeliveryProcessorOptions,
+  type DeliveryResult,
+} from './webhook-delivery.processor';
 import { createWebhookFanOut } from './webhook-fan-out';
 import { createWebhookMetrics } from './webhook-metrics';
 
@@ -90,7 +96,7 @@ export function startWebhookDelivery(options: {
 
   const worker = new Worker(
     WEBHOOK_DELIVERY_QUEUE,
-    (job, token) => processWebhookDelivery(job, token, processorOptions),
+    (job, token) => tracedDelivery(job, token, processorOptions),
     {
       connection: workerConnection,
       prefix,
@@ -122,4 +128,31 @@ export function startWebhookDelivery(options: {
       );
     },
   };
+}
+
+const RESCHEDULED = Symbol('rescheduled');
+
+/**
+ * Each run of a delivery job is a `job deliver-webhook` span continuing the trace its data
+ * carries (the request behind the delivery), with one `webhook.attempt` child per POST. A
+ * run that puts the job back in the delayed set (the next retry, or the endpoint's rate
+ * limit) ends its span as rescheduled, not as an error: BullMQ's DelayedError is how a
+ * processor says "later", and the attempt span already tells whether the receiver failed.
+ */
+async function tracedDelivery(
+  job: Job,
+  token: string | undefined,
+  options: DeliveryProcessorOptions,
+): Promise<DeliveryResult> {
+  const result = await inJobSpan(job, async () => {
+    try {
+      return await processWebhookDelivery(job, token, options);
+    } catch (error) {
+      if (!(error instanceof DelayedError)) throw error;
+      annotateActiveSpan({ 'tessera.job.rescheduled': true });
+      return RESCHEDULED;
+    }
+  });
+  if (result === RESCHEDULED) throw new DelayedError();
+  return result;
 }

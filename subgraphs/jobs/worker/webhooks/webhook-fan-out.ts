@@ -8,6 +8,7 @@ import {
   type InsertedDelivery,
   type NewDelivery,
 } from '../../repositories/webhook-delivery.repository';
+import { EventRepository } from '../../repositories/event.repository';
 import { WebhookEndpointRepository } from '../../repositories/webhook-endpoint.repository';
 import type { WebhookFanOut } from '../../relay/webhook-fan-out';
 import {
@@ -23,7 +24,8 @@ import { isDeliverableEventType, matchesEventType } from '../../webhooks/event-f
  * tenant whose filters match (and that existed when the event occurred), written as a row and
  * enqueued as a job with the id `<endpoint>-<event>`. Idempotent, as the relay may hand the
  * same batch over again: an existing row is found again rather than duplicated, and only rows
- * never attempted are enqueued (BullMQ ignores an id it already holds).
+ * never attempted are enqueued (BullMQ ignores an id it already holds). Each job carries the
+ * trace of the request that appended its event, so the worker's delivery continues it.
  */
 export function createWebhookFanOut(deps: {
   dataSource: DataSource;
@@ -44,45 +46,60 @@ export function createWebhookFanOut(deps: {
     for (const [tenantId, tenantEvents] of byTenant) {
       if (!active.has(tenantId)) continue;
       const eventsById = new Map(tenantEvents.map((event) => [event.id, event]));
-      const waiting = await withTenantTransaction(deps.dataSource, tenantId, async (manager) => {
-        const endpoints = await new WebhookEndpointRepository(manager).findByStatus(
-          tenantId,
-          'ACTIVE',
-        );
-        if (endpoints.length === 0) return [];
-        const rows: NewDelivery[] = [];
-        for (const event of tenantEvents) {
-          const occurredAt = new Date(event.occurredAt);
-          for (const endpoint of endpoints) {
-            if (endpoint.createdAt > occurredAt) continue;
-            if (!matchesEventType(endpoint.eventTypes, event.type)) continue;
-            rows.push({
-              tenantId,
-              endpointId: endpoint.id,
-              eventId: event.id,
-              eventType: event.type,
-              origin: 'event',
-              replayId: null,
-              syntheticEvent: null,
-              jobId: firstDeliveryJobId(endpoint.id, event.id),
-              requestId: event.requestId,
-            });
+      const { waiting, traces } = await withTenantTransaction(
+        deps.dataSource,
+        tenantId,
+        async (manager) => {
+          const endpoints = await new WebhookEndpointRepository(manager).findByStatus(
+            tenantId,
+            'ACTIVE',
+          );
+          if (endpoints.length === 0) return { waiting: [], traces: new Map<string, string>() };
+          const rows: NewDelivery[] = [];
+          for (const event of tenantEvents) {
+            const occurredAt = new Date(event.occurredAt);
+            for (const endpoint of endpoints) {
+              if (endpoint.createdAt > occurredAt) continue;
+              if (!matchesEventType(endpoint.eventTypes, event.type)) continue;
+              rows.push({
+                tenantId,
+                endpointId: endpoint.id,
+                eventId: event.id,
+                eventType: event.type,
+                origin: 'event',
+                replayId: null,
+                syntheticEvent: null,
+                jobId: firstDeliveryJobId(endpoint.id, event.id),
+                requestId: event.requestId,
+              });
+            }
           }
-        }
-        const repository = new WebhookDeliveryRepository(manager);
-        const inserted: InsertedDelivery[] = [];
-        for (let start = 0; start < rows.length; start += 1_000) {
-          inserted.push(...(await repository.insertMany(rows.slice(start, start + 1_000))));
-        }
-        return inserted.filter((row) => row.status === 'PENDING' && row.attemptCount === 0);
-      });
+          const repository = new WebhookDeliveryRepository(manager);
+          const inserted: InsertedDelivery[] = [];
+          for (let start = 0; start < rows.length; start += 1_000) {
+            inserted.push(...(await repository.insertMany(rows.slice(start, start + 1_000))));
+          }
+          const fresh = inserted.filter(
+            (row) => row.status === 'PENDING' && row.attemptCount === 0,
+          );
+          const traces = await new EventRepository(manager).traceparents([
+            ...new Set(fresh.map((row) => row.eventId)),
+          ]);
+          return { waiting: fresh, traces };
+        },
+      );
       const jobs: QueuedDelivery[] = waiting.map((row) => {
         const event = eventsById.get(row.eventId)!;
         return {
           jobId: row.jobId,
           data: deliveryJobData(
             { deliveryId: row.id, endpointId: row.endpointId, eventId: row.eventId },
-            { tenantId, requestId: event.requestId, actor: event.actor },
+            {
+              tenantId,
+              requestId: event.requestId,
+              actor: event.actor,
+              traceparent: traces.get(row.eventId) ?? null,
+            },
           ),
         };
       });

@@ -1,9 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { withTenantTransaction } from '../../../platform/db';
+import { withTenantTransaction } from './tenant-transaction';
 
 /**
  * A transaction scoped to a tenant, or to the platform (no tenant set: row-level security then
- * shows only rows whose tenant is NULL, such as platform jobs' dead letters and events).
+ * shows only rows whose tenant is NULL, such as platform jobs' dead letters, events and
+ * platform alert rules).
  */
 export function withScopeTransaction<T>(
   dataSource: DataSource,
