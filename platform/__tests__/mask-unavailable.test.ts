@@ -26,6 +26,11 @@ it.each([
   ],
   ['too many connections', withCode('sorry, too many clients already', '53300')],
   ['a refused socket', withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
+  ['a subgraph that closed the socket', withCode('other side closed', 'UND_ERR_SOCKET')],
+  [
+    'a subgraph that did not answer in time',
+    withCode('Headers Timeout Error', 'UND_ERR_HEADERS_TIMEOUT'),
+  ],
   ['a dropped connection', new Error('Connection terminated unexpectedly')],
   ['an exhausted pool', new Error('timeout exceeded when trying to connect')],
 ])('reports %s as SERVICE_UNAVAILABLE', (_case, error) => {

@@ -31,6 +31,11 @@ const UNAVAILABLE_SOCKET_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EAI_AGAIN',
+  // undici (the gateway's subgraph client): connection lost, or no answer in time
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
 ]);
 /** pg and pg-pool say these without a code; PostgreSQL says the last with the generic 55000. */
 const UNAVAILABLE_MESSAGES =
