@@ -15,7 +15,6 @@ let tessera: ApolloServer;
 let federated: FederatedGateway<Record<string, unknown>>;
 
 beforeAll(async () => {
-  // eslint-disable-next-line no-restricted-properties -- the library reads only this variable
   process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   fixture = await startFederationFixture();
   stock = new ApolloServer({
