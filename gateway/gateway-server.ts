@@ -7,7 +7,8 @@ import {
   ApolloServerPluginSchemaReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import type { GraphQLSchema } from 'graphql';
+import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { currentContext, runWithContext, type RequestContext } from '../platform/context';
 import { DomainError, maskError } from '../platform/errors';
@@ -122,6 +123,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     introspection: config.GATEWAY_INTROSPECTION,
     ...edge.apollo,
     includeStacktraceInErrorResponses: false,
+    // Parsed and validated documents by their text; automatic persisted queries use the
+    // server's own cache.
+    documentStore: new InMemoryLRUCache<DocumentNode>({
+      maxSize: config.GATEWAY_DOCUMENT_CACHE_MIB * 2 ** 20,
+    }),
     // Our own drain stops Apollo; its handlers would re-raise the signal as a second one.
     stopOnTerminationSignals: false,
     // formatError runs inside the request's async context.

@@ -56,6 +56,23 @@ describe('error masking', () => {
     });
   });
 
+  it('says what was wrong when Apollo Server refuses a malformed request (a 4xx, no code)', () => {
+    const refusal = new GraphQLError('provided sha does not match query', {
+      extensions: { http: { status: 400, headers: new Map() } },
+    });
+    expect(format(refusal)).toEqual({
+      message: 'provided sha does not match query',
+      extensions: { code: 'BAD_REQUEST', requestId: 'req-42' },
+    });
+    const failure = new GraphQLError('db password is hunter2', {
+      extensions: { http: { status: 500, headers: new Map() } },
+    });
+    expect(format(failure).extensions).toEqual({
+      code: 'INTERNAL_SERVER_ERROR',
+      requestId: 'req-42',
+    });
+  });
+
   it('masks an error that claims a code it is not allowed to have', () => {
     const error = new GraphQLError('connect ECONNREFUSED 10.0.0.7:5432', {
       extensions: { code: 'ECONNREFUSED' },

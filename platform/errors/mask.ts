@@ -79,6 +79,16 @@ export function maskError(
     return { ...base, message: formatted.message, extensions };
   }
 
+  // Apollo Server's own refusals of a malformed request carry an HTTP 4xx status but no code
+  // (e.g. a persisted query whose hash does not match its text): they say what was wrong.
+  if (isApolloRequestRefusal(original)) {
+    return {
+      ...base,
+      message: formatted.message,
+      extensions: { code: ErrorCode.BAD_REQUEST, requestId },
+    };
+  }
+
   // A database or service that cannot be reached is no bug: say so, so clients retry.
   if (isUnavailable(original)) {
     logger.warn({ err: original, graphqlPath: formatted.path }, 'dependency unavailable');
@@ -110,6 +120,12 @@ function originalErrorOf(error: unknown): unknown {
 /** A non-GraphQL error that merely carries a `code` (e.g. a pg or Node error). */
 function isForeignError(original: unknown): boolean {
   return original instanceof Error && !(original instanceof GraphQLError);
+}
+
+function isApolloRequestRefusal(original: unknown): boolean {
+  if (!(original instanceof GraphQLError) || original.extensions.code !== undefined) return false;
+  const status = (original.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 function isUnavailable(original: unknown): boolean {
