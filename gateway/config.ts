@@ -37,6 +37,11 @@ export const gatewayConfigShape = {
   GATEWAY_SUBGRAPH_MAX_RESPONSE_BYTES: integer(64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   /** Distinct documents whose query plan and compiled result shape are kept (LRU). */
   GATEWAY_PLAN_CACHE_SIZE: integer(1_000, 1, 1_000_000),
+  /**
+   * Identical queries (document, variables, caller) that overlap in time run once and share
+   * the answer.
+   */
+  GATEWAY_DEDUPLICATE_QUERIES: boolean(true),
   /** Memory for parsed and validated documents, by their text (Apollo Server's LRU). */
   GATEWAY_DOCUMENT_CACHE_MIB: integer(30, 1, 4_096),
   /** CORS, query limits, rate limits, Sandbox and introspection (gateway/security/config.ts). */

@@ -39,7 +39,7 @@ import { startTenantOrigins } from './security/tenant-origins';
 import type { GatewayContext } from './gateway-context';
 import { FederatedGateway } from './federation/federated-gateway';
 import { subgraphRequestHooks } from './subgraph-requests';
-import { subgraphFetchMetrics } from './subgraph-fetch-metrics';
+import { deduplicatedOperations, subgraphFetchMetrics } from './execution-metrics';
 import { TenantPolicy } from './tenant-policy';
 import { authenticate } from './auth/authenticate';
 import { authorizeTenant } from './auth/authorize-tenant';
@@ -67,6 +67,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const signingSecret = config.CONTEXT_SIGNING_SECRETS[0]!;
   const policiesOn = config.GATEWAY_POLICIES === 'on';
 
+  const deduplicated = deduplicatedOperations(metrics.registry);
   const gateway = new FederatedGateway<GatewayContext>({
     supergraphSdl,
     urlOverrides: overrides,
@@ -78,6 +79,12 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     },
     planCacheSize: config.GATEWAY_PLAN_CACHE_SIZE,
     countPlanLookup: cacheCounter(metrics.registry, 'query_plan'),
+    // Everything about the caller but the request id: the same caller asking the same query
+    // at the same time gets one execution's answer.
+    deduplicationKey: config.GATEWAY_DEDUPLICATE_QUERIES
+      ? ({ request }) => JSON.stringify({ ...request, requestId: null })
+      : undefined,
+    countDeduplicated: () => deduplicated.inc(),
     ...subgraphRequestHooks(signingSecret, subgraphFetchMetrics(metrics.registry)),
   });
 

@@ -6,7 +6,7 @@ import type {
   GatewayInterface,
   GatewaySchemaLoadOrUpdateCallback,
 } from '@apollo/server-gateway-interface';
-import { getVariableValues, GraphQLError, type GraphQLSchema } from 'graphql';
+import { getVariableValues, GraphQLError, OperationTypeNode, type GraphQLSchema } from 'graphql';
 import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
 import { executePlan } from './plan-executor';
 import { PreparedOperations } from './prepared-operations';
@@ -20,6 +20,12 @@ export interface FederatedGatewayOptions<TContext> {
   /** Distinct documents whose query plan and result shaper are kept. */
   planCacheSize: number;
   countPlanLookup?: CountCacheLookup;
+  /**
+   * Who is asking, as a string: identical queries (same document and variables) of the same
+   * caller that overlap in time run once and share the answer. Undefined: never shared.
+   */
+  deduplicationKey?: (context: TContext) => string | undefined;
+  countDeduplicated?: () => void;
   /** Headers for every subgraph fetch of one client request, computed once per request. */
   requestHeaders?: (context: TContext) => Record<string, string>;
   /**
@@ -48,6 +54,7 @@ export class FederatedGateway<
   private readonly operations: PreparedOperations;
   private readonly listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
   private readonly fetchPrefixes = new WeakMap<FetchNode, string>();
+  private readonly inFlight = new Map<string, Promise<GatewayExecutionResult>>();
   private loaded = false;
 
   constructor(private readonly options: FederatedGatewayOptions<TContext>) {
@@ -96,7 +103,41 @@ export class FederatedGateway<
     callback({ apiSchema: this.apiSchema, coreSupergraphSdl: this.options.supergraphSdl });
   }
 
-  private async execute(
+  private execute(
+    requestContext: GatewayGraphQLRequestContext<TContext>,
+  ): Promise<GatewayExecutionResult> {
+    // Without a policy check in front (generic mode), a name matching no operation gets here.
+    if (!requestContext.operation)
+      return Promise.resolve({ errors: [unknownOperation(requestContext)] });
+    const key = this.inFlightKey(requestContext);
+    if (key === undefined) return this.run(requestContext);
+    const joined = this.inFlight.get(key);
+    if (joined) {
+      this.options.countDeduplicated?.();
+      return joined;
+    }
+    const running = this.run(requestContext).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, running);
+    return running;
+  }
+
+  private inFlightKey({
+    operation,
+    queryHash,
+    operationName,
+    request,
+    context,
+  }: GatewayGraphQLRequestContext<TContext>): string | undefined {
+    if (operation.operation !== OperationTypeNode.QUERY || !this.options.deduplicationKey) {
+      return undefined;
+    }
+    const caller = this.options.deduplicationKey(context);
+    if (caller === undefined) return undefined;
+    const variables = JSON.stringify(request.variables ?? {});
+    return `${queryHash}\0${operationName ?? ''}\0${variables}\0${caller}`;
+  }
+
+  private async run(
     requestContext: GatewayGraphQLRequestContext<TContext>,
   ): Promise<GatewayExecutionResult> {
     const { request, document, operation, queryHash, operationName, context } = requestContext;
@@ -158,6 +199,16 @@ export class FederatedGateway<
     }
     return prefix;
   }
+}
+
+function unknownOperation({ request }: GatewayGraphQLRequestContext<unknown>): GraphQLError {
+  const name = request.operationName?.slice(0, 100);
+  return new GraphQLError(
+    name
+      ? `Unknown operation named "${name}"`
+      : 'Send one operation, or name the one to run in operationName',
+    { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } },
+  );
 }
 
 function toGraphQLError(error: unknown): GraphQLError {
