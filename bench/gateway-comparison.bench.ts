@@ -74,15 +74,15 @@ function report(outcomes: Outcome[], options: GatewayComparisonOptions): BenchRe
       'result' in outcome ? [[outcome.gateway.key, outcome.result] as const] : [],
     ),
   );
-  const tessera = measured.get('tessera');
   const ratio = (
     label: string,
+    mine: GatewayKey,
     other: GatewayKey,
     pick: (r: GatewayLoadResult) => number | undefined,
   ) => {
-    const base = measured.get(other);
-    const [mine, theirs] = [tessera && pick(tessera), base && pick(base)];
-    return mine !== undefined && theirs ? [`${label}: ${(mine / theirs).toFixed(2)}`] : [];
+    const [ours, base] = [measured.get(mine), measured.get(other)];
+    const [a, b] = [ours && pick(ours), base && pick(base)];
+    return a !== undefined && b ? [`${label}: ${(a / b).toFixed(2)}`] : [];
   };
   return {
     title: 'Federation gateways: one deep query',
@@ -123,14 +123,37 @@ function report(outcomes: Outcome[], options: GatewayComparisonOptions): BenchRe
       ),
     },
     ratios: [
-      ...ratio('Tessera / stock @apollo/gateway RPS', 'stock', (r) => r.rps),
-      ...ratio('Tessera / Hive Gateway --jit RPS', 'hive-jit', (r) => r.rps),
-      ...ratio('Tessera / Hive Gateway --hive-router-runtime RPS', 'hive-router', (r) => r.rps),
-      ...ratio('Tessera / Hive Gateway --hive-router-runtime p99', 'hive-router', (r) => r.p99Ms),
+      ...ratio('Tessera / stock @apollo/gateway RPS', 'tessera', 'stock', (r) => r.rps),
+      ...ratio('Tessera / Hive Gateway --jit RPS', 'tessera', 'hive-jit', (r) => r.rps),
+      ...ratio(
+        'Tessera / Hive Gateway --hive-router-runtime RPS',
+        'tessera',
+        'hive-router',
+        (r) => r.rps,
+      ),
+      ...ratio(
+        'Tessera / Hive Gateway --hive-router-runtime p99',
+        'tessera',
+        'hive-router',
+        (r) => r.p99Ms,
+      ),
       ...ratio(
         'Tessera / Hive Gateway --hive-router-runtime peak RSS',
+        'tessera',
         'hive-router',
         (r) => r.peakRssMiB,
+      ),
+      ...ratio(
+        'Tessera without deduplication / stock @apollo/gateway RPS',
+        'tessera-no-dedup',
+        'stock',
+        (r) => r.rps,
+      ),
+      ...ratio(
+        'Tessera without deduplication / Hive Gateway --hive-router-runtime RPS',
+        'tessera-no-dedup',
+        'hive-router',
+        (r) => r.rps,
       ),
     ],
   };

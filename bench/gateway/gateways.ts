@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../platform/paths';
 import { freePort, startProcess, type BenchProcess } from './child-process';
 
-export type GatewayKey = 'stock' | 'hive-jit' | 'hive-router' | 'tessera';
+export type GatewayKey = 'stock' | 'hive-jit' | 'hive-router' | 'tessera' | 'tessera-no-dedup';
 
 export interface GatewayUnderTest {
   key: GatewayKey;
@@ -84,17 +84,29 @@ export const GATEWAYS: GatewayUnderTest[] = [
   {
     key: 'tessera',
     name: 'Tessera (generic mode)',
-    start: async (supergraphPath) => {
-      const port = await freePort();
-      return startProcess({
-        label: 'Tessera gateway',
-        args: [join(repoRoot(), 'dist', 'gateway', 'main.js')],
-        port,
-        env: { ...baseEnv(), ...tesseraGenericEnv(supergraphPath, port) },
-      });
-    },
+    start: (supergraphPath) => startTessera('Tessera gateway', supergraphPath),
+  },
+  {
+    // The same gateway with identical concurrent queries each run on their own, as every
+    // other gateway here runs them: what the executor alone does.
+    key: 'tessera-no-dedup',
+    name: 'Tessera (generic mode, no query deduplication)',
+    start: (supergraphPath) =>
+      startTessera('Tessera gateway without deduplication', supergraphPath, {
+        GATEWAY_DEDUPLICATE_QUERIES: 'false',
+      }),
   },
 ];
+
+async function startTessera(label: string, supergraphPath: string, env: NodeJS.ProcessEnv = {}) {
+  const port = await freePort();
+  return startProcess({
+    label,
+    args: [join(repoRoot(), 'dist', 'gateway', 'main.js')],
+    port,
+    env: { ...baseEnv(), ...tesseraGenericEnv(supergraphPath, port), ...env },
+  });
+}
 
 /**
  * Tessera's gateway in generic mode, as README documents it: no tenancy, auth, PostgreSQL or
