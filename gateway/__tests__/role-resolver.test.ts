@@ -230,6 +230,32 @@ describe('RoleResolver', () => {
     expect((await resolver({ prefix }).resolve(tenantId, user)).role).toBeNull();
   });
 
+  it('asks tenancy on a fresh lookup, past the cache and a lookup in flight', async () => {
+    const user = randomUUID();
+    await stack.db.query(
+      `INSERT INTO tenancy.memberships (tenant_id, user_id, role) VALUES ($1, $2, 'MEMBER')`,
+      [tenantId, user],
+    );
+    const prefix = `${stack.redisPrefix}:fresh`;
+    const roles = resolver({ prefix });
+    expect((await roles.resolve(tenantId, user)).role).toBe('MEMBER');
+    // Removed and committed; tenancy's cache invalidation has not run yet.
+    await stack.db.query(`DELETE FROM tenancy.memberships WHERE tenant_id = $1 AND user_id = $2`, [
+      tenantId,
+      user,
+    ]);
+    const before = await lookups();
+    const joined = roles.resolve(tenantId, user); // in flight, answers from the cache
+    const fresh = roles.resolve(tenantId, user, undefined, { fresh: true });
+    const after = roles.resolve(tenantId, user); // joins the fresh lookup
+    expect((await joined).role).toBe('MEMBER');
+    expect((await fresh).role).toBeNull();
+    expect((await after).role).toBeNull();
+    // The fresh answer replaced the cached one, for every pod.
+    expect((await resolver({ prefix }).resolve(tenantId, user)).role).toBeNull();
+    expect(await lookups()).toBe(before + 1);
+  });
+
   it('keeps answering from tenancy when Redis is down', async () => {
     const broken = new Redis('redis://127.0.0.1:1', {
       lazyConnect: true,

@@ -191,6 +191,36 @@ describe('events subscription', () => {
     expect(JSON.stringify(received.errors)).toMatch(/FORBIDDEN/);
   });
 
+  it("ends a removed member's subscription on the removal's event, before tenancy's cache invalidation lands", async () => {
+    const member = await signUpMember(stack.gatewayUrl, stack.db, tenantA, 'MEMBER');
+    const received = connect(member, tenantA).subscribe<EventData>(EVENTS, {
+      after: String(await latestSeq(tenantA)),
+    });
+    // One delivery first: the subscription is live and the gateway has cached the MEMBER role.
+    await burst(tenantA, 1);
+    await waitFor(() => received.results.length >= 1);
+    // The removal as tenancy commits it, but without the cache invalidation tenancy runs
+    // after the commit (publishMembershipChanged): the window the relay can deliver the
+    // removal's event in, held open here instead of hoped for under load.
+    await stack.db.query(`DELETE FROM tenancy.memberships WHERE tenant_id = $1 AND user_id = $2`, [
+      tenantA,
+      member.id,
+    ]);
+    await runWithContext({ ...anonymousContext(randomUUID()), tenantId: tenantA }, () =>
+      withTenantTransaction(app, tenantA, (manager) =>
+        appendEvent(manager, {
+          type: EventType.MEMBER_REMOVED,
+          payload: { userId: member.id, role: 'MEMBER' },
+          actor: { kind: 'system', id: null },
+        }),
+      ),
+    );
+    await waitFor(() => received.errors.length > 0);
+    await received.ended;
+    expect(JSON.stringify(received.errors)).toMatch(/FORBIDDEN/);
+    expect(received.results).toHaveLength(1);
+  });
+
   it('closes the socket with 4403 when the session is revoked', async () => {
     const user = await signUpMember(stack.gatewayUrl, stack.db, tenantA, 'VIEWER');
     const client = connect(user, tenantA);

@@ -5,7 +5,11 @@ import {
   TenantSuspendedError,
   UnauthenticatedError,
 } from '../../platform/errors';
-import { RoleLookupUnavailableError, type RoleResolver } from './role-resolver';
+import {
+  RoleLookupUnavailableError,
+  type ResolveOptions,
+  type RoleResolver,
+} from './role-resolver';
 
 /**
  * Decides whether the caller may act in the request's tenant, and with which role, before
@@ -13,7 +17,11 @@ import { RoleLookupUnavailableError, type RoleResolver } from './role-resolver';
  * admin may without a role; nobody may in a suspended tenant. The role goes into the
  * signed context, where subgraphs check it again.
  */
-export async function authorizeTenant(request: RequestContext, roles: RoleResolver): Promise<void> {
+export async function authorizeTenant(
+  request: RequestContext,
+  roles: RoleResolver,
+  options?: ResolveOptions,
+): Promise<void> {
   const tenantId = request.tenantId;
   const principal = request.principal;
   if (!tenantId) return;
@@ -22,7 +30,7 @@ export async function authorizeTenant(request: RequestContext, roles: RoleResolv
   }
   let answer;
   try {
-    answer = await roles.resolve(tenantId, principal.id, request.requestId);
+    answer = await roles.resolve(tenantId, principal.id, request.requestId, options);
   } catch (error) {
     if (error instanceof RoleLookupUnavailableError) {
       throw new ServiceUnavailableError('Cannot check tenant membership right now; retry shortly');

@@ -48,6 +48,15 @@ export class RoleLookupUnavailableError extends Error {
   }
 }
 
+export interface ResolveOptions {
+  /**
+   * Ask tenancy even if an answer is cached or a lookup is in flight. For a caller that knows
+   * of a committed change the cache may not reflect yet: tenancy invalidates cached answers
+   * only after its commit, so a committed event about the change can arrive first.
+   */
+  fresh?: boolean;
+}
+
 const NO_TENANT: RoleAnswer = Object.freeze({ tenantStatus: null, role: null });
 
 interface CachedAnswer {
@@ -86,16 +95,22 @@ export class RoleResolver {
    * Throws {@link RoleLookupUnavailableError} when tenancy cannot be reached in time or
    * answers anything but a well-formed 200. A Redis outage only costs the cache.
    */
-  resolve(tenantId: string, userId: string, requestId?: string): Promise<RoleAnswer> {
+  resolve(
+    tenantId: string,
+    userId: string,
+    requestId?: string,
+    options: ResolveOptions = {},
+  ): Promise<RoleAnswer> {
     if (!isUuid(tenantId) || !isUuid(userId)) return Promise.resolve(NO_TENANT);
     const tenant = tenantId.toLowerCase();
     const user = userId.toLowerCase();
     const key = `${tenant}:${user}`;
-    let pending = this.inFlight.get(key);
+    let pending = options.fresh ? undefined : this.inFlight.get(key);
     if (!pending) {
-      pending = this.lookup(tenant, user, requestId).finally(() => {
+      pending = this.lookup(tenant, user, requestId, options.fresh ?? false).finally(() => {
         if (this.inFlight.get(key) === pending) this.inFlight.delete(key);
       });
+      // A fresh lookup replaces one in flight: callers from now on get the newer answer.
       this.inFlight.set(key, pending);
     }
     return pending;
@@ -114,8 +129,15 @@ export class RoleResolver {
     await publishMembershipChanged(this.options.redis, this.options.prefix, tenant, userId);
   }
 
-  private async lookup(tenantId: string, userId: string, requestId?: string): Promise<RoleAnswer> {
-    const cached = await this.readCache(tenantId, userId);
+  private async lookup(
+    tenantId: string,
+    userId: string,
+    requestId: string | undefined,
+    fresh: boolean,
+  ): Promise<RoleAnswer> {
+    const cached: { answer?: RoleAnswer; generation: string | null } = fresh
+      ? { generation: await this.readGeneration(tenantId) }
+      : await this.readCache(tenantId, userId);
     if (cached.answer) return cached.answer;
     const answer = await this.ask(tenantId, userId, requestId ?? randomUUID());
     await this.writeCache(tenantId, userId, answer, cached.generation);
@@ -144,6 +166,16 @@ export class RoleResolver {
       this.options.countLookup?.('error');
       this.options.logger.warn({ err: error }, 'role cache unreadable; asking tenancy');
       return { generation: null };
+    }
+  }
+
+  /** The generation a fresh answer is cached under (null: none yet, or Redis unreadable). */
+  private async readGeneration(tenantId: string): Promise<string | null> {
+    try {
+      return await this.options.redis.get(roleGenerationKey(this.options.prefix, tenantId));
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'role generation unreadable; asking tenancy');
+      return null;
     }
   }
 

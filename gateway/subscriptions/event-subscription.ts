@@ -8,8 +8,9 @@ import {
 } from 'graphql';
 import type { RequestContext } from '../../platform/context';
 import { DomainError, ValidationError } from '../../platform/errors';
-import { EVENT_TYPE_PATTERN, type PublishedEvent } from '../../platform/events';
+import { EVENT_TYPE_PATTERN, EventType, type PublishedEvent } from '../../platform/events';
 import { toGraphQLError } from '../access-plugin';
+import type { ResolveOptions } from '../auth/role-resolver';
 import type { GatewayContext } from '../gateway-context';
 import type { EventFeed } from './event-feed';
 import { resumableStream, SlowConsumerError } from './resumable-stream';
@@ -31,6 +32,17 @@ const LOCAL_FIELDS = new Set([
 ]);
 const ACTOR_KINDS = { user: 'USER', apiKey: 'API_KEY', system: 'SYSTEM' } as const;
 const REPLAY_PAGE = 100;
+/** Changes of a member's access, with the member's id as `payload.userId`. */
+const MEMBER_ACCESS_CHANGES = new Set<string>([
+  EventType.MEMBER_REMOVED,
+  EventType.MEMBER_LEFT,
+  EventType.MEMBER_ROLE_CHANGED,
+]);
+/** Changes of every subscriber's access to the tenant. */
+const TENANT_ACCESS_CHANGES = new Set<string>([
+  EventType.TENANT_STATUS_CHANGED,
+  EventType.TENANT_DELETED,
+]);
 
 interface StreamItem {
   seq: bigint;
@@ -46,7 +58,7 @@ export interface EventSubscriptionDeps {
   apollo: ApolloServer<GatewayContext>;
   schema: GraphQLSchema;
   /** Checks again, before every delivery, that the subscriber may still see the tenant. */
-  reauthorize(request: RequestContext): Promise<void>;
+  reauthorize(request: RequestContext, options?: ResolveOptions): Promise<void>;
   maxBuffered: number;
   onDelivered(): void;
   onDropped(reason: 'slow_consumer' | 'forbidden'): void;
@@ -124,9 +136,15 @@ export async function* eventSubscription(
 
   try {
     for await (const item of stream) {
-      if (types && !types.has(item.type)) continue;
+      // Tenancy drops cached roles only after its commit (before it, a lookup could cache the
+      // old role again), but the relay may publish the commit's event first: checked from the
+      // cache (or a lookup in flight) the subscriber's own removal would still read as member,
+      // and with no later event the subscription would stay open. The event is committed, so
+      // tenancy asked now sees the change: such events are checked fresh, even if filtered out.
+      const fresh = changesAccess(item, request);
+      if (!fresh && types && !types.has(item.type)) continue;
       try {
-        await deps.reauthorize(request);
+        await deps.reauthorize(request, { fresh });
       } catch (error) {
         deps.onDropped('forbidden');
         if (error instanceof DomainError) {
@@ -135,6 +153,7 @@ export async function* eventSubscription(
         }
         throw error;
       }
+      if (types && !types.has(item.type)) continue;
       if (item.rendered) {
         yield { data: { [selection.responseKey]: item.rendered } };
       } else if (local) {
@@ -165,6 +184,16 @@ export async function* eventSubscription(
   } finally {
     await stream.return?.();
   }
+}
+
+/** Whether the event may change what the subscriber is allowed to see. */
+function changesAccess(item: StreamItem, request: RequestContext): boolean {
+  if (TENANT_ACCESS_CHANGES.has(item.type)) return true;
+  if (!MEMBER_ACCESS_CHANGES.has(item.type)) return false;
+  // A replayed event is rendered with the subscriber's selection, which may omit the payload.
+  if (!item.published) return true;
+  const userId = item.published.payload.userId;
+  return typeof userId === 'string' && userId.toLowerCase() === request.principal?.id.toLowerCase();
 }
 
 function eventObject(event: PublishedEvent) {

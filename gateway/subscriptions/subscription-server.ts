@@ -25,6 +25,7 @@ import { DomainError, ErrorCode } from '../../platform/errors';
 import { toGraphQLError } from '../access-plugin';
 import type { GatewayAuth } from '../auth/setup';
 import { authorizeTenant } from '../auth/authorize-tenant';
+import type { ResolveOptions } from '../auth/role-resolver';
 import { checkOperationAccess, type AccessPolicies } from '../operation-access';
 import type { EdgeRateLimits } from '../security/rate-limits';
 import type { GatewayContext } from '../gateway-context';
@@ -200,7 +201,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           feed,
           apollo: options.apollo,
           maxBuffered: options.maxBuffered,
-          reauthorize: (request: RequestContext) => authorizeTenant({ ...request }, auth.roles),
+          reauthorize: (request: RequestContext, resolve?: ResolveOptions) =>
+            authorizeTenant({ ...request }, auth.roles, resolve),
           onDelivered: () => metrics.delivered.inc(),
           onDropped: (reason: 'slow_consumer' | 'forbidden') => metrics.dropped.inc({ reason }),
         };
