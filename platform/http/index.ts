@@ -1,4 +1,5 @@
 export * from './body';
+export * from './media-type';
 export * from './readiness';
 export * from './respond';
 export * from './service-server';
