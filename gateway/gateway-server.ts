@@ -183,7 +183,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       req.resume();
-      return sendGraphQLError(res, error, requestId);
+      return sendGraphQLError(res, error, requestId, req.headers.accept);
     }
     await runWithContext(request, async () => {
       let body: unknown;
@@ -195,7 +195,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         body = parseJsonBody(raw, req.headers['content-type']);
         edge.checkTokens(req, body);
       } catch (error) {
-        if (error instanceof DomainError) return sendGraphQLError(res, error, requestId);
+        if (error instanceof DomainError)
+          return sendGraphQLError(res, error, requestId, req.headers.accept);
         throw error;
       }
       await executeApollo(apollo, req, res, body, { request });

@@ -37,7 +37,8 @@ import { waitFor } from '../../platform/testing/ws-client';
 
 // SIGTERM while busy: the process stops taking new work, finishes what it holds (HTTP
 // requests; webhook deliveries for the worker, the rest handed back to the queue), closes
-// its WebSockets with 1001 and exits 0 within SHUTDOWN_GRACE_MS.
+// its WebSockets with 1001 and exits 0 within SHUTDOWN_GRACE_MS: its log never says the grace
+// period ran out (how long the exit took is reported, not asserted).
 
 const GRACE_MS = 5_000;
 /** Sign-ins hash a password (argon2id): slow enough to be in flight when the signal comes. */
@@ -106,11 +107,27 @@ async function heldSignIns(
   return () => Promise.all(held.map((request) => request.complete()));
 }
 
-/** Sends SIGTERM and resolves with the exit code and how long the exit took. */
-async function terminate(service: ServiceProcess): Promise<{ code: number | string; ms: number }> {
+/** What a process logs when its grace period ran out before it had drained. */
+const CUT_SHORT = [
+  'grace period over; closing remaining connections',
+  'shutting down: job handed back to its queue',
+];
+
+/**
+ * Sends SIGTERM and resolves with the exit code, how long the exit took (a figure, not
+ * asserted: the machine's load decides it) and whether the drain had to be cut short by the
+ * grace period, which the process's own log says.
+ */
+async function terminate(
+  service: ServiceProcess,
+): Promise<{ code: number | string; ms: number; cutShort: boolean }> {
   const signalledAt = Date.now();
+  const logMark = stack.logs.length;
   const code = await service.stop('SIGTERM');
-  return { code, ms: Date.now() - signalledAt };
+  const cutShort = stack.logs
+    .slice(logMark)
+    .some(({ line }) => CUT_SHORT.some((message) => line.includes(message)));
+  return { code, ms: Date.now() - signalledAt, cutShort };
 }
 
 it('SIGTERM of a gateway under load: requests in flight complete, sockets close 1001, exit 0 in the grace period', async () => {
@@ -164,7 +181,7 @@ it('SIGTERM of a gateway under load: requests in flight complete, sockets close 
   });
 
   expect(exit.code).toBe(0);
-  expect(exit.ms).toBeLessThan(GRACE_MS);
+  expect(exit.cutShort).toBe(false);
   expect(countCodes(answers)).toEqual({ OK: IN_FLIGHT });
   for (const subscriber of subscribers) {
     expect(subscriber.closeCodes[0]).toBe(1001);
@@ -196,7 +213,7 @@ it('SIGTERM of a subgraph under load: requests in flight complete, exit 0 in the
   });
 
   expect(exit.code).toBe(0);
-  expect(exit.ms).toBeLessThan(GRACE_MS);
+  expect(exit.cutShort).toBe(false);
   expect(countCodes(answers)).toEqual({ OK: IN_FLIGHT });
   expect(after[0]!.code).toBe('OK');
 });
@@ -231,7 +248,7 @@ it('SIGTERM of the worker mid-delivery: deliveries in flight finish, the rest ar
   });
 
   expect(exit.code).toBe(0);
-  expect(exit.ms).toBeLessThan(GRACE_MS);
+  expect(exit.cutShort).toBe(false);
   expect(missing).toEqual([]);
   expect(all.every((id) => events.some((event) => event.id === id))).toBe(true);
 });

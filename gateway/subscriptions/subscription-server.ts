@@ -29,7 +29,8 @@ import type { ResolveOptions } from '../auth/role-resolver';
 import { checkOperationAccess, type AccessPolicies } from '../operation-access';
 import type { EdgeRateLimits } from '../security/rate-limits';
 import type { GatewayContext } from '../gateway-context';
-import { clientIp } from '../request-context';
+import { clientIp, requestIdFor } from '../request-context';
+import { refuseUpgrade } from '../../platform/http';
 import { authenticateConnection, type ConnectionParams } from './connection-auth';
 import { EventFeed } from './event-feed';
 import { derivedSubscription } from './derived-subscription';
@@ -80,6 +81,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   const metrics = createSubscriptionMetrics(options.registry);
   const feed = new EventFeed(auth.redis, auth.subscriber, options.prefix, logger);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  // A handshake ws refuses (wrong method, no or bad key, unknown version) gets a coded answer
+  // like any other refusal, instead of ws's plain-text one.
+  wss.on('wsClientError', (error, socket, req) => refuseHandshake(error, socket, req));
   const states = new WeakMap<WebSocket, ConnectionState>();
   /** The socket behind each subscription's context, to close it when the client falls behind. */
   const sockets = new WeakMap<GatewayContext, WebSocket>();
@@ -227,7 +231,12 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       const path = (req.url ?? '/').split('?')[0]!;
       if (!PATHS.has(path)) {
-        socket.destroy();
+        refuseUpgrade(socket, {
+          status: 404,
+          message: 'No WebSocket endpoint here: subscriptions are served on /graphql',
+          code: ErrorCode.NOT_FOUND,
+          requestId: requestIdFor(req),
+        });
         return;
       }
       // Decide before upgrading: once upgraded, graphql-ws must listen at once, or the
@@ -237,7 +246,14 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         () => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),
         (error: unknown) => {
           if (!(error instanceof DomainError)) {
-            socket.destroy();
+            const requestId = requestIdFor(req);
+            logger.error({ err: error, requestId }, 'WebSocket connection check failed');
+            refuseUpgrade(socket, {
+              status: 500,
+              message: 'Internal server error',
+              code: ErrorCode.INTERNAL_SERVER_ERROR,
+              requestId,
+            });
             return;
           }
           // Upgrade only to say why, with the protocol's close code.
@@ -253,6 +269,22 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       await disposable.dispose();
     },
   };
+}
+
+function refuseHandshake(error: Error, socket: Duplex, req: IncomingMessage): void {
+  const wrongMethod = req.method !== 'GET';
+  refuseUpgrade(socket, {
+    status: wrongMethod ? 405 : 400,
+    message: `WebSocket handshake refused: ${error.message}`,
+    code: ErrorCode.BAD_USER_INPUT,
+    requestId: requestIdFor(req),
+    // What ws itself would say: the method to use, or the versions it speaks.
+    headers: wrongMethod
+      ? { allow: 'GET' }
+      : /Version/.test(error.message)
+        ? { 'sec-websocket-version': '13, 8' }
+        : {},
+  });
 }
 
 /** Ends a subscription's stream on a slow consumer by closing the socket with 4429. */

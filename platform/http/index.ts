@@ -1,4 +1,6 @@
 export * from './body';
+export * from './media-type';
+export * from './raw-answer';
 export * from './readiness';
 export * from './respond';
 export * from './service-server';

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { DomainError } from '../errors';
+import { graphQLResponseMediaType } from './media-type';
 
 export function sendJson(
   res: ServerResponse,
@@ -16,9 +17,17 @@ export function sendJson(
   res.end(payload);
 }
 
-/** A GraphQL-shaped error response for failures that happen before GraphQL execution. */
-export function sendGraphQLError(res: ServerResponse, error: DomainError, requestId: string): void {
-  const headers: Record<string, string> = {};
+/**
+ * A GraphQL-shaped error response for failures that happen before GraphQL execution, in the
+ * media type the request's `accept` header asks for (application/json without one).
+ */
+export function sendGraphQLError(
+  res: ServerResponse,
+  error: DomainError,
+  requestId: string,
+  accept?: string,
+): void {
+  const headers: Record<string, string> = { 'content-type': graphQLResponseMediaType(accept) };
   if (typeof error.details.retryAfter === 'number')
     headers['retry-after'] = String(error.details.retryAfter);
   sendJson(

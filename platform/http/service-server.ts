@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import {
-  createServer,
-  STATUS_CODES,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { HttpRoute, ServiceMetrics } from '../observability/metrics';
+import { rawErrorAnswer, REQUEST_ID_HEADER } from './raw-answer';
 import { runChecks, type ReadinessCheck } from './readiness';
 import { sendJson } from './respond';
-
-const REQUEST_ID_HEADER = 'x-request-id';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -241,16 +234,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, logger:
         ? 'Request not received in time'
         : 'Malformed HTTP request';
   logger.info({ requestId, reason: error.code }, 'malformed HTTP request refused');
-  const body = JSON.stringify({
-    errors: [{ message, extensions: { code: 'BAD_USER_INPUT', requestId } }],
-  });
-  socket.write(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-      'content-type: application/json; charset=utf-8\r\n' +
-      `content-length: ${Buffer.byteLength(body)}\r\n` +
-      `${REQUEST_ID_HEADER}: ${requestId}\r\n` +
-      `connection: close\r\n\r\n${body}`,
-  );
+  socket.write(rawErrorAnswer({ status, message, code: 'BAD_USER_INPUT', requestId }));
   socket.destroy();
 }
 

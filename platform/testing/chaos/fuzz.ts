@@ -123,6 +123,9 @@ export interface WsAnswer {
   messages: string[];
   /** Set when the upgrade itself was answered with an HTTP status (101: no subprotocol). */
   httpStatus?: number;
+  /** The body and request id of that HTTP answer, when it refused the upgrade. */
+  httpBody?: string;
+  requestId?: string;
 }
 
 /**
@@ -147,9 +150,21 @@ export function sendWsCase(baseUrl: string, testCase: WsCase, settleMs = 1_500):
       resolve(answer);
     };
     socket.on('unexpected-response', (_req, res) => {
-      res.resume();
-      finish({ code: 0, reason: '', messages, httpStatus: res.statusCode });
-      socket.terminate();
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => {
+        const requestId = res.headers['x-request-id'];
+        finish({
+          code: 0,
+          reason: '',
+          messages,
+          httpStatus: res.statusCode,
+          httpBody: body,
+          requestId: typeof requestId === 'string' ? requestId : undefined,
+        });
+        socket.terminate();
+      });
     });
     // A server that declines the offered subprotocol answers without one (RFC 6455), and the
     // client gives up: an answer, not a drop.
