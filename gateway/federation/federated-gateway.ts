@@ -106,17 +106,27 @@ export class FederatedGateway<
   private execute(
     requestContext: GatewayGraphQLRequestContext<TContext>,
   ): Promise<GatewayExecutionResult> {
+    const { operation, request } = requestContext;
     // Without a policy check in front (generic mode), a name matching no operation gets here.
-    if (!requestContext.operation)
-      return Promise.resolve({ errors: [unknownOperation(requestContext)] });
+    if (!operation) return Promise.resolve({ errors: [unknownOperation(requestContext)] });
+    // Variables are checked before anything else looks into them (e.g. a list nested
+    // 100 000 deep is refused here, not overflowing the stack of whatever serializes it).
+    const coerced = getVariableValues(
+      this.apiSchema,
+      operation.variableDefinitions ?? [],
+      request.variables ?? {},
+    );
+    if (coerced.errors) return Promise.resolve({ errors: coerced.errors });
     const key = this.inFlightKey(requestContext);
-    if (key === undefined) return this.run(requestContext);
+    if (key === undefined) return this.run(requestContext, coerced.coerced);
     const joined = this.inFlight.get(key);
     if (joined) {
       this.options.countDeduplicated?.();
       return joined;
     }
-    const running = this.run(requestContext).finally(() => this.inFlight.delete(key));
+    const running = this.run(requestContext, coerced.coerced).finally(() =>
+      this.inFlight.delete(key),
+    );
     this.inFlight.set(key, running);
     return running;
   }
@@ -133,22 +143,22 @@ export class FederatedGateway<
     }
     const caller = this.options.deduplicationKey(context);
     if (caller === undefined) return undefined;
-    const variables = JSON.stringify(request.variables ?? {});
+    let variables: string;
+    try {
+      variables = JSON.stringify(request.variables ?? {});
+    } catch {
+      return undefined; // too deep to serialize (a custom scalar's value): run it alone
+    }
     return `${queryHash}\0${operationName ?? ''}\0${variables}\0${caller}`;
   }
 
   private async run(
     requestContext: GatewayGraphQLRequestContext<TContext>,
+    coercedVariables: Record<string, unknown>,
   ): Promise<GatewayExecutionResult> {
     const { request, document, operation, queryHash, operationName, context } = requestContext;
     const prepared = this.operations.get({ document, operation, queryHash, operationName });
     const variables = request.variables ?? {};
-    const coerced = getVariableValues(
-      this.apiSchema,
-      operation.variableDefinitions ?? [],
-      variables,
-    );
-    if (coerced.errors) return { errors: coerced.errors };
 
     let headers: Record<string, string> | undefined;
     const send = (fetch: FetchNode, variablesJson: string): Promise<SubgraphResult> => {
@@ -168,11 +178,11 @@ export class FederatedGateway<
         plan: prepared.plan,
         supergraphSchema: this.supergraphSchema,
         variables,
-        coercedVariables: coerced.coerced,
+        coercedVariables,
         send,
       });
       const errors = executed.errors.map(toGraphQLError);
-      const shaped = prepared.shaper.shape(executed.data, coerced.coerced, (field) =>
+      const shaped = prepared.shaper.shape(executed.data, coercedVariables, (field) =>
         prepared.introspect(field, variables),
       );
       // As @apollo/gateway: values that did not fit the schema are reported only when nothing

@@ -112,3 +112,16 @@ it('answers an operationName that names no operation with a coded error', async 
     extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
   });
 });
+
+it('refuses a variable nested 100 000 deep with a coded error before keying on it', async () => {
+  let nested: unknown = 'u1';
+  for (let depth = 0; depth < 100_000; depth++) nested = [nested];
+  const response = await server.executeOperation(
+    { query: 'query Q($id: ID!) { user(id: $id) { id } }', variables: { id: nested } },
+    { contextValue: { caller: 'ada' } },
+  );
+  if (response.body.kind !== 'single') throw new Error('expected a single result');
+  expect(response.body.singleResult.errors?.[0]).toMatchObject({
+    extensions: { code: 'BAD_USER_INPUT' },
+  });
+});
