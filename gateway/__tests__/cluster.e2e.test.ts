@@ -28,12 +28,18 @@ interface RunningCluster {
   exited: Promise<number | null>;
 }
 
-function startCluster(supergraphPath: string, port: number, workers: string): RunningCluster {
+function startCluster(
+  supergraphPath: string,
+  port: number,
+  workers: string,
+  env: NodeJS.ProcessEnv = {},
+): RunningCluster {
   const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'gateway', 'main.js')], {
     env: {
       PATH: process.env.PATH,
       ...tesseraGenericEnv(supergraphPath, port),
       GATEWAY_WORKERS: workers,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -189,6 +195,54 @@ describe('gateway cluster (GATEWAY_WORKERS=2)', () => {
       'config error: GATEWAY_WORKERS: must be auto or a whole number between 1 and 64 (got "lots")',
     ]);
     expect(refused.logs).toEqual([]);
+  });
+});
+
+describe('gateway cluster failures', () => {
+  let subgraphs: BenchSubgraphs;
+  const started: RunningCluster[] = [];
+
+  beforeAll(async () => {
+    subgraphs = await startBenchSubgraphs();
+  });
+
+  afterAll(async () => {
+    for (const running of started) {
+      if (running.child.exitCode === null && running.child.signalCode === null) {
+        running.child.kill('SIGKILL');
+        await running.exited;
+      }
+    }
+    await subgraphs?.stop();
+  });
+
+  it('kills a worker that does not stop within the grace period and exits 1', async () => {
+    const gateway = startCluster(subgraphs.supergraphPath, await freePort(), '2', {
+      SHUTDOWN_GRACE_MS: '0',
+    });
+    started.push(gateway);
+    const stuck = await logLine(gateway, listening);
+    await logLine(gateway, listening, 2);
+    // A stopped process cannot drain: it stands for a worker stuck in a busy loop.
+    process.kill(stuck.pid as number, 'SIGSTOP');
+
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(1);
+    expect(
+      gateway.logs.find((line) => line.msg === 'worker did not stop in time; killing it'),
+    ).toMatchObject({ pid: stuck.pid });
+  });
+
+  it('stops restarting workers that keep dying at start and exits 1', async () => {
+    // Workers read the supergraph at start; the primary does not, so it keeps forking them.
+    const gateway = startCluster('/nonexistent/supergraph.graphql', await freePort(), '2');
+    started.push(gateway);
+    expect(await gateway.exited).toBe(1);
+    expect(gateway.logs.find((line) => line.level === 'fatal')).toMatchObject({
+      msg: 'worker keeps dying soon after start; stopping the gateway',
+      code: 1,
+    });
+    expect(gateway.logs.filter((line) => line.msg === 'worker listening')).toEqual([]);
   });
 });
 
