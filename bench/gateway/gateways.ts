@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../platform/paths';
 import { freePort, startProcess, type BenchProcess } from './child-process';
 
-export type GatewayKey = 'stock' | 'hive-jit' | 'hive-router' | 'tessera';
+export type GatewayKey = 'stock' | 'hive-jit' | 'hive-router' | 'tessera' | 'tessera-cluster';
 
 export interface GatewayUnderTest {
   key: GatewayKey;
@@ -19,6 +19,8 @@ const baseEnv = (): NodeJS.ProcessEnv => ({
   // Apollo's libraries otherwise send anonymous start-up telemetry.
   APOLLO_TELEMETRY_DISABLED: 'true',
 });
+
+const CLUSTER_WORKERS = 2;
 
 const hiveBin = () =>
   join(repoRoot(), 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
@@ -94,7 +96,45 @@ export const GATEWAYS: GatewayUnderTest[] = [
       });
     },
   },
+  // Not the headline comparison (the other gateways run one process): this row shows what
+  // GATEWAY_WORKERS buys on this machine, where the workers share the cores with the
+  // subgraphs and the load generator.
+  {
+    key: 'tessera-cluster',
+    name: `Tessera (generic mode, ${CLUSTER_WORKERS} workers)`,
+    start: async (supergraphPath) => {
+      const port = await freePort();
+      const running = await startProcess({
+        label: `Tessera gateway, ${CLUSTER_WORKERS} workers`,
+        args: [join(repoRoot(), 'dist', 'gateway', 'main.js')],
+        port,
+        env: {
+          ...baseEnv(),
+          ...tesseraGenericEnv(supergraphPath, port),
+          GATEWAY_WORKERS: String(CLUSTER_WORKERS),
+        },
+      });
+      await everyWorkerListening(running, CLUSTER_WORKERS);
+      return running;
+    },
+  },
 ];
+
+/**
+ * The first worker to listen already answers the start-up probe; the rest must listen too,
+ * or the first seconds of load would measure fewer workers than the row says.
+ */
+async function everyWorkerListening(running: BenchProcess, workers: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  const listening = () => running.output().match(/"msg":"worker listening"/g)?.length ?? 0;
+  while (listening() < workers) {
+    if (Date.now() > deadline || running.child.exitCode !== null) {
+      await running.stop();
+      throw new Error(`${running.label}: not every worker listened:\n${running.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 /**
  * Tessera's gateway in generic mode, as README documents it: no tenancy, auth, PostgreSQL or
