@@ -167,6 +167,10 @@ describe('gateway cluster (GATEWAY_WORKERS=2)', () => {
 
     const meanwhile = await queries(gateway.port, 10);
     expect(meanwhile.map((answer) => answer.status)).toEqual(Array(10).fill(200));
+    // The replacement may be starting: a scrape counts the workers serving, and still answers.
+    const scrape = await send(gateway.port, '/metrics');
+    expect(scrape.status).toBe(200);
+    expect(graphqlRequests(scrape.body)).toBeGreaterThanOrEqual(10);
 
     const replacement = await logLine(gateway, listening, 3);
     expect(replacement.worker).toBe(3);

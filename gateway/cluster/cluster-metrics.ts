@@ -1,62 +1,100 @@
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import type { Logger } from 'pino';
 import type { MetricsSource } from '../../platform/http';
 
 // Prometheus scrapes one address and the port's connections are spread across workers, so a
 // scrape answered from one worker's registry would see a random slice of the gateway. A worker
-// asked for /metrics asks the primary instead, which gathers every worker's registry over IPC
-// (prom-client's AggregatorRegistry) and sums them; counters then count the whole gateway.
-// A restarted worker's counts start from zero, which Prometheus reads as a counter reset.
+// asked for /metrics asks the primary instead, which collects every listening worker's
+// registry over IPC and sums them with prom-client's AggregatorRegistry; counters then count
+// the whole gateway. (AggregatorRegistry.clusterMetrics() would also ask a worker still
+// starting, which cannot answer yet, and fail the scrape after 5 s.) A restarted worker's
+// counts start from zero, which Prometheus reads as a counter reset.
 
-const METRICS_REQUEST = 'tessera:cluster-metrics-request';
-const METRICS_RESPONSE = 'tessera:cluster-metrics-response';
-/** Above prom-client's own 5 s wait for the workers, so its error is the one reported. */
-const ANSWER_TIMEOUT_MS = 10_000;
+const ASK_WORKER = 'tessera:metrics-of-worker';
+const WORKER_ANSWER = 'tessera:metrics-of-worker-answer';
+const ASK_CLUSTER = 'tessera:metrics-of-cluster';
+const CLUSTER_ANSWER = 'tessera:metrics-of-cluster-answer';
+/** How long the primary waits for one worker's registry. */
+const WORKER_TIMEOUT_MS = 5_000;
+/** Longer than the primary's own wait, so its error is the one reported. */
+const CLUSTER_TIMEOUT_MS = 10_000;
 
-interface MetricsRequest {
-  type: typeof METRICS_REQUEST;
-  id: number;
-}
+/** One registry as JSON: what crosses IPC, and what AggregatorRegistry.aggregate sums. */
+type RegistryJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
-type MetricsResponse = { type: typeof METRICS_RESPONSE; id: number } & (
-  { body: string; contentType: string } | { error: string }
-);
+type Message =
+  | { type: typeof ASK_WORKER; id: number }
+  | { type: typeof WORKER_ANSWER; id: number; metrics: RegistryJson }
+  | { type: typeof ASK_CLUSTER; id: number }
+  | ({ type: typeof CLUSTER_ANSWER; id: number } & (
+      { body: string; contentType: string } | { error: string }
+    ));
 
-/** In the primary: answers workers' requests for the whole cluster's metrics. */
-export function answerMetricsRequests(logger: Logger): void {
-  const aggregator = new AggregatorRegistry();
-  cluster.on('message', (worker: Worker, message: Partial<MetricsRequest>) => {
-    if (message?.type !== METRICS_REQUEST || typeof message.id !== 'number') return;
-    const id = message.id;
-    const reply = (answer: MetricsResponse) => {
+/**
+ * In the primary: answers workers' requests for the whole cluster's metrics, gathered from
+ * `listening()`, the workers serving requests (the others have none to count).
+ */
+export function answerMetricsRequests(listening: () => Worker[]): void {
+  let nextId = 0;
+  const waiting = new Map<number, (metrics: RegistryJson) => void>();
+  cluster.on('message', (worker: Worker, message: Message) => {
+    if (message?.type === WORKER_ANSWER) waiting.get(message.id)?.(message.metrics);
+    if (message?.type !== ASK_CLUSTER) return;
+    const reply = (answer: Message) => {
       // The asking worker may have died meanwhile; nobody is left to answer then.
       if (worker.isConnected()) worker.send(answer);
     };
-    aggregator.clusterMetrics().then(
-      (body) => reply({ type: METRICS_RESPONSE, id, body, contentType: aggregator.contentType }),
-      (error: unknown) => {
-        logger.warn({ err: error }, 'could not gather the workers’ metrics');
-        reply({ type: METRICS_RESPONSE, id, error: String(error) });
-      },
-    );
+    Promise.all(listening().map((peer) => metricsOf(peer, nextId++)))
+      .then((all) => {
+        const summed = AggregatorRegistry.aggregate(all);
+        return summed.metrics().then((body) => ({ body, contentType: summed.contentType }));
+      })
+      .then(
+        (answer) => reply({ type: CLUSTER_ANSWER, id: message.id, ...answer }),
+        (error: unknown) => reply({ type: CLUSTER_ANSWER, id: message.id, error: String(error) }),
+      );
   });
+
+  /** One worker's registry as JSON; nothing if it dies first (its counts die with it). */
+  function metricsOf(worker: Worker, id: number): Promise<RegistryJson> {
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiting.delete(id);
+        worker.off('exit', onExit);
+      };
+      const onExit = () => {
+        done();
+        resolve([]);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`worker ${worker.id} did not send its metrics in time`));
+      }, WORKER_TIMEOUT_MS);
+      waiting.set(id, (metrics) => {
+        done();
+        resolve(metrics);
+      });
+      worker.once('exit', onExit);
+      worker.send({ type: ASK_WORKER, id } satisfies Message);
+    });
+  }
 }
 
 /**
- * In a worker: hands `registry` to the primary's gathering and returns what /metrics serves,
- * the sum over every worker.
+ * In a worker: answers the primary's requests for `registry`, and returns what /metrics
+ * serves, the sum over every worker.
  */
 export function clusterMetricsSource(registry: Registry): MetricsSource {
-  AggregatorRegistry.setRegistries(registry);
-  // prom-client starts answering the primary's requests when an AggregatorRegistry is made.
-  new AggregatorRegistry();
-
   let nextId = 0;
-  const pending = new Map<number, (answer: MetricsResponse) => void>();
-  process.on('message', (message: Partial<MetricsResponse>) => {
-    if (message?.type !== METRICS_RESPONSE || typeof message.id !== 'number') return;
-    pending.get(message.id)?.(message as MetricsResponse);
+  type ClusterAnswer = Extract<Message, { type: typeof CLUSTER_ANSWER }>;
+  const pending = new Map<number, (answer: ClusterAnswer) => void>();
+  process.on('message', (message: Message) => {
+    if (message?.type === CLUSTER_ANSWER) pending.get(message.id)?.(message);
+    if (message?.type !== ASK_WORKER) return;
+    void registry.getMetricsAsJSON().then((metrics) => {
+      process.send!({ type: WORKER_ANSWER, id: message.id, metrics } satisfies Message);
+    });
   });
 
   return () =>
@@ -65,13 +103,13 @@ export function clusterMetricsSource(registry: Registry): MetricsSource {
       const timer = setTimeout(() => {
         pending.delete(id);
         reject(new Error('the primary did not answer with the cluster’s metrics in time'));
-      }, ANSWER_TIMEOUT_MS);
+      }, CLUSTER_TIMEOUT_MS);
       pending.set(id, (answer) => {
         clearTimeout(timer);
         pending.delete(id);
         if ('error' in answer) reject(new Error(`cluster metrics: ${answer.error}`));
         else resolve({ contentType: answer.contentType, body: answer.body });
       });
-      process.send!({ type: METRICS_REQUEST, id } satisfies MetricsRequest);
+      process.send!({ type: ASK_CLUSTER, id } satisfies Message);
     });
 }

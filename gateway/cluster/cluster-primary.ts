@@ -117,7 +117,9 @@ export function runClusterPrimary(config: GatewayConfig, logger: Logger): void {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  answerMetricsRequests(logger);
+  answerMetricsRequests(() =>
+    slots.flatMap((slot) => (slot.worker && slot.listening ? [slot.worker] : [])),
+  );
   logger.info({ workers: config.GATEWAY_WORKERS, port: config.PORT }, 'starting gateway workers');
   for (let i = 0; i < config.GATEWAY_WORKERS; i++) {
     const slot: Slot = { listening: false, startedAt: 0, quickDeaths: 0 };
