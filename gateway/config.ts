@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import {
   boolean,
@@ -19,10 +20,30 @@ import {
   withEnvironmentDefaults,
 } from './security/config';
 
+const MAX_WORKERS = 64;
+const WORKERS_MESSAGE = `must be auto or a whole number between 1 and ${MAX_WORKERS}`;
+
+/** `auto` is the CPUs this process may use (capped), so a container's CPU limit is honoured. */
+const workerCount = z
+  .string()
+  .default('1')
+  .transform((value) =>
+    value === 'auto' ? String(Math.min(availableParallelism(), MAX_WORKERS)) : value,
+  )
+  .pipe(
+    z.coerce
+      .number<string>({ error: WORKERS_MESSAGE })
+      .int(WORKERS_MESSAGE)
+      .min(1, WORKERS_MESSAGE)
+      .max(MAX_WORKERS, WORKERS_MESSAGE),
+  );
+
 export const gatewayConfigShape = {
   ...environment,
   ...contextSigning,
   PORT: port(4000),
+  /** Gateway processes sharing the port (node:cluster); 1 runs the gateway in this process. */
+  GATEWAY_WORKERS: workerCount,
   GATEWAY_SUPERGRAPH_PATH: z.string().default(supergraphPath()),
   /** `off` serves any supergraph with none of Tessera's tenancy and auth checks. */
   GATEWAY_POLICIES: z.enum(['on', 'off']).default('on'),

@@ -10,6 +10,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { currentContext, runWithContext, type RequestContext } from '../platform/context';
 import { DomainError, maskError } from '../platform/errors';
 import { apolloLogger, executeApollo, metricsPlugin } from '../platform/graphql';
@@ -18,6 +19,7 @@ import {
   readBody,
   sendGraphQLError,
   startServiceServer,
+  type MetricsSource,
   type RunningService,
 } from '../platform/http';
 import { cacheCounter } from '../platform/observability/cache-metrics';
@@ -53,12 +55,20 @@ export interface RunningGateway extends RunningService {
   logger: Logger;
 }
 
+export interface GatewayOptions {
+  /** Cluster mode (gateway/cluster/): `/metrics` built from this worker's registry and its peers'. */
+  metricsSource?: (registry: Registry) => MetricsSource;
+}
+
 /**
  * The public entry point: one port for HTTP GraphQL (and, later, graphql-ws), Sandbox,
  * health and metrics. Executes the supergraph's query plans against the subgraphs with a
  * signed context on every subgraph request.
  */
-export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  options: GatewayOptions = {},
+): Promise<RunningGateway> {
   const logger = createLogger('gateway', config.LOG_LEVEL);
   const tracing = await startTracing('gateway', config);
   const metrics = createServiceMetrics('gateway');
@@ -211,6 +221,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
     logger,
     metrics,
+    metricsSource: options.metricsSource?.(metrics.registry),
     readiness: auth?.readiness ?? [],
     routes: {
       ...Object.fromEntries(

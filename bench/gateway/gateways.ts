@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { repoRoot } from '../../platform/paths';
 import { freePort, startProcess, type BenchProcess } from './child-process';
 
-export type GatewayKey = 'stock' | 'hive-jit' | 'hive-router' | 'tessera' | 'tessera-no-dedup';
+export type GatewayKey =
+  'stock' | 'hive-jit' | 'hive-router' | 'tessera' | 'tessera-no-dedup' | 'tessera-cluster';
 
 export interface GatewayUnderTest {
   key: GatewayKey;
@@ -19,6 +20,8 @@ const baseEnv = (): NodeJS.ProcessEnv => ({
   // Apollo's libraries otherwise send anonymous start-up telemetry.
   APOLLO_TELEMETRY_DISABLED: 'true',
 });
+
+const CLUSTER_WORKERS = 2;
 
 const hiveBin = () =>
   join(repoRoot(), 'node_modules', '@graphql-hive', 'gateway', 'dist', 'bin.js');
@@ -96,6 +99,22 @@ export const GATEWAYS: GatewayUnderTest[] = [
         GATEWAY_DEDUPLICATE_QUERIES: 'false',
       }),
   },
+  // Not the headline comparison (the other gateways run one process): this row shows what
+  // GATEWAY_WORKERS buys on this machine, where the workers share the cores with the
+  // subgraphs and the load generator.
+  {
+    key: 'tessera-cluster',
+    name: `Tessera (generic mode, ${CLUSTER_WORKERS} workers)`,
+    start: async (supergraphPath) => {
+      const running = await startTessera(
+        `Tessera gateway, ${CLUSTER_WORKERS} workers`,
+        supergraphPath,
+        { GATEWAY_WORKERS: String(CLUSTER_WORKERS) },
+      );
+      await everyWorkerListening(running, CLUSTER_WORKERS);
+      return running;
+    },
+  },
 ];
 
 async function startTessera(label: string, supergraphPath: string, env: NodeJS.ProcessEnv = {}) {
@@ -106,6 +125,22 @@ async function startTessera(label: string, supergraphPath: string, env: NodeJS.P
     port,
     env: { ...baseEnv(), ...tesseraGenericEnv(supergraphPath, port), ...env },
   });
+}
+
+/**
+ * The first worker to listen already answers the start-up probe; the rest must listen too,
+ * or the first seconds of load would measure fewer workers than the row says.
+ */
+async function everyWorkerListening(running: BenchProcess, workers: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  const listening = () => running.output().match(/"msg":"worker listening"/g)?.length ?? 0;
+  while (listening() < workers) {
+    if (Date.now() > deadline || running.child.exitCode !== null) {
+      await running.stop();
+      throw new Error(`${running.label}: not every worker listened:\n${running.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**

@@ -4,7 +4,8 @@ import { GATEWAYS, type GatewayKey } from './gateways';
 /**
  * The gateway comparison's settings from the environment: BENCH_GATEWAY_CONCURRENCY (50),
  * BENCH_GATEWAY_WARMUP_MS (5000), BENCH_GATEWAY_DURATION_MS (20000) and BENCH_GATEWAYS, a
- * comma-separated subset of stock, hive-jit, hive-router, tessera, tessera-no-dedup (all).
+ * comma-separated subset of stock, hive-jit, hive-router, tessera, tessera-no-dedup,
+ * tessera-cluster (all).
  */
 export function gatewayComparisonOptions(log?: (line: string) => void): GatewayComparisonOptions {
   const keys = GATEWAYS.map((gateway) => gateway.key);

@@ -24,6 +24,11 @@ export interface ServiceServerOptions {
   routes: Partial<Record<string, { route: HttpRoute; handle: RequestHandler }>>;
   /** Handlers for every path under a prefix ending in `/` (e.g. `/blobs/`), after `routes`. */
   prefixRoutes?: Partial<Record<string, { route: HttpRoute; handle: RequestHandler }>>;
+  /**
+   * What `/metrics` serves; by default this process's registry. A gateway cluster worker
+   * serves every worker's metrics summed, so a scrape sees the whole gateway.
+   */
+  metricsSource?: MetricsSource;
   /** WebSocket upgrades, when the process serves any. */
   onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Runs after the HTTP server stopped taking requests and drained: close pools here. */
@@ -31,6 +36,8 @@ export interface ServiceServerOptions {
   /** Runs as soon as draining starts (e.g. close WebSockets with 1001). */
   onDrainStart?: () => Promise<void>;
 }
+
+export type MetricsSource = () => Promise<{ contentType: string; body: string }>;
 
 export interface RunningService {
   server: Server;
@@ -88,8 +95,10 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
         });
       }
       if (path === '/metrics') {
-        const body = await metrics.registry.metrics();
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        const { contentType, body } = options.metricsSource
+          ? await options.metricsSource()
+          : { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+        res.writeHead(200, { 'content-type': contentType });
         res.end(body);
         return;
       }
