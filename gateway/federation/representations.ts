@@ -22,8 +22,8 @@ export interface EntityRepresentations {
  *
  * The answer's objects then sit at several places of the result. That is safe: all the
  * entities of a fetch are at one path of the query, so each place selects the same fields, and
- * every later fetch below them merges the same data into them, once per distinct object (an
- * object met again is skipped here, and so is its merge).
+ * every later fetch below them merges the same data into them (merging it twice into an
+ * object met twice changes nothing).
  */
 export function entityRepresentations(
   schema: GraphQLSchema,
@@ -37,11 +37,8 @@ export function entityRepresentations(
     firstEntity: [],
   };
   const positions = new Map<string, number>();
-  const seen = new Set<JsonObject>();
   const serialize = representationSerializer(schema, fetch);
   entities.forEach((entity, entityIndex) => {
-    if (seen.has(entity)) return;
-    seen.add(entity);
     const json = serialize(entity);
     if (json === null) return;
     let position = positions.get(json);
