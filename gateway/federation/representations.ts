@@ -38,20 +38,52 @@ export function entityRepresentations(
   };
   const positions = new Map<string, number>();
   const serialize = representationSerializer(schema, fetch);
+  const key = singleKey(fetch);
+  // For `... on T { __typename id }`, equal key values mean equal representations: a map on
+  // the value finds a repeat without serializing it again.
+  const byKey = new Map<string | number, number>();
   entities.forEach((entity, entityIndex) => {
-    const json = serialize(entity);
-    if (json === null) return;
-    let position = positions.get(json);
+    const value =
+      key && entity.__typename === key.typename ? ownValue(entity, key.field) : undefined;
+    const keyed = typeof value === 'string' || typeof value === 'number';
+    let position = keyed ? byKey.get(value) : undefined;
     if (position === undefined) {
-      position = result.unique.length;
-      positions.set(json, position);
-      result.unique.push(json);
-      result.firstEntity.push(entityIndex);
+      const json = serialize(entity);
+      if (json === null) return;
+      position = positions.get(json);
+      if (position === undefined) {
+        position = result.unique.length;
+        positions.set(json, position);
+        result.unique.push(json);
+        result.firstEntity.push(entityIndex);
+      }
+      if (keyed) byKey.set(value, position);
     }
     result.entityIndexes.push(entityIndex);
     result.uniqueIndexes.push(position);
   });
   return result;
+}
+
+/** The key field of `requires` shaped `... on T { __typename field }`, and T. */
+function singleKey(fetch: FetchNode): { typename: string; field: string } | undefined {
+  const [fragment, ...others] = fetch.requires ?? [];
+  if (others.length > 0 || fragment?.kind !== 'InlineFragment' || !fragment.typeCondition) {
+    return undefined;
+  }
+  if (fetch.inputRewrites?.length || fragment.selections.length !== 2) return undefined;
+  const names: string[] = [];
+  for (const selection of fragment.selections) {
+    if (selection.kind !== 'Field' || selection.selections) return undefined;
+    names.push(selection.alias ?? selection.name);
+  }
+  const field = names.find((name) => name !== '__typename');
+  if (!names.includes('__typename') || !field) return undefined;
+  return { typename: fragment.typeCondition, field };
+}
+
+function ownValue(object: JsonObject, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
 }
 
 type Serializer = (entity: JsonObject) => string | null;
