@@ -249,14 +249,15 @@ class SelectionCompiler {
   }
 }
 
-const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
 const isFiniteNumber = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value);
+/** What prints as digits only (federation tests `String(value)` against /^-?(0|[1-9]\d*)$/). */
+const isIntegerNumber = (value: unknown): boolean =>
+  typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 1e21;
 const builtInScalarValidators: Partial<Record<string, (value: unknown) => boolean>> = {
   Boolean: (value) => typeof value === 'boolean',
-  Int: (value) => isFiniteNumber(value) && INTEGER.test(String(value)),
-  ID: (value) =>
-    typeof value === 'string' || (isFiniteNumber(value) && INTEGER.test(String(value))),
+  Int: isIntegerNumber,
+  ID: (value) => typeof value === 'string' || isIntegerNumber(value),
   Float: (value) => isFiniteNumber(value),
   String: (value) => typeof value === 'string',
 };
