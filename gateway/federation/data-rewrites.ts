@@ -1,6 +1,6 @@
 import type { FetchDataRewrite } from '@apollo/query-planner';
 import { isAbstractType, isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
-import { isJsonObject, type JsonObject } from './merge';
+import { defineOwn, isJsonObject, ownValue, type JsonObject } from './merge';
 
 const FRAGMENT_PREFIX = '... on ';
 
@@ -28,7 +28,7 @@ export function applyRewrites(
         object[last] = rewrite.setValueTo as unknown;
         return;
       }
-      const renamed = Object.prototype.hasOwnProperty.call(object, last) ? object[last] : undefined;
+      const renamed = ownValue(object, last);
       if (renamed) {
         defineOwn(object, rewrite.renameKeyTo);
         object[rewrite.renameKeyTo] = renamed;
@@ -60,7 +60,7 @@ function applyAtPath(
     }
     return;
   }
-  const next = Object.prototype.hasOwnProperty.call(value, first) ? value[first] : undefined;
+  const next = ownValue(value, first);
   applyAtPath(schema, rest, next, apply);
 }
 
@@ -78,15 +78,4 @@ export function isObjectOfType(
   const condition = schema.getType(typeCondition);
   if (!type || !condition || !isAbstractType(condition)) return false;
   return (isObjectType(type) || isInterfaceType(type)) && schema.isSubType(condition, type);
-}
-
-function defineOwn(object: JsonObject, key: string): void {
-  if (key in object && !Object.prototype.hasOwnProperty.call(object, key)) {
-    Object.defineProperty(object, key, {
-      configurable: true,
-      enumerable: true,
-      value: undefined,
-      writable: true,
-    });
-  }
 }

@@ -5,6 +5,23 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The object's own value at `key`: never one inherited (`constructor`, `toString`). */
+export function ownValue(object: JsonObject, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+}
+
+/** Makes `key` the object's own before it is set, so it cannot hit a prototype's setter. */
+export function defineOwn(object: JsonObject, key: string): void {
+  if (key in object && !Object.prototype.hasOwnProperty.call(object, key)) {
+    Object.defineProperty(object, key, {
+      configurable: true,
+      enumerable: true,
+      value: undefined,
+      writable: true,
+    });
+  }
+}
+
 /**
  * Merges a subgraph's answer into the result being built, as @apollo/gateway's deepMerge
  * does: objects and arrays the target lacks are taken by reference, not copied.
@@ -14,15 +31,7 @@ export function mergeInto(target: JsonObject, source: unknown): void {
   for (const key of Object.keys(source)) {
     const value = source[key];
     if (value === undefined) continue;
-    if (key in target && !Object.prototype.hasOwnProperty.call(target, key)) {
-      // a key such as `constructor` must become the object's own, not shadow the prototype's
-      Object.defineProperty(target, key, {
-        configurable: true,
-        enumerable: true,
-        value: undefined,
-        writable: true,
-      });
-    }
+    defineOwn(target, key);
     const current = target[key];
     if (current && isJsonObject(value)) {
       mergeInto(current as JsonObject, value);

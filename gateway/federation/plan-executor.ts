@@ -1,7 +1,7 @@
 import type { FetchNode, PlanNode, QueryPlan, ResponsePath } from '@apollo/query-planner';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { applyRewrites } from './data-rewrites';
-import { isJsonObject, mergeInto, type JsonObject } from './merge';
+import { isJsonObject, mergeInto, ownValue, type JsonObject } from './merge';
 import { entityRepresentations } from './representations';
 import type { SubgraphError, SubgraphResult } from './subgraph-client';
 
@@ -251,7 +251,7 @@ function flattenAtPath(value: unknown, path: ResponsePath, from = 0): unknown {
     if (Array.isArray(current))
       throw new Error(`Unexpected array in result for path element ${key}`);
     if (!isJsonObject(current)) return undefined;
-    current = Object.prototype.hasOwnProperty.call(current, key) ? current[key] : undefined;
+    current = ownValue(current, key);
   }
   return current;
 }

@@ -1,7 +1,7 @@
 import type { FetchNode, QueryPlanSelectionNode } from '@apollo/query-planner';
 import type { GraphQLSchema } from 'graphql';
 import { applyRewrites, isObjectOfType } from './data-rewrites';
-import { isJsonObject, mergeInto, type JsonObject } from './merge';
+import { isJsonObject, mergeInto, ownValue, type JsonObject } from './merge';
 
 export interface EntityRepresentations {
   /** Distinct representations, serialized: what the subgraph is sent. */
@@ -37,8 +37,7 @@ export function entityRepresentations(
     firstEntity: [],
   };
   const positions = new Map<string, number>();
-  const serialize = representationSerializer(schema, fetch);
-  const key = singleKey(fetch);
+  const { serialize, key } = compiledRequires(schema, fetch);
   // For `... on T { __typename id }`, equal key values mean equal representations: a map on
   // the value finds a repeat without serializing it again.
   const byKey = new Map<string | number, number>();
@@ -65,43 +64,26 @@ export function entityRepresentations(
   return result;
 }
 
-/** The key field of `requires` shaped `... on T { __typename field }`, and T. */
-function singleKey(fetch: FetchNode): { typename: string; field: string } | undefined {
-  const [fragment, ...others] = fetch.requires ?? [];
-  if (others.length > 0 || fragment?.kind !== 'InlineFragment' || !fragment.typeCondition) {
-    return undefined;
-  }
-  if (fetch.inputRewrites?.length || fragment.selections.length !== 2) return undefined;
-  const names: string[] = [];
-  for (const selection of fragment.selections) {
-    if (selection.kind !== 'Field' || selection.selections) return undefined;
-    names.push(selection.alias ?? selection.name);
-  }
-  const field = names.find((name) => name !== '__typename');
-  if (!names.includes('__typename') || !field) return undefined;
-  return { typename: fragment.typeCondition, field };
+interface CompiledRequires {
+  /** An entity's representation as JSON, or null when it has none. */
+  serialize: (entity: JsonObject) => string | null;
+  /** Set when `requires` is `... on T { __typename field }`: T and the field. */
+  key?: { typename: string; field: string };
 }
 
-function ownValue(object: JsonObject, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
-}
+const compiled = new WeakMap<FetchNode, CompiledRequires>();
 
-type Serializer = (entity: JsonObject) => string | null;
-
-const serializers = new WeakMap<FetchNode, Serializer>();
-
-/** A fetch's representation of an entity as JSON, or null when it has none. */
-function representationSerializer(schema: GraphQLSchema, fetch: FetchNode): Serializer {
-  let serializer = serializers.get(fetch);
-  if (!serializer) {
-    serializer =
-      compileSerializer(schema, fetch.requires ?? []) ?? genericSerializer(schema, fetch);
-    serializers.set(fetch, serializer);
+/** What a fetch's `requires` needs, worked out once per fetch node of a cached plan. */
+function compiledRequires(schema: GraphQLSchema, fetch: FetchNode): CompiledRequires {
+  let found = compiled.get(fetch);
+  if (!found) {
+    found = compileRequires(schema, fetch) ?? { serialize: genericSerializer(schema, fetch) };
+    compiled.set(fetch, found);
   }
-  return serializer;
+  return found;
 }
 
-function genericSerializer(schema: GraphQLSchema, fetch: FetchNode): Serializer {
+function genericSerializer(schema: GraphQLSchema, fetch: FetchNode): CompiledRequires['serialize'] {
   return (entity) => {
     const representation = selectRequired(schema, entity, fetch.requires ?? []);
     if (!representation || !representation.__typename) return null;
@@ -115,22 +97,27 @@ function genericSerializer(schema: GraphQLSchema, fetch: FetchNode): Serializer 
  * rewrites, written straight to JSON: the same string the generic path makes, without the
  * intermediate object. Anything else takes the generic path.
  */
-function compileSerializer(
-  schema: GraphQLSchema,
-  requires: readonly QueryPlanSelectionNode[],
-): Serializer | undefined {
-  const [fragment, ...others] = requires;
+function compileRequires(schema: GraphQLSchema, fetch: FetchNode): CompiledRequires | undefined {
+  const [fragment, ...others] = fetch.requires ?? [];
   if (others.length > 0 || fragment?.kind !== 'InlineFragment' || !fragment.typeCondition) {
     return undefined;
   }
+  if (fetch.inputRewrites?.length) return undefined;
   const fields = compileFields(fragment.selections);
   if (!fields || !fields.some((field) => field.name === '__typename' && !field.inner)) {
     return undefined;
   }
-  const typeCondition = fragment.typeCondition;
-  return (entity) => {
-    if (!isObjectOfType(schema, entity, typeCondition) || !entity.__typename) return null;
-    return writeFields(entity, fields);
+  const typename = fragment.typeCondition;
+  const keyField = fields.find((field) => field.name !== '__typename');
+  return {
+    serialize: (entity) => {
+      if (!isObjectOfType(schema, entity, typename) || !entity.__typename) return null;
+      return writeFields(entity, fields);
+    },
+    key:
+      fields.length === 2 && keyField && !keyField.inner
+        ? { typename, field: keyField.name }
+        : undefined,
   };
 }
 
@@ -161,9 +148,7 @@ function writeFields(source: JsonObject, fields: readonly CompiledField[]): stri
   let json = '{';
   for (let index = 0; index < fields.length; index++) {
     const field = fields[index]!;
-    const value = Object.prototype.hasOwnProperty.call(source, field.name)
-      ? source[field.name]
-      : undefined;
+    const value = ownValue(source, field.name);
     if (value === undefined) return null;
     if (index > 0) json += ',';
     json += field.key;
@@ -194,7 +179,7 @@ function selectRequired(
   for (const selection of selections) {
     if (selection.kind === 'Field') {
       const name = selection.alias ?? selection.name;
-      const value = Object.prototype.hasOwnProperty.call(source, name) ? source[name] : undefined;
+      const value = ownValue(source, name);
       if (value === undefined) return null;
       const inner = selection.selections;
       if (Array.isArray(value)) {

@@ -18,6 +18,7 @@ import {
   type SelectionNode,
   type ValueNode,
 } from 'graphql';
+import { ownValue } from './merge';
 
 /**
  * Turns the merged subgraph answers of one operation into the client's response: only the
@@ -312,10 +313,6 @@ function skipped(condition: Condition, variables: Readonly<Record<string, unknow
   return skip === true || include === false;
 }
 
-function own(object: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
-}
-
 function put(object: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') {
     Object.defineProperty(object, key, { value, enumerable: true, writable: true });
@@ -348,12 +345,12 @@ function applySelections(
     }
 
     const name = selection.responseName;
-    const existing = selection.inheritedName ? own(output, name) : output[name];
+    const existing = selection.inheritedName ? ownValue(output, name) : output[name];
     if (selection.special === 'introspection') {
       if (existing === undefined) put(output, name, run.introspect(selection.node));
       continue;
     }
-    let value = (selection.inheritedName ? own(input, name) : input[name]) ?? null;
+    let value = (selection.inheritedName ? ownValue(input, name) : input[name]) ?? null;
     if (selection.special === 'typename') {
       if (existing !== undefined) continue;
       if (value === null && name !== '__typename') value = input.__typename ?? null;
