@@ -13,7 +13,6 @@ export interface ObservabilityServices {
   readiness: ReadinessProbe;
   /** One handle per queue: counts for queueStats, and alert notifications into `alerts`. */
   queues: Queue[];
-  evaluator: AlertEvaluator;
 }
 
 export async function setupObservability(
@@ -34,15 +33,11 @@ export async function setupObservability(
     dispatchBackoffMs: config.ALERT_DISPATCH_BACKOFF_MS,
     logger,
   });
-  return Promise.resolve({
-    services: {
-      readiness: new ReadinessProbe(targets, config.PROBE_TIMEOUT_MS),
-      queues,
-      evaluator,
-    },
+  return {
+    services: { readiness: new ReadinessProbe(targets, config.PROBE_TIMEOUT_MS), queues },
     routes: alertEvaluationRoute(runtime as SubgraphRuntime, evaluator),
     close: async () => {
       await Promise.all(queues.map((queue) => queue.close()));
     },
-  });
+  };
 }

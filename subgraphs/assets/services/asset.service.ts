@@ -12,6 +12,7 @@ import {
 import type { AssetEntity } from '../entities/asset.entity';
 import type { AssetLoaders } from '../loaders';
 import type { BlobUrls } from './blob-urls';
+import { keyOf } from './asset-upload.service';
 import { ORDER_SPECS, positionOf, type AssetOrder } from '../repositories/asset-order';
 import { AssetRepository, type AssetFilterCriteria } from '../repositories/asset.repository';
 
@@ -54,7 +55,7 @@ export class AssetService {
   /** A signed, expiring URL to the bytes of a READY asset; null for any other asset. */
   downloadUrl(asset: AssetEntity): string | null {
     if (asset.status !== 'READY') return null;
-    return this.urls.download({ tenantId: asset.tenantId, assetId: asset.id }).url;
+    return this.urls.download(keyOf(asset)).url;
   }
 
   /** `User.assets`: the same listing, limited to what one user owns. */

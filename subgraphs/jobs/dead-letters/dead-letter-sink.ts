@@ -1,4 +1,4 @@
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 
 /**
  * The dead-letter store's write side: what every queue's worker calls once a job has failed
@@ -63,13 +63,12 @@ const INSERT = `
   RETURNING id`;
 
 /**
- * Records one dead letter and returns its id. With an EntityManager it joins the caller's
- * transaction, which must be scoped to `tenantId` (row-level security refuses otherwise), so
- * the dead letter commits with the state change that caused it. With a DataSource it opens
- * its own transaction scoped to the tenant (none for platform jobs).
+ * Records one dead letter in the caller's transaction and returns its id. The transaction
+ * must be scoped to `tenantId` (row-level security refuses otherwise), so the dead letter
+ * commits with the state change that caused it.
  */
 export async function recordDeadLetter(
-  target: EntityManager | DataSource,
+  manager: EntityManager,
   letter: DeadLetterInput,
 ): Promise<string> {
   const requestId =
@@ -87,15 +86,6 @@ export async function recordDeadLetter(
     storedData(letter.data),
     requestId?.slice(0, 128) ?? null,
   ];
-  const insert = async (manager: EntityManager) => {
-    const rows = (await manager.query(INSERT, params)) as { id: string }[];
-    return rows[0]!.id;
-  };
-  if (!(target instanceof DataSource)) return insert(target);
-  return target.transaction(async (manager) => {
-    if (letter.tenantId) {
-      await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [letter.tenantId]);
-    }
-    return insert(manager);
-  });
+  const rows = (await manager.query(INSERT, params)) as { id: string }[];
+  return rows[0]!.id;
 }

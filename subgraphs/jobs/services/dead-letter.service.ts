@@ -14,6 +14,7 @@ import { ALL_QUEUES, correlatedJobData, type QueueName } from '../../../platform
 import type { JobQueues } from '../admin/job-queues';
 import { jobKey, jobStateOf, parseQueueName, toJobView, type JobView } from '../admin/job-view';
 import { withScopeTransaction } from '../../../platform/db';
+import { REDACTED_VALUE } from '../dead-letters/dead-letter-sink';
 import {
   DeadLetterRepository,
   type DeadLetterRecord,
@@ -39,9 +40,6 @@ export type DeadLetterReplayer = (
 
 /** Attempts a replayed job gets at most (it gets as many as the original made, at least one). */
 const MAX_REPLAY_ATTEMPTS = 25;
-/** The redaction marker of dead-letters/dead-letter-sink.ts: such values are not replayed. */
-const REDACTED = '[redacted]';
-
 /**
  * Jobs that failed for good (jobs.dead_letters, written by the worker's watcher and the
  * webhook delivery worker): listed newest first, and replayed as a new job.
@@ -156,7 +154,7 @@ function replayData(letter: DeadLetterRecord): Record<string, unknown> {
   const kept = Object.fromEntries(
     Object.entries(letter.data).filter(
       ([key, value]) =>
-        value !== REDACTED && !['requestId', 'tenantId', 'actor', 'replayOf'].includes(key),
+        value !== REDACTED_VALUE && !['requestId', 'tenantId', 'actor', 'replayOf'].includes(key),
     ),
   );
   return correlatedJobData({ ...kept, replayOf: letter.id }, { tenantId: letter.tenantId });

@@ -11,7 +11,7 @@ import { currentContext } from '../../../platform/context';
 import { appendEvent, EventType } from '../../../platform/events';
 import {
   decodeCursor,
-  encodeCursor,
+  toConnection,
   isUuid,
   pageSize,
   parseId,
@@ -77,16 +77,12 @@ export class WebhookDeliveryService {
         limit: size + 1,
       }),
     );
-    const page = rows.slice(0, size);
-    for (const { delivery } of page) this.loaders.deliveryById.prime(delivery.id, delivery);
-    const last = page[page.length - 1];
-    return {
-      nodes: page.map(({ delivery }) => delivery),
-      pageInfo: {
-        endCursor: last ? encodeCursor({ value: last.position, id: last.delivery.id }) : null,
-        hasNextPage: rows.length > size,
-      },
-    };
+    const { nodes, pageInfo } = toConnection(rows, size, (row) => ({
+      value: row.position,
+      id: row.delivery.id,
+    }));
+    for (const { delivery } of nodes) this.loaders.deliveryById.prime(delivery.id, delivery);
+    return { nodes: nodes.map(({ delivery }) => delivery), pageInfo };
   }
 
   byId(id: string): Promise<WebhookDeliveryEntity | null> {

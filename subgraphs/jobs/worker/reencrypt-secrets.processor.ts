@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
-import { anonymousContext, signContext } from '../../../platform/context';
 import {
   REENCRYPT_PATH,
   reencryptAnswerSchema,
@@ -9,6 +7,7 @@ import {
 } from '../../../platform/crypto';
 import type { ReencryptSecretsResult } from '../../../platform/queues';
 import type { WorkerConfig } from './config';
+import { callInternalRoute } from './internal-call';
 
 /** A subgraph that stores key ring envelopes, by its name and base URL. */
 export interface ReencryptTarget {
@@ -85,35 +84,20 @@ export async function reencryptSecrets(options: {
   return result;
 }
 
-async function callReencrypt(
+function callReencrypt(
   target: ReencryptTarget,
   batch: number,
   cursor: string | undefined,
   options: { signingSecret: string; timeoutMs?: number },
 ): Promise<ReencryptAnswer> {
-  const requestId = randomUUID();
-  let response: Response;
-  try {
-    response = await fetch(new URL(REENCRYPT_PATH, target.url), {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-request-id': requestId,
-        ...signContext(anonymousContext(requestId), options.signingSecret),
-      },
-      body: JSON.stringify({ batch, ...(cursor === undefined ? {} : { cursor }) }),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
-    });
-  } catch (error) {
-    throw new Error(`${target.name} is unreachable for the re-encryption`, { cause: error });
-  }
-  if (!response.ok) {
-    const detail = (await response.text().catch(() => '')).slice(0, 200);
-    throw new Error(
-      `${target.name} answered the re-encryption with HTTP ${response.status} ${detail}`,
-    );
-  }
-  const parsed = reencryptAnswerSchema.safeParse(await response.json().catch(() => null));
-  if (!parsed.success) throw new Error(`${target.name} answered the re-encryption with a bad body`);
-  return parsed.data;
+  return callInternalRoute({
+    service: target.name,
+    baseUrl: target.url,
+    path: REENCRYPT_PATH,
+    what: 'the re-encryption',
+    body: { batch, ...(cursor === undefined ? {} : { cursor }) },
+    answer: reencryptAnswerSchema,
+    signingSecret: options.signingSecret,
+    timeoutMs: options.timeoutMs ?? 60_000,
+  });
 }

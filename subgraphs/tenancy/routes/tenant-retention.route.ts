@@ -11,7 +11,7 @@ import {
   tenantRetentionRequestSchema,
   type TenantRetentionAnswer,
 } from '../../../platform/retention';
-import { DEFAULT_RETENTION_DAYS } from '../../../platform/tenancy';
+import { toSettingsModel } from '../services/tenant-settings-input';
 import { TenantLifecycleRepository } from '../repositories/tenant-lifecycle.repository';
 
 /**
@@ -43,14 +43,7 @@ export function tenantRetentionRoute(runtime: SubgraphRuntime): RequestHandler {
       const answer: TenantRetentionAnswer = {
         tenants: page.map(({ tenant, settings }) => ({
           tenantId: tenant.id,
-          retentionDays: {
-            events: settings.eventsRetentionDays ?? DEFAULT_RETENTION_DAYS.events,
-            webhookDeliveries:
-              settings.webhookDeliveriesRetentionDays ?? DEFAULT_RETENTION_DAYS.webhookDeliveries,
-            deletedAssets:
-              settings.deletedAssetsRetentionDays ?? DEFAULT_RETENTION_DAYS.deletedAssets,
-            sessions: settings.sessionsRetentionDays ?? DEFAULT_RETENTION_DAYS.sessions,
-          },
+          retentionDays: toSettingsModel(settings).retentionDays,
         })),
         next: listed.length > TENANT_RETENTION_PAGE && last ? encodeCursor(last.position) : null,
       };
