@@ -23,6 +23,7 @@ export function accessPlugin(policies: AccessPolicies): ApolloServerPlugin<Gatew
               ),
             );
           }
+          if (contextValue.accessChecked) return;
           try {
             await checkOperationAccess(operation, document, schema, contextValue, policies);
           } catch (error) {

@@ -3,9 +3,10 @@ import type { IncomingMessage } from 'node:http';
 import { anonymousContext, type RequestContext } from '../platform/context';
 import { ValidationError } from '../platform/errors';
 import { isUuid } from '../platform/graphql/ids';
+import { REQUEST_ID_HEADER } from '../platform/http';
 
 export const TENANT_HEADER = 'x-tenant-id';
-export const REQUEST_ID_HEADER = 'x-request-id';
+export { REQUEST_ID_HEADER };
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 

@@ -60,9 +60,6 @@ export interface TenantOriginsOptions {
   logger: Logger;
 }
 
-/** `result`: answered from this pod's cache (`hit`), by tenancy (`miss`), or not at all. */
-export type TenantOriginLookupResult = 'hit' | 'miss' | 'error';
-
 /**
  * Whether some tenant allows a browser origin, for the gateway's CORS (a preflight names no
  * tenant, so the question is "does any tenant allow it"). Answers come from tenancy's signed

@@ -170,8 +170,12 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           await checkOperationAccess(operation, document, schema, context, options.policies);
         } catch (error) {
           if (error instanceof DomainError) return [toGraphQLError(error)];
+          // Already coded for Apollo (the tenant rate limit): an answer, not a 4500 close.
+          if (error instanceof GraphQLError) return [error];
           throw error;
         }
+        // Queries and mutations then run through Apollo, whose access plugin would check again.
+        context.accessChecked = true;
         return {
           schema,
           document,
