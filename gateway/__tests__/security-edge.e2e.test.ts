@@ -4,6 +4,7 @@ import { spawnService, type ServiceProcess } from '../../scripts/lib/service-pro
 import { metricValue, postGraphQL, scrape } from '../../platform/testing/graphql-client';
 import { addMember, signUpUser, type TestUser } from '../../platform/testing/members';
 import { startStack, type TestStack } from '../../platform/testing/stack';
+import { connectWs } from '../../platform/testing/ws-client';
 
 // The gateway's security edge through the real processes: CORS, CSRF and cookie sessions,
 // query limits, and rate limits shared by two gateways over one Redis. The gateway trusts
@@ -337,5 +338,18 @@ describe('rate limits', () => {
     // 16 for the tenant; `second` has used 6 of its own 12.
     expectRefused(await tenant(second), 'tenant');
     expect(codeOf(await tenant(first))).toBe('RATE_LIMITED');
+
+    // A subscription is refused by the same budget with a coded answer, not a dropped socket.
+    const ws = connectWs(stack.gatewayUrl, {
+      authorization: `Bearer ${first.accessToken}`,
+      tenantId,
+    });
+    try {
+      const refused = ws.subscribe('subscription { events { id } }');
+      await refused.ended;
+      expect(JSON.stringify(refused.errors)).toMatch(/RATE_LIMITED/);
+    } finally {
+      await ws.dispose();
+    }
   });
 });

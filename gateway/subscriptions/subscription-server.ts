@@ -169,9 +169,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         try {
           await checkOperationAccess(operation, document, schema, context, options.policies);
         } catch (error) {
-          if (error instanceof DomainError) return [toGraphQLError(error)];
-          // Already coded for Apollo (the tenant rate limit): an answer, not a 4500 close.
-          if (error instanceof GraphQLError) return [error];
+          // The tenant rate limit comes wrapped for Apollo's pipeline: answer it too, coded,
+          // rather than closing the socket with 4500.
+          const cause = error instanceof GraphQLError ? error.originalError : error;
+          if (cause instanceof DomainError) return [toGraphQLError(cause)];
           throw error;
         }
         // Queries and mutations then run through Apollo, whose access plugin would check again.
