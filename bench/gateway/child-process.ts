@@ -1,5 +1,5 @@
+import { freePort } from '../../platform/testing/free-port';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 
 export interface BenchProcess {
@@ -83,14 +83,4 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** A port free right now (the OS picks it), for a process that takes its port as an option. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startBenchSubgraphs, type BenchSubgraphs } from '../../bench/gateway/bench-subgraphs';
-import { freePort } from '../../bench/gateway/child-process';
+import { freePort } from '../../platform/testing/free-port';
 import { tesseraGenericEnv } from '../../bench/gateway/gateways';
 import { ConfigError, parseConfig } from '../../platform/config';
 import { repoRoot } from '../../platform/paths';

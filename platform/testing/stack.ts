@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from './free-port';
 import {
   spawnService,
   type ServiceName,
@@ -141,18 +141,6 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     await db.drop();
     throw error;
   }
-}
-
-/** A port free right now (the OS picks it), for a process others must know before it starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function parseEntry(line: string): Record<string, unknown> | undefined {

@@ -109,10 +109,15 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   };
 }
 
+/** Whether a request is the endpoint verification challenge rather than a delivery. */
+export function isChallenge(request: ReceivedWebhook): boolean {
+  return (JSON.parse(request.body) as { type?: string }).type === 'webhook.endpoint.verification';
+}
+
 /** Answers a verification challenge as a receiver that owns the endpoint does. */
 export function echoChallenge(request: ReceivedWebhook): WebhookAnswer {
-  const body = JSON.parse(request.body) as { type?: string; challenge?: string };
-  if (body.type !== 'webhook.endpoint.verification') return {};
+  if (!isChallenge(request)) return {};
+  const body = JSON.parse(request.body) as { challenge?: string };
   return {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ challenge: body.challenge }),

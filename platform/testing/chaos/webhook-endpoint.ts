@@ -1,11 +1,14 @@
 import type { TestDatabase } from '../database';
 import { postGraphQL } from '../graphql-client';
-import { echoChallenge, type ReceivedWebhook, type WebhookReceiver } from '../webhook-receiver';
+import {
+  echoChallenge,
+  isChallenge,
+  type ReceivedWebhook,
+  type WebhookReceiver,
+} from '../webhook-receiver';
 import type { ChaosTenant } from './fixtures';
 
-export function isChallenge(request: ReceivedWebhook): boolean {
-  return (JSON.parse(request.body) as { type?: string }).type === 'webhook.endpoint.verification';
-}
+export { isChallenge };
 
 /**
  * A verified endpoint of the tenant at `path` on the receiver, for `eventTypes`, whose

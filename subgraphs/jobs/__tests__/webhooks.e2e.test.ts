@@ -5,6 +5,7 @@ import { metricValue, postGraphQL, scrape } from '../../../platform/testing/grap
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import {
+  isChallenge,
   echoChallenge,
   startWebhookReceiver,
   type ReceivedWebhook,
@@ -128,10 +129,6 @@ function path(name: string, handler: WebhookHandler = () => undefined): string {
     isChallenge(request) ? echoChallenge(request) : handler(request),
   );
   return route;
-}
-
-function isChallenge(request: ReceivedWebhook): boolean {
-  return (JSON.parse(request.body) as { type?: string }).type === 'webhook.endpoint.verification';
 }
 
 /** Deliveries (not challenges) that reached `route`. */

@@ -1,3 +1,4 @@
+import { freePort } from '../../../platform/testing/free-port';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -25,14 +26,6 @@ let redisProcess: ChildProcess | undefined;
 let redisPort: number;
 let hanging: Server;
 let hangingUrl: string;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function startRedis(): Promise<void> {
   redisProcess = spawn(

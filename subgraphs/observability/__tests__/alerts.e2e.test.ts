@@ -8,9 +8,9 @@ import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import {
+  isChallenge,
   echoChallenge,
   startWebhookReceiver,
-  type ReceivedWebhook,
   type WebhookHandler,
   type WebhookReceiver,
 } from '../../../platform/testing/webhook-receiver';
@@ -70,9 +70,6 @@ async function createRule(as: TestUser, tenantId: string, overrides: Record<stri
   });
   return dataOf(response).createAlertRule;
 }
-
-const isChallenge = (request: ReceivedWebhook) =>
-  (JSON.parse(request.body) as { type?: string }).type === 'webhook.endpoint.verification';
 
 /** A verified, ACTIVE webhook endpoint at a fresh receiver path, answering with `handler`. */
 async function activeEndpoint(handler: WebhookHandler = () => undefined) {

@@ -5,9 +5,9 @@ import { postGraphQL } from '../../../platform/testing/graphql-client';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import {
+  isChallenge,
   echoChallenge,
   startWebhookReceiver,
-  type ReceivedWebhook,
   type WebhookReceiver,
 } from '../../../platform/testing/webhook-receiver';
 import { dataOf, eventually } from './observability-client';
@@ -200,9 +200,6 @@ describe('tracing', () => {
       ),
     );
   });
-
-  const isChallenge = (request: ReceivedWebhook) =>
-    (JSON.parse(request.body) as { type?: string }).type === 'webhook.endpoint.verification';
 
   /** A verified endpoint of the tenant for `eventTypes`, answering each delivery with `answer`. */
   async function tracedEndpoint(eventTypes: string[], answer: (n: number) => number) {

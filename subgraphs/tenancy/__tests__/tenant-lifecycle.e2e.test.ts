@@ -11,9 +11,8 @@ import {
 } from '../../../platform/tenancy';
 import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
 import {
+  signUpPlatformAdmin,
   signUpMember,
-  signUpUser,
-  TEST_PASSWORD,
   type TestUser,
 } from '../../../platform/testing/members';
 import { TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../../../platform/testing/services';
@@ -54,7 +53,7 @@ beforeAll(async () => {
     signUpMember(stack.gatewayUrl, stack.db, tenant.main, 'MEMBER'),
     signUpMember(stack.gatewayUrl, stack.db, tenant.other, 'ADMIN'),
   ]);
-  platformAdmin = await signUpPlatformAdmin();
+  platformAdmin = await signUpPlatformAdmin(stack.gatewayUrl, stack.db);
   redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   purgeQueue = new Queue(TENANT_PURGE_QUEUE, {
     connection: redis,
@@ -67,27 +66,6 @@ afterAll(async () => {
   redis?.disconnect();
   await stack?.stop();
 });
-
-/** A user whose access token carries the platform-admin claim (granted, then signed in). */
-async function signUpPlatformAdmin(): Promise<TestUser> {
-  const user = await signUpUser(stack.gatewayUrl, 'platform-admin');
-  await stack.db.query(`UPDATE auth.users SET platform_role = 'ADMIN' WHERE id = $1`, [user.id]);
-  const signedIn = await postGraphQL<{ signIn: { accessToken?: string } }>(stack.gatewayUrl, {
-    query: `mutation ($email: String!, $password: String!) {
-      signIn(email: $email, password: $password) { ... on AuthPayload { accessToken } } }`,
-    variables: { email: user.email, password: TEST_PASSWORD },
-  });
-  const accessToken = signedIn.body.data?.signIn.accessToken;
-  if (!accessToken) throw new Error(`platform admin sign-in failed: ${signedIn.text}`);
-  return {
-    ...user,
-    accessToken,
-    headers: (tenantId) => ({
-      authorization: `Bearer ${accessToken}`,
-      ...(tenantId ? { 'x-tenant-id': tenantId } : {}),
-    }),
-  };
-}
 
 function gql<T = Record<string, unknown>>(
   query: string,
