@@ -9,6 +9,7 @@ import {
 import { createLoaders } from './loaders';
 import { EventJournalService } from './services/event-journal.service';
 import { SecretReencryptionService } from './services/secret-reencryption.service';
+import { REENCRYPT_SECRETS_QUEUE } from '../../platform/queues/reencrypt-secrets-job';
 import { WebhookDeliveryService } from './services/webhook-delivery.service';
 import { WebhookEndpointService } from './services/webhook-endpoint.service';
 import type { WebhookServices } from './webhooks/webhook-services';
@@ -40,7 +41,11 @@ export function createJobsContext(
     webhookEndpoints: new WebhookEndpointService(scope, loaders, services.webhooks),
     webhookDeliveries: new WebhookDeliveryService(scope, loaders, services.webhooks),
     events: new EventJournalService(scope, loaders),
-    secrets: new SecretReencryptionService(request, runtime),
+    secrets: new SecretReencryptionService(
+      request,
+      runtime,
+      services.jobAdmin.queues.get(REENCRYPT_SECRETS_QUEUE),
+    ),
     jobAdmin: createJobAdminContext(request, runtime, services.jobAdmin),
   };
 }

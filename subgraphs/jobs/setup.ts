@@ -6,13 +6,15 @@ import type { JobsServices } from './context';
 import { jobsSecretStores } from './services/webhook-secret-reencryption';
 import { setupJobAdmin } from './admin/job-admin.setup';
 import { setupWebhookApi } from './webhooks/webhook-api.setup';
+import { WEBHOOK_DELIVERY_QUEUE } from './webhooks/delivery-job';
 
 /** Builds what the jobs process shares across requests. */
 export async function setupJobs(
   runtime: SubgraphRuntime<JobsConfig>,
 ): Promise<SubgraphServices<JobsServices>> {
-  const webhooks = setupWebhookApi(runtime);
+  // One handle per queue for the whole process: the jobs admin's, shared with the rest.
   const jobAdmin = setupJobAdmin(runtime);
+  const webhooks = setupWebhookApi(runtime, jobAdmin.services.queues.get(WEBHOOK_DELIVERY_QUEUE));
   return {
     services: { webhooks: webhooks.services, jobAdmin: jobAdmin.services },
     routes: {
@@ -22,9 +24,6 @@ export async function setupJobs(
         jobsSecretStores(runtime.dataSource),
       ),
     },
-    close: async () => {
-      await webhooks.close();
-      await jobAdmin.close();
-    },
+    close: () => jobAdmin.close(),
   };
 }

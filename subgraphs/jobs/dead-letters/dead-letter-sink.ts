@@ -19,6 +19,10 @@ export interface DeadLetterInput {
   data: Record<string, unknown>;
   /** Default: the job's `requestId` (every job carries its correlation at the top level). */
   requestId?: string | null;
+  /** Attempts the job made (default 0: not known). */
+  attemptsMade?: number;
+  /** When it failed for good (default: now). */
+  failedAt?: Date;
 }
 
 /** Stored data is bounded; a larger payload keeps only its top-level keys. */
@@ -58,9 +62,24 @@ function storedData(data: Record<string, unknown>): string {
 }
 
 const INSERT = `
-  INSERT INTO jobs.dead_letters (tenant_id, queue, job_id, job_name, reason, data, request_id)
-  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)
+  INSERT INTO jobs.dead_letters
+    (tenant_id, queue, job_id, job_name, reason, data, request_id, attempts_made, failed_at)
+  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, coalesce($8, 0), coalesce($9::timestamptz, now()))
   RETURNING id`;
+
+/**
+ * Serializes recording one job's dead letter in the caller's transaction: the job watcher and
+ * the job's own handler may both see the same failure, and it must be recorded once.
+ */
+export async function lockJobDeadLetter(
+  manager: EntityManager,
+  queue: string,
+  jobId: string,
+): Promise<void> {
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+    `dead-letter:${queue}:${jobId}`,
+  ]);
+}
 
 /**
  * Records one dead letter in the caller's transaction and returns its id. The transaction
@@ -85,6 +104,8 @@ export async function recordDeadLetter(
     letter.reason.slice(0, MAX_REASON_LENGTH) || 'unknown',
     storedData(letter.data),
     requestId?.slice(0, 128) ?? null,
+    letter.attemptsMade ?? null,
+    letter.failedAt ?? null,
   ];
   const rows = (await manager.query(INSERT, params)) as { id: string }[];
   return rows[0]!.id;

@@ -101,14 +101,6 @@ export class DeadLetterRepository {
     return rows.length > 0;
   }
 
-  /** The attempts made and the failure time, as BullMQ recorded them. */
-  async setFailure(id: string, attemptsMade: number, failedAt: Date): Promise<void> {
-    await this.manager.query(
-      `UPDATE jobs.dead_letters SET attempts_made = $2, failed_at = $3 WHERE id = $1`,
-      [id, attemptsMade, failedAt],
-    );
-  }
-
   /** Marks the dead letter replayed, by the job now doing its work. */
   async markReplayed(id: string, jobId: string): Promise<Date> {
     const [rows]: [{ replayed_at: Date }[], number] = await this.manager.query(

@@ -12,22 +12,6 @@ import { closeRedis, createRedis, queuePrefix } from '../../../platform/redis';
 /** How long `reencryptSecrets` waits for the run before answering that it is still going. */
 export const REENCRYPT_WAIT_MS = 30_000;
 
-/** One queue handle per process, on its Redis connection (adding jobs needs no blocking one). */
-const queues = new WeakMap<SubgraphRuntime, Queue>();
-
-function queueOf(runtime: SubgraphRuntime): Queue {
-  let queue = queues.get(runtime);
-  if (!queue) {
-    queue = new Queue(REENCRYPT_SECRETS_QUEUE, {
-      connection: runtime.redis,
-      prefix: queuePrefix(runtime.config.REDIS_PREFIX),
-    });
-    queue.on('error', (error) => runtime.logger.warn({ err: error }, 'maintenance queue error'));
-    queues.set(runtime, queue);
-  }
-  return queue;
-}
-
 /**
  * `reencryptSecrets`: platform administrators run the worker's re-encryption now, after
  * prepending a new key to ENCRYPTION_KEYS everywhere, and learn how it went.
@@ -36,6 +20,8 @@ export class SecretReencryptionService {
   constructor(
     private readonly request: RequestContext,
     private readonly runtime: SubgraphRuntime,
+    /** The process's maintenance queue (the jobs admin's handle). */
+    private readonly queue: Queue,
   ) {}
 
   /**
@@ -50,7 +36,7 @@ export class SecretReencryptionService {
     if (!this.request.platformAdmin) {
       throw new ForbiddenError('Re-encrypting secrets is for platform administrators');
     }
-    const job = await enqueueReencryptSecrets(queueOf(this.runtime), {
+    const job = await enqueueReencryptSecrets(this.queue, {
       requestId: this.request.requestId,
       requestedBy: this.request.principal?.id ?? null,
     });

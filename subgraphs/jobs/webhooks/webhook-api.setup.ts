@@ -1,25 +1,16 @@
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { outboundPolicyFromConfig } from '../../../platform/config';
 import { KeyRing } from '../../../platform/crypto';
 import type { SubgraphConfig, SubgraphRuntime } from '../../../platform/graphql';
-import { queuePrefix } from '../../../platform/redis';
-import { WEBHOOK_DELIVERY_QUEUE } from './delivery-job';
 import type { WebhookApiConfig } from './webhook-config';
 import type { WebhookServices } from './webhook-services';
 
 /** The key ring, SSRF policy and delivery queue the jobs subgraph's webhook services use. */
-export function setupWebhookApi(runtime: SubgraphRuntime<SubgraphConfig & WebhookApiConfig>): {
-  services: WebhookServices;
-  close: () => Promise<void>;
-} {
-  const { config, logger, redis } = runtime;
-  // Adding jobs needs no blocking connection: the process's Redis client serves (and stays
-  // open when the queue closes).
-  const queue = new Queue(WEBHOOK_DELIVERY_QUEUE, {
-    connection: redis,
-    prefix: queuePrefix(config.REDIS_PREFIX),
-  });
-  queue.on('error', (error) => logger.warn({ err: error }, 'webhook delivery queue error'));
+export function setupWebhookApi(
+  runtime: SubgraphRuntime<SubgraphConfig & WebhookApiConfig>,
+  queue: Queue,
+): { services: WebhookServices } {
+  const { config } = runtime;
   return {
     services: {
       keyRing: KeyRing.fromConfig(config.ENCRYPTION_KEYS),
@@ -28,6 +19,5 @@ export function setupWebhookApi(runtime: SubgraphRuntime<SubgraphConfig & Webhoo
       maxEndpointsPerTenant: config.WEBHOOK_MAX_ENDPOINTS_PER_TENANT,
       queue,
     },
-    close: () => queue.close(),
   };
 }

@@ -14,7 +14,7 @@ import {
 } from '../../../platform/redis';
 import { jobKey } from '../admin/job-view';
 import { withScopeTransaction } from '../../../platform/db';
-import { recordDeadLetter } from '../dead-letters/dead-letter-sink';
+import { lockJobDeadLetter, recordDeadLetter } from '../dead-letters/dead-letter-sink';
 import { DeadLetterRepository } from '../repositories/dead-letter.repository';
 
 /** Failed jobs the start-up sweep reads per queue (finished jobs are bounded below this). */
@@ -65,9 +65,7 @@ export function startDeadLetterWatcher(options: {
     };
     const created = await runWithContext(context, () =>
       withScopeTransaction(options.dataSource, correlation.tenantId, async (manager) => {
-        await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-          `dead-letter:${queue.name}:${job.id}`,
-        ]);
+        await lockJobDeadLetter(manager, queue.name, job.id!);
         const repository = new DeadLetterRepository(manager);
         if (await repository.recorded(queue.name, job.id!, failedAt)) return false;
         const id = await recordDeadLetter(manager, {
@@ -78,8 +76,9 @@ export function startDeadLetterWatcher(options: {
           reason: job.failedReason || 'failed without a reason',
           data: (job.data ?? {}) as Record<string, unknown>,
           requestId: correlation.requestId,
+          attemptsMade: job.attemptsMade,
+          failedAt,
         });
-        await repository.setFailure(id, job.attemptsMade, failedAt);
         await appendEvent(manager, {
           type: EventType.JOB_DEAD_LETTERED,
           tenantId: correlation.tenantId,

@@ -12,7 +12,7 @@ import { withScopeTransaction } from '../../../../platform/db';
 import { DomainError } from '../../../../platform/errors';
 import { appendEvent, EventType } from '../../../../platform/events';
 import type { Mailer } from '../../../../platform/mail';
-import { recordDeadLetter } from '../../dead-letters/dead-letter-sink';
+import { lockJobDeadLetter, recordDeadLetter } from '../../dead-letters/dead-letter-sink';
 
 /** Sends one tenant alert notification to one of the tenant's webhook endpoints. */
 export interface AlertWebhookSender {
@@ -81,10 +81,8 @@ async function deadLetter(
 ): Promise<void> {
   const reason = error instanceof Error ? error.message : String(error);
   await withScopeTransaction(dataSource, notification.tenantId, async (manager) => {
-    // The same lock as the jobs watcher's, so a failure is recorded once whoever sees it.
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `dead-letter:${job.queueName}:${job.id}`,
-    ]);
+    // The watcher's lock too, so a failure is recorded once whoever sees it.
+    await lockJobDeadLetter(manager, job.queueName, job.id!);
     const id = await recordDeadLetter(manager, {
       queue: job.queueName,
       jobId: job.id!,
