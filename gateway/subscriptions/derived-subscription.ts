@@ -1,9 +1,7 @@
 import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { RequestContext } from '../../platform/context';
-import { DomainError } from '../../platform/errors';
 import type { PublishedEvent } from '../../platform/events';
-import { toGraphQLError } from '../access-plugin';
 import type { GatewayContext } from '../gateway-context';
 import type { EventFeed } from './event-feed';
 import { SlowConsumerError } from './resumable-stream';
@@ -77,11 +75,8 @@ export async function* derivedSubscription(
       try {
         await deps.reauthorize(request);
       } catch (error) {
+        // guarded() (subscription-server.ts) answers a coded refusal and ends the stream.
         deps.onDropped('forbidden');
-        if (error instanceof DomainError) {
-          yield { errors: [toGraphQLError(error)] };
-          return;
-        }
         throw error;
       }
       const response = await deps.apollo.executeOperation(

@@ -7,9 +7,8 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { RequestContext } from '../../platform/context';
-import { DomainError, ValidationError } from '../../platform/errors';
+import { ValidationError } from '../../platform/errors';
 import { EVENT_TYPE_PATTERN, EventType, type PublishedEvent } from '../../platform/events';
-import { toGraphQLError } from '../access-plugin';
 import type { ResolveOptions } from '../auth/role-resolver';
 import type { GatewayContext } from '../gateway-context';
 import type { EventFeed } from './event-feed';
@@ -146,11 +145,8 @@ export async function* eventSubscription(
       try {
         await deps.reauthorize(request, { fresh });
       } catch (error) {
+        // guarded() (subscription-server.ts) answers a coded refusal and ends the stream.
         deps.onDropped('forbidden');
-        if (error instanceof DomainError) {
-          yield { errors: [toGraphQLError(error)] };
-          return;
-        }
         throw error;
       }
       if (types && !types.has(item.type)) continue;
@@ -176,10 +172,7 @@ export async function* eventSubscription(
       deps.onDelivered();
     }
   } catch (error) {
-    if (error instanceof SlowConsumerError) {
-      deps.onDropped('slow_consumer');
-      throw error;
-    }
+    if (error instanceof SlowConsumerError) deps.onDropped('slow_consumer');
     throw error;
   } finally {
     await stream.return?.();
