@@ -49,7 +49,7 @@ export function createObservabilityContext(
     alerts: new AlertService(scope, request),
     platformAlertRules: new AlertRuleService(platformScope),
     platformAlerts: new AlertService(platformScope, request),
-    audit: new AuditService(scope, runtime.dataSource),
+    audit: new AuditService(scope, platformScope),
     loaders: createObservabilityLoaders(scope, platformScope),
   };
 }

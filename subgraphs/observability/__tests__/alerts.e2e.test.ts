@@ -15,7 +15,14 @@ import {
   type WebhookReceiver,
 } from '../../../platform/testing/webhook-receiver';
 import { connectWs } from '../../../platform/testing/ws-client';
-import { codeOf, dataOf, eventually, gqlClient } from './observability-client';
+import {
+  codeOf,
+  dataOf,
+  eventually,
+  gqlClient,
+  RULE_FIELDS,
+  ruleInput,
+} from './observability-client';
 
 // Alert rules and alerts end to end: rules written through the gateway, the worker's
 // evaluate-alerts job every second, a real metric moved by the test (open graphql-ws
@@ -33,7 +40,6 @@ let member: TestUser;
 let otherOwner: TestUser;
 const gql = gqlClient(() => stack.gatewayUrl);
 
-const RULE_FIELDS = 'id name metric comparator threshold forSeconds severity channels enabled';
 const CREATE = `mutation ($input: AlertRuleInput!) { createAlertRule(input: $input) { ${RULE_FIELDS} } }`;
 const ALERTS = `query ($active: Boolean) { alerts(active: $active) {
   id severity message value firedAt resolvedAt acknowledgedAt acknowledgedBy { id }
@@ -51,22 +57,9 @@ interface AlertView {
   rule: { id: string; name: string };
 }
 
-function ruleInput(overrides: Record<string, unknown> = {}) {
-  return {
-    name: `rule-${randomUUID().slice(0, 8)}`,
-    metric: 'tessera_relay_lag_seconds',
-    comparator: '>',
-    threshold: 60,
-    forSeconds: 300,
-    severity: 'WARNING',
-    channels: ['log'],
-    ...overrides,
-  };
-}
-
 async function createRule(as: TestUser, tenantId: string, overrides: Record<string, unknown> = {}) {
   const response = await gql<{ createAlertRule: { id: string } }>(CREATE, as.headers(tenantId), {
-    input: ruleInput(overrides),
+    input: ruleInput('rule', overrides),
   });
   return dataOf(response).createAlertRule;
 }
@@ -174,7 +167,7 @@ describe('alert rules', () => {
         owner.headers(tenant),
         {
           id: created.id,
-          input: ruleInput({ name: 'failed jobs', threshold: 0.5, enabled: false }),
+          input: ruleInput('rule', { name: 'failed jobs', threshold: 0.5, enabled: false }),
         },
       ),
     ).updateAlertRule;
@@ -207,7 +200,9 @@ describe('alert rules', () => {
     ['a bad address', { channels: ['email:nobody'] }, 'address'],
     ['an empty name', { name: '   ' }, 'name'],
   ])('refuses %s with BAD_USER_INPUT', async (_what, overrides, field) => {
-    const response = await gql(CREATE, owner.headers(tenant), { input: ruleInput(overrides) });
+    const response = await gql(CREATE, owner.headers(tenant), {
+      input: ruleInput('rule', overrides),
+    });
     expect(codeOf(response)).toBe('BAD_USER_INPUT');
     expect(response.body.errors?.[0]?.message).toContain(field);
   });
@@ -215,13 +210,13 @@ describe('alert rules', () => {
   it('refuses a second rule with the same name with CONFLICT', async () => {
     const name = `dup-${randomUUID().slice(0, 6)}`;
     await createRule(owner, tenant, { name });
-    expect(codeOf(await gql(CREATE, owner.headers(tenant), { input: ruleInput({ name }) }))).toBe(
-      'CONFLICT',
-    );
+    expect(
+      codeOf(await gql(CREATE, owner.headers(tenant), { input: ruleInput('rule', { name }) })),
+    ).toBe('CONFLICT');
   });
 
   it('refuses writes by a member, and lets a member read', async () => {
-    const response = await gql(CREATE, member.headers(tenant), { input: ruleInput() });
+    const response = await gql(CREATE, member.headers(tenant), { input: ruleInput('rule') });
     expect(codeOf(response)).toBe('FORBIDDEN');
     expect(codeOf(await gql('{ alertRules { id } }', member.headers(tenant)))).toBeUndefined();
     expect(codeOf(await gql('{ alertRules { id } }', { 'x-tenant-id': tenant }))).toBe(
@@ -238,7 +233,7 @@ describe('alert rules', () => {
     const update = await gql(
       `mutation ($id: ID!, $input: AlertRuleInput!) { updateAlertRule(id: $id, input: $input) { id } }`,
       owner.headers(tenant),
-      { id: theirs.id, input: ruleInput() },
+      { id: theirs.id, input: ruleInput('rule') },
     );
     expect(codeOf(update)).toBe('NOT_FOUND');
     const remove = await gql(

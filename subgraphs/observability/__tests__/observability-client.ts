@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
 
 /** Helpers shared by the observability tests: one gateway URL, coded answers. */
@@ -34,4 +35,22 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The fields every alert-rule test reads back. */
+export const RULE_FIELDS =
+  'id name metric comparator threshold forSeconds severity channels enabled';
+
+/** A valid AlertRuleInput named `<prefix>-<random>`, changed by `overrides`. */
+export function ruleInput(prefix: string, overrides: Record<string, unknown> = {}) {
+  return {
+    name: `${prefix}-${randomUUID().slice(0, 8)}`,
+    metric: 'tessera_relay_lag_seconds',
+    comparator: '>',
+    threshold: 60,
+    forSeconds: 300,
+    severity: 'WARNING',
+    channels: ['log'],
+    ...overrides,
+  };
 }

@@ -6,7 +6,14 @@ import {
 } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import { connectWs } from '../../../platform/testing/ws-client';
-import { codeOf, dataOf, eventually, gqlClient } from './observability-client';
+import {
+  codeOf,
+  dataOf,
+  eventually,
+  gqlClient,
+  RULE_FIELDS,
+  ruleInput,
+} from './observability-client';
 
 // Platform alert rules end to end: written by a platform administrator through the gateway,
 // evaluated by the worker's evaluate-alerts job every second over a metric the test moves
@@ -21,7 +28,6 @@ const gql = gqlClient(() => stack.gatewayUrl);
 /** The mail outbox refuses this recipient, as a mail server that is down would. */
 const UNDELIVERABLE = 'unreachable@alerts.example';
 
-const RULE_FIELDS = 'id name metric comparator threshold forSeconds severity channels enabled';
 const CREATE = `mutation ($input: AlertRuleInput!) {
   createPlatformAlertRule(input: $input) { ${RULE_FIELDS} } }`;
 const UPDATE = `mutation ($id: ID!, $input: AlertRuleInput!) {
@@ -43,24 +49,11 @@ interface AlertView {
   rule: { id: string; name: string };
 }
 
-function ruleInput(overrides: Record<string, unknown> = {}) {
-  return {
-    name: `platform-${randomUUID().slice(0, 8)}`,
-    metric: 'tessera_relay_lag_seconds',
-    comparator: '>',
-    threshold: 60,
-    forSeconds: 300,
-    severity: 'WARNING',
-    channels: ['log'],
-    ...overrides,
-  };
-}
-
 async function createRule(overrides: Record<string, unknown> = {}) {
   const response = await gql<{ createPlatformAlertRule: { id: string; name: string } }>(
     CREATE,
     admin.headers(),
-    { input: ruleInput(overrides) },
+    { input: ruleInput('platform', overrides) },
   );
   return dataOf(response).createPlatformAlertRule;
 }
@@ -125,7 +118,7 @@ describe('platform alert rules', () => {
     const updated = dataOf(
       await gql<{ updatePlatformAlertRule: Record<string, unknown> }>(UPDATE, admin.headers(), {
         id: created.id,
-        input: ruleInput({ name: 'queue backlog', threshold: 1000, enabled: false }),
+        input: ruleInput('platform', { name: 'queue backlog', threshold: 1000, enabled: false }),
       }),
     ).updatePlatformAlertRule;
     expect(updated).toMatchObject({ id: created.id, threshold: 1000, enabled: false });
@@ -157,7 +150,9 @@ describe('platform alert rules', () => {
     ['a bad address', { channels: ['email:nobody'] }, 'address'],
     ['an empty name', { name: '   ' }, 'name'],
   ])('refuses %s with BAD_USER_INPUT', async (_what, overrides, field) => {
-    const response = await gql(CREATE, admin.headers(), { input: ruleInput(overrides) });
+    const response = await gql(CREATE, admin.headers(), {
+      input: ruleInput('platform', overrides),
+    });
     expect(codeOf(response)).toBe('BAD_USER_INPUT');
     expect(response.body.errors?.[0]?.message).toContain(field);
   });
@@ -165,9 +160,9 @@ describe('platform alert rules', () => {
   it('refuses a second platform rule with the same name with CONFLICT', async () => {
     const name = `dup-${randomUUID().slice(0, 6)}`;
     await createRule({ name });
-    expect(codeOf(await gql(CREATE, admin.headers(), { input: ruleInput({ name }) }))).toBe(
-      'CONFLICT',
-    );
+    expect(
+      codeOf(await gql(CREATE, admin.headers(), { input: ruleInput('platform', { name }) })),
+    ).toBe('CONFLICT');
   });
 
   const someId = randomUUID();
@@ -175,8 +170,8 @@ describe('platform alert rules', () => {
     ['platformAlertRules', '{ platformAlertRules { id } }', {}],
     ['platformAlerts', '{ platformAlerts { id } }', {}],
     ['platformAlert', 'query ($id: ID!) { platformAlert(id: $id) { id } }', { id: someId }],
-    ['createPlatformAlertRule', CREATE, { input: ruleInput() }],
-    ['updatePlatformAlertRule', UPDATE, { id: someId, input: ruleInput() }],
+    ['createPlatformAlertRule', CREATE, { input: ruleInput('platform') }],
+    ['updatePlatformAlertRule', UPDATE, { id: someId, input: ruleInput('platform') }],
     ['deletePlatformAlertRule', DELETE, { id: someId }],
     ['acknowledgePlatformAlert', ACKNOWLEDGE, { id: someId }],
   ])(
@@ -194,7 +189,7 @@ describe('platform alert rules', () => {
       await gql<{ createAlertRule: { id: string } }>(
         `mutation ($input: AlertRuleInput!) { createAlertRule(input: $input) { id } }`,
         owner.headers(tenant),
-        { input: ruleInput() },
+        { input: ruleInput('platform') },
       ),
     ).createAlertRule;
     const tenantRules = dataOf(
@@ -211,7 +206,10 @@ describe('platform alert rules', () => {
       updateAlertRule(id: $id, input: $input) { id } }`;
     expect(
       codeOf(
-        await gql(tenantUpdate, owner.headers(tenant), { id: platformRule.id, input: ruleInput() }),
+        await gql(tenantUpdate, owner.headers(tenant), {
+          id: platformRule.id,
+          input: ruleInput('platform'),
+        }),
       ),
     ).toBe('NOT_FOUND');
     expect(
@@ -222,7 +220,9 @@ describe('platform alert rules', () => {
       ),
     ).toBe('NOT_FOUND');
     expect(
-      codeOf(await gql(UPDATE, admin.headers(), { id: tenantRule.id, input: ruleInput() })),
+      codeOf(
+        await gql(UPDATE, admin.headers(), { id: tenantRule.id, input: ruleInput('platform') }),
+      ),
     ).toBe('NOT_FOUND');
     expect(codeOf(await gql(DELETE, admin.headers(), { id: tenantRule.id }))).toBe('NOT_FOUND');
     const platformRules = dataOf(

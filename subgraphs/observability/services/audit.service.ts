@@ -1,5 +1,3 @@
-import type { DataSource } from 'typeorm';
-import type { TenantScope } from '../../../platform/db';
 import { ValidationError } from '../../../platform/errors';
 import {
   decodeCursor,
@@ -8,6 +6,7 @@ import {
   type Connection,
 } from '../../../platform/graphql/pagination';
 import { isUuid } from '../../../platform/graphql/ids';
+import type { AlertScope } from '../alerts/alert-scope';
 import { AUDIT_ACTIONS, isAuditAction } from '../audit/audit-actions';
 import { AuditRepository, type AuditRecord } from '../repositories/audit.repository';
 
@@ -26,27 +25,21 @@ export interface AuditQuery {
  */
 export class AuditService {
   constructor(
-    private readonly scope: TenantScope,
-    private readonly dataSource: DataSource,
+    private readonly tenant: AlertScope,
+    /** No app.tenant_id in its transactions: row-level security shows platform events only. */
+    private readonly platform: AlertScope,
   ) {}
 
   tenantLog(query: AuditQuery): Promise<Connection<AuditRecord>> {
-    const tenantId = this.scope.tenantId;
-    return this.page(query, tenantId, (read) => this.scope.run(read));
+    return this.page(query, this.tenant);
   }
 
   platformLog(query: AuditQuery): Promise<Connection<AuditRecord>> {
-    // No app.tenant_id in this transaction: row-level security shows platform events only.
-    return this.page(query, null, (read) => this.dataSource.transaction(read));
+    return this.page(query, this.platform);
   }
 
-  private async page(
-    query: AuditQuery,
-    tenantId: string | null,
-    run: (
-      read: (manager: import('typeorm').EntityManager) => Promise<AuditRecord[]>,
-    ) => Promise<AuditRecord[]>,
-  ): Promise<Connection<AuditRecord>> {
+  private async page(query: AuditQuery, scope: AlertScope): Promise<Connection<AuditRecord>> {
+    const tenantId = scope.tenantId;
     const size = pageSize(query.first);
     const after = decodeCursor(query.after);
     if (after && !/^[1-9][0-9]{0,18}$/.test(after.value)) {
@@ -60,7 +53,7 @@ export class AuditService {
     if (query.actorId && !isUuid(query.actorId)) {
       throw new ValidationError('actorId must be a user or API key id', { field: 'actorId' });
     }
-    const rows = await run((manager) =>
+    const rows = await scope.run((manager) =>
       new AuditRepository(manager).page({
         tenantId,
         actions: query.action ? [query.action] : AUDIT_ACTIONS,
