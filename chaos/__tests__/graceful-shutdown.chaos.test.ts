@@ -1,38 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { anonymousContext, signContext } from '../../platform/context';
 import { TEST_SIGNING_SECRET } from '../../platform/testing/services';
-import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
+import type { ServiceProcess } from '../../scripts/lib/service-process';
 import {
-  createTenant,
   latestSeq,
   pause,
   restartService,
-  serviceEnv,
-  startChaosStack,
   tenantWrite,
   writtenSeqs,
   type ChaosTenant,
 } from '../../platform/testing/chaos/fixtures';
 import { countCodes, describeCodes, reportScenario } from '../../platform/testing/chaos/report';
 import { resumingSubscriber } from '../../platform/testing/chaos/resuming-subscriber';
-import { stopStragglers } from '../../platform/testing/chaos/stragglers';
+import {
+  startDeliveryChaos,
+  TENANT_UPDATED,
+  type DeliveryChaos,
+} from '../../platform/testing/chaos/delivery-chaos';
 import {
   holdRequest,
   send,
   startTraffic,
   type Outcome,
 } from '../../platform/testing/chaos/traffic';
-import {
-  createVerifiedEndpoint,
-  journalEvents,
-} from '../../platform/testing/chaos/webhook-endpoint';
+import { journalEvents } from '../../platform/testing/chaos/webhook-endpoint';
 import { TEST_PASSWORD } from '../../platform/testing/members';
 import type { TestStack } from '../../platform/testing/stack';
-import {
-  startWebhookReceiver,
-  type ReceivedWebhook,
-  type WebhookReceiver,
-} from '../../platform/testing/webhook-receiver';
 import { waitFor } from '../../platform/testing/ws-client';
 
 // SIGTERM while busy: the process stops taking new work, finishes what it holds (HTTP
@@ -43,41 +36,27 @@ import { waitFor } from '../../platform/testing/ws-client';
 const GRACE_MS = 5_000;
 /** Sign-ins hash a password (argon2id): slow enough to be in flight when the signal comes. */
 const IN_FLIGHT = 20;
-const TENANT_UPDATED = 'tenancy.tenant.updated';
 
+let chaos: DeliveryChaos;
 let stack: TestStack;
 let tenant: ChaosTenant;
 let gateway2: ServiceProcess;
-let receiver: WebhookReceiver;
-let endpoint: { deliveries: () => ReceivedWebhook[] };
+let endpoint: DeliveryChaos['endpoint'];
 
 beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  stack = await startChaosStack({
+  chaos = await startDeliveryChaos({
+    path: '/chaos-drain',
+    delayMs: 300,
     env: {
       SHUTDOWN_GRACE_MS: String(GRACE_MS),
       AUTH_ATTEMPTS_PER_IP: '100000',
       MAX_SESSIONS_PER_USER: '1000',
-      OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
-      WEBHOOK_RETRY_SCHEDULE: '200ms,500ms,1s,2s,5s',
-      WEBHOOK_JOB_LOCK_MS: '2000',
     },
   });
-  gateway2 = await spawnService('gateway', { env: serviceEnv(stack, 'gateway') });
-  tenant = await createTenant(stack);
-  endpoint = await createVerifiedEndpoint(stack.gatewayUrl, tenant, receiver, {
-    path: '/chaos-drain',
-    eventTypes: [TENANT_UPDATED],
-    delayMs: 300,
-  });
+  ({ stack, tenant, gateway2, endpoint } = chaos);
 }, 120_000);
 
-afterAll(async () => {
-  await stopStragglers();
-  await gateway2?.stop();
-  await stack?.stop();
-  await receiver?.close();
-});
+afterAll(() => chaos?.stop());
 
 const SIGN_IN = `mutation ($email: String!, $password: String!) {
   signIn(email: $email, password: $password) { ... on AuthPayload { accessToken } } }`;

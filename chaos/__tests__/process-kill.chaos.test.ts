@@ -1,12 +1,9 @@
-import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
+import type { ServiceProcess } from '../../scripts/lib/service-process';
 import {
-  createTenant,
   latestSeq,
   mixedOperations,
   pause,
   restartService,
-  serviceEnv,
-  startChaosStack,
   tenantWrite,
   writtenSeqs,
   type ChaosTenant,
@@ -14,18 +11,14 @@ import {
 import { watchReadiness } from '../../platform/testing/chaos/readiness-watch';
 import { countCodes, describeCodes, reportScenario } from '../../platform/testing/chaos/report';
 import { resumingSubscriber } from '../../platform/testing/chaos/resuming-subscriber';
-import { stopStragglers } from '../../platform/testing/chaos/stragglers';
+import {
+  startDeliveryChaos,
+  TENANT_UPDATED,
+  type DeliveryChaos,
+} from '../../platform/testing/chaos/delivery-chaos';
 import { startTraffic } from '../../platform/testing/chaos/traffic';
 import type { TestStack } from '../../platform/testing/stack';
-import {
-  startWebhookReceiver,
-  type ReceivedWebhook,
-  type WebhookReceiver,
-} from '../../platform/testing/webhook-receiver';
-import {
-  createVerifiedEndpoint,
-  journalEvents,
-} from '../../platform/testing/chaos/webhook-endpoint';
+import { journalEvents } from '../../platform/testing/chaos/webhook-endpoint';
 import { waitFor } from '../../platform/testing/ws-client';
 
 // kill -9 under traffic, one process at a time: a subgraph (then started again), one of two
@@ -33,42 +26,25 @@ import { waitFor } from '../../platform/testing/ws-client';
 // deliveries (a fresh one takes over). The relay holder's SIGKILL is proven in
 // subgraphs/jobs/__tests__/event-relay.test.ts and gateway/__tests__/subscriptions.e2e.test.ts.
 
+let chaos: DeliveryChaos;
 let stack: TestStack;
 let tenant: ChaosTenant;
 let gateway2: ServiceProcess;
-let receiver: WebhookReceiver;
-let endpoint: { deliveries: () => ReceivedWebhook[] };
-const TENANT_UPDATED = 'tenancy.tenant.updated';
+let endpoint: DeliveryChaos['endpoint'];
 /** Every delivery the receiver got after the endpoint was verified. */
 const deliveries = () => endpoint.deliveries();
 
 beforeAll(async () => {
-  receiver = await startWebhookReceiver();
-  stack = await startChaosStack({
-    env: {
-      OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
-      WEBHOOK_RETRY_SCHEDULE: '200ms,500ms,1s,2s,5s',
-      WEBHOOK_TIMEOUT_MS: '4000',
-      // A dead worker's jobs go back to the queue after this long without a lock renewal.
-      WEBHOOK_JOB_LOCK_MS: '2000',
-    },
-  });
-  gateway2 = await spawnService('gateway', { env: serviceEnv(stack, 'gateway') });
-  tenant = await createTenant(stack);
-  endpoint = await createVerifiedEndpoint(stack.gatewayUrl, tenant, receiver, {
+  chaos = await startDeliveryChaos({
     path: '/chaos-kill',
-    eventTypes: [TENANT_UPDATED],
     // Every delivery is held a little, so some are always in flight when the worker dies.
     delayMs: 150,
+    env: { WEBHOOK_TIMEOUT_MS: '4000' },
   });
+  ({ stack, tenant, gateway2, endpoint } = chaos);
 }, 120_000);
 
-afterAll(async () => {
-  await stopStragglers();
-  await gateway2?.stop();
-  await stack?.stop();
-  await receiver?.close();
-});
+afterAll(() => chaos?.stop());
 
 const gateway2Url = () => `${gateway2.url}/graphql`;
 const liveProcesses = () =>
