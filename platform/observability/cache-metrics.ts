@@ -20,7 +20,7 @@ export function cacheLookups(registry: Registry): Counter<'cache' | 'result'> {
   const existing = registry.getSingleMetric(CACHE_LOOKUPS_METRIC);
   if (existing) return existing as Counter<'cache' | 'result'>;
   return new Counter({
-    name: CACHE_LOOKUPS_METRIC,
+    name: 'tessera_cache_lookups_total',
     help: 'Cache reads, by cache (role, api_key, jwks, jwks_route, query_plan) and result (hit, miss, error).',
     labelNames: ['cache', 'result'],
     registers: [registry],

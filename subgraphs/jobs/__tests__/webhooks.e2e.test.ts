@@ -569,6 +569,14 @@ describe('delivery', () => {
       },
     ]);
     expect(JSON.stringify(letters[0]!.data)).not.toMatch(/whsec_/);
+    // Replaying the letter would enqueue a copy the delivery never hands the work to.
+    const [letter] = await stack.db.query<{ id: string }>(
+      `SELECT id FROM jobs.dead_letters WHERE data->>'deliveryId' = $1`,
+      [sent.id],
+    );
+    expect(
+      await failure(`mutation ($id: ID!) { replayDeadLetter(id: $id) { id } }`, { id: letter!.id }),
+    ).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/retryWebhookDelivery/) });
     expect(
       (await journal('jobs.webhook.delivery.dead')).map((e) => e.payload.deliveryId),
     ).toContain(sent.id);

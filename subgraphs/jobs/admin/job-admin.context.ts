@@ -2,8 +2,7 @@ import type { RequestContext } from '../../../platform/context';
 import { requireTenant } from '../../../platform/context';
 import type { SubgraphRuntime } from '../../../platform/graphql';
 import { parseId } from '../../../platform/graphql';
-import type { QueueName } from '../../../platform/queues';
-import { DeadLetterService, type DeadLetterReplayer } from '../services/dead-letter.service';
+import { DeadLetterService } from '../services/dead-letter.service';
 import { JobAdminService, type JobScope } from '../services/job-admin.service';
 import { PurgeRunService } from '../services/purge-run.service';
 import type { JobQueues } from './job-queues';
@@ -11,8 +10,6 @@ import type { JobQueues } from './job-queues';
 /** What the jobs process builds once for the jobs admin (see job-admin.setup.ts). */
 export interface JobAdminServices {
   queues: JobQueues;
-  /** Queues whose dead letters need more than re-enqueuing (see DeadLetterReplayer). */
-  replayers?: Partial<Record<QueueName, DeadLetterReplayer>>;
 }
 
 export interface JobAdminContext {
@@ -35,7 +32,7 @@ export function createJobAdminContext(
   const { dataSource } = runtime;
   return {
     jobs: new JobAdminService(services.queues, dataSource),
-    deadLetters: new DeadLetterService(services.queues, dataSource, services.replayers),
+    deadLetters: new DeadLetterService(services.queues, dataSource),
     purgeRuns: new PurgeRunService(services.queues, dataSource),
     tenantScope: () => ({ kind: 'tenant', tenantId: requireTenant(request) }),
     platformScope: (tenantId) => ({

@@ -181,7 +181,8 @@ export type Mutation = {
   reencryptSecrets: Scalars['Int']['output'];
   /**
    * Enqueues a dead letter's job again as a new job (same name and data, this request's
-   * correlation) and marks it replayed; CONFLICT when it already was.
+   * correlation) and marks it replayed; CONFLICT when it already was, and for a webhook
+   * delivery's dead letter (retryWebhookDelivery restarts the delivery).
    */
   replayDeadLetter: Job;
   /**

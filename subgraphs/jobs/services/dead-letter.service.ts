@@ -1,5 +1,4 @@
-import type { Job, Queue } from 'bullmq';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors';
 import { appendEvent, EventType } from '../../../platform/events';
 import {
@@ -10,7 +9,7 @@ import {
   type Connection,
   type CursorPosition,
 } from '../../../platform/graphql';
-import { ALL_QUEUES, correlatedJobData, type QueueName } from '../../../platform/queues';
+import { ALL_QUEUES, correlatedJobData, QueueName } from '../../../platform/queues';
 import type { JobQueues } from '../admin/job-queues';
 import { jobKey, jobStateOf, parseQueueName, toJobView, type JobView } from '../admin/job-view';
 import { withScopeTransaction } from '../../../platform/db';
@@ -27,17 +26,6 @@ export interface DeadLetterListArgs {
   after?: string | null;
 }
 
-/**
- * How a queue's dead letter is replayed when plain re-enqueuing is not enough (a queue whose
- * processor checks which job owns the work, say): enqueue the work again in the dead
- * letter's transaction and answer the new job. Registered per queue in the jobs services.
- */
-export type DeadLetterReplayer = (
-  letter: DeadLetterRecord,
-  queue: Queue,
-  manager: EntityManager,
-) => Promise<Job>;
-
 /** Attempts a replayed job gets at most (it gets as many as the original made, at least one). */
 const MAX_REPLAY_ATTEMPTS = 25;
 /**
@@ -48,7 +36,6 @@ export class DeadLetterService {
   constructor(
     private readonly queues: JobQueues,
     private readonly dataSource: DataSource,
-    private readonly replayers: Partial<Record<QueueName, DeadLetterReplayer>> = {},
   ) {}
 
   async list(scope: JobScope, args: DeadLetterListArgs): Promise<Connection<DeadLetterRecord>> {
@@ -90,14 +77,17 @@ export class DeadLetterService {
         throw new ConflictError(`The queue ${letter.queue} no longer exists`);
       }
       const queueName = letter.queue as QueueName;
-      const queue = this.queues.get(queueName);
-      const replayer = this.replayers[queueName];
-      const job = replayer
-        ? await replayer(letter, queue, manager)
-        : await queue.add(letter.jobName, replayData(letter), {
-            attempts: Math.min(Math.max(1, letter.attemptsMade), MAX_REPLAY_ATTEMPTS),
-            backoff: { type: 'exponential', delay: 5_000 },
-          });
+      // A delivery job only acts for the job id its delivery row names: a copy under a new id
+      // would stand down and send nothing. The delivery itself is restarted instead.
+      if (queueName === QueueName.WEBHOOK_DELIVERY) {
+        throw new ConflictError(
+          'A webhook delivery is sent again with retryWebhookDelivery(id: <deliveryId>)',
+        );
+      }
+      const job = await this.queues.get(queueName).add(letter.jobName, replayData(letter), {
+        attempts: Math.min(Math.max(1, letter.attemptsMade), MAX_REPLAY_ATTEMPTS),
+        backoff: { type: 'exponential', delay: 5_000 },
+      });
       await repository.markReplayed(letter.id, job.id!);
       const view = toJobView(job, 'WAITING');
       await appendEvent(manager, {
