@@ -3,22 +3,23 @@ import type { CountCacheLookup } from '../../platform/observability/cache-metric
 import type { Logger } from 'pino';
 import {
   API_KEY_VERIFY_PATH,
-  apiKeyChangedChannel,
   parseApiKey,
+  type ApiKeyEndings,
   type VerifiedApiKey,
 } from '../../platform/auth';
 import { anonymousContext, signContext } from '../../platform/context';
 import { hashToken } from '../../platform/crypto';
 import { ServiceUnavailableError, UnauthenticatedError } from '../../platform/errors';
-import type { RedisClient } from '../../platform/redis';
+import type { CreatorCheck } from './api-key-creators';
 
 export interface ApiKeyAuthenticatorOptions {
   /** The auth process's base URL (its internal routes live beside /graphql). */
   authUrl: string;
   signingSecret: string;
-  /** A connection for this pod's pub/sub subscription. */
-  subscriber: RedisClient;
-  prefix: string;
+  /** Keys revoked or rotated, as auth announces them to every pod. */
+  endings: Pick<ApiKeyEndings, 'hasEnded'>;
+  /** Whether a key's creator still manages its tenant (see api-key-creators.ts). */
+  creatorManages: CreatorCheck;
   logger: Logger;
   ttlMs?: number;
   maxEntries?: number;
@@ -30,8 +31,9 @@ type Cached = { key: VerifiedApiKey | null };
 
 /**
  * Authenticates `X-API-Key` through the auth service, remembering answers per pod for a short
- * time (unknown keys for less), so a busy key costs one internal call per TTL. Revoking or
- * rotating a key is announced on Redis and drops it from every pod's cache at once.
+ * time (unknown keys for less), so a busy key costs one internal call per TTL. A key revoked
+ * or past its rotation grace is refused at once all the same (auth announces its ending to
+ * every pod), and so is a key whose creator no longer manages its tenant.
  */
 export class ApiKeyAuthenticator {
   private readonly cache: LRUCache<string, Cached>;
@@ -41,20 +43,6 @@ export class ApiKeyAuthenticator {
   constructor(private readonly options: ApiKeyAuthenticatorOptions) {
     this.ttlMs = options.ttlMs ?? 30_000;
     this.cache = new LRUCache({ max: options.maxEntries ?? 10_000, ttl: this.ttlMs });
-  }
-
-  async start(): Promise<void> {
-    const channel = apiKeyChangedChannel(this.options.prefix);
-    this.options.subscriber.on('message', (from: string, apiKeyId: string) => {
-      if (from === channel) this.forget(apiKeyId);
-    });
-    // Changes announced while disconnected are lost: start over after a reconnect.
-    this.options.subscriber.on('ready', () => this.cache.clear());
-    await this.options.subscriber.subscribe(channel);
-  }
-
-  async stop(): Promise<void> {
-    await this.options.subscriber.unsubscribe().catch(() => undefined);
   }
 
   async authenticate(key: string, requestId: string): Promise<VerifiedApiKey> {
@@ -75,16 +63,16 @@ export class ApiKeyAuthenticator {
     }
     const verified = cached.key;
     if (!verified) throw new UnauthenticatedError('Invalid API key');
+    if (this.options.endings.hasEnded(verified.id)) {
+      throw new UnauthenticatedError('API key revoked or replaced');
+    }
     if (verified.expiresAt && Date.parse(verified.expiresAt) <= Date.now()) {
       throw new UnauthenticatedError('API key expired');
     }
-    return verified;
-  }
-
-  private forget(apiKeyId: string): void {
-    for (const [cacheKey, entry] of this.cache.entries()) {
-      if (entry.key?.id === apiKeyId) this.cache.delete(cacheKey);
+    if (!(await this.options.creatorManages(verified, requestId))) {
+      throw new UnauthenticatedError('API key revoked: its creator no longer manages the tenant');
     }
+    return verified;
   }
 
   private async lookup(key: string, requestId: string): Promise<VerifiedApiKey | null> {

@@ -1,12 +1,13 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import { JWKS_PATH, RevocationList } from '../../platform/auth';
+import { ApiKeyEndings, JWKS_PATH, RevocationList } from '../../platform/auth';
 import type { ReadinessCheck, RequestHandler } from '../../platform/http';
 import { SlidingWindowLimiter } from '../../platform/rate-limit';
 import { closeRedis, createRedis, type RedisClient } from '../../platform/redis';
 import { internalUrl, type GatewayConfig } from '../config';
 import { countRejections, rateLimitRejections } from '../security/rate-limits';
 import { AccessTokenVerifier } from './access-tokens';
+import { creatorCheck } from './api-key-creators';
 import { ApiKeyAuthenticator } from './api-keys';
 import type { Authenticators } from './authenticate';
 import { jwksRoute } from './jwks-route';
@@ -21,6 +22,8 @@ export interface GatewayAuth {
   /** This pod's one subscriber connection: revocations, API key changes, tenant events. */
   subscriber: RedisClient;
   revocations: RevocationList;
+  /** API keys revoked or rotated, as auth announces them. */
+  apiKeyEndings: ApiKeyEndings;
   readiness: ReadinessCheck[];
   routes: Record<string, RequestHandler>;
   close(): Promise<void>;
@@ -28,7 +31,7 @@ export interface GatewayAuth {
 
 /**
  * The gateway's side of authentication: two Redis connections per pod (commands, and one
- * subscriber for session revocations and API key changes), the JWKS-backed token verifier
+ * subscriber for session revocations and API key endings), the JWKS-backed token verifier
  * and the cached API key check.
  */
 export async function setupGatewayAuth(
@@ -43,29 +46,32 @@ export async function setupGatewayAuth(
   const jwksUrl = new URL(JWKS_PATH, authUrl);
 
   const revocations = new RevocationList(subscriber, redis, config.REDIS_PREFIX, logger);
+  const apiKeyEndings = new ApiKeyEndings(subscriber, redis, config.REDIS_PREFIX, logger);
+  await Promise.all([revocations.start(), apiKeyEndings.start()]);
+  const roles = new RoleResolver({
+    tenancyInternalUrl: internalUrl(config, supergraphSdl, 'tenancy'),
+    signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+    redis,
+    prefix: config.REDIS_PREFIX,
+    ttlSeconds: config.ROLE_CACHE_TTL_SECONDS,
+    logger,
+    countLookup: cacheCounter(registry, 'role'),
+  });
   const apiKeys = new ApiKeyAuthenticator({
     authUrl,
     signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
-    subscriber,
-    prefix: config.REDIS_PREFIX,
+    endings: apiKeyEndings,
+    creatorManages: creatorCheck(roles),
     logger,
     countLookup: cacheCounter(registry, 'api_key'),
   });
-  await Promise.all([revocations.start(), apiKeys.start()]);
 
   return {
     redis,
     subscriber,
     revocations,
-    roles: new RoleResolver({
-      tenancyInternalUrl: internalUrl(config, supergraphSdl, 'tenancy'),
-      signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
-      redis,
-      prefix: config.REDIS_PREFIX,
-      ttlSeconds: config.ROLE_CACHE_TTL_SECONDS,
-      logger,
-      countLookup: cacheCounter(registry, 'role'),
-    }),
+    apiKeyEndings,
+    roles,
     authenticators: {
       accessTokens: new AccessTokenVerifier(
         jwksUrl,
@@ -101,10 +107,16 @@ export async function setupGatewayAuth(
           if (!revocations.ready) throw new Error('revoked sessions not read yet');
         },
       },
+      {
+        name: 'api-key-endings',
+        check: async () => {
+          if (!apiKeyEndings.ready) throw new Error('API key endings not read yet');
+        },
+      },
     ],
     routes: { [JWKS_PATH]: jwksRoute(jwksUrl, undefined, cacheCounter(registry, 'jwks_route')) },
     close: async () => {
-      await Promise.all([revocations.stop(), apiKeys.stop()]);
+      await Promise.all([revocations.stop(), apiKeyEndings.stop()]);
       await Promise.all([closeRedis(subscriber), closeRedis(redis)]);
     },
   };

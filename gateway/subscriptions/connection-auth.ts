@@ -16,8 +16,10 @@ export type ConnectionParams = Record<string, unknown> & {
 
 export interface AuthenticatedConnection {
   request: RequestContext;
-  /** When the access token stops being valid; the socket closes then (null for API keys). */
+  /** When the access token or API key stops being valid; the socket closes then. */
   expiresAt: number | null;
+  /** An API key's creator, whose role in the tenant keeps the key (and the socket) alive. */
+  keyCreator: string | null;
 }
 
 /**
@@ -45,8 +47,14 @@ export async function authenticateConnection(
   const synthetic = { headers, socket: upgrade.socket } as unknown as IncomingMessage;
   const base = buildRequestContext(synthetic, requestIdFor(synthetic), options);
   const request = await authenticate(synthetic, base, authenticators);
+  if (request.principal?.kind === 'apiKey' && apiKey) {
+    // Answered from the check just made (this pod's cache): its expiry and creator.
+    const key = await authenticators.apiKeys.authenticate(apiKey.trim(), request.requestId);
+    const expiresAt = key.expiresAt === null ? null : Date.parse(key.expiresAt);
+    return { request, expiresAt, keyCreator: key.createdBy };
+  }
   const expiresAt = token ? (decodeJwt(token.replace(/^bearer /i, '')).exp ?? null) : null;
-  return { request, expiresAt: expiresAt === null ? null : expiresAt * 1000 };
+  return { request, expiresAt: expiresAt === null ? null : expiresAt * 1000, keyCreator: null };
 }
 
 function text(value: unknown): string | undefined {

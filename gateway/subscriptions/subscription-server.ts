@@ -32,6 +32,7 @@ import type { GatewayContext } from '../gateway-context';
 import { clientIp, requestIdFor } from '../request-context';
 import { refuseUpgrade } from '../../platform/http';
 import { authenticateConnection, type ConnectionParams } from './connection-auth';
+import { ConnectionWatch, type WatchedConnection } from './connection-watch';
 import { EventFeed } from './event-feed';
 import { derivedSubscription } from './derived-subscription';
 import { DERIVED } from './derived-specs';
@@ -64,16 +65,16 @@ export interface SubscriptionServerOptions {
 }
 
 interface ConnectionState {
-  request?: RequestContext;
-  watch?: NodeJS.Timeout;
+  request: RequestContext;
+  watched: WatchedConnection;
 }
 
 /**
  * graphql-ws on the gateway's own port and path. A connection authenticates in its
  * `connectionParams` exactly as an HTTP request does (access token or API key, and
- * `tenantId`), and is closed 4401 (bad credentials), 4403 (not allowed, session revoked,
- * token expired), 4429 (too many connection attempts, or a subscriber too slow to keep up)
- * or 1001 (the gateway is shutting down). Subscriptions are served here; queries and
+ * `tenantId`), and is closed 4401 (bad credentials), 4403 (not allowed; later, when its
+ * credential or tenant no longer holds: see connection-watch.ts), 4429 (too many connection
+ * attempts, or a subscriber too slow to keep up) or 1001 (the gateway is shutting down). Subscriptions are served here; queries and
  * mutations sent over the socket run through the gateway like HTTP ones.
  */
 export function createSubscriptionServer(options: SubscriptionServerOptions) {
@@ -93,15 +94,13 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     socket.close(code, reason);
   };
 
-  /** Ends a socket when its session is revoked or its token expires. */
-  const watchCredentials = (socket: WebSocket, request: RequestContext, expiresAt: number | null) =>
-    setInterval(() => {
-      if (request.sessionId && auth.revocations.isRevoked(request.sessionId)) {
-        close(socket, CloseCode.Forbidden, 'Session revoked');
-      } else if (expiresAt !== null && Date.now() >= expiresAt) {
-        close(socket, CloseCode.Forbidden, 'Access token expired');
-      }
-    }, 500).unref();
+  const watch = new ConnectionWatch({
+    revocations: auth.revocations,
+    apiKeyEndings: auth.apiKeyEndings,
+    roles: auth.roles,
+    logger,
+  });
+  watch.start();
 
   const disposable = useServer<ConnectionParams, { state?: ConnectionState }>(
     {
@@ -110,7 +109,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         try {
-          const { request, expiresAt } = await authenticateConnection(
+          const { request, expiresAt, keyCreator } = await authenticateConnection(
             ctx.extra.request,
             ctx.connectionParams,
             auth.authenticators,
@@ -118,11 +117,14 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           );
           await options.rateLimits?.user(request);
           if (request.tenantId) await authorizeTenant(request, auth.roles);
-          const state: ConnectionState = {
+          const watched: WatchedConnection = {
             request,
-            watch: watchCredentials(socket, request, expiresAt),
+            expiresAt,
+            keyCreator,
+            end: (reason) => close(socket, CloseCode.Forbidden, reason),
           };
-          states.set(socket, state);
+          states.set(socket, { request, watched });
+          watch.add(watched);
           metrics.connections.inc();
           return true;
         } catch (error) {
@@ -134,7 +136,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       onClose: (ctx) => {
         const state = states.get(ctx.extra.socket);
         if (!state) return;
-        clearInterval(state.watch);
+        watch.delete(state.watched);
         states.delete(ctx.extra.socket);
         metrics.connections.dec();
       },
@@ -270,6 +272,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     },
     /** Closes every socket with 1001 (going away), for a graceful shutdown. */
     async closeAll(): Promise<void> {
+      watch.stop();
       for (const client of wss.clients) close(client, GOING_AWAY, 'Server shutting down');
       await disposable.dispose();
     },

@@ -1,18 +1,3 @@
-import { redisKey, type RedisClient } from '../redis';
-
-/** Tells gateways to forget a cached API key (revoked, rotated): the key's id is the message. */
-export function apiKeyChangedChannel(prefix: string): string {
-  return redisKey(prefix, 'auth', 'api-key-changed');
-}
-
-export async function publishApiKeyChanged(
-  redis: RedisClient,
-  prefix: string,
-  apiKeyId: string,
-): Promise<void> {
-  await redis.publish(apiKeyChangedChannel(prefix), apiKeyId);
-}
-
 /** What the auth process answers when the gateway asks about a key. */
 export interface VerifiedApiKey {
   id: string;
@@ -20,6 +5,11 @@ export interface VerifiedApiKey {
   scopes: string[];
   /** ISO time, or null for a key that does not expire. */
   expiresAt: string | null;
+  /**
+   * The user who created it: the key works only while that user is an OWNER or ADMIN of the
+   * tenant. Null for keys whose creator is not recorded.
+   */
+  createdBy: string | null;
 }
 
 export const API_KEY_VERIFY_PATH = '/internal/api-keys/verify';

@@ -2,4 +2,8 @@ export * from './access-token';
 export * from './api-key-format';
 export * from './session-revocation';
 export * from './api-key-events';
+export * from './api-key-endings';
 export * from './api-key-owner';
+export * from './api-key-revocation';
+export * from './shared-times';
+export * from './verified-email';

@@ -88,19 +88,22 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
 
   try {
     const subgraphs = options.subgraphs ?? SUBGRAPH_NAMES;
-    // Auth calls tenancy's internal routes (OAuth providers), so tenancy starts first.
+    // Auth and tenancy call each other's internal routes (OAuth providers; verified addresses
+    // and API key revocations): auth's port is chosen first, tenancy starts before auth.
     const internal: Record<string, string> = {};
+    const authPort = subgraphs.includes('auth') ? String(await freePort()) : '0';
+    if (subgraphs.includes('auth')) internal.AUTH_INTERNAL_URL = `http://127.0.0.1:${authPort}`;
     if (subgraphs.includes('tenancy')) {
-      internal.TENANCY_INTERNAL_URL = (await start('tenancy')).url;
+      internal.TENANCY_INTERNAL_URL = (await start('tenancy', internal)).url;
     }
     // Assets asks auth who created an uploading API key, so auth starts before it.
     if (subgraphs.includes('auth') && subgraphs.includes('assets')) {
-      internal.AUTH_INTERNAL_URL = (await start('auth', internal)).url;
+      await start('auth', { ...internal, PORT: authPort });
     }
     await Promise.all(
       subgraphs
         .filter((name) => !processes.has(name) && name !== 'observability')
-        .map((name) => start(name, internal)),
+        .map((name) => start(name, name === 'auth' ? { ...internal, PORT: authPort } : internal)),
     );
     const subgraphUrls = () =>
       Object.fromEntries(

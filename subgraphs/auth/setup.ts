@@ -1,3 +1,4 @@
+import { API_KEYS_OF_CREATOR_REVOKE_PATH, VERIFIED_EMAIL_PATH } from '../../platform/auth';
 import { KeyRing, REENCRYPT_PATH } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
 import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
@@ -7,6 +8,8 @@ import { SlidingWindowLimiter } from '../../platform/rate-limit';
 import type { AuthConfig } from './config';
 import { createAuthMetrics } from './metrics';
 import { authRoutes } from './internal-routes';
+import { revokeCreatorKeysRoute } from './routes/revoke-creator-keys.route';
+import { verifiedEmailRoute } from './routes/verified-email.route';
 import { ApiKeyVerifier } from './services/api-key-verifier';
 import type { AuthServices } from './services/auth-services';
 import { AccountLockout } from './services/lockout';
@@ -92,6 +95,8 @@ export async function setupAuth(
     routes: {
       ...authRoutes({ config, keys, apiKeys, logger }),
       [REENCRYPT_PATH]: reencryptRoute(runtime, keyRing, authSecretStores(dataSource)),
+      [VERIFIED_EMAIL_PATH]: verifiedEmailRoute(runtime),
+      [API_KEYS_OF_CREATOR_REVOKE_PATH]: revokeCreatorKeysRoute(runtime, services),
     },
     close: async () => {
       keys.stop();

@@ -5,6 +5,7 @@ import {
   integer,
   mail,
   refuseDevelopmentEncryptionKeyInProduction,
+  url,
   requireExplicitMailTransportInProduction,
   requireSmtpUrlForSmtpTransport,
 } from '../../platform/config';
@@ -22,6 +23,11 @@ export const tenancyConfigShape = {
   INVITATION_TTL_DAYS: integer(7, 1, 30),
   /** Invitations one tenant may send per hour (each is a mail to an address it chooses). */
   INVITATIONS_PER_TENANT_PER_HOUR: integer(50, 1, 10_000),
+  /**
+   * The auth process: asked for an accepting user's verified address, and told to revoke the
+   * API keys of a member who no longer manages the tenant.
+   */
+  AUTH_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4001'),
 };
 
 export type TenancyConfig = SubgraphConfig & z.infer<z.ZodObject<typeof tenancyConfigShape>>;

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../platform/context';
 import type { SubgraphRuntime } from '../../platform/graphql';
 import { createTenancyLoaders, type TenancyLoaders } from './loaders';
+import type { AuthCalls } from './services/auth-calls';
 import { InvitationService, type InvitationSettings } from './services/invitation.service';
 import { MemberService } from './services/member.service';
 import { MembershipService, type MembershipChanged } from './services/membership.service';
@@ -21,6 +22,8 @@ export interface TenancyServices {
   oauthProviders: OAuthProviderSettings;
   tenantLifecycle: TenantLifecycleServices;
   invitations: InvitationSettings;
+  /** Tenancy's calls to auth: verified addresses, revoking a former ADMIN's API keys. */
+  auth: AuthCalls;
 }
 
 export interface TenancyContext extends TenantLifecycleContext {
@@ -43,7 +46,13 @@ export function createTenancyContext(
     request,
     tenants: new TenantService(runtime.dataSource, request, services.membershipChanged),
     memberships: new MembershipService(runtime.dataSource, request),
-    members: new MemberService(runtime.dataSource, request, loaders, services.membershipChanged),
+    members: new MemberService(
+      runtime.dataSource,
+      request,
+      loaders,
+      services.membershipChanged,
+      services.auth,
+    ),
     invitations: new InvitationService(
       runtime.dataSource,
       request,

@@ -11,6 +11,7 @@ import {
 } from '../../platform/tenancy';
 import type { TenancyConfig } from './config';
 import type { TenancyServices } from './context';
+import { AuthCalls } from './services/auth-calls';
 import type { InvitationSettings } from './services/invitation.service';
 import { oauthProviderLookupRoute } from './routes/oauth-provider-lookup.route';
 import { roleLookupRoute } from './routes/role-lookup.route';
@@ -24,6 +25,7 @@ export async function setupTenancy(
 ): Promise<SubgraphServices<TenancyServices>> {
   const { config, dataSource, logger, redis } = runtime;
   const mailer = createMailer(config, dataSource);
+  const auth = new AuthCalls(config.AUTH_INTERNAL_URL, config.CONTEXT_SIGNING_SECRETS[0]!, logger);
   const invitations: InvitationSettings = {
     mailer,
     appPublicUrl: config.APP_PUBLIC_URL,
@@ -38,6 +40,7 @@ export async function setupTenancy(
       failMode: 'closed',
     }),
     logger,
+    auth,
   };
   const oauthProviders = {
     keyRing: KeyRing.fromConfig(config.ENCRYPTION_KEYS),
@@ -61,6 +64,7 @@ export async function setupTenancy(
       oauthProviders,
       tenantLifecycle: lifecycle.services,
       invitations,
+      auth,
     },
     routes: {
       [ROLE_LOOKUP_PATH]: roleLookupRoute(runtime),

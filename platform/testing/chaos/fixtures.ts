@@ -128,7 +128,7 @@ export function serviceEnv(stack: TestStack, name: ServiceName): NodeJS.ProcessE
   );
   const internal: Record<string, string> = {};
   if (running('tenancy')) internal.TENANCY_INTERNAL_URL = stack.url('tenancy');
-  if (running('auth') && running('assets')) internal.AUTH_INTERNAL_URL = stack.url('auth');
+  if (running('auth')) internal.AUTH_INTERNAL_URL = stack.url('auth');
   const extra = name === 'gateway' || name === 'worker' ? subgraphUrls : internal;
   return { ...stack.env, ...extra, PORT: '0' };
 }

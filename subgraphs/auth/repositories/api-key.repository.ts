@@ -8,6 +8,7 @@ export interface ApiKeyLookup {
   scopes: string[];
   expires_at: Date | null;
   revoked_at: Date | null;
+  created_by: string | null;
 }
 
 /**
@@ -49,6 +50,18 @@ export class ApiKeyRepository {
     return affected > 0;
   }
 
+  /** Ends every live key `userId` created in the transaction's tenant; their ids. */
+  async revokeCreatedBy(tenantId: string, userId: string): Promise<string[]> {
+    const [rows] = (await this.manager.query(
+      `UPDATE auth.api_keys SET revoked_at = now()
+        WHERE tenant_id = $1 AND created_by = $2 AND revoked_at IS NULL
+          AND (expires_at IS NULL OR expires_at > now())
+        RETURNING id`,
+      [tenantId, userId],
+    )) as [{ id: string }[], number];
+    return rows.map((row) => row.id);
+  }
+
   /** The old key of a rotation keeps working until `until` (or its own expiry, if sooner). */
   async retire(id: string, until: Date, replacedBy: string): Promise<void> {
     await this.manager.query(
@@ -64,6 +77,17 @@ export class ApiKeyRepository {
       prefix,
     ])) as ApiKeyLookup[];
     return rows[0] ?? null;
+  }
+
+  /**
+   * Across tenants: when each key revoked or rotated after `since` stops (or stopped) working,
+   * through the owner's function.
+   */
+  async endingsSince(since: Date): Promise<{ id: string; endsAt: Date }[]> {
+    const rows = (await this.manager.query(`SELECT * FROM auth.api_key_endings_since($1)`, [
+      since,
+    ])) as { id: string; ends_at: Date }[];
+    return rows.map((row) => ({ id: row.id, endsAt: row.ends_at }));
   }
 
   async touch(ids: string[], at: Date): Promise<void> {

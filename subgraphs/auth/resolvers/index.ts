@@ -68,6 +68,7 @@ export const resolvers: Resolvers = {
   },
   ApiKey: {
     prefix: (key) => `tsk_${key.prefix}`,
+    createdBy: (key, _args, { users }) => (key.createdBy ? users.byId(key.createdBy) : null),
   },
   User: {
     __resolveReference: (reference, { users }) => users.byReference(reference.id),

@@ -42,6 +42,7 @@ export class ApiKeyVerifier {
       tenantId: found.tenant_id,
       scopes: found.scopes,
       expiresAt: found.expires_at?.toISOString() ?? null,
+      createdBy: found.created_by,
     };
   }
 

@@ -1,4 +1,4 @@
-import { API_KEY_SCOPES, generateApiKey, publishApiKeyChanged } from '../../../platform/auth';
+import { API_KEY_SCOPES, generateApiKey } from '../../../platform/auth';
 import { ROLES, type RequestContext, type Role } from '../../../platform/context';
 import { hashToken } from '../../../platform/crypto';
 import { tenantScope, type TenantScope } from '../../../platform/db';
@@ -74,6 +74,7 @@ export class ApiKeyService {
         field: 'gracePeriodSeconds',
       });
     }
+    const graceEnd = new Date(Date.now() + grace * 1000);
     const rotated = await this.scope.run(async (manager) => {
       const keys = new ApiKeyRepository(manager);
       const old = await keys.findById(keyId);
@@ -86,15 +87,15 @@ export class ApiKeyService {
         expiresAt: old.expiresAt,
         createdBy: userId,
       });
-      await keys.retire(old.id, new Date(Date.now() + grace * 1000), created.apiKey.id);
+      await keys.retire(old.id, graceEnd, created.apiKey.id);
       await appendEvent(manager, {
         type: EventType.API_KEY_ROTATED,
         payload: { apiKeyId: old.id, replacedBy: created.apiKey.id, gracePeriodSeconds: grace },
       });
-      return created;
+      return { created, endsAt: old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd };
     });
-    await this.announceChange(keyId);
-    return rotated;
+    await this.auth.revocations.announceApiKeys([{ apiKeyId: keyId, endsAt: rotated.endsAt }]);
+    return rotated.created;
   }
 
   async revoke(id: string): Promise<boolean> {
@@ -104,7 +105,7 @@ export class ApiKeyService {
       if (!(await new ApiKeyRepository(manager).revoke(keyId))) throw new NotFoundError('API key');
       await appendEvent(manager, { type: EventType.API_KEY_REVOKED, payload: { apiKeyId: keyId } });
     });
-    await this.announceChange(keyId);
+    await this.auth.revocations.announceApiKeys([{ apiKeyId: keyId, endsAt: new Date() }]);
     return true;
   }
 
@@ -120,15 +121,6 @@ export class ApiKeyService {
       secretHash: hashToken(secret),
     });
     return { apiKey, secret: key };
-  }
-
-  private async announceChange(apiKeyId: string): Promise<void> {
-    try {
-      await publishApiKeyChanged(this.auth.redis, this.auth.config.REDIS_PREFIX, apiKeyId);
-    } catch (error) {
-      // Gateways also drop cached keys after their TTL; this only makes it immediate.
-      this.auth.logger.error({ err: error, apiKeyId }, 'announcing an API key change failed');
-    }
   }
 
   /** A signed-in OWNER or ADMIN of the tenant; API keys cannot manage keys. */

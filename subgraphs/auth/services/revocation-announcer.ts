@@ -1,14 +1,21 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { announceRevokedSessions } from '../../../platform/auth';
+import {
+  announceApiKeyEndings,
+  announceRevokedSessions,
+  API_KEY_ENDINGS_KEPT_MS,
+  type ApiKeyEnding,
+} from '../../../platform/auth';
 import type { RedisClient } from '../../../platform/redis';
+import { ApiKeyRepository } from '../repositories/api-key.repository';
 import { SessionRepository } from '../repositories/session.repository';
 
 /**
- * Tells every gateway pod which sessions were revoked, so their access tokens stop working
- * within a second rather than when they expire. The database is the record: every
- * `resyncMs` the sessions revoked within one access-token lifetime are announced again, so
- * an announcement lost to a Redis outage is repaired without anyone noticing.
+ * Tells every gateway pod which sessions were revoked and when revoked or rotated API keys
+ * stop working, so their tokens and keys are refused (and their sockets closed) within a
+ * second rather than when a cache expires. The database is the record: every `resyncMs` the
+ * recent revocations are announced again, so an announcement lost to a Redis outage is
+ * repaired without anyone noticing.
  */
 export class RevocationAnnouncer {
   private timer: NodeJS.Timeout | undefined;
@@ -35,23 +42,25 @@ export class RevocationAnnouncer {
   async announce(sessionIds: readonly string[]): Promise<void> {
     if (sessionIds.length === 0) return;
     const until = new Date(Date.now() + this.accessTokenTtlSeconds * 1000);
-    try {
-      await announceRevokedSessions(
+    await this.attempt('revoked sessions', () =>
+      announceRevokedSessions(
         this.redis,
         this.prefix,
         sessionIds.map((sessionId) => ({ sessionId, until })),
-      );
-    } catch (error) {
-      this.logger.error(
-        { err: error, sessions: sessionIds.length },
-        'announcing revoked sessions failed; the next resync retries',
-      );
-    }
+      ),
+    );
+  }
+
+  /** Call after the revocation or rotation committed. Never throws: the resync repairs. */
+  async announceApiKeys(endings: readonly ApiKeyEnding[]): Promise<void> {
+    await this.attempt('API key endings', () =>
+      announceApiKeyEndings(this.redis, this.prefix, endings),
+    );
   }
 
   async resync(): Promise<void> {
-    try {
-      const ttlMs = this.accessTokenTtlSeconds * 1000;
+    const ttlMs = this.accessTokenTtlSeconds * 1000;
+    await this.attempt('revoked sessions again', async () => {
       const revoked = await new SessionRepository(this.dataSource.manager).revokedSince(
         new Date(Date.now() - ttlMs),
       );
@@ -63,8 +72,24 @@ export class RevocationAnnouncer {
           until: new Date(revokedAt.getTime() + ttlMs),
         })),
       );
+    });
+    await this.attempt('API key endings again', async () => {
+      const endings = await new ApiKeyRepository(this.dataSource.manager).endingsSince(
+        new Date(Date.now() - API_KEY_ENDINGS_KEPT_MS),
+      );
+      await announceApiKeyEndings(
+        this.redis,
+        this.prefix,
+        endings.map(({ id, endsAt }) => ({ apiKeyId: id, endsAt })),
+      );
+    });
+  }
+
+  private async attempt(what: string, announce: () => Promise<void>): Promise<void> {
+    try {
+      await announce();
     } catch (error) {
-      this.logger.warn({ err: error }, 're-announcing revoked sessions failed');
+      this.logger.error({ err: error }, `announcing ${what} failed; the next resync retries`);
     }
   }
 }

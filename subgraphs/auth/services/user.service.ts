@@ -17,6 +17,11 @@ export class UserService {
     return this.loaders.userById.load(principal.id);
   }
 
+  /** A user this subgraph refers to itself (an API key's creator). */
+  byId(id: string): Promise<UserEntity | null> {
+    return this.loaders.userById.load(id);
+  }
+
   /** Resolves a `User` reference from another subgraph; unknown ids resolve to null. */
   async byReference(id: string): Promise<UserEntity | null> {
     if (!isUuid(id)) return null;

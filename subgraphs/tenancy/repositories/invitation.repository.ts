@@ -76,6 +76,47 @@ export class InvitationRepository {
     return deleted;
   }
 
+  /** The address's pending invitation, locked until the transaction ends; null if none. */
+  async findPendingFor(tenantId: string, email: string): Promise<InvitationEntity | null> {
+    const rows: InvitationRow[] = await this.manager.query(
+      `SELECT ${COLUMNS} FROM tenancy.invitations
+        WHERE tenant_id = $1 AND email = $2 AND accepted_at IS NULL
+        FOR UPDATE`,
+      [tenantId, email],
+    );
+    return rows[0] ? toInvitation(rows[0]) : null;
+  }
+
+  /**
+   * The open (pending, unexpired) invitation with this token hash, locked until the
+   * transaction ends: a concurrent acceptance waits, then finds it no longer open.
+   */
+  async findOpen(tenantId: string, tokenHash: string): Promise<InvitationEntity | null> {
+    const rows: InvitationRow[] = await this.manager.query(
+      `SELECT ${COLUMNS} FROM tenancy.invitations
+        WHERE tenant_id = $1 AND token_hash = $2 AND accepted_at IS NULL AND expires_at > now()
+        FOR UPDATE`,
+      [tenantId, tokenHash],
+    );
+    return rows[0] ? toInvitation(rows[0]) : null;
+  }
+
+  /** Deletes the pending invitations `inviterId` sent with one of `roles`; what was deleted. */
+  async removePendingFrom(
+    tenantId: string,
+    inviterId: string,
+    roles: readonly Role[],
+  ): Promise<InvitationEntity[]> {
+    if (roles.length === 0) return [];
+    const [rows]: [InvitationRow[], number] = await this.manager.query(
+      `DELETE FROM tenancy.invitations
+        WHERE tenant_id = $1 AND invited_by = $2 AND role = ANY($3) AND accepted_at IS NULL
+        RETURNING ${COLUMNS}`,
+      [tenantId, inviterId, roles],
+    );
+    return rows.map(toInvitation);
+  }
+
   /** Deletes the pending invitation of this address, if any; its id when there was one. */
   async removePendingFor(tenantId: string, email: string): Promise<string | null> {
     const [rows]: [{ id: string }[], number] = await this.manager.query(

@@ -15,13 +15,15 @@ import { appendEvent, EventType } from '../../../platform/events';
 import { parseId } from '../../../platform/graphql';
 import { normalizeEmail, type Mailer } from '../../../platform/mail';
 import type { SlidingWindowLimiter } from '../../../platform/rate-limit';
+import type { VerifiedEmailAnswer } from '../../../platform/auth';
 import type { InvitationEntity } from '../entities/invitation.entity';
 import type { Role } from '../entities/membership.entity';
 import { InvitationRepository } from '../repositories/invitation.repository';
 import { MembershipRepository } from '../repositories/membership.repository';
 import { TenantRepository } from '../repositories/tenant.repository';
+import type { AuthCalls } from './auth-calls';
 import { invitationMail } from './invitation-mail';
-import { requireRequestRole, requireRole, requireUser, roleNow } from './member-access';
+import { mayGrant, requireRequestRole, requireRole, requireUser, roleNow } from './member-access';
 import {
   requireSignedInUser,
   toMembershipModel,
@@ -48,6 +50,8 @@ export interface InvitationSettings {
   /** Invitations sent per tenant and hour: every one is a mail to an address of the inviter's choice. */
   limiter: SlidingWindowLimiter;
   logger: Logger;
+  /** Asked for the accepting user's verified address. */
+  auth: AuthCalls;
 }
 
 /** `InvitationWithToken`: the token is shown once, here, and mailed to the invitee. */
@@ -58,8 +62,9 @@ export interface InvitationWithToken {
 
 /**
  * Invitations into a tenant: OWNERs and ADMINs invite by email (only an OWNER invites an
- * OWNER), the invitee accepts with the mailed token while signed in. Tokens are random,
- * stored only as hashes, single use and short-lived.
+ * OWNER), the invitee accepts with the mailed token while signed in to the account whose
+ * verified address the invitation names. Tokens are random, stored only as hashes, single
+ * use and short-lived.
  */
 export class InvitationService {
   constructor(
@@ -84,7 +89,8 @@ export class InvitationService {
   }
 
   /**
-   * Invites `email` with `role`, replacing the address's pending invitation if there is one,
+   * Invites `email` with `role`, replacing the address's pending invitation if there is one
+   * (only with the right to send that one too: an ADMIN never replaces an OWNER's invitation),
    * and mails the link. The invitation stands even if the mail cannot be sent: the inviter
    * has the token and can pass it on.
    */
@@ -109,13 +115,17 @@ export class InvitationService {
         await memberships.lockTenant(tenantId);
         const actorRole = await roleNow(memberships, this.request, tenantId, actorId);
         requireRole(actorRole, 'ADMIN', 'invite members');
-        if (role === 'OWNER' && actorRole !== 'OWNER') {
-          throw new ForbiddenError('Only an OWNER can invite an OWNER');
-        }
+        if (!mayGrant(actorRole, role)) throw new ForbiddenError('Only an OWNER can invite an OWNER');
         const tenant = await new TenantRepository(manager).findById(tenantId);
         if (!tenant) throw new NotFoundError('Tenant');
 
         await invitations.clearStale(tenantId, daysAgo(ACCEPTED_INVITATIONS_KEPT_DAYS));
+        const pending = await invitations.findPendingFor(tenantId, email);
+        if (pending && !mayGrant(actorRole, pending.role)) {
+          throw new ForbiddenError(
+            `This address has a pending invitation as ${pending.role}, which only an OWNER can replace`,
+          );
+        }
         const replaced = await invitations.removePendingFor(tenantId, email);
         if ((await invitations.countPending(tenantId)) >= MAX_PENDING_INVITATIONS_PER_TENANT) {
           throw new ValidationError(
@@ -167,11 +177,13 @@ export class InvitationService {
   }
 
   /**
-   * Tenantless: the signed-in user joins the invitation's tenant with its role. The token is
-   * consumed by one conditional UPDATE in the tenant's transaction, so of two acceptances
-   * exactly one wins. A user who already belongs to the tenant gets CONFLICT and the token
-   * stays usable (the transaction rolls back): whoever clicked while signed in to the wrong
-   * account can still accept with the right one.
+   * Tenantless: the signed-in user joins the invitation's tenant with its role, if the
+   * invitation names their address and auth says now that it is verified (the token alone is
+   * not enough: a token kept by someone else, a former ADMIN for one, lets nobody else in).
+   * The invitation is locked and consumed in the tenant's transaction, so of two acceptances
+   * exactly one wins. A refused user (another address, unverified, already a member) leaves
+   * the token usable: whoever clicked while signed in to the wrong account can still accept
+   * with the right one.
    */
   async accept(token: string): Promise<MembershipModel> {
     const userId = requireSignedInUser(this.request, 'accept an invitation');
@@ -183,16 +195,17 @@ export class InvitationService {
       tokenHash,
     );
     if (!tenantId) throw new ValidationError(INVALID_TOKEN, { field: 'token' });
+    const caller = await this.settings.auth.verifiedEmail(this.request);
 
     const joined = await withTenantTransaction(this.dataSource, tenantId, async (manager) => {
       const tenant = await new TenantRepository(manager).findById(tenantId);
       if (!tenant) throw new ValidationError(INVALID_TOKEN, { field: 'token' });
       if (tenant.status !== 'ACTIVE') throw new TenantSuspendedError();
-      const invitation = await new InvitationRepository(manager).consume(
-        tenantId,
-        tokenHash,
-        userId,
-      );
+      const invitations = new InvitationRepository(manager);
+      const open = await invitations.findOpen(tenantId, tokenHash);
+      if (!open) throw new ValidationError(INVALID_TOKEN, { field: 'token' });
+      requireAddressee(open, caller);
+      const invitation = await invitations.consume(tenantId, tokenHash, userId);
       if (!invitation) throw new ValidationError(INVALID_TOKEN, { field: 'token' });
       const membership = await new MembershipRepository(manager).insertIfAbsent({
         tenantId,
@@ -239,7 +252,7 @@ export class InvitationService {
       if (invitation.acceptedAt) {
         throw new ConflictError('This invitation was already accepted: remove the member instead');
       }
-      if (invitation.role === 'OWNER' && actorRole !== 'OWNER') {
+      if (!mayGrant(actorRole, invitation.role)) {
         throw new ForbiddenError('Only an OWNER can revoke an invitation to be OWNER');
       }
       await invitations.remove(tenantId, id);
@@ -250,6 +263,20 @@ export class InvitationService {
       });
     });
     return true;
+  }
+}
+
+/** The invitation names the caller's address, and auth says the address is verified. */
+function requireAddressee(invitation: InvitationEntity, caller: VerifiedEmailAnswer): void {
+  if (caller.email?.toLowerCase() !== invitation.email) {
+    throw new ForbiddenError(
+      'This invitation was sent to another address: sign in with the account of that address',
+    );
+  }
+  if (!caller.verified) {
+    throw new ForbiddenError(
+      'Verify your email address first (requestEmailVerification), then accept the invitation',
+    );
   }
 }
 

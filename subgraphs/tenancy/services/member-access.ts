@@ -12,6 +12,14 @@ export function atLeast(role: Role | null, minimum: Role): boolean {
 }
 
 /**
+ * Whether someone holding `role` may grant `invited` by invitation: OWNERs any role, ADMINs
+ * any but OWNER, nobody else. Sending, replacing and revoking an invitation all follow it.
+ */
+export function mayGrant(role: Role | null, invited: Role): boolean {
+  return atLeast(role, 'ADMIN') && (invited !== 'OWNER' || role === 'OWNER');
+}
+
+/**
  * The signed-in user behind a member-management request. API keys act for a tenant, not a
  * person, and manage no members; anonymous callers are asked to sign in.
  */

@@ -9,7 +9,7 @@ import {
   UnauthenticatedError,
   ValidationError,
 } from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
+import { appendEvent, EventType, type NewEvent } from '../../../platform/events';
 import {
   decodeCursor,
   isUuid,
@@ -35,6 +35,8 @@ import {
   type MembershipChanged,
   type MembershipModel,
 } from './membership.service';
+import type { AuthCalls } from './auth-calls';
+import { recordRoleLoss } from './role-loss';
 
 /** The exact form {@link MembershipRepository.page} returns positions in. */
 const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -44,7 +46,8 @@ const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
  * only an OWNER makes or unmakes an OWNER, and a tenant always keeps at least one OWNER.
  * Every change takes the tenant's membership lock first and judges the actor by the role
  * stored at that moment, appends its event in the same transaction, and tells the gateways
- * after the commit so cached roles drop at once.
+ * after the commit so cached roles drop at once. A member who loses their role, or part of
+ * it, loses with it the invitations and API keys it let them make (see role-loss.ts).
  */
 export class MemberService {
   constructor(
@@ -52,6 +55,7 @@ export class MemberService {
     private readonly request: RequestContext,
     private readonly loaders: TenancyLoaders,
     private readonly membershipChanged: MembershipChanged,
+    private readonly auth: AuthCalls,
   ) {}
 
   /**
@@ -101,11 +105,13 @@ export class MemberService {
       if (target.role === role) return { membership: target, changed: false };
       if (target.role === 'OWNER') await keepAnOwner(memberships, tenantId, lastOwnerDemotion);
       const membership = (await memberships.updateRole(tenantId, userId, role))!;
-      await appendEvent(manager, {
+      const event: NewEvent = {
         type: EventType.MEMBER_ROLE_CHANGED,
         tenantId,
         payload: { userId, previousRole: target.role, role },
-      });
+      };
+      if (atLeast(role, target.role)) await appendEvent(manager, event);
+      else await recordRoleLoss(manager, this.auth, this.request, { tenantId, userId, role, event });
       return { membership, changed: true };
     });
     if (updated.changed) await this.membershipChanged(tenantId, userId);
@@ -128,10 +134,15 @@ export class MemberService {
         await keepAnOwner(memberships, tenantId, lastOwnerRemoval);
       }
       await memberships.remove(tenantId, userId);
-      await appendEvent(manager, {
-        type: EventType.MEMBER_REMOVED,
+      await recordRoleLoss(manager, this.auth, this.request, {
         tenantId,
-        payload: { userId, role: target.role },
+        userId,
+        role: null,
+        event: {
+          type: EventType.MEMBER_REMOVED,
+          tenantId,
+          payload: { userId, role: target.role },
+        },
       });
     });
     await this.membershipChanged(tenantId, userId);
@@ -148,10 +159,15 @@ export class MemberService {
       if (!own) throw new NotFoundError('Your membership of this tenant');
       if (own.role === 'OWNER') await keepAnOwner(memberships, tenantId, lastOwnerLeaving);
       await memberships.remove(tenantId, userId);
-      await appendEvent(manager, {
-        type: EventType.MEMBER_LEFT,
+      await recordRoleLoss(manager, this.auth, this.request, {
         tenantId,
-        payload: { userId, role: own.role },
+        userId,
+        role: null,
+        event: {
+          type: EventType.MEMBER_LEFT,
+          tenantId,
+          payload: { userId, role: own.role },
+        },
       });
     });
     await this.membershipChanged(tenantId, userId);

@@ -1,0 +1,35 @@
+import type { VerifiedApiKey } from '../../platform/auth';
+import type { Role } from '../../platform/context';
+import { ServiceUnavailableError } from '../../platform/errors';
+import { RoleLookupUnavailableError, type RoleResolver } from './role-resolver';
+
+/** Whether the creator of `key` still manages the key's tenant (true when none is recorded). */
+export type CreatorCheck = (
+  key: Pick<VerifiedApiKey, 'tenantId' | 'createdBy'>,
+  requestId: string,
+) => Promise<boolean>;
+
+/** The roles that create and keep API keys. */
+export function managesKeys(role: Role | null): boolean {
+  return role === 'OWNER' || role === 'ADMIN';
+}
+
+/**
+ * An API key acts for its tenant only while the user who created it may manage keys there.
+ * Tenancy has auth revoke a former OWNER's or ADMIN's keys in the very transaction that removes
+ * or demotes them; this check holds the line around it (a key created while the removal was
+ * under way, an announcement lost to a Redis outage). The creator's role comes from the same
+ * Redis-cached lookup as every member's, dropped at once on each membership change. Keys that
+ * record no creator are not checked.
+ */
+export function creatorCheck(roles: Pick<RoleResolver, 'resolve'>): CreatorCheck {
+  return async (key, requestId) => {
+    if (!key.createdBy) return true;
+    try {
+      return managesKeys((await roles.resolve(key.tenantId, key.createdBy, requestId)).role);
+    } catch (error) {
+      if (!(error instanceof RoleLookupUnavailableError)) throw error;
+      throw new ServiceUnavailableError('Cannot check this API key right now; retry shortly');
+    }
+  };
+}
