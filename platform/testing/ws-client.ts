@@ -27,6 +27,8 @@ export function connectWs(url: string, connectionParams: Record<string, unknown>
     connectionParams,
     lazy: false,
     retryAttempts: 0,
+    // A close is reported through `closed`, not printed.
+    onNonLazyError: () => undefined,
     on: { closed: (event) => onClosed((event as { code: number }).code) },
   });
   return {

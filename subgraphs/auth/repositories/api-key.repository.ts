@@ -62,14 +62,19 @@ export class ApiKeyRepository {
     return rows.map((row) => row.id);
   }
 
-  /** The old key of a rotation keeps working until `until` (or its own expiry, if sooner). */
-  async retire(id: string, until: Date, replacedBy: string): Promise<void> {
-    await this.manager.query(
+  /**
+   * The old key of a rotation keeps working until `until` (or its own expiry, if sooner): when
+   * it stops.
+   */
+  async retire(id: string, until: Date, replacedBy: string): Promise<Date> {
+    const [rows] = (await this.manager.query(
       `UPDATE auth.api_keys
           SET expires_at = LEAST(coalesce(expires_at, $2), $2), replaced_by = $3
-        WHERE id = $1`,
+        WHERE id = $1
+        RETURNING expires_at`,
       [id, until, replacedBy],
-    );
+    )) as [{ expires_at: Date }[], number];
+    return rows[0]!.expires_at;
   }
 
   async findByPrefix(prefix: string): Promise<ApiKeyLookup | null> {

@@ -74,7 +74,6 @@ export class ApiKeyService {
         field: 'gracePeriodSeconds',
       });
     }
-    const graceEnd = new Date(Date.now() + grace * 1000);
     const rotated = await this.scope.run(async (manager) => {
       const keys = new ApiKeyRepository(manager);
       const old = await keys.findById(keyId);
@@ -87,12 +86,16 @@ export class ApiKeyService {
         expiresAt: old.expiresAt,
         createdBy: userId,
       });
-      await keys.retire(old.id, graceEnd, created.apiKey.id);
+      const endsAt = await keys.retire(
+        old.id,
+        new Date(Date.now() + grace * 1000),
+        created.apiKey.id,
+      );
       await appendEvent(manager, {
         type: EventType.API_KEY_ROTATED,
         payload: { apiKeyId: old.id, replacedBy: created.apiKey.id, gracePeriodSeconds: grace },
       });
-      return { created, endsAt: old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd };
+      return { created, endsAt };
     });
     await this.auth.revocations.announceApiKeys([{ apiKeyId: keyId, endsAt: rotated.endsAt }]);
     return rotated.created;

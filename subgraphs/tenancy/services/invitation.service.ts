@@ -115,7 +115,9 @@ export class InvitationService {
         await memberships.lockTenant(tenantId);
         const actorRole = await roleNow(memberships, this.request, tenantId, actorId);
         requireRole(actorRole, 'ADMIN', 'invite members');
-        if (!mayGrant(actorRole, role)) throw new ForbiddenError('Only an OWNER can invite an OWNER');
+        if (!mayGrant(actorRole, role)) {
+          throw new ForbiddenError('Only an OWNER can invite an OWNER');
+        }
         const tenant = await new TenantRepository(manager).findById(tenantId);
         if (!tenant) throw new NotFoundError('Tenant');
 

@@ -110,8 +110,12 @@ export class MemberService {
         tenantId,
         payload: { userId, previousRole: target.role, role },
       };
-      if (atLeast(role, target.role)) await appendEvent(manager, event);
-      else await recordRoleLoss(manager, this.auth, this.request, { tenantId, userId, role, event });
+      // A demotion also costs what the old role let them leave behind.
+      if (atLeast(role, target.role)) {
+        await appendEvent(manager, event);
+      } else {
+        await recordRoleLoss(manager, this.auth, this.request, { tenantId, userId, role, event });
+      }
       return { membership, changed: true };
     });
     if (updated.changed) await this.membershipChanged(tenantId, userId);
