@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
+import { serviceEnv } from '../../platform/testing/chaos/fixtures';
 import { postGraphQL, type GraphQLResponse } from '../../platform/testing/graphql-client';
 import { signUpMember, signUpPlatformAdmin, type TestUser } from '../../platform/testing/members';
 import { startStack, type TestStack } from '../../platform/testing/stack';
@@ -21,14 +22,7 @@ const CREATE = `mutation ($expiresAt: DateTime) {
 
 beforeAll(async () => {
   stack = await startStack({ subgraphs: ['auth', 'tenancy', 'jobs'] });
-  gateway2 = await spawnService('gateway', {
-    env: {
-      ...stack.env,
-      SUBGRAPH_AUTH_URL: `${stack.url('auth')}/graphql`,
-      SUBGRAPH_TENANCY_URL: `${stack.url('tenancy')}/graphql`,
-      SUBGRAPH_JOBS_URL: `${stack.url('jobs')}/graphql`,
-    },
-  });
+  gateway2 = await spawnService('gateway', { env: serviceEnv(stack, 'gateway') });
   platformAdmin = await signUpPlatformAdmin(stack.gatewayUrl, stack.db);
 }, 120_000);
 

@@ -19,7 +19,7 @@ export interface GatewayAuth {
   roles: RoleResolver;
   /** The command connection, shared with the security edge's rate limits. */
   redis: RedisClient;
-  /** This pod's one subscriber connection: revocations, API key changes, tenant events. */
+  /** This pod's one subscriber connection: revocations, API key endings, tenant events. */
   subscriber: RedisClient;
   revocations: RevocationList;
   /** API keys revoked or rotated, as auth announces them. */

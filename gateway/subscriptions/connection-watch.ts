@@ -50,6 +50,8 @@ export class ConnectionWatch {
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   private lookingUp = false;
+  /** Whether the last lookup failed: an outage is logged once, not on every tick. */
+  private unanswered = false;
 
   constructor(private readonly options: ConnectionWatchOptions) {
     this.tickMs = options.tickMs ?? 500;
@@ -133,11 +135,15 @@ export class ConnectionWatch {
     let answer;
     try {
       answer = await this.options.roles.resolve(group.tenantId, group.principalId);
+      this.unanswered = false;
     } catch (error) {
-      this.options.logger.warn(
-        { err: error, tenantId: group.tenantId },
-        'could not check open sockets against tenancy; trying again on the next tick',
-      );
+      if (!this.unanswered) {
+        this.options.logger.warn(
+          { err: error, tenantId: group.tenantId },
+          'could not check open sockets against tenancy; asking again on every tick',
+        );
+      }
+      this.unanswered = true;
       return;
     }
     const reason =

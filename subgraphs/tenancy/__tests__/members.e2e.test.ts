@@ -1,10 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  metricValue,
-  postGraphQL,
-  scrape,
-  type GraphQLResponse,
-} from '../../../platform/testing/graphql-client';
+import { metricValue, postGraphQL, scrape } from '../../../platform/testing/graphql-client';
 import {
   addMember,
   markEmailVerified,
@@ -15,6 +10,7 @@ import {
 import { readOutbox } from '../../../platform/testing/outbox';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import { INVITATION_MAIL_KIND } from '../services/invitation-mail';
+import { codes, membersClient } from './members-client';
 import { MAX_PENDING_INVITATIONS_PER_TENANT } from '../services/invitation.service';
 
 // Members and invitations end to end, through the gateway with real users: invite, mail,
@@ -50,6 +46,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
+
+const { gql, createTenantRow, freshTenant, roleIn, verifiedUser } = membersClient(() => stack);
 
 const INVITATION_FIELDS = 'id email role createdAt expiresAt acceptedAt invitedBy { id }';
 const INVITE = `mutation ($email: String!, $role: Role!) {
@@ -89,33 +87,6 @@ interface MembersPage {
   };
 }
 
-async function createTenantRow(id: string, slug: string): Promise<void> {
-  await stack.db.query(`INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, $2, $3)`, [
-    id,
-    slug,
-    `Tenant ${slug}`,
-  ]);
-}
-
-/** A tenant of its own for a test that changes who belongs to it. */
-async function freshTenant(label: string): Promise<string> {
-  const id = randomUUID();
-  await createTenantRow(id, `${label}-${id.slice(0, 8)}`);
-  return id;
-}
-
-function gql<T = Record<string, unknown>>(
-  query: string,
-  variables: Record<string, unknown>,
-  headers: Record<string, string>,
-): Promise<GraphQLResponse<T>> {
-  return postGraphQL<T>(stack.gatewayUrl, { query, variables }, headers);
-}
-
-function codes(response: GraphQLResponse<unknown>): unknown[] {
-  return (response.body.errors ?? []).map((error) => error.extensions?.code);
-}
-
 function invite(user: TestUser, tenantId: string, email: string, role = 'MEMBER') {
   return gql<{ inviteMember: { token: string; invitation: Invitation } }>(
     INVITE,
@@ -145,14 +116,6 @@ function canUseTenant(user: TestUser, tenantId: string) {
   return gql<{ tenant: { id: string } | null }>('{ tenant { id } }', {}, user.headers(tenantId));
 }
 
-async function roleIn(tenantId: string, userId: string): Promise<string | null> {
-  const [row] = await stack.db.query<{ role: string }>(
-    `SELECT role FROM tenancy.memberships WHERE tenant_id = $1 AND user_id = $2`,
-    [tenantId, userId],
-  );
-  return row?.role ?? null;
-}
-
 async function ownerCount(tenantId: string): Promise<number> {
   const [row] = await stack.db.query<{ count: string }>(
     `SELECT count(*) FROM tenancy.memberships WHERE tenant_id = $1 AND role = 'OWNER'`,
@@ -173,13 +136,6 @@ async function mailedToken(email: string): Promise<string> {
   const token = /\/accept-invitation\?token=([A-Za-z0-9_-]+)/.exec(mail?.text ?? '')?.[1];
   if (!token) throw new Error(`no invitation mail for ${email}`);
   return token;
-}
-
-/** Invitations are accepted only by the account whose verified address they name. */
-async function verifiedUser(label: string): Promise<TestUser> {
-  const user = await signUpUser(stack.gatewayUrl, label);
-  await markEmailVerified(stack.db, user);
-  return user;
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
