@@ -3,7 +3,10 @@ import type { Role } from '../../platform/context';
 import { ServiceUnavailableError } from '../../platform/errors';
 import { RoleLookupUnavailableError, type RoleResolver } from './role-resolver';
 
-/** Whether the creator of `key` still manages the key's tenant (true when none is recorded). */
+/**
+ * Whether the creator of `key` still manages the key's tenant (true when no creator is
+ * recorded, or when the tenant is gone and the tenant check refuses the key anyway).
+ */
 export type CreatorCheck = (
   key: Pick<VerifiedApiKey, 'tenantId' | 'createdBy'>,
   requestId: string,
@@ -26,7 +29,9 @@ export function creatorCheck(roles: Pick<RoleResolver, 'resolve'>): CreatorCheck
   return async (key, requestId) => {
     if (!key.createdBy) return true;
     try {
-      return managesKeys((await roles.resolve(key.tenantId, key.createdBy, requestId)).role);
+      const answer = await roles.resolve(key.tenantId, key.createdBy, requestId);
+      // A deleted tenant is the tenant check's to refuse (FORBIDDEN), like any caller's.
+      return answer.tenantStatus === null || managesKeys(answer.role);
     } catch (error) {
       if (!(error instanceof RoleLookupUnavailableError)) throw error;
       throw new ServiceUnavailableError('Cannot check this API key right now; retry shortly');
