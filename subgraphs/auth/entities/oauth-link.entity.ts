@@ -26,6 +26,13 @@ export class OAuthLinkEntity {
 
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;
+
+  /**
+   * Made by the email match of older releases, which let a tenant's provider join any account
+   * with the same address: it signs nobody in until its user links the provider again.
+   */
+  @Column({ type: 'boolean', default: false })
+  held: boolean;
 }
 
 /** A link as `User.oauthLinks` shows it. */

@@ -19,6 +19,11 @@ export class OAuthLinkRepository {
     return this.manager.save(OAuthLinkEntity, this.manager.create(OAuthLinkEntity, link));
   }
 
+  /** The link's user proved it is theirs (linked again, or a trusted provider vouched). */
+  async release(id: string): Promise<void> {
+    await this.manager.update(OAuthLinkEntity, { id }, { held: false, lastUsedAt: () => 'now()' });
+  }
+
   async touch(id: string): Promise<void> {
     await this.manager.update(OAuthLinkEntity, { id }, { lastUsedAt: () => 'now()' });
   }

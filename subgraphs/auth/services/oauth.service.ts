@@ -10,18 +10,25 @@ import {
 } from '../../../platform/errors';
 import { appendEvent, EventType } from '../../../platform/events';
 import { parseId } from '../../../platform/graphql';
-import type { OAuthLinkView } from '../entities/oauth-link.entity';
+import type { EntityManager } from 'typeorm';
+import type { OAuthLinkEntity, OAuthLinkView } from '../entities/oauth-link.entity';
 import type { UserEntity } from '../entities/user.entity';
+import { vouchesForEmail } from '../oauth-trust';
 import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { AccountService, type SignedIn } from './account.service';
 import type { AuthServices } from './auth-services';
 import { normalizeEmail } from './email';
+import { challengeSecondFactor, hasSecondFactor, type MfaChallengeModel } from './mfa';
 import { ProviderRefusedError, type OAuthProvider } from './oauth-providers';
 import type { OAuthState } from './oauth-state';
 
 const PROVIDER = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const INVALID_STATE = 'The sign-in link is invalid or has expired; start again';
+const SIGN_IN_AND_LINK =
+  'An account with this email exists: sign in to it and link this provider there';
+const ASK_SECOND_FACTOR =
+  'This account has a second factor: sign in with completeOAuthSignIn, which asks for it';
 
 interface ProviderIdentity {
   subject: string;
@@ -33,6 +40,11 @@ interface ProviderIdentity {
  * Sign-in and account linking with a tenant's OAuth 2.0 / OIDC provider: authorization code
  * with PKCE (S256) and a single-use server-side state; the provider's user id is the key.
  * Links live under the provider's tenant, and so do the events about them.
+ *
+ * A tenant configures its providers itself, so what one says about an email proves nothing:
+ * a provider account reaches an existing account only through a link its user made
+ * (`linkOAuth`), or through an issuer the operator trusts (OAUTH_TRUSTED_ISSUERS). And the
+ * provider is one factor: an account with a second factor is asked for it, as after a password.
  */
 export class OAuthService {
   private readonly accounts: AccountService;
@@ -73,17 +85,22 @@ export class OAuthService {
     return { authorizationUrl: url.href, state };
   }
 
-  /** Signs in with the provider account: the linked user, or a new one. */
-  async complete(provider: string, code: string, state: string): Promise<SignedIn> {
-    await this.limit();
-    const { started, identity } = await this.exchange(provider, code, state);
-    const userId = await this.userFor(started, identity);
-    const user = await new UserRepository(this.auth.dataSource.manager).findById(userId);
-    if (!user) throw new UnauthenticatedError(INVALID_STATE);
-    if (user.status !== 'ACTIVE')
-      throw new ForbiddenError(`This account is ${user.status.toLowerCase()}`);
-    this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'ok' });
-    return this.accounts.openSession(user, EventType.SIGN_IN_SUCCEEDED);
+  /**
+   * `completeOAuth`: signs in with the provider account (its linked user, or a new account).
+   * It can only answer with a session, so an account with a second factor is refused, coded,
+   * naming the call that asks for it (clients written before MFA keep working for the rest).
+   */
+  complete(provider: string, code: string, state: string): Promise<SignedIn> {
+    return this.signIn(provider, code, state, 'refuse') as Promise<SignedIn>;
+  }
+
+  /** `completeOAuthSignIn`: the same, answering an MfaChallenge when the account has one. */
+  completeSignIn(
+    provider: string,
+    code: string,
+    state: string,
+  ): Promise<SignedIn | MfaChallengeModel> {
+    return this.signIn(provider, code, state, 'challenge');
   }
 
   /** Links the provider account to the signed-in user who started the flow. */
@@ -97,23 +114,9 @@ export class OAuthService {
       if (existing && existing.userId !== userId) {
         throw new ConflictError('This provider account is linked to another user');
       }
-      const link =
-        existing ??
-        (await links.insert({
-          tenantId: started.tenantId,
-          userId,
-          provider: started.provider,
-          providerUserId: identity.subject,
-          email: identity.email,
-        }));
-      if (!existing) {
-        await appendEvent(manager, {
-          type: EventType.OAUTH_LINKED,
-          tenantId: started.tenantId,
-          payload: { userId, provider: started.provider },
-        });
-      }
-      return link;
+      if (existing && !existing.held) return existing;
+      // Linking a held link again is its user's proof that it is theirs.
+      return this.recordLink(manager, started, identity, userId, existing);
     });
   }
 
@@ -155,12 +158,41 @@ export class OAuthService {
 
   // ── the flow ───────────────────────────────────────────────────────────────
 
+  private async signIn(
+    provider: string,
+    code: string,
+    state: string,
+    secondFactor: 'refuse' | 'challenge',
+  ): Promise<SignedIn | MfaChallengeModel> {
+    await this.limit();
+    const { started, identity, config } = await this.exchange(provider, code, state);
+    const trusted = vouchesForEmail(config, this.auth.config.OAUTH_TRUSTED_ISSUERS);
+    const userId = await this.userFor(started, identity, trusted);
+    const user = await new UserRepository(this.auth.dataSource.manager).findById(userId);
+    if (!user) throw new UnauthenticatedError(INVALID_STATE);
+    if (user.status !== 'ACTIVE') {
+      this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'inactive' });
+      throw new ForbiddenError(`This account is ${user.status.toLowerCase()}`);
+    }
+    if (secondFactor === 'refuse' && (await hasSecondFactor(this.auth, user.id))) {
+      this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'mfa_required' });
+      throw new ForbiddenError(ASK_SECOND_FACTOR);
+    }
+    const challenge = await challengeSecondFactor(this.auth, user);
+    if (challenge) {
+      this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'mfa_required' });
+      return challenge;
+    }
+    this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'ok' });
+    return this.accounts.openSession(user, EventType.SIGN_IN_SUCCEEDED);
+  }
+
   private async exchange(
     provider: string,
     code: string,
     state: string,
     linkingUserId?: string,
-  ): Promise<{ started: OAuthState; identity: ProviderIdentity }> {
+  ): Promise<{ started: OAuthState; identity: ProviderIdentity; config: OAuthProvider }> {
     const name = validProvider(provider);
     if (code.length === 0 || code.length > 2048) {
       throw new ValidationError('code is missing or too long', { field: 'code' });
@@ -194,7 +226,7 @@ export class OAuthService {
       const info = await this.auth.oauthProviders.getJson(config.endpoints.userInfoUrl, {
         headers: { authorization: `Bearer ${token.access_token}` },
       });
-      return { started, identity: identityOf(info) };
+      return { started, identity: identityOf(info), config };
     } catch (error) {
       if (error instanceof ProviderRefusedError) {
         this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'bad_credentials' });
@@ -205,68 +237,85 @@ export class OAuthService {
   }
 
   /**
-   * The user the provider account belongs to. An unknown account with the email of an
-   * existing user is linked only when both sides verified that email; otherwise the person
-   * must sign in and link, so a provider that does not check emails cannot take accounts over.
+   * The user the provider account belongs to: the one it is linked to, or a new account for
+   * an email nobody has. It joins an existing account (or a held link is released) only when
+   * `trusted` (an issuer the operator trusts) and both sides verified the email; otherwise
+   * the person must sign in and link. A new account's email counts as verified only if a
+   * trusted issuer said so.
    */
-  private async userFor(started: OAuthState, identity: ProviderIdentity): Promise<string> {
-    const result = await withTenantTransaction(
-      this.auth.dataSource,
-      started.tenantId,
-      async (manager) => {
-        const links = new OAuthLinkRepository(manager);
-        const linked = await links.findByIdentity(started.provider, identity.subject);
-        if (linked) {
-          await links.touch(linked.id);
-          return linked.userId;
+  private async userFor(
+    started: OAuthState,
+    identity: ProviderIdentity,
+    trusted: boolean,
+  ): Promise<string> {
+    return withTenantTransaction(this.auth.dataSource, started.tenantId, async (manager) => {
+      const links = new OAuthLinkRepository(manager);
+      const linked = await links.findByIdentity(started.provider, identity.subject);
+      if (linked && !linked.held) {
+        await links.touch(linked.id);
+        return linked.userId;
+      }
+      if (!identity.email) {
+        throw new ValidationError('The provider did not share an email address');
+      }
+      const users = new UserRepository(manager);
+      const existing = await users.findCredentialsByEmail(identity.email);
+      if (existing || linked) {
+        const vouched = trusted && identity.emailVerified && existing?.emailVerified;
+        if (!vouched || (linked && linked.userId !== existing.id)) {
+          this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'conflict' });
+          throw new ConflictError(SIGN_IN_AND_LINK);
         }
-        if (!identity.email) {
-          throw new ValidationError('The provider did not share an email address');
-        }
-        const users = new UserRepository(manager);
-        const existing = await users.findCredentialsByEmail(identity.email);
-        let userId: string;
-        if (existing) {
-          if (!(identity.emailVerified && existing.emailVerified)) {
-            this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'conflict' });
-            throw new ConflictError(
-              'An account with this email exists: sign in to it and link this provider there',
-            );
-          }
-          userId = existing.id;
-        } else {
-          const created = await users.insert({
-            email: identity.email,
-            passwordHash: null,
-            displayName: null,
-            emailVerified: identity.emailVerified,
-          });
-          if (!created) throw new ConflictError('An account with this email already exists');
-          userId = created.id;
-          await appendEvent(manager, {
-            type: EventType.USER_SIGNED_UP,
-            tenantId: started.tenantId,
-            actor: { kind: 'user', id: userId },
-            payload: { userId, via: 'oauth', provider: started.provider },
-          });
-        }
-        await links.insert({
-          tenantId: started.tenantId,
-          userId,
-          provider: started.provider,
-          providerUserId: identity.subject,
-          email: identity.email,
-        });
-        await appendEvent(manager, {
-          type: EventType.OAUTH_LINKED,
-          tenantId: started.tenantId,
-          actor: { kind: 'user', id: userId },
-          payload: { userId, provider: started.provider },
-        });
-        return userId;
-      },
-    );
-    return result;
+        await this.recordLink(manager, started, identity, existing.id, linked);
+        return existing.id;
+      }
+      const created = await users.insert({
+        email: identity.email,
+        passwordHash: null,
+        displayName: null,
+        emailVerified: trusted && identity.emailVerified,
+      });
+      if (!created) throw new ConflictError(SIGN_IN_AND_LINK);
+      await appendEvent(manager, {
+        type: EventType.USER_SIGNED_UP,
+        tenantId: started.tenantId,
+        actor: { kind: 'user', id: created.id },
+        payload: { userId: created.id, via: 'oauth', provider: started.provider },
+      });
+      await this.recordLink(manager, started, identity, created.id, null);
+      return created.id;
+    });
+  }
+
+  /** A new link of `userId` to the provider account, or its held link released. */
+  private async recordLink(
+    manager: EntityManager,
+    started: OAuthState,
+    identity: ProviderIdentity,
+    userId: string,
+    held: OAuthLinkEntity | null,
+  ): Promise<OAuthLinkEntity> {
+    const links = new OAuthLinkRepository(manager);
+    let link: OAuthLinkEntity;
+    if (held) {
+      await links.release(held.id);
+      link = { ...held, held: false };
+    } else {
+      link = await links.insert({
+        tenantId: started.tenantId,
+        userId,
+        provider: started.provider,
+        providerUserId: identity.subject,
+        email: identity.email,
+      });
+    }
+    await appendEvent(manager, {
+      type: EventType.OAUTH_LINKED,
+      tenantId: started.tenantId,
+      actor: { kind: 'user', id: userId },
+      payload: { userId, provider: started.provider },
+    });
+    return link;
   }
 
   private async provider(tenantId: string, name: string): Promise<OAuthProvider> {

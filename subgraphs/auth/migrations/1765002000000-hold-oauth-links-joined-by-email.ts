@@ -1,0 +1,36 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Older releases joined a provider account to the existing account with the same email when
+ * both called it verified, so a tenant's own provider could claim anyone's address and take the
+ * account over. Which links that match made is not recorded: it looks the same as one the user
+ * made with linkOAuth. What is knowable is which links it certainly did not make: one made with
+ * its account (same transaction, so `linked_at = created_at`) and one whose provider email is
+ * not the account's (the match needed equal addresses). Every other link is held: it signs
+ * nobody in until its user links the provider again, or a trusted issuer vouches for the
+ * email. Sessions opened since such a link was made end, since a takeover's would be among
+ * them (`admin`: ended by the operator); their users sign in again.
+ */
+export class HoldOAuthLinksJoinedByEmail1765002000000 implements MigrationInterface {
+  name = 'HoldOAuthLinksJoinedByEmail1765002000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(
+      `ALTER TABLE auth.oauth_links ADD COLUMN held boolean NOT NULL DEFAULT false`,
+    );
+    await runner.query(`
+      UPDATE auth.oauth_links l SET held = true
+        FROM auth.users u
+       WHERE u.id = l.user_id AND l.linked_at > u.created_at AND l.email = u.email`);
+    await runner.query(`
+      UPDATE auth.sessions s SET revoked_at = now(), revoked_reason = 'admin'
+       WHERE s.revoked_at IS NULL AND s.expires_at > now() AND EXISTS (
+             SELECT 1 FROM auth.oauth_links l
+              WHERE l.held AND l.user_id = s.user_id AND s.created_at >= l.linked_at)`);
+  }
+
+  /** The held links sign in again; the sessions that were ended stay ended. */
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`ALTER TABLE auth.oauth_links DROP COLUMN held`);
+  }
+}
