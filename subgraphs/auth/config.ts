@@ -36,7 +36,10 @@ export const authConfigShape = {
   PASSWORD_RESET_TTL_MINUTES: integer(60, 5, 24 * 60),
   /** Where the links in verification and reset mails point (the frontend). */
   ...appLinks,
-  /** Failed sign-ins per account within the window before it is locked for the window. */
+  /**
+   * Password attempts per account address within the window (a correct one clears them);
+   * past it the address is locked until the window ends.
+   */
   SIGN_IN_FAILURES_PER_ACCOUNT: integer(5, 1, 1000),
   /** Sign-in, reset and OAuth attempts per client IP within the window. */
   AUTH_ATTEMPTS_PER_IP: integer(50, 1, 100_000),

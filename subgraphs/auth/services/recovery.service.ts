@@ -110,7 +110,7 @@ export class RecoveryService {
         actor: { kind: 'user', id: userId },
         payload: { userId, sessionsRevoked: ended.length },
       });
-      await this.auth.lockout.clear(userId);
+      await this.auth.lockout.clear(user.email);
       return ended;
     });
     await this.auth.revocations.announce(revoked);
