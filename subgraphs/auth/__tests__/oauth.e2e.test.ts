@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hashToken } from '../../../platform/crypto';
 import { postGraphQL } from '../../../platform/testing/graphql-client';
 import { signUpMember, signUpUser, type TestUser } from '../../../platform/testing/members';
 import { TestOAuthProvider, type ProviderAccount } from '../../../platform/testing/oauth-provider';
@@ -409,6 +410,30 @@ describe('account takeover through a provider', () => {
     expect(await linksOf(user.id)).toEqual([{ provider: 'acme-id', held: false }]);
     const signedIn = await signInWith(person);
     expect(signedIn.body.data?.completeOAuth.user.id).toBe(user.id);
+  });
+});
+
+describe('an address claimed through a provider before its owner came', () => {
+  it("holds the claimant's link when the owner first proves the mailbox by a password reset", async () => {
+    // The attacker's provider claims an address that has no account yet: a new account.
+    const claimant = account({ email: `claimed-${randomUUID().slice(0, 8)}@example.com` });
+    const created = await signInWith(claimant);
+    const userId = created.body.data!.completeOAuth.user.id;
+    // The mailbox's owner resets the password: the token is arranged as the mail carries it.
+    const token = randomBytes(32).toString('base64url');
+    await stack.db.query(
+      `INSERT INTO auth.email_tokens (user_id, purpose, token_hash, expires_at)
+       VALUES ($1, 'reset_password', $2, now() + interval '1 hour')`,
+      [userId, hashToken(token)],
+    );
+    const reset = await postGraphQL(stack.gatewayUrl, {
+      query: `mutation ($token: String!) { resetPassword(token: $token, newPassword: "the owner's passphrase 8") }`,
+      variables: { token },
+    });
+    expect(reset.body.data).toEqual({ resetPassword: true });
+
+    expect(codeOf(await signInWith(claimant))).toBe('CONFLICT');
+    expect(await linksOf(userId)).toEqual([{ provider: 'acme-id', held: true }]);
   });
 });
 

@@ -34,6 +34,14 @@ export class OAuthLinkRepository {
     return result.affected ?? 0;
   }
 
+  /** Holds every link of a user, across tenants (the owner's function); how many it held. */
+  async holdAllOfUser(userId: string): Promise<number> {
+    const [row] = (await this.manager.query(`SELECT auth.hold_oauth_links_of_user($1) AS held`, [
+      userId,
+    ])) as { held: number }[];
+    return row?.held ?? 0;
+  }
+
   /** Every link of a user, across tenants (the owner's function; oauth_links_user_idx). */
   async ofUser(userId: string): Promise<OAuthLinkView[]> {
     const rows = (await this.manager.query(`SELECT * FROM auth.oauth_links_of_user($1)`, [
