@@ -1,26 +1,15 @@
-import { ConfigError, parseConfig } from '../../../platform/config';
+import { parseConfig } from '../../../platform/config';
 import { subgraphConfigSchema } from '../../../platform/graphql/subgraph-service';
+import { configProblems } from '../../../platform/testing/config-problems';
+import { authSubgraph } from '..';
 import type { ResolvedOAuthProvider } from '../../../platform/tenancy';
-import { authConfigRules, authConfigShape } from '../config';
 import { vouchesForEmail } from '../oauth-trust';
 
 // OAUTH_TRUSTED_ISSUERS as the auth process checks it at start, and which tenant providers it
 // lets vouch for an email.
 
-const { shape, rules } = subgraphConfigSchema({
-  defaultPort: 4001,
-  config: { shape: authConfigShape, rules: authConfigRules },
-});
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    parseConfig(shape, env, rules);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.lines;
-    throw error;
-  }
-}
+const { shape, rules } = subgraphConfigSchema(authSubgraph);
+const problems = (env: Record<string, string>) => configProblems(shape, env, rules);
 
 describe('OAUTH_TRUSTED_ISSUERS', () => {
   it('trusts no issuer unless told to', () => {
