@@ -10,31 +10,22 @@ import {
 } from '../../../platform/errors';
 import { appendEvent, EventType } from '../../../platform/events';
 import { parseId } from '../../../platform/graphql';
-import type { EntityManager } from 'typeorm';
-import type { OAuthLinkEntity, OAuthLinkView } from '../entities/oauth-link.entity';
+import type { OAuthLinkView } from '../entities/oauth-link.entity';
 import type { UserEntity } from '../entities/user.entity';
 import { vouchesForEmail } from '../oauth-trust';
 import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { AccountService, type SignedIn } from './account.service';
 import type { AuthServices } from './auth-services';
-import { normalizeEmail } from './email';
 import { challengeSecondFactor, hasSecondFactor, type MfaChallengeModel } from './mfa';
+import { accountFor, identityOf, recordLink, type ProviderIdentity } from './oauth-accounts';
 import { ProviderRefusedError, type OAuthProvider } from './oauth-providers';
 import type { OAuthState } from './oauth-state';
 
 const PROVIDER = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const INVALID_STATE = 'The sign-in link is invalid or has expired; start again';
-const SIGN_IN_AND_LINK =
-  'An account with this email exists: sign in to it and link this provider there';
 const ASK_SECOND_FACTOR =
   'This account has a second factor: sign in with completeOAuthSignIn, which asks for it';
-
-interface ProviderIdentity {
-  subject: string;
-  email: string | null;
-  emailVerified: boolean;
-}
 
 /**
  * Sign-in and account linking with a tenant's OAuth 2.0 / OIDC provider: authorization code
@@ -90,17 +81,28 @@ export class OAuthService {
    * It can only answer with a session, so an account with a second factor is refused, coded,
    * naming the call that asks for it (clients written before MFA keep working for the rest).
    */
-  complete(provider: string, code: string, state: string): Promise<SignedIn> {
-    return this.signIn(provider, code, state, 'refuse') as Promise<SignedIn>;
+  async complete(provider: string, code: string, state: string): Promise<SignedIn> {
+    const user = await this.provenUser(provider, code, state);
+    if (await hasSecondFactor(this.auth, user.id)) {
+      this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'mfa_required' });
+      throw new ForbiddenError(ASK_SECOND_FACTOR);
+    }
+    return this.openSession(user);
   }
 
   /** `completeOAuthSignIn`: the same, answering an MfaChallenge when the account has one. */
-  completeSignIn(
+  async completeSignIn(
     provider: string,
     code: string,
     state: string,
   ): Promise<SignedIn | MfaChallengeModel> {
-    return this.signIn(provider, code, state, 'challenge');
+    const user = await this.provenUser(provider, code, state);
+    const challenge = await challengeSecondFactor(this.auth, user);
+    if (challenge) {
+      this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'mfa_required' });
+      return challenge;
+    }
+    return this.openSession(user);
   }
 
   /** Links the provider account to the signed-in user who started the flow. */
@@ -116,7 +118,7 @@ export class OAuthService {
       }
       if (existing && !existing.held) return existing;
       // Linking a held link again is its user's proof that it is theirs.
-      return this.recordLink(manager, started, identity, userId, existing);
+      return recordLink(manager, started, identity, userId, existing);
     });
   }
 
@@ -158,31 +160,22 @@ export class OAuthService {
 
   // ── the flow ───────────────────────────────────────────────────────────────
 
-  private async signIn(
-    provider: string,
-    code: string,
-    state: string,
-    secondFactor: 'refuse' | 'challenge',
-  ): Promise<SignedIn | MfaChallengeModel> {
+  /** The active user the provider account signs in: its first factor, proven. */
+  private async provenUser(provider: string, code: string, state: string): Promise<UserEntity> {
     await this.limit();
     const { started, identity, config } = await this.exchange(provider, code, state);
     const trusted = vouchesForEmail(config, this.auth.config.OAUTH_TRUSTED_ISSUERS);
-    const userId = await this.userFor(started, identity, trusted);
+    const userId = await accountFor(this.auth, started, identity, trusted);
     const user = await new UserRepository(this.auth.dataSource.manager).findById(userId);
     if (!user) throw new UnauthenticatedError(INVALID_STATE);
     if (user.status !== 'ACTIVE') {
       this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'inactive' });
       throw new ForbiddenError(`This account is ${user.status.toLowerCase()}`);
     }
-    if (secondFactor === 'refuse' && (await hasSecondFactor(this.auth, user.id))) {
-      this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'mfa_required' });
-      throw new ForbiddenError(ASK_SECOND_FACTOR);
-    }
-    const challenge = await challengeSecondFactor(this.auth, user);
-    if (challenge) {
-      this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'mfa_required' });
-      return challenge;
-    }
+    return user;
+  }
+
+  private async openSession(user: UserEntity): Promise<SignedIn> {
     this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'ok' });
     return this.accounts.openSession(user, EventType.SIGN_IN_SUCCEEDED);
   }
@@ -234,88 +227,6 @@ export class OAuthService {
       }
       throw error;
     }
-  }
-
-  /**
-   * The user the provider account belongs to: the one it is linked to, or a new account for
-   * an email nobody has. It joins an existing account (or a held link is released) only when
-   * `trusted` (an issuer the operator trusts) and both sides verified the email; otherwise
-   * the person must sign in and link. A new account's email counts as verified only if a
-   * trusted issuer said so.
-   */
-  private async userFor(
-    started: OAuthState,
-    identity: ProviderIdentity,
-    trusted: boolean,
-  ): Promise<string> {
-    return withTenantTransaction(this.auth.dataSource, started.tenantId, async (manager) => {
-      const links = new OAuthLinkRepository(manager);
-      const linked = await links.findByIdentity(started.provider, identity.subject);
-      if (linked && !linked.held) {
-        await links.touch(linked.id);
-        return linked.userId;
-      }
-      if (!identity.email) {
-        throw new ValidationError('The provider did not share an email address');
-      }
-      const users = new UserRepository(manager);
-      const existing = await users.findCredentialsByEmail(identity.email);
-      if (existing || linked) {
-        const vouched = trusted && identity.emailVerified && existing?.emailVerified;
-        if (!vouched || (linked && linked.userId !== existing.id)) {
-          this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'conflict' });
-          throw new ConflictError(SIGN_IN_AND_LINK);
-        }
-        await this.recordLink(manager, started, identity, existing.id, linked);
-        return existing.id;
-      }
-      const created = await users.insert({
-        email: identity.email,
-        passwordHash: null,
-        displayName: null,
-        emailVerified: trusted && identity.emailVerified,
-      });
-      if (!created) throw new ConflictError(SIGN_IN_AND_LINK);
-      await appendEvent(manager, {
-        type: EventType.USER_SIGNED_UP,
-        tenantId: started.tenantId,
-        actor: { kind: 'user', id: created.id },
-        payload: { userId: created.id, via: 'oauth', provider: started.provider },
-      });
-      await this.recordLink(manager, started, identity, created.id, null);
-      return created.id;
-    });
-  }
-
-  /** A new link of `userId` to the provider account, or its held link released. */
-  private async recordLink(
-    manager: EntityManager,
-    started: OAuthState,
-    identity: ProviderIdentity,
-    userId: string,
-    held: OAuthLinkEntity | null,
-  ): Promise<OAuthLinkEntity> {
-    const links = new OAuthLinkRepository(manager);
-    let link: OAuthLinkEntity;
-    if (held) {
-      await links.release(held.id);
-      link = { ...held, held: false };
-    } else {
-      link = await links.insert({
-        tenantId: started.tenantId,
-        userId,
-        provider: started.provider,
-        providerUserId: identity.subject,
-        email: identity.email,
-      });
-    }
-    await appendEvent(manager, {
-      type: EventType.OAUTH_LINKED,
-      tenantId: started.tenantId,
-      actor: { kind: 'user', id: userId },
-      payload: { userId, provider: started.provider },
-    });
-    return link;
   }
 
   private async provider(tenantId: string, name: string): Promise<OAuthProvider> {
@@ -377,24 +288,4 @@ function validProvider(provider: string): string {
     });
   }
   return provider;
-}
-
-/** `sub` (OIDC) or `id` (plain OAuth 2.0 APIs), and the email if the provider shares it. */
-function identityOf(info: Record<string, unknown>): ProviderIdentity {
-  const subject = info.sub ?? info.id;
-  if (
-    (typeof subject !== 'string' && typeof subject !== 'number') ||
-    String(subject).length > 255
-  ) {
-    throw new ProviderRefusedError(200);
-  }
-  let email: string | null = null;
-  if (typeof info.email === 'string') {
-    try {
-      email = normalizeEmail(info.email);
-    } catch {
-      email = null;
-    }
-  }
-  return { subject: String(subject), email, emailVerified: info.email_verified === true };
 }
