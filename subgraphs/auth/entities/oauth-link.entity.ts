@@ -28,8 +28,9 @@ export class OAuthLinkEntity {
   lastUsedAt: Date | null;
 
   /**
-   * Made by the email match of older releases, which let a tenant's provider join any account
-   * with the same address: it signs nobody in until its user links the provider again.
+   * Signs nobody in until its user links the provider again. Set on links that the email
+   * match of older releases may have made (it let a tenant's provider join any account with
+   * the same address), and on links made before a password reset first proved the address.
    */
   @Column({ type: 'boolean', default: false })
   held: boolean;
