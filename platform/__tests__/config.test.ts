@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ConfigError, parseConfig } from '../config';
+import { parseConfig } from '../config';
+import { configProblems } from '../testing/config-problems';
 import { DEVELOPMENT_CONTEXT_SECRET } from '../config/service';
 import { subgraphConfigShape } from '../graphql/subgraph-service';
 import { gatewayConfigShape } from '../../gateway/config';
@@ -9,15 +10,8 @@ import { repoRoot } from '../paths';
 
 const rules = [refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStandalone];
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    parseConfig(subgraphConfigShape(4001), env, rules);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.lines;
-    throw error;
-  }
-}
+const problems = (env: Record<string, string>) =>
+  configProblems(subgraphConfigShape(4001), env, rules);
 
 describe('configuration', () => {
   it('runs locally with no variables set', () => {

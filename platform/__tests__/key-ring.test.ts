@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import { ConfigError, parseConfig } from '../config/load';
+import { parseConfig } from '../config/load';
+import { configProblems } from '../testing/config-problems';
 import { environment } from '../config/service';
 import {
   DEVELOPMENT_ENCRYPTION_KEYS,
@@ -213,15 +214,7 @@ describe('ENCRYPTION_KEYS config field', () => {
   const k1 = randomBytes(32).toString('base64');
   const k2 = randomBytes(32).toString('base64url');
 
-  function problems(env: Record<string, string>): string[] {
-    try {
-      parseConfig(shape, env, rules);
-      return [];
-    } catch (error) {
-      if (error instanceof ConfigError) return error.lines;
-      throw error;
-    }
-  }
+  const problems = (env: Record<string, string>) => configProblems(shape, env, rules);
 
   it('defaults to the development key, which a local run can use', () => {
     const config = parseConfig(shape, {}, rules);

@@ -2,7 +2,8 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
 import type { DataSource } from 'typeorm';
-import { ConfigError, parseConfig } from '../config';
+import { parseConfig } from '../config';
+import { configProblems } from '../testing/config-problems';
 import {
   mail,
   requireExplicitMailTransportInProduction,
@@ -245,15 +246,7 @@ describe('message validation', () => {
 describe('mail config', () => {
   const shape = { ...environment, ...mail };
   const rules = [requireSmtpUrlForSmtpTransport, requireExplicitMailTransportInProduction];
-  const problems = (env: Record<string, string>): string[] => {
-    try {
-      parseConfig(shape, env, rules);
-      return [];
-    } catch (error) {
-      if (error instanceof ConfigError) return error.lines;
-      throw error;
-    }
-  };
+  const problems = (env: Record<string, string>) => configProblems(shape, env, rules);
 
   it('defaults to the outbox and the Tessera sender locally', () => {
     const config = parseConfig(shape, {}, rules);

@@ -3,3 +3,4 @@ export * from './errors';
 export * from './address-filter';
 export { assertSafeUrl, systemResolver, type Resolver, type ResolvedAddress } from './vet-url';
 export * from './safe-fetch';
+export * from './endpoint-scheme';

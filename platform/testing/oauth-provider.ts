@@ -31,6 +31,9 @@ export class TestOAuthProvider {
   /** Token endpoint calls seen, for assertions. */
   tokenRequests: URLSearchParams[] = [];
 
+  /** `discovery` replaces fields of the OIDC discovery document (a misbehaving provider). */
+  constructor(private readonly options: { discovery?: Record<string, unknown> } = {}) {}
+
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       void this.handle(req).then(({ status, body }) => {
@@ -78,6 +81,7 @@ export class TestOAuthProvider {
           authorization_endpoint: `${this.url}/authorize`,
           token_endpoint: `${this.url}/token`,
           userinfo_endpoint: `${this.url}/userinfo`,
+          ...this.options.discovery,
         },
       };
     }

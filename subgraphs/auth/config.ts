@@ -13,6 +13,7 @@ import {
   url,
 } from '../../platform/config';
 import type { SubgraphConfig } from '../../platform/graphql';
+import { refuseHttpTrustedIssuersInProduction, trustedIssuers } from './oauth-trust';
 import { origins, requireOriginsWithinRpId, rpId } from './webauthn-config';
 
 /** The auth subgraph's own variables, validated together with the common ones. */
@@ -35,7 +36,10 @@ export const authConfigShape = {
   PASSWORD_RESET_TTL_MINUTES: integer(60, 5, 24 * 60),
   /** Where the links in verification and reset mails point (the frontend). */
   ...appLinks,
-  /** Failed sign-ins per account within the window before it is locked for the window. */
+  /**
+   * Password attempts per account address within the window (a correct one clears them);
+   * past it the address is locked until the window ends.
+   */
   SIGN_IN_FAILURES_PER_ACCOUNT: integer(5, 1, 1000),
   /** Sign-in, reset and OAuth attempts per client IP within the window. */
   AUTH_ATTEMPTS_PER_IP: integer(50, 1, 100_000),
@@ -48,7 +52,6 @@ export const authConfigShape = {
   WEBAUTHN_RP_NAME: z.string().min(1).max(64).default('Tessera'),
   /** Comma-separated origins whose WebAuthn responses are accepted, each on WEBAUTHN_RP_ID. */
   WEBAUTHN_ORIGINS: origins('http://localhost:3000'),
-  /** How long a passkey challenge (and an MFA token after a password) stays usable. */
   /** Origins OAuth providers may send the browser back to (startOAuth's redirectUri). */
   OAUTH_REDIRECT_ORIGINS: list(
     z.url({ protocol: /^https?$/, error: 'each entry must be an http(s) origin' }),
@@ -58,6 +61,14 @@ export const authConfigShape = {
   OAUTH_STATE_TTL_SECONDS: integer(600, 60, 3600),
   /** The tenancy process, which holds the tenants' OAuth provider configurations. */
   TENANCY_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4002'),
+  /**
+   * Comma-separated OIDC issuers whose email claims the operator trusts (e.g.
+   * https://accounts.google.com). A tenant's provider with one of these issuers (and no
+   * endpoints of its own) may sign a person in to the existing account with that verified
+   * email; every other provider only signs in accounts linked to it.
+   */
+  OAUTH_TRUSTED_ISSUERS: trustedIssuers(),
+  /** How long a passkey challenge (and an MFA token after a password or OAuth) stays usable. */
   WEBAUTHN_CHALLENGE_TTL_SECONDS: integer(300, 30, 3600),
 };
 
@@ -69,4 +80,5 @@ export const authConfigRules = [
   requireExplicitMailTransportInProduction,
   requireOriginsWithinRpId,
   refuseMetadataCidrsInProduction,
+  refuseHttpTrustedIssuersInProduction,
 ];

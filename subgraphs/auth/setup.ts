@@ -88,6 +88,7 @@ export async function setupAuth(
       config.CONTEXT_SIGNING_SECRETS[0]!,
       outboundPolicyFromConfig(config),
       logger,
+      config.NODE_ENV !== 'production',
     ),
   };
   return {

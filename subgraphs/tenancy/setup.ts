@@ -44,7 +44,7 @@ export async function setupTenancy(
   };
   const oauthProviders = {
     keyRing: KeyRing.fromConfig(config.ENCRYPTION_KEYS),
-    allowHttp: config.NODE_ENV !== 'production',
+    allowLoopbackHttp: config.NODE_ENV !== 'production',
   };
   const lifecycle = setupTenantLifecycle(runtime);
   return {

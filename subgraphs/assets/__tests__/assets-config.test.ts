@@ -1,18 +1,11 @@
-import { ConfigError, parseConfig } from '../../../platform/config';
+import { parseConfig } from '../../../platform/config';
+import { configProblems } from '../../../platform/testing/config-problems';
 import { subgraphConfigSchema } from '../../../platform/graphql/subgraph-service';
 import { assetsSubgraph } from '..';
 
 const { shape, rules } = subgraphConfigSchema(assetsSubgraph);
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    parseConfig(shape, env, rules);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.lines;
-    throw error;
-  }
-}
+const problems = (env: Record<string, string>) => configProblems(shape, env, rules);
 
 describe('assets configuration', () => {
   it('runs locally on the local-disk store with no variables set', () => {

@@ -1,22 +1,11 @@
-import { ConfigError, parseConfig } from '../../../platform/config';
+import { parseConfig } from '../../../platform/config';
 import { subgraphConfigSchema } from '../../../platform/graphql/subgraph-service';
-import { authConfigRules, authConfigShape } from '../config';
+import { configProblems } from '../../../platform/testing/config-problems';
+import { authSubgraph } from '..';
 
 // The auth process's whole schema (common variables too), as it is checked at start.
-const { shape, rules } = subgraphConfigSchema({
-  defaultPort: 4001,
-  config: { shape: authConfigShape, rules: authConfigRules },
-});
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    parseConfig(shape, env, rules);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.lines;
-    throw error;
-  }
-}
+const { shape, rules } = subgraphConfigSchema(authSubgraph);
+const problems = (env: Record<string, string>) => configProblems(shape, env, rules);
 
 describe('WebAuthn configuration', () => {
   it('works locally with no variables set', () => {

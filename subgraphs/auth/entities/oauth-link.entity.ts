@@ -26,6 +26,14 @@ export class OAuthLinkEntity {
 
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;
+
+  /**
+   * Signs nobody in until its user links the provider again. Set on links that the email
+   * match of older releases may have made (it let a tenant's provider join any account with
+   * the same address), and on links made before a password reset first proved the address.
+   */
+  @Column({ type: 'boolean', default: false })
+  held: boolean;
 }
 
 /** A link as `User.oauthLinks` shows it. */

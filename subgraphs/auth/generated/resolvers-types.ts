@@ -63,7 +63,7 @@ export type AuthPayload = {
   user: User;
 };
 
-/** Sign-in needs a second factor: finish it with `finishPasskeyAuthentication(mfaToken:)`. */
+/** Sign-in (`signIn`, `completeOAuthSignIn`) needs a second factor: finish it with `finishPasskeyAuthentication(mfaToken:)`. */
 export type MfaChallenge = {
   __typename?: 'MfaChallenge';
   methods: Array<Scalars['String']['output']>;
@@ -77,14 +77,22 @@ export type Mutation = {
   adminSetUserStatus: User;
   /** Ends every other session of the account. */
   changePassword: Scalars['Boolean']['output'];
-  /** Signs in with the provider account: its linked user, or a new account for it. */
+  /**
+   * Signs in with the provider account: its linked user, or a new account for it. An account
+   * with a second factor is refused (FORBIDDEN): sign in with `completeOAuthSignIn` instead.
+   */
   completeOAuth: AuthPayload;
+  /**
+   * Signs in with the provider account as `completeOAuth` does, but answers like `signIn`: an
+   * `MfaChallenge` when the account has a second factor.
+   */
+  completeOAuthSignIn: SignInResult;
   createApiKey: ApiKeyWithSecret;
   deactivateAccount: Scalars['Boolean']['output'];
   /**
-   * Verifies an assertion (`AuthenticationResponseJSON`) and signs in. With `mfaToken` (from `signIn`) it completes a
-   * password sign-in, and the passkey must belong to that account; without it the passkey alone signs in and must
-   * verify the user (PIN or biometrics).
+   * Verifies an assertion (`AuthenticationResponseJSON`) and signs in. With `mfaToken` (from `signIn` or
+   * `completeOAuthSignIn`) it completes that sign-in, and the passkey must belong to that account; without it the
+   * passkey alone signs in and must verify the user (PIN or biometrics).
    */
   finishPasskeyAuthentication: AuthPayload;
   /** Verifies the authenticator's response (`RegistrationResponseJSON`) to the latest options and keeps the passkey. */
@@ -149,6 +157,13 @@ export type MutationChangePasswordArgs = {
 
 
 export type MutationCompleteOAuthArgs = {
+  code: Scalars['String']['input'];
+  provider: Scalars['String']['input'];
+  state: Scalars['String']['input'];
+};
+
+
+export type MutationCompleteOAuthSignInArgs = {
   code: Scalars['String']['input'];
   provider: Scalars['String']['input'];
   state: Scalars['String']['input'];
@@ -363,8 +378,8 @@ export type User = {
   oauthLinks: Array<OAuthLink>;
   /** The user's passkeys, oldest first: visible to the user and to platform admins, empty for anyone else. */
   passkeys: Array<Passkey>;
-  /** True for platform administrators. */
-  platformAdmin: Scalars['Boolean']['output'];
+  /** True for platform administrators: shown to the user and to platform admins, null for anyone else. */
+  platformAdmin?: Maybe<Scalars['Boolean']['output']>;
   status: UserStatus;
 };
 
@@ -600,6 +615,7 @@ export type MutationResolvers<ContextType = AuthContext, ParentType extends Reso
   adminSetUserStatus?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationAdminSetUserStatusArgs, 'status' | 'userId'>>;
   changePassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   completeOAuth?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationCompleteOAuthArgs, 'code' | 'provider' | 'state'>>;
+  completeOAuthSignIn?: Resolver<ResolversTypes['SignInResult'], ParentType, ContextType, RequireFields<MutationCompleteOAuthSignInArgs, 'code' | 'provider' | 'state'>>;
   createApiKey?: Resolver<ResolversTypes['ApiKeyWithSecret'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'name' | 'scopes'>>;
   deactivateAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeactivateAccountArgs, 'password'>>;
   finishPasskeyAuthentication?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationFinishPasskeyAuthenticationArgs, 'response'>>;
@@ -680,7 +696,7 @@ export type UserResolvers<ContextType = AuthContext, ParentType extends Resolver
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   oauthLinks?: Resolver<Array<ResolversTypes['OAuthLink']>, ParentType, ContextType>;
   passkeys?: Resolver<Array<ResolversTypes['Passkey']>, ParentType, ContextType>;
-  platformAdmin?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  platformAdmin?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['UserStatus'], ParentType, ContextType>;
 }>;
 

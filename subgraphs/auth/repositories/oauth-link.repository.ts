@@ -19,6 +19,11 @@ export class OAuthLinkRepository {
     return this.manager.save(OAuthLinkEntity, this.manager.create(OAuthLinkEntity, link));
   }
 
+  /** The link's user proved it is theirs (linked again, or a trusted provider vouched). */
+  async release(id: string): Promise<void> {
+    await this.manager.update(OAuthLinkEntity, { id }, { held: false, lastUsedAt: () => 'now()' });
+  }
+
   async touch(id: string): Promise<void> {
     await this.manager.update(OAuthLinkEntity, { id }, { lastUsedAt: () => 'now()' });
   }
@@ -27,6 +32,14 @@ export class OAuthLinkRepository {
   async deleteOfUser(userId: string, provider: string): Promise<number> {
     const result = await this.manager.delete(OAuthLinkEntity, { userId, provider });
     return result.affected ?? 0;
+  }
+
+  /** Holds every link of a user, across tenants (the owner's function); how many it held. */
+  async holdAllOfUser(userId: string): Promise<number> {
+    const [row] = (await this.manager.query(`SELECT auth.hold_oauth_links_of_user($1) AS held`, [
+      userId,
+    ])) as { held: number }[];
+    return row?.held ?? 0;
   }
 
   /** Every link of a user, across tenants (the owner's function; oauth_links_user_idx). */

@@ -48,6 +48,8 @@ export const resolvers: Resolvers = {
       oauth.start(provider, tenantId, redirectUri),
     completeOAuth: (_parent, { provider, code, state }, { oauth }) =>
       oauth.complete(provider, code, state),
+    completeOAuthSignIn: (_parent, { provider, code, state }, { oauth }) =>
+      oauth.completeSignIn(provider, code, state),
     linkOAuth: (_parent, { provider, code, state }, { oauth }) => oauth.link(provider, code, state),
     unlinkOAuth: (_parent, { provider }, { oauth }) => oauth.unlink(provider),
     adminRevokeSessions: (_parent, { userId }, { admin }) => admin.revokeSessions(userId),
@@ -72,7 +74,7 @@ export const resolvers: Resolvers = {
   },
   User: {
     __resolveReference: (reference, { users }) => users.byReference(reference.id),
-    platformAdmin: (user) => user.platformRole === 'ADMIN',
+    platformAdmin: (user, _args, { users }) => users.platformAdminOf(user),
     passkeys: (user, _args, { passkeys }) => passkeys.of(user),
     oauthLinks: (user, _args, { oauth }) => oauth.linksOf(user),
   },

@@ -1,12 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../../platform/context';
 import { hashToken, randomToken } from '../../../platform/crypto';
-import {
-  DomainError,
-  RateLimitedError,
-  UnauthenticatedError,
-  ValidationError,
-} from '../../../platform/errors';
+import { RateLimitedError, UnauthenticatedError, ValidationError } from '../../../platform/errors';
 import { appendEvent, EventType } from '../../../platform/events';
 import type { EmailTokenPurpose } from '../entities/email-token.entity';
 import type { RevokeReason } from '../entities/session.entity';
@@ -47,7 +42,11 @@ export class AccountSupport {
     return ended;
   }
 
-  /** The signed-in user's row, locked, once `password` proved it is them (counts failures). */
+  /**
+   * The signed-in user's row, locked, once `password` proved it is them. The attempt counts
+   * against the account's sign-in lockout, taken before the check; a locked account is told
+   * so (RATE_LIMITED): whoever asks is signed in to it already.
+   */
   async provenUser(
     manager: EntityManager,
     userId: string,
@@ -56,14 +55,19 @@ export class AccountSupport {
   ): Promise<UserEntity> {
     const user = await new UserRepository(manager).findCredentialsById(userId);
     if (!user) throw new UnauthenticatedError();
+    const attempt = await this.auth.lockout.reserve(user.email);
+    if (!attempt.allowed) {
+      this.count('change_password', 'locked');
+      throw new RateLimitedError(attempt.retryAfterSeconds);
+    }
     if (!(await verifyPassword(user.passwordHash, password))) {
-      await this.auth.lockout.recordFailure(userId);
       this.count('change_password', 'bad_credentials');
       throw new ValidationError(
         field === 'currentPassword' ? 'Current password is wrong' : 'Password is wrong',
         { field },
       );
     }
+    await this.auth.lockout.clear(user.email);
     return user;
   }
 
@@ -97,6 +101,26 @@ export class AccountSupport {
     }
   }
 
+  /**
+   * Tells an account's owner that someone tried to sign up with their address (the sign-up
+   * was answered as if it worked). At most as often as the account's other mails.
+   */
+  async mailSignUpAttempt(owner: UserEntity): Promise<void> {
+    const decision = await this.auth.mailLimiter.consume(owner.id);
+    if (!decision.allowed) return;
+    const signIn = new URL('/sign-in', this.auth.config.APP_PUBLIC_URL);
+    try {
+      await this.auth.mailer.send({
+        kind: 'auth.sign_up_attempt',
+        to: owner.email,
+        subject: 'Someone tried to create a Tessera account with your address',
+        text: `Someone tried to create a new Tessera account with this address, which already has one. No account was created and nothing changed.\n\nIf it was you, sign in at:\n${signIn.href}\n\nIf you forgot your password, reset it from the sign-in page. If it was not you, ignore this mail.\n`,
+      });
+    } catch (error) {
+      this.auth.logger.error({ err: error }, 'sign-up attempt mail failed');
+    }
+  }
+
   async issueEmailToken(
     manager: EntityManager,
     userId: string,
@@ -125,18 +149,6 @@ export class AccountSupport {
         payload: { userId, reason },
       }),
     );
-  }
-
-  async assertNotLocked(userId: string, kind: AuthAttemptKind): Promise<void> {
-    try {
-      await this.auth.lockout.assertNotLocked(userId);
-    } catch (error) {
-      if (error instanceof DomainError) {
-        this.count(kind, 'locked');
-        if (kind === 'sign_in') await this.recordFailedSignIn(userId, 'locked');
-      }
-      throw error;
-    }
   }
 
   async limitByIp(kind: AuthAttemptKind): Promise<void> {

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../../platform/context';
-import { ConflictError, ForbiddenError, UnauthenticatedError } from '../../../platform/errors';
+import { ForbiddenError, UnauthenticatedError } from '../../../platform/errors';
 import { appendEvent, EventType } from '../../../platform/events';
-import type { UserEntity } from '../entities/user.entity';
+import { UserEntity } from '../entities/user.entity';
 import { UserRepository } from '../repositories/user.repository';
 import { AccountSupport } from './account-support';
 import type { AuthServices } from './auth-services';
@@ -33,6 +34,11 @@ export class AccountService {
     return this.support.requireUserId();
   }
 
+  /**
+   * A new account, signed in, with a verification link mailed. An email that has an account
+   * gets the same answer (see `answerTakenEmail`), after the same password hashing, so
+   * sign-up does not tell anyone which addresses have accounts.
+   */
   async signUp(email: string, password: string, displayName?: string | null): Promise<SignedIn> {
     await this.support.limitByIp('sign_up');
     const normalized = normalizeEmail(email);
@@ -44,43 +50,69 @@ export class AccountService {
     }
     const name = normalizeDisplayName(displayName);
     const passwordHash = await hashPassword(password);
-    const { signedIn, evicted, verifyToken } = await this.auth.dataSource.transaction(
-      async (manager) => {
-        const user = await new UserRepository(manager).insert({
-          email: normalized,
-          passwordHash,
-          displayName: name,
-        });
-        if (!user) {
-          this.support.count('sign_up', 'conflict');
-          throw new ConflictError('An account with this email already exists');
-        }
-        const token = await this.support.issueEmailToken(manager, user.id, 'verify_email');
-        const opened = await this.auth.issuer.open(manager, user, this.support.meta);
-        await appendEvent(manager, {
-          type: EventType.USER_SIGNED_UP,
-          tenantId: null,
-          actor: { kind: 'user', id: user.id },
-          payload: { userId: user.id },
-        });
-        return {
-          signedIn: { tokens: opened.tokens, user },
-          evicted: opened.evicted,
-          verifyToken: token,
-        };
-      },
-    );
-    await this.auth.revocations.announce(evicted);
+    const created = await this.auth.dataSource.transaction(async (manager) => {
+      const user = await new UserRepository(manager).insert({
+        email: normalized,
+        passwordHash,
+        displayName: name,
+      });
+      if (!user) return null;
+      const token = await this.support.issueEmailToken(manager, user.id, 'verify_email');
+      const opened = await this.auth.issuer.open(manager, user, this.support.meta);
+      await appendEvent(manager, {
+        type: EventType.USER_SIGNED_UP,
+        tenantId: null,
+        actor: { kind: 'user', id: user.id },
+        payload: { userId: user.id },
+      });
+      return {
+        signedIn: { tokens: opened.tokens, user },
+        evicted: opened.evicted,
+        verifyToken: token,
+      };
+    });
+    if (!created) return this.answerTakenEmail(normalized, name);
+    await this.auth.revocations.announce(created.evicted);
     this.support.count('sign_up', 'ok');
-    await this.support.mailVerification(signedIn.user, verifyToken);
-    return signedIn;
+    await this.support.mailVerification(created.signedIn.user, created.verifyToken);
+    return created.signedIn;
   }
 
   /**
-   * Every failure reads the same ("Invalid email or password") and takes as long, whether
-   * or not the account exists. A correct password on a locked, banned or deactivated
-   * account is refused too, after the password check. An account with a passkey gets an
-   * MFA challenge instead of a session: `finishPasskeyAuthentication(mfaToken:)` ends it.
+   * `signUp`'s answer for an address that has an account: shaped like a new account's (a
+   * user with that email, unverified, and tokens), but the user exists nowhere and the tokens
+   * belong to a session announced as revoked before they leave, so every gateway refuses
+   * them. The owner is mailed instead of a verification link: someone tried to sign up.
+   */
+  private async answerTakenEmail(email: string, displayName: string | null): Promise<SignedIn> {
+    this.support.count('sign_up', 'conflict');
+    const now = new Date();
+    const user = Object.assign(new UserEntity(), {
+      id: randomUUID(),
+      email,
+      displayName,
+      emailVerified: false,
+      status: 'ACTIVE',
+      platformRole: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const tokens = await this.auth.issuer.unbacked(user);
+    await this.auth.revocations.announce([tokens.sessionId]);
+    const owner = await new UserRepository(this.auth.dataSource.manager).findCredentialsByEmail(
+      email,
+    );
+    if (owner?.status === 'ACTIVE') await this.support.mailSignUpAttempt(owner);
+    return { tokens, user };
+  }
+
+  /**
+   * Every failure reads the same ("Invalid email or password") and takes as long, whether the
+   * account exists, the password is wrong, or the address is locked: the attempt is reserved
+   * against the lockout before any password is checked, and a locked or unknown address
+   * verifies a dummy hash instead of the account's. A correct password on a banned or
+   * deactivated account is refused after the check. An account with a passkey gets an MFA
+   * challenge instead of a session: `finishPasskeyAuthentication(mfaToken:)` ends it.
    */
   async signIn(email: string, password: string): Promise<SignedIn | MfaChallengeModel> {
     await this.support.limitByIp('sign_in');
@@ -92,14 +124,15 @@ export class AccountService {
       this.support.count('sign_in', 'bad_credentials');
       throw new UnauthenticatedError(INVALID_CREDENTIALS);
     }
+    const attempt = await this.auth.lockout.reserve(normalized);
     const users = new UserRepository(this.auth.dataSource.manager);
     const user = await users.findCredentialsByEmail(normalized);
-    if (user) await this.support.assertNotLocked(user.id, 'sign_in');
-    const valid = await verifyPassword(user?.passwordHash ?? null, password);
+    const hash = attempt.allowed ? (user?.passwordHash ?? null) : null;
+    const valid = await verifyPassword(hash, password);
     if (!user || !valid) {
-      if (user) await this.auth.lockout.recordFailure(user.id);
-      await this.support.recordFailedSignIn(user?.id ?? null, 'bad_credentials');
-      this.support.count('sign_in', 'bad_credentials');
+      const reason = attempt.allowed ? 'bad_credentials' : 'locked';
+      await this.support.recordFailedSignIn(user?.id ?? null, reason);
+      this.support.count('sign_in', reason);
       throw new UnauthenticatedError(INVALID_CREDENTIALS);
     }
     if (user.status !== 'ACTIVE') {
@@ -107,7 +140,7 @@ export class AccountService {
       this.support.count('sign_in', 'inactive');
       throw new ForbiddenError(`This account is ${user.status.toLowerCase()}`);
     }
-    await this.auth.lockout.clear(user.id);
+    await this.auth.lockout.clear(normalized);
     const challenge = await challengeSecondFactor(this.auth, user);
     if (challenge) {
       this.support.count('sign_in', 'mfa_required');
@@ -136,7 +169,6 @@ export class AccountService {
 
   async changePassword(currentPassword: string, newPassword: string): Promise<boolean> {
     const userId = this.support.requireUserId();
-    await this.support.assertNotLocked(userId, 'change_password');
     const revoked = await this.auth.dataSource.transaction(async (manager) => {
       const users = new UserRepository(manager);
       const user = await this.support.provenUser(
@@ -184,7 +216,6 @@ export class AccountService {
 
   async deactivateAccount(password: string): Promise<boolean> {
     const userId = this.support.requireUserId();
-    await this.support.assertNotLocked(userId, 'change_password');
     const revoked = await this.auth.dataSource.transaction(async (manager) => {
       const users = new UserRepository(manager);
       await this.support.provenUser(manager, userId, password, 'password');

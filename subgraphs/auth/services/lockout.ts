@@ -1,42 +1,49 @@
-import { RateLimitedError } from '../../../platform/errors';
+import { hashToken } from '../../../platform/crypto';
 import { redisKey, type RedisClient } from '../../../platform/redis';
 
+export interface ReservedAttempt {
+  /** False once the address used up its attempts in this window: check no password. */
+  allowed: boolean;
+  /** When the window (and so the lock) ends. */
+  retryAfterSeconds: number;
+}
+
 /**
- * Locks an account after too many failed sign-ins: a counter per account that expires with
- * its window, so the lock lifts by itself. Keyed by account id, never by email, so nothing
- * is stored for addresses that have no account.
+ * Password attempts per account address. Every attempt takes its slot with one atomic INCR
+ * before any password is checked, so concurrent guesses cannot all slip past the limit before
+ * the first failure is counted: `maxAttempts` per window at most, then the address is locked
+ * until the window (which starts at the first attempt) ends. A correct password clears the
+ * count. Keyed by a hash of the normalized email whether or not it has an account, so a
+ * locked address and an address nobody uses behave alike; the key lives one window.
  */
 export class AccountLockout {
   constructor(
     private readonly redis: RedisClient,
     private readonly prefix: string,
-    private readonly maxFailures: number,
+    private readonly maxAttempts: number,
     private readonly windowSeconds: number,
   ) {}
 
-  private key(userId: string): string {
-    return redisKey(this.prefix, 'auth', 'failures', userId);
+  private key(email: string): string {
+    return redisKey(this.prefix, 'auth', 'attempts', hashToken(email));
   }
 
-  /** Throws RATE_LIMITED while the account is locked. */
-  async assertNotLocked(userId: string): Promise<void> {
-    const key = this.key(userId);
-    const [[, count], [, ttl]] = (await this.redis.multi().get(key).ttl(key).exec()) as [
-      [unknown, string | null],
-      [unknown, number],
-    ];
-    if (Number(count ?? 0) >= this.maxFailures) {
-      throw new RateLimitedError(ttl > 0 ? ttl : this.windowSeconds);
-    }
+  async reserve(email: string): Promise<ReservedAttempt> {
+    const key = this.key(email);
+    // NX: the window starts at the first attempt and is not extended by later ones.
+    const [[, count], , [, ttl]] = (await this.redis
+      .multi()
+      .incr(key)
+      .expire(key, this.windowSeconds, 'NX')
+      .ttl(key)
+      .exec()) as [[unknown, number], unknown, [unknown, number]];
+    return {
+      allowed: count <= this.maxAttempts,
+      retryAfterSeconds: ttl > 0 ? ttl : this.windowSeconds,
+    };
   }
 
-  async recordFailure(userId: string): Promise<void> {
-    const key = this.key(userId);
-    // NX: the window starts at the first failure and is not extended by later ones.
-    await this.redis.multi().incr(key).expire(key, this.windowSeconds, 'NX').exec();
-  }
-
-  async clear(userId: string): Promise<void> {
-    await this.redis.del(this.key(userId));
+  async clear(email: string): Promise<void> {
+    await this.redis.del(this.key(email));
   }
 }

@@ -5,10 +5,10 @@ import type { UserEntity } from '../entities/user.entity';
 import { PasskeyRepository } from '../repositories/passkey.repository';
 import type { AuthServices } from './auth-services';
 
-/** Second factors a password sign-in can be completed with. */
+/** Second factors a password or OAuth sign-in can be completed with. */
 export const MFA_METHODS = ['passkey'] as const;
 
-/** `signIn`'s answer when a password is not enough: see the MfaChallenge type. */
+/** The answer of `signIn` and `completeOAuthSignIn` when the first factor is not enough. */
 export interface MfaChallengeModel {
   mfaToken: string;
   methods: string[];
@@ -20,17 +20,21 @@ function key(auth: AuthServices, tokenHash: string): string {
   return redisKey(auth.config.REDIS_PREFIX, 'auth', 'mfa', tokenHash);
 }
 
+export async function hasSecondFactor(auth: AuthServices, userId: string): Promise<boolean> {
+  return (await new PasskeyRepository(auth.dataSource.manager).countOf(userId)) > 0;
+}
+
 /**
- * After a correct password: null when the account has no second factor, otherwise an MFA
- * token instead of a session. The token is bound to the user, kept only as its hash, lives
- * as long as a passkey challenge, and is spent by the first attempt to finish, right or wrong.
+ * After a correct first factor (a password, or a provider account): null when the account has
+ * no second factor, otherwise an MFA token instead of a session. The token is bound to the
+ * user, kept only as its hash, lives as long as a passkey challenge, and is spent by the first
+ * attempt to finish, right or wrong.
  */
 export async function challengeSecondFactor(
   auth: AuthServices,
   user: UserEntity,
 ): Promise<MfaChallengeModel | null> {
-  const passkeys = await new PasskeyRepository(auth.dataSource.manager).countOf(user.id);
-  if (passkeys === 0) return null;
+  if (!(await hasSecondFactor(auth, user.id))) return null;
   const mfaToken = `mfa_${randomToken(32)}`;
   await auth.redis.set(
     key(auth, hashToken(mfaToken)),

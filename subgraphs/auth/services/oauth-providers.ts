@@ -6,7 +6,12 @@ import {
 } from '../../../platform/tenancy';
 import { anonymousContext, signContext } from '../../../platform/context';
 import { ServiceUnavailableError } from '../../../platform/errors';
-import { safeFetch, OutboundRequestError, type OutboundPolicy } from '../../../platform/outbound';
+import {
+  endpointSchemeProblem,
+  safeFetch,
+  OutboundRequestError,
+  type OutboundPolicy,
+} from '../../../platform/outbound';
 
 export interface ProviderEndpoints {
   authorizationUrl: string;
@@ -20,6 +25,9 @@ export type OAuthProvider = ResolvedOAuthProvider & { endpoints: ProviderEndpoin
  * Reads a tenant's OAuth provider from tenancy (which keeps the client secret encrypted) and
  * completes its endpoints from OIDC discovery when only an issuer is configured. Discovery
  * documents are cached per issuer; every outbound call goes through the SSRF-safe client.
+ * Every endpoint, configured or discovered, must be https (http only on a loopback host where
+ * `allowLoopbackHttp`): tenancy checked the configured ones when they were saved, but rows
+ * saved under an older rule and discovery documents are checked here, where they are used.
  */
 export class OAuthProviderDirectory {
   private readonly discovered = new Map<string, { endpoints: ProviderEndpoints; until: number }>();
@@ -29,6 +37,7 @@ export class OAuthProviderDirectory {
     private readonly signingSecret: string,
     private readonly outbound: OutboundPolicy,
     private readonly logger: Logger,
+    private readonly allowLoopbackHttp: boolean,
   ) {}
 
   async find(tenantId: string, provider: string, requestId: string): Promise<OAuthProvider | null> {
@@ -59,27 +68,42 @@ export class OAuthProviderDirectory {
 
   private async endpointsOf(provider: ResolvedOAuthProvider): Promise<ProviderEndpoints> {
     if (provider.authorizationUrl && provider.tokenUrl && provider.userInfoUrl) {
-      return {
+      return this.usable(provider.provider, {
         authorizationUrl: provider.authorizationUrl,
         tokenUrl: provider.tokenUrl,
         userInfoUrl: provider.userInfoUrl,
-      };
+      });
     }
     const issuer = provider.issuer!;
     const cached = this.discovered.get(issuer);
     if (cached && cached.until > Date.now()) return cached.endpoints;
+    this.usable(provider.provider, { issuer });
     const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
     const document = await this.getJson(url);
-    const endpoints = {
+    const endpoints = this.usable(provider.provider, {
       authorizationUrl: String(document.authorization_endpoint ?? ''),
       tokenUrl: String(document.token_endpoint ?? ''),
       userInfoUrl: String(document.userinfo_endpoint ?? ''),
-    };
-    if (!endpoints.authorizationUrl || !endpoints.tokenUrl || !endpoints.userInfoUrl) {
-      throw new ServiceUnavailableError("The OAuth provider's discovery document is incomplete");
-    }
+    });
     this.discovered.set(issuer, { endpoints, until: Date.now() + 10 * 60_000 });
     return endpoints;
+  }
+
+  /** The URLs as given, once each passes the scheme rule; SERVICE_UNAVAILABLE otherwise. */
+  private usable<T extends Record<string, string>>(provider: string, urls: T): T {
+    for (const [field, value] of Object.entries(urls)) {
+      if (!value) {
+        throw new ServiceUnavailableError("The OAuth provider's discovery document is incomplete");
+      }
+      const problem = endpointSchemeProblem(value, this.allowLoopbackHttp);
+      if (problem) {
+        this.logger.warn({ provider, field, problem }, 'OAuth provider endpoint refused');
+        throw new ServiceUnavailableError(
+          `This OAuth provider cannot be used: its ${field} ${problem}`,
+        );
+      }
+    }
+    return urls;
   }
 
   /** A GET or POST to the provider, parsed as JSON; any failure is the provider's, coded. */

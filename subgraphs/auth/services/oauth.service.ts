@@ -12,27 +12,30 @@ import { appendEvent, EventType } from '../../../platform/events';
 import { parseId } from '../../../platform/graphql';
 import type { OAuthLinkView } from '../entities/oauth-link.entity';
 import type { UserEntity } from '../entities/user.entity';
+import { vouchesForEmail } from '../oauth-trust';
 import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { AccountService, type SignedIn } from './account.service';
 import type { AuthServices } from './auth-services';
-import { normalizeEmail } from './email';
+import { challengeSecondFactor, hasSecondFactor, type MfaChallengeModel } from './mfa';
+import { accountFor, identityOf, recordLink, type ProviderIdentity } from './oauth-accounts';
 import { ProviderRefusedError, type OAuthProvider } from './oauth-providers';
 import type { OAuthState } from './oauth-state';
 
 const PROVIDER = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const INVALID_STATE = 'The sign-in link is invalid or has expired; start again';
-
-interface ProviderIdentity {
-  subject: string;
-  email: string | null;
-  emailVerified: boolean;
-}
+const ASK_SECOND_FACTOR =
+  'This account has a second factor: sign in with completeOAuthSignIn, which asks for it';
 
 /**
  * Sign-in and account linking with a tenant's OAuth 2.0 / OIDC provider: authorization code
  * with PKCE (S256) and a single-use server-side state; the provider's user id is the key.
  * Links live under the provider's tenant, and so do the events about them.
+ *
+ * A tenant configures its providers itself, so what one says about an email proves nothing:
+ * a provider account reaches an existing account only through a link its user made
+ * (`linkOAuth`), or through an issuer the operator trusts (OAUTH_TRUSTED_ISSUERS). And the
+ * provider is one factor: an account with a second factor is asked for it, as after a password.
  */
 export class OAuthService {
   private readonly accounts: AccountService;
@@ -73,17 +76,33 @@ export class OAuthService {
     return { authorizationUrl: url.href, state };
   }
 
-  /** Signs in with the provider account: the linked user, or a new one. */
+  /**
+   * `completeOAuth`: signs in with the provider account (its linked user, or a new account).
+   * It can only answer with a session, so an account with a second factor is refused, coded,
+   * naming the call that asks for it (clients written before MFA keep working for the rest).
+   */
   async complete(provider: string, code: string, state: string): Promise<SignedIn> {
-    await this.limit();
-    const { started, identity } = await this.exchange(provider, code, state);
-    const userId = await this.userFor(started, identity);
-    const user = await new UserRepository(this.auth.dataSource.manager).findById(userId);
-    if (!user) throw new UnauthenticatedError(INVALID_STATE);
-    if (user.status !== 'ACTIVE')
-      throw new ForbiddenError(`This account is ${user.status.toLowerCase()}`);
-    this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'ok' });
-    return this.accounts.openSession(user, EventType.SIGN_IN_SUCCEEDED);
+    const user = await this.provenUser(provider, code, state);
+    if (await hasSecondFactor(this.auth, user.id)) {
+      this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'mfa_required' });
+      throw new ForbiddenError(ASK_SECOND_FACTOR);
+    }
+    return this.openSession(user);
+  }
+
+  /** `completeOAuthSignIn`: the same, answering an MfaChallenge when the account has one. */
+  async completeSignIn(
+    provider: string,
+    code: string,
+    state: string,
+  ): Promise<SignedIn | MfaChallengeModel> {
+    const user = await this.provenUser(provider, code, state);
+    const challenge = await challengeSecondFactor(this.auth, user);
+    if (challenge) {
+      this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'mfa_required' });
+      return challenge;
+    }
+    return this.openSession(user);
   }
 
   /** Links the provider account to the signed-in user who started the flow. */
@@ -97,23 +116,9 @@ export class OAuthService {
       if (existing && existing.userId !== userId) {
         throw new ConflictError('This provider account is linked to another user');
       }
-      const link =
-        existing ??
-        (await links.insert({
-          tenantId: started.tenantId,
-          userId,
-          provider: started.provider,
-          providerUserId: identity.subject,
-          email: identity.email,
-        }));
-      if (!existing) {
-        await appendEvent(manager, {
-          type: EventType.OAUTH_LINKED,
-          tenantId: started.tenantId,
-          payload: { userId, provider: started.provider },
-        });
-      }
-      return link;
+      if (existing && !existing.held) return existing;
+      // Linking a held link again is its user's proof that it is theirs.
+      return recordLink(manager, started, identity, userId, existing);
     });
   }
 
@@ -155,12 +160,32 @@ export class OAuthService {
 
   // ── the flow ───────────────────────────────────────────────────────────────
 
+  /** The active user the provider account signs in: its first factor, proven. */
+  private async provenUser(provider: string, code: string, state: string): Promise<UserEntity> {
+    await this.limit();
+    const { started, identity, config } = await this.exchange(provider, code, state);
+    const trusted = vouchesForEmail(config, this.auth.config.OAUTH_TRUSTED_ISSUERS);
+    const userId = await accountFor(this.auth, started, identity, trusted);
+    const user = await new UserRepository(this.auth.dataSource.manager).findById(userId);
+    if (!user) throw new UnauthenticatedError(INVALID_STATE);
+    if (user.status !== 'ACTIVE') {
+      this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'inactive' });
+      throw new ForbiddenError(`This account is ${user.status.toLowerCase()}`);
+    }
+    return user;
+  }
+
+  private async openSession(user: UserEntity): Promise<SignedIn> {
+    this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'ok' });
+    return this.accounts.openSession(user, EventType.SIGN_IN_SUCCEEDED);
+  }
+
   private async exchange(
     provider: string,
     code: string,
     state: string,
     linkingUserId?: string,
-  ): Promise<{ started: OAuthState; identity: ProviderIdentity }> {
+  ): Promise<{ started: OAuthState; identity: ProviderIdentity; config: OAuthProvider }> {
     const name = validProvider(provider);
     if (code.length === 0 || code.length > 2048) {
       throw new ValidationError('code is missing or too long', { field: 'code' });
@@ -194,7 +219,7 @@ export class OAuthService {
       const info = await this.auth.oauthProviders.getJson(config.endpoints.userInfoUrl, {
         headers: { authorization: `Bearer ${token.access_token}` },
       });
-      return { started, identity: identityOf(info) };
+      return { started, identity: identityOf(info), config };
     } catch (error) {
       if (error instanceof ProviderRefusedError) {
         this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'bad_credentials' });
@@ -202,71 +227,6 @@ export class OAuthService {
       }
       throw error;
     }
-  }
-
-  /**
-   * The user the provider account belongs to. An unknown account with the email of an
-   * existing user is linked only when both sides verified that email; otherwise the person
-   * must sign in and link, so a provider that does not check emails cannot take accounts over.
-   */
-  private async userFor(started: OAuthState, identity: ProviderIdentity): Promise<string> {
-    const result = await withTenantTransaction(
-      this.auth.dataSource,
-      started.tenantId,
-      async (manager) => {
-        const links = new OAuthLinkRepository(manager);
-        const linked = await links.findByIdentity(started.provider, identity.subject);
-        if (linked) {
-          await links.touch(linked.id);
-          return linked.userId;
-        }
-        if (!identity.email) {
-          throw new ValidationError('The provider did not share an email address');
-        }
-        const users = new UserRepository(manager);
-        const existing = await users.findCredentialsByEmail(identity.email);
-        let userId: string;
-        if (existing) {
-          if (!(identity.emailVerified && existing.emailVerified)) {
-            this.auth.metrics.attempts.inc({ kind: 'oauth', outcome: 'conflict' });
-            throw new ConflictError(
-              'An account with this email exists: sign in to it and link this provider there',
-            );
-          }
-          userId = existing.id;
-        } else {
-          const created = await users.insert({
-            email: identity.email,
-            passwordHash: null,
-            displayName: null,
-            emailVerified: identity.emailVerified,
-          });
-          if (!created) throw new ConflictError('An account with this email already exists');
-          userId = created.id;
-          await appendEvent(manager, {
-            type: EventType.USER_SIGNED_UP,
-            tenantId: started.tenantId,
-            actor: { kind: 'user', id: userId },
-            payload: { userId, via: 'oauth', provider: started.provider },
-          });
-        }
-        await links.insert({
-          tenantId: started.tenantId,
-          userId,
-          provider: started.provider,
-          providerUserId: identity.subject,
-          email: identity.email,
-        });
-        await appendEvent(manager, {
-          type: EventType.OAUTH_LINKED,
-          tenantId: started.tenantId,
-          actor: { kind: 'user', id: userId },
-          payload: { userId, provider: started.provider },
-        });
-        return userId;
-      },
-    );
-    return result;
   }
 
   private async provider(tenantId: string, name: string): Promise<OAuthProvider> {
@@ -328,24 +288,4 @@ function validProvider(provider: string): string {
     });
   }
   return provider;
-}
-
-/** `sub` (OIDC) or `id` (plain OAuth 2.0 APIs), and the email if the provider shares it. */
-function identityOf(info: Record<string, unknown>): ProviderIdentity {
-  const subject = info.sub ?? info.id;
-  if (
-    (typeof subject !== 'string' && typeof subject !== 'number') ||
-    String(subject).length > 255
-  ) {
-    throw new ProviderRefusedError(200);
-  }
-  let email: string | null = null;
-  if (typeof info.email === 'string') {
-    try {
-      email = normalizeEmail(info.email);
-    } catch {
-      email = null;
-    }
-  }
-  return { subject: String(subject), email, emailVerified: info.email_verified === true };
 }

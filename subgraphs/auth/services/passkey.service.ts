@@ -44,7 +44,7 @@ const EXPIRED_CHALLENGE = 'This passkey request is invalid or has expired: start
 const NOT_RECOGNIZED = 'This passkey is not recognized';
 const NOT_VERIFIED = 'The passkey could not be verified';
 
-/** Registering, using and removing passkeys, and the passkey step of a password sign-in. */
+/** Registering, using and removing passkeys, and the passkey step of a two-factor sign-in. */
 export class PasskeyService {
   private readonly accounts: AccountService;
   private readonly byUser: DataLoader<string, PasskeyEntity[]>;
@@ -177,8 +177,8 @@ export class PasskeyService {
 
   /**
    * Signs in with a passkey. Without `mfaToken` the passkey is the only factor, so the
-   * authenticator must have verified the user; with it, a password was checked already and
-   * the passkey must belong to that same account.
+   * authenticator must have verified the user; with it, a first factor (a password or a
+   * provider account) was checked already and the passkey must belong to that same account.
    */
   async finishAuthentication(
     rawResponse: unknown,
@@ -194,7 +194,7 @@ export class PasskeyService {
     const mfaUserId = mfa ? await consumeMfaToken(this.auth, mfaToken) : null;
     if (mfa && !mfaUserId) {
       this.count(kind, 'invalid_token');
-      throw new UnauthenticatedError('This sign-in has expired: sign in with your password again');
+      throw new UnauthenticatedError('This sign-in has expired: sign in again from the first step');
     }
     if (!challenge || record?.purpose !== 'authentication') {
       this.count(kind, 'invalid_token');

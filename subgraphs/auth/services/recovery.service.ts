@@ -3,6 +3,7 @@ import { hashToken } from '../../../platform/crypto';
 import { ValidationError } from '../../../platform/errors';
 import { appendEvent, EventType } from '../../../platform/events';
 import { EmailTokenRepository } from '../repositories/email-token.repository';
+import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { AccountSupport } from './account-support';
 import type { AuthServices } from './auth-services';
@@ -98,11 +99,14 @@ export class RecoveryService {
         this.support.count('password_reset', 'weak_password');
         throw error;
       }
-      // Whoever holds the mailbox proved it, so the address counts as verified.
+      // Whoever holds the mailbox proved it, so the address counts as verified. If nobody had
+      // before, whoever linked a provider claimed the address without proof (a tenant's
+      // provider can claim any): those links are held until the owner links them again.
       await users.update(userId, {
         passwordHash: await hashPassword(newPassword),
         emailVerified: true,
       });
+      if (!user.emailVerified) await new OAuthLinkRepository(manager).holdAllOfUser(userId);
       const ended = await this.support.revokeAll(manager, userId, 'password_reset');
       await appendEvent(manager, {
         type: EventType.PASSWORD_RESET,
@@ -110,7 +114,7 @@ export class RecoveryService {
         actor: { kind: 'user', id: userId },
         payload: { userId, sessionsRevoked: ended.length },
       });
-      await this.auth.lockout.clear(userId);
+      await this.auth.lockout.clear(user.email);
       return ended;
     });
     await this.auth.revocations.announce(revoked);

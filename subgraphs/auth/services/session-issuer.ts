@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { hashToken, randomToken } from '../../../platform/crypto';
 import type { UserEntity } from '../entities/user.entity';
@@ -56,6 +57,23 @@ export class SessionIssuer {
       expiresAt: new Date(Date.now() + this.options.sessionTtlDays * 86_400_000),
     });
     return { tokens: await this.tokensFor(manager, session.id, user), evicted };
+  }
+
+  /**
+   * Tokens shaped like `open`'s for a session that exists nowhere (a sign-up answered for an
+   * address that has an account): nothing is stored, so the refresh token is refused, and the
+   * caller announces `sessionId` revoked before handing them out, so every gateway refuses
+   * the access token too.
+   */
+  async unbacked(user: UserEntity): Promise<IssuedTokens> {
+    const sessionId = randomUUID();
+    const access = await this.keys.sign({ sub: user.id, sid: sessionId });
+    return {
+      accessToken: access.token,
+      refreshToken: `rt_${randomToken(32)}`,
+      expiresAt: access.expiresAt,
+      sessionId,
+    };
   }
 
   /** A fresh refresh token in the session's family, and an access token for it. */

@@ -22,6 +22,14 @@ export class UserService {
     return this.loaders.userById.load(id);
   }
 
+  /** `User.platformAdmin`: to the user and to platform admins; null to anyone else. */
+  platformAdminOf(user: UserEntity): boolean | null {
+    const principal = this.request.principal;
+    const self = principal?.kind === 'user' && principal.id === user.id;
+    if (!self && !this.request.platformAdmin) return null;
+    return user.platformRole === 'ADMIN';
+  }
+
   /** Resolves a `User` reference from another subgraph; unknown ids resolve to null. */
   async byReference(id: string): Promise<UserEntity | null> {
     if (!isUuid(id)) return null;

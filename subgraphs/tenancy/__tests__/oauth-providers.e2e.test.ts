@@ -345,6 +345,8 @@ describe('input rules', () => {
     ],
     ['an ftp URL', { userInfoUrl: 'ftp://idp.example.com/userinfo' }, 'userInfoUrl'],
     ['a javascript: URL', { authorizationUrl: 'javascript:alert(1)' }, 'authorizationUrl'],
+    ['an http URL off loopback', { tokenUrl: 'http://idp.example.com/token' }, 'tokenUrl'],
+    ['an http issuer off loopback', { issuer: 'http://idp.example.com' }, 'issuer'],
     [
       'a URL over 2048 characters',
       { tokenUrl: `https://idp.example.com/${'t'.repeat(2048)}` },
@@ -389,17 +391,31 @@ describe('input rules', () => {
       ...change,
     });
 
-    it('refuses plain http when http is not allowed (production) and accepts it otherwise', () => {
-      const http = input({ issuer: 'http://localhost:8080/realms/dev' });
-      expect(() => validOAuthProviderInput(http, { allowHttp: false })).toThrow(
-        'issuer must be an https URL',
-      );
-      expect(validOAuthProviderInput(http, { allowHttp: true }).issuer).toBe(
+    it('takes plain http only on a loopback host, and never in production', () => {
+      for (const issuer of [
         'http://localhost:8080/realms/dev',
-      );
+        'http://127.0.0.1:8080',
+        'http://[::1]:8080',
+      ]) {
+        const http = input({ issuer });
+        expect(() => validOAuthProviderInput(http, { allowLoopbackHttp: false })).toThrow(
+          'issuer must be an https URL',
+        );
+        expect(validOAuthProviderInput(http, { allowLoopbackHttp: true }).issuer).toBe(issuer);
+      }
+      for (const issuer of [
+        'http://idp.example.com',
+        'http://10.1.2.3',
+        'http://localhost.example.com',
+        'http://127.0.0.1.nip.io',
+      ]) {
+        expect(() =>
+          validOAuthProviderInput(input({ issuer }), { allowLoopbackHttp: true }),
+        ).toThrow('issuer must be an https URL (http only on a loopback host)');
+      }
       expect(
         validOAuthProviderInput(input({ issuer: 'https://idp.example.com' }), {
-          allowHttp: false,
+          allowLoopbackHttp: false,
         }).issuer,
       ).toBe('https://idp.example.com');
     });
@@ -407,14 +423,14 @@ describe('input rules', () => {
     it('keeps an issuer as written (no trailing slash added) and treats blank URLs as absent', () => {
       const valid = validOAuthProviderInput(
         input({ issuer: ' https://accounts.google.com ', tokenUrl: '   ' }),
-        { allowHttp: false },
+        { allowLoopbackHttp: false },
       );
       expect(valid).toMatchObject({ issuer: 'https://accounts.google.com', tokenUrl: null });
     });
 
     it('holds the secret so that it cannot be logged', () => {
       const valid = validOAuthProviderInput(input({ issuer: 'https://idp.example.com' }), {
-        allowHttp: false,
+        allowLoopbackHttp: false,
       });
       expect(JSON.stringify(valid)).not.toContain('unit-secret');
       expect(String(valid.clientSecret)).toBe('[redacted]');
@@ -423,9 +439,9 @@ describe('input rules', () => {
 
     it('refuses an issuer with a query or fragment', () => {
       for (const issuer of ['https://idp.example.com/?tenant=1', 'https://idp.example.com/#x']) {
-        expect(() => validOAuthProviderInput(input({ issuer }), { allowHttp: true })).toThrow(
-          /issuer must not contain/,
-        );
+        expect(() =>
+          validOAuthProviderInput(input({ issuer }), { allowLoopbackHttp: true }),
+        ).toThrow(/issuer must not contain/);
       }
     });
   });

@@ -1,5 +1,6 @@
 import { Redacted } from '../../../platform/crypto';
 import { ValidationError } from '../../../platform/errors';
+import { endpointSchemeProblem } from '../../../platform/outbound';
 import { OAUTH_PROVIDER_NAME_PATTERN } from '../../../platform/tenancy';
 
 export const CLIENT_ID_MAX_LENGTH = 512;
@@ -31,8 +32,8 @@ export interface ValidOAuthProviderInput {
 }
 
 export interface UrlPolicy {
-  /** Plain http endpoints, for providers running on a developer's machine; never in production. */
-  allowHttp: boolean;
+  /** Plain http endpoints on a loopback host, for a provider on a developer's machine; never in production. */
+  allowLoopbackHttp: boolean;
 }
 
 const URL_FIELDS = ['issuer', 'authorizationUrl', 'tokenUrl', 'userInfoUrl'] as const;
@@ -101,7 +102,8 @@ function validClientSecret(raw: string): Redacted<string> {
 }
 
 /**
- * An absolute https URL (http only where the policy allows it), at most URL_MAX_LENGTH
+ * An absolute https URL (http only on a loopback host, where the policy allows it; the auth
+ * service checks the same rule again when it uses the URL), at most URL_MAX_LENGTH
  * characters, without credentials or a fragment. Blank counts as not given. The URL is kept
  * as written, not normalized: an OIDC issuer must match the tokens' `iss` character for
  * character, and `new URL` would add a trailing slash.
@@ -125,10 +127,9 @@ function validUrl(
   } catch {
     throw refuse('must be an absolute URL');
   }
-  const schemes = policy.allowHttp ? ['https:', 'http:'] : ['https:'];
-  if (!schemes.includes(url.protocol) || !/^https?:\/\//i.test(value)) {
-    throw refuse(policy.allowHttp ? 'must be an http(s) URL' : 'must be an https URL');
-  }
+  const schemeProblem = endpointSchemeProblem(value, policy.allowLoopbackHttp);
+  if (schemeProblem) throw refuse(schemeProblem);
+  if (!/^https?:\/\//i.test(value)) throw refuse('must be an https URL');
   // `https://@host` parses to an empty user name; refuse any user-info part as written.
   const authority = value.slice(value.indexOf('//') + 2).split(/[/?#\\]/)[0]!;
   if (url.username !== '' || url.password !== '' || authority.includes('@')) {

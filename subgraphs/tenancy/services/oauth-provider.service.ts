@@ -23,8 +23,8 @@ export const MAX_OAUTH_PROVIDERS_PER_TENANT = 10;
 /** What the tenancy process builds once for OAuth providers (see setup.ts). */
 export interface OAuthProviderSettings {
   keyRing: KeyRing;
-  /** http endpoint URLs are accepted outside production only. */
-  allowHttp: boolean;
+  /** http endpoint URLs on a loopback host are accepted outside production only. */
+  allowLoopbackHttp: boolean;
 }
 
 /** A provider with its client secret decrypted, held so it cannot reach a log line. */
@@ -64,7 +64,9 @@ export class OAuthProviderService {
   /** Creates the provider, or replaces the one of the same name (upsert). */
   async configure(input: OAuthProviderInput): Promise<OAuthProviderEntity> {
     this.requireManager('configure');
-    const valid = validOAuthProviderInput(input, { allowHttp: this.settings.allowHttp });
+    const valid = validOAuthProviderInput(input, {
+      allowLoopbackHttp: this.settings.allowLoopbackHttp,
+    });
     const tenantId = this.scope.tenantId;
     const clientSecretEncrypted = this.settings.keyRing.encrypt(
       valid.clientSecret.reveal(),
