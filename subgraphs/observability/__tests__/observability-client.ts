@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
 
+export { eventually } from '../../../platform/testing/eventually';
+
 /** Helpers shared by the observability tests: one gateway URL, coded answers. */
 export function gqlClient(gatewayUrl: () => string) {
   return function gql<T = Record<string, unknown>>(
@@ -21,20 +23,6 @@ export function dataOf<T>(response: GraphQLResponse<T>): T {
     throw new Error(`unexpected answer: ${response.text}`);
   }
   return response.body.data;
-}
-
-/** Polls until `check` passes (background work: evaluator, worker, relay). */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | null | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result) return result;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** The fields every alert-rule test reads back. */
