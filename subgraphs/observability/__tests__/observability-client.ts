@@ -27,13 +27,13 @@ export function dataOf<T>(response: GraphQLResponse<T>): T {
 
 /** The fields every alert-rule test reads back. */
 export const RULE_FIELDS =
-  'id name metric comparator threshold forSeconds severity channels enabled';
+  'id name metric comparator threshold forSeconds severity channels enabled disabledReason';
 
 /** A valid AlertRuleInput named `<prefix>-<random>`, changed by `overrides`. */
 export function ruleInput(prefix: string, overrides: Record<string, unknown> = {}) {
   return {
     name: `${prefix}-${randomUUID().slice(0, 8)}`,
-    metric: 'tessera_relay_lag_seconds',
+    metric: 'tessera_journal_events_total',
     comparator: '>',
     threshold: 60,
     forSeconds: 300,

@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../../platform
 import { appendEvent, EventType } from '../../../platform/events';
 import { isUuid } from '../../../platform/graphql/ids';
 import { formatMetricSelector, parseMetricSelector } from '../alerts/alert-metrics';
-import { scopeLockKey, type AlertScope } from '../alerts/alert-scope';
+import { scopeLockKey, type AlertScope, type RuleOwner } from '../alerts/alert-scope';
 import {
   COMPARATORS,
   SEVERITIES,
@@ -142,16 +142,13 @@ function validId(id: string): string {
   return id.toLowerCase();
 }
 
-/** A tenant's rule, or the platform's (whose channels cannot be a tenant's webhook). */
-export type RuleOwner = 'tenant' | 'platform';
-
 /** Checks and normalizes a rule; every problem is a BAD_USER_INPUT naming the field. */
 export function validateRule(input: AlertRuleInput, owner: RuleOwner = 'tenant'): AlertRuleFields {
   const name = input.name.trim();
   if (name.length < 1 || name.length > 100) {
     throw new ValidationError('name must be 1 to 100 characters', { field: 'name' });
   }
-  const metric = formatMetricSelector(parseMetricSelector(input.metric));
+  const metric = formatMetricSelector(parseMetricSelector(input.metric, owner));
   if (!(COMPARATORS as readonly string[]).includes(input.comparator)) {
     throw new ValidationError(`comparator must be one of ${COMPARATORS.join(' ')}`, {
       field: 'comparator',
@@ -198,6 +195,8 @@ export function validateRule(input: AlertRuleInput, owner: RuleOwner = 'tenant')
     severity: input.severity,
     channels,
     enabled: input.enabled ?? true,
+    // The owner has written the rule anew: a reason the platform gave no longer applies.
+    disabledReason: null,
   };
 }
 
