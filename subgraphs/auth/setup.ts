@@ -1,3 +1,4 @@
+import { VERIFIED_USERS_PATH } from '../../platform/auth';
 import { KeyRing, REENCRYPT_PATH } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
 import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
@@ -7,6 +8,7 @@ import { SlidingWindowLimiter } from '../../platform/rate-limit';
 import type { AuthConfig } from './config';
 import { createAuthMetrics } from './metrics';
 import { authRoutes } from './internal-routes';
+import { verifiedUsersRoute } from './routes/verified-users.route';
 import { ApiKeyVerifier } from './services/api-key-verifier';
 import type { AuthServices } from './services/auth-services';
 import { AccountLockout } from './services/lockout';
@@ -92,6 +94,7 @@ export async function setupAuth(
     routes: {
       ...authRoutes({ config, keys, apiKeys, logger }),
       [REENCRYPT_PATH]: reencryptRoute(runtime, keyRing, authSecretStores(dataSource)),
+      [VERIFIED_USERS_PATH]: verifiedUsersRoute(runtime),
     },
     close: async () => {
       keys.stop();

@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { alertRecipientPolicy, type AlertRecipientPolicy } from '../../platform/alerts';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
 import { cacheCounter } from '../../platform/observability/cache-metrics';
 import { ALL_QUEUES, QueueName } from '../../platform/queues';
@@ -15,6 +16,8 @@ export interface ObservabilityServices {
   readiness: ReadinessProbe;
   /** One handle per queue: counts for queueStats, and alert notifications into `alerts`. */
   queues: Queue[];
+  /** Whom a tenant's rules may mail (checked when a rule is written). */
+  recipients: AlertRecipientPolicy;
 }
 
 export async function setupObservability(
@@ -27,6 +30,7 @@ export async function setupObservability(
     queue.on('error', (error) => logger.warn({ err: error, queue: name }, 'queue error'));
     return queue;
   });
+  const tenancyUrl = new URL(config.SUBGRAPH_TENANCY_URL).origin;
   // A suspended tenant's rules are paused: statuses come from tenancy, cached until it
   // announces a change on this connection.
   const subscriber = createRedis(config, logger, {
@@ -34,7 +38,7 @@ export async function setupObservability(
     blocking: true,
   });
   const tenantStatuses = new TenantStatuses({
-    tenancyUrl: new URL(config.SUBGRAPH_TENANCY_URL).origin,
+    tenancyUrl,
     signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
     timeoutMs: config.PROBE_TIMEOUT_MS,
     subscriber,
@@ -53,7 +57,18 @@ export async function setupObservability(
     logger,
   });
   return {
-    services: { readiness: new ReadinessProbe(targets, config.PROBE_TIMEOUT_MS), queues },
+    services: {
+      readiness: new ReadinessProbe(targets, config.PROBE_TIMEOUT_MS),
+      queues,
+      recipients: alertRecipientPolicy({
+        allowed: config.ALERT_EMAIL_ALLOWED_RECIPIENTS,
+        authUrl: new URL(config.SUBGRAPH_AUTH_URL).origin,
+        tenancyUrl,
+        signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+        timeoutMs: config.PROBE_TIMEOUT_MS,
+        logger,
+      }),
+    },
     routes: alertEvaluationRoute(runtime as SubgraphRuntime, evaluator),
     close: async () => {
       await tenantStatuses.stop();

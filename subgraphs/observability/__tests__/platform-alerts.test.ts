@@ -45,8 +45,13 @@ let platform: AlertScope;
 let tenantScope: AlertScope;
 let evaluator: AlertEvaluator;
 
+// Every rule here mails only the platform (no tenant rule has an email channel), so the
+// recipient check is never asked; the real one is attacked in alert-trust.e2e.test.ts.
+const noTenantMail = {
+  refused: () => Promise.reject(new Error('no tenant rule here mails anyone')),
+};
 const as = (scope: AlertScope, request: RequestContext) => ({
-  rules: new AlertRuleService(scope),
+  rules: new AlertRuleService(scope, noTenantMail),
   alerts: new AlertService(scope, request),
 });
 const adminRequest: RequestContext = {

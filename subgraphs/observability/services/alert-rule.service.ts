@@ -2,8 +2,14 @@ import {
   formatAlertChannel,
   MAX_ALERT_CHANNELS,
   parseAlertChannel,
+  type AlertRecipientPolicy,
 } from '../../../platform/alerts';
-import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../../platform/errors';
 import { appendEvent, EventType } from '../../../platform/events';
 import { isUuid } from '../../../platform/graphql/ids';
 import { formatMetricSelector, parseMetricSelector } from '../alerts/alert-metrics';
@@ -35,10 +41,14 @@ export interface AlertRuleInput {
 /**
  * A tenant's alert rules, or the platform's. Who may call is settled by the field policies
  * (tenant rules: MEMBER reads, ADMIN writes, API keys with alerts:manage; platform rules:
- * platform administrators only); this holds the rules of what a rule may say.
+ * platform administrators only); this holds the rules of what a rule may say, and whom a
+ * tenant's rule may mail.
  */
 export class AlertRuleService {
-  constructor(private readonly scope: AlertScope) {}
+  constructor(
+    private readonly scope: AlertScope,
+    private readonly recipients: AlertRecipientPolicy,
+  ) {}
 
   list(): Promise<AlertRuleEntity[]> {
     return this.scope.run((manager) =>
@@ -46,8 +56,9 @@ export class AlertRuleService {
     );
   }
 
-  create(input: AlertRuleInput): Promise<AlertRuleEntity> {
+  async create(input: AlertRuleInput): Promise<AlertRuleEntity> {
     const fields = validateRule(input, this.owner);
+    await this.checkRecipients(fields.channels);
     const tenantId = this.scope.tenantId;
     return this.scope.run(async (manager) => {
       const rules = new AlertRuleRepository(manager);
@@ -76,9 +87,10 @@ export class AlertRuleService {
    * pending window and counter samples are forgotten); an open alert stays open until the
    * next evaluation decides, and disabling the rule resolves it there.
    */
-  update(id: string, input: AlertRuleInput): Promise<AlertRuleEntity> {
+  async update(id: string, input: AlertRuleInput): Promise<AlertRuleEntity> {
     const ruleId = validId(id);
     const fields = validateRule(input, this.owner);
+    await this.checkRecipients(fields.channels);
     return this.scope.run(async (manager) => {
       const rules = new AlertRuleRepository(manager);
       const existing = await rules.findByIdForUpdate(ruleId);
@@ -116,6 +128,27 @@ export class AlertRuleService {
       });
       return true;
     });
+  }
+
+  /**
+   * A tenant's rule mails only the tenant's verified members and the addresses the platform
+   * allows (see platform/alerts/alert-recipients.ts); the worker checks again at each send.
+   */
+  private async checkRecipients(channels: readonly string[]): Promise<void> {
+    const tenantId = this.scope.tenantId;
+    if (tenantId === null) return;
+    const addresses = channels.flatMap((value) => {
+      const channel = parseAlertChannel(value);
+      return channel.kind === 'email' ? [channel.address] : [];
+    });
+    if (addresses.length === 0) return;
+    const refused = await this.recipients.refused(tenantId, addresses);
+    if (refused.length > 0) {
+      throw new ForbiddenError(
+        `A tenant's alert rules mail only its members with a verified email and the ` +
+          `addresses the platform allows, not ${refused.join(', ')}`,
+      );
+    }
   }
 
   private get owner(): RuleOwner {
