@@ -3,7 +3,7 @@ import { tenantPurgeRoute } from '../../platform/graphql/tenant-purge-route';
 import type { SubgraphRuntime } from '../../platform/graphql';
 import type { RequestHandler } from '../../platform/http';
 import { enqueueTenantPurge, TENANT_PURGE_QUEUE } from '../../platform/queues';
-import { queuePrefix } from '../../platform/redis';
+import { queuePrefix, type RedisClient } from '../../platform/redis';
 import {
   publishTenantOriginsChanged,
   publishTenantStatusChanged,
@@ -43,29 +43,25 @@ export function setupTenantLifecycle(runtime: SubgraphRuntime): {
     prefix: queuePrefix(config.REDIS_PREFIX),
   });
   purgeQueue.on('error', (error) => logger.warn({ err: error }, 'tenant purge queue error'));
-  // Committed already; if Redis is down, gateways' cached answers expire within their TTL.
-  const originsChanged = async (tenantId: string) => {
-    try {
-      await publishTenantOriginsChanged(redis, config.REDIS_PREFIX, tenantId);
-    } catch (error) {
-      logger.warn(
-        { err: error, tenantId },
-        'could not announce changed origins; gateways see them within their cache TTL',
-      );
-    }
-  };
-
-  // Committed already; if Redis is down, services' cached statuses expire within their TTL.
-  const statusChanged = async (tenantId: string) => {
-    try {
-      await publishTenantStatusChanged(redis, config.REDIS_PREFIX, tenantId);
-    } catch (error) {
-      logger.warn(
-        { err: error, tenantId },
-        'could not announce a tenant status change; services see it within their cache TTL',
-      );
-    }
-  };
+  // Called after the commit; if Redis is down, the caches of other processes still expire
+  // within their TTL, so the change succeeds and the failure is logged.
+  const announce =
+    (
+      what: string,
+      publish: (redis: RedisClient, prefix: string, tenantId: string) => Promise<void>,
+    ) =>
+    async (tenantId: string) => {
+      try {
+        await publish(redis, config.REDIS_PREFIX, tenantId);
+      } catch (error) {
+        logger.warn(
+          { err: error, tenantId },
+          `could not announce ${what}; other processes see it within their cache TTL`,
+        );
+      }
+    };
+  const originsChanged = announce('changed origins', publishTenantOriginsChanged);
+  const statusChanged = announce('a tenant status change', publishTenantStatusChanged);
 
   return {
     services: {

@@ -1,24 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { JobName, QueueName } from '../../../platform/queues';
-import { queuePrefix } from '../../../platform/redis';
+import type { Queue } from 'bullmq';
+import { JobName } from '../../../platform/queues';
 import {
   signUpMember,
   signUpPlatformAdmin,
   type TestUser,
 } from '../../../platform/testing/members';
 import { readOutbox } from '../../../platform/testing/outbox';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
-import { codeOf, dataOf, eventually, gqlClient, ruleInput } from './observability-client';
+import {
+  ALWAYS_HOLDS,
+  codeOf,
+  dataOf,
+  eventually,
+  FAST_ALERTING,
+  gqlClient,
+  openAlertsQueue,
+  ruleInput,
+} from './observability-client';
 
 // What one tenant's alert rules may reach, attacked through the real processes (gateway,
 // observability, worker evaluating every second): whom their mail goes to, whose figures they
 // read, and whether they run while their tenant is suspended.
 
 let stack: TestStack;
-let redis: Redis;
+let alerts: ReturnType<typeof openAlertsQueue>;
 let alertsQueue: Queue;
 const tenant = randomUUID();
 const neighbour = randomUUID();
@@ -36,13 +42,6 @@ const gql = gqlClient(() => stack.gatewayUrl);
 const CREATE = `mutation ($input: AlertRuleInput!) { createAlertRule(input: $input) { id channels } }`;
 const UPDATE = `mutation ($id: ID!, $input: AlertRuleInput!) {
   updateAlertRule(id: $id, input: $input) { id channels } }`;
-/** Always true once it has a baseline: the rate of the tenant's journal is never negative. */
-const ALWAYS = {
-  metric: 'tessera_journal_events_total',
-  comparator: '>=',
-  threshold: 0,
-  forSeconds: 0,
-};
 
 async function createRule(as: TestUser, tenantId: string, overrides: Record<string, unknown>) {
   const response = await gql<{ createAlertRule: { id: string } }>(CREATE, as.headers(tenantId), {
@@ -91,9 +90,7 @@ beforeAll(async () => {
   stack = await startStack({
     worker: true,
     env: {
-      ALERT_EVALUATION_INTERVAL_SECONDS: '1',
-      ALERT_DISPATCH_ATTEMPTS: '2',
-      ALERT_DISPATCH_BACKOFF_MS: '100',
+      ...FAST_ALERTING,
       ALERT_EMAIL_ALLOWED_RECIPIENTS: NOC,
     },
   });
@@ -114,16 +111,12 @@ beforeAll(async () => {
   await stack.db.query(`UPDATE auth.users SET email_verified = true WHERE id = ANY($1)`, [
     [owner, member, leaver, outsider, frozenOwner].map((user) => user.id),
   ]);
-  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  alertsQueue = new Queue(QueueName.ALERTS, {
-    connection: redis,
-    prefix: queuePrefix(stack.redisPrefix),
-  });
+  alerts = openAlertsQueue(stack.redisPrefix);
+  alertsQueue = alerts.queue;
 }, 120_000);
 
 afterAll(async () => {
-  await alertsQueue?.close();
-  redis?.disconnect();
+  await alerts?.close();
   await stack?.stop();
 });
 
@@ -270,7 +263,7 @@ describe("tenant rules and other tenants' figures", () => {
 describe('alert rules of a suspended tenant', () => {
   it('are not evaluated, leave an open alert as it was, and resume on reinstatement', async () => {
     const firing = await createRule(frozenOwner, frozen, {
-      ...ALWAYS,
+      ...ALWAYS_HOLDS,
       channels: ['log', `email:${frozenOwner.email}`],
     });
     const [open] = await eventually(async () => {
@@ -278,7 +271,7 @@ describe('alert rules of a suspended tenant', () => {
       return alerts.length > 0 ? alerts : undefined;
     }, 30_000);
     const dormant = await createRule(frozenOwner, frozen, {
-      ...ALWAYS,
+      ...ALWAYS_HOLDS,
       enabled: false,
       channels: ['log', `email:${frozenOwner.email}`],
     });

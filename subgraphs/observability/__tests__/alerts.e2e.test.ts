@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
 import { JobName, QueueName } from '../../../platform/queues';
-import { queuePrefix } from '../../../platform/redis';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import {
   isChallenge,
@@ -16,10 +13,13 @@ import {
 } from '../../../platform/testing/webhook-receiver';
 import { connectWs } from '../../../platform/testing/ws-client';
 import {
+  ALWAYS_HOLDS,
   codeOf,
   dataOf,
   eventually,
+  FAST_ALERTING,
   gqlClient,
+  openAlertsQueue,
   RULE_FIELDS,
   ruleInput,
 } from './observability-client';
@@ -31,7 +31,7 @@ import {
 
 let stack: TestStack;
 let receiver: WebhookReceiver;
-let redis: Redis;
+let alerts: ReturnType<typeof openAlertsQueue>;
 let alertsQueue: Queue;
 const tenant = randomUUID();
 const otherTenant = randomUUID();
@@ -43,13 +43,6 @@ const gql = gqlClient(() => stack.gatewayUrl);
 const CREATE = `mutation ($input: AlertRuleInput!) { createAlertRule(input: $input) { ${RULE_FIELDS} } }`;
 const UPDATE = `mutation ($id: ID!, $input: AlertRuleInput!) {
   updateAlertRule(id: $id, input: $input) { ${RULE_FIELDS} } }`;
-/** Always true once it has a baseline: the rate of the tenant's journal is never negative. */
-const ALWAYS = {
-  metric: 'tessera_journal_events_total',
-  comparator: '>=',
-  threshold: 0,
-  forSeconds: 0,
-};
 const ALERTS = `query ($active: Boolean) { alerts(active: $active) {
   id severity message value firedAt resolvedAt acknowledgedAt acknowledgedBy { id }
   rule { id name } } }`;
@@ -117,9 +110,7 @@ beforeAll(async () => {
   stack = await startStack({
     worker: true,
     env: {
-      ALERT_EVALUATION_INTERVAL_SECONDS: '1',
-      ALERT_DISPATCH_ATTEMPTS: '2',
-      ALERT_DISPATCH_BACKOFF_MS: '100',
+      ...FAST_ALERTING,
       ALERT_EMAIL_ALLOWED_RECIPIENTS: 'ops@example.com,oncall@alerting.example',
       OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
       WEBHOOK_RETRY_SCHEDULE: '100ms,200ms',
@@ -135,17 +126,13 @@ beforeAll(async () => {
     signUpMember(stack.gatewayUrl, stack.db, tenant, 'MEMBER'),
     signUpMember(stack.gatewayUrl, stack.db, otherTenant, 'OWNER'),
   ]);
-  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  alertsQueue = new Queue(QueueName.ALERTS, {
-    connection: redis,
-    prefix: queuePrefix(stack.redisPrefix),
-  });
+  alerts = openAlertsQueue(stack.redisPrefix);
+  alertsQueue = alerts.queue;
 }, 120_000);
 
 afterAll(async () => {
   await receiver?.close();
-  await alertsQueue?.close();
-  redis?.disconnect();
+  await alerts?.close();
   await stack?.stop();
 });
 
@@ -425,7 +412,7 @@ describe('alerts', () => {
   it('turns a notification that cannot be sent into a dead letter, at once when no retry can help', async () => {
     const missingEndpoint = randomUUID();
     await createRule(owner, tenant, {
-      ...ALWAYS,
+      ...ALWAYS_HOLDS,
       name: 'always',
       channels: [`webhook:${missingEndpoint}`],
     });
@@ -460,7 +447,7 @@ describe('alerts', () => {
   it('retries a webhook alert the receiver refuses, then leaves it in the dead letters', async () => {
     const endpoint = await activeEndpoint(() => ({ status: 500, body: 'down' }));
     await createRule(owner, tenant, {
-      ...ALWAYS,
+      ...ALWAYS_HOLDS,
       name: 'refused',
       channels: [`webhook:${endpoint.id}`],
     });

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QueueName } from '../../../platform/queues';
+import { queuePrefix } from '../../../platform/redis';
 import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
+import { TEST_REDIS_URL } from '../../../platform/testing/services';
 
 export { eventually } from '../../../platform/testing/eventually';
 
@@ -40,5 +45,36 @@ export function ruleInput(prefix: string, overrides: Record<string, unknown> = {
     severity: 'WARNING',
     channels: ['log'],
     ...overrides,
+  };
+}
+
+/** Alerting as the end-to-end tests run it: a round every second, two quick tries per send. */
+export const FAST_ALERTING = {
+  ALERT_EVALUATION_INTERVAL_SECONDS: '1',
+  ALERT_DISPATCH_ATTEMPTS: '2',
+  ALERT_DISPATCH_BACKOFF_MS: '100',
+};
+
+/** A tenant rule that holds once it has a baseline: a journal's rate is never negative. */
+export const ALWAYS_HOLDS = {
+  metric: 'tessera_journal_events_total',
+  comparator: '>=',
+  threshold: 0,
+  forSeconds: 0,
+};
+
+/** A stack's `alerts` queue on a Redis connection of its own; `close` ends both. */
+export function openAlertsQueue(redisPrefix: string): { queue: Queue; close(): Promise<void> } {
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(QueueName.ALERTS, {
+    connection: redis,
+    prefix: queuePrefix(redisPrefix),
+  });
+  return {
+    queue,
+    async close() {
+      await queue.close();
+      redis.disconnect();
+    },
   };
 }
