@@ -220,14 +220,29 @@ describe("tenant rules and other tenants' figures", () => {
   });
 
   it("never fire on another tenant's activity, and fire on the tenant's own", async () => {
+    const SPIED = 'tessera_graphql_operations_total{operation_name="SpyOnNeighbours"}';
     // A rule stored before tenant rules were confined (as a tenant could write it then).
     const [legacy] = await stack.db.query<{ id: string }>(
       `INSERT INTO observability.alert_rules
          (tenant_id, name, metric, comparator, threshold, for_seconds, severity, channels)
-       VALUES ($1, 'legacy spy', 'tessera_graphql_operations_total{operation_name="SpyOnNeighbours"}',
-               '>', 0, 0, 'WARNING', '{log}') RETURNING id`,
-      [tenant],
+       VALUES ($1, 'legacy spy', $2, '>', 0, 0, 'WARNING', '{log}') RETURNING id`,
+      [tenant, SPIED],
     );
+    // The platform's rule on the same operation: the figures are there, for the platform.
+    const platform = dataOf(
+      await gql<{ createPlatformAlertRule: { id: string } }>(
+        `mutation ($input: AlertRuleInput!) { createPlatformAlertRule(input: $input) { id } }`,
+        admin.headers(),
+        {
+          input: ruleInput('platform-spy', {
+            metric: SPIED,
+            comparator: '>',
+            threshold: 0,
+            forSeconds: 0,
+          }),
+        },
+      ),
+    ).createPlatformAlertRule;
     const own = await createRule(owner, tenant, {
       metric: 'tessera_journal_events_total{type="observability.alert_rule.created"}',
       comparator: '>',
@@ -236,7 +251,7 @@ describe("tenant rules and other tenants' figures", () => {
     });
     await roundsPass(2);
 
-    // The neighbour runs the operation the legacy rule watches and writes rules of its own.
+    // The neighbour runs the operation both rules watch and writes rules of its own.
     for (let round = 0; round < 3; round += 1) {
       for (let call = 0; call < 5; call += 1) {
         dataOf(
@@ -246,7 +261,9 @@ describe("tenant rules and other tenants' figures", () => {
       await createRule(outsider, neighbour, { channels: ['log'] });
       await roundsPass(1);
     }
-    await roundsPass(2);
+    await eventually(async () => (await alertsOfRule(platform.id)).length > 0, 30_000);
+    // The round that fired the platform's rule evaluated the tenant's after it.
+    await roundsPass(1);
     expect(await alertsOfRule(legacy!.id)).toEqual([]);
     expect(await alertsOfRule(own)).toEqual([]);
 
