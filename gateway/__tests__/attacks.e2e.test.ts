@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Client } from 'pg';
-import { API_KEY_SCOPES, API_KEY_OWNER_PATH, API_KEY_VERIFY_PATH } from '../../platform/auth';
+import {
+  API_KEY_SCOPES,
+  API_KEY_OWNER_PATH,
+  API_KEY_VERIFY_PATH,
+  VERIFIED_USERS_PATH,
+} from '../../platform/auth';
 import {
   anonymousContext,
   CONTEXT_HEADER,
@@ -15,6 +20,7 @@ import {
   ROLE_LOOKUP_PATH,
   TENANT_ORIGINS_PATH,
   TENANT_PURGE_PATH,
+  TENANT_STATUS_PATH,
 } from '../../platform/tenancy';
 import {
   metricValue,
@@ -647,7 +653,9 @@ describe('the signed service context', () => {
     ['auth', API_KEY_VERIFY_PATH],
     ['auth', API_KEY_OWNER_PATH],
     ['auth', REENCRYPT_PATH],
+    ['auth', VERIFIED_USERS_PATH],
     ['tenancy', ROLE_LOOKUP_PATH],
+    ['tenancy', TENANT_STATUS_PATH],
     ['tenancy', OAUTH_PROVIDER_LOOKUP_PATH],
     ['tenancy', TENANT_ORIGINS_PATH],
     ['tenancy', REENCRYPT_PATH],

@@ -11,6 +11,8 @@ export const alertEvaluationRequestSchema = z.object({}).strict();
 
 export const alertEvaluationAnswerSchema = z.object({
   tenants: z.number().int().nonnegative(),
+  /** Tenants whose rules were not evaluated: suspended or deleted. */
+  paused: z.number().int().nonnegative(),
   rules: z.number().int().nonnegative(),
   fired: z.number().int().nonnegative(),
   resolved: z.number().int().nonnegative(),

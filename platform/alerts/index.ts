@@ -1,2 +1,3 @@
 export * from './alert-channels';
 export * from './alert-jobs';
+export * from './alert-recipients';

@@ -7,3 +7,4 @@ export * from './api-key-owner';
 export * from './api-key-revocation';
 export * from './shared-times';
 export * from './verified-email';
+export * from './verified-users';

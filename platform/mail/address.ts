@@ -7,6 +7,11 @@ export const MAX_EMAIL_LENGTH = 254;
 const EMAIL =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
+/** Whether `value` is an address as {@link normalizeEmail} accepts it (after normalizing). */
+export function isEmailAddress(value: string): boolean {
+  return value.length <= MAX_EMAIL_LENGTH && EMAIL.test(value);
+}
+
 /**
  * Trimmed and lower-cased: one account (or one invitation) per mailbox, however it is typed.
  * Shared by auth (accounts) and tenancy (invitations), so both agree on what an address is.
@@ -17,7 +22,7 @@ export function normalizeEmail(email: string, field = 'email'): string {
     throw new ValidationError('Enter a valid email address', { field });
   }
   const normalized = email.trim().toLowerCase();
-  if (normalized.length > MAX_EMAIL_LENGTH || !EMAIL.test(normalized)) {
+  if (!isEmailAddress(normalized)) {
     throw new ValidationError('Enter a valid email address', { field });
   }
   return normalized;

@@ -5,3 +5,4 @@ export * from './tenant-origin-events';
 export * from './tenant-origins';
 export * from './tenant-purge';
 export * from './tenant-settings';
+export * from './tenant-status';

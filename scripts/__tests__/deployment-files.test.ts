@@ -224,6 +224,12 @@ describe('docker-compose.yml', () => {
       expect(new URL(config.REDIS_URL).hostname).toBe('redis');
       secrets.add(env.CONTEXT_SIGNING_SECRETS!);
     }
+    // Assets asks auth (API key owners) and tenancy (tenant statuses) by their service names.
+    const assets = composeEnv('assets');
+    expect([assets.AUTH_INTERNAL_URL, assets.TENANCY_INTERNAL_URL]).toEqual([
+      'http://auth:4001',
+      'http://tenancy:4002',
+    ]);
     const workerEnv = composeEnv('worker');
     const worker = parseConfig(workerConfigShape, workerEnv, [
       refuseDevelopmentSecretInProduction,

@@ -43,6 +43,8 @@ export const assetsConfigShape = {
   ASSETS_DOWNLOAD_URL_TTL_SECONDS: integer(300, 10, 24 * 3600),
   /** The auth process, asked who created an API key that uploads (the asset's owner). */
   AUTH_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4001'),
+  /** The tenancy process, asked whether a blob URL's tenant is suspended. */
+  TENANCY_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4002'),
   ASSETS_S3_ENDPOINT: url(['http', 'https']).optional(),
   ASSETS_S3_REGION: z
     .string()

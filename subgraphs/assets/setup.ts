@@ -1,4 +1,7 @@
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
+import { cacheCounter } from '../../platform/observability/cache-metrics';
+import { closeRedis, createRedis } from '../../platform/redis';
+import { TenantStatuses } from '../../platform/tenancy';
 import type { AssetsConfig } from './config';
 import { blobRoute } from './routes/blob-route';
 import { ApiKeyOwners } from './services/api-key-owners';
@@ -6,7 +9,10 @@ import type { AssetsServices } from './services/assets-services';
 import { BLOB_PATH_PREFIX, BlobUrls, blobUrlKeys } from './services/blob-urls';
 import { createBlobStore } from './storage/create-blob-store';
 
-/** Builds the blob store, the URL signer and the `/blobs/` route of the assets process. */
+/**
+ * Builds the blob store, the URL signer, the tenant status cache and the `/blobs/` route of the
+ * assets process.
+ */
 export async function setupAssets(
   runtime: SubgraphRuntime<AssetsConfig>,
 ): Promise<SubgraphServices<AssetsServices>> {
@@ -25,6 +31,19 @@ export async function setupAssets(
     uploadTtlSeconds: config.ASSETS_UPLOAD_URL_TTL_SECONDS,
     downloadTtlSeconds: config.ASSETS_DOWNLOAD_URL_TTL_SECONDS,
   });
+  // Suspended tenants' URLs are refused: statuses come from tenancy, cached until it
+  // announces a change on this connection.
+  const subscriber = createRedis(config, logger, { name: 'assets:tenant-status', blocking: true });
+  const tenantStatuses = new TenantStatuses({
+    tenancyUrl: config.TENANCY_INTERNAL_URL,
+    signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+    timeoutMs: 2_000,
+    subscriber,
+    prefix: config.REDIS_PREFIX,
+    logger,
+    countLookup: cacheCounter(runtime.metrics.registry, 'tenant_status'),
+  });
+  await tenantStatuses.start();
   logger.info({ storage: store.kind }, 'blob store ready');
   return {
     services: {
@@ -44,12 +63,16 @@ export async function setupAssets(
     prefixRoutes: {
       [BLOB_PATH_PREFIX]: {
         route: 'blobs',
-        handle: blobRoute({ dataSource, store, urls, logger }),
+        handle: blobRoute({ dataSource, store, urls, tenantStatuses, logger }),
       },
     },
     readiness: [{ name: 'blob-store', check: () => store.check() }],
     onListening: (url) => {
       ownUrl = url;
+    },
+    close: async () => {
+      await tenantStatuses.stop();
+      await closeRedis(subscriber);
     },
   };
 }

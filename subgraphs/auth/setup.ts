@@ -1,4 +1,8 @@
-import { API_KEYS_OF_CREATOR_REVOKE_PATH, VERIFIED_EMAIL_PATH } from '../../platform/auth';
+import {
+  API_KEYS_OF_CREATOR_REVOKE_PATH,
+  VERIFIED_EMAIL_PATH,
+  VERIFIED_USERS_PATH,
+} from '../../platform/auth';
 import { KeyRing, REENCRYPT_PATH } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
 import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
@@ -10,6 +14,7 @@ import { createAuthMetrics } from './metrics';
 import { authRoutes } from './internal-routes';
 import { revokeCreatorKeysRoute } from './routes/revoke-creator-keys.route';
 import { verifiedEmailRoute } from './routes/verified-email.route';
+import { verifiedUsersRoute } from './routes/verified-users.route';
 import { ApiKeyVerifier } from './services/api-key-verifier';
 import type { AuthServices } from './services/auth-services';
 import { AccountLockout } from './services/lockout';
@@ -98,6 +103,7 @@ export async function setupAuth(
       [REENCRYPT_PATH]: reencryptRoute(runtime, keyRing, authSecretStores(dataSource)),
       [VERIFIED_EMAIL_PATH]: verifiedEmailRoute(runtime),
       [API_KEYS_OF_CREATOR_REVOKE_PATH]: revokeCreatorKeysRoute(runtime, services),
+      [VERIFIED_USERS_PATH]: verifiedUsersRoute(runtime),
     },
     close: async () => {
       keys.stop();

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { alertRecipientsConfigShape } from '../../platform/alerts';
 import { integer, url } from '../../platform/config';
 import type { SubgraphConfig } from '../../platform/graphql';
 
@@ -8,7 +9,8 @@ const subgraphUrl = (port: number) => httpUrl(`http://127.0.0.1:${port}/graphql`
 
 /**
  * The observability subgraph's own variables: where the other processes are (their `/readyz`
- * for `health`, their `/metrics` for the alert evaluator), and how long to wait for them.
+ * for `health`, their `/metrics` for the alert evaluator, tenancy and auth for tenant statuses
+ * and alert recipients), and how long to wait for them.
  */
 export const observabilityConfigShape = {
   GATEWAY_INTERNAL_URL: httpUrl('http://127.0.0.1:4000'),
@@ -24,6 +26,8 @@ export const observabilityConfigShape = {
   ALERT_DISPATCH_ATTEMPTS: integer(5, 1, 25),
   /** The first retry's delay; each next one doubles it. */
   ALERT_DISPATCH_BACKOFF_MS: integer(5_000, 100, 3_600_000),
+  /** Besides a tenant's verified members, the addresses its rules may mail. */
+  ...alertRecipientsConfigShape,
 };
 
 export type ObservabilityConfig = SubgraphConfig &

@@ -1,7 +1,10 @@
 import { Queue } from 'bullmq';
+import { alertRecipientPolicy, type AlertRecipientPolicy } from '../../platform/alerts';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
+import { cacheCounter } from '../../platform/observability/cache-metrics';
 import { ALL_QUEUES, QueueName } from '../../platform/queues';
-import { queuePrefix } from '../../platform/redis';
+import { closeRedis, createRedis, queuePrefix } from '../../platform/redis';
+import { TenantStatuses } from '../../platform/tenancy';
 import { processTargets, type ObservabilityConfig } from './config';
 import { MetricsScraper } from './probes/metrics-scraper';
 import { ReadinessProbe } from './probes/readiness-probe';
@@ -13,6 +16,8 @@ export interface ObservabilityServices {
   readiness: ReadinessProbe;
   /** One handle per queue: counts for queueStats, and alert notifications into `alerts`. */
   queues: Queue[];
+  /** Whom a tenant's rules may mail (checked when a rule is written). */
+  recipients: AlertRecipientPolicy;
 }
 
 export async function setupObservability(
@@ -25,18 +30,49 @@ export async function setupObservability(
     queue.on('error', (error) => logger.warn({ err: error, queue: name }, 'queue error'));
     return queue;
   });
+  const tenancyUrl = new URL(config.SUBGRAPH_TENANCY_URL).origin;
+  // A suspended tenant's rules are paused: statuses come from tenancy, cached until it
+  // announces a change on this connection.
+  const subscriber = createRedis(config, logger, {
+    name: 'observability:tenant-status',
+    blocking: true,
+  });
+  const tenantStatuses = new TenantStatuses({
+    tenancyUrl,
+    signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+    timeoutMs: config.PROBE_TIMEOUT_MS,
+    subscriber,
+    prefix: config.REDIS_PREFIX,
+    logger,
+    countLookup: cacheCounter(metrics.registry, 'tenant_status'),
+  });
+  await tenantStatuses.start();
   const evaluator = new AlertEvaluator({
     dataSource,
     scraper: new MetricsScraper(targets, metrics.registry, config.PROBE_TIMEOUT_MS),
+    tenantStatuses,
     queue: queues.find((queue) => queue.name === QueueName.ALERTS)!,
     dispatchAttempts: config.ALERT_DISPATCH_ATTEMPTS,
     dispatchBackoffMs: config.ALERT_DISPATCH_BACKOFF_MS,
     logger,
   });
   return {
-    services: { readiness: new ReadinessProbe(targets, config.PROBE_TIMEOUT_MS), queues },
+    services: {
+      readiness: new ReadinessProbe(targets, config.PROBE_TIMEOUT_MS),
+      queues,
+      recipients: alertRecipientPolicy({
+        allowed: config.ALERT_EMAIL_ALLOWED_RECIPIENTS,
+        authUrl: new URL(config.SUBGRAPH_AUTH_URL).origin,
+        tenancyUrl,
+        signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+        timeoutMs: config.PROBE_TIMEOUT_MS,
+        logger,
+      }),
+    },
     routes: alertEvaluationRoute(runtime as SubgraphRuntime, evaluator),
     close: async () => {
+      await tenantStatuses.stop();
+      await closeRedis(subscriber);
       await Promise.all(queues.map((queue) => queue.close()));
     },
   };

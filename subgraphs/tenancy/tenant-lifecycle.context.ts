@@ -35,6 +35,7 @@ export function createTenantLifecycleContext(
       request,
       tenantSettings,
       services.membershipChanged,
+      services.tenantLifecycle.statusChanged,
     ),
   };
 }

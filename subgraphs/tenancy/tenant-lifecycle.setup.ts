@@ -3,13 +3,16 @@ import { tenantPurgeRoute } from '../../platform/graphql/tenant-purge-route';
 import type { SubgraphRuntime } from '../../platform/graphql';
 import type { RequestHandler } from '../../platform/http';
 import { enqueueTenantPurge, TENANT_PURGE_QUEUE } from '../../platform/queues';
-import { queuePrefix } from '../../platform/redis';
+import { queuePrefix, type RedisClient } from '../../platform/redis';
 import {
   publishTenantOriginsChanged,
+  publishTenantStatusChanged,
   TENANT_ORIGINS_PATH,
   TENANT_PURGE_PATH,
+  TENANT_STATUS_PATH,
 } from '../../platform/tenancy';
 import { tenantOriginsRoute } from './routes/tenant-origins.route';
+import { tenantStatusRoute } from './routes/tenant-status.route';
 import { refuseLiveTenant, TENANCY_PURGE_TABLES } from './routes/tenant-purge.route';
 import type { TenantSettingsOptions } from './services/tenant-settings.service';
 
@@ -18,11 +21,14 @@ export interface TenantLifecycleServices {
   settings: TenantSettingsOptions;
   /** Enqueues the worker's purge of a deleted tenant (see TenantLifecycleHooks). */
   purgeDeletedTenant: (tenantId: string) => Promise<void>;
+  /** Announces a committed status change (suspended, reinstated) to every service's cache. */
+  statusChanged: (tenantId: string) => Promise<void>;
 }
 
 /**
  * The queue that deleted tenants' purges go to, and the internal routes of this part of
- * tenancy: the CORS origins lookup for the gateway and tenancy's own tenant purge.
+ * tenancy: the CORS origins lookup for the gateway, the tenant status lookup and tenancy's own
+ * tenant purge.
  */
 export function setupTenantLifecycle(runtime: SubgraphRuntime): {
   services: TenantLifecycleServices;
@@ -37,24 +43,34 @@ export function setupTenantLifecycle(runtime: SubgraphRuntime): {
     prefix: queuePrefix(config.REDIS_PREFIX),
   });
   purgeQueue.on('error', (error) => logger.warn({ err: error }, 'tenant purge queue error'));
-  // Committed already; if Redis is down, gateways' cached answers expire within their TTL.
-  const originsChanged = async (tenantId: string) => {
-    try {
-      await publishTenantOriginsChanged(redis, config.REDIS_PREFIX, tenantId);
-    } catch (error) {
-      logger.warn(
-        { err: error, tenantId },
-        'could not announce changed origins; gateways see them within their cache TTL',
-      );
-    }
-  };
+  // Called after the commit; if Redis is down, the caches of other processes still expire
+  // within their TTL, so the change succeeds and the failure is logged.
+  const announce =
+    (
+      what: string,
+      publish: (redis: RedisClient, prefix: string, tenantId: string) => Promise<void>,
+    ) =>
+    async (tenantId: string) => {
+      try {
+        await publish(redis, config.REDIS_PREFIX, tenantId);
+      } catch (error) {
+        logger.warn(
+          { err: error, tenantId },
+          `could not announce ${what}; other processes see it within their cache TTL`,
+        );
+      }
+    };
+  const originsChanged = announce('changed origins', publishTenantOriginsChanged);
+  const statusChanged = announce('a tenant status change', publishTenantStatusChanged);
 
   return {
     services: {
       settings: { allowHttpOrigins: config.NODE_ENV !== 'production', originsChanged },
+      statusChanged,
       purgeDeletedTenant: async (tenantId) => {
-        // A deleted tenant allows no origin any more.
+        // A deleted tenant allows no origin any more, and has no status.
         await originsChanged(tenantId);
+        await statusChanged(tenantId);
         try {
           const jobId = await enqueueTenantPurge(purgeQueue, tenantId);
           logger.info({ tenantId, jobId }, 'tenant purge enqueued');
@@ -70,6 +86,7 @@ export function setupTenantLifecycle(runtime: SubgraphRuntime): {
     },
     routes: {
       [TENANT_ORIGINS_PATH]: tenantOriginsRoute(runtime),
+      [TENANT_STATUS_PATH]: tenantStatusRoute(runtime),
       [TENANT_PURGE_PATH]: tenantPurgeRoute(runtime, {
         tables: TENANCY_PURGE_TABLES,
         guard: refuseLiveTenant,

@@ -3,8 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { withTenantTransaction } from '../../../platform/db';
-import { DomainError, ForbiddenError, NotFoundError } from '../../../platform/errors';
+import {
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  TenantSuspendedError,
+} from '../../../platform/errors';
 import { sendGraphQLError, sendJson, type RequestHandler } from '../../../platform/http';
+import type { TenantStatuses } from '../../../platform/tenancy';
 import type { AssetEntity } from '../entities/asset.entity';
 import { AssetRepository } from '../repositories/asset.repository';
 import { BLOB_PATH_PREFIX, type BlobAction, type BlobUrls } from '../services/blob-urls';
@@ -16,6 +22,7 @@ export interface BlobRouteDeps {
   dataSource: DataSource;
   store: BlobStore;
   urls: BlobUrls;
+  tenantStatuses: Pick<TenantStatuses, 'statusOf'>;
   logger: Logger;
 }
 
@@ -42,7 +49,8 @@ const ACTIONS: Partial<Record<string, BlobAction>> = {
 /**
  * `/blobs/<tenant>/<asset>`: the signed upload (PUT) and download (GET, HEAD) URLs. These
  * requests do not come through the gateway: the signature in the URL is the credential, and
- * the tenant and asset it names are the only ones the request can touch. Any origin may use
+ * the tenant and asset it names are the only ones the request can touch, and only while that
+ * tenant is live and not suspended (403 TENANT_SUSPENDED). Any origin may use
  * them (CORS `*`): they carry no cookie, so there is no ambient authority to protect.
  */
 export function blobRoute(deps: BlobRouteDeps): RequestHandler {
@@ -107,6 +115,14 @@ async function handle(
       check.reason === 'expired' ? 'This URL has expired' : 'This URL is not valid',
     );
   }
+  // A URL signed before its tenant was suspended (or deleted) must not outlive the change:
+  // checked before the asset is read or a byte of the body is.
+  const status = await deps.tenantStatuses.statusOf(key.tenantId);
+  if (status === 'SUSPENDED') {
+    log.info({ action }, 'blob URL of a suspended tenant refused');
+    throw new TenantSuspendedError();
+  }
+  if (status === null) throw new ForbiddenError('This URL is not valid');
   const request: BlobRequest = {
     key,
     findAsset: () =>

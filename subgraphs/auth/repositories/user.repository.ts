@@ -14,6 +14,15 @@ export class UserRepository {
     return this.manager.findOne(UserEntity, { where: { id } });
   }
 
+  /** The active accounts among `emails` (lower case) whose email is verified. */
+  async findVerifiedByEmails(emails: readonly string[]): Promise<{ id: string; email: string }[]> {
+    return this.manager.query(
+      `SELECT id, email FROM auth.users
+        WHERE email = ANY($1::text[]) AND email_verified AND status = 'ACTIVE'`,
+      [emails],
+    );
+  }
+
   /** With the password hash, which no other read selects. */
   findCredentialsByEmail(email: string): Promise<UserEntity | null> {
     return this.manager

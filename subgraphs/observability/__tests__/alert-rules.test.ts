@@ -1,7 +1,7 @@
 import { formatAlertChannel, parseAlertChannel } from '../../../platform/alerts';
 import { ValidationError } from '../../../platform/errors';
 import { parseMetricSelector } from '../alerts/alert-metrics';
-import { alertMessage, holds, measure, read, step } from '../alerts/alert-state';
+import { alertMessage, holds, measure, read, readJournal, step } from '../alerts/alert-state';
 import { parseMetricsPage } from '../probes/metrics-scraper';
 import { validateRule } from '../services/alert-rule.service';
 
@@ -10,7 +10,7 @@ import { validateRule } from '../services/alert-rule.service';
 
 const base = {
   name: 'r',
-  metric: 'tessera_relay_lag_seconds',
+  metric: 'tessera_journal_events_total',
   comparator: '>',
   threshold: 1,
   forSeconds: 60,
@@ -24,7 +24,7 @@ describe('validateRule', () => {
       validateRule({
         ...base,
         name: ' errors ',
-        metric: 'tessera_http_requests_total{status="500",route="graphql"}',
+        metric: ' tessera_journal_events_total{type="jobs.webhook.delivery.dead"}',
         channels: [
           'LOG',
           'email:A@Example.com',
@@ -35,16 +35,36 @@ describe('validateRule', () => {
     ).toEqual({
       ...base,
       name: 'errors',
-      metric: 'tessera_http_requests_total{route="graphql",status="500"}',
+      metric: 'tessera_journal_events_total{type="jobs.webhook.delivery.dead"}',
       channels: ['log', 'email:a@example.com', 'webhook:0b6f8c1e-4a57-4c84-9d1e-3c1a2f9b7e10'],
       enabled: true,
+      disabledReason: null,
     });
+    expect(
+      validateRule(
+        { ...base, metric: 'tessera_http_requests_total{status="500",route="graphql"}' },
+        'platform',
+      ).metric,
+    ).toBe('tessera_http_requests_total{route="graphql",status="500"}');
   });
 
   it.each([
+    'tessera_graphql_operations_total{operation_name="Spy"}',
+    'tessera_auth_attempts_total',
+    'tessera_ws_connections',
+  ])(
+    "refuses the platform-wide %s in a tenant's rule, and takes it in the platform's",
+    (metric) => {
+      expect(() => validateRule({ ...base, metric })).toThrow(/platform-wide/);
+      expect(validateRule({ ...base, metric }, 'platform').metric).toBe(metric);
+    },
+  );
+
+  it.each([
     [{ metric: 'node_cpu_seconds_total' }],
-    [{ metric: 'tessera_relay_lag_seconds{tenant="x"}' }],
-    [{ metric: 'tessera_http_requests_total{status=500}' }],
+    [{ metric: 'tessera_journal_events_total{tenant="x"}' }],
+    [{ metric: 'tessera_journal_events_total{type="auth.anything"}' }],
+    [{ metric: 'tessera_journal_events_total{type=auth.user.signed_up}' }],
     [{ comparator: '<>' }],
     [{ threshold: Number.NaN }],
     [{ forSeconds: 1.5 }],
@@ -113,14 +133,17 @@ describe('evaluation', () => {
 
   it('sums counters over the matching series and takes the max of lags', () => {
     expect(
-      measure(parseMetricSelector('tessera_jobs_processed_total{outcome="failed"}'), samples),
+      measure(
+        parseMetricSelector('tessera_jobs_processed_total{outcome="failed"}', 'platform'),
+        samples,
+      ),
     ).toBe(15);
-    expect(measure(parseMetricSelector('tessera_relay_lag_seconds'), samples)).toBe(7);
-    expect(measure(parseMetricSelector('tessera_ws_connections'), samples)).toBeNull();
+    expect(measure(parseMetricSelector('tessera_relay_lag_seconds', 'platform'), samples)).toBe(7);
+    expect(measure(parseMetricSelector('tessera_ws_connections', 'platform'), samples)).toBeNull();
   });
 
   it('turns counter totals into a rate, counting a reset as a restart from zero', () => {
-    const selector = parseMetricSelector('tessera_jobs_processed_total');
+    const selector = parseMetricSelector('tessera_jobs_processed_total', 'platform');
     const at = new Date('2026-01-01T00:00:00Z');
     const later = new Date('2026-01-01T00:00:10Z');
     expect(read(selector, 100, undefined, at)).toEqual({ value: null, sample: 100 });
@@ -132,6 +155,37 @@ describe('evaluation', () => {
       value: 2,
       sample: 20,
     });
+  });
+
+  it("turns the owner's journal positions into a rate of its events, of one type or all", async () => {
+    const at = new Date('2026-01-01T00:00:00Z');
+    const later = new Date('2026-01-01T00:00:04Z');
+    const asked: unknown[] = [];
+    const count = (type: string, after: number, upTo: number) => {
+      asked.push([type, after, upTo]);
+      return Promise.resolve(2);
+    };
+    const all = parseMetricSelector('tessera_journal_events_total', 'tenant');
+    const typed = parseMetricSelector(
+      'tessera_journal_events_total{type="jobs.webhook.delivery.dead"}',
+      'tenant',
+    );
+    // The first round takes the position only; a position behind the last one starts over.
+    expect(await readJournal(all, 10, undefined, at, count)).toEqual({ value: null, sample: 10 });
+    expect(await readJournal(all, 5, { lastSample: 10, lastSampleAt: at }, later, count)).toEqual({
+      value: null,
+      sample: 5,
+    });
+    // Positions are gapless: without a type, the events are their difference.
+    expect(await readJournal(all, 30, { lastSample: 10, lastSampleAt: at }, later, count)).toEqual({
+      value: 5,
+      sample: 30,
+    });
+    expect(asked).toEqual([]);
+    expect(
+      await readJournal(typed, 30, { lastSample: 10, lastSampleAt: at }, later, count),
+    ).toEqual({ value: 0.5, sample: 30 });
+    expect(asked).toEqual([['jobs.webhook.delivery.dead', 10, 30]]);
   });
 
   it('compares with every comparator', () => {

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
 import { JobName, QueueName } from '../../../platform/queues';
-import { queuePrefix } from '../../../platform/redis';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import {
   isChallenge,
@@ -16,22 +13,25 @@ import {
 } from '../../../platform/testing/webhook-receiver';
 import { connectWs } from '../../../platform/testing/ws-client';
 import {
+  ALWAYS_HOLDS,
   codeOf,
   dataOf,
   eventually,
+  FAST_ALERTING,
   gqlClient,
+  openAlertsQueue,
   RULE_FIELDS,
   ruleInput,
 } from './observability-client';
 
 // Alert rules and alerts end to end: rules written through the gateway, the worker's
-// evaluate-alerts job every second, a real metric moved by the test (open graphql-ws
-// connections at the gateway), and the notifications the worker dispatches, webhooks through
-// the webhook machinery to a local receiver that verifies them with `standardwebhooks`.
+// evaluate-alerts job every second, a tenant measure moved by the test (the rate of its own
+// journal's events), and the notifications the worker dispatches, webhooks through the webhook
+// machinery to a local receiver that verifies them with `standardwebhooks`.
 
 let stack: TestStack;
 let receiver: WebhookReceiver;
-let redis: Redis;
+let alerts: ReturnType<typeof openAlertsQueue>;
 let alertsQueue: Queue;
 const tenant = randomUUID();
 const otherTenant = randomUUID();
@@ -41,6 +41,8 @@ let otherOwner: TestUser;
 const gql = gqlClient(() => stack.gatewayUrl);
 
 const CREATE = `mutation ($input: AlertRuleInput!) { createAlertRule(input: $input) { ${RULE_FIELDS} } }`;
+const UPDATE = `mutation ($id: ID!, $input: AlertRuleInput!) {
+  updateAlertRule(id: $id, input: $input) { ${RULE_FIELDS} } }`;
 const ALERTS = `query ($active: Boolean) { alerts(active: $active) {
   id severity message value firedAt resolvedAt acknowledgedAt acknowledgedBy { id }
   rule { id name } } }`;
@@ -108,9 +110,8 @@ beforeAll(async () => {
   stack = await startStack({
     worker: true,
     env: {
-      ALERT_EVALUATION_INTERVAL_SECONDS: '1',
-      ALERT_DISPATCH_ATTEMPTS: '2',
-      ALERT_DISPATCH_BACKOFF_MS: '100',
+      ...FAST_ALERTING,
+      ALERT_EMAIL_ALLOWED_RECIPIENTS: 'ops@example.com,oncall@alerting.example',
       OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
       WEBHOOK_RETRY_SCHEDULE: '100ms,200ms',
     },
@@ -125,17 +126,13 @@ beforeAll(async () => {
     signUpMember(stack.gatewayUrl, stack.db, tenant, 'MEMBER'),
     signUpMember(stack.gatewayUrl, stack.db, otherTenant, 'OWNER'),
   ]);
-  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  alertsQueue = new Queue(QueueName.ALERTS, {
-    connection: redis,
-    prefix: queuePrefix(stack.redisPrefix),
-  });
+  alerts = openAlertsQueue(stack.redisPrefix);
+  alertsQueue = alerts.queue;
 }, 120_000);
 
 afterAll(async () => {
   await receiver?.close();
-  await alertsQueue?.close();
-  redis?.disconnect();
+  await alerts?.close();
   await stack?.stop();
 });
 
@@ -143,12 +140,12 @@ describe('alert rules', () => {
   it('are created, listed, updated and deleted by an admin, each with an event', async () => {
     const created = await createRule(owner, tenant, {
       name: '  failed jobs  ',
-      metric: 'tessera_jobs_processed_total{queue="maintenance",outcome="failed"}',
+      metric: ' tessera_journal_events_total{type="jobs.job.dead_lettered"} ',
       channels: ['log', 'EMAIL:Ops@Example.com', 'log'],
     });
     expect(created).toMatchObject({
       name: 'failed jobs',
-      metric: 'tessera_jobs_processed_total{outcome="failed",queue="maintenance"}',
+      metric: 'tessera_journal_events_total{type="jobs.job.dead_lettered"}',
       channels: ['log', 'email:ops@example.com'],
       enabled: true,
     });
@@ -162,14 +159,10 @@ describe('alert rules', () => {
     expect(listed.map((rule) => rule.id)).toContain(created.id);
 
     const updated = dataOf(
-      await gql<{ updateAlertRule: Record<string, unknown> }>(
-        `mutation ($id: ID!, $input: AlertRuleInput!) { updateAlertRule(id: $id, input: $input) { ${RULE_FIELDS} } }`,
-        owner.headers(tenant),
-        {
-          id: created.id,
-          input: ruleInput('rule', { name: 'failed jobs', threshold: 0.5, enabled: false }),
-        },
-      ),
+      await gql<{ updateAlertRule: Record<string, unknown> }>(UPDATE, owner.headers(tenant), {
+        id: created.id,
+        input: ruleInput('rule', { name: 'failed jobs', threshold: 0.5, enabled: false }),
+      }),
     ).updateAlertRule;
     expect(updated).toMatchObject({ id: created.id, threshold: 0.5, enabled: false });
 
@@ -192,7 +185,17 @@ describe('alert rules', () => {
 
   it.each([
     ['an unknown metric', { metric: 'process_cpu_seconds_total' }, 'metric'],
-    ['a label the metric has not', { metric: 'tessera_relay_lag_seconds{tenant="x"}' }, 'metric'],
+    ['a platform-wide metric', { metric: 'tessera_relay_lag_seconds' }, 'platform-wide'],
+    [
+      'a label the metric has not',
+      { metric: 'tessera_journal_events_total{tenant="x"}' },
+      'metric',
+    ],
+    [
+      'an event type the journal has not',
+      { metric: 'tessera_journal_events_total{type="auth.everything"}' },
+      'type',
+    ],
     ['an unknown comparator', { comparator: '=>' }, 'comparator'],
     ['a window over a day', { forSeconds: 86_401 }, 'forSeconds'],
     ['a negative window', { forSeconds: -1 }, 'forSeconds'],
@@ -253,8 +256,6 @@ describe('alert rules', () => {
 
 describe('alerts', () => {
   it('fire after the for window, notify, resolve when the metric clears, and are acknowledged', async () => {
-    // A gauge the test moves: open graphql-ws connections at the gateway. The subscriber's
-    // own socket is one; a second one crosses the threshold, and closing it clears it.
     const subscriber = connectWs(stack.gatewayUrl, {
       accessToken: member.accessToken,
       tenantId: tenant,
@@ -263,17 +264,32 @@ describe('alerts', () => {
       'subscription { alerts { id resolvedAt rule { name } } }',
     );
     const endpoint = await activeEndpoint();
+    // The measure the test moves: while it keeps updating this rule, the tenant's journal has
+    // `alert_rule.updated` events every round; once it stops, their rate falls to 0.
+    const churned = await createRule(owner, tenant, { name: 'churned', enabled: false });
+    const opened = Date.now();
     const rule = await createRule(owner, tenant, {
-      name: 'sockets open',
-      metric: 'tessera_ws_connections',
-      comparator: '>=',
-      threshold: 2,
+      name: 'rules churning',
+      metric: 'tessera_journal_events_total{type="observability.alert_rule.updated"}',
+      comparator: '>',
+      threshold: 0,
       forSeconds: 2,
       severity: 'CRITICAL',
       channels: ['log', 'email:oncall@alerting.example', `webhook:${endpoint.id}`],
     });
-    const socket = connectWs(stack.gatewayUrl, { accessToken: owner.accessToken });
-    const opened = Date.now();
+    let churning = true;
+    const churn = (async () => {
+      while (churning) {
+        dataOf(
+          await gql(UPDATE, owner.headers(tenant), {
+            id: churned.id,
+            input: ruleInput('rule', { name: 'churned', enabled: false }),
+          }),
+        );
+        // Paced: a few events a round are enough, and the machine is shared.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
     let fired: AlertView;
     try {
       fired = await eventually(async () => (await alertsOf(owner, tenant, true))[0], 30_000);
@@ -281,13 +297,14 @@ describe('alerts', () => {
       expect(Date.parse(fired.firedAt) - opened).toBeGreaterThanOrEqual(2_000);
       expect(fired).toMatchObject({
         severity: 'CRITICAL',
-        value: 2,
         resolvedAt: null,
-        rule: { id: rule.id, name: 'sockets open' },
+        rule: { id: rule.id, name: 'rules churning' },
       });
-      expect(fired.message).toContain('tessera_ws_connections');
+      expect(fired.value).toBeGreaterThan(0);
+      expect(fired.message).toContain('tessera_journal_events_total');
     } finally {
-      await socket.dispose();
+      churning = false;
+      await churn;
     }
 
     const resolved = await eventually(async () => {
@@ -319,8 +336,8 @@ describe('alerts', () => {
       return rows.length >= 2 ? rows : undefined;
     });
     expect(mails.map((mail) => mail.subject)).toEqual([
-      '[FIRING] [CRITICAL] sockets open',
-      '[RESOLVED] [CRITICAL] sockets open',
+      '[FIRING] [CRITICAL] rules churning',
+      '[RESOLVED] [CRITICAL] rules churning',
     ]);
     expect(mails[0]!.body_text).toContain(fired.id);
 
@@ -341,7 +358,7 @@ describe('alerts', () => {
       'observability.alert.resolved',
     ]);
     expect(bodies.every((body) => body.data.alertId === fired.id)).toBe(true);
-    expect(bodies[0]!.data.ruleName).toBe('sockets open');
+    expect(bodies[0]!.data.ruleName).toBe('rules churning');
 
     const acknowledge = `mutation ($id: ID!) { acknowledgeAlert(id: $id) { id acknowledgedAt acknowledgedBy { id } } }`;
     expect(codeOf(await gql(acknowledge, member.headers(tenant), { id: fired.id }))).toBe(
@@ -395,11 +412,8 @@ describe('alerts', () => {
   it('turns a notification that cannot be sent into a dead letter, at once when no retry can help', async () => {
     const missingEndpoint = randomUUID();
     await createRule(owner, tenant, {
+      ...ALWAYS_HOLDS,
       name: 'always',
-      metric: 'tessera_relay_active',
-      comparator: '>=',
-      threshold: 0,
-      forSeconds: 0,
       channels: [`webhook:${missingEndpoint}`],
     });
     const [letter] = await eventually(async () => {
@@ -433,11 +447,8 @@ describe('alerts', () => {
   it('retries a webhook alert the receiver refuses, then leaves it in the dead letters', async () => {
     const endpoint = await activeEndpoint(() => ({ status: 500, body: 'down' }));
     await createRule(owner, tenant, {
+      ...ALWAYS_HOLDS,
       name: 'refused',
-      metric: 'tessera_relay_active',
-      comparator: '>=',
-      threshold: 0,
-      forSeconds: 0,
       channels: [`webhook:${endpoint.id}`],
     });
     // The first attempt and the two retries of the schedule, then the dead letter.

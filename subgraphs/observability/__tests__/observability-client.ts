@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { QueueName } from '../../../platform/queues';
+import { queuePrefix } from '../../../platform/redis';
 import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
+import { TEST_REDIS_URL } from '../../../platform/testing/services';
+
+export { eventually } from '../../../platform/testing/eventually';
 
 /** Helpers shared by the observability tests: one gateway URL, coded answers. */
 export function gqlClient(gatewayUrl: () => string) {
@@ -23,34 +30,51 @@ export function dataOf<T>(response: GraphQLResponse<T>): T {
   return response.body.data;
 }
 
-/** Polls until `check` passes (background work: evaluator, worker, relay). */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | null | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result) return result;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** The fields every alert-rule test reads back. */
 export const RULE_FIELDS =
-  'id name metric comparator threshold forSeconds severity channels enabled';
+  'id name metric comparator threshold forSeconds severity channels enabled disabledReason';
 
 /** A valid AlertRuleInput named `<prefix>-<random>`, changed by `overrides`. */
 export function ruleInput(prefix: string, overrides: Record<string, unknown> = {}) {
   return {
     name: `${prefix}-${randomUUID().slice(0, 8)}`,
-    metric: 'tessera_relay_lag_seconds',
+    metric: 'tessera_journal_events_total',
     comparator: '>',
     threshold: 60,
     forSeconds: 300,
     severity: 'WARNING',
     channels: ['log'],
     ...overrides,
+  };
+}
+
+/** Alerting as the end-to-end tests run it: a round every second, two quick tries per send. */
+export const FAST_ALERTING = {
+  ALERT_EVALUATION_INTERVAL_SECONDS: '1',
+  ALERT_DISPATCH_ATTEMPTS: '2',
+  ALERT_DISPATCH_BACKOFF_MS: '100',
+};
+
+/** A tenant rule that holds once it has a baseline: a journal's rate is never negative. */
+export const ALWAYS_HOLDS = {
+  metric: 'tessera_journal_events_total',
+  comparator: '>=',
+  threshold: 0,
+  forSeconds: 0,
+};
+
+/** A stack's `alerts` queue on a Redis connection of its own; `close` ends both. */
+export function openAlertsQueue(redisPrefix: string): { queue: Queue; close(): Promise<void> } {
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(QueueName.ALERTS, {
+    connection: redis,
+    prefix: queuePrefix(redisPrefix),
+  });
+  return {
+    queue,
+    async close() {
+      await queue.close();
+      redis.disconnect();
+    },
   };
 }

@@ -10,6 +10,7 @@ import {
   codeOf,
   dataOf,
   eventually,
+  FAST_ALERTING,
   gqlClient,
   RULE_FIELDS,
   ruleInput,
@@ -66,11 +67,7 @@ async function platformAlerts(active?: boolean): Promise<AlertView[]> {
 beforeAll(async () => {
   stack = await startStack({
     worker: true,
-    env: {
-      ALERT_EVALUATION_INTERVAL_SECONDS: '1',
-      ALERT_DISPATCH_ATTEMPTS: '2',
-      ALERT_DISPATCH_BACKOFF_MS: '100',
-    },
+    env: FAST_ALERTING,
   });
   await stack.db.query(
     `INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, 'platform-alerting', 'P')`,

@@ -45,8 +45,13 @@ let platform: AlertScope;
 let tenantScope: AlertScope;
 let evaluator: AlertEvaluator;
 
+// Every rule here mails only the platform (no tenant rule has an email channel), so the
+// recipient check is never asked; the real one is attacked in alert-trust.e2e.test.ts.
+const noTenantMail = {
+  refused: () => Promise.reject(new Error('no tenant rule here mails anyone')),
+};
 const as = (scope: AlertScope, request: RequestContext) => ({
-  rules: new AlertRuleService(scope),
+  rules: new AlertRuleService(scope, noTenantMail),
   alerts: new AlertService(scope, request),
 });
 const adminRequest: RequestContext = {
@@ -81,6 +86,11 @@ beforeAll(async () => {
   evaluator = new AlertEvaluator({
     dataSource,
     scraper: new MetricsScraper([], registry, 1_000),
+    // Tenancy is not running here: every tenant counts as active (the status cache is tested
+    // against the real tenancy process in platform/__tests__/tenant-status.e2e.test.ts).
+    tenantStatuses: {
+      statusesOf: (ids) => Promise.resolve(new Map(ids.map((id) => [id, 'ACTIVE' as const]))),
+    },
     queue,
     dispatchAttempts: 2,
     dispatchBackoffMs: 10,
@@ -102,12 +112,15 @@ describe('platform alert rules', () => {
     const member = as(tenantScope, { ...adminRequest, tenantId: tenant, platformAdmin: false });
     const platformRule = await admin.rules.create(ruleInput({ name: 'shared name' }));
     // The same name in a tenant is another rule, not a conflict.
-    const tenantRule = await member.rules.create(ruleInput({ name: 'shared name' }));
+    const tenantRule = await member.rules.create(
+      ruleInput({ name: 'shared name', metric: 'tessera_journal_events_total' }),
+    );
     expect(platformRule.tenantId).toBeNull();
 
     expect((await member.rules.list()).map((rule) => rule.id)).toEqual([tenantRule.id]);
     expect((await admin.rules.list()).map((rule) => rule.id)).toEqual([platformRule.id]);
-    await expect(member.rules.update(platformRule.id, ruleInput())).rejects.toThrow(NotFoundError);
+    const tenantInput = ruleInput({ metric: 'tessera_journal_events_total' });
+    await expect(member.rules.update(platformRule.id, tenantInput)).rejects.toThrow(NotFoundError);
     await expect(member.rules.delete(platformRule.id)).rejects.toThrow(NotFoundError);
     await expect(admin.rules.update(tenantRule.id, ruleInput())).rejects.toThrow(NotFoundError);
     await expect(admin.rules.delete(tenantRule.id)).rejects.toThrow(NotFoundError);

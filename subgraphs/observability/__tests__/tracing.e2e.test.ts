@@ -255,7 +255,7 @@ describe('tracing', () => {
           variables: {
             input: {
               name: 'traced rule',
-              metric: 'tessera_relay_lag_seconds',
+              metric: 'tessera_journal_events_total',
               comparator: '>',
               threshold: 60,
               forSeconds: 60,

@@ -11,6 +11,9 @@ export interface AlertScope {
   run<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T>;
 }
 
+/** A tenant's rule, or the platform's: what it may watch and where it may send alerts. */
+export type RuleOwner = 'tenant' | 'platform';
+
 /** No tenant set in the transaction: only platform rows are visible or writable. */
 export function platformAlertScope(dataSource: DataSource): AlertScope {
   return { tenantId: null, run: (fn) => dataSource.transaction(fn) };

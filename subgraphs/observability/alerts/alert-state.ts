@@ -36,16 +36,42 @@ export interface Reading {
 export function read(
   selector: MetricSelector,
   raw: number | null,
-  previous: Pick<AlertRuleState, 'lastSample' | 'lastSampleAt'> | undefined,
+  previous: PreviousSample | undefined,
   now: Date,
 ): Reading {
   if (selector.metric.kind === 'gauge') return { value: raw, sample: null };
   if (raw === null) return { value: null, sample: null };
-  if (previous?.lastSample == null || !previous.lastSampleAt) return { value: null, sample: raw };
+  const last = previous?.lastSample;
+  if (last == null) return { value: null, sample: raw };
+  return { value: perSecond(raw >= last ? raw - last : raw, previous, now), sample: raw };
+}
+
+/**
+ * A journal counter: the owner's events (of the selector's `type`, if it names one) since the
+ * position remembered last round, per second. Positions are gapless, so without a type the
+ * count is their difference. The first round only takes the position.
+ */
+export async function readJournal(
+  selector: MetricSelector,
+  position: number,
+  previous: PreviousSample | undefined,
+  now: Date,
+  countOfType: (type: string, after: number, upTo: number) => Promise<number>,
+): Promise<Reading> {
+  const last = previous?.lastSample;
+  // Behind the remembered position: a restored database; start over from here.
+  if (last == null || last > position) return { value: null, sample: position };
+  const type = selector.matchers.type;
+  const increase = type === undefined ? position - last : await countOfType(type, last, position);
+  return { value: perSecond(increase, previous, now), sample: position };
+}
+
+type PreviousSample = Pick<AlertRuleState, 'lastSample' | 'lastSampleAt'>;
+
+function perSecond(increase: number, previous: PreviousSample | undefined, now: Date) {
+  if (!previous?.lastSampleAt) return null;
   const seconds = (now.getTime() - previous.lastSampleAt.getTime()) / 1000;
-  if (seconds <= 0) return { value: null, sample: raw };
-  const increase = raw >= previous.lastSample ? raw - previous.lastSample : raw;
-  return { value: increase / seconds, sample: raw };
+  return seconds > 0 ? increase / seconds : null;
 }
 
 export function holds(value: number, comparator: string, threshold: number): boolean {

@@ -40,6 +40,10 @@ export class AlertRuleEntity {
   @Column({ type: 'boolean', default: true })
   enabled: boolean;
 
+  /** Why the platform disabled the rule; null otherwise (cleared by the next update). */
+  @Column({ name: 'disabled_reason', type: 'text', nullable: true })
+  disabledReason: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

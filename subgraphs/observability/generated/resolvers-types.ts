@@ -41,27 +41,37 @@ export type Alert = {
 };
 
 /**
- * A rule on a Tessera metric. The evaluator reads every process's `/metrics` each round: a gauge
- * is compared as it is (summed over processes, or their max for lags and memory), a counter as its
- * rate per second since the previous round. The rule fires once its condition has held for
- * `forSeconds`, and resolves when it no longer holds.
+ * A rule on a measure. A tenant's rules watch the tenant's own figures only:
+ * `tessera_journal_events_total`, its journal's events per second, optionally of one `type`. A
+ * platform rule may also watch Tessera's process metrics, read from every process's `/metrics`
+ * each round (they count every tenant's traffic together): a gauge is compared as it is (summed
+ * over processes, or their max for lags and memory), a counter as its rate per second since the
+ * previous round. The rule fires once its condition has held for `forSeconds`, and resolves when
+ * it no longer holds. While its tenant is suspended, a tenant's rules are not evaluated.
  */
 export type AlertRule = {
   __typename?: 'AlertRule';
   /**
    * Where alerts go: `log`, `email:<address>`, `webhook:<endpoint id>` (a tenant's rules only; at
-   * most 10).
+   * most 10). A tenant rule mails only the tenant's members with a verified email, and the
+   * addresses the platform allows (`ALERT_EMAIL_ALLOWED_RECIPIENTS`); any other is FORBIDDEN.
    */
   channels: Array<Scalars['String']['output']>;
   /** One of `>` `>=` `<` `<=` `==` `!=`. */
   comparator: Scalars['String']['output'];
+  /**
+   * Why the platform disabled the rule (it watched a platform-wide metric); null when the rule is
+   * enabled or its owner disabled it. Updating the rule clears it.
+   */
+  disabledReason?: Maybe<Scalars['String']['output']>;
   enabled: Scalars['Boolean']['output'];
   /** How long the condition must hold before the alert fires: 0 to 86400. */
   forSeconds: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
   /**
-   * An allowed metric, optionally with label matchers: `tessera_relay_lag_seconds`,
-   * `tessera_jobs_processed_total{outcome="failed"}`.
+   * An allowed measure, optionally with label matchers:
+   * `tessera_journal_events_total{type="jobs.webhook.delivery.dead"}` (tenant and platform rules),
+   * `tessera_relay_lag_seconds`, `tessera_jobs_processed_total{outcome="failed"}` (platform rules).
    */
   metric: Scalars['String']['output'];
   name: Scalars['String']['output'];
@@ -165,12 +175,16 @@ export type Mutation = {
   acknowledgeAlert: Alert;
   /** Marks a platform alert seen; the first acknowledgement is kept. */
   acknowledgePlatformAlert: Alert;
-  /** Adds a rule (at most 200 per tenant; names are unique in a tenant: CONFLICT). */
+  /**
+   * Adds a rule (at most 200 per tenant; names are unique in a tenant: CONFLICT). A platform-wide
+   * metric is BAD_USER_INPUT; an email channel to anyone but a verified member of the tenant or
+   * an address the platform allows is FORBIDDEN.
+   */
   createAlertRule: AlertRule;
   /**
-   * Adds a platform rule, over the same metrics as a tenant's; its channels are `log` and
-   * `email:<address>` (webhook endpoints belong to tenants). At most 200; names are unique among
-   * platform rules (CONFLICT). Platform administrators only.
+   * Adds a platform rule, over Tessera's process metrics or the platform's own journal; its
+   * channels are `log` and `email:<address>` (webhook endpoints belong to tenants). At most 200;
+   * names are unique among platform rules (CONFLICT). Platform administrators only.
    */
   createPlatformAlertRule: AlertRule;
   /** Deletes a rule with its alerts. */
@@ -508,6 +522,7 @@ export type AlertResolvers<ContextType = ObservabilityContext, ParentType extend
 export type AlertRuleResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['AlertRule'] = ResolversParentTypes['AlertRule']> = ResolversObject<{
   channels?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   comparator?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  disabledReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   forSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;

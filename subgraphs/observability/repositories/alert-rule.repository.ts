@@ -12,6 +12,7 @@ export type AlertRuleFields = Pick<
   | 'severity'
   | 'channels'
   | 'enabled'
+  | 'disabledReason'
 >;
 
 /**

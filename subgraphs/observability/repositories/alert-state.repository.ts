@@ -53,6 +53,13 @@ export class AlertStateRepository {
     );
   }
 
+  /** Forgets the windows and samples of every rule of the tenant (it is paused). */
+  async forgetTenant(tenantId: string): Promise<void> {
+    await this.manager.query(`DELETE FROM observability.alert_rule_states WHERE tenant_id = $1`, [
+      tenantId,
+    ]);
+  }
+
   /** Forgets a rule's window and samples (its definition changed). */
   async reset(ruleId: string): Promise<void> {
     await this.manager.query(`DELETE FROM observability.alert_rule_states WHERE rule_id = $1`, [

@@ -11,9 +11,18 @@ import { withScopeTransaction } from '../../../platform/db';
 import { appendEvent, EventType } from '../../../platform/events';
 import { traceCarrier } from '../../../platform/observability/tracing';
 import { JobName } from '../../../platform/queues';
+import type { LiveTenantStatus, TenantStatuses } from '../../../platform/tenancy';
 import { parseMetricSelector, type MetricSelector } from '../alerts/alert-metrics';
 import { scopeLockKey } from '../alerts/alert-scope';
-import { alertMessage, holds, measure, read, step } from '../alerts/alert-state';
+import {
+  alertMessage,
+  holds,
+  measure,
+  read,
+  readJournal,
+  step,
+  type Reading,
+} from '../alerts/alert-state';
 import type { AlertRuleEntity } from '../entities/alert-rule.entity';
 import type { MetricsScraper, Sample } from '../probes/metrics-scraper';
 import {
@@ -24,11 +33,14 @@ import { AlertRuleRepository } from '../repositories/alert-rule.repository';
 import { AlertStateRepository } from '../repositories/alert-state.repository';
 import { AlertRepository } from '../repositories/alert.repository';
 import { tenantsToEvaluate } from '../repositories/alert-tenants.repository';
+import { JournalMeasureRepository } from '../repositories/journal-measure.repository';
 import { MAX_RULES_PER_TENANT } from './alert-rule.service';
 
 export interface AlertEvaluatorOptions {
   dataSource: DataSource;
   scraper: MetricsScraper;
+  /** Whose rules run: a suspended (or deleted) tenant's are paused. */
+  tenantStatuses: Pick<TenantStatuses, 'statusesOf'>;
   /** The `alerts` queue, where each notification becomes a `dispatch-alert` job. */
   queue: Queue;
   dispatchAttempts: number;
@@ -39,26 +51,37 @@ export interface AlertEvaluatorOptions {
 /** Notifications handed to the queue per tenant and round; the rest go next round. */
 const FLUSH_BATCH = 500;
 const SYSTEM = { kind: 'system', id: null } as const;
+const NO_DATA: Reading = { value: null, sample: null };
 
 /**
  * One round of alerting, run by the worker's `evaluate-alerts` job through the internal route:
- * read every process's metrics once, then, owner by owner (the platform's rules first, then
- * each tenant's) in that owner's own transaction, move each rule along (pending → firing →
- * resolved), write the alerts, their events and their notifications together, and hand the
- * notifications to the queue after the commit. Platform alerts and their events have no
- * tenant: only platform administrators see them.
+ * read every process's metrics once (when the platform has rules: tenants' rules never see
+ * them), then, owner by owner (the platform's rules first, then each tenant's) in that owner's
+ * own transaction, move each rule along (pending → firing → resolved), write the alerts, their
+ * events and their notifications together, and hand the notifications to the queue after the
+ * commit. Platform alerts and their events have no tenant: only platform administrators see
+ * them.
+ *
+ * A tenant that is suspended (or deleted) is paused, not evaluated: no alert fires or
+ * resolves, nothing is sent, waiting notifications stay in the outbox, and its open alerts
+ * stay as they are. Its pending windows and counter samples are forgotten, so once it is
+ * reinstated each rule starts from a fresh sample and a full `for` window: what happened while
+ * it was suspended neither fires nor resolves anything. When tenancy cannot say which tenants
+ * are active, no tenant's rules run that round.
  */
 export class AlertEvaluator {
   constructor(private readonly options: AlertEvaluatorOptions) {}
 
   async evaluate(now = new Date()): Promise<AlertEvaluationAnswer> {
     const { dataSource, scraper, logger } = this.options;
-    const [scrape, tenants] = await Promise.all([
-      scraper.scrapeAll(),
-      tenantsToEvaluate(dataSource),
+    const tenants = await tenantsToEvaluate(dataSource);
+    const [scrape, statuses] = await Promise.all([
+      tenants.includes(null) ? scraper.scrapeAll() : { samples: [], unscraped: [] },
+      this.statusesOf(tenants),
     ]);
     const answer: AlertEvaluationAnswer = {
       tenants: 0,
+      paused: 0,
       rules: 0,
       fired: 0,
       resolved: 0,
@@ -69,6 +92,13 @@ export class AlertEvaluator {
       logger.warn({ unscraped: scrape.unscraped }, 'alert evaluation without some processes');
     }
     for (const tenantId of tenants) {
+      if (tenantId !== null) {
+        if (!statuses) continue;
+        if (statuses.get(tenantId) !== 'ACTIVE') {
+          answer.paused += await this.pause(tenantId);
+          continue;
+        }
+      }
       try {
         const result = await withScopeTransaction(dataSource, tenantId, (manager) =>
           this.evaluateTenant(manager, tenantId, scrape.samples, now),
@@ -111,13 +141,21 @@ export class AlertEvaluator {
       alerts.openByRule(tenantId),
     ]);
     const counts = { rules: rules.length, fired: 0, resolved: 0 };
+    const journal = new JournalMeasureRepository(manager);
+    let position: number | undefined;
 
     for (const rule of rules) {
       const selector = selectorOf(rule);
       const previous = states.get(rule.id);
-      const reading = selector
-        ? read(selector, measure(selector, samples), previous, now)
-        : { value: null, sample: null };
+      let reading = NO_DATA;
+      if (selector?.metric.source === 'journal') {
+        position ??= await journal.position(tenantId);
+        reading = await readJournal(selector, position, previous, now, (type, after, upTo) =>
+          journal.countOfType(tenantId, type, after, upTo),
+        );
+      } else if (selector) {
+        reading = read(selector, measure(selector, samples), previous, now);
+      }
       const openAlert = open.get(rule.id);
       const next = step({
         enabled: rule.enabled,
@@ -196,6 +234,33 @@ export class AlertEvaluator {
     return counts;
   }
 
+  /** Each tenant's status; null when tenancy cannot answer (logged). */
+  private async statusesOf(
+    tenants: readonly (string | null)[],
+  ): Promise<Map<string, LiveTenantStatus> | null> {
+    const ids = tenants.filter((id): id is string => id !== null);
+    if (ids.length === 0) return new Map();
+    try {
+      return await this.options.tenantStatuses.statusesOf(ids);
+    } catch (error) {
+      this.options.logger.error({ err: error }, "no tenant's alert rules run: statuses unknown");
+      return null;
+    }
+  }
+
+  /** Forgets a paused tenant's windows and samples (see the class); 1 when done, else 0. */
+  private async pause(tenantId: string): Promise<number> {
+    try {
+      await withScopeTransaction(this.options.dataSource, tenantId, (manager) =>
+        new AlertStateRepository(manager).forgetTenant(tenantId),
+      );
+      return 1;
+    } catch (error) {
+      this.options.logger.error({ err: error, tenantId }, 'could not pause alert rules');
+      return 0;
+    }
+  }
+
   /**
    * Hands the tenant's waiting notifications to the queue, then deletes them from the outbox.
    * The job id is the notification's id, so a crash between the two adds nothing twice; a
@@ -230,10 +295,13 @@ export class AlertEvaluator {
   }
 }
 
-/** A stored rule whose metric is no longer allowed reads as no data rather than failing. */
+/**
+ * A stored rule whose metric its owner may no longer watch (a tenant rule on a platform-wide
+ * metric, written before tenant rules were confined) reads as no data rather than failing.
+ */
 function selectorOf(rule: AlertRuleEntity): MetricSelector | null {
   try {
-    return parseMetricSelector(rule.metric);
+    return parseMetricSelector(rule.metric, rule.tenantId === null ? 'platform' : 'tenant');
   } catch {
     return null;
   }

@@ -2,12 +2,18 @@ import {
   formatAlertChannel,
   MAX_ALERT_CHANNELS,
   parseAlertChannel,
+  type AlertRecipientPolicy,
 } from '../../../platform/alerts';
-import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../../platform/errors';
 import { appendEvent, EventType } from '../../../platform/events';
 import { isUuid } from '../../../platform/graphql/ids';
 import { formatMetricSelector, parseMetricSelector } from '../alerts/alert-metrics';
-import { scopeLockKey, type AlertScope } from '../alerts/alert-scope';
+import { scopeLockKey, type AlertScope, type RuleOwner } from '../alerts/alert-scope';
 import {
   COMPARATORS,
   SEVERITIES,
@@ -35,10 +41,14 @@ export interface AlertRuleInput {
 /**
  * A tenant's alert rules, or the platform's. Who may call is settled by the field policies
  * (tenant rules: MEMBER reads, ADMIN writes, API keys with alerts:manage; platform rules:
- * platform administrators only); this holds the rules of what a rule may say.
+ * platform administrators only); this holds the rules of what a rule may say, and whom a
+ * tenant's rule may mail.
  */
 export class AlertRuleService {
-  constructor(private readonly scope: AlertScope) {}
+  constructor(
+    private readonly scope: AlertScope,
+    private readonly recipients: AlertRecipientPolicy,
+  ) {}
 
   list(): Promise<AlertRuleEntity[]> {
     return this.scope.run((manager) =>
@@ -46,8 +56,9 @@ export class AlertRuleService {
     );
   }
 
-  create(input: AlertRuleInput): Promise<AlertRuleEntity> {
+  async create(input: AlertRuleInput): Promise<AlertRuleEntity> {
     const fields = validateRule(input, this.owner);
+    await this.checkRecipients(fields.channels);
     const tenantId = this.scope.tenantId;
     return this.scope.run(async (manager) => {
       const rules = new AlertRuleRepository(manager);
@@ -76,9 +87,10 @@ export class AlertRuleService {
    * pending window and counter samples are forgotten); an open alert stays open until the
    * next evaluation decides, and disabling the rule resolves it there.
    */
-  update(id: string, input: AlertRuleInput): Promise<AlertRuleEntity> {
+  async update(id: string, input: AlertRuleInput): Promise<AlertRuleEntity> {
     const ruleId = validId(id);
     const fields = validateRule(input, this.owner);
+    await this.checkRecipients(fields.channels);
     return this.scope.run(async (manager) => {
       const rules = new AlertRuleRepository(manager);
       const existing = await rules.findByIdForUpdate(ruleId);
@@ -118,6 +130,27 @@ export class AlertRuleService {
     });
   }
 
+  /**
+   * A tenant's rule mails only the tenant's verified members and the addresses the platform
+   * allows (see platform/alerts/alert-recipients.ts); the worker checks again at each send.
+   */
+  private async checkRecipients(channels: readonly string[]): Promise<void> {
+    const tenantId = this.scope.tenantId;
+    if (tenantId === null) return;
+    const addresses = channels.flatMap((value) => {
+      const channel = parseAlertChannel(value);
+      return channel.kind === 'email' ? [channel.address] : [];
+    });
+    if (addresses.length === 0) return;
+    const refused = await this.recipients.refused(tenantId, addresses);
+    if (refused.length > 0) {
+      throw new ForbiddenError(
+        `A tenant's alert rules mail only its members with a verified email and the ` +
+          `addresses the platform allows, not ${refused.join(', ')}`,
+      );
+    }
+  }
+
   private get owner(): RuleOwner {
     return this.scope.tenantId === null ? 'platform' : 'tenant';
   }
@@ -142,16 +175,13 @@ function validId(id: string): string {
   return id.toLowerCase();
 }
 
-/** A tenant's rule, or the platform's (whose channels cannot be a tenant's webhook). */
-export type RuleOwner = 'tenant' | 'platform';
-
 /** Checks and normalizes a rule; every problem is a BAD_USER_INPUT naming the field. */
 export function validateRule(input: AlertRuleInput, owner: RuleOwner = 'tenant'): AlertRuleFields {
   const name = input.name.trim();
   if (name.length < 1 || name.length > 100) {
     throw new ValidationError('name must be 1 to 100 characters', { field: 'name' });
   }
-  const metric = formatMetricSelector(parseMetricSelector(input.metric));
+  const metric = formatMetricSelector(parseMetricSelector(input.metric, owner));
   if (!(COMPARATORS as readonly string[]).includes(input.comparator)) {
     throw new ValidationError(`comparator must be one of ${COMPARATORS.join(' ')}`, {
       field: 'comparator',
@@ -198,6 +228,8 @@ export function validateRule(input: AlertRuleInput, owner: RuleOwner = 'tenant')
     severity: input.severity,
     channels,
     enabled: input.enabled ?? true,
+    // The owner has written the rule anew: a reason the platform gave no longer applies.
+    disabledReason: null,
   };
 }
 

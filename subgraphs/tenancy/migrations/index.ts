@@ -8,6 +8,7 @@ import { CreateInvitations1764028840000 } from './1764028840000-create-invitatio
 import { IndexMembershipsByTenant1764028841000 } from './1764028841000-index-memberships-by-tenant';
 import { IndexInvitationExpiry1764028871000 } from './1764028871000-index-invitation-expiry';
 import { CreateOAuthSecretReencryption1764028880000 } from './1764028880000-create-oauth-secret-reencryption';
+import { CreateTenantStatuses1765007001000 } from './1765007001000-create-tenant-statuses';
 
 export const tenancyMigrations = [
   CreateTenants1764028801000,
@@ -20,4 +21,5 @@ export const tenancyMigrations = [
   IndexMembershipsByTenant1764028841000,
   IndexInvitationExpiry1764028871000,
   CreateOAuthSecretReencryption1764028880000,
+  CreateTenantStatuses1765007001000,
 ];

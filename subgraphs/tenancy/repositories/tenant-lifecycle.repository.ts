@@ -35,7 +35,8 @@ const LIVE_COLUMNS = 'id, slug, name, status, created_at';
 /**
  * The SQL of a tenant's life after creation: renaming, suspending, deleting, and the platform
  * admins' listing. Changes run in the tenant's own transaction, under row-level security;
- * only the listing reads across tenants (through `tenancy.list_tenants`).
+ * only the listing and the status lookup read across tenants (through `tenancy.list_tenants`
+ * and `tenancy.tenant_statuses`).
  */
 export class TenantLifecycleRepository {
   constructor(private readonly manager: EntityManager) {}
@@ -81,6 +82,11 @@ export class TenantLifecycleRepository {
       [tenantId],
     );
     return rows[0] ? rows[0].deleted : null;
+  }
+
+  /** The status of each live tenant among `ids` (through `tenancy.tenant_statuses`). */
+  statuses(ids: readonly string[]): Promise<{ id: string; status: TenantStatus }[]> {
+    return this.manager.query(`SELECT id, status FROM tenancy.tenant_statuses($1::uuid[])`, [ids]);
   }
 
   /** One page of live tenants, newest first, strictly after `after` (see the listing migration). */

@@ -28,6 +28,7 @@ export class TenantAdminService {
     private readonly request: RequestContext,
     private readonly settings: TenantSettingsService,
     private readonly membershipChanged: MembershipChanged,
+    private readonly statusChanged: (tenantId: string) => Promise<void>,
   ) {}
 
   /** `tenants`: live tenants, newest first, optionally of one status. */
@@ -59,7 +60,9 @@ export class TenantAdminService {
   /**
    * `adminSetTenantStatus`: SUSPENDED refuses every caller of the tenant with
    * TENANT_SUSPENDED from their next request on (the gateway's cached answers of the whole
-   * tenant are dropped); ACTIVE lets them back in. Deleted tenants are NOT_FOUND.
+   * tenant are dropped) and pauses its background work (alert rules, blob URLs: the change
+   * is announced to their status caches); ACTIVE lets them back in. Deleted tenants are
+   * NOT_FOUND.
    */
   async setStatus(rawTenantId: string, status: TenantStatus): Promise<TenantEntity> {
     requirePlatformAdmin(this.request, 'change the status of tenants');
@@ -88,7 +91,10 @@ export class TenantAdminService {
         return { tenant: updated, changed: true };
       },
     );
-    if (changed) await this.membershipChanged(tenantId);
+    if (changed) {
+      await this.membershipChanged(tenantId);
+      await this.statusChanged(tenantId);
+    }
     return tenant;
   }
 }

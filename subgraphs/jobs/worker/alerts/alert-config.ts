@@ -1,3 +1,4 @@
+import { alertRecipientsConfigShape } from '../../../../platform/alerts';
 import {
   integer,
   mail,
@@ -13,6 +14,8 @@ export const alertWorkerConfigShape = {
   ALERT_EVALUATION_INTERVAL_SECONDS: integer(30, 1, 3600),
   /** Email alerts: the same transport settings as auth's and tenancy's mail. */
   ...mail,
+  /** Besides a tenant's verified members, the addresses its rules may mail. */
+  ...alertRecipientsConfigShape,
   /** Webhook alerts: tenants' URLs, reached only through the SSRF-safe client. */
   ...outbound,
 };

@@ -7,6 +7,7 @@ import {
   channelKind,
   parseAlertChannel,
   type AlertDispatchJob,
+  type AlertRecipientPolicy,
 } from '../../../../platform/alerts';
 import { withScopeTransaction } from '../../../../platform/db';
 import { DomainError } from '../../../../platform/errors';
@@ -25,6 +26,8 @@ export class PermanentDispatchError extends UnrecoverableError {}
 export interface AlertDispatchDeps {
   logger: Logger;
   mailer: Mailer;
+  /** Whom a tenant's alert may be mailed to, asked again at each send. */
+  recipients: AlertRecipientPolicy;
   webhooks: AlertWebhookSender;
   /** Where the dead letter of a notification that failed for good is written. */
   dataSource: DataSource;
@@ -129,6 +132,15 @@ async function send(notification: AlertDispatchJob, deps: AlertDispatchDeps): Pr
       );
       return;
     case 'email':
+      // The rule was checked when written; a member removed or unverified since gets nothing.
+      if (notification.tenantId !== null) {
+        const [refused] = await deps.recipients.refused(notification.tenantId, [channel.address]);
+        if (refused) {
+          throw new PermanentDispatchError(
+            'the recipient is not a verified member of the tenant, nor an address the platform allows',
+          );
+        }
+      }
       await deps.mailer.send({
         to: channel.address,
         subject: alertSubject(notification),

@@ -2,6 +2,7 @@ import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { alertRecipientPolicy } from '../../../../platform/alerts';
 import { createMailer } from '../../../../platform/mail';
 import { JobName, QueueName } from '../../../../platform/queues';
 import type { WorkerConfig } from '../config';
@@ -20,7 +21,8 @@ export interface AlertJobs {
 /**
  * Alerting in the worker: the evaluation round on a job scheduler (the observability process
  * does the work, see alert-evaluation.processor.ts) and the dispatch of each notification to
- * its channel (log, email through the mailer, webhook through the SSRF-safe client).
+ * its channel (log, email through the mailer to whom the tenant may mail, webhook through the
+ * SSRF-safe client).
  */
 export function setupAlertJobs(options: {
   config: WorkerConfig;
@@ -38,9 +40,18 @@ export function setupAlertJobs(options: {
     labelNames: ['channel', 'outcome'],
     registers: [registry],
   });
+  const alertLogger = logger.child({ component: 'alerts' });
   const deps = {
-    logger: logger.child({ component: 'alerts' }),
+    logger: alertLogger,
     mailer,
+    recipients: alertRecipientPolicy({
+      allowed: config.ALERT_EMAIL_ALLOWED_RECIPIENTS,
+      authUrl: config.SUBGRAPH_AUTH_URL,
+      tenancyUrl: config.SUBGRAPH_TENANCY_URL,
+      signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+      timeoutMs: 5_000,
+      logger: alertLogger,
+    }),
     webhooks: webhookAlertSender({
       dataSource,
       queue: queues.find((queue) => queue.name === QueueName.WEBHOOK_DELIVERY)!,

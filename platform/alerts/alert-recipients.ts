@@ -1,0 +1,85 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { VERIFIED_USERS_PATH, verifiedUsersAnswerSchema } from '../auth/verified-users';
+import { list } from '../config/fields';
+import { ServiceUnavailableError } from '../errors/domain-errors';
+import { callInternalRoute } from '../http/internal-call';
+import { isEmailAddress } from '../mail/address';
+import { ROLE_LOOKUP_PATH, roleLookupAnswerSchema } from '../tenancy/role-lookup';
+
+/**
+ * Whom a tenant's alert rules may mail. A rule's text is the tenant's to write, so its mail
+ * goes only to the tenant's own members whose email is verified, or to the addresses the
+ * platform's operators list in ALERT_EMAIL_ALLOWED_RECIPIENTS (an on-call or NOC mailbox).
+ * Platform rules are written by platform administrators and may mail any address.
+ *
+ * Checked when a rule is written (observability: FORBIDDEN) and again when each notification
+ * is sent (the worker), so a member removed or unverified since gets nothing.
+ */
+export const alertRecipientsConfigShape = {
+  ALERT_EMAIL_ALLOWED_RECIPIENTS: list(
+    z.string().toLowerCase().refine(isEmailAddress, 'each entry must be an email address'),
+    '',
+  ),
+};
+
+export interface AlertRecipientPolicy {
+  /** The addresses among `addresses` (normalized) that the tenant's rules may not mail. */
+  refused(tenantId: string, addresses: readonly string[]): Promise<string[]>;
+}
+
+export interface AlertRecipientPolicyOptions {
+  /** ALERT_EMAIL_ALLOWED_RECIPIENTS. */
+  allowed: readonly string[];
+  /** The auth process (which accounts are verified) and tenancy (who is a member). */
+  authUrl: string;
+  tenancyUrl: string;
+  signingSecret: string;
+  timeoutMs: number;
+  logger: Logger;
+}
+
+/**
+ * Asks auth for the verified accounts behind the addresses, then tenancy whether each is a
+ * member of the tenant (the role lookup). Throws a coded SERVICE_UNAVAILABLE when either
+ * cannot answer: nothing is allowed on a guess.
+ */
+export function alertRecipientPolicy(options: AlertRecipientPolicyOptions): AlertRecipientPolicy {
+  const allowed = new Set(options.allowed);
+  const call = { signingSecret: options.signingSecret, timeoutMs: options.timeoutMs };
+  return {
+    async refused(tenantId, addresses) {
+      const unlisted = [...new Set(addresses)].filter((address) => !allowed.has(address));
+      if (unlisted.length === 0) return [];
+      try {
+        const { users } = await callInternalRoute({
+          ...call,
+          service: 'auth',
+          baseUrl: options.authUrl,
+          path: VERIFIED_USERS_PATH,
+          what: 'the verified users lookup',
+          body: { emails: unlisted },
+          answer: verifiedUsersAnswerSchema,
+        });
+        const members = await Promise.all(
+          users.map(async (user) => {
+            const { role } = await callInternalRoute({
+              ...call,
+              service: 'tenancy',
+              baseUrl: options.tenancyUrl,
+              path: ROLE_LOOKUP_PATH,
+              what: 'the role lookup',
+              body: { tenantId, userId: user.id },
+              answer: roleLookupAnswerSchema,
+            });
+            return role === null ? null : user.email;
+          }),
+        );
+        return unlisted.filter((address) => !members.includes(address));
+      } catch (error) {
+        options.logger.warn({ err: error, tenantId }, 'alert email recipients not checked');
+        throw new ServiceUnavailableError('Cannot check alert email recipients right now; retry');
+      }
+    },
+  };
+}
