@@ -1,7 +1,7 @@
 import type { TestDatabase } from '../database';
 import { postGraphQL } from '../graphql-client';
 import {
-  echoChallenge,
+  answerChallenge,
   isChallenge,
   type ReceivedWebhook,
   type WebhookReceiver,
@@ -21,14 +21,19 @@ export async function createVerifiedEndpoint(
   receiver: WebhookReceiver,
   options: { path: string; eventTypes: string[]; delayMs: number },
 ): Promise<{ id: string; deliveries: () => ReceivedWebhook[] }> {
+  let secret = '';
   receiver.route(options.path, (request) =>
-    isChallenge(request) ? echoChallenge(request) : { status: 200, delayMs: options.delayMs },
+    isChallenge(request)
+      ? answerChallenge(request, secret)
+      : { status: 200, delayMs: options.delayMs },
   );
   const headers = tenant.owner.headers(tenant.tenantId);
-  const created = await postGraphQL<{ createWebhookEndpoint: { endpoint: { id: string } } }>(
+  const created = await postGraphQL<{
+    createWebhookEndpoint: { secret: string; endpoint: { id: string } };
+  }>(
     gatewayUrl,
     {
-      query: `mutation ($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
+      query: `mutation ($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret endpoint { id } } }`,
       variables: {
         input: { url: `${receiver.origin}${options.path}`, eventTypes: options.eventTypes },
       },
@@ -37,6 +42,7 @@ export async function createVerifiedEndpoint(
   );
   const id = created.body.data?.createWebhookEndpoint.endpoint.id;
   if (!id) throw new Error(`endpoint not created: ${created.text}`);
+  secret = created.body.data!.createWebhookEndpoint.secret;
   const verified = await postGraphQL(
     gatewayUrl,
     {

@@ -206,8 +206,11 @@ export type Mutation = {
   updateWebhookEndpoint: WebhookEndpoint;
   /**
    * The ownership challenge: POSTs a signed `{ "type": "webhook.endpoint.verification",
-   * "challenge": "…" }`; the endpoint must answer 2xx with `{ "challenge": "<the same>" }`.
-   * Then ACTIVE; otherwise BAD_USER_INPUT saying why, and nothing changes.
+   * "challenge": "…" }`; the endpoint must answer 2xx with `{ "proof": "v1,<base64>" }`, the
+   * HMAC-SHA256 of the challenge (its UTF-8 bytes) keyed with the secret's bytes (the base64
+   * after `whsec_`), as only a holder of the secret can. Then ACTIVE; otherwise BAD_USER_INPUT
+   * with `reason` (`challenge-echoed`, `proof-missing`, `proof-mismatch`, `not-json`, `status`,
+   * or why no answer came), and nothing changes.
    */
   verifyWebhookEndpoint: WebhookEndpoint;
 };
