@@ -859,7 +859,7 @@ describe('access', () => {
     }
   });
 
-  it('lets an API key with webhooks:manage manage endpoints, and no other key', async () => {
+  it('lets an API key with webhooks:manage manage endpoints (creating one takes events:read too), and no other key', async () => {
     const createKey = async (scopes: string[]) =>
       (
         await ok<{ createApiKey: { secret: string } }>(
@@ -871,7 +871,7 @@ describe('access', () => {
     const route = path('api-key');
     const created = await createEndpoint(
       { url: `${receiver.origin}${route}`, eventTypes: ['assets.*'] },
-      manage,
+      { 'x-api-key': await createKey(['webhooks:manage', 'events:read']) },
     );
     expect(created.endpoint.status).toBe('PENDING_VERIFICATION');
     expect((await verify(created.endpoint.id, manage)).status).toBe('ACTIVE');
