@@ -27,6 +27,7 @@ import {
   sendWebhook,
   type WebhookResponse,
 } from '../../webhooks/webhook-request';
+import { JobFailureCode } from '../job-failure';
 import { describeAttempt, inAttemptSpan } from './webhook-attempt-span';
 import type { DeliveryOutcome, WebhookMetrics } from './webhook-metrics';
 
@@ -130,12 +131,17 @@ async function deliver(
     secrets = liveSecrets(options.keyRing, endpoint);
   } catch (error) {
     if (!(error instanceof DecryptionError)) throw error;
+    // The tenant reads the dead letter's reason: the key ring's trouble goes to the log only.
+    options.logger.error(
+      { err: error, endpointId: endpoint.id, tenantId: data.tenantId },
+      "a webhook endpoint's secret cannot be decrypted: check ENCRYPTION_KEYS",
+    );
     return inTenant((manager) =>
       finishWithoutAttempt(
         manager,
         job,
         data,
-        `the endpoint's secret cannot be decrypted (${error.reason}): check ENCRYPTION_KEYS`,
+        `${JobFailureCode.INTERNAL_ERROR}: the endpoint's secret cannot be decrypted`,
         options,
       ),
     );

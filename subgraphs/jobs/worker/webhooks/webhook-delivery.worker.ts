@@ -17,6 +17,7 @@ import {
 } from '../../../../platform/redis';
 import type { WebhookFanOut } from '../../relay/webhook-fan-out';
 import { WEBHOOK_DELIVERY_QUEUE } from '../../webhooks/delivery-job';
+import { tenantFacingError } from '../job-failure';
 import type { WebhookWorkerConfig } from '../../webhooks/webhook-config';
 import { MAX_READ_RESPONSE_BYTES } from '../../webhooks/webhook-request';
 import {
@@ -148,7 +149,8 @@ async function tracedDelivery(
     try {
       return await processWebhookDelivery(job, token, options);
     } catch (error) {
-      if (!(error instanceof DelayedError)) throw error;
+      // The tenant reads a failure's text (its database or Redis trouble is coded).
+      if (!(error instanceof DelayedError)) throw tenantFacingError(error);
       annotateActiveSpan({ 'tessera.job.rescheduled': true });
       return RESCHEDULED;
     }
