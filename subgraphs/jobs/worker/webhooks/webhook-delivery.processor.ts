@@ -10,6 +10,7 @@ import type { SlidingWindowLimiter } from '../../../../platform/rate-limit';
 import { recordDeadLetter } from '../../dead-letters/dead-letter-sink';
 import type { DeliveryStatus, WebhookDeliveryEntity } from '../../entities/webhook-delivery.entity';
 import { EventRepository } from '../../repositories/event.repository';
+import { TenantStatusRepository } from '../../repositories/tenant-status.repository';
 import { WebhookDeliveryRepository } from '../../repositories/webhook-delivery.repository';
 import {
   WebhookEndpointRepository,
@@ -20,7 +21,7 @@ import {
   webhookDeliveryJobSchema,
   type WebhookDeliveryJob,
 } from '../../webhooks/delivery-job';
-import { nextRetryDelay, parseRetryAfter } from '../../webhooks/retry-policy';
+import { holdRecheckDelay, nextRetryDelay, parseRetryAfter } from '../../webhooks/retry-policy';
 import { deliveryBody, liveSecrets, type DeliveredEvent } from '../../webhooks/webhook-message';
 import {
   loggedResponseBody,
@@ -57,6 +58,7 @@ export interface DeliveryResult {
 /** What a delivery needs to be sent, loaded in one short transaction. */
 type Loaded =
   | { kind: 'skip'; reason: string }
+  | { kind: 'hold'; heldSince: Date | null }
   | { kind: 'dead'; reason: string }
   | { kind: 'send'; endpoint: EndpointWithSecrets; event: DeliveredEvent };
 
@@ -109,6 +111,22 @@ async function deliver(
   if (loaded.kind === 'skip') {
     metrics.deliveries.inc({ outcome: 'skipped' });
     return { outcome: 'skipped', reason: loaded.reason };
+  }
+  if (loaded.kind === 'hold') {
+    await job.moveToDelayed(Date.now() + holdRecheckDelay(loaded.heldSince), token);
+    // Marked under the status row's share lock: a reinstatement recorded before this reads
+    // as active here (and the job goes on at once), one recorded after finds it held.
+    const suspended = await inTenant(async (manager) => {
+      const stillSuspended = await new TenantStatusRepository(manager).isSuspended(
+        data.tenantId,
+        true,
+      );
+      if (stillSuspended) await new WebhookDeliveryRepository(manager).hold(data.deliveryId);
+      return stillSuspended;
+    });
+    if (!suspended) await job.promote();
+    metrics.deliveries.inc({ outcome: 'held' });
+    throw new DelayedError();
   }
   if (loaded.kind === 'dead') {
     return inTenant((manager) => finishWithoutAttempt(manager, job, data, loaded.reason, options));
@@ -174,6 +192,10 @@ async function load(manager: EntityManager, job: Job, data: WebhookDeliveryJob):
   if (!delivery) return { kind: 'skip', reason: 'the delivery no longer exists' };
   const skip = standDown(delivery, job);
   if (skip) return { kind: 'skip', reason: skip };
+  // A suspended tenant's deliveries wait, whatever their endpoint's state: nothing is lost.
+  if (await new TenantStatusRepository(manager).isSuspended(data.tenantId)) {
+    return { kind: 'hold', heldSince: delivery.heldSince };
+  }
   const endpoint = await new WebhookEndpointRepository(manager).findWithSecrets(
     delivery.endpointId,
   );
@@ -264,7 +286,7 @@ async function recordAttempt(
 
   const disabledReason = await updateEndpointHealth(manager, endpoint, verdict, now, options);
   const runAttempts = delivery.runAttempts + 1;
-  const base = { attemptCount: attempt, runAttempts, lastAttemptAt: now };
+  const base = { attemptCount: attempt, runAttempts, lastAttemptAt: now, heldSince: null };
   const payload = {
     deliveryId: delivery.id,
     endpointId: delivery.endpointId,
@@ -384,7 +406,12 @@ async function finishWithoutAttempt(
     return { outcome: 'skipped' };
   }
   const now = new Date();
-  await deliveries.update(delivery.id, { status: 'DEAD', nextAttemptAt: null, finishedAt: now });
+  await deliveries.update(delivery.id, {
+    status: 'DEAD',
+    nextAttemptAt: null,
+    finishedAt: now,
+    heldSince: null,
+  });
   await markDead(manager, job, data, delivery, reason, {
     deliveryId: delivery.id,
     endpointId: delivery.endpointId,

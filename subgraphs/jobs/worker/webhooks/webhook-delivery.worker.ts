@@ -25,6 +25,7 @@ import {
   type DeliveryProcessorOptions,
   type DeliveryResult,
 } from './webhook-delivery.processor';
+import { createSuspensionFollower } from './tenant-suspension';
 import { createWebhookFanOut } from './webhook-fan-out';
 import { createWebhookMetrics } from './webhook-metrics';
 
@@ -118,8 +119,14 @@ export function startWebhookDelivery(options: {
   });
   worker.on('error', (error) => logger.warn({ err: error }, 'webhook delivery worker error'));
 
+  const followSuspensions = createSuspensionFollower({ dataSource, queue, logger });
+  const fanOut = createWebhookFanOut({ dataSource, queue, logger });
   return {
-    fanOut: createWebhookFanOut({ dataSource, queue, logger }),
+    // Statuses first: a delivery of this batch finds its tenant's suspension recorded.
+    fanOut: async (events) => {
+      await followSuspensions(events);
+      await fanOut(events);
+    },
     readiness: { name: 'webhook-delivery', check: () => client.ping() },
     drain: () => worker.close(),
     close: async () => {
