@@ -7,7 +7,7 @@ import { alertDispatchJobOptions, type AlertDispatchJob } from '../../../platfor
 import { JobName, QueueName } from '../../../platform/queues';
 import { queuePrefix } from '../../../platform/redis';
 import { spawnService } from '../../../scripts/lib/service-process';
-import { postGraphQL } from '../../../platform/testing/graphql-client';
+import { dataOf, postGraphQL } from '../../../platform/testing/graphql-client';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
@@ -92,9 +92,7 @@ afterAll(async () => {
 });
 
 async function ok<T>(query: string, headers: Record<string, string>): Promise<T> {
-  const response = await postGraphQL<T>(stack.gatewayUrl, { query }, headers);
-  if (response.body.errors || !response.body.data) throw new Error(response.text);
-  return response.body.data;
+  return dataOf(await postGraphQL<T>(stack.gatewayUrl, { query }, headers));
 }
 
 it('shows tenants MAIL_TRANSPORT_FAILED for a mail the relay refused, never its host names', async () => {

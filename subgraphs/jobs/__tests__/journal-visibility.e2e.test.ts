@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
+import {
+  dataOf,
+  postGraphQL,
+  type GraphQLResponse,
+} from '../../../platform/testing/graphql-client';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { verifiedEndpoint } from '../../../platform/testing/webhook-endpoints';
 import {
-  answerChallenge,
-  isChallenge,
   startWebhookReceiver,
   type WebhookReceiver,
 } from '../../../platform/testing/webhook-receiver';
@@ -69,23 +72,10 @@ beforeAll(async () => {
   }
 
   // An endpoint that receives the tenant's updates, verified by a receiver holding its secret.
-  const route = `/vis-${randomUUID().slice(0, 8)}`;
-  let secret = '';
-  receiver.route(route, (request) =>
-    isChallenge(request) ? answerChallenge(request, secret) : undefined,
-  );
-  const created = await ok<{
-    createWebhookEndpoint: { secret: string; endpoint: { id: string } };
-  }>(
-    `mutation ($url: String!) { createWebhookEndpoint(input: { url: $url, eventTypes: ["tenancy.tenant.*"] }) {
-       secret endpoint { id } } }`,
-    { url: `${receiver.origin}${route}` },
-  );
-  secret = created.createWebhookEndpoint.secret;
-  endpointId = created.createWebhookEndpoint.endpoint.id;
-  await ok(`mutation ($id: ID!) { verifyWebhookEndpoint(id: $id) { status } }`, {
-    id: endpointId,
+  const endpoint = await verifiedEndpoint(stack.gatewayUrl, admin.headers(tenantId), receiver, {
+    eventTypes: ['tenancy.tenant.*'],
   });
+  endpointId = endpoint.id;
 
   await ok(
     `mutation { updateTenant(name: "Vis Two") { name } }`,
@@ -101,7 +91,7 @@ beforeAll(async () => {
   );
   eventId = event!.id;
   eventSeq = event!.seq;
-  await receiver.waitFor(route, 2);
+  await waitFor(() => endpoint.deliveries().length > 0, 20_000);
   const [delivery] = await stack.db.query<{ id: string }>(
     `SELECT id FROM jobs.webhook_deliveries WHERE event_id = $1`,
     [eventId],
@@ -128,11 +118,7 @@ async function ok<T>(
   variables: Record<string, unknown> = {},
   headers?: Record<string, string>,
 ): Promise<T> {
-  const response = await gql<T>(query, variables, headers);
-  if (response.body.errors || !response.body.data) {
-    throw new Error(`GraphQL failed: ${response.text}`);
-  }
-  return response.body.data;
+  return dataOf(await gql<T>(query, variables, headers));
 }
 
 async function refusal(

@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { spawnService } from '../../../scripts/lib/service-process';
-import { postGraphQL } from '../../../platform/testing/graphql-client';
+import { dataOf, postGraphQL } from '../../../platform/testing/graphql-client';
 import {
   signUpMember,
   signUpPlatformAdmin,
   type TestUser,
 } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { verifiedEndpoint } from '../../../platform/testing/webhook-endpoints';
 import {
-  answerChallenge,
-  isChallenge,
   startWebhookReceiver,
   type ReceivedWebhook,
   type WebhookAnswer,
@@ -56,34 +55,15 @@ async function ok<T>(
   variables: Record<string, unknown>,
   headers: Record<string, string>,
 ): Promise<T> {
-  const response = await postGraphQL<T>(stack.gatewayUrl, { query, variables }, headers);
-  if (response.body.errors || !response.body.data) throw new Error(response.text);
-  return response.body.data;
+  return dataOf(await postGraphQL<T>(stack.gatewayUrl, { query, variables }, headers));
 }
 
 /** A verified endpoint for the tenant's own lifecycle events, answering with `answer`. */
-async function endpointFor(answer: (request: ReceivedWebhook) => Promise<WebhookAnswer>) {
-  const route = `/held-${randomUUID().slice(0, 8)}`;
-  let secret = '';
-  receiver.route(route, (request) =>
-    isChallenge(request) ? answerChallenge(request, secret) : answer(request),
-  );
-  const created = await ok<{
-    createWebhookEndpoint: { secret: string; endpoint: { id: string } };
-  }>(
-    `mutation ($url: String!) { createWebhookEndpoint(input: { url: $url, eventTypes: ["tenancy.tenant.*"] }) {
-       secret endpoint { id } } }`,
-    { url: `${receiver.origin}${route}` },
-    owner.headers(tenantId),
-  );
-  secret = created.createWebhookEndpoint.secret;
-  await ok(
-    `mutation ($id: ID!) { verifyWebhookEndpoint(id: $id) { status } }`,
-    { id: created.createWebhookEndpoint.endpoint.id },
-    owner.headers(tenantId),
-  );
-  const deliveries = () => receiver.at(route).filter((request) => !isChallenge(request));
-  return { id: created.createWebhookEndpoint.endpoint.id, secret, deliveries };
+function endpointFor(answer: (request: ReceivedWebhook) => Promise<WebhookAnswer>) {
+  return verifiedEndpoint(stack.gatewayUrl, owner.headers(tenantId), receiver, {
+    eventTypes: ['tenancy.tenant.*'],
+    answer,
+  });
 }
 
 function setStatus(status: 'ACTIVE' | 'SUSPENDED') {
