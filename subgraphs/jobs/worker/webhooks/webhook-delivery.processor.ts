@@ -75,12 +75,13 @@ interface Verdict {
 const SYSTEM = { kind: 'system', id: null } as const;
 
 /**
- * Runs one delivery job: loads the delivery, its endpoint and event; waits for the endpoint's
- * rate limit; signs and POSTs through the SSRF-safe client; records the attempt, the new
- * status, the endpoint's failure streak, the status event and (after the last attempt) the
- * dead letter in one transaction; then either finishes the job or moves it back to the delayed
- * set for the next retry. Throttling and retries never spend the job's BullMQ attempts, which
- * are kept for the worker's own troubles (database or Redis away).
+ * Runs one delivery job: loads the delivery, its endpoint and event (or holds it while its
+ * tenant is suspended); waits for the endpoint's rate limit; signs and POSTs through the
+ * SSRF-safe client; records the attempt, the new status, the endpoint's failure streak, the
+ * status event and (after the last attempt) the dead letter in one transaction; then either
+ * finishes the job or moves it back to the delayed set for the next retry. Holds, throttling
+ * and retries never spend the job's BullMQ attempts, which are kept for the worker's own
+ * troubles (database or Redis away).
  */
 export async function processWebhookDelivery(
   job: Job,
@@ -112,22 +113,7 @@ async function deliver(
     metrics.deliveries.inc({ outcome: 'skipped' });
     return { outcome: 'skipped', reason: loaded.reason };
   }
-  if (loaded.kind === 'hold') {
-    await job.moveToDelayed(Date.now() + holdRecheckDelay(loaded.heldSince), token);
-    // Marked under the status row's share lock: a reinstatement recorded before this reads
-    // as active here (and the job goes on at once), one recorded after finds it held.
-    const suspended = await inTenant(async (manager) => {
-      const stillSuspended = await new TenantStatusRepository(manager).isSuspended(
-        data.tenantId,
-        true,
-      );
-      if (stillSuspended) await new WebhookDeliveryRepository(manager).hold(data.deliveryId);
-      return stillSuspended;
-    });
-    if (!suspended) await job.promote();
-    metrics.deliveries.inc({ outcome: 'held' });
-    throw new DelayedError();
-  }
+  if (loaded.kind === 'hold') return hold(job, token, data, loaded.heldSince, options);
   if (loaded.kind === 'dead') {
     return inTenant((manager) => finishWithoutAttempt(manager, job, data, loaded.reason, options));
   }
@@ -185,6 +171,37 @@ async function deliver(
     throw new DelayedError();
   }
   return { outcome: recorded.outcome, status: recorded.status, reason: recorded.reason };
+}
+
+/**
+ * The tenant is suspended: the delivery waits, neither attempted nor failed, back in the
+ * delayed set until its recheck; reinstatement promotes it at once (tenant-suspension.ts).
+ * It is marked held under the status row's share lock: a reinstatement recorded before reads
+ * as active here (and the job goes on at once), one recorded after finds it held.
+ */
+async function hold(
+  job: Job,
+  token: string | undefined,
+  data: WebhookDeliveryJob,
+  heldSince: Date | null,
+  options: DeliveryProcessorOptions,
+): Promise<never> {
+  await job.moveToDelayed(Date.now() + holdRecheckDelay(heldSince), token);
+  const suspended = await withTenantTransaction(
+    options.dataSource,
+    data.tenantId,
+    async (manager) => {
+      const stillSuspended = await new TenantStatusRepository(manager).isSuspended(
+        data.tenantId,
+        true,
+      );
+      if (stillSuspended) await new WebhookDeliveryRepository(manager).hold(data.deliveryId);
+      return stillSuspended;
+    },
+  );
+  if (!suspended) await job.promote();
+  options.metrics.deliveries.inc({ outcome: 'held' });
+  throw new DelayedError();
 }
 
 async function load(manager: EntityManager, job: Job, data: WebhookDeliveryJob): Promise<Loaded> {
