@@ -12,7 +12,7 @@ const EXPECTED =
   'it must answer 2xx with {"proof": "v1,<base64 HMAC-SHA256 of the challenge with the secret>"}';
 
 /** Why a verification failed: `extensions.reason` of its BAD_USER_INPUT. */
-export const VerificationFailure = {
+const VerificationFailure = {
   STATUS: 'status',
   NOT_JSON: 'not-json',
   /** The answer repeats the challenge without the proof: any echo server does that. */
@@ -79,7 +79,7 @@ export async function runVerificationChallenge(
   if (typeof proof === 'string') {
     throw fail(
       VerificationFailure.PROOF_MISMATCH,
-      'the proof is not the HMAC-SHA256 of the challenge with the endpoint’s secret',
+      "the proof is not the HMAC-SHA256 of the challenge with the endpoint's secret",
     );
   }
   if (text.includes(challenge)) {

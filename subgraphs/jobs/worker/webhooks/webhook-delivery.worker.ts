@@ -156,7 +156,7 @@ async function tracedDelivery(
     try {
       return await processWebhookDelivery(job, token, options);
     } catch (error) {
-      // The tenant reads a failure's text (its database or Redis trouble is coded).
+      // The tenant reads the failure's text: a database or Redis error is coded (cause logged).
       if (!(error instanceof DelayedError)) throw tenantFacingError(error);
       annotateActiveSpan({ 'tessera.job.rescheduled': true });
       return RESCHEDULED;
