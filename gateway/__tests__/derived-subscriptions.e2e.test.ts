@@ -7,7 +7,8 @@ import { postGraphQL } from '../../platform/testing/graphql-client';
 import { signUpMember, type TestUser } from '../../platform/testing/members';
 import { startStack, type TestStack } from '../../platform/testing/stack';
 import {
-  echoChallenge,
+  answerChallenge,
+  isChallenge,
   startWebhookReceiver,
   type WebhookReceiver,
 } from '../../platform/testing/webhook-receiver';
@@ -72,17 +73,17 @@ async function gql<T>(
 
 describe('webhookDeliveryUpdated', () => {
   it("follows a delivery's status, for the chosen endpoint only", async () => {
+    let secret = '';
     receiver.route('/hook', (request) =>
-      (JSON.parse(request.body) as { type?: string }).type === 'webhook.endpoint.verification'
-        ? echoChallenge(request)
-        : undefined,
+      isChallenge(request) ? answerChallenge(request, secret) : undefined,
     );
     const { createWebhookEndpoint } = await gql<{
-      createWebhookEndpoint: { endpoint: { id: string } };
+      createWebhookEndpoint: { secret: string; endpoint: { id: string } };
     }>(
-      `mutation ($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
+      `mutation ($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret endpoint { id } } }`,
       { input: { url: `${receiver.origin}/hook`, eventTypes: ['*'] } },
     );
+    secret = createWebhookEndpoint.secret;
     const endpointId = createWebhookEndpoint.endpoint.id;
     await gql(`mutation ($id: ID!) { verifyWebhookEndpoint(id: $id) { status } }`, {
       id: endpointId,

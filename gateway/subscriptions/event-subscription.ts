@@ -8,7 +8,12 @@ import {
 } from 'graphql';
 import type { RequestContext } from '../../platform/context';
 import { ValidationError } from '../../platform/errors';
-import { EVENT_TYPE_PATTERN, EventType, type PublishedEvent } from '../../platform/events';
+import {
+  EVENT_TYPE_PATTERN,
+  EventType,
+  mayReadEventOrigin,
+  type PublishedEvent,
+} from '../../platform/events';
 import type { ResolveOptions } from '../auth/role-resolver';
 import type { GatewayContext } from '../gateway-context';
 import type { EventFeed } from './event-feed';
@@ -156,7 +161,7 @@ export async function* eventSubscription(
         yield (await execute({
           schema: deps.schema,
           document,
-          rootValue: { [selection.field.name.value]: eventObject(item.published!) },
+          rootValue: { [selection.field.name.value]: eventObject(item.published!, request) },
           contextValue: context,
           variableValues,
         })) as ExecutionResult;
@@ -189,15 +194,17 @@ function changesAccess(item: StreamItem, request: RequestContext): boolean {
   return typeof userId === 'string' && userId.toLowerCase() === request.principal?.id.toLowerCase();
 }
 
-function eventObject(event: PublishedEvent) {
+/** The event as the subgraph would render it for this subscriber (see event-visibility.ts). */
+function eventObject(event: PublishedEvent, request: RequestContext) {
+  const origin = mayReadEventOrigin(request);
   return {
     id: event.id,
     seq: event.seq,
     type: event.type,
     payload: event.payload,
     requestId: event.requestId,
-    ip: event.ip,
-    userAgent: event.userAgent,
+    ip: origin ? event.ip : null,
+    userAgent: origin ? event.userAgent : null,
     occurredAt: event.occurredAt,
     actorKind: event.actor ? ACTOR_KINDS[event.actor.kind] : null,
     actorId: event.actor?.id ?? null,

@@ -56,6 +56,22 @@ describe('error masking', () => {
     });
   });
 
+  it("keeps a subgraph error's field and coded reason, but no free text under those names", () => {
+    const forwarded = new GraphQLError('Endpoint verification failed: …', {
+      extensions: { code: 'BAD_USER_INPUT', field: 'url', reason: 'challenge-echoed' },
+    });
+    expect(format(forwarded).extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      field: 'url',
+      reason: 'challenge-echoed',
+      requestId: 'req-42',
+    });
+    const prose = new GraphQLError('Bad input', {
+      extensions: { code: 'BAD_USER_INPUT', reason: 'connect ECONNREFUSED 10.0.0.7:5432' },
+    });
+    expect(format(prose).extensions).toEqual({ code: 'BAD_USER_INPUT', requestId: 'req-42' });
+  });
+
   it('says what was wrong when Apollo Server refuses a malformed request (a 4xx, no code)', () => {
     const refusal = new GraphQLError('provided sha does not match query', {
       extensions: { http: { status: 400, headers: new Map() } },

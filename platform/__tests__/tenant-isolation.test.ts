@@ -14,6 +14,7 @@ const TENANT_TABLES = [
   'auth.oauth_links',
   'events.events',
   'jobs.dead_letters',
+  'jobs.tenant_statuses',
   'jobs.webhook_attempts',
   'jobs.webhook_deliveries',
   'jobs.webhook_endpoints',

@@ -76,6 +76,11 @@ export function maskError(
     if (typeof retryAfter === 'number') extensions.retryAfter = retryAfter;
     const limitBytes = formatted.extensions?.limitBytes;
     if (typeof limitBytes === 'number') extensions.limitBytes = limitBytes;
+    // Which input was wrong, and the coded reason why (e.g. a failed webhook verification's).
+    for (const key of ['field', 'reason'] as const) {
+      const value = formatted.extensions?.[key];
+      if (typeof value === 'string' && DETAIL_CODE.test(value)) extensions[key] = value;
+    }
     return { ...base, message: formatted.message, extensions };
   }
 
@@ -110,6 +115,9 @@ export function maskError(
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
   };
 }
+
+/** What a forwarded `field` or `reason` may look like: a name or a code, never free text. */
+const DETAIL_CODE = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
 
 function originalErrorOf(error: unknown): unknown {
   let current = error;

@@ -29,6 +29,14 @@ export async function postGraphQL<TData = Record<string, unknown>>(
   return { status: response.status, headers: response.headers, body, text };
 }
 
+/** The data of an answer that must have succeeded; throws with the answer's text otherwise. */
+export function dataOf<T>(response: GraphQLResponse<T>): T {
+  if (!response.body.data || response.body.errors) {
+    throw new Error(`unexpected answer: ${response.text}`);
+  }
+  return response.body.data;
+}
+
 /** Reads one sample of a Prometheus metric from a /metrics page (0 when absent). */
 export function metricValue(
   page: string,

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -38,8 +39,8 @@ export interface WebhookReceiver {
 
 /**
  * A local webhook receiver on 127.0.0.1 for end-to-end tests and benchmarks: records every
- * request and answers as each path's handler says. A handler that echoes the challenge of a
- * verification request: {@link echoChallenge}.
+ * request and answers as each path's handler says. How an endpoint's owner answers a
+ * verification challenge: {@link answerChallenge}.
  */
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
@@ -114,12 +115,20 @@ export function isChallenge(request: ReceivedWebhook): boolean {
   return (JSON.parse(request.body) as { type?: string }).type === 'webhook.endpoint.verification';
 }
 
-/** Answers a verification challenge as a receiver that owns the endpoint does. */
-export function echoChallenge(request: ReceivedWebhook): WebhookAnswer {
+/**
+ * Answers a verification challenge as the endpoint's owner does, the way the README's receiver
+ * computes it: `{ "proof": "v1," + base64 HMAC-SHA256 of the challenge }`, keyed with the bytes
+ * of the `whsec_` secret (written here apart from the server's code, as a tenant would).
+ */
+export function answerChallenge(request: ReceivedWebhook, secret: string): WebhookAnswer {
   if (!isChallenge(request)) return {};
-  const body = JSON.parse(request.body) as { challenge?: string };
-  return {
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ challenge: body.challenge }),
-  };
+  const { challenge } = JSON.parse(request.body) as { challenge: string };
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const proof = `v1,${createHmac('sha256', key).update(challenge).digest('base64')}`;
+  return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ proof }) };
+}
+
+/** Answers 200 with the request's own body, as any echo route does: it holds no secret. */
+export function echoBody(request: ReceivedWebhook): WebhookAnswer {
+  return { headers: { 'content-type': 'application/json' }, body: request.body };
 }

@@ -166,6 +166,7 @@ describe('migrations', () => {
     ['jobs.webhook_endpoints', 'status', WEBHOOK_STATUSES, 'jobs', 'WebhookStatus'],
     ['jobs.webhook_deliveries', 'status', DELIVERY_STATUSES, 'jobs', 'DeliveryStatus'],
     ['jobs.webhook_deliveries', 'origin', DELIVERY_ORIGINS, undefined, undefined],
+    ['jobs.tenant_statuses', 'status', TENANT_STATUSES, undefined, undefined],
     ['observability.alert_rules', 'severity', SEVERITIES, 'observability', 'Severity'],
     ['observability.alert_rules', 'comparator', COMPARATORS, undefined, undefined],
     ['jobs.purge_runs', 'target', PURGE_TARGETS, undefined, undefined],

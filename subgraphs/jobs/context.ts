@@ -38,8 +38,8 @@ export function createJobsContext(
   const loaders = createLoaders(scope);
   return {
     request,
-    webhookEndpoints: new WebhookEndpointService(scope, loaders, services.webhooks),
-    webhookDeliveries: new WebhookDeliveryService(scope, loaders, services.webhooks),
+    webhookEndpoints: new WebhookEndpointService(request, scope, loaders, services.webhooks),
+    webhookDeliveries: new WebhookDeliveryService(request, scope, loaders, services.webhooks),
     events: new EventJournalService(scope, loaders),
     secrets: new SecretReencryptionService(
       request,

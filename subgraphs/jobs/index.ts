@@ -19,6 +19,7 @@ export const jobsSubgraph: SubgraphDefinition<JobsContext, typeof jobsConfigShap
     'jobs.webhook_deliveries',
     'jobs.webhook_endpoints',
     'jobs.dead_letters',
+    'jobs.tenant_statuses',
   ],
   retentionPurge: jobsRetentionPurge,
   setup: setupJobs,

@@ -1,11 +1,6 @@
 import type { TestDatabase } from '../database';
-import { postGraphQL } from '../graphql-client';
-import {
-  echoChallenge,
-  isChallenge,
-  type ReceivedWebhook,
-  type WebhookReceiver,
-} from '../webhook-receiver';
+import { isChallenge, type ReceivedWebhook, type WebhookReceiver } from '../webhook-receiver';
+import { verifiedEndpoint } from '../webhook-endpoints';
 import type { ChaosTenant } from './fixtures';
 
 export { isChallenge };
@@ -21,35 +16,17 @@ export async function createVerifiedEndpoint(
   receiver: WebhookReceiver,
   options: { path: string; eventTypes: string[]; delayMs: number },
 ): Promise<{ id: string; deliveries: () => ReceivedWebhook[] }> {
-  receiver.route(options.path, (request) =>
-    isChallenge(request) ? echoChallenge(request) : { status: 200, delayMs: options.delayMs },
-  );
-  const headers = tenant.owner.headers(tenant.tenantId);
-  const created = await postGraphQL<{ createWebhookEndpoint: { endpoint: { id: string } } }>(
+  const endpoint = await verifiedEndpoint(
     gatewayUrl,
+    tenant.owner.headers(tenant.tenantId),
+    receiver,
     {
-      query: `mutation ($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { endpoint { id } } }`,
-      variables: {
-        input: { url: `${receiver.origin}${options.path}`, eventTypes: options.eventTypes },
-      },
+      path: options.path,
+      eventTypes: options.eventTypes,
+      answer: () => ({ status: 200, delayMs: options.delayMs }),
     },
-    headers,
   );
-  const id = created.body.data?.createWebhookEndpoint.endpoint.id;
-  if (!id) throw new Error(`endpoint not created: ${created.text}`);
-  const verified = await postGraphQL(
-    gatewayUrl,
-    {
-      query: 'mutation ($id: ID!) { verifyWebhookEndpoint(id: $id) { status } }',
-      variables: { id },
-    },
-    headers,
-  );
-  if (verified.body.errors) throw new Error(`endpoint not verified: ${verified.text}`);
-  return {
-    id,
-    deliveries: () => receiver.at(options.path).filter((request) => !isChallenge(request)),
-  };
+  return { id: endpoint.id, deliveries: endpoint.deliveries };
 }
 
 /** The tenant's journal events of `type` after `afterSeq`: what an endpoint must receive. */

@@ -208,8 +208,9 @@ describe('paging', () => {
       actorId: viewer.id,
       actor: { id: viewer.id, email: viewer.email },
       requestId: 'req-arranged',
-      ip: '198.51.100.7',
-      userAgent: 'jest',
+      // Below ADMIN (journal-visibility.e2e.test.ts has who sees them).
+      ip: null,
+      userAgent: null,
       occurredAt: new Date(BASE + (ARRANGED - 1) * 60_000).toISOString(),
     });
     const byIndex = (index: number) => nodes.find((node) => node.payload.index === index)!;

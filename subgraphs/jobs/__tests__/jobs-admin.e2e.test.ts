@@ -9,6 +9,7 @@ import {
 } from '../../../platform/queues';
 import { queuePrefix } from '../../../platform/redis';
 import {
+  dataOf,
   metricValue,
   postGraphQL,
   scrape,
@@ -114,13 +115,6 @@ function gql<T = Record<string, unknown>>(
 
 function codeOf(response: GraphQLResponse<unknown>): unknown {
   return response.body.errors?.[0]?.extensions?.code;
-}
-
-function dataOf<T>(response: GraphQLResponse<T>): T {
-  if (!response.body.data || response.body.errors) {
-    throw new Error(`unexpected answer: ${response.text}`);
-  }
-  return response.body.data;
 }
 
 async function eventually<T>(

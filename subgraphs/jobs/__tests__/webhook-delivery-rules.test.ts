@@ -8,6 +8,7 @@ import {
   validateEventTypeFilters,
 } from '../webhooks/event-filter';
 import {
+  holdRecheckDelay,
   nextRetryDelay,
   parseDuration,
   parseRetryAfter,
@@ -134,6 +135,14 @@ describe('retry timing', () => {
     }
     expect(nextRetryDelay([100], 1, 2_000, () => 0.5)).toBe(2_000);
     expect(nextRetryDelay([5_000], 1, 2_000, () => 0.5)).toBe(5_000);
+  });
+
+  it('looks again at a held delivery after as long as it has waited, a minute to an hour', () => {
+    const now = Date.parse('2026-01-01T12:00:00Z');
+    expect(holdRecheckDelay(null, now)).toBe(60_000);
+    expect(holdRecheckDelay(new Date(now - 5_000), now)).toBe(60_000);
+    expect(holdRecheckDelay(new Date(now - 600_000), now)).toBe(600_000);
+    expect(holdRecheckDelay(new Date(now - 86_400_000), now)).toBe(3_600_000);
   });
 });
 

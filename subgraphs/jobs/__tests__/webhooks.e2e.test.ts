@@ -5,8 +5,9 @@ import { metricValue, postGraphQL, scrape } from '../../../platform/testing/grap
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import {
+  answerChallenge,
+  echoBody,
   isChallenge,
-  echoChallenge,
   startWebhookReceiver,
   type ReceivedWebhook,
   type WebhookHandler,
@@ -40,6 +41,8 @@ let adminOfB: TestUser;
 let adminOfC: TestUser;
 /** Workers this file started besides the stack's (stopped in afterAll). */
 const extraWorkers: ServiceProcess[] = [];
+/** The secret of the endpoint at each receiver path: what its owner answers challenges with. */
+const secrets = new Map<string, string>();
 
 interface Endpoint {
   id: string;
@@ -122,11 +125,14 @@ async function failure(
   return { code: error.extensions?.code, message: error.message };
 }
 
-/** A receiver path that echoes challenges and answers deliveries with `handler`. */
+/**
+ * A receiver path that answers challenges as the owner of the endpoint created for it does
+ * (with its secret) and deliveries with `handler`.
+ */
 function path(name: string, handler: WebhookHandler = () => undefined): string {
   const route = `/${name}-${randomUUID().slice(0, 8)}`;
   receiver.route(route, (request) =>
-    isChallenge(request) ? echoChallenge(request) : handler(request),
+    isChallenge(request) ? answerChallenge(request, secrets.get(route) ?? '') : handler(request),
   );
   return route;
 }
@@ -157,6 +163,7 @@ async function createEndpoint(
     { input },
     headers,
   );
+  secrets.set(new URL(String(input.url)).pathname, data.createWebhookEndpoint.secret);
   return data.createWebhookEndpoint;
 }
 
@@ -307,18 +314,27 @@ describe('endpoints', () => {
     expect(error.message).toMatch(message);
   });
 
-  it('verifies ownership: a receiver that does not echo stays PENDING_VERIFICATION', async () => {
-    const route = `/no-echo-${randomUUID().slice(0, 8)}`;
-    receiver.route(route, () => ({ status: 200, body: '{"ok":true}' }));
+  it('verifies ownership: an echo server, or a proof made without the secret, stays PENDING_VERIFICATION', async () => {
+    const route = `/no-proof-${randomUUID().slice(0, 8)}`;
+    // Any third-party route that answers with what it was sent: it holds no secret.
+    receiver.route(route, echoBody);
     const { endpoint: created, secret } = await createEndpoint({
       url: `${receiver.origin}${route}`,
       eventTypes: ['*'],
     });
-    const error = await failure(`mutation ($id: ID!) { verifyWebhookEndpoint(id: $id) { id } }`, {
-      id: created.id,
+    const verifyOnce = async () => {
+      const response = await gql(`mutation ($id: ID!) { verifyWebhookEndpoint(id: $id) { id } }`, {
+        id: created.id,
+      });
+      return response.errors![0]!;
+    };
+    const echoed = await verifyOnce();
+    expect(echoed.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'url',
+      reason: 'challenge-echoed',
     });
-    expect(error.code).toBe('BAD_USER_INPUT');
-    expect(error.message).toMatch(/does not echo the challenge/);
+    expect(echoed.message).toMatch(/repeats the challenge instead of proving/);
     expect((await endpoint(created.id))!.status).toBe('PENDING_VERIFICATION');
 
     // The challenge was signed like any delivery.
@@ -329,6 +345,27 @@ describe('endpoints', () => {
       challenge: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/),
       data: { endpointId: created.id },
     });
+
+    // Just the echoed challenge under the proof's name, a proof with another endpoint's
+    // secret, and no proof at all fail too, each with its reason.
+    const other = await createEndpoint({ url: `${receiver.origin}/other`, eventTypes: ['*'] });
+    for (const [handler, reason] of [
+      [
+        (request: ReceivedWebhook) => ({
+          body: JSON.stringify({
+            proof: (JSON.parse(request.body) as { challenge: string }).challenge,
+          }),
+        }),
+        'proof-mismatch',
+      ],
+      [(request: ReceivedWebhook) => answerChallenge(request, other.secret), 'proof-mismatch'],
+      [() => ({ status: 200, body: '{"ok":true}' }), 'proof-missing'],
+      [() => ({ status: 200, body: 'ok' }), 'not-json'],
+    ] as const) {
+      receiver.route(route, handler);
+      expect((await verifyOnce()).extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason });
+    }
+    expect((await endpoint(created.id))!.status).toBe('PENDING_VERIFICATION');
 
     receiver.route(route, () => ({ status: 404 }));
     expect(
@@ -351,15 +388,16 @@ describe('endpoints', () => {
       await failure(`mutation ($id: ID!) { sendTestWebhook(id: $id) { id } }`, { id: created.id }),
     ).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/not verified/) });
 
-    receiver.route(route, echoChallenge);
+    receiver.route(route, (request) => answerChallenge(request, secret));
     const active = await verify(created.id);
     expect(active.status).toBe('ACTIVE');
     expect(Date.parse(active.verifiedAt!)).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('sends a changed URL back to PENDING_VERIFICATION and refuses ACTIVE until verified', async () => {
-    const { id } = await activeEndpoint('patch');
+    const { id, secret } = await activeEndpoint('patch');
     const moved = path('patch-moved');
+    secrets.set(moved, secret);
     const patched = await ok<{ updateWebhookEndpoint: Endpoint }>(
       `mutation ($id: ID!, $patch: WebhookEndpointPatch!) { updateWebhookEndpoint(id: $id, patch: $patch) { ${ENDPOINT_FIELDS} } }`,
       { id, patch: { url: `${receiver.origin}${moved}`, eventTypes: ['auth.*'] } },
@@ -821,7 +859,7 @@ describe('access', () => {
     }
   });
 
-  it('lets an API key with webhooks:manage manage endpoints, and no other key', async () => {
+  it('lets an API key with webhooks:manage manage endpoints (creating one takes events:read too), and no other key', async () => {
     const createKey = async (scopes: string[]) =>
       (
         await ok<{ createApiKey: { secret: string } }>(
@@ -833,7 +871,7 @@ describe('access', () => {
     const route = path('api-key');
     const created = await createEndpoint(
       { url: `${receiver.origin}${route}`, eventTypes: ['assets.*'] },
-      manage,
+      { 'x-api-key': await createKey(['webhooks:manage', 'events:read']) },
     );
     expect(created.endpoint.status).toBe('PENDING_VERIFICATION');
     expect((await verify(created.endpoint.id, manage)).status).toBe('ACTIVE');

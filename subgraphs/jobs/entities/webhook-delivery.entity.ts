@@ -76,6 +76,10 @@ export class WebhookDeliveryEntity {
   @Column({ name: 'request_id', type: 'text', nullable: true })
   requestId: string | null;
 
+  /** Since when it waits for its suspended tenant to be reinstated (null: not held). */
+  @Column({ name: 'held_since', type: 'timestamptz', nullable: true })
+  heldSince: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

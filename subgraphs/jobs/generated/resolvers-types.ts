@@ -86,12 +86,16 @@ export type DeliveryStatus =
  */
 export type Event = {
   __typename?: 'Event';
-  /** The user who caused the event; null when an API key or the system did (see `actorKind`). */
+  /**
+   * The user who caused the event; null when an API key or the system did (see `actorKind`), and
+   * for an API key without `members:read` (the user's email is a member's).
+   */
   actor?: Maybe<User>;
   /** The id of the user or API key that caused the event. */
   actorId?: Maybe<Scalars['ID']['output']>;
   actorKind?: Maybe<EventActorKind>;
   id: Scalars['ID']['output'];
+  /** The actor's IP address: null below ADMIN, and for an API key without `audit:read`. */
   ip?: Maybe<Scalars['String']['output']>;
   /** When the transaction that recorded the event started. */
   occurredAt: Scalars['DateTime']['output'];
@@ -101,6 +105,7 @@ export type Event = {
   seq: Scalars['String']['output'];
   /** `<owner>.<entity>.<what happened>`, e.g. `assets.asset.created`. */
   type: Scalars['String']['output'];
+  /** The actor's user agent: null below ADMIN, and for an API key without `audit:read`. */
   userAgent?: Maybe<Scalars['String']['output']>;
 };
 
@@ -167,7 +172,10 @@ export type Mutation = {
    * is not the tenant's.
    */
   cancelJob: Scalars['Boolean']['output'];
-  /** A new endpoint (at most WEBHOOK_MAX_ENDPOINTS_PER_TENANT), PENDING_VERIFICATION, and its secret. */
+  /**
+   * A new endpoint (at most WEBHOOK_MAX_ENDPOINTS_PER_TENANT), PENDING_VERIFICATION, and its secret.
+   * It sends the journal's events out, so an API key needs `events:read` as well.
+   */
   createWebhookEndpoint: WebhookEndpointWithSecret;
   /** Deletes the endpoint with its deliveries. */
   deleteWebhookEndpoint: Scalars['Boolean']['output'];
@@ -187,7 +195,8 @@ export type Mutation = {
   replayDeadLetter: Job;
   /**
    * Delivers the journal's events of [since, until] (until: now) that the endpoint subscribes to
-   * (and of `types`, when given) again, oldest first; at most 10 000. Returns how many.
+   * (and of `types`, when given) again, oldest first; at most 10 000. Returns how many. It reads
+   * the journal, so an API key needs `events:read` as well.
    */
   replayEvents: Scalars['Int']['output'];
   /** Runs a FAILED job of the tenant again, attempts counted afresh; CONFLICT in any other state. */
@@ -203,11 +212,15 @@ export type Mutation = {
   runPurge: PurgeRun;
   /** Delivers a made-up event of `eventType` (default `webhook.test`) to an ACTIVE endpoint. */
   sendTestWebhook: WebhookDelivery;
+  /** A new `url` or `eventTypes` chooses where journal events go: an API key needs `events:read` too. */
   updateWebhookEndpoint: WebhookEndpoint;
   /**
    * The ownership challenge: POSTs a signed `{ "type": "webhook.endpoint.verification",
-   * "challenge": "…" }`; the endpoint must answer 2xx with `{ "challenge": "<the same>" }`.
-   * Then ACTIVE; otherwise BAD_USER_INPUT saying why, and nothing changes.
+   * "challenge": "…" }`; the endpoint must answer 2xx with `{ "proof": "v1,<base64>" }`, the
+   * HMAC-SHA256 of the challenge (its UTF-8 bytes) keyed with the secret's bytes (the base64
+   * after `whsec_`), as only a holder of the secret can. Then ACTIVE; otherwise BAD_USER_INPUT
+   * with `reason` (`challenge-echoed`, `proof-missing`, `proof-mismatch`, `not-json`, `status`,
+   * or why no answer came), and nothing changes.
    */
   verifyWebhookEndpoint: WebhookEndpoint;
 };
@@ -456,7 +469,10 @@ export type WebhookDelivery = {
   attempts: Array<DeliveryAttempt>;
   createdAt: Scalars['DateTime']['output'];
   endpoint: WebhookEndpoint;
-  /** The event sent (a made-up one for `sendTestWebhook`); its id is the `webhook-id` header. */
+  /**
+   * The event sent (a made-up one for `sendTestWebhook`); its id is the `webhook-id` header. The
+   * journal's rules apply, as for `events`: an API key needs `events:read` too.
+   */
   event: Event;
   eventType: Scalars['String']['output'];
   id: Scalars['ID']['output'];

@@ -39,6 +39,7 @@ export type DeliveryChanges = Partial<
     | 'nextAttemptAt'
     | 'lastAttemptAt'
     | 'finishedAt'
+    | 'heldSince'
   >
 >;
 
@@ -151,6 +152,23 @@ export class WebhookDeliveryRepository {
       where: { deliveryId: In([...deliveryIds]) },
       order: { deliveryId: 'ASC', attempt: 'ASC' },
     });
+  }
+
+  /** Marks the delivery as waiting for its suspended tenant, from the first time on. */
+  async hold(id: string): Promise<void> {
+    await this.manager.query(
+      `UPDATE jobs.webhook_deliveries SET held_since = coalesce(held_since, now()) WHERE id = $1`,
+      [id],
+    );
+  }
+
+  /** The jobs of the tenant's held deliveries (partial index webhook_deliveries_held_idx). */
+  async heldJobIds(tenantId: string): Promise<string[]> {
+    const rows = (await this.manager.query(
+      `SELECT job_id FROM jobs.webhook_deliveries WHERE tenant_id = $1 AND held_since IS NOT NULL`,
+      [tenantId],
+    )) as { job_id: string }[];
+    return rows.map((row) => row.job_id);
   }
 
   async insertAttempt(attempt: Omit<WebhookAttemptEntity, 'id'>): Promise<void> {

@@ -1,4 +1,4 @@
-import type { ActorKind } from '../../../platform/events';
+import { mayReadEventActor, mayReadEventOrigin, type ActorKind } from '../../../platform/events';
 import type { EventActorKind, EventResolvers, QueryResolvers } from '../generated/resolvers-types';
 
 const ACTOR_KINDS: Record<ActorKind, EventActorKind> = {
@@ -15,6 +15,11 @@ export const eventQueries: Pick<QueryResolvers, 'events' | 'event'> = {
 export const eventResolvers: EventResolvers = {
   __resolveReference: (reference, { events }) => events.byReference(reference.id),
   // A reference the gateway resolves in the auth subgraph, batched per request.
-  actor: (event) => (event.actorKind === 'user' && event.actorId ? { id: event.actorId } : null),
+  actor: (event, _args, { request }) =>
+    event.actorKind === 'user' && event.actorId && mayReadEventActor(request)
+      ? { id: event.actorId }
+      : null,
   actorKind: (event) => (event.actorKind ? ACTOR_KINDS[event.actorKind] : null),
+  ip: (event, _args, { request }) => (mayReadEventOrigin(request) ? event.ip : null),
+  userAgent: (event, _args, { request }) => (mayReadEventOrigin(request) ? event.userAgent : null),
 };

@@ -7,7 +7,7 @@ import {
   ServiceUnavailableError,
   ValidationError,
 } from '../../../platform/errors';
-import { currentContext } from '../../../platform/context';
+import type { RequestContext } from '../../../platform/context';
 import { appendEvent, EventType } from '../../../platform/events';
 import {
   decodeCursor,
@@ -41,6 +41,7 @@ import {
   typeSelection,
   validateExactTypes,
 } from '../webhooks/event-filter';
+import { assertJournalReader } from '../webhooks/journal-access';
 import type { WebhookServices } from '../webhooks/webhook-services';
 
 /** A replay delivers at most this many events; a larger range must be split. */
@@ -57,6 +58,7 @@ export interface DeliveryListArgs {
 /** Deliveries, their attempts, and the mutations that send again: test, retry, replay. */
 export class WebhookDeliveryService {
   constructor(
+    private readonly request: RequestContext,
     private readonly scope: TenantScope,
     private readonly loaders: JobsLoaders,
     private readonly webhooks: WebhookServices,
@@ -232,6 +234,7 @@ export class WebhookDeliveryService {
     until?: Date | string | null;
     types?: readonly string[] | null;
   }): Promise<number> {
+    assertJournalReader(this.request, 'Mutation.replayEvents');
     const endpointId = parseId(args.endpointId, 'endpointId');
     const since = new Date(args.since);
     const until = args.until == null ? new Date() : new Date(args.until);
@@ -307,7 +310,7 @@ export class WebhookDeliveryService {
       endpointId: endpoint.id,
       replayId: null,
       syntheticEvent: null,
-      requestId: currentContext()?.requestId ?? null,
+      requestId: this.request.requestId,
       ...fields,
     };
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestContext } from '../../../platform/context';
 import type { TenantScope } from '../../../platform/db';
 import { NotFoundError, ValidationError } from '../../../platform/errors';
 import { appendEvent, EventType } from '../../../platform/events';
@@ -11,6 +12,7 @@ import {
 } from '../repositories/webhook-endpoint.repository';
 import { runVerificationChallenge } from '../webhooks/endpoint-verification';
 import { validateEventTypeFilters } from '../webhooks/event-filter';
+import { assertJournalReader } from '../webhooks/journal-access';
 import { generateWebhookSecret } from '../webhooks/signature';
 import { MAX_ENDPOINTS_PER_TENANT } from '../webhooks/webhook-config';
 import { liveSecrets } from '../webhooks/webhook-message';
@@ -48,6 +50,7 @@ export interface WebhookEndpointWithSecret {
 /** A tenant's webhook endpoints, for its ADMINs and API keys with `webhooks:manage`. */
 export class WebhookEndpointService {
   constructor(
+    private readonly request: RequestContext,
     private readonly scope: TenantScope,
     private readonly loaders: JobsLoaders,
     private readonly webhooks: WebhookServices,
@@ -72,6 +75,7 @@ export class WebhookEndpointService {
 
   /** A new endpoint, PENDING_VERIFICATION until it passes `verify`, with its secret. */
   async create(input: WebhookEndpointInput): Promise<WebhookEndpointWithSecret> {
+    assertJournalReader(this.request, 'Mutation.createWebhookEndpoint');
     const url = await this.validUrl(input.url);
     const description = validDescription(input.description);
     const eventTypes = validateEventTypeFilters(input.eventTypes);
@@ -123,6 +127,9 @@ export class WebhookEndpointService {
     if (patch.url === null) throw new ValidationError('url cannot be null', { field: 'url' });
     if (patch.eventTypes === null) {
       throw new ValidationError('eventTypes cannot be null', { field: 'eventTypes' });
+    }
+    if (patch.url !== undefined || patch.eventTypes !== undefined) {
+      assertJournalReader(this.request, 'Mutation.updateWebhookEndpoint');
     }
     if (patch.status === 'PENDING_VERIFICATION') {
       throw new ValidationError(

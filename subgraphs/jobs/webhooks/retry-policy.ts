@@ -30,6 +30,20 @@ export function nextRetryDelay(
   return Math.max(withJitter(scheduled, random), retryAfterMs ?? 0);
 }
 
+/** A held delivery (its tenant suspended) looks again after a minute at first, hourly at most. */
+const HOLD_RECHECK_MIN_MS = 60_000;
+const HOLD_RECHECK_MAX_MS = 3_600_000;
+
+/**
+ * How long a delivery held for its suspended tenant waits before it looks again: as long as it
+ * has waited so far, within a minute and an hour. Reinstatement sends held deliveries at once,
+ * so this only bounds how long one missed by that waits, and how often long suspensions wake.
+ */
+export function holdRecheckDelay(heldSince: Date | null, now: number = Date.now()): number {
+  const waited = heldSince === null ? 0 : now - heldSince.getTime();
+  return Math.min(Math.max(waited, HOLD_RECHECK_MIN_MS), HOLD_RECHECK_MAX_MS);
+}
+
 /**
  * `Retry-After` as delay-seconds or an HTTP date, in milliseconds from `now`, capped at
  * `maxMs`; null when absent or unreadable.

@@ -20,10 +20,22 @@ export function isWebhookSecret(value: string): boolean {
  * library in the tests).
  */
 export function signaturePart(secret: string, id: string, timestamp: number, body: string): string {
+  return `v1,${hmac(secret, `${id}.${timestamp}.${body}`)}`;
+}
+
+/**
+ * What a receiver answers to the ownership challenge to show it holds the secret:
+ * `v1,<base64 HMAC-SHA256 over the challenge's UTF-8 bytes>`, keyed like a signature with the
+ * secret's bytes (the base64 after `whsec_`).
+ */
+export function challengeProof(secret: string, challenge: string): string {
+  return `v1,${hmac(secret, challenge)}`;
+}
+
+function hmac(secret: string, message: string): string {
   if (!isWebhookSecret(secret)) throw new TypeError('not a whsec_ webhook secret');
   const key = Buffer.from(secret.slice(SECRET_PREFIX.length), 'base64');
-  const mac = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`, 'utf8').digest();
-  return `v1,${mac.toString('base64')}`;
+  return createHmac('sha256', key).update(message, 'utf8').digest('base64');
 }
 
 export interface SignedHeaders {

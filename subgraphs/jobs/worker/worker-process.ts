@@ -9,6 +9,7 @@ import { startTracing } from '../../../platform/observability/tracing';
 import {
   ALL_QUEUES,
   correlatedJobData,
+  correlationOf,
   FINISHED_JOB_BOUNDS,
   JobName,
   QueueName,
@@ -29,6 +30,7 @@ import { observeQueues } from './queue-metrics';
 import type { WorkerConfig } from './config';
 import { startDeadLetterWatcher } from './dead-letter-watcher';
 import { closeWorkersGracefully, JobsInHand } from './graceful-close';
+import { PublicJobError, tenantFacingError } from './job-failure';
 import { purgeTargets, purgeTenant } from './purge-tenant.processor';
 import { reencryptSecrets, reencryptTargets } from './reencrypt-secrets.processor';
 import { runRetentionPurge, type RetentionPurgeOptions } from './retention-purge.processor';
@@ -147,10 +149,13 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   const inHand = new JobsInHand();
   const runJob = async (job: Job, token?: string) => {
     const processor = processors[job.name];
-    if (!processor) throw new Error(`no processor for job ${job.name}`);
+    if (!processor) throw new PublicJobError(`no processor for job ${job.name}`);
     const started = process.hrtime.bigint();
     try {
       return await inHand.track(job, token, () => inJobSpan(job, () => processor(job)));
+    } catch (error) {
+      // What a tenant reads of its job's failure is coded; the 'failed' log below has it all.
+      throw correlationOf(job.data).tenantId === null ? error : tenantFacingError(error);
     } finally {
       jobDuration.observe(
         { queue: job.queueName },

@@ -6,7 +6,7 @@ import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import {
   isChallenge,
-  echoChallenge,
+  answerChallenge,
   startWebhookReceiver,
   type WebhookHandler,
   type WebhookReceiver,
@@ -69,8 +69,9 @@ async function createRule(as: TestUser, tenantId: string, overrides: Record<stri
 /** A verified, ACTIVE webhook endpoint at a fresh receiver path, answering with `handler`. */
 async function activeEndpoint(handler: WebhookHandler = () => undefined) {
   const route = `/alerts-${randomUUID().slice(0, 8)}`;
+  let secret = '';
   receiver.route(route, (request) =>
-    isChallenge(request) ? echoChallenge(request) : handler(request),
+    isChallenge(request) ? answerChallenge(request, secret) : handler(request),
   );
   const created = dataOf(
     await gql<{ createWebhookEndpoint: { secret: string; endpoint: { id: string } } }>(
@@ -81,6 +82,7 @@ async function activeEndpoint(handler: WebhookHandler = () => undefined) {
       { input: { url: `${receiver.origin}${route}`, eventTypes: ['assets.asset.created'] } },
     ),
   ).createWebhookEndpoint;
+  secret = created.secret;
   dataOf(
     await gql(
       `mutation ($id: ID!) { verifyWebhookEndpoint(id: $id) { status } }`,

@@ -6,7 +6,7 @@ import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import {
   isChallenge,
-  echoChallenge,
+  answerChallenge,
   startWebhookReceiver,
   type WebhookReceiver,
 } from '../../../platform/testing/webhook-receiver';
@@ -205,21 +205,27 @@ describe('tracing', () => {
   async function tracedEndpoint(eventTypes: string[], answer: (n: number) => number) {
     const route = `/traced-${randomUUID().slice(0, 8)}`;
     let deliveries = 0;
+    let secret = '';
     webhooks.route(route, (request) =>
-      isChallenge(request) ? echoChallenge(request) : { status: answer(++deliveries), body: '' },
+      isChallenge(request)
+        ? answerChallenge(request, secret)
+        : { status: answer(++deliveries), body: '' },
     );
     const { createWebhookEndpoint } = dataOf(
-      await postGraphQL<{ createWebhookEndpoint: { endpoint: { id: string } } }>(
+      await postGraphQL<{
+        createWebhookEndpoint: { secret: string; endpoint: { id: string } };
+      }>(
         stack.gatewayUrl,
         {
           query: `mutation ($input: WebhookEndpointInput!) {
-            createWebhookEndpoint(input: $input) { endpoint { id } } }`,
+            createWebhookEndpoint(input: $input) { secret endpoint { id } } }`,
           variables: { input: { url: `${webhooks.origin}${route}`, eventTypes } },
         },
         owner.headers(tenant),
       ),
     );
     const id = createWebhookEndpoint.endpoint.id;
+    secret = createWebhookEndpoint.secret;
     dataOf(
       await postGraphQL(
         stack.gatewayUrl,

@@ -14,6 +14,7 @@ import { DomainError } from '../../../../platform/errors';
 import { appendEvent, EventType } from '../../../../platform/events';
 import type { Mailer } from '../../../../platform/mail';
 import { lockJobDeadLetter, recordDeadLetter } from '../../dead-letters/dead-letter-sink';
+import { tenantFacingError } from '../job-failure';
 
 /** Sends one tenant alert notification to one of the tenant's webhook endpoints. */
 export interface AlertWebhookSender {
@@ -43,7 +44,8 @@ export interface AlertDispatchDeps {
  * letter and event, seen only by platform administrators) and the job fails for good, staying
  * in the queue's failed set. Every outcome is counted, and the last failure is logged as an error.
  * A webhook notification succeeds once its delivery is queued: from there the delivery has
- * its own retries and dead letter.
+ * its own retries and dead letter. A tenant reads a failure coded (MAIL_TRANSPORT_FAILED, not
+ * the mail server's answer naming internal hosts); the log keeps the detail.
  */
 export async function dispatchAlert(job: Job, deps: AlertDispatchDeps): Promise<{ sent: string }> {
   const parsed = alertDispatchJobSchema.safeParse(job.data);
@@ -66,13 +68,14 @@ export async function dispatchAlert(job: Job, deps: AlertDispatchDeps): Promise<
       attemptsMade: job.attemptsMade + 1,
       err: error,
     };
+    const shown = notification.tenantId === null ? error : tenantFacingError(error);
     if (!last) {
       deps.logger.warn(context, 'alert notification failed; retrying');
-      throw error;
+      throw shown;
     }
     deps.logger.error(context, 'alert notification failed for good');
-    await deadLetter(job, notification, error, deps.dataSource);
-    throw error;
+    await deadLetter(job, notification, shown, deps.dataSource);
+    throw shown;
   }
 }
 

@@ -10,6 +10,7 @@ import type { SlidingWindowLimiter } from '../../../../platform/rate-limit';
 import { recordDeadLetter } from '../../dead-letters/dead-letter-sink';
 import type { DeliveryStatus, WebhookDeliveryEntity } from '../../entities/webhook-delivery.entity';
 import { EventRepository } from '../../repositories/event.repository';
+import { TenantStatusRepository } from '../../repositories/tenant-status.repository';
 import { WebhookDeliveryRepository } from '../../repositories/webhook-delivery.repository';
 import {
   WebhookEndpointRepository,
@@ -20,13 +21,14 @@ import {
   webhookDeliveryJobSchema,
   type WebhookDeliveryJob,
 } from '../../webhooks/delivery-job';
-import { nextRetryDelay, parseRetryAfter } from '../../webhooks/retry-policy';
+import { holdRecheckDelay, nextRetryDelay, parseRetryAfter } from '../../webhooks/retry-policy';
 import { deliveryBody, liveSecrets, type DeliveredEvent } from '../../webhooks/webhook-message';
 import {
   loggedResponseBody,
   sendWebhook,
   type WebhookResponse,
 } from '../../webhooks/webhook-request';
+import { JobFailureCode } from '../job-failure';
 import { describeAttempt, inAttemptSpan } from './webhook-attempt-span';
 import type { DeliveryOutcome, WebhookMetrics } from './webhook-metrics';
 
@@ -56,6 +58,7 @@ export interface DeliveryResult {
 /** What a delivery needs to be sent, loaded in one short transaction. */
 type Loaded =
   | { kind: 'skip'; reason: string }
+  | { kind: 'hold'; heldSince: Date | null }
   | { kind: 'dead'; reason: string }
   | { kind: 'send'; endpoint: EndpointWithSecrets; event: DeliveredEvent };
 
@@ -72,12 +75,13 @@ interface Verdict {
 const SYSTEM = { kind: 'system', id: null } as const;
 
 /**
- * Runs one delivery job: loads the delivery, its endpoint and event; waits for the endpoint's
- * rate limit; signs and POSTs through the SSRF-safe client; records the attempt, the new
- * status, the endpoint's failure streak, the status event and (after the last attempt) the
- * dead letter in one transaction; then either finishes the job or moves it back to the delayed
- * set for the next retry. Throttling and retries never spend the job's BullMQ attempts, which
- * are kept for the worker's own troubles (database or Redis away).
+ * Runs one delivery job: loads the delivery, its endpoint and event (or holds it while its
+ * tenant is suspended); waits for the endpoint's rate limit; signs and POSTs through the
+ * SSRF-safe client; records the attempt, the new status, the endpoint's failure streak, the
+ * status event and (after the last attempt) the dead letter in one transaction; then either
+ * finishes the job or moves it back to the delayed set for the next retry. Holds, throttling
+ * and retries never spend the job's BullMQ attempts, which are kept for the worker's own
+ * troubles (database or Redis away).
  */
 export async function processWebhookDelivery(
   job: Job,
@@ -109,6 +113,7 @@ async function deliver(
     metrics.deliveries.inc({ outcome: 'skipped' });
     return { outcome: 'skipped', reason: loaded.reason };
   }
+  if (loaded.kind === 'hold') return hold(job, token, data, loaded.heldSince, options);
   if (loaded.kind === 'dead') {
     return inTenant((manager) => finishWithoutAttempt(manager, job, data, loaded.reason, options));
   }
@@ -130,12 +135,17 @@ async function deliver(
     secrets = liveSecrets(options.keyRing, endpoint);
   } catch (error) {
     if (!(error instanceof DecryptionError)) throw error;
+    // The tenant reads the dead letter's reason: the key ring's trouble goes to the log only.
+    options.logger.error(
+      { err: error, endpointId: endpoint.id, tenantId: data.tenantId },
+      "a webhook endpoint's secret cannot be decrypted: check ENCRYPTION_KEYS",
+    );
     return inTenant((manager) =>
       finishWithoutAttempt(
         manager,
         job,
         data,
-        `the endpoint's secret cannot be decrypted (${error.reason}): check ENCRYPTION_KEYS`,
+        `${JobFailureCode.INTERNAL_ERROR}: the endpoint's secret cannot be decrypted`,
         options,
       ),
     );
@@ -163,11 +173,46 @@ async function deliver(
   return { outcome: recorded.outcome, status: recorded.status, reason: recorded.reason };
 }
 
+/**
+ * The tenant is suspended: the delivery waits, neither attempted nor failed, back in the
+ * delayed set until its recheck; reinstatement promotes it at once (tenant-suspension.ts).
+ * It is marked held under the status row's share lock: a reinstatement recorded before reads
+ * as active here (and the job goes on at once), one recorded after finds it held.
+ */
+async function hold(
+  job: Job,
+  token: string | undefined,
+  data: WebhookDeliveryJob,
+  heldSince: Date | null,
+  options: DeliveryProcessorOptions,
+): Promise<never> {
+  await job.moveToDelayed(Date.now() + holdRecheckDelay(heldSince), token);
+  const suspended = await withTenantTransaction(
+    options.dataSource,
+    data.tenantId,
+    async (manager) => {
+      const stillSuspended = await new TenantStatusRepository(manager).isSuspended(
+        data.tenantId,
+        true,
+      );
+      if (stillSuspended) await new WebhookDeliveryRepository(manager).hold(data.deliveryId);
+      return stillSuspended;
+    },
+  );
+  if (!suspended) await job.promote();
+  options.metrics.deliveries.inc({ outcome: 'held' });
+  throw new DelayedError();
+}
+
 async function load(manager: EntityManager, job: Job, data: WebhookDeliveryJob): Promise<Loaded> {
   const delivery = await new WebhookDeliveryRepository(manager).findById(data.deliveryId);
   if (!delivery) return { kind: 'skip', reason: 'the delivery no longer exists' };
   const skip = standDown(delivery, job);
   if (skip) return { kind: 'skip', reason: skip };
+  // A suspended tenant's deliveries wait, whatever their endpoint's state: nothing is lost.
+  if (await new TenantStatusRepository(manager).isSuspended(data.tenantId)) {
+    return { kind: 'hold', heldSince: delivery.heldSince };
+  }
   const endpoint = await new WebhookEndpointRepository(manager).findWithSecrets(
     delivery.endpointId,
   );
@@ -258,7 +303,7 @@ async function recordAttempt(
 
   const disabledReason = await updateEndpointHealth(manager, endpoint, verdict, now, options);
   const runAttempts = delivery.runAttempts + 1;
-  const base = { attemptCount: attempt, runAttempts, lastAttemptAt: now };
+  const base = { attemptCount: attempt, runAttempts, lastAttemptAt: now, heldSince: null };
   const payload = {
     deliveryId: delivery.id,
     endpointId: delivery.endpointId,
@@ -378,7 +423,12 @@ async function finishWithoutAttempt(
     return { outcome: 'skipped' };
   }
   const now = new Date();
-  await deliveries.update(delivery.id, { status: 'DEAD', nextAttemptAt: null, finishedAt: now });
+  await deliveries.update(delivery.id, {
+    status: 'DEAD',
+    nextAttemptAt: null,
+    finishedAt: now,
+    heldSince: null,
+  });
   await markDead(manager, job, data, delivery, reason, {
     deliveryId: delivery.id,
     endpointId: delivery.endpointId,

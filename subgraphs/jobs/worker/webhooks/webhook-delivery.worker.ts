@@ -17,6 +17,7 @@ import {
 } from '../../../../platform/redis';
 import type { WebhookFanOut } from '../../relay/webhook-fan-out';
 import { WEBHOOK_DELIVERY_QUEUE } from '../../webhooks/delivery-job';
+import { tenantFacingError } from '../job-failure';
 import type { WebhookWorkerConfig } from '../../webhooks/webhook-config';
 import { MAX_READ_RESPONSE_BYTES } from '../../webhooks/webhook-request';
 import {
@@ -24,6 +25,7 @@ import {
   type DeliveryProcessorOptions,
   type DeliveryResult,
 } from './webhook-delivery.processor';
+import { createSuspensionFollower } from './tenant-suspension';
 import { createWebhookFanOut } from './webhook-fan-out';
 import { createWebhookMetrics } from './webhook-metrics';
 
@@ -117,8 +119,14 @@ export function startWebhookDelivery(options: {
   });
   worker.on('error', (error) => logger.warn({ err: error }, 'webhook delivery worker error'));
 
+  const followSuspensions = createSuspensionFollower({ dataSource, queue, logger });
+  const fanOut = createWebhookFanOut({ dataSource, queue, logger });
   return {
-    fanOut: createWebhookFanOut({ dataSource, queue, logger }),
+    // Statuses first: a delivery of this batch finds its tenant's suspension recorded.
+    fanOut: async (events) => {
+      await followSuspensions(events);
+      await fanOut(events);
+    },
     readiness: { name: 'webhook-delivery', check: () => client.ping() },
     drain: () => worker.close(),
     close: async () => {
@@ -148,7 +156,8 @@ async function tracedDelivery(
     try {
       return await processWebhookDelivery(job, token, options);
     } catch (error) {
-      if (!(error instanceof DelayedError)) throw error;
+      // The tenant reads the failure's text: a database or Redis error is coded (cause logged).
+      if (!(error instanceof DelayedError)) throw tenantFacingError(error);
       annotateActiveSpan({ 'tessera.job.rescheduled': true });
       return RESCHEDULED;
     }

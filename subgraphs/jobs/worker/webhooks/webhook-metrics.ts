@@ -12,6 +12,8 @@ export const DELIVERY_OUTCOMES = [
   'throttled',
   /** Another job is in charge, or the delivery finished or went away: nothing sent. */
   'skipped',
+  /** The tenant is suspended: put back until it is reinstated, not attempted. */
+  'held',
 ] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
@@ -24,7 +26,7 @@ export interface WebhookMetrics {
 export function createWebhookMetrics(registry: Registry): WebhookMetrics {
   const deliveries = new Counter({
     name: 'tessera_webhook_deliveries_total',
-    help: 'Webhook delivery job runs by outcome: succeeded, failed (retry scheduled), dead, throttled, skipped.',
+    help: 'Webhook delivery job runs by outcome: succeeded, failed (retry scheduled), dead, throttled, skipped, held (tenant suspended).',
     labelNames: ['outcome'],
     registers: [registry],
   });
