@@ -11,7 +11,7 @@ const rules = [refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStan
 
 function problems(env: Record<string, string>): string[] {
   try {
-    parseConfig(subgraphConfigShape(4001), env, rules);
+    parseConfig(subgraphConfigShape('auth', 4001), env, rules);
     return [];
   } catch (error) {
     if (error instanceof ConfigError) return error.lines;
@@ -21,9 +21,9 @@ function problems(env: Record<string, string>): string[] {
 
 describe('configuration', () => {
   it('runs locally with no variables set', () => {
-    const config = parseConfig(subgraphConfigShape(4001), {}, rules);
+    const config = parseConfig(subgraphConfigShape('auth', 4001), {}, rules);
     expect(config.PORT).toBe(4001);
-    expect(config.DATABASE_URL).toBe('postgres://tessera_app@127.0.0.1:5432/tessera');
+    expect(config.DATABASE_URL).toBe('postgres://tessera_auth@127.0.0.1:5432/tessera');
     expect(config.CONTEXT_SIGNING_SECRETS).toEqual([DEVELOPMENT_CONTEXT_SECRET]);
     expect(config.DATABASE_LOG_QUERIES).toBe(false);
   });
@@ -79,6 +79,18 @@ describe('configuration', () => {
     expect(problems({ REDIS_MODE: 'cluster', REDIS_NODES: 'a:7000,b' })[0]).toMatch(
       /^config error: REDIS_NODES: /,
     );
+  });
+
+  it("connects each process as its own database role, and refuses another role's URL", () => {
+    expect(parseConfig(subgraphConfigShape('assets', 4003), {}, rules).DATABASE_URL).toBe(
+      'postgres://tessera_assets@127.0.0.1:5432/tessera',
+    );
+    expect(problems({ DATABASE_URL: 'postgres://tessera_auth:pw@db:5432/tessera' })).toEqual([]);
+    for (const other of ['postgres', 'tessera_app', 'tessera_assets']) {
+      expect(problems({ DATABASE_URL: `postgres://${other}:hunter2@db:5432/tessera` })).toEqual([
+        `config error: DATABASE_URL: must connect as tessera_auth, the auth process's own role (got "postgres://${other}:[redacted]@db:5432/tessera")`,
+      ]);
+    }
   });
 
   it('accepts several signing secrets for rotation', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serviceRole, type DatabaseService } from '../db/roles';
 import { boolean, integer, list, url } from './fields';
 import type { ConfigRule } from './load';
 import { tracing } from './tracing';
@@ -29,15 +30,28 @@ export const contextSigning = {
   CONTEXT_MAX_AGE_SECONDS: integer(60, 1, 600),
 };
 
-export const database = {
-  DATABASE_URL: url(['postgres', 'postgresql'], 'postgres://tessera_app@127.0.0.1:5432/tessera'),
+/**
+ * The database variables of a process that connects as `service`'s own role: the default URL
+ * names it, and a URL naming another role (another service's, or a superuser) is refused.
+ */
+export const database = (service: DatabaseService) => ({
+  DATABASE_URL: serviceDatabaseUrl(service),
   DATABASE_POOL_MAX: integer(10, 1, 200),
   DATABASE_CONNECT_TIMEOUT_MS: integer(5_000, 100, 60_000),
   DATABASE_IDLE_TIMEOUT_MS: integer(30_000, 1_000, 600_000),
   DATABASE_STATEMENT_TIMEOUT_MS: integer(10_000, 100, 600_000),
   DATABASE_LOG_QUERIES: boolean(false),
   DATABASE_SLOW_QUERY_MS: integer(500, 1, 600_000),
-};
+});
+
+/** A URL connecting as the service's role: `postgres://tessera_<service>@127.0.0.1:5432/tessera`. */
+export function serviceDatabaseUrl(service: DatabaseService) {
+  const role = serviceRole(service);
+  return url(['postgres', 'postgresql'], `postgres://${role}@127.0.0.1:5432/tessera`).refine(
+    (value) => !URL.canParse(value) || decodeURIComponent(new URL(value).username) === role,
+    `must connect as ${role}, the ${service} process's own role`,
+  );
+}
 
 export const redis = {
   REDIS_MODE: z.enum(['standalone', 'sentinel', 'cluster']).default('standalone'),

@@ -56,7 +56,7 @@ const ownedSchemas = async () =>
     )
   ).map((row) => row.nspname);
 
-beforeAll(() => ensureDatabase(ownerUrl, databaseUrl(database, 'app')));
+beforeAll(() => ensureDatabase(ownerUrl));
 afterAll(() => adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
 
 describe('migrations', () => {

@@ -10,7 +10,7 @@ import { NotFoundError } from '../../../platform/errors';
 import { JobName, QueueName } from '../../../platform/queues';
 import { queuePrefix } from '../../../platform/redis';
 import {
-  connectAsApp,
+  connectAs,
   createTestDatabase,
   type TestDatabase,
 } from '../../../platform/testing/database';
@@ -70,7 +70,7 @@ function ruleInput(overrides: Partial<AlertRuleInput> = {}): AlertRuleInput {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  dataSource = await connectAsApp(db, { entities: [AlertRuleEntity] });
+  dataSource = await connectAs(db, 'observability', { entities: [AlertRuleEntity] });
   redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   queue = new Queue(QueueName.ALERTS, { connection: redis, prefix: queuePrefix(prefix) });
   platform = platformAlertScope(dataSource);
