@@ -47,10 +47,13 @@ export const database = (service: DatabaseService) => ({
 /** A URL connecting as the service's role: `postgres://tessera_<service>@127.0.0.1:5432/tessera`. */
 export function serviceDatabaseUrl(service: DatabaseService) {
   const role = serviceRole(service);
-  return url(['postgres', 'postgresql'], `postgres://${role}@127.0.0.1:5432/tessera`).refine(
-    (value) => !URL.canParse(value) || decodeURIComponent(new URL(value).username) === role,
-    `must connect as ${role}, the ${service} process's own role`,
-  );
+  const protocols = ['postgres', 'postgresql'];
+  return url(protocols, `postgres://${role}@127.0.0.1:5432/tessera`).refine((value) => {
+    // A value that is no PostgreSQL URL at all is url()'s one problem to report.
+    const parsed = URL.parse(value);
+    if (!parsed || !protocols.includes(parsed.protocol.slice(0, -1))) return true;
+    return decodeURIComponent(parsed.username) === role;
+  }, `must connect as ${role}, the ${service} process's own role`);
 }
 
 export const redis = {
