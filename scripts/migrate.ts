@@ -5,6 +5,7 @@ import {
   DATABASE_SERVICES,
   ensureDatabase,
   revertLastMigration,
+  serviceRole,
   type DatabaseService,
 } from '../platform/db';
 import { ALL_MIGRATIONS } from './all-migrations';
@@ -26,16 +27,29 @@ export const migrationConfigShape = {
    * hands it on as that process's DATABASE_URL, and its password, if any, becomes the role's.
    */
   ...(Object.fromEntries(
-    DATABASE_SERVICES.map((service) => [urlVariable(service), serviceDatabaseUrl(service)]),
-  ) as Record<ServiceUrlVariable, ReturnType<typeof serviceDatabaseUrl>>),
+    DATABASE_SERVICES.map((service) => [
+      urlVariable(service),
+      serviceDatabaseUrl(service).optional(),
+    ]),
+  ) as Record<ServiceUrlVariable, z.ZodOptional<ReturnType<typeof serviceDatabaseUrl>>>),
 };
 
-/** The services' database URLs of a config parsed with {@link migrationConfigShape}. */
+/**
+ * The services' database URLs of a config parsed with {@link migrationConfigShape}. One that is
+ * not set is MIGRATION_DATABASE_URL's server and database, as the service's role, with no
+ * password: what a local run needs.
+ */
 export function serviceDatabaseUrls(
-  config: Record<ServiceUrlVariable, string>,
+  config: { MIGRATION_DATABASE_URL: string } & Partial<Record<ServiceUrlVariable, string>>,
 ): Record<DatabaseService, string> {
+  const urlOf = (service: DatabaseService) => {
+    const url = new URL(config.MIGRATION_DATABASE_URL);
+    url.username = serviceRole(service);
+    url.password = '';
+    return url.toString();
+  };
   return Object.fromEntries(
-    DATABASE_SERVICES.map((service) => [service, config[urlVariable(service)]]),
+    DATABASE_SERVICES.map((service) => [service, config[urlVariable(service)] ?? urlOf(service)]),
   ) as Record<DatabaseService, string>;
 }
 

@@ -6,6 +6,7 @@ import { subgraphConfigShape } from '../graphql/subgraph-service';
 import { gatewayConfigShape } from '../../gateway/config';
 import { refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStandalone } from '../config';
 import { repoRoot } from '../paths';
+import { migrationConfigShape, serviceDatabaseUrls } from '../../scripts/migrate';
 
 const rules = [refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStandalone];
 
@@ -91,6 +92,24 @@ describe('configuration', () => {
         `config error: DATABASE_URL: must connect as tessera_auth, the auth process's own role (got "postgres://${other}:[redacted]@db:5432/tessera")`,
       ]);
     }
+  });
+
+  it("derives each process's URL for migrate and the launcher from MIGRATION_DATABASE_URL unless set", () => {
+    const config = parseConfig(migrationConfigShape, {
+      MIGRATION_DATABASE_URL: 'postgres://postgres:secret@db:6543/elsewhere',
+      WORKER_DATABASE_URL: 'postgres://tessera_worker:w0rker@db:6543/elsewhere',
+    });
+    expect(serviceDatabaseUrls(config)).toEqual({
+      auth: 'postgres://tessera_auth@db:6543/elsewhere',
+      tenancy: 'postgres://tessera_tenancy@db:6543/elsewhere',
+      assets: 'postgres://tessera_assets@db:6543/elsewhere',
+      jobs: 'postgres://tessera_jobs@db:6543/elsewhere',
+      observability: 'postgres://tessera_observability@db:6543/elsewhere',
+      worker: 'postgres://tessera_worker:w0rker@db:6543/elsewhere',
+    });
+    expect(() =>
+      parseConfig(migrationConfigShape, { AUTH_DATABASE_URL: 'postgres://tessera_jobs@db/x' }),
+    ).toThrow('config error: AUTH_DATABASE_URL: must connect as tessera_auth');
   });
 
   it('accepts several signing secrets for rotation', () => {

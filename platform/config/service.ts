@@ -35,7 +35,9 @@ export const contextSigning = {
  * names it, and a URL naming another role (another service's, or a superuser) is refused.
  */
 export const database = (service: DatabaseService) => ({
-  DATABASE_URL: serviceDatabaseUrl(service),
+  DATABASE_URL: serviceDatabaseUrl(service).default(
+    `postgres://${serviceRole(service)}@127.0.0.1:5432/tessera`,
+  ),
   DATABASE_POOL_MAX: integer(10, 1, 200),
   DATABASE_CONNECT_TIMEOUT_MS: integer(5_000, 100, 60_000),
   DATABASE_IDLE_TIMEOUT_MS: integer(30_000, 1_000, 600_000),
@@ -44,11 +46,11 @@ export const database = (service: DatabaseService) => ({
   DATABASE_SLOW_QUERY_MS: integer(500, 1, 600_000),
 });
 
-/** A URL connecting as the service's role: `postgres://tessera_<service>@127.0.0.1:5432/tessera`. */
+/** A PostgreSQL URL that connects as the service's own role. */
 export function serviceDatabaseUrl(service: DatabaseService) {
   const role = serviceRole(service);
   const protocols = ['postgres', 'postgresql'];
-  return url(protocols, `postgres://${role}@127.0.0.1:5432/tessera`).refine((value) => {
+  return url(protocols).refine((value) => {
     // A value that is no PostgreSQL URL at all is url()'s one problem to report.
     const parsed = URL.parse(value);
     if (!parsed || !protocols.includes(parsed.protocol.slice(0, -1))) return true;
