@@ -45,8 +45,9 @@ export async function grantSchemaToApp(
   services: readonly DatabaseService[],
 ): Promise<void> {
   await runner.query(`REVOKE ALL ON SCHEMA ${schema} FROM ${ALL_ROLES}`);
-  if (services.length > 0)
+  if (services.length > 0) {
     await runner.query(`GRANT USAGE ON SCHEMA ${schema} TO ${rolesOf(services)}`);
+  }
 }
 
 /**
