@@ -403,6 +403,27 @@ describe('row-level security', () => {
     ).rejects.toThrow(/permission denied/);
   });
 
+  it("lets the audit log's function answer only the transaction's scope, though it bypasses RLS", async () => {
+    const observability = await connectAs(db, 'observability', { poolMax: 1 });
+    const audit = (manager: EntityManager, types: string[]) =>
+      manager.query(
+        `SELECT DISTINCT e.payload->>'owner' AS owner, e.type
+           FROM events.audit_entries($1::text[], NULL, NULL, 100) e`,
+        [types],
+      ) as Promise<unknown[]>;
+    try {
+      const types = [EventType.ASSET_CREATED, EventType.USER_SIGNED_UP];
+      expect(await withTenantTransaction(observability, tenantA, (m) => audit(m, types))).toEqual([
+        { owner: tenantA, type: EventType.ASSET_CREATED },
+      ]);
+      expect(await observability.transaction((m) => audit(m, types))).toEqual([
+        { owner: null, type: EventType.USER_SIGNED_UP },
+      ]);
+    } finally {
+      await observability.destroy();
+    }
+  });
+
   it('forces RLS on the journal and its counters', async () => {
     const rows = await db.query(
       `SELECT c.relname, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced

@@ -130,7 +130,7 @@ export function serviceEnv(stack: TestStack, name: ServiceName): NodeJS.ProcessE
   if (running('tenancy')) internal.TENANCY_INTERNAL_URL = stack.url('tenancy');
   if (running('auth') && running('assets')) internal.AUTH_INTERNAL_URL = stack.url('auth');
   const extra = name === 'gateway' || name === 'worker' ? subgraphUrls : internal;
-  return { ...stack.env, ...extra, PORT: '0' };
+  return { ...stack.envOf(name), ...extra, PORT: '0' };
 }
 
 /**
