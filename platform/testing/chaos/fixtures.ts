@@ -87,8 +87,8 @@ export async function writtenSeqs(
 }
 
 /**
- * Appends `count` events to a tenant's journal the way every service does (as the app role,
- * in tenant transactions of up to 50): a burst no request rate limits.
+ * Appends `count` events to a tenant's journal the way every service does (as a service's
+ * role, in tenant transactions of up to 50): a burst no request rate limits.
  */
 export async function appendEvents(app: DataSource, tenantId: string, count: number) {
   for (let done = 0; done < count; done += 50) {

@@ -19,7 +19,7 @@ import type { WebhookFanOut } from '../relay/webhook-fan-out';
 import { WEBHOOK_DELIVERY_QUEUE, webhookDeliveryJobSchema } from '../webhooks/delivery-job';
 import { createWebhookFanOut } from '../worker/webhooks/webhook-fan-out';
 
-// The relay's webhook hook against a real database (as the app role, under row-level
+// The relay's webhook hook against a real database (as the worker's role, under row-level
 // security) and a real BullMQ queue: which endpoints get which events, and that handing the
 // same batch over twice (the relay's at-least-once) enqueues each delivery once.
 

@@ -23,7 +23,7 @@ import { AlertEvaluator } from '../services/alert-evaluator.service';
 import { AlertRuleService, type AlertRuleInput } from '../services/alert-rule.service';
 import { AlertService } from '../services/alert.service';
 
-// Platform alert rules against the real database as the app role: row-level security keeps
+// Platform alert rules against the real database as observability's role: row-level security keeps
 // platform rows and tenant rows apart both ways, and the evaluator moves a platform rule from
 // pending to firing to resolved on a metric this test sets, with a clock it passes in.
 
