@@ -86,7 +86,7 @@ async function measureTessera(
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
       PORT: '0',
-      DATABASE_URL: db.appUrl,
+      DATABASE_URL: db.urlAs('worker'),
       DATABASE_POOL_MAX: '10',
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: prefix,

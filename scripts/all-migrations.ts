@@ -1,3 +1,4 @@
+import { roleMigrations } from '../platform/db/role-migrations';
 import { eventsMigrations } from '../platform/events/migrations';
 import { mailMigrations } from '../platform/mail/migrations';
 import { assetsMigrations } from '../subgraphs/assets/migrations';
@@ -15,4 +16,5 @@ export const ALL_MIGRATIONS = [
   ...observabilityMigrations,
   ...mailMigrations,
   ...eventsMigrations,
+  ...roleMigrations,
 ];

@@ -2,20 +2,14 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Client } from 'pg';
-import { loadConfig, url } from '../platform/config';
-import { ensureDatabase } from '../platform/db';
+import { loadConfig } from '../platform/config';
+import { ensureDatabase, type ServiceDatabaseUrls } from '../platform/db';
+import { migrationConfigShape, serviceDatabaseUrls } from './migrate';
 
 // `node dist/scripts/db-backup.js backup [file]` dumps the whole database (every schema, row,
 // policy and grant) with pg_dump's custom format; `restore <file> [database]` restores one into
-// a database that is new or empty, creating it and the app role when missing, in a single
-// transaction. Both connect as the schema owner. Runbook: docs/backup-and-restore.md.
-export const backupConfigShape = {
-  MIGRATION_DATABASE_URL: url(
-    ['postgres', 'postgresql'],
-    'postgres://postgres@127.0.0.1:5432/tessera',
-  ),
-  DATABASE_URL: url(['postgres', 'postgresql'], 'postgres://tessera_app@127.0.0.1:5432/tessera'),
-};
+// a database that is new or empty, creating it and the services' roles when missing, in a
+// single transaction. Both connect as the schema owner. Runbook: docs/backup-and-restore.md.
 
 /** libpq's environment for `databaseUrl`, so no password shows in a process list. */
 function libpqEnv(databaseUrl: string): NodeJS.ProcessEnv {
@@ -78,13 +72,13 @@ export async function backup(databaseUrl: string, file: string): Promise<void> {
 
 export async function restore(
   ownerUrl: string,
-  appUrl: string,
+  serviceUrls: ServiceDatabaseUrls,
   file: string,
   database: string,
 ): Promise<void> {
   const target = new URL(ownerUrl);
   target.pathname = `/${encodeURIComponent(database)}`;
-  await ensureDatabase(target.toString(), appUrl);
+  await ensureDatabase(target.toString(), serviceUrls);
   const existing = await rowCounts(target.toString());
   if (Object.keys(existing).length > 0) {
     throw new Error(
@@ -102,7 +96,7 @@ export async function restore(
 }
 
 async function main(args: string[]): Promise<void> {
-  const config = loadConfig(backupConfigShape);
+  const config = loadConfig(migrationConfigShape);
   const [command, file, database] = args;
   const own = decodeURIComponent(new URL(config.MIGRATION_DATABASE_URL).pathname.slice(1));
   if (command === 'backup') {
@@ -111,7 +105,7 @@ async function main(args: string[]): Promise<void> {
   } else if (command === 'restore' && file) {
     await restore(
       config.MIGRATION_DATABASE_URL,
-      config.DATABASE_URL,
+      serviceDatabaseUrls(config),
       resolve(file),
       database ?? own,
     );

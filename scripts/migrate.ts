@@ -1,22 +1,62 @@
 import { z } from 'zod';
-import { loadConfig, url } from '../platform/config';
-import { applyMigrations, ensureDatabase, revertLastMigration } from '../platform/db';
+import { loadConfig, serviceDatabaseUrl, url } from '../platform/config';
+import {
+  applyMigrations,
+  DATABASE_SERVICES,
+  ensureDatabase,
+  revertLastMigration,
+  serviceRole,
+  type DatabaseService,
+} from '../platform/db';
 import { ALL_MIGRATIONS } from './all-migrations';
 
 // `node dist/scripts/migrate.js up|revert`: applies every pending migration, or reverts the
-// last one. Connects as the schema owner; the services connect as tessera_app.
+// last one. Connects as the schema owner; each service connects as its own role.
+
+type ServiceUrlVariable = `${Uppercase<DatabaseService>}_DATABASE_URL`;
+const urlVariable = (service: DatabaseService) =>
+  `${service.toUpperCase()}_DATABASE_URL` as ServiceUrlVariable;
+
 export const migrationConfigShape = {
   MIGRATION_DATABASE_URL: url(
     ['postgres', 'postgresql'],
     'postgres://postgres@127.0.0.1:5432/tessera',
   ),
-  DATABASE_URL: url(['postgres', 'postgresql'], 'postgres://tessera_app@127.0.0.1:5432/tessera'),
+  /**
+   * Each process's database URL (`AUTH_DATABASE_URL`, …, `WORKER_DATABASE_URL`): the launcher
+   * hands it on as that process's DATABASE_URL, and its password, if any, becomes the role's.
+   */
+  ...(Object.fromEntries(
+    DATABASE_SERVICES.map((service) => [
+      urlVariable(service),
+      serviceDatabaseUrl(service).optional(),
+    ]),
+  ) as Record<ServiceUrlVariable, z.ZodOptional<ReturnType<typeof serviceDatabaseUrl>>>),
 };
+
+/**
+ * The services' database URLs of a config parsed with {@link migrationConfigShape}. One that is
+ * not set is MIGRATION_DATABASE_URL's server and database, as the service's role, with no
+ * password: what a local run needs.
+ */
+export function serviceDatabaseUrls(
+  config: { MIGRATION_DATABASE_URL: string } & Partial<Record<ServiceUrlVariable, string>>,
+): Record<DatabaseService, string> {
+  const urlOf = (service: DatabaseService) => {
+    const url = new URL(config.MIGRATION_DATABASE_URL);
+    url.username = serviceRole(service);
+    url.password = '';
+    return url.toString();
+  };
+  return Object.fromEntries(
+    DATABASE_SERVICES.map((service) => [service, config[urlVariable(service)] ?? urlOf(service)]),
+  ) as Record<DatabaseService, string>;
+}
 
 async function main(command: string): Promise<void> {
   const config = loadConfig(migrationConfigShape);
   if (command === 'up') {
-    await ensureDatabase(config.MIGRATION_DATABASE_URL, config.DATABASE_URL);
+    await ensureDatabase(config.MIGRATION_DATABASE_URL, serviceDatabaseUrls(config));
     const applied = await applyMigrations(config.MIGRATION_DATABASE_URL, ALL_MIGRATIONS);
     process.stdout.write(
       applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n',

@@ -3,7 +3,7 @@ import { applyMigrations, ensureDatabase } from '../platform/db';
 import { loadConfig, port } from '../platform/config';
 import { SUBGRAPH_NAMES } from '../platform/paths';
 import { ALL_MIGRATIONS } from './all-migrations';
-import { migrationConfigShape } from './migrate';
+import { migrationConfigShape, serviceDatabaseUrls } from './migrate';
 import { spawnService, type ServiceProcess } from './lib/service-process';
 
 // `npm start`: migrates the local database and runs the whole platform (five subgraphs, the
@@ -11,7 +11,9 @@ import { spawnService, type ServiceProcess } from './lib/service-process';
 const config = loadConfig({ ...migrationConfigShape, PORT: port(4000), WORKER_PORT: port(4006) });
 
 async function main(): Promise<void> {
-  await ensureDatabase(config.MIGRATION_DATABASE_URL, config.DATABASE_URL);
+  // Each process connects as its own role, whatever DATABASE_URL this shell may hold.
+  const databaseUrls = serviceDatabaseUrls(config);
+  await ensureDatabase(config.MIGRATION_DATABASE_URL, databaseUrls);
   const applied = await applyMigrations(config.MIGRATION_DATABASE_URL, ALL_MIGRATIONS);
   if (applied.length) process.stdout.write(`migrations applied: ${applied.join(', ')}\n`);
 
@@ -52,8 +54,13 @@ async function main(): Promise<void> {
 
   try {
     await Promise.all([
-      ...SUBGRAPH_NAMES.map((name) => start(name, { PORT: String(DEFAULT_SUBGRAPH_PORTS[name]) })),
-      start('worker', { PORT: String(config.WORKER_PORT) }),
+      ...SUBGRAPH_NAMES.map((name) =>
+        start(name, {
+          PORT: String(DEFAULT_SUBGRAPH_PORTS[name]),
+          DATABASE_URL: databaseUrls[name],
+        }),
+      ),
+      start('worker', { PORT: String(config.WORKER_PORT), DATABASE_URL: databaseUrls.worker }),
     ]);
     const gateway = await start('gateway', {
       PORT: String(config.PORT),

@@ -17,7 +17,7 @@ import { watchReadiness } from '../../platform/testing/chaos/readiness-watch';
 import { countCodes, describeCodes, reportScenario } from '../../platform/testing/chaos/report';
 import { resumingSubscriber } from '../../platform/testing/chaos/resuming-subscriber';
 import { startTraffic } from '../../platform/testing/chaos/traffic';
-import { connectAsApp } from '../../platform/testing/database';
+import { connectAs } from '../../platform/testing/database';
 import { TEST_POSTGRES_URL } from '../../platform/testing/services';
 import type { TestStack } from '../../platform/testing/stack';
 import { waitFor } from '../../platform/testing/ws-client';
@@ -42,7 +42,7 @@ let admin: Client;
 beforeAll(async () => {
   stack = await startChaosStack();
   tenant = await createTenant(stack);
-  app = await connectAsApp(stack.db, { name: 'chaos-writer' });
+  app = await connectAs(stack.db, 'tenancy', { name: 'chaos-writer' });
   inside = new Client({ connectionString: stack.db.ownerUrl });
   admin = new Client({ connectionString: TEST_POSTGRES_URL });
   await Promise.all([inside.connect(), admin.connect()]);

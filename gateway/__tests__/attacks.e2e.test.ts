@@ -14,6 +14,7 @@ import {
   type RequestContext,
 } from '../../platform/context';
 import { REENCRYPT_PATH } from '../../platform/crypto';
+import { DATABASE_SERVICES } from '../../platform/db';
 import { SUBGRAPH_NAMES } from '../../platform/paths';
 import {
   OAUTH_PROVIDER_LOOKUP_PATH,
@@ -696,32 +697,45 @@ describe('row-level security', () => {
       `SELECT count(*) FILTER (WHERE ${keyed ? 't.tenant_id IS NOT NULL' : 'false'})::int AS tenants,
               count(*) FILTER (WHERE t::text LIKE '%' || $1 || '%')::int AS a
          FROM ${name} t`;
-    const app = new Client({ connectionString: stack.db.appUrl });
-    await app.connect();
-    const seen: Record<string, { owner: number; app: { tenants: number; a: number } | 'denied' }> =
-      {};
+    // As every service's role: each sees nothing of a tenant's rows, or may not read at all.
+    const services = await Promise.all(
+      DATABASE_SERVICES.map(async (service) => {
+        const client = new Client({ connectionString: stack.db.urlAs(service) });
+        await client.connect();
+        return { service, client };
+      }),
+    );
+    type Visible = { tenants: number; a: number } | 'denied';
+    const seen: Record<string, { owner: number; services: Record<string, Visible> }> = {};
     try {
       for (const { name, keyed } of tables) {
         const [owner] = await stack.db.query<{ a: number }>(count(name, keyed), [tenantA]);
-        let visible: { tenants: number; a: number } | 'denied';
-        try {
-          visible = (await app.query<{ tenants: number; a: number }>(count(name, keyed), [tenantA]))
-            .rows[0]!;
-        } catch (error) {
-          // Not even granted to the app role: it sees nothing either.
-          if ((error as { code?: string }).code !== '42501') throw error;
-          visible = 'denied';
+        seen[name] = { owner: owner!.a, services: {} };
+        for (const { service, client } of services) {
+          let visible: Visible;
+          try {
+            visible = (
+              await client.query<{ tenants: number; a: number }>(count(name, keyed), [tenantA])
+            ).rows[0]!;
+          } catch (error) {
+            // Not even granted to this service's role: it sees nothing either.
+            if ((error as { code?: string }).code !== '42501') throw error;
+            visible = 'denied';
+          }
+          seen[name].services[service] = visible;
         }
-        seen[name] = { owner: owner!.a, app: visible };
       }
     } finally {
-      await app.end();
+      await Promise.all(services.map(({ client }) => client.end()));
     }
-    for (const [name, { app: visible }] of Object.entries(seen)) {
-      expect([name, visible]).toEqual([
-        name,
-        visible === 'denied' ? 'denied' : { tenants: 0, a: 0 },
-      ]);
+    for (const [name, { services: visible }] of Object.entries(seen)) {
+      for (const [service, answer] of Object.entries(visible)) {
+        expect([name, service, answer]).toEqual([
+          name,
+          service,
+          answer === 'denied' ? 'denied' : { tenants: 0, a: 0 },
+        ]);
+      }
     }
     // Not a vacuous pass: A's rows are there for the owner to see.
     for (const name of [

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { anonymousContext, runWithContext } from '../../platform/context';
 import { withTenantTransaction } from '../../platform/db';
 import { appendEvent, EventType } from '../../platform/events';
-import { connectAsApp } from '../../platform/testing/database';
+import { connectAs } from '../../platform/testing/database';
 import { postGraphQL } from '../../platform/testing/graphql-client';
 import { signUpMember, type TestUser } from '../../platform/testing/members';
 import { startStack, type TestStack } from '../../platform/testing/stack';
@@ -157,7 +157,7 @@ describe('alerts', () => {
       [tenantA, rule!.id],
     );
     // The evaluator appends this event when it fires the alert; here the test does.
-    const app = await connectAsApp(stack.db, { poolMax: 1 });
+    const app = await connectAs(stack.db, 'observability', { poolMax: 1 });
     try {
       await runWithContext({ ...anonymousContext(randomUUID()), tenantId: tenantA }, () =>
         withTenantTransaction(app, tenantA, (manager) =>

@@ -414,7 +414,7 @@ describe('bad requests', () => {
   });
 
   it('masks an unexpected failure: a code and the request id, no SQL and no stack', async () => {
-    await stack.db.query('REVOKE SELECT ON assets.assets FROM tessera_app');
+    await stack.db.query('REVOKE SELECT ON assets.assets FROM tessera_assets');
     try {
       const response = await postGraphQL(
         stack.gatewayUrl,
@@ -443,7 +443,7 @@ describe('bad requests', () => {
       }
       expect(JSON.stringify(findLogged()?.entry)).toMatch(/permission denied/);
     } finally {
-      await stack.db.query('GRANT SELECT ON assets.assets TO tessera_app');
+      await stack.db.query('GRANT SELECT ON assets.assets TO tessera_assets');
     }
   });
 });

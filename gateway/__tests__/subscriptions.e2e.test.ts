@@ -4,7 +4,7 @@ import { spawnService, type ServiceProcess } from '../../scripts/lib/service-pro
 import { anonymousContext, runWithContext } from '../../platform/context';
 import { withTenantTransaction } from '../../platform/db';
 import { appendEvent, EventType } from '../../platform/events';
-import { connectAsApp } from '../../platform/testing/database';
+import { connectAs } from '../../platform/testing/database';
 import { postGraphQL } from '../../platform/testing/graphql-client';
 import { signUpMember, type TestUser } from '../../platform/testing/members';
 import { startStack, type TestStack } from '../../platform/testing/stack';
@@ -45,7 +45,7 @@ beforeAll(async () => {
       SUBGRAPH_JOBS_URL: `${stack.url('jobs')}/graphql`,
     },
   });
-  app = await connectAsApp(stack.db, { poolMax: 4, name: 'subscriptions-test' });
+  app = await connectAs(stack.db, 'tenancy', { poolMax: 4, name: 'subscriptions-test' });
 }, 120_000);
 
 afterAll(async () => {
@@ -233,7 +233,7 @@ describe('events subscription', () => {
 
 describe('failures', () => {
   it('loses nothing when the relay holder is killed mid-stream: another takes over', async () => {
-    const standby = await spawnService('worker', { env: { ...stack.env, PORT: '0' } });
+    const standby = await spawnService('worker', { env: { ...stack.envOf('worker'), PORT: '0' } });
     try {
       const start = await latestSeq(tenantA);
       const received = connect(owner, tenantA).subscribe<EventData>(EVENTS, {

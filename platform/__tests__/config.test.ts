@@ -7,17 +7,18 @@ import { subgraphConfigShape } from '../graphql/subgraph-service';
 import { gatewayConfigShape } from '../../gateway/config';
 import { refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStandalone } from '../config';
 import { repoRoot } from '../paths';
+import { migrationConfigShape, serviceDatabaseUrls } from '../../scripts/migrate';
 
 const rules = [refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStandalone];
 
 const problems = (env: Record<string, string>) =>
-  configProblems(subgraphConfigShape(4001), env, rules);
+  configProblems(subgraphConfigShape('auth', 4001), env, rules);
 
 describe('configuration', () => {
   it('runs locally with no variables set', () => {
-    const config = parseConfig(subgraphConfigShape(4001), {}, rules);
+    const config = parseConfig(subgraphConfigShape('auth', 4001), {}, rules);
     expect(config.PORT).toBe(4001);
-    expect(config.DATABASE_URL).toBe('postgres://tessera_app@127.0.0.1:5432/tessera');
+    expect(config.DATABASE_URL).toBe('postgres://tessera_auth@127.0.0.1:5432/tessera');
     expect(config.CONTEXT_SIGNING_SECRETS).toEqual([DEVELOPMENT_CONTEXT_SECRET]);
     expect(config.DATABASE_LOG_QUERIES).toBe(false);
   });
@@ -73,6 +74,36 @@ describe('configuration', () => {
     expect(problems({ REDIS_MODE: 'cluster', REDIS_NODES: 'a:7000,b' })[0]).toMatch(
       /^config error: REDIS_NODES: /,
     );
+  });
+
+  it("connects each process as its own database role, and refuses another role's URL", () => {
+    expect(parseConfig(subgraphConfigShape('assets', 4003), {}, rules).DATABASE_URL).toBe(
+      'postgres://tessera_assets@127.0.0.1:5432/tessera',
+    );
+    expect(problems({ DATABASE_URL: 'postgres://tessera_auth:pw@db:5432/tessera' })).toEqual([]);
+    for (const other of ['postgres', 'tessera_app', 'tessera_assets']) {
+      expect(problems({ DATABASE_URL: `postgres://${other}:hunter2@db:5432/tessera` })).toEqual([
+        `config error: DATABASE_URL: must connect as tessera_auth, the auth process's own role (got "postgres://${other}:[redacted]@db:5432/tessera")`,
+      ]);
+    }
+  });
+
+  it("derives each process's URL for migrate and the launcher from MIGRATION_DATABASE_URL unless set", () => {
+    const config = parseConfig(migrationConfigShape, {
+      MIGRATION_DATABASE_URL: 'postgres://postgres:secret@db:6543/elsewhere',
+      WORKER_DATABASE_URL: 'postgres://tessera_worker:w0rker@db:6543/elsewhere',
+    });
+    expect(serviceDatabaseUrls(config)).toEqual({
+      auth: 'postgres://tessera_auth@db:6543/elsewhere',
+      tenancy: 'postgres://tessera_tenancy@db:6543/elsewhere',
+      assets: 'postgres://tessera_assets@db:6543/elsewhere',
+      jobs: 'postgres://tessera_jobs@db:6543/elsewhere',
+      observability: 'postgres://tessera_observability@db:6543/elsewhere',
+      worker: 'postgres://tessera_worker:w0rker@db:6543/elsewhere',
+    });
+    expect(() =>
+      parseConfig(migrationConfigShape, { AUTH_DATABASE_URL: 'postgres://tessera_jobs@db/x' }),
+    ).toThrow('config error: AUTH_DATABASE_URL: must connect as tessera_auth');
   });
 
   it('accepts several signing secrets for rotation', () => {

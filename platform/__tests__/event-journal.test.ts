@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { anonymousContext, runWithContext, type RequestContext } from '../context';
-import { connect, createDataSource, withTenantTransaction } from '../db';
+import { withTenantTransaction } from '../db';
 import { ValidationError } from '../errors';
 import {
   appendEvent,
@@ -13,14 +12,17 @@ import {
   PLATFORM_SCOPE,
   type NewEvent,
 } from '../events';
-import { createTestDatabase, type TestDatabase } from '../testing/database';
+import { connectAs, createTestDatabase, type TestDatabase } from '../testing/database';
 
-// The journal's append side as the services use it: connected as tessera_app (no BYPASSRLS),
-// appending inside the transaction that writes the rows an event describes.
+// The journal's append side as the services use it: connected as a service's role (no
+// BYPASSRLS), appending through events.append_event inside the transaction that writes the rows
+// an event describes. `app` is the jobs service's role, the one that also reads the journal;
+// `assets` only appends.
 
 const CONCURRENT_APPENDERS = 20;
 let db: TestDatabase;
 let app: DataSource;
+let assets: DataSource;
 
 interface JournalRow {
   tenant_id: string | null;
@@ -58,24 +60,16 @@ const range = (from: number, to: number) =>
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  app = await connect(
-    createDataSource(
-      {
-        DATABASE_URL: db.appUrl,
-        DATABASE_POOL_MAX: CONCURRENT_APPENDERS + 2,
-        DATABASE_CONNECT_TIMEOUT_MS: 5000,
-        DATABASE_IDLE_TIMEOUT_MS: 10000,
-        DATABASE_STATEMENT_TIMEOUT_MS: 10000,
-        DATABASE_LOG_QUERIES: false,
-        DATABASE_SLOW_QUERY_MS: 1000,
-      },
-      { applicationName: 'event-journal-test', entities: [], logger: pino({ level: 'silent' }) },
-    ),
-  );
+  app = await connectAs(db, 'jobs', {
+    poolMax: CONCURRENT_APPENDERS + 2,
+    name: 'event-journal-test',
+  });
+  assets = await connectAs(db, 'assets', { poolMax: 2, name: 'event-journal-assets' });
 });
 
 afterAll(async () => {
   await app?.destroy();
+  await assets?.destroy();
   await db?.drop();
 });
 
@@ -321,12 +315,11 @@ describe('row-level security', () => {
     );
   });
 
-  it("lets a tenant transaction see only its own events and counter, never another tenant's or the platform's", async () => {
-    const seen = await withTenantTransaction(app, tenantA, async (manager) => ({
-      events: (await manager.query(`SELECT DISTINCT tenant_id FROM events.events`)) as unknown[],
-      counters: (await manager.query(`SELECT scope FROM events.sequences`)) as unknown[],
-    }));
-    expect(seen).toEqual({ events: [{ tenant_id: tenantA }], counters: [{ scope: tenantA }] });
+  it("lets a tenant transaction see only its own events, never another tenant's or the platform's", async () => {
+    const seen = await withTenantTransaction(app, tenantA, (manager) =>
+      manager.query(`SELECT DISTINCT tenant_id FROM events.events`),
+    );
+    expect(seen).toEqual([{ tenant_id: tenantA }]);
   });
 
   it("refuses a tenant transaction writing another tenant's event, through appendEvent or SQL", async () => {
@@ -338,11 +331,11 @@ describe('row-level security', () => {
     await expect(
       withTenantTransaction(app, tenantA, (manager) =>
         manager.query(
-          `INSERT INTO events.events (tenant_id, seq, type, payload) VALUES ($1, 99, 'assets.asset.created', '{}')`,
+          `SELECT * FROM events.append_event($1, 'assets.asset.created', '{}', NULL, NULL, NULL, NULL, NULL, NULL)`,
           [tenantB],
         ),
       ),
-    ).rejects.toThrow(/row-level security/);
+    ).rejects.toThrow(/cannot be appended in this transaction's scope/);
     expect(await seqs(tenantB)).toEqual(['1']);
   });
 
@@ -355,10 +348,10 @@ describe('row-level security', () => {
     await expect(
       withTenantTransaction(app, tenantA, (manager) =>
         manager.query(
-          `INSERT INTO events.events (tenant_id, seq, type, payload) VALUES (NULL, 99, 'auth.user.signed_up', '{}')`,
+          `SELECT * FROM events.append_event(NULL, 'auth.user.signed_up', '{}', NULL, NULL, NULL, NULL, NULL, NULL)`,
         ),
       ),
-    ).rejects.toThrow(/row-level security/);
+    ).rejects.toThrow(/cannot be appended in this transaction's scope/);
   });
 
   it('lets a tenantless transaction see platform events only, and write no tenant event', async () => {
@@ -376,15 +369,59 @@ describe('row-level security', () => {
     expect(await seqs(tenantA)).toEqual(['1']);
   });
 
-  it('keeps the journal append-only for the services', async () => {
+  it('keeps the journal append-only for the services: no direct write, no counter', async () => {
+    for (const sql of [
+      `UPDATE events.events SET payload = '{}'`,
+      `DELETE FROM events.events`,
+      `INSERT INTO events.events (tenant_id, seq, type, payload) VALUES ('${tenantA}', 99, 'assets.asset.created', '{}')`,
+      `SELECT scope FROM events.sequences`,
+      `UPDATE events.sequences SET last_seq = 1`,
+    ]) {
+      await expect(
+        withTenantTransaction(app, tenantA, (manager) => manager.query(sql)),
+      ).rejects.toThrow(/permission denied/);
+    }
+    expect(await seqs(tenantA)).toEqual(['1']);
+  });
+
+  it('lets a service that only appends (assets) append, but not read the journal', async () => {
+    const appended = await withTenantTransaction(assets, tenantB, (manager) =>
+      appendEvent(manager, event({ tenantId: tenantB })),
+    );
+    expect(appended.seq).toBe('2');
     await expect(
-      withTenantTransaction(app, tenantA, (manager) =>
-        manager.query(`UPDATE events.events SET payload = '{}'`),
+      withTenantTransaction(assets, tenantB, (manager) =>
+        manager.query(`SELECT id FROM events.events`),
       ),
     ).rejects.toThrow(/permission denied/);
     await expect(
-      withTenantTransaction(app, tenantA, (manager) => manager.query(`DELETE FROM events.events`)),
+      withTenantTransaction(assets, tenantB, (manager) =>
+        manager.query(
+          `SELECT * FROM events.audit_entries('{assets.asset.created}', NULL, NULL, 10)`,
+        ),
+      ),
     ).rejects.toThrow(/permission denied/);
+  });
+
+  it("lets the audit log's function answer only the transaction's scope, though it bypasses RLS", async () => {
+    const observability = await connectAs(db, 'observability', { poolMax: 1 });
+    const audit = (manager: EntityManager, types: string[]) =>
+      manager.query(
+        `SELECT DISTINCT e.payload->>'owner' AS owner, e.type
+           FROM events.audit_entries($1::text[], NULL, NULL, 100) e`,
+        [types],
+      ) as Promise<unknown[]>;
+    try {
+      const types = [EventType.ASSET_CREATED, EventType.USER_SIGNED_UP];
+      expect(await withTenantTransaction(observability, tenantA, (m) => audit(m, types))).toEqual([
+        { owner: tenantA, type: EventType.ASSET_CREATED },
+      ]);
+      expect(await observability.transaction((m) => audit(m, types))).toEqual([
+        { owner: null, type: EventType.USER_SIGNED_UP },
+      ]);
+    } finally {
+      await observability.destroy();
+    }
   });
 
   it('forces RLS on the journal and its counters', async () => {

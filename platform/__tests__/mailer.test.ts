@@ -1,5 +1,4 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
 import type { DataSource } from 'typeorm';
 import { parseConfig } from '../config';
@@ -11,7 +10,6 @@ import {
   type MailConfig,
 } from '../config/mail';
 import { environment } from '../config/service';
-import { connect, createDataSource } from '../db';
 import { ValidationError } from '../errors';
 import {
   createMailer,
@@ -22,10 +20,10 @@ import {
   type ClosableMailer,
   type MailMessage,
 } from '../mail';
-import { createTestDatabase, type TestDatabase } from '../testing/database';
+import { connectAs, createTestDatabase, type TestDatabase } from '../testing/database';
 import { readOutbox } from '../testing/outbox';
 
-// Both transports for real: rows in mail.outbox written as tessera_app, and SMTP to an
+// Both transports for real: rows in mail.outbox written as auth's role, and SMTP to an
 // in-process server on a free port. Bad input is refused before any transport sees it.
 
 interface Received {
@@ -77,20 +75,7 @@ function listen(server: Server): Promise<number> {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  app = await connect(
-    createDataSource(
-      {
-        DATABASE_URL: db.appUrl,
-        DATABASE_POOL_MAX: 2,
-        DATABASE_CONNECT_TIMEOUT_MS: 5000,
-        DATABASE_IDLE_TIMEOUT_MS: 10000,
-        DATABASE_STATEMENT_TIMEOUT_MS: 5000,
-        DATABASE_LOG_QUERIES: false,
-        DATABASE_SLOW_QUERY_MS: 1000,
-      },
-      { applicationName: 'mailer-test', entities: [], logger: pino({ level: 'silent' }) },
-    ),
-  );
+  app = await connectAs(db, 'auth', { poolMax: 2, name: 'mailer-test' });
   smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],

@@ -122,7 +122,7 @@ async function restart(name: ServiceName, keys: string): Promise<void> {
   expect(await running.stop()).toBe(0);
   const fresh = await spawnService(name, {
     env: {
-      ...stack.env,
+      ...stack.envOf(name),
       PORT: String(running.port),
       ENCRYPTION_KEYS: keys,
       TENANCY_INTERNAL_URL: stack.url('tenancy'),

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
 import type { DataSource } from 'typeorm';
-import { connect, createDataSource, withTenantTransaction } from '../db';
-import { createTestDatabase, type TestDatabase } from '../testing/database';
+import {
+  DATABASE_SERVICES,
+  OWNED_SCHEMAS,
+  serviceRole,
+  withTenantTransaction,
+  type DatabaseService,
+} from '../db';
+import { connectAs, createTestDatabase, type TestDatabase } from '../testing/database';
 import { AssetEntity } from '../../subgraphs/assets/entities/asset.entity';
 
-// Row-level security as the services see it: connected as tessera_app (no BYPASSRLS), every
-// tenant-owned table answers only for the tenant set in the transaction.
+// Row-level security as the services see it: each connected as its own role (no BYPASSRLS),
+// every tenant-owned table answers only for the tenant set in the transaction.
 
 const TENANT_TABLES = [
   'assets.assets',
@@ -27,6 +32,9 @@ const TENANT_TABLES = [
   'tenancy.oauth_providers',
   'tenancy.tenant_settings',
 ];
+/** The service that reads a table directly: its schema's, and jobs for the journal. */
+const readerOf = (table: string): DatabaseService =>
+  OWNED_SCHEMAS[table.split('.')[0]!]?.[0] ?? 'jobs';
 const tenantA = randomUUID();
 const tenantB = randomUUID();
 let db: TestDatabase;
@@ -34,24 +42,11 @@ let app: DataSource;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  app = await connect(
-    createDataSource(
-      {
-        DATABASE_URL: db.appUrl,
-        DATABASE_POOL_MAX: 2,
-        DATABASE_CONNECT_TIMEOUT_MS: 5000,
-        DATABASE_IDLE_TIMEOUT_MS: 10000,
-        DATABASE_STATEMENT_TIMEOUT_MS: 5000,
-        DATABASE_LOG_QUERIES: false,
-        DATABASE_SLOW_QUERY_MS: 1000,
-      },
-      {
-        applicationName: 'tenant-isolation-test',
-        entities: [AssetEntity],
-        logger: pino({ level: 'silent' }),
-      },
-    ),
-  );
+  app = await connectAs(db, 'assets', {
+    poolMax: 2,
+    name: 'tenant-isolation-test',
+    entities: [AssetEntity],
+  });
   for (const tenant of [tenantA, tenantB]) {
     await db.query(
       `INSERT INTO assets.assets (tenant_id, name, content_type, size_bytes, owner_id) VALUES ($1, 'a.txt', 'text/plain', 1, $2)`,
@@ -85,16 +80,28 @@ describe('row-level security', () => {
       expect(row).toMatchObject({ enabled: true, forced: true, policies: 'tenant_isolation' });
   });
 
-  it('connects the services as a role that cannot bypass RLS', async () => {
-    const [role] = await app.query(
-      `SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user`,
+  it('connects the services as roles that cannot bypass RLS', async () => {
+    const [role] = await app.query(`SELECT current_user AS name`);
+    expect(role).toEqual({ name: 'tessera_assets' });
+    const roles = await db.query(
+      `SELECT rolname, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = ANY($1) ORDER BY 1`,
+      [DATABASE_SERVICES.map(serviceRole)],
     );
-    expect(role).toEqual({ rolsuper: false, rolbypassrls: false });
+    expect(roles).toEqual(
+      DATABASE_SERVICES.map(serviceRole)
+        .sort()
+        .map((rolname) => ({ rolname, rolsuper: false, rolbypassrls: false })),
+    );
   });
 
-  it('sees nothing when no tenant is set', async () => {
+  it('sees nothing when no tenant is set, as the service reading each table', async () => {
     for (const table of TENANT_TABLES) {
-      expect(await app.query(`SELECT * FROM ${table}`)).toEqual([]);
+      const reader = await connectAs(db, readerOf(table), { poolMax: 1 });
+      try {
+        expect([table, await reader.query(`SELECT * FROM ${table}`)]).toEqual([table, []]);
+      } finally {
+        await reader.destroy();
+      }
     }
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serviceRole, type DatabaseService } from '../db/roles';
 import { boolean, integer, list, url } from './fields';
 import type { ConfigRule } from './load';
 import { tracing } from './tracing';
@@ -29,15 +30,33 @@ export const contextSigning = {
   CONTEXT_MAX_AGE_SECONDS: integer(60, 1, 600),
 };
 
-export const database = {
-  DATABASE_URL: url(['postgres', 'postgresql'], 'postgres://tessera_app@127.0.0.1:5432/tessera'),
+/**
+ * The database variables of a process that connects as `service`'s own role: the default URL
+ * names it, and a URL naming another role (another service's, or a superuser) is refused.
+ */
+export const database = (service: DatabaseService) => ({
+  DATABASE_URL: serviceDatabaseUrl(service).default(
+    `postgres://${serviceRole(service)}@127.0.0.1:5432/tessera`,
+  ),
   DATABASE_POOL_MAX: integer(10, 1, 200),
   DATABASE_CONNECT_TIMEOUT_MS: integer(5_000, 100, 60_000),
   DATABASE_IDLE_TIMEOUT_MS: integer(30_000, 1_000, 600_000),
   DATABASE_STATEMENT_TIMEOUT_MS: integer(10_000, 100, 600_000),
   DATABASE_LOG_QUERIES: boolean(false),
   DATABASE_SLOW_QUERY_MS: integer(500, 1, 600_000),
-};
+});
+
+/** A PostgreSQL URL that connects as the service's own role. */
+export function serviceDatabaseUrl(service: DatabaseService) {
+  const role = serviceRole(service);
+  const protocols = ['postgres', 'postgresql'];
+  return url(protocols).refine((value) => {
+    // A value that is no PostgreSQL URL at all is url()'s one problem to report.
+    const parsed = URL.parse(value);
+    if (!parsed || !protocols.includes(parsed.protocol.slice(0, -1))) return true;
+    return decodeURIComponent(parsed.username) === role;
+  }, `must connect as ${role}, the ${service} process's own role`);
+}
 
 export const redis = {
   REDIS_MODE: z.enum(['standalone', 'sentinel', 'cluster']).default('standalone'),

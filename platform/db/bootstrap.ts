@@ -1,11 +1,20 @@
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
-import { APP_ROLE } from './migration-helpers';
+import { DATABASE_SERVICES, serviceRole, type DatabaseService } from './roles';
+
+/** The database URL each process connects with, where known: passwords come from these. */
+export type ServiceDatabaseUrls = Partial<Record<DatabaseService, string>>;
+
+const DUPLICATE_CODES = new Set(['42710', '23505', '42P04']);
 
 /**
- * Creates the database and the application role when missing, so `npm start` works against
- * a bare PostgreSQL. Needs a role allowed to create databases and roles (the migration URL).
+ * Creates the database and every service's login role when missing, so `npm start` works against
+ * a bare PostgreSQL; migrations then grant each role its schema. A role whose URL carries a
+ * password gets it. Needs a role allowed to create databases and roles (the migration URL).
  */
-export async function ensureDatabase(adminUrl: string, appUrl: string): Promise<void> {
+export async function ensureDatabase(
+  adminUrl: string,
+  serviceUrls: ServiceDatabaseUrls = {},
+): Promise<void> {
   const target = new URL(adminUrl);
   const database = decodeURIComponent(target.pathname.slice(1));
   const maintenance = new URL(adminUrl);
@@ -18,17 +27,39 @@ export async function ensureDatabase(adminUrl: string, appUrl: string): Promise<
   await client.connect();
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${escapeIdentifier(database)}`);
-
-    const role = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [APP_ROLE]);
-    if (role.rowCount === 0) {
-      await client.query(
-        `CREATE ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`,
-      );
+    if (exists.rowCount === 0) {
+      await ignoreDuplicate(client.query(`CREATE DATABASE ${escapeIdentifier(database)}`));
     }
-    const password = decodeURIComponent(new URL(appUrl).password);
-    if (password) await client.query(`ALTER ROLE ${APP_ROLE} PASSWORD ${escapeLiteral(password)}`);
+    for (const service of DATABASE_SERVICES) {
+      const role = serviceRole(service);
+      const found = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      if (found.rowCount === 0) {
+        await ignoreDuplicate(
+          client.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE`),
+        );
+      }
+      const password = passwordFor(service, serviceUrls[service]);
+      if (password) await client.query(`ALTER ROLE ${role} PASSWORD ${escapeLiteral(password)}`);
+    }
   } finally {
     await client.end();
+  }
+}
+
+function passwordFor(service: DatabaseService, url: string | undefined): string {
+  if (url === undefined) return '';
+  const parsed = new URL(url);
+  if (decodeURIComponent(parsed.username) !== serviceRole(service)) {
+    throw new Error(`the ${service} database URL must connect as ${serviceRole(service)}`);
+  }
+  return decodeURIComponent(parsed.password);
+}
+
+/** Several processes (test files, replicas of a job) may bootstrap one server at once. */
+async function ignoreDuplicate(creation: Promise<unknown>): Promise<void> {
+  try {
+    await creation;
+  } catch (error) {
+    if (!DUPLICATE_CODES.has(String((error as { code?: unknown }).code))) throw error;
   }
 }

@@ -5,3 +5,4 @@ export * from './bootstrap';
 export * from './migrations';
 export * from './tenant-scope';
 export * from './scope-transaction';
+export * from './roles';

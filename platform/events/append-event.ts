@@ -37,9 +37,11 @@ export interface AppendedEvent {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-// The counter row stays locked until the caller's transaction ends: see the migration for why
-// that makes seq order equal commit order with no gaps. Append late in a transaction, so the
-// lock serializes as little of the tenant's other work as possible.
+// events.append_event (see the reach-the-journal-through-functions migration) draws the next
+// seq of the event's scope and inserts it, refusing an event of another scope than the
+// transaction's. The counter row stays locked until the caller's transaction ends: see the
+// create-events migration for why that makes seq order equal commit order with no gaps. Append
+// late in a transaction, so the lock serializes as little of the tenant's other work as possible.
 //
 // The same statement wakes the relay with pg_notify (payload: the tenant id or `platform`).
 // PostgreSQL delivers a notification only when the transaction commits, and drops it on
@@ -47,20 +49,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // are folded into one. The wake-up is only a hint: the relay also polls, so a lost
 // notification delays an event by at most RELAY_POLL_MS, it never loses one.
 const APPEND_SQL = `
-  WITH next AS (
-    INSERT INTO events.sequences (scope, last_seq)
-    VALUES (coalesce($1::uuid, '${PLATFORM_SCOPE}'::uuid), 1)
-    ON CONFLICT (scope) DO UPDATE SET last_seq = events.sequences.last_seq + 1
-    RETURNING last_seq
-  ), appended AS (
-    INSERT INTO events.events
-      (tenant_id, seq, type, payload, actor_kind, actor_id, request_id, ip, user_agent, traceparent)
-    SELECT $1::uuid, next.last_seq, $2, $3::jsonb, $4, $5::uuid, $6, $7, $8, $9 FROM next
-    RETURNING id, seq
-  )
-  SELECT id, seq::text AS seq,
+  SELECT a.id, a.seq::text AS seq,
          pg_notify('${EVENTS_NOTIFY_CHANNEL}', coalesce($1::uuid::text, '${PLATFORM_CHANNEL_SCOPE}')) AS notified
-    FROM appended`;
+    FROM events.append_event($1::uuid, $2, $3::jsonb, $4, $5::uuid, $6, $7, $8, $9) a`;
 
 /** A W3C traceparent as the journal's CHECK accepts it. */
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -106,7 +97,7 @@ export async function appendEvent(manager: EntityManager, event: NewEvent): Prom
     return { id: row.id, seq: row.seq };
   } catch (error) {
     if ((error as { code?: unknown }).code === '42501') {
-      // Row-level security: the event's tenant is not the transaction's tenant.
+      // The event's scope is not the transaction's (append_event refuses it).
       throw new Error(
         `appendEvent: an event for ${tenantId === null ? 'the platform' : `tenant ${tenantId}`} ` +
           `cannot be written in this transaction's tenant scope`,

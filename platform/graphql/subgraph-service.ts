@@ -68,11 +68,11 @@ import { TENANT_PURGE_PATH } from '../tenancy/tenant-purge';
 import { RETENTION_PURGE_PATH } from '../retention/retention-purge';
 import { retentionPurgeRoute, type RetentionPurgeHandlers } from './retention-purge-route';
 
-export function subgraphConfigShape(defaultPort: number) {
+export function subgraphConfigShape(name: SubgraphName, defaultPort: number) {
   return {
     ...environment,
     ...contextSigning,
-    ...database,
+    ...database(name),
     ...redisFields,
     PORT: port(defaultPort),
     /** Entity batches from the gateway can be large; client bodies are limited at the gateway. */
@@ -147,11 +147,15 @@ export interface SubgraphDefinition<
  * in one go (and deployment tests can check an environment the same way the process does).
  */
 export function subgraphConfigSchema<TShape extends z.ZodRawShape>(definition: {
+  name: SubgraphName;
   defaultPort: number;
   config?: { shape: TShape; rules?: readonly ConfigRule<never>[] };
 }) {
   return {
-    shape: { ...subgraphConfigShape(definition.defaultPort), ...definition.config?.shape },
+    shape: {
+      ...subgraphConfigShape(definition.name, definition.defaultPort),
+      ...definition.config?.shape,
+    },
     rules: [
       refuseDevelopmentSecretInProduction,
       requireRedisNodesOutsideStandalone,

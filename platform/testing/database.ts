@@ -1,7 +1,13 @@
 import { Client } from 'pg';
 import pino from 'pino';
 import type { DataSource, DataSourceOptions } from 'typeorm';
-import { applyMigrations, connect, createDataSource, ensureDatabase } from '../db';
+import {
+  applyMigrations,
+  connect,
+  createDataSource,
+  ensureDatabase,
+  type DatabaseService,
+} from '../db';
 import { ALL_MIGRATIONS } from '../../scripts/all-migrations';
 import {
   randomSuffix,
@@ -15,8 +21,8 @@ export interface TestDatabase {
   name: string;
   /** As the schema owner (bypasses nothing: superuser in local setups). */
   ownerUrl: string;
-  /** As tessera_app, the role the services use (no BYPASSRLS). */
-  appUrl: string;
+  /** As a service's own role, what that process connects as (no BYPASSRLS, only its grants). */
+  urlAs(service: DatabaseService): string;
   /** Runs SQL as the owner, for arranging rows and inspecting results. */
   query<T extends Record<string, unknown> = Record<string, unknown>>(
     sql: string,
@@ -55,7 +61,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   return {
     name,
     ownerUrl,
-    appUrl: databaseUrl(name, 'app'),
+    urlAs: (service) => databaseUrl(name, service),
     async query(sql, params = []) {
       const client = new Client({ connectionString: ownerUrl });
       await client.connect();
@@ -73,22 +79,23 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 export async function prepareTemplateDatabase(): Promise<void> {
   await adminQuery(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
   const ownerUrl = databaseUrl(TEMPLATE_DATABASE, 'owner');
-  await ensureDatabase(ownerUrl, databaseUrl(TEMPLATE_DATABASE, 'app'));
+  await ensureDatabase(ownerUrl);
   await applyMigrations(ownerUrl, ALL_MIGRATIONS);
 }
 
 /**
- * A pooled data source on a test database as the app role (row-level security applies), with
- * the entities of the repositories a test drives, if any.
+ * A pooled data source on a test database as a service's role (its grants and row-level
+ * security apply), with the entities of the repositories a test drives, if any.
  */
-export async function connectAsApp(
-  database: Pick<TestDatabase, 'appUrl'>,
+export async function connectAs(
+  database: Pick<TestDatabase, 'name'>,
+  service: DatabaseService,
   options: { poolMax?: number; name?: string; entities?: DataSourceOptions['entities'] } = {},
 ): Promise<DataSource> {
   return connect(
     createDataSource(
       {
-        DATABASE_URL: database.appUrl,
+        DATABASE_URL: databaseUrl(database.name, service),
         DATABASE_POOL_MAX: options.poolMax ?? 4,
         DATABASE_CONNECT_TIMEOUT_MS: 5000,
         DATABASE_IDLE_TIMEOUT_MS: 10000,

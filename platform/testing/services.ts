@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { serviceRole, type DatabaseService } from '../db/roles';
 
 /**
  * Where tests find PostgreSQL (as a role that may create databases) and Redis. Defaults are
@@ -18,12 +19,15 @@ export const TEMPLATE_DATABASE =
 export const TEST_DATABASE_PREFIX = 'tessera_t_';
 export const TEST_SIGNING_SECRET = 'tessera-test-context-secret-0123456789abcdef';
 
-/** A URL for `database` on the test server, as the owner role or as the app role. */
-export function databaseUrl(database: string, role: 'owner' | 'app'): string {
+/**
+ * A URL for `database` on the test server, as the owner role or as a service's own role (what
+ * that process connects as: no BYPASSRLS, only its grants).
+ */
+export function databaseUrl(database: string, role: 'owner' | DatabaseService): string {
   const url = new URL(TEST_POSTGRES_URL);
   url.pathname = `/${database}`;
-  if (role === 'app') {
-    url.username = 'tessera_app';
+  if (role !== 'owner') {
+    url.username = serviceRole(role);
     url.password = '';
   }
   return url.toString();

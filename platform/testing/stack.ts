@@ -20,8 +20,10 @@ export interface LogLine {
 export interface TestStack {
   db: TestDatabase;
   redisPrefix: string;
-  /** The environment every process got (before its own PORT). */
+  /** The environment every process got (before its own PORT and database URL). */
   env: NodeJS.ProcessEnv;
+  /** What a process of `service` gets: `env` and, for all but the gateway, its database URL. */
+  envOf(service: ServiceName): NodeJS.ProcessEnv;
   processes: Map<ServiceName, ServiceProcess>;
   gatewayUrl: string;
   logs: LogLine[];
@@ -52,7 +54,6 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     LOG_LEVEL: 'info',
     HOST: '127.0.0.1',
     PORT: '0',
-    DATABASE_URL: db.appUrl,
     DATABASE_POOL_MAX: '3',
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: redisPrefix,
@@ -61,9 +62,12 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     ...options.env,
   };
 
+  // Each process connects as its own role, as in production.
+  const envOf = (name: ServiceName): NodeJS.ProcessEnv =>
+    name === 'gateway' ? env : { ...env, DATABASE_URL: db.urlAs(name) };
   const start = async (name: ServiceName, extra: Record<string, string> = {}) => {
     const service = await spawnService(name, {
-      env: { ...env, ...extra },
+      env: { ...envOf(name), ...extra },
       onLine: (line, stream) => logs.push({ service: name, stream, line, entry: parseEntry(line) }),
     });
     processes.set(name, service);
@@ -133,6 +137,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       db,
       redisPrefix,
       env,
+      envOf,
       processes,
       gatewayUrl: `${gateway.url}/graphql`,
       logs,

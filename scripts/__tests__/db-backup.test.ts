@@ -9,7 +9,7 @@ import { withTenantTransaction } from '../../platform/db';
 import { appendEvent, EventType } from '../../platform/events';
 import {
   adminQuery,
-  connectAsApp,
+  connectAs,
   createTestDatabase,
   type TestDatabase,
 } from '../../platform/testing/database';
@@ -18,7 +18,7 @@ import { repoRoot } from '../../platform/paths';
 
 // `npm run db:backup` / `npm run db:restore` as an operator runs them (the built script,
 // pg_dump and pg_restore): a restore into a fresh database has every row of every table, the
-// same sequences, and the app role still sees only its tenant's rows.
+// same sequences, and the services' roles still see only their tenant's rows.
 
 let db: TestDatabase;
 // Named like every test database (prefix, pid, suffix), so an interrupted run's is cleaned up.
@@ -34,7 +34,7 @@ beforeAll(async () => {
       `backup-${index}-${tenantId.slice(0, 8)}`,
     ]);
   }
-  const app = await connectAsApp(db);
+  const app = await connectAs(db, 'tenancy');
   try {
     for (const tenantId of tenants) {
       await runWithContext({ ...anonymousContext(randomUUID()), tenantId }, () =>
@@ -67,7 +67,6 @@ function script(args: string[], database: string) {
     env: {
       ...process.env,
       MIGRATION_DATABASE_URL: databaseUrl(database, 'owner'),
-      DATABASE_URL: databaseUrl(database, 'app'),
     },
   });
 }
@@ -115,8 +114,9 @@ it('restores a backup into a fresh database with every row, and refuses a databa
   expect(Object.keys(after).length).toBeGreaterThan(20);
   expect(after).toEqual(before);
 
-  // Policies and grants came back too: the app role sees one tenant's events, not the other's.
-  const app = await connectAsApp({ appUrl: databaseUrl(restored, 'app') });
+  // Policies and grants came back too: the journal's reader sees one tenant's events, not the
+  // other's, and a service that only appends still cannot read them.
+  const app = await connectAs({ name: restored }, 'jobs');
   try {
     const seen = await withTenantTransaction(app, tenants[0]!, (manager) =>
       manager.query(`SELECT DISTINCT tenant_id FROM events.events`),
@@ -124,6 +124,13 @@ it('restores a backup into a fresh database with every row, and refuses a databa
     expect(seen).toEqual([{ tenant_id: tenants[0] }]);
   } finally {
     await app.destroy();
+  }
+  const assets = new Client({ connectionString: databaseUrl(restored, 'assets') });
+  await assets.connect();
+  try {
+    await expect(assets.query(`SELECT 1 FROM events.events`)).rejects.toThrow(/permission denied/);
+  } finally {
+    await assets.end();
   }
 
   const again = script(['restore', file, restored], db.name);

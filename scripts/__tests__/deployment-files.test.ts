@@ -19,7 +19,7 @@ import {
   refuseDevelopmentSecretInProduction,
   requireRedisNodesOutsideStandalone,
 } from '../../platform/config';
-import { APP_ROLE } from '../../platform/db/migration-helpers';
+import { serviceRole } from '../../platform/db/roles';
 import { subgraphConfigSchema } from '../../platform/graphql/subgraph-service';
 import { createServiceMetrics } from '../../platform/observability/metrics';
 import { repoRoot, SUBGRAPH_NAMES } from '../../platform/paths';
@@ -30,7 +30,7 @@ import { workerConfigShape } from '../../subgraphs/jobs/worker/config';
 import { observabilitySubgraph } from '../../subgraphs/observability';
 import { tenancySubgraph } from '../../subgraphs/tenancy';
 import { SERVICE_ENTRIES, type ServiceName } from '../lib/service-process';
-import { migrationConfigShape } from '../migrate';
+import { migrationConfigShape, serviceDatabaseUrls } from '../migrate';
 
 // The deployment files (Dockerfile, docker-compose.yml, deploy/) cannot be run here without a
 // Docker engine; this checks what can be checked without one: the files parse, name every
@@ -196,7 +196,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('migrates as the PostgreSQL superuser and creates the app role the services use', () => {
+  it("migrates as the PostgreSQL superuser and gives each service's role its URL's password", () => {
     const migrate = services.migrate!;
     expect(migrate.build).toBeDefined();
     expect(migrate.command).toEqual(['node', 'dist/scripts/migrate.js', 'up']);
@@ -205,7 +205,9 @@ describe('docker-compose.yml', () => {
     const env = parseConfig(migrationConfigShape, composeEnv('migrate'));
     expect(new URL(env.MIGRATION_DATABASE_URL).username).toBe('postgres');
     expect(new URL(env.MIGRATION_DATABASE_URL).host).toBe('postgres:5432');
-    expect(env.DATABASE_URL).toBe(composeEnv('auth').DATABASE_URL);
+    for (const [service, url] of Object.entries(serviceDatabaseUrls(env))) {
+      expect([service, url]).toEqual([service, composeEnv(service).DATABASE_URL]);
+    }
   });
 
   it('hands each process an environment its own config accepts in production', () => {
@@ -219,7 +221,7 @@ describe('docker-compose.yml', () => {
         REDIS_URL: string;
       };
       expect({ name, nodeEnv: config.NODE_ENV }).toEqual({ name, nodeEnv: 'production' });
-      expect(new URL(config.DATABASE_URL).username).toBe(APP_ROLE);
+      expect(new URL(config.DATABASE_URL).username).toBe(serviceRole(name));
       expect(new URL(config.DATABASE_URL).hostname).toBe('postgres');
       expect(new URL(config.REDIS_URL).hostname).toBe('redis');
       secrets.add(env.CONTEXT_SIGNING_SECRETS!);
@@ -236,8 +238,14 @@ describe('docker-compose.yml', () => {
       requireRedisNodesOutsideStandalone,
     ]);
     expect(new URL(worker.REDIS_URL).hostname).toBe('redis');
-    // The event relay: the app role, like the subgraphs.
-    expect(worker.DATABASE_URL).toBe(composeEnv('jobs').DATABASE_URL);
+    expect(new URL(worker.DATABASE_URL).username).toBe(serviceRole('worker'));
+    // No two processes share a role or a password.
+    const urls = [
+      ...SUBGRAPH_NAMES.map((name) => composeEnv(name).DATABASE_URL),
+      worker.DATABASE_URL,
+    ];
+    expect(new Set(urls.map((url) => new URL(url!).username)).size).toBe(urls.length);
+    expect(new Set(urls.map((url) => new URL(url!).password)).size).toBe(urls.length);
     for (const name of SUBGRAPH_NAMES) {
       const variable = `SUBGRAPH_${name.toUpperCase()}_URL` as keyof typeof worker;
       expect(new URL(String(worker[variable])).hostname).toBe(name);

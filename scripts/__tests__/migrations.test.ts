@@ -10,6 +10,11 @@ import {
 } from '../../platform/db';
 import { SUBGRAPH_NAMES, subgraphSchemaPath } from '../../platform/paths';
 import { adminQuery } from '../../platform/testing/database';
+import {
+  actualPrivileges,
+  expectedPrivileges,
+  SERVICE_ROLES,
+} from '../../platform/testing/privileges';
 import { databaseUrl, randomSuffix, TEST_DATABASE_PREFIX } from '../../platform/testing/services';
 import { ALL_MIGRATIONS } from '../all-migrations';
 import { authSubgraph } from '../../subgraphs/auth';
@@ -37,6 +42,9 @@ import { PURGE_TARGETS } from '../../platform/retention';
 const database = `${TEST_DATABASE_PREFIX}migrations_${process.pid}_${randomSuffix()}`;
 const ownerUrl = databaseUrl(database, 'owner');
 const OWNED_SCHEMAS = ['assets', 'auth', 'jobs', 'observability', 'tenancy'];
+const TESSERA_SCHEMAS = [...OWNED_SCHEMAS, 'events', 'mail'];
+/** The first migration of one role per service (the move from tessera_app). */
+const ROLES_SINCE = 1765004000000;
 
 async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: ownerUrl });
@@ -48,6 +56,25 @@ async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
   }
 }
 
+/** What the role every service shared before may still do in Tessera's schemas. */
+async function legacyPrivileges(): Promise<string[]> {
+  const rows = await query<{ grant: string }>(
+    `SELECT 'USAGE schema ' || n.nspname AS grant FROM pg_namespace n
+      WHERE n.nspname = ANY($1) AND has_schema_privilege('tessera_app', n.oid, 'USAGE')
+     UNION ALL
+     SELECT p.privilege || ' ' || t.schemaname || '.' || t.tablename FROM pg_tables t,
+            unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) p (privilege)
+      WHERE t.schemaname = ANY($1)
+        AND has_table_privilege('tessera_app', format('%I.%I', t.schemaname, t.tablename), p.privilege)
+     UNION ALL
+     SELECT 'EXECUTE ' || f.oid::regprocedure::text FROM pg_proc f
+       JOIN pg_namespace n ON n.oid = f.pronamespace
+      WHERE n.nspname = ANY($1) AND has_function_privilege('tessera_app', f.oid, 'EXECUTE')`,
+    [TESSERA_SCHEMAS],
+  );
+  return rows.map((row) => row.grant);
+}
+
 const ownedSchemas = async () =>
   (
     await query<{ nspname: string }>(
@@ -56,7 +83,7 @@ const ownedSchemas = async () =>
     )
   ).map((row) => row.nspname);
 
-beforeAll(() => ensureDatabase(ownerUrl, databaseUrl(database, 'app')));
+beforeAll(() => ensureDatabase(ownerUrl));
 afterAll(() => adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
 
 describe('migrations', () => {
@@ -77,6 +104,34 @@ describe('migrations', () => {
     }
     expect(await ownedSchemas()).toEqual([]);
     expect(await applyMigrations(ownerUrl, ALL_MIGRATIONS)).toHaveLength(ALL_MIGRATIONS.length);
+  });
+
+  it('move a database of the previous release from tessera_app to one role per service', async () => {
+    // Back to before the role migrations, as the previous release left a database: every
+    // privilege with tessera_app, none with the services' roles.
+    const later = ALL_MIGRATIONS.map((migration) => migration.name)
+      .filter((name) => timestamp(name) >= ROLES_SINCE)
+      .sort((a, b) => timestamp(a) - timestamp(b));
+    for (let reverted = 0; reverted < later.length; reverted += 1) {
+      await revertLastMigration(ownerUrl, ALL_MIGRATIONS);
+    }
+    const roles = SERVICE_ROLES.join(', ');
+    for (const schema of TESSERA_SCHEMAS) {
+      await query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${schema} FROM ${roles}`);
+      await query(`REVOKE ALL ON ALL FUNCTIONS IN SCHEMA ${schema} FROM ${roles}`);
+      await query(`REVOKE ALL ON SCHEMA ${schema} FROM ${roles}`);
+      await query(
+        `ALTER DEFAULT PRIVILEGES IN SCHEMA ${schema} REVOKE ALL ON TABLES FROM ${roles}`,
+      );
+    }
+    expect(await legacyPrivileges()).toContain('SELECT auth.users');
+    expect(Object.values(await actualPrivileges(query)).flat()).toEqual(
+      SERVICE_ROLES.map(() => 'USAGE schema public'),
+    );
+
+    expect(await applyMigrations(ownerUrl, ALL_MIGRATIONS)).toEqual(later);
+    expect(await actualPrivileges(query)).toEqual(await expectedPrivileges(query));
+    expect(await legacyPrivileges()).toEqual([]);
   });
 
   it('leave tables whose columns match the entities (names, types, nullability, precision)', async () => {

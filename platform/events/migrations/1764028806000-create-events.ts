@@ -1,5 +1,10 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { CURRENT_TENANT_SQL, createOwnedSchema, grantTableToApp } from '../../db';
+import {
+  CURRENT_TENANT_SQL,
+  createSharedSchema,
+  DATABASE_SERVICES,
+  grantTableToApp,
+} from '../../db';
 
 /** The sequence scope of platform-level events (tenant_id NULL): the nil uuid. */
 const PLATFORM_SCOPE = '00000000-0000-0000-0000-000000000000';
@@ -8,7 +13,8 @@ export class CreateEvents1764028806000 implements MigrationInterface {
   name = 'CreateEvents1764028806000';
 
   async up(runner: QueryRunner): Promise<void> {
-    await createOwnedSchema(runner, 'events');
+    // Every service appends to the journal.
+    await createSharedSchema(runner, 'events', DATABASE_SERVICES);
     await runner.query(`
       CREATE TABLE events.events (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -63,8 +69,8 @@ export class CreateEvents1764028806000 implements MigrationInterface {
     await this.isolate(runner, 'events.sequences', 'scope', `scope = '${PLATFORM_SCOPE}'`);
 
     // Append-only for the services: no UPDATE or DELETE on the journal itself.
-    await grantTableToApp(runner, 'events.events', 'SELECT, INSERT');
-    await grantTableToApp(runner, 'events.sequences', 'SELECT, INSERT, UPDATE');
+    await grantTableToApp(runner, 'events.events', 'SELECT, INSERT', DATABASE_SERVICES);
+    await grantTableToApp(runner, 'events.sequences', 'SELECT, INSERT, UPDATE', DATABASE_SERVICES);
   }
 
   async down(runner: QueryRunner): Promise<void> {

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE } from '../../db';
+import { grantFunctionToApp, requireRowLevelSecurityBypass } from '../../db';
 
 /** The most events one relay call reads; the relay's own batch size is configured below it. */
 const MAX_BATCH = 10_000;
@@ -11,28 +11,18 @@ const FUNCTIONS = [
 ];
 
 /**
- * What the relay needs to see across tenants, and nothing more. It connects as the app role,
+ * What the relay needs to see across tenants, and nothing more. It connects as the worker's role,
  * which row-level security confines to one tenant per transaction, so it calls these three
  * SECURITY DEFINER functions instead; they run as the schema owner (the migration role, which
- * bypasses RLS), pin their search_path, and only the app role may execute them. The journal
- * stays append-only for the services: marking an event published is the one update, and only
- * through mark_published.
+ * bypasses RLS), pin their search_path, and only the worker (where the relay runs) may execute
+ * them. The journal stays append-only for the services: marking an event published is the one
+ * update, and only through mark_published.
  */
 export class AddEventRelayFunctions1764028856000 implements MigrationInterface {
   name = 'AddEventRelayFunctions1764028856000';
 
   async up(runner: QueryRunner): Promise<void> {
-    // Owned by a role subject to RLS, the functions would quietly see only platform events.
-    const [owner] = (await runner.query(
-      `SELECT current_user AS name, rolsuper OR rolbypassrls AS bypasses
-         FROM pg_roles WHERE rolname = current_user`,
-    )) as { name: string; bypasses: boolean }[];
-    if (!owner?.bypasses) {
-      throw new Error(
-        `the event relay functions must be owned by a role that bypasses row-level security; ` +
-          `migrate as a superuser or a BYPASSRLS role (not ${owner?.name ?? 'this role'})`,
-      );
-    }
+    await requireRowLevelSecurityBypass(runner, 'the event relay functions');
 
     // events(types: …): one index range per type, newest first (see event.repository.ts).
     await runner.query(
@@ -122,8 +112,7 @@ export class AddEventRelayFunctions1764028856000 implements MigrationInterface {
       $fn$`);
 
     for (const signature of FUNCTIONS) {
-      await runner.query(`REVOKE ALL ON FUNCTION ${signature} FROM PUBLIC`);
-      await runner.query(`GRANT EXECUTE ON FUNCTION ${signature} TO ${APP_ROLE}`);
+      await grantFunctionToApp(runner, signature, ['worker']);
     }
   }
 

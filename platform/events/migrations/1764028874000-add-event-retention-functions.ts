@@ -1,14 +1,15 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE } from '../../db';
+import { grantFunctionToApp, requireRowLevelSecurityBypass, type DatabaseService } from '../../db';
 
 /** The most events one purge call deletes, whatever batch it asks for. */
 const MAX_BATCH = 10_000;
 /** The counter scope of platform events: not a tenant. */
 const PLATFORM_SCOPE = '00000000-0000-0000-0000-000000000000';
 
-const FUNCTIONS = [
-  'events.purge_before(uuid, timestamptz, integer)',
-  'events.retention_scopes(uuid, integer)',
+/** Each function, and who calls it: the jobs API deletes, the worker pages through tenants. */
+const FUNCTIONS: [string, DatabaseService][] = [
+  ['events.purge_before(uuid, timestamptz, integer)', 'jobs'],
+  ['events.retention_scopes(uuid, integer)', 'worker'],
 ];
 
 /**
@@ -23,16 +24,7 @@ export class AddEventRetentionFunctions1764028874000 implements MigrationInterfa
   name = 'AddEventRetentionFunctions1764028874000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const [owner] = (await runner.query(
-      `SELECT current_user AS name, rolsuper OR rolbypassrls AS bypasses
-         FROM pg_roles WHERE rolname = current_user`,
-    )) as { name: string; bypasses: boolean }[];
-    if (!owner?.bypasses) {
-      throw new Error(
-        `the event retention functions must be owned by a role that bypasses row-level ` +
-          `security; migrate as a superuser or a BYPASSRLS role (not ${owner?.name ?? 'this role'})`,
-      );
-    }
+    await requireRowLevelSecurityBypass(runner, 'the event retention functions');
 
     // Two statements rather than "IS NOT DISTINCT FROM", so both use events_tenant_occurred_idx.
     await runner.query(`
@@ -73,14 +65,13 @@ export class AddEventRetentionFunctions1764028874000 implements MigrationInterfa
          LIMIT least(greatest(coalesce(max_rows, 1), 1), 1000)
       $fn$`);
 
-    for (const signature of FUNCTIONS) {
-      await runner.query(`REVOKE ALL ON FUNCTION ${signature} FROM PUBLIC`);
-      await runner.query(`GRANT EXECUTE ON FUNCTION ${signature} TO ${APP_ROLE}`);
+    for (const [signature, service] of FUNCTIONS) {
+      await grantFunctionToApp(runner, signature, [service]);
     }
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    for (const signature of [...FUNCTIONS].reverse()) {
+    for (const [signature] of [...FUNCTIONS].reverse()) {
       await runner.query(`DROP FUNCTION ${signature}`);
     }
   }

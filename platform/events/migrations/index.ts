@@ -2,10 +2,14 @@ import { CreateEvents1764028806000 } from './1764028806000-create-events';
 import { AddEventRelayFunctions1764028856000 } from './1764028856000-add-event-relay-functions';
 import { AddEventRetentionFunctions1764028874000 } from './1764028874000-add-event-retention-functions';
 import { AddEventTraceparent1764028901000 } from './1764028901000-add-event-traceparent';
+import { ReachTheJournalThroughFunctions1765004001000 } from './1765004001000-reach-the-journal-through-functions';
+import { AddJournalMeasureFunctions1765007003000 } from './1765007003000-add-journal-measure-functions';
 
 export const eventsMigrations = [
   CreateEvents1764028806000,
   AddEventRelayFunctions1764028856000,
   AddEventRetentionFunctions1764028874000,
   AddEventTraceparent1764028901000,
+  ReachTheJournalThroughFunctions1765004001000,
+  AddJournalMeasureFunctions1765007003000,
 ];

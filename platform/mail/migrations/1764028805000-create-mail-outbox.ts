@@ -1,11 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { createOwnedSchema, grantTableToApp } from '../../db';
+import { createSharedSchema, DATABASE_SERVICES, grantTableToApp } from '../../db';
 
 export class CreateMailOutbox1764028805000 implements MigrationInterface {
   name = 'CreateMailOutbox1764028805000';
 
   async up(runner: QueryRunner): Promise<void> {
-    await createOwnedSchema(runner, 'mail');
+    await createSharedSchema(runner, 'mail', DATABASE_SERVICES);
     // Not tenant-owned: mail goes to people (sign-up, password reset) before any tenant exists.
     await runner.query(`
       CREATE TABLE mail.outbox (
@@ -22,7 +22,7 @@ export class CreateMailOutbox1764028805000 implements MigrationInterface {
       `CREATE INDEX outbox_recipient_created_idx ON mail.outbox (recipient, created_at DESC)`,
     );
     // DELETE is for the purge of old rows that comes later; nothing updates a sent mail.
-    await grantTableToApp(runner, 'mail.outbox', 'SELECT, INSERT, DELETE');
+    await grantTableToApp(runner, 'mail.outbox', 'SELECT, INSERT, DELETE', DATABASE_SERVICES);
   }
 
   async down(runner: QueryRunner): Promise<void> {

@@ -1,3 +1,4 @@
 import { CreateMailOutbox1764028805000 } from './1764028805000-create-mail-outbox';
+import { NarrowMailOutbox1765004002000 } from './1765004002000-narrow-mail-outbox';
 
-export const mailMigrations = [CreateMailOutbox1764028805000];
+export const mailMigrations = [CreateMailOutbox1764028805000, NarrowMailOutbox1765004002000];

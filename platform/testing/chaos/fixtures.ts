@@ -87,8 +87,8 @@ export async function writtenSeqs(
 }
 
 /**
- * Appends `count` events to a tenant's journal the way every service does (as the app role,
- * in tenant transactions of up to 50): a burst no request rate limits.
+ * Appends `count` events to a tenant's journal the way every service does (as a service's
+ * role, in tenant transactions of up to 50): a burst no request rate limits.
  */
 export async function appendEvents(app: DataSource, tenantId: string, count: number) {
   for (let done = 0; done < count; done += 50) {
@@ -130,7 +130,7 @@ export function serviceEnv(stack: TestStack, name: ServiceName): NodeJS.ProcessE
   if (running('tenancy')) internal.TENANCY_INTERNAL_URL = stack.url('tenancy');
   if (running('auth')) internal.AUTH_INTERNAL_URL = stack.url('auth');
   const extra = name === 'gateway' || name === 'worker' ? subgraphUrls : internal;
-  return { ...stack.env, ...extra, PORT: '0' };
+  return { ...stack.envOf(name), ...extra, PORT: '0' };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { enableTenantIsolation, grantTableToApp, APP_ROLE } from '../../../platform/db';
+import { enableTenantIsolation, grantFunctionToApp, grantTableToApp } from '../../../platform/db';
 
 /**
  * API keys belong to a tenant and live under its row-level security. Two narrow functions
@@ -46,8 +46,7 @@ export class CreateApiKeys1764028811000 implements MigrationInterface {
         AS $$ UPDATE auth.api_keys SET last_used_at = used_at
                WHERE id = ANY(key_ids) AND (last_used_at IS NULL OR last_used_at < used_at) $$`);
     for (const fn of ['auth.find_api_key(text)', 'auth.touch_api_keys(uuid[], timestamptz)']) {
-      await runner.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
-      await runner.query(`GRANT EXECUTE ON FUNCTION ${fn} TO ${APP_ROLE}`);
+      await grantFunctionToApp(runner, fn);
     }
   }
 

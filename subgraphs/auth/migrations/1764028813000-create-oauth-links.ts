@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE, enableTenantIsolation, grantTableToApp } from '../../../platform/db';
+import { enableTenantIsolation, grantFunctionToApp, grantTableToApp } from '../../../platform/db';
 
 /**
  * A user's accounts at tenants' OAuth providers. A link lives under the tenant whose provider
@@ -33,8 +33,7 @@ export class CreateOAuthLinks1764028813000 implements MigrationInterface {
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, auth
         AS $$ SELECT tenant_id, provider, provider_user_id, linked_at
                 FROM auth.oauth_links WHERE user_id = uid ORDER BY linked_at $$`);
-    await runner.query(`REVOKE ALL ON FUNCTION auth.oauth_links_of_user(uuid) FROM PUBLIC`);
-    await runner.query(`GRANT EXECUTE ON FUNCTION auth.oauth_links_of_user(uuid) TO ${APP_ROLE}`);
+    await grantFunctionToApp(runner, 'auth.oauth_links_of_user(uuid)');
   }
 
   async down(runner: QueryRunner): Promise<void> {

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE } from '../../../platform/db';
+import { grantFunctionToApp } from '../../../platform/db';
 
 /**
  * Older releases joined a provider account to the existing account with the same email when
@@ -40,10 +40,7 @@ export class HoldOAuthLinksJoinedByEmail1765002000000 implements MigrationInterf
                 UPDATE auth.oauth_links SET held = true WHERE user_id = uid AND NOT held
                 RETURNING 1)
               SELECT count(*)::integer FROM held $$`);
-    await runner.query(`REVOKE ALL ON FUNCTION auth.hold_oauth_links_of_user(uuid) FROM PUBLIC`);
-    await runner.query(
-      `GRANT EXECUTE ON FUNCTION auth.hold_oauth_links_of_user(uuid) TO ${APP_ROLE}`,
-    );
+    await grantFunctionToApp(runner, 'auth.hold_oauth_links_of_user(uuid)');
   }
 
   /** The held links sign in again; the sessions that were ended stay ended. */

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE } from '../../../platform/db';
+import { grantFunctionToApp } from '../../../platform/db';
 
 const FIND_API_KEY = 'auth.find_api_key(text)';
 const API_KEY_ENDINGS = 'auth.api_key_endings_since(timestamptz)';
@@ -39,10 +39,7 @@ export class TrackApiKeyCreators1765005000000 implements MigrationInterface {
         AS $$ SELECT id, LEAST(revoked_at, expires_at) FROM auth.api_keys
                WHERE (revoked_at IS NOT NULL OR replaced_by IS NOT NULL)
                  AND LEAST(revoked_at, expires_at) > since $$`);
-    for (const fn of [FIND_API_KEY, API_KEY_ENDINGS]) {
-      await runner.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
-      await runner.query(`GRANT EXECUTE ON FUNCTION ${fn} TO ${APP_ROLE}`);
-    }
+    for (const fn of [FIND_API_KEY, API_KEY_ENDINGS]) await grantFunctionToApp(runner, fn);
   }
 
   async down(runner: QueryRunner): Promise<void> {
@@ -55,8 +52,7 @@ export class TrackApiKeyCreators1765005000000 implements MigrationInterface {
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, auth
         AS $$ SELECT id, tenant_id, secret_hash, scopes, expires_at, revoked_at
                 FROM auth.api_keys WHERE prefix = key_prefix $$`);
-    await runner.query(`REVOKE ALL ON FUNCTION ${FIND_API_KEY} FROM PUBLIC`);
-    await runner.query(`GRANT EXECUTE ON FUNCTION ${FIND_API_KEY} TO ${APP_ROLE}`);
+    await grantFunctionToApp(runner, FIND_API_KEY);
     await runner.query(`DROP INDEX auth.api_keys_ended_idx`);
     await runner.query(`DROP INDEX auth.api_keys_creator_idx`);
   }

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { DataSource, EntityManager } from 'typeorm';
 import { anonymousContext, runWithContext } from '../../../platform/context';
-import { connect, createDataSource, withTenantTransaction } from '../../../platform/db';
+import { withTenantTransaction } from '../../../platform/db';
 import {
   appendEvent,
   eventChannel,
@@ -13,16 +13,20 @@ import {
   PLATFORM_SCOPE,
   type PublishedEvent,
 } from '../../../platform/events';
-import { createTestDatabase, type TestDatabase } from '../../../platform/testing/database';
+import {
+  connectAs,
+  createTestDatabase,
+  type TestDatabase,
+} from '../../../platform/testing/database';
 import { metricValue, scrape } from '../../../platform/testing/graphql-client';
 import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { spawnService, type ServiceProcess } from '../../../scripts/lib/service-process';
 import { startEventRelay, type EventRelay } from '../relay/event-relay';
 
-// The outbox relay against the real PostgreSQL and Redis: writers append as tessera_app (no
-// BYPASSRLS) inside their transactions, relays run in this process or as worker processes,
-// and a plain Redis subscriber checks what reaches each tenant's channel.
+// The outbox relay against the real PostgreSQL and Redis: writers append as a service's role
+// (assets', no BYPASSRLS) inside their transactions, relays run as the worker's role, here or
+// in worker processes, and a plain Redis subscriber checks what reaches each tenant's channel.
 
 const WRITERS = 10;
 const APPENDS_PER_WRITER = 50;
@@ -43,20 +47,7 @@ const relays: TestRelay[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  app = await connect(
-    createDataSource(
-      {
-        DATABASE_URL: db.appUrl,
-        DATABASE_POOL_MAX: WRITERS + 4,
-        DATABASE_CONNECT_TIMEOUT_MS: 5000,
-        DATABASE_IDLE_TIMEOUT_MS: 10000,
-        DATABASE_STATEMENT_TIMEOUT_MS: 10000,
-        DATABASE_LOG_QUERIES: false,
-        DATABASE_SLOW_QUERY_MS: 1000,
-      },
-      { applicationName: 'event-relay-test', entities: [], logger: pino({ level: 'silent' }) },
-    ),
-  );
+  app = await connectAs(db, 'assets', { poolMax: WRITERS + 4, name: 'event-relay-test' });
   subscriber.on('pmessage', (_pattern, channel: string, message: string) => {
     const event = parsePublishedEvent(message);
     if (!event) throw new Error(`malformed message on ${channel}: ${message}`);
@@ -80,7 +71,7 @@ function startRelay(options: { pollMs?: number; lockRetryMs?: number } = {}): Te
   const registry = new Registry();
   const publisher = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
   const relay = startEventRelay({
-    databaseUrl: db.appUrl,
+    databaseUrl: db.urlAs('worker'),
     connectTimeoutMs: 5_000,
     statementTimeoutMs: 10_000,
     redis: publisher,
@@ -353,7 +344,7 @@ describe('one active relay', () => {
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
       PORT: '0',
-      DATABASE_URL: db.appUrl,
+      DATABASE_URL: db.urlAs('worker'),
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: prefix,
       RELAY_POLL_MS: '200',

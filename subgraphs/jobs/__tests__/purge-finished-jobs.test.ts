@@ -72,7 +72,7 @@ describe('purge of finished jobs', () => {
       env: {
         PATH: process.env.PATH,
         PORT: '0',
-        DATABASE_URL: db.appUrl,
+        DATABASE_URL: db.urlAs('worker'),
         REDIS_URL: TEST_REDIS_URL,
         REDIS_PREFIX: prefix,
         PURGE_INTERVAL_SECONDS: '600',

@@ -3,10 +3,13 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
-import { connect, createDataSource } from '../../../platform/db';
 import type { PublishedEvent } from '../../../platform/events';
 import { queuePrefix } from '../../../platform/redis';
-import { createTestDatabase, type TestDatabase } from '../../../platform/testing/database';
+import {
+  connectAs,
+  createTestDatabase,
+  type TestDatabase,
+} from '../../../platform/testing/database';
 import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { WebhookAttemptEntity } from '../entities/webhook-attempt.entity';
@@ -16,7 +19,7 @@ import type { WebhookFanOut } from '../relay/webhook-fan-out';
 import { WEBHOOK_DELIVERY_QUEUE, webhookDeliveryJobSchema } from '../webhooks/delivery-job';
 import { createWebhookFanOut } from '../worker/webhooks/webhook-fan-out';
 
-// The relay's webhook hook against a real database (as the app role, under row-level
+// The relay's webhook hook against a real database (as the worker's role, under row-level
 // security) and a real BullMQ queue: which endpoints get which events, and that handing the
 // same batch over twice (the relay's at-least-once) enqueues each delivery once.
 
@@ -53,24 +56,11 @@ function event(type: string, tenantId: string | null = tenant): PublishedEvent {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  app = await connect(
-    createDataSource(
-      {
-        DATABASE_URL: db.appUrl,
-        DATABASE_POOL_MAX: 2,
-        DATABASE_CONNECT_TIMEOUT_MS: 5000,
-        DATABASE_IDLE_TIMEOUT_MS: 10000,
-        DATABASE_STATEMENT_TIMEOUT_MS: 5000,
-        DATABASE_LOG_QUERIES: false,
-        DATABASE_SLOW_QUERY_MS: 1000,
-      },
-      {
-        applicationName: 'fan-out-test',
-        entities: [WebhookEndpointEntity, WebhookDeliveryEntity, WebhookAttemptEntity],
-        logger: pino({ level: 'silent' }),
-      },
-    ),
-  );
+  app = await connectAs(db, 'worker', {
+    poolMax: 2,
+    name: 'fan-out-test',
+    entities: [WebhookEndpointEntity, WebhookDeliveryEntity, WebhookAttemptEntity],
+  });
   const arrange: [string, string, string, string[], string][] = [
     [endpoints.tenancy, tenant, 'ACTIVE', ['tenancy.*'], '1 hour'],
     [endpoints.assets, tenant, 'ACTIVE', ['assets.asset.created', '*'], '1 hour'],

@@ -737,7 +737,7 @@ describe('delivery', () => {
   });
 
   it('holds rateLimitPerSecond across two worker processes', async () => {
-    const second = await spawnService('worker', { env: { ...stack.env } });
+    const second = await spawnService('worker', { env: stack.envOf('worker') });
     extraWorkers.push(second);
     const LIMIT = 2;
     const COUNT = 8;
@@ -773,7 +773,7 @@ describe('delivery', () => {
     const workers = [stack.processes.get('worker')!, ...extraWorkers.splice(0)];
     for (const worker of workers) worker.child.kill('SIGKILL');
     await Promise.all(workers.map((worker) => worker.exited));
-    const fresh = await spawnService('worker', { env: { ...stack.env } });
+    const fresh = await spawnService('worker', { env: stack.envOf('worker') });
     stack.processes.set('worker', fresh);
 
     const requests = await waitForDeliveries(route, 2, 30_000);
@@ -800,7 +800,7 @@ describe('worker shutdown', () => {
     // Recorded before the process exited, with no other worker running.
     expect((await delivery(sent.id))!.status).toBe('SUCCEEDED');
     expect(deliveriesAt(route)).toHaveLength(1);
-    stack.processes.set('worker', await spawnService('worker', { env: { ...stack.env } }));
+    stack.processes.set('worker', await spawnService('worker', { env: stack.envOf('worker') }));
   }, 30_000);
 });
 

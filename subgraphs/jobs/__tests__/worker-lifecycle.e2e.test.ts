@@ -79,7 +79,7 @@ async function startWorker(prefix: string, logs: string[]): Promise<ServiceProce
       PATH: process.env.PATH,
       NODE_ENV: 'test',
       PORT: '0',
-      DATABASE_URL: db.appUrl,
+      DATABASE_URL: db.urlAs('worker'),
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       REDIS_PREFIX: prefix,
       SHUTDOWN_GRACE_MS: '3000',

@@ -1,9 +1,10 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import {
-  APP_ROLE,
   CURRENT_TENANT_SQL,
   enableTenantIsolation,
+  grantFunctionToApp,
   grantTableToApp,
+  requireRowLevelSecurityBypass,
 } from '../../../platform/db';
 
 const ACTIVE_TENANTS = 'jobs.active_webhook_tenants(uuid[])';
@@ -117,18 +118,9 @@ export class CreateWebhookDeliveries1764028860000 implements MigrationInterface 
 
     // The relay's fan-out asks, once per batch, which of the batch's tenants have an ACTIVE
     // endpoint at all, so it opens a tenant transaction only for those. Row-level security
-    // hides other tenants' rows from the app role, hence a SECURITY DEFINER function owned by
+    // hides other tenants' rows from the worker's role, hence a SECURITY DEFINER function owned by
     // the migration role (which bypasses RLS) answering tenant ids only.
-    const [owner] = (await runner.query(
-      `SELECT current_user AS name, rolsuper OR rolbypassrls AS bypasses
-         FROM pg_roles WHERE rolname = current_user`,
-    )) as { name: string; bypasses: boolean }[];
-    if (!owner?.bypasses) {
-      throw new Error(
-        `jobs.active_webhook_tenants must be owned by a role that bypasses row-level security; ` +
-          `migrate as a superuser or a BYPASSRLS role (not ${owner?.name ?? 'this role'})`,
-      );
-    }
+    await requireRowLevelSecurityBypass(runner, 'jobs.active_webhook_tenants');
     await runner.query(`
       CREATE FUNCTION jobs.active_webhook_tenants(tenants uuid[])
       RETURNS TABLE (tenant_id uuid)
@@ -138,8 +130,8 @@ export class CreateWebhookDeliveries1764028860000 implements MigrationInterface 
         SELECT DISTINCT e.tenant_id FROM jobs.webhook_endpoints e
          WHERE e.tenant_id = ANY(tenants) AND e.status = 'ACTIVE'
       $$`);
-    await runner.query(`REVOKE ALL ON FUNCTION ${ACTIVE_TENANTS} FROM PUBLIC`);
-    await runner.query(`GRANT EXECUTE ON FUNCTION ${ACTIVE_TENANTS} TO ${APP_ROLE}`);
+    // The fan-out runs in the worker; the jobs API never asks.
+    await grantFunctionToApp(runner, ACTIVE_TENANTS, ['worker']);
 
     for (const table of ['jobs.webhook_deliveries', 'jobs.webhook_attempts']) {
       await grantTableToApp(runner, table);

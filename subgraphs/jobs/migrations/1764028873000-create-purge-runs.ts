@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE, grantTableToApp } from '../../../platform/db';
+import { grantFunctionToApp, grantTableToApp } from '../../../platform/db';
 import { PURGE_TARGETS } from '../../../platform/retention';
 
 const FUNCTIONS = [
@@ -87,8 +87,7 @@ export class CreatePurgeRuns1764028873000 implements MigrationInterface {
         SELECT d.tenant_id FROM jobs.dead_letters d WHERE d.id = dead_letter
       $$`);
     for (const signature of FUNCTIONS) {
-      await runner.query(`REVOKE ALL ON FUNCTION ${signature} FROM PUBLIC`);
-      await runner.query(`GRANT EXECUTE ON FUNCTION ${signature} TO ${APP_ROLE}`);
+      await grantFunctionToApp(runner, signature, ['jobs']);
     }
   }
 

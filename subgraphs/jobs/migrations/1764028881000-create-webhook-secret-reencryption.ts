@@ -1,10 +1,10 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE } from '../../../platform/db';
+import { grantFunctionToApp } from '../../../platform/db';
 
 /**
  * The re-encryption job rewrites every tenant's webhook signing secrets (the current one and,
  * during a rotation's grace period, the previous one) after a key rotation, but row-level
- * security shows the app role one tenant at a time. These functions, run as the schema owner,
+ * security shows the jobs role one tenant at a time. These functions, run as the schema owner,
  * answer only which endpoints still need it (id and tenant, in id order) and how many secrets:
  * never an envelope. Each endpoint is then re-read and rewritten inside its own tenant's
  * transaction, under row-level security like any other write.
@@ -51,8 +51,7 @@ export class CreateWebhookSecretReencryption1764028881000 implements MigrationIn
       'jobs.webhook_secrets_to_reencrypt(text, uuid, integer)',
       'jobs.count_webhook_secrets_to_reencrypt(text)',
     ]) {
-      await runner.query(`REVOKE ALL ON FUNCTION ${signature} FROM PUBLIC`);
-      await runner.query(`GRANT EXECUTE ON FUNCTION ${signature} TO ${APP_ROLE}`);
+      await grantFunctionToApp(runner, signature, ['jobs']);
     }
   }
 

@@ -8,7 +8,7 @@ import { RelayRepository } from './relay.repository';
 import { noWebhookFanOut, type WebhookFanOut } from './webhook-fan-out';
 
 export interface EventRelayOptions {
-  /** The app role's URL: the relay reads across tenants only through the relay functions. */
+  /** The worker's role's URL: the relay reads across tenants only through the relay functions. */
   databaseUrl: string;
   connectTimeoutMs: number;
   statementTimeoutMs: number;

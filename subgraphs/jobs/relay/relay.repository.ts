@@ -28,7 +28,7 @@ interface UnpublishedRow {
 /**
  * The relay's SQL, on its one dedicated connection (not the pool: the lock belongs to the
  * session). It reads across tenants only through the SECURITY DEFINER functions of the
- * add-event-relay-functions migration; the app role cannot otherwise.
+ * add-event-relay-functions migration; the worker's role cannot otherwise.
  */
 export class RelayRepository {
   constructor(private readonly client: Client) {}

@@ -22,8 +22,8 @@ export const workerConfigShape = {
   ...redis,
   /** Signs the worker's calls to the subgraphs' internal routes (the tenant purge). */
   ...contextSigning,
-  /** The event relay's connection: the app role, reading across tenants only via its functions. */
-  ...database,
+  /** The worker's own role; the event relay reads across tenants only through its functions. */
+  ...database('worker'),
   ...relayConfigShape,
   /** Alerting: the evaluation period, and mail and outbound settings for notifications. */
   ...alertWorkerConfigShape,

@@ -63,7 +63,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     registers: [metrics.registry],
   });
 
-  // The app role's pool, for jobs that read or write rows (webhook deliveries, dead letters):
+  // The worker's role's pool, for jobs that read or write rows (webhook deliveries, dead letters):
   // always inside a tenant transaction, so row-level security holds here too.
   const dataSource = await connect(
     createDataSource(config, {

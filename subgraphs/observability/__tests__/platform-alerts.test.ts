@@ -10,7 +10,7 @@ import { NotFoundError } from '../../../platform/errors';
 import { JobName, QueueName } from '../../../platform/queues';
 import { queuePrefix } from '../../../platform/redis';
 import {
-  connectAsApp,
+  connectAs,
   createTestDatabase,
   type TestDatabase,
 } from '../../../platform/testing/database';
@@ -23,7 +23,7 @@ import { AlertEvaluator } from '../services/alert-evaluator.service';
 import { AlertRuleService, type AlertRuleInput } from '../services/alert-rule.service';
 import { AlertService } from '../services/alert.service';
 
-// Platform alert rules against the real database as the app role: row-level security keeps
+// Platform alert rules against the real database as observability's role: row-level security keeps
 // platform rows and tenant rows apart both ways, and the evaluator moves a platform rule from
 // pending to firing to resolved on a metric this test sets, with a clock it passes in.
 
@@ -75,7 +75,7 @@ function ruleInput(overrides: Partial<AlertRuleInput> = {}): AlertRuleInput {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  dataSource = await connectAsApp(db, { entities: [AlertRuleEntity] });
+  dataSource = await connectAs(db, 'observability', { entities: [AlertRuleEntity] });
   redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   queue = new Queue(QueueName.ALERTS, { connection: redis, prefix: queuePrefix(prefix) });
   platform = platformAlertScope(dataSource);

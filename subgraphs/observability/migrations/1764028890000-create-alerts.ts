@@ -1,5 +1,10 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE, enableTenantIsolation, grantTableToApp } from '../../../platform/db';
+import {
+  enableTenantIsolation,
+  grantFunctionToApp,
+  grantTableToApp,
+  requireRowLevelSecurityBypass,
+} from '../../../platform/db';
 
 const SEVERITY_CHECK = `severity IN ('INFO', 'WARNING', 'CRITICAL')`;
 const TENANTS_FUNCTION = 'observability.alert_tenants()';
@@ -21,17 +26,7 @@ export class CreateAlerts1764028890000 implements MigrationInterface {
   name = 'CreateAlerts1764028890000';
 
   async up(runner: QueryRunner): Promise<void> {
-    // Owned by a role subject to RLS, the function would quietly see no tenant at all.
-    const [owner] = (await runner.query(
-      `SELECT current_user AS name, rolsuper OR rolbypassrls AS bypasses
-         FROM pg_roles WHERE rolname = current_user`,
-    )) as { name: string; bypasses: boolean }[];
-    if (!owner?.bypasses) {
-      throw new Error(
-        `${TENANTS_FUNCTION} must be owned by a role that bypasses row-level security; ` +
-          `migrate as a superuser or a BYPASSRLS role (not ${owner?.name ?? 'this role'})`,
-      );
-    }
+    await requireRowLevelSecurityBypass(runner, TENANTS_FUNCTION);
 
     await runner.query(`
       ALTER TABLE observability.alert_rules
@@ -118,8 +113,7 @@ export class CreateAlerts1764028890000 implements MigrationInterface {
         UNION SELECT tenant_id FROM observability.alerts WHERE resolved_at IS NULL
         UNION SELECT tenant_id FROM observability.alert_notifications
       $fn$`);
-    await runner.query(`REVOKE ALL ON FUNCTION ${TENANTS_FUNCTION} FROM PUBLIC`);
-    await runner.query(`GRANT EXECUTE ON FUNCTION ${TENANTS_FUNCTION} TO ${APP_ROLE}`);
+    await grantFunctionToApp(runner, TENANTS_FUNCTION);
   }
 
   async down(runner: QueryRunner): Promise<void> {

@@ -2,8 +2,8 @@ import type { DataSource } from 'typeorm';
 
 /**
  * The one cross-tenant read of the evaluator: which tenants have enabled rules, open alerts
- * or waiting notifications, through the owner's SECURITY DEFINER function (the app role sees
- * one tenant per transaction). Everything else happens in each tenant's own transaction.
+ * or waiting notifications, through the owner's SECURITY DEFINER function (observability's role
+ * sees one tenant per transaction). Everything else happens in each tenant's own transaction.
  * null stands for the platform's own rules, evaluated first.
  */
 export async function tenantsToEvaluate(dataSource: DataSource): Promise<(string | null)[]> {

@@ -149,9 +149,9 @@ export class AlertEvaluator {
       const previous = states.get(rule.id);
       let reading = NO_DATA;
       if (selector?.metric.source === 'journal') {
-        position ??= await journal.position(tenantId);
+        position ??= await journal.position();
         reading = await readJournal(selector, position, previous, now, (type, after, upTo) =>
-          journal.countOfType(tenantId, type, after, upTo),
+          journal.countOfType(type, after, upTo),
         );
       } else if (selector) {
         reading = read(selector, measure(selector, samples), previous, now);

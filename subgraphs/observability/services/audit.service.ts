@@ -26,7 +26,7 @@ export interface AuditQuery {
 export class AuditService {
   constructor(
     private readonly tenant: AlertScope,
-    /** No app.tenant_id in its transactions: row-level security shows platform events only. */
+    /** No app.tenant_id in its transactions: the journal shows platform events only. */
     private readonly platform: AlertScope,
   ) {}
 
@@ -39,7 +39,6 @@ export class AuditService {
   }
 
   private async page(query: AuditQuery, scope: AlertScope): Promise<Connection<AuditRecord>> {
-    const tenantId = scope.tenantId;
     const size = pageSize(query.first);
     const after = decodeCursor(query.after);
     if (after && !/^[1-9][0-9]{0,18}$/.test(after.value)) {
@@ -55,7 +54,6 @@ export class AuditService {
     }
     const rows = await scope.run((manager) =>
       new AuditRepository(manager).page({
-        tenantId,
         actions: query.action ? [query.action] : AUDIT_ACTIONS,
         actorId: query.actorId?.toLowerCase() ?? null,
         beforeSeq: after?.value ?? null,

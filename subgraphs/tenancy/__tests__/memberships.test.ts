@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { anonymousContext, signContext, type RequestContext } from '../../../platform/context';
-import { connect, createDataSource, withTenantTransaction } from '../../../platform/db';
+import { withTenantTransaction } from '../../../platform/db';
+import { connectAs } from '../../../platform/testing/database';
 import { ROLE_LOOKUP_PATH } from '../../../platform/tenancy';
 import { postGraphQL } from '../../../platform/testing/graphql-client';
 import { TEST_SIGNING_SECRET } from '../../../platform/testing/services';
@@ -307,24 +307,11 @@ describe('row-level security on tenancy.memberships', () => {
   let app: DataSource;
 
   beforeAll(async () => {
-    app = await connect(
-      createDataSource(
-        {
-          DATABASE_URL: stack.db.appUrl,
-          DATABASE_POOL_MAX: 2,
-          DATABASE_CONNECT_TIMEOUT_MS: 5000,
-          DATABASE_IDLE_TIMEOUT_MS: 10000,
-          DATABASE_STATEMENT_TIMEOUT_MS: 5000,
-          DATABASE_LOG_QUERIES: false,
-          DATABASE_SLOW_QUERY_MS: 1000,
-        },
-        {
-          applicationName: 'memberships-rls-test',
-          entities: [TenantEntity, MembershipEntity],
-          logger: pino({ level: 'silent' }),
-        },
-      ),
-    );
+    app = await connectAs(stack.db, 'tenancy', {
+      poolMax: 2,
+      name: 'memberships-rls-test',
+      entities: [TenantEntity, MembershipEntity],
+    });
   });
 
   afterAll(async () => {
@@ -359,10 +346,10 @@ describe('row-level security on tenancy.memberships', () => {
     expect(count).toEqual([[], 0]);
   });
 
-  it('lets the app role call the tenantless lookups but not read across tenants directly', async () => {
+  it("lets tenancy's role call the tenantless lookups but not read across tenants directly", async () => {
     const rows = await stack.db.query<{ fn: string; app: boolean; public: boolean }>(
       `SELECT p.proname AS fn,
-              has_function_privilege('tessera_app', p.oid, 'EXECUTE') AS app,
+              has_function_privilege('tessera_tenancy', p.oid, 'EXECUTE') AS app,
               coalesce(bool_or(a.grantee = 0), false) AS public
          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
          LEFT JOIN LATERAL aclexplode(p.proacl) a ON true

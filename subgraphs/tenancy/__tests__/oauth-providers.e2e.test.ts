@@ -296,8 +296,8 @@ describe('tenant isolation', () => {
     expect(codes(elsewhere)).toEqual(['FORBIDDEN']);
   });
 
-  it('is enforced by row-level security for the app role', async () => {
-    const client = new Client({ connectionString: stack.db.appUrl });
+  it("is enforced by row-level security for tenancy's role", async () => {
+    const client = new Client({ connectionString: stack.db.urlAs('tenancy') });
     await client.connect();
     try {
       expect((await client.query(`SELECT 1 FROM tenancy.oauth_providers`)).rows).toEqual([]);

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE, enableTenantIsolation, grantTableToApp } from '../../../platform/db';
+import { enableTenantIsolation, grantFunctionToApp, grantTableToApp } from '../../../platform/db';
 
 /**
  * Who belongs to which tenant, with what role. `user_id` names an `auth.users` row but has no
@@ -67,8 +67,7 @@ export class CreateMemberships1764028820000 implements MigrationInterface {
          WHERE t.id = tid
       $$`);
     for (const signature of ['tenancy.memberships_of_user(uuid)', 'tenancy.role_of(uuid, uuid)']) {
-      await runner.query(`REVOKE ALL ON FUNCTION ${signature} FROM PUBLIC`);
-      await runner.query(`GRANT EXECUTE ON FUNCTION ${signature} TO ${APP_ROLE}`);
+      await grantFunctionToApp(runner, signature);
     }
   }
 

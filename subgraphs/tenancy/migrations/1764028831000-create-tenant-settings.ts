@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE, enableTenantIsolation, grantTableToApp } from '../../../platform/db';
+import { enableTenantIsolation, grantFunctionToApp, grantTableToApp } from '../../../platform/db';
 
 /**
  * A tenant's settings, one row per tenant, written on its first `updateTenantSettings`. NULL
@@ -55,10 +55,7 @@ export class CreateTenantSettings1764028831000 implements MigrationInterface {
            AND (wanted IS NULL OR (s.allowed_origins @> ARRAY[wanted] AND o.origin = wanted))
          ORDER BY o.origin
       $$`);
-    await runner.query(`REVOKE ALL ON FUNCTION tenancy.allowed_origins(uuid, text) FROM PUBLIC`);
-    await runner.query(
-      `GRANT EXECUTE ON FUNCTION tenancy.allowed_origins(uuid, text) TO ${APP_ROLE}`,
-    );
+    await grantFunctionToApp(runner, 'tenancy.allowed_origins(uuid, text)');
   }
 
   async down(runner: QueryRunner): Promise<void> {

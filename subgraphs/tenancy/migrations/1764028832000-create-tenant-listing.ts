@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE } from '../../../platform/db';
+import { grantFunctionToApp } from '../../../platform/db';
 
 /**
  * Platform administrators list tenants across every tenant, newest first, optionally by
@@ -59,8 +59,7 @@ export class CreateTenantListing1764028832000 implements MigrationInterface {
          LIMIT least(greatest(max_rows, 0), 101)
       $$`);
     const signature = 'tenancy.list_tenants(text, timestamptz, uuid, integer)';
-    await runner.query(`REVOKE ALL ON FUNCTION ${signature} FROM PUBLIC`);
-    await runner.query(`GRANT EXECUTE ON FUNCTION ${signature} TO ${APP_ROLE}`);
+    await grantFunctionToApp(runner, signature);
   }
 
   async down(runner: QueryRunner): Promise<void> {

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE, enableTenantIsolation, grantTableToApp } from '../../../platform/db';
+import { enableTenantIsolation, grantFunctionToApp, grantTableToApp } from '../../../platform/db';
 
 /**
  * Invitations to join a tenant. The token is stored only as its SHA-256 (`token_hash`); the
@@ -59,10 +59,7 @@ export class CreateInvitations1764028840000 implements MigrationInterface {
           FROM tenancy.invitations i
          WHERE i.token_hash = hash AND i.accepted_at IS NULL AND i.expires_at > now()
       $$`);
-    await runner.query(`REVOKE ALL ON FUNCTION tenancy.open_invitation_tenant(text) FROM PUBLIC`);
-    await runner.query(
-      `GRANT EXECUTE ON FUNCTION tenancy.open_invitation_tenant(text) TO ${APP_ROLE}`,
-    );
+    await grantFunctionToApp(runner, 'tenancy.open_invitation_tenant(text)');
   }
 
   async down(runner: QueryRunner): Promise<void> {

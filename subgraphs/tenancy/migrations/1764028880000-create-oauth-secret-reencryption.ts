@@ -1,9 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE } from '../../../platform/db';
+import { grantFunctionToApp } from '../../../platform/db';
 
 /**
  * The re-encryption job rewrites every tenant's OAuth client secrets after a key rotation, but
- * row-level security shows the app role one tenant at a time. These two functions, run as the
+ * row-level security shows the tenancy role one tenant at a time. These two functions, run as the
  * schema owner, answer only which rows still need it (id and tenant, in id order) and how many:
  * never an envelope. Each row is then re-read and rewritten inside its own tenant's
  * transaction, under row-level security like any other write.
@@ -45,8 +45,7 @@ export class CreateOAuthSecretReencryption1764028880000 implements MigrationInte
       'tenancy.oauth_secrets_to_reencrypt(text, uuid, integer)',
       'tenancy.count_oauth_secrets_to_reencrypt(text)',
     ]) {
-      await runner.query(`REVOKE ALL ON FUNCTION ${signature} FROM PUBLIC`);
-      await runner.query(`GRANT EXECUTE ON FUNCTION ${signature} TO ${APP_ROLE}`);
+      await grantFunctionToApp(runner, signature);
     }
   }
 

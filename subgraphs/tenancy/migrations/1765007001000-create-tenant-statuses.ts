@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { APP_ROLE } from '../../../platform/db';
+import { grantFunctionToApp } from '../../../platform/db';
 
 const FUNCTION = 'tenancy.tenant_statuses(uuid[])';
 
@@ -22,8 +22,7 @@ export class CreateTenantStatuses1765007001000 implements MigrationInterface {
         SELECT t.id, t.status FROM tenancy.tenants t
          WHERE t.id = ANY(ids) AND t.deleted_at IS NULL
       $$`);
-    await runner.query(`REVOKE ALL ON FUNCTION ${FUNCTION} FROM PUBLIC`);
-    await runner.query(`GRANT EXECUTE ON FUNCTION ${FUNCTION} TO ${APP_ROLE}`);
+    await grantFunctionToApp(runner, FUNCTION);
   }
 
   async down(runner: QueryRunner): Promise<void> {
