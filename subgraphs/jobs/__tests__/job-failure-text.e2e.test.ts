@@ -64,7 +64,7 @@ beforeAll(async () => {
   // Only the worker mails through SMTP (auth and tenancy keep the outbox of tests).
   const worker = await spawnService('worker', {
     env: {
-      ...stack.env,
+      ...stack.envOf('worker'),
       MAIL_TRANSPORT: 'smtp',
       SMTP_URL: `smtp://127.0.0.1:${(smtp.address() as AddressInfo).port}`,
     },

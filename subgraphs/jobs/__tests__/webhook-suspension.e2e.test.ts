@@ -163,7 +163,7 @@ it('holds a suspended tenant’s deliveries, retries included, across a worker r
   const worker = stack.processes.get('worker')!;
   worker.child.kill('SIGKILL');
   await worker.exited;
-  stack.processes.set('worker', await spawnService('worker', { env: { ...stack.env } }));
+  stack.processes.set('worker', await spawnService('worker', { env: stack.envOf('worker') }));
 
   await setStatus('ACTIVE');
   const reinstated = await eventOf('tenancy.tenant.status_changed', 'ACTIVE');
