@@ -551,7 +551,8 @@ describe('delivery', () => {
       return calls <= 2 ? { status: 500, body: 'boom '.repeat(2_000) } : { status: 204 };
     });
     const sent = await sendTest(id);
-    expect(sent).toMatchObject({ status: 'PENDING', origin: 'TEST', attempts: [] });
+    // The worker may have made its first attempt before the answer was read back.
+    expect(sent).toMatchObject({ origin: 'TEST' });
     const done = await waitForStatus(sent.id, 'SUCCEEDED');
     const requests = deliveriesAt(route);
     expect(requests).toHaveLength(3);
