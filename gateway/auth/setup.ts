@@ -2,6 +2,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { JWKS_PATH, RevocationList } from '../../platform/auth';
 import type { ReadinessCheck, RequestHandler } from '../../platform/http';
+import type { InternalClient } from '../../platform/internal-calls';
 import { SlidingWindowLimiter } from '../../platform/rate-limit';
 import { closeRedis, createRedis, type RedisClient } from '../../platform/redis';
 import { internalUrl, type GatewayConfig } from '../config';
@@ -34,6 +35,7 @@ export interface GatewayAuth {
 export async function setupGatewayAuth(
   config: GatewayConfig,
   supergraphSdl: string,
+  internal: InternalClient,
   logger: Logger,
   registry: Registry,
 ): Promise<GatewayAuth> {
@@ -44,8 +46,7 @@ export async function setupGatewayAuth(
 
   const revocations = new RevocationList(subscriber, redis, config.REDIS_PREFIX, logger);
   const apiKeys = new ApiKeyAuthenticator({
-    authUrl,
-    signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+    internal,
     subscriber,
     prefix: config.REDIS_PREFIX,
     logger,
@@ -58,8 +59,7 @@ export async function setupGatewayAuth(
     subscriber,
     revocations,
     roles: new RoleResolver({
-      tenancyInternalUrl: internalUrl(config, supergraphSdl, 'tenancy'),
-      signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+      internal,
       redis,
       prefix: config.REDIS_PREFIX,
       ttlSeconds: config.ROLE_CACHE_TTL_SECONDS,

@@ -12,14 +12,3 @@ export async function publishApiKeyChanged(
 ): Promise<void> {
   await redis.publish(apiKeyChangedChannel(prefix), apiKeyId);
 }
-
-/** What the auth process answers when the gateway asks about a key. */
-export interface VerifiedApiKey {
-  id: string;
-  tenantId: string;
-  scopes: string[];
-  /** ISO time, or null for a key that does not expire. */
-  expiresAt: string | null;
-}
-
-export const API_KEY_VERIFY_PATH = '/internal/api-keys/verify';

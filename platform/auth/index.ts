@@ -2,4 +2,3 @@ export * from './access-token';
 export * from './api-key-format';
 export * from './session-revocation';
 export * from './api-key-events';
-export * from './api-key-owner';

@@ -19,7 +19,7 @@ export async function setupAssets(
     keys: blobUrlKeys(
       config.ASSETS_URL_SECRETS.length > 0
         ? config.ASSETS_URL_SECRETS
-        : config.CONTEXT_SIGNING_SECRETS,
+        : [runtime.signing.key.seed.reveal()],
     ),
     publicUrl: () => config.ASSETS_PUBLIC_URL ?? ownUrl,
     uploadTtlSeconds: config.ASSETS_UPLOAD_URL_TTL_SECONDS,
@@ -35,11 +35,7 @@ export async function setupAssets(
         quotaBytes: config.ASSETS_TENANT_QUOTA_BYTES,
         contentTypes: config.ASSETS_CONTENT_TYPES,
       },
-      apiKeyOwners: new ApiKeyOwners(
-        config.AUTH_INTERNAL_URL,
-        config.CONTEXT_SIGNING_SECRETS[0]!,
-        logger,
-      ),
+      apiKeyOwners: new ApiKeyOwners(runtime.internal),
     },
     prefixRoutes: {
       [BLOB_PATH_PREFIX]: {

@@ -10,7 +10,6 @@ import {
   refuseDevelopmentEncryptionKeyInProduction,
   requireExplicitMailTransportInProduction,
   requireSmtpUrlForSmtpTransport,
-  url,
 } from '../../platform/config';
 import type { SubgraphConfig } from '../../platform/graphql';
 import { origins, requireOriginsWithinRpId, rpId } from './webauthn-config';
@@ -56,8 +55,6 @@ export const authConfigShape = {
   ).transform((origins) => origins.map((origin) => new URL(origin).origin)),
   /** How long an OAuth sign-in may take between startOAuth and completeOAuth. */
   OAUTH_STATE_TTL_SECONDS: integer(600, 60, 3600),
-  /** The tenancy process, which holds the tenants' OAuth provider configurations. */
-  TENANCY_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4002'),
   WEBAUTHN_CHALLENGE_TTL_SECONDS: integer(300, 30, 3600),
 };
 

@@ -1,4 +1,5 @@
-import { KeyRing, REENCRYPT_PATH } from '../../platform/crypto';
+import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
+import { KeyRing } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
 import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
 import { createMailer } from '../../platform/mail';
@@ -81,8 +82,7 @@ export async function setupAuth(
     apiKeys,
     oauthStates: new OAuthStateStore(redis, config.REDIS_PREFIX, config.OAUTH_STATE_TTL_SECONDS),
     oauthProviders: new OAuthProviderDirectory(
-      config.TENANCY_INTERNAL_URL,
-      config.CONTEXT_SIGNING_SECRETS[0]!,
+      runtime.internal,
       outboundPolicyFromConfig(config),
       logger,
     ),
@@ -90,8 +90,8 @@ export async function setupAuth(
   return {
     services,
     routes: {
-      ...authRoutes({ config, keys, apiKeys, logger }),
-      [REENCRYPT_PATH]: reencryptRoute(runtime, keyRing, authSecretStores(dataSource)),
+      ...authRoutes(runtime, { keys, apiKeys }),
+      [reencryptCall.path]: reencryptRoute(runtime, keyRing, authSecretStores(dataSource)),
     },
     close: async () => {
       keys.stop();

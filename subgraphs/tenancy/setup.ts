@@ -1,14 +1,13 @@
-import { KeyRing, REENCRYPT_PATH } from '../../platform/crypto';
+import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
+import { oauthProviderLookupCall } from '../../platform/contracts/tenancy/oauth-provider-lookup';
+import { roleLookupCall } from '../../platform/contracts/tenancy/role-lookup';
+import { tenantRetentionCall } from '../../platform/contracts/tenancy/tenant-retention';
+import { KeyRing } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
 import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
 import { createMailer } from '../../platform/mail';
 import { SlidingWindowLimiter } from '../../platform/rate-limit';
-import { TENANT_RETENTION_PATH } from '../../platform/retention';
-import {
-  OAUTH_PROVIDER_LOOKUP_PATH,
-  publishMembershipChanged,
-  ROLE_LOOKUP_PATH,
-} from '../../platform/tenancy';
+import { publishMembershipChanged } from '../../platform/tenancy';
 import type { TenancyConfig } from './config';
 import type { TenancyServices } from './context';
 import type { InvitationSettings } from './services/invitation.service';
@@ -63,15 +62,15 @@ export async function setupTenancy(
       invitations,
     },
     routes: {
-      [ROLE_LOOKUP_PATH]: roleLookupRoute(runtime),
-      [OAUTH_PROVIDER_LOOKUP_PATH]: oauthProviderLookupRoute(runtime, oauthProviders.keyRing),
-      [REENCRYPT_PATH]: reencryptRoute(
+      [roleLookupCall.path]: roleLookupRoute(runtime),
+      [oauthProviderLookupCall.path]: oauthProviderLookupRoute(runtime, oauthProviders.keyRing),
+      [reencryptCall.path]: reencryptRoute(
         runtime,
         oauthProviders.keyRing,
         tenancySecretStores(dataSource),
       ),
       ...lifecycle.routes,
-      [TENANT_RETENTION_PATH]: tenantRetentionRoute(runtime),
+      [tenantRetentionCall.path]: tenantRetentionRoute(runtime),
     },
     close: async () => {
       await lifecycle.close();

@@ -4,13 +4,13 @@ import type { SubgraphRuntime } from '../../platform/graphql';
 import type { RequestHandler } from '../../platform/http';
 import { enqueueTenantPurge, TENANT_PURGE_QUEUE } from '../../platform/queues';
 import { queuePrefix } from '../../platform/redis';
-import {
-  publishTenantOriginsChanged,
-  TENANT_ORIGINS_PATH,
-  TENANT_PURGE_PATH,
-} from '../../platform/tenancy';
+import { tenantPurgeCall } from '../../platform/contracts/subgraphs/tenant-purge';
+import { tenantOriginsCall } from '../../platform/contracts/tenancy/tenant-origins';
+import { tenantStateCall } from '../../platform/contracts/tenancy/tenant-state';
+import { signedJsonRoute } from '../../platform/http';
+import { publishTenantOriginsChanged } from '../../platform/tenancy';
 import { tenantOriginsRoute } from './routes/tenant-origins.route';
-import { refuseLiveTenant, TENANCY_PURGE_TABLES } from './routes/tenant-purge.route';
+import { refuseLiveTenant, TENANCY_PURGE_TABLES, tenantState } from './routes/tenant-purge.route';
 import type { TenantSettingsOptions } from './services/tenant-settings.service';
 
 /** What the tenancy process builds once for tenant settings, deletion and administration. */
@@ -22,14 +22,15 @@ export interface TenantLifecycleServices {
 
 /**
  * The queue that deleted tenants' purges go to, and the internal routes of this part of
- * tenancy: the CORS origins lookup for the gateway and tenancy's own tenant purge.
+ * tenancy: the CORS origins lookup for the gateway, whether a tenant is still live (which the
+ * other subgraphs ask before they purge its rows) and tenancy's own tenant purge.
  */
 export function setupTenantLifecycle(runtime: SubgraphRuntime): {
   services: TenantLifecycleServices;
   routes: Record<string, RequestHandler>;
   close: () => Promise<void>;
 } {
-  const { config, logger, redis } = runtime;
+  const { config, dataSource, logger, redis } = runtime;
   // Adding jobs needs no blocking connection: the process's Redis client serves (and stays
   // open when the queue closes).
   const purgeQueue = new Queue(TENANT_PURGE_QUEUE, {
@@ -69,10 +70,13 @@ export function setupTenantLifecycle(runtime: SubgraphRuntime): {
       },
     },
     routes: {
-      [TENANT_ORIGINS_PATH]: tenantOriginsRoute(runtime),
-      [TENANT_PURGE_PATH]: tenantPurgeRoute(runtime, {
+      [tenantOriginsCall.path]: tenantOriginsRoute(runtime),
+      [tenantStateCall.path]: signedJsonRoute(runtime, tenantStateCall, async ({ tenantId }) => ({
+        state: await tenantState(dataSource, tenantId.toLowerCase()),
+      })),
+      [tenantPurgeCall.path]: tenantPurgeRoute(runtime, {
         tables: TENANCY_PURGE_TABLES,
-        guard: refuseLiveTenant,
+        guard: refuseLiveTenant(dataSource),
       }),
     },
     close: () => purgeQueue.close(),

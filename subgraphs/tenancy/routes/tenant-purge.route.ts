@@ -1,5 +1,8 @@
-import type { EntityManager } from 'typeorm';
-import { PurgeRefusedError, type PurgeTable } from '../../../platform/graphql/tenant-purge-route';
+import type { DataSource } from 'typeorm';
+import type { TenantState } from '../../../platform/contracts/tenancy/tenant-state';
+import { withTenantTransaction } from '../../../platform/db';
+import { ConflictError } from '../../../platform/errors';
+import type { PurgeTable } from '../../../platform/graphql/tenant-purge-route';
 import { TenantLifecycleRepository } from '../repositories/tenant-lifecycle.repository';
 
 /**
@@ -14,12 +17,22 @@ export const TENANCY_PURGE_TABLES: readonly PurgeTable[] = [
   { table: 'tenancy.tenants', column: 'id' },
 ];
 
+/** Whether the tenant is live, marked deleted, or has no row (never created, or purged). */
+export async function tenantState(dataSource: DataSource, tenantId: string): Promise<TenantState> {
+  const deleted = await withTenantTransaction(dataSource, tenantId, (manager) =>
+    new TenantLifecycleRepository(manager).isDeleted(tenantId),
+  );
+  return deleted === null ? 'gone' : deleted ? 'deleted' : 'live';
+}
+
 /**
  * Only a tenant marked deleted is purged: a stray job naming a live tenant is refused (409)
  * before anything of it is gone here. A tenant already purged passes (retries are no-ops).
  */
-export async function refuseLiveTenant(manager: EntityManager, tenantId: string): Promise<void> {
-  if ((await new TenantLifecycleRepository(manager).isDeleted(tenantId)) === false) {
-    throw new PurgeRefusedError(`tenant ${tenantId} is not deleted`);
-  }
+export function refuseLiveTenant(dataSource: DataSource): (tenantId: string) => Promise<void> {
+  return async (tenantId) => {
+    if ((await tenantState(dataSource, tenantId)) === 'live') {
+      throw new ConflictError(`tenant ${tenantId} is not deleted`);
+    }
+  };
 }

@@ -1,6 +1,6 @@
 import { Redacted } from '../../../platform/crypto';
 import { ValidationError } from '../../../platform/errors';
-import { OAUTH_PROVIDER_NAME_PATTERN } from '../../../platform/tenancy';
+import { OAUTH_PROVIDER_NAME_PATTERN } from '../../../platform/contracts/tenancy/oauth-provider-lookup';
 
 export const CLIENT_ID_MAX_LENGTH = 512;
 export const CLIENT_SECRET_MAX_LENGTH = 1024;
