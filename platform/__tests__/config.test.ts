@@ -1,17 +1,41 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ConfigError, parseConfig } from '../config';
-import { DEVELOPMENT_CONTEXT_SECRET } from '../config/service';
+import { randomBytes } from 'node:crypto';
+import {
+  ConfigError,
+  ownSigningKey,
+  parseConfig,
+  refuseDevelopmentKeysInProduction,
+  requireRedisNodesOutsideStandalone,
+  type ConfigRule,
+  type ServiceKeysConfig,
+} from '../config';
+import {
+  DEVELOPMENT_KEY_ID,
+  developmentPublicKeys,
+  generateServiceKey,
+  SERVICE_NAMES,
+  type ServiceName,
+} from '../context';
 import { subgraphConfigShape } from '../graphql/subgraph-service';
 import { gatewayConfigShape } from '../../gateway/config';
-import { refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStandalone } from '../config';
 import { repoRoot } from '../paths';
+import { generateTestServiceKeys } from '../testing/service-keys';
 
-const rules = [refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStandalone];
+const rules = [
+  refuseDevelopmentKeysInProduction('auth') as ConfigRule<ServiceKeysConfig>,
+  requireRedisNodesOutsideStandalone,
+];
+
+/** The development public key entry of `service`, as a local run lists it. */
+const generateDevelopmentEntry = (service: ServiceName) =>
+  developmentPublicKeys()
+    .split(',')
+    .find((entry) => entry.startsWith(`${service}:`))!;
 
 function problems(env: Record<string, string>): string[] {
   try {
-    parseConfig(subgraphConfigShape(4001), env, rules);
+    parseConfig(subgraphConfigShape('auth', 4001), env, rules);
     return [];
   } catch (error) {
     if (error instanceof ConfigError) return error.lines;
@@ -21,10 +45,15 @@ function problems(env: Record<string, string>): string[] {
 
 describe('configuration', () => {
   it('runs locally with no variables set', () => {
-    const config = parseConfig(subgraphConfigShape(4001), {}, rules);
+    const config = parseConfig(subgraphConfigShape('auth', 4001), {}, rules);
     expect(config.PORT).toBe(4001);
     expect(config.DATABASE_URL).toBe('postgres://tessera_app@127.0.0.1:5432/tessera');
-    expect(config.CONTEXT_SIGNING_SECRETS).toEqual([DEVELOPMENT_CONTEXT_SECRET]);
+    // Every process derives its development key, and knows every development public key.
+    expect(ownSigningKey(config, 'auth')).toMatchObject({
+      service: 'auth',
+      kid: DEVELOPMENT_KEY_ID,
+    });
+    expect(config.SERVICE_PUBLIC_KEYS.map((key) => key.service)).toEqual([...SERVICE_NAMES]);
     expect(config.DATABASE_LOG_QUERIES).toBe(false);
   });
 
@@ -50,25 +79,61 @@ describe('configuration', () => {
     }
   });
 
-  it('never echoes a secret or a password in its errors', () => {
+  it('never echoes a key, a secret or a password in its errors', () => {
     const lines = problems({
-      CONTEXT_SIGNING_SECRETS: 'short-secret',
+      AUTH_SIGNING_KEY: 'k1:short-secret',
+      SERVICE_PUBLIC_KEYS: 'gateway:k1:not-base64!',
       REDIS_URL: 'http://user:hunter2@redis:6379',
     });
-    expect(lines.join('\n')).not.toMatch(/short-secret|hunter2/);
-    expect(lines.some((line) => line.startsWith('config error: CONTEXT_SIGNING_SECRETS: '))).toBe(
-      true,
-    );
-    expect(lines.some((line) => line.startsWith('config error: REDIS_URL: '))).toBe(true);
+    expect(lines.join('\n')).not.toMatch(/short-secret|not-base64|hunter2/);
+    for (const variable of ['AUTH_SIGNING_KEY', 'SERVICE_PUBLIC_KEYS', 'REDIS_URL']) {
+      expect(lines.filter((line) => line.startsWith(`config error: ${variable}: `))).toHaveLength(
+        1,
+      );
+    }
   });
 
-  it('refuses the development signing secret in production', () => {
+  it('refuses the development keys in production, one line per variable', () => {
     expect(problems({ NODE_ENV: 'production' })).toEqual([
-      'config error: CONTEXT_SIGNING_SECRETS: the development secret is refused when NODE_ENV=production',
+      'config error: AUTH_SIGNING_KEY: must be set to a key of your own when NODE_ENV=production (npm run env:generate writes fresh keys to .env)',
+      'config error: SERVICE_PUBLIC_KEYS: must list your own keys when NODE_ENV=production, not the development keys of gateway, auth, tenancy, assets, jobs, observability, worker (npm run env:generate writes fresh keys to .env)',
     ]);
-    expect(problems({ NODE_ENV: 'production', CONTEXT_SIGNING_SECRETS: 'x'.repeat(40) })).toEqual(
-      [],
-    );
+    const keys = generateTestServiceKeys().env;
+    expect(problems({ NODE_ENV: 'production', ...keys })).toEqual([]);
+    // A development key kept in the list for one service is refused too.
+    const development = parseConfig(subgraphConfigShape('auth', 4001), {}).SERVICE_PUBLIC_KEYS;
+    expect(development).toHaveLength(SERVICE_NAMES.length);
+    expect(
+      problems({
+        NODE_ENV: 'production',
+        ...keys,
+        SERVICE_PUBLIC_KEYS: `${keys.SERVICE_PUBLIC_KEYS},${generateDevelopmentEntry('worker')}`,
+      }),
+    ).toEqual([expect.stringMatching(/^config error: SERVICE_PUBLIC_KEYS: .* of worker \(/)]);
+  });
+
+  it.each([
+    ['a key without its id', () => randomBytes(32).toString('base64')],
+    ['a key of 16 bytes', () => `k1:${randomBytes(16).toString('base64')}`],
+    ['a key id in capitals', () => `K1:${randomBytes(32).toString('base64')}`],
+  ])('refuses %s as a signing key', (_case, value) => {
+    expect(problems({ AUTH_SIGNING_KEY: value() })).toEqual([
+      expect.stringMatching(/^config error: AUTH_SIGNING_KEY: must be kid:base64 of a 32-byte/),
+    ]);
+  });
+
+  it.each([
+    ['an unknown service', 'billing:k1:'],
+    ['a missing key id', 'gateway::'],
+    ['a key of 31 bytes', `gateway:k1:${randomBytes(31).toString('base64')}`],
+  ])('refuses %s in SERVICE_PUBLIC_KEYS, by its position', (_case, entry) => {
+    const valid = generateServiceKey('worker', 'w1').publicKey;
+    const value = entry.endsWith(':') ? `${entry}${randomBytes(32).toString('base64')}` : entry;
+    expect(problems({ SERVICE_PUBLIC_KEYS: `${valid},${value}` })).toEqual([
+      expect.stringMatching(
+        /^config error: SERVICE_PUBLIC_KEYS: entry 2 must be service:kid:base64/,
+      ),
+    ]);
   });
 
   it('needs REDIS_NODES for Sentinel and Cluster', () => {
@@ -81,11 +146,21 @@ describe('configuration', () => {
     );
   });
 
-  it('accepts several signing secrets for rotation', () => {
+  it('accepts several public keys per service while one rotates, and no key id twice', () => {
+    const [old, rotated] = [
+      generateServiceKey('gateway', 'g1'),
+      generateServiceKey('gateway', 'g2'),
+    ];
     const config = parseConfig(gatewayConfigShape, {
-      CONTEXT_SIGNING_SECRETS: `${'a'.repeat(32)}, ${'b'.repeat(32)}`,
+      SERVICE_PUBLIC_KEYS: `${old.publicKey}, ${rotated.publicKey}`,
     });
-    expect(config.CONTEXT_SIGNING_SECRETS).toEqual(['a'.repeat(32), 'b'.repeat(32)]);
+    expect(config.SERVICE_PUBLIC_KEYS.map(({ service, kid }) => `${service}:${kid}`)).toEqual([
+      'gateway:g1',
+      'gateway:g2',
+    ]);
+    expect(() =>
+      parseConfig(gatewayConfigShape, { SERVICE_PUBLIC_KEYS: `${old.publicKey},${old.publicKey}` }),
+    ).toThrow('config error: SERVICE_PUBLIC_KEYS: entry 2: gateway:g1 appears twice');
   });
 
   it.each([
@@ -106,4 +181,33 @@ describe('configuration', () => {
     ]);
     expect(result.stdout).toBe('');
   });
+
+  it.each([
+    ['gateway', 'dist/gateway/main.js', {}],
+    ['tenancy', 'dist/subgraphs/tenancy/main.js', { MAIL_TRANSPORT: 'outbox' }],
+    ['worker', 'dist/subgraphs/jobs/worker/main.js', { MAIL_TRANSPORT: 'outbox' }],
+  ] as const)(
+    'refuses to start the %s process in production with its development key: one line naming the variable',
+    (name, entry, extra) => {
+      const keys = generateTestServiceKeys().env;
+      const variable = `${name.toUpperCase()}_SIGNING_KEY`;
+      const result = spawnSync(process.execPath, [join(repoRoot(), entry)], {
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'production',
+          ...keys,
+          [variable]: '',
+          ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+          ...extra,
+        },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        `config error: ${variable}: must be set to a key of your own when NODE_ENV=production (npm run env:generate writes fresh keys to .env)`,
+      ]);
+      expect(result.stdout).toBe('');
+    },
+  );
 });

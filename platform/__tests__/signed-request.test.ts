@@ -9,6 +9,7 @@ import {
   type RequestContext,
   type ServiceName,
   type ServicePublicKey,
+  type SignedTarget,
 } from '../context';
 
 // Signing and verifying internal requests (platform/context/signed-request.ts), no process:
@@ -61,7 +62,7 @@ const target = {
 } as const;
 const request = { method: 'POST', path: '/internal/roles' };
 
-function outcome(fn: () => { checkBody(body: Buffer): void }, body = target.body): string {
+function outcome(fn: () => { checkBody(body: Buffer): void }, body: string = target.body): string {
   try {
     fn().checkBody(Buffer.from(body));
     return 'accepted';

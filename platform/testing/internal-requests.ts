@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { anonymousContext, type RequestContext, type ServiceName } from '../context';
 import type { InternalCall } from '../internal-calls';
+import type { SubgraphName } from '../paths';
+import { postGraphQL, type GraphQLResponse } from './graphql-client';
 import type { TestServiceKeys } from './service-keys';
 import type { TestStack } from './stack';
 
@@ -64,4 +66,25 @@ export function postInternal(
     ...options,
     as: options.as ?? call.callers[0]!,
   });
+}
+
+/** A GraphQL request straight to a subgraph, signed as the gateway signs its fetches. */
+export function postToSubgraph<TData = Record<string, unknown>>(
+  stack: TestStack,
+  subgraph: SubgraphName,
+  request: { query: string; variables?: Record<string, unknown> },
+  context: RequestContext,
+): Promise<GraphQLResponse<TData>> {
+  const body = JSON.stringify(request);
+  return postGraphQL<TData>(
+    `${stack.url(subgraph)}/graphql`,
+    body,
+    signedHeaders(stack.keys, { to: subgraph, path: '/graphql', body }, { as: 'gateway', context }),
+  );
+}
+
+/** The `extensions.code` of a coded error answer read from a raw fetch Response. */
+export async function refusalCode(response: Response): Promise<unknown> {
+  const body = (await response.json()) as { errors?: { extensions?: { code?: unknown } }[] };
+  return body.errors?.[0]?.extensions?.code;
 }

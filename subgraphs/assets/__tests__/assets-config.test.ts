@@ -1,4 +1,5 @@
 import { ConfigError, parseConfig } from '../../../platform/config';
+import { generateTestServiceKeys } from '../../../platform/testing/service-keys';
 import { subgraphConfigSchema } from '../../../platform/graphql/subgraph-service';
 import { assetsSubgraph } from '..';
 
@@ -54,7 +55,7 @@ describe('assets configuration', () => {
     expect(
       problems({
         NODE_ENV: 'production',
-        CONTEXT_SIGNING_SECRETS: 'a-production-secret-of-at-least-32-characters',
+        ...generateTestServiceKeys().env,
       }),
     ).toEqual(['config error: ASSETS_PUBLIC_URL: is required when NODE_ENV=production']);
   });

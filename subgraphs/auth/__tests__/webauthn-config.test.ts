@@ -4,6 +4,7 @@ import { authConfigRules, authConfigShape } from '../config';
 
 // The auth process's whole schema (common variables too), as it is checked at start.
 const { shape, rules } = subgraphConfigSchema({
+  name: 'auth',
   defaultPort: 4001,
   config: { shape: authConfigShape, rules: authConfigRules },
 });

@@ -1,0 +1,26 @@
+import { apiKeyOwnerCall } from './auth/api-key-owner';
+import { apiKeyVerifyCall } from './auth/api-key-verify';
+import { alertEvaluationCall } from './observability/alert-evaluation';
+import { reencryptCall } from './subgraphs/reencrypt';
+import { retentionPurgeCall } from './subgraphs/retention-purge';
+import { tenantPurgeCall } from './subgraphs/tenant-purge';
+import { oauthProviderLookupCall } from './tenancy/oauth-provider-lookup';
+import { roleLookupCall } from './tenancy/role-lookup';
+import { tenantOriginsCall } from './tenancy/tenant-origins';
+import { tenantRetentionCall } from './tenancy/tenant-retention';
+import { tenantStateCall } from './tenancy/tenant-state';
+
+/** Every call between Tessera processes, so tests and docs can go through all of them. */
+export const INTERNAL_CALLS = [
+  apiKeyVerifyCall,
+  apiKeyOwnerCall,
+  roleLookupCall,
+  oauthProviderLookupCall,
+  tenantOriginsCall,
+  tenantRetentionCall,
+  tenantStateCall,
+  alertEvaluationCall,
+  tenantPurgeCall,
+  retentionPurgeCall,
+  reencryptCall,
+] as const;
