@@ -125,6 +125,8 @@ export function signedJsonRoute<C extends InternalCall>(
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let requestId = String(req.headers['x-request-id'] ?? 'none').slice(0, 128);
+    // Answers (secrets among them) and refusals alike are never cached on the way.
+    res.setHeader('cache-control', 'no-store');
     try {
       if (req.method !== 'POST') {
         res.setHeader('allow', 'POST');
@@ -147,7 +149,7 @@ export function signedJsonRoute<C extends InternalCall>(
       const answer = await runWithContext(verified.context, () =>
         handle(request.data as z.output<C['request']>, verified.context, verified.caller),
       );
-      sendJson(res, 200, answer, { 'cache-control': 'no-store' });
+      sendJson(res, 200, answer);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       req.resume();
