@@ -5,12 +5,14 @@ import {
   ConfigError,
   ownSigningKey,
   parseConfig,
+  serviceSigning,
   refuseDevelopmentKeysInProduction,
   requireRedisNodesOutsideStandalone,
   type ConfigRule,
   type ServiceKeysConfig,
 } from '../config';
 import {
+  anonymousContext,
   DEVELOPMENT_KEY_ID,
   developmentPublicKeys,
   generateServiceKey,
@@ -54,6 +56,20 @@ describe('configuration', () => {
       kid: DEVELOPMENT_KEY_ID,
     });
     expect(config.SERVICE_PUBLIC_KEYS.map((key) => key.service)).toEqual([...SERVICE_NAMES]);
+    // So processes started with no setup (npm start) accept each other's requests.
+    const auth = serviceSigning(config, 'auth');
+    const tenancy = serviceSigning(
+      parseConfig(subgraphConfigShape('tenancy', 4002), {}),
+      'tenancy',
+    );
+    const target = {
+      audience: 'tenancy',
+      method: 'POST',
+      path: '/internal/x',
+      body: '{}',
+    } as const;
+    const headers = auth.signer.sign(target, anonymousContext('local'));
+    expect(tenancy.verifier.verify(headers, target, ['auth']).caller).toBe('auth');
     expect(config.DATABASE_LOG_QUERIES).toBe(false);
   });
 
