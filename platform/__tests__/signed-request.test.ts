@@ -9,7 +9,6 @@ import {
   type RequestContext,
   type ServiceName,
   type ServicePublicKey,
-  type SignedTarget,
 } from '../context';
 
 // Signing and verifying internal requests (platform/context/signed-request.ts), no process:

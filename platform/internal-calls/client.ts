@@ -72,7 +72,11 @@ export class InternalClient {
       randomUUID();
     const context = options.context ?? anonymousContext(requestId);
     const timeoutMs = options.timeoutMs ?? call.timeoutMs;
-    const fail = (reason: string, answered?: { status: number; code?: string }, cause?: unknown) => {
+    const fail = (
+      reason: string,
+      answered?: { status: number; code?: string },
+      cause?: unknown,
+    ) => {
       this.options.logger.warn(
         { err: cause, call: call.name, service, reason, ...answered },
         'internal call failed',
@@ -100,7 +104,11 @@ export class InternalClient {
       });
       answer = await response.json().catch(() => undefined);
     } catch (error) {
-      throw fail(isTimeout(error) ? `no answer within ${timeoutMs} ms` : 'unreachable', undefined, error);
+      throw fail(
+        isTimeout(error) ? `no answer within ${timeoutMs} ms` : 'unreachable',
+        undefined,
+        error,
+      );
     }
     if (!response.ok) {
       const code = codeOf(answer);

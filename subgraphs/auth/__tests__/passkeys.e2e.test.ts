@@ -4,7 +4,7 @@ import { anonymousContext } from '../../../platform/context';
 import { postToSubgraph } from '../../../platform/testing/internal-requests';
 import { hashToken } from '../../../platform/crypto';
 import { EventType } from '../../../platform/events';
-import { metricValue, postGraphQL, scrape } from '../../../platform/testing/graphql-client';
+import { metricValue, scrape } from '../../../platform/testing/graphql-client';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import { SoftwareAuthenticator } from '../../../platform/testing/webauthn-authenticator';
