@@ -7,7 +7,7 @@ import { EVENTS_NOTIFY_CHANNEL } from '../platform/events';
 import { queuePrefix } from '../platform/redis';
 import { createTestDatabase, type TestDatabase } from '../platform/testing/database';
 import { cleanupRedisPrefix, testRedisPrefix } from '../platform/testing/redis';
-import { TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../platform/testing/services';
+import { TEST_REDIS_URL } from '../platform/testing/services';
 import { startWebhookReceiver, type WebhookReceiver } from '../platform/testing/webhook-receiver';
 import { spawnService } from '../scripts/lib/service-process';
 import { percentile } from './lib/load';
@@ -90,7 +90,6 @@ async function measureTessera(
       DATABASE_POOL_MAX: '10',
       REDIS_URL: TEST_REDIS_URL,
       REDIS_PREFIX: prefix,
-      CONTEXT_SIGNING_SECRETS: TEST_SIGNING_SECRET,
       ENCRYPTION_KEYS: DEVELOPMENT_ENCRYPTION_KEYS,
       OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
       WEBHOOK_CONCURRENCY: String(options.concurrency),

@@ -2,15 +2,15 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import {
   boolean,
-  contextSigning,
   environment,
   integer,
   loadConfig,
   type ConfigRule,
   port,
   redis,
-  refuseDevelopmentSecretInProduction,
+  refuseDevelopmentKeysInProduction,
   requireRedisNodesOutsideStandalone,
+  serviceKeys,
   url,
 } from '../platform/config';
 import { SUBGRAPH_NAMES, supergraphPath, type SubgraphName } from '../platform/paths';
@@ -40,7 +40,7 @@ const workerCount = z
 
 export const gatewayConfigShape = {
   ...environment,
-  ...contextSigning,
+  ...serviceKeys('gateway'),
   PORT: port(4000),
   /** Gateway processes sharing the port (node:cluster); 1 runs the gateway in this process. */
   GATEWAY_WORKERS: workerCount,
@@ -100,14 +100,14 @@ type ParsedGatewayConfig = z.infer<z.ZodObject<typeof gatewayConfigShape>>;
 
 /**
  * With policies off the gateway fronts subgraphs that check no signature, so a production run
- * needs no secret of its own. Nothing is weakened: Tessera's own subgraphs refuse the
- * development secret in production, so a context it signs is never accepted there.
+ * needs no key of its own. Nothing is weakened: Tessera's own subgraphs refuse the development
+ * keys in production, so a request it signs is never accepted there.
  */
-const refuseDevelopmentSecretWithPolicies: ConfigRule<ParsedGatewayConfig> = (config) =>
-  config.GATEWAY_POLICIES === 'off' ? [] : refuseDevelopmentSecretInProduction(config);
+const refuseDevelopmentKeysWithPolicies: ConfigRule<ParsedGatewayConfig> = (config) =>
+  config.GATEWAY_POLICIES === 'off' ? [] : refuseDevelopmentKeysInProduction('gateway')(config);
 
 export const gatewayConfigRules: ConfigRule<ParsedGatewayConfig>[] = [
-  refuseDevelopmentSecretWithPolicies,
+  refuseDevelopmentKeysWithPolicies,
   requireRedisNodesOutsideStandalone,
   refuseWildcardOriginWithCredentials,
 ];

@@ -11,6 +11,7 @@ import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { serviceSigning } from '../platform/config';
 import { currentContext, runWithContext, type RequestContext } from '../platform/context';
 import { DomainError, maskError } from '../platform/errors';
 import { apolloLogger, executeApollo, metricsPlugin } from '../platform/graphql';
@@ -22,6 +23,7 @@ import {
   type MetricsSource,
   type RunningService,
 } from '../platform/http';
+import { InternalClient } from '../platform/internal-calls';
 import { cacheCounter } from '../platform/observability/cache-metrics';
 import { createLogger } from '../platform/observability/logger';
 import { createServiceMetrics } from '../platform/observability/metrics';
@@ -74,8 +76,9 @@ export async function startGateway(
   const metrics = createServiceMetrics('gateway');
   const supergraphSdl = readFileSync(config.GATEWAY_SUPERGRAPH_PATH, 'utf8');
   const overrides = subgraphUrlOverrides(config);
-  const signingSecret = config.CONTEXT_SIGNING_SECRETS[0]!;
   const policiesOn = config.GATEWAY_POLICIES === 'on';
+  // With policies off the subgraphs are anyone's and check no signature.
+  const signer = policiesOn ? serviceSigning(config, 'gateway').signer : undefined;
 
   const deduplicated = deduplicatedOperations(metrics.registry);
   const gateway = new FederatedGateway<GatewayContext>({
@@ -95,7 +98,7 @@ export async function startGateway(
       ? ({ request }) => JSON.stringify({ ...request, requestId: null })
       : undefined,
     countDeduplicated: () => deduplicated.inc(),
-    ...subgraphRequestHooks(signingSecret, subgraphFetchMetrics(metrics.registry)),
+    ...subgraphRequestHooks(signer, subgraphFetchMetrics(metrics.registry)),
   });
 
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
@@ -108,19 +111,31 @@ export async function startGateway(
       : ApolloServerPluginLandingPageDisabled(),
   ];
 
+  // Auth's API key check, tenancy's role and origin lookups (platform/contracts/).
+  const internal =
+    signer &&
+    new InternalClient({
+      signer,
+      urls: {
+        auth: internalUrl(config, supergraphSdl, 'auth'),
+        tenancy: internalUrl(config, supergraphSdl, 'tenancy'),
+      },
+      logger,
+    });
   // With policies off the gateway fronts any supergraph and needs no Redis and no auth service.
-  const auth: GatewayAuth | undefined = policiesOn
-    ? await setupGatewayAuth(config, supergraphSdl, logger, metrics.registry)
+  const auth: GatewayAuth | undefined = internal
+    ? await setupGatewayAuth(config, supergraphSdl, internal, logger, metrics.registry)
     : undefined;
   // Tenants' own frontends, on top of CORS_ALLOWED_ORIGINS (tenancy is asked, answers cached).
-  const tenantOrigins = auth
-    ? await startTenantOrigins(config, supergraphSdl, auth, logger, metrics.registry)
-    : undefined;
+  const tenantOrigins =
+    auth && internal
+      ? await startTenantOrigins(config, internal, auth, logger, metrics.registry)
+      : undefined;
   const edge = setupSecurityEdge(config, {
     logger,
     registry: metrics.registry,
     redis: auth?.redis,
-    extraOrigins: tenantOrigins && ((origin) => tenantOrigins.allows(origin)),
+    tenantOrigins: tenantOrigins && ((origin, tenantId) => tenantOrigins.allows(origin, tenantId)),
   });
   const policies = (gatewayAuth: GatewayAuth): AccessPolicies => ({
     tenants: TenantPolicy.fromSupergraph(supergraphSdl),

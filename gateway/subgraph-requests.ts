@@ -1,5 +1,10 @@
 import type { Histogram } from 'prom-client';
-import { signContext } from '../platform/context';
+import {
+  CONTEXT_HEADER,
+  encodeContext,
+  isServiceName,
+  type RequestSigner,
+} from '../platform/context';
 import {
   inSpan,
   REQUEST_ID_ATTRIBUTE,
@@ -10,22 +15,36 @@ import type { FederatedGatewayOptions } from './federation/federated-gateway';
 import type { GatewayContext } from './gateway-context';
 import { REQUEST_ID_HEADER } from './request-context';
 
-type Hooks = Pick<FederatedGatewayOptions<GatewayContext>, 'requestHeaders' | 'aroundFetch'>;
+type Hooks = Pick<
+  FederatedGatewayOptions<GatewayContext>,
+  'requestHeaders' | 'fetchHeaders' | 'aroundFetch'
+>;
 
 /**
- * What every subgraph fetch carries: the signed request context (the only identity subgraphs
- * trust; nothing of the client's request is forwarded) and the request id; and around each
- * fetch, its span (whose traceparent the subgraph continues) and its duration.
+ * What every subgraph fetch carries: the request context (the only identity subgraphs trust;
+ * nothing of the client's request is forwarded), encoded once per request, with a signature
+ * of its own over this fetch's subgraph, path and body (none without a signer: policies off);
+ * the request id; and around each fetch, its span (whose traceparent the subgraph continues)
+ * and its duration.
  */
 export function subgraphRequestHooks(
-  signingSecret: string,
+  signer: RequestSigner | undefined,
   duration: Histogram<'subgraph' | 'outcome'>,
 ): Hooks {
   return {
     requestHeaders: ({ request }) => ({
-      ...signContext(request, signingSecret),
+      ...(signer && { [CONTEXT_HEADER]: encodeContext(request) }),
       [REQUEST_ID_HEADER]: request.requestId,
     }),
+    fetchHeaders: signer
+      ? ({ subgraph, path, body }, headers) => {
+          if (!isServiceName(subgraph)) throw new Error(`${subgraph} is not a Tessera service`);
+          return signer.sign(
+            { audience: subgraph, method: 'POST', path, body },
+            headers[CONTEXT_HEADER]!,
+          );
+        }
+      : undefined,
     aroundFetch: (subgraph, { request }, send) =>
       inSpan(
         `subgraph.fetch ${subgraph}`,

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { anonymousContext, signContext } from '../../platform/context';
-import { TEST_SIGNING_SECRET } from '../../platform/testing/services';
+import { signedHeaders } from '../../platform/testing/internal-requests';
 import type { ServiceProcess } from '../../scripts/lib/service-process';
 import {
   latestSeq,
@@ -76,11 +74,12 @@ function signIns(gatewayUrl: string, count: number): Promise<Outcome[]> {
 async function heldSignIns(
   url: string,
   count: number,
-  headers: () => Record<string, string> = () => ({}),
+  headers: (body: string) => Record<string, string> = () => ({}),
 ) {
   const variables = { email: tenant.owner.email, password: TEST_PASSWORD };
+  const body = JSON.stringify({ query: SIGN_IN, variables });
   const held = Array.from({ length: count }, () =>
-    holdRequest(url, { query: SIGN_IN, variables, headers: headers() }),
+    holdRequest(url, { query: SIGN_IN, variables, headers: headers(body) }),
   );
   await Promise.all(held.map((request) => request.accepted));
   return () => Promise.all(held.map((request) => request.complete()));
@@ -170,8 +169,8 @@ it('SIGTERM of a gateway under load: requests in flight complete, sockets close 
 
 it('SIGTERM of a subgraph under load: requests in flight complete, exit 0 in the grace period', async () => {
   // Straight to auth, signed as the gateway signs, so each is provably at auth when it stops.
-  const complete = await heldSignIns(`${stack.url('auth')}/graphql`, IN_FLIGHT, () =>
-    signContext(anonymousContext(randomUUID()), TEST_SIGNING_SECRET),
+  const complete = await heldSignIns(`${stack.url('auth')}/graphql`, IN_FLIGHT, (body) =>
+    signedHeaders(stack.keys, { to: 'auth', path: '/graphql', body }, { as: 'gateway' }),
   );
   const exiting = terminate(stack.processes.get('auth')!);
   await pause(100);

@@ -1,28 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Client } from 'pg';
-import {
-  API_KEY_SCOPES,
-  API_KEY_OWNER_PATH,
-  API_KEY_VERIFY_PATH,
-  VERIFIED_USERS_PATH,
-} from '../../platform/auth';
+import { API_KEY_SCOPES } from '../../platform/auth';
 import {
   anonymousContext,
   CONTEXT_HEADER,
-  signContext,
+  SERVICE_NAMES,
+  SIGNATURE_HEADER,
   type RequestContext,
+  type ServiceName,
 } from '../../platform/context';
-import { REENCRYPT_PATH } from '../../platform/crypto';
+import { INTERNAL_CALLS } from '../../platform/contracts';
+import { alertEvaluationCall } from '../../platform/contracts/observability/alert-evaluation';
+import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
+import { tenantPurgeCall } from '../../platform/contracts/subgraphs/tenant-purge';
+import { oauthProviderLookupCall } from '../../platform/contracts/tenancy/oauth-provider-lookup';
+import { roleLookupCall } from '../../platform/contracts/tenancy/role-lookup';
 import { DATABASE_SERVICES } from '../../platform/db';
 import { SUBGRAPH_NAMES } from '../../platform/paths';
-import {
-  OAUTH_PROVIDER_LOOKUP_PATH,
-  ROLE_LOOKUP_PATH,
-  TENANT_ORIGINS_PATH,
-  TENANT_PURGE_PATH,
-  TENANT_STATUS_PATH,
-} from '../../platform/tenancy';
+import { eventually } from '../../platform/testing/eventually';
 import {
   metricValue,
   postGraphQL,
@@ -30,7 +26,8 @@ import {
   type GraphQLResponse,
 } from '../../platform/testing/graphql-client';
 import { addMember, signUpMember, signUpUser, type TestUser } from '../../platform/testing/members';
-import { TEST_SIGNING_SECRET } from '../../platform/testing/services';
+import { postInternal, refusalCode, signedHeaders } from '../../platform/testing/internal-requests';
+import { generateTestServiceKeys } from '../../platform/testing/service-keys';
 import { startStack, type TestStack } from '../../platform/testing/stack';
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
 import {
@@ -54,7 +51,8 @@ import { startCaptureProxy, type CaptureProxy } from './capture-proxy';
 // the worker run as real processes.
 
 const surface = loadAttackSurface();
-const MAX_AGE_SECONDS = 3;
+/** Long enough that a request sent again right away is always inside it, even under load. */
+const MAX_AGE_SECONDS = 10;
 const RATE_LIMIT_PER_IP = 40;
 const APP_ORIGIN = 'https://app.example.com';
 /** In every name tenant A's objects carry: no answer in another tenant may contain it. */
@@ -326,6 +324,65 @@ async function expectRefusedAtGateway(
   return response;
 }
 
+/** Rows of tenant A in a table of each subgraph that a tenant purge empties. */
+async function rowsOfA(): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const [table, column] of [
+    ['auth.api_keys', 'tenant_id'],
+    ['assets.assets', 'tenant_id'],
+    ['jobs.webhook_endpoints', 'tenant_id'],
+    ['observability.alert_rules', 'tenant_id'],
+    ['tenancy.memberships', 'tenant_id'],
+    ['tenancy.tenants', 'id'],
+  ] as const) {
+    const [row] = await stack.db.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM ${table} WHERE ${column} = $1`,
+      [tenantA],
+    );
+    counts[table] = row!.count;
+  }
+  return counts;
+}
+
+const signatureHeaders = (headers: IncomingHttpHeaders) =>
+  Object.fromEntries(
+    Object.entries(headers).filter(([name]) => name.startsWith('x-tessera-')),
+  ) as Record<string, string>;
+
+const send = (name: ServiceName, path: string, headers: Record<string, string>, body: string) =>
+  fetch(`${stack.url(name)}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+const callSubgraph = (name: ServiceName, headers: Record<string, string>, body: string) =>
+  send(name, '/graphql', headers, body);
+
+/**
+ * The reasons `service` logged for refusing signed requests after log line `from`, once there
+ * are `count` of them (log lines arrive after the answer).
+ */
+async function refusals(
+  service: ServiceName,
+  from: number,
+  count: number,
+  only: { route?: string; caller?: ServiceName } = {},
+): Promise<unknown[]> {
+  const logged = () =>
+    stack.logs
+      .slice(from)
+      .filter(
+        ({ service: by, entry }) =>
+          by === service &&
+          entry?.msg === 'signed request refused' &&
+          (only.route === undefined || entry.route === only.route) &&
+          (only.caller === undefined || entry.caller === only.caller),
+      )
+      .map((line) => line.entry!.reason);
+  await eventually(() => logged().length >= count);
+  return logged();
+}
+
 const byCoordinate = (root: RootField) => [root.coordinate, root] as const;
 
 // ─── the generated attacks ───
@@ -368,9 +425,18 @@ describe('a member of tenant A with X-Tenant-Id of tenant B', () => {
       role: 'OWNER',
       platformAdmin: true,
     };
+    const signed = signedHeaders(
+      stack.keys,
+      { to: 'tenancy', path: '/graphql', body: '{}' },
+      { as: 'gateway', context: forged },
+    );
     await expectRefusedAtGateway(
       surface.fields.find((root) => root.name === 'tenant')!,
-      { ...ownerA.headers(tenantB), ...signContext(forged, TEST_SIGNING_SECRET) },
+      {
+        ...ownerA.headers(tenantB),
+        [CONTEXT_HEADER]: signed[CONTEXT_HEADER]!,
+        [SIGNATURE_HEADER]: signed[SIGNATURE_HEADER]!,
+      },
       { status: 403, code: 'FORBIDDEN' },
     );
   });
@@ -582,34 +648,83 @@ describe("a member of both tenants using A's ids while in B", () => {
 // ─── the service context ───
 
 describe('the signed service context', () => {
-  const signedHeaders = (headers: IncomingHttpHeaders) =>
-    Object.fromEntries(
-      Object.entries(headers).filter(([name]) => name.startsWith('x-tessera-')),
-    ) as Record<string, string>;
-
-  const callSubgraph = (name: string, headers: Record<string, string>, body: string) =>
-    fetch(`${stack.url(name as never)}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body,
-    });
-
-  it('refuses a captured context replayed after CONTEXT_MAX_AGE_SECONDS, and any edit of it', async () => {
-    const admin = rolesOfA.get('ADMIN')!;
+  /** What the gateway signed for observability for `query`, asked through the second gateway. */
+  async function wiretapped(
+    field: string,
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<{ headers: Record<string, string>; body: string }> {
     const answer = await gql(
-      { query: '{ alertRules { name } }' },
-      admin.headers(tenantA),
+      { query, variables },
+      rolesOfA.get('ADMIN')!.headers(tenantA),
       `${secondGateway.url}/graphql`,
     );
     expect(answer.body.errors).toBeUndefined();
-    const wiretap = capture.captured.findLast((entry) => entry.body.includes('alertRules'))!;
-    const headers = signedHeaders(wiretap.headers);
-    expect(Object.keys(headers).sort()).toEqual([CONTEXT_HEADER, 'x-tessera-signature']);
+    const wiretap = capture.captured.findLast((entry) => entry.body.includes(field))!;
+    const headers = signatureHeaders(wiretap.headers);
+    expect(Object.keys(headers).sort()).toEqual([CONTEXT_HEADER, SIGNATURE_HEADER]);
+    return { headers, body: wiretap.body };
+  }
 
-    // Within the window the copy works: that is what the timestamp bounds.
-    const fresh = await callSubgraph('observability', headers, wiretap.body);
-    expect(fresh.status).toBe(200);
+  it('refuses a captured context replayed to another route, another service or with another body', async () => {
+    const { headers, body } = await wiretapped('alertRules', '{ alertRules { name } }');
+    const from = stack.logs.length;
+    // Within the window the very request can be sent again (a query repeats an answer).
+    expect((await callSubgraph('observability', headers, body)).status).toBe(200);
 
+    // Another route of the same service, with the body its contract wants.
+    const evaluate = await send('observability', alertEvaluationCall.path, headers, '{}');
+    expect(evaluate.status).toBe(401);
+    // Another service: its GraphQL, and tenancy's OAuth provider lookup (a client secret).
+    expect((await callSubgraph('tenancy', headers, body)).status).toBe(401);
+    const secret = await send(
+      'tenancy',
+      oauthProviderLookupCall.path,
+      headers,
+      JSON.stringify({ tenantId: tenantA, provider: pool.names.provider }),
+    );
+    expect(secret.status).toBe(401);
+    expect(await secret.text()).not.toContain(`${marker}-client-secret`);
+    // Another body under the same signature.
+    const other = JSON.stringify({ query: '{ alertRules { name channels } }' });
+    expect((await callSubgraph('observability', headers, other)).status).toBe(401);
+
+    expect(await refusals('observability', from, 2)).toEqual(['bad-signature', 'body-mismatch']);
+    expect(await refusals('tenancy', from, 2)).toEqual(['wrong-audience', 'wrong-audience']);
+  });
+
+  it('refuses a captured mutation sent again within the window: it ran once', async () => {
+    const name = `${marker}-replayed`;
+    const { headers, body } = await wiretapped(
+      'createAlertRule',
+      'mutation ($i: AlertRuleInput!) { createAlertRule(input: $i) { id } }',
+      {
+        i: {
+          name,
+          metric: 'tessera_graphql_operations_total',
+          comparator: '>',
+          threshold: 1,
+          forSeconds: 60,
+          severity: 'INFO',
+          channels: ['log'],
+        },
+      },
+    );
+    // The admin deletes the rule; the copy must not bring it back.
+    await stack.db.query(`DELETE FROM observability.alert_rules WHERE name = $1`, [name]);
+    const from = stack.logs.length;
+    const replayed = await callSubgraph('observability', headers, body);
+    expect(replayed.status).toBe(401);
+    expect(await refusals('observability', from, 1)).toEqual(['replayed']);
+    const rows = await stack.db.query(`SELECT 1 FROM observability.alert_rules WHERE name = $1`, [
+      name,
+    ]);
+    expect(rows).toHaveLength(0);
+  });
+
+  it('refuses a captured context once CONTEXT_MAX_AGE_SECONDS have passed, and any edit of it', async () => {
+    const { headers, body } = await wiretapped('alertRules', '{ alertRules { name } }');
+    const from = stack.logs.length;
     // Edited: another tenant, or a platform admin, under the same signature.
     const context = JSON.parse(
       Buffer.from(headers[CONTEXT_HEADER]!, 'base64url').toString('utf8'),
@@ -619,22 +734,27 @@ describe('the signed service context', () => {
       const response = await callSubgraph(
         'observability',
         { ...headers, [CONTEXT_HEADER]: tampered },
-        wiretap.body,
+        body,
       );
       expect(response.status).toBe(401);
     }
-    // Signed by someone without the secret.
-    const forged = signContext(
-      { ...context, tenantId: tenantB },
-      'an-attacker-secret-that-is-long-enough-000',
+    // Signed by a key that is not the gateway's.
+    const forged = signedHeaders(
+      generateTestServiceKeys(),
+      { to: 'observability', path: '/graphql', body },
+      { as: 'gateway', context: { ...context, tenantId: tenantB } },
     );
-    expect((await callSubgraph('observability', forged, wiretap.body)).status).toBe(401);
+    expect((await callSubgraph('observability', forged, body)).status).toBe(401);
 
-    await new Promise((resolve) => setTimeout(resolve, (MAX_AGE_SECONDS + 1.5) * 1000));
-    const replayed = await callSubgraph('observability', headers, wiretap.body);
-    expect(replayed.status).toBe(401);
-    const body = (await replayed.json()) as { errors: { extensions: { code: string } }[] };
-    expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+    // The copy itself works until its window ends, then never again.
+    await eventually(
+      async () => (await callSubgraph('observability', headers, body)).status === 401,
+      (MAX_AGE_SECONDS + 20) * 1000,
+    );
+    expect(await refusals('observability', from, 5)).toEqual([
+      ...Array(4).fill('bad-signature'),
+      'stale',
+    ]);
   });
 
   it.each(SUBGRAPH_NAMES.map((name) => [name]))(
@@ -649,25 +769,107 @@ describe('the signed service context', () => {
     },
   );
 
-  const internalRoutes: [string, string][] = [
-    ...SUBGRAPH_NAMES.map((name) => [name, TENANT_PURGE_PATH] as [string, string]),
-    ['auth', API_KEY_VERIFY_PATH],
-    ['auth', API_KEY_OWNER_PATH],
-    ['auth', REENCRYPT_PATH],
-    ['auth', VERIFIED_USERS_PATH],
-    ['tenancy', ROLE_LOOKUP_PATH],
-    ['tenancy', TENANT_STATUS_PATH],
-    ['tenancy', OAUTH_PROVIDER_LOOKUP_PATH],
-    ['tenancy', TENANT_ORIGINS_PATH],
-    ['tenancy', REENCRYPT_PATH],
-  ];
-  it.each(internalRoutes)('%s %s refuses an unsigned call', async (name, path) => {
-    const response = await fetch(`${stack.url(name as never)}${path}`, {
+  it.each(SUBGRAPH_NAMES.map((name) => [name]))(
+    "%s refuses GraphQL signed with any key but the gateway's with 403",
+    async (name) => {
+      const body = JSON.stringify({ query: '{ __typename }' });
+      for (const as of SERVICE_NAMES.filter((service) => service !== 'gateway')) {
+        const headers = signedHeaders(stack.keys, { to: name, path: '/graphql', body }, { as });
+        expect([as, (await callSubgraph(name, headers, body)).status]).toEqual([as, 403]);
+      }
+    },
+  );
+});
+
+describe('internal routes', () => {
+  const routes = INTERNAL_CALLS.flatMap((call) =>
+    call.servedBy.map((server) => [`${server} ${call.path}`, call, server] as const),
+  );
+
+  it.each(routes)('%s refuses an unsigned call with 401', async (_name, call, server) => {
+    const response = await fetch(`${stack.url(server)}${call.path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ tenantId: tenantA, userId: ownerA.id, batch: 1 }),
     });
     expect(response.status).toBe(401);
+  });
+
+  it.each(routes)(
+    '%s refuses every service that is not its caller with 403',
+    async (_name, call, server) => {
+      for (const as of SERVICE_NAMES.filter((service) => !call.callers.includes(service))) {
+        const response = await postInternal(stack, call, { tenantId: tenantA }, { as, to: server });
+        expect([as, response.status]).toEqual([as, 403]);
+      }
+    },
+  );
+
+  it("gives assets' own key no client secret and no purge", async () => {
+    const secret = await postInternal(
+      stack,
+      oauthProviderLookupCall,
+      { tenantId: tenantA, provider: pool.names.provider },
+      { as: 'assets' },
+    );
+    expect(secret.status).toBe(403);
+    expect(await secret.text()).not.toContain(`${marker}-client-secret`);
+    const before = await rowsOfA();
+    for (const server of SUBGRAPH_NAMES) {
+      const purge = await postInternal(
+        stack,
+        tenantPurgeCall,
+        { tenantId: tenantA },
+        {
+          as: 'assets',
+          to: server,
+        },
+      );
+      expect([server, purge.status, await refusalCode(purge)]).toEqual([server, 403, 'FORBIDDEN']);
+    }
+    expect(await rowsOfA()).toEqual(before);
+  });
+
+  it('refuses to purge a live tenant in every subgraph, even when the worker asks', async () => {
+    const before = await rowsOfA();
+    expect(Object.values(before).every((count) => count > 0)).toBe(true);
+    for (const server of SUBGRAPH_NAMES) {
+      const purge = await postInternal(
+        stack,
+        tenantPurgeCall,
+        { tenantId: tenantA },
+        { to: server },
+      );
+      expect([server, purge.status, await refusalCode(purge)]).toEqual([server, 409, 'CONFLICT']);
+    }
+    expect(await rowsOfA()).toEqual(before);
+  });
+
+  it('takes each signed request to a mutating route once', async () => {
+    const body = JSON.stringify({ batch: 0 });
+    const headers = signedHeaders(
+      stack.keys,
+      { to: 'auth', path: reencryptCall.path, body },
+      { as: 'worker' },
+    );
+    const from = stack.logs.length;
+    expect((await send('auth', reencryptCall.path, headers, body)).status).toBe(200);
+    const again = await send('auth', reencryptCall.path, headers, body);
+    expect([again.status, await refusalCode(again)]).toEqual([401, 'UNAUTHENTICATED']);
+    // (Refusals of earlier tests may still be on their way: only this route's, as the worker.)
+    expect(
+      await refusals('auth', from, 1, { route: reencryptCall.path, caller: 'worker' }),
+    ).toEqual(['replayed']);
+    // A read-only route may be asked the same twice (it changes nothing).
+    const question = JSON.stringify({ tenantId: tenantA, userId: ownerA.id });
+    const lookup = signedHeaders(
+      stack.keys,
+      { to: 'tenancy', path: roleLookupCall.path, body: question },
+      { as: 'gateway' },
+    );
+    for (let time = 0; time < 2; time += 1) {
+      expect((await send('tenancy', roleLookupCall.path, lookup, question)).status).toBe(200);
+    }
   });
 });
 
@@ -767,6 +969,24 @@ describe('the security edge', () => {
       { origin: 'https://evil.example', ...ownerA.headers(tenantA) },
     );
     expect(request.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it("admits tenant A's own origin for A's requests only, not for B's", async () => {
+    const origin = `https://${marker}.example.com`;
+    const forA = await gql({ query: '{ tenant { id } }' }, { origin, ...both.headers(tenantA) });
+    expect(forA.headers.get('access-control-allow-origin')).toBe(origin);
+    // The same page, signed in as a member of B, asking for B: the page may not read it.
+    const forB = await gql({ query: '{ tenant { id } }' }, { origin, ...both.headers(tenantB) });
+    expect(forB.body.data).toEqual({ tenant: { id: tenantB } });
+    expect(forB.headers.get('access-control-allow-origin')).toBeNull();
+    const tenantless = await gql({ query: '{ me { id } }' }, { origin, ...both.headers() });
+    expect(tenantless.headers.get('access-control-allow-origin')).toBeNull();
+    // Its preflight names no tenant: a tenant allows the origin, so the browser may ask.
+    const preflight = await fetch(stack.gatewayUrl, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
   });
 
   it('refuses a cookie-authenticated mutation without the CSRF token, and changes nothing', async () => {

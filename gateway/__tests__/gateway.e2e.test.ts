@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { signContext, anonymousContext } from '../../platform/context';
+import { anonymousContext } from '../../platform/context';
 import { startStack, type TestStack } from '../../platform/testing/stack';
 import { metricValue, postGraphQL, scrape } from '../../platform/testing/graphql-client';
-import { TEST_SIGNING_SECRET } from '../../platform/testing/services';
+import { signedHeaders, type SignAs } from '../../platform/testing/internal-requests';
+import { generateTestServiceKeys } from '../../platform/testing/service-keys';
 import { signUpMember, signUpUser, type TestUser } from '../../platform/testing/members';
 import { SUBGRAPH_NAMES } from '../../platform/paths';
 
@@ -200,9 +201,10 @@ describe('tenant header', () => {
   });
 
   it('ignores a client-sent x-tessera-context: the gateway builds its own', async () => {
-    const forged = signContext(
-      { ...anonymousContext('forged'), tenantId: tenantB },
-      TEST_SIGNING_SECRET,
+    const forged = signedHeaders(
+      stack.keys,
+      { to: 'tenancy', path: '/graphql', body: '{"query":"{ tenant { id } }"}' },
+      { as: 'gateway', context: { ...anonymousContext('forged'), tenantId: tenantB } },
     );
     const response = await postGraphQL(stack.gatewayUrl, { query: '{ tenant { id } }' }, forged);
     expect(response.status).toBe(400);
@@ -360,13 +362,18 @@ describe('field policies', () => {
       principal: { kind: 'user' as const, id: member.id },
       role: 'VIEWER' as const,
     };
+    const body = JSON.stringify({ query: '{ webhookEndpoints { url } }' });
     const response = await fetch(`${stack.url('jobs')}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...signContext(context, TEST_SIGNING_SECRET) },
-      body: JSON.stringify({ query: '{ webhookEndpoints { url } }' }),
+      headers: signedHeaders(
+        stack.keys,
+        { to: 'jobs', path: '/graphql', body },
+        { as: 'gateway', context },
+      ),
+      body,
     });
-    const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
-    expect(body.errors[0]!.extensions.code).toBe('FORBIDDEN');
+    const answer = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(answer.errors[0]!.extensions.code).toBe('FORBIDDEN');
   });
 });
 
@@ -457,6 +464,12 @@ describe('subgraphs trust only the gateway', () => {
       body: query,
     });
   const context = { ...anonymousContext('direct-call'), tenantId: tenantA };
+  const signed = (sign: Partial<SignAs> = {}, keys = stack.keys) =>
+    signedHeaders(
+      keys,
+      { to: 'observability', path: '/graphql', body: query },
+      { as: 'gateway', context, ...sign },
+    );
 
   it('rejects a direct call without a signed context', async () => {
     const response = await call({});
@@ -467,13 +480,12 @@ describe('subgraphs trust only the gateway', () => {
     ).toBe('UNAUTHENTICATED');
   });
 
-  it('rejects a context signed with another secret', async () => {
-    const response = await call(signContext(context, 'an-attacker-secret-that-is-long-enough-000'));
-    expect(response.status).toBe(401);
+  it("rejects a context signed with a key that is not the gateway's", async () => {
+    expect((await call(signed({}, generateTestServiceKeys()))).status).toBe(401);
   });
 
   it('rejects a tampered context', async () => {
-    const headers = signContext(context, TEST_SIGNING_SECRET);
+    const headers = signed();
     const tampered = Buffer.from(
       JSON.stringify({ ...context, tenantId: tenantB, platformAdmin: true }),
     ).toString('base64url');
@@ -482,12 +494,17 @@ describe('subgraphs trust only the gateway', () => {
   });
 
   it('rejects a stale context', async () => {
-    const response = await call(signContext(context, TEST_SIGNING_SECRET, Date.now() - 120_000));
+    const response = await call(signed({ now: Date.now() - 120_000 }));
     expect(response.status).toBe(401);
   });
 
-  it('accepts a fresh context signed with the shared secret', async () => {
-    const response = await call(signContext(context, TEST_SIGNING_SECRET));
+  it("rejects a context signed by another service's key with 403", async () => {
+    const response = await call(signed({ as: 'worker' }));
+    expect(response.status).toBe(403);
+  });
+
+  it("accepts a fresh context signed with the gateway's key", async () => {
+    const response = await call(signed());
     expect(response.status).toBe(200);
   });
 });

@@ -26,9 +26,10 @@ describe('gateway configuration in generic mode', () => {
     expect(config.GATEWAY_SUPERGRAPH_PATH).toBe('/tmp/any-supergraph.graphql');
   });
 
-  it('still refuses the development signing secret in production with policies on', () => {
-    expect(problems({ NODE_ENV: 'production' })).toEqual([
-      'config error: CONTEXT_SIGNING_SECRETS: the development secret is refused when NODE_ENV=production',
+  it('still refuses the development keys in production with policies on', () => {
+    expect(problems({ NODE_ENV: 'production' }).map((line) => line.split(':')[1]!.trim())).toEqual([
+      'GATEWAY_SIGNING_KEY',
+      'SERVICE_PUBLIC_KEYS',
     ]);
   });
 });

@@ -3,15 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import pino from 'pino';
+import { ErrorCode } from '../../platform/errors';
+import { InternalCallError, InternalClient } from '../../platform/internal-calls';
 import { publishMembershipChanged, roleCacheKey } from '../../platform/tenancy';
 import { metricValue, scrape } from '../../platform/testing/graphql-client';
-import { TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../../platform/testing/services';
+import { generateTestServiceKeys } from '../../platform/testing/service-keys';
+import { TEST_REDIS_URL } from '../../platform/testing/services';
 import { startStack, type TestStack } from '../../platform/testing/stack';
-import {
-  RoleLookupUnavailableError,
-  RoleResolver,
-  type RoleResolverOptions,
-} from '../auth/role-resolver';
+import { RoleResolver, type RoleResolverOptions } from '../auth/role-resolver';
 
 // The gateway's role lookup against a real tenancy process and a real Redis: what it answers,
 // what it caches, what invalidates the cache, and how it fails when tenancy does not answer.
@@ -46,10 +45,18 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** The gateway's client of tenancy: its key, unless another is given, at tenancy's URL. */
+function tenancyClient(options: { url?: string; keys?: typeof stack.keys } = {}): InternalClient {
+  return new InternalClient({
+    signer: (options.keys ?? stack.keys).signer('gateway'),
+    urls: { tenancy: options.url ?? stack.url('tenancy') },
+    logger: pino({ level: 'silent' }),
+  });
+}
+
 function resolver(options: Partial<RoleResolverOptions> = {}): RoleResolver {
   return new RoleResolver({
-    tenancyInternalUrl: stack.url('tenancy'),
-    signingSecret: TEST_SIGNING_SECRET,
+    internal: tenancyClient(),
     redis,
     // Each resolver gets its own keys, so tests do not see each other's cache.
     prefix: `${stack.redisPrefix}:${randomUUID().slice(0, 8)}`,
@@ -214,7 +221,7 @@ describe('RoleResolver', () => {
     const prefix = `${stack.redisPrefix}:race`;
     const slow = resolver({
       prefix,
-      tenancyInternalUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      internal: tenancyClient({ url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` }),
     });
 
     const inFlight = slow.resolve(tenantId, user);
@@ -274,21 +281,28 @@ describe('RoleResolver', () => {
     });
   });
 
-  it('throws RoleLookupUnavailableError when tenancy refuses the signature', async () => {
-    const roles = resolver({ signingSecret: 'not-the-secret-0123456789abcdef-0123456789' });
+  it('fails SERVICE_UNAVAILABLE when tenancy refuses the signature', async () => {
+    const roles = resolver({ internal: tenancyClient({ keys: generateTestServiceKeys() }) });
     const failure = roles.resolve(tenantId, owner);
-    await expect(failure).rejects.toBeInstanceOf(RoleLookupUnavailableError);
-    await expect(failure).rejects.toThrow('tenancy answered the role lookup with HTTP 401');
+    await expect(failure).rejects.toBeInstanceOf(InternalCallError);
+    await expect(failure).rejects.toMatchObject({
+      code: ErrorCode.SERVICE_UNAVAILABLE,
+      answered: { status: 401, code: 'UNAUTHENTICATED' },
+    });
+    await expect(failure).rejects.toThrow('tenancy could not answer the role lookup: HTTP 401');
   });
 
-  it('throws RoleLookupUnavailableError when tenancy does not answer in time', async () => {
-    const roles = resolver({ tenancyInternalUrl: await silentServer(), timeoutMs: 300 });
+  it('fails SERVICE_UNAVAILABLE when tenancy does not answer in time', async () => {
+    const roles = resolver({
+      internal: tenancyClient({ url: await silentServer() }),
+      timeoutMs: 300,
+    });
     const failure = roles.resolve(tenantId, owner);
-    await expect(failure).rejects.toBeInstanceOf(RoleLookupUnavailableError);
+    await expect(failure).rejects.toBeInstanceOf(InternalCallError);
     await expect(failure).rejects.toThrow('within 300 ms');
   });
 
-  it('answers cached pairs after tenancy stops, and throws RoleLookupUnavailableError for others', async () => {
+  it('answers cached pairs after tenancy stops, and fails SERVICE_UNAVAILABLE for others', async () => {
     const prefix = `${stack.redisPrefix}:down`;
     const roles = resolver({ prefix });
     await roles.resolve(tenantId, owner);
@@ -299,12 +313,10 @@ describe('RoleResolver', () => {
       role: 'OWNER',
     });
     const failure = roles.resolve(tenantId, member);
-    await expect(failure).rejects.toBeInstanceOf(RoleLookupUnavailableError);
-    await expect(failure).rejects.toThrow('tenancy is unreachable for the role lookup');
+    await expect(failure).rejects.toBeInstanceOf(InternalCallError);
+    await expect(failure).rejects.toThrow('tenancy could not answer the role lookup: unreachable');
     // A failure is not cached: the next call asks again (and fails again).
-    await expect(roles.resolve(tenantId, member)).rejects.toBeInstanceOf(
-      RoleLookupUnavailableError,
-    );
+    await expect(roles.resolve(tenantId, member)).rejects.toBeInstanceOf(InternalCallError);
     expect(await redis.exists(roleCacheKey(prefix, tenantId, member))).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import { ConfigError, parseConfig } from '../../platform/config';
 import { anonymousContext } from '../../platform/context';
 import { ForbiddenError } from '../../platform/errors';
 import { cleanupRedisPrefix, testRedisPrefix } from '../../platform/testing/redis';
+import { generateTestServiceKeys } from '../../platform/testing/service-keys';
 import { TEST_REDIS_URL } from '../../platform/testing/services';
 import { gatewayConfigRules, gatewayConfigShape, loadGatewayConfig } from '../config';
 import { credentialFromCookies, parseCookies } from '../security/csrf';
@@ -44,7 +45,7 @@ describe('security edge configuration', () => {
   });
 
   it('turns development tooling off in production unless set explicitly', () => {
-    const secret = { CONTEXT_SIGNING_SECRETS: 'p'.repeat(32) };
+    const secret = generateTestServiceKeys().env;
     const production = loadGatewayConfig({ ...secret, NODE_ENV: 'production' });
     expect(production).toMatchObject({
       GATEWAY_SANDBOX: false,

@@ -4,8 +4,10 @@ import { signUpMember, type TestUser } from '../../platform/testing/members';
 import { startStack, type TestStack } from '../../platform/testing/stack';
 
 // The gateway's CORS with the origins tenants allow (tenant settings), through the real
-// processes: tenancy answers the gateway's signed lookups, each gateway pod caches the answers
-// (short TTLs here) and drops them when tenancy announces a change on Redis.
+// processes: a request is admitted for the tenant it names, a preflight (which names none)
+// when some tenant allows the origin; tenancy answers the gateway's signed lookups, each
+// gateway pod caches the answers (short TTLs here) and drops them when tenancy announces a
+// change on Redis.
 
 const TTL_SECONDS = 2;
 const APP_ORIGIN = 'https://configured.example.com';
@@ -177,6 +179,45 @@ describe("tenants' allowed origins", () => {
     }
     const after = await lookups();
     expect(after.miss + after.error).toBe(before.miss + before.error);
+  });
+
+  it("admits a tenant's origin only for requests naming that tenant", async () => {
+    const origin = newOrigin('own');
+    await setOrigins(admin, tenantId, [origin]);
+    await eventually(() => accepted(origin), 1_000);
+    await expectAccepted(origin, admin, tenantId);
+    // Another tenant's request from that page: answered, but the page may not read it.
+    const other = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ tenant { id } }' },
+      { origin, ...doomedOwner.headers(doomedTenantId) },
+    );
+    expect(other.body.data).toEqual({ tenant: { id: doomedTenantId } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    expect(other.headers.get('vary')).toBe('Origin');
+    // A request naming no tenant, or a tenant id that is no UUID, is no tenant's either.
+    for (const headers of [admin.headers(), { ...admin.headers(), 'x-tenant-id': 'shop' }]) {
+      const answer = await postGraphQL(
+        stack.gatewayUrl,
+        { query: '{ me { id } }' },
+        {
+          origin,
+          ...headers,
+        },
+      );
+      expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+    }
+    // The tenant's frontend sends X-Tenant-Id with tenantless operations too.
+    const me = await postGraphQL(
+      stack.gatewayUrl,
+      { query: '{ me { id } }' },
+      {
+        origin,
+        ...admin.headers(tenantId),
+      },
+    );
+    expect(me.body.data).toEqual({ me: { id: admin.id } });
+    expect(me.headers.get('access-control-allow-origin')).toBe(origin);
   });
 
   it("drops a deleted tenant's origins", async () => {

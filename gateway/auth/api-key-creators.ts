@@ -1,7 +1,6 @@
-import type { VerifiedApiKey } from '../../platform/auth';
+import type { VerifiedApiKey } from '../../platform/contracts/auth/api-key-verify';
 import type { Role } from '../../platform/context';
-import { ServiceUnavailableError } from '../../platform/errors';
-import { RoleLookupUnavailableError, type RoleResolver } from './role-resolver';
+import type { RoleResolver } from './role-resolver';
 
 /**
  * Whether the creator of `key` still manages the key's tenant (true when no creator is
@@ -28,13 +27,9 @@ export function managesKeys(role: Role | null): boolean {
 export function creatorCheck(roles: Pick<RoleResolver, 'resolve'>): CreatorCheck {
   return async (key, requestId) => {
     if (!key.createdBy) return true;
-    try {
-      const answer = await roles.resolve(key.tenantId, key.createdBy, requestId);
-      // A deleted tenant is the tenant check's to refuse (FORBIDDEN), like any caller's.
-      return answer.tenantStatus === null || managesKeys(answer.role);
-    } catch (error) {
-      if (!(error instanceof RoleLookupUnavailableError)) throw error;
-      throw new ServiceUnavailableError('Cannot check this API key right now; retry shortly');
-    }
+    // Tenancy's silence is the lookup's coded SERVICE_UNAVAILABLE.
+    const answer = await roles.resolve(key.tenantId, key.createdBy, requestId);
+    // A deleted tenant is the tenant check's to refuse (FORBIDDEN), like any caller's.
+    return answer.tenantStatus === null || managesKeys(answer.role);
   };
 }

@@ -1,21 +1,19 @@
 import { LRUCache } from 'lru-cache';
 import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
 import type { Logger } from 'pino';
+import { parseApiKey, type ApiKeyEndings } from '../../platform/auth';
 import {
-  API_KEY_VERIFY_PATH,
-  parseApiKey,
-  type ApiKeyEndings,
+  apiKeyVerifyCall,
   type VerifiedApiKey,
-} from '../../platform/auth';
-import { anonymousContext, signContext } from '../../platform/context';
+} from '../../platform/contracts/auth/api-key-verify';
 import { hashToken } from '../../platform/crypto';
-import { ServiceUnavailableError, UnauthenticatedError } from '../../platform/errors';
+import { UnauthenticatedError } from '../../platform/errors';
+import type { InternalClient } from '../../platform/internal-calls';
 import type { CreatorCheck } from './api-key-creators';
 
 export interface ApiKeyAuthenticatorOptions {
-  /** The auth process's base URL (its internal routes live beside /graphql). */
-  authUrl: string;
-  signingSecret: string;
+  /** Asks auth's API key check. */
+  internal: InternalClient;
   /** Keys revoked or rotated, as auth announces them to every pod. */
   endings: Pick<ApiKeyEndings, 'hasEnded'>;
   /** Whether a key's creator still manages its tenant (see api-key-creators.ts). */
@@ -75,28 +73,9 @@ export class ApiKeyAuthenticator {
     return verified;
   }
 
+  /** Auth's answer; throws SERVICE_UNAVAILABLE when auth cannot give one. */
   private async lookup(key: string, requestId: string): Promise<VerifiedApiKey | null> {
-    let response: Response;
-    try {
-      response = await fetch(new URL(API_KEY_VERIFY_PATH, this.options.authUrl), {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-request-id': requestId,
-          ...signContext(anonymousContext(requestId), this.options.signingSecret),
-        },
-        body: JSON.stringify({ key }),
-        signal: AbortSignal.timeout(2_000),
-      });
-    } catch (error) {
-      this.options.logger.warn({ err: error }, 'API key check failed: auth unreachable');
-      throw new ServiceUnavailableError('Cannot check API keys right now; retry shortly');
-    }
-    if (!response.ok) {
-      this.options.logger.error({ status: response.status }, 'API key check failed');
-      throw new ServiceUnavailableError('Cannot check API keys right now; retry shortly');
-    }
-    const body = (await response.json()) as { apiKey: VerifiedApiKey | null };
-    return body.apiKey;
+    const { apiKey } = await this.options.internal.call(apiKeyVerifyCall, { key }, { requestId });
+    return apiKey;
   }
 }

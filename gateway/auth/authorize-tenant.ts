@@ -1,15 +1,6 @@
 import type { RequestContext } from '../../platform/context';
-import {
-  ForbiddenError,
-  ServiceUnavailableError,
-  TenantSuspendedError,
-  UnauthenticatedError,
-} from '../../platform/errors';
-import {
-  RoleLookupUnavailableError,
-  type ResolveOptions,
-  type RoleResolver,
-} from './role-resolver';
+import { ForbiddenError, TenantSuspendedError, UnauthenticatedError } from '../../platform/errors';
+import type { ResolveOptions, RoleResolver } from './role-resolver';
 
 /**
  * Decides whether the caller may act in the request's tenant, and with which role, before
@@ -28,15 +19,8 @@ export async function authorizeTenant(
   if (!principal) {
     throw new UnauthenticatedError('Sign in or send an API key to use a tenant');
   }
-  let answer;
-  try {
-    answer = await roles.resolve(tenantId, principal.id, request.requestId, options);
-  } catch (error) {
-    if (error instanceof RoleLookupUnavailableError) {
-      throw new ServiceUnavailableError('Cannot check tenant membership right now; retry shortly');
-    }
-    throw error;
-  }
+  // Tenancy not answering fails the request (SERVICE_UNAVAILABLE), never guesses a role.
+  const answer = await roles.resolve(tenantId, principal.id, request.requestId, options);
   // An unknown tenant reads like one the caller is not in: ids do not reveal tenants.
   if (answer.tenantStatus === null) throw new ForbiddenError('Not a member of this tenant');
   if (principal.kind === 'user' && answer.role === null && !request.platformAdmin) {

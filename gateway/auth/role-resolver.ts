@@ -1,16 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { anonymousContext, signContext, type Role } from '../../platform/context';
+import { roleLookupCall } from '../../platform/contracts/tenancy/role-lookup';
+import type { Role } from '../../platform/context';
 import { isUuid } from '../../platform/graphql/ids';
+import type { InternalClient } from '../../platform/internal-calls';
 import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
 import type { RedisClient } from '../../platform/redis';
 import {
   MAX_ROLE_CACHE_TTL_SECONDS,
   publishMembershipChanged,
-  ROLE_LOOKUP_PATH,
   roleCacheKey,
   roleGenerationKey,
-  roleLookupAnswerSchema,
   type TenantStatus,
 } from '../../platform/tenancy';
 
@@ -22,10 +21,8 @@ export interface RoleAnswer {
 }
 
 export interface RoleResolverOptions {
-  /** The tenancy process's base URL, e.g. `http://127.0.0.1:4002` (any path is ignored). */
-  tenancyInternalUrl: string;
-  /** Signs the service context of each lookup (the first of CONTEXT_SIGNING_SECRETS). */
-  signingSecret: string;
+  /** Asks tenancy's role lookup. */
+  internal: InternalClient;
   redis: RedisClient;
   /** REDIS_PREFIX. */
   prefix: string;
@@ -33,19 +30,11 @@ export interface RoleResolverOptions {
   ttlSeconds?: number;
   /** How long a "not a member" or "no such tenant" answer is reused; 10 by default. */
   negativeTtlSeconds?: number;
-  /** How long a lookup may take before tenancy counts as unreachable; 2000 by default. */
+  /** How long a lookup may take before tenancy counts as unreachable; the contract's by default. */
   timeoutMs?: number;
   logger: Logger;
   /** Counts each read of the Redis role cache (hit, miss, error). */
   countLookup?: CountCacheLookup;
-}
-
-/** Tenancy could not answer: the gateway must fail the request (503), never guess a role. */
-export class RoleLookupUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'RoleLookupUnavailableError';
-  }
 }
 
 export interface ResolveOptions {
@@ -74,26 +63,23 @@ interface CachedAnswer {
  * this process share one round trip.
  */
 export class RoleResolver {
-  private readonly endpoint: string;
   private readonly ttlSeconds: number;
   private readonly negativeTtlSeconds: number;
-  private readonly timeoutMs: number;
   private readonly inFlight = new Map<string, Promise<RoleAnswer>>();
 
   constructor(private readonly options: RoleResolverOptions) {
-    this.endpoint = new URL(ROLE_LOOKUP_PATH, options.tenancyInternalUrl).toString();
     this.ttlSeconds = seconds('ttlSeconds', options.ttlSeconds ?? 60);
     this.negativeTtlSeconds = seconds(
       'negativeTtlSeconds',
       options.negativeTtlSeconds ?? Math.min(10, this.ttlSeconds),
     );
-    this.timeoutMs = options.timeoutMs ?? 2_000;
   }
 
   /**
    * The tenant's status and the user's role in it. Ids that are not UUIDs name no tenant.
-   * Throws {@link RoleLookupUnavailableError} when tenancy cannot be reached in time or
-   * answers anything but a well-formed 200. A Redis outage only costs the cache.
+   * Throws the internal client's SERVICE_UNAVAILABLE error when tenancy cannot be reached in
+   * time or answers anything but a well-formed 200: the gateway never guesses a role. A Redis
+   * outage only costs the cache.
    */
   resolve(
     tenantId: string,
@@ -139,7 +125,11 @@ export class RoleResolver {
       ? { generation: await this.readGeneration(tenantId) }
       : await this.readCache(tenantId, userId);
     if (cached.answer) return cached.answer;
-    const answer = await this.ask(tenantId, userId, requestId ?? randomUUID());
+    const answer = await this.options.internal.call(
+      roleLookupCall,
+      { tenantId, userId },
+      { requestId, timeoutMs: this.options.timeoutMs },
+    );
     await this.writeCache(tenantId, userId, answer, cached.generation);
     return answer;
   }
@@ -198,46 +188,6 @@ export class RoleResolver {
       this.options.logger.warn({ err: error }, 'role cache unwritable');
     }
   }
-
-  private async ask(tenantId: string, userId: string, requestId: string): Promise<RoleAnswer> {
-    let response: Response;
-    let body: unknown;
-    try {
-      response = await fetch(this.endpoint, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-request-id': requestId,
-          ...signContext(anonymousContext(requestId), this.options.signingSecret),
-        },
-        body: JSON.stringify({ tenantId, userId }),
-        // Covers connecting, the answer and reading its body.
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      // A refusal's body is not needed; reading it would only hold the socket.
-      body = response.ok ? await response.json() : await response.body?.cancel();
-    } catch (error) {
-      throw this.unavailable(
-        isTimeout(error)
-          ? `tenancy did not answer the role lookup within ${this.timeoutMs} ms`
-          : 'tenancy is unreachable for the role lookup',
-        error,
-      );
-    }
-    if (!response.ok) {
-      throw this.unavailable(`tenancy answered the role lookup with HTTP ${response.status}`);
-    }
-    const parsed = roleLookupAnswerSchema.safeParse(body);
-    if (!parsed.success) {
-      throw this.unavailable('tenancy answered the role lookup with a malformed body');
-    }
-    return parsed.data;
-  }
-
-  private unavailable(message: string, cause?: unknown): RoleLookupUnavailableError {
-    this.options.logger.error({ err: cause, endpoint: this.endpoint }, message);
-    return new RoleLookupUnavailableError(message, cause === undefined ? undefined : { cause });
-  }
 }
 
 function seconds(name: string, value: number): number {
@@ -250,15 +200,9 @@ function seconds(name: string, value: number): number {
 function parseCached(raw: string): CachedAnswer | undefined {
   try {
     const entry = JSON.parse(raw) as CachedAnswer;
-    const answer = roleLookupAnswerSchema.safeParse({ tenantStatus: entry.s, role: entry.r });
+    const answer = roleLookupCall.answer.safeParse({ tenantStatus: entry.s, role: entry.r });
     return answer.success && (entry.g === null || typeof entry.g === 'string') ? entry : undefined;
   } catch {
     return undefined;
   }
-}
-
-function isTimeout(error: unknown): boolean {
-  // A DOMException, which is not an `Error` in every realm: compare the name only.
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === 'TimeoutError' || name === 'AbortError';
 }

@@ -2,6 +2,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { ApiKeyEndings, JWKS_PATH, RevocationList } from '../../platform/auth';
 import type { ReadinessCheck, RequestHandler } from '../../platform/http';
+import type { InternalClient } from '../../platform/internal-calls';
 import { SlidingWindowLimiter } from '../../platform/rate-limit';
 import { closeRedis, createRedis, type RedisClient } from '../../platform/redis';
 import { internalUrl, type GatewayConfig } from '../config';
@@ -37,6 +38,7 @@ export interface GatewayAuth {
 export async function setupGatewayAuth(
   config: GatewayConfig,
   supergraphSdl: string,
+  internal: InternalClient,
   logger: Logger,
   registry: Registry,
 ): Promise<GatewayAuth> {
@@ -49,8 +51,7 @@ export async function setupGatewayAuth(
   const apiKeyEndings = new ApiKeyEndings(subscriber, redis, config.REDIS_PREFIX, logger);
   await Promise.all([revocations.start(), apiKeyEndings.start()]);
   const roles = new RoleResolver({
-    tenancyInternalUrl: internalUrl(config, supergraphSdl, 'tenancy'),
-    signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+    internal,
     redis,
     prefix: config.REDIS_PREFIX,
     ttlSeconds: config.ROLE_CACHE_TTL_SECONDS,
@@ -58,8 +59,7 @@ export async function setupGatewayAuth(
     countLookup: cacheCounter(registry, 'role'),
   });
   const apiKeys = new ApiKeyAuthenticator({
-    authUrl,
-    signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+    internal,
     endings: apiKeyEndings,
     creatorManages: creatorCheck(roles),
     logger,

@@ -29,6 +29,14 @@ export interface FederatedGatewayOptions<TContext> {
   /** Headers for every subgraph fetch of one client request, computed once per request. */
   requestHeaders?: (context: TContext) => Record<string, string>;
   /**
+   * Headers of one fetch, from its target and body and the request's headers (a signature
+   * bound to this body and subgraph); they override the request's.
+   */
+  fetchHeaders?: (
+    fetch: { subgraph: string; path: string; body: string },
+    requestHeaders: Record<string, string>,
+  ) => Record<string, string>;
+  /**
    * Wraps each subgraph fetch (spans, timing): calls `send` with headers for this fetch only
    * (e.g. the fetch span's traceparent).
    */
@@ -167,7 +175,15 @@ export class FederatedGateway<
       if (!client) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
       headers ??= this.options.requestHeaders?.(context) ?? {};
       const body = `${this.fetchPrefix(fetch)}${variablesJson}}`;
-      const base = headers;
+      const base = this.options.fetchHeaders
+        ? {
+            ...headers,
+            ...this.options.fetchHeaders(
+              { subgraph: fetch.serviceName, path: client.path, body },
+              headers,
+            ),
+          }
+        : headers;
       if (!this.options.aroundFetch) return client.post(body, base);
       return this.options.aroundFetch(fetch.serviceName, context, (extra) =>
         client.post(body, { ...base, ...extra }),

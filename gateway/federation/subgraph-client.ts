@@ -34,7 +34,8 @@ export interface SubgraphError {
  */
 export class SubgraphClient {
   private readonly pool: Pool;
-  private readonly path: string;
+  /** The path (and query) every request goes to, as signed. */
+  readonly path: string;
 
   constructor(
     readonly name: string,

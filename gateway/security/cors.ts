@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ForbiddenError } from '../../platform/errors';
 import { sendGraphQLError } from '../../platform/http';
+import { TENANT_HEADER } from '../request-context';
 
 export const CORS_ALLOWED_METHODS = ['GET', 'POST'] as const;
 export const CORS_ALLOWED_HEADERS = [
@@ -22,8 +23,11 @@ export interface CorsOptions {
   allowedOrigins: readonly string[];
   allowCredentials: boolean;
   maxAgeSeconds: number;
-  /** Origins allowed beyond the list, e.g. tenants' own frontends; none by default. */
-  extraOrigins?: (origin: string) => Promise<boolean>;
+  /**
+   * Origins allowed beyond the list for one tenant (tenants' own frontends), or with no
+   * tenant, for any; none by default.
+   */
+  tenantOrigins?: (origin: string, tenantId?: string) => Promise<boolean>;
   logger?: Logger;
 }
 
@@ -31,6 +35,9 @@ export interface CorsOptions {
  * Answers the CORS side of a GraphQL request. Returns true when it answered the request
  * itself (a preflight), false when the caller should go on. An origin not allowed gets no
  * Access-Control-Allow-Origin, so its page cannot read the answer; its preflight gets 403.
+ * A tenant's origin is allowed only for requests naming that tenant in X-Tenant-Id; a
+ * preflight names none, so it passes when any tenant allows the origin (it only lets the
+ * browser send the request, which is then judged by its own tenant).
  * (CORS protects what a page may read; Apollo's CSRF prevention and the cookie session's
  * double-submit token protect what it may cause.)
  */
@@ -41,11 +48,15 @@ export function createCors(options: CorsOptions) {
     throw new RangeError('CORS: * cannot be combined with credentials');
   }
 
-  const isAllowed = async (origin: string): Promise<boolean> => {
+  const isAllowed = async (origin: string, req: IncomingMessage): Promise<boolean> => {
     if (exact.has(origin) || anyOrigin) return true;
-    if (!options.extraOrigins) return false;
+    if (!options.tenantOrigins) return false;
+    // A preflight names no tenant; a request is judged by the tenant it names, if any.
+    const named = req.headers[TENANT_HEADER];
+    const tenantId = req.method === 'OPTIONS' ? undefined : (named as string | undefined)?.trim();
+    if (req.method !== 'OPTIONS' && !tenantId) return false;
     try {
-      return await options.extraOrigins(origin);
+      return await options.tenantOrigins(origin, tenantId);
     } catch (error) {
       // An origin is allowed only when someone said so; a failed lookup says nothing.
       options.logger?.warn({ err: error }, 'CORS origin lookup failed');
@@ -69,7 +80,7 @@ export function createCors(options: CorsOptions) {
       res.end();
       return true;
     }
-    if (!(await isAllowed(origin))) {
+    if (!(await isAllowed(origin, req))) {
       if (!preflight) return false;
       req.resume();
       sendGraphQLError(res, new ForbiddenError('This origin may not call the API'), requestId);

@@ -24,8 +24,8 @@ export interface SecurityEdgeOptions {
   registry: Registry;
   /** The gateway's Redis connection, when it has one. */
   redis?: RedisClient;
-  /** Tenants' allowed origins (see tenant-origins.ts); none without it. */
-  extraOrigins?: (origin: string) => Promise<boolean>;
+  /** Tenants' allowed origins, per tenant (see tenant-origins.ts); none without it. */
+  tenantOrigins?: (origin: string, tenantId?: string) => Promise<boolean>;
 }
 
 /** Everything between the socket and the query plan that keeps the gateway usable under abuse. */
@@ -38,7 +38,7 @@ export function setupSecurityEdge(
       allowedOrigins: config.CORS_ALLOWED_ORIGINS,
       allowCredentials: config.CORS_ALLOW_CREDENTIALS,
       maxAgeSeconds: config.CORS_MAX_AGE_SECONDS,
-      extraOrigins: options.extraOrigins,
+      tenantOrigins: options.tenantOrigins,
       logger: options.logger,
     }),
     apollo: {

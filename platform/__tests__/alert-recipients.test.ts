@@ -2,7 +2,8 @@ import pino from 'pino';
 import { alertRecipientPolicy, alertRecipientsConfigShape } from '../alerts';
 import { ConfigError, parseConfig } from '../config';
 import { freePort } from '../testing/free-port';
-import { TEST_SIGNING_SECRET } from '../testing/services';
+import { internalClientAs } from '../testing/internal-requests';
+import { generateTestServiceKeys } from '../testing/service-keys';
 
 // The recipient policy's own decisions, with nothing listening where auth and tenancy would
 // be: what it settles without asking, and that it never guesses when it cannot ask. Its
@@ -12,10 +13,10 @@ async function policy() {
   const nowhere = `http://127.0.0.1:${await freePort()}`;
   return alertRecipientPolicy({
     allowed: ['noc@platform.example'],
-    authUrl: nowhere,
-    tenancyUrl: nowhere,
-    signingSecret: TEST_SIGNING_SECRET,
-    timeoutMs: 1_000,
+    internal: internalClientAs(generateTestServiceKeys(), 'observability', {
+      auth: nowhere,
+      tenancy: nowhere,
+    }),
     logger: pino({ level: 'silent' }),
   });
 }

@@ -1,15 +1,40 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseConfig } from '../config';
+import { randomBytes } from 'node:crypto';
+import {
+  ownSigningKey,
+  parseConfig,
+  serviceSigning,
+  refuseDevelopmentKeysInProduction,
+  requireRedisNodesOutsideStandalone,
+  type ConfigRule,
+  type ServiceKeysConfig,
+} from '../config';
+import {
+  anonymousContext,
+  DEVELOPMENT_KEY_ID,
+  developmentPublicKeys,
+  generateServiceKey,
+  SERVICE_NAMES,
+  type ServiceName,
+} from '../context';
 import { configProblems } from '../testing/config-problems';
-import { DEVELOPMENT_CONTEXT_SECRET } from '../config/service';
 import { subgraphConfigShape } from '../graphql/subgraph-service';
 import { gatewayConfigShape } from '../../gateway/config';
-import { refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStandalone } from '../config';
 import { repoRoot } from '../paths';
 import { migrationConfigShape, serviceDatabaseUrls } from '../../scripts/migrate';
+import { generateTestServiceKeys } from '../testing/service-keys';
 
-const rules = [refuseDevelopmentSecretInProduction, requireRedisNodesOutsideStandalone];
+const rules = [
+  refuseDevelopmentKeysInProduction('auth') as ConfigRule<ServiceKeysConfig>,
+  requireRedisNodesOutsideStandalone,
+];
+
+/** The development public key entry of `service`, as a local run lists it. */
+const generateDevelopmentEntry = (service: ServiceName) =>
+  developmentPublicKeys()
+    .split(',')
+    .find((entry) => entry.startsWith(`${service}:`))!;
 
 const problems = (env: Record<string, string>) =>
   configProblems(subgraphConfigShape('auth', 4001), env, rules);
@@ -19,7 +44,26 @@ describe('configuration', () => {
     const config = parseConfig(subgraphConfigShape('auth', 4001), {}, rules);
     expect(config.PORT).toBe(4001);
     expect(config.DATABASE_URL).toBe('postgres://tessera_auth@127.0.0.1:5432/tessera');
-    expect(config.CONTEXT_SIGNING_SECRETS).toEqual([DEVELOPMENT_CONTEXT_SECRET]);
+    // Every process derives its development key, and knows every development public key.
+    expect(ownSigningKey(config, 'auth')).toMatchObject({
+      service: 'auth',
+      kid: DEVELOPMENT_KEY_ID,
+    });
+    expect(config.SERVICE_PUBLIC_KEYS.map((key) => key.service)).toEqual([...SERVICE_NAMES]);
+    // So processes started with no setup (npm start) accept each other's requests.
+    const auth = serviceSigning(config, 'auth');
+    const tenancy = serviceSigning(
+      parseConfig(subgraphConfigShape('tenancy', 4002), {}),
+      'tenancy',
+    );
+    const target = {
+      audience: 'tenancy',
+      method: 'POST',
+      path: '/internal/x',
+      body: '{}',
+    } as const;
+    const headers = auth.signer.sign(target, anonymousContext('local'));
+    expect(tenancy.verifier.verify(headers, target, ['auth']).caller).toBe('auth');
     expect(config.DATABASE_LOG_QUERIES).toBe(false);
   });
 
@@ -45,25 +89,61 @@ describe('configuration', () => {
     }
   });
 
-  it('never echoes a secret or a password in its errors', () => {
+  it('never echoes a key, a secret or a password in its errors', () => {
     const lines = problems({
-      CONTEXT_SIGNING_SECRETS: 'short-secret',
+      AUTH_SIGNING_KEY: 'k1:short-secret',
+      SERVICE_PUBLIC_KEYS: 'gateway:k1:not-base64!',
       REDIS_URL: 'http://user:hunter2@redis:6379',
     });
-    expect(lines.join('\n')).not.toMatch(/short-secret|hunter2/);
-    expect(lines.some((line) => line.startsWith('config error: CONTEXT_SIGNING_SECRETS: '))).toBe(
-      true,
-    );
-    expect(lines.some((line) => line.startsWith('config error: REDIS_URL: '))).toBe(true);
+    expect(lines.join('\n')).not.toMatch(/short-secret|not-base64|hunter2/);
+    for (const variable of ['AUTH_SIGNING_KEY', 'SERVICE_PUBLIC_KEYS', 'REDIS_URL']) {
+      expect(lines.filter((line) => line.startsWith(`config error: ${variable}: `))).toHaveLength(
+        1,
+      );
+    }
   });
 
-  it('refuses the development signing secret in production', () => {
+  it('refuses the development keys in production, one line per variable', () => {
     expect(problems({ NODE_ENV: 'production' })).toEqual([
-      'config error: CONTEXT_SIGNING_SECRETS: the development secret is refused when NODE_ENV=production',
+      'config error: AUTH_SIGNING_KEY: must be set to a key of your own when NODE_ENV=production (npm run env:generate writes fresh keys to .env)',
+      'config error: SERVICE_PUBLIC_KEYS: must list your own keys when NODE_ENV=production, not the development keys of gateway, auth, tenancy, assets, jobs, observability, worker (npm run env:generate writes fresh keys to .env)',
     ]);
-    expect(problems({ NODE_ENV: 'production', CONTEXT_SIGNING_SECRETS: 'x'.repeat(40) })).toEqual(
-      [],
-    );
+    const keys = generateTestServiceKeys().env;
+    expect(problems({ NODE_ENV: 'production', ...keys })).toEqual([]);
+    // A development key kept in the list for one service is refused too.
+    const development = parseConfig(subgraphConfigShape('auth', 4001), {}).SERVICE_PUBLIC_KEYS;
+    expect(development).toHaveLength(SERVICE_NAMES.length);
+    expect(
+      problems({
+        NODE_ENV: 'production',
+        ...keys,
+        SERVICE_PUBLIC_KEYS: `${keys.SERVICE_PUBLIC_KEYS},${generateDevelopmentEntry('worker')}`,
+      }),
+    ).toEqual([expect.stringMatching(/^config error: SERVICE_PUBLIC_KEYS: .* of worker \(/)]);
+  });
+
+  it.each([
+    ['a key without its id', () => randomBytes(32).toString('base64')],
+    ['a key of 16 bytes', () => `k1:${randomBytes(16).toString('base64')}`],
+    ['a key id in capitals', () => `K1:${randomBytes(32).toString('base64')}`],
+  ])('refuses %s as a signing key', (_case, value) => {
+    expect(problems({ AUTH_SIGNING_KEY: value() })).toEqual([
+      expect.stringMatching(/^config error: AUTH_SIGNING_KEY: must be kid:base64 of a 32-byte/),
+    ]);
+  });
+
+  it.each([
+    ['an unknown service', 'billing:k1:'],
+    ['a missing key id', 'gateway::'],
+    ['a key of 31 bytes', `gateway:k1:${randomBytes(31).toString('base64')}`],
+  ])('refuses %s in SERVICE_PUBLIC_KEYS, by its position', (_case, entry) => {
+    const valid = generateServiceKey('worker', 'w1').publicKey;
+    const value = entry.endsWith(':') ? `${entry}${randomBytes(32).toString('base64')}` : entry;
+    expect(problems({ SERVICE_PUBLIC_KEYS: `${valid},${value}` })).toEqual([
+      expect.stringMatching(
+        /^config error: SERVICE_PUBLIC_KEYS: entry 2 must be service:kid:base64/,
+      ),
+    ]);
   });
 
   it('needs REDIS_NODES for Sentinel and Cluster', () => {
@@ -106,11 +186,21 @@ describe('configuration', () => {
     ).toThrow('config error: AUTH_DATABASE_URL: must connect as tessera_auth');
   });
 
-  it('accepts several signing secrets for rotation', () => {
+  it('accepts several public keys per service while one rotates, and no key id twice', () => {
+    const [old, rotated] = [
+      generateServiceKey('gateway', 'g1'),
+      generateServiceKey('gateway', 'g2'),
+    ];
     const config = parseConfig(gatewayConfigShape, {
-      CONTEXT_SIGNING_SECRETS: `${'a'.repeat(32)}, ${'b'.repeat(32)}`,
+      SERVICE_PUBLIC_KEYS: `${old.publicKey}, ${rotated.publicKey}`,
     });
-    expect(config.CONTEXT_SIGNING_SECRETS).toEqual(['a'.repeat(32), 'b'.repeat(32)]);
+    expect(config.SERVICE_PUBLIC_KEYS.map(({ service, kid }) => `${service}:${kid}`)).toEqual([
+      'gateway:g1',
+      'gateway:g2',
+    ]);
+    expect(() =>
+      parseConfig(gatewayConfigShape, { SERVICE_PUBLIC_KEYS: `${old.publicKey},${old.publicKey}` }),
+    ).toThrow('config error: SERVICE_PUBLIC_KEYS: entry 2: gateway:g1 appears twice');
   });
 
   it.each([
@@ -131,4 +221,33 @@ describe('configuration', () => {
     ]);
     expect(result.stdout).toBe('');
   });
+
+  it.each([
+    ['gateway', 'dist/gateway/main.js', {}],
+    ['tenancy', 'dist/subgraphs/tenancy/main.js', { MAIL_TRANSPORT: 'outbox' }],
+    ['worker', 'dist/subgraphs/jobs/worker/main.js', { MAIL_TRANSPORT: 'outbox' }],
+  ] as const)(
+    'refuses to start the %s process in production with its development key: one line naming the variable',
+    (name, entry, extra) => {
+      const keys = generateTestServiceKeys().env;
+      const variable = `${name.toUpperCase()}_SIGNING_KEY`;
+      const result = spawnSync(process.execPath, [join(repoRoot(), entry)], {
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'production',
+          ...keys,
+          [variable]: '',
+          ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+          ...extra,
+        },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        `config error: ${variable}: must be set to a key of your own when NODE_ENV=production (npm run env:generate writes fresh keys to .env)`,
+      ]);
+      expect(result.stdout).toBe('');
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { anonymousContext, signContext } from '../context';
-import { KeyRing, REENCRYPT_PATH, Redacted } from '../crypto';
-import { OAUTH_PROVIDER_LOOKUP_PATH, oauthProviderLookupAnswerSchema } from '../tenancy';
+import { reencryptCall } from '../contracts/subgraphs/reencrypt';
+import { oauthProviderLookupCall } from '../contracts/tenancy/oauth-provider-lookup';
+import { KeyRing, Redacted } from '../crypto';
 import { postGraphQL } from '../testing/graphql-client';
 import {
   signUpMember,
@@ -9,7 +9,7 @@ import {
   TEST_PASSWORD,
   type TestUser,
 } from '../testing/members';
-import { TEST_SIGNING_SECRET } from '../testing/services';
+import { postInternal } from '../testing/internal-requests';
 import { startStack, type TestStack } from '../testing/stack';
 import { spawnService, type ServiceName } from '../../scripts/lib/service-process';
 
@@ -190,25 +190,16 @@ async function signInWorks(): Promise<void> {
 }
 
 async function resolvedSecret(provider: string): Promise<string | undefined> {
-  const response = await fetch(`${stack.url('tenancy')}${OAUTH_PROVIDER_LOOKUP_PATH}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...signContext(anonymousContext(randomUUID()), TEST_SIGNING_SECRET),
-    },
-    body: JSON.stringify({ tenantId, provider }),
-  });
+  const response = await postInternal(stack, oauthProviderLookupCall, { tenantId, provider });
   expect(response.status).toBe(200);
-  return oauthProviderLookupAnswerSchema.parse(await response.json()).provider?.clientSecret;
+  return oauthProviderLookupCall.answer.parse(await response.json()).provider?.clientSecret;
 }
 
 function callRoute(service: ServiceName, body: unknown, signed = true): Promise<Response> {
-  return fetch(`${stack.url(service)}${REENCRYPT_PATH}`, {
+  if (signed) return postInternal(stack, reencryptCall, body, { to: service });
+  return fetch(`${stack.url(service)}${reencryptCall.path}`, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(signed ? signContext(anonymousContext(randomUUID()), TEST_SIGNING_SECRET) : {}),
-    },
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
 }

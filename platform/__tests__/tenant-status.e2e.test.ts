@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import pino from 'pino';
 import type { CacheResult } from '../observability/cache-metrics';
 import { publishTenantStatusChanged, TenantStatuses, type TenantStatusesOptions } from '../tenancy';
 import { eventually } from '../testing/eventually';
 import { freePort } from '../testing/free-port';
-import { TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../testing/services';
+import { internalClientAs } from '../testing/internal-requests';
+import { TEST_REDIS_URL } from '../testing/services';
+import { generateTestServiceKeys } from '../testing/service-keys';
 import { startStack, type TestStack } from '../testing/stack';
 
 // The tenant status cache every service shares (platform/tenancy/tenant-status.ts), against
@@ -28,12 +29,10 @@ async function statuses(overrides: Partial<TenantStatusesOptions> = {}) {
   subscribers.push(subscriber);
   const lookups: CacheResult[] = [];
   const cache = new TenantStatuses({
-    tenancyUrl: stack.url('tenancy'),
-    signingSecret: TEST_SIGNING_SECRET,
+    internal: internalClientAs(stack.keys, 'assets', { tenancy: stack.url('tenancy') }),
     timeoutMs: 5_000,
     subscriber,
     prefix: stack.redisPrefix,
-    logger: pino({ level: 'silent' }),
     countLookup: (result) => lookups.push(result),
     ...overrides,
   });
@@ -143,15 +142,20 @@ describe('TenantStatuses', () => {
 
   it('answers SERVICE_UNAVAILABLE when tenancy cannot be reached, and remembers nothing', async () => {
     const { cache } = await statuses({
-      tenancyUrl: `http://127.0.0.1:${await freePort()}`,
+      internal: internalClientAs(stack.keys, 'assets', {
+        tenancy: `http://127.0.0.1:${await freePort()}`,
+      }),
       timeoutMs: 1_000,
     });
     await expect(cache.statusOf(active)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
     await expect(cache.statusOf(active)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
   });
 
-  it('refuses a lookup signed with another secret: tenancy answers only the platform', async () => {
-    const { cache } = await statuses({ signingSecret: 'x'.repeat(48) });
+  it("refuses a lookup signed with a key that is not the platform's", async () => {
+    const stranger = generateTestServiceKeys();
+    const { cache } = await statuses({
+      internal: internalClientAs(stranger, 'assets', { tenancy: stack.url('tenancy') }),
+    });
     await expect(cache.statusOf(active)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
   });
 });

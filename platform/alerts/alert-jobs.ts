@@ -1,28 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 
-/**
- * The observability process's internal route the worker's `evaluate-alerts` job calls, with a
- * signed service context and an empty JSON object: one evaluation of every tenant's rules.
- */
-export const ALERT_EVALUATION_PATH = '/internal/alerts/evaluate';
-
-export const alertEvaluationRequestSchema = z.object({}).strict();
-
-export const alertEvaluationAnswerSchema = z.object({
-  tenants: z.number().int().nonnegative(),
-  /** Tenants whose rules were not evaluated: suspended or deleted. */
-  paused: z.number().int().nonnegative(),
-  rules: z.number().int().nonnegative(),
-  fired: z.number().int().nonnegative(),
-  resolved: z.number().int().nonnegative(),
-  /** Notifications handed to the `alerts` queue by this evaluation (new or left over). */
-  enqueued: z.number().int().nonnegative(),
-  /** Processes whose /metrics did not answer: their samples are missing from this round. */
-  unscraped: z.array(z.string()),
-});
-export type AlertEvaluationAnswer = z.infer<typeof alertEvaluationAnswerSchema>;
-
 export const ALERT_TRANSITIONS = ['fired', 'resolved'] as const;
 export type AlertTransition = (typeof ALERT_TRANSITIONS)[number];
 

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { VERIFIED_USERS_PATH, verifiedUsersAnswerSchema } from '../auth/verified-users';
 import { list } from '../config/fields';
+import { verifiedUsersCall } from '../contracts/auth/verified-users';
+import { roleLookupCall } from '../contracts/tenancy/role-lookup';
 import { ServiceUnavailableError } from '../errors/domain-errors';
-import { callInternalRoute } from '../http/internal-call';
+import type { InternalClient } from '../internal-calls';
 import { isEmailAddress } from '../mail/address';
-import { ROLE_LOOKUP_PATH, roleLookupAnswerSchema } from '../tenancy/role-lookup';
 
 /**
  * Whom a tenant's alert rules may mail. A rule's text is the tenant's to write, so its mail
@@ -31,11 +31,8 @@ export interface AlertRecipientPolicy {
 export interface AlertRecipientPolicyOptions {
   /** ALERT_EMAIL_ALLOWED_RECIPIENTS. */
   allowed: readonly string[];
-  /** The auth process (which accounts are verified) and tenancy (who is a member). */
-  authUrl: string;
-  tenancyUrl: string;
-  signingSecret: string;
-  timeoutMs: number;
+  /** Asks auth (which accounts are verified) and tenancy (who is a member). */
+  internal: Pick<InternalClient, 'call'>;
   logger: Logger;
 }
 
@@ -46,31 +43,17 @@ export interface AlertRecipientPolicyOptions {
  */
 export function alertRecipientPolicy(options: AlertRecipientPolicyOptions): AlertRecipientPolicy {
   const allowed = new Set(options.allowed);
-  const call = { signingSecret: options.signingSecret, timeoutMs: options.timeoutMs };
   return {
     async refused(tenantId, addresses) {
       const unlisted = [...new Set(addresses)].filter((address) => !allowed.has(address));
       if (unlisted.length === 0) return [];
       try {
-        const { users } = await callInternalRoute({
-          ...call,
-          service: 'auth',
-          baseUrl: options.authUrl,
-          path: VERIFIED_USERS_PATH,
-          what: 'the verified users lookup',
-          body: { emails: unlisted },
-          answer: verifiedUsersAnswerSchema,
-        });
+        const { users } = await options.internal.call(verifiedUsersCall, { emails: unlisted });
         const members = await Promise.all(
           users.map(async (user) => {
-            const { role } = await callInternalRoute({
-              ...call,
-              service: 'tenancy',
-              baseUrl: options.tenancyUrl,
-              path: ROLE_LOOKUP_PATH,
-              what: 'the role lookup',
-              body: { tenantId, userId: user.id },
-              answer: roleLookupAnswerSchema,
+            const { role } = await options.internal.call(roleLookupCall, {
+              tenantId,
+              userId: user.id,
             });
             return role === null ? null : user.email;
           }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { KEY_BYTES, KID_PATTERN, type EncryptionKey } from '../crypto/key-ring';
 import { Redacted } from '../crypto/redacted';
+import { exactBase64 } from './fields';
 import type { ConfigRule } from './load';
 
 /**
@@ -9,8 +10,6 @@ import type { ConfigRule } from './load';
  */
 export const DEVELOPMENT_ENCRYPTION_KEYS = 'dev:dGVzc2VyYS1kZXZlbG9wbWVudC1lbmNyeXB0aW9uISE=';
 const DEVELOPMENT_KEY_BYTES = Buffer.from('dGVzc2VyYS1kZXZlbG9wbWVudC1lbmNyeXB0aW9uISE=', 'base64');
-
-const BASE64 = /^(?:[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+)$/;
 
 /**
  * Parses `kid:base64key,kid:base64key`. Every bad entry is reported, by position: an entry
@@ -36,10 +35,8 @@ function parseKeys(value: string, ctx: z.RefinementCtx<string>): EncryptionKey[]
       ctx.addIssue(`${at}: the key id must be 1-16 lowercase letters, digits or -`);
       return;
     }
-    const key = Buffer.from(encoded, 'base64');
-    const canonical = key.toString('base64').replace(/=+$/, '');
-    const given = encoded.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
-    if (!BASE64.test(encoded) || canonical !== given || key.length !== KEY_BYTES) {
+    const key = exactBase64(encoded, KEY_BYTES);
+    if (!key) {
       ctx.addIssue(
         `${at} (kid ${kid}): the key must be base64 of exactly ${KEY_BYTES} bytes (openssl rand -base64 32)`,
       );

@@ -52,3 +52,17 @@ export const list = (item: z.ZodType<string, string>, fallback: string) =>
         .filter(Boolean),
     )
     .pipe(z.array(item));
+
+const BASE64 = /^(?:[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+)$/;
+
+/**
+ * The bytes of a base64 (or base64url) value that is exactly `bytes` long and written in its
+ * one canonical form; null otherwise (a truncated or padded-wrong paste decodes to something).
+ */
+export function exactBase64(encoded: string, bytes: number): Buffer | null {
+  if (!BASE64.test(encoded)) return null;
+  const decoded = Buffer.from(encoded, 'base64');
+  const canonical = decoded.toString('base64').replace(/=+$/, '');
+  const given = encoded.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
+  return canonical === given && decoded.length === bytes ? decoded : null;
+}

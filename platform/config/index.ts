@@ -6,3 +6,4 @@ export * from './encryption';
 export * from './outbound';
 export * from './app-links';
 export * from './tracing';
+export * from './service-keys';

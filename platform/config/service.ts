@@ -4,12 +4,6 @@ import { boolean, integer, list, url } from './fields';
 import type { ConfigRule } from './load';
 import { tracing } from './tracing';
 
-/**
- * The signing secret a local run uses when none is configured. Production refuses it, so a
- * forgotten variable can never ship a publicly known secret.
- */
-export const DEVELOPMENT_CONTEXT_SECRET = 'tessera-development-context-secret-do-not-use-in-prod';
-
 export const environment = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -19,15 +13,6 @@ export const environment = {
   HTTP_REQUEST_TIMEOUT_MS: integer(60_000, 1_000, 3_600_000),
   /** OpenTelemetry tracing: off unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   ...tracing,
-};
-
-export const contextSigning = {
-  /** Comma-separated; the first signs, all verify, so the secret can rotate without downtime. */
-  CONTEXT_SIGNING_SECRETS: list(
-    z.string().min(32, 'each secret must be at least 32 characters'),
-    DEVELOPMENT_CONTEXT_SECRET,
-  ).refine((secrets) => secrets.length > 0, 'needs at least one secret'),
-  CONTEXT_MAX_AGE_SECONDS: integer(60, 1, 600),
 };
 
 /**
@@ -70,21 +55,6 @@ export const redis = {
     .regex(/^[a-z0-9_-]{1,32}$/i, 'must be 1-32 letters, digits, _ or -')
     .default('tessera'),
 };
-
-/** The development secret must never sign anything in production. */
-export const refuseDevelopmentSecretInProduction: ConfigRule<{
-  NODE_ENV: string;
-  CONTEXT_SIGNING_SECRETS: string[];
-}> = (config) =>
-  config.NODE_ENV === 'production' &&
-  config.CONTEXT_SIGNING_SECRETS.includes(DEVELOPMENT_CONTEXT_SECRET)
-    ? [
-        {
-          variable: 'CONTEXT_SIGNING_SECRETS',
-          message: 'the development secret is refused when NODE_ENV=production',
-        },
-      ]
-    : [];
 
 /** Sentinel and Cluster modes are reached through a node list, not REDIS_URL. */
 export const requireRedisNodesOutsideStandalone: ConfigRule<{

@@ -1,2 +1,4 @@
 export * from './request-context';
-export * from './signed-context';
+export * from './service-keys';
+export * from './signed-request';
+export * from './replay-guard';

@@ -1,4 +1,3 @@
 export * from './key-ring';
 export * from './redacted';
-export * from './reencryption';
 export * from './tokens';

@@ -1,12 +1,7 @@
-import type { Logger } from 'pino';
-import {
-  DecryptionError,
-  REENCRYPT_BODY_LIMIT_BYTES,
-  reencryptRequestSchema,
-  type KeyRing,
-  type ReencryptAnswer,
-} from '../crypto';
-import { sendJson, signedJsonRoute, type RequestHandler, type SignedRouteRuntime } from '../http';
+import { reencryptCall, type ReencryptAnswer } from '../contracts/subgraphs/reencrypt';
+import { DecryptionError, type KeyRing } from '../crypto';
+import { ValidationError } from '../errors';
+import { signedJsonRoute, type RequestHandler, type SignedRouteRuntime } from '../http';
 
 /**
  * One column (or set of columns) of key ring envelopes a subgraph owns, e.g. the signing keys'
@@ -33,60 +28,54 @@ export interface SecretStore<T extends { id: string } = { id: string }> {
 export type AnySecretStore = SecretStore<any>;
 
 /**
- * `POST /internal/reencrypt` of a subgraph (see platform/crypto/reencryption.ts): rewrites up
+ * `POST /internal/reencrypt` of a subgraph (platform/contracts/subgraphs/reencrypt.ts): rewrites up
  * to `batch` of its secrets that are not under the active key, store after store, and answers
  * what it did, what is left and where to go on.
  */
 export function reencryptRoute(
-  runtime: SignedRouteRuntime & { logger: Logger },
+  runtime: SignedRouteRuntime,
   keyRing: KeyRing,
   stores: readonly AnySecretStore[],
 ): RequestHandler {
   const { logger } = runtime;
-  return signedJsonRoute(runtime, {
-    name: 'secret re-encryption',
-    bodyLimitBytes: REENCRYPT_BODY_LIMIT_BYTES,
-    schema: reencryptRequestSchema,
-    expected: '{"batch": 0-1000, "cursor"?: the previous answer\'s cursor}',
-    handle: async ({ batch, cursor }, _context, res) => {
-      const activeKid = keyRing.activeKid;
-      let position = parseCursor(cursor, stores.length);
-      if (!position) return sendJson(res, 400, { error: 'cursor is not one this route gave' });
-      let budget = batch;
-      let reencrypted = 0;
-      let failed = 0;
-      while (budget > 0 && position.store < stores.length) {
-        const store: AnySecretStore = stores[position.store]!;
-        const items: { id: string }[] = await store.list(activeKid, position.after, budget);
-        for (const item of items) {
-          try {
-            reencrypted += await store.rewrite(item, keyRing);
-          } catch (error) {
-            if (!(error instanceof DecryptionError)) throw error;
-            failed += 1;
-            // The id says which row; the reason and kid say why. Never the envelope itself.
-            logger.error(
-              { store: store.name, id: item.id, reason: error.reason, kid: error.kid },
-              'stored secret cannot be re-encrypted',
-            );
-          }
-          position = { store: position.store, after: item.id };
+  return signedJsonRoute(runtime, reencryptCall, async ({ batch, cursor }) => {
+    const activeKid = keyRing.activeKid;
+    let position = parseCursor(cursor, stores.length);
+    if (!position) throw new ValidationError('cursor is not one this route gave');
+    let budget = batch;
+    let reencrypted = 0;
+    let failed = 0;
+    while (budget > 0 && position.store < stores.length) {
+      const store: AnySecretStore = stores[position.store]!;
+      const items: { id: string }[] = await store.list(activeKid, position.after, budget);
+      for (const item of items) {
+        try {
+          reencrypted += await store.rewrite(item, keyRing);
+        } catch (error) {
+          if (!(error instanceof DecryptionError)) throw error;
+          failed += 1;
+          // The id says which row; the reason and kid say why. Never the envelope itself.
+          logger.error(
+            { store: store.name, id: item.id, reason: error.reason, kid: error.kid },
+            'stored secret cannot be re-encrypted',
+          );
         }
-        budget -= items.length;
-        if (budget > 0) position = { store: position.store + 1, after: null };
+        position = { store: position.store, after: item.id };
       }
-      let remaining = 0;
-      for (const store of stores) remaining += await store.countStale(activeKid);
-      const answer: ReencryptAnswer = {
-        reencrypted,
-        failed,
-        remaining,
-        cursor: position.store < stores.length ? formatCursor(position) : null,
-        activeKid,
-      };
-      if (reencrypted > 0 || failed > 0) logger.info(answer, 'secrets re-encrypted');
-      sendJson(res, 200, answer, { 'cache-control': 'no-store' });
-    },
+      budget -= items.length;
+      if (budget > 0) position = { store: position.store + 1, after: null };
+    }
+    let remaining = 0;
+    for (const store of stores) remaining += await store.countStale(activeKid);
+    const answer: ReencryptAnswer = {
+      reencrypted,
+      failed,
+      remaining,
+      cursor: position.store < stores.length ? formatCursor(position) : null,
+      activeKid,
+    };
+    if (reencrypted > 0 || failed > 0) logger.info(answer, 'secrets re-encrypted');
+    return answer;
   });
 }
 

@@ -1,65 +1,70 @@
-import type { Logger } from 'pino';
-import { sendJson, signedJsonRoute, type RequestHandler } from '../http';
+import {
+  retentionPurgeCall,
+  type RetentionPurgeAnswer,
+} from '../contracts/subgraphs/retention-purge';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { signedJsonRoute, type RequestHandler, type SignedRouteRuntime } from '../http';
 import {
   PURGE_TARGET_SPECS,
-  RETENTION_PURGE_BODY_LIMIT_BYTES,
-  retentionPurgeRequestSchema,
   type PurgeTarget,
-  type RetentionPurgeAnswer,
+  type PurgeTargetSpec,
   type RetentionPurgeHandler,
 } from '../retention';
+import { RETENTION_DAYS_MIN } from '../tenancy/tenant-settings';
 import { deleteInBatches } from './batched-deletion';
 
 /** A subgraph's handlers, one per target it owns (see platform/retention/purge-targets.ts). */
 export type RetentionPurgeHandlers = Partial<Record<PurgeTarget, RetentionPurgeHandler>>;
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** How far the worker's clock may run ahead of this process's without its purges refused. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** The least a target keeps its rows: its fixed days, or the lowest a tenant may set. */
+function shortestRetentionDays(spec: PurgeTargetSpec): number {
+  return 'days' in spec.retention ? spec.retention.days : RETENTION_DAYS_MIN;
+}
+
 /**
- * `POST /internal/retention-purge` of a subgraph (see platform/retention/retention-purge.ts):
- * runs the target's handler batch after batch until a short batch or the time budget, and
- * answers what went. Like the tenant purge, it only deletes: which rows are expired is the
- * handler's SQL, bounded by row-level security to the tenant named.
+ * `POST /internal/retention-purge` of a subgraph (platform/contracts/subgraphs/): runs the
+ * target's handler batch after batch until a short batch or the time budget, and answers what
+ * went. Like the tenant purge, it only deletes: which rows are expired is the handler's SQL,
+ * bounded by row-level security to the tenant named, and a cutoff more recent than the
+ * target's shortest retention is refused (409) before anything is deleted.
  */
 export function retentionPurgeRoute(
-  runtime: {
-    config: { CONTEXT_SIGNING_SECRETS: string[]; CONTEXT_MAX_AGE_SECONDS: number };
-    logger: Logger;
-  },
+  runtime: SignedRouteRuntime,
   handlers: RetentionPurgeHandlers,
   options: { budgetMs?: number } = {},
 ): RequestHandler {
   const budgetMs = options.budgetMs ?? 10_000;
   const { logger } = runtime;
 
-  return signedJsonRoute(runtime, {
-    name: 'retention purge',
-    bodyLimitBytes: RETENTION_PURGE_BODY_LIMIT_BYTES,
-    schema: retentionPurgeRequestSchema,
-    expected:
-      '{"target": a purge target, "tenantId": UUID | null, "before": ISO date, "batch": 1-5000}',
-    handle: async (request, _context, res) => {
-      const target = request.target as PurgeTarget;
-      const handler = handlers[target];
-      if (!handler) {
-        return sendJson(res, 404, { error: `${target} is not purged by this service` });
-      }
-      const tenantScoped = PURGE_TARGET_SPECS[target].scope !== 'global';
-      const tenantId = request.tenantId?.toLowerCase() ?? null;
-      if (!tenantScoped && tenantId !== null) {
-        return sendJson(res, 400, { error: `${target} has no tenant: send "tenantId": null` });
-      }
-      if (PURGE_TARGET_SPECS[target].scope === 'tenants' && tenantId === null) {
-        return sendJson(res, 400, { error: `${target} is purged tenant by tenant` });
-      }
-      const before = new Date(request.before);
-      const answer: RetentionPurgeAnswer = await deleteInBatches(
-        () => handler({ tenantId, before, batch: request.batch }),
-        { batchSize: request.batch, deadline: Date.now() + budgetMs },
-      );
-      if (answer.deleted > 0) {
-        logger.info({ target, tenantId, before, ...answer }, 'expired rows purged');
-      }
-      sendJson(res, 200, answer, { 'cache-control': 'no-store' });
-    },
+  return signedJsonRoute(runtime, retentionPurgeCall, async (request) => {
+    const target = request.target as PurgeTarget;
+    const handler = handlers[target];
+    if (!handler) throw new NotFoundError(`Purge target ${target} of this service`);
+    const spec = PURGE_TARGET_SPECS[target];
+    const tenantId = request.tenantId?.toLowerCase() ?? null;
+    if (spec.scope === 'global' && tenantId !== null) {
+      throw new ValidationError(`${target} has no tenant: send "tenantId": null`);
+    }
+    if (spec.scope === 'tenants' && tenantId === null) {
+      throw new ValidationError(`${target} is purged tenant by tenant`);
+    }
+    const before = new Date(request.before);
+    const days = shortestRetentionDays(spec);
+    if (before.getTime() > Date.now() - days * DAY_MS + CLOCK_SKEW_MS) {
+      throw new ConflictError(`${target} keeps rows for at least ${days} days`);
+    }
+    const answer: RetentionPurgeAnswer = await deleteInBatches(
+      () => handler({ tenantId, before, batch: request.batch }),
+      { batchSize: request.batch, deadline: Date.now() + budgetMs },
+    );
+    if (answer.deleted > 0) {
+      logger.info({ target, tenantId, before, ...answer }, 'expired rows purged');
+    }
+    return answer;
   });
 }
 

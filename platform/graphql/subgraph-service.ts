@@ -6,12 +6,11 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
+import { Lexer, parse, Source, TokenKind } from 'graphql';
 import type { Logger } from 'pino';
 import type { DataSource, EntitySchema, MixedList } from 'typeorm';
 import type { z } from 'zod';
 import {
-  contextSigning,
   database,
   environment,
   integer,
@@ -19,18 +18,17 @@ import {
   port,
   type ConfigRule,
   redis as redisFields,
-  refuseDevelopmentSecretInProduction,
+  refuseDevelopmentKeysInProduction,
   requireRedisNodesOutsideStandalone,
+  serviceKeys,
+  serviceSigning,
+  url,
+  type ServiceKeysConfig,
+  type ServiceSigning,
 } from '../config';
-import {
-  ContextRejectedError,
-  currentContext,
-  runWithContext,
-  verifyContext,
-  type RequestContext,
-} from '../context';
+import { currentContext, ReplayGuard, runWithContext, type RequestContext } from '../context';
 import { connect, createDataSource } from '../db';
-import { maskError, UnauthenticatedError, DomainError } from '../errors';
+import { maskError, DomainError } from '../errors';
 import {
   exitOnSignals,
   parseJsonBody,
@@ -38,10 +36,13 @@ import {
   sendGraphQLError,
   sendJson,
   startServiceServer,
+  verifySignedBody,
+  verifySignedHeaders,
   type ReadinessCheck,
   type RequestHandler,
   type RunningService,
 } from '../http';
+import { InternalClient } from '../internal-calls';
 import { createLogger } from '../observability/logger';
 import {
   createServiceMetrics,
@@ -63,20 +64,23 @@ import { executeApollo } from './apollo-http';
 import { enforceFieldPolicies } from './field-policy';
 import { metricsPlugin } from './metrics-plugin';
 import { tracingPlugin } from './tracing-plugin';
-import { tenantPurgeRoute, type PurgeTable } from './tenant-purge-route';
-import { TENANT_PURGE_PATH } from '../tenancy/tenant-purge';
-import { RETENTION_PURGE_PATH } from '../retention/retention-purge';
+import { askTenancyIfLive, tenantPurgeRoute, type PurgeTable } from './tenant-purge-route';
+import { tenantPurgeCall } from '../contracts/subgraphs/tenant-purge';
+import { retentionPurgeCall } from '../contracts/subgraphs/retention-purge';
 import { retentionPurgeRoute, type RetentionPurgeHandlers } from './retention-purge-route';
 
 export function subgraphConfigShape(name: SubgraphName, defaultPort: number) {
   return {
     ...environment,
-    ...contextSigning,
+    ...serviceKeys(name),
     ...database(name),
     ...redisFields,
     PORT: port(defaultPort),
     /** Entity batches from the gateway can be large; client bodies are limited at the gateway. */
     SUBGRAPH_BODY_LIMIT_BYTES: integer(8 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    /** Where auth and tenancy serve their internal routes (API key owners, tenant state...). */
+    AUTH_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4001'),
+    TENANCY_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4002'),
   };
 }
 
@@ -90,6 +94,12 @@ export interface SubgraphRuntime<TConfig extends SubgraphConfig = SubgraphConfig
   metrics: ServiceMetrics;
   dataSource: DataSource;
   redis: RedisClient;
+  /** This process's key: signs what it calls, verifies what it serves. */
+  signing: ServiceSigning;
+  /** Claims the nonces of signed requests that change something. */
+  replayGuard: ReplayGuard;
+  /** Calls other processes' internal routes (platform/contracts/). */
+  internal: InternalClient;
 }
 
 /** The long-lived parts a subgraph builds once per process (caches, key sets, background loops). */
@@ -120,7 +130,8 @@ export interface SubgraphDefinition<
   resolvers: object;
   /**
    * The subgraph's tenant-owned tables, emptied in this order for a deleted tenant by its
-   * `POST /internal/purge-tenant` route (see platform/tenancy/tenant-purge.ts).
+   * `POST /internal/purge-tenant` route (platform/contracts/subgraphs/tenant-purge.ts), once
+   * tenancy says the tenant is no longer live.
    */
   purgeTables?: readonly PurgeTable[];
   /**
@@ -157,7 +168,7 @@ export function subgraphConfigSchema<TShape extends z.ZodRawShape>(definition: {
       ...definition.config?.shape,
     },
     rules: [
-      refuseDevelopmentSecretInProduction,
+      refuseDevelopmentKeysInProduction(definition.name) as ConfigRule<ServiceKeysConfig>,
       requireRedisNodesOutsideStandalone,
       ...(definition.config?.rules ?? []),
     ] as ConfigRule<z.infer<z.ZodObject<z.ZodRawShape>>>[],
@@ -197,7 +208,21 @@ export async function startSubgraph<
     }),
   );
   const redis = createRedis(config, logger, { name: `${definition.name}:main` });
-  const runtime: SubgraphRuntime<Config> = { config, logger, metrics, dataSource, redis };
+  const signing = serviceSigning(config, definition.name);
+  const runtime: SubgraphRuntime<Config> = {
+    config,
+    logger,
+    metrics,
+    dataSource,
+    redis,
+    signing,
+    replayGuard: new ReplayGuard(redis, config.REDIS_PREFIX, config.CONTEXT_MAX_AGE_SECONDS),
+    internal: new InternalClient({
+      signer: signing.signer,
+      urls: { auth: config.AUTH_INTERNAL_URL, tenancy: config.TENANCY_INTERNAL_URL },
+      logger,
+    }),
+  };
   const setup: SubgraphServices<TServices> = definition.setup
     ? await definition.setup(runtime)
     : { services: undefined as TServices };
@@ -232,47 +257,34 @@ export async function startSubgraph<
       { kind: SpanKind.SERVER, parent: contextFromCarrier(req.headers) },
       () => serveGraphQL(req, res),
     );
+  // Only the gateway calls /graphql; each request is signed over its own body.
   const serveGraphQL = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let request: RequestContext;
+    let requestId = String(req.headers['x-request-id'] ?? 'none').slice(0, 128);
     try {
-      request = verifyContext(
-        req.headers,
-        config.CONTEXT_SIGNING_SECRETS,
-        config.CONTEXT_MAX_AGE_SECONDS,
-      );
-    } catch (error) {
-      if (!(error instanceof ContextRejectedError)) throw error;
-      logger.warn(
-        { reason: error.reason, ip: req.socket.remoteAddress },
-        'service context rejected',
-      );
-      req.resume();
-      return sendGraphQLError(
-        res,
-        new UnauthenticatedError('Missing or invalid service context'),
-        String(req.headers['x-request-id'] ?? 'none'),
-      );
-    }
-    annotateActiveSpan({ [REQUEST_ID_ATTRIBUTE]: request.requestId });
-    await runWithContext(request, async () => {
-      let body: unknown;
-      try {
-        body = parseJsonBody(
-          await readBody(req, config.SUBGRAPH_BODY_LIMIT_BYTES),
-          req.headers['content-type'],
+      const verified = verifySignedHeaders(runtime, req, GRAPHQL_CALLERS, '/graphql');
+      const request = verified.context;
+      requestId = request.requestId;
+      annotateActiveSpan({ [REQUEST_ID_ATTRIBUTE]: requestId });
+      await runWithContext(request, async () => {
+        const raw = await readBody(req, config.SUBGRAPH_BODY_LIMIT_BYTES);
+        const body = parseJsonBody(raw, req.headers['content-type']);
+        await verifySignedBody(runtime, verified, req, raw, {
+          mutating: mayChangeData(body),
+          route: '/graphql',
+        });
+        await executeApollo(
+          apollo,
+          req,
+          res,
+          body,
+          definition.createContext(request, runtime, setup.services),
         );
-      } catch (error) {
-        if (error instanceof DomainError) return sendGraphQLError(res, error, request.requestId);
-        throw error;
-      }
-      await executeApollo(
-        apollo,
-        req,
-        res,
-        body,
-        definition.createContext(request, runtime, setup.services),
-      );
-    });
+      });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      req.resume();
+      sendGraphQLError(res, error, requestId);
+    }
   };
 
   const readiness: ReadinessCheck[] = [
@@ -282,10 +294,13 @@ export async function startSubgraph<
   ];
   const routes: Partial<Record<string, RequestHandler>> = {
     ...(definition.purgeTables && {
-      [TENANT_PURGE_PATH]: tenantPurgeRoute(runtime, { tables: definition.purgeTables }),
+      [tenantPurgeCall.path]: tenantPurgeRoute(runtime, {
+        tables: definition.purgeTables,
+        guard: askTenancyIfLive(runtime.internal),
+      }),
     }),
     ...(definition.retentionPurge && {
-      [RETENTION_PURGE_PATH]: retentionPurgeRoute(
+      [retentionPurgeCall.path]: retentionPurgeRoute(
         runtime,
         definition.retentionPurge(runtime, setup.services),
       ),
@@ -346,4 +361,26 @@ export function runSubgraphProcess<
       process.exit(1);
     },
   );
+}
+
+/** The one caller of every subgraph's /graphql. */
+const GRAPHQL_CALLERS = ['gateway'] as const;
+
+/**
+ * Whether a subgraph request may change data, so its nonce must be claimed: anything whose
+ * document does not start with a query (the gateway sends one operation per fetch). Replaying
+ * a query only repeats an answer; a mutation must run once.
+ */
+function mayChangeData(body: unknown): boolean {
+  const query = (body as { query?: unknown } | null)?.query;
+  if (typeof query !== 'string') return true;
+  try {
+    const first = new Lexer(new Source(query)).advance();
+    return !(
+      first.kind === TokenKind.BRACE_L ||
+      (first.kind === TokenKind.NAME && first.value === 'query')
+    );
+  } catch {
+    return true;
+  }
 }

@@ -1,12 +1,10 @@
-import type { Logger } from 'pino';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { tenantPurgeCall, type TenantPurgeAnswer } from '../contracts/subgraphs/tenant-purge';
+import { tenantStatusCall } from '../contracts/tenancy/tenant-status';
 import { withTenantTransaction } from '../db';
-import { sendJson, signedJsonRoute, type RequestHandler } from '../http';
-import {
-  TENANT_PURGE_BODY_LIMIT_BYTES,
-  tenantPurgeRequestSchema,
-  type TenantPurgeAnswer,
-} from '../tenancy/tenant-purge';
+import { ConflictError } from '../errors';
+import { signedJsonRoute, type RequestHandler, type SignedRouteRuntime } from '../http';
+import type { InternalClient } from '../internal-calls';
 import { deleteInBatches } from './batched-deletion';
 
 /**
@@ -19,39 +17,38 @@ export interface TenantPurgeOptions {
   /** Deleted in this order: children before the rows they reference. */
   tables: readonly PurgeTable[];
   /**
-   * Runs before anything is deleted, in the tenant's transaction; throw
-   * {@link PurgeRefusedError} to refuse (tenancy refuses a tenant that is not marked deleted).
+   * Runs before anything is deleted, on every call: throws a ConflictError while the tenant
+   * is live. Tenancy reads its own table; the others ask tenancy ({@link askTenancyIfLive}).
    */
-  guard?: (manager: EntityManager, tenantId: string) => Promise<void>;
+  guard: (tenantId: string) => Promise<void>;
   /** Rows per DELETE (one short transaction each); 500 by default. */
   batchSize?: number;
   /** How long one call keeps deleting before it answers `complete: false`; 10 s by default. */
   budgetMs?: number;
 }
 
-/** A purge the subgraph will not run (answered 409, so the job retries or fails visibly). */
-export class PurgeRefusedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PurgeRefusedError';
-  }
+/**
+ * The guard of every subgraph but tenancy, which cannot read tenancy's tables: tenancy is asked
+ * whether the tenant is still live. No answer refuses the purge too (503), and the job retries.
+ */
+export function askTenancyIfLive(internal: InternalClient): (tenantId: string) => Promise<void> {
+  return async (tenantId) => {
+    const { tenants } = await internal.call(tenantStatusCall, { tenantIds: [tenantId] });
+    if (tenants.length > 0) throw new ConflictError(`tenant ${tenantId} is not deleted`);
+  };
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const QUALIFIED = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 
 /**
- * `POST /internal/purge-tenant` of a subgraph (see platform/tenancy/tenant-purge.ts): deletes
+ * `POST /internal/purge-tenant` of a subgraph (platform/contracts/subgraphs/tenant-purge.ts): deletes
  * the tenant's rows from each table in batches, each batch in its own transaction scoped to the
  * tenant, so row-level security bounds every statement to that tenant even if a table name or
  * column were wrong. Answers what it deleted and whether it finished within its time budget.
  */
 export function tenantPurgeRoute(
-  runtime: {
-    config: { CONTEXT_SIGNING_SECRETS: string[]; CONTEXT_MAX_AGE_SECONDS: number };
-    logger: Logger;
-    dataSource: DataSource;
-  },
+  runtime: SignedRouteRuntime & { dataSource: DataSource },
   options: TenantPurgeOptions,
 ): RequestHandler {
   const tables = options.tables.map(parsePurgeTable);
@@ -59,38 +56,25 @@ export function tenantPurgeRoute(
   const budgetMs = options.budgetMs ?? 10_000;
   const { dataSource, logger } = runtime;
 
-  return signedJsonRoute(runtime, {
-    name: 'tenant purge',
-    bodyLimitBytes: TENANT_PURGE_BODY_LIMIT_BYTES,
-    schema: tenantPurgeRequestSchema,
-    expected: '{"tenantId": UUID}',
-    handle: async ({ tenantId: rawTenantId }, _context, res) => {
-      const tenantId = rawTenantId.toLowerCase();
-      if (options.guard) {
-        try {
-          await withTenantTransaction(dataSource, tenantId, (manager) =>
-            options.guard!(manager, tenantId),
-          );
-        } catch (error) {
-          if (!(error instanceof PurgeRefusedError)) throw error;
-          logger.warn({ tenantId, reason: error.message }, 'tenant purge refused');
-          return sendJson(res, 409, { error: error.message });
-        }
-      }
-      const deadline = Date.now() + budgetMs;
-      const answer: TenantPurgeAnswer = { deleted: {}, complete: true };
-      for (const { table, column } of tables) {
-        const { deleted, complete } = await deleteInBatches(
-          () => deleteBatch(dataSource, table, column, tenantId, batchSize),
-          { batchSize, deadline },
-        );
-        answer.deleted[table] = deleted;
-        answer.complete = complete;
-        if (!answer.complete) break;
-      }
-      logger.info({ tenantId, ...answer }, 'tenant rows purged');
-      sendJson(res, 200, answer, { 'cache-control': 'no-store' });
-    },
+  return signedJsonRoute(runtime, tenantPurgeCall, async ({ tenantId: rawTenantId }) => {
+    const tenantId = rawTenantId.toLowerCase();
+    await options.guard(tenantId).catch((error: unknown) => {
+      logger.warn({ tenantId, err: error }, 'tenant purge refused');
+      throw error;
+    });
+    const deadline = Date.now() + budgetMs;
+    const answer: TenantPurgeAnswer = { deleted: {}, complete: true };
+    for (const { table, column } of tables) {
+      const { deleted, complete } = await deleteInBatches(
+        () => deleteBatch(dataSource, table, column, tenantId, batchSize),
+        { batchSize, deadline },
+      );
+      answer.deleted[table] = deleted;
+      answer.complete = complete;
+      if (!answer.complete) break;
+    }
+    logger.info({ tenantId, ...answer }, 'tenant rows purged');
+    return answer;
   });
 }
 

@@ -5,4 +5,3 @@ export * from './readiness';
 export * from './respond';
 export * from './service-server';
 export * from './signed-json-route';
-export * from './internal-call';

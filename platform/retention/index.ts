@@ -1,4 +1,3 @@
 export * from './purge-targets';
 export * from './retention-purge';
-export * from './tenant-retention';
 export * from './retention-purge-job';

@@ -1,33 +1,9 @@
 import { LRUCache } from 'lru-cache';
-import type { Logger } from 'pino';
-import { z } from 'zod';
-import { ServiceUnavailableError } from '../errors/domain-errors';
-import { callInternalRoute } from '../http/internal-call';
+import { MAX_TENANT_STATUS_IDS, tenantStatusCall } from '../contracts/tenancy/tenant-status';
+import type { InternalClient } from '../internal-calls';
 import type { CountCacheLookup } from '../observability/cache-metrics';
 import { redisKey, type RedisClient } from '../redis';
-import { TENANT_STATUSES, type TenantStatus } from './role-lookup';
-
-/**
- * The tenancy process's internal tenant status lookup, for services that must stop working
- * for a suspended tenant in the background (alert evaluation, blob URLs, webhook deliveries):
- * `POST TENANT_STATUS_PATH` with a signed service context and `{ tenantIds }`, answered with
- * the live ones among them and their status. A tenant left out of the answer does not exist
- * (never created, or deleted).
- */
-export const TENANT_STATUS_PATH = '/internal/tenant-status';
-
-export const MAX_TENANT_STATUS_IDS = 500;
-export const TENANT_STATUS_BODY_LIMIT_BYTES = 64 * 1024;
-
-export const tenantStatusRequestSchema = z.object({
-  tenantIds: z.array(z.uuid()).min(1).max(MAX_TENANT_STATUS_IDS),
-});
-export type TenantStatusRequest = z.infer<typeof tenantStatusRequestSchema>;
-
-export const tenantStatusAnswerSchema = z.object({
-  tenants: z.array(z.object({ id: z.uuid(), status: z.enum(TENANT_STATUSES) })),
-});
-export type TenantStatusAnswer = z.infer<typeof tenantStatusAnswerSchema>;
+import type { TenantStatus } from './tenant-status-values';
 
 /** A tenant's status as a service acts on it: null when there is no live tenant of the id. */
 export type LiveTenantStatus = TenantStatus | null;
@@ -50,16 +26,13 @@ export async function publishTenantStatusChanged(
 }
 
 export interface TenantStatusesOptions {
-  /** The tenancy process's base URL (any path is ignored). */
-  tenancyUrl: string;
-  /** Signs the service context of each lookup (the first of CONTEXT_SIGNING_SECRETS). */
-  signingSecret: string;
-  timeoutMs: number;
+  /** Asks tenancy ({@link tenantStatusCall}). */
+  internal: Pick<InternalClient, 'call'>;
+  timeoutMs?: number;
   /** A connection of this process's own in subscriber mode: announcements arrive on it. */
   subscriber: RedisClient;
   /** REDIS_PREFIX. */
   prefix: string;
-  logger: Logger;
   /** Tenants remembered at once; the least recently used go first. */
   maxEntries?: number;
   /** How long an answer is reused when its announcement is lost. */
@@ -181,22 +154,13 @@ export class TenantStatuses {
     }
   }
 
+  /** Throws the client's coded SERVICE_UNAVAILABLE when tenancy cannot answer. */
   private async ask(ids: string[]): Promise<Map<string, TenantStatus>> {
-    try {
-      const answer = await callInternalRoute({
-        service: 'tenancy',
-        baseUrl: this.options.tenancyUrl,
-        path: TENANT_STATUS_PATH,
-        what: 'the tenant status lookup',
-        body: { tenantIds: ids } satisfies TenantStatusRequest,
-        answer: tenantStatusAnswerSchema,
-        signingSecret: this.options.signingSecret,
-        timeoutMs: this.options.timeoutMs,
-      });
-      return new Map(answer.tenants.map((tenant) => [tenant.id.toLowerCase(), tenant.status]));
-    } catch (error) {
-      this.options.logger.warn({ err: error }, 'tenant status lookup failed');
-      throw new ServiceUnavailableError('Cannot tell whether this tenant is active right now');
-    }
+    const answer = await this.options.internal.call(
+      tenantStatusCall,
+      { tenantIds: ids },
+      { timeoutMs: this.options.timeoutMs },
+    );
+    return new Map(answer.tenants.map((tenant) => [tenant.id.toLowerCase(), tenant.status]));
   }
 }

@@ -17,7 +17,6 @@ export const TEMPLATE_PREFIX = 'tessera_template_';
 export const TEMPLATE_DATABASE =
   process.env.TESSERA_TEST_TEMPLATE ?? `${TEMPLATE_PREFIX}${process.pid}`;
 export const TEST_DATABASE_PREFIX = 'tessera_t_';
-export const TEST_SIGNING_SECRET = 'tessera-test-context-secret-0123456789abcdef';
 
 /**
  * A URL for `database` on the test server, as the owner role or as a service's own role (what

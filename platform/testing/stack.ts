@@ -7,7 +7,8 @@ import {
 import { SUBGRAPH_NAMES, type SubgraphName } from '../paths';
 import { createTestDatabase, type TestDatabase } from './database';
 import { cleanupRedisPrefix, testRedisPrefix } from './redis';
-import { TEST_REDIS_URL, TEST_SIGNING_SECRET } from './services';
+import { generateTestServiceKeys, type TestServiceKeys } from './service-keys';
+import { TEST_REDIS_URL } from './services';
 
 export interface LogLine {
   service: ServiceName;
@@ -24,6 +25,8 @@ export interface TestStack {
   env: NodeJS.ProcessEnv;
   /** What a process of `service` gets: `env` and, for all but the gateway, its database URL. */
   envOf(service: ServiceName): NodeJS.ProcessEnv;
+  /** The processes' signing keys (fresh for each stack; every key is in `env`). */
+  keys: TestServiceKeys;
   processes: Map<ServiceName, ServiceProcess>;
   gatewayUrl: string;
   logs: LogLine[];
@@ -48,6 +51,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const redisPrefix = testRedisPrefix();
   const logs: LogLine[] = [];
   const processes = new Map<ServiceName, ServiceProcess>();
+  const keys = generateTestServiceKeys();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'test',
@@ -57,7 +61,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     DATABASE_POOL_MAX: '3',
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: redisPrefix,
-    CONTEXT_SIGNING_SECRETS: TEST_SIGNING_SECRET,
+    ...keys.env,
     SHUTDOWN_GRACE_MS: '5000',
     ...options.env,
   };
@@ -138,6 +142,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       redisPrefix,
       env,
       envOf,
+      keys,
       processes,
       gatewayUrl: `${gateway.url}/graphql`,
       logs,

@@ -13,12 +13,9 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { z } from 'zod';
-import { gatewayConfigShape } from '../../gateway/config';
-import {
-  parseConfig,
-  refuseDevelopmentSecretInProduction,
-  requireRedisNodesOutsideStandalone,
-} from '../../platform/config';
+import { gatewayConfigRules, gatewayConfigShape } from '../../gateway/config';
+import { ownSigningKey, parseConfig, signingKeyVariable } from '../../platform/config';
+import { SERVICE_NAMES } from '../../platform/context';
 import { serviceRole } from '../../platform/db/roles';
 import { subgraphConfigSchema } from '../../platform/graphql/subgraph-service';
 import { createServiceMetrics } from '../../platform/observability/metrics';
@@ -26,10 +23,11 @@ import { repoRoot, SUBGRAPH_NAMES } from '../../platform/paths';
 import { assetsSubgraph } from '../../subgraphs/assets';
 import { authSubgraph } from '../../subgraphs/auth';
 import { jobsSubgraph } from '../../subgraphs/jobs';
-import { workerConfigShape } from '../../subgraphs/jobs/worker/config';
+import { workerConfigRules, workerConfigShape } from '../../subgraphs/jobs/worker/config';
 import { observabilitySubgraph } from '../../subgraphs/observability';
 import { tenancySubgraph } from '../../subgraphs/tenancy';
 import { SERVICE_ENTRIES, type ServiceName } from '../lib/service-process';
+import { generateEnv } from '../generate-env';
 import { migrationConfigShape, serviceDatabaseUrls } from '../migrate';
 
 // The deployment files (Dockerfile, docker-compose.yml, deploy/) cannot be run here without a
@@ -63,12 +61,23 @@ const compose = parseYaml(read('docker-compose.yml'), { merge: true }) as {
 const services = compose.services;
 const processNames = Object.keys(SERVICE_ENTRIES) as ServiceName[];
 
-/** What the environment looks like when no variable overrides a `${NAME:-default}`. */
+/** An `.env` as `npm run env:generate` writes it: every secret compose requires. */
+const dotEnv = generateEnv();
+
+/**
+ * What a process's environment looks like with that `.env` and nothing else set: each
+ * `${NAME:-default}` its default, each `${NAME:?error}` the value from `.env`.
+ */
 function composeEnv(service: string): Record<string, string> {
   return Object.fromEntries(
     Object.entries(services[service]?.environment ?? {}).map(([key, value]) => [
       key,
-      String(value).replace(/\$\{\w+:-([^}]*)\}/g, '$1'),
+      String(value)
+        .replace(/\$\{\w+:-([^}]*)\}/g, '$1')
+        .replace(/\$\{(\w+):\?[^}]*\}/g, (_match, name: string) => {
+          if (!(name in dotEnv)) throw new Error(`compose requires ${name}, which .env lacks`);
+          return dotEnv[name]!;
+        }),
     ]),
   );
 }
@@ -174,9 +183,42 @@ describe('Dockerfile', () => {
 });
 
 describe('docker-compose.yml', () => {
-  withTool('docker-compose', 'is accepted by `docker-compose config -q`', () => {
-    const result = run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q']);
-    expect(result).toEqual({ status: 0, output: '' });
+  withTool(
+    'docker-compose',
+    'is accepted by `docker-compose config -q` with a generated .env',
+    () => {
+      const scratch = mkdtempSync(join(tmpdir(), 'tessera-env-'));
+      try {
+        const envFile = join(scratch, '.env');
+        writeFileSync(
+          envFile,
+          Object.entries(dotEnv)
+            .map(([name, value]) => `${name}=${value}\n`)
+            .join(''),
+        );
+        const args = ['-f', 'docker-compose.yml', '--env-file', envFile, 'config', '-q'];
+        expect(run('docker-compose', args)).toEqual({ status: 0, output: '' });
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('reads every secret from .env, with no default, and keeps .env out of git and images', () => {
+    const source = read('docker-compose.yml');
+    const required = new Set([...source.matchAll(/\$\{(\w+):\?[^}]*\}/g)].map((m) => m[1]!));
+    const defaulted = [...source.matchAll(/\$\{(\w+):-[^}]*\}/g)].map((m) => m[1]!);
+    expect(defaulted.filter((name) => /PASSWORD|SECRET|KEY/.test(name))).toEqual([]);
+    expect([...required].sort()).toEqual(Object.keys(dotEnv).sort());
+    // .env.example names the same variables, with placeholders the processes refuse.
+    const example = read('.env.example')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line));
+    expect(example.map((line) => line.split('=')[0]).sort()).toEqual([...required].sort());
+    for (const line of example) expect(line).toMatch(/=.*<[^>]+>/);
+    for (const ignore of ['.gitignore', '.dockerignore']) {
+      expect(read(ignore).split('\n')).toContain('.env');
+    }
   });
 
   it('runs every process of SERVICE_ENTRIES from the one image, with its script as the command', () => {
@@ -211,7 +253,6 @@ describe('docker-compose.yml', () => {
   });
 
   it('hands each process an environment its own config accepts in production', () => {
-    const secrets = new Set<string>();
     for (const name of SUBGRAPH_NAMES) {
       const env = composeEnv(name);
       const { shape, rules } = subgraphConfigSchema<z.ZodRawShape>(SUBGRAPHS[name]);
@@ -219,12 +260,13 @@ describe('docker-compose.yml', () => {
         NODE_ENV: string;
         DATABASE_URL: string;
         REDIS_URL: string;
+        TENANCY_INTERNAL_URL: string;
       };
       expect({ name, nodeEnv: config.NODE_ENV }).toEqual({ name, nodeEnv: 'production' });
       expect(new URL(config.DATABASE_URL).username).toBe(serviceRole(name));
       expect(new URL(config.DATABASE_URL).hostname).toBe('postgres');
       expect(new URL(config.REDIS_URL).hostname).toBe('redis');
-      secrets.add(env.CONTEXT_SIGNING_SECRETS!);
+      expect(config.TENANCY_INTERNAL_URL).toBe(`http://tenancy:${composeEnv('tenancy').PORT}`);
     }
     // Assets asks auth (API key owners) and tenancy (tenant statuses) by their service names.
     const assets = composeEnv('assets');
@@ -233,10 +275,7 @@ describe('docker-compose.yml', () => {
       'http://tenancy:4002',
     ]);
     const workerEnv = composeEnv('worker');
-    const worker = parseConfig(workerConfigShape, workerEnv, [
-      refuseDevelopmentSecretInProduction,
-      requireRedisNodesOutsideStandalone,
-    ]);
+    const worker = parseConfig(workerConfigShape, workerEnv, workerConfigRules);
     expect(new URL(worker.REDIS_URL).hostname).toBe('redis');
     expect(new URL(worker.DATABASE_URL).username).toBe(serviceRole('worker'));
     // No two processes share a role or a password.
@@ -250,22 +289,24 @@ describe('docker-compose.yml', () => {
       const variable = `SUBGRAPH_${name.toUpperCase()}_URL` as keyof typeof worker;
       expect(new URL(String(worker[variable])).hostname).toBe(name);
     }
-    secrets.add(workerEnv.CONTEXT_SIGNING_SECRETS!);
 
     const gatewayEnv = composeEnv('gateway');
-    const gateway = parseConfig(gatewayConfigShape, gatewayEnv, [
-      refuseDevelopmentSecretInProduction,
-      requireRedisNodesOutsideStandalone,
-    ]);
+    const gateway = parseConfig(gatewayConfigShape, gatewayEnv, gatewayConfigRules);
     expect(new URL(gateway.REDIS_URL).hostname).toBe('redis');
-    secrets.add(gatewayEnv.CONTEXT_SIGNING_SECRETS!);
-    // One secret for all: a subgraph refuses whatever the gateway signed with another.
-    expect(secrets.size).toBe(1);
-    expect(gateway.CONTEXT_SIGNING_SECRETS.every((secret) => secret.length >= 32)).toBe(true);
+    expect(ownSigningKey(gateway, 'gateway').kid).toMatch(/^k\d{8}$/);
     for (const name of SUBGRAPH_NAMES) {
       expect(gatewayEnv[`SUBGRAPH_${name.toUpperCase()}_URL`]).toBe(
         `http://${name}:${composeEnv(name).PORT}/graphql`,
       );
+    }
+  });
+
+  it('gives each process its own signing key and no other, and every process all public keys', () => {
+    for (const name of SERVICE_NAMES) {
+      const env = composeEnv(name);
+      const keys = SERVICE_NAMES.filter((service) => signingKeyVariable(service) in env);
+      expect({ name, keys }).toEqual({ name, keys: [name] });
+      expect(env.SERVICE_PUBLIC_KEYS).toBe(dotEnv.SERVICE_PUBLIC_KEYS);
     }
   });
 

@@ -36,15 +36,12 @@ export const assetsConfigShape = {
   ASSETS_PUBLIC_URL: url(['http', 'https']).optional(),
   /**
    * Keys of the signed blob URLs, comma-separated, each >= 32 characters; the first signs, all
-   * verify. By default derived from CONTEXT_SIGNING_SECRETS (HKDF, a key of its own).
+   * verify. By default derived from ASSETS_SIGNING_KEY (HKDF, a key of its own), which changes
+   * with it: URLs handed out before a rotation of that key stop working.
    */
   ASSETS_URL_SECRETS: list(z.string().min(32, 'each secret must be at least 32 characters'), ''),
   ASSETS_UPLOAD_URL_TTL_SECONDS: integer(900, 10, 24 * 3600),
   ASSETS_DOWNLOAD_URL_TTL_SECONDS: integer(300, 10, 24 * 3600),
-  /** The auth process, asked who created an API key that uploads (the asset's owner). */
-  AUTH_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4001'),
-  /** The tenancy process, asked whether a blob URL's tenant is suspended. */
-  TENANCY_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4002'),
   ASSETS_S3_ENDPOINT: url(['http', 'https']).optional(),
   ASSETS_S3_REGION: z
     .string()

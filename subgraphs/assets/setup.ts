@@ -25,7 +25,7 @@ export async function setupAssets(
     keys: blobUrlKeys(
       config.ASSETS_URL_SECRETS.length > 0
         ? config.ASSETS_URL_SECRETS
-        : config.CONTEXT_SIGNING_SECRETS,
+        : [runtime.signing.key.seed.reveal()],
     ),
     publicUrl: () => config.ASSETS_PUBLIC_URL ?? ownUrl,
     uploadTtlSeconds: config.ASSETS_UPLOAD_URL_TTL_SECONDS,
@@ -35,12 +35,9 @@ export async function setupAssets(
   // announces a change on this connection.
   const subscriber = createRedis(config, logger, { name: 'assets:tenant-status', blocking: true });
   const tenantStatuses = new TenantStatuses({
-    tenancyUrl: config.TENANCY_INTERNAL_URL,
-    signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
-    timeoutMs: 2_000,
+    internal: runtime.internal,
     subscriber,
     prefix: config.REDIS_PREFIX,
-    logger,
     countLookup: cacheCounter(runtime.metrics.registry, 'tenant_status'),
   });
   await tenantStatuses.start();
@@ -54,11 +51,7 @@ export async function setupAssets(
         quotaBytes: config.ASSETS_TENANT_QUOTA_BYTES,
         contentTypes: config.ASSETS_CONTENT_TYPES,
       },
-      apiKeyOwners: new ApiKeyOwners(
-        config.AUTH_INTERNAL_URL,
-        config.CONTEXT_SIGNING_SECRETS[0]!,
-        logger,
-      ),
+      apiKeyOwners: new ApiKeyOwners(runtime.internal),
     },
     prefixRoutes: {
       [BLOB_PATH_PREFIX]: {

@@ -10,7 +10,6 @@ import {
   refuseDevelopmentEncryptionKeyInProduction,
   requireExplicitMailTransportInProduction,
   requireSmtpUrlForSmtpTransport,
-  url,
 } from '../../platform/config';
 import type { SubgraphConfig } from '../../platform/graphql';
 import { refuseHttpTrustedIssuersInProduction, trustedIssuers } from './oauth-trust';
@@ -59,8 +58,6 @@ export const authConfigShape = {
   ).transform((origins) => origins.map((origin) => new URL(origin).origin)),
   /** How long an OAuth sign-in may take between startOAuth and completeOAuth. */
   OAUTH_STATE_TTL_SECONDS: integer(600, 60, 3600),
-  /** The tenancy process, which holds the tenants' OAuth provider configurations. */
-  TENANCY_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4002'),
   /**
    * Comma-separated OIDC issuers whose email claims the operator trusts (e.g.
    * https://accounts.google.com). A tenant's provider with one of these issuers (and no

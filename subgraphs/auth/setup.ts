@@ -1,9 +1,8 @@
-import {
-  API_KEYS_OF_CREATOR_REVOKE_PATH,
-  VERIFIED_EMAIL_PATH,
-  VERIFIED_USERS_PATH,
-} from '../../platform/auth';
-import { KeyRing, REENCRYPT_PATH } from '../../platform/crypto';
+import { revokeApiKeysOfCreatorCall } from '../../platform/contracts/auth/api-key-revocation';
+import { verifiedEmailCall } from '../../platform/contracts/auth/verified-email';
+import { verifiedUsersCall } from '../../platform/contracts/auth/verified-users';
+import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
+import { KeyRing } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
 import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
 import { createMailer } from '../../platform/mail';
@@ -89,8 +88,7 @@ export async function setupAuth(
     apiKeys,
     oauthStates: new OAuthStateStore(redis, config.REDIS_PREFIX, config.OAUTH_STATE_TTL_SECONDS),
     oauthProviders: new OAuthProviderDirectory(
-      config.TENANCY_INTERNAL_URL,
-      config.CONTEXT_SIGNING_SECRETS[0]!,
+      runtime.internal,
       outboundPolicyFromConfig(config),
       logger,
       config.NODE_ENV !== 'production',
@@ -99,11 +97,11 @@ export async function setupAuth(
   return {
     services,
     routes: {
-      ...authRoutes({ config, keys, apiKeys, logger }),
-      [REENCRYPT_PATH]: reencryptRoute(runtime, keyRing, authSecretStores(dataSource)),
-      [VERIFIED_EMAIL_PATH]: verifiedEmailRoute(runtime),
-      [API_KEYS_OF_CREATOR_REVOKE_PATH]: revokeCreatorKeysRoute(runtime, services),
-      [VERIFIED_USERS_PATH]: verifiedUsersRoute(runtime),
+      ...authRoutes(runtime, { keys, apiKeys }),
+      [reencryptCall.path]: reencryptRoute(runtime, keyRing, authSecretStores(dataSource)),
+      [verifiedEmailCall.path]: verifiedEmailRoute(runtime),
+      [revokeApiKeysOfCreatorCall.path]: revokeCreatorKeysRoute(runtime, services),
+      [verifiedUsersCall.path]: verifiedUsersRoute(runtime),
     },
     close: async () => {
       keys.stop();

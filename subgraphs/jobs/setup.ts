@@ -1,4 +1,4 @@
-import { REENCRYPT_PATH } from '../../platform/crypto';
+import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
 import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
 import type { JobsConfig } from './config';
@@ -18,7 +18,7 @@ export async function setupJobs(
   return {
     services: { webhooks: webhooks.services, jobAdmin: jobAdmin.services },
     routes: {
-      [REENCRYPT_PATH]: reencryptRoute(
+      [reencryptCall.path]: reencryptRoute(
         runtime,
         webhooks.services.keyRing,
         jobsSecretStores(runtime.dataSource),

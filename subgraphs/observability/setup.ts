@@ -30,7 +30,6 @@ export async function setupObservability(
     queue.on('error', (error) => logger.warn({ err: error, queue: name }, 'queue error'));
     return queue;
   });
-  const tenancyUrl = new URL(config.SUBGRAPH_TENANCY_URL).origin;
   // A suspended tenant's rules are paused: statuses come from tenancy, cached until it
   // announces a change on this connection.
   const subscriber = createRedis(config, logger, {
@@ -38,12 +37,10 @@ export async function setupObservability(
     blocking: true,
   });
   const tenantStatuses = new TenantStatuses({
-    tenancyUrl,
-    signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
+    internal: runtime.internal,
     timeoutMs: config.PROBE_TIMEOUT_MS,
     subscriber,
     prefix: config.REDIS_PREFIX,
-    logger,
     countLookup: cacheCounter(metrics.registry, 'tenant_status'),
   });
   await tenantStatuses.start();
@@ -62,10 +59,7 @@ export async function setupObservability(
       queues,
       recipients: alertRecipientPolicy({
         allowed: config.ALERT_EMAIL_ALLOWED_RECIPIENTS,
-        authUrl: new URL(config.SUBGRAPH_AUTH_URL).origin,
-        tenancyUrl,
-        signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
-        timeoutMs: config.PROBE_TIMEOUT_MS,
+        internal: runtime.internal,
         logger,
       }),
     },

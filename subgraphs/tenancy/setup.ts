@@ -1,14 +1,13 @@
-import { KeyRing, REENCRYPT_PATH } from '../../platform/crypto';
+import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
+import { oauthProviderLookupCall } from '../../platform/contracts/tenancy/oauth-provider-lookup';
+import { roleLookupCall } from '../../platform/contracts/tenancy/role-lookup';
+import { tenantRetentionCall } from '../../platform/contracts/tenancy/tenant-retention';
+import { KeyRing } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
 import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
 import { createMailer } from '../../platform/mail';
 import { SlidingWindowLimiter } from '../../platform/rate-limit';
-import { TENANT_RETENTION_PATH } from '../../platform/retention';
-import {
-  OAUTH_PROVIDER_LOOKUP_PATH,
-  publishMembershipChanged,
-  ROLE_LOOKUP_PATH,
-} from '../../platform/tenancy';
+import { publishMembershipChanged } from '../../platform/tenancy';
 import type { TenancyConfig } from './config';
 import type { TenancyServices } from './context';
 import { AuthCalls } from './services/auth-calls';
@@ -25,7 +24,7 @@ export async function setupTenancy(
 ): Promise<SubgraphServices<TenancyServices>> {
   const { config, dataSource, logger, redis } = runtime;
   const mailer = createMailer(config, dataSource);
-  const auth = new AuthCalls(config.AUTH_INTERNAL_URL, config.CONTEXT_SIGNING_SECRETS[0]!, logger);
+  const auth = new AuthCalls(runtime.internal);
   const invitations: InvitationSettings = {
     mailer,
     appPublicUrl: config.APP_PUBLIC_URL,
@@ -67,15 +66,15 @@ export async function setupTenancy(
       auth,
     },
     routes: {
-      [ROLE_LOOKUP_PATH]: roleLookupRoute(runtime),
-      [OAUTH_PROVIDER_LOOKUP_PATH]: oauthProviderLookupRoute(runtime, oauthProviders.keyRing),
-      [REENCRYPT_PATH]: reencryptRoute(
+      [roleLookupCall.path]: roleLookupRoute(runtime),
+      [oauthProviderLookupCall.path]: oauthProviderLookupRoute(runtime, oauthProviders.keyRing),
+      [reencryptCall.path]: reencryptRoute(
         runtime,
         oauthProviders.keyRing,
         tenancySecretStores(dataSource),
       ),
       ...lifecycle.routes,
-      [TENANT_RETENTION_PATH]: tenantRetentionRoute(runtime),
+      [tenantRetentionCall.path]: tenantRetentionRoute(runtime),
     },
     close: async () => {
       await lifecycle.close();

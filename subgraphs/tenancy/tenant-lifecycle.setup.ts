@@ -4,13 +4,10 @@ import type { SubgraphRuntime } from '../../platform/graphql';
 import type { RequestHandler } from '../../platform/http';
 import { enqueueTenantPurge, TENANT_PURGE_QUEUE } from '../../platform/queues';
 import { queuePrefix, type RedisClient } from '../../platform/redis';
-import {
-  publishTenantOriginsChanged,
-  publishTenantStatusChanged,
-  TENANT_ORIGINS_PATH,
-  TENANT_PURGE_PATH,
-  TENANT_STATUS_PATH,
-} from '../../platform/tenancy';
+import { tenantPurgeCall } from '../../platform/contracts/subgraphs/tenant-purge';
+import { tenantOriginsCall } from '../../platform/contracts/tenancy/tenant-origins';
+import { tenantStatusCall } from '../../platform/contracts/tenancy/tenant-status';
+import { publishTenantOriginsChanged, publishTenantStatusChanged } from '../../platform/tenancy';
 import { tenantOriginsRoute } from './routes/tenant-origins.route';
 import { tenantStatusRoute } from './routes/tenant-status.route';
 import { refuseLiveTenant, TENANCY_PURGE_TABLES } from './routes/tenant-purge.route';
@@ -35,7 +32,7 @@ export function setupTenantLifecycle(runtime: SubgraphRuntime): {
   routes: Record<string, RequestHandler>;
   close: () => Promise<void>;
 } {
-  const { config, logger, redis } = runtime;
+  const { config, dataSource, logger, redis } = runtime;
   // Adding jobs needs no blocking connection: the process's Redis client serves (and stays
   // open when the queue closes).
   const purgeQueue = new Queue(TENANT_PURGE_QUEUE, {
@@ -85,11 +82,11 @@ export function setupTenantLifecycle(runtime: SubgraphRuntime): {
       },
     },
     routes: {
-      [TENANT_ORIGINS_PATH]: tenantOriginsRoute(runtime),
-      [TENANT_STATUS_PATH]: tenantStatusRoute(runtime),
-      [TENANT_PURGE_PATH]: tenantPurgeRoute(runtime, {
+      [tenantOriginsCall.path]: tenantOriginsRoute(runtime),
+      [tenantStatusCall.path]: tenantStatusRoute(runtime),
+      [tenantPurgeCall.path]: tenantPurgeRoute(runtime, {
         tables: TENANCY_PURGE_TABLES,
-        guard: refuseLiveTenant,
+        guard: refuseLiveTenant(dataSource),
       }),
     },
     close: () => purgeQueue.close(),

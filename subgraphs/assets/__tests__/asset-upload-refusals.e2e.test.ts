@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
-import { TEST_SIGNING_SECRET } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import { BlobUrls, blobUrlKeys } from '../services/blob-urls';
 import {
@@ -186,7 +185,8 @@ describe('the PUT', () => {
   it('refuses an expired URL with 403 before reading the body', async () => {
     const created = await a.mustCreate({ sizeBytes: 10 });
     const signer = new BlobUrls({
-      keys: blobUrlKeys([TEST_SIGNING_SECRET]),
+      // Without ASSETS_URL_SECRETS, URL keys come from the assets process's own signing key.
+      keys: blobUrlKeys([stack.keys.seed('assets')]),
       publicUrl: () => stack.url('assets'),
       uploadTtlSeconds: 60,
       downloadTtlSeconds: 60,

@@ -1,5 +1,6 @@
 import { parseConfig } from '../../../platform/config';
 import { configProblems } from '../../../platform/testing/config-problems';
+import { generateTestServiceKeys } from '../../../platform/testing/service-keys';
 import { subgraphConfigSchema } from '../../../platform/graphql/subgraph-service';
 import { assetsSubgraph } from '..';
 
@@ -47,7 +48,7 @@ describe('assets configuration', () => {
     expect(
       problems({
         NODE_ENV: 'production',
-        CONTEXT_SIGNING_SECRETS: 'a-production-secret-of-at-least-32-characters',
+        ...generateTestServiceKeys().env,
       }),
     ).toEqual(['config error: ASSETS_PUBLIC_URL: is required when NODE_ENV=production']);
   });

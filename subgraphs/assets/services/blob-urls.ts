@@ -78,10 +78,10 @@ export class BlobUrls {
 }
 
 /**
- * The URL keys from configured secrets: HKDF gives blob URLs keys of their own, so a URL
- * signature is never also a valid service-context signature when both come from one secret.
+ * The URL keys from configured secrets (or from the process's signing key's seed): HKDF gives
+ * blob URLs keys of their own, never the bytes of any other key.
  */
-export function blobUrlKeys(secrets: readonly string[]): Buffer[] {
+export function blobUrlKeys(secrets: readonly (string | Buffer)[]): Buffer[] {
   return secrets.map((secret) =>
     Buffer.from(hkdfSync('sha256', secret, 'tessera', 'assets blob urls v1', 32)),
   );

@@ -2,7 +2,7 @@ import { parseConfig } from '../../../platform/config';
 import { subgraphConfigSchema } from '../../../platform/graphql/subgraph-service';
 import { configProblems } from '../../../platform/testing/config-problems';
 import { authSubgraph } from '..';
-import type { ResolvedOAuthProvider } from '../../../platform/tenancy';
+import type { ResolvedOAuthProvider } from '../../../platform/contracts/tenancy/oauth-provider-lookup';
 import { vouchesForEmail } from '../oauth-trust';
 
 // OAUTH_TRUSTED_ISSUERS as the auth process checks it at start, and which tenant providers it

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { anonymousContext, signContext } from '../../../platform/context';
+import { anonymousContext } from '../../../platform/context';
+import { postToSubgraph } from '../../../platform/testing/internal-requests';
 import { hashToken } from '../../../platform/crypto';
 import { EventType } from '../../../platform/events';
-import { metricValue, postGraphQL, scrape } from '../../../platform/testing/graphql-client';
-import { TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../../../platform/testing/services';
+import { metricValue, scrape } from '../../../platform/testing/graphql-client';
+import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import { SoftwareAuthenticator } from '../../../platform/testing/webauthn-authenticator';
 import { AuthClient, codeOf, uniqueEmail, type Tokens } from './auth-client';
@@ -397,19 +398,14 @@ describe('managing passkeys', () => {
     expect(asAdmin.body.data?.user.passkeys).toEqual([{ id: alice.passkey.id }]);
 
     // How another subgraph's list of users reaches auth: an entity reference, as Bob.
-    const reference = await postGraphQL<{ _entities: { passkeys: unknown[] }[] }>(
-      `${stack.url('auth')}/graphql`,
+    const reference = await postToSubgraph<{ _entities: { passkeys: unknown[] }[] }>(
+      stack,
+      'auth',
       {
         query: `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { passkeys { id } } } }`,
         variables: { representations: [{ __typename: 'User', id: alice.tokens.user.id }] },
       },
-      signContext(
-        {
-          ...anonymousContext(randomUUID()),
-          principal: { kind: 'user', id: bob.user.id },
-        },
-        TEST_SIGNING_SECRET,
-      ),
+      { ...anonymousContext(randomUUID()), principal: { kind: 'user', id: bob.user.id } },
     );
     expect(reference.body.data?._entities).toEqual([{ passkeys: [] }]);
   });

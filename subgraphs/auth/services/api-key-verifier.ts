@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { parseApiKey, type VerifiedApiKey } from '../../../platform/auth';
+import { parseApiKey } from '../../../platform/auth';
+import type { VerifiedApiKey } from '../../../platform/contracts/auth/api-key-verify';
 import { constantTimeEqual, hashToken } from '../../../platform/crypto';
 import { withTenantTransaction } from '../../../platform/db';
 import { ApiKeyRepository } from '../repositories/api-key.repository';

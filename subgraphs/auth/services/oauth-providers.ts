@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
 import {
-  OAUTH_PROVIDER_LOOKUP_PATH,
-  oauthProviderLookupAnswerSchema,
+  oauthProviderLookupCall,
   type ResolvedOAuthProvider,
-} from '../../../platform/tenancy';
-import { anonymousContext, signContext } from '../../../platform/context';
+} from '../../../platform/contracts/tenancy/oauth-provider-lookup';
 import { ServiceUnavailableError } from '../../../platform/errors';
+import type { InternalClient } from '../../../platform/internal-calls';
 import {
   endpointSchemeProblem,
   safeFetch,
@@ -33,35 +32,19 @@ export class OAuthProviderDirectory {
   private readonly discovered = new Map<string, { endpoints: ProviderEndpoints; until: number }>();
 
   constructor(
-    private readonly tenancyUrl: string,
-    private readonly signingSecret: string,
+    private readonly internal: InternalClient,
     private readonly outbound: OutboundPolicy,
     private readonly logger: Logger,
     private readonly allowLoopbackHttp: boolean,
   ) {}
 
   async find(tenantId: string, provider: string, requestId: string): Promise<OAuthProvider | null> {
-    let response: Response;
-    try {
-      response = await fetch(new URL(OAUTH_PROVIDER_LOOKUP_PATH, this.tenancyUrl), {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-request-id': requestId,
-          ...signContext(anonymousContext(requestId), this.signingSecret),
-        },
-        body: JSON.stringify({ tenantId, provider }),
-        signal: AbortSignal.timeout(2_000),
-      });
-    } catch (error) {
-      this.logger.warn({ err: error }, 'OAuth provider lookup failed: tenancy unreachable');
-      throw new ServiceUnavailableError('Cannot read the OAuth provider right now; retry shortly');
-    }
-    if (!response.ok) {
-      this.logger.error({ status: response.status }, 'OAuth provider lookup failed');
-      throw new ServiceUnavailableError('Cannot read the OAuth provider right now; retry shortly');
-    }
-    const answer = oauthProviderLookupAnswerSchema.parse(await response.json());
+    const question = oauthProviderLookupCall.request.safeParse({ tenantId, provider });
+    // A tenant id or provider name that cannot exist names no provider.
+    if (!question.success) return null;
+    const answer = await this.internal.call(oauthProviderLookupCall, question.data, {
+      requestId,
+    });
     if (!answer.provider || !answer.provider.enabled) return null;
     return { ...answer.provider, endpoints: await this.endpointsOf(answer.provider) };
   }

@@ -4,21 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { anonymousContext, signContext } from '../../../platform/context';
+import { retentionPurgeCall } from '../../../platform/contracts/subgraphs/retention-purge';
 import { QueueName } from '../../../platform/queues';
 import { queuePrefix } from '../../../platform/redis';
-import {
-  PURGE_TARGETS,
-  RETENTION_PURGE_PATH,
-  retentionSchedulerId,
-} from '../../../platform/retention';
+import { PURGE_TARGETS, retentionSchedulerId } from '../../../platform/retention';
 import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
 import {
   signUpMember,
   signUpPlatformAdmin,
   type TestUser,
 } from '../../../platform/testing/members';
-import { TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../../../platform/testing/services';
+import { postInternal, refusalCode } from '../../../platform/testing/internal-requests';
+import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 
 // Retention purges end to end: rows arranged with old timestamps as the database owner, then
@@ -447,21 +444,21 @@ describe('runs, schedules and access', () => {
     expect(targets.body.data?.purgeTargets).toEqual([...PURGE_TARGETS]);
   });
 
-  it("answers only signed calls on the subgraphs' retention routes, for the targets they own", async () => {
-    const post = (service: 'auth' | 'jobs', body: unknown, signed = true) => {
-      const requestId = randomUUID();
-      return fetch(`${stack.url(service)}${RETENTION_PURGE_PATH}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(signed ? signContext(anonymousContext(requestId), TEST_SIGNING_SECRET) : {}),
-        },
-        body: JSON.stringify(body),
-      });
-    };
+  it("answers only the worker's signed calls on the subgraphs' retention routes, for the targets they own", async () => {
+    const post = (service: 'auth' | 'jobs', body: unknown) =>
+      postInternal(stack, retentionPurgeCall, body, { to: service });
     const body = { target: 'sessions', tenantId: null, before: ago(30).toISOString(), batch: 10 };
-    expect((await post('auth', body, false)).status).toBe(401);
+    const unsigned = await fetch(`${stack.url('auth')}${retentionPurgeCall.path}`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+    expect(unsigned.status).toBe(401);
+    const asJobs = await postInternal(stack, retentionPurgeCall, body, { to: 'auth', as: 'jobs' });
+    expect(asJobs.status).toBe(403);
     expect((await post('auth', body)).status).toBe(200);
+    // Rows younger than the target's shortest retention are never the purge's to delete.
+    const tooRecent = await post('auth', { ...body, before: ago(0).toISOString() });
+    expect([tooRecent.status, await refusalCode(tooRecent)]).toEqual([409, 'CONFLICT']);
     expect((await post('jobs', body)).status).toBe(404);
     expect((await post('auth', { ...body, tenantId: tenant.a })).status).toBe(400);
     expect((await post('auth', { ...body, target: 'everything' })).status).toBe(400);

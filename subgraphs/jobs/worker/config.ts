@@ -1,14 +1,16 @@
+import type { z } from 'zod';
 import {
-  contextSigning,
   database,
   environment,
   integer,
   loadConfig,
   port,
   redis,
-  refuseDevelopmentSecretInProduction,
+  refuseDevelopmentKeysInProduction,
   requireRedisNodesOutsideStandalone,
+  serviceKeys,
   url,
+  type ConfigRule,
 } from '../../../platform/config';
 import { relayConfigShape } from '../relay/relay-config';
 import { alertWorkerConfigRules, alertWorkerConfigShape } from './alerts/alert-config';
@@ -20,8 +22,8 @@ const subgraphUrl = (port: number) => url(['http', 'https'], `http://127.0.0.1:$
 export const workerConfigShape = {
   ...environment,
   ...redis,
-  /** Signs the worker's calls to the subgraphs' internal routes (the tenant purge). */
-  ...contextSigning,
+  /** Signs the worker's calls to the subgraphs' internal routes (purges, re-encryption). */
+  ...serviceKeys('worker'),
   /** The worker's own role; the event relay reads across tenants only through its functions. */
   ...database('worker'),
   ...relayConfigShape,
@@ -47,15 +49,15 @@ export const workerConfigShape = {
 
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
 
+type ParsedWorkerConfig = z.infer<z.ZodObject<typeof workerConfigShape>>;
+
+export const workerConfigRules: ConfigRule<ParsedWorkerConfig>[] = [
+  refuseDevelopmentKeysInProduction('worker'),
+  requireRedisNodesOutsideStandalone,
+  ...alertWorkerConfigRules,
+  ...webhookConfigRules,
+];
+
 export function loadWorkerConfig(env?: NodeJS.ProcessEnv) {
-  return loadConfig(
-    workerConfigShape,
-    [
-      refuseDevelopmentSecretInProduction,
-      requireRedisNodesOutsideStandalone,
-      ...alertWorkerConfigRules,
-      ...webhookConfigRules,
-    ],
-    env,
-  );
+  return loadConfig(workerConfigShape, workerConfigRules, env);
 }

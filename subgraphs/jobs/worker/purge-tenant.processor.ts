@@ -1,18 +1,8 @@
 import type { Logger } from 'pino';
+import { tenantPurgeCall } from '../../../platform/contracts/subgraphs/tenant-purge';
+import type { InternalClient } from '../../../platform/internal-calls';
+import type { SubgraphName } from '../../../platform/paths';
 import { tenantPurgeJobSchema } from '../../../platform/queues';
-import {
-  TENANT_PURGE_PATH,
-  tenantPurgeAnswerSchema,
-  type TenantPurgeAnswer,
-} from '../../../platform/tenancy';
-import type { WorkerConfig } from './config';
-import { callInternalRoute } from './internal-call';
-
-/** A subgraph whose internal purge route the job calls, by its name and base URL. */
-export interface PurgeTarget {
-  name: string;
-  url: string;
-}
 
 export interface TenantPurgeResult {
   tenantId: string;
@@ -26,17 +16,16 @@ const MAX_CALLS_PER_SUBGRAPH = 1_000;
 
 /**
  * The subgraphs in purge order: tenancy last, so a tenant whose purge fails halfway still
- * exists, marked deleted and refused, and the retried job can finish it.
+ * exists, marked deleted and refused, and the retried job can finish it (the others ask
+ * tenancy whether the tenant is deleted before they purge).
  */
-export function purgeTargets(config: WorkerConfig): PurgeTarget[] {
-  return [
-    { name: 'auth', url: config.SUBGRAPH_AUTH_URL },
-    { name: 'assets', url: config.SUBGRAPH_ASSETS_URL },
-    { name: 'jobs', url: config.SUBGRAPH_JOBS_URL },
-    { name: 'observability', url: config.SUBGRAPH_OBSERVABILITY_URL },
-    { name: 'tenancy', url: config.SUBGRAPH_TENANCY_URL },
-  ];
-}
+export const PURGE_ORDER: readonly SubgraphName[] = [
+  'auth',
+  'assets',
+  'jobs',
+  'observability',
+  'tenancy',
+];
 
 /**
  * The `purge-tenant` job: asks each subgraph, through its signed internal route, to delete
@@ -45,23 +34,17 @@ export function purgeTargets(config: WorkerConfig): PurgeTarget[] {
  */
 export async function purgeTenant(
   data: unknown,
-  options: {
-    targets: readonly PurgeTarget[];
-    signingSecret: string;
-    logger: Logger;
-    /** One call's limit; a subgraph answers within its own ~10 s budget. */
-    timeoutMs?: number;
-  },
+  options: { internal: InternalClient; logger: Logger },
 ): Promise<TenantPurgeResult> {
   const { tenantId } = tenantPurgeJobSchema.parse(data);
   const deleted: Record<string, number> = {};
-  for (const target of options.targets) {
+  for (const subgraph of PURGE_ORDER) {
     let complete = false;
     for (let call = 0; !complete; call += 1) {
       if (call >= MAX_CALLS_PER_SUBGRAPH) {
-        throw new Error(`${target.name} did not finish purging tenant ${tenantId}`);
+        throw new Error(`${subgraph} did not finish purging tenant ${tenantId}`);
       }
-      const answer = await callPurge(target, tenantId, options);
+      const answer = await options.internal.call(tenantPurgeCall, { tenantId }, { to: subgraph });
       for (const [table, count] of Object.entries(answer.deleted)) {
         deleted[table] = (deleted[table] ?? 0) + count;
       }
@@ -71,21 +54,4 @@ export async function purgeTenant(
   const total = Object.values(deleted).reduce((sum, count) => sum + count, 0);
   options.logger.info({ tenantId, deleted, total }, 'tenant purged');
   return { tenantId, deleted, total };
-}
-
-function callPurge(
-  target: PurgeTarget,
-  tenantId: string,
-  options: { signingSecret: string; timeoutMs?: number },
-): Promise<TenantPurgeAnswer> {
-  return callInternalRoute({
-    service: target.name,
-    baseUrl: target.url,
-    path: TENANT_PURGE_PATH,
-    what: 'the tenant purge',
-    body: { tenantId },
-    answer: tenantPurgeAnswerSchema,
-    signingSecret: options.signingSecret,
-    timeoutMs: options.timeoutMs ?? 60_000,
-  });
 }

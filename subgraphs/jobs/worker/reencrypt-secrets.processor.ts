@@ -1,19 +1,9 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
-import {
-  REENCRYPT_PATH,
-  reencryptAnswerSchema,
-  type ReencryptAnswer,
-} from '../../../platform/crypto';
+import { reencryptCall } from '../../../platform/contracts/subgraphs/reencrypt';
+import type { InternalClient } from '../../../platform/internal-calls';
+import type { SubgraphName } from '../../../platform/paths';
 import type { ReencryptSecretsResult } from '../../../platform/queues';
-import type { WorkerConfig } from './config';
-import { callInternalRoute } from './internal-call';
-
-/** A subgraph that stores key ring envelopes, by its name and base URL. */
-export interface ReencryptTarget {
-  name: string;
-  url: string;
-}
 
 /** Secrets per call: each is a short transaction, and one call stays well under a second. */
 const BATCH = 200;
@@ -24,13 +14,7 @@ const MAX_CALLS_PER_SUBGRAPH = 1_000;
  * The subgraphs that store secrets under the key ring: auth (signing keys), tenancy (OAuth
  * client secrets) and jobs (webhook signing secrets).
  */
-export function reencryptTargets(config: WorkerConfig): ReencryptTarget[] {
-  return [
-    { name: 'auth', url: config.SUBGRAPH_AUTH_URL },
-    { name: 'tenancy', url: config.SUBGRAPH_TENANCY_URL },
-    { name: 'jobs', url: config.SUBGRAPH_JOBS_URL },
-  ];
-}
+const SECRET_OWNERS: readonly SubgraphName[] = ['auth', 'tenancy', 'jobs'];
 
 /**
  * The `reencrypt-secrets` job: one pass over every owner's secrets through its signed internal
@@ -39,25 +23,26 @@ export function reencryptTargets(config: WorkerConfig): ReencryptTarget[] {
  * must not leave ENCRYPTION_KEYS yet.
  */
 export async function reencryptSecrets(options: {
-  targets: readonly ReencryptTarget[];
-  signingSecret: string;
+  internal: InternalClient;
   logger: Logger;
-  batch?: number;
-  timeoutMs?: number;
 }): Promise<ReencryptSecretsResult> {
   const result: ReencryptSecretsResult = { reencrypted: 0, owners: {} };
-  for (const target of options.targets) {
+  for (const subgraph of SECRET_OWNERS) {
     const owner = { activeKid: '', reencrypted: 0, failed: 0, remaining: 0 };
     let cursor: string | undefined;
     for (let call = 0; ; call += 1) {
       if (call >= MAX_CALLS_PER_SUBGRAPH) {
-        throw new Error(`${target.name} did not finish re-encrypting its secrets`);
+        throw new Error(`${subgraph} did not finish re-encrypting its secrets`);
       }
-      const answer = await callReencrypt(target, options.batch ?? BATCH, cursor, options);
+      const answer = await options.internal.call(
+        reencryptCall,
+        { batch: BATCH, ...(cursor === undefined ? {} : { cursor }) },
+        { to: subgraph },
+      );
       if (owner.activeKid && answer.activeKid !== owner.activeKid) {
         // Two processes of one subgraph with different ENCRYPTION_KEYS: finish the rollout.
         throw new Error(
-          `${target.name} processes disagree on the active key (${owner.activeKid}, ${answer.activeKid})`,
+          `${subgraph} processes disagree on the active key (${owner.activeKid}, ${answer.activeKid})`,
         );
       }
       owner.activeKid = answer.activeKid;
@@ -67,7 +52,7 @@ export async function reencryptSecrets(options: {
       if (answer.cursor === null) break;
       cursor = answer.cursor;
     }
-    result.owners[target.name] = owner;
+    result.owners[subgraph] = owner;
     result.reencrypted += owner.reencrypted;
   }
   const left = Object.entries(result.owners).filter(([, owner]) => owner.remaining > 0);
@@ -82,22 +67,4 @@ export async function reencryptSecrets(options: {
   }
   options.logger.info({ ...result }, 'secrets re-encrypted');
   return result;
-}
-
-function callReencrypt(
-  target: ReencryptTarget,
-  batch: number,
-  cursor: string | undefined,
-  options: { signingSecret: string; timeoutMs?: number },
-): Promise<ReencryptAnswer> {
-  return callInternalRoute({
-    service: target.name,
-    baseUrl: target.url,
-    path: REENCRYPT_PATH,
-    what: 'the re-encryption',
-    body: { batch, ...(cursor === undefined ? {} : { cursor }) },
-    answer: reencryptAnswerSchema,
-    signingSecret: options.signingSecret,
-    timeoutMs: options.timeoutMs ?? 60_000,
-  });
 }

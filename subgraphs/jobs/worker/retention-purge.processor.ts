@@ -2,23 +2,23 @@ import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { anonymousContext, runWithContext } from '../../../platform/context';
+import { retentionPurgeCall } from '../../../platform/contracts/subgraphs/retention-purge';
+import {
+  tenantRetentionCall,
+  type TenantRetentionAnswer,
+} from '../../../platform/contracts/tenancy/tenant-retention';
 import { appendEvent, EventType } from '../../../platform/events';
+import type { InternalClient } from '../../../platform/internal-calls';
 import type { SubgraphName } from '../../../platform/paths';
 import {
   DEFAULT_PURGE_BATCH,
   PURGE_TARGET_SPECS,
-  RETENTION_PURGE_PATH,
-  TENANT_RETENTION_PATH,
-  retentionPurgeAnswerSchema,
   retentionPurgeJobSchema,
-  tenantRetentionAnswerSchema,
   type PurgeTarget,
   type PurgeTargetSpec,
-  type TenantRetentionAnswer,
 } from '../../../platform/retention';
 import { DEFAULT_RETENTION_DAYS } from '../../../platform/tenancy';
 import { PurgeRunRepository } from '../repositories/purge-run.repository';
-import { callInternalRoute } from './internal-call';
 import { purgeFinishedJobs } from './purge-finished-jobs.processor';
 
 const DAY_MS = 86_400_000;
@@ -35,13 +35,11 @@ export interface RetentionPurgeOptions {
   dataSource: DataSource;
   /** Every queue the worker runs: the finished-jobs target cleans them. */
   queues: readonly Queue[];
-  /** The subgraphs' URLs (any path; the internal routes live at their origin). */
-  urls: Record<SubgraphName, string>;
+  /** Calls the owners' retention routes and tenancy's retention settings. */
+  internal: InternalClient;
   jobRetentionHours: number;
-  signingSecret: string;
   logger: Logger;
   now?: () => number;
-  timeoutMs?: number;
 }
 
 export interface RetentionPurgeResult {
@@ -160,21 +158,16 @@ async function purgeScope(
         `${owner} did not finish purging ${target} of ${scope.tenantId ?? 'the platform'}`,
       );
     }
-    const answer = await callInternalRoute({
-      service: owner,
-      baseUrl: options.urls[owner],
-      path: RETENTION_PURGE_PATH,
-      what: `the ${target} retention purge`,
-      body: {
+    const answer = await options.internal.call(
+      retentionPurgeCall,
+      {
         target,
         tenantId: scope.tenantId,
         before: scope.before.toISOString(),
         batch: spec.batch ?? DEFAULT_PURGE_BATCH,
       },
-      answer: retentionPurgeAnswerSchema,
-      signingSecret: options.signingSecret,
-      timeoutMs: options.timeoutMs ?? 60_000,
-    });
+      { to: owner },
+    );
     progress(answer.deleted);
     if (answer.complete) return;
   }
@@ -187,15 +180,8 @@ async function tenantRetention(
   const tenants = new Map<string, RetentionDays>();
   let after: string | null = null;
   do {
-    const page: TenantRetentionAnswer = await callInternalRoute({
-      service: 'tenancy',
-      baseUrl: options.urls.tenancy,
-      path: TENANT_RETENTION_PATH,
-      what: 'the tenant retention lookup',
-      body: { after },
-      answer: tenantRetentionAnswerSchema,
-      signingSecret: options.signingSecret,
-      timeoutMs: options.timeoutMs ?? 60_000,
+    const page: TenantRetentionAnswer = await options.internal.call(tenantRetentionCall, {
+      after,
     });
     for (const tenant of page.tenants) tenants.set(tenant.tenantId, tenant.retentionDays);
     after = page.next;

@@ -1,7 +1,9 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Counter, Histogram } from 'prom-client';
+import { serviceSigning } from '../../../platform/config';
 import { connect, createDataSource } from '../../../platform/db';
 import { startServiceServer, type RunningService } from '../../../platform/http';
+import { InternalClient } from '../../../platform/internal-calls';
 import { createLogger } from '../../../platform/observability/logger';
 import { inJobSpan } from '../../../platform/observability/job-span';
 import { createServiceMetrics } from '../../../platform/observability/metrics';
@@ -31,8 +33,8 @@ import type { WorkerConfig } from './config';
 import { startDeadLetterWatcher } from './dead-letter-watcher';
 import { closeWorkersGracefully, JobsInHand } from './graceful-close';
 import { PublicJobError, tenantFacingError } from './job-failure';
-import { purgeTargets, purgeTenant } from './purge-tenant.processor';
-import { reencryptSecrets, reencryptTargets } from './reencrypt-secrets.processor';
+import { purgeTenant } from './purge-tenant.processor';
+import { reencryptSecrets } from './reencrypt-secrets.processor';
 import { runRetentionPurge, type RetentionPurgeOptions } from './retention-purge.processor';
 import { scheduleRetentionPurges } from './retention-schedules';
 import { startWebhookDelivery } from './webhooks/webhook-delivery.worker';
@@ -84,6 +86,18 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   // Each published batch's webhook deliveries are enqueued before the batch is marked.
   const eventRelay = startWorkerRelay(config, logger, metrics.registry, webhooks.fanOut);
 
+  // Signs the worker's calls to the subgraphs' internal routes (purges, re-encryption, alerts).
+  const internal = new InternalClient({
+    signer: serviceSigning(config, 'worker').signer,
+    urls: {
+      auth: config.SUBGRAPH_AUTH_URL,
+      tenancy: config.SUBGRAPH_TENANCY_URL,
+      assets: config.SUBGRAPH_ASSETS_URL,
+      jobs: config.SUBGRAPH_JOBS_URL,
+      observability: config.SUBGRAPH_OBSERVABILITY_URL,
+    },
+    logger,
+  });
   const prefix = queuePrefix(config.REDIS_PREFIX);
   const connection = createRedis(config, logger, { name: 'worker:queues', blocking: true });
   const queues = ALL_QUEUES.map((name) => new Queue(name, { connection, prefix }));
@@ -93,15 +107,8 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   const retentionOptions: RetentionPurgeOptions = {
     dataSource,
     queues,
-    urls: {
-      auth: config.SUBGRAPH_AUTH_URL,
-      tenancy: config.SUBGRAPH_TENANCY_URL,
-      assets: config.SUBGRAPH_ASSETS_URL,
-      jobs: config.SUBGRAPH_JOBS_URL,
-      observability: config.SUBGRAPH_OBSERVABILITY_URL,
-    },
+    internal,
     jobRetentionHours: config.JOB_RETENTION_HOURS,
-    signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
     logger,
   };
   // Every job that fails for good, in any queue, becomes a dead letter with an event.
@@ -121,6 +128,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     registry: metrics.registry,
     dataSource,
     queues,
+    internal,
   });
 
   const processors: Record<string, (job: Job) => Promise<unknown>> = {
@@ -131,18 +139,8 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       runRetentionPurge(job.data, retentionOptions, (runId) =>
         job.updateData({ ...job.data, runId }),
       ),
-    [JobName.PURGE_TENANT]: (job) =>
-      purgeTenant(job.data, {
-        targets: purgeTargets(config),
-        signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
-        logger,
-      }),
-    [JobName.REENCRYPT_SECRETS]: () =>
-      reencryptSecrets({
-        targets: reencryptTargets(config),
-        signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
-        logger,
-      }),
+    [JobName.PURGE_TENANT]: (job) => purgeTenant(job.data, { internal, logger }),
+    [JobName.REENCRYPT_SECRETS]: () => reencryptSecrets({ internal, logger }),
     ...alerts.processors,
   };
 

@@ -1,6 +1,6 @@
-import { ALERT_EVALUATION_PATH, alertEvaluationRequestSchema } from '../../../platform/alerts';
-import { sendJson, signedJsonRoute, type RequestHandler } from '../../../platform/http';
+import { alertEvaluationCall } from '../../../platform/contracts/observability/alert-evaluation';
 import type { SubgraphRuntime } from '../../../platform/graphql';
+import { signedJsonRoute, type RequestHandler } from '../../../platform/http';
 import type { AlertEvaluator } from '../services/alert-evaluator.service';
 
 /** `POST /internal/alerts/evaluate`: one round of alert evaluation, for the worker's job. */
@@ -9,14 +9,8 @@ export function alertEvaluationRoute(
   evaluator: AlertEvaluator,
 ): Record<string, RequestHandler> {
   return {
-    [ALERT_EVALUATION_PATH]: signedJsonRoute(runtime, {
-      name: 'alert evaluation',
-      bodyLimitBytes: 1024,
-      schema: alertEvaluationRequestSchema,
-      expected: '{}',
-      async handle(_request, _context, res) {
-        sendJson(res, 200, await evaluator.evaluate());
-      },
-    }),
+    [alertEvaluationCall.path]: signedJsonRoute(runtime, alertEvaluationCall, () =>
+      evaluator.evaluate(),
+    ),
   };
 }

@@ -1,11 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
-import {
-  alertDispatchJobOptions,
-  type AlertDispatchJob,
-  type AlertEvaluationAnswer,
-} from '../../../platform/alerts';
+import { alertDispatchJobOptions, type AlertDispatchJob } from '../../../platform/alerts';
+import type { AlertEvaluationAnswer } from '../../../platform/contracts/observability/alert-evaluation';
 import { currentContext } from '../../../platform/context';
 import { withScopeTransaction } from '../../../platform/db';
 import { appendEvent, EventType } from '../../../platform/events';

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { anonymousContext, signContext, type RequestContext } from '../../../platform/context';
+import { anonymousContext, type RequestContext } from '../../../platform/context';
+import { roleLookupCall } from '../../../platform/contracts/tenancy/role-lookup';
 import { withTenantTransaction } from '../../../platform/db';
 import { connectAs } from '../../../platform/testing/database';
-import { ROLE_LOOKUP_PATH } from '../../../platform/tenancy';
 import { postGraphQL } from '../../../platform/testing/graphql-client';
-import { TEST_SIGNING_SECRET } from '../../../platform/testing/services';
+import {
+  postInternal,
+  postToSubgraph,
+  refusalCode,
+  type SignAs,
+} from '../../../platform/testing/internal-requests';
+import { generateTestServiceKeys } from '../../../platform/testing/service-keys';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import { MembershipEntity } from '../entities/membership.entity';
 import { TenantEntity } from '../entities/tenant.entity';
@@ -31,17 +37,19 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function signed(principal: RequestContext['principal']): Record<string, string> {
-  return signContext({ ...anonymousContext(randomUUID()), principal }, TEST_SIGNING_SECRET);
-}
-const asUser = (id: string) => signed({ kind: 'user', id });
+const asUser = (id: string): RequestContext['principal'] => ({ kind: 'user', id });
 
-function tenancy(
+function tenancy<TData = Record<string, unknown>>(
   query: string,
   variables: Record<string, unknown>,
-  headers: Record<string, string>,
+  principal: RequestContext['principal'],
 ) {
-  return postGraphQL(`${stack.url('tenancy')}/graphql`, { query, variables }, headers);
+  return postToSubgraph<TData>(
+    stack,
+    'tenancy',
+    { query, variables },
+    { ...anonymousContext(randomUUID()), principal },
+  );
 }
 
 interface CreatedTenant {
@@ -49,23 +57,15 @@ interface CreatedTenant {
 }
 
 async function createTenant(userId: string, slug: string, name = `Tenant ${slug}`) {
-  return postGraphQL<CreatedTenant>(
-    `${stack.url('tenancy')}/graphql`,
-    { query: CREATE, variables: { name, slug } },
-    asUser(userId),
-  );
+  return tenancy<CreatedTenant>(CREATE, { name, slug }, asUser(userId));
 }
 
 function codes(response: { body: { errors?: { extensions?: Record<string, unknown> }[] } }) {
   return (response.body.errors ?? []).map((error) => error.extensions?.code);
 }
 
-function lookupRole(body: unknown, headers: Record<string, string> = signed(null)) {
-  return fetch(`${stack.url('tenancy')}${ROLE_LOOKUP_PATH}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+function lookupRole(body: unknown, sign: Partial<SignAs> = {}) {
+  return postInternal(stack, roleLookupCall, body, sign);
 }
 
 describe('createTenant and myTenants', () => {
@@ -176,9 +176,9 @@ describe('createTenant and myTenants', () => {
     ['an anonymous caller', null],
     ['an API key', { kind: 'apiKey' as const, id: randomUUID() }],
   ])('refuses %s with UNAUTHENTICATED', async (_case, principal) => {
-    const created = await tenancy(CREATE, { name: 'Nope', slug: 'nope-co' }, signed(principal));
+    const created = await tenancy(CREATE, { name: 'Nope', slug: 'nope-co' }, principal);
     expect(codes(created)).toEqual(['UNAUTHENTICATED']);
-    const listed = await tenancy(MY_TENANTS, {}, signed(principal));
+    const listed = await tenancy(MY_TENANTS, {}, principal);
     expect(codes(listed)).toEqual(['UNAUTHENTICATED']);
     expect(await stack.db.query(`SELECT 1 FROM tenancy.tenants WHERE slug = 'nope-co'`)).toEqual(
       [],
@@ -213,7 +213,7 @@ describe('createTenant and myTenants', () => {
   });
 });
 
-describe(`POST ${ROLE_LOOKUP_PATH}`, () => {
+describe(`POST ${roleLookupCall.path}`, () => {
   let tenantId: string;
   const owner = randomUUID();
 
@@ -262,20 +262,25 @@ describe(`POST ${ROLE_LOOKUP_PATH}`, () => {
     });
   });
 
-  it('refuses a request without a signed context, or signed with another secret, with 401', async () => {
-    const unsigned = await lookupRole({ tenantId, userId: owner }, {});
+  it('refuses a request unsigned, signed with an unknown key or too long ago with 401, and by a service other than the gateway with 403', async () => {
+    const unsigned = await fetch(`${stack.url('tenancy')}${roleLookupCall.path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenantId, userId: owner }),
+    });
     expect(unsigned.status).toBe(401);
-    expect(await unsigned.json()).toEqual({ error: 'missing or invalid service context' });
-    const forged = await lookupRole(
+    expect(await refusalCode(unsigned)).toBe('UNAUTHENTICATED');
+    const forged = await postInternal(
+      { ...stack, keys: generateTestServiceKeys() },
+      roleLookupCall,
       { tenantId, userId: owner },
-      signContext(anonymousContext(randomUUID()), 'another-secret-0123456789abcdef-0123456789'),
     );
     expect(forged.status).toBe(401);
-    const stale = await lookupRole(
-      { tenantId, userId: owner },
-      signContext(anonymousContext(randomUUID()), TEST_SIGNING_SECRET, Date.now() - 600_000),
-    );
+    const stale = await lookupRole({ tenantId, userId: owner }, { now: Date.now() - 600_000 });
     expect(stale.status).toBe(401);
+    const notTheGateway = await lookupRole({ tenantId, userId: owner }, { as: 'assets' });
+    expect(notTheGateway.status).toBe(403);
+    expect(await refusalCode(notTheGateway)).toBe('FORBIDDEN');
   });
 
   it.each([
@@ -287,7 +292,7 @@ describe(`POST ${ROLE_LOOKUP_PATH}`, () => {
   ])('refuses %s with 400', async (_case, body) => {
     const response = await lookupRole(body);
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: expect.any(String) });
+    expect(await refusalCode(response)).toBe('BAD_USER_INPUT');
   });
 
   it('refuses a body over the limit with 413 and other methods with 405', async () => {
@@ -295,9 +300,7 @@ describe(`POST ${ROLE_LOOKUP_PATH}`, () => {
       JSON.stringify({ tenantId, userId: owner, pad: 'x'.repeat(10_000) }),
     );
     expect(large.status).toBe(413);
-    const get = await fetch(`${stack.url('tenancy')}${ROLE_LOOKUP_PATH}`, {
-      headers: signed(null),
-    });
+    const get = await fetch(`${stack.url('tenancy')}${roleLookupCall.path}`);
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST');
   });
@@ -363,6 +366,7 @@ describe('row-level security on tenancy.memberships', () => {
       { fn: 'oauth_secrets_to_reencrypt', app: true, public: false },
       { fn: 'open_invitation_tenant', app: true, public: false },
       { fn: 'role_of', app: true, public: false },
+      { fn: 'tenant_statuses', app: true, public: false },
     ]);
   });
 });

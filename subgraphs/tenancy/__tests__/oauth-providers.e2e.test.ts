@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { encryption, parseConfig } from '../../../platform/config';
-import { anonymousContext, signContext } from '../../../platform/context';
+import { oauthProviderLookupCall } from '../../../platform/contracts/tenancy/oauth-provider-lookup';
 import { KeyRing } from '../../../platform/crypto';
 import { composeSupergraph } from '../../../platform/schema/compose';
-import {
-  OAUTH_PROVIDER_LOOKUP_PATH,
-  oauthProviderLookupAnswerSchema,
-} from '../../../platform/tenancy';
 import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
-import { TEST_SIGNING_SECRET } from '../../../platform/testing/services';
+import {
+  postInternal,
+  refusalCode,
+  type SignAs,
+} from '../../../platform/testing/internal-requests';
+import { generateTestServiceKeys } from '../../../platform/testing/service-keys';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import { validOAuthProviderInput } from '../services/oauth-provider-input';
 import { MAX_OAUTH_PROVIDERS_PER_TENANT } from '../services/oauth-provider.service';
@@ -125,15 +126,8 @@ function oidc(provider: string, secret = newSecret()) {
   };
 }
 
-function lookup(body: unknown, headers?: Record<string, string>) {
-  return fetch(`${stack.url('tenancy')}${OAUTH_PROVIDER_LOOKUP_PATH}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(headers ?? signContext(anonymousContext(randomUUID()), TEST_SIGNING_SECRET)),
-    },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+function lookup(body: unknown, sign: Partial<SignAs> = {}) {
+  return postInternal(stack, oauthProviderLookupCall, body, sign);
 }
 
 async function rowCount(tenantId: string, provider?: string): Promise<number> {
@@ -447,7 +441,7 @@ describe('input rules', () => {
   });
 });
 
-describe(`POST ${OAUTH_PROVIDER_LOOKUP_PATH}`, () => {
+describe(`POST ${oauthProviderLookupCall.path}`, () => {
   it('answers the provider with its client secret decrypted, never cached', async () => {
     const secret = newSecret();
     await configured(admin, tenantA, {
@@ -462,7 +456,7 @@ describe(`POST ${OAUTH_PROVIDER_LOOKUP_PATH}`, () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     const body = (await response.json()) as unknown;
-    expect(oauthProviderLookupAnswerSchema.parse(body)).toEqual(body);
+    expect(oauthProviderLookupCall.answer.parse(body)).toEqual(body);
     expect(body).toEqual({
       provider: {
         provider: 'lookup',
@@ -519,9 +513,11 @@ describe(`POST ${OAUTH_PROVIDER_LOOKUP_PATH}`, () => {
     const text = await swapped.text();
     expect(swapped.status).toBe(500);
     expect(swapped.headers.get('cache-control')).toBe('no-store');
-    expect(JSON.parse(text)).toEqual({
-      error: 'the stored client secret of this provider cannot be decrypted',
-    });
+    // Masked like every unexpected failure; the reason is in tenancy's log (below).
+    expect(
+      (JSON.parse(text) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions
+        .code,
+    ).toBe('INTERNAL_SERVER_ERROR');
     expect(text).not.toContain(secretA);
     expect(text).not.toContain(secretB);
 
@@ -548,20 +544,22 @@ describe(`POST ${OAUTH_PROVIDER_LOOKUP_PATH}`, () => {
     ).toBe(true);
   });
 
-  it('refuses a request without a valid service signature with 401', async () => {
+  it('refuses a request without a valid signature of the auth service with 401', async () => {
     const body = { tenantId: tenantA, provider: 'lookup' };
-    const unsigned = await lookup(body, {});
+    const unsigned = await fetch(`${stack.url('tenancy')}${oauthProviderLookupCall.path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(unsigned.status).toBe(401);
-    expect(await unsigned.json()).toEqual({ error: 'missing or invalid service context' });
-    const forged = await lookup(
+    expect(await refusalCode(unsigned)).toBe('UNAUTHENTICATED');
+    const forged = await postInternal(
+      { ...stack, keys: generateTestServiceKeys() },
+      oauthProviderLookupCall,
       body,
-      signContext(anonymousContext(randomUUID()), 'another-secret-0123456789abcdef-0123456789'),
     );
     expect(forged.status).toBe(401);
-    const stale = await lookup(
-      body,
-      signContext(anonymousContext(randomUUID()), TEST_SIGNING_SECRET, Date.now() - 600_000),
-    );
+    const stale = await lookup(body, { now: Date.now() - 600_000 });
     expect(stale.status).toBe(401);
   });
 
@@ -576,7 +574,7 @@ describe(`POST ${OAUTH_PROVIDER_LOOKUP_PATH}`, () => {
   ])('refuses %s with 400', async (_case, body) => {
     const response = await lookup(body);
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: expect.any(String) });
+    expect(await refusalCode(response)).toBe('BAD_USER_INPUT');
   });
 
   it('refuses a body over 4 KiB with 413 and other methods with 405', async () => {
@@ -584,9 +582,7 @@ describe(`POST ${OAUTH_PROVIDER_LOOKUP_PATH}`, () => {
       JSON.stringify({ tenantId: tenantA, provider: 'lookup', pad: 'x'.repeat(4096) }),
     );
     expect(large.status).toBe(413);
-    const get = await fetch(`${stack.url('tenancy')}${OAUTH_PROVIDER_LOOKUP_PATH}`, {
-      headers: signContext(anonymousContext(randomUUID()), TEST_SIGNING_SECRET),
-    });
+    const get = await fetch(`${stack.url('tenancy')}${oauthProviderLookupCall.path}`);
     expect(get.status).toBe(405);
   });
 });

@@ -1,21 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { anonymousContext, signContext } from '../../../platform/context';
+import { tenantPurgeCall } from '../../../platform/contracts/subgraphs/tenant-purge';
+import { tenantOriginsCall } from '../../../platform/contracts/tenancy/tenant-origins';
 import { tenantPurgeJobId, TENANT_PURGE_QUEUE } from '../../../platform/queues';
 import { queuePrefix } from '../../../platform/redis';
-import {
-  DEFAULT_RETENTION_DAYS,
-  TENANT_ORIGINS_PATH,
-  TENANT_PURGE_PATH,
-} from '../../../platform/tenancy';
+import { DEFAULT_RETENTION_DAYS } from '../../../platform/tenancy';
 import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
 import {
   signUpPlatformAdmin,
   signUpMember,
   type TestUser,
 } from '../../../platform/testing/members';
-import { TEST_REDIS_URL, TEST_SIGNING_SECRET } from '../../../platform/testing/services';
+import { postInternal, refusalCode } from '../../../platform/testing/internal-requests';
+import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 
 // A tenant's life after creation, end to end through the gateway with real users: renaming,
@@ -270,15 +268,7 @@ describe('tenant settings', () => {
   });
 
   it('answers the signed origins lookup for CORS: one origin, a tenant, everything', async () => {
-    const lookup = (
-      body: unknown,
-      headers = signContext(anonymousContext(randomUUID()), TEST_SIGNING_SECRET),
-    ) =>
-      fetch(`${stack.url('tenancy')}${TENANT_ORIGINS_PATH}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify(body),
-      });
+    const lookup = (body: unknown) => postInternal(stack, tenantOriginsCall, body);
     const origins = async (body: unknown) =>
       ((await (await lookup(body)).json()) as { origins: string[] }).origins;
 
@@ -301,7 +291,11 @@ describe('tenant settings', () => {
     );
     expect(all).toHaveLength(53);
 
-    expect((await lookup({}, {})).status).toBe(401);
+    const unsigned = await fetch(`${stack.url('tenancy')}${tenantOriginsCall.path}`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(unsigned.status).toBe(401);
     expect((await lookup({ tenantId: 'nope' })).status).toBe(400);
   });
 });
@@ -585,22 +579,21 @@ describe('deleteTenant', () => {
     });
   });
 
-  it('has nothing more to delete when the purge runs again, and refuses to purge a live tenant', async () => {
-    const purge = (name: 'assets' | 'tenancy', tenantId: string) =>
-      fetch(`${stack.url(name)}${TENANT_PURGE_PATH}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...signContext(anonymousContext(randomUUID()), TEST_SIGNING_SECRET),
-        },
-        body: JSON.stringify({ tenantId }),
-      });
+  it('has nothing more to delete when the purge runs again, and refuses to purge a live tenant in any subgraph', async () => {
+    const purge = (
+      name: 'auth' | 'assets' | 'jobs' | 'observability' | 'tenancy',
+      tenantId: string,
+    ) => postInternal(stack, tenantPurgeCall, { tenantId }, { to: name });
+    // Purged tenants are gone from tenancy too: the others purge what may be left of them.
     const again = await purge('assets', tenant.doomed);
     expect(await again.json()).toEqual({ deleted: { 'assets.assets': 0 }, complete: true });
-    const live = await purge('tenancy', tenant.bystander);
-    expect(live.status).toBe(409);
-    expect((await rowsOf(tenant.bystander))['tenancy.memberships']).toBe(1);
-    const unsigned = await fetch(`${stack.url('assets')}${TENANT_PURGE_PATH}`, {
+    const bystanderBefore = await rowsOf(tenant.bystander);
+    for (const name of ['auth', 'assets', 'jobs', 'observability', 'tenancy'] as const) {
+      const live = await purge(name, tenant.bystander);
+      expect([name, live.status, await refusalCode(live)]).toEqual([name, 409, 'CONFLICT']);
+    }
+    expect(await rowsOf(tenant.bystander)).toEqual(bystanderBefore);
+    const unsigned = await fetch(`${stack.url('assets')}${tenantPurgeCall.path}`, {
       method: 'POST',
       body: JSON.stringify({ tenantId: tenant.bystander }),
     });

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { TENANT_STATUSES, type TenantStatus } from '../../../platform/tenancy/role-lookup';
+import { TENANT_STATUSES, type TenantStatus } from '../../../platform/tenancy';
 
 // Shared with the gateway, which reads tenant statuses from the role lookup.
 export { TENANT_STATUSES, type TenantStatus };

@@ -1,5 +1,7 @@
-import type { EntityManager } from 'typeorm';
-import { PurgeRefusedError, type PurgeTable } from '../../../platform/graphql/tenant-purge-route';
+import type { DataSource } from 'typeorm';
+import { withTenantTransaction } from '../../../platform/db';
+import { ConflictError } from '../../../platform/errors';
+import type { PurgeTable } from '../../../platform/graphql/tenant-purge-route';
 import { TenantLifecycleRepository } from '../repositories/tenant-lifecycle.repository';
 
 /**
@@ -18,8 +20,13 @@ export const TENANCY_PURGE_TABLES: readonly PurgeTable[] = [
  * Only a tenant marked deleted is purged: a stray job naming a live tenant is refused (409)
  * before anything of it is gone here. A tenant already purged passes (retries are no-ops).
  */
-export async function refuseLiveTenant(manager: EntityManager, tenantId: string): Promise<void> {
-  if ((await new TenantLifecycleRepository(manager).isDeleted(tenantId)) === false) {
-    throw new PurgeRefusedError(`tenant ${tenantId} is not deleted`);
-  }
+export function refuseLiveTenant(dataSource: DataSource): (tenantId: string) => Promise<void> {
+  return async (tenantId) => {
+    const deleted = await withTenantTransaction(dataSource, tenantId, (manager) =>
+      new TenantLifecycleRepository(manager).isDeleted(tenantId),
+    );
+    if (deleted === false) {
+      throw new ConflictError(`tenant ${tenantId} is not deleted`);
+    }
+  };
 }

@@ -15,7 +15,7 @@ import { appendEvent, EventType } from '../../../platform/events';
 import { parseId } from '../../../platform/graphql';
 import { normalizeEmail, type Mailer } from '../../../platform/mail';
 import type { SlidingWindowLimiter } from '../../../platform/rate-limit';
-import type { VerifiedEmailAnswer } from '../../../platform/auth';
+import type { VerifiedEmailAnswer } from '../../../platform/contracts/auth/verified-email';
 import type { InvitationEntity } from '../entities/invitation.entity';
 import type { Role } from '../entities/membership.entity';
 import { InvitationRepository } from '../repositories/invitation.repository';

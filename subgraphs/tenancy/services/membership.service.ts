@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { RequestContext } from '../../../platform/context';
 import { UnauthenticatedError } from '../../../platform/errors';
-import type { RoleLookupAnswer } from '../../../platform/tenancy';
+import type { RoleLookupAnswer } from '../../../platform/contracts/tenancy/role-lookup';
 import type { MembershipEntity, Role } from '../entities/membership.entity';
 import type { TenantEntity } from '../entities/tenant.entity';
 import { MembershipRepository } from '../repositories/membership.repository';

@@ -1,7 +1,7 @@
 import { Redacted } from '../../../platform/crypto';
 import { ValidationError } from '../../../platform/errors';
+import { OAUTH_PROVIDER_NAME_PATTERN } from '../../../platform/contracts/tenancy/oauth-provider-lookup';
 import { endpointSchemeProblem } from '../../../platform/outbound';
-import { OAUTH_PROVIDER_NAME_PATTERN } from '../../../platform/tenancy';
 
 export const CLIENT_ID_MAX_LENGTH = 512;
 export const CLIENT_SECRET_MAX_LENGTH = 1024;

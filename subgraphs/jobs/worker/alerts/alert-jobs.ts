@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { alertRecipientPolicy } from '../../../../platform/alerts';
+import type { InternalClient } from '../../../../platform/internal-calls';
 import { createMailer } from '../../../../platform/mail';
 import { JobName, QueueName } from '../../../../platform/queues';
 import type { WorkerConfig } from '../config';
@@ -31,6 +32,8 @@ export function setupAlertJobs(options: {
   /** The worker's app-role pool: the mail outbox, webhook deliveries, dead letters. */
   dataSource: DataSource;
   queues: readonly Queue[];
+  /** Asks observability to evaluate the rules, and auth and tenancy who may be mailed. */
+  internal: InternalClient;
 }): AlertJobs {
   const { config, logger, registry, dataSource, queues } = options;
   const mailer = createMailer(config, dataSource);
@@ -46,10 +49,7 @@ export function setupAlertJobs(options: {
     mailer,
     recipients: alertRecipientPolicy({
       allowed: config.ALERT_EMAIL_ALLOWED_RECIPIENTS,
-      authUrl: config.SUBGRAPH_AUTH_URL,
-      tenancyUrl: config.SUBGRAPH_TENANCY_URL,
-      signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
-      timeoutMs: 5_000,
+      internal: options.internal,
       logger: alertLogger,
     }),
     webhooks: webhookAlertSender({
@@ -61,13 +61,12 @@ export function setupAlertJobs(options: {
   };
   return {
     processors: {
+      // A round must end before the next one is due.
       [JobName.EVALUATE_ALERTS]: () =>
-        evaluateAlerts({
-          observabilityUrl: config.SUBGRAPH_OBSERVABILITY_URL,
-          signingSecret: config.CONTEXT_SIGNING_SECRETS[0]!,
-          // A round must end before the next one is due.
-          timeoutMs: Math.max(1_000, config.ALERT_EVALUATION_INTERVAL_SECONDS * 1000),
-        }),
+        evaluateAlerts(
+          options.internal,
+          Math.max(1_000, config.ALERT_EVALUATION_INTERVAL_SECONDS * 1000),
+        ),
       [JobName.DISPATCH_ALERT]: (job) => dispatchAlert(job, deps),
     },
     async schedule(queue) {

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  anonymousContext,
+  currentContext,
+  type RequestContext,
+  type RequestSigner,
+  type ServiceName,
+} from '../context';
+import { ServiceUnavailableError } from '../errors';
+import { traceCarrier } from '../observability/tracing';
+import type { CallAnswer, CallRequest, InternalCall } from './contract';
+
+/**
+ * An internal call that got no good answer: the service was unreachable, too slow, refused
+ * (any non-2xx), or answered something its contract does not allow. Coded
+ * `SERVICE_UNAVAILABLE` with `retryAfter` for GraphQL callers; `status` and `code` say what
+ * the service answered, when it answered.
+ */
+export class InternalCallError extends ServiceUnavailableError {
+  constructor(
+    readonly service: ServiceName,
+    call: string,
+    readonly reason: string,
+    readonly answered?: { status: number; code?: string },
+  ) {
+    super(`${service} could not answer ${call}: ${reason}; retry shortly`);
+  }
+}
+
+export interface CallOptions {
+  /** Which service to ask; needed only when the call has several (e.g. the tenant purge). */
+  to?: ServiceName;
+  /** The request context to send; by default an anonymous one (a service asking for itself). */
+  context?: RequestContext;
+  /** The request id to send without a context; by default the current request's, or a new one. */
+  requestId?: string;
+  /** Overrides the contract's timeout (e.g. from the caller's config). */
+  timeoutMs?: number;
+}
+
+export interface InternalClientOptions {
+  /** Signs as this process. */
+  signer: RequestSigner;
+  /** Where each service this process calls serves its internal routes (any path ignored). */
+  urls: Partial<Record<ServiceName, string>>;
+  logger: Logger;
+}
+
+/**
+ * The one client of every internal call: it signs the request as this process (bound to the
+ * call's path, the target service and the body), forwards `traceparent`, enforces the timeout
+ * and checks the answer against the contract. Every failure is an {@link InternalCallError}.
+ */
+export class InternalClient {
+  constructor(private readonly options: InternalClientOptions) {}
+
+  async call<C extends InternalCall>(
+    call: C,
+    request: CallRequest<C>,
+    options: CallOptions = {},
+  ): Promise<CallAnswer<C>> {
+    const service = this.target(call, options.to);
+    const base = this.options.urls[service];
+    if (!base) throw new Error(`no URL for ${service}, which serves ${call.name}`);
+    // The request is this process's own making: a mismatch is a bug here, not the server's.
+    const body = JSON.stringify(call.request.parse(request));
+    const requestId =
+      options.context?.requestId ??
+      options.requestId ??
+      currentContext()?.requestId ??
+      randomUUID();
+    const context = options.context ?? anonymousContext(requestId);
+    const timeoutMs = options.timeoutMs ?? call.timeoutMs;
+    const fail = (
+      reason: string,
+      answered?: { status: number; code?: string },
+      cause?: unknown,
+    ) => {
+      this.options.logger.warn(
+        { err: cause, call: call.name, service, reason, ...answered },
+        'internal call failed',
+      );
+      return new InternalCallError(service, call.name, reason, answered);
+    };
+
+    let response: Response;
+    let answer: unknown;
+    try {
+      response = await fetch(new URL(call.path, base), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-request-id': requestId,
+          ...this.options.signer.sign(
+            { audience: service, method: 'POST', path: call.path, body },
+            context,
+          ),
+          ...traceCarrier(),
+        },
+        body,
+        // Covers connecting, the answer and reading its body.
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      answer = await response.json().catch(() => undefined);
+    } catch (error) {
+      throw fail(
+        isTimeout(error) ? `no answer within ${timeoutMs} ms` : 'unreachable',
+        undefined,
+        error,
+      );
+    }
+    if (!response.ok) {
+      const code = codeOf(answer);
+      throw fail(`HTTP ${response.status}${code ? ` ${code}` : ''}`, {
+        status: response.status,
+        code,
+      });
+    }
+    const parsed = call.answer.safeParse(answer);
+    if (!parsed.success) throw fail('a malformed answer', { status: response.status });
+    return parsed.data as CallAnswer<C>;
+  }
+
+  private target(call: InternalCall, to: ServiceName | undefined): ServiceName {
+    const service = to ?? (call.servedBy.length === 1 ? call.servedBy[0] : undefined);
+    if (!service || !call.servedBy.includes(service)) {
+      throw new Error(`${call.name} is served by ${call.servedBy.join(', ')}: name one`);
+    }
+    if (!call.callers.includes(this.options.signer.service)) {
+      throw new Error(`${this.options.signer.service} may not call ${call.name}`);
+    }
+    return service;
+  }
+}
+
+/** The code of a coded error answer (`{ errors: [{ extensions: { code } }] }`), if any. */
+function codeOf(answer: unknown): string | undefined {
+  const code = (answer as { errors?: { extensions?: { code?: unknown } }[] } | undefined)
+    ?.errors?.[0]?.extensions?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function isTimeout(error: unknown): boolean {
+  // A DOMException, which is not an `Error` in every realm: compare the name only.
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
