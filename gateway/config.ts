@@ -19,6 +19,7 @@ import {
   securityConfigShape,
   withEnvironmentDefaults,
 } from './security/config';
+import { trustProxySetting } from './security/trust-proxy';
 
 const MAX_WORKERS = 64;
 const WORKERS_MESSAGE = `must be auto or a whole number between 1 and ${MAX_WORKERS}`;
@@ -67,8 +68,8 @@ export const gatewayConfigShape = {
   GATEWAY_DOCUMENT_CACHE_MIB: integer(30, 1, 4_096),
   /** CORS, query limits, rate limits, Sandbox and introspection (gateway/security/config.ts). */
   ...securityConfigShape,
-  /** Trust X-Forwarded-For for the client IP (only behind a proxy that sets it). */
-  GATEWAY_TRUST_PROXY: boolean(false),
+  /** Which X-Forwarded-For hops to believe for the client IP (gateway/security/trust-proxy.ts). */
+  GATEWAY_TRUST_PROXY: trustProxySetting,
   SUBGRAPH_AUTH_URL: url(['http', 'https']).optional(),
   SUBGRAPH_TENANCY_URL: url(['http', 'https']).optional(),
   SUBGRAPH_ASSETS_URL: url(['http', 'https']).optional(),

@@ -187,9 +187,11 @@ export async function startGateway(
     let request: RequestContext;
     try {
       request = buildRequestContext(req, requestId, { trustProxy: config.GATEWAY_TRUST_PROXY });
-      await edge.rateLimits?.ip(request);
-      if (auth) request = await authenticate(req, request, auth.authenticators);
-      await edge.rateLimits?.user(request);
+      if (auth && edge.rateLimits) {
+        request = await edge.rateLimits.admit(request, (context) =>
+          authenticate(req, context, auth.authenticators),
+        );
+      }
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       req.resume();

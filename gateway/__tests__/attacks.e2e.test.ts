@@ -75,7 +75,7 @@ beforeAll(async () => {
   stack = await startStack({
     worker: true,
     env: {
-      GATEWAY_TRUST_PROXY: 'true',
+      GATEWAY_TRUST_PROXY: '1',
       GATEWAY_RATE_LIMIT_PER_IP: String(RATE_LIMIT_PER_IP),
       CONTEXT_MAX_AGE_SECONDS: String(MAX_AGE_SECONDS),
       CORS_ALLOWED_ORIGINS: APP_ORIGIN,

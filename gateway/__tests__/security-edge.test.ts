@@ -121,6 +121,7 @@ describe('graphql-ws connection limit', () => {
       GATEWAY_RATE_LIMIT_PER_IP: 100,
       GATEWAY_RATE_LIMIT_PER_USER: 100,
       GATEWAY_RATE_LIMIT_PER_TENANT: 100,
+      API_KEY_RATE_LIMIT_PER_MINUTE: 100,
       GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: 3,
     },
     registry,
@@ -142,9 +143,8 @@ describe('graphql-ws connection limit', () => {
     });
     // Another IP, and HTTP requests from the same one, have budgets of their own.
     await expect(limits.wsConnect('203.0.113.8')).resolves.toBeUndefined();
-    await expect(
-      limits.ip({ ...anonymousContext('r-1'), ip: '203.0.113.7' }),
-    ).resolves.toBeUndefined();
+    const http = { ...anonymousContext('r-1'), ip: '203.0.113.7' };
+    await expect(limits.admit(http)).resolves.toBe(http);
     const metric = await registry.getSingleMetric(RATE_LIMIT_REJECTIONS_METRIC)!.get();
     expect(metric.values).toEqual([{ labels: { limit: 'ws_connect' }, value: 1 }]);
   });

@@ -4,11 +4,9 @@ import type { RequestContext } from '../../platform/context';
 import {
   DomainError,
   ForbiddenError,
-  RateLimitedError,
   UnauthenticatedError,
   ValidationError,
 } from '../../platform/errors';
-import type { SlidingWindowLimiter } from '../../platform/rate-limit';
 import { credentialFromCookies } from '../security/csrf';
 import type { AccessTokenVerifier } from './access-tokens';
 import type { ApiKeyAuthenticator } from './api-keys';
@@ -16,7 +14,6 @@ import type { ApiKeyAuthenticator } from './api-keys';
 export interface Authenticators {
   accessTokens: AccessTokenVerifier;
   apiKeys: ApiKeyAuthenticator;
-  apiKeyLimiter: SlidingWindowLimiter;
   /** `tessera_gateway_authentications_total{method,outcome}`. */
   counter: Counter<'method' | 'outcome'>;
 }
@@ -61,8 +58,6 @@ export async function authenticate(
       if (context.tenantId && context.tenantId !== verified.tenantId) {
         throw new ForbiddenError('This API key belongs to another tenant');
       }
-      const decision = await auth.apiKeyLimiter.consume(verified.id);
-      if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
       return verified;
     });
     return {

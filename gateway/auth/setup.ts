@@ -2,10 +2,8 @@ import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { JWKS_PATH, RevocationList } from '../../platform/auth';
 import type { ReadinessCheck, RequestHandler } from '../../platform/http';
-import { SlidingWindowLimiter } from '../../platform/rate-limit';
 import { closeRedis, createRedis, type RedisClient } from '../../platform/redis';
 import { internalUrl, type GatewayConfig } from '../config';
-import { countRejections, rateLimitRejections } from '../security/rate-limits';
 import { AccessTokenVerifier } from './access-tokens';
 import { ApiKeyAuthenticator } from './api-keys';
 import type { Authenticators } from './authenticate';
@@ -74,18 +72,6 @@ export async function setupGatewayAuth(
         cacheCounter(registry, 'jwks'),
       ),
       apiKeys,
-      apiKeyLimiter: new SlidingWindowLimiter(redis, {
-        prefix: config.REDIS_PREFIX,
-        name: 'api-key',
-        limit: config.API_KEY_RATE_LIMIT_PER_MINUTE,
-        windowMs: 60_000,
-        failMode: config.RATE_LIMIT_FAIL_MODE,
-        onDecision: countRejections(
-          rateLimitRejections(registry),
-          'api_key',
-          config.RATE_LIMIT_FAIL_MODE,
-        ),
-      }),
       counter: new Counter({
         name: 'tessera_gateway_authentications_total',
         help: 'Credentials checked at the gateway, by method and outcome (ok or the error code).',

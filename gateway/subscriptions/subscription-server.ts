@@ -29,7 +29,8 @@ import type { ResolveOptions } from '../auth/role-resolver';
 import { checkOperationAccess, type AccessPolicies } from '../operation-access';
 import type { EdgeRateLimits } from '../security/rate-limits';
 import type { GatewayContext } from '../gateway-context';
-import { clientIp, requestIdFor } from '../request-context';
+import { requestIdFor } from '../request-context';
+import { clientIp, type TrustProxy } from '../security/trust-proxy';
 import { refuseUpgrade } from '../../platform/http';
 import { authenticateConnection, type ConnectionParams } from './connection-auth';
 import { EventFeed } from './event-feed';
@@ -57,7 +58,7 @@ export interface SubscriptionServerOptions {
   validationRules: ValidationRule[];
   maxTokens: number;
   prefix: string;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   maxBuffered: number;
   logger: Logger;
   registry: Registry;
@@ -116,7 +117,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
             auth.authenticators,
             { trustProxy: options.trustProxy },
           );
-          await options.rateLimits?.user(request);
+          await options.rateLimits?.caller(request);
           if (request.tenantId) await authorizeTenant(request, auth.roles);
           const state: ConnectionState = {
             request,
@@ -167,6 +168,8 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         const context: GatewayContext = { request: { ...request } };
         sockets.set(context, ctx.extra.socket);
         try {
+          // Each operation spends what an HTTP request does: IP, user or API key, then tenant.
+          await options.rateLimits?.admit(context.request);
           await checkOperationAccess(operation, document, schema, context, options.policies);
         } catch (error) {
           // The tenant rate limit comes wrapped for Apollo's pipeline: answer it too, coded,
