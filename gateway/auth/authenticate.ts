@@ -23,7 +23,8 @@ const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/;
 /**
  * Fills in who is calling: a user (`Authorization: Bearer <access token>`) or a program
  * (`X-API-Key`), or nobody. A credential that is present but wrong is an error, never a
- * silent fall back to anonymous. An API key also fixes the tenant: the one it was issued for.
+ * silent fall back to anonymous. An API key acts only in the tenant it was issued for, and
+ * only when the request names it (X-Tenant-Id): the gateway never picks a tenant itself.
  * A browser session may carry its access token in the `tessera_access` cookie instead, only
  * with the double-submit CSRF token; a credential header always wins over cookies.
  */
@@ -62,7 +63,6 @@ export async function authenticate(
     });
     return {
       ...context,
-      tenantId: key.tenantId,
       principal: { kind: 'apiKey', id: key.id },
       scopes: key.scopes,
     };
