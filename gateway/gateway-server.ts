@@ -46,9 +46,9 @@ import { TenantPolicy } from './tenant-policy';
 import { authenticate } from './auth/authenticate';
 import { authorizeTenant } from './auth/authorize-tenant';
 import { setupGatewayAuth, type GatewayAuth } from './auth/setup';
-import { accessPlugin } from './access-plugin';
+import { operationChecksPlugin } from './access-plugin';
 import { createSubscriptionServer } from './subscriptions/subscription-server';
-import type { AccessPolicies } from './operation-access';
+import type { AccessPolicies, OperationChecks } from './operation-access';
 import { FieldRequirements } from './field-requirements';
 
 export interface RunningGateway extends RunningService {
@@ -131,8 +131,11 @@ export async function startGateway(
       if (!delivery) await edge.rateLimits?.tenant(request);
     },
   });
-  const access = auth ? policies(auth) : undefined;
-  if (access) plugins.push(accessPlugin(access));
+  const checks: OperationChecks = {
+    maxCost: config.GATEWAY_MAX_COST,
+    access: auth ? policies(auth) : undefined,
+  };
+  plugins.push(operationChecksPlugin(checks));
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -157,13 +160,14 @@ export async function startGateway(
     apiSchema = loaded.apiSchema;
   });
   await apollo.start();
+  const access = checks.access;
   const subscriptions =
     auth && access
       ? createSubscriptionServer({
           apollo,
           schema: () => apiSchema,
           auth,
-          policies: access,
+          checks: { ...checks, access },
           rateLimits: edge.rateLimits,
           validationRules: edge.apollo.validationRules,
           maxTokens: config.GATEWAY_MAX_TOKENS,

@@ -242,6 +242,38 @@ describe('query limits', () => {
     },
   );
 
+  it('costs first: $n at the value sent, not its default, and a missing first at the largest page, over HTTP and graphql-ws', async () => {
+    // users(first: n) { nodes { id email } } costs 1 + n × 3: 4 at the default, 301 at 100.
+    const query = 'query ($n: Int = 1) { users(first: $n) { nodes { id email } } }';
+    const expectCostRefusal = (extensions: Record<string, unknown> | undefined) =>
+      expect(extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        limit: 'cost',
+        max: 200,
+        actual: 301,
+      });
+    const sent = await postGraphQL(
+      stack.gatewayUrl,
+      { query, variables: { n: 100 } },
+      { 'x-forwarded-for': newIp() },
+    );
+    expect(sent.status).toBe(400);
+    expectCostRefusal(sent.body.errors?.[0]?.extensions);
+    const missing = await send('{ users { nodes { id email } } }');
+    expect(missing.status).toBe(400);
+    expectCostRefusal(missing.body.errors?.[0]?.extensions);
+    // The default itself is cheap: refused only for what it asks (platform admins only).
+    expect(codeOf(await send(query))).toBe('UNAUTHENTICATED');
+
+    const socket = connectWs(stack.gatewayUrl, {}, { 'x-forwarded-for': newIp() });
+    try {
+      const overSocket = await run(socket, query, { n: 100 });
+      expectCostRefusal(overSocket.errors[0]);
+    } finally {
+      await socket.dispose();
+    }
+  });
+
   it("passes Sandbox's introspection query", async () => {
     const response = await send(
       getIntrospectionQuery({
@@ -416,8 +448,9 @@ describe('the client IP behind a proxy', () => {
 async function run(
   socket: ReturnType<typeof connectWs>,
   query: string,
+  variables?: Record<string, unknown>,
 ): Promise<{ data: unknown[]; errors: Record<string, unknown>[] }> {
-  const received = socket.subscribe(query);
+  const received = socket.subscribe(query, variables);
   await received.ended;
   const errors = received.errors.flatMap((error) =>
     (Array.isArray(error) ? error : [error]).map(

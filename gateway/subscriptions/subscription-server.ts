@@ -26,7 +26,7 @@ import { toGraphQLError } from '../access-plugin';
 import type { GatewayAuth } from '../auth/setup';
 import { authorizeTenant } from '../auth/authorize-tenant';
 import type { ResolveOptions } from '../auth/role-resolver';
-import { checkOperationAccess, type AccessPolicies } from '../operation-access';
+import { checkOperation, type OperationChecks } from '../operation-access';
 import type { EdgeRateLimits } from '../security/rate-limits';
 import type { GatewayContext } from '../gateway-context';
 import { requestIdFor } from '../request-context';
@@ -53,7 +53,7 @@ export interface SubscriptionServerOptions {
   /** The API schema; subscriptions wait for the gateway to load it. */
   schema: () => GraphQLSchema | undefined;
   auth: GatewayAuth;
-  policies: AccessPolicies;
+  checks: Required<OperationChecks>;
   rateLimits?: EdgeRateLimits;
   validationRules: ValidationRule[];
   maxTokens: number;
@@ -170,7 +170,14 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         try {
           // Each operation spends what an HTTP request does: IP, user or API key, then tenant.
           await options.rateLimits?.admit(context.request);
-          await checkOperationAccess(operation, document, schema, context, options.policies);
+          await checkOperation(
+            operation,
+            document,
+            schema,
+            context,
+            payload.variables,
+            options.checks,
+          );
         } catch (error) {
           // The tenant rate limit comes wrapped for Apollo's pipeline: answer it too, coded,
           // rather than closing the socket with 4500.
@@ -178,7 +185,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           if (cause instanceof DomainError) return [toGraphQLError(cause)];
           throw error;
         }
-        // Queries and mutations then run through Apollo, whose access plugin would check again.
+        // Queries and mutations then run through Apollo, whose checks plugin would check again.
         context.accessChecked = true;
         return {
           schema,
