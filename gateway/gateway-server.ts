@@ -37,6 +37,8 @@ import { blobProxy } from './blob-proxy';
 import { internalUrl, subgraphUrlOverrides, type GatewayConfig } from './config';
 import { buildRequestContext, REQUEST_ID_HEADER, requestIdFor } from './request-context';
 import { setupSecurityEdge } from './security/edge';
+import { callerScopedQueryCache } from './security/persisted-queries';
+import { withoutSuggestions } from './security/suggestions';
 import { startTenantOrigins } from './security/tenant-origins';
 import type { GatewayContext } from './gateway-context';
 import { FederatedGateway } from './federation/federated-gateway';
@@ -143,16 +145,19 @@ export async function startGateway(
     introspection: config.GATEWAY_INTROSPECTION,
     ...edge.apollo,
     includeStacktraceInErrorResponses: false,
-    // Parsed and validated documents by their text; automatic persisted queries use the
-    // server's own cache.
+    // Parsed and validated documents by their text.
     documentStore: new InMemoryLRUCache<DocumentNode>({
       maxSize: config.GATEWAY_DOCUMENT_CACHE_MIB * 2 ** 20,
     }),
+    // Automatic persisted queries, known only to the caller who registered them.
+    persistedQueries: { cache: callerScopedQueryCache() },
     // Our own drain stops Apollo; its handlers would re-raise the signal as a second one.
     stopOnTerminationSignals: false,
     // formatError runs inside the request's async context.
-    formatError: (formatted, error) =>
-      maskError(formatted, error, currentContext()?.requestId, logger),
+    formatError: (formatted, error) => {
+      const masked = maskError(formatted, error, currentContext()?.requestId, logger);
+      return config.GATEWAY_INTROSPECTION ? masked : withoutSuggestions(masked);
+    },
     plugins,
   });
   let apiSchema: GraphQLSchema | undefined;
@@ -170,6 +175,7 @@ export async function startGateway(
           checks: { ...checks, access },
           rateLimits: edge.rateLimits,
           validationRules: edge.apollo.validationRules,
+          introspection: config.GATEWAY_INTROSPECTION,
           maxTokens: config.GATEWAY_MAX_TOKENS,
           prefix: config.REDIS_PREFIX,
           trustProxy: config.GATEWAY_TRUST_PROXY,

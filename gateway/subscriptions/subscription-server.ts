@@ -5,6 +5,7 @@ import {
   getArgumentValues,
   getOperationAST,
   GraphQLError,
+  NoSchemaIntrospectionCustomRule,
   parse,
   print,
   specifiedRules,
@@ -28,6 +29,7 @@ import { authorizeTenant } from '../auth/authorize-tenant';
 import type { ResolveOptions } from '../auth/role-resolver';
 import { checkOperation, type OperationChecks } from '../operation-access';
 import type { EdgeRateLimits } from '../security/rate-limits';
+import { withoutSuggestions } from '../security/suggestions';
 import type { GatewayContext } from '../gateway-context';
 import { requestIdFor } from '../request-context';
 import { clientIp, type TrustProxy } from '../security/trust-proxy';
@@ -56,6 +58,8 @@ export interface SubscriptionServerOptions {
   checks: Required<OperationChecks>;
   rateLimits?: EdgeRateLimits;
   validationRules: ValidationRule[];
+  /** GATEWAY_INTROSPECTION: off refuses introspection and strips suggestions, as on HTTP. */
+  introspection: boolean;
   maxTokens: number;
   prefix: string;
   trustProxy: TrustProxy;
@@ -85,6 +89,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   // A handshake ws refuses (wrong method, no or bad key, unknown version) gets a coded answer
   // like any other refusal, instead of ws's plain-text one.
   wss.on('wsClientError', (error, socket, req) => refuseHandshake(error, socket, req));
+  const validationRules = [
+    ...specifiedRules,
+    ...options.validationRules,
+    ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
   const states = new WeakMap<WebSocket, ConnectionState>();
   /** The socket behind each subscription's context, to close it when the client falls behind. */
   const sockets = new WeakMap<GatewayContext, WebSocket>();
@@ -108,6 +117,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     {
       isProd: false, // every error we send is already coded and safe to show
       connectionInitWaitTimeout: 10_000,
+      // Results of queries and mutations come through Apollo, whose formatError strips them.
+      onError: options.introspection
+        ? undefined
+        : (_ctx, _id, _payload, errors) =>
+            errors.map((error) => withoutSuggestions(error.toJSON())),
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         try {
@@ -153,9 +167,15 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         } catch (error) {
           return [coded(error, ErrorCode.GRAPHQL_PARSE_FAILED)];
         }
-        const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
-        if (errors.length > 0)
-          return errors.map((error) => coded(error, ErrorCode.GRAPHQL_VALIDATION_FAILED));
+        const errors = validate(schema, document, validationRules);
+        if (errors.length > 0) {
+          // A query limit keeps its domain code and details, as on HTTP.
+          return errors.map((error) =>
+            error.originalError instanceof DomainError
+              ? toGraphQLError(error.originalError)
+              : coded(error, ErrorCode.GRAPHQL_VALIDATION_FAILED),
+          );
+        }
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) {
           return [
