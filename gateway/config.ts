@@ -7,6 +7,7 @@ import {
   integer,
   loadConfig,
   type ConfigRule,
+  optionalPort,
   port,
   redis,
   refuseDevelopmentSecretInProduction,
@@ -43,6 +44,13 @@ export const gatewayConfigShape = {
   ...environment,
   ...contextSigning,
   PORT: port(4000),
+  /**
+   * A listener of its own for /metrics (and /healthz, /readyz), on a network Prometheus
+   * reaches and clients do not; the public port then serves no /metrics.
+   */
+  GATEWAY_METRICS_PORT: optionalPort(),
+  /** A bearer token /metrics asks for, wherever it is served. */
+  GATEWAY_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Gateway processes sharing the port (node:cluster); 1 runs the gateway in this process. */
   GATEWAY_WORKERS: workerCount,
   GATEWAY_SUPERGRAPH_PATH: z.string().default(supergraphPath()),
@@ -107,10 +115,32 @@ type ParsedGatewayConfig = z.infer<z.ZodObject<typeof gatewayConfigShape>>;
 const refuseDevelopmentSecretWithPolicies: ConfigRule<ParsedGatewayConfig> = (config) =>
   config.GATEWAY_POLICIES === 'off' ? [] : refuseDevelopmentSecretInProduction(config);
 
+/**
+ * /metrics names operations and shows every tenant's traffic: in production it is never served
+ * to anyone on the public port.
+ */
+const keepMetricsOffThePublicPort: ConfigRule<ParsedGatewayConfig> = (config) => {
+  const port = config.GATEWAY_METRICS_PORT;
+  if (port !== undefined && port !== 0 && port === config.PORT) {
+    return [{ variable: 'GATEWAY_METRICS_PORT', message: 'must differ from PORT' }];
+  }
+  if (config.NODE_ENV !== 'production' || port !== undefined || config.GATEWAY_METRICS_TOKEN) {
+    return [];
+  }
+  return [
+    {
+      variable: 'GATEWAY_METRICS_PORT',
+      message:
+        'production keeps /metrics off the public port: set GATEWAY_METRICS_PORT (a port Prometheus reaches and clients do not) or GATEWAY_METRICS_TOKEN (a bearer token for the scrape)',
+    },
+  ];
+};
+
 export const gatewayConfigRules: ConfigRule<ParsedGatewayConfig>[] = [
   refuseDevelopmentSecretWithPolicies,
   requireRedisNodesOutsideStandalone,
   refuseWildcardOriginWithCredentials,
+  keepMetricsOffThePublicPort,
 ];
 
 export function loadGatewayConfig(env?: NodeJS.ProcessEnv) {

@@ -11,6 +11,7 @@ import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { BLOB_PATH_PREFIX } from '../platform/assets';
 import { currentContext, runWithContext, type RequestContext } from '../platform/context';
 import { DomainError, maskError } from '../platform/errors';
 import { apolloLogger, executeApollo, metricsPlugin } from '../platform/graphql';
@@ -63,8 +64,8 @@ export interface GatewayOptions {
 }
 
 /**
- * The public entry point: one port for HTTP GraphQL (and, later, graphql-ws), Sandbox,
- * health and metrics. Executes the supergraph's query plans against the subgraphs with a
+ * The public entry point: one port for HTTP GraphQL and graphql-ws, Sandbox, signed blob URLs
+ * and health (metrics too, unless GATEWAY_METRICS_PORT or _TOKEN keep them apart). Executes the supergraph's query plans against the subgraphs with a
  * signed context on every subgraph request.
  */
 export async function startGateway(
@@ -234,6 +235,7 @@ export async function startGateway(
     logger,
     metrics,
     metricsSource: options.metricsSource?.(metrics.registry),
+    metricsAccess: { port: config.GATEWAY_METRICS_PORT, bearerToken: config.GATEWAY_METRICS_TOKEN },
     readiness: auth?.readiness ?? [],
     routes: {
       ...Object.fromEntries(
@@ -248,7 +250,7 @@ export async function startGateway(
     // The assets process's signed upload and download URLs, served on the public port.
     prefixRoutes: policiesOn
       ? {
-          '/blobs/': {
+          [BLOB_PATH_PREFIX]: {
             route: 'blobs',
             handle: blobProxy(internalUrl(config, supergraphSdl, 'assets'), logger),
           },

@@ -19,6 +19,7 @@ describe('gateway configuration in generic mode', () => {
         NODE_ENV: 'production',
         GATEWAY_POLICIES: 'off',
         GATEWAY_SUPERGRAPH_PATH: '/tmp/any-supergraph.graphql',
+        GATEWAY_METRICS_PORT: '9464',
       },
       gatewayConfigRules,
     );
@@ -27,7 +28,7 @@ describe('gateway configuration in generic mode', () => {
   });
 
   it('still refuses the development signing secret in production with policies on', () => {
-    expect(problems({ NODE_ENV: 'production' })).toEqual([
+    expect(problems({ NODE_ENV: 'production', GATEWAY_METRICS_PORT: '9464' })).toEqual([
       'config error: CONTEXT_SIGNING_SECRETS: the development secret is refused when NODE_ENV=production',
     ]);
   });

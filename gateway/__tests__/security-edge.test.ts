@@ -43,8 +43,25 @@ describe('security edge configuration', () => {
     );
   });
 
+  it('keeps /metrics off the public port in production: a metrics port or a token is required', () => {
+    const production = { NODE_ENV: 'production', CONTEXT_SIGNING_SECRETS: 'p'.repeat(32) };
+    expect(problems(production)).toEqual([
+      'config error: GATEWAY_METRICS_PORT: production keeps /metrics off the public port: set GATEWAY_METRICS_PORT (a port Prometheus reaches and clients do not) or GATEWAY_METRICS_TOKEN (a bearer token for the scrape)',
+    ]);
+    expect(problems({ ...production, GATEWAY_METRICS_PORT: '9464' })).toEqual([]);
+    expect(problems({ ...production, GATEWAY_METRICS_TOKEN: 't'.repeat(32) })).toEqual([]);
+    expect(problems({ GATEWAY_METRICS_TOKEN: 'short' })).toEqual([
+      'config error: GATEWAY_METRICS_TOKEN: must be at least 32 characters (got "[redacted]")',
+    ]);
+    expect(problems({ PORT: '4000', GATEWAY_METRICS_PORT: '4000' })).toEqual([
+      'config error: GATEWAY_METRICS_PORT: must differ from PORT',
+    ]);
+    // Outside production the public port keeps serving it when nothing is set.
+    expect(problems({ NODE_ENV: 'development' })).toEqual([]);
+  });
+
   it('turns development tooling off in production unless set explicitly', () => {
-    const secret = { CONTEXT_SIGNING_SECRETS: 'p'.repeat(32) };
+    const secret = { CONTEXT_SIGNING_SECRETS: 'p'.repeat(32), GATEWAY_METRICS_PORT: '9464' };
     const production = loadGatewayConfig({ ...secret, NODE_ENV: 'production' });
     expect(production).toMatchObject({
       GATEWAY_SANDBOX: false,

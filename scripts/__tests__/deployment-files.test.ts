@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { z } from 'zod';
-import { gatewayConfigShape } from '../../gateway/config';
+import { gatewayConfigRules, gatewayConfigShape } from '../../gateway/config';
 import {
   parseConfig,
   refuseDevelopmentSecretInProduction,
@@ -239,10 +239,7 @@ describe('docker-compose.yml', () => {
     secrets.add(workerEnv.CONTEXT_SIGNING_SECRETS!);
 
     const gatewayEnv = composeEnv('gateway');
-    const gateway = parseConfig(gatewayConfigShape, gatewayEnv, [
-      refuseDevelopmentSecretInProduction,
-      requireRedisNodesOutsideStandalone,
-    ]);
+    const gateway = parseConfig(gatewayConfigShape, gatewayEnv, gatewayConfigRules);
     expect(new URL(gateway.REDIS_URL).hostname).toBe('redis');
     secrets.add(gatewayEnv.CONTEXT_SIGNING_SECRETS!);
     // One secret for all: a subgraph refuses whatever the gateway signed with another.
@@ -299,11 +296,14 @@ describe('Prometheus', () => {
       ]),
     );
     for (const name of processNames) {
-      expect({ name, targets: jobs[name] }).toEqual({
-        name,
-        targets: [`${name}:${composeEnv(name).PORT}`],
-      });
+      // The gateway's public port serves no /metrics in production: its metrics port does.
+      const port = composeEnv(name).GATEWAY_METRICS_PORT ?? composeEnv(name).PORT;
+      expect({ name, targets: jobs[name] }).toEqual({ name, targets: [`${name}:${port}`] });
     }
+    // Observability reads the gateway's /readyz and /metrics there too.
+    expect(composeEnv('observability').GATEWAY_INTERNAL_URL).toBe(
+      `http://gateway:${composeEnv('gateway').GATEWAY_METRICS_PORT}`,
+    );
     expect(config.rule_files).toEqual(['alerts.yml']);
     expect(services.prometheus?.volumes).toContain('./deploy/prometheus:/etc/prometheus:ro');
   });
