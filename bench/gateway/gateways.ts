@@ -118,12 +118,18 @@ export const GATEWAYS: GatewayUnderTest[] = [
 ];
 
 async function startTessera(label: string, supergraphPath: string, env: NodeJS.ProcessEnv = {}) {
-  const port = await freePort();
+  const [port, metricsPort] = await Promise.all([freePort(), freePort()]);
   return startProcess({
     label,
     args: [join(repoRoot(), 'dist', 'gateway', 'main.js')],
     port,
-    env: { ...baseEnv(), ...tesseraGenericEnv(supergraphPath, port), ...env },
+    env: {
+      ...baseEnv(),
+      ...tesseraGenericEnv(supergraphPath, port),
+      // Production keeps /metrics off the public port.
+      GATEWAY_METRICS_PORT: String(metricsPort),
+      ...env,
+    },
   });
 }
 
