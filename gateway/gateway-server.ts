@@ -65,8 +65,9 @@ export interface GatewayOptions {
 
 /**
  * The public entry point: one port for HTTP GraphQL and graphql-ws, Sandbox, signed blob URLs
- * and health (metrics too, unless GATEWAY_METRICS_PORT or _TOKEN keep them apart). Executes the supergraph's query plans against the subgraphs with a
- * signed context on every subgraph request.
+ * and health (metrics too, unless GATEWAY_METRICS_PORT or _TOKEN keep them apart). Executes
+ * the supergraph's query plans against the subgraphs with a signed context on every subgraph
+ * request.
  */
 export async function startGateway(
   config: GatewayConfig,

@@ -470,29 +470,37 @@ describe('rate limits over graphql-ws', () => {
     throw new Error('no operation was refused');
   }
 
-  /** The socket is still open, serving (and refusing) operations, after a refusal. */
-  async function expectStillServing(socket: ReturnType<typeof connectWs>, query: string) {
-    let closedWith: number | undefined;
-    void socket.closed.then((code) => (closedWith = code));
-    const again = await run(socket, query);
-    expect(again.errors[0]).toMatchObject({ code: 'RATE_LIMITED' });
-    expect(closedWith).toBeUndefined();
+  /**
+   * Runs `query` on the socket until one is refused: that is after `served` operations, with
+   * RATE_LIMITED by `limit`, and the socket still serves (and refuses) the next one.
+   */
+  async function expectRefusedAfter(
+    socket: ReturnType<typeof connectWs>,
+    query: string,
+    served: number,
+    limit: string,
+  ) {
+    try {
+      const result = await runUntilRefused(socket, query);
+      expect(result.served).toBe(served);
+      expect(result.refusal).toMatchObject({
+        code: 'RATE_LIMITED',
+        limit,
+        retryAfter: expect.any(Number),
+      });
+      let closedWith: number | undefined;
+      void socket.closed.then((code) => (closedWith = code));
+      const again = await run(socket, query);
+      expect(again.errors[0]).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(closedWith).toBeUndefined();
+    } finally {
+      await socket.dispose();
+    }
   }
 
   it('spends the per-IP budget on every operation of a socket, answering RATE_LIMITED without closing it', async () => {
     const socket = connectWs(stack.gatewayUrl, {}, { 'x-forwarded-for': newIp() });
-    try {
-      const { served, refusal } = await runUntilRefused(socket, '{ __typename }');
-      expect(served).toBe(20);
-      expect(refusal).toMatchObject({
-        code: 'RATE_LIMITED',
-        limit: 'ip',
-        retryAfter: expect.any(Number),
-      });
-      await expectStillServing(socket, '{ __typename }');
-    } finally {
-      await socket.dispose();
-    }
+    await expectRefusedAfter(socket, '{ __typename }', 20, 'ip');
   });
 
   it("spends a signed-in user's budget on every operation", async () => {
@@ -502,19 +510,8 @@ describe('rate limits over graphql-ws', () => {
       { authorization: `Bearer ${user.accessToken}` },
       { 'x-forwarded-for': newIp() },
     );
-    try {
-      const { served, refusal } = await runUntilRefused(socket, '{ me { id } }');
-      // 12 a minute: the connection took one, its operations the rest.
-      expect(served).toBe(11);
-      expect(refusal).toMatchObject({
-        code: 'RATE_LIMITED',
-        limit: 'user',
-        retryAfter: expect.any(Number),
-      });
-      await expectStillServing(socket, '{ me { id } }');
-    } finally {
-      await socket.dispose();
-    }
+    // 12 a minute: the connection took one, its operations the rest.
+    await expectRefusedAfter(socket, '{ me { id } }', 11, 'user');
   });
 
   it("spends an API key's budget on every operation", async () => {
@@ -525,19 +522,8 @@ describe('rate limits over graphql-ws', () => {
       { apiKey: key, tenantId: tenant.id },
       { 'x-forwarded-for': newIp() },
     );
-    try {
-      const { served, refusal } = await runUntilRefused(socket, '{ tenant { id } }');
-      // 6 a minute: the connection took one, its operations the rest.
-      expect(served).toBe(5);
-      expect(refusal).toMatchObject({
-        code: 'RATE_LIMITED',
-        limit: 'api_key',
-        retryAfter: expect.any(Number),
-      });
-      await expectStillServing(socket, '{ tenant { id } }');
-    } finally {
-      await socket.dispose();
-    }
+    // 6 a minute: the connection took one, its operations the rest.
+    await expectRefusedAfter(socket, '{ tenant { id } }', 5, 'api_key');
   });
 });
 

@@ -67,7 +67,8 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   /** Responses not yet finished: told to close their connection when draining starts. */
   const inFlight = new Set<ServerResponse>();
 
-  const metricsOwnPort = options.metricsAccess?.port !== undefined;
+  const metricsPortOption = options.metricsAccess?.port;
+  const metricsOwnPort = metricsPortOption !== undefined;
   /** The main listener serves everything; a metrics listener only health, readiness, metrics. */
   const serve = (listener: 'main' | 'metrics') => (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
@@ -158,18 +159,23 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   server.headersTimeout = 66_000;
   server.requestTimeout = options.requestTimeoutMs ?? 60_000;
   if (options.onUpgrade) server.on('upgrade', options.onUpgrade);
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
-    answerClientError(error, socket, logger),
-  );
+  const answerClientErrors = (listener: Server) =>
+    listener.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
+      answerClientError(error, socket, logger),
+    );
+  answerClientErrors(server);
 
   const port = await listen(server, options.port, options.host);
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   logger.info({ port, url }, 'listening');
   // After the main port, always: a gateway cluster's workers then share each listener in turn.
-  const metricsServer = metricsOwnPort ? createServer(serve('metrics')) : undefined;
-  const metricsPort =
-    metricsServer && (await listen(metricsServer, options.metricsAccess!.port!, options.host));
-  if (metricsServer) logger.info({ metricsPort }, 'metrics listening');
+  let metricsServer: Server | undefined;
+  let metricsPort: number | undefined;
+  if (metricsPortOption !== undefined) {
+    metricsServer = answerClientErrors(createServer(serve('metrics')));
+    metricsPort = await listen(metricsServer, metricsPortOption, options.host);
+    logger.info({ metricsPort }, 'metrics listening');
+  }
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
@@ -197,8 +203,9 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
         await closed;
       }
       if (metricsServer) {
-        const metricsClosed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
-        metricsServer.closeAllConnections();
+        const listener = metricsServer;
+        const metricsClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
+        listener.closeAllConnections();
         await metricsClosed;
       }
       await options.onShutdown?.();
