@@ -119,7 +119,7 @@ export const GATEWAYS: GatewayUnderTest[] = [
 
 async function startTessera(label: string, supergraphPath: string, env: NodeJS.ProcessEnv = {}) {
   const [port, metricsPort] = await Promise.all([freePort(), freePort()]);
-  return startProcess({
+  const running = await startProcess({
     label,
     args: [join(repoRoot(), 'dist', 'gateway', 'main.js')],
     port,
@@ -131,6 +131,7 @@ async function startTessera(label: string, supergraphPath: string, env: NodeJS.P
       ...env,
     },
   });
+  return { ...running, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
 }
 
 /**
