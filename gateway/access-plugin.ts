@@ -1,20 +1,23 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { DomainError, ValidationError } from '../platform/errors';
-import { checkOperationAccess, type AccessPolicies } from './operation-access';
+import { checkOperation, type OperationChecks } from './operation-access';
+import { asGraphQLError } from './security/limits';
 import type { GatewayContext } from './gateway-context';
 
 /**
- * Runs {@link checkOperationAccess} after validation and before the query plan, so no
- * subgraph is ever called for a refused operation; the refusal keeps its code and status.
+ * Runs {@link checkOperation} after validation and before the query plan, so no subgraph is
+ * ever called for a refused operation; the refusal keeps its code, details and status.
  */
-export function accessPlugin(policies: AccessPolicies): ApolloServerPlugin<GatewayContext> {
+export function operationChecksPlugin(checks: OperationChecks): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, contextValue, schema, request }) {
-          // Left to the gateway's executor, an operationName naming no operation was a 500.
           if (!operation) {
+            // Without policies (generic mode) the executor answers it, as any gateway would.
+            if (!checks.access) return;
+            // Left to the gateway's executor, an operationName naming no operation was a 500.
             throw toGraphQLError(
               new ValidationError(
                 request.operationName
@@ -25,10 +28,17 @@ export function accessPlugin(policies: AccessPolicies): ApolloServerPlugin<Gatew
           }
           if (contextValue.accessChecked) return;
           try {
-            await checkOperationAccess(operation, document, schema, contextValue, policies);
+            await checkOperation(
+              operation,
+              document,
+              schema,
+              contextValue,
+              request.variables,
+              checks,
+            );
           } catch (error) {
             if (!(error instanceof DomainError)) throw error;
-            throw toGraphQLError(error);
+            throw asGraphQLError(error);
           }
         },
       };

@@ -1,7 +1,10 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Logger } from 'pino';
-import { sendJson, type RequestHandler } from '../platform/http';
+import { BLOB_PATH } from '../platform/assets';
+import { NotFoundError } from '../platform/errors';
+import { sendGraphQLError, sendJson, type RequestHandler } from '../platform/http';
+import { REQUEST_ID_HEADER, requestIdFor } from './request-context';
 
 /** Request headers a blob upload or download needs; nothing else reaches the assets process. */
 const FORWARDED_REQUEST_HEADERS = [
@@ -19,19 +22,31 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'up
  * Serves `/blobs/…` (the assets process's signed upload and download URLs) on the gateway's
  * public port, streaming both ways without buffering, so a deployment needs to publish only
  * the gateway. The URL's own signature is the authorization; the assets process checks it.
+ * Only a path of the blob route's own shape is forwarded: anything else (`/blobs/../metrics`,
+ * `%2e%2e`, `%2f`, double encoding, backslashes) would reach other routes of the assets
+ * process once decoded or normalised, so it is 404 here, before any upstream request.
  */
 export function blobProxy(assetsUrl: string, logger: Logger): RequestHandler {
   const target = new URL(assetsUrl);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return (req: IncomingMessage, res: ServerResponse) =>
     new Promise<void>((resolve) => {
+      const upstreamPath = blobPathOf(req.url);
+      if (upstreamPath === undefined) {
+        const requestId = requestIdFor(req);
+        req.resume();
+        res.setHeader(REQUEST_ID_HEADER, requestId);
+        sendGraphQLError(res, new NotFoundError('Blob'), requestId, req.headers.accept);
+        resolve();
+        return;
+      }
       const headers: Record<string, string> = {};
       for (const name of FORWARDED_REQUEST_HEADERS) {
         const value = req.headers[name];
         if (typeof value === 'string') headers[name] = value;
       }
       const upstream = send(
-        new URL(req.url ?? '/', target),
+        new URL(upstreamPath, target),
         { method: req.method, headers },
         (answer) => {
           const responseHeaders: Record<string, string | string[]> = {};
@@ -59,4 +74,12 @@ export function blobProxy(assetsUrl: string, logger: Logger): RequestHandler {
       req.on('aborted', () => upstream.destroy());
       req.pipe(upstream);
     });
+}
+
+/** The path and query to forward, or undefined when the path is not a blob URL's. */
+function blobPathOf(url: string | undefined): string | undefined {
+  const target = url ?? '/';
+  const queryStart = target.indexOf('?');
+  const path = queryStart < 0 ? target : target.slice(0, queryStart);
+  return BLOB_PATH.test(path) ? target : undefined;
 }

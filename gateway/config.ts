@@ -6,6 +6,7 @@ import {
   integer,
   loadConfig,
   type ConfigRule,
+  optionalPort,
   port,
   redis,
   refuseDevelopmentKeysInProduction,
@@ -19,6 +20,7 @@ import {
   securityConfigShape,
   withEnvironmentDefaults,
 } from './security/config';
+import { trustProxySetting } from './security/trust-proxy';
 
 const MAX_WORKERS = 64;
 const WORKERS_MESSAGE = `must be auto or a whole number between 1 and ${MAX_WORKERS}`;
@@ -42,6 +44,13 @@ export const gatewayConfigShape = {
   ...environment,
   ...serviceKeys('gateway'),
   PORT: port(4000),
+  /**
+   * A listener of its own for /metrics (and /healthz, /readyz), on a network Prometheus
+   * reaches and clients do not; the public port then serves no /metrics.
+   */
+  GATEWAY_METRICS_PORT: optionalPort(),
+  /** A bearer token /metrics asks for, wherever it is served. */
+  GATEWAY_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Gateway processes sharing the port (node:cluster); 1 runs the gateway in this process. */
   GATEWAY_WORKERS: workerCount,
   GATEWAY_SUPERGRAPH_PATH: z.string().default(supergraphPath()),
@@ -67,8 +76,8 @@ export const gatewayConfigShape = {
   GATEWAY_DOCUMENT_CACHE_MIB: integer(30, 1, 4_096),
   /** CORS, query limits, rate limits, Sandbox and introspection (gateway/security/config.ts). */
   ...securityConfigShape,
-  /** Trust X-Forwarded-For for the client IP (only behind a proxy that sets it). */
-  GATEWAY_TRUST_PROXY: boolean(false),
+  /** Which X-Forwarded-For hops to believe for the client IP (gateway/security/trust-proxy.ts). */
+  GATEWAY_TRUST_PROXY: trustProxySetting,
   SUBGRAPH_AUTH_URL: url(['http', 'https']).optional(),
   SUBGRAPH_TENANCY_URL: url(['http', 'https']).optional(),
   SUBGRAPH_ASSETS_URL: url(['http', 'https']).optional(),
@@ -106,10 +115,32 @@ type ParsedGatewayConfig = z.infer<z.ZodObject<typeof gatewayConfigShape>>;
 const refuseDevelopmentKeysWithPolicies: ConfigRule<ParsedGatewayConfig> = (config) =>
   config.GATEWAY_POLICIES === 'off' ? [] : refuseDevelopmentKeysInProduction('gateway')(config);
 
+/**
+ * /metrics names operations and shows every tenant's traffic: in production it is never served
+ * to anyone on the public port.
+ */
+const keepMetricsOffThePublicPort: ConfigRule<ParsedGatewayConfig> = (config) => {
+  const port = config.GATEWAY_METRICS_PORT;
+  if (port !== undefined && port !== 0 && port === config.PORT) {
+    return [{ variable: 'GATEWAY_METRICS_PORT', message: 'must differ from PORT' }];
+  }
+  if (config.NODE_ENV !== 'production' || port !== undefined || config.GATEWAY_METRICS_TOKEN) {
+    return [];
+  }
+  return [
+    {
+      variable: 'GATEWAY_METRICS_PORT',
+      message:
+        'production keeps /metrics off the public port: set GATEWAY_METRICS_PORT (a port Prometheus reaches and clients do not) or GATEWAY_METRICS_TOKEN (a bearer token for the scrape)',
+    },
+  ];
+};
+
 export const gatewayConfigRules: ConfigRule<ParsedGatewayConfig>[] = [
   refuseDevelopmentKeysWithPolicies,
   requireRedisNodesOutsideStandalone,
   refuseWildcardOriginWithCredentials,
+  keepMetricsOffThePublicPort,
 ];
 
 export function loadGatewayConfig(env?: NodeJS.ProcessEnv) {

@@ -5,6 +5,6 @@ export interface GatewayContext extends Record<string, unknown> {
   request: RequestContext;
   /** Set when the gateway runs an operation to deliver a subscription's event. */
   delivery?: boolean;
-  /** Set once the operation's access was checked (graphql-ws checks before Apollo runs). */
+  /** Set once the operation's cost and access were checked (graphql-ws checks before Apollo). */
   accessChecked?: boolean;
 }

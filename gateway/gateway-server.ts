@@ -11,6 +11,7 @@ import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { BLOB_PATH_PREFIX } from '../platform/assets';
 import { serviceSigning } from '../platform/config';
 import { currentContext, runWithContext, type RequestContext } from '../platform/context';
 import { DomainError, maskError } from '../platform/errors';
@@ -39,6 +40,8 @@ import { blobProxy } from './blob-proxy';
 import { internalUrl, subgraphUrlOverrides, type GatewayConfig } from './config';
 import { buildRequestContext, REQUEST_ID_HEADER, requestIdFor } from './request-context';
 import { setupSecurityEdge } from './security/edge';
+import { callerScopedQueryCache } from './security/persisted-queries';
+import { withoutSuggestions } from './security/suggestions';
 import { startTenantOrigins } from './security/tenant-origins';
 import type { GatewayContext } from './gateway-context';
 import { FederatedGateway } from './federation/federated-gateway';
@@ -48,9 +51,9 @@ import { TenantPolicy } from './tenant-policy';
 import { authenticate } from './auth/authenticate';
 import { authorizeTenant } from './auth/authorize-tenant';
 import { setupGatewayAuth, type GatewayAuth } from './auth/setup';
-import { accessPlugin } from './access-plugin';
+import { operationChecksPlugin } from './access-plugin';
 import { createSubscriptionServer } from './subscriptions/subscription-server';
-import type { AccessPolicies } from './operation-access';
+import type { AccessPolicies, OperationChecks } from './operation-access';
 import { FieldRequirements } from './field-requirements';
 
 export interface RunningGateway extends RunningService {
@@ -63,9 +66,10 @@ export interface GatewayOptions {
 }
 
 /**
- * The public entry point: one port for HTTP GraphQL (and, later, graphql-ws), Sandbox,
- * health and metrics. Executes the supergraph's query plans against the subgraphs with a
- * signed context on every subgraph request.
+ * The public entry point: one port for HTTP GraphQL and graphql-ws, Sandbox, signed blob URLs
+ * and health (metrics too, unless GATEWAY_METRICS_PORT or _TOKEN keep them apart). Executes
+ * the supergraph's query plans against the subgraphs with a signed context on every subgraph
+ * request.
  */
 export async function startGateway(
   config: GatewayConfig,
@@ -146,8 +150,11 @@ export async function startGateway(
       if (!delivery) await edge.rateLimits?.tenant(request);
     },
   });
-  const access = auth ? policies(auth) : undefined;
-  if (access) plugins.push(accessPlugin(access));
+  const checks: OperationChecks = {
+    maxCost: config.GATEWAY_MAX_COST,
+    access: auth ? policies(auth) : undefined,
+  };
+  plugins.push(operationChecksPlugin(checks));
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -155,16 +162,19 @@ export async function startGateway(
     introspection: config.GATEWAY_INTROSPECTION,
     ...edge.apollo,
     includeStacktraceInErrorResponses: false,
-    // Parsed and validated documents by their text; automatic persisted queries use the
-    // server's own cache.
+    // Parsed and validated documents by their text.
     documentStore: new InMemoryLRUCache<DocumentNode>({
       maxSize: config.GATEWAY_DOCUMENT_CACHE_MIB * 2 ** 20,
     }),
+    // Automatic persisted queries, known only to the caller who registered them.
+    persistedQueries: { cache: callerScopedQueryCache() },
     // Our own drain stops Apollo; its handlers would re-raise the signal as a second one.
     stopOnTerminationSignals: false,
     // formatError runs inside the request's async context.
-    formatError: (formatted, error) =>
-      maskError(formatted, error, currentContext()?.requestId, logger),
+    formatError: (formatted, error) => {
+      const masked = maskError(formatted, error, currentContext()?.requestId, logger);
+      return config.GATEWAY_INTROSPECTION ? masked : withoutSuggestions(masked);
+    },
     plugins,
   });
   let apiSchema: GraphQLSchema | undefined;
@@ -172,15 +182,17 @@ export async function startGateway(
     apiSchema = loaded.apiSchema;
   });
   await apollo.start();
+  const access = checks.access;
   const subscriptions =
     auth && access
       ? createSubscriptionServer({
           apollo,
           schema: () => apiSchema,
           auth,
-          policies: access,
+          checks: { ...checks, access },
           rateLimits: edge.rateLimits,
           validationRules: edge.apollo.validationRules,
+          introspection: config.GATEWAY_INTROSPECTION,
           maxTokens: config.GATEWAY_MAX_TOKENS,
           prefix: config.REDIS_PREFIX,
           trustProxy: config.GATEWAY_TRUST_PROXY,
@@ -202,9 +214,11 @@ export async function startGateway(
     let request: RequestContext;
     try {
       request = buildRequestContext(req, requestId, { trustProxy: config.GATEWAY_TRUST_PROXY });
-      await edge.rateLimits?.ip(request);
-      if (auth) request = await authenticate(req, request, auth.authenticators);
-      await edge.rateLimits?.user(request);
+      if (auth && edge.rateLimits) {
+        request = await edge.rateLimits.admit(request, (context) =>
+          authenticate(req, context, auth.authenticators),
+        );
+      }
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       req.resume();
@@ -237,6 +251,7 @@ export async function startGateway(
     logger,
     metrics,
     metricsSource: options.metricsSource?.(metrics.registry),
+    metricsAccess: { port: config.GATEWAY_METRICS_PORT, bearerToken: config.GATEWAY_METRICS_TOKEN },
     readiness: auth?.readiness ?? [],
     routes: {
       ...Object.fromEntries(
@@ -251,7 +266,7 @@ export async function startGateway(
     // The assets process's signed upload and download URLs, served on the public port.
     prefixRoutes: policiesOn
       ? {
-          '/blobs/': {
+          [BLOB_PATH_PREFIX]: {
             route: 'blobs',
             handle: blobProxy(internalUrl(config, supergraphSdl, 'assets'), logger),
           },

@@ -3,6 +3,7 @@ import { TenantRequiredError } from '../platform/errors';
 import { assertRequirement } from '../platform/graphql/field-policy';
 import type { FieldRequirements } from './field-requirements';
 import type { GatewayContext } from './gateway-context';
+import { assertCostLimit } from './security/cost-limit';
 import type { TenantPolicy } from './tenant-policy';
 
 export interface AccessPolicies {
@@ -41,5 +42,31 @@ export async function checkOperationAccess(
   }
   for (const { coordinate, requirement } of policies.fields.of(operation, document, schema)) {
     assertRequirement(requirement, request, coordinate);
+  }
+}
+
+/** What is decided about every operation before it runs, over HTTP and graphql-ws alike. */
+export interface OperationChecks {
+  /** GATEWAY_MAX_COST, for the request's variables. */
+  maxCost: number;
+  /** Tenancy and field policies; absent when the gateway runs with GATEWAY_POLICIES=off. */
+  access?: AccessPolicies;
+}
+
+/**
+ * The operation's cost for the variables sent (cheap, so first), then {@link
+ * checkOperationAccess}; throws a DomainError.
+ */
+export async function checkOperation(
+  operation: OperationDefinitionNode,
+  document: DocumentNode,
+  schema: GraphQLSchema,
+  context: GatewayContext,
+  variables: Record<string, unknown> | null | undefined,
+  checks: OperationChecks,
+): Promise<void> {
+  assertCostLimit(schema, document, operation, variables, checks.maxCost);
+  if (checks.access) {
+    await checkOperationAccess(operation, document, schema, context, checks.access);
   }
 }

@@ -4,6 +4,7 @@ import { anonymousContext, type RequestContext } from '../platform/context';
 import { ValidationError } from '../platform/errors';
 import { isUuid } from '../platform/graphql/ids';
 import { REQUEST_ID_HEADER } from '../platform/http';
+import { clientIp, type TrustProxy } from './security/trust-proxy';
 
 export const TENANT_HEADER = 'x-tenant-id';
 export { REQUEST_ID_HEADER };
@@ -23,7 +24,7 @@ export function requestIdFor(req: IncomingMessage): string {
 export function buildRequestContext(
   req: IncomingMessage,
   requestId: string,
-  options: { trustProxy: boolean },
+  options: { trustProxy: TrustProxy },
 ): RequestContext {
   const context = anonymousContext(requestId);
   const tenant = req.headers[TENANT_HEADER];
@@ -37,14 +38,4 @@ export function buildRequestContext(
   const userAgent = req.headers['user-agent'];
   context.userAgent = typeof userAgent === 'string' ? userAgent.slice(0, 512) : null;
   return context;
-}
-
-/** The caller's address: X-Forwarded-For's first hop behind a trusted proxy, else the socket's. */
-export function clientIp(req: IncomingMessage, trustProxy: boolean): string | null {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first.slice(0, 64);
-  }
-  return req.socket.remoteAddress?.slice(0, 64) ?? null;
 }

@@ -1,6 +1,6 @@
 import { DEFAULT_SUBGRAPH_PORTS } from '../platform/schema/compose';
 import { applyMigrations, ensureDatabase } from '../platform/db';
-import { loadConfig, port } from '../platform/config';
+import { loadConfig, optionalPort, port } from '../platform/config';
 import { SUBGRAPH_NAMES } from '../platform/paths';
 import { ALL_MIGRATIONS } from './all-migrations';
 import { migrationConfigShape, serviceDatabaseUrls } from './migrate';
@@ -8,7 +8,14 @@ import { spawnService, type ServiceProcess } from './lib/service-process';
 
 // `npm start`: migrates the local database and runs the whole platform (five subgraphs, the
 // worker and the gateway) on this machine's PostgreSQL and Redis. Ctrl-C stops everything.
-const config = loadConfig({ ...migrationConfigShape, PORT: port(4000), WORKER_PORT: port(4006) });
+const config = loadConfig({
+  ...migrationConfigShape,
+  PORT: port(4000),
+  WORKER_PORT: port(4006),
+  GATEWAY_METRICS_PORT: optionalPort(),
+});
+/** Where the gateway serves /metrics and /readyz, which observability reads. */
+const gatewayInternalUrl = `http://127.0.0.1:${config.GATEWAY_METRICS_PORT ?? config.PORT}`;
 
 async function main(): Promise<void> {
   // Each process connects as its own role, whatever DATABASE_URL this shell may hold.
@@ -58,6 +65,7 @@ async function main(): Promise<void> {
         start(name, {
           PORT: String(DEFAULT_SUBGRAPH_PORTS[name]),
           DATABASE_URL: databaseUrls[name],
+          ...(name === 'observability' ? { GATEWAY_INTERNAL_URL: gatewayInternalUrl } : {}),
         }),
       ),
       start('worker', { PORT: String(config.WORKER_PORT), DATABASE_URL: databaseUrls.worker }),

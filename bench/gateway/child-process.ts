@@ -7,6 +7,8 @@ export interface BenchProcess {
   child: ChildProcess;
   /** `http://127.0.0.1:<port>/graphql` */
   url: string;
+  /** Where it serves `/metrics`, when not on its GraphQL port. */
+  metricsUrl?: string;
   /** The last lines it printed, for error messages. */
   output(): string;
   /** SIGTERM, then SIGKILL if it has not exited within 5 s. */

@@ -118,13 +118,20 @@ export const GATEWAYS: GatewayUnderTest[] = [
 ];
 
 async function startTessera(label: string, supergraphPath: string, env: NodeJS.ProcessEnv = {}) {
-  const port = await freePort();
-  return startProcess({
+  const [port, metricsPort] = await Promise.all([freePort(), freePort()]);
+  const running = await startProcess({
     label,
     args: [join(repoRoot(), 'dist', 'gateway', 'main.js')],
     port,
-    env: { ...baseEnv(), ...tesseraGenericEnv(supergraphPath, port), ...env },
+    env: {
+      ...baseEnv(),
+      ...tesseraGenericEnv(supergraphPath, port),
+      // Production keeps /metrics off the public port.
+      GATEWAY_METRICS_PORT: String(metricsPort),
+      ...env,
+    },
   });
+  return { ...running, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
 }
 
 /**

@@ -80,7 +80,7 @@ beforeAll(async () => {
   stack = await startStack({
     worker: true,
     env: {
-      GATEWAY_TRUST_PROXY: 'true',
+      GATEWAY_TRUST_PROXY: '1',
       GATEWAY_RATE_LIMIT_PER_IP: String(RATE_LIMIT_PER_IP),
       CONTEXT_MAX_AGE_SECONDS: String(MAX_AGE_SECONDS),
       CORS_ALLOWED_ORIGINS: APP_ORIGIN,
@@ -483,7 +483,7 @@ describe('an API key of A', () => {
     async (_name, root) => {
       const response = await expectRefusedAtGateway(
         root,
-        { 'x-api-key': keysWithout.get(root.requirement!.scope!)! },
+        { 'x-api-key': keysWithout.get(root.requirement!.scope!)!, 'x-tenant-id': tenantA },
         { status: 403, code: 'FORBIDDEN' },
       );
       expect(response.body.errors?.[0]?.message).toBe(
@@ -497,7 +497,7 @@ describe('an API key of A', () => {
     async (_name, root) => {
       await expectRefusedAtGateway(
         root,
-        { 'x-api-key': fullKey },
+        { 'x-api-key': fullKey, 'x-tenant-id': tenantA },
         { status: 403, code: 'FORBIDDEN' },
       );
     },
@@ -635,7 +635,12 @@ describe("a member of both tenants using A's ids while in B", () => {
     expect(providers).toEqual([{ provider: `${marker}-idp`, clientId: `${marker}-client` }]);
     // A's API key still works, and the member of both is still only a MEMBER of A.
     expect(
-      (await gql({ query: '{ assets { totalCount } }' }, { 'x-api-key': fullKey })).status,
+      (
+        await gql(
+          { query: '{ assets { totalCount } }' },
+          { 'x-api-key': fullKey, 'x-tenant-id': tenantA },
+        )
+      ).status,
     ).toBe(200);
     const [membership] = await stack.db.query<{ role: string }>(
       `SELECT role FROM tenancy.memberships WHERE tenant_id = $1 AND user_id = $2`,

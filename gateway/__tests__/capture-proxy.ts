@@ -3,20 +3,24 @@ import type { AddressInfo } from 'node:net';
 
 export interface CaptureProxy {
   url: string;
-  /** Signed headers of the requests the gateway sent through it, newest last. */
-  captured: { headers: IncomingHttpHeaders; body: string }[];
+  /** The requests the gateway sent through it (signed headers included), newest last. */
+  captured: { method?: string; url?: string; headers: IncomingHttpHeaders; body: string }[];
   close(): Promise<void>;
 }
 
-/** Stands between a gateway and one subgraph, keeping what the gateway signed (a wiretap). */
+/**
+ * Stands between a gateway and one subgraph process, keeping what the gateway sent it (a
+ * wiretap): its signed GraphQL fetches, or the blob requests it forwards.
+ */
 export async function startCaptureProxy(target: string): Promise<CaptureProxy> {
   const captured: CaptureProxy['captured'] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      captured.push({ headers: req.headers, body });
+      const bytes = Buffer.concat(chunks);
+      const body = bytes.toString('utf8');
+      captured.push({ method: req.method, url: req.url, headers: req.headers, body });
       const headers = Object.fromEntries(
         Object.entries(req.headers).filter(
           ([name, value]) =>
@@ -26,7 +30,7 @@ export async function startCaptureProxy(target: string): Promise<CaptureProxy> {
       void fetch(`${target}${req.url}`, {
         method: req.method,
         headers,
-        body: req.method === 'GET' ? undefined : body,
+        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : bytes,
       }).then(
         async (answer) => {
           res.writeHead(answer.status, {

@@ -123,10 +123,15 @@ const listening = (line: Record<string, unknown>) => line.msg === 'worker listen
 describe('gateway cluster (GATEWAY_WORKERS=2)', () => {
   let subgraphs: BenchSubgraphs;
   let gateway: RunningCluster;
+  /** As in production: /metrics on a port of its own, which every worker shares too. */
+  let metricsPort: number;
 
   beforeAll(async () => {
     subgraphs = await startBenchSubgraphs();
-    gateway = startCluster(subgraphs.supergraphPath, await freePort(), '2');
+    metricsPort = await freePort();
+    gateway = startCluster(subgraphs.supergraphPath, await freePort(), '2', {
+      GATEWAY_METRICS_PORT: String(metricsPort),
+    });
     await logLine(gateway, listening, 2);
   });
 
@@ -140,7 +145,7 @@ describe('gateway cluster (GATEWAY_WORKERS=2)', () => {
 
   // The tests below run in order against the one cluster: the last one stops it.
 
-  it('answers from both workers and serves the summed request count from whichever answers /metrics', async () => {
+  it('answers from both workers and serves the summed request count from whichever answers /metrics on the metrics port', async () => {
     const answers = await queries(gateway.port, 20);
     expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
     expect(JSON.parse(answers[0]!.body)).toMatchObject({
@@ -148,12 +153,13 @@ describe('gateway cluster (GATEWAY_WORKERS=2)', () => {
     });
     expect(new Set(answers.map((answer) => answer.worker))).toEqual(new Set(['1', '2']));
 
-    const scrapes = await Promise.all([0, 1, 2, 3].map(() => send(gateway.port, '/metrics')));
+    const scrapes = await Promise.all([0, 1, 2, 3].map(() => send(metricsPort, '/metrics')));
     expect(new Set(scrapes.map((scrape) => scrape.worker))).toEqual(new Set(['1', '2']));
     for (const scrape of scrapes) {
       expect(scrape.status).toBe(200);
       expect(graphqlRequests(scrape.body)).toBe(20);
     }
+    expect((await send(gateway.port, '/metrics')).status).toBe(404);
   });
 
   it('restarts a worker killed with SIGKILL while the other keeps answering', async () => {
@@ -168,7 +174,7 @@ describe('gateway cluster (GATEWAY_WORKERS=2)', () => {
     const meanwhile = await queries(gateway.port, 10);
     expect(meanwhile.map((answer) => answer.status)).toEqual(Array(10).fill(200));
     // The replacement may be starting: a scrape counts the workers serving, and still answers.
-    const scrape = await send(gateway.port, '/metrics');
+    const scrape = await send(metricsPort, '/metrics');
     expect(scrape.status).toBe(200);
     expect(graphqlRequests(scrape.body)).toBeGreaterThanOrEqual(10);
 
@@ -179,17 +185,19 @@ describe('gateway cluster (GATEWAY_WORKERS=2)', () => {
     expect(after.map((answer) => answer.worker)).toContain('3');
   });
 
-  it('drains every worker on SIGTERM, exits 0 and frees the port', async () => {
+  it('drains every worker on SIGTERM, exits 0 and frees the ports', async () => {
     gateway.child.kill('SIGTERM');
     expect(await gateway.exited).toBe(0);
     expect(gateway.logs.filter((line) => line.msg === 'worker stopped')).toHaveLength(2);
 
-    const probe = createServer();
-    await new Promise<void>((resolve, reject) => {
-      probe.once('error', reject);
-      probe.listen(gateway.port, '127.0.0.1', resolve);
-    });
-    await new Promise((resolve) => probe.close(resolve));
+    for (const port of [gateway.port, metricsPort]) {
+      const probe = createServer();
+      await new Promise<void>((resolve, reject) => {
+        probe.once('error', reject);
+        probe.listen(port, '127.0.0.1', resolve);
+      });
+      await new Promise((resolve) => probe.close(resolve));
+    }
   });
 
   it('refuses a bad GATEWAY_WORKERS with one line naming it, before forking anything', async () => {

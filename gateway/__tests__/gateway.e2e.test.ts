@@ -6,6 +6,7 @@ import { signedHeaders, type SignAs } from '../../platform/testing/internal-requ
 import { generateTestServiceKeys } from '../../platform/testing/service-keys';
 import { signUpMember, signUpUser, type TestUser } from '../../platform/testing/members';
 import { SUBGRAPH_NAMES } from '../../platform/paths';
+import { connectWs } from '../../platform/testing/ws-client';
 
 // The whole platform as real processes (gateway, five subgraphs, worker) on a database of its
 // own, driven over HTTP like a frontend would.
@@ -65,6 +66,20 @@ afterAll(async () => {
 
 /** As the member of tenant A, in `tenantId`. */
 const asTenant = (tenantId: string) => member.headers(tenantId);
+
+/** A new API key of tenant A with `scopes`. */
+async function createApiKey(scopes: string[]): Promise<string> {
+  const created = await postGraphQL<{ createApiKey: { secret: string } }>(
+    stack.gatewayUrl,
+    {
+      query: 'mutation ($s: [String!]!) { createApiKey(name: "k", scopes: $s) { secret } }',
+      variables: { s: scopes },
+    },
+    asTenant(tenantA),
+  );
+  if (!created.body.data) throw new Error(`createApiKey failed: ${created.text}`);
+  return created.body.data.createApiKey.secret;
+}
 
 async function subgraphGraphQLRequests(): Promise<number[]> {
   return Promise.all(
@@ -178,6 +193,45 @@ describe('tenant header', () => {
       },
     ]);
     expect(await subgraphGraphQLRequests()).toEqual(before);
+  });
+
+  it("never picks an API key's tenant: without X-Tenant-Id 400 TENANT_REQUIRED, with another tenant's 403, over HTTP and graphql-ws", async () => {
+    const key = await createApiKey(['assets:read', 'events:read']);
+    const query = '{ assets { totalCount } }';
+    const before = await subgraphGraphQLRequests();
+    const missing = await postGraphQL(stack.gatewayUrl, { query }, { 'x-api-key': key });
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors?.[0]?.extensions?.code).toBe('TENANT_REQUIRED');
+    const another = await postGraphQL(
+      stack.gatewayUrl,
+      { query },
+      { 'x-api-key': key, 'x-tenant-id': tenantB },
+    );
+    expect(another.status).toBe(403);
+    expect(another.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(await subgraphGraphQLRequests()).toEqual(before);
+
+    const socket = connectWs(stack.gatewayUrl, { apiKey: key });
+    try {
+      for (const operation of [query, 'subscription { events { id } }']) {
+        const refused = socket.subscribe(operation);
+        await refused.ended;
+        expect(JSON.stringify(refused.errors)).toMatch(/"code":"TENANT_REQUIRED"/);
+        expect(refused.results).toEqual([]);
+      }
+    } finally {
+      await socket.dispose();
+    }
+    const elsewhere = connectWs(stack.gatewayUrl, { apiKey: key, tenantId: tenantB });
+    expect(await elsewhere.closed).toBe(4403);
+    await elsewhere.dispose();
+
+    const named = await postGraphQL(
+      stack.gatewayUrl,
+      { query },
+      { 'x-api-key': key, 'x-tenant-id': tenantA },
+    );
+    expect(named.body).toEqual({ data: { assets: { totalCount: 3 } } });
   });
 
   it('refuses a malformed X-Tenant-Id with 400 BAD_USER_INPUT', async () => {
@@ -309,29 +363,18 @@ describe('field policies', () => {
   });
 
   it('lets an API key read what its scopes allow and nothing else', async () => {
-    const create = async (scopes: string[]) =>
-      (
-        await postGraphQL<{ createApiKey: { secret: string } }>(
-          stack.gatewayUrl,
-          {
-            query: 'mutation ($s: [String!]!) { createApiKey(name: "k", scopes: $s) { secret } }',
-            variables: { s: scopes },
-          },
-          asTenant(tenantA),
-        )
-      ).body.data!.createApiKey.secret;
-    const reader = await create(['assets:read']);
-    const other = await create(['events:read']);
+    const reader = await createApiKey(['assets:read']);
+    const other = await createApiKey(['events:read']);
     const read = await postGraphQL(
       stack.gatewayUrl,
       { query: '{ assets { totalCount } }' },
-      { 'x-api-key': reader },
+      { 'x-api-key': reader, 'x-tenant-id': tenantA },
     );
     expect(read.body.data).toEqual({ assets: { totalCount: 3 } });
     const noScope = await postGraphQL(
       stack.gatewayUrl,
       { query: '{ assets { totalCount } }' },
-      { 'x-api-key': other },
+      { 'x-api-key': other, 'x-tenant-id': tenantA },
     );
     expect(noScope.status).toBe(403);
     expect(noScope.body.errors?.[0]?.message).toBe(
@@ -340,7 +383,7 @@ describe('field policies', () => {
     const userOnly = await postGraphQL(
       stack.gatewayUrl,
       { query: '{ webhookEndpoints { url } }' },
-      { 'x-api-key': reader },
+      { 'x-api-key': reader, 'x-tenant-id': tenantA },
     );
     expect(userOnly.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });

@@ -33,7 +33,7 @@ async function post(body: unknown): Promise<{ status: number; body: Record<strin
 }
 
 async function planLookups(): Promise<{ hit: number; miss: number }> {
-  const text = await (await fetch(new URL('/metrics', gateway.url))).text();
+  const text = await (await fetch(gateway.metricsUrl!)).text();
   const count = (result: string) =>
     Number(
       new RegExp(

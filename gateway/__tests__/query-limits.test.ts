@@ -1,13 +1,15 @@
 import {
   buildSchema,
   getIntrospectionQuery,
+  getVariableValues,
   GraphQLError,
   parse,
   specifiedRules,
   validate,
 } from 'graphql';
 import { QueryLimitError, assertTokenLimit, queryLimitRules } from '../security/limits';
-import { measureOperation } from '../security/operation-measures';
+import { assertCostLimit } from '../security/cost-limit';
+import { measureOperation, operationCost } from '../security/operation-measures';
 import { ValidationError } from '../../platform/errors';
 
 const schema = buildSchema(`
@@ -28,10 +30,28 @@ const schema = buildSchema(`
 const LIMITS = { maxDepth: 12, maxAliases: 30, maxDirectives: 50, maxCost: 5_000 };
 
 function measure(query: string) {
+  const { document, operation } = operationOf(query);
+  return measureOperation(schema, document, operation);
+}
+
+function operationOf(query: string) {
   const document = parse(query);
   const operation = document.definitions.find((d) => d.kind === 'OperationDefinition');
   if (operation?.kind !== 'OperationDefinition') throw new Error('no operation');
-  return measureOperation(schema, document, operation);
+  return { document, operation };
+}
+
+/** The cost for `variables` as sent, coerced as execution coerces them. */
+function costOf(query: string, variables: Record<string, unknown>) {
+  const { document, operation } = operationOf(query);
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  if (!coerced.coerced) throw new Error('variables do not coerce');
+  return operationCost(schema, document, operation, coerced.coerced);
+}
+
+function costLimit(query: string, variables: Record<string, unknown>) {
+  const { document, operation } = operationOf(query);
+  assertCostLimit(schema, document, operation, variables, LIMITS.maxCost);
 }
 
 function limitErrors(query: string, limits = LIMITS) {
@@ -86,21 +106,39 @@ describe('operation measures', () => {
     expect(limitErrors(nested)[0]?.details).toEqual({ limit: 'depth', max: 12, actual: 13 });
   });
 
-  it('costs list fields by their page: first, its default, or 20, capped at 100', () => {
+  it('costs list fields by their page: first, else the largest page; other lists by 20', () => {
     // users: 1 + 10 × (nodes: 1 + 1 × (id + name)) = 31; the page is nodes, not nodes × 20.
     expect(measure('{ users(first: 10) { nodes { id name } } }').cost).toBe(31);
-    expect(measure('{ users { nodes { id } } }').cost).toBe(1 + 20 * 2);
+    // No first: the subgraph may answer up to 100, so 100 it costs.
+    expect(measure('{ users { nodes { id } } }').cost).toBe(1 + 100 * 2);
+    expect(measure('{ users(first: null) { nodes { id } } }').cost).toBe(1 + 100 * 2);
     expect(measure('{ users(first: 1000) { nodes { id } } }').cost).toBe(1 + 100 * 2);
-    // search declares first = 50; tags is a plain list (× 20).
+    // search declares first = 50, which is what it runs with; tags is a plain list (× 20).
     expect(measure('{ search { id } }').cost).toBe(1 + 50);
     expect(measure('{ tags { name } }').cost).toBe(1 + 20);
-    // A variable: its default, else the worst case (the cap), as values are unknown here.
-    expect(measure('query ($n: Int = 5) { users(first: $n) { nodes { id } } }').cost).toBe(11);
-    expect(measure('query ($n: Int) { users(first: $n) { nodes { id } } }').cost).toBe(201);
     // Nested pages multiply.
     expect(
       measure('{ users(first: 10) { nodes { friends(first: 10) { totalCount } } } }').cost,
     ).toBe(1 + 10 * (1 + (1 + 10 * 1)));
+  });
+
+  it('costs a variable first at the value the request sends, not at its default', () => {
+    const query = 'query ($n: Int = 5) { users(first: $n) { nodes { id } } }';
+    // Before the variables are known: the worst case.
+    expect(measure(query).cost).toBe(201);
+    expect(costOf(query, { n: 80 })).toBe(1 + 80 * 2);
+    expect(costOf(query, {})).toBe(1 + 5 * 2);
+    expect(costOf(query, { n: null })).toBe(201);
+    expect(costOf('query ($n: Int) { users(first: $n) { nodes { id } } }', {})).toBe(201);
+    // Inside a fragment, too.
+    expect(
+      costOf(
+        'query ($n: Int = 1) { ...F } fragment F on Query { users(first: $n) { totalCount } }',
+        {
+          n: 100,
+        },
+      ),
+    ).toBe(1 + 100);
   });
 
   it('measures a fragment once however often it is spread', () => {
@@ -138,8 +176,21 @@ describe('query limit rules', () => {
       max: 50,
       actual: 51,
     });
-    const costly = '{ users(first: 100) { nodes { friends(first: 100) { totalCount } } } }';
-    expect(limitErrors(costly)[0]?.details).toEqual({ limit: 'cost', max: 5_000, actual: 10_201 });
+  });
+
+  it('refuses a cost over the limit for the variables sent, with the cost it came to', () => {
+    const query =
+      'query ($n: Int = 1) { users(first: $n) { nodes { friends(first: $n) { totalCount } } } }';
+    expect(limitErrors(query)).toEqual([]);
+    expect(() => costLimit(query, { n: 2 })).not.toThrow();
+    expect(() => costLimit(query, { n: 100 })).toThrow(
+      expect.objectContaining({
+        message: 'Estimated query cost is 10201, over the limit of 5000',
+        details: { limit: 'cost', max: 5_000, actual: 10_201 },
+      }),
+    );
+    // Variables that do not coerce are left to execution, which refuses them.
+    expect(() => costLimit(query, { n: 'many' })).not.toThrow();
   });
 
   it('carries a BAD_USER_INPUT domain error for the masking to report', () => {

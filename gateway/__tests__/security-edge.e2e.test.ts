@@ -7,8 +7,9 @@ import { startStack, type TestStack } from '../../platform/testing/stack';
 import { connectWs } from '../../platform/testing/ws-client';
 
 // The gateway's security edge through the real processes: CORS, CSRF and cookie sessions,
-// query limits, and rate limits shared by two gateways over one Redis. The gateway trusts
-// X-Forwarded-For so each test is a client IP of its own.
+// query limits, and rate limits shared by two gateways over one Redis, over HTTP and graphql-ws.
+// The gateways trust one proxy hop (the first by count, the second by its loopback address), so
+// each test is a client IP of its own, given in X-Forwarded-For as a proxy would append it.
 
 const APP_ORIGIN = 'https://app.example.com';
 const LIMITS = {
@@ -20,6 +21,8 @@ const LIMITS = {
   GATEWAY_RATE_LIMIT_PER_IP: '20',
   GATEWAY_RATE_LIMIT_PER_USER: '12',
   GATEWAY_RATE_LIMIT_PER_TENANT: '16',
+  API_KEY_RATE_LIMIT_PER_MINUTE: '6',
+  GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: '4',
 };
 
 let stack: TestStack;
@@ -28,11 +31,12 @@ let secondGateway: ServiceProcess;
 beforeAll(async () => {
   stack = await startStack({
     subgraphs: ['auth', 'tenancy'],
-    env: { GATEWAY_TRUST_PROXY: 'true', CORS_ALLOWED_ORIGINS: APP_ORIGIN, ...LIMITS },
+    env: { GATEWAY_TRUST_PROXY: '1', CORS_ALLOWED_ORIGINS: APP_ORIGIN, ...LIMITS },
   });
   secondGateway = await spawnService('gateway', {
     env: {
       ...stack.env,
+      GATEWAY_TRUST_PROXY: 'loopback',
       SUBGRAPH_AUTH_URL: `${stack.url('auth')}/graphql`,
       SUBGRAPH_TENANCY_URL: `${stack.url('tenancy')}/graphql`,
     },
@@ -238,6 +242,38 @@ describe('query limits', () => {
     },
   );
 
+  it('costs first: $n at the value sent, not its default, and a missing first at the largest page, over HTTP and graphql-ws', async () => {
+    // users(first: n) { nodes { id email } } costs 1 + n × 3: 4 at the default, 301 at 100.
+    const query = 'query ($n: Int = 1) { users(first: $n) { nodes { id email } } }';
+    const expectCostRefusal = (extensions: Record<string, unknown> | undefined) =>
+      expect(extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        limit: 'cost',
+        max: 200,
+        actual: 301,
+      });
+    const sent = await postGraphQL(
+      stack.gatewayUrl,
+      { query, variables: { n: 100 } },
+      { 'x-forwarded-for': newIp() },
+    );
+    expect(sent.status).toBe(400);
+    expectCostRefusal(sent.body.errors?.[0]?.extensions);
+    const missing = await send('{ users { nodes { id email } } }');
+    expect(missing.status).toBe(400);
+    expectCostRefusal(missing.body.errors?.[0]?.extensions);
+    // The default itself is cheap: refused only for what it asks (platform admins only).
+    expect(codeOf(await send(query))).toBe('UNAUTHENTICATED');
+
+    const socket = connectWs(stack.gatewayUrl, {}, { 'x-forwarded-for': newIp() });
+    try {
+      const overSocket = await run(socket, query, { n: 100 });
+      expectCostRefusal(overSocket.errors[0]);
+    } finally {
+      await socket.dispose();
+    }
+  });
+
   it("passes Sandbox's introspection query", async () => {
     const response = await send(
       getIntrospectionQuery({
@@ -353,3 +389,168 @@ describe('rate limits', () => {
     }
   });
 });
+
+describe('the client IP behind a proxy', () => {
+  const hello = (forwardedFor: string, url = stack.gatewayUrl) =>
+    postGraphQL(url, { query: '{ __typename }' }, { 'x-forwarded-for': forwardedFor });
+
+  it('is the entry the trusted proxy appended: a client writing its own X-Forwarded-For does not get a fresh per-IP budget', async () => {
+    const client = newIp();
+    // What a proxy forwards for a client that sent X-Forwarded-For: 192.0.2.<i> itself.
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => hello(`192.0.2.${i}, ${client}`)),
+    );
+    expect(answers.map((response) => response.status)).toEqual(Array(20).fill(200));
+    const refused = await hello(`192.0.2.99, ${client}`);
+    expect(refused.status).toBe(429);
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      limit: 'ip',
+    });
+  });
+
+  it('is the same client for a gateway that trusts proxies by address, past every trusted hop', async () => {
+    const client = newIp();
+    const second = `${secondGateway.url}/graphql`;
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        i % 2 === 0
+          ? hello(`192.0.2.${i}, ${client}`)
+          : hello(`192.0.2.${i}, ${client}, 127.0.0.9`, second),
+      ),
+    );
+    expect(answers.map((response) => response.status)).toEqual(Array(20).fill(200));
+    expect(codeOf(await hello(`192.0.2.99, ${client}, 127.0.0.9`, second))).toBe('RATE_LIMITED');
+  });
+
+  it('is read the same way for graphql-ws upgrades: rotating the client-written entry does not reset the connection budget', async () => {
+    const client = newIp();
+    const sockets = Array.from({ length: 4 }, (_, i) =>
+      connectWs(stack.gatewayUrl, {}, { 'x-forwarded-for': `192.0.2.${i}, ${client}` }),
+    );
+    try {
+      for (const socket of sockets)
+        expect((await run(socket, '{ __typename }')).errors).toEqual([]);
+      const refused = connectWs(
+        stack.gatewayUrl,
+        {},
+        { 'x-forwarded-for': `192.0.2.99, ${client}` },
+      );
+      expect(await refused.closed).toBe(4429);
+      await refused.dispose();
+    } finally {
+      await Promise.all(sockets.map((socket) => socket.dispose()));
+    }
+  });
+});
+
+/** One operation over a socket: its data and its errors' extensions (graphql-ws's sink). */
+async function run(
+  socket: ReturnType<typeof connectWs>,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<{ data: unknown[]; errors: Record<string, unknown>[] }> {
+  const received = socket.subscribe(query, variables);
+  await received.ended;
+  const errors = received.errors.flatMap((error) =>
+    (Array.isArray(error) ? error : [error]).map(
+      (one: { extensions?: Record<string, unknown> }) => one.extensions ?? { error: String(one) },
+    ),
+  );
+  return { data: received.results, errors };
+}
+
+describe('rate limits over graphql-ws', () => {
+  /** A socket whose operations keep running until one is refused; the refusal and the count. */
+  async function runUntilRefused(socket: ReturnType<typeof connectWs>, query: string) {
+    for (let served = 0; served < 50; served += 1) {
+      const answer = await run(socket, query);
+      if (answer.errors.length > 0) return { served, refusal: answer.errors[0]! };
+    }
+    throw new Error('no operation was refused');
+  }
+
+  /**
+   * Runs `query` on the socket until one is refused: that is after `served` operations, with
+   * RATE_LIMITED by `limit`, and the socket still serves (and refuses) the next one.
+   */
+  async function expectRefusedAfter(
+    socket: ReturnType<typeof connectWs>,
+    query: string,
+    served: number,
+    limit: string,
+  ) {
+    try {
+      const result = await runUntilRefused(socket, query);
+      expect(result.served).toBe(served);
+      expect(result.refusal).toMatchObject({
+        code: 'RATE_LIMITED',
+        limit,
+        retryAfter: expect.any(Number),
+      });
+      let closedWith: number | undefined;
+      void socket.closed.then((code) => (closedWith = code));
+      const again = await run(socket, query);
+      expect(again.errors[0]).toMatchObject({ code: 'RATE_LIMITED' });
+      expect(closedWith).toBeUndefined();
+    } finally {
+      await socket.dispose();
+    }
+  }
+
+  it('spends the per-IP budget on every operation of a socket, answering RATE_LIMITED without closing it', async () => {
+    const socket = connectWs(stack.gatewayUrl, {}, { 'x-forwarded-for': newIp() });
+    await expectRefusedAfter(socket, '{ __typename }', 20, 'ip');
+  });
+
+  it("spends a signed-in user's budget on every operation", async () => {
+    const user = await signUpUser(stack.gatewayUrl, 'ws-busy', { 'x-forwarded-for': newIp() });
+    const socket = connectWs(
+      stack.gatewayUrl,
+      { authorization: `Bearer ${user.accessToken}` },
+      { 'x-forwarded-for': newIp() },
+    );
+    // 12 a minute: the connection took one, its operations the rest.
+    await expectRefusedAfter(socket, '{ me { id } }', 11, 'user');
+  });
+
+  it("spends an API key's budget on every operation", async () => {
+    const tenant = await tenantWithOwner('ws-key');
+    const key = await createApiKey(tenant.owner, tenant.id, ['members:read']);
+    const socket = connectWs(
+      stack.gatewayUrl,
+      { apiKey: key, tenantId: tenant.id },
+      { 'x-forwarded-for': newIp() },
+    );
+    // 6 a minute: the connection took one, its operations the rest.
+    await expectRefusedAfter(socket, '{ tenant { id } }', 5, 'api_key');
+  });
+});
+
+/** A tenant of its own (so no other test spends its budget) and its OWNER. */
+async function tenantWithOwner(label: string): Promise<{ id: string; owner: TestUser }> {
+  const id = randomUUID();
+  await stack.db.query(`INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, $2, $3)`, [
+    id,
+    `${label}-${id.slice(0, 8)}`,
+    label,
+  ]);
+  const owner = await signUpUser(stack.gatewayUrl, `${label}-owner`, {
+    'x-forwarded-for': newIp(),
+  });
+  await addMember(stack.db, id, owner.id, 'OWNER');
+  return { id, owner };
+}
+
+async function createApiKey(owner: TestUser, tenantId: string, scopes: string[]): Promise<string> {
+  const created = await postGraphQL<{ createApiKey: { secret: string } }>(
+    stack.gatewayUrl,
+    {
+      query: 'mutation ($s: [String!]!) { createApiKey(name: "k", scopes: $s) { secret } }',
+      variables: { s: scopes },
+    },
+    { 'x-forwarded-for': newIp(), ...owner.headers(tenantId) },
+  );
+  if (!created.body.data) throw new Error(`createApiKey failed: ${created.text}`);
+  return created.body.data.createApiKey.secret;
+}

@@ -44,8 +44,25 @@ describe('security edge configuration', () => {
     );
   });
 
+  it('keeps /metrics off the public port in production: a metrics port or a token is required', () => {
+    const production = { NODE_ENV: 'production', ...generateTestServiceKeys().env };
+    expect(problems(production)).toEqual([
+      'config error: GATEWAY_METRICS_PORT: production keeps /metrics off the public port: set GATEWAY_METRICS_PORT (a port Prometheus reaches and clients do not) or GATEWAY_METRICS_TOKEN (a bearer token for the scrape)',
+    ]);
+    expect(problems({ ...production, GATEWAY_METRICS_PORT: '9464' })).toEqual([]);
+    expect(problems({ ...production, GATEWAY_METRICS_TOKEN: 't'.repeat(32) })).toEqual([]);
+    expect(problems({ GATEWAY_METRICS_TOKEN: 'short' })).toEqual([
+      'config error: GATEWAY_METRICS_TOKEN: must be at least 32 characters (got "[redacted]")',
+    ]);
+    expect(problems({ PORT: '4000', GATEWAY_METRICS_PORT: '4000' })).toEqual([
+      'config error: GATEWAY_METRICS_PORT: must differ from PORT',
+    ]);
+    // Outside production the public port keeps serving it when nothing is set.
+    expect(problems({ NODE_ENV: 'development' })).toEqual([]);
+  });
+
   it('turns development tooling off in production unless set explicitly', () => {
-    const secret = generateTestServiceKeys().env;
+    const secret = { ...generateTestServiceKeys().env, GATEWAY_METRICS_PORT: '9464' };
     const production = loadGatewayConfig({ ...secret, NODE_ENV: 'production' });
     expect(production).toMatchObject({
       GATEWAY_SANDBOX: false,
@@ -122,6 +139,7 @@ describe('graphql-ws connection limit', () => {
       GATEWAY_RATE_LIMIT_PER_IP: 100,
       GATEWAY_RATE_LIMIT_PER_USER: 100,
       GATEWAY_RATE_LIMIT_PER_TENANT: 100,
+      API_KEY_RATE_LIMIT_PER_MINUTE: 100,
       GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: 3,
     },
     registry,
@@ -143,9 +161,8 @@ describe('graphql-ws connection limit', () => {
     });
     // Another IP, and HTTP requests from the same one, have budgets of their own.
     await expect(limits.wsConnect('203.0.113.8')).resolves.toBeUndefined();
-    await expect(
-      limits.ip({ ...anonymousContext('r-1'), ip: '203.0.113.7' }),
-    ).resolves.toBeUndefined();
+    const http = { ...anonymousContext('r-1'), ip: '203.0.113.7' };
+    await expect(limits.admit(http)).resolves.toBe(http);
     const metric = await registry.getSingleMetric(RATE_LIMIT_REJECTIONS_METRIC)!.get();
     expect(metric.values).toEqual([{ labels: { limit: 'ws_connect' }, value: 1 }]);
   });

@@ -4,11 +4,9 @@ import type { RequestContext } from '../../platform/context';
 import {
   DomainError,
   ForbiddenError,
-  RateLimitedError,
   UnauthenticatedError,
   ValidationError,
 } from '../../platform/errors';
-import type { SlidingWindowLimiter } from '../../platform/rate-limit';
 import { credentialFromCookies } from '../security/csrf';
 import type { AccessTokenVerifier } from './access-tokens';
 import type { ApiKeyAuthenticator } from './api-keys';
@@ -16,7 +14,6 @@ import type { ApiKeyAuthenticator } from './api-keys';
 export interface Authenticators {
   accessTokens: AccessTokenVerifier;
   apiKeys: ApiKeyAuthenticator;
-  apiKeyLimiter: SlidingWindowLimiter;
   /** `tessera_gateway_authentications_total{method,outcome}`. */
   counter: Counter<'method' | 'outcome'>;
 }
@@ -26,7 +23,8 @@ const BEARER = /^Bearer ([A-Za-z0-9_.-]+)$/;
 /**
  * Fills in who is calling: a user (`Authorization: Bearer <access token>`) or a program
  * (`X-API-Key`), or nobody. A credential that is present but wrong is an error, never a
- * silent fall back to anonymous. An API key also fixes the tenant: the one it was issued for.
+ * silent fall back to anonymous. An API key acts only in the tenant it was issued for, and
+ * only when the request names it (X-Tenant-Id): the gateway never picks a tenant itself.
  * A browser session may carry its access token in the `tessera_access` cookie instead, only
  * with the double-submit CSRF token; a credential header always wins over cookies.
  */
@@ -61,13 +59,10 @@ export async function authenticate(
       if (context.tenantId && context.tenantId !== verified.tenantId) {
         throw new ForbiddenError('This API key belongs to another tenant');
       }
-      const decision = await auth.apiKeyLimiter.consume(verified.id);
-      if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
       return verified;
     });
     return {
       ...context,
-      tenantId: key.tenantId,
       principal: { kind: 'apiKey', id: key.id },
       scopes: key.scopes,
     };

@@ -3,10 +3,8 @@ import type { Logger } from 'pino';
 import { ApiKeyEndings, JWKS_PATH, RevocationList } from '../../platform/auth';
 import type { ReadinessCheck, RequestHandler } from '../../platform/http';
 import type { InternalClient } from '../../platform/internal-calls';
-import { SlidingWindowLimiter } from '../../platform/rate-limit';
 import { closeRedis, createRedis, type RedisClient } from '../../platform/redis';
 import { internalUrl, type GatewayConfig } from '../config';
-import { countRejections, rateLimitRejections } from '../security/rate-limits';
 import { AccessTokenVerifier } from './access-tokens';
 import { creatorCheck } from './api-key-creators';
 import { ApiKeyAuthenticator } from './api-keys';
@@ -80,18 +78,6 @@ export async function setupGatewayAuth(
         cacheCounter(registry, 'jwks'),
       ),
       apiKeys,
-      apiKeyLimiter: new SlidingWindowLimiter(redis, {
-        prefix: config.REDIS_PREFIX,
-        name: 'api-key',
-        limit: config.API_KEY_RATE_LIMIT_PER_MINUTE,
-        windowMs: 60_000,
-        failMode: config.RATE_LIMIT_FAIL_MODE,
-        onDecision: countRejections(
-          rateLimitRejections(registry),
-          'api_key',
-          config.RATE_LIMIT_FAIL_MODE,
-        ),
-      }),
       counter: new Counter({
         name: 'tessera_gateway_authentications_total',
         help: 'Credentials checked at the gateway, by method and outcome (ok or the error code).',

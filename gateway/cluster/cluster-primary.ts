@@ -46,7 +46,9 @@ export function runClusterPrimary(config: GatewayConfig, logger: Logger): void {
 
   cluster.on('listening', (worker) => {
     const slot = slots.find((candidate) => candidate.worker === worker);
-    if (slot) slot.listening = true;
+    // Its first listener is the gateway's port; a metrics port (GATEWAY_METRICS_PORT) follows.
+    if (!slot || slot.listening) return;
+    slot.listening = true;
     logger.info({ worker: worker.id, pid: worker.process.pid }, 'worker listening');
   });
 

@@ -34,10 +34,13 @@ export function runClusterWorker(config: GatewayConfig): void {
   process.on('SIGINT', onSignal);
   started.then(
     (gateway: RunningGateway) => {
-      // Runs before the gateway's own request handler, so every answer carries it.
-      gateway.server.prependListener('request', (_req, res) => {
-        res.setHeader(WORKER_HEADER, workerId);
-      });
+      // Runs before the gateway's own request handler, so every answer carries it (scrapes
+      // of a metrics port included).
+      for (const server of [gateway.server, gateway.metricsServer]) {
+        server?.prependListener('request', (_req, res) => {
+          res.setHeader(WORKER_HEADER, workerId);
+        });
+      }
     },
     (error: unknown) => {
       process.stderr.write(

@@ -11,7 +11,10 @@ import { EdgeRateLimits } from './rate-limits';
 export interface SecurityEdge {
   /** CORS headers on every GraphQL response; true when it answered a preflight itself. */
   cors(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<boolean>;
-  /** Spread into Apollo Server's options: the query limits as validation rules. */
+  /**
+   * Spread into Apollo Server's options: the limits a document alone decides, as validation
+   * rules (the cost, which depends on variables, is checked with the operation's access).
+   */
   apollo: { validationRules: ValidationRule[]; parseOptions: ParseOptions };
   /** Refuses a query over GATEWAY_MAX_TOKENS before Apollo parses it (400 `limit: tokens`). */
   checkTokens(req: IncomingMessage, body: unknown): void;
@@ -46,7 +49,6 @@ export function setupSecurityEdge(
         maxDepth: config.GATEWAY_MAX_DEPTH,
         maxAliases: config.GATEWAY_MAX_ALIASES,
         maxDirectives: config.GATEWAY_MAX_DIRECTIVES,
-        maxCost: config.GATEWAY_MAX_COST,
       }),
       // The same bound inside Apollo's parser, for any query text checkTokens did not see.
       parseOptions: { maxTokens: config.GATEWAY_MAX_TOKENS },

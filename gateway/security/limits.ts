@@ -13,11 +13,11 @@ import { measureOperation, type OperationMeasures } from './operation-measures';
 /** The limit a refused operation broke, in `extensions.limit`. */
 export type QueryLimitName = 'depth' | 'aliases' | 'directives' | 'tokens' | 'cost';
 
+/** The limits a document is validated against; cost depends on variables (cost-limit.ts). */
 export interface QueryLimits {
   maxDepth: number;
   maxAliases: number;
   maxDirectives: number;
-  maxCost: number;
 }
 
 /** A refused operation: 400 BAD_USER_INPUT with `extensions: { limit, max }`. */
@@ -29,36 +29,38 @@ export class QueryLimitError extends ValidationError {
 
 /**
  * A GraphQL error that carries a domain error, so the gateway's masking reports the domain
- * error's code and details (`limit`, `retryAfter`, ...) instead of Apollo's generic code.
+ * error's code and details (`limit`, `retryAfter`, ...) instead of Apollo's generic code,
+ * with its HTTP status when Apollo answers it outside validation.
  */
 export function asGraphQLError(
   error: DomainError,
   options: { nodes?: GraphQLError['nodes'] } = {},
 ) {
-  return new GraphQLError(error.message, { nodes: options.nodes, originalError: error });
+  return new GraphQLError(error.message, {
+    nodes: options.nodes,
+    originalError: error,
+    extensions: { http: { status: error.httpStatus } },
+  });
 }
 
-const MEASURED: {
-  limit: Exclude<QueryLimitName, 'tokens'>;
-  measure: keyof OperationMeasures;
-  what: string;
-}[] = [
+type ValidatedLimit = Exclude<QueryLimitName, 'tokens' | 'cost'>;
+
+const MEASURED: { limit: ValidatedLimit; measure: keyof OperationMeasures; what: string }[] = [
   { limit: 'depth', measure: 'depth', what: 'Query depth' },
   { limit: 'aliases', measure: 'aliases', what: 'Aliases in the operation' },
   { limit: 'directives', measure: 'directives', what: 'Directives in the operation' },
-  { limit: 'cost', measure: 'cost', what: 'Estimated query cost' },
 ];
 
 /**
- * One graphql validation rule per limit, for Apollo's `validationRules`. Apollo caches a
- * validated document, so a query string is measured once however often it is sent.
+ * One graphql validation rule per limit that the document alone decides, for Apollo's
+ * `validationRules`. Apollo caches a validated document, so a query string is measured once
+ * however often it is sent.
  */
 export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
-  const max: Record<Exclude<QueryLimitName, 'tokens'>, number> = {
+  const max: Record<ValidatedLimit, number> = {
     depth: limits.maxDepth,
     aliases: limits.maxAliases,
     directives: limits.maxDirectives,
-    cost: limits.maxCost,
   };
   return MEASURED.map(({ limit, measure, what }) => {
     const rule = (context: ValidationContext): ASTVisitor => ({

@@ -1,4 +1,5 @@
 import {
+  getArgumentValues,
   getNamedType,
   getNullableType,
   isCompositeType,
@@ -13,18 +14,14 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLArgument,
   type GraphQLField,
   type GraphQLNamedType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
-  type ValueNode,
 } from 'graphql';
-
-/** The page size a list field is assumed to return when `first` does not say. */
-export const DEFAULT_PAGE_SIZE = 20;
-/** The largest page a `first` argument can ask for (the subgraphs cap it there too). */
-export const MAX_PAGE_SIZE = 100;
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../platform/graphql/pagination';
 
 /** What the limits look at in one operation, fragments expanded where they are spread. */
 export interface OperationMeasures {
@@ -32,22 +29,32 @@ export interface OperationMeasures {
   depth: number;
   aliases: number;
   directives: number;
-  /** The estimated cost; see {@link measureOperation}. */
+  /**
+   * The estimated cost (see {@link measureOperation}); without the request's variables, a
+   * `first` given by a variable counts as {@link MAX_PAGE_SIZE}.
+   */
   cost: number;
 }
 
 const EMPTY: OperationMeasures = { depth: 0, aliases: 0, directives: 0, cost: 0 };
 
-const cache = new WeakMap<OperationDefinitionNode, OperationMeasures>();
+interface Measured {
+  measures: OperationMeasures;
+  /** Whether some `first` is a variable, so the cost depends on the request's variables. */
+  costReadsVariables: boolean;
+}
+
+const cache = new WeakMap<OperationDefinitionNode, Measured>();
 
 /**
  * Measures an operation once for every limit (the limits are separate validation rules over
  * the same numbers). The cost model:
  * - every field costs 1, plus its selection's cost times its multiplier;
- * - a field with a `first` argument multiplies by `first` (a literal, else the variable's
- *   default, else {@link MAX_PAGE_SIZE} as variables are unknown at validation; absent:
- *   the argument's default or {@link DEFAULT_PAGE_SIZE}), capped at {@link MAX_PAGE_SIZE};
- *   the list directly inside such a connection (`nodes`, `edges`) is that page, so ×1;
+ * - a field with a `first` argument multiplies by the `first` it will run with: the literal,
+ *   or the variable's value as the request sent it after coercion (its default if it sent
+ *   none), capped at {@link MAX_PAGE_SIZE}; a `first` that is missing or null counts as
+ *   {@link MAX_PAGE_SIZE}, the largest page it may return. The list directly inside such a
+ *   connection (`nodes`, `edges`) is that page, so ×1;
  * - any other list field multiplies by {@link DEFAULT_PAGE_SIZE};
  * - `__schema` and `__type` cost 1 whatever they select: the gateway answers them from
  *   memory, and depth, tokens and GATEWAY_INTROSPECTION bound them.
@@ -58,31 +65,55 @@ export function measureOperation(
   document: DocumentNode,
   operation: OperationDefinitionNode,
 ): OperationMeasures {
-  const cached = cache.get(operation);
-  if (cached) return cached;
-  const measures = new Measurer(schema, document, operation).measure();
-  cache.set(operation, measures);
-  return measures;
+  return measured(schema, document, operation).measures;
+}
+
+/**
+ * The operation's cost for one request's coerced variables. The document's own measure is
+ * reused when no `first` reads a variable.
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  coercedVariables: Record<string, unknown>,
+): number {
+  const known = measured(schema, document, operation);
+  if (!known.costReadsVariables) return known.measures.cost;
+  return new Measurer(schema, document, operation, coercedVariables).measure().cost;
+}
+
+function measured(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): Measured {
+  const known = cache.get(operation);
+  if (known) return known;
+  const measurer = new Measurer(schema, document, operation);
+  const result = { measures: measurer.measure(), costReadsVariables: measurer.readsVariables };
+  cache.set(operation, result);
+  return result;
 }
 
 class Measurer {
   private readonly fragments = new Map<string, FragmentDefinitionNode>();
   private readonly fragmentMeasures = new Map<string, OperationMeasures>();
   private readonly inProgress = new Set<string>();
-  private readonly variableDefaults = new Map<string, ValueNode | undefined>();
+  /** Set when a `first` is a variable (its value, or the worst case without variables). */
+  readsVariables = false;
 
+  /** `variables`: the request's coerced variables; undefined while they are not known. */
   constructor(
     private readonly schema: GraphQLSchema,
     document: DocumentNode,
     private readonly operation: OperationDefinitionNode,
+    private readonly variables?: Record<string, unknown>,
   ) {
     for (const definition of document.definitions) {
       if (definition.kind === Kind.FRAGMENT_DEFINITION) {
         this.fragments.set(definition.name.value, definition);
       }
-    }
-    for (const variable of operation.variableDefinitions ?? []) {
-      this.variableDefaults.set(variable.variable.name.value, variable.defaultValue);
     }
   }
 
@@ -172,7 +203,7 @@ class Measurer {
     );
 
     let multiplier = 1;
-    if (first) multiplier = this.pageSize(node, first.defaultValue);
+    if (first && definition) multiplier = this.pageSize(node, definition, first);
     else if (returnsList) multiplier = paged ? 1 : DEFAULT_PAGE_SIZE;
     const metaRoot = name === '__schema' || name === '__type';
     return {
@@ -183,17 +214,25 @@ class Measurer {
     };
   }
 
-  private pageSize(node: FieldNode, declaredDefault: unknown): number {
-    const argument = node.arguments?.find((arg) => arg.name.value === 'first');
-    let value: ValueNode | undefined = argument?.value;
-    if (value?.kind === Kind.VARIABLE) {
-      value = this.variableDefaults.get(value.name.value);
-      if (value === undefined) return MAX_PAGE_SIZE;
+  /** The `first` the field runs with, as graphql coerces it, else the largest page. */
+  private pageSize(
+    node: FieldNode,
+    definition: GraphQLField<unknown, unknown>,
+    first: GraphQLArgument,
+  ): number {
+    const given = node.arguments?.find((arg) => arg.name.value === first.name)?.value;
+    if (given?.kind === Kind.VARIABLE) {
+      this.readsVariables = true;
+      if (this.variables === undefined) return MAX_PAGE_SIZE;
     }
-    let size: number;
-    if (value?.kind === Kind.INT) size = Number.parseInt(value.value, 10);
-    else if (value === undefined && typeof declaredDefault === 'number') size = declaredDefault;
-    else size = DEFAULT_PAGE_SIZE;
+    let size: unknown;
+    try {
+      size = getArgumentValues(definition, node, this.variables)[first.name];
+    } catch {
+      // A value that does not coerce fails the request when it runs; until then, the worst.
+      return MAX_PAGE_SIZE;
+    }
+    if (typeof size !== 'number' || !Number.isInteger(size)) return MAX_PAGE_SIZE;
     return Math.max(1, Math.min(MAX_PAGE_SIZE, size));
   }
 }

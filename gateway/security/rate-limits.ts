@@ -4,11 +4,7 @@ import { GraphQLError } from 'graphql';
 import { HeaderMap } from '@apollo/server';
 import type { RequestContext } from '../../platform/context';
 import { RateLimitedError } from '../../platform/errors';
-import {
-  SlidingWindowLimiter,
-  type RateLimitOutcome,
-  type SlidingWindowOptions,
-} from '../../platform/rate-limit';
+import { SlidingWindowLimiter } from '../../platform/rate-limit';
 import type { RedisClient } from '../../platform/redis';
 
 /** The `limit` label of `tessera_rate_limit_rejections_total` and of a refusal's extensions. */
@@ -28,7 +24,7 @@ export class RateLimitExceededError extends RateLimitedError {
   }
 }
 
-/** The gateway's one rejections counter (shared by the API key limiter in auth/setup.ts). */
+/** The gateway's one rejections counter. */
 export function rateLimitRejections(registry: Registry): Counter<'limit'> {
   const existing = registry.getSingleMetric(RATE_LIMIT_REJECTIONS_METRIC);
   if (existing) return existing as Counter<'limit'>;
@@ -40,40 +36,27 @@ export function rateLimitRejections(registry: Registry): Counter<'limit'> {
   });
 }
 
-/**
- * An `onDecision` for a limiter whose refusals are counted elsewhere than here (the API key
- * limiter): counts refusals, including those of a fail-closed limiter while Redis is down.
- */
-export function countRejections(
-  counter: Counter<'limit'>,
-  limit: RateLimitName,
-  failMode: 'open' | 'closed',
-): NonNullable<SlidingWindowOptions['onDecision']> {
-  return (_name: string, outcome: RateLimitOutcome) => {
-    if (outcome === 'limited' || (outcome === 'error' && failMode === 'closed')) {
-      counter.inc({ limit });
-    }
-  };
-}
-
 export interface EdgeRateLimitConfig {
   REDIS_PREFIX: string;
   RATE_LIMIT_FAIL_MODE: 'open' | 'closed';
   GATEWAY_RATE_LIMIT_PER_IP: number;
   GATEWAY_RATE_LIMIT_PER_USER: number;
   GATEWAY_RATE_LIMIT_PER_TENANT: number;
+  API_KEY_RATE_LIMIT_PER_MINUTE: number;
   GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: number;
 }
 
 /**
  * The gateway's distributed request limits, one sliding window per subject in Redis, so
  * every pod shares one budget: per client IP (before authentication, so floods are cheap to
- * refuse), per signed-in user, per tenant (after tenant access is granted, so nobody can
- * spend another tenant's budget by naming it), and per IP for graphql-ws connections.
+ * refuse), per signed-in user, per API key, per tenant (after tenant access is granted, so
+ * nobody can spend another tenant's budget by naming it), and per IP for graphql-ws
+ * connections. An HTTP request and each operation on a graphql-ws socket spend the same
+ * budgets through {@link admit} and {@link tenant}.
  */
 export class EdgeRateLimits {
   readonly rejections: Counter<'limit'>;
-  private readonly limiters: Record<Exclude<RateLimitName, 'api_key'>, SlidingWindowLimiter>;
+  private readonly limiters: Record<RateLimitName, SlidingWindowLimiter>;
 
   constructor(redis: RedisClient, config: EdgeRateLimitConfig, registry: Registry, logger: Logger) {
     this.rejections = rateLimitRejections(registry);
@@ -99,18 +82,32 @@ export class EdgeRateLimits {
       ip: limiter('gateway-ip', config.GATEWAY_RATE_LIMIT_PER_IP),
       user: limiter('gateway-user', config.GATEWAY_RATE_LIMIT_PER_USER),
       tenant: limiter('gateway-tenant', config.GATEWAY_RATE_LIMIT_PER_TENANT),
+      api_key: limiter('api-key', config.API_KEY_RATE_LIMIT_PER_MINUTE),
       ws_connect: limiter('gateway-ws-connect', config.GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE),
     };
   }
 
-  /** Per client IP; throws {@link RateLimitExceededError}. Requests with no IP are not limited. */
-  async ip(request: RequestContext): Promise<void> {
+  /**
+   * What one request or graphql-ws operation spends before its tenant is known: the client
+   * IP's budget, then (once `authenticate` said who calls) the user's or the API key's.
+   * Throws {@link RateLimitExceededError}. A socket authenticated when it connected, so its
+   * operations pass no `authenticate`.
+   */
+  async admit(
+    request: RequestContext,
+    authenticate: (request: RequestContext) => Promise<RequestContext> = async (same) => same,
+  ): Promise<RequestContext> {
     if (request.ip) await this.take('ip', request.ip);
+    const authenticated = await authenticate(request);
+    await this.caller(authenticated);
+    return authenticated;
   }
 
-  /** Per signed-in user (API keys have their own limit); throws {@link RateLimitExceededError}. */
-  async user(request: RequestContext): Promise<void> {
-    if (request.principal?.kind === 'user') await this.take('user', request.principal.id);
+  /** The signed-in user's or the API key's budget; throws {@link RateLimitExceededError}. */
+  async caller(request: RequestContext): Promise<void> {
+    const principal = request.principal;
+    if (principal?.kind === 'user') await this.take('user', principal.id);
+    else if (principal?.kind === 'apiKey') await this.take('api_key', principal.id);
   }
 
   /**
@@ -138,7 +135,7 @@ export class EdgeRateLimits {
     if (ip) await this.take('ws_connect', ip);
   }
 
-  private async take(limit: Exclude<RateLimitName, 'api_key'>, subject: string): Promise<void> {
+  private async take(limit: RateLimitName, subject: string): Promise<void> {
     const decision = await this.limiters[limit].consume(subject);
     if (decision.allowed) return;
     this.rejections.inc({ limit });

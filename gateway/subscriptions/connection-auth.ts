@@ -4,6 +4,7 @@ import type { RequestContext } from '../../platform/context';
 import { ValidationError } from '../../platform/errors';
 import { authenticate, type Authenticators } from '../auth/authenticate';
 import { buildRequestContext, requestIdFor, TENANT_HEADER } from '../request-context';
+import type { TrustProxy } from '../security/trust-proxy';
 
 /** What a graphql-ws client sends in `connectionParams`. */
 export type ConnectionParams = Record<string, unknown> & {
@@ -31,7 +32,7 @@ export async function authenticateConnection(
   upgrade: IncomingMessage,
   params: ConnectionParams | undefined,
   authenticators: Authenticators,
-  options: { trustProxy: boolean },
+  options: { trustProxy: TrustProxy },
 ): Promise<AuthenticatedConnection> {
   const headers: Record<string, string> = {};
   const token = text(params?.accessToken) ?? text(params?.authorization);

@@ -5,6 +5,7 @@ import {
   getArgumentValues,
   getOperationAST,
   GraphQLError,
+  NoSchemaIntrospectionCustomRule,
   parse,
   print,
   specifiedRules,
@@ -26,10 +27,12 @@ import { toGraphQLError } from '../access-plugin';
 import type { GatewayAuth } from '../auth/setup';
 import { authorizeTenant } from '../auth/authorize-tenant';
 import type { ResolveOptions } from '../auth/role-resolver';
-import { checkOperationAccess, type AccessPolicies } from '../operation-access';
+import { checkOperation, type OperationChecks } from '../operation-access';
 import type { EdgeRateLimits } from '../security/rate-limits';
+import { withoutSuggestions } from '../security/suggestions';
 import type { GatewayContext } from '../gateway-context';
-import { clientIp, requestIdFor } from '../request-context';
+import { requestIdFor } from '../request-context';
+import { clientIp, type TrustProxy } from '../security/trust-proxy';
 import { refuseUpgrade } from '../../platform/http';
 import { authenticateConnection, type ConnectionParams } from './connection-auth';
 import { ConnectionWatch, type WatchedConnection } from './connection-watch';
@@ -53,12 +56,14 @@ export interface SubscriptionServerOptions {
   /** The API schema; subscriptions wait for the gateway to load it. */
   schema: () => GraphQLSchema | undefined;
   auth: GatewayAuth;
-  policies: AccessPolicies;
+  checks: Required<OperationChecks>;
   rateLimits?: EdgeRateLimits;
   validationRules: ValidationRule[];
+  /** GATEWAY_INTROSPECTION: off refuses introspection and strips suggestions, as on HTTP. */
+  introspection: boolean;
   maxTokens: number;
   prefix: string;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   maxBuffered: number;
   logger: Logger;
   registry: Registry;
@@ -85,6 +90,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   // A handshake ws refuses (wrong method, no or bad key, unknown version) gets a coded answer
   // like any other refusal, instead of ws's plain-text one.
   wss.on('wsClientError', (error, socket, req) => refuseHandshake(error, socket, req));
+  const validationRules = [
+    ...specifiedRules,
+    ...options.validationRules,
+    ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
   const states = new WeakMap<WebSocket, ConnectionState>();
   /** The socket behind each subscription's context, to close it when the client falls behind. */
   const sockets = new WeakMap<GatewayContext, WebSocket>();
@@ -106,6 +116,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     {
       isProd: false, // every error we send is already coded and safe to show
       connectionInitWaitTimeout: 10_000,
+      // Results of queries and mutations come through Apollo, whose formatError strips them.
+      onError: options.introspection
+        ? undefined
+        : (_ctx, _id, _payload, errors) =>
+            errors.map((error) => withoutSuggestions(error.toJSON())),
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         try {
@@ -115,7 +130,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
             auth.authenticators,
             { trustProxy: options.trustProxy },
           );
-          await options.rateLimits?.user(request);
+          await options.rateLimits?.caller(request);
           if (request.tenantId) await authorizeTenant(request, auth.roles);
           const watched: WatchedConnection = {
             request,
@@ -154,9 +169,15 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         } catch (error) {
           return [coded(error, ErrorCode.GRAPHQL_PARSE_FAILED)];
         }
-        const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
-        if (errors.length > 0)
-          return errors.map((error) => coded(error, ErrorCode.GRAPHQL_VALIDATION_FAILED));
+        const errors = validate(schema, document, validationRules);
+        if (errors.length > 0) {
+          // A query limit keeps its domain code and details, as on HTTP.
+          return errors.map((error) =>
+            error.originalError instanceof DomainError
+              ? toGraphQLError(error.originalError)
+              : coded(error, ErrorCode.GRAPHQL_VALIDATION_FAILED),
+          );
+        }
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) {
           return [
@@ -169,7 +190,16 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         const context: GatewayContext = { request: { ...request } };
         sockets.set(context, ctx.extra.socket);
         try {
-          await checkOperationAccess(operation, document, schema, context, options.policies);
+          // Each operation spends what an HTTP request does: IP, user or API key, then tenant.
+          await options.rateLimits?.admit(context.request);
+          await checkOperation(
+            operation,
+            document,
+            schema,
+            context,
+            payload.variables,
+            options.checks,
+          );
         } catch (error) {
           // The tenant rate limit comes wrapped for Apollo's pipeline: answer it too, coded,
           // rather than closing the socket with 4500.
@@ -177,7 +207,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           if (cause instanceof DomainError) return [toGraphQLError(cause)];
           throw error;
         }
-        // Queries and mutations then run through Apollo, whose access plugin would check again.
+        // Queries and mutations then run through Apollo, whose checks plugin would check again.
         context.accessChecked = true;
         return {
           schema,

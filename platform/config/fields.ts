@@ -2,13 +2,17 @@ import { z } from 'zod';
 
 /** Reusable, strict field parsers for environment variables (all values arrive as strings). */
 
-export const port = (fallback: number) =>
+const portNumber = () =>
   z.coerce
     .number({ error: 'must be a port number' })
     .int('must be a whole number')
     .min(0, 'must be 0..65535')
-    .max(65535, 'must be 0..65535')
-    .default(fallback);
+    .max(65535, 'must be 0..65535');
+
+export const port = (fallback: number) => portNumber().default(fallback);
+
+/** A port that is unset unless given (a listener that exists only when configured). */
+export const optionalPort = () => portNumber().optional();
 
 export const integer = (fallback: number, min: number, max: number) =>
   z.coerce

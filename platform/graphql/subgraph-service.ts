@@ -235,6 +235,8 @@ export async function startSubgraph<
     ),
     logger: apolloLogger(logger),
     introspection: config.NODE_ENV !== 'production',
+    // Without introspection, validation errors name no field, type or value the query did not.
+    hideSchemaDetailsFromClientErrors: config.NODE_ENV === 'production',
     includeStacktraceInErrorResponses: false,
     // Our own drain stops Apollo; its handlers would re-raise the signal as a second one.
     stopOnTerminationSignals: false,

@@ -1,5 +1,6 @@
 export * from './body';
 export * from './media-type';
+export * from './metrics-access';
 export * from './raw-answer';
 export * from './readiness';
 export * from './respond';

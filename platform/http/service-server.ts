@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { HttpRoute, ServiceMetrics } from '../observability/metrics';
+import { mayReadMetrics, refuseMetrics, type MetricsAccess } from './metrics-access';
 import { rawErrorAnswer, REQUEST_ID_HEADER } from './raw-answer';
 import { runChecks, type ReadinessCheck } from './readiness';
 import { sendJson } from './respond';
@@ -29,6 +30,8 @@ export interface ServiceServerOptions {
    * serves every worker's metrics summed, so a scrape sees the whole gateway.
    */
   metricsSource?: MetricsSource;
+  /** Who may read `/metrics`; by default anyone on the main port (see metrics-access.ts). */
+  metricsAccess?: MetricsAccess;
   /** WebSocket upgrades, when the process serves any. */
   onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Runs after the HTTP server stopped taking requests and drained: close pools here. */
@@ -43,14 +46,17 @@ export interface RunningService {
   server: Server;
   port: number;
   url: string;
+  /** The metrics listener, when `/metrics` is served apart from the main port. */
+  metricsServer?: Server;
+  metricsPort?: number;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), then cleans up. */
   shutdown(): Promise<void>;
 }
 
 /**
  * The HTTP frame every Tessera process shares: `/healthz` (alive), `/readyz` (dependencies
- * reachable, false while draining), `/metrics` (Prometheus), the process's own routes, and a
- * graceful drain.
+ * reachable, false while draining), `/metrics` (Prometheus; on a port of its own and behind a
+ * bearer token when `metricsAccess` says so), the process's own routes, and a graceful drain.
  */
 export async function startServiceServer(options: ServiceServerOptions): Promise<RunningService> {
   const { logger, metrics } = options;
@@ -61,11 +67,18 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
   /** Responses not yet finished: told to close their connection when draining starts. */
   const inFlight = new Set<ServerResponse>();
 
-  const server = createServer((req, res) => {
+  const metricsPortOption = options.metricsAccess?.port;
+  const metricsOwnPort = metricsPortOption !== undefined;
+  /** The main listener serves everything; a metrics listener only health, readiness, metrics. */
+  const serve = (listener: 'main' | 'metrics') => (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0]!;
     const prefix = prefixes.find((candidate) => path.startsWith(candidate));
-    const own = options.routes[path] ?? (prefix ? options.prefixRoutes?.[prefix] : undefined);
+    const own =
+      listener === 'main'
+        ? (options.routes[path] ?? (prefix ? options.prefixRoutes?.[prefix] : undefined))
+        : undefined;
+    const metricsHere = (listener === 'metrics') === metricsOwnPort;
     const route: HttpRoute = own?.route ?? builtInRoute(path);
     if (draining) res.setHeader('connection', 'close');
     // The process's own routes set theirs (the gateway keeps a client's); the rest get one.
@@ -94,7 +107,8 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
           checks,
         });
       }
-      if (path === '/metrics') {
+      if (path === '/metrics' && metricsHere) {
+        if (!mayReadMetrics(req, options.metricsAccess)) return refuseMetrics(res);
         const { contentType, body } = options.metricsSource
           ? await options.metricsSource()
           : { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
@@ -138,26 +152,30 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
         { [REQUEST_ID_HEADER]: requestId },
       );
     });
-  });
+  };
+  const server = createServer(serve('main'));
   // Keep-alive sockets from a load balancer should outlive its idle timeout, not the reverse.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = options.requestTimeoutMs ?? 60_000;
   if (options.onUpgrade) server.on('upgrade', options.onUpgrade);
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
-    answerClientError(error, socket, logger),
-  );
+  const answerClientErrors = (listener: Server) =>
+    listener.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) =>
+      answerClientError(error, socket, logger),
+    );
+  answerClientErrors(server);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listen(server, options.port, options.host);
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   logger.info({ port, url }, 'listening');
+  // After the main port, always: a gateway cluster's workers then share each listener in turn.
+  let metricsServer: Server | undefined;
+  let metricsPort: number | undefined;
+  if (metricsPortOption !== undefined) {
+    metricsServer = answerClientErrors(createServer(serve('metrics')));
+    metricsPort = await listen(metricsServer, metricsPortOption, options.host);
+    logger.info({ metricsPort }, 'metrics listening');
+  }
 
   let shutdownPromise: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
@@ -184,13 +202,29 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
         server.closeAllConnections();
         await closed;
       }
+      if (metricsServer) {
+        const listener = metricsServer;
+        const metricsClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
+        listener.closeAllConnections();
+        await metricsClosed;
+      }
       await options.onShutdown?.();
       logger.info('stopped');
     })();
     return shutdownPromise;
   };
 
-  return { server, port, url, shutdown };
+  return { server, port, url, metricsServer, metricsPort, shutdown };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }
 
 /**

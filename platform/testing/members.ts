@@ -17,8 +17,12 @@ export interface TestUser {
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 
-/** Signs a new user up through the gateway, as a frontend would. */
-export async function signUpUser(gatewayUrl: string, label = 'user'): Promise<TestUser> {
+/** Signs a new user up through the gateway, as a frontend would (`headers` on the request). */
+export async function signUpUser(
+  gatewayUrl: string,
+  label = 'user',
+  headers: Record<string, string> = {},
+): Promise<TestUser> {
   const email = `${label}-${randomUUID().slice(0, 8)}@example.com`;
   const response = await postGraphQL<{ signUp: { accessToken: string; user: { id: string } } }>(
     gatewayUrl,
@@ -26,6 +30,7 @@ export async function signUpUser(gatewayUrl: string, label = 'user'): Promise<Te
       query: `mutation ($email: String!, $password: String!) { signUp(email: $email, password: $password) { accessToken user { id } } }`,
       variables: { email, password: TEST_PASSWORD },
     },
+    headers,
   );
   const signedUp = response.body.data?.signUp;
   if (!signedUp) throw new Error(`sign-up failed: ${response.text}`);

@@ -17,13 +17,26 @@ export interface WsClient {
   dispose(): Promise<void>;
 }
 
-/** A real graphql-ws client (the `ws` WebSocket), as a frontend would open one. */
-export function connectWs(url: string, connectionParams: Record<string, unknown>): WsClient {
+/**
+ * A real graphql-ws client (the `ws` WebSocket), as a frontend would open one; `headers` go on
+ * the upgrade request (e.g. the X-Forwarded-For a proxy would add).
+ */
+export function connectWs(
+  url: string,
+  connectionParams: Record<string, unknown>,
+  headers?: Record<string, string>,
+): WsClient {
   let onClosed: (code: number) => void = () => undefined;
   const closed = new Promise<number>((resolve) => (onClosed = resolve));
   const client = createClient({
     url: url.replace(/^http/, 'ws'),
-    webSocketImpl: WebSocket,
+    webSocketImpl: headers
+      ? class extends WebSocket {
+          constructor(address: string, protocols?: string | string[]) {
+            super(address, protocols, { headers });
+          }
+        }
+      : WebSocket,
     connectionParams,
     lazy: false,
     retryAttempts: 0,

@@ -354,11 +354,14 @@ describe('Prometheus', () => {
       ]),
     );
     for (const name of processNames) {
-      expect({ name, targets: jobs[name] }).toEqual({
-        name,
-        targets: [`${name}:${composeEnv(name).PORT}`],
-      });
+      // The gateway's public port serves no /metrics in production: its metrics port does.
+      const port = composeEnv(name).GATEWAY_METRICS_PORT ?? composeEnv(name).PORT;
+      expect({ name, targets: jobs[name] }).toEqual({ name, targets: [`${name}:${port}`] });
     }
+    // Observability reads the gateway's /readyz and /metrics there too.
+    expect(composeEnv('observability').GATEWAY_INTERNAL_URL).toBe(
+      `http://gateway:${composeEnv('gateway').GATEWAY_METRICS_PORT}`,
+    );
     expect(config.rule_files).toEqual(['alerts.yml']);
     expect(services.prometheus?.volumes).toContain('./deploy/prometheus:/etc/prometheus:ro');
   });

@@ -6,7 +6,8 @@ import type { AssetsConfig } from './config';
 import { blobRoute } from './routes/blob-route';
 import { ApiKeyOwners } from './services/api-key-owners';
 import type { AssetsServices } from './services/assets-services';
-import { BLOB_PATH_PREFIX, BlobUrls, blobUrlKeys } from './services/blob-urls';
+import { BLOB_PATH_PREFIX } from '../../platform/assets';
+import { BlobUrls, blobUrlKeys } from './services/blob-urls';
 import { createBlobStore } from './storage/create-blob-store';
 
 /**

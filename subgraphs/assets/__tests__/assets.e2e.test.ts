@@ -340,6 +340,7 @@ describe('API keys', () => {
   it("uploads with assets:write, owned by the key's creator, and reads with assets:read", async () => {
     const writer = new AssetsClient(stack.gatewayUrl, {
       'x-api-key': await createKey(['assets:read', 'assets:write']),
+      'x-tenant-id': tenantA,
     });
     const bytes = randomBytes(1000);
     const asset = await writer.upload(bytes, { name: 'from-ci.bin' });
@@ -347,6 +348,7 @@ describe('API keys', () => {
 
     const reader = new AssetsClient(stack.gatewayUrl, {
       'x-api-key': await createKey(['assets:read']),
+      'x-tenant-id': tenantA,
     });
     const read = await reader.asset(asset.id);
     expect(read.body.data?.asset?.name).toBe('from-ci.bin');

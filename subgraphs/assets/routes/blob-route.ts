@@ -13,7 +13,8 @@ import { sendGraphQLError, sendJson, type RequestHandler } from '../../../platfo
 import type { TenantStatuses } from '../../../platform/tenancy';
 import type { AssetEntity } from '../entities/asset.entity';
 import { AssetRepository } from '../repositories/asset.repository';
-import { BLOB_PATH_PREFIX, type BlobAction, type BlobUrls } from '../services/blob-urls';
+import { BLOB_PATH } from '../../../platform/assets';
+import type { BlobAction, BlobUrls } from '../services/blob-urls';
 import type { BlobKey, BlobStore } from '../storage/blob-store';
 import { serveDownload } from './download.route';
 import { receiveUpload } from './upload.route';
@@ -37,9 +38,6 @@ export interface BlobRequest {
   log: Logger;
 }
 
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-/** Matched against the raw path, before any decoding or dot-segment normalization. */
-const BLOB_PATH = new RegExp(`^${BLOB_PATH_PREFIX}(${UUID})/(${UUID})$`);
 const ACTIONS: Partial<Record<string, BlobAction>> = {
   PUT: 'upload',
   GET: 'download',

@@ -1,9 +1,7 @@
 import { createHmac, hkdfSync } from 'node:crypto';
+import { BLOB_PATH_PREFIX } from '../../../platform/assets';
 import { constantTimeEqual } from '../../../platform/crypto';
 import { blobSegments, type BlobKey } from '../storage/blob-store';
-
-/** Blob uploads and downloads are served by the assets process under this path. */
-export const BLOB_PATH_PREFIX = '/blobs/';
 
 /** What a URL lets its holder do: PUT the bytes once, or GET/HEAD them. */
 export type BlobAction = 'upload' | 'download';

@@ -18,7 +18,7 @@ beforeAll(async () => {
   stack = await startStack({
     subgraphs: ['auth'],
     env: {
-      GATEWAY_TRUST_PROXY: 'true',
+      GATEWAY_TRUST_PROXY: '1',
       AUTH_ATTEMPTS_PER_IP: '20',
       SIGN_IN_FAILURES_PER_ACCOUNT: '5',
       MAX_SESSIONS_PER_USER: '3',

@@ -28,7 +28,7 @@ beforeAll(async () => {
   stack = await startStack({
     subgraphs: ['auth'],
     env: {
-      GATEWAY_TRUST_PROXY: 'true',
+      GATEWAY_TRUST_PROXY: '1',
       WEBAUTHN_RP_ID: RP_ID,
       WEBAUTHN_RP_NAME: 'Tessera tests',
       WEBAUTHN_ORIGINS: `${ORIGIN},${OTHER_ORIGIN}`,

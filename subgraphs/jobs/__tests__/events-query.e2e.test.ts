@@ -267,9 +267,12 @@ describe('access', () => {
   });
 
   it('lets an API key with events:read read, and refuses one without it', async () => {
-    const withScope = await events({ first: 5 }, { 'x-api-key': readKey });
+    const withScope = await events({ first: 5 }, { 'x-api-key': readKey, 'x-tenant-id': tenantA });
     expect(withScope.body.data?.events.nodes).toHaveLength(5);
-    const withoutScope = await events({ first: 5 }, { 'x-api-key': assetsKey.secret });
+    const withoutScope = await events(
+      { first: 5 },
+      { 'x-api-key': assetsKey.secret, 'x-tenant-id': tenantA },
+    );
     expect(codeOf(withoutScope)).toBe('FORBIDDEN');
     expect(withoutScope.body.data?.events ?? null).toBeNull();
   });

@@ -868,7 +868,7 @@ describe('access', () => {
           { scopes },
         )
       ).createApiKey.secret;
-    const manage = { 'x-api-key': await createKey(['webhooks:manage']) };
+    const manage = { 'x-api-key': await createKey(['webhooks:manage']), 'x-tenant-id': tenantA };
     const route = path('api-key');
     const created = await createEndpoint(
       { url: `${receiver.origin}${route}`, eventTypes: ['assets.*'] },
@@ -883,7 +883,7 @@ describe('access', () => {
     );
     expect(listed.webhookEndpoints.map((e) => e.id)).toContain(created.endpoint.id);
 
-    const readOnly = { 'x-api-key': await createKey(['events:read']) };
+    const readOnly = { 'x-api-key': await createKey(['events:read']), 'x-tenant-id': tenantA };
     expect(await failure(`{ webhookEndpoints { id } }`, {}, readOnly)).toMatchObject({
       code: 'FORBIDDEN',
     });

@@ -262,9 +262,10 @@ describe('who may manage providers', () => {
       admin.headers(tenantA),
     );
     const key = created.body.data!.createApiKey.secret;
-    const listed = await gql(LIST, {}, { 'x-api-key': key });
+    const asKey = { 'x-api-key': key, 'x-tenant-id': tenantA };
+    const listed = await gql(LIST, {}, asKey);
     expect(codes(listed)).toEqual(['FORBIDDEN']);
-    const written = await gql(CONFIGURE, { input: oidc('by-key') }, { 'x-api-key': key });
+    const written = await gql(CONFIGURE, { input: oidc('by-key') }, asKey);
     expect(codes(written)).toEqual(['FORBIDDEN']);
     expect(await rowCount(tenantA, 'by-key')).toBe(0);
   });
