@@ -706,7 +706,7 @@ describe('the signed service context', () => {
       {
         i: {
           name,
-          metric: 'tessera_graphql_operations_total',
+          metric: 'tessera_journal_events_total',
           comparator: '>',
           threshold: 1,
           forSeconds: 60,

@@ -118,7 +118,7 @@ export function signedJsonRoute<C extends InternalCall>(
   // A span per call, a child of the caller's when it sent `traceparent`.
   return (req, res) =>
     inSpan(
-      `internal ${call.name}`,
+      `POST ${call.path}`,
       { kind: SpanKind.SERVER, parent: contextFromCarrier(req.headers) },
       () => serve(req, res),
     );

@@ -43,8 +43,11 @@ const database = `${TEST_DATABASE_PREFIX}migrations_${process.pid}_${randomSuffi
 const ownerUrl = databaseUrl(database, 'owner');
 const OWNED_SCHEMAS = ['assets', 'auth', 'jobs', 'observability', 'tenancy'];
 const TESSERA_SCHEMAS = [...OWNED_SCHEMAS, 'events', 'mail'];
-/** The first migration of one role per service (the move from tessera_app). */
-const ROLES_SINCE = 1765004000000;
+/**
+ * Migrations from this timestamp on came after the previous release, whose database the
+ * upgrade test rebuilds (one role, tessera_app, for every service).
+ */
+const RELEASED_BEFORE = 1765000000000;
 
 async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: ownerUrl });
@@ -110,7 +113,7 @@ describe('migrations', () => {
     // Back to before the role migrations, as the previous release left a database: every
     // privilege with tessera_app, none with the services' roles.
     const later = ALL_MIGRATIONS.map((migration) => migration.name)
-      .filter((name) => timestamp(name) >= ROLES_SINCE)
+      .filter((name) => timestamp(name) >= RELEASED_BEFORE)
       .sort((a, b) => timestamp(a) - timestamp(b));
     for (let reverted = 0; reverted < later.length; reverted += 1) {
       await revertLastMigration(ownerUrl, ALL_MIGRATIONS);

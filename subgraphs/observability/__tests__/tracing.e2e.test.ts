@@ -1,3 +1,4 @@
+import { tenantPurgeCall } from '../../../platform/contracts/subgraphs/tenant-purge';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -194,7 +195,7 @@ describe('tracing', () => {
         spans.some(
           (span) =>
             span.parentSpanId === job.spanId &&
-            span.name === 'internal tenant purge' &&
+            span.name === `POST ${tenantPurgeCall.path}` &&
             span.traceId === job.traceId,
         ) || undefined,
       ),
