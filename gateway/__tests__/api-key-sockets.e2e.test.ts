@@ -99,7 +99,16 @@ it("closes a revoked key's sockets on every gateway, and refuses it over HTTP on
   // Both gateways have the key in their caches now.
   for (const url of gateways()) {
     expect(
-      (await postGraphQL(url, { query: '{ tenant { id } }' }, { 'x-api-key': secret })).status,
+      (
+        await postGraphQL(
+          url,
+          { query: '{ tenant { id } }' },
+          {
+            'x-api-key': secret,
+            'x-tenant-id': tenantId,
+          },
+        )
+      ).status,
     ).toBe(200);
   }
 
@@ -111,7 +120,16 @@ it("closes a revoked key's sockets on every gateway, and refuses it over HTTP on
   expect(await closeCodes(opened)).toEqual([4403, 4403]);
   for (const url of gateways()) {
     await waitFor(async () =>
-      refused(await postGraphQL(url, { query: '{ tenant { id } }' }, { 'x-api-key': secret })),
+      refused(
+        await postGraphQL(
+          url,
+          { query: '{ tenant { id } }' },
+          {
+            'x-api-key': secret,
+            'x-tenant-id': tenantId,
+          },
+        ),
+      ),
     );
   }
 });

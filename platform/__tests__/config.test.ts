@@ -223,7 +223,7 @@ describe('configuration', () => {
   });
 
   it.each([
-    ['gateway', 'dist/gateway/main.js', {}],
+    ['gateway', 'dist/gateway/main.js', { GATEWAY_METRICS_PORT: '9464' }],
     ['tenancy', 'dist/subgraphs/tenancy/main.js', { MAIL_TRANSPORT: 'outbox' }],
     ['worker', 'dist/subgraphs/jobs/worker/main.js', { MAIL_TRANSPORT: 'outbox' }],
   ] as const)(

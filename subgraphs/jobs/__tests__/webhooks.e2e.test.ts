@@ -872,7 +872,7 @@ describe('access', () => {
     const route = path('api-key');
     const created = await createEndpoint(
       { url: `${receiver.origin}${route}`, eventTypes: ['assets.*'] },
-      { 'x-api-key': await createKey(['webhooks:manage', 'events:read']) },
+      { 'x-api-key': await createKey(['webhooks:manage', 'events:read']), 'x-tenant-id': tenantA },
     );
     expect(created.endpoint.status).toBe('PENDING_VERIFICATION');
     expect((await verify(created.endpoint.id, manage)).status).toBe('ACTIVE');

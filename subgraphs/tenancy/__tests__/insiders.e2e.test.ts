@@ -75,8 +75,12 @@ async function createKey(user: TestUser, tenantId: string) {
   return response.body.data.createApiKey;
 }
 
-function readMembersWithKey(secret: string) {
-  return postGraphQL(stack.gatewayUrl, { query: MEMBER_EMAILS }, { 'x-api-key': secret });
+function readMembersWithKey(secret: string, tenantId: string) {
+  return postGraphQL(
+    stack.gatewayUrl,
+    { query: MEMBER_EMAILS },
+    { 'x-api-key': secret, 'x-tenant-id': tenantId },
+  );
 }
 
 async function pendingInvitations(tenantId: string): Promise<{ email: string; role: string }[]> {
@@ -110,7 +114,7 @@ describe('a removed ADMIN', () => {
     // with every scope that reads the members' emails.
     const kept = await invite(insider, tenantId, `accomplice-${randomUUID()}@example.com`, 'ADMIN');
     const key = await createKey(insider, tenantId);
-    const before = await readMembersWithKey(key.secret);
+    const before = await readMembersWithKey(key.secret, tenantId);
     expect(before.body.errors).toBeUndefined();
     expect(JSON.stringify(before.body.data)).toContain(owner.email);
 
@@ -118,7 +122,7 @@ describe('a removed ADMIN', () => {
     expect(removed.body).toEqual({ data: { removeMember: true } });
 
     // The key is refused at once (the gateway had it cached), its data unread.
-    const after = await readMembersWithKey(key.secret);
+    const after = await readMembersWithKey(key.secret, tenantId);
     expect(refusedKey(after)).toBe(true);
     expect(after.text).not.toContain(owner.email);
     // The invitation went with its inviter: the token joins nobody, least of all the insider.
@@ -161,8 +165,8 @@ describe('a removed ADMIN', () => {
     );
     expect(demotion.body.errors).toBeUndefined();
 
-    expect(refusedKey(await readMembersWithKey(leaverKey.secret))).toBe(true);
-    expect(refusedKey(await readMembersWithKey(demotedKey.secret))).toBe(true);
+    expect(refusedKey(await readMembersWithKey(leaverKey.secret, tenantId))).toBe(true);
+    expect(refusedKey(await readMembersWithKey(demotedKey.secret, tenantId))).toBe(true);
     // A MEMBER sends no invitations, so none of theirs stays open.
     expect(codes(await accept(invitee, pending.token))).toEqual(['BAD_USER_INPUT']);
     const events = await stack.db.query<{ payload: { apiKeyId: string; reason?: string } }>(
@@ -239,7 +243,7 @@ describe('invitations of a demoted inviter', () => {
     expect((await accept(toAdmin, adminInvitation.token)).body.data).toEqual({
       acceptInvitation: { role: 'ADMIN' },
     });
-    expect((await readMembersWithKey(thirdKey.secret)).body.errors).toBeUndefined();
+    expect((await readMembersWithKey(thirdKey.secret, tenantId)).body.errors).toBeUndefined();
     expect(
       (await revokedInvitationEvents(tenantId)).map((event) => event.payload.invitationId).sort(),
     ).toEqual([ownerInvitation.invitation.id, thirdOwnerInvitation.invitation.id].sort());
