@@ -22,7 +22,7 @@ import {
   type Outcome,
 } from '../../platform/testing/chaos/traffic';
 import { journalEvents } from '../../platform/testing/chaos/webhook-endpoint';
-import { TEST_PASSWORD } from '../../platform/testing/members';
+import { signUpUser, TEST_PASSWORD, type TestUser } from '../../platform/testing/members';
 import type { TestStack } from '../../platform/testing/stack';
 import { waitFor } from '../../platform/testing/ws-client';
 
@@ -40,6 +40,11 @@ let stack: TestStack;
 let tenant: ChaosTenant;
 let gateway2: ServiceProcess;
 let endpoint: DeliveryChaos['endpoint'];
+/**
+ * One account per sign-in in flight: an account takes only SIGN_IN_FAILURES_PER_ACCOUNT
+ * password checks at once (its lockout reserves a slot before each), as people sign in.
+ */
+let users: TestUser[];
 
 beforeAll(async () => {
   chaos = await startDeliveryChaos({
@@ -52,6 +57,9 @@ beforeAll(async () => {
     },
   });
   ({ stack, tenant, gateway2, endpoint } = chaos);
+  users = await Promise.all(
+    Array.from({ length: IN_FLIGHT }, () => signUpUser(stack.gatewayUrl, 'drain')),
+  );
 }, 120_000);
 
 afterAll(() => chaos?.stop());
@@ -59,11 +67,14 @@ afterAll(() => chaos?.stop());
 const SIGN_IN = `mutation ($email: String!, $password: String!) {
   signIn(email: $email, password: $password) { ... on AuthPayload { accessToken } } }`;
 
-/** `count` sign-ins of the tenant's owner at once, through `gatewayUrl`. */
+const signInOf = (user: TestUser) => ({ email: user.email, password: TEST_PASSWORD });
+
+/** `count` sign-ins of as many accounts at once, through `gatewayUrl`. */
 function signIns(gatewayUrl: string, count: number): Promise<Outcome[]> {
-  const variables = { email: tenant.owner.email, password: TEST_PASSWORD };
   return Promise.all(
-    Array.from({ length: count }, () => send(gatewayUrl, { query: SIGN_IN, variables })),
+    users
+      .slice(0, count)
+      .map((user) => send(gatewayUrl, { query: SIGN_IN, variables: signInOf(user) })),
   );
 }
 
@@ -76,11 +87,11 @@ async function heldSignIns(
   count: number,
   headers: (body: string) => Record<string, string> = () => ({}),
 ) {
-  const variables = { email: tenant.owner.email, password: TEST_PASSWORD };
-  const body = JSON.stringify({ query: SIGN_IN, variables });
-  const held = Array.from({ length: count }, () =>
-    holdRequest(url, { query: SIGN_IN, variables, headers: headers(body) }),
-  );
+  const held = users.slice(0, count).map((user) => {
+    const variables = signInOf(user);
+    const body = JSON.stringify({ query: SIGN_IN, variables });
+    return holdRequest(url, { query: SIGN_IN, variables, headers: headers(body) });
+  });
   await Promise.all(held.map((request) => request.accepted));
   return () => Promise.all(held.map((request) => request.complete()));
 }
