@@ -10,6 +10,15 @@ const config: Config = {
   globalSetup: '<rootDir>/platform/testing/global-setup.ts',
   globalTeardown: '<rootDir>/platform/testing/global-teardown.ts',
   testTimeout: 60_000,
+  // `--coverage` (CI) prints one summary over all source files, loaded or not.
+  coverageProvider: 'v8',
+  coverageReporters: ['text-summary'],
+  collectCoverageFrom: [
+    '{gateway,platform,subgraphs,scripts}/**/*.ts',
+    '!**/__tests__/**',
+    '!**/generated/**',
+    '!platform/testing/**',
+  ],
   // Two cores: more workers only make end-to-end tests fight for CPU.
   maxWorkers: 2,
 };
