@@ -1,21 +1,56 @@
-import { DEFAULT_SUBGRAPH_PORTS } from '../platform/schema/compose';
 import { applyMigrations, ensureDatabase } from '../platform/db';
 import { loadConfig, optionalPort, port } from '../platform/config';
-import { SUBGRAPH_NAMES } from '../platform/paths';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/paths';
 import { ALL_MIGRATIONS } from './all-migrations';
 import { migrationConfigShape, serviceDatabaseUrls } from './migrate';
-import { spawnService, type ServiceProcess } from './lib/service-process';
+import { Supervisor, SupervisorStopping } from './lib/supervisor';
 
 // `npm start`: migrates the local database and runs the whole platform (five subgraphs, the
-// worker and the gateway) on this machine's PostgreSQL and Redis. Ctrl-C stops everything.
+// worker and the gateway) on this machine's PostgreSQL and Redis. Ctrl-C stops everything,
+// whenever it comes.
 const config = loadConfig({
   ...migrationConfigShape,
   PORT: port(4000),
+  AUTH_PORT: port(4001),
+  TENANCY_PORT: port(4002),
+  ASSETS_PORT: port(4003),
+  JOBS_PORT: port(4004),
+  OBSERVABILITY_PORT: port(4005),
   WORKER_PORT: port(4006),
   GATEWAY_METRICS_PORT: optionalPort(),
 });
-/** Where the gateway serves /metrics and /readyz, which observability reads. */
-const gatewayInternalUrl = `http://127.0.0.1:${config.GATEWAY_METRICS_PORT ?? config.PORT}`;
+
+const subgraphPort = (name: SubgraphName): number =>
+  ({
+    auth: config.AUTH_PORT,
+    tenancy: config.TENANCY_PORT,
+    assets: config.ASSETS_PORT,
+    jobs: config.JOBS_PORT,
+    observability: config.OBSERVABILITY_PORT,
+  })[name];
+
+/** Where each process finds the others: every process gets all of it. */
+const wiring: Record<string, string> = {
+  ...Object.fromEntries(
+    SUBGRAPH_NAMES.map((name) => [
+      `SUBGRAPH_${name.toUpperCase()}_URL`,
+      `http://127.0.0.1:${subgraphPort(name)}/graphql`,
+    ]),
+  ),
+  AUTH_INTERNAL_URL: `http://127.0.0.1:${config.AUTH_PORT}`,
+  TENANCY_INTERNAL_URL: `http://127.0.0.1:${config.TENANCY_PORT}`,
+  WORKER_INTERNAL_URL: `http://127.0.0.1:${config.WORKER_PORT}`,
+  // Where the gateway serves /metrics and /readyz, which observability reads.
+  GATEWAY_INTERNAL_URL: `http://127.0.0.1:${config.GATEWAY_METRICS_PORT ?? config.PORT}`,
+};
+
+const supervisor = new Supervisor({
+  print: (line) => process.stdout.write(`${line}\n`),
+  warn: (line) => process.stderr.write(`${line}\n`),
+  exit: (code) => process.exit(code),
+});
+process.on('SIGINT', () => void supervisor.stopAll(0));
+process.on('SIGTERM', () => void supervisor.stopAll(0));
 
 async function main(): Promise<void> {
   // Each process connects as its own role, whatever DATABASE_URL this shell may hold.
@@ -24,73 +59,20 @@ async function main(): Promise<void> {
   const applied = await applyMigrations(config.MIGRATION_DATABASE_URL, ALL_MIGRATIONS);
   if (applied.length) process.stdout.write(`migrations applied: ${applied.join(', ')}\n`);
 
-  const running: ServiceProcess[] = [];
-  let stopping = false;
-  const stopAll = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    const exits = await Promise.all(
-      running.map(async (service) => ({ name: service.name, code: await service.stop() })),
-    );
-    // A process that could not drain must not pass for a clean stop: name it, exit 1.
-    const failed = exits.filter((exit) => exit.code !== 0);
-    if (failed.length > 0) {
-      const names = failed.map((exit) => `${exit.name} (exit ${exit.code})`).join(', ');
-      process.stderr.write(`not stopped cleanly: ${names}\n`);
-    }
-    process.exit(failed.length > 0 ? 1 : code);
-  };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
-
-  const print = (line: string) => process.stdout.write(`${line}\n`);
-  const start = async (name: Parameters<typeof spawnService>[0], env: NodeJS.ProcessEnv) => {
-    const service = await spawnService(name, {
-      env: { ...process.env, ...env },
-      onLine: print,
-      detached: true,
-    });
-    running.push(service);
-    void service.exited.then((code) => {
-      if (stopping) return;
-      process.stderr.write(`${name} exited unexpectedly (${code}); stopping the others\n`);
-      void stopAll(1);
-    });
-    return service;
-  };
-
-  try {
-    await Promise.all([
-      ...SUBGRAPH_NAMES.map((name) =>
-        start(name, {
-          PORT: String(DEFAULT_SUBGRAPH_PORTS[name]),
-          DATABASE_URL: databaseUrls[name],
-          ...(name === 'observability' ? { GATEWAY_INTERNAL_URL: gatewayInternalUrl } : {}),
-        }),
-      ),
-      start('worker', { PORT: String(config.WORKER_PORT), DATABASE_URL: databaseUrls.worker }),
-    ]);
-    const gateway = await start('gateway', {
-      PORT: String(config.PORT),
-      ...Object.fromEntries(
-        SUBGRAPH_NAMES.map((name) => [
-          `SUBGRAPH_${name.toUpperCase()}_URL`,
-          `http://127.0.0.1:${DEFAULT_SUBGRAPH_PORTS[name]}/graphql`,
-        ]),
-      ),
-    });
-    process.stdout.write(
-      `\nTessera is up: ${gateway.url}/graphql (Apollo Sandbox in a browser)\n\n`,
-    );
-  } catch (error) {
-    process.stderr.write(
-      `start failed: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    await stopAll(1);
-  }
+  const start = (name: Parameters<Supervisor['start']>[0], env: Record<string, string>) =>
+    supervisor.start(name, { ...process.env, ...wiring, ...env });
+  await Promise.all([
+    ...SUBGRAPH_NAMES.map((name) =>
+      start(name, { PORT: String(subgraphPort(name)), DATABASE_URL: databaseUrls[name] }),
+    ),
+    start('worker', { PORT: String(config.WORKER_PORT), DATABASE_URL: databaseUrls.worker }),
+  ]);
+  const gateway = await start('gateway', { PORT: String(config.PORT) });
+  process.stdout.write(`\nTessera is up: ${gateway.url}/graphql (Apollo Sandbox in a browser)\n\n`);
 }
 
-void main().catch((error: unknown) => {
+void main().catch(async (error: unknown) => {
+  if (error instanceof SupervisorStopping || supervisor.stopRequested) return;
   process.stderr.write(`start failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  await supervisor.stopAll(1);
 });

@@ -1,6 +1,7 @@
 import { freePort } from './free-port';
 import {
-  spawnService,
+  launchService,
+  type LaunchedService,
   type ServiceName,
   type ServiceProcess,
 } from '../../scripts/lib/service-process';
@@ -51,6 +52,8 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const redisPrefix = testRedisPrefix();
   const logs: LogLine[] = [];
   const processes = new Map<ServiceName, ServiceProcess>();
+  // Every process spawned, listening or not: a failed start kills them all.
+  const launched: LaunchedService[] = [];
   const keys = generateTestServiceKeys();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -70,10 +73,12 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const envOf = (name: ServiceName): NodeJS.ProcessEnv =>
     name === 'gateway' ? env : { ...env, DATABASE_URL: db.urlAs(name) };
   const start = async (name: ServiceName, extra: Record<string, string> = {}) => {
-    const service = await spawnService(name, {
+    const launch = launchService(name, {
       env: { ...envOf(name), ...extra },
       onLine: (line, stream) => logs.push({ service: name, stream, line, entry: parseEntry(line) }),
     });
+    launched.push(launch);
+    const service = await launch.ready;
     processes.set(name, service);
     return service;
   };
@@ -150,7 +155,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
       stop: stopAll,
     };
   } catch (error) {
-    await Promise.all([...processes.values()].map((service) => service.stop('SIGKILL')));
+    await Promise.all(launched.map((service) => service.stop('SIGKILL')));
     await db.drop();
     throw error;
   }

@@ -21,8 +21,17 @@ export interface ServiceProcess {
   url: string;
   /** Resolves with the exit code (or the signal's name) when the process ends. */
   exited: Promise<number | string>;
-  /** Sends SIGTERM and waits for the exit. */
-  stop(signal?: NodeJS.Signals): Promise<number | string>;
+  /** Sends SIGTERM (SIGKILL after `killAfterMs`) and waits for the exit. */
+  stop(signal?: NodeJS.Signals, killAfterMs?: number): Promise<number | string>;
+}
+
+/** A process from the moment it is spawned: stoppable before it listens. */
+export interface LaunchedService extends Pick<
+  ServiceProcess,
+  'name' | 'child' | 'exited' | 'stop'
+> {
+  /** Resolves once the process logs that it listens; rejects if it exits or times out first. */
+  ready: Promise<ServiceProcess>;
 }
 
 export interface SpawnOptions {
@@ -37,11 +46,15 @@ export interface SpawnOptions {
   detached?: boolean;
 }
 
+/** Long enough for any drain (SHUTDOWN_GRACE_MS is at most 120 s); only a hung process hits it. */
+const DEFAULT_KILL_AFTER_MS = 130_000;
+
 /**
- * Starts one built Tessera process and resolves once it logs that it is listening, with the
- * port it bound (so `PORT=0` gives a free port without races).
+ * Spawns one built Tessera process. The handle exists at once, so a supervisor can stop a
+ * process that is still starting; `ready` gives the port it bound (so `PORT=0` gives a free
+ * port without races).
  */
-export function spawnService(name: ServiceName, options: SpawnOptions): Promise<ServiceProcess> {
+export function launchService(name: ServiceName, options: SpawnOptions): LaunchedService {
   const child = spawn(process.execPath, [join(repoRoot(), SERVICE_ENTRIES[name])], {
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,12 +63,19 @@ export function spawnService(name: ServiceName, options: SpawnOptions): Promise<
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
+  const stop = (signal: NodeJS.Signals = 'SIGTERM', killAfterMs = DEFAULT_KILL_AFTER_MS) => {
+    if (child.exitCode !== null || child.signalCode !== null) return exited;
+    child.kill(signal);
+    const escalation = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    return exited.finally(() => clearTimeout(escalation));
+  };
 
-  return new Promise((resolve, reject) => {
+  const ready = new Promise<ServiceProcess>((resolve, reject) => {
+    const timeoutMs = options.startTimeoutMs ?? 30_000;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${name} did not start within ${options.startTimeoutMs ?? 30_000} ms`));
-    }, options.startTimeoutMs ?? 30_000);
+      reject(new Error(`${name} did not start within ${timeoutMs} ms`));
+    }, timeoutMs);
     let stderrTail = '';
 
     createInterface({ input: child.stderr! }).on('line', (line) => {
@@ -67,23 +87,21 @@ export function spawnService(name: ServiceName, options: SpawnOptions): Promise<
       const port = listeningPort(line);
       if (port === undefined) return;
       clearTimeout(timer);
-      resolve({
-        name,
-        child,
-        port,
-        url: `http://127.0.0.1:${port}`,
-        exited,
-        stop: (signal = 'SIGTERM') => {
-          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-          return exited;
-        },
-      });
+      resolve({ name, child, port, url: `http://127.0.0.1:${port}`, exited, stop });
     });
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`${name} exited with ${code} before listening:${stderrTail}`));
     });
   });
+  // A caller that only stops the process never reads `ready`; its rejection is not an error.
+  ready.catch(() => undefined);
+  return { name, child, exited, stop, ready };
+}
+
+/** Starts one built Tessera process and resolves once it listens. */
+export function spawnService(name: ServiceName, options: SpawnOptions): Promise<ServiceProcess> {
+  return launchService(name, options).ready;
 }
 
 function listeningPort(line: string): number | undefined {
