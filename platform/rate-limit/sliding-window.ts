@@ -7,12 +7,13 @@ import { redisKey, type RedisClient } from '../redis/connection';
  * can never admit more than the limit between a read and a write.
  *
  * KEYS[1]  sorted set of admitted units: member = unique id, score = admission time (ms)
- * ARGV     limit, window (ms), cost, unique id of this call
+ * ARGV     limit, window (ms), cost, unique id of this call[, now (ms)]
  * Returns  { allowed (0|1), remaining, retry after (ms) }
  *
  * The clock is the Redis server's TIME, not the caller's, so processes with skewed clocks
- * still agree on the window. (A script that writes after TIME relies on effect replication,
- * the default since Redis 5; BullMQ already needs 6.2.)
+ * still agree on the window; only a limiter given a clock (tests) passes its own time. (A
+ * script that writes after TIME relies on effect replication, the default since Redis 5;
+ * BullMQ already needs 6.2.)
  */
 const SCRIPT = `
 local key = KEYS[1]
@@ -21,8 +22,11 @@ local window = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
 local id = ARGV[4]
 
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now = tonumber(ARGV[5])
+if not now then
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
 
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local count = redis.call('ZCARD', key)
@@ -76,6 +80,11 @@ export interface SlidingWindowOptions {
   timeoutMs?: number;
   /** Called once per decision, e.g. to count decisions in a prom-client Counter or log errors. */
   onDecision?: (name: string, outcome: RateLimitOutcome, error?: unknown) => void;
+  /**
+   * Milliseconds since the epoch, instead of the Redis server's clock: for tests that move
+   * time on. (Key expiry still follows Redis's own clock.)
+   */
+  clock?: () => number;
 }
 
 export interface RateLimitDecision {
@@ -138,7 +147,9 @@ export class SlidingWindowLimiter {
     const callId = randomBytes(9).toString('base64url');
     let reply: [boolean, number, number];
     try {
-      reply = parseReply(await this.withTimeout(this.run(key, [limit, windowMs, cost, callId])));
+      const args = [limit, windowMs, cost, callId];
+      if (this.options.clock) args.push(this.options.clock());
+      reply = parseReply(await this.withTimeout(this.run(key, args)));
     } catch (error) {
       this.options.onDecision?.(name, 'error', error);
       return this.degraded(cost);
