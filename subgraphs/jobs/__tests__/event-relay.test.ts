@@ -18,6 +18,7 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from '../../../platform/testing/database';
+import { eventually } from '../../../platform/testing/eventually';
 import { metricValue, scrape } from '../../../platform/testing/graphql-client';
 import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
@@ -96,15 +97,6 @@ async function metric(started: TestRelay, name: string): Promise<number> {
   return metricValue(await started.registry.metrics(), name);
 }
 
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const channelOf = (tenantId: string | null) => eventChannel(prefix, tenantId);
 const receivedBy = (tenantId: string | null) => received.get(channelOf(tenantId)) ?? [];
 const seqsOf = (tenantId: string | null) => receivedBy(tenantId).map((event) => Number(event.seq));
@@ -206,11 +198,12 @@ describe('publishing', () => {
     ).rejects.toThrow('the mutation failed after appending');
     await append(tenant, { marker: true });
 
-    await eventually(() => receivedBy(tenant).length >= 1);
-    // The marker reached the channel after anything committed before it would have.
-    await pause(300);
+    // A second marker is published after anything committed before it would have been.
+    await append(tenant, { marker: 'second' });
+    await eventually(() => receivedBy(tenant).length >= 2);
     expect(receivedBy(tenant).map((event) => [event.seq, event.payload])).toEqual([
       ['1', { marker: true }],
+      ['2', { marker: 'second' }],
     ]);
   });
 
@@ -313,8 +306,8 @@ describe('one active relay', () => {
     const first = startRelay({ lockRetryMs: 2_000 });
     await eventually(() => first.relay.active);
     const second = startRelay();
-    // Several lock attempts of the second relay go by (it retries every 100 ms).
-    await pause(500);
+    // Several lock attempts of the second relay go by, each refused.
+    await eventually(async () => (await metric(second, 'tessera_relay_lock_attempts_total')) >= 3);
     expect([first.relay.active, second.relay.active]).toEqual([true, false]);
     expect(await metric(second, 'tessera_relay_active')).toBe(0);
 
@@ -333,7 +326,10 @@ describe('one active relay', () => {
     expect(deliveredInOrder(receivedBy(tenant))).toEqual(range(1, 40));
     // The first relay reconnects and stands by: still exactly one holder.
     expect(await metric(first, 'tessera_relay_active')).toBe(0);
-    await pause(2_500);
+    const firstAttempts = await metric(first, 'tessera_relay_lock_attempts_total');
+    await eventually(
+      async () => (await metric(first, 'tessera_relay_lock_attempts_total')) >= firstAttempts + 1,
+    );
     expect([first.relay.active, second.relay.active]).toEqual([false, true]);
     expect(await metric(second, 'tessera_relay_events_published_total')).toBeGreaterThanOrEqual(20);
   });

@@ -22,6 +22,7 @@ import {
 } from '../../../platform/testing/members';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { eventually } from '../../../platform/testing/eventually';
 
 // The jobs admin end to end: the gateway, every subgraph and the real worker process, with
 // real users; jobs arranged in the real queues as their enqueuers would add them.
@@ -115,19 +116,6 @@ function gql<T = Record<string, unknown>>(
 
 function codeOf(response: GraphQLResponse<unknown>): unknown {
   return response.body.errors?.[0]?.extensions?.code;
-}
-
-async function eventually<T>(
-  check: () => Promise<T | null | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** A job as an enqueuer adds it: correlated with a request, a tenant and an actor. */

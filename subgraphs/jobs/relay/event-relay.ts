@@ -175,7 +175,11 @@ export function startEventRelay(options: EventRelayOptions): EventRelay {
         const current = session;
         if (failures > 0) logger.info({ failures }, 'event relay reconnected to the database');
         failures = 0;
-        while (!stopping && !(await current.repository.tryLock())) {
+        const tryLock = () => {
+          metrics.lockAttempts.inc();
+          return current.repository.tryLock();
+        };
+        while (!stopping && !(await tryLock())) {
           if (!announcedStandby)
             logger.info('event relay standing by: another process holds the lock');
           announcedStandby = true;

@@ -4,6 +4,7 @@ export interface RelayMetrics {
   published: Counter;
   lag: Gauge;
   active: Gauge;
+  lockAttempts: Counter;
 }
 
 /**
@@ -26,6 +27,11 @@ export function createRelayMetrics(registry: Registry): RelayMetrics {
     active: new Gauge({
       name: 'tessera_relay_active',
       help: '1 while this process holds the relay lock and publishes the journal, else 0.',
+      registers: [registry],
+    }),
+    lockAttempts: new Counter({
+      name: 'tessera_relay_lock_attempts_total',
+      help: 'Tries to take the relay lock: a standby that is alive keeps counting.',
       registers: [registry],
     }),
   };
