@@ -35,12 +35,16 @@ let stack: TestStack | undefined;
 let limited: ServiceProcess | undefined;
 
 afterEach(async () => {
-  await stopStragglers();
-  await limited?.stop();
-  await stack?.stop();
-  await topology?.dispose();
-  [topology, stack, limited] = [undefined, undefined, undefined];
-});
+  try {
+    await stopStragglers();
+    await limited?.stop('SIGTERM', 15_000);
+    await stack?.stop();
+  } finally {
+    // The redis-servers go whatever happened above: nothing of this run outlives it.
+    await topology?.dispose();
+    [topology, stack, limited] = [undefined, undefined, undefined];
+  }
+}, 120_000);
 
 /** A fresh user's requests to a gateway limited to USER_LIMIT per minute: codes in order. */
 async function rateLimitCodes(gateway: ServiceProcess, url: string): Promise<string[]> {

@@ -83,15 +83,18 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     return service;
   };
 
+  // A drain is given its grace period and a margin; a process that hangs past it (waiting
+  // on a dependency a test took away) is killed, so a teardown always ends.
+  const killAfterMs = (Number(env.SHUTDOWN_GRACE_MS) || 10_000) + 10_000;
   const stopAll = async () => {
     const codes: Record<string, number | string> = {};
     const gateway = processes.get('gateway');
-    if (gateway) codes.gateway = await gateway.stop();
+    if (gateway) codes.gateway = await gateway.stop('SIGTERM', killAfterMs);
     await Promise.all(
       [...processes]
         .filter(([name]) => name !== 'gateway')
         .map(async ([name, service]) => {
-          codes[name] = await service.stop();
+          codes[name] = await service.stop('SIGTERM', killAfterMs);
         }),
     );
     await db.drop();

@@ -1,3 +1,5 @@
+import { settlesWithin } from '../bounded';
+
 /**
  * Load generators, readiness watchers and subscribers register here while they run, so a test
  * that fails half-way can still stop them all in `afterAll` (before its stack goes), instead
@@ -15,6 +17,9 @@ export function register<T extends { stop(): Promise<unknown> }>(helper: T): T {
   return helper;
 }
 
+/** Stops every helper still running, each given at most 15 s. */
 export async function stopStragglers(): Promise<void> {
-  await Promise.all([...running].map((helper) => helper.stop()));
+  await Promise.all(
+    [...running].map((helper) => settlesWithin(helper.stop(), 15_000, "a load helper's stop")),
+  );
 }
