@@ -43,7 +43,8 @@ function rssOf(pid: number): number | undefined {
   }
 }
 
-function descendants(root: number): Set<number> {
+/** Every process below `root` (children, their children, …). */
+export function descendants(root: number): Set<number> {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;

@@ -13,7 +13,7 @@ const MAX_QUICK_DEATHS = 5;
  * A worker drains for up to SHUTDOWN_GRACE_MS, then closes what is left and its pools; this
  * is the time allowed for that last step before it is killed.
  */
-const CLEANUP_MS = 5_000;
+export const CLEANUP_MS = 5_000;
 
 interface Slot {
   worker?: Worker;

@@ -84,7 +84,14 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
     // The process's own routes set theirs (the gateway keeps a client's); the rest get one.
     if (!own) res.setHeader(REQUEST_ID_HEADER, randomUUID());
     inFlight.add(res);
-    res.on('close', () => inFlight.delete(res));
+    // Probes and scrapes are not load: counting them would scale a pool on its own monitoring.
+    const counted = !BUILT_IN_ROUTES.has(route);
+    if (counted) metrics.httpInFlight.inc();
+    // 'close' comes once per response, answered or abandoned by its client.
+    res.on('close', () => {
+      inFlight.delete(res);
+      if (counted) metrics.httpInFlight.dec();
+    });
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.httpRequests.inc({
@@ -280,6 +287,8 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, logger:
   socket.write(rawErrorAnswer({ status, message, code: 'BAD_USER_INPUT', requestId }));
   socket.destroy();
 }
+
+const BUILT_IN_ROUTES = new Set<HttpRoute>(['healthz', 'readyz', 'metrics']);
 
 function builtInRoute(path: string): HttpRoute {
   if (path === '/healthz') return 'healthz';

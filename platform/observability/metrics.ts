@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Route labels are drawn from this closed set so a scanner cannot blow up cardinality. */
 export const HTTP_ROUTES = [
@@ -21,6 +21,8 @@ export interface ServiceMetrics {
   registry: Registry;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route'>;
+  /** Requests being served now; an autoscaler's load signal (health and metrics left out). */
+  httpInFlight: Gauge;
   graphqlOperations: Counter<'operation_type' | 'operation_name' | 'outcome'>;
   graphqlDuration: Histogram<'operation_type' | 'operation_name'>;
 }
@@ -47,6 +49,12 @@ export function createServiceMetrics(service: string): ServiceMetrics {
       help: 'Time from request start to response end.',
       labelNames: ['method', 'route'],
       buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    // Summed across a gateway cluster's workers like the counters (prom-client sums gauges).
+    httpInFlight: new Gauge({
+      name: 'tessera_http_requests_in_flight',
+      help: 'HTTP requests received and not yet answered (/healthz, /readyz and /metrics excluded).',
       registers: [registry],
     }),
     graphqlOperations: new Counter({
