@@ -2,6 +2,8 @@ import type { Logger as PinoLogger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 
+const QUERIES_METRIC = 'tessera_db_queries_total';
+
 /**
  * TypeORM's logger slot used for two things operators need: a count of every statement
  * (which is how tests prove a list costs a constant number of queries) and a warning with the
@@ -12,13 +14,15 @@ export function queryLogger(
   registry: Registry | undefined,
   logStatements: boolean,
 ): TypeOrmLogger {
+  // A process with a read replica has two pools; both count in the one counter.
   const queries = registry
-    ? new Counter({
-        name: 'tessera_db_queries_total',
+    ? ((registry.getSingleMetric(QUERIES_METRIC) as Counter<'outcome'> | undefined) ??
+      new Counter({
+        name: QUERIES_METRIC,
         help: 'SQL statements sent to PostgreSQL, by outcome (ok, error or slow).',
         labelNames: ['outcome'],
         registers: [registry],
-      })
+      }))
     : undefined;
   return {
     logQuery(query) {
