@@ -2,8 +2,6 @@ import type { Logger as PinoLogger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { Logger as TypeOrmLogger } from 'typeorm';
 
-const QUERIES_METRIC = 'tessera_db_queries_total';
-
 /**
  * TypeORM's logger slot used for two things operators need: a count of every statement
  * (which is how tests prove a list costs a constant number of queries) and a warning with the
@@ -16,9 +14,9 @@ export function queryLogger(
 ): TypeOrmLogger {
   // A process with a read replica has two pools; both count in the one counter.
   const queries = registry
-    ? ((registry.getSingleMetric(QUERIES_METRIC) as Counter<'outcome'> | undefined) ??
+    ? ((registry.getSingleMetric('tessera_db_queries_total') as Counter<'outcome'> | undefined) ??
       new Counter({
-        name: QUERIES_METRIC,
+        name: 'tessera_db_queries_total',
         help: 'SQL statements sent to PostgreSQL, by outcome (ok, error or slow).',
         labelNames: ['outcome'],
         registers: [registry],
