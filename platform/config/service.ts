@@ -31,6 +31,17 @@ export const database = (service: DatabaseService) => ({
   DATABASE_SLOW_QUERY_MS: integer(500, 1, 600_000),
 });
 
+/**
+ * The optional read replica of a process (docs/read-replicas.md): reads that may lag go there
+ * when it is set and keeps up. It connects as the same role as DATABASE_URL, so grants and
+ * row-level security hold on it as on the primary.
+ */
+export const readDatabase = (service: DatabaseService) => ({
+  READ_DATABASE_URL: serviceDatabaseUrl(service).optional(),
+  /** A replica further behind the primary than this serves no reads until it catches up. */
+  READ_DATABASE_MAX_LAG_SECONDS: integer(10, 1, 3_600),
+});
+
 /** A PostgreSQL URL that connects as the service's own role. */
 export function serviceDatabaseUrl(service: DatabaseService) {
   const role = serviceRole(service);

@@ -12,13 +12,15 @@ export function queryLogger(
   registry: Registry | undefined,
   logStatements: boolean,
 ): TypeOrmLogger {
+  // A process with a read replica has two pools; both count in the one counter.
   const queries = registry
-    ? new Counter({
+    ? ((registry.getSingleMetric('tessera_db_queries_total') as Counter<'outcome'> | undefined) ??
+      new Counter({
         name: 'tessera_db_queries_total',
         help: 'SQL statements sent to PostgreSQL, by outcome (ok, error or slow).',
         labelNames: ['outcome'],
         registers: [registry],
-      })
+      }))
     : undefined;
   return {
     logQuery(query) {

@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import {
   database,
   environment,
+  readDatabase,
   integer,
   loadConfig,
   port,
@@ -28,6 +29,7 @@ import {
 } from '../config';
 import { currentContext, ReplayGuard, runWithContext, type RequestContext } from '../context';
 import { connect, createDataSource } from '../db';
+import { startReadReplica } from '../db/start-read-replica';
 import { maskError, DomainError } from '../errors';
 import {
   exitOnSignals,
@@ -74,6 +76,7 @@ export function subgraphConfigShape(name: SubgraphName, defaultPort: number) {
     ...environment,
     ...serviceKeys(name),
     ...database(name),
+    ...readDatabase(name),
     ...redisFields,
     PORT: port(defaultPort),
     /** Entity batches from the gateway can be large; client bodies are limited at the gateway. */
@@ -208,6 +211,14 @@ export async function startSubgraph<
     }),
   );
   const redis = createRedis(config, logger, { name: `${definition.name}:main` });
+  const readReplica = await startReadReplica(config, {
+    primary: dataSource,
+    redis,
+    applicationName: `tessera-${definition.name}`,
+    entities: definition.entities,
+    logger,
+    registry: metrics.registry,
+  });
   const signing = serviceSigning(config, definition.name);
   const runtime: SubgraphRuntime<Config> = {
     config,
@@ -340,6 +351,7 @@ export async function startSubgraph<
       await apollo.stop();
       await setup.close?.();
       await tracing.shutdown();
+      await readReplica?.stop();
       await dataSource.destroy();
       await closeRedis(redis);
     },

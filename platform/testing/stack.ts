@@ -8,6 +8,7 @@ import {
 import { SUBGRAPH_NAMES, type SubgraphName } from '../paths';
 import { createTestDatabase, type TestDatabase } from './database';
 import { cleanupRedisPrefix, testRedisPrefix } from './redis';
+import type { TestReplica } from './replica';
 import { generateTestServiceKeys, type TestServiceKeys } from './service-keys';
 import { TEST_REDIS_URL } from './services';
 
@@ -41,6 +42,8 @@ export interface StackOptions {
   subgraphs?: readonly SubgraphName[];
   worker?: boolean;
   env?: Record<string, string>;
+  /** A streaming replica every subgraph reads from (READ_DATABASE_URL, as its own role). */
+  replica?: Pick<TestReplica, 'urlOf'>;
 }
 
 /**
@@ -70,8 +73,14 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   };
 
   // Each process connects as its own role, as in production.
-  const envOf = (name: ServiceName): NodeJS.ProcessEnv =>
-    name === 'gateway' ? env : { ...env, DATABASE_URL: db.urlAs(name) };
+  const envOf = (name: ServiceName): NodeJS.ProcessEnv => {
+    if (name === 'gateway') return env;
+    const reads =
+      options.replica && name !== 'worker'
+        ? { READ_DATABASE_URL: options.replica.urlOf(db.urlAs(name)) }
+        : {};
+    return { ...env, DATABASE_URL: db.urlAs(name), ...reads };
+  };
   const start = async (name: ServiceName, extra: Record<string, string> = {}) => {
     const launch = launchService(name, {
       env: { ...envOf(name), ...extra },

@@ -79,7 +79,8 @@ export class AssetService {
     const filter = criteria(args.filter ?? {});
     const tenantId = this.scope.tenantId;
 
-    const rows = await this.scope.run((manager) =>
+    // A listing may lag: the read replica's, unless it has not replayed the caller's writes.
+    const rows = await this.scope.read((manager) =>
       new AssetRepository(manager).findPage({ tenantId, filter, order, after, limit: size + 1 }),
     );
     // Later references to these assets in the same request need no query.
@@ -87,7 +88,7 @@ export class AssetService {
     return {
       ...toConnection(rows, size, (asset) => positionOf(order, asset)),
       countTotal: () =>
-        this.scope.run((manager) => new AssetRepository(manager).count(tenantId, filter)),
+        this.scope.read((manager) => new AssetRepository(manager).count(tenantId, filter)),
     };
   }
 }

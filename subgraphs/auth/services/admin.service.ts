@@ -20,6 +20,7 @@ import { UserRepository } from '../repositories/user.repository';
 import type { AuthServices } from './auth-services';
 import { SessionService } from './session.service';
 import { isIP } from 'node:net';
+import { withReadTransaction } from '../../../platform/db/read-transaction';
 
 /** What platform administrators do to users and sessions across tenants. */
 export class AdminService {
@@ -44,11 +45,9 @@ export class AdminService {
       throw new ValidationError('search is too long', { field: 'search' });
     const after = decodeCursor(args.after);
     const afterEmail = after?.value ?? null;
-    const rows = await new UserRepository(this.auth.dataSource.manager).search({
-      search,
-      limit: size + 1,
-      afterEmail,
-    });
+    const rows = await withReadTransaction(this.auth.dataSource, null, (manager) =>
+      new UserRepository(manager).search({ search, limit: size + 1, afterEmail }),
+    );
     return toConnection(rows, size, (user) => ({ value: user.email, id: user.id }));
   }
 

@@ -19,6 +19,7 @@ import {
   type DeadLetterRecord,
 } from '../repositories/dead-letter.repository';
 import type { JobScope } from './job-admin.service';
+import { withReadTransaction } from '../../../platform/db/read-transaction';
 
 export interface DeadLetterListArgs {
   queue?: string | null;
@@ -44,15 +45,17 @@ export class DeadLetterService {
     const after = deadLetterCursor(args.after);
     const rows =
       scope.kind === 'tenant'
-        ? await withScopeTransaction(this.dataSource, scope.tenantId, (manager) =>
+        ? await withReadTransaction(this.dataSource, scope.tenantId, (manager) =>
             new DeadLetterRepository(manager).page({ queue, after, limit: size + 1 }),
           )
-        : await new DeadLetterRepository(this.dataSource.manager).pageAcrossTenants({
-            queue,
-            tenantId: scope.tenantId,
-            after,
-            limit: size + 1,
-          });
+        : await withReadTransaction(this.dataSource, null, (manager) =>
+            new DeadLetterRepository(manager).pageAcrossTenants({
+              queue,
+              tenantId: scope.tenantId,
+              after,
+              limit: size + 1,
+            }),
+          );
     return toConnection(rows, size, (row) => ({ value: row.cursorAt, id: row.id }));
   }
 

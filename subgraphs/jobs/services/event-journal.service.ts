@@ -57,7 +57,9 @@ export class EventJournalService {
       return toConnection(later, size, (event) => ({ value: event.seq, id: event.id }));
     }
 
-    const rows = await this.scope.run((manager) =>
+    // The log read newest first may lag (the replica's); the afterSeq catch-up above stays on
+    // the primary, since a client resumes from it and must miss nothing.
+    const rows = await this.scope.read((manager) =>
       new EventRepository(manager).findPage({ tenantId, types, since, beforeSeq, limit: size + 1 }),
     );
     for (const row of rows) this.loaders.eventById.prime(row.id, row);

@@ -71,7 +71,8 @@ export class WebhookDeliveryService {
   ): Promise<Connection<WebhookDeliveryEntity>> {
     const size = pageSize(args.first);
     const before = deliveryCursor(args.after);
-    const rows = await this.scope.run((manager) =>
+    // An attempt log may lag: the read replica's when there is one.
+    const rows = await this.scope.read((manager) =>
       new WebhookDeliveryRepository(manager).page({
         endpointId: endpoint.id,
         status: args.status ?? null,

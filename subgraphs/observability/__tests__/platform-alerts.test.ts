@@ -82,6 +82,7 @@ beforeAll(async () => {
   tenantScope = {
     tenantId: tenant,
     run: (fn) => withTenantTransaction(dataSource, tenant, fn),
+    read: (fn) => withTenantTransaction(dataSource, tenant, fn),
   };
   evaluator = new AlertEvaluator({
     dataSource,

@@ -52,7 +52,7 @@ export class AuditService {
     if (query.actorId && !isUuid(query.actorId)) {
       throw new ValidationError('actorId must be a user or API key id', { field: 'actorId' });
     }
-    const rows = await scope.run((manager) =>
+    const rows = await scope.read((manager) =>
       new AuditRepository(manager).page({
         actions: query.action ? [query.action] : AUDIT_ACTIONS,
         actorId: query.actorId?.toLowerCase() ?? null,

@@ -37,6 +37,7 @@ import {
 } from './membership.service';
 import type { AuthCalls } from './auth-calls';
 import { recordRoleLoss } from './role-loss';
+import { withReadTransaction } from '../../../platform/db/read-transaction';
 
 /** The exact form {@link MembershipRepository.page} returns positions in. */
 const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -69,7 +70,7 @@ export class MemberService {
     this.requireReader(tenant.id);
     const size = pageSize(args.first);
     const after = validPosition(decodeCursor(args.after));
-    const rows = await withTenantTransaction(this.dataSource, tenant.id, (manager) =>
+    const rows = await withReadTransaction(this.dataSource, tenant.id, (manager) =>
       new MembershipRepository(manager).page(
         tenant.id,
         after && { createdAt: after.value, id: after.id },

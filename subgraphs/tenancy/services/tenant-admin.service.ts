@@ -15,6 +15,7 @@ import { TenantLifecycleRepository } from '../repositories/tenant-lifecycle.repo
 import type { MembershipChanged } from './membership.service';
 import { requirePlatformAdmin } from './tenant-access';
 import type { TenantSettingsService } from './tenant-settings.service';
+import { withReadTransaction } from '../../../platform/db/read-transaction';
 
 export type TenantConnectionModel = Connection<TenantEntity>;
 
@@ -43,11 +44,13 @@ export class TenantAdminService {
     if (after && (!CURSOR_TIME.test(after.value) || !isUuidLike(after.id))) {
       throw new ValidationError('after is not a cursor of this list', { field: 'after' });
     }
-    const rows = await new TenantLifecycleRepository(this.dataSource.manager).list({
-      status: args.status ?? null,
-      after,
-      limit: size + 1,
-    });
+    const rows = await withReadTransaction(this.dataSource, null, (manager) =>
+      new TenantLifecycleRepository(manager).list({
+        status: args.status ?? null,
+        after,
+        limit: size + 1,
+      }),
+    );
     for (const row of rows) this.settings.prime(row.tenant.id, row.settings);
     const positions = new Map(rows.map((row) => [row.tenant, row.position]));
     return toConnection(

@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { readDatabase } from '../config/service';
+import { runWithContext, anonymousContext, type RequestContext } from '../context';
+import { createDataSource } from '../db/data-source';
+import { ReadReplica } from '../db/read-replica';
+import { ReplicaLag } from '../db/replica-lag';
+import { WritePositions } from '../db/write-positions';
+import { configProblems } from '../testing/config-problems';
+import { connectAs, createTestDatabase, type TestDatabase } from '../testing/database';
+import { eventually } from '../testing/eventually';
+import { freePort } from '../testing/free-port';
+import { metricValue } from '../testing/graphql-client';
+import { testRedisPrefix, cleanupRedisPrefix } from '../testing/redis';
+import { startTestReplica, type TestReplica } from '../testing/replica';
+import { TEST_REDIS_URL } from '../testing/services';
+
+// The routing rules of reads that may lag, in process against a real streaming replica, real
+// PostgreSQL roles and Redis; only the clock the lag is measured with is a test clock, so a
+// lag beyond the bound needs no waiting.
+
+describe('replica lag', () => {
+  it('is the age of the oldest primary position the replica has not replayed', () => {
+    let now = 1_000_000;
+    const lag = new ReplicaLag(() => now);
+    expect(lag.observe(100n, 100n)).toBe(0);
+    expect(lag.observe(200n, 100n)).toBe(0);
+    now += 4_000;
+    expect(lag.observe(300n, 150n)).toBe(4);
+    now += 1_000;
+    // 200 replayed: the position seen at +4 s is now the oldest one missing.
+    expect(lag.observe(300n, 250n)).toBe(1);
+    now += 60_000;
+    expect(lag.observe(300n, 300n)).toBe(0);
+  });
+});
+
+describe('read replica configuration', () => {
+  const problems = (env: Record<string, string>) => configProblems(readDatabase('assets'), env);
+
+  it('is optional, and refuses a replica URL that connects as another role', () => {
+    expect(problems({})).toEqual([]);
+    expect(
+      problems({ READ_DATABASE_URL: 'postgres://tessera_assets@replica:5432/tessera' }),
+    ).toEqual([]);
+    expect(problems({ READ_DATABASE_URL: 'postgres://postgres@replica:5432/tessera' })).toEqual([
+      expect.stringMatching(/^config error: READ_DATABASE_URL: must connect as tessera_assets/),
+    ]);
+    expect(problems({ READ_DATABASE_URL: 'mysql://tessera_assets@replica/tessera' })).toEqual([
+      expect.stringMatching(/^config error: READ_DATABASE_URL: must be a postgres/),
+    ]);
+    expect(problems({ READ_DATABASE_MAX_LAG_SECONDS: '0' })).toEqual([
+      expect.stringMatching(/^config error: READ_DATABASE_MAX_LAG_SECONDS: must be between 1/),
+    ]);
+  });
+});
+
+describe('routing reads against a real replica', () => {
+  const tenantId = randomUUID();
+  const reader: RequestContext = {
+    ...anonymousContext('read-replica-test'),
+    tenantId,
+    principal: { kind: 'user', id: randomUUID() },
+  };
+  let db: TestDatabase;
+  let replica: TestReplica;
+  let primary: DataSource;
+  let redis: Redis;
+  const prefix = testRedisPrefix();
+  const opened: ReadReplica[] = [];
+  let now = Date.now();
+
+  function replicaSource(url: string): DataSource {
+    return createDataSource(
+      {
+        DATABASE_URL: url,
+        DATABASE_POOL_MAX: 2,
+        DATABASE_CONNECT_TIMEOUT_MS: 2_000,
+        DATABASE_IDLE_TIMEOUT_MS: 10_000,
+        DATABASE_STATEMENT_TIMEOUT_MS: 10_000,
+        DATABASE_LOG_QUERIES: false,
+        DATABASE_SLOW_QUERY_MS: 1_000,
+      },
+      { applicationName: 'tessera-test-replica', entities: [], logger: pino({ level: 'silent' }) },
+    );
+  }
+
+  function routerOn(url: string, positions = new WritePositions(redis, prefix, 60_000)) {
+    const registry = new Registry();
+    const router = new ReadReplica({
+      primary,
+      replica: replicaSource(url),
+      positions,
+      maxLagSeconds: 10,
+      registry,
+      logger: pino({ level: 'silent' }),
+      now: () => now,
+    });
+    opened.push(router);
+    const metric = async (name: string, labels: Record<string, string> = {}) =>
+      metricValue(await registry.metrics(), name, labels);
+    return { router, metric };
+  }
+
+  const countAssets = (router: ReadReplica) =>
+    runWithContext(reader, () =>
+      router.read(tenantId, async (manager) => {
+        const rows = (await manager.query('SELECT count(*)::int AS n FROM assets.assets')) as {
+          n: number;
+        }[];
+        return rows[0]!.n;
+      }),
+    );
+  const addAsset = () =>
+    db.query(
+      `INSERT INTO assets.assets (tenant_id, name, content_type, size_bytes, owner_id)
+       VALUES ($1, 'a.bin', 'application/octet-stream', 1, $2)`,
+      [tenantId, randomUUID()],
+    );
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    replica = await startTestReplica();
+    primary = await connectAs(db, 'assets');
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(opened.map((router) => router.stop()));
+    await primary?.destroy();
+    await replica?.stop();
+    await cleanupRedisPrefix(prefix);
+    redis?.disconnect();
+    await db?.drop();
+  }, 60_000);
+
+  it('sends reads to the primary while the replica is further behind than the bound', async () => {
+    const { router, metric } = routerOn(replica.urlOf(db.urlAs('assets')));
+    await addAsset();
+    // The replica serves once it has replayed the test database and the row.
+    await eventually(async () => {
+      await router.check();
+      return (await metric('tessera_db_replica_up')) === 1 && (await countAssets(router)) === 1;
+    });
+    expect(await metric('tessera_db_routed_reads_total', { target: 'replica' })).toBeGreaterThan(0);
+
+    await replica.pauseReplay();
+    await addAsset();
+    await router.check();
+    expect(await countAssets(router)).toBe(1);
+
+    now += 11_000;
+    await router.check();
+    expect(await metric('tessera_db_replica_lag_seconds')).toBeGreaterThanOrEqual(11);
+    expect(await metric('tessera_db_replica_up')).toBe(0);
+    expect(await countAssets(router)).toBe(2);
+    expect(await metric('tessera_db_replica_fallbacks_total', { reason: 'lagging' })).toBe(1);
+
+    await replica.resumeReplay();
+    await eventually(async () => {
+      await router.check();
+      return (await metric('tessera_db_replica_up')) === 1;
+    });
+    expect(await metric('tessera_db_replica_lag_seconds')).toBe(0);
+  });
+
+  it('reads from the primary when the caller wrote past the replica, or Redis cannot say', async () => {
+    const positions = new WritePositions(redis, prefix, 60_000);
+    const { router, metric } = routerOn(replica.urlOf(db.urlAs('assets')), positions);
+    await router.check();
+    await replica.pauseReplay();
+    await addAsset();
+    const [written] = await db.query<{ lsn: string }>(
+      `SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::text AS lsn`,
+    );
+    await positions.record(`user:${reader.principal!.id}`, BigInt(written!.lsn));
+    const onPrimary = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM assets.assets WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    expect(await countAssets(router)).toBe(onPrimary[0]!.n);
+    expect(await metric('tessera_db_replica_fallbacks_total', { reason: 'behind_caller' })).toBe(1);
+    await replica.resumeReplay();
+
+    // Redis gone: the caller's position is unknown, so the primary answers, without an error.
+    const deadRedis = new Redis(await freePort(), '127.0.0.1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    const blind = routerOn(
+      replica.urlOf(db.urlAs('assets')),
+      new WritePositions(deadRedis, prefix, 1),
+    );
+    await blind.router.check();
+    expect(await countAssets(blind.router)).toBe(onPrimary[0]!.n);
+    expect(
+      await blind.metric('tessera_db_replica_fallbacks_total', { reason: 'position_unknown' }),
+    ).toBe(1);
+    deadRedis.disconnect();
+  });
+
+  it('answers from the primary when the replica cannot be reached at all', async () => {
+    const closed = new URL(db.urlAs('assets'));
+    closed.port = String(await freePort());
+    const { router, metric } = routerOn(closed.toString());
+    await router.start();
+    expect(await metric('tessera_db_replica_up')).toBe(0);
+    expect(await countAssets(router)).toBeGreaterThan(0);
+    expect(await metric('tessera_db_replica_fallbacks_total', { reason: 'unavailable' })).toBe(1);
+  });
+
+  it('lets a fault of the read itself surface instead of hiding it behind the primary', async () => {
+    const { router, metric } = routerOn(replica.urlOf(db.urlAs('assets')));
+    await eventually(async () => {
+      await router.check();
+      return (await metric('tessera_db_replica_up')) === 1;
+    });
+    await expect(
+      runWithContext(reader, () =>
+        router.read(tenantId, (manager) => manager.query('SELECT * FROM assets.no_such_table')),
+      ),
+    ).rejects.toThrow(/no_such_table/);
+    // A write slipped into a read fails on the replica: it is a bug, not a reason to retry.
+    await expect(
+      runWithContext(reader, () =>
+        router.read(tenantId, (manager) => manager.query('DELETE FROM assets.assets')),
+      ),
+    ).rejects.toThrow(/read-only/);
+    expect(await metric('tessera_db_replica_fallbacks_total')).toBe(0);
+  });
+});

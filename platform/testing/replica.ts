@@ -1,0 +1,157 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { eventually } from './eventually';
+import { freePort } from './free-port';
+import { TEST_POSTGRES_URL } from './services';
+
+const run = promisify(execFile);
+const POSTGRES_BIN = process.env.TEST_POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
+/** PostgreSQL refuses to run as root: as root, the replica runs as this system user. */
+const POSTGRES_USER = 'postgres';
+
+export interface TestReplica {
+  port: number;
+  /** `url` (a test database URL on the primary) pointed at the replica instead. */
+  urlOf(url: string): string;
+  /** Runs SQL on the replica as the superuser (pausing replay, reading its position). */
+  query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  pauseReplay(): Promise<void>;
+  resumeReplay(): Promise<void>;
+  /** Stops the server at once (`-m immediate`), as a crash or a lost host would. */
+  kill(): Promise<void>;
+  /** Stops the server if it runs and removes its directory. Bounded; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A real streaming replica of the test server: `pg_basebackup -R` of the whole cluster into a
+ * temporary directory and a second postgres on a free port, replaying the primary's WAL. The
+ * primary must allow replication connections from 127.0.0.1 (scripts/allow-local-replication.sh).
+ */
+export async function startTestReplica(): Promise<TestReplica> {
+  const primary = new URL(TEST_POSTGRES_URL);
+  const asRoot = process.getuid?.() === 0;
+  const directory = mkdtempSync(join(tmpdir(), 'tessera-replica-'));
+  const dataDirectory = join(directory, 'data');
+  if (asRoot) chownSync(directory, ...postgresIds());
+  const pg = (tool: string, args: string[]) => {
+    const command = join(POSTGRES_BIN, tool);
+    return asRoot
+      ? run('runuser', ['-u', POSTGRES_USER, '--', command, ...args], { timeout: 120_000 })
+      : run(command, args, { timeout: 120_000 });
+  };
+  const port = await freePort();
+  let started = false;
+  const stopServer = async () => {
+    if (!started) return;
+    started = false;
+    await pg('pg_ctl', ['stop', '-D', dataDirectory, '-m', 'immediate', '-t', '30']).catch(
+      () => undefined,
+    );
+  };
+  const stop = async () => {
+    await stopServer();
+    rmSync(directory, { recursive: true, force: true });
+  };
+
+  try {
+    await pg('pg_basebackup', [
+      ...['-h', primary.hostname, '-p', primary.port || '5432'],
+      ...['-U', decodeURIComponent(primary.username) || 'postgres'],
+      ...['-D', dataDirectory, '-R', '-X', 'stream', '-c', 'fast'],
+    ]).catch((error: unknown) => {
+      throw explainBaseBackupFailure(error);
+    });
+    writeStandbyConfig(dataDirectory, directory, port);
+    if (asRoot) chownSync(dataDirectory, ...postgresIds());
+    await pg('pg_ctl', [
+      'start',
+      '-D',
+      dataDirectory,
+      '-w',
+      '-t',
+      '60',
+      '-l',
+      join(directory, 'log'),
+    ]);
+    started = true;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  const urlOf = (url: string) => {
+    const parsed = new URL(url);
+    parsed.port = String(port);
+    return parsed.toString();
+  };
+  const query = async <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) => {
+    const client = new Client({ connectionString: urlOf(TEST_POSTGRES_URL) });
+    await client.connect();
+    try {
+      return (await client.query<T>(sql, params)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    port,
+    urlOf,
+    query,
+    // A pause is only requested by the call; replay stops at its next record.
+    pauseReplay: async () => {
+      await query('SELECT pg_wal_replay_pause()');
+      await eventually(async () => {
+        const [row] = await query<{ state: string }>(
+          'SELECT pg_get_wal_replay_pause_state() AS state',
+        );
+        return row?.state === 'paused';
+      });
+    },
+    resumeReplay: async () => void (await query('SELECT pg_wal_replay_resume()')),
+    kill: stopServer,
+    stop,
+  };
+}
+
+/** The base backup's postgresql.conf and pg_hba.conf live in /etc on Debian: these stand in. */
+function writeStandbyConfig(dataDirectory: string, socketDirectory: string, port: number): void {
+  writeFileSync(
+    join(dataDirectory, 'postgresql.conf'),
+    [
+      `port = ${port}`,
+      `listen_addresses = '127.0.0.1'`,
+      `unix_socket_directories = '${socketDirectory}'`,
+      'hot_standby = on',
+      'max_connections = 100',
+      'shared_buffers = 32MB',
+      'fsync = off',
+      'logging_collector = off',
+    ].join('\n') + '\n',
+  );
+  writeFileSync(
+    join(dataDirectory, 'pg_hba.conf'),
+    'local all all trust\nhost all all 127.0.0.1/32 trust\n',
+  );
+}
+
+function postgresIds(): [number, number] {
+  const ids = (flag: string) => Number(execFileSync('id', [flag, POSTGRES_USER]).toString().trim());
+  return [ids('-u'), ids('-g')];
+}
+
+function explainBaseBackupFailure(error: unknown): Error {
+  const text = String((error as { stderr?: string }).stderr ?? error);
+  if (/no pg_hba\.conf entry for replication/.test(text)) {
+    return new Error(
+      'the test replica needs replication connections from 127.0.0.1: add ' +
+        '"host replication all 127.0.0.1/32 trust" to pg_hba.conf and reload ' +
+        '(scripts/allow-local-replication.sh does this)',
+    );
+  }
+  return new Error(`pg_basebackup failed: ${text.trim()}`);
+}
