@@ -158,6 +158,11 @@ describe('archiving an expired month', () => {
     const metrics = await (await fetch(`${stack.url('assets')}/metrics`)).text();
     expect(metrics).toMatch(/^tessera_journal_partitions_archived_total\{[^}]*\} 1$/m);
     expect(metrics).toMatch(/^tessera_journal_partitions_dropped_total\{[^}]*\} 1$/m);
+    const [present] = await stack.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM events.journal_partitions()`,
+    );
+    const gauge = await (await fetch(`${stack.url('worker')}/metrics`)).text();
+    expect(gauge).toMatch(new RegExp(`^tessera_journal_partitions\\{[^}]*\\} ${present!.n}$`, 'm'));
   });
 
   it('restores the archive with every id, seq and publication, once', async () => {
