@@ -428,7 +428,8 @@ describe('row-level security', () => {
     const rows = await db.query(
       `SELECT c.relname, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'events' AND c.relkind = 'r' ORDER BY c.relname`,
+        WHERE n.nspname = 'events' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+          AND c.relname <> 'journal_archives' ORDER BY c.relname`,
     );
     expect(rows).toEqual([
       { relname: 'events', enabled: true, forced: true },

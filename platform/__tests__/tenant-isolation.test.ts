@@ -71,7 +71,7 @@ describe('row-level security', () => {
       `SELECT n.nspname || '.' || c.relname AS table, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
               (SELECT string_agg(policyname, ',') FROM pg_policies p WHERE p.schemaname = n.nspname AND p.tablename = c.relname) AS policies
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind = 'r' AND EXISTS (
+        WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND EXISTS (
           SELECT 1 FROM information_schema.columns col
            WHERE col.table_schema = n.nspname AND col.table_name = c.relname AND col.column_name = 'tenant_id')`,
     );

@@ -1,3 +1,4 @@
+import { journalArchiveCall } from './assets/journal-archive';
 import { apiKeyOwnerCall } from './auth/api-key-owner';
 import { revokeApiKeysOfCreatorCall } from './auth/api-key-revocation';
 import { apiKeyVerifyCall } from './auth/api-key-verify';
@@ -29,4 +30,5 @@ export const INTERNAL_CALLS = [
   tenantPurgeCall,
   retentionPurgeCall,
   reencryptCall,
+  journalArchiveCall,
 ] as const;

@@ -55,7 +55,14 @@ const GRANTS: Record<DatabaseService, string[]> = {
     'EXECUTE tenancy.role_of(uuid,uuid)',
     'EXECUTE tenancy.tenant_statuses(uuid[])',
   ],
-  assets: ['USAGE schema assets', 'USAGE schema events', `EXECUTE ${APPEND}`],
+  assets: [
+    'USAGE schema assets',
+    'USAGE schema events',
+    `EXECUTE ${APPEND}`,
+    'EXECUTE events.journal_partitions()',
+    'EXECUTE events.journal_partition_rows(text,uuid,integer)',
+    'EXECUTE events.drop_journal_partition(text,uuid,bigint,bigint,timestamp with time zone)',
+  ],
   jobs: [
     'USAGE schema jobs',
     'USAGE schema events',
@@ -87,6 +94,8 @@ const GRANTS: Record<DatabaseService, string[]> = {
     'EXECUTE events.mark_published(uuid[])',
     'EXECUTE events.relay_lag_seconds()',
     'EXECUTE events.retention_scopes(uuid,integer)',
+    'EXECUTE events.create_journal_partitions(timestamp with time zone,integer)',
+    'EXECUTE events.journal_partitions()',
     'EXECUTE jobs.active_webhook_tenants(uuid[])',
   ],
 };

@@ -9,6 +9,9 @@ import type { AssetsServices } from './services/assets-services';
 import { BLOB_PATH_PREFIX } from '../../platform/assets';
 import { BlobUrls, blobUrlKeys } from './services/blob-urls';
 import { createBlobStore } from './storage/create-blob-store';
+import { journalArchiveCall } from '../../platform/contracts/assets/journal-archive';
+import { journalArchiveMetrics } from './journal-archive/journal-archive-metrics';
+import { journalArchiveRoute } from './journal-archive/journal-archive.route';
 
 /**
  * Builds the blob store, the URL signer, the tenant status cache and the `/blobs/` route of the
@@ -53,6 +56,15 @@ export async function setupAssets(
         contentTypes: config.ASSETS_CONTENT_TYPES,
       },
       apiKeyOwners: new ApiKeyOwners(runtime.internal),
+    },
+    // The journal's retention archives expired months into this process's store.
+    routes: {
+      [journalArchiveCall.path]: journalArchiveRoute(runtime, {
+        dataSource,
+        store,
+        logger,
+        metrics: journalArchiveMetrics(runtime.metrics.registry),
+      }),
     },
     prefixRoutes: {
       [BLOB_PATH_PREFIX]: {

@@ -4,6 +4,8 @@ import { AddEventRetentionFunctions1764028874000 } from './1764028874000-add-eve
 import { AddEventTraceparent1764028901000 } from './1764028901000-add-event-traceparent';
 import { ReachTheJournalThroughFunctions1765004001000 } from './1765004001000-reach-the-journal-through-functions';
 import { AddJournalMeasureFunctions1765007003000 } from './1765007003000-add-journal-measure-functions';
+import { PartitionTheJournalByMonth1766002000000 } from './1766002000000-partition-the-journal-by-month';
+import { AddJournalArchiveFunctions1766002001000 } from './1766002001000-add-journal-archive-functions';
 
 export const eventsMigrations = [
   CreateEvents1764028806000,
@@ -12,4 +14,6 @@ export const eventsMigrations = [
   AddEventTraceparent1764028901000,
   ReachTheJournalThroughFunctions1765004001000,
   AddJournalMeasureFunctions1765007003000,
+  PartitionTheJournalByMonth1766002000000,
+  AddJournalArchiveFunctions1766002001000,
 ];

@@ -36,6 +36,8 @@ export const workerConfigShape = {
   /** Completed and failed jobs older than this are removed by the purge. */
   JOB_RETENTION_HOURS: integer(24 * 7, 1, 24 * 365),
   PURGE_INTERVAL_SECONDS: integer(3600, 10, 86_400),
+  /** Month partitions of the event journal kept present after the current one. */
+  JOURNAL_PARTITIONS_AHEAD: integer(3, 1, 24),
   /**
    * The subgraphs, as the gateway names them; the worker calls the internal routes at each
    * URL's origin (a deleted tenant's purge calls every one of them).

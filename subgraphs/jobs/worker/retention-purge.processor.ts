@@ -19,6 +19,7 @@ import {
 } from '../../../platform/retention';
 import { DEFAULT_RETENTION_DAYS } from '../../../platform/tenancy';
 import { PurgeRunRepository } from '../repositories/purge-run.repository';
+import { maintainJournal, type JournalMaintenanceOptions } from './journal-maintenance';
 import { purgeFinishedJobs } from './purge-finished-jobs.processor';
 
 const DAY_MS = 86_400_000;
@@ -40,6 +41,8 @@ export interface RetentionPurgeOptions {
   jobRetentionHours: number;
   logger: Logger;
   now?: () => number;
+  /** The journal's partitions: months kept ahead, and the gauge of how many there are. */
+  journal?: Pick<JournalMaintenanceOptions, 'monthsAhead' | 'partitions'>;
 }
 
 export interface RetentionPurgeResult {
@@ -124,13 +127,36 @@ async function purgeTarget(
     return;
   }
   const retention = await tenantRetention(options);
-  if (spec.scope === 'tenants-and-platform') await purge(null, daysFor(spec, null));
+  const platformDays = daysFor(spec, null);
+  const tenantDays = (tenantId: string) => daysFor(spec, retention.get(tenantId) ?? null);
   // The journal outlives tenant purges, so its tenants come from the journal itself; every
   // other target's rows go with a deleted tenant, so tenancy's live tenants are all of them.
   const tenants =
     target === 'events' ? await journalScopes(options.dataSource) : [...retention.keys()];
-  await inParallel(tenants, TENANT_CONCURRENCY, (tenantId) =>
-    purge(tenantId, daysFor(spec, retention.get(tenantId) ?? null)),
+  // Scopes keeping rows for `wholeMonthsFrom` days or more lose them only with their month.
+  let wholeMonthsFrom = Infinity;
+  if (target === 'events') {
+    // Whole months past the longest retention are archived and dropped first; the scopes with
+    // that longest retention then need no row deletes (docs/event-journal.md).
+    wholeMonthsFrom = Math.max(platformDays, ...tenants.map(tenantDays));
+    await maintainJournal(
+      {
+        ...options.journal,
+        dataSource: options.dataSource,
+        internal: options.internal,
+        logger: options.logger,
+      },
+      now,
+      wholeMonthsFrom,
+      progress,
+    );
+  }
+  if (spec.scope === 'tenants-and-platform' && platformDays < wholeMonthsFrom) {
+    await purge(null, platformDays);
+  }
+  const rowByRow = tenants.filter((tenantId) => tenantDays(tenantId) < wholeMonthsFrom);
+  await inParallel(rowByRow, TENANT_CONCURRENCY, (tenantId) =>
+    purge(tenantId, tenantDays(tenantId)),
   );
 }
 

@@ -35,6 +35,7 @@ import { closeWorkersGracefully, JobsInHand } from './graceful-close';
 import { PublicJobError, tenantFacingError } from './job-failure';
 import { purgeTenant } from './purge-tenant.processor';
 import { reencryptSecrets } from './reencrypt-secrets.processor';
+import { journalPartitionsGauge } from './journal-maintenance';
 import { runRetentionPurge, type RetentionPurgeOptions } from './retention-purge.processor';
 import { scheduleRetentionPurges } from './retention-schedules';
 import { startWebhookDelivery } from './webhooks/webhook-delivery.worker';
@@ -110,6 +111,10 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     internal,
     jobRetentionHours: config.JOB_RETENTION_HOURS,
     logger,
+    journal: {
+      monthsAhead: config.JOURNAL_PARTITIONS_AHEAD,
+      partitions: journalPartitionsGauge(metrics.registry),
+    },
   };
   // Every job that fails for good, in any queue, becomes a dead letter with an event.
   const deadLetters = startDeadLetterWatcher({

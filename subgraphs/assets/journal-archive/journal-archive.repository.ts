@@ -1,0 +1,45 @@
+import type { DataSource } from 'typeorm';
+
+export interface JournalPartition {
+  name: string;
+  /** Null for the default partition. */
+  starts: Date | null;
+  ends: Date | null;
+}
+
+/** Rows read per call while a month is written out. */
+export const ARCHIVE_PAGE = 2_000;
+
+/**
+ * The journal's partitions as the assets process reaches them: only through the events
+ * schema's archive functions (it has no privilege on the journal's tables).
+ */
+export class JournalArchiveRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  partitions(): Promise<JournalPartition[]> {
+    return this.dataSource.query(`SELECT name, starts, ends FROM events.journal_partitions()`);
+  }
+
+  /** The next page of a partition's rows after `afterId`, in id order, as JSON objects. */
+  async page(partition: string, afterId: string | null): Promise<Record<string, unknown>[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT r AS row FROM events.journal_partition_rows($1, $2::uuid, $3) r`,
+      [partition, afterId, ARCHIVE_PAGE],
+    )) as { row: Record<string, unknown> }[];
+    return rows.map((entry) => entry.row);
+  }
+
+  /** Detaches, counts and drops the partition, recording its archive; answers the rows dropped. */
+  async drop(
+    partition: string,
+    archive: { id: string; rows: number; sizeBytes: number },
+    before: Date,
+  ): Promise<number> {
+    const [answer] = (await this.dataSource.query(
+      `SELECT events.drop_journal_partition($1, $2, $3, $4, $5)::int AS dropped`,
+      [partition, archive.id, archive.rows, archive.sizeBytes, before],
+    )) as { dropped: number }[];
+    return answer!.dropped;
+  }
+}
