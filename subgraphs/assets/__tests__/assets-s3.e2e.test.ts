@@ -1,20 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
+import { startLocalS3, type LocalS3 } from '../../../platform/testing/local-s3';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import { AssetsClient, get, httpCodeOf, putBytes, putChunked, sha256 } from './assets-client';
-import { startFakeS3, type FakeS3 } from './fake-s3';
 
 // The same upload path with ASSETS_STORAGE=s3: the assets process signs its calls to an
-// S3-compatible store (here a fake that checks every signature) and streams through it.
+// S3-compatible store (s3rver, a real one that checks every signature) and streams through it.
 
 const tenantId = randomUUID();
-let s3: FakeS3;
+let s3: LocalS3;
 let stack: TestStack;
 let member: TestUser;
 let client: AssetsClient;
 
 beforeAll(async () => {
-  s3 = await startFakeS3();
+  s3 = await startLocalS3();
   stack = await startStack({
     subgraphs: ['auth', 'tenancy', 'assets'],
     env: {
@@ -48,7 +48,7 @@ it('round-trips real bytes through the S3 store, ranges included', async () => {
   const bytes = randomBytes(200_000);
   const asset = await client.upload(bytes, { name: 'photo.jpg', contentType: 'image/jpeg' });
   expect(asset).toMatchObject({ status: 'READY', checksumSha256: sha256(bytes) });
-  expect(s3.objects.get(`${tenantId}/${asset.id}`)?.equals(bytes)).toBe(true);
+  expect((await s3.objectBytes(`${tenantId}/${asset.id}`))?.equals(bytes)).toBe(true);
   expect((await get(asset.downloadUrl!)).body.equals(bytes)).toBe(true);
   const piece = await get(asset.downloadUrl!, { range: 'bytes=5-14' });
   expect([piece.status, piece.body.equals(bytes.subarray(5, 15))]).toEqual([206, true]);
@@ -61,8 +61,8 @@ it('keeps no object when the body is longer or shorter than declared', async () 
   const short = await client.mustCreate({ sizeBytes: 1000 });
   expect(httpCodeOf(await putChunked(short.uploadUrl, [randomBytes(999)]))).toBe('BAD_USER_INPUT');
   // The last chunk is held back until the body checks out, so the store never got all of it.
-  expect(s3.objects.has(`${tenantId}/${long.asset.id}`)).toBe(false);
-  expect(s3.objects.has(`${tenantId}/${short.asset.id}`)).toBe(false);
+  expect(await s3.objectBytes(`${tenantId}/${long.asset.id}`)).toBeNull();
+  expect(await s3.objectBytes(`${tenantId}/${short.asset.id}`)).toBeNull();
   // And the right bytes still go through afterwards.
   expect((await putBytes(short.uploadUrl, randomBytes(1000))).status).toBe(200);
 });
@@ -72,5 +72,5 @@ it('refuses a second PUT: the store will not replace an object', async () => {
   expect((await putBytes(created.uploadUrl, Buffer.from('once'))).status).toBe(200);
   const again = await putBytes(created.uploadUrl, Buffer.from('twic'));
   expect([again.status, httpCodeOf(again)]).toEqual([409, 'CONFLICT']);
-  expect(s3.objects.get(`${tenantId}/${created.asset.id}`)?.toString()).toBe('once');
+  expect((await s3.objectBytes(`${tenantId}/${created.asset.id}`))?.toString()).toBe('once');
 });

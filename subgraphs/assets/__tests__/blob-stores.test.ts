@@ -10,11 +10,11 @@ import {
   type BlobStore,
 } from '../storage/blob-store';
 import { LocalDiskBlobStore } from '../storage/local-disk-store';
+import { startLocalS3, type LocalS3 } from '../../../platform/testing/local-s3';
 import { S3BlobStore } from '../storage/s3-store';
-import { signV4 } from '../storage/sigv4';
-import { startFakeS3, type FakeS3 } from './fake-s3';
 
-// Both stores keep the same promises: written once and whole, or not at all.
+// Both stores keep the same promises: written once and whole, or not at all. The S3 store runs
+// against a local S3-compatible server (s3rver); s3-blob-store.test.ts covers what only it has.
 
 const newKey = (): BlobKey => ({ tenantId: randomUUID(), assetId: randomUUID() });
 
@@ -37,20 +37,22 @@ function failingBody(bytes: Buffer): Readable {
 }
 
 let root: string;
-let fakeS3: FakeS3;
+let localS3: LocalS3;
+let s3: S3BlobStore;
 const stores: Record<string, () => BlobStore> = {};
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'tessera-blobs-'));
   const local = await LocalDiskBlobStore.open(join(root, 'store'));
-  fakeS3 = await startFakeS3();
-  const s3 = new S3BlobStore({ ...fakeS3, pathStyle: true });
+  localS3 = await startLocalS3();
+  s3 = new S3BlobStore({ ...localS3, pathStyle: true });
   stores.local = () => local;
   stores.s3 = () => s3;
 });
 
 afterAll(async () => {
-  await fakeS3?.close();
+  s3?.close();
+  await localS3?.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -105,13 +107,13 @@ describe.each(['local', 's3'])('the %s blob store', (kind) => {
     ['a NUL byte', { tenantId: randomUUID(), assetId: `${randomUUID()}\u0000` }],
     ['an encoded separator', { tenantId: randomUUID(), assetId: `..%2f${randomUUID()}` }],
   ])('refuses a key holding %s before touching storage', async (_case, key) => {
-    const before = kind === 's3' ? fakeS3.requests.length : 0;
+    const before = kind === 's3' ? localS3.requests.length : 0;
     await expect(store().write(key, Readable.from([Buffer.from('x')]), 1)).rejects.toThrow(
       InvalidBlobKeyError,
     );
     await expect(store().read(key)).rejects.toThrow(InvalidBlobKeyError);
     await expect(store().delete(key)).rejects.toThrow(InvalidBlobKeyError);
-    if (kind === 's3') expect(fakeS3.requests.length).toBe(before);
+    if (kind === 's3') expect(localS3.requests.length).toBe(before);
   });
 
   it('reports itself ready', async () => {
@@ -144,69 +146,5 @@ describe('the local blob store', () => {
     mkdirSync(join(path, '..'), { recursive: true });
     symlinkSync(outside, path);
     await expect(store.read(key)).rejects.toThrow(/ELOOP|symbolic/);
-  });
-});
-
-describe('the S3 blob store', () => {
-  it('signs like AWS: the Signature V4 example of the S3 documentation', () => {
-    const headers = signV4(
-      {
-        method: 'GET',
-        url: new URL('https://examplebucket.s3.amazonaws.com/test.txt'),
-        headers: { range: 'bytes=0-9' },
-        payloadHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-      },
-      {
-        accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
-        secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-        region: 'us-east-1',
-        service: 's3',
-      },
-      new Date('2013-05-24T00:00:00Z'),
-    );
-    expect(headers.authorization).toBe(
-      'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, ' +
-        'SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, ' +
-        'Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41',
-    );
-  });
-
-  it('fails clearly with wrong credentials', async () => {
-    const store = new S3BlobStore({ ...fakeS3, secretAccessKey: 'wrong', pathStyle: true });
-    await expect(store.stat(newKey())).rejects.toThrow('S3 HeadObject failed with HTTP 403');
-    await expect(store.check()).rejects.toThrow(/HeadBucket failed with HTTP 403/);
-  });
-
-  // A real S3-compatible endpoint (MinIO, AWS) when one is configured for the test run.
-  const real = process.env.TEST_S3_ENDPOINT;
-  const withEndpoint = real ? it : it.skip;
-  if (!real) {
-    console.warn(
-      'blob-stores: skipping the real S3 round trip: set TEST_S3_ENDPOINT, TEST_S3_BUCKET, ' +
-        'TEST_S3_ACCESS_KEY_ID, TEST_S3_SECRET_ACCESS_KEY (and TEST_S3_REGION) to run it',
-    );
-  }
-  withEndpoint('round-trips a blob through a real S3-compatible endpoint', async () => {
-    const store = new S3BlobStore({
-      endpoint: real!,
-      bucket: process.env.TEST_S3_BUCKET ?? 'tessera-test',
-      region: process.env.TEST_S3_REGION ?? 'us-east-1',
-      accessKeyId: process.env.TEST_S3_ACCESS_KEY_ID ?? '',
-      secretAccessKey: process.env.TEST_S3_SECRET_ACCESS_KEY ?? '',
-      pathStyle: true,
-    });
-    const key = newKey();
-    const bytes = randomBytes(4096);
-    await store.write(key, Readable.from([bytes]), bytes.length);
-    try {
-      expect(
-        (await text(await store.read(key, { start: 0, end: 99 }))).equals(bytes.subarray(0, 100)),
-      ).toBe(true);
-      await expect(store.write(key, Readable.from([bytes]), bytes.length)).rejects.toThrow(
-        BlobExistsError,
-      );
-    } finally {
-      await store.delete(key);
-    }
   });
 });

@@ -1,7 +1,13 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { pipeline, type Readable } from 'node:stream';
 import {
   BlobExistsError,
   blobSegments,
@@ -9,7 +15,8 @@ import {
   type BlobStore,
   type ByteRange,
 } from './blob-store';
-import { EMPTY_SHA256, signV4, UNSIGNED_PAYLOAD, uriEncode, type SigV4Credentials } from './sigv4';
+import { exactLength } from './exact-length';
+import { s3Status, toBlobStoreError } from './s3-errors';
 
 export interface S3StoreOptions {
   endpoint: string;
@@ -19,149 +26,150 @@ export interface S3StoreOptions {
   secretAccessKey: string;
   /** `endpoint/bucket/key` rather than `bucket.endpoint/key`. */
   pathStyle: boolean;
-  /** Idle time after which a call to the store fails. */
+  /** Connect and idle time after which one attempt of a call to the store fails. */
   timeoutMs?: number;
+  /** Attempts per call (the SDK retries network failures and 5xx with backoff). */
+  maxAttempts?: number;
+  /** Bodies longer than this go up as a multipart upload in parts of this size (>= 5 MiB). */
+  partSizeBytes?: number;
 }
 
-/** An S3 answer the store did not expect; the message carries the status, never credentials. */
-export class S3RequestError extends Error {
-  constructor(
-    readonly operation: string,
-    readonly status: number,
-    detail: string,
-  ) {
-    super(`S3 ${operation} failed with HTTP ${status}${detail ? `: ${detail}` : ''}`);
-    this.name = 'S3RequestError';
-  }
-}
+const MIB = 1024 * 1024;
+/** Parts of one multipart upload in flight at once: memory per upload is this × part size. */
+const PARTS_IN_FLIGHT = 2;
+/** 412: the key holds an object already; 409: another conditional write to it is under way. */
+const REFUSED_AS_EXISTING = new Set([412, 409]);
 
 /**
  * Blobs as objects `<tenant>/<asset>` in one bucket of any S3-compatible store (AWS S3, MinIO,
- * R2, ...), over plain node:http(s) with Signature V4. Uploads stream with `UNSIGNED-PAYLOAD`
- * and a fixed Content-Length, so the object exists only once every byte arrived: a body cut
- * short by the caller stores nothing. `If-None-Match: *` makes the store refuse to replace an
- * existing object (412), which is how a blob stays written once.
+ * R2, ...), through the AWS SDK. A blob up to one part goes up as one PutObject, a larger one
+ * as a multipart upload; either way the body is buffered part by part and checked against its
+ * declared size first, so a body cut short or failing stores nothing (a failed multipart
+ * upload is aborted). `If-None-Match: *` on PutObject and CompleteMultipartUpload makes the
+ * store refuse to replace an existing object, which is how a blob stays written once.
+ * Failures to reach or use the store are {@link BlobStoreError}s (SERVICE_UNAVAILABLE).
  */
 export class S3BlobStore implements BlobStore {
   readonly kind = 's3';
-  private readonly credentials: SigV4Credentials;
-  /** `scheme://host[/bucket]`, without a trailing slash. */
-  private readonly base: string;
+  private readonly client: S3Client;
+  private readonly partSizeBytes: number;
 
   constructor(private readonly options: S3StoreOptions) {
-    this.credentials = {
-      accessKeyId: options.accessKeyId,
-      secretAccessKey: options.secretAccessKey,
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    this.partSizeBytes = Math.max(options.partSizeBytes ?? 8 * MIB, 5 * MIB);
+    this.client = new S3Client({
+      endpoint: options.endpoint,
       region: options.region,
-      service: 's3',
-    };
-    const endpoint = new URL(options.endpoint);
-    this.base = options.pathStyle
-      ? `${endpoint.origin}/${uriEncode(options.bucket)}`
-      : `${endpoint.protocol}//${options.bucket}.${endpoint.host}`;
+      forcePathStyle: options.pathStyle,
+      credentials: {
+        accessKeyId: options.accessKeyId,
+        secretAccessKey: options.secretAccessKey,
+      },
+      maxAttempts: options.maxAttempts ?? 3,
+      // Checksums only where S3 requires them: the SDK's default (CRC32 trailers on every
+      // upload) is not understood by every S3-compatible store.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: { connectionTimeout: timeoutMs, requestTimeout: timeoutMs },
+    });
   }
 
   async write(key: BlobKey, body: Readable, sizeBytes: number): Promise<void> {
-    const response = await this.send('PUT', this.objectUrl(key), {
-      headers: {
-        'content-length': String(sizeBytes),
-        'content-type': 'application/octet-stream',
-        'if-none-match': '*',
+    const Key = this.objectKey(key);
+    // pipeline (not pipe) so that a failing body fails the checked stream the upload reads.
+    const checked = pipeline(body, exactLength(sizeBytes), () => undefined);
+    const upload = new Upload({
+      client: this.client,
+      params: {
+        Bucket: this.options.bucket,
+        Key,
+        Body: checked,
+        ContentType: 'application/octet-stream',
+        IfNoneMatch: '*',
       },
-      body,
+      partSize: this.partSizeBytes,
+      queueSize: PARTS_IN_FLIGHT,
+      // Aborted below instead, so that a failing abort cannot hide why the upload failed.
+      leavePartsOnError: true,
     });
-    if (response.statusCode === 412) {
-      response.resume();
-      throw new BlobExistsError();
+    try {
+      await upload.done();
+    } catch (error) {
+      body.destroy();
+      if (upload.uploadId) await this.abortParts(Key, upload.uploadId);
+      const status = s3Status(error);
+      if (status !== null && REFUSED_AS_EXISTING.has(status)) throw new BlobExistsError();
+      throw toBlobStoreError('PutObject', error);
     }
-    await this.expect(response, 'PutObject', [200]);
   }
 
   async stat(key: BlobKey): Promise<{ sizeBytes: number } | null> {
-    const response = await this.send('HEAD', this.objectUrl(key));
-    if (response.statusCode === 404) {
-      response.resume();
-      return null;
+    const Key = this.objectKey(key);
+    try {
+      const head = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.options.bucket, Key }),
+      );
+      return { sizeBytes: head.ContentLength ?? 0 };
+    } catch (error) {
+      if (s3Status(error) === 404) return null;
+      throw toBlobStoreError('HeadObject', error);
     }
-    await this.expect(response, 'HeadObject', [200]);
-    return { sizeBytes: Number(response.headers['content-length'] ?? 0) };
   }
 
   async read(key: BlobKey, range?: ByteRange): Promise<Readable | null> {
-    const response = await this.send('GET', this.objectUrl(key), {
-      headers: range ? { range: `bytes=${range.start}-${range.end}` } : {},
-    });
-    if (response.statusCode === 404) {
-      response.resume();
-      return null;
+    const Key = this.objectKey(key);
+    try {
+      const object = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.options.bucket,
+          Key,
+          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+        }),
+      );
+      // In Node the SDK's body is the response stream itself.
+      return object.Body as Readable;
+    } catch (error) {
+      if (s3Status(error) === 404) return null;
+      throw toBlobStoreError('GetObject', error);
     }
-    if (response.statusCode !== (range ? 206 : 200)) {
-      await this.expect(response, 'GetObject', []);
-    }
-    return response;
   }
 
   async delete(key: BlobKey): Promise<void> {
-    const response = await this.send('DELETE', this.objectUrl(key));
-    await this.expect(response, 'DeleteObject', [200, 204, 404]);
+    const Key = this.objectKey(key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key }));
+    } catch (error) {
+      if (s3Status(error) === 404) return;
+      throw toBlobStoreError('DeleteObject', error);
+    }
   }
 
   async check(): Promise<void> {
-    const response = await this.send('HEAD', new URL(`${this.base}/`));
-    await this.expect(response, 'HeadBucket', [200]);
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.options.bucket }));
+    } catch (error) {
+      throw toBlobStoreError('HeadBucket', error);
+    }
   }
 
-  private objectUrl(key: BlobKey): URL {
+  /**
+   * Drops a failed multipart upload's parts. Best effort: when the store is unreachable the
+   * parts stay, invisible (they are no object), until the bucket's lifecycle rule for
+   * incomplete multipart uploads removes them.
+   */
+  private async abortParts(Key: string, UploadId: string): Promise<void> {
+    await this.client
+      .send(new AbortMultipartUploadCommand({ Bucket: this.options.bucket, Key, UploadId }))
+      .catch(() => undefined);
+  }
+
+  /** Releases the client's sockets (tests, shutdown). */
+  close(): void {
+    this.client.destroy();
+  }
+
+  private objectKey(key: BlobKey): string {
     const [tenant, asset] = blobSegments(key);
-    return new URL(`${this.base}/${tenant}/${asset}`);
-  }
-
-  private send(
-    method: string,
-    url: URL,
-    options: { headers?: Record<string, string>; body?: Readable } = {},
-  ): Promise<IncomingMessage> {
-    const headers = signV4(
-      {
-        method,
-        url,
-        headers: options.headers ?? {},
-        payloadHash: options.body ? UNSIGNED_PAYLOAD : EMPTY_SHA256,
-      },
-      this.credentials,
-    );
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise<IncomingMessage>((resolve, reject) => {
-      const request = send(url, { method, headers }, resolve);
-      request.setTimeout(this.options.timeoutMs ?? 30_000, () =>
-        request.destroy(new Error(`S3 ${method} timed out`)),
-      );
-      request.on('error', reject);
-      if (!options.body) {
-        request.end();
-        return;
-      }
-      // A failing body (too long, too short, client gone) aborts the request mid-way, so
-      // the store never receives the Content-Length it was promised and keeps nothing.
-      pipeline(options.body, request).catch((error: unknown) => {
-        request.destroy(error as Error);
-        reject(error as Error);
-      });
-    });
-  }
-
-  private async expect(response: IncomingMessage, operation: string, ok: number[]) {
-    const status = response.statusCode ?? 0;
-    if (ok.includes(status)) {
-      response.resume();
-      return;
-    }
-    let detail = '';
-    for await (const chunk of response) {
-      detail += String(chunk);
-      if (detail.length > 512) break;
-    }
-    const code = /<Code>([^<]{1,64})<\/Code>/.exec(detail)?.[1] ?? '';
-    throw new S3RequestError(operation, status, code);
+    return `${tenant}/${asset}`;
   }
 }
