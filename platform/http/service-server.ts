@@ -107,6 +107,9 @@ export async function startServiceServer(options: ServiceServerOptions): Promise
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok', service: options.name });
       if (path === '/readyz') {
         const checks = await runChecks(options.readiness);
+        for (const check of checks) {
+          metrics.readinessChecks.set({ check: check.name }, check.status === 'ok' ? 1 : 0);
+        }
         const ready = !draining && checks.every((check) => check.status === 'ok');
         return sendJson(res, ready ? 200 : 503, {
           status: ready ? 'ready' : draining ? 'draining' : 'not-ready',

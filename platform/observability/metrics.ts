@@ -25,6 +25,8 @@ export interface ServiceMetrics {
   httpInFlight: Gauge;
   graphqlOperations: Counter<'operation_type' | 'operation_name' | 'outcome'>;
   graphqlDuration: Histogram<'operation_type' | 'operation_name'>;
+  /** 1 or 0 per readiness check (postgres, redis, ...), as the last /readyz found it. */
+  readinessChecks: Gauge<'check'>;
 }
 
 /**
@@ -70,6 +72,15 @@ export function createServiceMetrics(service: string): ServiceMetrics {
       help: 'Time to execute a GraphQL operation, from parsing to the response.',
       labelNames: ['operation_type', 'operation_name'],
       buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    // Set by each /readyz (the orchestrator's health probe asks every few seconds), so an
+    // alert can name the dependency that is down, not only the process that is not ready.
+    // Check names are constants in the code: a bounded label set.
+    readinessChecks: new Gauge({
+      name: 'tessera_readiness_check_up',
+      help: 'Whether the last readiness probe found this dependency answering (1) or not (0).',
+      labelNames: ['check'],
       registers: [registry],
     }),
   };

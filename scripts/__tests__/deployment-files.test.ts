@@ -310,13 +310,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes ports for the gateway, Prometheus and Grafana only', () => {
+  it('publishes ports for the gateway, Prometheus, Alertmanager and Grafana only', () => {
     const published = Object.entries(services)
       .filter(([, service]) => service.ports?.length)
       .map(([name, service]) => [name, service.ports]);
     expect(Object.fromEntries(published)).toEqual({
       gateway: [`4000:${composeEnv('gateway').PORT}`],
       prometheus: ['9090:9090'],
+      alertmanager: ['9093:9093'],
       grafana: ['3000:3000'],
     });
   });
@@ -330,21 +331,28 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Prometheus', () => {
+  interface AlertRule {
+    alert: string;
+    expr: string;
+    labels?: { severity?: string };
+    annotations?: { summary?: string };
+  }
   const config = parseYaml(read('deploy/prometheus/prometheus.yml')) as {
     rule_files: string[];
+    alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
     scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
   };
-  const alerts = parseYaml(read('deploy/prometheus/alerts.yml')) as {
-    groups: {
-      name: string;
-      rules: {
-        alert: string;
-        expr: string;
-        labels?: { severity?: string };
-        annotations?: { summary?: string };
-      }[];
-    }[];
-  };
+  const ruleFiles = readdirSync(join(root, 'deploy/prometheus/rules')).filter((file) =>
+    file.endsWith('.yml'),
+  );
+  const testFiles = readdirSync(join(root, 'deploy/prometheus/tests')).filter((file) =>
+    file.endsWith('.test.yml'),
+  );
+  const rules = ruleFiles.flatMap((file) =>
+    (
+      parseYaml(read(`deploy/prometheus/rules/${file}`)) as { groups: { rules: AlertRule[] }[] }
+    ).groups.flatMap((group) => group.rules),
+  );
 
   it('scrapes every process at its compose host and port, one job per process', () => {
     const jobs = Object.fromEntries(
@@ -362,13 +370,31 @@ describe('Prometheus', () => {
     expect(composeEnv('observability').GATEWAY_INTERNAL_URL).toBe(
       `http://gateway:${composeEnv('gateway').GATEWAY_METRICS_PORT}`,
     );
-    expect(config.rule_files).toEqual(['alerts.yml']);
+    expect(config.rule_files).toEqual(['rules/*.yml']);
     expect(services.prometheus?.volumes).toContain('./deploy/prometheus:/etc/prometheus:ro');
+  });
+
+  it('loads rule files only from rules/, and every one has promtool unit tests in tests/', () => {
+    expect(ruleFiles).toContain('platform.yml');
+    // The glob loads all of rules/: a test file there would break Prometheus's start.
+    expect(ruleFiles.filter((file) => file.includes('.test.'))).toEqual([]);
+    const tested = testFiles.flatMap(
+      (file) =>
+        (parseYaml(read(`deploy/prometheus/tests/${file}`)) as { rule_files: string[] }).rule_files,
+    );
+    for (const file of ruleFiles) expect(tested).toContain(`../rules/${file}`);
+  });
+
+  it('sends its alerts to the Alertmanager service of compose', () => {
+    const targets = config.alerting.alertmanagers.flatMap((manager) =>
+      manager.static_configs.flatMap((static_) => static_.targets),
+    );
+    expect(targets).toEqual(['alertmanager:9093']);
+    expect(services.prometheus?.depends_on).toEqual(expect.arrayContaining(['alertmanager']));
   });
 
   it('has alerting rules with an expression, a severity and a summary, over exposed metrics', () => {
     const known = exposedMetricNames();
-    const rules = alerts.groups.flatMap((group) => group.rules);
     expect(rules.length).toBeGreaterThanOrEqual(6);
     for (const rule of rules) {
       expect({
@@ -382,9 +408,55 @@ describe('Prometheus', () => {
   });
 
   withTool('promtool', 'accepts the config and rules, and the rules pass their unit tests', () => {
-    expect(run('promtool', ['check', 'config', 'deploy/prometheus/prometheus.yml']).status).toBe(0);
-    const tests = run('promtool', ['test', 'rules', 'deploy/prometheus/alerts.test.yml']);
-    expect(tests).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
+    expect(run('promtool', ['check', 'config', 'deploy/prometheus/prometheus.yml'])).toEqual({
+      status: 0,
+      output: expect.stringContaining('SUCCESS'),
+    });
+    for (const file of testFiles) {
+      const tests = run('promtool', ['test', 'rules', `deploy/prometheus/tests/${file}`]);
+      expect({ file, ...tests }).toEqual({
+        file,
+        status: 0,
+        output: expect.stringContaining('SUCCESS'),
+      });
+    }
+  });
+});
+
+describe('Alertmanager', () => {
+  const file = 'deploy/alertmanager/alertmanager.yml';
+  const source = read(file);
+  const alertmanager = parseYaml(source) as {
+    route: { receiver: string; routes?: { receiver: string }[] };
+    receivers: { name: string; [config: string]: unknown }[];
+  };
+
+  it('runs in compose with its config and secrets folder mounted read-only', () => {
+    expect(services.alertmanager?.volumes).toContain('./deploy/alertmanager:/etc/alertmanager:ro');
+    expect(services.alertmanager?.healthcheck?.test.join(' ')).toContain('/-/ready');
+    // The secrets folder keeps its values out of git.
+    expect(read('deploy/alertmanager/secrets/.gitignore').split('\n')).toEqual(
+      expect.arrayContaining(['*', '!README.md']),
+    );
+  });
+
+  it('routes only to receivers it defines, and reads their secrets from files', () => {
+    const names = alertmanager.receivers.map((receiver) => receiver.name);
+    const routed = [alertmanager.route, ...(alertmanager.route.routes ?? [])].map(
+      (route) => route.receiver,
+    );
+    for (const receiver of routed) expect(names).toContain(receiver);
+    // No inline secret: webhook URLs, routing keys and passwords come from *_file settings.
+    expect(source).not.toMatch(/\b(api_url|routing_key|service_key|auth_password|url):/);
+    expect(source).toMatch(/api_url_file: \/etc\/alertmanager\/secrets\//);
+    expect(source).toMatch(/routing_key_file: \/etc\/alertmanager\/secrets\//);
+  });
+
+  withTool('amtool', 'is accepted by `amtool check-config`', () => {
+    expect(run('amtool', ['check-config', file])).toEqual({
+      status: 0,
+      output: expect.stringContaining('SUCCESS'),
+    });
   });
 });
 
