@@ -27,16 +27,28 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'up
  * process once decoded or normalised, so it is 404 here, before any upstream request.
  */
 export function blobProxy(assetsUrl: string, logger: Logger): RequestHandler {
-  const target = new URL(assetsUrl);
+  return pathProxy(assetsUrl, logger, { path: BLOB_PATH, what: 'Blob', service: 'assets' });
+}
+
+/**
+ * The same streaming proxy for another process's signed URLs (audit exports): only a raw path
+ * `path` matches is forwarded, to `serviceUrl`'s origin.
+ */
+export function pathProxy(
+  serviceUrl: string,
+  logger: Logger,
+  options: { path: RegExp; what: string; service: string },
+): RequestHandler {
+  const target = new URL(serviceUrl);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return (req: IncomingMessage, res: ServerResponse) =>
     new Promise<void>((resolve) => {
-      const upstreamPath = blobPathOf(req.url);
+      const upstreamPath = forwardedPath(req.url, options.path);
       if (upstreamPath === undefined) {
         const requestId = requestIdFor(req);
         req.resume();
         res.setHeader(REQUEST_ID_HEADER, requestId);
-        sendGraphQLError(res, new NotFoundError('Blob'), requestId, req.headers.accept);
+        sendGraphQLError(res, new NotFoundError(options.what), requestId, req.headers.accept);
         resolve();
         return;
       }
@@ -63,9 +75,12 @@ export function blobProxy(assetsUrl: string, logger: Logger): RequestHandler {
         },
       );
       upstream.on('error', (error) => {
-        logger.warn({ err: error }, 'blob proxy: assets unreachable');
+        logger.warn({ err: error, service: options.service }, 'proxy: upstream unreachable');
         if (!res.headersSent) {
-          sendJson(res, 502, { error: 'assets service unavailable', code: 'SERVICE_UNAVAILABLE' });
+          sendJson(res, 502, {
+            error: `${options.service} service unavailable`,
+            code: 'SERVICE_UNAVAILABLE',
+          });
         } else {
           res.destroy();
         }
@@ -76,10 +91,10 @@ export function blobProxy(assetsUrl: string, logger: Logger): RequestHandler {
     });
 }
 
-/** The path and query to forward, or undefined when the path is not a blob URL's. */
-function blobPathOf(url: string | undefined): string | undefined {
+/** The path and query to forward, or undefined when the path is not one the proxy serves. */
+function forwardedPath(url: string | undefined, pattern: RegExp): string | undefined {
   const target = url ?? '/';
   const queryStart = target.indexOf('?');
   const path = queryStart < 0 ? target : target.slice(0, queryStart);
-  return BLOB_PATH.test(path) ? target : undefined;
+  return pattern.test(path) ? target : undefined;
 }

@@ -163,17 +163,19 @@ export function subgraphUrlOverrides(config: GatewayConfig): Partial<Record<stri
 
 /**
  * Where a subgraph process serves its routes beside GraphQL (auth: JWKS and API key checks,
- * tenancy: role lookups, assets: blobs): the configured URL, else its subgraph URL's origin.
+ * tenancy: role lookups, assets: blobs, observability: audit exports): the configured URL,
+ * else its subgraph URL's origin.
  */
 export function internalUrl(
   config: GatewayConfig,
   supergraphSdl: string,
-  name: 'auth' | 'tenancy' | 'assets',
+  name: 'auth' | 'tenancy' | 'assets' | 'observability',
 ): string {
   const configured = {
     auth: config.AUTH_INTERNAL_URL,
     tenancy: config.TENANCY_INTERNAL_URL,
     assets: undefined,
+    observability: undefined,
   }[name];
   if (configured) return configured;
   const subgraphUrl =

@@ -36,7 +36,11 @@ import {
   startTracing,
 } from '../platform/observability/tracing';
 import { tracingPlugin } from '../platform/graphql/tracing-plugin';
-import { blobProxy } from './blob-proxy';
+import { blobProxy, pathProxy } from './blob-proxy';
+import {
+  AUDIT_EXPORT_PATH,
+  AUDIT_EXPORT_PATH_PREFIX,
+} from '../platform/observability/audit-export-path';
 import { internalUrl, subgraphUrlOverrides, type GatewayConfig } from './config';
 import { buildRequestContext, REQUEST_ID_HEADER, requestIdFor } from './request-context';
 import { setupSecurityEdge } from './security/edge';
@@ -269,6 +273,15 @@ export async function startGateway(
           [BLOB_PATH_PREFIX]: {
             route: 'blobs',
             handle: blobProxy(internalUrl(config, supergraphSdl, 'assets'), logger),
+          },
+          // Platform administrators' signed audit export URLs, streamed from observability.
+          [AUDIT_EXPORT_PATH_PREFIX]: {
+            route: 'audit-exports',
+            handle: pathProxy(internalUrl(config, supergraphSdl, 'observability'), logger, {
+              path: AUDIT_EXPORT_PATH,
+              what: 'Audit export',
+              service: 'observability',
+            }),
           },
         }
       : undefined,

@@ -9,6 +9,7 @@ export const HTTP_ROUTES = [
   'jwks',
   'internal',
   'blobs',
+  'audit-exports',
   'other',
 ] as const;
 export type HttpRoute = (typeof HTTP_ROUTES)[number];

@@ -9,6 +9,8 @@ import type { RetentionTarget } from '../tenancy/tenant-settings';
 export const PurgeTarget = {
   /** Sessions expired or revoked past retention, with their refresh tokens (auth). */
   SESSIONS: 'sessions',
+  /** API keys revoked or expired past retention (auth); a revoked key is never used again. */
+  API_KEYS: 'api-keys',
   /** Email verification and password reset tokens used or expired past retention (auth). */
   EMAIL_TOKENS: 'email-tokens',
   /** Invitations never accepted, expired past retention (tenancy). */
@@ -56,6 +58,7 @@ export interface PurgeTargetSpec {
 export const PURGE_TARGET_SPECS: Record<PurgeTarget, PurgeTargetSpec> = {
   // Sessions belong to accounts, not tenants: the platform default of the sessions setting.
   [PurgeTarget.SESSIONS]: { owner: 'auth', scope: 'global', retention: { setting: 'sessions' } },
+  [PurgeTarget.API_KEYS]: { owner: 'auth', scope: 'tenants', retention: { days: 30 } },
   [PurgeTarget.EMAIL_TOKENS]: { owner: 'auth', scope: 'global', retention: { days: 7 } },
   [PurgeTarget.INVITATIONS]: { owner: 'tenancy', scope: 'tenants', retention: { days: 30 } },
   [PurgeTarget.EVENTS]: {

@@ -24,7 +24,13 @@ const OWN_SCHEMA: Record<DatabaseService, string> = {
   observability: 'observability',
   worker: 'jobs',
 };
-const NARROWED: Record<string, string[]> = { 'jobs.purge_runs': ['SELECT', 'INSERT', 'UPDATE'] };
+const NARROWED: Record<string, string[]> = {
+  'jobs.purge_runs': ['SELECT', 'INSERT', 'UPDATE'],
+  // The audit trail is append-only, written by its functions: the role only reads its rows.
+  'observability.audit_entries': ['SELECT'],
+  'observability.audit_anchors': [],
+  'observability.audit_cursors': [],
+};
 
 /** Beyond its own schema's tables (and PostgreSQL's default USAGE on `public`). */
 const GRANTS: Record<DatabaseService, string[]> = {
@@ -82,6 +88,10 @@ const GRANTS: Record<DatabaseService, string[]> = {
     'EXECUTE events.journal_position()',
     'EXECUTE events.journal_count(text,bigint,bigint)',
     'EXECUTE observability.alert_tenants()',
+    'EXECUTE observability.record_audit_entries(text[],integer)',
+    'EXECUTE observability.verify_audit_chain(uuid)',
+    'EXECUTE observability.prune_audit_entries(integer,integer)',
+    'EXECUTE observability.audit_export_page(uuid,timestamp with time zone,timestamp with time zone,bigint,integer)',
   ],
   worker: [
     'USAGE schema jobs',

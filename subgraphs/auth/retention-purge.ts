@@ -1,3 +1,4 @@
+import { withTenantTransaction } from '../../platform/db';
 import type { SubgraphRuntime } from '../../platform/graphql';
 import {
   countDeleted,
@@ -8,7 +9,9 @@ import { PurgeTarget } from '../../platform/retention';
 /**
  * Auth's retention purges (platform/retention): sessions that expired or were revoked before
  * the cutoff, whose refresh tokens go with them (ON DELETE CASCADE), and email tokens used or
- * expired before it. Accounts are not tenant-owned, so one cutoff applies to all. Revoked
+ * expired before it. Accounts are not tenant-owned, so one cutoff applies to all. API keys are
+ * the tenant's: those revoked or expired before the cutoff go tenant by tenant, under row-level
+ * security (a key they replaced keeps no link to them: ON DELETE SET NULL). Revoked
  * sessions stay announced to gateways only while access tokens live (minutes), far inside
  * any retention.
  */
@@ -23,6 +26,17 @@ export function authRetentionPurge(runtime: SubgraphRuntime): RetentionPurgeHand
             LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING 1`,
         [before, batch],
+      ),
+    [PurgeTarget.API_KEYS]: ({ tenantId, before, batch }) =>
+      withTenantTransaction(dataSource, tenantId!, (manager) =>
+        countDeleted(
+          manager,
+          `DELETE FROM auth.api_keys WHERE id IN (
+             SELECT id FROM auth.api_keys WHERE revoked_at < $1 OR expires_at < $1
+              LIMIT $2 FOR UPDATE SKIP LOCKED)
+           RETURNING 1`,
+          [before, batch],
+        ),
       ),
     [PurgeTarget.EMAIL_TOKENS]: ({ before, batch }) =>
       countDeleted(

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { alertRecipientsConfigShape } from '../../platform/alerts';
 import { integer, url } from '../../platform/config';
+import { MIN_AUDIT_RETENTION_DAYS } from './migrations/1766005001000-add-audit-trail-functions';
 import type { SubgraphConfig } from '../../platform/graphql';
 
 const httpUrl = (fallback: string) => url(['http', 'https'], fallback);
@@ -26,6 +27,22 @@ export const observabilityConfigShape = {
   ALERT_DISPATCH_ATTEMPTS: integer(5, 1, 25),
   /** The first retry's delay; each next one doubles it. */
   ALERT_DISPATCH_BACKOFF_MS: integer(5_000, 100, 3_600_000),
+  /**
+   * How long audit entries are kept, for every tenant alike (tenants cannot shorten it); the
+   * retention function refuses less than its floor whatever it is told.
+   */
+  AUDIT_RETENTION_DAYS: integer(365, MIN_AUDIT_RETENTION_DAYS, 36_500),
+  /** How often the journal's new audited events are copied into the audit trail. */
+  AUDIT_RECORD_INTERVAL_MS: integer(1_000, 50, 60_000),
+  /** The longest date range one audit export may cover. */
+  AUDIT_EXPORT_MAX_DAYS: integer(31, 1, 366),
+  /**
+   * The origin clients reach `/audit-exports/` on (the gateway's public URL); without it export
+   * URLs are paths, resolved against the gateway that answered the query.
+   */
+  AUDIT_EXPORT_PUBLIC_URL: url(['http', 'https']).optional(),
+  /** How long an audit export's signed URL works. */
+  AUDIT_EXPORT_URL_TTL_SECONDS: integer(300, 10, 3_600),
   /** Besides a tenant's verified members, the addresses its rules may mail. */
   ...alertRecipientsConfigShape,
 };

@@ -6,6 +6,7 @@ import type { ObservabilityConfig } from './config';
 import { createObservabilityLoaders, type ObservabilityLoaders } from './loaders';
 import { AlertRuleService } from './services/alert-rule.service';
 import { AlertService } from './services/alert.service';
+import { AuditChainService } from './services/audit-chain.service';
 import { AuditService } from './services/audit.service';
 import { HealthService } from './services/health.service';
 import { PlatformStatsService } from './services/platform-stats.service';
@@ -21,6 +22,8 @@ export interface ObservabilityContext {
   platformAlertRules: AlertRuleService;
   platformAlerts: AlertService;
   audit: AuditService;
+  /** Verification and export of whole chains, for platform administrators. */
+  auditChains: AuditChainService;
   loaders: ObservabilityLoaders;
 }
 
@@ -50,6 +53,11 @@ export function createObservabilityContext(
     platformAlertRules: new AlertRuleService(platformScope, services.recipients),
     platformAlerts: new AlertService(platformScope, request),
     audit: new AuditService(scope, platformScope),
+    auditChains: new AuditChainService(
+      runtime.dataSource,
+      services.auditExportUrls,
+      runtime.config.AUDIT_EXPORT_MAX_DAYS,
+    ),
     loaders: createObservabilityLoaders(scope, platformScope),
   };
 }

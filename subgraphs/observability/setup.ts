@@ -5,10 +5,14 @@ import { cacheCounter } from '../../platform/observability/cache-metrics';
 import { ALL_QUEUES, QueueName } from '../../platform/queues';
 import { closeRedis, createRedis, queuePrefix } from '../../platform/redis';
 import { TenantStatuses } from '../../platform/tenancy';
+import { AUDIT_EXPORT_PATH_PREFIX } from '../../platform/observability/audit-export-path';
+import { AuditExportUrls } from './audit/audit-export-urls';
+import { AuditRecorder } from './audit/audit-recorder';
 import { processTargets, type ObservabilityConfig } from './config';
 import { MetricsScraper } from './probes/metrics-scraper';
 import { ReadinessProbe } from './probes/readiness-probe';
 import { alertEvaluationRoute } from './routes/alert-evaluation.route';
+import { auditExportRoute } from './routes/audit-export.route';
 import { AlertEvaluator } from './services/alert-evaluator.service';
 
 /** What the observability process builds once and shares across requests. */
@@ -18,6 +22,8 @@ export interface ObservabilityServices {
   queues: Queue[];
   /** Whom a tenant's rules may mail (checked when a rule is written). */
   recipients: AlertRecipientPolicy;
+  /** Signs the audit export URLs platform administrators ask for. */
+  auditExportUrls: AuditExportUrls;
 }
 
 export async function setupObservability(
@@ -53,6 +59,19 @@ export async function setupObservability(
     dispatchBackoffMs: config.ALERT_DISPATCH_BACKOFF_MS,
     logger,
   });
+  const auditExportUrls = new AuditExportUrls(
+    runtime.signing.key.seed.reveal(),
+    config.AUDIT_EXPORT_URL_TTL_SECONDS,
+    config.AUDIT_EXPORT_PUBLIC_URL,
+  );
+  const auditRecorder = new AuditRecorder({
+    dataSource,
+    registry: metrics.registry,
+    logger,
+    intervalMs: config.AUDIT_RECORD_INTERVAL_MS,
+    retentionDays: config.AUDIT_RETENTION_DAYS,
+  });
+  auditRecorder.start();
   return {
     services: {
       readiness: new ReadinessProbe(targets, config.PROBE_TIMEOUT_MS),
@@ -62,9 +81,17 @@ export async function setupObservability(
         internal: runtime.internal,
         logger,
       }),
+      auditExportUrls,
     },
     routes: alertEvaluationRoute(runtime as SubgraphRuntime, evaluator),
+    prefixRoutes: {
+      [AUDIT_EXPORT_PATH_PREFIX]: {
+        route: 'audit-exports',
+        handle: auditExportRoute(dataSource, auditExportUrls, logger),
+      },
+    },
     close: async () => {
+      await auditRecorder.stop();
       await tenantStatuses.stop();
       await closeRedis(subscriber);
       await Promise.all(queues.map((queue) => queue.close()));

@@ -196,6 +196,25 @@ describe('sessions and email tokens (auth, one cutoff for all accounts)', () => 
 });
 
 describe('tenant-owned rows (each tenant under row-level security, with its retention)', () => {
+  it('deletes API keys revoked or expired a month ago, in every tenant, and no live one', async () => {
+    const key = async (tenantId: string, revoked: Date | null, expires: Date | null) => {
+      const [row] = await stack.db.query<{ id: string }>(
+        `INSERT INTO auth.api_keys (tenant_id, name, prefix, secret_hash, scopes, revoked_at, expires_at)
+         VALUES ($1, 'k', $2, $3, '{assets:read}', $4, $5) RETURNING id`,
+        [tenantId, randomBytes(6).toString('hex'), hex64(), revoked, expires],
+      );
+      return row!.id;
+    };
+    await key(tenant.a, ago(40), null);
+    await key(tenant.b, null, ago(31));
+    const revokedYesterday = await key(tenant.a, ago(1), null);
+    const live = await key(tenant.b, null, ago(-30));
+    expect(await runPurge('api-keys')).toMatchObject({ deleted: 2, error: null });
+    expect(await ids(`SELECT id FROM auth.api_keys WHERE name = 'k'`)).toEqual(
+      [revokedYesterday, live].sort(),
+    );
+  });
+
   it('deletes invitations expired a month ago and never accepted, in every tenant', async () => {
     const invite = async (tenantId: string, expires: Date, accepted: boolean) => {
       const [row] = await stack.db.query<{ id: string }>(
@@ -377,6 +396,7 @@ describe('runs, schedules and access', () => {
       expect.arrayContaining([
         ['sessions', 2],
         ['email-tokens', 2],
+        ['api-keys', 2],
         ['invitations', 2],
         ['events', 4],
         ['webhook-deliveries', 2],

@@ -6,10 +6,11 @@ import {
   type TestUser,
 } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
-import { codeOf, dataOf, gqlClient } from './observability-client';
+import { auditTrailCaughtUp, codeOf, dataOf, gqlClient } from './observability-client';
 
 // auditLog and platformAuditLog through the gateway, from what real requests wrote to the
-// event journal: API keys made and revoked, a role changed, a failed sign-in.
+// event journal and the observability process copied into the audit trail: API keys made and
+// revoked, a role changed, a failed sign-in.
 
 let stack: TestStack;
 const tenant = randomUUID();
@@ -56,7 +57,7 @@ async function createKey(as: TestUser, tenantId: string, scopes: string[]) {
 }
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ env: { AUDIT_RECORD_INTERVAL_MS: '100' } });
   await stack.db.query(
     `INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, 'audited', 'A'), ($2, 'audited-other', 'B')`,
     [tenant, otherTenant],
@@ -96,6 +97,7 @@ beforeAll(async () => {
     {},
     { email: member.email },
   );
+  await auditTrailCaughtUp(stack.db);
 }, 120_000);
 
 afterAll(async () => {

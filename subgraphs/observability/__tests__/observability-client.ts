@@ -3,10 +3,30 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QueueName } from '../../../platform/queues';
 import { queuePrefix } from '../../../platform/redis';
+import type { TestDatabase } from '../../../platform/testing/database';
+import { eventually } from '../../../platform/testing/eventually';
 import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 
-export { eventually } from '../../../platform/testing/eventually';
+import { AUDIT_ACTIONS } from '../audit/audit-actions';
+
+export { eventually };
+
+/**
+ * Until the observability process's recorder has copied every audited journal event into the
+ * audit trail (it runs in the background, every AUDIT_RECORD_INTERVAL_MS).
+ */
+export function auditTrailCaughtUp(db: TestDatabase): Promise<true> {
+  return eventually(async () => {
+    const [row] = await db.query<{ missing: number }>(
+      `SELECT count(*)::int AS missing FROM events.events e
+        WHERE e.type = ANY($1::text[])
+          AND NOT EXISTS (SELECT 1 FROM observability.audit_entries a WHERE a.event_id = e.id)`,
+      [AUDIT_ACTIONS],
+    );
+    return row!.missing === 0;
+  });
+}
 
 /** Helpers shared by the observability tests: one gateway URL, coded answers. */
 export function gqlClient(gatewayUrl: () => string) {

@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { AlertRuleEntity } from '../entities/alert-rule.entity';
 import type { AlertRecord } from '../repositories/alert.repository';
-import type { AuditRecord } from '../repositories/audit.repository';
+import type { AuditTrailRow } from '../repositories/audit-trail.repository';
 import type { AuditConnectionModel } from '../services/audit.service';
 import type { HealthModel } from '../services/health.service';
 import type { ObservabilityContext } from '../context';
@@ -91,6 +91,24 @@ export type AlertRuleInput = {
   threshold: Scalars['Float']['input'];
 };
 
+/**
+ * What verifying one audit chain found: each row must link to the one before it (or, once
+ * retention pruned the chain's head, to the anchor kept of it) and hash to what it holds.
+ */
+export type AuditChainVerification = {
+  __typename?: 'AuditChainVerification';
+  /** Where the chain starts after retention: the last pruned row's place (null when none was). */
+  anchorPosition?: Maybe<Scalars['String']['output']>;
+  /** The journal event id of that row (null when ok). */
+  brokenEventId?: Maybe<Scalars['ID']['output']>;
+  /** The first row that does not check out: its place in the chain (null when ok). */
+  brokenPosition?: Maybe<Scalars['String']['output']>;
+  /** Rows checked before the first broken one (every row when ok). */
+  checkedRows: Scalars['Int']['output'];
+  /** True when every row of the chain checks out. */
+  ok: Scalars['Boolean']['output'];
+};
+
 /** A page of the audit log, newest first. */
 export type AuditConnection = {
   __typename?: 'AuditConnection';
@@ -123,6 +141,16 @@ export type AuditEntry = {
   /** What it was done to, as `kind:id` (`apiKey:…`, `user:…`, `webhookEndpoint:…`). */
   target?: Maybe<Scalars['String']['output']>;
   userAgent?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * A signed, short-lived URL serving an audit export as NDJSON (one audit entry per line, with its
+ * chain position and hashes). A URL without an origin is served by the gateway that answered.
+ */
+export type AuditExport = {
+  __typename?: 'AuditExport';
+  expiresAt: Scalars['DateTime']['output'];
+  url: Scalars['String']['output'];
 };
 
 /** The database as the observability service sees it. */
@@ -257,6 +285,13 @@ export type Query = {
    */
   alerts: Array<Alert>;
   /**
+   * A download URL for the audit entries of one chain (the tenant's, or the platform's when
+   * `tenantId` is omitted) that occurred in `[from, to)`. A range longer than the platform's
+   * AUDIT_EXPORT_MAX_DAYS, or `to` not after `from`, is BAD_USER_INPUT. Platform administrators
+   * only.
+   */
+  auditExport: AuditExport;
+  /**
    * The tenant's audit log, newest first: `first` 1-100 (default 20), `after` a page's
    * `endCursor`; `action` keeps one event type (BAD_USER_INPUT when it is not audited),
    * `actorId` one user's or API key's actions.
@@ -285,6 +320,11 @@ export type Query = {
   platformAuditLog: AuditConnection;
   /** Job counts of every queue. Platform administrators only. */
   queueStats: Array<QueueStats>;
+  /**
+   * Verifies one audit chain: the tenant's, or the platform's own when `tenantId` is omitted.
+   * Platform administrators only.
+   */
+  verifyAuditChain: AuditChainVerification;
 };
 
 
@@ -295,6 +335,13 @@ export type QueryAlertArgs = {
 
 export type QueryAlertsArgs = {
   active?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type QueryAuditExportArgs = {
+  from: Scalars['DateTime']['input'];
+  tenantId?: InputMaybe<Scalars['ID']['input']>;
+  to: Scalars['DateTime']['input'];
 };
 
 
@@ -321,6 +368,11 @@ export type QueryPlatformAuditLogArgs = {
   actorId?: InputMaybe<Scalars['ID']['input']>;
   after?: InputMaybe<Scalars['Cursor']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryVerifyAuditChainArgs = {
+  tenantId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** One BullMQ queue's job counts. */
@@ -442,8 +494,10 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AlertRuleInput: AlertRuleInput;
+  AuditChainVerification: ResolverTypeWrapper<AuditChainVerification>;
   AuditConnection: ResolverTypeWrapper<AuditConnectionModel>;
-  AuditEntry: ResolverTypeWrapper<AuditRecord>;
+  AuditEntry: ResolverTypeWrapper<AuditTrailRow>;
+  AuditExport: ResolverTypeWrapper<AuditExport>;
   Cursor: ResolverTypeWrapper<Scalars['Cursor']['output']>;
   DatabaseStats: ResolverTypeWrapper<DatabaseStats>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -470,8 +524,10 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
   AlertRuleInput: AlertRuleInput;
+  AuditChainVerification: AuditChainVerification;
   AuditConnection: AuditConnectionModel;
-  AuditEntry: AuditRecord;
+  AuditEntry: AuditTrailRow;
+  AuditExport: AuditExport;
   Cursor: Scalars['Cursor']['output'];
   DatabaseStats: DatabaseStats;
   DateTime: Scalars['DateTime']['output'];
@@ -532,6 +588,14 @@ export type AlertRuleResolvers<ContextType = ObservabilityContext, ParentType ex
   threshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
+export type AuditChainVerificationResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['AuditChainVerification'] = ResolversParentTypes['AuditChainVerification']> = ResolversObject<{
+  anchorPosition?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  brokenEventId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  brokenPosition?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  checkedRows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ok?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type AuditConnectionResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['AuditConnection'] = ResolversParentTypes['AuditConnection']> = ResolversObject<{
   nodes?: Resolver<Array<ResolversTypes['AuditEntry']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -549,6 +613,11 @@ export type AuditEntryResolvers<ContextType = ObservabilityContext, ParentType e
   requestId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   target?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type AuditExportResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['AuditExport'] = ResolversParentTypes['AuditExport']> = ResolversObject<{
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export interface CursorScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Cursor'], any> {
@@ -603,6 +672,7 @@ export type QueryResolvers<ContextType = ObservabilityContext, ParentType extend
   alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType, RequireFields<QueryAlertArgs, 'id'>>;
   alertRules?: Resolver<Array<ResolversTypes['AlertRule']>, ParentType, ContextType>;
   alerts?: Resolver<Array<ResolversTypes['Alert']>, ParentType, ContextType, Partial<QueryAlertsArgs>>;
+  auditExport?: Resolver<ResolversTypes['AuditExport'], ParentType, ContextType, RequireFields<QueryAuditExportArgs, 'from' | 'to'>>;
   auditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryAuditLogArgs>>;
   databaseStats?: Resolver<ResolversTypes['DatabaseStats'], ParentType, ContextType>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
@@ -611,6 +681,7 @@ export type QueryResolvers<ContextType = ObservabilityContext, ParentType extend
   platformAlerts?: Resolver<Array<ResolversTypes['Alert']>, ParentType, ContextType, Partial<QueryPlatformAlertsArgs>>;
   platformAuditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryPlatformAuditLogArgs>>;
   queueStats?: Resolver<Array<ResolversTypes['QueueStats']>, ParentType, ContextType>;
+  verifyAuditChain?: Resolver<ResolversTypes['AuditChainVerification'], ParentType, ContextType, Partial<QueryVerifyAuditChainArgs>>;
 }>;
 
 export type QueueStatsResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['QueueStats'] = ResolversParentTypes['QueueStats']> = ResolversObject<{
@@ -635,8 +706,10 @@ export type UserResolvers<ContextType = ObservabilityContext, ParentType extends
 export type Resolvers<ContextType = ObservabilityContext> = ResolversObject<{
   Alert?: AlertResolvers<ContextType>;
   AlertRule?: AlertRuleResolvers<ContextType>;
+  AuditChainVerification?: AuditChainVerificationResolvers<ContextType>;
   AuditConnection?: AuditConnectionResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
+  AuditExport?: AuditExportResolvers<ContextType>;
   Cursor?: GraphQLScalarType;
   DatabaseStats?: DatabaseStatsResolvers<ContextType>;
   DateTime?: GraphQLScalarType;

@@ -2,10 +2,14 @@ import { CreateAlertRules1764028804000 } from './1764028804000-create-alert-rule
 import { CreateAlerts1764028890000 } from './1764028890000-create-alerts';
 import { AddPlatformAlertRules1764028900000 } from './1764028900000-add-platform-alert-rules';
 import { ConfineTenantAlertRules1765007002000 } from './1765007002000-confine-tenant-alert-rules';
+import { CreateAuditTrail1766005000000 } from './1766005000000-create-audit-trail';
+import { AddAuditTrailFunctions1766005001000 } from './1766005001000-add-audit-trail-functions';
 
 export const observabilityMigrations = [
   CreateAlertRules1764028804000,
   CreateAlerts1764028890000,
   AddPlatformAlertRules1764028900000,
   ConfineTenantAlertRules1765007002000,
+  CreateAuditTrail1766005000000,
+  AddAuditTrailFunctions1766005001000,
 ];

@@ -19,6 +19,12 @@ export const resolvers: Resolvers = {
     platformAlert: (_parent, { id }, { platformAlerts }) => platformAlerts.byId(id),
     auditLog: (_parent, args, { audit }) => audit.tenantLog(args),
     platformAuditLog: (_parent, args, { audit }) => audit.platformLog(args),
+    verifyAuditChain: async (_parent, { tenantId }, { auditChains }) => {
+      const result = await auditChains.verify(tenantId);
+      return { ...result, checkedRows: result.checked };
+    },
+    auditExport: (_parent, { from, to, tenantId }, { auditChains }) =>
+      auditChains.exportUrl({ from: new Date(from), to: new Date(to), tenantId }),
   },
   Mutation: {
     createAlertRule: (_parent, { input }, { alertRules }) => alertRules.create(input),
@@ -47,7 +53,8 @@ export const resolvers: Resolvers = {
       alert.acknowledgedBy ? { __typename: 'User', id: alert.acknowledgedBy } : null,
   },
   AuditEntry: {
-    action: (entry) => entry.type,
+    id: (entry) => entry.eventId,
+    action: (entry) => entry.action,
     actor: (entry) =>
       entry.actorKind === 'user' && entry.actorId
         ? { __typename: 'User', id: entry.actorId }
@@ -55,5 +62,6 @@ export const resolvers: Resolvers = {
     target: (entry) => targetOf(entry.payload),
     at: (entry) => entry.occurredAt,
     details: (entry) => entry.payload,
+    requestId: (entry) => entry.requestId,
   },
 };

@@ -8,7 +8,7 @@ import {
 import { isUuid } from '../../../platform/graphql/ids';
 import type { AlertScope } from '../alerts/alert-scope';
 import { AUDIT_ACTIONS, isAuditAction } from '../audit/audit-actions';
-import { AuditRepository, type AuditRecord } from '../repositories/audit.repository';
+import { AuditTrailRepository, type AuditTrailRow } from '../repositories/audit-trail.repository';
 
 export interface AuditQuery {
   first?: number | null;
@@ -18,10 +18,11 @@ export interface AuditQuery {
 }
 
 /**
- * The audit log: the security-relevant events of the journal (audit-actions.ts), newest
- * first. A tenant's log is read in the tenant's transaction; the platform's (sign-in failures,
- * session revocations, account changes, which happen before or outside any tenant) in a
- * transaction without a tenant, for platform administrators.
+ * The audit log: the audit trail's rows (the journal's security-relevant events, audit-actions.ts,
+ * copied into their own append-only table), newest first. A tenant's log is read in the
+ * tenant's transaction; the platform's (sign-in failures, session revocations, account changes,
+ * which happen before or outside any tenant) in a transaction without a tenant, for platform
+ * administrators.
  */
 export class AuditService {
   constructor(
@@ -30,15 +31,15 @@ export class AuditService {
     private readonly platform: AlertScope,
   ) {}
 
-  tenantLog(query: AuditQuery): Promise<Connection<AuditRecord>> {
+  tenantLog(query: AuditQuery): Promise<Connection<AuditTrailRow>> {
     return this.page(query, this.tenant);
   }
 
-  platformLog(query: AuditQuery): Promise<Connection<AuditRecord>> {
+  platformLog(query: AuditQuery): Promise<Connection<AuditTrailRow>> {
     return this.page(query, this.platform);
   }
 
-  private async page(query: AuditQuery, scope: AlertScope): Promise<Connection<AuditRecord>> {
+  private async page(query: AuditQuery, scope: AlertScope): Promise<Connection<AuditTrailRow>> {
     const size = pageSize(query.first);
     const after = decodeCursor(query.after);
     if (after && !/^[1-9][0-9]{0,18}$/.test(after.value)) {
@@ -53,15 +54,15 @@ export class AuditService {
       throw new ValidationError('actorId must be a user or API key id', { field: 'actorId' });
     }
     const rows = await scope.read((manager) =>
-      new AuditRepository(manager).page({
+      new AuditTrailRepository(manager).page({
         actions: query.action ? [query.action] : AUDIT_ACTIONS,
         actorId: query.actorId?.toLowerCase() ?? null,
-        beforeSeq: after?.value ?? null,
+        beforePosition: after?.value ?? null,
         limit: size + 1,
       }),
     );
-    return toConnection(rows, size, (row) => ({ value: row.seq, id: row.id }));
+    return toConnection(rows, size, (row) => ({ value: row.position, id: row.eventId }));
   }
 }
 
-export type AuditConnectionModel = Connection<AuditRecord>;
+export type AuditConnectionModel = Connection<AuditTrailRow>;
