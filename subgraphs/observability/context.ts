@@ -9,6 +9,7 @@ import { AlertService } from './services/alert.service';
 import { AuditService } from './services/audit.service';
 import { HealthService } from './services/health.service';
 import { PlatformStatsService } from './services/platform-stats.service';
+import { UsageService } from './services/usage.service';
 import type { ObservabilityServices } from './setup';
 
 export interface ObservabilityContext {
@@ -21,6 +22,7 @@ export interface ObservabilityContext {
   platformAlertRules: AlertRuleService;
   platformAlerts: AlertService;
   audit: AuditService;
+  usage: UsageService;
   loaders: ObservabilityLoaders;
 }
 
@@ -50,6 +52,7 @@ export function createObservabilityContext(
     platformAlertRules: new AlertRuleService(platformScope, services.recipients),
     platformAlerts: new AlertService(platformScope, request),
     audit: new AuditService(scope, platformScope),
+    usage: new UsageService(runtime.dataSource, request),
     loaders: createObservabilityLoaders(scope, platformScope),
   };
 }

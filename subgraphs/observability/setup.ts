@@ -9,6 +9,7 @@ import { processTargets, type ObservabilityConfig } from './config';
 import { MetricsScraper } from './probes/metrics-scraper';
 import { ReadinessProbe } from './probes/readiness-probe';
 import { alertEvaluationRoute } from './routes/alert-evaluation.route';
+import { usageReportRoute } from './routes/usage-report.route';
 import { AlertEvaluator } from './services/alert-evaluator.service';
 
 /** What the observability process builds once and shares across requests. */
@@ -63,7 +64,10 @@ export async function setupObservability(
         logger,
       }),
     },
-    routes: alertEvaluationRoute(runtime as SubgraphRuntime, evaluator),
+    routes: {
+      ...alertEvaluationRoute(runtime as SubgraphRuntime, evaluator),
+      ...usageReportRoute(runtime as SubgraphRuntime),
+    },
     close: async () => {
       await tenantStatuses.stop();
       await closeRedis(subscriber);
