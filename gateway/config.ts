@@ -65,6 +65,17 @@ export const gatewayConfigShape = {
   GATEWAY_SUBGRAPH_TIMEOUT_MS: integer(30_000, 100, 600_000),
   /** Largest subgraph answer accepted; a larger one fails its fetch. */
   GATEWAY_SUBGRAPH_MAX_RESPONSE_BYTES: integer(64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  /**
+   * Consecutive failed or timed-out calls to one target (a subgraph, or auth's or tenancy's
+   * internal routes) that open its circuit: calls are then refused at once.
+   */
+  GATEWAY_BREAKER_FAILURE_THRESHOLD: integer(5, 1, 1_000),
+  /** How long an open circuit refuses calls before one probe call is let through. */
+  GATEWAY_BREAKER_COOL_DOWN_MS: integer(10_000, 100, 600_000),
+  /** Calls in flight at once to one target (per gateway process). */
+  GATEWAY_BULKHEAD_MAX_CONCURRENT: integer(128, 1, 100_000),
+  /** Calls waiting for one of those slots; one more is refused at once. */
+  GATEWAY_BULKHEAD_MAX_QUEUED: integer(64, 0, 100_000),
   /** Distinct documents whose query plan and compiled result shape are kept (LRU). */
   GATEWAY_PLAN_CACHE_SIZE: integer(1_000, 1, 1_000_000),
   /**

@@ -52,6 +52,7 @@ import { FederatedGateway } from './federation/federated-gateway';
 import { subgraphRequestHooks } from './subgraph-requests';
 import { deduplicatedOperations, subgraphFetchMetrics } from './execution-metrics';
 import { TenantPolicy } from './tenant-policy';
+import { gatewayGuards } from './target-guards';
 import { authenticate } from './auth/authenticate';
 import { authorizeTenant } from './auth/authorize-tenant';
 import { setupGatewayAuth, type GatewayAuth } from './auth/setup';
@@ -89,6 +90,7 @@ export async function startGateway(
   const signer = policiesOn ? serviceSigning(config, 'gateway').signer : undefined;
 
   const deduplicated = deduplicatedOperations(metrics.registry);
+  const guards = gatewayGuards(config, metrics.registry);
   const gateway = new FederatedGateway<GatewayContext>({
     supergraphSdl,
     urlOverrides: overrides,
@@ -98,6 +100,7 @@ export async function startGateway(
       timeoutMs: config.GATEWAY_SUBGRAPH_TIMEOUT_MS,
       maxResponseBytes: config.GATEWAY_SUBGRAPH_MAX_RESPONSE_BYTES,
     },
+    guard: guards.subgraph,
     planCacheSize: config.GATEWAY_PLAN_CACHE_SIZE,
     countPlanLookup: cacheCounter(metrics.registry, 'query_plan'),
     // Everything about the caller but the request id: the same caller asking the same query
@@ -128,6 +131,7 @@ export async function startGateway(
         auth: internalUrl(config, supergraphSdl, 'auth'),
         tenancy: internalUrl(config, supergraphSdl, 'tenancy'),
       },
+      guards: guards.internal,
       logger,
     });
   // With policies off the gateway fronts any supergraph and needs no Redis and no auth service.

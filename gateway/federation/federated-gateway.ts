@@ -10,13 +10,25 @@ import { getVariableValues, GraphQLError, OperationTypeNode, type GraphQLSchema 
 import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
 import { executePlan } from './plan-executor';
 import { PreparedOperations } from './prepared-operations';
-import { SubgraphClient, type SubgraphPoolOptions, type SubgraphResult } from './subgraph-client';
+import type { TargetGuard } from '../../platform/resilience/target-guard';
+import {
+  countsAgainstSubgraph,
+  SubgraphClient,
+  type SubgraphPoolOptions,
+  type SubgraphResult,
+} from './subgraph-client';
 
 export interface FederatedGatewayOptions<TContext> {
   supergraphSdl: string;
   /** Subgraph URLs by name, instead of the ones the supergraph names. */
   urlOverrides?: Partial<Record<string, string>>;
   pool: SubgraphPoolOptions;
+  /**
+   * Makes each subgraph's circuit breaker and bulkhead (once, at start): a fetch it refuses
+   * fails at once with `SERVICE_UNAVAILABLE` (that fetch's fields are null, the rest of the
+   * plan goes on).
+   */
+  guard?: (subgraph: string) => TargetGuard;
   /** Distinct documents whose query plan and result shaper are kept. */
   planCacheSize: number;
   countPlanLookup?: CountCacheLookup;
@@ -60,6 +72,7 @@ export class FederatedGateway<
   readonly apiSchema: GraphQLSchema;
   private readonly supergraphSchema: GraphQLSchema;
   private readonly clients: Map<string, SubgraphClient>;
+  private readonly guards = new Map<string, TargetGuard>();
   private readonly operations: PreparedOperations;
   private readonly listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
   private readonly fetchPrefixes = new WeakMap<FetchNode, string>();
@@ -82,6 +95,7 @@ export class FederatedGateway<
       supergraph.subgraphsMetadata().map(({ name, url }) => {
         const target = options.urlOverrides?.[name] ?? url;
         if (!target) throw new Error(`the supergraph gives no URL for subgraph ${name}`);
+        if (options.guard) this.guards.set(name, options.guard(name));
         return [name, new SubgraphClient(name, target, options.pool)];
       }),
     );
@@ -184,10 +198,14 @@ export class FederatedGateway<
             ),
           }
         : headers;
-      if (!this.options.aroundFetch) return client.post(body, base);
-      return this.options.aroundFetch(fetch.serviceName, context, (extra) =>
-        client.post(body, { ...base, ...extra }),
-      );
+      const post = () =>
+        this.options.aroundFetch
+          ? this.options.aroundFetch(fetch.serviceName, context, (extra) =>
+              client.post(body, { ...base, ...extra }),
+            )
+          : client.post(body, base);
+      const guard = this.guards.get(fetch.serviceName);
+      return guard ? guard.run(post, countsAgainstSubgraph) : post();
     };
 
     try {

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 import { Pool } from 'undici';
 import { ErrorCode, isPublicErrorCode } from '../../platform/errors';
 
@@ -81,12 +81,33 @@ export class SubgraphClient {
   }
 }
 
+/** A subgraph's answer with an HTTP error status: `status` tells a refusal (4xx) from a failure. */
+export class SubgraphStatusError extends GraphQLError {
+  constructor(
+    readonly status: number,
+    message: string,
+    options: GraphQLErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Whether a fetch's error says the subgraph is in trouble (for its circuit breaker): no
+ * connection, no answer in time, a 5xx, or an answer that is not GraphQL. A 4xx refuses only
+ * this request, and an answer over the size limit is this request's own.
+ */
+export function countsAgainstSubgraph(error: unknown): boolean {
+  if (error instanceof SubgraphStatusError) return error.status >= 500;
+  return (error as { code?: unknown } | null)?.code !== 'UND_ERR_RES_EXCEEDED_MAX_SIZE';
+}
+
 /**
  * A subgraph answers some client mistakes with an HTTP error status and a coded GraphQL error
  * (e.g. a variable that is not a valid DateTime: 400 BAD_USER_INPUT): keep that error. Any
  * other status is an error of its own, coded as HTTP clients know it (401, 403) or internal.
  */
-function errorFromStatus(status: number, text: string): GraphQLError {
+function errorFromStatus(status: number, text: string): SubgraphStatusError {
   try {
     const body = JSON.parse(text) as {
       errors?: { message?: unknown; extensions?: { code?: unknown } }[];
@@ -98,13 +119,13 @@ function errorFromStatus(status: number, text: string): GraphQLError {
       isPublicErrorCode(code) &&
       code !== ErrorCode.INTERNAL_SERVER_ERROR
     ) {
-      return new GraphQLError(first.message, { extensions: { code } });
+      return new SubgraphStatusError(status, first.message, { extensions: { code } });
     }
   } catch {
     // not a GraphQL error body: the generic error below
   }
   const code = status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : undefined;
-  return new GraphQLError(`${status}: ${STATUS_CODES[status] ?? 'Unknown status'}`, {
+  return new SubgraphStatusError(status, `${status}: ${STATUS_CODES[status] ?? 'Unknown status'}`, {
     extensions: code ? { code } : {},
   });
 }

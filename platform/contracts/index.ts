@@ -5,6 +5,7 @@ import { apiKeyVerifyCall } from './auth/api-key-verify';
 import { verifiedEmailCall } from './auth/verified-email';
 import { verifiedUsersCall } from './auth/verified-users';
 import { alertEvaluationCall } from './observability/alert-evaluation';
+import { usageReportCall } from './observability/usage-report';
 import { reencryptCall } from './subgraphs/reencrypt';
 import { retentionPurgeCall } from './subgraphs/retention-purge';
 import { tenantPurgeCall } from './subgraphs/tenant-purge';
@@ -27,6 +28,7 @@ export const INTERNAL_CALLS = [
   tenantRetentionCall,
   tenantStatusCall,
   alertEvaluationCall,
+  usageReportCall,
   tenantPurgeCall,
   retentionPurgeCall,
   reencryptCall,

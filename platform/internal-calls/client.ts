@@ -9,6 +9,7 @@ import {
 } from '../context';
 import { ServiceUnavailableError } from '../errors';
 import { traceCarrier } from '../observability/tracing';
+import type { TargetGuard } from '../resilience/target-guard';
 import type { CallAnswer, CallRequest, InternalCall } from './contract';
 
 /**
@@ -45,12 +46,20 @@ export interface InternalClientOptions {
   /** Where each service this process calls serves its internal routes (any path ignored). */
   urls: Partial<Record<ServiceName, string>>;
   logger: Logger;
+  /**
+   * A circuit breaker and bulkhead per service called: calls to a service that keeps failing
+   * are refused at once (`SERVICE_UNAVAILABLE`, `retryAfter`) instead of each waiting out its
+   * timeout.
+   */
+  guards?: Partial<Record<ServiceName, TargetGuard>>;
 }
 
 /**
  * The one client of every internal call: it signs the request as this process (bound to the
  * call's path, the target service and the body), forwards `traceparent`, enforces the timeout
- * and checks the answer against the contract. Every failure is an {@link InternalCallError}.
+ * and checks the answer against the contract. Every failure is an {@link InternalCallError},
+ * or, when the service's guard refuses the call without making it, a `TargetUnavailableError`
+ * (both `SERVICE_UNAVAILABLE`).
  */
 export class InternalClient {
   constructor(private readonly options: InternalClientOptions) {}
@@ -72,6 +81,22 @@ export class InternalClient {
       randomUUID();
     const context = options.context ?? anonymousContext(requestId);
     const timeoutMs = options.timeoutMs ?? call.timeoutMs;
+    const send = () => this.send(call, service, base, { body, requestId, context, timeoutMs });
+    const guard = this.options.guards?.[service];
+    return guard ? guard.run(send, countsAgainstService) : send();
+  }
+
+  private async send<C extends InternalCall>(
+    call: C,
+    service: ServiceName,
+    base: string,
+    {
+      body,
+      requestId,
+      context,
+      timeoutMs,
+    }: { body: string; requestId: string; context: RequestContext; timeoutMs: number },
+  ): Promise<CallAnswer<C>> {
     const fail = (
       reason: string,
       answered?: { status: number; code?: string },
@@ -132,6 +157,17 @@ export class InternalClient {
     }
     return service;
   }
+}
+
+/**
+ * What says the service is in trouble, as opposed to refusing this one request (a 4xx): no
+ * answer in time, no connection, a 5xx, or an answer its contract does not allow.
+ */
+function countsAgainstService(error: unknown): boolean {
+  if (!(error instanceof InternalCallError)) return true;
+  return (
+    error.answered === undefined || error.answered.status >= 500 || error.answered.status < 400
+  );
 }
 
 /** The code of a coded error answer (`{ errors: [{ extensions: { code } }] }`), if any. */

@@ -10,6 +10,7 @@ import { AuditChainService } from './services/audit-chain.service';
 import { AuditService } from './services/audit.service';
 import { HealthService } from './services/health.service';
 import { PlatformStatsService } from './services/platform-stats.service';
+import { UsageService } from './services/usage.service';
 import type { ObservabilityServices } from './setup';
 
 export interface ObservabilityContext {
@@ -24,6 +25,7 @@ export interface ObservabilityContext {
   audit: AuditService;
   /** Verification and export of whole chains, for platform administrators. */
   auditChains: AuditChainService;
+  usage: UsageService;
   loaders: ObservabilityLoaders;
 }
 
@@ -58,6 +60,7 @@ export function createObservabilityContext(
       services.auditExportUrls,
       runtime.config.AUDIT_EXPORT_MAX_DAYS,
     ),
+    usage: new UsageService(runtime.dataSource, request),
     loaders: createObservabilityLoaders(scope, platformScope),
   };
 }

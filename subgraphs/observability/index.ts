@@ -21,6 +21,7 @@ export const observabilitySubgraph: SubgraphDefinition<
     'observability.alert_rule_states',
     'observability.alerts',
     'observability.alert_rules',
+    'observability.tenant_usage_daily',
   ],
   setup: setupObservability,
   createContext: createObservabilityContext,

@@ -13,6 +13,7 @@ import { MetricsScraper } from './probes/metrics-scraper';
 import { ReadinessProbe } from './probes/readiness-probe';
 import { alertEvaluationRoute } from './routes/alert-evaluation.route';
 import { auditExportRoute } from './routes/audit-export.route';
+import { usageReportRoute } from './routes/usage-report.route';
 import { AlertEvaluator } from './services/alert-evaluator.service';
 
 /** What the observability process builds once and shares across requests. */
@@ -83,7 +84,10 @@ export async function setupObservability(
       }),
       auditExportUrls,
     },
-    routes: alertEvaluationRoute(runtime as SubgraphRuntime, evaluator),
+    routes: {
+      ...alertEvaluationRoute(runtime as SubgraphRuntime, evaluator),
+      ...usageReportRoute(runtime as SubgraphRuntime),
+    },
     prefixRoutes: {
       [AUDIT_EXPORT_PATH_PREFIX]: {
         route: 'audit-exports',

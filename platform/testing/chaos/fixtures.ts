@@ -29,6 +29,9 @@ export const CHAOS_ENV: Record<string, string> = {
   RELAY_POLL_MS: '200',
   RELAY_LOCK_RETRY_MS: '200',
   DATABASE_CONNECT_TIMEOUT_MS: '2000',
+  // A circuit opened by a fault probes again within a second of the repair, so the scenarios'
+  // recovery figures measure the processes, not the gateway's cool-down.
+  GATEWAY_BREAKER_COOL_DOWN_MS: '1000',
 };
 
 /** The subgraphs the chaos traffic touches (assets needs a blob store and is left out). */

@@ -321,6 +321,12 @@ export type Query = {
   /** Job counts of every queue. Platform administrators only. */
   queueStats: Array<QueueStats>;
   /**
+   * Usage per UTC day from `from` to `to` (`YYYY-MM-DD`, both included, at most 366 days), days
+   * without usage left out, oldest first. Tenant admins read their own tenant's (X-Tenant-Id);
+   * platform administrators any tenant's, named by `tenantId`. A bad range is BAD_USER_INPUT.
+   */
+  tenantUsage: Array<TenantUsageDay>;
+  /**
    * Verifies one audit chain: the tenant's, or the platform's own when `tenantId` is omitted.
    * Platform administrators only.
    */
@@ -371,6 +377,13 @@ export type QueryPlatformAuditLogArgs = {
 };
 
 
+export type QueryTenantUsageArgs = {
+  from: Scalars['String']['input'];
+  tenantId?: InputMaybe<Scalars['ID']['input']>;
+  to: Scalars['String']['input'];
+};
+
+
 export type QueryVerifyAuditChainArgs = {
   tenantId?: InputMaybe<Scalars['ID']['input']>;
 };
@@ -405,6 +418,30 @@ export type Subscription = {
   alerts: Alert;
   /** The platform rules' alerts as they fire, resolve or are acknowledged. Platform administrators. */
   platformAlerts: Alert;
+};
+
+/**
+ * One tenant's usage on one UTC day: what its requests, subscriptions and webhooks cost
+ * (docs/usage.md).
+ */
+export type TenantUsageDay = {
+  __typename?: 'TenantUsageDay';
+  /** The UTC day, `YYYY-MM-DD`. */
+  day: Scalars['String']['output'];
+  /** Mutations run (HTTP). */
+  mutations: Scalars['Float']['output'];
+  /** The most subscriptions live at once on one gateway process. */
+  peakSubscriptions: Scalars['Float']['output'];
+  /** Queries run (HTTP). */
+  queries: Scalars['Float']['output'];
+  /** GraphQL requests over HTTP in the tenant (refused ones included). */
+  requests: Scalars['Float']['output'];
+  /** Bytes of the HTTP GraphQL answers sent to the tenant's callers. */
+  responseBytes: Scalars['Float']['output'];
+  /** Subscriptions started (graphql-ws). */
+  subscriptions: Scalars['Float']['output'];
+  /** Webhook deliveries attempted to the tenant's endpoints. */
+  webhookDeliveries: Scalars['Float']['output'];
 };
 
 /** Resolved by the auth subgraph. */
@@ -511,6 +548,7 @@ export type ResolversTypes = ResolversObject<{
   Role: Role;
   Severity: Severity;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  TenantUsageDay: ResolverTypeWrapper<TenantUsageDay>;
   User: ResolverTypeWrapper<User>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
@@ -539,6 +577,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   QueueStats: QueueStats;
   Subscription: Record<PropertyKey, never>;
+  TenantUsageDay: TenantUsageDay;
   User: User;
   String: Scalars['String']['output'];
 }>;
@@ -681,6 +720,7 @@ export type QueryResolvers<ContextType = ObservabilityContext, ParentType extend
   platformAlerts?: Resolver<Array<ResolversTypes['Alert']>, ParentType, ContextType, Partial<QueryPlatformAlertsArgs>>;
   platformAuditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryPlatformAuditLogArgs>>;
   queueStats?: Resolver<Array<ResolversTypes['QueueStats']>, ParentType, ContextType>;
+  tenantUsage?: Resolver<Array<ResolversTypes['TenantUsageDay']>, ParentType, ContextType, RequireFields<QueryTenantUsageArgs, 'from' | 'to'>>;
   verifyAuditChain?: Resolver<ResolversTypes['AuditChainVerification'], ParentType, ContextType, Partial<QueryVerifyAuditChainArgs>>;
 }>;
 
@@ -697,6 +737,17 @@ export type QueueStatsResolvers<ContextType = ObservabilityContext, ParentType e
 export type SubscriptionResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   alerts?: SubscriptionResolver<ResolversTypes['Alert'], "alerts", ParentType, ContextType>;
   platformAlerts?: SubscriptionResolver<ResolversTypes['Alert'], "platformAlerts", ParentType, ContextType>;
+}>;
+
+export type TenantUsageDayResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['TenantUsageDay'] = ResolversParentTypes['TenantUsageDay']> = ResolversObject<{
+  day?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mutations?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  peakSubscriptions?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  queries?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  requests?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  responseBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  subscriptions?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  webhookDeliveries?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
 export type UserResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
@@ -721,6 +772,7 @@ export type Resolvers<ContextType = ObservabilityContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   QueueStats?: QueueStatsResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  TenantUsageDay?: TenantUsageDayResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

@@ -4,6 +4,7 @@ import { AddPlatformAlertRules1764028900000 } from './1764028900000-add-platform
 import { ConfineTenantAlertRules1765007002000 } from './1765007002000-confine-tenant-alert-rules';
 import { CreateAuditTrail1766005000000 } from './1766005000000-create-audit-trail';
 import { AddAuditTrailFunctions1766005001000 } from './1766005001000-add-audit-trail-functions';
+import { CreateTenantUsage1766006000000 } from './1766006000000-create-tenant-usage';
 
 export const observabilityMigrations = [
   CreateAlertRules1764028804000,
@@ -12,4 +13,5 @@ export const observabilityMigrations = [
   ConfineTenantAlertRules1765007002000,
   CreateAuditTrail1766005000000,
   AddAuditTrailFunctions1766005001000,
+  CreateTenantUsage1766006000000,
 ];

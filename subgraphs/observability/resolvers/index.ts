@@ -9,6 +9,7 @@ export const resolvers: Resolvers = {
   Cursor: CursorScalar,
   Query: {
     health: (_parent, _args, { health }) => health.health(),
+    tenantUsage: (_parent, args, { usage }) => usage.tenantUsage(args),
     queueStats: (_parent, _args, { platformStats }) => platformStats.queueStats(),
     databaseStats: (_parent, _args, { platformStats }) => platformStats.databaseStats(),
     alertRules: (_parent, _args, { alertRules }) => alertRules.list(),

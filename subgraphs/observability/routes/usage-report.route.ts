@@ -1,0 +1,22 @@
+import { usageReportCall } from '../../../platform/contracts/observability/usage-report';
+import { withTenantTransaction } from '../../../platform/db';
+import type { SubgraphRuntime } from '../../../platform/graphql';
+import { signedJsonRoute, type RequestHandler } from '../../../platform/http';
+import { TenantUsageRepository } from '../repositories/tenant-usage.repository';
+
+/**
+ * `POST /internal/usage/report`: a gateway's usage sums, each added to its tenant's day in the
+ * tenant's own transaction (row-level security), so one report never writes across tenants.
+ */
+export function usageReportRoute(runtime: SubgraphRuntime): Record<string, RequestHandler> {
+  return {
+    [usageReportCall.path]: signedJsonRoute(runtime, usageReportCall, async ({ deltas }) => {
+      for (const delta of deltas) {
+        await withTenantTransaction(runtime.dataSource, delta.tenantId, (manager) =>
+          new TenantUsageRepository(manager).add(delta),
+        );
+      }
+      return { recorded: deltas.length };
+    }),
+  };
+}
