@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { EVENTS_NOTIFY_CHANNEL } from '../../platform/events/channel';
+import type { TestDatabase } from '../../platform/testing/database';
+import { runClosedLoop, type ClosedLoopResult } from '../lib/closed-loop';
+import type { Writer } from './writers';
+
+/**
+ * The ceiling: the transaction an `updateTenant` is underneath, sent straight from a pg pool
+ * as the tenancy service's role, at the same concurrency, to the same tenants. Row-level
+ * security applies (set_config), the journal append goes through events.append_event (its
+ * per-tenant counter lock included) and the NOTIFY wakes the relay, as the service does.
+ */
+export async function physicalBaseline(
+  db: TestDatabase,
+  writers: readonly Writer[],
+  timing: { durationMs: number; warmupMs: number },
+): Promise<ClosedLoopResult> {
+  const pool = new Pool({ connectionString: db.urlAs('tenancy'), max: writers.length });
+  try {
+    return await runClosedLoop({
+      ...timing,
+      concurrency: writers.length,
+      step: async (index) => {
+        const writer = writers[index]!;
+        await renameInOneTransaction(pool, writer.sharedTenantId, writer.user.id);
+      },
+    });
+  } finally {
+    await pool.end();
+  }
+}
+
+async function renameInOneTransaction(pool: Pool, tenantId: string, userId: string) {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+    const name = `Renamed ${randomUUID().slice(0, 8)}`;
+    const renamed = await client.query<{ name: string }>(
+      `UPDATE tenancy.tenants SET name = $2 WHERE id = $1 AND deleted_at IS NULL
+       RETURNING (SELECT name FROM tenancy.tenants WHERE id = $1) AS name`,
+      [tenantId, name],
+    );
+    if (renamed.rowCount !== 1) throw new Error(`tenant ${tenantId} not renamed`);
+    await client.query(
+      `SELECT a.id, pg_notify('${EVENTS_NOTIFY_CHANNEL}', $1::uuid::text)
+         FROM events.append_event($1::uuid, 'tenancy.tenant.updated', $2::jsonb, 'user', $3::uuid,
+                                  NULL, NULL, NULL, NULL) a`,
+      [tenantId, JSON.stringify({ tenantId, name, previousName: renamed.rows[0]!.name }), userId],
+    );
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
