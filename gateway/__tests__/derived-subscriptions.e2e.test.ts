@@ -12,7 +12,13 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
 } from '../../platform/testing/webhook-receiver';
-import { connectWs, waitFor, type WsClient } from '../../platform/testing/ws-client';
+import {
+  connectWs,
+  listeningNow,
+  waitFor,
+  waitForListening,
+  type WsClient,
+} from '../../platform/testing/ws-client';
 
 // Subscriptions to objects that events announce: webhookDeliveryUpdated (a real delivery to a
 // local receiver) and alerts (an alert announced in the journal), each rendered through the
@@ -89,6 +95,7 @@ describe('webhookDeliveryUpdated', () => {
       id: endpointId,
     });
 
+    const listening = await listeningNow(stack.url('gateway'));
     const mine = subscribe<{
       webhookDeliveryUpdated: { id: string; status: string; endpoint: { id: string } };
     }>(
@@ -107,7 +114,7 @@ describe('webhookDeliveryUpdated', () => {
       tenantB,
       'subscription { webhookDeliveryUpdated { id } }',
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitForListening(stack.url('gateway'), listening + 3);
 
     const { sendTestWebhook } = await gql<{ sendTestWebhook: { id: string } }>(
       `mutation ($id: ID!) { sendTestWebhook(id: $id) { id } }`,
@@ -121,6 +128,8 @@ describe('webhookDeliveryUpdated', () => {
     expect(
       mine.results.every((result) => result.webhookDeliveryUpdated.endpoint.id === endpointId),
     ).toBe(true);
+    // Their absence can only be watched for a while: the same event reached them, on the same
+    // channel, before it reached this subscriber's renderer.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(otherEndpoint.results).toEqual([]);
     expect(otherTenant.results).toEqual([]);
@@ -140,12 +149,13 @@ describe('webhookDeliveryUpdated', () => {
 
 describe('alerts', () => {
   it('announces an alert as it fires, rendered through the observability subgraph', async () => {
+    const listening = await listeningNow(stack.url('gateway'));
     const received = subscribe<{ alerts: { id: string; message: string; rule: { name: string } } }>(
       admin,
       tenantA,
       'subscription { alerts { id message severity rule { name } } }',
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitForListening(stack.url('gateway'), listening + 1);
     const [rule] = await stack.db.query<{ id: string }>(
       `INSERT INTO observability.alert_rules (tenant_id, name, metric, comparator, threshold, for_seconds, severity, channels)
        VALUES ($1, 'too many errors', 'tessera_graphql_operations_total', '>', 1, 0, 'WARNING', '{log}') RETURNING id`,

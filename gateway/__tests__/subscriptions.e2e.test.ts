@@ -8,7 +8,13 @@ import { connectAs } from '../../platform/testing/database';
 import { postGraphQL } from '../../platform/testing/graphql-client';
 import { signUpMember, type TestUser } from '../../platform/testing/members';
 import { startStack, type TestStack } from '../../platform/testing/stack';
-import { connectWs, waitFor, type WsClient } from '../../platform/testing/ws-client';
+import {
+  connectWs,
+  listeningNow,
+  waitFor,
+  waitForListening,
+  type WsClient,
+} from '../../platform/testing/ws-client';
 
 // Subscriptions end to end: two gateway processes, the relay in the worker, real graphql-ws
 // clients. Events are written through the API (gateway 2) and, for bursts, appended straight
@@ -144,22 +150,26 @@ describe('events subscription', () => {
   }, 60_000);
 
   it("keeps tenant B's subscriber from seeing anything of A", async () => {
+    const startB = Number(await latestSeq(tenantB));
     const received = connect(viewerB, tenantB).subscribe<EventData>(EVENTS, {
-      after: String(await latestSeq(tenantB)),
+      after: String(startB),
     });
     await burst(tenantA, 20);
     await burst(tenantB, 1);
     await waitFor(() => received.results.length >= 1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(received.results).toHaveLength(1);
+    // A second event of B comes after anything of A published before it would have.
+    await burst(tenantB, 1);
+    await waitFor(() => received.results.length >= 2);
+    expect(seqsOf(received.results)).toEqual([startB + 1, startB + 2]);
     received.unsubscribe();
   });
 
   it('filters by type, and resolves the actor through the gateway', async () => {
+    const listening = await listeningNow(stack.url('gateway'));
     const received = connect(owner, tenantA).subscribe<{
       events: { type: string; actor: { email: string } | null };
     }>('subscription { events(types: ["auth.api_key.created"]) { type actor { email } } }');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitForListening(stack.url('gateway'), listening + 1);
     await burst(tenantA, 5);
     const created = await postGraphQL(
       stack.gatewayUrl,
@@ -225,7 +235,7 @@ describe('events subscription', () => {
     const user = await signUpMember(stack.gatewayUrl, stack.db, tenantA, 'VIEWER');
     const client = connect(user, tenantA);
     client.subscribe<EventData>(EVENTS);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await client.connected;
     await postGraphQL(stack.gatewayUrl, { query: 'mutation { signOut }' }, user.headers());
     expect(await client.closed).toBe(4403);
   });
@@ -265,7 +275,7 @@ describe('failures', () => {
     });
     const client = connect(owner, tenantA, `${extra.url}/graphql`);
     client.subscribe<EventData>(EVENTS);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await client.connected;
     expect(await extra.stop()).toBe(0);
     expect(await client.closed).toBe(1001);
   });

@@ -3,7 +3,7 @@ import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { RequestContext } from '../../platform/context';
 import type { PublishedEvent } from '../../platform/events';
 import type { GatewayContext } from '../gateway-context';
-import type { EventFeed } from './event-feed';
+import type { FeedListener } from './event-feed';
 import { SlowConsumerError } from './resumable-stream';
 import { queryFor, type RootSelection } from './selection';
 
@@ -26,7 +26,7 @@ export interface DerivedSubscriptionSpec {
 }
 
 export interface DerivedSubscriptionDeps {
-  feed: EventFeed;
+  feed: FeedListener;
   apollo: ApolloServer<GatewayContext>;
   reauthorize(request: RequestContext): Promise<void>;
   maxBuffered: number;

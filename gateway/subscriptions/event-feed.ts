@@ -3,6 +3,33 @@ import type { Logger } from 'pino';
 import { eventChannel, parsePublishedEvent, type PublishedEvent } from '../../platform/events';
 import type { RedisClient } from '../../platform/redis';
 
+/** What a subscription needs of the feed. */
+export type FeedListener = Pick<EventFeed, 'listen'>;
+
+/**
+ * The feed as one subscription sees it, counting it in `active` from the moment its channel
+ * is subscribed until it stops listening: the gauge says how many subscriptions would get
+ * an event published now.
+ */
+export function countedListener(
+  feed: FeedListener,
+  active: { inc(): void; dec(): void },
+): FeedListener {
+  return {
+    async listen(tenantId, onEvent) {
+      const stop = await feed.listen(tenantId, onEvent);
+      active.inc();
+      let stopped = false;
+      return () => {
+        if (stopped) return;
+        stopped = true;
+        active.dec();
+        stop();
+      };
+    },
+  };
+}
+
 /**
  * Tenants' committed events as the relay publishes them, for every subscriber on this pod:
  * one Redis subscriber connection, one channel per tenant that someone here watches,

@@ -16,7 +16,7 @@ import {
 } from '../../platform/events';
 import type { ResolveOptions } from '../auth/role-resolver';
 import type { GatewayContext } from '../gateway-context';
-import type { EventFeed } from './event-feed';
+import type { FeedListener } from './event-feed';
 import { resumableStream, SlowConsumerError } from './resumable-stream';
 import { queryFor, selectsOnly, type RootSelection } from './selection';
 
@@ -58,7 +58,7 @@ interface StreamItem {
 }
 
 export interface EventSubscriptionDeps {
-  feed: EventFeed;
+  feed: FeedListener;
   apollo: ApolloServer<GatewayContext>;
   schema: GraphQLSchema;
   /** Checks again, before every delivery, that the subscriber may still see the tenant. */

@@ -17,7 +17,7 @@ export function createSubscriptionMetrics(registry: Registry): SubscriptionMetri
     }),
     subscriptions: new Gauge({
       name: 'tessera_subscriptions_active',
-      help: 'Active subscriptions on this gateway pod.',
+      help: 'Subscriptions on this gateway pod listening for events (counted once their channel is subscribed).',
       registers: [registry],
     }),
     delivered: new Counter({

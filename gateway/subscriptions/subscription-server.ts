@@ -36,7 +36,7 @@ import { clientIp, type TrustProxy } from '../security/trust-proxy';
 import { refuseUpgrade } from '../../platform/http';
 import { authenticateConnection, type ConnectionParams } from './connection-auth';
 import { ConnectionWatch, type WatchedConnection } from './connection-watch';
-import { EventFeed } from './event-feed';
+import { countedListener, EventFeed } from './event-feed';
 import { derivedSubscription } from './derived-subscription';
 import { DERIVED } from './derived-specs';
 import { eventSubscription } from './event-subscription';
@@ -239,7 +239,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         const values = getArgumentValues(field, selection.field, args.variableValues ?? undefined);
         const socket = sockets.get(context);
         const deps = {
-          feed,
+          feed: countedListener(feed, metrics.subscriptions),
           apollo: options.apollo,
           maxBuffered: options.maxBuffered,
           reauthorize: (request: RequestContext, resolve?: ResolveOptions) =>
@@ -256,7 +256,6 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
                 schema: args.schema,
               }),
           () => socket && close(socket, TOO_SLOW, 'Subscriber too slow: reconnect with afterSeq'),
-          metrics,
         );
       },
     },
@@ -329,9 +328,7 @@ function refuseHandshake(error: Error, socket: Duplex, req: IncomingMessage): vo
 async function* guarded(
   results: AsyncGenerator<ExecutionResult>,
   onSlow: () => void,
-  metrics: { subscriptions: { inc(): void; dec(): void } },
 ): AsyncGenerator<ExecutionResult> {
-  metrics.subscriptions.inc();
   try {
     yield* results;
   } catch (error) {
@@ -344,8 +341,6 @@ async function* guarded(
       return;
     }
     throw error;
-  } finally {
-    metrics.subscriptions.dec();
   }
 }
 

@@ -1,5 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { metricValue, scrape } from './graphql-client';
 
 export interface Received<T> {
   results: T[];
@@ -13,6 +14,8 @@ export interface WsClient {
   client: Client;
   /** Resolves with the close event's code when the socket closes. */
   closed: Promise<number>;
+  /** Resolves once the server has acknowledged the connection (its checks passed). */
+  connected: Promise<void>;
   subscribe<T>(query: string, variables?: Record<string, unknown>): Received<T>;
   dispose(): Promise<void>;
 }
@@ -28,6 +31,8 @@ export function connectWs(
 ): WsClient {
   let onClosed: (code: number) => void = () => undefined;
   const closed = new Promise<number>((resolve) => (onClosed = resolve));
+  let onConnected: () => void = () => undefined;
+  const connected = new Promise<void>((resolve) => (onConnected = resolve));
   const client = createClient({
     url: url.replace(/^http/, 'ws'),
     webSocketImpl: headers
@@ -42,11 +47,15 @@ export function connectWs(
     retryAttempts: 0,
     // A close is reported through `closed`, not printed.
     onNonLazyError: () => undefined,
-    on: { closed: (event) => onClosed((event as { code: number }).code) },
+    on: {
+      closed: (event) => onClosed((event as { code: number }).code),
+      connected: () => onConnected(),
+    },
   });
   return {
     client,
     closed,
+    connected,
     subscribe<T>(query: string, variables: Record<string, unknown> = {}) {
       const results: T[] = [];
       const errors: unknown[] = [];
@@ -82,4 +91,20 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * Waits until the gateway at `baseUrl` (no path) has at least `count` subscriptions listening
+ * for events (tessera_subscriptions_active): after it, an event published reaches them.
+ */
+export async function waitForListening(baseUrl: string, count: number): Promise<void> {
+  await waitFor(
+    async () => metricValue(await scrape(baseUrl), 'tessera_subscriptions_active') >= count,
+    30_000,
+  );
+}
+
+/** Subscriptions listening on the gateway at `baseUrl` now. */
+export async function listeningNow(baseUrl: string): Promise<number> {
+  return metricValue(await scrape(baseUrl), 'tessera_subscriptions_active');
 }
