@@ -9,6 +9,7 @@ import { retentionPurgeCall } from './subgraphs/retention-purge';
 import { tenantPurgeCall } from './subgraphs/tenant-purge';
 import { oauthProviderLookupCall } from './tenancy/oauth-provider-lookup';
 import { roleLookupCall } from './tenancy/role-lookup';
+import { sessionCapCall } from './tenancy/session-cap';
 import { tenantOriginsCall } from './tenancy/tenant-origins';
 import { tenantRetentionCall } from './tenancy/tenant-retention';
 import { tenantStatusCall } from './tenancy/tenant-status';
@@ -25,6 +26,7 @@ export const INTERNAL_CALLS = [
   tenantOriginsCall,
   tenantRetentionCall,
   tenantStatusCall,
+  sessionCapCall,
   alertEvaluationCall,
   tenantPurgeCall,
   retentionPurgeCall,

@@ -59,6 +59,7 @@ const GRANTS: Record<DatabaseService, string[]> = {
     'EXECUTE tenancy.oauth_secrets_to_reencrypt(text,uuid,integer)',
     'EXECUTE tenancy.open_invitation_tenant(text)',
     'EXECUTE tenancy.role_of(uuid,uuid)',
+    'EXECUTE tenancy.session_cap_of_user(uuid)',
     'EXECUTE tenancy.tenant_statuses(uuid[])',
   ],
   assets: ['USAGE schema assets', 'USAGE schema events', `EXECUTE ${APPEND}`],

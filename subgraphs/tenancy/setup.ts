@@ -1,6 +1,7 @@
 import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
 import { oauthProviderLookupCall } from '../../platform/contracts/tenancy/oauth-provider-lookup';
 import { roleLookupCall } from '../../platform/contracts/tenancy/role-lookup';
+import { sessionCapCall } from '../../platform/contracts/tenancy/session-cap';
 import { tenantRetentionCall } from '../../platform/contracts/tenancy/tenant-retention';
 import { KeyRing } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
@@ -16,6 +17,7 @@ import { oauthProviderLookupRoute } from './routes/oauth-provider-lookup.route';
 import { roleLookupRoute } from './routes/role-lookup.route';
 import { tenancySecretStores } from './services/secret-reencryption';
 import { tenantRetentionRoute } from './routes/tenant-retention.route';
+import { sessionCapRoute } from './routes/session-cap.route';
 import { setupTenantLifecycle } from './tenant-lifecycle.setup';
 
 /** Builds what the tenancy process shares across requests, and its internal routes. */
@@ -75,6 +77,7 @@ export async function setupTenancy(
       ),
       ...lifecycle.routes,
       [tenantRetentionCall.path]: tenantRetentionRoute(runtime),
+      [sessionCapCall.path]: sessionCapRoute(runtime),
     },
     close: async () => {
       await lifecycle.close();
