@@ -10,6 +10,7 @@ import { IndexInvitationExpiry1764028871000 } from './1764028871000-index-invita
 import { CreateOAuthSecretReencryption1764028880000 } from './1764028880000-create-oauth-secret-reencryption';
 import { CreateTenantStatuses1765007001000 } from './1765007001000-create-tenant-statuses';
 import { AddSessionCapOfUser1766005003000 } from './1766005003000-add-session-cap-of-user';
+import { AddSessionRetentionOverrides1766005004000 } from './1766005004000-add-session-retention-overrides';
 
 export const tenancyMigrations = [
   CreateTenants1764028801000,
@@ -24,4 +25,5 @@ export const tenancyMigrations = [
   CreateOAuthSecretReencryption1764028880000,
   CreateTenantStatuses1765007001000,
   AddSessionCapOfUser1766005003000,
+  AddSessionRetentionOverrides1766005004000,
 ];
