@@ -27,6 +27,7 @@ const TENANT_TABLES = [
   'observability.alert_rule_states',
   'observability.alert_rules',
   'observability.alerts',
+  'observability.audit_entries',
   'tenancy.invitations',
   'tenancy.memberships',
   'tenancy.oauth_providers',

@@ -11,6 +11,8 @@ import { retentionPurgeCall } from './subgraphs/retention-purge';
 import { tenantPurgeCall } from './subgraphs/tenant-purge';
 import { oauthProviderLookupCall } from './tenancy/oauth-provider-lookup';
 import { roleLookupCall } from './tenancy/role-lookup';
+import { sessionCapCall } from './tenancy/session-cap';
+import { sessionRetentionCall } from './tenancy/session-retention';
 import { tenantOriginsCall } from './tenancy/tenant-origins';
 import { tenantRetentionCall } from './tenancy/tenant-retention';
 import { tenantStatusCall } from './tenancy/tenant-status';
@@ -27,6 +29,8 @@ export const INTERNAL_CALLS = [
   tenantOriginsCall,
   tenantRetentionCall,
   tenantStatusCall,
+  sessionCapCall,
+  sessionRetentionCall,
   alertEvaluationCall,
   usageReportCall,
   tenantPurgeCall,

@@ -59,6 +59,8 @@ const GRANTS: Record<DatabaseService, string[]> = {
     'EXECUTE tenancy.oauth_secrets_to_reencrypt(text,uuid,integer)',
     'EXECUTE tenancy.open_invitation_tenant(text)',
     'EXECUTE tenancy.role_of(uuid,uuid)',
+    'EXECUTE tenancy.session_cap_of_user(uuid)',
+    'EXECUTE tenancy.session_retention_overrides(uuid,integer)',
     'EXECUTE tenancy.tenant_statuses(uuid[])',
   ],
   assets: [

@@ -5,11 +5,13 @@ import {
   type RetentionPurgeHandlers,
 } from '../../platform/graphql/retention-purge-route';
 import { PurgeTarget } from '../../platform/retention';
+import { purgeSessionsOfShorterRetention } from './session-retention';
 
 /**
  * Auth's retention purges (platform/retention): sessions that expired or were revoked before
- * the cutoff, whose refresh tokens go with them (ON DELETE CASCADE), and email tokens used or
- * expired before it. Accounts are not tenant-owned, so one cutoff applies to all. API keys are
+ * the cutoff (the platform default), or before a shorter `retentionDays.sessions` of one of
+ * their user's tenants (session-retention.ts), whose refresh tokens go with them (ON DELETE
+ * CASCADE), and email tokens used or expired before the cutoff. API keys are
  * the tenant's: those revoked or expired before the cutoff go tenant by tenant, under row-level
  * security (a key they replaced keeps no link to them: ON DELETE SET NULL). Revoked
  * sessions stay announced to gateways only while access tokens live (minutes), far inside
@@ -18,15 +20,19 @@ import { PurgeTarget } from '../../platform/retention';
 export function authRetentionPurge(runtime: SubgraphRuntime): RetentionPurgeHandlers {
   const { dataSource } = runtime;
   return {
-    [PurgeTarget.SESSIONS]: ({ before, batch }) =>
-      countDeleted(
+    [PurgeTarget.SESSIONS]: async ({ before, batch }) => {
+      const atDefault = await countDeleted(
         dataSource,
         `DELETE FROM auth.sessions WHERE id IN (
            SELECT id FROM auth.sessions WHERE expires_at < $1 OR revoked_at < $1
             LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING 1`,
         [before, batch],
-      ),
+      );
+      // A full batch: the route calls again, the second pass runs once the first is done.
+      if (atDefault >= batch) return atDefault;
+      return atDefault + (await purgeSessionsOfShorterRetention(runtime, batch));
+    },
     [PurgeTarget.API_KEYS]: ({ tenantId, before, batch }) =>
       withTenantTransaction(dataSource, tenantId!, (manager) =>
         countDeleted(

@@ -19,6 +19,7 @@ import type { AuthServices } from './services/auth-services';
 import { AccountLockout } from './services/lockout';
 import { authSecretStores } from './services/secret-reencryption';
 import { RevocationAnnouncer } from './services/revocation-announcer';
+import { tenantSessionCap } from './services/tenant-session-cap';
 import { SessionIssuer } from './services/session-issuer';
 import { SigningKeySet } from './services/signing-keys';
 import { OAuthProviderDirectory } from './services/oauth-providers';
@@ -74,6 +75,7 @@ export async function setupAuth(
     issuer: new SessionIssuer(keys, {
       sessionTtlDays: config.SESSION_TTL_DAYS,
       maxSessionsPerUser: config.MAX_SESSIONS_PER_USER,
+      tenantCap: tenantSessionCap(runtime.internal, logger, runtime.metrics.registry),
     }),
     revocations,
     lockout: new AccountLockout(

@@ -1,6 +1,8 @@
 import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
 import { oauthProviderLookupCall } from '../../platform/contracts/tenancy/oauth-provider-lookup';
 import { roleLookupCall } from '../../platform/contracts/tenancy/role-lookup';
+import { sessionCapCall } from '../../platform/contracts/tenancy/session-cap';
+import { sessionRetentionCall } from '../../platform/contracts/tenancy/session-retention';
 import { tenantRetentionCall } from '../../platform/contracts/tenancy/tenant-retention';
 import { KeyRing } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
@@ -16,6 +18,7 @@ import { oauthProviderLookupRoute } from './routes/oauth-provider-lookup.route';
 import { roleLookupRoute } from './routes/role-lookup.route';
 import { tenancySecretStores } from './services/secret-reencryption';
 import { tenantRetentionRoute } from './routes/tenant-retention.route';
+import { sessionCapRoute, sessionRetentionRoute } from './routes/session-settings.route';
 import { setupTenantLifecycle } from './tenant-lifecycle.setup';
 
 /** Builds what the tenancy process shares across requests, and its internal routes. */
@@ -75,6 +78,8 @@ export async function setupTenancy(
       ),
       ...lifecycle.routes,
       [tenantRetentionCall.path]: tenantRetentionRoute(runtime),
+      [sessionCapCall.path]: sessionCapRoute(runtime),
+      [sessionRetentionCall.path]: sessionRetentionRoute(runtime),
     },
     close: async () => {
       await lifecycle.close();

@@ -26,12 +26,18 @@ export interface IssuedTokens {
 export class SessionIssuer {
   constructor(
     private readonly keys: SigningKeySet,
-    private readonly options: { sessionTtlDays: number; maxSessionsPerUser: number },
+    private readonly options: {
+      sessionTtlDays: number;
+      maxSessionsPerUser: number;
+      /** The strictest cap of the user's tenants (tenant-session-cap.ts), when there is one. */
+      tenantCap?: (userId: string) => Promise<number | null>;
+    },
   ) {}
 
   /**
    * Opens a session for `user` inside the caller's transaction. Returns the tokens and the
-   * ids of sessions evicted to stay within the per-user cap (announce them after commit).
+   * ids of sessions evicted, oldest first, to stay within the per-user cap: the platform's, or
+   * the strictest of the user's tenants' when lower (announce them after commit).
    */
   async open(
     manager: EntityManager,
@@ -39,10 +45,12 @@ export class SessionIssuer {
     meta: ClientMeta,
   ): Promise<{ tokens: IssuedTokens; evicted: string[] }> {
     const sessions = new SessionRepository(manager);
+    const tenantCap = (await this.options.tenantCap?.(user.id)) ?? null;
+    const cap = Math.min(this.options.maxSessionsPerUser, tenantCap ?? Number.POSITIVE_INFINITY);
     // Lock the user's row so concurrent sign-ins count live sessions one at a time.
     await manager.query(`SELECT 1 FROM auth.users WHERE id = $1 FOR UPDATE`, [user.id]);
     const live = await sessions.live(user.id);
-    const excess = live.length - this.options.maxSessionsPerUser + 1;
+    const excess = live.length - cap + 1;
     const evicted =
       excess > 0
         ? await sessions.revokeByIds(

@@ -170,6 +170,41 @@ describe('sessions and email tokens (auth, one cutoff for all accounts)', () => 
     ).toEqual([live]);
   });
 
+  it("deletes a member's ended sessions at the shortest sessions retention of the member's tenants", async () => {
+    // Its ADMIN shortens tenant A's sessions retention to 3 days, through the gateway.
+    const set = await gql(
+      `mutation { updateTenantSettings(input: { retentionDays: { sessions: 3 } }) { id } }`,
+      {},
+      adminA.headers(tenant.a),
+    );
+    expect(set.body.errors).toBeUndefined();
+    const outsider = await signUpMember(stack.gatewayUrl, stack.db, tenant.b, 'MEMBER');
+    const session = async (userId: string, revoked: Date) => {
+      const [row] = await stack.db.query<{ id: string }>(
+        `INSERT INTO auth.sessions (user_id, created_at, last_seen_at, expires_at, revoked_at, revoked_reason)
+         VALUES ($1, $2, $2, $3, $2, 'sign_out') RETURNING id`,
+        [userId, revoked, ago(-10)],
+      );
+      return row!.id;
+    };
+    await session(adminA.id, ago(5));
+    const memberRecent = await session(adminA.id, ago(1));
+    const outsiderOld = await session(outsider.id, ago(5));
+
+    expect(await runPurge('sessions')).toMatchObject({ deleted: 1, error: null });
+    const left = await ids(
+      `SELECT id FROM auth.sessions WHERE user_id = ANY($1) AND revoked_at IS NOT NULL`,
+      [[adminA.id, outsider.id]],
+    );
+    expect(left).toEqual([memberRecent, outsiderOld].sort());
+    // Back to the platform default: the other tests keep their arrangement.
+    await gql(
+      `mutation { updateTenantSettings(input: { retentionDays: { sessions: null } }) { id } }`,
+      {},
+      adminA.headers(tenant.a),
+    );
+  });
+
   it('deletes email tokens used or expired a week ago', async () => {
     const [user] = await stack.db.query<{ id: string }>(
       `INSERT INTO auth.users (email) VALUES ($1) RETURNING id`,

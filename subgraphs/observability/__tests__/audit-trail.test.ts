@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { DATABASE_SERVICES, withTenantTransaction } from '../../../platform/db';
 import { appendEvent, EventType } from '../../../platform/events';
@@ -8,6 +10,7 @@ import {
   type TestDatabase,
 } from '../../../platform/testing/database';
 import { AUDIT_ACTIONS } from '../audit/audit-actions';
+import { AuditRecorder } from '../audit/audit-recorder';
 import { AuditTrailRepository } from '../repositories/audit-trail.repository';
 
 // The audit trail's table and functions as the services' own roles reach them (grants,
@@ -221,5 +224,42 @@ describe('retention', () => {
     await appendAudited(tenant, 1);
     await record();
     expect(await verify(tenant)).toMatchObject({ ok: true, checked: 3, anchorPosition: '3' });
+  });
+});
+
+describe('the recorder', () => {
+  const recorderOn = (dataSource: DataSource, registry: Registry) =>
+    new AuditRecorder({
+      dataSource,
+      registry,
+      logger: pino({ level: 'silent' }),
+      intervalMs: 60_000,
+      retentionDays: 365,
+    });
+  const metric = async (registry: Registry, name: string) =>
+    (await registry.getSingleMetric(name)!.get()).values.reduce((sum, v) => sum + v.value, 0);
+
+  it('copies the backlog in one pass and counts it', async () => {
+    const tenant = randomUUID();
+    await appendAudited(tenant, 3);
+    const registry = new Registry();
+    await recorderOn(observability, registry).runOnce();
+    expect(await chain(tenant)).toHaveLength(3);
+    expect(await metric(registry, 'tessera_audit_entries_recorded_total')).toBeGreaterThanOrEqual(
+      3,
+    );
+  });
+
+  it('survives its database going away, counts the failure, and loses nothing', async () => {
+    const tenant = randomUUID();
+    await appendAudited(tenant, 2);
+    const gone = await connectAs(db, 'observability', { poolMax: 1, name: 'audit-recorder-gone' });
+    await gone.destroy();
+    const registry = new Registry();
+    await expect(recorderOn(gone, registry).runOnce()).resolves.toBeUndefined();
+    expect(await metric(registry, 'tessera_audit_recorder_failures_total')).toBe(2);
+    expect(await chain(tenant)).toHaveLength(0);
+    await recorderOn(observability, new Registry()).runOnce();
+    expect(await chain(tenant)).toHaveLength(2);
   });
 });

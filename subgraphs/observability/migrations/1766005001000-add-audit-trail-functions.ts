@@ -85,7 +85,6 @@ export class AddAuditTrailFunctions1766005001000 implements MigrationInterface {
         head_hash bytea;
         row_hash bytea;
         last_read bigint;
-        taken integer;
         recorded integer := 0;
         budget integer := least(greatest(coalesce(max_rows, 1), 1), 10000);
       BEGIN
@@ -114,7 +113,6 @@ export class AddAuditTrailFunctions1766005001000 implements MigrationInterface {
             END IF;
           END IF;
           last_read := pending.last_seq;
-          taken := 0;
           FOR e IN
             SELECT x.* FROM events.events x
              WHERE (CASE WHEN pending.scope = ${PLATFORM_SCOPE} THEN x.tenant_id IS NULL
@@ -138,8 +136,7 @@ export class AddAuditTrailFunctions1766005001000 implements MigrationInterface {
                     e.payload, e.actor_kind, e.actor_id, e.request_id, e.ip, e.user_agent,
                     e.occurred_at, head_hash, row_hash)
             ON CONFLICT ON CONSTRAINT audit_entries_event_key DO NOTHING;
-            GET DIAGNOSTICS taken = ROW_COUNT;
-            IF taken = 1 THEN
+            IF FOUND THEN
               head_position := head_position + 1;
               head_hash := row_hash;
               recorded := recorded + 1;

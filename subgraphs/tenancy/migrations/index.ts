@@ -9,6 +9,8 @@ import { IndexMembershipsByTenant1764028841000 } from './1764028841000-index-mem
 import { IndexInvitationExpiry1764028871000 } from './1764028871000-index-invitation-expiry';
 import { CreateOAuthSecretReencryption1764028880000 } from './1764028880000-create-oauth-secret-reencryption';
 import { CreateTenantStatuses1765007001000 } from './1765007001000-create-tenant-statuses';
+import { AddSessionCapOfUser1766005003000 } from './1766005003000-add-session-cap-of-user';
+import { AddSessionRetentionOverrides1766005004000 } from './1766005004000-add-session-retention-overrides';
 
 export const tenancyMigrations = [
   CreateTenants1764028801000,
@@ -22,4 +24,6 @@ export const tenancyMigrations = [
   IndexInvitationExpiry1764028871000,
   CreateOAuthSecretReencryption1764028880000,
   CreateTenantStatuses1765007001000,
+  AddSessionCapOfUser1766005003000,
+  AddSessionRetentionOverrides1766005004000,
 ];
