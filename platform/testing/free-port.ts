@@ -1,16 +1,46 @@
-import { createServer, type AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 /**
- * A port free right now (the OS picks it), for a process others must know before it starts.
- * A later bind may still race with another process taking it.
+ * Where free ports are looked for: below the kernel's ephemeral range, which outgoing
+ * connections (PostgreSQL, Redis, HTTP between processes) and `PORT=0` listeners draw from.
+ * A port chosen there could be taken by any of them between this check and the process's
+ * bind; below it, only another caller of this function could take it.
  */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function searchRange(): { low: number; high: number } {
+  let ephemeralLow = 32_768;
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/);
+    if (Number(low) > 11_000) ephemeralLow = Number(low);
+  } catch {
+    // Not Linux: the usual default range.
+  }
+  return { low: 10_000, high: ephemeralLow - 1 };
+}
+
+const range = searchRange();
+/** Handed out by this process already: never twice, even after the first user let it go. */
+const handedOut = new Set<number>();
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A port free right now, for a process others must know before it starts. Chosen at random
+ * outside the ephemeral range (see {@link searchRange}), so the window before the process
+ * binds it is not shared with the machine's own connections.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const port = range.low + Math.floor(Math.random() * (range.high - range.low + 1));
+    if (handedOut.has(port) || !(await bindable(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port found in ${range.low}-${range.high}`);
 }
