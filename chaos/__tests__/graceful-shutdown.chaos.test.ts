@@ -1,8 +1,7 @@
 import { signedHeaders } from '../../platform/testing/internal-requests';
-import type { ServiceProcess } from '../../scripts/lib/service-process';
+import type { ServiceName, ServiceProcess } from '../../scripts/lib/service-process';
 import {
   latestSeq,
-  pause,
   restartService,
   tenantWrite,
   writtenSeqs,
@@ -107,6 +106,15 @@ const CUT_SHORT = [
  * asserted: the machine's load decides it) and whether the drain had to be cut short by the
  * grace period, which the process's own log says.
  */
+/** Waits until `service` has logged that it is shutting down (after log line `mark`). */
+async function signalTaken(service: ServiceName, mark: number): Promise<void> {
+  await waitFor(() =>
+    stack.logs
+      .slice(mark)
+      .some((log) => log.service === service && log.entry?.msg === 'shutting down'),
+  );
+}
+
 async function terminate(
   service: ServiceProcess,
 ): Promise<{ code: number | string; ms: number; cutShort: boolean }> {
@@ -136,16 +144,17 @@ it('SIGTERM of a gateway under load: requests in flight complete, sockets close 
     next: tenantWrite(tenant),
   });
   const complete = await heldSignIns(stack.gatewayUrl, IN_FLIGHT);
+  const signalled = stack.logs.length;
   const exiting = terminate(stack.processes.get('gateway')!);
-  // The bodies arrive after the signal: the requests must still be served.
-  await pause(100);
+  // The bodies arrive once the process has taken the signal: the requests must still be served.
+  await signalTaken('gateway', signalled);
   const answers = await complete();
   const exit = await exiting;
   await waitFor(
     () => subscribers.every((subscriber) => subscriber.connections.length === 2),
     15_000,
   );
-  await pause(1_000);
+  await writes.answered(20);
   const writeStats = await writes.stop();
   const written = await writtenSeqs(stack.db, tenant.tenantId, start);
   await Promise.all(
@@ -183,8 +192,9 @@ it('SIGTERM of a subgraph under load: requests in flight complete, exit 0 in the
   const complete = await heldSignIns(`${stack.url('auth')}/graphql`, IN_FLIGHT, (body) =>
     signedHeaders(stack.keys, { to: 'auth', path: '/graphql', body }, { as: 'gateway' }),
   );
+  const signalled = stack.logs.length;
   const exiting = terminate(stack.processes.get('auth')!);
-  await pause(100);
+  await signalTaken('auth', signalled);
   const answers = await complete();
   const exit = await exiting;
   await restartService(stack, 'auth');
@@ -215,7 +225,7 @@ it('SIGTERM of the worker mid-delivery: deliveries in flight finish, the rest ar
   const exit = await terminate(stack.processes.get('worker')!);
   await restartService(stack, 'worker');
   const restartedAt = Date.now();
-  await pause(1_000);
+  await writes.answered(20);
   const writeStats = await writes.stop();
 
   const events = await journalEvents(stack.db, tenant.tenantId, start, TENANT_UPDATED);

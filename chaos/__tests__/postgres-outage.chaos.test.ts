@@ -74,7 +74,7 @@ it('fails fast with coded errors while PostgreSQL is away, recovers by itself, a
     concurrency: 4,
     next: mixedOperations(tenant),
   });
-  await pause(2_000);
+  await traffic.answered(40);
 
   // A burst committed just before the cut, while the worker is frozen (SIGSTOP), so the relay
   // is certain to be cut off with all of it still to publish.
@@ -106,8 +106,8 @@ it('fails fast with coded errors while PostgreSQL is away, recovers by itself, a
     .waitForAll(backlog, 30_000)
     .then(() => Date.now() - repairedAt);
   const readyAt = await readiness.allReady(30_000);
-  await pause(3_000);
-  const endedAt = Date.now();
+  // Recovered: the last answers in a row all OK.
+  await traffic.recovered(60, readyAt);
   const stats = await traffic.stop();
 
   const written = await writtenSeqs(stack.db, tenant.tenantId, start);
@@ -159,9 +159,6 @@ it('fails fast with coded errors while PostgreSQL is away, recovers by itself, a
   expect(stats.uncoded).toEqual([]);
   expect(stats.serverErrorsWithoutRequestId).toEqual([]);
   expect(slowestFailure).toBeLessThan(CONNECT_TIMEOUT_MS + 3_000);
-  expect(new Set(stats.outcomes.filter((o) => o.at > endedAt - 1_000).map((o) => o.code))).toEqual(
-    new Set(['OK']),
-  );
 
   // The outbox lost nothing: every committed event was published and reached the subscriber.
   expect(cut?.n).toBeGreaterThanOrEqual(BURST);

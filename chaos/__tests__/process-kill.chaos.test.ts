@@ -2,7 +2,6 @@ import type { ServiceProcess } from '../../scripts/lib/service-process';
 import {
   latestSeq,
   mixedOperations,
-  pause,
   restartService,
   tenantWrite,
   writtenSeqs,
@@ -63,17 +62,17 @@ it('kill -9 of a subgraph: coded errors while it is gone, recovery once it is st
     concurrency: 4,
     next: mixedOperations(tenant),
   });
-  await pause(1_500);
+  await traffic.answered(40);
 
   const killedAt = Date.now();
   await stack.processes.get('tenancy')!.stop('SIGKILL');
-  await pause(2_000);
+  await traffic.answered(40);
   const whileDown = traffic.since(killedAt);
   await restartService(stack, 'tenancy');
   const restartedAt = Date.now();
   const readyAt = await readiness.allReady(30_000);
-  await pause(2_000);
-  const endedAt = Date.now();
+  // Recovered: every answer OK again (a circuit still cooling down may refuse the first few).
+  await traffic.recovered(40, readyAt);
   const stats = await traffic.stop();
   const written = await writtenSeqs(stack.db, tenant.tenantId, start);
   await subscriber.waitForAll(written).catch(() => undefined);
@@ -101,9 +100,6 @@ it('kill -9 of a subgraph: coded errors while it is gone, recovery once it is st
   );
   expect(stats.uncoded).toEqual([]);
   expect(stats.serverErrorsWithoutRequestId).toEqual([]);
-  expect(new Set(stats.outcomes.filter((o) => o.at > endedAt - 1_000).map((o) => o.code))).toEqual(
-    new Set(['OK']),
-  );
   expect(lost).toEqual([]);
   expect(subscriber.tally.outOfOrder).toBe(0);
 });
@@ -128,7 +124,7 @@ it('kill -9 of one of two gateways: the other one’s clients see nothing, subsc
     concurrency: 2,
     next: mixedOperations(tenant),
   });
-  await pause(1_500);
+  await Promise.all([onVictim.answered(20), onSurvivor.answered(20)]);
 
   const killedAt = Date.now();
   await stack.processes.get('gateway')!.stop('SIGKILL');
@@ -137,7 +133,7 @@ it('kill -9 of one of two gateways: the other one’s clients see nothing, subsc
     15_000,
   );
   const movedAt = Math.max(...subscribers.map((subscriber) => subscriber.connections[1]!.at));
-  await pause(2_000);
+  await onSurvivor.answered(40);
   const victimStats = await onVictim.stop();
   const survivorStats = await onSurvivor.stop();
   const written = await writtenSeqs(stack.db, tenant.tenantId, start);
@@ -197,10 +193,11 @@ it('kill -9 of the worker mid-delivery: every event delivered at least once, wit
   const inFlightAtKill = deliveries().length - before;
   await stack.processes.get('worker')!.stop('SIGKILL');
   const seqAtKill = await latestSeq(stack.db, tenant.tenantId);
-  await pause(1_000);
+  // Writes go on while no worker runs: their deliveries wait in the journal.
+  await traffic.answered(20);
   await restartService(stack, 'worker');
   const restartedAt = Date.now();
-  await pause(2_000);
+  await traffic.answered(40);
   const stats = await traffic.stop();
 
   const rows = await journalEvents(stack.db, tenant.tenantId, start, TENANT_UPDATED);

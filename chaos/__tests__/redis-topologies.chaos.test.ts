@@ -2,7 +2,6 @@ import {
   createTenant,
   latestSeq,
   mixedOperations,
-  pause,
   runMaintenanceJob,
   serviceEnv,
   startChaosStack,
@@ -93,14 +92,14 @@ async function survivesFailover(name: string, started: RedisTopology) {
 
   const jobBefore = await runMaintenanceJob(stack);
   const limitsBefore = await rateLimitCodes(limited, stack.gatewayUrl);
-  await pause(1_000);
+  await traffic.answered(20);
   const failover = await started.failover();
   const promotedAt = Date.now();
   const readyAt = await readiness.allReady(30_000);
   const jobAfter = await runMaintenanceJob(stack);
   const limitsAfter = await rateLimitCodes(limited, stack.gatewayUrl);
-  await pause(1_000);
-  const endedAt = Date.now();
+  // Recovered: the last answers in a row all OK.
+  await traffic.recovered(20, readyAt);
   const stats = await traffic.stop();
   const written = await writtenSeqs(stack.db, tenant.tenantId, start);
   await subscriber.waitForAll(written).catch(() => undefined);
@@ -133,9 +132,6 @@ async function survivesFailover(name: string, started: RedisTopology) {
   expect(subscriber.tally.outOfOrder).toBe(0);
   expect(stats.uncoded).toEqual([]);
   expect(stats.serverErrorsWithoutRequestId).toEqual([]);
-  expect(new Set(stats.outcomes.filter((o) => o.at > endedAt - 1_000).map((o) => o.code))).toEqual(
-    new Set(['OK']),
-  );
   expect([...stack.processes.values()].map((service) => service.child.pid)).toEqual(pids);
 }
 

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { eventually } from '../eventually';
 import { register } from './stragglers';
 
 /**
@@ -48,6 +49,13 @@ export interface Traffic {
   stop(): Promise<TrafficStats>;
   /** Outcomes since `since` (ms epoch). */
   since(since: number): Outcome[];
+  /**
+   * Resolves once `count` more requests have been answered (any outcome): a phase of the
+   * scenario measured in requests, not in time, so a slow machine gets the same sample.
+   */
+  answered(count: number, timeoutMs?: number): Promise<void>;
+  /** Resolves once the last `count` answers, all given after `after` (ms epoch), were OK. */
+  recovered(count: number, after: number, timeoutMs?: number): Promise<void>;
 }
 
 export interface TrafficOptions {
@@ -76,9 +84,14 @@ export function startTraffic(options: TrafficOptions): Traffic {
     outcomes: [],
   };
   let running = true;
+  const waiters: { total: number; resolve(): void }[] = [];
 
   const record = (outcome: Outcome, request: TrafficRequest) => {
     stats.total += 1;
+    for (const waiter of waiters.filter((each) => stats.total >= each.total)) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
     stats.codes[outcome.code] = (stats.codes[outcome.code] ?? 0) + 1;
     stats.outcomes.push(outcome);
     if (outcome.code === 'OK') {
@@ -115,6 +128,32 @@ export function startTraffic(options: TrafficOptions): Traffic {
       return stats;
     },
     since: (since) => stats.outcomes.filter((outcome) => outcome.at >= since),
+    answered(count, timeoutMs = 120_000) {
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`traffic: ${count} answers not seen within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const waiter = {
+          total: stats.total + count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
+        waiters.push(waiter);
+      });
+    },
+    async recovered(count, after, timeoutMs = 60_000) {
+      await eventually(() => {
+        const tail = stats.outcomes.slice(-count);
+        return (
+          tail.length === count &&
+          tail[0]!.at > after &&
+          tail.every((outcome) => outcome.code === 'OK')
+        );
+      }, timeoutMs);
+    },
   });
 }
 
