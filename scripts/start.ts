@@ -1,6 +1,6 @@
 import { DEFAULT_SUBGRAPH_PORTS } from '../platform/schema/compose';
 import { applyMigrations, ensureDatabase } from '../platform/db';
-import { loadConfig, optionalPort, port } from '../platform/config';
+import { loadConfig, optionalPort, port, replicaUrlAs, url } from '../platform/config';
 import { SUBGRAPH_NAMES } from '../platform/paths';
 import { ALL_MIGRATIONS } from './all-migrations';
 import { migrationConfigShape, serviceDatabaseUrls } from './migrate';
@@ -13,6 +13,8 @@ const config = loadConfig({
   PORT: port(4000),
   WORKER_PORT: port(4006),
   GATEWAY_METRICS_PORT: optionalPort(),
+  /** A read replica for every subgraph: each connects to it as its own role. */
+  READ_DATABASE_URL: url(['postgres', 'postgresql']).optional(),
 });
 /** Where the gateway serves /metrics and /readyz, which observability reads. */
 const gatewayInternalUrl = `http://127.0.0.1:${config.GATEWAY_METRICS_PORT ?? config.PORT}`;
@@ -65,6 +67,9 @@ async function main(): Promise<void> {
         start(name, {
           PORT: String(DEFAULT_SUBGRAPH_PORTS[name]),
           DATABASE_URL: databaseUrls[name],
+          ...(config.READ_DATABASE_URL && {
+            READ_DATABASE_URL: replicaUrlAs(config.READ_DATABASE_URL, databaseUrls[name]),
+          }),
           ...(name === 'observability' ? { GATEWAY_INTERNAL_URL: gatewayInternalUrl } : {}),
         }),
       ),

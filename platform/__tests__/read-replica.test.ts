@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { readDatabase } from '../config/service';
+import { readDatabase, replicaUrlAs } from '../config/service';
 import { runWithContext, anonymousContext, type RequestContext } from '../context';
 import { createDataSource } from '../db/data-source';
 import { ReadReplica } from '../db/read-replica';
@@ -52,6 +52,13 @@ describe('read replica configuration', () => {
     expect(problems({ READ_DATABASE_URL: 'mysql://tessera_assets@replica/tessera' })).toEqual([
       expect.stringMatching(/^config error: READ_DATABASE_URL: must be a postgres/),
     ]);
+    // The launcher's one replica URL, made each process's own role (and password).
+    const own = replicaUrlAs(
+      'postgres://postgres:owner-secret@replica:5433/tessera',
+      'postgres://tessera_assets:assets-secret@primary:5432/tessera',
+    );
+    expect(own).toBe('postgres://tessera_assets:assets-secret@replica:5433/tessera');
+    expect(problems({ READ_DATABASE_URL: own })).toEqual([]);
     expect(problems({ READ_DATABASE_MAX_LAG_SECONDS: '0' })).toEqual([
       expect.stringMatching(/^config error: READ_DATABASE_MAX_LAG_SECONDS: must be between 1/),
     ]);
