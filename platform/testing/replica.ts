@@ -14,7 +14,8 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { eventually } from './eventually';
 import { freePort } from './free-port';
-import { TEST_POSTGRES_URL } from './services';
+import { adminQuery } from './database';
+import { randomSuffix, TEST_POSTGRES_URL } from './services';
 
 const run = promisify(execFile);
 const POSTGRES_BIN = process.env.TEST_POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -47,6 +48,9 @@ export async function startTestReplica(): Promise<TestReplica> {
   const directory = mkdtempSync(join(tmpdir(), `${DIRECTORY_PREFIX}${process.pid}-`));
   const dataDirectory = join(directory, 'data');
   if (asRoot) chownSync(directory, ...postgresIds());
+  // A slot of its own keeps the primary's WAL until the replica has it: without one, a busy
+  // primary's checkpoints recycle segments a replica still starting up needs.
+  const slot = `${SLOT_PREFIX}${process.pid}_${randomSuffix()}`;
   const port = await freePort();
   let started = false;
   const stopServer = async () => {
@@ -56,11 +60,12 @@ export async function startTestReplica(): Promise<TestReplica> {
   };
   const stop = async () => {
     await stopServer();
+    await dropSlot(slot);
     rmSync(directory, { recursive: true, force: true });
   };
 
   try {
-    await baseBackup(primary, dataDirectory);
+    await baseBackup(primary, dataDirectory, slot);
     writeStandbyConfig(dataDirectory, directory, port);
     if (asRoot) chownSync(dataDirectory, ...postgresIds());
     // Marked first: a start that timed out may still have left a server to stop.
@@ -112,6 +117,7 @@ export async function startTestReplica(): Promise<TestReplica> {
 }
 
 const DIRECTORY_PREFIX = 'tessera-replica-';
+const SLOT_PREFIX = 'tessera_replica_';
 
 /** Runs a PostgreSQL tool, as the `postgres` user when the tests run as root. */
 function pg(tool: string, args: string[]) {
@@ -140,6 +146,34 @@ export async function removeLeftoverReplicas(isAlive: (pid: number) => boolean):
     await stopPostgres(join(directory, 'data'));
     rmSync(directory, { recursive: true, force: true });
   }
+  const slots = await adminQuery<{ slot_name: string }>(
+    'SELECT slot_name FROM pg_replication_slots WHERE starts_with(slot_name, $1)',
+    [SLOT_PREFIX],
+  );
+  for (const { slot_name: slot } of slots) {
+    const pid = Number(new RegExp(`^${SLOT_PREFIX}(\\d+)_`).exec(slot)?.[1]);
+    if (Number.isInteger(pid) && !isAlive(pid)) await dropSlot(slot);
+  }
+}
+
+/** Drops a replica's slot, ending the primary's sender to a stopped replica if it lingers. */
+async function dropSlot(slot: string): Promise<void> {
+  await eventually(async () => {
+    await adminQuery(
+      `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots
+        WHERE slot_name = $1 AND active_pid IS NOT NULL`,
+      [slot],
+    );
+    try {
+      await adminQuery(
+        'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1',
+        [slot],
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }, 30_000);
 }
 
 /** The base backup's postgresql.conf and pg_hba.conf live in /etc on Debian: these stand in. */
@@ -172,13 +206,13 @@ function postgresIds(): [number, number] {
  * `pg_basebackup -R` of the primary into `dataDirectory`. A busy server's checkpoints (every
  * test file's CREATE DATABASE forces one) can end the backup's WAL stream; it is tried again.
  */
-async function baseBackup(primary: URL, dataDirectory: string): Promise<void> {
+async function baseBackup(primary: URL, dataDirectory: string, slot: string): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       await pg('pg_basebackup', [
         ...['-h', primary.hostname, '-p', primary.port || '5432'],
         ...['-U', decodeURIComponent(primary.username) || 'postgres'],
-        ...['-D', dataDirectory, '-R', '-X', 'stream', '-c', 'fast'],
+        ...['-D', dataDirectory, '-R', '-X', 'stream', '-c', 'fast', '-C', '-S', slot],
       ]);
       return;
     } catch (error) {
@@ -187,6 +221,7 @@ async function baseBackup(primary: URL, dataDirectory: string): Promise<void> {
         throw explainBaseBackupFailure(error);
       }
       rmSync(dataDirectory, { recursive: true, force: true });
+      await dropSlot(slot);
     }
   }
 }
