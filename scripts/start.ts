@@ -1,5 +1,5 @@
 import { applyMigrations, ensureDatabase } from '../platform/db';
-import { loadConfig, optionalPort, port } from '../platform/config';
+import { loadConfig, optionalPort, port, replicaUrlAs, url } from '../platform/config';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/paths';
 import { ALL_MIGRATIONS } from './all-migrations';
 import { migrationConfigShape, serviceDatabaseUrls } from './migrate';
@@ -18,6 +18,8 @@ const config = loadConfig({
   OBSERVABILITY_PORT: port(4005),
   WORKER_PORT: port(4006),
   GATEWAY_METRICS_PORT: optionalPort(),
+  /** A read replica for every subgraph: each connects to it as its own role. */
+  READ_DATABASE_URL: url(['postgres', 'postgresql']).optional(),
 });
 
 const subgraphPort = (name: SubgraphName): number =>
@@ -63,7 +65,13 @@ async function main(): Promise<void> {
     supervisor.start(name, { ...process.env, ...wiring, ...env });
   await Promise.all([
     ...SUBGRAPH_NAMES.map((name) =>
-      start(name, { PORT: String(subgraphPort(name)), DATABASE_URL: databaseUrls[name] }),
+      start(name, {
+        PORT: String(subgraphPort(name)),
+        DATABASE_URL: databaseUrls[name],
+        ...(config.READ_DATABASE_URL && {
+          READ_DATABASE_URL: replicaUrlAs(config.READ_DATABASE_URL, databaseUrls[name]),
+        }),
+      }),
     ),
     start('worker', { PORT: String(config.WORKER_PORT), DATABASE_URL: databaseUrls.worker }),
   ]);

@@ -14,6 +14,9 @@ import { startStack, type TestStack } from '../testing/stack';
 // server, through the gateway and the real processes. Pausing the replica's replay makes its
 // lag visible, which is what proves a listing was answered by the replica.
 
+/** Replay also carries every other test database's creation on a busy machine: allow for it. */
+const REPLAY_TIMEOUT_MS = 90_000;
+
 const tenantA = randomUUID();
 const tenantB = randomUUID();
 let replica: TestReplica;
@@ -56,7 +59,10 @@ beforeAll(async () => {
     signUpMember(stack.gatewayUrl, stack.db, tenantB, 'MEMBER'),
   ]);
   // The test database was created after the base backup: the replica serves once it has it.
-  await eventually(async () => (await assetsMetric('tessera_db_replica_up')) === 1, 30_000);
+  await eventually(
+    async () => (await assetsMetric('tessera_db_replica_up')) === 1,
+    REPLAY_TIMEOUT_MS,
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -68,7 +74,10 @@ afterAll(async () => {
 describe('reads that may lag', () => {
   it('lists from the replica while the writer reads its own write from the primary', async () => {
     await as(writer).mustCreate({ name: 'before-pause.bin', sizeBytes: 10 });
-    await eventually(async () => (await listedNames(reader)).includes('before-pause.bin'));
+    await eventually(
+      async () => (await listedNames(reader)).includes('before-pause.bin'),
+      REPLAY_TIMEOUT_MS,
+    );
 
     await replica.pauseReplay();
     await as(writer).mustCreate({ name: 'while-paused.bin', sizeBytes: 10 });
@@ -95,8 +104,11 @@ describe('reads that may lag', () => {
     ).toBeGreaterThan(behindCaller);
 
     await replica.resumeReplay();
-    await eventually(async () => (await listedNames(reader)).includes('while-paused.bin'));
-  });
+    await eventually(
+      async () => (await listedNames(reader)).includes('while-paused.bin'),
+      REPLAY_TIMEOUT_MS,
+    );
+  }, 240_000);
 
   it('keeps another tenant out on the replica: gateway, subgraph and row-level security', async () => {
     expect(await listedNames(outsider, tenantB)).toEqual([]);

@@ -42,6 +42,18 @@ export const readDatabase = (service: DatabaseService) => ({
   READ_DATABASE_MAX_LAG_SECONDS: integer(10, 1, 3_600),
 });
 
+/**
+ * One replica URL for several processes (the launcher's READ_DATABASE_URL), made a process's
+ * own: the user and password of its primary URL `own`, the replica's server and database.
+ */
+export function replicaUrlAs(replica: string, own: string): string {
+  const result = new URL(replica);
+  const role = new URL(own);
+  result.username = role.username;
+  result.password = role.password;
+  return result.toString();
+}
+
 /** A PostgreSQL URL that connects as the service's own role. */
 export function serviceDatabaseUrl(service: DatabaseService) {
   const role = serviceRole(service);

@@ -41,6 +41,9 @@ class BehindCaller extends Error {}
 export class ReadReplica {
   private state: 'up' | 'down' | 'lagging' = 'down';
   private timer: NodeJS.Timeout | undefined;
+  /** A check still waiting on a slow server is not joined by the next one. */
+  private checking: Promise<void> | undefined;
+  private stopped = false;
   private readonly lag: ReplicaLag;
   private readonly fallbacks: Counter<'reason'>;
   private readonly reads: Counter<'target'>;
@@ -83,12 +86,22 @@ export class ReadReplica {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
+    await this.checking;
     if (this.options.replica.isInitialized) await this.options.replica.destroy();
   }
 
   /** One lag measurement: what decides whether reads may go to the replica until the next. */
   async check(): Promise<void> {
+    if (this.stopped) return;
+    this.checking ??= this.measure().finally(() => {
+      this.checking = undefined;
+    });
+    await this.checking;
+  }
+
+  private async measure(): Promise<void> {
     const { primary, replica, maxLagSeconds, logger } = this.options;
     let primaryLsn: bigint;
     try {
@@ -154,7 +167,11 @@ export class ReadReplica {
     fn: (manager: EntityManager) => Promise<T>,
   ): Promise<T> {
     this.fallbacks.inc({ reason });
-    const result = await withScopeTransaction(this.options.primary, tenantId, fn);
+    // Read-only like the replica, so a write slipped into a read fails wherever it lands.
+    const result = await withScopeTransaction(this.options.primary, tenantId, async (manager) => {
+      await manager.query('SET TRANSACTION READ ONLY');
+      return fn(manager);
+    });
     this.reads.inc({ target: 'primary' });
     return result;
   }

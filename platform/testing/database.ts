@@ -31,14 +31,17 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function adminQuery(sql: string, params: unknown[] = []): Promise<void> {
+export async function adminQuery<T extends Record<string, unknown> = Record<string, unknown>>(
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new Client({
     connectionString: TEST_POSTGRES_URL,
     connectionTimeoutMillis: 5_000,
   });
   await client.connect();
   try {
-    await client.query(sql, params);
+    return (await client.query<T>(sql, params)).rows;
   } finally {
     await client.end();
   }
@@ -71,7 +74,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
         await client.end();
       }
     },
-    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    drop: async () => void (await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
   };
 }
 

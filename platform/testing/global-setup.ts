@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
 import { repoRoot } from '../paths';
 import { prepareTemplateDatabase } from './database';
+import { removeLeftoverReplicas } from './replica';
 import { TEMPLATE_PREFIX, TEST_DATABASE_PREFIX, TEST_POSTGRES_URL } from './services';
 
 /**
@@ -32,6 +33,7 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await client.end();
   }
+  await removeLeftoverReplicas(isAlive);
   await prepareTemplateDatabase();
 }
 

@@ -1,12 +1,21 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { eventually } from './eventually';
 import { freePort } from './free-port';
-import { TEST_POSTGRES_URL } from './services';
+import { adminQuery } from './database';
+import { randomSuffix, TEST_POSTGRES_URL } from './services';
 
 const run = promisify(execFile);
 const POSTGRES_BIN = process.env.TEST_POSTGRES_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -35,50 +44,39 @@ export interface TestReplica {
 export async function startTestReplica(): Promise<TestReplica> {
   const primary = new URL(TEST_POSTGRES_URL);
   const asRoot = process.getuid?.() === 0;
-  const directory = mkdtempSync(join(tmpdir(), 'tessera-replica-'));
+  // The runner's pid in the name lets a later run stop what a killed run left behind.
+  const directory = mkdtempSync(join(tmpdir(), `${DIRECTORY_PREFIX}${process.pid}-`));
   const dataDirectory = join(directory, 'data');
   if (asRoot) chownSync(directory, ...postgresIds());
-  const pg = (tool: string, args: string[]) => {
-    const command = join(POSTGRES_BIN, tool);
-    return asRoot
-      ? run('runuser', ['-u', POSTGRES_USER, '--', command, ...args], { timeout: 120_000 })
-      : run(command, args, { timeout: 120_000 });
-  };
+  // A slot of its own keeps the primary's WAL until the replica has it: without one, a busy
+  // primary's checkpoints recycle segments a replica still starting up needs.
+  const slot = `${SLOT_PREFIX}${process.pid}_${randomSuffix()}`;
   const port = await freePort();
   let started = false;
   const stopServer = async () => {
     if (!started) return;
     started = false;
-    await pg('pg_ctl', ['stop', '-D', dataDirectory, '-m', 'immediate', '-t', '30']).catch(
-      () => undefined,
-    );
+    await stopPostgres(dataDirectory);
   };
   const stop = async () => {
     await stopServer();
+    await dropSlot(slot);
     rmSync(directory, { recursive: true, force: true });
   };
 
   try {
-    await pg('pg_basebackup', [
-      ...['-h', primary.hostname, '-p', primary.port || '5432'],
-      ...['-U', decodeURIComponent(primary.username) || 'postgres'],
-      ...['-D', dataDirectory, '-R', '-X', 'stream', '-c', 'fast'],
-    ]).catch((error: unknown) => {
-      throw explainBaseBackupFailure(error);
-    });
+    await baseBackup(primary, dataDirectory, slot);
     writeStandbyConfig(dataDirectory, directory, port);
     if (asRoot) chownSync(dataDirectory, ...postgresIds());
-    await pg('pg_ctl', [
-      'start',
-      '-D',
-      dataDirectory,
-      '-w',
-      '-t',
-      '60',
-      '-l',
-      join(directory, 'log'),
-    ]);
+    // Marked first: a start that timed out may still have left a server to stop.
     started = true;
+    const log = join(directory, 'log');
+    await pg('pg_ctl', ['start', '-D', dataDirectory, '-w', '-t', '60', '-l', log]).catch(
+      (error: unknown) => {
+        const tail = existsSync(log) ? readFileSync(log, 'utf8').slice(-2_000) : '';
+        throw new Error(`the test replica did not start: ${String(error)}\n${tail}`);
+      },
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -118,6 +116,66 @@ export async function startTestReplica(): Promise<TestReplica> {
   };
 }
 
+const DIRECTORY_PREFIX = 'tessera-replica-';
+const SLOT_PREFIX = 'tessera_replica_';
+
+/** Runs a PostgreSQL tool, as the `postgres` user when the tests run as root. */
+function pg(tool: string, args: string[]) {
+  const command = join(POSTGRES_BIN, tool);
+  return process.getuid?.() === 0
+    ? run('runuser', ['-u', POSTGRES_USER, '--', command, ...args], { timeout: 120_000 })
+    : run(command, args, { timeout: 120_000 });
+}
+
+async function stopPostgres(dataDirectory: string): Promise<void> {
+  // Fails when the server is not running, which is what stopping wants anyway.
+  await pg('pg_ctl', ['stop', '-D', dataDirectory, '-m', 'immediate', '-t', '30']).catch(
+    () => undefined,
+  );
+}
+
+/**
+ * Stops and removes the replicas of runs that ended without their teardown (killed runners),
+ * so no stray server keeps a port and a replication connection to the test server.
+ */
+export async function removeLeftoverReplicas(isAlive: (pid: number) => boolean): Promise<void> {
+  for (const entry of readdirSync(tmpdir())) {
+    const pid = Number(new RegExp(`^${DIRECTORY_PREFIX}(\\d+)-`).exec(entry)?.[1]);
+    if (!Number.isInteger(pid) || isAlive(pid)) continue;
+    const directory = join(tmpdir(), entry);
+    await stopPostgres(join(directory, 'data'));
+    rmSync(directory, { recursive: true, force: true });
+  }
+  const slots = await adminQuery<{ slot_name: string }>(
+    'SELECT slot_name FROM pg_replication_slots WHERE starts_with(slot_name, $1)',
+    [SLOT_PREFIX],
+  );
+  for (const { slot_name: slot } of slots) {
+    const pid = Number(new RegExp(`^${SLOT_PREFIX}(\\d+)_`).exec(slot)?.[1]);
+    if (Number.isInteger(pid) && !isAlive(pid)) await dropSlot(slot);
+  }
+}
+
+/** Drops a replica's slot, ending the primary's sender to a stopped replica if it lingers. */
+async function dropSlot(slot: string): Promise<void> {
+  await eventually(async () => {
+    await adminQuery(
+      `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots
+        WHERE slot_name = $1 AND active_pid IS NOT NULL`,
+      [slot],
+    );
+    try {
+      await adminQuery(
+        'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1',
+        [slot],
+      );
+      return true;
+    } catch {
+      return false;
+    }
+  }, 30_000);
+}
+
 /** The base backup's postgresql.conf and pg_hba.conf live in /etc on Debian: these stand in. */
 function writeStandbyConfig(dataDirectory: string, socketDirectory: string, port: number): void {
   writeFileSync(
@@ -142,6 +200,30 @@ function writeStandbyConfig(dataDirectory: string, socketDirectory: string, port
 function postgresIds(): [number, number] {
   const ids = (flag: string) => Number(execFileSync('id', [flag, POSTGRES_USER]).toString().trim());
   return [ids('-u'), ids('-g')];
+}
+
+/**
+ * `pg_basebackup -R` of the primary into `dataDirectory`. A busy server's checkpoints (every
+ * test file's CREATE DATABASE forces one) can end the backup's WAL stream; it is tried again.
+ */
+async function baseBackup(primary: URL, dataDirectory: string, slot: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await pg('pg_basebackup', [
+        ...['-h', primary.hostname, '-p', primary.port || '5432'],
+        ...['-U', decodeURIComponent(primary.username) || 'postgres'],
+        ...['-D', dataDirectory, '-R', '-X', 'stream', '-c', 'fast', '-C', '-S', slot],
+      ]);
+      return;
+    } catch (error) {
+      const text = String((error as { stderr?: string }).stderr ?? error);
+      if (attempt >= 3 || !/termination of replication stream/.test(text)) {
+        throw explainBaseBackupFailure(error);
+      }
+      rmSync(dataDirectory, { recursive: true, force: true });
+      await dropSlot(slot);
+    }
+  }
 }
 
 function explainBaseBackupFailure(error: unknown): Error {
