@@ -182,11 +182,17 @@ describe('the month-partitioned journal', () => {
 });
 
 describe('the archive functions', () => {
-  const drop = (part: string, rows: number, before = new Date().toISOString()) =>
-    assets.query(`SELECT events.drop_journal_partition($1, $2, $3, 100, $4) AS dropped`, [
+  const drop = (
+    part: string,
+    rows: number,
+    before = new Date().toISOString(),
+    idsMd5: string | null = null,
+  ) =>
+    assets.query(`SELECT events.drop_journal_partition($1, $2, $3, $4, 100, $5) AS dropped`, [
       part,
       randomUUID(),
       rows,
+      idsMd5,
       before,
     ]);
 
@@ -223,7 +229,7 @@ describe('the archive functions', () => {
     });
   });
 
-  it('keeps a partition whose count differs from its archive, or with unpublished events', async () => {
+  it('keeps a partition whose count or ids differ from its archive, or with unpublished events', async () => {
     expect(await errorOf(drop('events_y2024m03', 3))).toMatchObject({
       code: '55000',
       message: expect.stringContaining('has 2 rows, its archive 3'),
@@ -234,6 +240,14 @@ describe('the archive functions', () => {
       code: '55000',
       message: expect.stringContaining('not published'),
     });
+    // The right count, but other events than the archive's.
+    const [other] = await db.query<{ md5: string }>(`SELECT md5($1) AS md5`, [randomUUID()]);
+    expect(
+      await errorOf(drop('events_y2024m03', 2, new Date().toISOString(), other!.md5)),
+    ).toMatchObject({
+      code: '55000',
+      message: expect.stringContaining('holds other events than its archive'),
+    });
     const names = await db.query<{ name: string }>(`SELECT name FROM events.journal_partitions()`);
     expect(names.map((row) => row.name)).toEqual(
       expect.arrayContaining(['events_y2024m03', 'events_y2024m04']),
@@ -242,9 +256,12 @@ describe('the archive functions', () => {
 
   it('detaches, drops and records a wholly expired month whose archive holds every row', async () => {
     const archive = randomUUID();
+    const [ids] = await db.query<{ md5: string }>(
+      `SELECT md5(string_agg(id::text, ',' ORDER BY id)) AS md5 FROM events.events_y2024m03`,
+    );
     const [answer] = (await assets.query(
-      `SELECT events.drop_journal_partition('events_y2024m03', $1, 2, 321, now()) AS dropped`,
-      [archive],
+      `SELECT events.drop_journal_partition('events_y2024m03', $1, 2, $2, 321, now()) AS dropped`,
+      [archive, ids!.md5],
     )) as { dropped: string }[];
     expect(answer!.dropped).toBe('2');
     expect(await db.query(`SELECT to_regclass('events.events_y2024m03') AS part`)).toEqual([

@@ -2,7 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { grantFunctionToApp, requireRowLevelSecurityBypass, revokeTableFromApp } from '../../db';
 
 const ROWS = 'events.journal_partition_rows(text, uuid, integer)';
-const DROP = 'events.drop_journal_partition(text, uuid, bigint, bigint, timestamp with time zone)';
+const DROP =
+  'events.drop_journal_partition(text, uuid, bigint, text, bigint, timestamp with time zone)';
 /** The most rows one page of a partition's archive reads. */
 const MAX_PAGE = 10_000;
 /** A month partition's name, as add_journal_month makes it. */
@@ -11,11 +12,12 @@ const MONTH_PARTITION = `'^events_y[0-9]{4}m[0-9]{2}$'`;
 /**
  * Archiving a month of the journal before retention drops it. The assets process (which owns
  * the asset store) reads the partition a page at a time through `journal_partition_rows`,
- * writes them to the store as gzip NDJSON, reads the archive back to count its rows, and only
- * then calls `drop_journal_partition` with that count: the partition is detached (so nothing
- * can be added to it any more), counted again, and dropped only when both counts agree and none
- * of its events still waits for the relay; the archive is recorded in `journal_archives` in the
- * same transaction. Neither function touches a partition that is not wholly before `before`,
+ * writes them to the store as gzip NDJSON, reads the archive back to count its rows and digest
+ * their ids (md5 of the ids in order, comma-separated), and only then calls
+ * `drop_journal_partition` with both: the partition is detached (so nothing can be added to it
+ * any more), counted and digested again, and dropped only when both agree and none of its
+ * events still waits for the relay; the archive is recorded in `journal_archives` in the same
+ * transaction. Neither function touches a partition that is not wholly before `before`,
  * nor one less than a day old, whatever the caller asks.
  */
 export class AddJournalArchiveFunctions1766002001000 implements MigrationInterface {
@@ -57,7 +59,8 @@ export class AddJournalArchiveFunctions1766002001000 implements MigrationInterfa
 
     await runner.query(`
       CREATE FUNCTION events.drop_journal_partition(
-        part text, archive uuid, archived_rows bigint, archive_bytes bigint, before timestamptz)
+        part text, archive uuid, archived_rows bigint, archived_ids_md5 text, archive_bytes bigint,
+        before timestamptz)
       RETURNS bigint
       LANGUAGE plpgsql VOLATILE SECURITY DEFINER
       SET search_path = pg_catalog, pg_temp SET lock_timeout = '5s'
@@ -67,6 +70,7 @@ export class AddJournalArchiveFunctions1766002001000 implements MigrationInterfa
         range_end timestamptz;
         present bigint;
         waiting bigint;
+        digest text;
       BEGIN
         SELECT p.starts, p.ends INTO range_start, range_end
           FROM events.journal_partitions() p WHERE p.name = part AND part ~ ${MONTH_PARTITION};
@@ -79,14 +83,20 @@ export class AddJournalArchiveFunctions1766002001000 implements MigrationInterfa
         END IF;
         -- Detached first: from here no append, restore or relay update reaches its rows.
         EXECUTE format('ALTER TABLE events.events DETACH PARTITION events.%I', part);
-        EXECUTE format('SELECT count(*), count(*) FILTER (WHERE published_at IS NULL) FROM events.%I', part)
-          INTO present, waiting;
+        EXECUTE format('SELECT count(*), count(*) FILTER (WHERE published_at IS NULL),
+                               md5(coalesce(string_agg(id::text, '','' ORDER BY id), ''''))
+                          FROM events.%I', part)
+          INTO present, waiting, digest;
         IF waiting > 0 THEN
           RAISE EXCEPTION 'journal partition % has % events the relay has not published', part, waiting
             USING ERRCODE = 'object_not_in_prerequisite_state';
         END IF;
         IF present <> archived_rows THEN
           RAISE EXCEPTION 'journal partition % has % rows, its archive %', part, present, archived_rows
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        IF digest IS DISTINCT FROM archived_ids_md5 THEN
+          RAISE EXCEPTION 'journal partition % holds other events than its archive', part
             USING ERRCODE = 'object_not_in_prerequisite_state';
         END IF;
         INSERT INTO events.journal_archives (id, month, row_count, size_bytes)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -28,9 +29,19 @@ export async function* archiveRows(gzipped: Readable): AsyncGenerator<Record<str
   }
 }
 
-/** How many rows the archive holds, reading it whole (the check before a partition is dropped). */
-export async function countArchiveRows(gzipped: Readable): Promise<number> {
+/**
+ * What the archive holds, read whole (the check before a partition is dropped): its rows, and
+ * the md5 of their ids in order, comma-separated, which the database computes the same way
+ * over the partition (ids are written in uuid order, which is their text order).
+ */
+export async function summarizeArchive(
+  gzipped: Readable,
+): Promise<{ rows: number; idsMd5: string }> {
+  const digest = createHash('md5');
   let rows = 0;
-  for await (const _row of archiveRows(gzipped)) rows += 1;
-  return rows;
+  for await (const row of archiveRows(gzipped)) {
+    digest.update(rows === 0 ? String(row.id) : `,${String(row.id)}`);
+    rows += 1;
+  }
+  return { rows, idsMd5: digest.digest('hex') };
 }

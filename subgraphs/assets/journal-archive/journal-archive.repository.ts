@@ -33,12 +33,12 @@ export class JournalArchiveRepository {
   /** Detaches, counts and drops the partition, recording its archive; answers the rows dropped. */
   async drop(
     partition: string,
-    archive: { id: string; rows: number; sizeBytes: number },
+    archive: { id: string; rows: number; idsMd5: string; sizeBytes: number },
     before: Date,
   ): Promise<number> {
     const [answer] = (await this.dataSource.query(
-      `SELECT events.drop_journal_partition($1, $2, $3, $4, $5)::int AS dropped`,
-      [partition, archive.id, archive.rows, archive.sizeBytes, before],
+      `SELECT events.drop_journal_partition($1, $2, $3, $4, $5, $6)::int AS dropped`,
+      [partition, archive.id, archive.rows, archive.idsMd5, archive.sizeBytes, before],
     )) as { dropped: number }[];
     return answer!.dropped;
   }
