@@ -74,7 +74,7 @@ async function archiveMonth(
     }
     metrics.archived.inc();
     metrics.archivedEvents.inc(rows);
-    const archive = { id, rows, idsMd5: stored.idsMd5, sizeBytes: size };
+    const archive = { id, rows, idsDigest: stored.idsDigest, sizeBytes: size };
     const dropped = await journal.drop(partition.name, archive, before);
     metrics.dropped.inc();
     logger.info(
