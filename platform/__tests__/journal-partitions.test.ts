@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import type { DataSource } from 'typeorm';
 import { anonymousContext, runWithContext } from '../context';
 import { withTenantTransaction } from '../db';
 import { appendEvent, EventType } from '../events';
 import { connectAs, createTestDatabase, type TestDatabase } from '../testing/database';
+import { summarizeArchive } from '../../subgraphs/assets/journal-archive/journal-archive-format';
 
 // The month-partitioned journal: partitions made ahead by the worker's function (its clock
 // injected as the `first` argument), rows routed by occurred_at, the default partition as the
@@ -182,11 +185,17 @@ describe('the month-partitioned journal', () => {
 });
 
 describe('the archive functions', () => {
-  const drop = (part: string, rows: number, before = new Date().toISOString()) =>
-    assets.query(`SELECT events.drop_journal_partition($1, $2, $3, 100, $4) AS dropped`, [
+  const drop = (
+    part: string,
+    rows: number,
+    before = new Date().toISOString(),
+    idsDigest: string | null = null,
+  ) =>
+    assets.query(`SELECT events.drop_journal_partition($1, $2, $3, $4, 100, $5) AS dropped`, [
       part,
       randomUUID(),
       rows,
+      idsDigest,
       before,
     ]);
 
@@ -223,7 +232,7 @@ describe('the archive functions', () => {
     });
   });
 
-  it('keeps a partition whose count differs from its archive, or with unpublished events', async () => {
+  it('keeps a partition whose count or ids differ from its archive, or with unpublished events', async () => {
     expect(await errorOf(drop('events_y2024m03', 3))).toMatchObject({
       code: '55000',
       message: expect.stringContaining('has 2 rows, its archive 3'),
@@ -234,6 +243,13 @@ describe('the archive functions', () => {
       code: '55000',
       message: expect.stringContaining('not published'),
     });
+    // The right count, but other events than the archive's.
+    expect(
+      await errorOf(drop('events_y2024m03', 2, new Date().toISOString(), '12345')),
+    ).toMatchObject({
+      code: '55000',
+      message: expect.stringContaining('holds other events than its archive'),
+    });
     const names = await db.query<{ name: string }>(`SELECT name FROM events.journal_partitions()`);
     expect(names.map((row) => row.name)).toEqual(
       expect.arrayContaining(['events_y2024m03', 'events_y2024m04']),
@@ -242,9 +258,16 @@ describe('the archive functions', () => {
 
   it('detaches, drops and records a wholly expired month whose archive holds every row', async () => {
     const archive = randomUUID();
+    // The digest the archiver computes from the archive it read back.
+    const rows = await db.query<{ row: Record<string, unknown> }>(
+      `SELECT to_jsonb(e) AS row FROM events.events_y2024m03 e`,
+    );
+    const gzipped = Readable.from([gzipSync(rows.map((r) => JSON.stringify(r.row)).join('\n'))]);
+    const summary = await summarizeArchive(gzipped);
+    expect(summary.rows).toBe(2);
     const [answer] = (await assets.query(
-      `SELECT events.drop_journal_partition('events_y2024m03', $1, 2, 321, now()) AS dropped`,
-      [archive],
+      `SELECT events.drop_journal_partition('events_y2024m03', $1, 2, $2, 321, now()) AS dropped`,
+      [archive, summary.idsDigest],
     )) as { dropped: string }[];
     expect(answer!.dropped).toBe('2');
     expect(await db.query(`SELECT to_regclass('events.events_y2024m03') AS part`)).toEqual([

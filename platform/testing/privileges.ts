@@ -69,7 +69,7 @@ const GRANTS: Record<DatabaseService, string[]> = {
     `EXECUTE ${APPEND}`,
     'EXECUTE events.journal_partitions()',
     'EXECUTE events.journal_partition_rows(text,uuid,integer)',
-    'EXECUTE events.drop_journal_partition(text,uuid,bigint,bigint,timestamp with time zone)',
+    'EXECUTE events.drop_journal_partition(text,uuid,bigint,text,bigint,timestamp with time zone)',
   ],
   jobs: [
     'USAGE schema jobs',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -28,9 +29,20 @@ export async function* archiveRows(gzipped: Readable): AsyncGenerator<Record<str
   }
 }
 
-/** How many rows the archive holds, reading it whole (the check before a partition is dropped). */
-export async function countArchiveRows(gzipped: Readable): Promise<number> {
+/**
+ * What the archive holds, read whole (the check before a partition is dropped): its rows, and
+ * the digest of their ids that events.drop_journal_partition computes over the partition: the
+ * exact sum of the first 64 bits of each id's md5, read as a signed integer.
+ */
+export async function summarizeArchive(
+  gzipped: Readable,
+): Promise<{ rows: number; idsDigest: string }> {
+  let digest = 0n;
   let rows = 0;
-  for await (const _row of archiveRows(gzipped)) rows += 1;
-  return rows;
+  for await (const row of archiveRows(gzipped)) {
+    const md5 = createHash('md5').update(String(row.id)).digest('hex');
+    digest += BigInt.asIntN(64, BigInt(`0x${md5.slice(0, 16)}`));
+    rows += 1;
+  }
+  return { rows, idsDigest: digest.toString() };
 }

@@ -9,6 +9,8 @@ export interface JournalPartition {
 
 /** Rows read per call while a month is written out. */
 export const ARCHIVE_PAGE = 2_000;
+/** Counting and digesting a whole month before its drop may outlast the pool's usual limit. */
+const DROP_STATEMENT_TIMEOUT = '15min';
 
 /**
  * The journal's partitions as the assets process reaches them: only through the events
@@ -33,13 +35,16 @@ export class JournalArchiveRepository {
   /** Detaches, counts and drops the partition, recording its archive; answers the rows dropped. */
   async drop(
     partition: string,
-    archive: { id: string; rows: number; sizeBytes: number },
+    archive: { id: string; rows: number; idsDigest: string; sizeBytes: number },
     before: Date,
   ): Promise<number> {
-    const [answer] = (await this.dataSource.query(
-      `SELECT events.drop_journal_partition($1, $2, $3, $4, $5)::int AS dropped`,
-      [partition, archive.id, archive.rows, archive.sizeBytes, before],
-    )) as { dropped: number }[];
-    return answer!.dropped;
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL statement_timeout = '${DROP_STATEMENT_TIMEOUT}'`);
+      const [answer] = (await manager.query(
+        `SELECT events.drop_journal_partition($1, $2, $3, $4, $5, $6)::int AS dropped`,
+        [partition, archive.id, archive.rows, archive.idsDigest, archive.sizeBytes, before],
+      )) as { dropped: number }[];
+      return answer!.dropped;
+    });
   }
 }

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { JournalArchiveAnswer } from '../../../platform/contracts/assets/journal-archive';
 import type { BlobStore } from '../storage/blob-store';
-import { archiveKey, countArchiveRows } from './journal-archive-format';
+import { archiveKey, summarizeArchive } from './journal-archive-format';
 import type { JournalArchiveMetrics } from './journal-archive-metrics';
 import {
   ARCHIVE_PAGE,
@@ -30,7 +30,7 @@ type PartitionOutcome = JournalArchiveAnswer['partitions'][number];
 /**
  * Archives, then drops, every month partition of the journal that ends at or before `before`,
  * oldest first. Each month is written to a temporary file as gzip NDJSON (the S3 store needs
- * the length up front), stored under a fresh id, read back from the store and counted; only
+ * the length up front), stored under a fresh id, read back from the store, counted and its ids digested; only
  * then may the database drop the partition, which it does only if it still holds exactly that
  * many rows. A month that fails keeps its partition and loses its archive, and the next month
  * is tried all the same.
@@ -60,21 +60,22 @@ async function archiveMonth(
   const id = randomUUID();
   const directory = await mkdtemp(join(tmpdir(), 'tessera-journal-archive-'));
   const file = join(directory, `${partition.name}.ndjson.gz`);
-  let stored = false;
+  let written = false;
   try {
     const rows = await writeArchiveFile(journal, partition.name, file);
     const { size } = await stat(file);
     await store.write(archiveKey(id), createReadStream(file), size);
-    stored = true;
+    written = true;
     const copy = await store.read(archiveKey(id));
     if (!copy) throw new Error('the archive is missing from the asset store after its write');
-    const counted = await countArchiveRows(copy);
-    if (counted !== rows) {
-      throw new Error(`the stored archive holds ${counted} rows, ${rows} were written`);
+    const stored = await summarizeArchive(copy);
+    if (stored.rows !== rows) {
+      throw new Error(`the stored archive holds ${stored.rows} rows, ${rows} were written`);
     }
     metrics.archived.inc();
     metrics.archivedEvents.inc(rows);
-    const dropped = await journal.drop(partition.name, { id, rows, sizeBytes: size }, before);
+    const archive = { id, rows, idsDigest: stored.idsDigest, sizeBytes: size };
+    const dropped = await journal.drop(partition.name, archive, before);
     metrics.dropped.inc();
     logger.info(
       { partition: partition.name, archiveId: id, rows, bytes: size },
@@ -84,7 +85,7 @@ async function archiveMonth(
   } catch (error) {
     metrics.failures.inc();
     // An archive whose partition stays would be a second copy to restore later: it goes.
-    if (stored) await store.delete(archiveKey(id)).catch(() => undefined);
+    if (written) await store.delete(archiveKey(id)).catch(() => undefined);
     const message = error instanceof Error ? error.message : String(error);
     logger.error({ partition: partition.name, err: error }, 'journal month not archived');
     return {

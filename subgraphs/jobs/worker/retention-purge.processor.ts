@@ -138,7 +138,7 @@ async function purgeTarget(
   if (target === 'events') {
     // Whole months past the longest retention are archived and dropped first; the scopes with
     // that longest retention then need no row deletes (docs/event-journal.md).
-    wholeMonthsFrom = Math.max(platformDays, ...tenants.map(tenantDays));
+    wholeMonthsFrom = tenants.reduce((most, id) => Math.max(most, tenantDays(id)), platformDays);
     await maintainJournal(
       {
         ...options.journal,
