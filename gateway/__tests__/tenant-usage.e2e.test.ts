@@ -14,6 +14,11 @@ import {
 import { postInternal } from '../../platform/testing/internal-requests';
 import { signUpMember, signUpPlatformAdmin, type TestUser } from '../../platform/testing/members';
 import { startStack, type TestStack } from '../../platform/testing/stack';
+import { verifiedEndpoint } from '../../platform/testing/webhook-endpoints';
+import {
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from '../../platform/testing/webhook-receiver';
 import { connectWs, waitFor, type WsClient } from '../../platform/testing/ws-client';
 
 // Usage per tenant and day through the real gateway: a known workload, then tenantUsage as the
@@ -32,11 +37,19 @@ let admin: TestUser;
 let observer: ChaosTenant;
 let socket: WsClient | undefined;
 let quotaGateway: ServiceProcess | undefined;
+let receiver: WebhookReceiver | undefined;
 
 beforeAll(async () => {
   stack = await startStack({
     subgraphs: ['auth', 'tenancy', 'jobs', 'observability'],
-    env: { GATEWAY_USAGE_FLUSH_MS: '200' },
+    worker: true,
+    env: {
+      GATEWAY_USAGE_FLUSH_MS: '200',
+      WORKER_USAGE_FLUSH_MS: '200',
+      // The test's webhook receiver listens on this machine.
+      OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
+      RELAY_POLL_MS: '100',
+    },
   });
   [tenant, other, observer] = await Promise.all([
     createTenant(stack),
@@ -49,6 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await socket?.dispose();
   await quotaGateway?.stop();
+  await receiver?.close();
   await stack?.stop();
 });
 
@@ -149,6 +163,34 @@ it('counts a known workload: requests, operations by type, response bytes and pe
   ).toEqual([]);
 });
 
+it('counts the webhook deliveries the worker made to the tenant’s endpoints', async () => {
+  const hooks = await createTenant(stack);
+  const headers = hooks.owner.headers(hooks.tenantId);
+  receiver = await startWebhookReceiver();
+  const endpoint = await verifiedEndpoint(stack.gatewayUrl, headers, receiver, {
+    eventTypes: ['tenancy.tenant.updated'],
+  });
+  for (const name of ['Hooked 1', 'Hooked 2']) {
+    const updated = await postGraphQL(
+      stack.gatewayUrl,
+      {
+        query: 'mutation ($n: String) { updateTenant(name: $n) { name } }',
+        variables: { n: name },
+      },
+      headers,
+    );
+    expect(updated.body.errors).toBeUndefined();
+  }
+  await waitFor(() => endpoint.deliveries().length === 2, 20_000);
+  const day = await eventually(async () => {
+    const answer = await usage(admin, { from: today(), to: today(), tenantId: hooks.tenantId });
+    const [row] = answer.body.data?.tenantUsage ?? [];
+    return row?.webhookDeliveries === 2 && row;
+  });
+  // Creating and verifying the endpoint, and the two updates.
+  expect(day).toMatchObject({ webhookDeliveries: 2, mutations: 4 });
+});
+
 it('another tenant’s callers, plain members and anonymous callers cannot read a tenant’s usage', async () => {
   const range = { from: today(), to: today() };
   // Naming the tenant from one's own tenant.
@@ -190,7 +232,7 @@ it('refuses bad ranges with BAD_USER_INPUT: reversed, longer than 366 days, not 
   expect(codeOf(bad)).toBe('BAD_USER_INPUT');
 });
 
-it('attack: only the gateway may report usage, and a report is applied once', async () => {
+it('attack: only the gateway and the worker may report usage, and a report is applied once', async () => {
   const delta = {
     tenantId: other.tenantId,
     day: today(),

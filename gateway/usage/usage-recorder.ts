@@ -1,13 +1,10 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import {
-  MAX_USAGE_DELTAS,
-  usageReportCall,
-} from '../../platform/contracts/observability/usage-report';
 import type { InternalClient } from '../../platform/internal-calls/client';
 import { UsageAggregator } from '../../platform/usage/usage-aggregator';
 import type { OperationType } from '../../platform/usage/usage-counts';
 import type { UsageQuota } from '../../platform/usage/usage-quota';
+import { startUsageReporter } from '../../platform/usage/usage-reporter';
 
 export interface UsageRecorderOptions {
   internal: InternalClient;
@@ -32,39 +29,19 @@ export interface UsageRecorder {
 
 /**
  * The gateway's usage counting: in memory per tenant and UTC day, reported to observability
- * every `flushMs` (one signed call per report, never a write per request). A report that fails
- * is kept and sent with the next one. Prometheus gets totals only, never a tenant label: the
- * per-tenant figures are `tenantUsage`'s.
+ * every `flushMs` (platform/usage/usage-reporter.ts; never a write per request). Prometheus
+ * gets totals only, never a tenant label: the per-tenant figures are `tenantUsage`'s.
  */
 export function startUsageRecorder(options: UsageRecorderOptions): UsageRecorder {
   const counts = new UsageAggregator(options.now);
   const metrics = usageMetrics(options.registry);
-  let running: Promise<void> | undefined;
-
-  const send = async () => {
-    const deltas = counts.drain();
-    for (let start = 0; start < deltas.length; start += MAX_USAGE_DELTAS) {
-      const batch = deltas.slice(start, start + MAX_USAGE_DELTAS);
-      try {
-        await options.internal.call(usageReportCall, { deltas: batch });
-        metrics.reports.inc({ outcome: 'ok' });
-      } catch (error) {
-        counts.restore(batch);
-        metrics.reports.inc({ outcome: 'failed' });
-        options.logger.warn({ err: error, tenantDays: batch.length }, 'usage report failed');
-      }
-    }
-  };
-  const flush = async () => {
-    while (running) await running;
-    running = send().finally(() => (running = undefined));
-    await running;
-  };
-  const timer = setInterval(() => {
-    if (!running) void flush();
-  }, options.flushMs);
-  timer.unref();
-
+  const reporter = startUsageReporter({
+    counts,
+    internal: options.internal,
+    flushMs: options.flushMs,
+    logger: options.logger,
+    onReport: (outcome) => metrics.reports.inc({ outcome }),
+  });
   return {
     async admit(tenantId, operationType) {
       await options.quota.admit({ tenantId, operationType });
@@ -78,11 +55,8 @@ export function startUsageRecorder(options: UsageRecorderOptions): UsageRecorder
     },
     subscriptionStarted: (tenantId) => counts.subscriptionStarted(tenantId),
     subscriptionEnded: (tenantId) => counts.subscriptionEnded(tenantId),
-    flush,
-    async stop() {
-      clearInterval(timer);
-      await flush();
-    },
+    flush: () => reporter.flush(),
+    stop: () => reporter.stop(),
   };
 }
 

@@ -36,6 +36,8 @@ export const workerConfigShape = {
   /** Completed and failed jobs older than this are removed by the purge. */
   JOB_RETENTION_HOURS: integer(24 * 7, 1, 24 * 365),
   PURGE_INTERVAL_SECONDS: integer(3600, 10, 86_400),
+  /** How often the worker reports its webhook deliveries per tenant to observability. */
+  WORKER_USAGE_FLUSH_MS: integer(5_000, 100, 600_000),
   /**
    * The subgraphs, as the gateway names them; the worker calls the internal routes at each
    * URL's origin (a deleted tenant's purge calls every one of them).
