@@ -76,6 +76,13 @@ export const gatewayConfigShape = {
   GATEWAY_BULKHEAD_MAX_CONCURRENT: integer(128, 1, 100_000),
   /** Calls waiting for one of those slots; one more is refused at once. */
   GATEWAY_BULKHEAD_MAX_QUEUED: integer(64, 0, 100_000),
+  /** How often the gateway reports its usage counts (per tenant and day) to observability. */
+  GATEWAY_USAGE_FLUSH_MS: integer(5_000, 100, 600_000),
+  /**
+   * A JavaScript module whose `createUsageQuota()` returns the quota consulted for every
+   * operation in a tenant (docs/usage.md); unset admits everything.
+   */
+  GATEWAY_USAGE_QUOTA_MODULE: z.string().min(1).optional(),
   /** Distinct documents whose query plan and compiled result shape are kept (LRU). */
   GATEWAY_PLAN_CACHE_SIZE: integer(1_000, 1, 1_000_000),
   /**
@@ -174,8 +181,8 @@ export function subgraphUrlOverrides(config: GatewayConfig): Partial<Record<stri
 
 /**
  * Where a subgraph process serves its routes beside GraphQL (auth: JWKS and API key checks,
- * tenancy: role lookups, assets: blobs, observability: audit exports): the configured URL,
- * else its subgraph URL's origin.
+ * tenancy: role lookups, assets: blobs, observability: audit exports and usage reports): the
+ * configured URL, else its subgraph URL's origin.
  */
 export function internalUrl(
   config: GatewayConfig,

@@ -7,4 +7,9 @@ export interface GatewayContext extends Record<string, unknown> {
   delivery?: boolean;
   /** Set once the operation's cost and access were checked (graphql-ws checks before Apollo). */
   accessChecked?: boolean;
+  /**
+   * Filled in with the tenant whose usage the operation counts in, once the tenant admitted it
+   * (an object of its own: Apollo runs each operation on a shallow copy of the context).
+   */
+  usage?: { tenantId?: string };
 }

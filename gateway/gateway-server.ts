@@ -53,6 +53,8 @@ import { subgraphRequestHooks } from './subgraph-requests';
 import { deduplicatedOperations, subgraphFetchMetrics } from './execution-metrics';
 import { TenantPolicy } from './tenant-policy';
 import { gatewayGuards } from './target-guards';
+import { startUsageRecorder } from './usage/usage-recorder';
+import { loadUsageQuota } from '../platform/usage/usage-quota';
 import { authenticate } from './auth/authenticate';
 import { authorizeTenant } from './auth/authorize-tenant';
 import { setupGatewayAuth, type GatewayAuth } from './auth/setup';
@@ -130,6 +132,7 @@ export async function startGateway(
       urls: {
         auth: internalUrl(config, supergraphSdl, 'auth'),
         tenancy: internalUrl(config, supergraphSdl, 'tenancy'),
+        observability: internalUrl(config, supergraphSdl, 'observability'),
       },
       guards: guards.internal,
       logger,
@@ -138,6 +141,16 @@ export async function startGateway(
   const auth: GatewayAuth | undefined = internal
     ? await setupGatewayAuth(config, supergraphSdl, internal, logger, metrics.registry)
     : undefined;
+  // Usage per tenant and day, reported to observability every few seconds (docs/usage.md).
+  const usage =
+    internal &&
+    startUsageRecorder({
+      internal,
+      quota: await loadUsageQuota(config.GATEWAY_USAGE_QUOTA_MODULE),
+      flushMs: config.GATEWAY_USAGE_FLUSH_MS,
+      registry: metrics.registry,
+      logger,
+    });
   // Tenants' own frontends, on top of CORS_ALLOWED_ORIGINS (tenancy is asked, answers cached).
   const tenantOrigins =
     auth && internal
@@ -152,10 +165,14 @@ export async function startGateway(
   const policies = (gatewayAuth: GatewayAuth): AccessPolicies => ({
     tenants: TenantPolicy.fromSupergraph(supergraphSdl),
     fields: FieldRequirements.fromSupergraph(supergraphSdl),
-    async authorize({ request, delivery }) {
+    async authorize(context, operationType) {
+      const { request, delivery } = context;
       await authorizeTenant(request, gatewayAuth.roles);
       // A subscription's deliveries were counted when it subscribed.
-      if (!delivery) await edge.rateLimits?.tenant(request);
+      if (delivery || !request.tenantId) return;
+      await edge.rateLimits?.tenant(request);
+      await usage?.admit(request.tenantId, operationType);
+      if (context.usage) context.usage.tenantId = request.tenantId;
     },
   });
   const checks: OperationChecks = {
@@ -205,6 +222,7 @@ export async function startGateway(
           prefix: config.REDIS_PREFIX,
           trustProxy: config.GATEWAY_TRUST_PROXY,
           maxBuffered: config.SUBSCRIPTION_MAX_BUFFERED_EVENTS,
+          usage,
           logger,
           registry: metrics.registry,
         })
@@ -246,7 +264,9 @@ export async function startGateway(
           return sendGraphQLError(res, error, requestId, req.headers.accept);
         throw error;
       }
-      await executeApollo(apollo, req, res, body, { request });
+      const counted: NonNullable<GatewayContext['usage']> = {};
+      const bytes = await executeApollo(apollo, req, res, body, { request, usage: counted });
+      if (counted.tenantId) usage?.responseBytes(counted.tenantId, bytes);
     });
   };
 
@@ -300,6 +320,7 @@ export async function startGateway(
       await apollo.stop();
       await tracing.shutdown();
       await tenantOrigins?.stop();
+      await usage?.stop();
       await auth?.close();
     },
   });

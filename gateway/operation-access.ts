@@ -1,4 +1,9 @@
-import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import type {
+  DocumentNode,
+  GraphQLSchema,
+  OperationDefinitionNode,
+  OperationTypeNode,
+} from 'graphql';
 import { TenantRequiredError } from '../platform/errors';
 import { assertRequirement } from '../platform/graphql/field-policy';
 import type { FieldRequirements } from './field-requirements';
@@ -9,8 +14,11 @@ import type { TenantPolicy } from './tenant-policy';
 export interface AccessPolicies {
   tenants: TenantPolicy;
   fields: FieldRequirements;
-  /** Lets the caller into the request's tenant (membership, API key, status) and sets the role. */
-  authorize(context: GatewayContext): Promise<void>;
+  /**
+   * Lets the caller into the request's tenant (membership, API key, status) and sets the role;
+   * then the tenant's limits and usage quota admit the operation (of this type) or refuse it.
+   */
+  authorize(context: GatewayContext, operationType: OperationTypeNode): Promise<void>;
 }
 
 /**
@@ -38,7 +46,7 @@ export async function checkOperationAccess(
         `${names} ${scoped.length === 1 ? 'is' : 'are'} tenant-scoped: send the X-Tenant-Id header`,
       );
     }
-    await policies.authorize(context);
+    await policies.authorize(context, operation.operation);
   }
   for (const { coordinate, requirement } of policies.fields.of(operation, document, schema)) {
     assertRequirement(requirement, request, coordinate);

@@ -40,7 +40,8 @@ import { countedListener, EventFeed } from './event-feed';
 import { derivedSubscription } from './derived-subscription';
 import { DERIVED } from './derived-specs';
 import { eventSubscription } from './event-subscription';
-import { createSubscriptionMetrics } from './metrics';
+import { createSubscriptionMetrics, type SubscriptionMetrics } from './metrics';
+import type { UsageRecorder } from '../usage/usage-recorder';
 import { rootSelection } from './selection';
 import { SlowConsumerError } from './resumable-stream';
 
@@ -67,6 +68,8 @@ export interface SubscriptionServerOptions {
   maxBuffered: number;
   logger: Logger;
   registry: Registry;
+  /** Counts each tenant's live subscriptions (peak per day, docs/usage.md). */
+  usage?: Pick<UsageRecorder, 'subscriptionStarted' | 'subscriptionEnded'>;
 }
 
 interface ConnectionState {
@@ -187,7 +190,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           ];
         }
         // A copy per operation: checks set the role on it.
-        const context: GatewayContext = { request: { ...request } };
+        const context: GatewayContext = { request: { ...request }, usage: {} };
         sockets.set(context, ctx.extra.socket);
         try {
           // Each operation spends what an HTTP request does: IP, user or API key, then tenant.
@@ -239,7 +242,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         const values = getArgumentValues(field, selection.field, args.variableValues ?? undefined);
         const socket = sockets.get(context);
         const deps = {
-          feed: countedListener(feed, metrics.subscriptions),
+          feed: countedListener(
+            feed,
+            liveCounts(metrics, options.usage, context.usage?.tenantId).subscriptions,
+          ),
           apollo: options.apollo,
           maxBuffered: options.maxBuffered,
           reauthorize: (request: RequestContext, resolve?: ResolveOptions) =>
@@ -322,6 +328,27 @@ function refuseHandshake(error: Error, socket: Duplex, req: IncomingMessage): vo
         ? { 'sec-websocket-version': '13, 8' }
         : {},
   });
+}
+
+/** The live-subscription gauge, and the tenant's live count when its usage is counted. */
+function liveCounts(
+  metrics: SubscriptionMetrics,
+  usage: SubscriptionServerOptions['usage'],
+  tenantId: string | undefined,
+): { subscriptions: { inc(): void; dec(): void } } {
+  if (!usage || !tenantId) return metrics;
+  return {
+    subscriptions: {
+      inc: () => {
+        metrics.subscriptions.inc();
+        usage.subscriptionStarted(tenantId);
+      },
+      dec: () => {
+        metrics.subscriptions.dec();
+        usage.subscriptionEnded(tenantId);
+      },
+    },
+  };
 }
 
 /** Ends a subscription's stream on a slow consumer by closing the socket with 4429. */

@@ -9,6 +9,8 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   RATE_LIMITED: 'RATE_LIMITED',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The tenant's usage quota (docs/usage.md) refuses the operation. */
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
   /** A dependency the request needs (e.g. the auth service) is down; retry later. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',

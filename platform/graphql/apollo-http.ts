@@ -3,7 +3,8 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 
 /**
  * Hands one already-read request to Apollo Server and writes its answer: a small integration
- * on plain `node:http`, so body limits, context checks and metrics stay in our hands.
+ * on plain `node:http`, so body limits, context checks and metrics stay in our hands. Resolves
+ * with the size of the answer written, in bytes (usage counting).
  */
 export async function executeApollo<TContext extends BaseContext>(
   server: ApolloServer<TContext>,
@@ -12,7 +13,7 @@ export async function executeApollo<TContext extends BaseContext>(
   body: unknown,
   context: TContext,
   extraHeaders: Record<string, string> = {},
-): Promise<void> {
+): Promise<number> {
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -31,8 +32,13 @@ export async function executeApollo<TContext extends BaseContext>(
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
     res.end(response.body.string);
-    return;
+    return Buffer.byteLength(response.body.string);
   }
-  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  let bytes = 0;
+  for await (const chunk of response.body.asyncIterator) {
+    res.write(chunk);
+    bytes += Buffer.byteLength(chunk);
+  }
   res.end();
+  return bytes;
 }

@@ -38,6 +38,8 @@ export const workerConfigShape = {
   PURGE_INTERVAL_SECONDS: integer(3600, 10, 86_400),
   /** Month partitions of the event journal kept present after the current one. */
   JOURNAL_PARTITIONS_AHEAD: integer(3, 1, 24),
+  /** How often the worker reports its webhook deliveries per tenant to observability. */
+  WORKER_USAGE_FLUSH_MS: integer(5_000, 100, 600_000),
   /**
    * The subgraphs, as the gateway names them; the worker calls the internal routes at each
    * URL's origin (a deleted tenant's purge calls every one of them).

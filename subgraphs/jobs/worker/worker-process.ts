@@ -31,6 +31,8 @@ import { setupAlertJobs } from './alerts/alert-jobs';
 import { observeQueues } from './queue-metrics';
 import type { WorkerConfig } from './config';
 import { startDeadLetterWatcher } from './dead-letter-watcher';
+import { UsageAggregator } from '../../../platform/usage/usage-aggregator';
+import { startUsageReporter } from '../../../platform/usage/usage-reporter';
 import { closeWorkersGracefully, JobsInHand } from './graceful-close';
 import { PublicJobError, tenantFacingError } from './job-failure';
 import { purgeTenant } from './purge-tenant.processor';
@@ -76,11 +78,14 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       registry: metrics.registry,
     }),
   );
+  // Webhook deliveries per tenant and day, reported below (docs/usage.md).
+  const usage = new UsageAggregator();
   const webhooks = startWebhookDelivery({
     config,
     dataSource,
     logger,
     registry: metrics.registry,
+    onAttempt: (tenantId) => usage.webhookDelivery(tenantId),
   });
 
   // Holds the relay lock (and publishes the journal) or stands by for it; see event-relay.ts.
@@ -97,6 +102,12 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       jobs: config.SUBGRAPH_JOBS_URL,
       observability: config.SUBGRAPH_OBSERVABILITY_URL,
     },
+    logger,
+  });
+  const usageReports = startUsageReporter({
+    counts: usage,
+    internal,
+    flushMs: config.WORKER_USAGE_FLUSH_MS,
     logger,
   });
   const prefix = queuePrefix(config.REDIS_PREFIX);
@@ -259,6 +270,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       await deadLetters.stop();
       await Promise.all(queues.map((queue) => queue.close()));
       await webhooks.close();
+      await usageReports.stop();
       await dataSource.destroy();
       await alerts.close();
       await Promise.all([connection, ...workerConnections].map((client) => closeRedis(client)));

@@ -322,8 +322,9 @@ export type Query = {
   queueStats: Array<QueueStats>;
   /**
    * Usage per UTC day from `from` to `to` (`YYYY-MM-DD`, both included, at most 366 days), days
-   * without usage left out, oldest first. Tenant admins read their own tenant's (X-Tenant-Id);
-   * platform administrators any tenant's, named by `tenantId`. A bad range is BAD_USER_INPUT.
+   * without usage left out, oldest first: the X-Tenant-Id tenant's, for its admins and owners.
+   * Platform administrators may name any other tenant with `tenantId` (FORBIDDEN for anyone
+   * else). A bad range is BAD_USER_INPUT.
    */
   tenantUsage: Array<TenantUsageDay>;
   /**

@@ -47,6 +47,8 @@ export interface DeliveryProcessorOptions {
   metrics: WebhookMetrics;
   logger: Logger;
   resolve?: Resolver;
+  /** Each POST made to one of the tenant's endpoints (its usage, docs/usage.md). */
+  onAttempt?: (tenantId: string) => void;
 }
 
 export interface DeliveryResult {
@@ -166,6 +168,7 @@ async function deliver(
     return result;
   });
   metrics.deliveries.inc({ outcome: recorded.outcome });
+  options.onAttempt?.(data.tenantId);
   if (recorded.retryAt !== undefined) {
     await job.moveToDelayed(recorded.retryAt, token);
     throw new DelayedError();

@@ -49,6 +49,7 @@ export function startWebhookDelivery(options: {
   dataSource: DataSource;
   logger: Logger;
   registry: Registry;
+  onAttempt?: (tenantId: string) => void;
 }): WebhookDelivery {
   const { config, dataSource } = options;
   const logger = options.logger.child({ component: 'webhook-delivery' });
@@ -94,6 +95,7 @@ export function startWebhookDelivery(options: {
     limiter,
     metrics,
     logger,
+    onAttempt: options.onAttempt,
   };
 
   const worker = new Worker(
