@@ -334,7 +334,7 @@ describe('Prometheus', () => {
     rule_files: string[];
     scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
   };
-  const alerts = parseYaml(read('deploy/prometheus/alerts.yml')) as {
+  type RuleFile = {
     groups: {
       name: string;
       rules: {
@@ -345,6 +345,8 @@ describe('Prometheus', () => {
       }[];
     }[];
   };
+  const alerts = parseYaml(read('deploy/prometheus/alerts.yml')) as RuleFile;
+  const backupAlerts = parseYaml(read('deploy/prometheus/backup-alerts.yml')) as RuleFile;
 
   it('scrapes every process at its compose host and port, one job per process', () => {
     const jobs = Object.fromEntries(
@@ -362,7 +364,7 @@ describe('Prometheus', () => {
     expect(composeEnv('observability').GATEWAY_INTERNAL_URL).toBe(
       `http://gateway:${composeEnv('gateway').GATEWAY_METRICS_PORT}`,
     );
-    expect(config.rule_files).toEqual(['alerts.yml']);
+    expect(config.rule_files).toEqual(['alerts.yml', 'backup-alerts.yml']);
     expect(services.prometheus?.volumes).toContain('./deploy/prometheus:/etc/prometheus:ro');
   });
 
@@ -381,10 +383,23 @@ describe('Prometheus', () => {
     }
   });
 
+  it('has backup alerts over the metrics the backup job exposes', () => {
+    const known = exposedMetricNames();
+    const rules = backupAlerts.groups.flatMap((group) => group.rules);
+    expect(rules.map((rule) => rule.alert)).toEqual(['TesseraBackupStale', 'TesseraBackupFailed']);
+    for (const rule of rules) expectKnownMetrics(rule.alert, rule.expr, known);
+  });
+
   withTool('promtool', 'accepts the config and rules, and the rules pass their unit tests', () => {
     expect(run('promtool', ['check', 'config', 'deploy/prometheus/prometheus.yml']).status).toBe(0);
-    const tests = run('promtool', ['test', 'rules', 'deploy/prometheus/alerts.test.yml']);
-    expect(tests).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
+    for (const file of ['alerts.test.yml', 'backup-alerts.test.yml']) {
+      const tests = run('promtool', ['test', 'rules', `deploy/prometheus/${file}`]);
+      expect({ file, ...tests }).toEqual({
+        file,
+        status: 0,
+        output: expect.stringContaining('SUCCESS'),
+      });
+    }
   });
 });
 

@@ -12,7 +12,7 @@ export interface BackupMetrics {
 }
 
 export function createBackupMetrics(registry: Registry): BackupMetrics {
-  return {
+  const metrics: BackupMetrics = {
     lastSuccess: new Gauge({
       name: 'tessera_backup_last_success_timestamp_seconds',
       help: 'When the newest verified backup was made (Unix time; 0: none in BACKUP_DIR).',
@@ -41,4 +41,9 @@ export function createBackupMetrics(registry: Registry): BackupMetrics {
       registers: [registry],
     }),
   };
+  // Every outcome exists from the start at 0, so the first failure is an increase alerts see.
+  for (const outcome of ['verified', 'unverified', 'failed'] satisfies BackupOutcome[]) {
+    metrics.runs.inc({ outcome }, 0);
+  }
+  return metrics;
 }
