@@ -171,6 +171,12 @@ describe('Dockerfile', () => {
     }
   });
 
+  it("has PostgreSQL's client tools for the worker's backups, of the compose server's version", () => {
+    const server = /image: postgres:(\d+)/.exec(read('docker-compose.yml'))?.[1];
+    expect(runtime).toContain(`ARG PG_CLIENT_PACKAGE=postgresql-client-${server}`);
+    expect(runtime).toMatch(/apt-get install -y --no-install-recommends \$\{PG_CLIENT_PACKAGE\}/);
+  });
+
   it('keeps what the build needs out of .dockerignore', () => {
     const ignored = read('.dockerignore')
       .split('\n')
