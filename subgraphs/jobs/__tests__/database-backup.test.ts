@@ -1,4 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import {
   chmodSync,
@@ -34,7 +35,9 @@ const logger = pino({ level: 'silent' });
 const root = mkdtempSync(join(tmpdir(), 'tessera-backups-'));
 const redisPrefix = testRedisPrefix();
 const prefix = queuePrefix(redisPrefix);
-const connection = { url: TEST_REDIS_URL, maxRetriesPerRequest: null };
+// BullMQ does not close connections it is handed: afterAll does.
+const connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+const workerConnection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
 let db: TestDatabase;
 
 beforeAll(async () => {
@@ -50,6 +53,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.drop();
   await cleanupRedisPrefix(redisPrefix);
+  connection.disconnect();
+  workerConnection.disconnect();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -96,7 +101,7 @@ it('runs on its schedule and keeps a verified backup, with the metrics to show i
   const jobs = await setupBackupJobs({ config, logger, registry });
   const queue = new Queue(QueueName.MAINTENANCE, { connection, prefix });
   const worker = new Worker(QueueName.MAINTENANCE, (job: Job) => jobs.processors[job.name]!(job), {
-    connection,
+    connection: workerConnection,
     prefix,
   });
   try {
@@ -132,11 +137,24 @@ it('runs on its schedule and keeps a verified backup, with the metrics to show i
     const restarted = new Registry();
     await setupBackupJobs({ config, logger, registry: restarted });
     expect(await metric(restarted, 'tessera_backup_verified')).toBe(1);
+    // Without BACKUP_CRON a production worker says so.
     const off = parseConfig(backupConfigShape, { BACKUP_DIR: dir }, backupConfigRules);
-    await (
-      await setupBackupJobs({ config: off, logger, registry: new Registry() })
-    ).schedule(queue);
+    const lines: string[] = [];
+    const capturing = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const unscheduled = await setupBackupJobs({
+      config: off,
+      logger: capturing,
+      registry: new Registry(),
+      production: true,
+    });
+    await unscheduled.schedule(queue);
     expect(await queue.getJobSchedulers()).toEqual([]);
+    expect(lines.map((line) => JSON.parse(line) as { level: number; msg: string })).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: expect.stringMatching(/^database backups are not scheduled/),
+      }),
+    ]);
   } finally {
     await worker.close();
     await queue.close();

@@ -132,7 +132,12 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     internal,
   });
 
-  const backups = await setupBackupJobs({ config, logger, registry: metrics.registry });
+  const backups = await setupBackupJobs({
+    config,
+    logger,
+    registry: metrics.registry,
+    production: config.NODE_ENV === 'production',
+  });
 
   const processors: Record<string, (job: Job) => Promise<unknown>> = {
     // Recorded as a run of the finished-jobs retention target, like the other purges.

@@ -25,10 +25,18 @@ export async function setupBackupJobs(deps: {
   config: BackupConfig;
   logger: Logger;
   registry: Registry;
+  /** Off by default everywhere; in production, running without backups is worth a warning. */
+  production?: boolean;
 }): Promise<BackupJobs> {
   const { config, logger } = deps;
   const cron = config.BACKUP_CRON;
   if (!cron || !config.BACKUP_DATABASE_URL) {
+    if (deps.production) {
+      logger.warn(
+        'database backups are not scheduled (BACKUP_CRON is unset): schedule them here or ' +
+          'with the CronJob of docs/backup-and-restore.md',
+      );
+    }
     return {
       processors: {},
       schedule: async (queue) => {
