@@ -29,6 +29,14 @@ COPY --from=build /app/dist ./dist
 # The assets service's local blob store (a volume in docker-compose.yml); a named volume
 # takes this directory's owner when first mounted, so `node` can write to it.
 RUN mkdir -p /var/lib/tessera/assets && chown node:node /var/lib/tessera/assets
+# pg_dump and pg_restore for the worker's scheduled backups (BACKUP_CRON) and
+# db-backup.js: Debian bookworm's client is PostgreSQL 15, docker-compose's server version. A
+# newer server needs its own version's client (the PostgreSQL apt repository's package).
+ARG PG_CLIENT_PACKAGE=postgresql-client-15
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ${PG_CLIENT_PACKAGE} \
+    && rm -rf /var/lib/apt/lists/* \
+    && mkdir -p /var/lib/tessera/backups && chown node:node /var/lib/tessera/backups
 # `node` (uid 1000) ships with the official image.
 USER node
 EXPOSE 4000-4006

@@ -1,37 +1,32 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Client } from 'pg';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { runPgTool, type PgToolOptions } from '../platform/backup/pg-tools';
+import { countRows } from '../platform/backup/row-counts';
 import { loadConfig } from '../platform/config';
 import { ensureDatabase, type ServiceDatabaseUrls } from '../platform/db';
+import { backupConfigShape } from '../subgraphs/jobs/worker/backup/backup-config';
+import { createBackupMetrics } from '../subgraphs/jobs/worker/backup/backup-metrics';
+import { runBackup } from '../subgraphs/jobs/worker/backup/backup-run';
 import { migrationConfigShape, serviceDatabaseUrls } from './migrate';
 
 // `node dist/scripts/db-backup.js backup [file]` dumps the whole database (every schema, row,
 // policy and grant) with pg_dump's custom format; `restore <file> [database]` restores one into
 // a database that is new or empty, creating it and the services' roles when missing, in a
-// single transaction. Both connect as the schema owner. Runbook: docs/backup-and-restore.md.
+// single transaction; `verified-backup [dir]` makes a backup as the worker's scheduled job
+// does, checked by a restore into a scratch database (a CronJob's command). All connect as the
+// schema owner. Runbook: docs/backup-and-restore.md.
 
-/** libpq's environment for `databaseUrl`, so no password shows in a process list. */
-function libpqEnv(databaseUrl: string): NodeJS.ProcessEnv {
-  const parsed = new URL(databaseUrl);
+/** pg_dump and pg_restore, from PATH or BACKUP_PG_BIN_DIR, stopped after BACKUP_TIMEOUT_SECONDS. */
+function toolOptions(databaseUrl: string): PgToolOptions {
+  const tools = loadConfig(backupConfigShape);
   return {
-    ...process.env,
-    PGHOST: parsed.hostname,
-    PGPORT: parsed.port || '5432',
-    PGUSER: decodeURIComponent(parsed.username),
-    PGPASSWORD: decodeURIComponent(parsed.password),
-    PGDATABASE: decodeURIComponent(parsed.pathname.slice(1)),
+    databaseUrl,
+    binDir: tools.BACKUP_PG_BIN_DIR,
+    timeoutMs: tools.BACKUP_TIMEOUT_SECONDS * 1000,
   };
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
-    child.once('error', fail);
-    child.once('exit', (code) =>
-      code === 0 ? done() : fail(new Error(`${command} exited with ${code}`)),
-    );
-  });
 }
 
 /** Rows per table, for the summary both commands print (and the restore test compares). */
@@ -39,17 +34,7 @@ export async function rowCounts(databaseUrl: string): Promise<Record<string, num
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const tables = await client.query<{ name: string }>(
-      `SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables
-        WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
-    );
-    const counts: Record<string, number> = {};
-    for (const { name } of tables.rows) {
-      const [row] = (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${name}`))
-        .rows;
-      counts[name] = row?.n ?? 0;
-    }
-    return counts;
+    return await countRows(client);
   } finally {
     await client.end();
   }
@@ -62,10 +47,10 @@ function summary(counts: Record<string, number>): string {
 
 export async function backup(databaseUrl: string, file: string): Promise<void> {
   mkdirSync(dirname(file), { recursive: true });
-  await run(
+  await runPgTool(
     'pg_dump',
     ['--format=custom', '--no-password', `--file=${file}`],
-    libpqEnv(databaseUrl),
+    toolOptions(databaseUrl),
   );
   process.stdout.write(`backed up ${summary(await rowCounts(databaseUrl))} to ${file}\n`);
 }
@@ -85,10 +70,10 @@ export async function restore(
       `database "${database}" already has ${summary(existing)}: restore into a new database`,
     );
   }
-  await run(
+  await runPgTool(
     'pg_restore',
     ['--exit-on-error', '--single-transaction', '--no-password', `--dbname=${database}`, file],
-    libpqEnv(target.toString()),
+    toolOptions(target.toString()),
   );
   process.stdout.write(
     `restored ${summary(await rowCounts(target.toString()))} into ${database}\n`,
@@ -109,8 +94,22 @@ async function main(args: string[]): Promise<void> {
       resolve(file),
       database ?? own,
     );
+  } else if (command === 'verified-backup') {
+    const backups = loadConfig(backupConfigShape);
+    const made = await runBackup(
+      {
+        ...toolOptions(config.MIGRATION_DATABASE_URL),
+        dir: file ? resolve(file) : backups.BACKUP_DIR,
+        keep: backups.BACKUP_KEEP,
+      },
+      createBackupMetrics(new Registry()),
+      pino({ level: 'silent' }),
+    );
+    process.stdout.write(
+      `verified backup ${made.file}: ${made.tables} tables, ${made.rows} rows restored\n`,
+    );
   } else {
-    throw new Error('use: backup [file] | restore <file> [database]');
+    throw new Error('use: backup [file] | restore <file> [database] | verified-backup [dir]');
   }
 }
 

@@ -23,6 +23,8 @@ export const JobName = {
   EVALUATE_ALERTS: 'evaluate-alerts',
   DISPATCH_ALERT: 'dispatch-alert',
   DELIVER_WEBHOOK: 'deliver-webhook',
+  /** A verified database backup (queue `maintenance`, scheduled by BACKUP_CRON). */
+  DATABASE_BACKUP: 'database-backup',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

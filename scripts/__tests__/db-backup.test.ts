@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -136,4 +136,33 @@ it('restores a backup into a fresh database with every row, and refuses a databa
   const again = script(['restore', file, restored], db.name);
   expect(again.status).toBe(1);
   expect(again.stderr).toMatch(/already has \d+ tables, \d+ rows: restore into a new database/);
+}, 120_000);
+
+it('makes a verified backup as a CronJob would, and fails clearly without pg_dump', () => {
+  const target = join(dir, 'verified');
+  const made = script(['verified-backup', target], db.name);
+  expect(made.stderr).toBe('');
+  expect(made.stdout).toMatch(
+    new RegExp(
+      `^verified backup ${target}/${db.name}-[0-9TZ-]+\\.dump: \\d+ tables, \\d+ rows restored`,
+    ),
+  );
+  expect(readdirSync(target)).toHaveLength(1);
+
+  const missing = spawnSync(
+    'node',
+    [join(repoRoot(), 'dist/scripts/db-backup.js'), 'verified-backup', target],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: {
+        ...process.env,
+        MIGRATION_DATABASE_URL: databaseUrl(db.name, 'owner'),
+        BACKUP_PG_BIN_DIR: dir,
+      },
+    },
+  );
+  expect(missing.status).toBe(1);
+  expect(missing.stderr).toMatch(`db-backup failed: pg_dump was not found in ${dir}`);
+  expect(readdirSync(target)).toHaveLength(1);
 }, 120_000);

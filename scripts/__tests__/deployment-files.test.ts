@@ -171,6 +171,12 @@ describe('Dockerfile', () => {
     }
   });
 
+  it("has PostgreSQL's client tools for the worker's backups, of the compose server's version", () => {
+    const server = /image: postgres:(\d+)/.exec(read('docker-compose.yml'))?.[1];
+    expect(runtime).toContain(`ARG PG_CLIENT_PACKAGE=postgresql-client-${server}`);
+    expect(runtime).toMatch(/apt-get install -y --no-install-recommends \$\{PG_CLIENT_PACKAGE\}/);
+  });
+
   it('keeps what the build needs out of .dockerignore', () => {
     const ignored = read('.dockerignore')
       .split('\n')
@@ -405,6 +411,16 @@ describe('Prometheus', () => {
       }).toEqual({ alert: rule.alert, expr: 'string', severity: true, summary: 'string' });
       expectKnownMetrics(rule.alert, rule.expr, known);
     }
+  });
+
+  it('has backup alerts over the metrics the backup job exposes', () => {
+    const known = exposedMetricNames();
+    const backupAlerts = parseYaml(read('deploy/prometheus/rules/backup.yml')) as {
+      groups: { rules: AlertRule[] }[];
+    };
+    const rules = backupAlerts.groups.flatMap((group) => group.rules);
+    expect(rules.map((rule) => rule.alert)).toEqual(['TesseraBackupStale', 'TesseraBackupFailed']);
+    for (const rule of rules) expectKnownMetrics(rule.alert, rule.expr, known);
   });
 
   withTool('promtool', 'accepts the config and rules, and the rules pass their unit tests', () => {

@@ -74,3 +74,28 @@ it('refuses a second PUT: the store will not replace an object', async () => {
   expect([again.status, httpCodeOf(again)]).toEqual([409, 'CONFLICT']);
   expect((await s3.objectBytes(`${tenantId}/${created.asset.id}`))?.toString()).toBe('once');
 });
+
+it('answers SERVICE_UNAVAILABLE while the store is gone, and loses nothing', async () => {
+  const kept = randomBytes(2_000);
+  const stored = await client.upload(kept, { name: 'kept.bin', contentType: 'image/jpeg' });
+  const pending = await client.mustCreate({ sizeBytes: 1_000 });
+
+  await s3.stop();
+  try {
+    const upload = await putBytes(pending.uploadUrl, randomBytes(1_000));
+    expect([upload.status, httpCodeOf(upload)]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+    expect(JSON.stringify(upload.json)).not.toMatch(/S3RVER|127\.0\.0\.1|ECONNREFUSED/);
+    const download = await get(stored.downloadUrl!);
+    expect([download.status, httpCodeOf(download)]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+    const ready = await fetch(`${stack.url('assets')}/readyz`);
+    expect(ready.status).toBe(503);
+  } finally {
+    await s3.start();
+  }
+
+  expect((await get(stored.downloadUrl!)).body.equals(kept)).toBe(true);
+  expect(await s3.objectBytes(`${tenantId}/${pending.asset.id}`)).toBeNull();
+  const again = randomBytes(1_000);
+  expect((await putBytes(pending.uploadUrl, again)).status).toBe(200);
+  expect((await s3.objectBytes(`${tenantId}/${pending.asset.id}`))?.equals(again)).toBe(true);
+});

@@ -16,6 +16,7 @@ import { AssetRepository } from '../repositories/asset.repository';
 import { BLOB_PATH } from '../../../platform/assets';
 import type { BlobAction, BlobUrls } from '../services/blob-urls';
 import type { BlobKey, BlobStore } from '../storage/blob-store';
+import { BlobStoreError } from '../storage/s3-errors';
 import { serveDownload } from './download.route';
 import { receiveUpload } from './upload.route';
 
@@ -64,6 +65,10 @@ export function blobRoute(deps: BlobRouteDeps): RequestHandler {
       await handle(deps, req, res, requestId);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
+      // The client reads only SERVICE_UNAVAILABLE; the operator needs which call and why.
+      if (error instanceof BlobStoreError) {
+        deps.logger.warn({ err: error, requestId }, 'blob store call failed');
+      }
       if (res.headersSent) {
         res.destroy();
         return;

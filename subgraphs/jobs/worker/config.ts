@@ -14,6 +14,7 @@ import {
 } from '../../../platform/config';
 import { relayConfigShape } from '../relay/relay-config';
 import { alertWorkerConfigRules, alertWorkerConfigShape } from './alerts/alert-config';
+import { backupConfigRules, backupConfigShape } from './backup/backup-config';
 import { webhookConfigRules, webhookWorkerConfigShape } from '../webhooks/webhook-config';
 
 // The defaults of platform/schema/compose.ts, spelled out: the worker need not load composition.
@@ -31,6 +32,8 @@ export const workerConfigShape = {
   ...alertWorkerConfigShape,
   /** Webhook delivery: key ring, SSRF policy, timeout, retry schedule, throttle, locks. */
   ...webhookWorkerConfigShape,
+  /** Scheduled, verified database backups: BACKUP_CRON, BACKUP_DATABASE_URL, BACKUP_DIR, ... */
+  ...backupConfigShape,
   PORT: port(4006),
   WORKER_CONCURRENCY: integer(4, 1, 256),
   /** Completed and failed jobs older than this are removed by the purge. */
@@ -60,6 +63,7 @@ export const workerConfigRules: ConfigRule<ParsedWorkerConfig>[] = [
   requireRedisNodesOutsideStandalone,
   ...alertWorkerConfigRules,
   ...webhookConfigRules,
+  ...backupConfigRules,
 ];
 
 export function loadWorkerConfig(env?: NodeJS.ProcessEnv) {

@@ -28,6 +28,7 @@ import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
 import { startWorkerRelay } from '../relay/worker-relay';
 import { setupAlertJobs } from './alerts/alert-jobs';
+import { setupBackupJobs } from './backup/backup-jobs';
 import { observeQueues } from './queue-metrics';
 import type { WorkerConfig } from './config';
 import { startDeadLetterWatcher } from './dead-letter-watcher';
@@ -147,6 +148,13 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     internal,
   });
 
+  const backups = await setupBackupJobs({
+    config,
+    logger,
+    registry: metrics.registry,
+    production: config.NODE_ENV === 'production',
+  });
+
   const processors: Record<string, (job: Job) => Promise<unknown>> = {
     // Recorded as a run of the finished-jobs retention target, like the other purges.
     [JobName.PURGE_FINISHED_JOBS]: () =>
@@ -158,6 +166,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     [JobName.PURGE_TENANT]: (job) => purgeTenant(job.data, { internal, logger }),
     [JobName.REENCRYPT_SECRETS]: () => reencryptSecrets({ internal, logger }),
     ...alerts.processors,
+    ...backups.processors,
   };
 
   const inHand = new JobsInHand();
@@ -230,6 +239,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   );
   await scheduleRetentionPurges(retention, config.PURGE_INTERVAL_SECONDS * 1000);
   await alerts.schedule(queues.find((queue) => queue.name === QueueName.ALERTS)!);
+  await backups.schedule(maintenance);
 
   // Daily: secrets still under an older key after a rotation are rewritten without anyone asking.
   await maintenance.upsertJobScheduler(REENCRYPT_SECRETS_SCHEDULER_ID, REENCRYPT_SECRETS_SCHEDULE, {
