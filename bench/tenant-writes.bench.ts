@@ -41,7 +41,9 @@ export async function tenantWrites(options: TenantWritesOptions): Promise<BenchR
   try {
     const writers = await arrangeWriters(stack.gatewayUrl, stack.db, options.concurrency);
     const timing = { durationMs: options.durationMs, warmupMs: options.warmupMs };
-    const pids = SERVING.map((name) => stack.processes.get(name)!.child.pid!);
+    const pids = Object.fromEntries(
+      SERVING.map((name) => [name, stack.processes.get(name)!.child.pid!]),
+    );
     const journaled: Record<string, number> = {};
     const count = (types: string[], times: number) => {
       for (const type of types) journaled[type] = (journaled[type] ?? 0) + times;
@@ -109,6 +111,12 @@ export async function tenantWrites(options: TenantWritesOptions): Promise<BenchR
     }
     const ratios = rows.map((row) => ({ name: row.name, share: row.rps / ceiling.rps }));
     const mixedShare = mixed.rps / rows[0]!.rps;
+    const byProcess = [...rows, mixed]
+      .map(
+        (run) =>
+          `${run.name}: ${SERVING.map((name) => `${name} ${run.cpuMsPerRequestBy[name]}`).join(', ')}`,
+      )
+      .join('; ');
     const report: BenchReport = {
       title: 'Tenant writes through the gateway',
       setup:
@@ -123,7 +131,7 @@ export async function tenantWrites(options: TenantWritesOptions): Promise<BenchR
         `webhook endpoint on each, and a backlog of ${options.backlog} deliveries for another ` +
         `tenant; ${deliveredDuring} deliveries and ${fannedOutDuring} subscription events ` +
         `arrived while measured. Journal audited afterwards: ${Object.values(journaled).reduce((a, b) => a + b, 0)} ` +
-        `events, each once, seq gap-free per tenant.`,
+        `events, each once, seq gap-free per tenant. CPU ms per request by process — ${byProcess}.`,
       rows: [],
       table: {
         columns: [
