@@ -7,6 +7,8 @@ import { subscriptionFanout } from './subscription-fanout.bench';
 import { webhookDelivery } from './webhook-delivery.bench';
 import { gatewayComparison } from './gateway-comparison.bench';
 import { gatewayComparisonOptions } from './gateway/options';
+import { tenantWrites } from './tenant-writes.bench';
+import { tenantWritesOptions } from './writes/options';
 import { runDescription, toMarkdown, type BenchReport } from './lib/report';
 
 // `npm run bench`: every benchmark, each comparing against a baseline measured in the same
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
       deliveries: Number(process.env.BENCH_WEBHOOK_DELIVERIES ?? 2_000),
       concurrency,
     }),
+    await tenantWrites(tenantWritesOptions()),
   ];
 
   const markdown = [

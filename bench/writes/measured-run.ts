@@ -9,6 +9,8 @@ export interface MeasuredRun extends ClosedLoopResult {
   serviceCpuMsPerRequest: number;
   /** CPU ms of the database's PostgreSQL backends per request. */
   postgresCpuMsPerRequest: number;
+  /** The serving processes' CPU ms per request, each apart (by name). */
+  cpuMsPerRequestBy: Record<string, number>;
 }
 
 /**
@@ -18,25 +20,33 @@ export interface MeasuredRun extends ClosedLoopResult {
 export async function measuredRun(
   name: string,
   db: TestDatabase,
-  pids: readonly number[] | 'self',
+  pids: Readonly<Record<string, number>> | 'self',
   load: () => Promise<ClosedLoopResult>,
 ): Promise<MeasuredRun> {
-  const serviceCpu = () => {
-    if (pids !== 'self') return cpuTimeMs(pids);
+  const serviceCpu = (): Record<string, number> => {
+    if (pids !== 'self') {
+      return Object.fromEntries(Object.entries(pids).map(([key, pid]) => [key, cpuTimeMs([pid])]));
+    }
     const usage = process.cpuUsage();
-    return (usage.user + usage.system) / 1000;
+    return { bench: (usage.user + usage.system) / 1000 };
   };
   const postgresBefore = await postgresCpuSnapshot(db);
   const serviceBefore = serviceCpu();
   const result = await load();
-  const serviceMs = serviceCpu() - serviceBefore;
+  const serviceAfter = serviceCpu();
   const postgresMs = postgresCpuBetween(postgresBefore, await postgresCpuSnapshot(db));
   const perRequest = (ms: number) =>
     Math.round((ms / Math.max(1, result.succeededTotal)) * 100) / 100;
+  const by = Object.fromEntries(
+    Object.entries(serviceAfter).map(([key, ms]) => [key, perRequest(ms - serviceBefore[key]!)]),
+  );
   return {
     name,
     ...result,
-    serviceCpuMsPerRequest: perRequest(serviceMs),
+    serviceCpuMsPerRequest: perRequest(
+      Object.entries(serviceAfter).reduce((sum, [key, ms]) => sum + ms - serviceBefore[key]!, 0),
+    ),
     postgresCpuMsPerRequest: perRequest(postgresMs),
+    cpuMsPerRequestBy: by,
   };
 }

@@ -1,4 +1,4 @@
-import type { TenantWritesOptions } from '../tenant-writes.bench';
+import type { TenantWritesOptions } from './writes-report';
 
 /** The tenant writes bench's settings, from BENCH_WRITES_* variables (see docs/benchmarks.md). */
 export function tenantWritesOptions(): TenantWritesOptions {

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import {
   createRemoteJWKSet,
   errors,
@@ -17,6 +18,21 @@ export interface VerifiedAccessToken {
   platformAdmin: boolean;
 }
 
+/** Tolerated clock skew between auth and this pod, in seconds. */
+const CLOCK_TOLERANCE_SECONDS = 5;
+/**
+ * How long a token's checked signature is reused: well inside the JWKS cache's 10 minutes, so
+ * withdrawing a signing key takes no longer to reach this pod than it did.
+ */
+const VERIFIED_REUSE_MS = 60_000;
+/** Tokens whose checked signature is kept (a few hundred bytes each). */
+const VERIFIED_TOKENS = 10_000;
+
+interface VerifiedEntry extends VerifiedAccessToken {
+  /** The `exp` claim, in ms. */
+  expiresAt: number;
+}
+
 /**
  * Verifies access tokens without a database: the signature against the auth service's JWKS
  * (fetched once, refetched when an unknown key id appears, at most every 30 s), the
@@ -24,6 +40,13 @@ export interface VerifiedAccessToken {
  */
 export class AccessTokenVerifier {
   private readonly jwks: JWTVerifyGetKey;
+  /**
+   * Tokens whose signature and claims checked out, by their exact text: a client sends the
+   * same token with every request until it refreshes, and checking an ES256 signature is the
+   * gateway's largest cost per request after the network. Expiry and revocation are still
+   * checked on every request.
+   */
+  private readonly verified: LRUCache<string, VerifiedEntry>;
 
   constructor(
     jwksUrl: URL,
@@ -31,7 +54,14 @@ export class AccessTokenVerifier {
     private readonly revocations: Pick<RevocationList, 'isRevoked'>,
     /** Counts each key lookup: `hit` from the cached key set, `miss` when it was fetched. */
     countLookup?: CountCacheLookup,
+    private readonly now: () => number = Date.now,
   ) {
+    this.verified = new LRUCache({
+      max: VERIFIED_TOKENS,
+      ttl: VERIFIED_REUSE_MS,
+      ttlAutopurge: false,
+      perf: { now: () => this.now() },
+    });
     // jose writes the time of each fetch into this object: a lookup that changed it fetched.
     const cache: JWKSCacheInput = {};
     const remote = createRemoteJWKSet(jwksUrl, {
@@ -58,6 +88,22 @@ export class AccessTokenVerifier {
 
   async verify(token: string): Promise<VerifiedAccessToken> {
     if (token.length > 4096) throw new UnauthenticatedError('Invalid access token');
+    const entry = this.verified.get(token) ?? (await this.checkSignature(token));
+    if (this.now() > entry.expiresAt + CLOCK_TOLERANCE_SECONDS * 1000) {
+      this.verified.delete(token);
+      throw new UnauthenticatedError('Access token expired');
+    }
+    if (this.revocations.isRevoked(entry.sessionId)) {
+      throw new UnauthenticatedError('Session revoked');
+    }
+    return {
+      userId: entry.userId,
+      sessionId: entry.sessionId,
+      platformAdmin: entry.platformAdmin,
+    };
+  }
+
+  private async checkSignature(token: string): Promise<VerifiedEntry> {
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, this.jwks, {
@@ -65,7 +111,8 @@ export class AccessTokenVerifier {
         audience: this.issuer,
         algorithms: [ACCESS_TOKEN_ALGORITHM],
         typ: 'at+jwt',
-        clockTolerance: 5,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        currentDate: new Date(this.now()),
         requiredClaims: ['sub', 'sid', 'exp', 'iat'],
       }));
     } catch (error) {
@@ -76,10 +123,18 @@ export class AccessTokenVerifier {
       }
       throw new UnauthenticatedError('Invalid access token');
     }
-    const { sub, sid, adm } = payload;
-    if (!isUuid(sub) || !isUuid(sid)) throw new UnauthenticatedError('Invalid access token');
-    if (this.revocations.isRevoked(sid)) throw new UnauthenticatedError('Session revoked');
-    return { userId: sub, sessionId: sid, platformAdmin: adm === true };
+    const { sub, sid, adm, exp } = payload;
+    if (!isUuid(sub) || !isUuid(sid) || typeof exp !== 'number') {
+      throw new UnauthenticatedError('Invalid access token');
+    }
+    const entry = {
+      userId: sub,
+      sessionId: sid,
+      platformAdmin: adm === true,
+      expiresAt: exp * 1000,
+    };
+    this.verified.set(token, entry);
+    return entry;
   }
 }
 

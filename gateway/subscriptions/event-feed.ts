@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Logger } from 'pino';
 import { eventChannel, parsePublishedEvent, type PublishedEvent } from '../../platform/events';
@@ -53,6 +54,22 @@ export class EventFeed {
   }
 
   /**
+   * One parsed (and validated) event per message, whatever the number of listeners: every
+   * subscriber of a tenant gets the same message at once, and the same object lets them share
+   * its rendering (see event-subscription.ts).
+   */
+  private readonly parsed = new LRUCache<string, { event: PublishedEvent | null }>({ max: 256 });
+
+  private parse(message: string): PublishedEvent | null {
+    let entry = this.parsed.get(message);
+    if (!entry) {
+      entry = { event: parsePublishedEvent(message) };
+      this.parsed.set(message, entry);
+    }
+    return entry.event;
+  }
+
+  /**
    * Calls `onEvent` for each event of the tenant (null: the platform's); resolves with the
    * function that stops it.
    */
@@ -63,7 +80,7 @@ export class EventFeed {
     const id = await this.pubsub.subscribe<string>(
       eventChannel(this.prefix, tenantId),
       (message) => {
-        const event = parsePublishedEvent(message);
+        const event = this.parse(message);
         if (event) onEvent(event);
         else this.logger.warn({ tenantId }, 'unreadable event message skipped');
       },

@@ -2,6 +2,7 @@ import type { ApolloServer } from '@apollo/server';
 import {
   execute,
   GraphQLError,
+  print,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLSchema,
@@ -11,6 +12,7 @@ import { ValidationError } from '../../platform/errors';
 import {
   EVENT_TYPE_PATTERN,
   EventType,
+  mayReadEventActor,
   mayReadEventOrigin,
   type PublishedEvent,
 } from '../../platform/events';
@@ -47,6 +49,26 @@ const TENANT_ACCESS_CHANGES = new Set<string>([
   EventType.TENANT_STATUS_CHANGED,
   EventType.TENANT_DELETED,
 ]);
+
+/**
+ * Live events rendered with a selection, per event object (one per message, shared by every
+ * subscriber on this gateway: see event-feed.ts): subscribers with the same document, variables
+ * and view of the event's origin get one execution between them, not one each. Entries go
+ * with the event object.
+ */
+const renderings = new WeakMap<PublishedEvent, Map<string, Promise<ExecutionResult>>>();
+
+function renderedOnce(
+  event: PublishedEvent,
+  key: string,
+  render: () => Promise<ExecutionResult>,
+): Promise<ExecutionResult> {
+  let byKey = renderings.get(event);
+  if (!byKey) renderings.set(event, (byKey = new Map()));
+  let rendering = byKey.get(key);
+  if (!rendering) byKey.set(key, (rendering = render()));
+  return rendering;
+}
 
 interface StreamItem {
   seq: bigint;
@@ -87,6 +109,16 @@ export async function* eventSubscription(
   const afterSeq = validSeq(args.afterSeq);
   const local = selectsOnly(selection, LOCAL_FIELDS);
   const context: GatewayContext = { request, delivery: true };
+  // What a live event's rendering depends on besides the event (see eventObject), and the
+  // actor's visibility too, so a rendering never crosses a line the journal's rules draw.
+  const renderKey = local
+    ? [
+        mayReadEventOrigin(request) ? 'origin' : 'no-origin',
+        mayReadEventActor(request) ? 'actor' : 'no-actor',
+        JSON.stringify(variableValues ?? {}),
+        print(document),
+      ].join('\n')
+    : '';
 
   const run = async (query: string, variables: Record<string, unknown>) => {
     const response = await deps.apollo.executeOperation(
@@ -158,13 +190,19 @@ export async function* eventSubscription(
       if (item.rendered) {
         yield { data: { [selection.responseKey]: item.rendered } };
       } else if (local) {
-        yield (await execute({
-          schema: deps.schema,
-          document,
-          rootValue: { [selection.field.name.value]: eventObject(item.published!, request) },
-          contextValue: context,
-          variableValues,
-        })) as ExecutionResult;
+        const event = item.published!;
+        yield await renderedOnce(
+          event,
+          renderKey,
+          async () =>
+            (await execute({
+              schema: deps.schema,
+              document,
+              rootValue: { [selection.field.name.value]: eventObject(event, request) },
+              contextValue: context,
+              variableValues,
+            })) as ExecutionResult,
+        );
       } else {
         const result = await run(renderQuery, { __id: item.published!.id });
         yield {

@@ -206,6 +206,45 @@ describe('an actor’s IP and user agent', () => {
     local.unsubscribe();
     rendered.unsubscribe();
   });
+
+  it('stay null for a VIEWER subscribed with the same document as an ADMIN who sees them', async () => {
+    // The gateway renders a live event once per document and view of it: the VIEWER's view
+    // must not be served the ADMIN's rendering, whichever subscribed first.
+    const query = `subscription { events(types: ["tenancy.tenant.updated"]) { seq ip userAgent } }`;
+    const subscriptions = [admin, viewer, admin, viewer].map((user) => {
+      const client = connectWs(stack.gatewayUrl, {
+        authorization: `Bearer ${user.accessToken}`,
+        tenantId,
+      });
+      clients.push(client);
+      return client.subscribe<{ events: { seq: string; ip: string | null } }>(query);
+    });
+    // Renames until every subscription has seen one (each is then live), then one more.
+    await waitFor(async () => {
+      await ok(
+        `mutation { updateTenant(name: "Vis ${Date.now()}") { name } }`,
+        {},
+        {
+          ...admin.headers(tenantId),
+          'user-agent': USER_AGENT,
+        },
+      );
+      return subscriptions.every((subscription) => subscription.results.length >= 1);
+    }, 20_000);
+    const [adminFirst, viewerFirst, adminSecond, viewerSecond] = subscriptions.map(
+      (subscription) => subscription.results.at(-1)!.events,
+    );
+    for (const seen of [adminFirst, adminSecond]) {
+      expect(seen).toMatchObject({
+        ip: expect.stringMatching(/127\.0\.0\.1/),
+        userAgent: USER_AGENT,
+      });
+    }
+    for (const seen of [viewerFirst, viewerSecond]) {
+      expect(seen).toMatchObject({ ip: null, userAgent: null });
+    }
+    for (const subscription of subscriptions) subscription.unsubscribe();
+  });
 });
 
 describe('the actor', () => {

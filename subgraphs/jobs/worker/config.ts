@@ -36,6 +36,11 @@ export const workerConfigShape = {
   ...backupConfigShape,
   PORT: port(4006),
   WORKER_CONCURRENCY: integer(4, 1, 256),
+  /**
+   * The worker's CPU niceness (0-19): where it shares cores with the API's processes, a
+   * burst of deliveries waits for the CPU instead of taking it from requests.
+   */
+  WORKER_NICE: integer(10, 0, 19),
   /** Completed and failed jobs older than this are removed by the purge. */
   JOB_RETENTION_HOURS: integer(24 * 7, 1, 24 * 365),
   PURGE_INTERVAL_SECONDS: integer(3600, 10, 86_400),

@@ -1,8 +1,11 @@
 import { exitOnSignals } from '../../../platform/http';
 import { loadWorkerConfig } from './config';
+import { lowerCpuPriority } from './cpu-priority';
 import { startWorker } from './worker-process';
 
-startWorker(loadWorkerConfig()).then(
+const config = loadWorkerConfig();
+lowerCpuPriority(config.WORKER_NICE);
+startWorker(config).then(
   (worker) => exitOnSignals(worker, worker.logger),
   (error: unknown) => {
     process.stderr.write(

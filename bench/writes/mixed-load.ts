@@ -1,0 +1,64 @@
+import type { TestStack } from '../../platform/testing/stack';
+import type { WebhookReceiver } from '../../platform/testing/webhook-receiver';
+import { waitFor } from '../../platform/testing/ws-client';
+import { runClosedLoop } from '../lib/closed-loop';
+import { startBackgroundTraffic } from './background-traffic';
+import { measuredRun, type MeasuredRun } from './measured-run';
+import type { WriteKind } from './mutations';
+import type { TenantWritesOptions } from './writes-report';
+import type { Writer } from './writers';
+
+export interface MixedLoad {
+  run: MeasuredRun;
+  /** Webhook deliveries that arrived while the writes were measured. */
+  delivered: number;
+  /** Subscription events that arrived while the writes were measured. */
+  fannedOut: number;
+}
+
+/**
+ * `write` measured again with background traffic running (see background-traffic.ts), once
+ * every subscription is live. `journaled` is told of every write that succeeded.
+ */
+export async function measureMixedLoad(setup: {
+  stack: TestStack;
+  receiver: WebhookReceiver;
+  writers: readonly Writer[];
+  write: WriteKind;
+  pids: Readonly<Record<string, number>>;
+  options: TenantWritesOptions;
+  journaled: (types: string[], times: number) => void;
+}): Promise<MixedLoad> {
+  const { stack, writers, write, options } = setup;
+  const background = await startBackgroundTraffic(stack, setup.receiver, writers, options);
+  try {
+    // Writes until every subscription has seen one of its tenant's events (so it is live).
+    await waitFor(async () => {
+      await Promise.all(writers.map((writer) => write.step(writer, 0)));
+      setup.journaled(write.journals, writers.length);
+      return background.allLive();
+    }, 60_000);
+    const delivered = background.delivered();
+    const fannedOut = background.received();
+    const run = await measuredRun(
+      `gateway: ${write.name}, with ${options.subscriptions} subscriptions and webhook deliveries`,
+      stack.db,
+      setup.pids,
+      () =>
+        runClosedLoop({
+          durationMs: options.durationMs,
+          warmupMs: options.warmupMs,
+          concurrency: writers.length,
+          step: (client, turn) => write.step(writers[client]!, turn),
+        }),
+    );
+    setup.journaled(write.journals, run.succeededTotal);
+    return {
+      run,
+      delivered: background.delivered() - delivered,
+      fannedOut: background.received() - fannedOut,
+    };
+  } finally {
+    await background.stop();
+  }
+}
