@@ -83,6 +83,9 @@ const GRANTS: Record<DatabaseService, string[]> = {
     `EXECUTE ${APPEND}`,
     'SELECT events.events',
     'INSERT mail.outbox',
+    // Sends Slack and PagerDuty alerts: reads their channels' encrypted targets, nothing else.
+    'USAGE schema observability',
+    'SELECT observability.alert_channels',
     'EXECUTE events.unpublished(integer)',
     'EXECUTE events.mark_published(uuid[])',
     'EXECUTE events.relay_lag_seconds()',

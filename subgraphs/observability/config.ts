@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import { alertRecipientsConfigShape } from '../../platform/alerts';
-import { integer, url } from '../../platform/config';
+import {
+  encryption,
+  integer,
+  outbound,
+  refuseDevelopmentEncryptionKeyInProduction,
+  refuseMetadataCidrsInProduction,
+  url,
+} from '../../platform/config';
 import type { SubgraphConfig } from '../../platform/graphql';
 
 const httpUrl = (fallback: string) => url(['http', 'https'], fallback);
@@ -28,7 +35,16 @@ export const observabilityConfigShape = {
   ALERT_DISPATCH_BACKOFF_MS: integer(5_000, 100, 3_600_000),
   /** Besides a tenant's verified members, the addresses its rules may mail. */
   ...alertRecipientsConfigShape,
+  /** Slack webhook URLs and PagerDuty routing keys of alert channels are encrypted at rest. */
+  ...encryption,
+  /** A Slack channel's URL is checked against the SSRF filter when it is saved. */
+  ...outbound,
 };
+
+export const observabilityConfigRules = [
+  refuseDevelopmentEncryptionKeyInProduction,
+  refuseMetadataCidrsInProduction,
+];
 
 export type ObservabilityConfig = SubgraphConfig &
   z.infer<z.ZodObject<typeof observabilityConfigShape>>;

@@ -1,5 +1,7 @@
 import { Queue } from 'bullmq';
 import { alertRecipientPolicy, type AlertRecipientPolicy } from '../../platform/alerts';
+import { outboundPolicyFromConfig } from '../../platform/config';
+import { KeyRing } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
 import { cacheCounter } from '../../platform/observability/cache-metrics';
 import { ALL_QUEUES, QueueName } from '../../platform/queues';
@@ -9,6 +11,7 @@ import { processTargets, type ObservabilityConfig } from './config';
 import { MetricsScraper } from './probes/metrics-scraper';
 import { ReadinessProbe } from './probes/readiness-probe';
 import { alertEvaluationRoute } from './routes/alert-evaluation.route';
+import type { AlertChannelDeps } from './services/alert-channel.service';
 import { AlertEvaluator } from './services/alert-evaluator.service';
 
 /** What the observability process builds once and shares across requests. */
@@ -18,6 +21,8 @@ export interface ObservabilityServices {
   queues: Queue[];
   /** Whom a tenant's rules may mail (checked when a rule is written). */
   recipients: AlertRecipientPolicy;
+  /** Encrypts Slack and PagerDuty channels' secrets, and vets Slack URLs. */
+  alertChannels: AlertChannelDeps;
 }
 
 export async function setupObservability(
@@ -62,6 +67,13 @@ export async function setupObservability(
         internal: runtime.internal,
         logger,
       }),
+      alertChannels: {
+        keyRing: KeyRing.fromConfig(config.ENCRYPTION_KEYS),
+        secrets: {
+          allowHttp: config.NODE_ENV !== 'production',
+          policy: outboundPolicyFromConfig(config),
+        },
+      },
     },
     routes: alertEvaluationRoute(runtime as SubgraphRuntime, evaluator),
     close: async () => {

@@ -2,10 +2,12 @@ import { CreateAlertRules1764028804000 } from './1764028804000-create-alert-rule
 import { CreateAlerts1764028890000 } from './1764028890000-create-alerts';
 import { AddPlatformAlertRules1764028900000 } from './1764028900000-add-platform-alert-rules';
 import { ConfineTenantAlertRules1765007002000 } from './1765007002000-confine-tenant-alert-rules';
+import { CreateAlertChannels1766004000000 } from './1766004000000-create-alert-channels';
 
 export const observabilityMigrations = [
   CreateAlertRules1764028804000,
   CreateAlerts1764028890000,
   AddPlatformAlertRules1764028900000,
   ConfineTenantAlertRules1765007002000,
+  CreateAlertChannels1766004000000,
 ];
