@@ -34,6 +34,7 @@ const GRANTS: Record<DatabaseService, string[]> = {
     'USAGE schema mail',
     `EXECUTE ${APPEND}`,
     'INSERT mail.outbox',
+    'INSERT mail.deliveries',
     'EXECUTE auth.find_api_key(text)',
     'EXECUTE auth.touch_api_keys(uuid[],timestamp with time zone)',
     'EXECUTE auth.oauth_links_of_user(uuid)',
@@ -46,6 +47,7 @@ const GRANTS: Record<DatabaseService, string[]> = {
     'USAGE schema mail',
     `EXECUTE ${APPEND}`,
     'INSERT mail.outbox',
+    'INSERT mail.deliveries',
     'EXECUTE tenancy.allowed_origins(uuid,text)',
     'EXECUTE tenancy.count_oauth_secrets_to_reencrypt(text)',
     'EXECUTE tenancy.list_tenants(text,timestamp with time zone,uuid,integer)',
@@ -83,6 +85,10 @@ const GRANTS: Record<DatabaseService, string[]> = {
     `EXECUTE ${APPEND}`,
     'SELECT events.events',
     'INSERT mail.outbox',
+    // Sends the durable mail outbox: reads a pending mail, marks it sent or dead.
+    'SELECT mail.deliveries',
+    'INSERT mail.deliveries',
+    'UPDATE mail.deliveries',
     // Sends Slack and PagerDuty alerts: reads their channels' encrypted targets, nothing else.
     'USAGE schema observability',
     'SELECT observability.alert_channels',

@@ -14,6 +14,7 @@ import {
 } from '../../../platform/config';
 import { relayConfigShape } from '../relay/relay-config';
 import { alertWorkerConfigRules, alertWorkerConfigShape } from './alerts/alert-config';
+import { mailWorkerConfigShape } from './mail/mail-config';
 import { webhookConfigRules, webhookWorkerConfigShape } from '../webhooks/webhook-config';
 
 // The defaults of platform/schema/compose.ts, spelled out: the worker need not load composition.
@@ -29,6 +30,8 @@ export const workerConfigShape = {
   ...relayConfigShape,
   /** Alerting: the evaluation period, and mail and outbound settings for notifications. */
   ...alertWorkerConfigShape,
+  /** The durable mail outbox: drain period, attempts and backoff. */
+  ...mailWorkerConfigShape,
   /** Webhook delivery: key ring, SSRF policy, timeout, retry schedule, throttle, locks. */
   ...webhookWorkerConfigShape,
   PORT: port(4006),

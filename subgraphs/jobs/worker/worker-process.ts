@@ -38,6 +38,7 @@ import { reencryptSecrets } from './reencrypt-secrets.processor';
 import { runRetentionPurge, type RetentionPurgeOptions } from './retention-purge.processor';
 import { scheduleRetentionPurges } from './retention-schedules';
 import { startWebhookDelivery } from './webhooks/webhook-delivery.worker';
+import { setupMailJobs } from './mail/mail-jobs';
 
 export interface RunningWorker extends RunningService {
   logger: ReturnType<typeof createLogger>;
@@ -131,6 +132,15 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     internal,
   });
 
+  const mailQueue = queues.find((queue) => queue.name === QueueName.MAIL)!;
+  const mail = setupMailJobs({
+    config,
+    logger,
+    registry: metrics.registry,
+    dataSource,
+    queue: mailQueue,
+  });
+
   const processors: Record<string, (job: Job) => Promise<unknown>> = {
     // Recorded as a run of the finished-jobs retention target, like the other purges.
     [JobName.PURGE_FINISHED_JOBS]: () =>
@@ -142,6 +152,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     [JobName.PURGE_TENANT]: (job) => purgeTenant(job.data, { internal, logger }),
     [JobName.REENCRYPT_SECRETS]: () => reencryptSecrets({ internal, logger }),
     ...alerts.processors,
+    ...mail.processors,
   };
 
   const inHand = new JobsInHand();
@@ -170,6 +181,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     QueueName.TENANT_PURGE,
     QueueName.RETENTION,
     QueueName.ALERTS,
+    QueueName.MAIL,
   ];
   const workers = workedQueues.map((queueName) => {
     const workerConnection = createRedis(config, logger, {
@@ -214,6 +226,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   );
   await scheduleRetentionPurges(retention, config.PURGE_INTERVAL_SECONDS * 1000);
   await alerts.schedule(queues.find((queue) => queue.name === QueueName.ALERTS)!);
+  await mail.schedule(mailQueue);
 
   // Daily: secrets still under an older key after a rotation are rewritten without anyone asking.
   await maintenance.upsertJobScheduler(REENCRYPT_SECRETS_SCHEDULER_ID, REENCRYPT_SECRETS_SCHEDULE, {
@@ -256,6 +269,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       await webhooks.close();
       await dataSource.destroy();
       await alerts.close();
+      await mail.close();
       await Promise.all([connection, ...workerConnections].map((client) => closeRedis(client)));
     },
   });
