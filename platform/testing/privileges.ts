@@ -77,6 +77,8 @@ const GRANTS: Record<DatabaseService, string[]> = {
     'EXECUTE events.journal_position()',
     'EXECUTE events.journal_count(text,bigint,bigint)',
     'EXECUTE observability.alert_tenants()',
+    'EXECUTE observability.alert_channel_secrets_to_reencrypt(text,uuid,integer)',
+    'EXECUTE observability.count_alert_channel_secrets_to_reencrypt(text)',
   ],
   worker: [
     'USAGE schema jobs',

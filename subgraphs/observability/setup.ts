@@ -1,8 +1,10 @@
 import { Queue } from 'bullmq';
 import { alertRecipientPolicy, type AlertRecipientPolicy } from '../../platform/alerts';
 import { outboundPolicyFromConfig } from '../../platform/config';
+import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
 import { KeyRing } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
+import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
 import { cacheCounter } from '../../platform/observability/cache-metrics';
 import { ALL_QUEUES, QueueName } from '../../platform/queues';
 import { closeRedis, createRedis, queuePrefix } from '../../platform/redis';
@@ -12,6 +14,7 @@ import { MetricsScraper } from './probes/metrics-scraper';
 import { ReadinessProbe } from './probes/readiness-probe';
 import { alertEvaluationRoute } from './routes/alert-evaluation.route';
 import type { AlertChannelDeps } from './services/alert-channel.service';
+import { observabilitySecretStores } from './services/alert-channel-reencryption';
 import { AlertEvaluator } from './services/alert-evaluator.service';
 
 /** What the observability process builds once and shares across requests. */
@@ -49,6 +52,7 @@ export async function setupObservability(
     countLookup: cacheCounter(metrics.registry, 'tenant_status'),
   });
   await tenantStatuses.start();
+  const keyRing = KeyRing.fromConfig(config.ENCRYPTION_KEYS);
   const evaluator = new AlertEvaluator({
     dataSource,
     scraper: new MetricsScraper(targets, metrics.registry, config.PROBE_TIMEOUT_MS),
@@ -68,14 +72,17 @@ export async function setupObservability(
         logger,
       }),
       alertChannels: {
-        keyRing: KeyRing.fromConfig(config.ENCRYPTION_KEYS),
+        keyRing,
         secrets: {
           allowHttp: config.NODE_ENV !== 'production',
           policy: outboundPolicyFromConfig(config),
         },
       },
     },
-    routes: alertEvaluationRoute(runtime as SubgraphRuntime, evaluator),
+    routes: {
+      ...alertEvaluationRoute(runtime as SubgraphRuntime, evaluator),
+      [reencryptCall.path]: reencryptRoute(runtime, keyRing, observabilitySecretStores(dataSource)),
+    },
     close: async () => {
       await tenantStatuses.stop();
       await closeRedis(subscriber);

@@ -3,6 +3,7 @@ import { CreateAlerts1764028890000 } from './1764028890000-create-alerts';
 import { AddPlatformAlertRules1764028900000 } from './1764028900000-add-platform-alert-rules';
 import { ConfineTenantAlertRules1765007002000 } from './1765007002000-confine-tenant-alert-rules';
 import { CreateAlertChannels1766004000000 } from './1766004000000-create-alert-channels';
+import { CreateAlertChannelReencryption1766004002000 } from './1766004002000-create-alert-channel-reencryption';
 
 export const observabilityMigrations = [
   CreateAlertRules1764028804000,
@@ -10,4 +11,5 @@ export const observabilityMigrations = [
   AddPlatformAlertRules1764028900000,
   ConfineTenantAlertRules1765007002000,
   CreateAlertChannels1766004000000,
+  CreateAlertChannelReencryption1766004002000,
 ];
