@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { anonymousContext } from '../../platform/context';
 import { postGraphQL, type GraphQLResponse } from '../../platform/testing/graphql-client';
 import { signUpPlatformAdmin, signUpUser, type TestUser } from '../../platform/testing/members';
@@ -27,6 +27,8 @@ beforeAll(async () => {
       ...stack.envOf('observability'),
       NODE_ENV: 'production',
       GATEWAY_INTERNAL_URL: stack.url('gateway'),
+      // Production refuses the development key, which encrypts alert channels' secrets.
+      ENCRYPTION_KEYS: `disclosure:${randomBytes(32).toString('base64')}`,
     },
   });
   [admin, stranger] = await Promise.all([

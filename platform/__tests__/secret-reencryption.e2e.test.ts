@@ -31,10 +31,12 @@ let admin: TestUser;
 /** A webhook endpoint mid-rotation: its current secret and the previous one, both stored. */
 let endpointId: string;
 const webhookSecrets: string[] = [];
+/** Alert channels' secrets by channel id: a tenant's Slack URL and a platform routing key. */
+const channelSecrets = new Map<string, string>();
 
 beforeAll(async () => {
   stack = await startStack({
-    subgraphs: ['auth', 'tenancy', 'jobs'],
+    subgraphs: ['auth', 'tenancy', 'jobs', 'observability'],
     worker: true,
     // Webhook endpoints on this machine may be created (nothing is delivered to them).
     env: { ENCRYPTION_KEYS: OLD, OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8' },
@@ -47,7 +49,47 @@ beforeAll(async () => {
   admin = await signUpPlatformAdmin(stack.gatewayUrl, stack.db);
   await configureProvider('corp', CLIENT_SECRET);
   await createRotatedEndpoint();
+  await createAlertChannels();
 }, 120_000);
+
+async function createAlertChannels(): Promise<void> {
+  const create = async (field: string, input: object, headers: Record<string, string>) => {
+    const response = await postGraphQL<Record<string, { id: string }>>(
+      stack.gatewayUrl,
+      {
+        query: `mutation ($input: AlertChannelInput!) { ${field}(input: $input) { id } }`,
+        variables: { input },
+      },
+      headers,
+    );
+    const id = response.body.data?.[field]?.id;
+    if (!id) throw new Error(`${field} failed: ${response.text}`);
+    channelSecrets.set(id, (input as { secret: string }).secret);
+  };
+  const url = `http://127.0.0.1:9/services/T1/B1/${randomUUID()}`;
+  await create(
+    'createAlertChannel',
+    { kind: 'SLACK', name: 'ops', secret: url },
+    owner.headers(tenantId),
+  );
+  const key = randomBytes(16).toString('hex');
+  await create(
+    'createPlatformAlertChannel',
+    { kind: 'PAGERDUTY', name: 'on-call', secret: key },
+    admin.headers(),
+  );
+}
+
+/** Each alert channel's stored secret, opened with a ring of `keys`, by channel id. */
+async function storedChannelSecrets(keys: Record<string, Buffer>): Promise<Map<string, string>> {
+  const ring = KeyRing.fromConfig(
+    Object.entries(keys).map(([kid, key]) => ({ kid, key: new Redacted(key) })),
+  );
+  const rows = await stack.db.query<{ id: string; e: string }>(
+    `SELECT id, secret_ciphertext AS e FROM observability.alert_channels`,
+  );
+  return new Map(rows.map((row) => [row.id, ring.decrypt(row.e, row.id)]));
+}
 
 afterAll(async () => {
   await stack?.stop();
@@ -138,6 +180,7 @@ async function rotateTo(keys: string): Promise<void> {
   await restart('tenancy', keys);
   await restart('auth', keys);
   await restart('jobs', keys);
+  await restart('observability', keys);
 }
 
 /** Every stored envelope's key id, by table. */
@@ -145,6 +188,7 @@ async function envelopeKids(): Promise<{
   signingKeys: string[];
   oauthSecrets: string[];
   webhookSecrets: string[];
+  alertChannels: string[];
 }> {
   const kid = (envelope: string) => envelope.split('.')[1]!;
   const signing = await stack.db.query<{ e: string }>(
@@ -158,7 +202,11 @@ async function envelopeKids(): Promise<{
      UNION ALL SELECT previous_secret_ciphertext FROM jobs.webhook_endpoints
       WHERE previous_secret_ciphertext IS NOT NULL`,
   );
+  const channels = await stack.db.query<{ e: string }>(
+    `SELECT secret_ciphertext AS e FROM observability.alert_channels`,
+  );
   return {
+    alertChannels: channels.map((row) => kid(row.e)),
     signingKeys: signing.map((row) => kid(row.e)),
     oauthSecrets: oauth.map((row) => kid(row.e)),
     webhookSecrets: webhook.map((row) => kid(row.e)),
@@ -212,10 +260,12 @@ describe('rotating ENCRYPTION_KEYS', () => {
     expect(kids.webhookSecrets).toEqual(['old', 'old']);
     expect(await resolvedSecret('corp')).toBe(CLIENT_SECRET);
     expect(await storedWebhookSecrets({ old: OLD_KEY })).toEqual(webhookSecrets);
+    expect(kids.alertChannels).toEqual(['old', 'old']);
+    expect(await storedChannelSecrets({ old: OLD_KEY })).toEqual(channelSecrets);
   });
 
   it('refuses unsigned and malformed calls to the internal route', async () => {
-    for (const service of ['auth', 'tenancy', 'jobs'] as const) {
+    for (const service of ['auth', 'tenancy', 'jobs', 'observability'] as const) {
       expect((await callRoute(service, { batch: 10 }, false)).status).toBe(401);
       expect((await callRoute(service, { batch: -1 })).status).toBe(400);
       expect((await callRoute(service, { batch: 10, cursor: 'nonsense' })).status).toBe(400);
@@ -236,9 +286,12 @@ describe('rotating ENCRYPTION_KEYS', () => {
 
   it('rewrites every stored secret under the new key when a platform admin runs the job', async () => {
     const before = await envelopeKids();
-    const stale = [...before.signingKeys, ...before.oauthSecrets, ...before.webhookSecrets].filter(
-      (kid) => kid === 'old',
-    );
+    const stale = [
+      ...before.signingKeys,
+      ...before.oauthSecrets,
+      ...before.webhookSecrets,
+      ...before.alertChannels,
+    ].filter((kid) => kid === 'old');
 
     const response = await reencryptSecrets();
     expect(response.body.errors).toBeUndefined();
@@ -248,11 +301,13 @@ describe('rotating ENCRYPTION_KEYS', () => {
     expect(after.signingKeys.every((kid) => kid === 'new')).toBe(true);
     expect(after.oauthSecrets).toEqual(['new', 'new']);
     expect(after.webhookSecrets).toEqual(['new', 'new']);
+    expect(after.alertChannels).toEqual(['new', 'new']);
     const envelopes = await stack.db.query<{ e: string }>(
       `SELECT private_key_encrypted AS e FROM auth.signing_keys
        UNION ALL SELECT client_secret_encrypted FROM tenancy.oauth_providers
        UNION ALL SELECT secret_ciphertext FROM jobs.webhook_endpoints
-       UNION ALL SELECT previous_secret_ciphertext FROM jobs.webhook_endpoints`,
+       UNION ALL SELECT previous_secret_ciphertext FROM jobs.webhook_endpoints
+       UNION ALL SELECT secret_ciphertext FROM observability.alert_channels`,
     );
     for (const { e } of envelopes) expect(e.startsWith('v1.new.')).toBe(true);
 
@@ -261,6 +316,7 @@ describe('rotating ENCRYPTION_KEYS', () => {
     expect(await resolvedSecret('late')).toBe(LATE_SECRET);
     // The same secrets, now readable with the new key alone, under the same associated data.
     expect(await storedWebhookSecrets({ new: NEW_KEY })).toEqual(webhookSecrets);
+    expect(await storedChannelSecrets({ new: NEW_KEY })).toEqual(channelSecrets);
     // Nothing left: a second run rewrites nothing.
     expect((await reencryptSecrets()).body.data).toEqual({ reencryptSecrets: 0 });
   });

@@ -9,9 +9,18 @@ export interface MailMessage {
   kind: string;
 }
 
-/** Sends one message to one recipient; rejects when the transport could not take it. */
+/** Anything that runs SQL: a data source, or a transaction's entity manager. */
+export interface MailSqlRunner {
+  query(sql: string, parameters?: unknown[]): Promise<unknown>;
+}
+
+/**
+ * Sends one message to one recipient; rejects when the transport could not take it. A
+ * transport that writes rows (outbox, durable) writes them with `db` when given: the caller's
+ * transaction, so the mail is kept exactly when the action that causes it commits.
+ */
 export interface Mailer {
-  send(message: MailMessage): Promise<void>;
+  send(message: MailMessage, db?: MailSqlRunner): Promise<void>;
 }
 
 /** A mailer that holds connections; `close` lets a draining process release them. */

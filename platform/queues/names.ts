@@ -9,6 +9,8 @@ export const QueueName = {
   ALERTS: 'alerts',
   /** One job per webhook delivery (endpoint × event), retried on its own schedule. */
   WEBHOOK_DELIVERY: 'webhook-delivery',
+  /** Transactional mail from the durable outbox (mail.deliveries), one job per mail. */
+  MAIL: 'mail',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -25,6 +27,10 @@ export const JobName = {
   DELIVER_WEBHOOK: 'deliver-webhook',
   /** A verified database backup (queue `maintenance`, scheduled by BACKUP_CRON). */
   DATABASE_BACKUP: 'database-backup',
+  /** Hands the durable mail outbox's pending mails to the `mail` queue (a job scheduler). */
+  DRAIN_MAIL: 'drain-mail',
+  /** `{ deliveryId }`: sends one mail of the durable outbox over SMTP. */
+  SEND_MAIL: 'send-mail',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

@@ -4,7 +4,7 @@ import { JobName, QueueName } from './names';
 
 /**
  * The `reencrypt-secrets` job (queue `maintenance`): the worker asks every subgraph that stores
- * key ring envelopes (auth, tenancy, jobs) to rewrite those not under its active key, through their
+ * key ring envelopes (auth, tenancy, jobs, observability) to rewrite those not under its active key, through their
  * signed `POST /internal/reencrypt` routes (platform/crypto/reencryption.ts). A job scheduler
  * runs it daily; `reencryptSecrets` (platform administrators) runs it now. It fails, and says
  * how many are left, when any secret stays under an older key: that key must stay in

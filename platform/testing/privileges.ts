@@ -40,6 +40,7 @@ const GRANTS: Record<DatabaseService, string[]> = {
     'USAGE schema mail',
     `EXECUTE ${APPEND}`,
     'INSERT mail.outbox',
+    'INSERT mail.deliveries',
     'EXECUTE auth.find_api_key(text)',
     'EXECUTE auth.touch_api_keys(uuid[],timestamp with time zone)',
     'EXECUTE auth.oauth_links_of_user(uuid)',
@@ -52,6 +53,7 @@ const GRANTS: Record<DatabaseService, string[]> = {
     'USAGE schema mail',
     `EXECUTE ${APPEND}`,
     'INSERT mail.outbox',
+    'INSERT mail.deliveries',
     'EXECUTE tenancy.allowed_origins(uuid,text)',
     'EXECUTE tenancy.count_oauth_secrets_to_reencrypt(text)',
     'EXECUTE tenancy.list_tenants(text,timestamp with time zone,uuid,integer)',
@@ -94,6 +96,8 @@ const GRANTS: Record<DatabaseService, string[]> = {
     'EXECUTE observability.verify_audit_chain(uuid)',
     'EXECUTE observability.prune_audit_entries(integer,integer)',
     'EXECUTE observability.audit_export_page(uuid,timestamp with time zone,timestamp with time zone,bigint,integer)',
+    'EXECUTE observability.alert_channel_secrets_to_reencrypt(text,uuid,integer)',
+    'EXECUTE observability.count_alert_channel_secrets_to_reencrypt(text)',
   ],
   worker: [
     'USAGE schema jobs',
@@ -102,6 +106,13 @@ const GRANTS: Record<DatabaseService, string[]> = {
     `EXECUTE ${APPEND}`,
     'SELECT events.events',
     'INSERT mail.outbox',
+    // Sends the durable mail outbox: reads a pending mail, marks it sent or dead.
+    'SELECT mail.deliveries',
+    'INSERT mail.deliveries',
+    'UPDATE mail.deliveries',
+    // Sends Slack and PagerDuty alerts: reads their channels' encrypted targets, nothing else.
+    'USAGE schema observability',
+    'SELECT observability.alert_channels',
     'EXECUTE events.unpublished(integer)',
     'EXECUTE events.mark_published(uuid[])',
     'EXECUTE events.relay_lag_seconds()',

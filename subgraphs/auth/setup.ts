@@ -5,7 +5,7 @@ import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
 import { KeyRing } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
 import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
-import { createMailer } from '../../platform/mail';
+import { createTransactionalMailer } from '../../platform/mail';
 import { outboundPolicyFromConfig } from '../../platform/config';
 import { SlidingWindowLimiter } from '../../platform/rate-limit';
 import type { AuthConfig } from './config';
@@ -52,7 +52,7 @@ export async function setupAuth(
   revocations.start();
   const apiKeys = new ApiKeyVerifier(dataSource, logger, config.API_KEY_USAGE_FLUSH_SECONDS * 1000);
   apiKeys.start();
-  const mailer = createMailer(config, dataSource);
+  const mailer = createTransactionalMailer(config, dataSource, keyRing);
   const windowMs = config.AUTH_RATE_WINDOW_SECONDS * 1000;
   const limiter = (name: string, limit: number) =>
     new SlidingWindowLimiter(redis, {

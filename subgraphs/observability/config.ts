@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import { alertRecipientsConfigShape } from '../../platform/alerts';
-import { integer, url } from '../../platform/config';
+import {
+  encryption,
+  integer,
+  outbound,
+  refuseDevelopmentEncryptionKeyInProduction,
+  refuseMetadataCidrsInProduction,
+  url,
+} from '../../platform/config';
 import { MIN_AUDIT_RETENTION_DAYS } from './migrations/1766005001000-add-audit-trail-functions';
 import type { SubgraphConfig } from '../../platform/graphql';
 
@@ -45,7 +52,16 @@ export const observabilityConfigShape = {
   AUDIT_EXPORT_URL_TTL_SECONDS: integer(300, 10, 3_600),
   /** Besides a tenant's verified members, the addresses its rules may mail. */
   ...alertRecipientsConfigShape,
+  /** Slack webhook URLs and PagerDuty routing keys of alert channels are encrypted at rest. */
+  ...encryption,
+  /** A Slack channel's URL is checked against the SSRF filter when it is saved. */
+  ...outbound,
 };
+
+export const observabilityConfigRules = [
+  refuseDevelopmentEncryptionKeyInProduction,
+  refuseMetadataCidrsInProduction,
+];
 
 export type ObservabilityConfig = SubgraphConfig &
   z.infer<z.ZodObject<typeof observabilityConfigShape>>;

@@ -4,6 +4,7 @@ import type { SubgraphRuntime } from '../../platform/graphql';
 import { platformAlertScope } from './alerts/alert-scope';
 import type { ObservabilityConfig } from './config';
 import { createObservabilityLoaders, type ObservabilityLoaders } from './loaders';
+import { AlertChannelService } from './services/alert-channel.service';
 import { AlertRuleService } from './services/alert-rule.service';
 import { AlertService } from './services/alert.service';
 import { AuditChainService } from './services/audit-chain.service';
@@ -18,9 +19,11 @@ export interface ObservabilityContext {
   health: HealthService;
   platformStats: PlatformStatsService;
   alertRules: AlertRuleService;
+  alertChannels: AlertChannelService;
   alerts: AlertService;
   /** The platform's own rules and alerts (no tenant), for platform administrators. */
   platformAlertRules: AlertRuleService;
+  platformAlertChannels: AlertChannelService;
   platformAlerts: AlertService;
   audit: AuditService;
   /** Verification and export of whole chains, for platform administrators. */
@@ -51,8 +54,10 @@ export function createObservabilityContext(
       runtime.config.DATABASE_SLOW_QUERY_MS,
     ),
     alertRules: new AlertRuleService(scope, services.recipients),
+    alertChannels: new AlertChannelService(scope, services.alertChannels),
     alerts: new AlertService(scope, request),
     platformAlertRules: new AlertRuleService(platformScope, services.recipients),
+    platformAlertChannels: new AlertChannelService(platformScope, services.alertChannels),
     platformAlerts: new AlertService(platformScope, request),
     audit: new AuditService(scope, platformScope),
     auditChains: new AuditChainService(

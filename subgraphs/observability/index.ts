@@ -1,5 +1,5 @@
 import type { SubgraphDefinition } from '../../platform/graphql';
-import { observabilityConfigShape } from './config';
+import { observabilityConfigRules, observabilityConfigShape } from './config';
 import { createObservabilityContext, type ObservabilityContext } from './context';
 import { AlertRuleEntity } from './entities/alert-rule.entity';
 import { resolvers } from './resolvers';
@@ -12,7 +12,7 @@ export const observabilitySubgraph: SubgraphDefinition<
 > = {
   name: 'observability',
   defaultPort: 4005,
-  config: { shape: observabilityConfigShape },
+  config: { shape: observabilityConfigShape, rules: observabilityConfigRules },
   entities: [AlertRuleEntity],
   resolvers,
   // Children first: notifications, rule states and alerts reference the rules.
@@ -22,6 +22,7 @@ export const observabilitySubgraph: SubgraphDefinition<
     'observability.alerts',
     'observability.alert_rules',
     'observability.tenant_usage_daily',
+    'observability.alert_channels',
   ],
   setup: setupObservability,
   createContext: createObservabilityContext,

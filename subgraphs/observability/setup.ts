@@ -1,6 +1,10 @@
 import { Queue } from 'bullmq';
 import { alertRecipientPolicy, type AlertRecipientPolicy } from '../../platform/alerts';
+import { outboundPolicyFromConfig } from '../../platform/config';
+import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
+import { KeyRing } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
+import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
 import { cacheCounter } from '../../platform/observability/cache-metrics';
 import { ALL_QUEUES, QueueName } from '../../platform/queues';
 import { closeRedis, createRedis, queuePrefix } from '../../platform/redis';
@@ -14,6 +18,8 @@ import { ReadinessProbe } from './probes/readiness-probe';
 import { alertEvaluationRoute } from './routes/alert-evaluation.route';
 import { auditExportRoute } from './routes/audit-export.route';
 import { usageReportRoute } from './routes/usage-report.route';
+import type { AlertChannelDeps } from './services/alert-channel.service';
+import { observabilitySecretStores } from './services/alert-channel-reencryption';
 import { AlertEvaluator } from './services/alert-evaluator.service';
 
 /** What the observability process builds once and shares across requests. */
@@ -25,6 +31,8 @@ export interface ObservabilityServices {
   recipients: AlertRecipientPolicy;
   /** Signs the audit export URLs platform administrators ask for. */
   auditExportUrls: AuditExportUrls;
+  /** Encrypts Slack and PagerDuty channels' secrets, and vets Slack URLs. */
+  alertChannels: AlertChannelDeps;
 }
 
 export async function setupObservability(
@@ -51,6 +59,7 @@ export async function setupObservability(
     countLookup: cacheCounter(metrics.registry, 'tenant_status'),
   });
   await tenantStatuses.start();
+  const keyRing = KeyRing.fromConfig(config.ENCRYPTION_KEYS);
   const evaluator = new AlertEvaluator({
     dataSource,
     scraper: new MetricsScraper(targets, metrics.registry, config.PROBE_TIMEOUT_MS),
@@ -83,10 +92,18 @@ export async function setupObservability(
         logger,
       }),
       auditExportUrls,
+      alertChannels: {
+        keyRing,
+        secrets: {
+          allowHttp: config.NODE_ENV !== 'production',
+          policy: outboundPolicyFromConfig(config),
+        },
+      },
     },
     routes: {
       ...alertEvaluationRoute(runtime as SubgraphRuntime, evaluator),
       ...usageReportRoute(runtime as SubgraphRuntime),
+      [reencryptCall.path]: reencryptRoute(runtime, keyRing, observabilitySecretStores(dataSource)),
     },
     prefixRoutes: {
       [AUDIT_EXPORT_PATH_PREFIX]: {

@@ -7,7 +7,7 @@ import { tenantRetentionCall } from '../../platform/contracts/tenancy/tenant-ret
 import { KeyRing } from '../../platform/crypto';
 import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
 import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
-import { createMailer } from '../../platform/mail';
+import { createTransactionalMailer } from '../../platform/mail';
 import { SlidingWindowLimiter } from '../../platform/rate-limit';
 import { publishMembershipChanged } from '../../platform/tenancy';
 import type { TenancyConfig } from './config';
@@ -26,7 +26,8 @@ export async function setupTenancy(
   runtime: SubgraphRuntime<TenancyConfig>,
 ): Promise<SubgraphServices<TenancyServices>> {
   const { config, dataSource, logger, redis } = runtime;
-  const mailer = createMailer(config, dataSource);
+  const keyRing = KeyRing.fromConfig(config.ENCRYPTION_KEYS);
+  const mailer = createTransactionalMailer(config, dataSource, keyRing);
   const auth = new AuthCalls(runtime.internal);
   const invitations: InvitationSettings = {
     mailer,
@@ -45,7 +46,7 @@ export async function setupTenancy(
     auth,
   };
   const oauthProviders = {
-    keyRing: KeyRing.fromConfig(config.ENCRYPTION_KEYS),
+    keyRing,
     allowLoopbackHttp: config.NODE_ENV !== 'production',
   };
   const lifecycle = setupTenantLifecycle(runtime);

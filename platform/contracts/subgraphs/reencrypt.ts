@@ -19,7 +19,7 @@ export const MAX_REENCRYPT_BATCH = 1_000;
 export const reencryptCall = defineInternalCall({
   name: 'the re-encryption',
   path: '/internal/reencrypt',
-  servedBy: ['auth', 'tenancy', 'jobs'],
+  servedBy: ['auth', 'tenancy', 'jobs', 'observability'],
   callers: ['worker'],
   mutating: true,
   request: z.object({

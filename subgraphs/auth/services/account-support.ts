@@ -85,20 +85,26 @@ export class AccountSupport {
     return user;
   }
 
-  async mailVerification(user: UserEntity, token: string): Promise<void> {
+  /**
+   * Written with `manager`, the transaction that issued the token: the mail is kept (outbox,
+   * or the durable outbox the worker sends with retries) exactly when the token is.
+   */
+  async mailVerification(
+    manager: EntityManager,
+    user: Pick<UserEntity, 'email'>,
+    token: string,
+  ): Promise<void> {
     const link = new URL('/verify-email', this.auth.config.APP_PUBLIC_URL);
     link.searchParams.set('token', token);
-    try {
-      await this.auth.mailer.send({
+    await this.auth.mailer.send(
+      {
         kind: 'auth.verify_email',
         to: user.email,
         subject: 'Confirm your email address',
         text: `Welcome to Tessera.\n\nTo confirm this address, open:\n${link.href}\n\nThe link works once and expires in ${Math.round(this.auth.config.EMAIL_VERIFICATION_TTL_MINUTES / 60)} hours.\n`,
-      });
-    } catch (error) {
-      // The account exists either way; `requestEmailVerification` sends another link.
-      this.auth.logger.error({ err: error }, 'verification mail failed');
-    }
+      },
+      manager,
+    );
   }
 
   /**

@@ -58,6 +58,7 @@ export class AccountService {
       });
       if (!user) return null;
       const token = await this.support.issueEmailToken(manager, user.id, 'verify_email');
+      await this.support.mailVerification(manager, user, token);
       const opened = await this.auth.issuer.open(manager, user, this.support.meta);
       await appendEvent(manager, {
         type: EventType.USER_SIGNED_UP,
@@ -68,13 +69,11 @@ export class AccountService {
       return {
         signedIn: { tokens: opened.tokens, user },
         evicted: opened.evicted,
-        verifyToken: token,
       };
     });
     if (!created) return this.answerTakenEmail(normalized, name);
     await this.auth.revocations.announce(created.evicted);
     this.support.count('sign_up', 'ok');
-    await this.support.mailVerification(created.signedIn.user, created.verifyToken);
     return created.signedIn;
   }
 

@@ -53,16 +53,15 @@ export class RecoveryService {
     const user = await this.support.currentUser();
     if (user.emailVerified) return true;
     await this.support.limitMail(user.id);
-    const token = await this.auth.dataSource.transaction(async (manager) => {
+    await this.auth.dataSource.transaction(async (manager) => {
       const issued = await this.support.issueEmailToken(manager, user.id, 'verify_email');
+      await this.support.mailVerification(manager, user, issued);
       await appendEvent(manager, {
         type: EventType.EMAIL_VERIFICATION_REQUESTED,
         tenantId: null,
         payload: { userId: user.id },
       });
-      return issued;
     });
-    await this.support.mailVerification(user, token);
     return true;
   }
 
@@ -129,23 +128,26 @@ export class RecoveryService {
     if (!user || user.status !== 'ACTIVE') return;
     const decision = await this.auth.mailLimiter.consume(user.id);
     if (!decision.allowed) return;
-    const token = await this.auth.dataSource.transaction(async (manager) => {
-      const issued = await this.support.issueEmailToken(manager, user.id, 'reset_password');
+    // The mail is written in the token's transaction: both are kept, or neither.
+    await this.auth.dataSource.transaction(async (manager) => {
+      const token = await this.support.issueEmailToken(manager, user.id, 'reset_password');
       await appendEvent(manager, {
         type: EventType.PASSWORD_RESET_REQUESTED,
         tenantId: null,
         actor: null,
         payload: { userId: user.id },
       });
-      return issued;
-    });
-    const link = new URL('/reset-password', this.auth.config.APP_PUBLIC_URL);
-    link.searchParams.set('token', token);
-    await this.auth.mailer.send({
-      kind: 'auth.password_reset',
-      to: user.email,
-      subject: 'Reset your Tessera password',
-      text: `Someone asked to reset the password of your Tessera account.\n\nTo choose a new password, open:\n${link.href}\n\nThe link works once and expires in ${this.auth.config.PASSWORD_RESET_TTL_MINUTES} minutes. If it was not you, ignore this mail.\n`,
+      const link = new URL('/reset-password', this.auth.config.APP_PUBLIC_URL);
+      link.searchParams.set('token', token);
+      await this.auth.mailer.send(
+        {
+          kind: 'auth.password_reset',
+          to: user.email,
+          subject: 'Reset your Tessera password',
+          text: `Someone asked to reset the password of your Tessera account.\n\nTo choose a new password, open:\n${link.href}\n\nThe link works once and expires in ${this.auth.config.PASSWORD_RESET_TTL_MINUTES} minutes. If it was not you, ignore this mail.\n`,
+        },
+        manager,
+      );
     });
   }
 }

@@ -18,7 +18,7 @@ import { generateWebhookSecret, signWebhook } from '../webhooks/signature';
 import { webhookWorkerConfigShape } from '../webhooks/webhook-config';
 import { deliveryBody, liveSecrets } from '../webhooks/webhook-message';
 import { loggedResponseBody } from '../webhooks/webhook-request';
-import { validateWebhookUrl } from '../webhooks/webhook-url';
+import { validateWebhookUrl } from '../../../platform/outbound/webhook-url';
 
 // The rules of delivery that need no process: Standard Webhooks signatures checked against
 // the stock `standardwebhooks` library, retry timing, event filters, and URL vetting with the

@@ -17,7 +17,7 @@ import { generateWebhookSecret } from '../webhooks/signature';
 import { MAX_ENDPOINTS_PER_TENANT } from '../webhooks/webhook-config';
 import { liveSecrets } from '../webhooks/webhook-message';
 import type { WebhookServices } from '../webhooks/webhook-services';
-import { validateWebhookUrl } from '../webhooks/webhook-url';
+import { validateWebhookUrl } from '../../../platform/outbound/webhook-url';
 
 export { MAX_ENDPOINTS_PER_TENANT };
 

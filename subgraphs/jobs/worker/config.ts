@@ -15,6 +15,7 @@ import {
 import { relayConfigShape } from '../relay/relay-config';
 import { alertWorkerConfigRules, alertWorkerConfigShape } from './alerts/alert-config';
 import { backupConfigRules, backupConfigShape } from './backup/backup-config';
+import { mailWorkerConfigShape } from './mail/mail-config';
 import { webhookConfigRules, webhookWorkerConfigShape } from '../webhooks/webhook-config';
 
 // The defaults of platform/schema/compose.ts, spelled out: the worker need not load composition.
@@ -30,6 +31,8 @@ export const workerConfigShape = {
   ...relayConfigShape,
   /** Alerting: the evaluation period, and mail and outbound settings for notifications. */
   ...alertWorkerConfigShape,
+  /** The durable mail outbox: drain period, attempts and backoff. */
+  ...mailWorkerConfigShape,
   /** Webhook delivery: key ring, SSRF policy, timeout, retry schedule, throttle, locks. */
   ...webhookWorkerConfigShape,
   /** Scheduled, verified database backups: BACKUP_CRON, BACKUP_DATABASE_URL, BACKUP_DIR, ... */

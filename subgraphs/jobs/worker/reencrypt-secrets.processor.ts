@@ -14,7 +14,7 @@ const MAX_CALLS_PER_SUBGRAPH = 1_000;
  * The subgraphs that store secrets under the key ring: auth (signing keys), tenancy (OAuth
  * client secrets) and jobs (webhook signing secrets).
  */
-const SECRET_OWNERS: readonly SubgraphName[] = ['auth', 'tenancy', 'jobs'];
+const SECRET_OWNERS: readonly SubgraphName[] = ['auth', 'tenancy', 'jobs', 'observability'];
 
 /**
  * The `reencrypt-secrets` job: one pass over every owner's secrets through its signed internal

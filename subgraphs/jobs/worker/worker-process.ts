@@ -42,6 +42,7 @@ import { journalPartitionsGauge } from './journal-maintenance';
 import { runRetentionPurge, type RetentionPurgeOptions } from './retention-purge.processor';
 import { scheduleRetentionPurges } from './retention-schedules';
 import { startWebhookDelivery } from './webhooks/webhook-delivery.worker';
+import { setupMailJobs } from './mail/mail-jobs';
 
 export interface RunningWorker extends RunningService {
   logger: ReturnType<typeof createLogger>;
@@ -154,6 +155,14 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     registry: metrics.registry,
     production: config.NODE_ENV === 'production',
   });
+  const mailQueue = queues.find((queue) => queue.name === QueueName.MAIL)!;
+  const mail = setupMailJobs({
+    config,
+    logger,
+    registry: metrics.registry,
+    dataSource,
+    queue: mailQueue,
+  });
 
   const processors: Record<string, (job: Job) => Promise<unknown>> = {
     // Recorded as a run of the finished-jobs retention target, like the other purges.
@@ -167,6 +176,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     [JobName.REENCRYPT_SECRETS]: () => reencryptSecrets({ internal, logger }),
     ...alerts.processors,
     ...backups.processors,
+    ...mail.processors,
   };
 
   const inHand = new JobsInHand();
@@ -195,6 +205,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     QueueName.TENANT_PURGE,
     QueueName.RETENTION,
     QueueName.ALERTS,
+    QueueName.MAIL,
   ];
   const workers = workedQueues.map((queueName) => {
     const workerConnection = createRedis(config, logger, {
@@ -240,6 +251,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   await scheduleRetentionPurges(retention, config.PURGE_INTERVAL_SECONDS * 1000);
   await alerts.schedule(queues.find((queue) => queue.name === QueueName.ALERTS)!);
   await backups.schedule(maintenance);
+  await mail.schedule(mailQueue);
 
   // Daily: secrets still under an older key after a rotation are rewritten without anyone asking.
   await maintenance.upsertJobScheduler(REENCRYPT_SECRETS_SCHEDULER_ID, REENCRYPT_SECRETS_SCHEDULE, {
@@ -283,6 +295,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       await usageReports.stop();
       await dataSource.destroy();
       await alerts.close();
+      await mail.close();
       await Promise.all([connection, ...workerConnections].map((client) => closeRedis(client)));
     },
   });

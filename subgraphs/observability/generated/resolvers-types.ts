@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { AlertRuleEntity } from '../entities/alert-rule.entity';
+import type { AlertChannelView } from '../services/alert-channel.service';
 import type { AlertRecord } from '../repositories/alert.repository';
 import type { AuditTrailRow } from '../repositories/audit-trail.repository';
 import type { AuditConnectionModel } from '../services/audit.service';
@@ -41,6 +42,44 @@ export type Alert = {
 };
 
 /**
+ * A Slack or PagerDuty destination that alert rules name in their channels (`channel`). Its
+ * secret (the webhook URL, the routing key) is stored encrypted and never returned.
+ */
+export type AlertChannel = {
+  __typename?: 'AlertChannel';
+  /** What a rule writes in `channels` to send here: `slack:<id>` or `pagerduty:<id>`. */
+  channel: Scalars['String']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  kind: AlertChannelKind;
+  name: Scalars['String']['output'];
+  /** The secret masked: a Slack URL's host and last 4 characters, a routing key's last 4. */
+  target: Scalars['String']['output'];
+};
+
+/** A new alert channel. */
+export type AlertChannelInput = {
+  kind: AlertChannelKind;
+  /** 1 to 100 characters, unique among the owner's channels. */
+  name: Scalars['String']['input'];
+  /**
+   * SLACK: the incoming-webhook URL (https; its host must resolve to public addresses).
+   * PAGERDUTY: the Events API v2 routing (integration) key, 32 letters and digits.
+   */
+  secret: Scalars['String']['input'];
+};
+
+/** What an AlertChannel sends to. */
+export type AlertChannelKind =
+  /**
+   * A PagerDuty service through the Events API v2: a `trigger` when the alert fires, a `resolve`
+   * when it resolves, with the alert's id as `dedup_key`.
+   */
+  | 'PAGERDUTY'
+  /** A Slack incoming webhook: a message with the alert's summary. */
+  | 'SLACK';
+
+/**
  * A rule on a measure. A tenant's rules watch the tenant's own figures only:
  * `tessera_journal_events_total`, its journal's events per second, optionally of one `type`. A
  * platform rule may also watch Tessera's process metrics, read from every process's `/metrics`
@@ -52,8 +91,9 @@ export type Alert = {
 export type AlertRule = {
   __typename?: 'AlertRule';
   /**
-   * Where alerts go: `log`, `email:<address>`, `webhook:<endpoint id>` (a tenant's rules only; at
-   * most 10). A tenant rule mails only the tenant's members with a verified email, and the
+   * Where alerts go: `log`, `email:<address>`, `webhook:<endpoint id>` (a tenant's rules only),
+   * `slack:<alert channel id>` or `pagerduty:<alert channel id>` (an AlertChannel of the rule's
+   * owner, see `createAlertChannel`; any other is BAD_USER_INPUT); at most 10. A tenant rule mails only the tenant's members with a verified email, and the
    * addresses the platform allows (`ALERT_EMAIL_ALLOWED_RECIPIENTS`); any other is FORBIDDEN.
    */
   channels: Array<Scalars['String']['output']>;
@@ -204,19 +244,30 @@ export type Mutation = {
   /** Marks a platform alert seen; the first acknowledgement is kept. */
   acknowledgePlatformAlert: Alert;
   /**
+   * Adds a Slack or PagerDuty channel for the tenant's rules (at most 50; names unique:
+   * CONFLICT). A malformed secret, or a Slack URL whose host is not public, is BAD_USER_INPUT.
+   */
+  createAlertChannel: AlertChannel;
+  /**
    * Adds a rule (at most 200 per tenant; names are unique in a tenant: CONFLICT). A platform-wide
    * metric is BAD_USER_INPUT; an email channel to anyone but a verified member of the tenant or
    * an address the platform allows is FORBIDDEN.
    */
   createAlertRule: AlertRule;
+  /** Adds a Slack or PagerDuty channel for platform rules. Platform administrators only. */
+  createPlatformAlertChannel: AlertChannel;
   /**
    * Adds a platform rule, over Tessera's process metrics or the platform's own journal; its
    * channels are `log` and `email:<address>` (webhook endpoints belong to tenants). At most 200;
    * names are unique among platform rules (CONFLICT). Platform administrators only.
    */
   createPlatformAlertRule: AlertRule;
+  /** Deletes a channel; CONFLICT while a rule still sends to it. */
+  deleteAlertChannel: Scalars['Boolean']['output'];
   /** Deletes a rule with its alerts. */
   deleteAlertRule: Scalars['Boolean']['output'];
+  /** Deletes a platform channel; CONFLICT while a platform rule still sends to it. */
+  deletePlatformAlertChannel: Scalars['Boolean']['output'];
   /** Deletes a platform rule with its alerts. */
   deletePlatformAlertRule: Scalars['Boolean']['output'];
   /** Replaces a rule; a changed condition starts its `for` window over. */
@@ -236,8 +287,18 @@ export type MutationAcknowledgePlatformAlertArgs = {
 };
 
 
+export type MutationCreateAlertChannelArgs = {
+  input: AlertChannelInput;
+};
+
+
 export type MutationCreateAlertRuleArgs = {
   input: AlertRuleInput;
+};
+
+
+export type MutationCreatePlatformAlertChannelArgs = {
+  input: AlertChannelInput;
 };
 
 
@@ -246,7 +307,17 @@ export type MutationCreatePlatformAlertRuleArgs = {
 };
 
 
+export type MutationDeleteAlertChannelArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteAlertRuleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeletePlatformAlertChannelArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -277,6 +348,8 @@ export type Query = {
   __typename?: 'Query';
   /** One alert of the tenant; null when there is none with this id. */
   alert?: Maybe<Alert>;
+  /** The current tenant's Slack and PagerDuty alert channels, oldest first (secrets masked). */
+  alertChannels: Array<AlertChannel>;
   /** The current tenant's alert rules, oldest first. */
   alertRules: Array<AlertRule>;
   /**
@@ -303,6 +376,8 @@ export type Query = {
   health: Health;
   /** One platform alert; null when there is none with this id (a tenant's alert included). */
   platformAlert?: Maybe<Alert>;
+  /** The platform's own Slack and PagerDuty alert channels, oldest first. Platform administrators. */
+  platformAlertChannels: Array<AlertChannel>;
   /**
    * The platform's own alert rules (no tenant owns them; tenants never see them), oldest first.
    * Platform administrators only.
@@ -528,6 +603,9 @@ export type ResolversTypes = ResolversObject<{
   Alert: ResolverTypeWrapper<AlertRecord>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  AlertChannel: ResolverTypeWrapper<AlertChannelView>;
+  AlertChannelInput: AlertChannelInput;
+  AlertChannelKind: AlertChannelKind;
   AlertRule: ResolverTypeWrapper<AlertRuleEntity>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -559,6 +637,8 @@ export type ResolversParentTypes = ResolversObject<{
   Alert: AlertRecord;
   ID: Scalars['ID']['output'];
   Float: Scalars['Float']['output'];
+  AlertChannel: AlertChannelView;
+  AlertChannelInput: AlertChannelInput;
   AlertRule: AlertRuleEntity;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
@@ -613,6 +693,15 @@ export type AlertResolvers<ContextType = ObservabilityContext, ParentType extend
   rule?: Resolver<ResolversTypes['AlertRule'], ParentType, ContextType>;
   severity?: Resolver<ResolversTypes['Severity'], ParentType, ContextType>;
   value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+}>;
+
+export type AlertChannelResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['AlertChannel'] = ResolversParentTypes['AlertChannel']> = ResolversObject<{
+  channel?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['AlertChannelKind'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type AlertRuleResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['AlertRule'] = ResolversParentTypes['AlertRule']> = ResolversObject<{
@@ -695,9 +784,13 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 export type MutationResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   acknowledgeAlert?: Resolver<ResolversTypes['Alert'], ParentType, ContextType, RequireFields<MutationAcknowledgeAlertArgs, 'id'>>;
   acknowledgePlatformAlert?: Resolver<ResolversTypes['Alert'], ParentType, ContextType, RequireFields<MutationAcknowledgePlatformAlertArgs, 'id'>>;
+  createAlertChannel?: Resolver<ResolversTypes['AlertChannel'], ParentType, ContextType, RequireFields<MutationCreateAlertChannelArgs, 'input'>>;
   createAlertRule?: Resolver<ResolversTypes['AlertRule'], ParentType, ContextType, RequireFields<MutationCreateAlertRuleArgs, 'input'>>;
+  createPlatformAlertChannel?: Resolver<ResolversTypes['AlertChannel'], ParentType, ContextType, RequireFields<MutationCreatePlatformAlertChannelArgs, 'input'>>;
   createPlatformAlertRule?: Resolver<ResolversTypes['AlertRule'], ParentType, ContextType, RequireFields<MutationCreatePlatformAlertRuleArgs, 'input'>>;
+  deleteAlertChannel?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAlertChannelArgs, 'id'>>;
   deleteAlertRule?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAlertRuleArgs, 'id'>>;
+  deletePlatformAlertChannel?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeletePlatformAlertChannelArgs, 'id'>>;
   deletePlatformAlertRule?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeletePlatformAlertRuleArgs, 'id'>>;
   updateAlertRule?: Resolver<ResolversTypes['AlertRule'], ParentType, ContextType, RequireFields<MutationUpdateAlertRuleArgs, 'id' | 'input'>>;
   updatePlatformAlertRule?: Resolver<ResolversTypes['AlertRule'], ParentType, ContextType, RequireFields<MutationUpdatePlatformAlertRuleArgs, 'id' | 'input'>>;
@@ -710,6 +803,7 @@ export type PageInfoResolvers<ContextType = ObservabilityContext, ParentType ext
 
 export type QueryResolvers<ContextType = ObservabilityContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType, RequireFields<QueryAlertArgs, 'id'>>;
+  alertChannels?: Resolver<Array<ResolversTypes['AlertChannel']>, ParentType, ContextType>;
   alertRules?: Resolver<Array<ResolversTypes['AlertRule']>, ParentType, ContextType>;
   alerts?: Resolver<Array<ResolversTypes['Alert']>, ParentType, ContextType, Partial<QueryAlertsArgs>>;
   auditExport?: Resolver<ResolversTypes['AuditExport'], ParentType, ContextType, RequireFields<QueryAuditExportArgs, 'from' | 'to'>>;
@@ -717,6 +811,7 @@ export type QueryResolvers<ContextType = ObservabilityContext, ParentType extend
   databaseStats?: Resolver<ResolversTypes['DatabaseStats'], ParentType, ContextType>;
   health?: Resolver<ResolversTypes['Health'], ParentType, ContextType>;
   platformAlert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType, RequireFields<QueryPlatformAlertArgs, 'id'>>;
+  platformAlertChannels?: Resolver<Array<ResolversTypes['AlertChannel']>, ParentType, ContextType>;
   platformAlertRules?: Resolver<Array<ResolversTypes['AlertRule']>, ParentType, ContextType>;
   platformAlerts?: Resolver<Array<ResolversTypes['Alert']>, ParentType, ContextType, Partial<QueryPlatformAlertsArgs>>;
   platformAuditLog?: Resolver<ResolversTypes['AuditConnection'], ParentType, ContextType, Partial<QueryPlatformAuditLogArgs>>;
@@ -757,6 +852,7 @@ export type UserResolvers<ContextType = ObservabilityContext, ParentType extends
 
 export type Resolvers<ContextType = ObservabilityContext> = ResolversObject<{
   Alert?: AlertResolvers<ContextType>;
+  AlertChannel?: AlertChannelResolvers<ContextType>;
   AlertRule?: AlertRuleResolvers<ContextType>;
   AuditChainVerification?: AuditChainVerificationResolvers<ContextType>;
   AuditConnection?: AuditConnectionResolvers<ContextType>;

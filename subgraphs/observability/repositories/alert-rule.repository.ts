@@ -63,6 +63,15 @@ export class AlertRuleRepository {
     return result.affected ? this.findById(id) : null;
   }
 
+  /** The names of the owner's rules whose channels include `channel` (e.g. `slack:<id>`). */
+  async namesSendingTo(channel: string): Promise<string[]> {
+    const rows: { name: string }[] = await this.manager.query(
+      `SELECT name FROM observability.alert_rules WHERE $1 = ANY(channels) ORDER BY name LIMIT 10`,
+      [channel],
+    );
+    return rows.map((row) => row.name);
+  }
+
   async delete(id: string): Promise<boolean> {
     const result = await this.manager.delete(AlertRuleEntity, { id });
     return (result.affected ?? 0) > 0;

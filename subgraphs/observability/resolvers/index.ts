@@ -18,6 +18,9 @@ export const resolvers: Resolvers = {
     platformAlertRules: (_parent, _args, { platformAlertRules }) => platformAlertRules.list(),
     platformAlerts: (_parent, { active }, { platformAlerts }) => platformAlerts.list(active),
     platformAlert: (_parent, { id }, { platformAlerts }) => platformAlerts.byId(id),
+    alertChannels: (_parent, _args, { alertChannels }) => alertChannels.list(),
+    platformAlertChannels: (_parent, _args, { platformAlertChannels }) =>
+      platformAlertChannels.list(),
     auditLog: (_parent, args, { audit }) => audit.tenantLog(args),
     platformAuditLog: (_parent, args, { audit }) => audit.platformLog(args),
     verifyAuditChain: async (_parent, { tenantId }, { auditChains }) => {
@@ -40,6 +43,12 @@ export const resolvers: Resolvers = {
       platformAlertRules.delete(id),
     acknowledgePlatformAlert: (_parent, { id }, { platformAlerts }) =>
       platformAlerts.acknowledge(id),
+    createAlertChannel: (_parent, { input }, { alertChannels }) => alertChannels.create(input),
+    deleteAlertChannel: (_parent, { id }, { alertChannels }) => alertChannels.delete(id),
+    createPlatformAlertChannel: (_parent, { input }, { platformAlertChannels }) =>
+      platformAlertChannels.create(input),
+    deletePlatformAlertChannel: (_parent, { id }, { platformAlertChannels }) =>
+      platformAlertChannels.delete(id),
   },
   Alert: {
     rule: async (alert, _args, { loaders }) => {

@@ -1,4 +1,6 @@
+import type { EntityManager } from 'typeorm';
 import {
+  AlertChannelRepository,
   formatAlertChannel,
   MAX_ALERT_CHANNELS,
   parseAlertChannel,
@@ -72,6 +74,7 @@ export class AlertRuleService {
           `${tenantId ? 'A tenant' : 'The platform'} may have at most ${MAX_RULES_PER_TENANT} alert rules`,
         );
       }
+      await checkSecretChannels(manager, fields.channels);
       const rule = await uniqueName(() => rules.insert(tenantId, fields));
       await appendEvent(manager, {
         type: EventType.ALERT_RULE_CREATED,
@@ -95,6 +98,7 @@ export class AlertRuleService {
       const rules = new AlertRuleRepository(manager);
       const existing = await rules.findByIdForUpdate(ruleId);
       if (!existing) throw new NotFoundError('Alert rule');
+      await checkSecretChannels(manager, fields.channels);
       const rule = (await uniqueName(() => rules.update(ruleId, fields)))!;
       if (
         existing.metric !== rule.metric ||
@@ -153,6 +157,31 @@ export class AlertRuleService {
 
   private get owner(): RuleOwner {
     return this.scope.tenantId === null ? 'platform' : 'tenant';
+  }
+}
+
+/**
+ * A `slack:` or `pagerduty:` channel must name an alert channel of that kind that the rule's
+ * owner has: row-level security hides every other owner's, so another tenant's channel reads
+ * as missing (BAD_USER_INPUT), exactly like one that never existed.
+ */
+async function checkSecretChannels(manager: EntityManager, channels: readonly string[]) {
+  const wanted = channels
+    .map(parseAlertChannel)
+    .flatMap((channel) =>
+      channel.kind === 'slack' || channel.kind === 'pagerduty' ? [channel] : [],
+    );
+  if (wanted.length === 0) return;
+  const kinds = await new AlertChannelRepository(manager).kindsOf(
+    wanted.map((channel) => channel.channelId),
+  );
+  for (const channel of wanted) {
+    if (kinds.get(channel.channelId)?.toLowerCase() !== channel.kind) {
+      throw new ValidationError(
+        `${channel.kind}:${channel.channelId} names no ${channel.kind} alert channel of this owner`,
+        { field: 'channels' },
+      );
+    }
   }
 }
 

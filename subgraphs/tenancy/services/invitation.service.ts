@@ -106,7 +106,7 @@ export class InvitationService {
     if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
 
     const token = randomToken(32);
-    const { invitation, tenantName } = await withTenantTransaction(
+    const { invitation } = await withTenantTransaction(
       this.dataSource,
       tenantId,
       async (manager) => {
@@ -154,27 +154,22 @@ export class InvitationService {
             replacedInvitationId: replaced,
           },
         });
-        return { invitation: created, tenantName: tenant.name };
+        // In the invitation's transaction: the mail is kept (and sent with retries by the
+        // worker under smtp) exactly when the invitation is.
+        await this.settings.mailer.send(
+          invitationMail({
+            to: email,
+            tenantName: tenant.name,
+            role,
+            token,
+            expiresAt: created.expiresAt,
+            appPublicUrl: this.settings.appPublicUrl,
+          }),
+          manager,
+        );
+        return { invitation: created };
       },
     );
-
-    try {
-      await this.settings.mailer.send(
-        invitationMail({
-          to: email,
-          tenantName,
-          role,
-          token,
-          expiresAt: invitation.expiresAt,
-          appPublicUrl: this.settings.appPublicUrl,
-        }),
-      );
-    } catch (error) {
-      this.settings.logger.error(
-        { err: error, invitationId: invitation.id },
-        'invitation mail failed; the inviter still has the token',
-      );
-    }
     return { invitation, token };
   }
 

@@ -2,6 +2,7 @@ import { alertRecipientsConfigShape } from '../../../../platform/alerts';
 import {
   integer,
   mail,
+  url,
   outbound,
   refuseMetadataCidrsInProduction,
   requireExplicitMailTransportInProduction,
@@ -18,6 +19,8 @@ export const alertWorkerConfigShape = {
   ...alertRecipientsConfigShape,
   /** Webhook alerts: tenants' URLs, reached only through the SSRF-safe client. */
   ...outbound,
+  /** Where PagerDuty alert channels send their events (the Events API v2 enqueue endpoint). */
+  PAGERDUTY_EVENTS_URL: url(['https', 'http'], 'https://events.pagerduty.com/v2/enqueue'),
 };
 
 export const alertWorkerConfigRules = [

@@ -15,6 +15,7 @@ import { appendEvent, EventType } from '../../../../platform/events';
 import type { Mailer } from '../../../../platform/mail';
 import { lockJobDeadLetter, recordDeadLetter } from '../../dead-letters/dead-letter-sink';
 import { tenantFacingError } from '../job-failure';
+import type { SecretChannelSender } from './secret-channel-sender';
 
 /** Sends one tenant alert notification to one of the tenant's webhook endpoints. */
 export interface AlertWebhookSender {
@@ -30,6 +31,8 @@ export interface AlertDispatchDeps {
   /** Whom a tenant's alert may be mailed to, asked again at each send. */
   recipients: AlertRecipientPolicy;
   webhooks: AlertWebhookSender;
+  /** Slack and PagerDuty alert channels. */
+  secretChannels: SecretChannelSender;
   /** Where the dead letter of a notification that failed for good is written. */
   dataSource: DataSource;
   /** tessera_alert_notifications_total{channel, outcome}: sent, retry or dead. */
@@ -153,6 +156,10 @@ async function send(notification: AlertDispatchJob, deps: AlertDispatchDeps): Pr
       return;
     case 'webhook':
       await deps.webhooks.send(notification, channel.endpointId);
+      return;
+    case 'slack':
+    case 'pagerduty':
+      await deps.secretChannels.send(notification, channel.kind, channel.channelId);
       return;
   }
 }

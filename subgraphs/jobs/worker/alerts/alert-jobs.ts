@@ -3,12 +3,15 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { alertRecipientPolicy } from '../../../../platform/alerts';
+import { outboundPolicyFromConfig } from '../../../../platform/config';
+import { KeyRing } from '../../../../platform/crypto';
 import type { InternalClient } from '../../../../platform/internal-calls';
 import { createMailer } from '../../../../platform/mail';
 import { JobName, QueueName } from '../../../../platform/queues';
 import type { WorkerConfig } from '../config';
 import { dispatchAlert } from './alert-dispatch.processor';
 import { evaluateAlerts } from './alert-evaluation.processor';
+import { secretChannelSender } from './secret-channel-sender';
 import { webhookAlertSender } from './webhook-alert-sender';
 
 export interface AlertJobs {
@@ -22,8 +25,8 @@ export interface AlertJobs {
 /**
  * Alerting in the worker: the evaluation round on a job scheduler (the observability process
  * does the work, see alert-evaluation.processor.ts) and the dispatch of each notification to
- * its channel (log, email through the mailer to whom the tenant may mail, webhook through the
- * SSRF-safe client).
+ * its channel (log, email through the mailer to whom the tenant may mail, webhook, Slack and
+ * PagerDuty through the SSRF-safe client).
  */
 export function setupAlertJobs(options: {
   config: WorkerConfig;
@@ -55,6 +58,12 @@ export function setupAlertJobs(options: {
     webhooks: webhookAlertSender({
       dataSource,
       queue: queues.find((queue) => queue.name === QueueName.WEBHOOK_DELIVERY)!,
+    }),
+    secretChannels: secretChannelSender({
+      dataSource,
+      keyRing: KeyRing.fromConfig(config.ENCRYPTION_KEYS),
+      policy: outboundPolicyFromConfig(config),
+      pagerDutyEventsUrl: config.PAGERDUTY_EVENTS_URL,
     }),
     dataSource,
     notifications,

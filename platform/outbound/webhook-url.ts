@@ -1,26 +1,22 @@
-import { ValidationError } from '../../../platform/errors';
-import {
-  assertSafeUrl,
-  OutboundRequestError,
-  systemResolver,
-  type OutboundPolicy,
-  type Resolver,
-} from '../../../platform/outbound';
+import { ValidationError } from '../errors/domain-errors';
+import { OutboundRequestError } from './errors';
+import type { OutboundPolicy } from './policy';
+import { assertSafeUrl, systemResolver, type Resolver } from './vet-url';
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
 /**
- * Checks a URL a tenant wants webhooks at: absolute http(s) (https only in production), no
+ * Checks a URL a tenant wants webhooks at (its webhook endpoints, a Slack alert channel): absolute http(s) (https only in production), no
  * credentials or fragment, at most 2048 characters, and a host whose every address the SSRF
  * filter allows now (deliveries check again each time). Returns it as the WHATWG parser
  * serializes it. Errors are BAD_USER_INPUT naming the reason, never an internal address.
  */
 export async function validateWebhookUrl(
   raw: string,
-  options: { allowHttp: boolean; policy: OutboundPolicy; resolve?: Resolver },
+  options: { allowHttp: boolean; policy: OutboundPolicy; resolve?: Resolver; field?: string },
 ): Promise<string> {
   const fail = (message: string, reason = 'invalid-url') =>
-    new ValidationError(message, { field: 'url', reason });
+    new ValidationError(message, { field: options.field ?? 'url', reason });
   if (raw.length > MAX_WEBHOOK_URL_LENGTH) {
     throw fail(`url must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`);
   }

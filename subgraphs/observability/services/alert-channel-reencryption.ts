@@ -1,0 +1,68 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { withScopeTransaction } from '../../../platform/db';
+import type { AnySecretStore, SecretStore } from '../../../platform/graphql/reencrypt-route';
+
+interface StaleAlertChannel {
+  id: string;
+  /** null: a platform channel. */
+  tenantId: string | null;
+}
+
+/** The owner functions list across owners (ids only); each row is rewritten in its owner's. */
+class AlertChannelSecretRepository {
+  constructor(private readonly manager: Pick<EntityManager, 'query'>) {}
+
+  async listStale(activeKid: string, after: string | null, limit: number) {
+    const rows = (await this.manager.query(
+      `SELECT id, tenant_id FROM observability.alert_channel_secrets_to_reencrypt($1, $2, $3)`,
+      [activeKid, after, limit],
+    )) as { id: string; tenant_id: string | null }[];
+    return rows.map((row): StaleAlertChannel => ({ id: row.id, tenantId: row.tenant_id }));
+  }
+
+  async countStale(activeKid: string): Promise<number> {
+    const [row] = (await this.manager.query(
+      `SELECT observability.count_alert_channel_secrets_to_reencrypt($1)::int AS n`,
+      [activeKid],
+    )) as { n: number }[];
+    return row?.n ?? 0;
+  }
+
+  async lockEnvelope(id: string): Promise<string | null> {
+    const [row] = (await this.manager.query(
+      `SELECT secret_ciphertext FROM observability.alert_channels WHERE id = $1 FOR UPDATE`,
+      [id],
+    )) as { secret_ciphertext: string }[];
+    return row?.secret_ciphertext ?? null;
+  }
+
+  async replaceEnvelope(id: string, envelope: string): Promise<void> {
+    await this.manager.query(
+      `UPDATE observability.alert_channels SET secret_ciphertext = $2 WHERE id = $1`,
+      [id, envelope],
+    );
+  }
+}
+
+/**
+ * The secrets observability stores under the key ring, for `POST /internal/reencrypt`: each
+ * Slack or PagerDuty alert channel's (associated data: the channel's id).
+ */
+export function observabilitySecretStores(dataSource: DataSource): AnySecretStore[] {
+  const channels: SecretStore<StaleAlertChannel> = {
+    name: 'observability.alert_channels',
+    list: (activeKid, after, limit) =>
+      new AlertChannelSecretRepository(dataSource.manager).listStale(activeKid, after, limit),
+    countStale: (activeKid) =>
+      new AlertChannelSecretRepository(dataSource.manager).countStale(activeKid),
+    rewrite: ({ id, tenantId }, keyRing) =>
+      withScopeTransaction(dataSource, tenantId, async (manager) => {
+        const repository = new AlertChannelSecretRepository(manager);
+        const envelope = await repository.lockEnvelope(id);
+        if (envelope === null || !keyRing.needsReencryption(envelope)) return 0;
+        await repository.replaceEnvelope(id, keyRing.reencrypt(envelope, id));
+        return 1;
+      }),
+  };
+  return [channels];
+}
