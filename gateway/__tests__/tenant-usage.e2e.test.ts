@@ -46,6 +46,7 @@ beforeAll(async () => {
     env: {
       GATEWAY_USAGE_FLUSH_MS: '200',
       WORKER_USAGE_FLUSH_MS: '200',
+      WORKER_STORAGE_SAMPLE_MS: '200',
       // The test's webhook receiver listens on this machine.
       OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
       RELAY_POLL_MS: '100',
@@ -189,6 +190,56 @@ it('counts the webhook deliveries the worker made to the tenant’s endpoints', 
   });
   // Creating and verifying the endpoint, and the two updates.
   expect(day).toMatchObject({ webhookDeliveries: 2, mutations: 4 });
+});
+
+it('keeps the most bytes the tenant’s assets held each day, as the worker samples them', async () => {
+  const stored = await createTenant(stack);
+  const addAsset = (sizeBytes: number, status = 'READY') =>
+    stack.db.query(
+      `INSERT INTO assets.assets
+         (tenant_id, name, content_type, size_bytes, status, owner_id, deleted_at, completed_at)
+       VALUES ($1, 'a.bin', 'application/octet-stream', $2, $3, $4, $5, $6)`,
+      [
+        stored.tenantId,
+        sizeBytes,
+        status,
+        stored.owner.id,
+        status === 'DELETED' ? new Date() : null,
+        status === 'PENDING' ? null : new Date(),
+      ],
+    );
+  const storageOf = async (tenantId: string) => {
+    const answer = await postGraphQL<{ tenantUsage: { storageBytes: number }[] }>(
+      stack.gatewayUrl,
+      {
+        query: `query ($d: String!, $t: ID) { tenantUsage(from: $d, to: $d, tenantId: $t) { storageBytes } }`,
+        variables: { d: today(), t: tenantId },
+      },
+      admin.headers(observer.tenantId),
+    );
+    return answer.body.data?.tenantUsage[0]?.storageBytes ?? 0;
+  };
+  // What the quota counts: pending uploads and soft-deleted assets hold their bytes too.
+  await addAsset(1_000);
+  await addAsset(24, 'PENDING');
+  await addAsset(500, 'DELETED');
+  expect(await eventually(async () => (await storageOf(stored.tenantId)) === 1_524)).toBe(true);
+  // The day keeps its largest sample: a purge later in the day lowers nothing. A second
+  // tenant's first bytes, seen after the purge, show a sample has run since (one pass covers
+  // every tenant).
+  await stack.db.query(`DELETE FROM assets.assets WHERE tenant_id = $1 AND size_bytes = 1000`, [
+    stored.tenantId,
+  ]);
+  const later = await createTenant(stack);
+  await stack.db.query(
+    `INSERT INTO assets.assets (tenant_id, name, content_type, size_bytes, status, owner_id, completed_at)
+     VALUES ($1, 'b.bin', 'application/octet-stream', 7, 'READY', $2, now())`,
+    [later.tenantId, later.owner.id],
+  );
+  expect(await eventually(async () => (await storageOf(later.tenantId)) === 7)).toBe(true);
+  expect(await storageOf(stored.tenantId)).toBe(1_524);
+  // Another tenant's bytes stay its own.
+  expect(await storageOf(other.tenantId)).toBe(0);
 });
 
 it('another tenant’s callers, plain members and anonymous callers cannot read a tenant’s usage', async () => {

@@ -103,6 +103,9 @@ const GRANTS: Record<DatabaseService, string[]> = {
     'USAGE schema jobs',
     'USAGE schema events',
     'USAGE schema mail',
+    // Samples every tenant's stored bytes for the usage report; no asset table is granted.
+    'USAGE schema assets',
+    'EXECUTE assets.stored_bytes_by_tenant()',
     `EXECUTE ${APPEND}`,
     'SELECT events.events',
     'INSERT mail.outbox',

@@ -34,6 +34,12 @@ export class UsageAggregator {
     this.entry(tenantId).webhookDeliveries += 1;
   }
 
+  /** The bytes the tenant's assets hold now; the day keeps the largest sample. */
+  storageBytes(tenantId: string, bytes: number): void {
+    const entry = this.entry(tenantId);
+    entry.storageBytes = Math.max(entry.storageBytes, bytes);
+  }
+
   subscriptionStarted(tenantId: string): void {
     const live = (this.live.get(tenantId) ?? 0) + 1;
     this.live.set(tenantId, live);
@@ -65,6 +71,7 @@ export class UsageAggregator {
       entry.responseBytes += delta.responseBytes;
       entry.webhookDeliveries += delta.webhookDeliveries;
       entry.peakSubscriptions = Math.max(entry.peakSubscriptions, delta.peakSubscriptions);
+      entry.storageBytes = Math.max(entry.storageBytes, delta.storageBytes);
     }
   }
 
@@ -87,6 +94,7 @@ export class UsageAggregator {
         webhookDeliveries: 0,
         // A day that starts with subscriptions already open starts with them as its peak.
         peakSubscriptions: this.live.get(tenantId) ?? 0,
+        storageBytes: 0,
       };
       this.pending.set(key, entry);
     }

@@ -7,9 +7,9 @@ export type OperationType = (typeof OPERATION_TYPES)[number];
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /**
- * What one gateway process counted for one tenant on one UTC day since its last report: sums
- * to add to the day's row, and the most live subscriptions it saw at once (the row keeps the
- * largest report).
+ * What one process counted for one tenant on one UTC day since its last report: sums to add
+ * to the day's row, and levels whose largest report the row keeps (the most live
+ * subscriptions at once, the most bytes stored).
  */
 export const usageDeltaSchema = z
   .object({
@@ -23,6 +23,8 @@ export const usageDeltaSchema = z
     responseBytes: count,
     webhookDeliveries: count,
     peakSubscriptions: count,
+    /** The most bytes the tenant's assets held (its storage quota's measure) when sampled. */
+    storageBytes: count.default(0),
   })
   .strict();
 export type UsageDelta = z.infer<typeof usageDeltaSchema>;

@@ -3,6 +3,7 @@ import { AddAssetCompletedAt1764028850000 } from './1764028850000-add-asset-comp
 import { IndexAssetSearch1764028851000 } from './1764028851000-index-asset-search';
 import { IndexAssetFilters1764028852000 } from './1764028852000-index-asset-filters';
 import { IndexAssetRetention1764028872000 } from './1764028872000-index-asset-retention';
+import { AddStoredBytesByTenant1766008001000 } from './1766008001000-add-stored-bytes-by-tenant';
 
 export const assetsMigrations = [
   CreateAssets1764028802000,
@@ -10,4 +11,5 @@ export const assetsMigrations = [
   IndexAssetSearch1764028851000,
   IndexAssetFilters1764028852000,
   IndexAssetRetention1764028872000,
+  AddStoredBytesByTenant1766008001000,
 ];

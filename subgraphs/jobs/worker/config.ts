@@ -51,6 +51,8 @@ export const workerConfigShape = {
   JOURNAL_PARTITIONS_AHEAD: integer(3, 1, 24),
   /** How often the worker reports its webhook deliveries per tenant to observability. */
   WORKER_USAGE_FLUSH_MS: integer(5_000, 100, 600_000),
+  /** How often the worker samples the bytes each tenant's assets hold (daily storage usage). */
+  WORKER_STORAGE_SAMPLE_MS: integer(300_000, 100, 86_400_000),
   /**
    * The subgraphs, as the gateway names them; the worker calls the internal routes at each
    * URL's origin (a deleted tenant's purge calls every one of them).

@@ -34,6 +34,7 @@ import type { WorkerConfig } from './config';
 import { startDeadLetterWatcher } from './dead-letter-watcher';
 import { UsageAggregator } from '../../../platform/usage/usage-aggregator';
 import { startUsageReporter } from '../../../platform/usage/usage-reporter';
+import { startStorageSampler } from './storage-usage';
 import { closeWorkersGracefully, JobsInHand } from './graceful-close';
 import { PublicJobError, tenantFacingError } from './job-failure';
 import { purgeTenant } from './purge-tenant.processor';
@@ -104,6 +105,12 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       jobs: config.SUBGRAPH_JOBS_URL,
       observability: config.SUBGRAPH_OBSERVABILITY_URL,
     },
+    logger,
+  });
+  const storageSampler = startStorageSampler({
+    dataSource,
+    usage,
+    sampleMs: config.WORKER_STORAGE_SAMPLE_MS,
     logger,
   });
   const usageReports = startUsageReporter({
@@ -292,6 +299,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       await deadLetters.stop();
       await Promise.all(queues.map((queue) => queue.close()));
       await webhooks.close();
+      storageSampler.stop();
       await usageReports.stop();
       await dataSource.destroy();
       await alerts.close();

@@ -514,6 +514,8 @@ export type TenantUsageDay = {
   requests: Scalars['Float']['output'];
   /** Bytes of the HTTP GraphQL answers sent to the tenant's callers. */
   responseBytes: Scalars['Float']['output'];
+  /** The most bytes the tenant's assets held that day (what its storage quota counts), sampled. */
+  storageBytes: Scalars['Float']['output'];
   /** Subscriptions started (graphql-ws). */
   subscriptions: Scalars['Float']['output'];
   /** Webhook deliveries attempted to the tenant's endpoints. */
@@ -842,6 +844,7 @@ export type TenantUsageDayResolvers<ContextType = ObservabilityContext, ParentTy
   queries?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   requests?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   responseBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  storageBytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   subscriptions?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   webhookDeliveries?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;

@@ -7,6 +7,7 @@ import { CreateAlertChannelReencryption1766004002000 } from './1766004002000-cre
 import { CreateAuditTrail1766005000000 } from './1766005000000-create-audit-trail';
 import { AddAuditTrailFunctions1766005001000 } from './1766005001000-add-audit-trail-functions';
 import { CreateTenantUsage1766006000000 } from './1766006000000-create-tenant-usage';
+import { AddTenantStorageUsage1766008000000 } from './1766008000000-add-tenant-storage-usage';
 
 export const observabilityMigrations = [
   CreateAlertRules1764028804000,
@@ -18,4 +19,5 @@ export const observabilityMigrations = [
   CreateAuditTrail1766005000000,
   AddAuditTrailFunctions1766005001000,
   CreateTenantUsage1766006000000,
+  AddTenantStorageUsage1766008000000,
 ];

@@ -10,6 +10,7 @@ export interface TenantUsageDay {
   responseBytes: number;
   webhookDeliveries: number;
   peakSubscriptions: number;
+  storageBytes: number;
 }
 
 interface UsageRow {
@@ -21,6 +22,7 @@ interface UsageRow {
   response_bytes: string;
   webhook_deliveries: string;
   peak_subscriptions: string;
+  storage_bytes: string;
 }
 
 /** A tenant's daily usage rows, in the tenant's transaction (row-level security). */
@@ -32,8 +34,8 @@ export class TenantUsageRepository {
     await this.manager.query(
       `INSERT INTO observability.tenant_usage_daily AS u
          (tenant_id, day, requests, queries, mutations, subscriptions, response_bytes,
-          webhook_deliveries, peak_subscriptions)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+          webhook_deliveries, peak_subscriptions, storage_bytes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (tenant_id, day) DO UPDATE SET
          requests = u.requests + EXCLUDED.requests,
          queries = u.queries + EXCLUDED.queries,
@@ -42,6 +44,7 @@ export class TenantUsageRepository {
          response_bytes = u.response_bytes + EXCLUDED.response_bytes,
          webhook_deliveries = u.webhook_deliveries + EXCLUDED.webhook_deliveries,
          peak_subscriptions = GREATEST(u.peak_subscriptions, EXCLUDED.peak_subscriptions),
+         storage_bytes = GREATEST(u.storage_bytes, EXCLUDED.storage_bytes),
          updated_at = now()`,
       [
         delta.tenantId,
@@ -53,6 +56,7 @@ export class TenantUsageRepository {
         delta.responseBytes,
         delta.webhookDeliveries,
         delta.peakSubscriptions,
+        delta.storageBytes,
       ],
     );
   }
@@ -61,7 +65,7 @@ export class TenantUsageRepository {
   async between(from: string, to: string): Promise<TenantUsageDay[]> {
     const rows = (await this.manager.query(
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, requests, queries, mutations, subscriptions,
-              response_bytes, webhook_deliveries, peak_subscriptions
+              response_bytes, webhook_deliveries, peak_subscriptions, storage_bytes
          FROM observability.tenant_usage_daily
         WHERE day BETWEEN $1 AND $2
         ORDER BY day`,
@@ -76,6 +80,7 @@ export class TenantUsageRepository {
       responseBytes: Number(row.response_bytes),
       webhookDeliveries: Number(row.webhook_deliveries),
       peakSubscriptions: Number(row.peak_subscriptions),
+      storageBytes: Number(row.storage_bytes),
     }));
   }
 }
