@@ -6,11 +6,8 @@ import {
   getOperationAST,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
-  parse,
   print,
   specifiedRules,
-  validate,
-  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
@@ -36,6 +33,7 @@ import { clientIp, type TrustProxy } from '../security/trust-proxy';
 import { refuseUpgrade } from '../../platform/http';
 import { authenticateConnection, type ConnectionParams } from './connection-auth';
 import { ConnectionWatch, type WatchedConnection } from './connection-watch';
+import { DocumentCache } from './document-cache';
 import { countedListener, EventFeed } from './event-feed';
 import { derivedSubscription } from './derived-subscription';
 import { DERIVED } from './derived-specs';
@@ -90,11 +88,14 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   // A handshake ws refuses (wrong method, no or bad key, unknown version) gets a coded answer
   // like any other refusal, instead of ws's plain-text one.
   wss.on('wsClientError', (error, socket, req) => refuseHandshake(error, socket, req));
-  const validationRules = [
-    ...specifiedRules,
-    ...options.validationRules,
-    ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
-  ];
+  const documents = new DocumentCache({
+    validationRules: [
+      ...specifiedRules,
+      ...options.validationRules,
+      ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+    ],
+    maxTokens: options.maxTokens,
+  });
   const states = new WeakMap<WebSocket, ConnectionState>();
   /** The socket behind each subscription's context, to close it when the client falls behind. */
   const sockets = new WeakMap<GatewayContext, WebSocket>();
@@ -146,6 +147,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           if (!(error instanceof DomainError)) throw error;
           close(socket, closeCodeOf(error), error.message.slice(0, 120));
           return false;
+        } finally {
+          // The upgrade request (headers, parser state) is read once, to authenticate: an
+          // open socket need not keep it alive for its whole life.
+          Reflect.deleteProperty(ctx.extra, 'request');
         }
       },
       onClose: (ctx) => {
@@ -163,21 +168,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
             new GraphQLError('Not ready', { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }),
           ];
         }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: options.maxTokens });
-        } catch (error) {
-          return [coded(error, ErrorCode.GRAPHQL_PARSE_FAILED)];
-        }
-        const errors = validate(schema, document, validationRules);
-        if (errors.length > 0) {
-          // A query limit keeps its domain code and details, as on HTTP.
-          return errors.map((error) =>
-            error.originalError instanceof DomainError
-              ? toGraphQLError(error.originalError)
-              : coded(error, ErrorCode.GRAPHQL_VALIDATION_FAILED),
-          );
-        }
+        const prepared = documents.prepare(schema, payload.query);
+        if ('errors' in prepared) return [...prepared.errors];
+        const { document } = prepared;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) {
           return [
@@ -371,9 +364,4 @@ function closeCodeOf(error: DomainError): number {
     default:
       return CloseCode.Forbidden;
   }
-}
-
-function coded(error: unknown, code: string): GraphQLError {
-  const message = error instanceof Error ? error.message : String(error);
-  return new GraphQLError(message, { extensions: { code } });
 }
