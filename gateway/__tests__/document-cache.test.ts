@@ -34,6 +34,19 @@ describe('DocumentCache', () => {
     expect(documents.sizeFor(schema)).toBe(2);
   });
 
+  it('counts each read as a hit or a miss', () => {
+    const counted: string[] = [];
+    const documents = new DocumentCache({
+      validationRules: specifiedRules,
+      maxTokens: 50,
+      countLookup: (result) => counted.push(result),
+    });
+    documents.prepare(schema, 'subscription { events { seq } }');
+    documents.prepare(schema, 'subscription { events { seq } }');
+    documents.prepare(schema, 'subscription {');
+    expect(counted).toEqual(['miss', 'hit', 'miss']);
+  });
+
   it('is bounded: the least recently used query text makes way', () => {
     const documents = cache(2);
     const queries = ['seq', 'payload', 'seq payload'].map(

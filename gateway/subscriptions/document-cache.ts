@@ -8,6 +8,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { DomainError, ErrorCode } from '../../platform/errors';
+import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
 import { toGraphQLError } from '../access-plugin';
 
 /** Documents kept per schema: enough for every query text a fleet of clients sends. */
@@ -33,12 +34,15 @@ export class DocumentCache {
       validationRules: readonly ValidationRule[];
       maxTokens: number;
       maxDocuments?: number;
+      /** Counts each read, as tessera_cache_lookups_total{cache="subscription_document"}. */
+      countLookup?: CountCacheLookup;
     },
   ) {}
 
   prepare(schema: GraphQLSchema, query: string): PreparedDocument {
     const cache = this.cacheFor(schema);
     const cached = cache.get(query);
+    this.options.countLookup?.(cached ? 'hit' : 'miss');
     if (cached) return { document: cached };
     let document: DocumentNode;
     try {

@@ -33,6 +33,7 @@ import { clientIp, type TrustProxy } from '../security/trust-proxy';
 import { refuseUpgrade } from '../../platform/http';
 import { authenticateConnection, type ConnectionParams } from './connection-auth';
 import { ConnectionWatch, type WatchedConnection } from './connection-watch';
+import { cacheCounter } from '../../platform/observability/cache-metrics';
 import { DocumentCache } from './document-cache';
 import { countedListener, EventFeed } from './event-feed';
 import { derivedSubscription } from './derived-subscription';
@@ -95,6 +96,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
       ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
     ],
     maxTokens: options.maxTokens,
+    countLookup: cacheCounter(options.registry, 'subscription_document'),
   });
   const states = new WeakMap<WebSocket, ConnectionState>();
   /** The socket behind each subscription's context, to close it when the client falls behind. */
