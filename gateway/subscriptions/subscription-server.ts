@@ -115,6 +115,17 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   });
   watch.start();
 
+  // What every subscription is served with, built once: none of it depends on the subscription.
+  const deps = {
+    feed: countedListener(feed, metrics.subscriptions),
+    apollo: options.apollo,
+    maxBuffered: options.maxBuffered,
+    reauthorize: (request: RequestContext, resolve?: ResolveOptions) =>
+      authorizeTenant({ ...request }, auth.roles, resolve),
+    onDelivered: () => metrics.delivered.inc(),
+    onDropped: (reason: 'slow_consumer' | 'forbidden') => metrics.dropped.inc({ reason }),
+  };
+
   const disposable = useServer<ConnectionParams, { state?: ConnectionState }>(
     {
       isProd: false, // every error we send is already coded and safe to show
@@ -233,15 +244,6 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         }
         const values = getArgumentValues(field, selection.field, args.variableValues ?? undefined);
         const socket = sockets.get(context);
-        const deps = {
-          feed: countedListener(feed, metrics.subscriptions),
-          apollo: options.apollo,
-          maxBuffered: options.maxBuffered,
-          reauthorize: (request: RequestContext, resolve?: ResolveOptions) =>
-            authorizeTenant({ ...request }, auth.roles, resolve),
-          onDelivered: () => metrics.delivered.inc(),
-          onDropped: (reason: 'slow_consumer' | 'forbidden') => metrics.dropped.inc({ reason }),
-        };
         const variables = args.variableValues ?? undefined;
         return guarded(
           derived
