@@ -22,8 +22,8 @@ async function main(): Promise<void> {
     await gatewayOverhead({ durationMs, concurrency }),
     await gatewayComparison(gatewayComparisonOptions()),
     await subscriptionFanout({
-      subscribers: Number(process.env.BENCH_SUBSCRIBERS ?? 200),
-      events: Number(process.env.BENCH_EVENTS ?? 50),
+      subscribers: Number(process.env.BENCH_SUBSCRIBERS ?? 10_000),
+      events: Number(process.env.BENCH_EVENTS ?? 1),
     }),
     await webhookDelivery({
       deliveries: Number(process.env.BENCH_WEBHOOK_DELIVERIES ?? 2_000),

@@ -1,46 +1,69 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { eventChannel, type PublishedEvent } from '../platform/events';
 import { repoRoot } from '../platform/paths';
-import { signUpMember } from '../platform/testing/members';
+import { signUpMember, type TestUser } from '../platform/testing/members';
 import { TEST_REDIS_URL } from '../platform/testing/services';
 import { startStack } from '../platform/testing/stack';
-import { connectWs, waitFor, type WsClient } from '../platform/testing/ws-client';
+import { listeningNow, waitFor } from '../platform/testing/ws-client';
 import { percentile } from './lib/load';
+import { memoryProbe, settledMemory, type MemoryProbe } from './lib/memory-reading';
+import { openSubscribers } from './lib/subscribers';
 import type { BenchReport } from './lib/report';
 
-const QUERY = 'subscription { events { seq payload } }';
+const QUERY = 'subscription ($types: [String!]) { events(types: $types) { seq payload } }';
+const EVENT_TYPE = 'tenancy.tenant.updated';
+/** Subscribers open before the first memory reading: what one more idle subscriber costs. */
+const WARM = 10;
+/** Users the gateway's subscribers are spread over (each signs up, so a few dozen at most). */
+const USERS = 20;
+const MIB = 1024 * 1024;
 
-interface FanoutResult {
+/** A server under test: where it listens, how to count its subscriptions, how to publish. */
+interface Target {
+  name: string;
+  url: string;
+  pid: number;
+  paramsFor(index: number): Record<string, unknown>;
+  listening(): Promise<number>;
+  publish(sentAt: number): Promise<void>;
+}
+
+interface TargetResult {
   p50: number;
-  p95: number;
   p99: number;
   delivered: number;
   expected: number;
+  rssMiB: number;
+  rssKiBPerSub: number;
+  heapKiBPerSub: number;
 }
 
 /**
- * Subscription fan-out: one event to N subscribers, latency from publish to receipt; and the
- * memory 1 000 idle subscriptions cost the serving process. Tessera's gateway (auth, tenant
- * access on every delivery, gap-free seq tracking) beside a plain graphql-ws server relaying
- * the same Redis channel with graphql-redis-subscriptions, measured in the same run.
+ * Subscription fan-out and idle memory: N subscribers (distinct sockets, users and variables)
+ * sit idle, then each event is fanned out to all of them, latency from publish to receipt.
+ * Tessera's gateway (auth, tenant access on every delivery, gap-free seq tracking) beside a
+ * plain graphql-ws server relaying the same Redis channel with graphql-redis-subscriptions,
+ * measured in the same run.
  */
 export async function subscriptionFanout(options: {
   subscribers: number;
   events: number;
 }): Promise<BenchReport> {
+  const probe = memoryProbe();
   const stack = await startStack({
     subgraphs: ['auth', 'tenancy', 'jobs'],
     env: {
       GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: '1000000',
       GATEWAY_RATE_LIMIT_PER_USER: '1000000',
       GATEWAY_RATE_LIMIT_PER_IP: '1000000',
+      GATEWAY_RATE_LIMIT_PER_TENANT: '1000000',
+      ...probe.env,
     },
   });
-  const baseline = await startBaseline();
+  const baseline = await startBaseline(probe);
   const publisher = new Redis(TEST_REDIS_URL);
   try {
     const tenantId = randomUUID();
@@ -48,161 +71,184 @@ export async function subscriptionFanout(options: {
       `INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, 'fanout', 'Fanout')`,
       [tenantId],
     );
-    const viewer = await signUpMember(stack.gatewayUrl, stack.db, tenantId, 'VIEWER');
-    const gatewayParams = { authorization: `Bearer ${viewer.accessToken}`, tenantId };
+    const users: TestUser[] = [];
+    for (let i = 0; i < USERS; i += 1) {
+      users.push(await signUpMember(stack.gatewayUrl, stack.db, tenantId, 'VIEWER'));
+    }
+    const gatewayBase = stack.url('gateway');
     let seq = 0;
-    const tessera = await fanout(stack.gatewayUrl, gatewayParams, options, async (sentAt) => {
-      seq += 1;
-      const event: PublishedEvent = {
-        id: randomUUID(),
+    const tessera = await measure(probe, options, {
+      name: 'Tessera gateway',
+      url: stack.gatewayUrl,
+      pid: stack.processes.get('gateway')!.child.pid!,
+      paramsFor: (index) => ({
+        authorization: `Bearer ${users[index % USERS]!.accessToken}`,
         tenantId,
-        seq: String(seq),
-        type: 'tenancy.tenant.updated',
-        payload: { sentAt },
-        actor: null,
-        requestId: null,
-        ip: null,
-        userAgent: null,
-        occurredAt: new Date().toISOString(),
-      };
-      await publisher.publish(eventChannel(stack.redisPrefix, tenantId), JSON.stringify(event));
+      }),
+      listening: () => listeningNow(gatewayBase),
+      publish: async (sentAt) => {
+        seq += 1;
+        const event: PublishedEvent = {
+          id: randomUUID(),
+          tenantId,
+          seq: String(seq),
+          type: EVENT_TYPE,
+          payload: { sentAt },
+          actor: null,
+          requestId: null,
+          ip: null,
+          userAgent: null,
+          occurredAt: new Date().toISOString(),
+        };
+        await publisher.publish(eventChannel(stack.redisPrefix, tenantId), JSON.stringify(event));
+      },
     });
     let plainSeq = 0;
-    const plain = await fanout(baseline.url, {}, options, async (sentAt) => {
-      plainSeq += 1;
-      await publisher.publish(
-        baseline.channel,
-        JSON.stringify({
+    const plain = await measure(probe, options, {
+      name: 'plain graphql-ws + Redis',
+      url: baseline.url,
+      pid: baseline.child.pid!,
+      paramsFor: () => ({}),
+      listening: async () => {
+        const response = await fetch(baseline.url);
+        return ((await response.json()) as { subscribed: number }).subscribed;
+      },
+      publish: async (sentAt) => {
+        plainSeq += 1;
+        const event = {
           seq: String(plainSeq),
           type: 'bench',
           occurredAt: new Date().toISOString(),
           payload: JSON.stringify({ sentAt }),
-        }),
-      );
-    });
-
-    const gatewayPid = stack.processes.get('gateway')!.child.pid!;
-    const tesseraMemory = await idleMemory(stack.gatewayUrl, gatewayParams, gatewayPid);
-    const plainMemory = await idleMemory(baseline.url, {}, baseline.child.pid!);
-
-    return {
-      title: `Subscription fan-out: 1 event to ${options.subscribers} subscribers`,
-      setup: `${options.events} events published to Redis one at a time, each to ${options.subscribers} graphql-ws subscribers on one gateway; latency from publish to receipt. Memory: resident-set growth of the serving process for 1 000 idle subscriptions. Clients run in the bench process on the same machine.`,
-      rows: [],
-      table: {
-        columns: ['server', 'p50 ms', 'p95 ms', 'p99 ms', 'delivered', 'MiB per 1 000 idle'],
-        rows: [
-          [
-            'Tessera gateway',
-            tessera.p50,
-            tessera.p95,
-            tessera.p99,
-            `${tessera.delivered}/${tessera.expected}`,
-            tesseraMemory,
-          ],
-          [
-            'plain graphql-ws + Redis',
-            plain.p50,
-            plain.p95,
-            plain.p99,
-            `${plain.delivered}/${plain.expected}`,
-            plainMemory,
-          ],
-        ],
+        };
+        await publisher.publish(baseline.channel, JSON.stringify(event));
       },
-      ratios: [
-        `Tessera / plain p99 latency: ${(tessera.p99 / plain.p99).toFixed(2)}`,
-        `Tessera / plain memory per idle subscription: ${(tesseraMemory / plainMemory).toFixed(2)}`,
-      ],
-    };
+    });
+    return report(options, tessera, plain);
   } finally {
     publisher.disconnect();
     baseline.child.kill('SIGTERM');
     await stack.stop();
+    probe.remove();
   }
 }
 
-async function fanout(
-  url: string,
-  params: Record<string, unknown>,
+/**
+ * Memory is read (after a forced collection, median of several readings) once WARM subscribers
+ * listen and again once all N do, each time after the server's own count of listening
+ * subscriptions reached the target; the difference over N - WARM is the cost of one.
+ */
+async function measure(
+  probe: MemoryProbe,
   options: { subscribers: number; events: number },
-  publish: (sentAt: number) => Promise<void>,
-): Promise<FanoutResult> {
+  target: Target,
+): Promise<TargetResult> {
   const latencies: number[] = [];
-  const clients: WsClient[] = [];
+  const disposals: (() => Promise<void>)[] = [];
+  const open = async (firstIndex: number, count: number) => {
+    const before = await target.listening();
+    disposals.push(
+      await openSubscribers({
+        url: target.url,
+        count,
+        firstIndex,
+        query: QUERY,
+        paramsFor: target.paramsFor,
+        variablesFor: (index) => ({ types: [EVENT_TYPE, `bench.subscriber.${letters(index)}`] }),
+        latencies,
+      }),
+    );
+    await waitFor(async () => (await target.listening()) >= before + count, 120_000);
+  };
   try {
-    for (let i = 0; i < options.subscribers; i += 1) {
-      const client = connectWs(url, params);
-      clients.push(client);
-      client.client.subscribe(
-        { query: QUERY },
-        {
-          next: (result) => {
-            const payload = (result.data as { events?: { payload?: unknown } } | undefined)?.events
-              ?.payload;
-            const sentAt = Number(
-              (typeof payload === 'string' ? JSON.parse(payload) : (payload as { sentAt?: number }))
-                ?.sentAt,
-            );
-            if (Number.isFinite(sentAt)) latencies.push(Date.now() - sentAt);
-          },
-          error: () => undefined,
-          complete: () => undefined,
-        },
+    await open(0, WARM);
+    const warm = await settledMemory(probe, target.pid);
+    const idle = options.subscribers - WARM;
+    await open(WARM, idle);
+    const full = await settledMemory(probe, target.pid);
+    if (!warm.collected || !full.collected) throw new Error(`${target.name} ran without gc`);
+    for (let i = 1; i <= options.events; i += 1) {
+      await target.publish(Date.now());
+      // Each event reaches everyone before the next (bounded: a loss shows as delivered < expected).
+      await waitFor(() => latencies.length >= options.subscribers * i, 60_000).catch(
+        () => undefined,
       );
     }
-    // Let every subscription reach its server before the first event.
-    await new Promise((resolve) => setTimeout(resolve, 1_500 + options.subscribers * 5));
-    for (let i = 0; i < options.events; i += 1) {
-      await publish(Date.now());
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    const expected = options.subscribers * options.events;
-    await waitFor(() => latencies.length >= expected, 20_000).catch(() => undefined);
     latencies.sort((a, b) => a - b);
     return {
       p50: percentile(latencies, 0.5),
-      p95: percentile(latencies, 0.95),
       p99: percentile(latencies, 0.99),
       delivered: latencies.length,
-      expected,
+      expected: options.subscribers * options.events,
+      rssMiB: Math.round((full.rssBytes / MIB) * 10) / 10,
+      rssKiBPerSub: kibPerSub(full.rssBytes - warm.rssBytes, idle),
+      heapKiBPerSub: kibPerSub(full.heapUsedBytes - warm.heapUsedBytes, idle),
     };
   } finally {
-    await Promise.all(clients.map((client) => client.dispose()));
+    await Promise.all(disposals.map((dispose) => dispose()));
   }
 }
 
-/** Resident-set growth (MiB) of `pid` while 1 000 subscriptions sit idle on `url`. */
-async function idleMemory(
-  url: string,
-  params: Record<string, unknown>,
-  pid: number,
-): Promise<number> {
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const before = rssMiB(pid);
-  const clients: WsClient[] = [];
-  try {
-    for (let i = 0; i < 1_000; i += 1) {
-      const client = connectWs(url, params);
-      clients.push(client);
-      client.subscribe(QUERY);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
-    return Math.round((rssMiB(pid) - before) * 10) / 10;
-  } finally {
-    await Promise.all(clients.map((client) => client.dispose()));
-  }
+function report(
+  options: { subscribers: number; events: number },
+  tessera: TargetResult,
+  plain: TargetResult,
+): BenchReport {
+  const row = (name: string, r: TargetResult) => [
+    name,
+    r.p50,
+    r.p99,
+    `${r.delivered}/${r.expected}`,
+    r.rssMiB,
+    r.rssKiBPerSub,
+    r.heapKiBPerSub,
+  ];
+  const ratio = (a: number, b: number) => (a / b).toFixed(2);
+  return {
+    title: `Subscription fan-out: ${options.subscribers} idle subscribers, then ${options.events === 1 ? '1 event' : `${options.events} events`} to all`,
+    setup: `${options.subscribers} graphql-ws subscribers (one socket each; on the gateway spread over ${USERS} users, each with its own variables) on one server; once the server counts them all listening, ${options.events} event(s) published to Redis, each delivered to all before the next; latency from publish to receipt. Memory read from the server itself after a forced GC (median of 5), with ${WARM} and with all subscribers listening; per subscription = growth / ${options.subscribers - WARM}. Clients run in the bench process on the same machine.`,
+    rows: [],
+    table: {
+      columns: [
+        'server',
+        'p50 ms',
+        'p99 ms',
+        'delivered',
+        `RSS MiB at ${options.subscribers}`,
+        'RSS KiB per idle sub',
+        'heap KiB per idle sub',
+      ],
+      rows: [row('Tessera gateway', tessera), row('plain graphql-ws + Redis', plain)],
+    },
+    ratios: [
+      `Tessera / plain p99 latency: ${ratio(tessera.p99, plain.p99)}`,
+      `Tessera / plain RSS per idle subscription: ${ratio(tessera.rssKiBPerSub, plain.rssKiBPerSub)}`,
+      `Tessera / plain heap per idle subscription: ${ratio(tessera.heapKiBPerSub, plain.heapKiBPerSub)}`,
+    ],
+  };
 }
 
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN) / 1024;
+function kibPerSub(bytes: number, subscriptions: number): number {
+  return Math.round((bytes / 1024 / subscriptions) * 100) / 100;
 }
 
-async function startBaseline(): Promise<{ child: ChildProcess; url: string; channel: string }> {
+/** An index as lowercase letters: event types allow no digits. */
+function letters(index: number): string {
+  let text = '';
+  let rest = index;
+  do {
+    text = String.fromCharCode(97 + (rest % 26)) + text;
+    rest = Math.floor(rest / 26);
+  } while (rest > 0);
+  return text;
+}
+
+async function startBaseline(
+  probe: MemoryProbe,
+): Promise<{ child: ChildProcess; url: string; channel: string }> {
   const channel = `bench:${randomUUID()}`;
   const child = spawn(process.execPath, [join(repoRoot(), 'dist/bench/lib/plain-ws-server.js')], {
-    env: { ...process.env, REDIS_URL: TEST_REDIS_URL, BENCH_CHANNEL: channel },
+    env: { ...process.env, REDIS_URL: TEST_REDIS_URL, BENCH_CHANNEL: channel, ...probe.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {

@@ -17,14 +17,28 @@ const pubsub = new RedisPubSub({
 const schema = buildSchema(`
   type Query { ok: Boolean }
   type Event { seq: String! type: String! occurredAt: String! payload: String }
-  type Subscription { events: Event! }
+  type Subscription { events(types: [String!]): Event! }
 `);
 // graphql-redis-subscriptions yields each published object; it is the value of `events`.
 const events = schema.getSubscriptionType()!.getFields().events!;
-events.subscribe = () => pubsub.asyncIterableIterator(channel);
+// Counted once the channel is subscribed, like the gateway's tessera_subscriptions_active, so
+// the bench waits on the same acknowledgement from both servers; no wrapper around the
+// iterator, so the count costs a subscription nothing. `types` is accepted and ignored: the
+// bench sends both servers the same distinct variables.
+let subscribed = 0;
+events.subscribe = async () => {
+  const iterator = pubsub.asyncIterableIterator<unknown>(channel);
+  await (iterator as unknown as { subscribeAll(): Promise<unknown> }).subscribeAll();
+  subscribed += 1;
+  return iterator;
+};
 events.resolve = (event: unknown) => event;
 
-const server = createServer();
+// Any GET: subscriptions started so far (never decremented; the bench counts from a reading).
+const server = createServer((_req, res) => {
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ subscribed }));
+});
 useServer({ schema }, new WebSocketServer({ server, path: '/graphql' }));
 
 server.listen(0, '127.0.0.1', () => {

@@ -307,6 +307,27 @@ describe('connection refusals', () => {
     expect(JSON.stringify(received.errors)).toMatch(/TENANT_REQUIRED/);
   });
 
+  it('answers a malformed or invalid operation coded every time; a shared document gets every check again', async () => {
+    const query = 'subscription { events { seq } }';
+    const listening = await listeningNow(stack.url('gateway'));
+    connect(owner, tenantA).subscribe(query);
+    await waitForListening(stack.url('gateway'), listening + 1);
+    // The same query text, parsed once for both: the second caller's own checks still refuse it.
+    const noTenant = connect(owner, undefined).subscribe(query);
+    await noTenant.ended;
+    expect(JSON.stringify(noTenant.errors)).toMatch(/TENANT_REQUIRED/);
+    // Failures are never kept: a repeat is parsed and refused again, with the same code.
+    for (const [bad, code] of [
+      ['subscription { events { seq ', 'GRAPHQL_PARSE_FAILED'],
+      ['subscription { events { seq ', 'GRAPHQL_PARSE_FAILED'],
+      ['subscription { events { nope } }', 'GRAPHQL_VALIDATION_FAILED'],
+    ] as const) {
+      const received = connect(owner, tenantA).subscribe(bad);
+      await received.ended;
+      expect(JSON.stringify(received.errors)).toContain(code);
+    }
+  });
+
   it('refuses a malformed afterSeq, with a coded error', async () => {
     const received = connect(owner, tenantA).subscribe(EVENTS, { after: 'abc' });
     await received.ended;

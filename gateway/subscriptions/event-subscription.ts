@@ -129,20 +129,26 @@ export async function* eventSubscription(
     return response.body.singleResult;
   };
 
-  const replayQuery = queryFor(
-    selection,
-    {
-      open: 'events(first: $__first, afterSeq: $__after) { nodes {',
-      close: '} }',
-      variables: '$__first: Int!, $__after: String!',
-    },
-    '__seq: seq __type: type',
-  );
-  const renderQuery = queryFor(selection, {
-    open: 'event(id: $__id) {',
-    close: '}',
-    variables: '$__id: ID!',
-  });
+  // Built on first use: most subscriptions ask for no replay, and selections of local fields
+  // never render through a subgraph, so an idle subscription holds neither query string.
+  let replayQuery: string | undefined;
+  let renderQuery: string | undefined;
+  const replayQueryText = () =>
+    (replayQuery ??= queryFor(
+      selection,
+      {
+        open: 'events(first: $__first, afterSeq: $__after) { nodes {',
+        close: '} }',
+        variables: '$__first: Int!, $__after: String!',
+      },
+      '__seq: seq __type: type',
+    ));
+  const renderQueryText = () =>
+    (renderQuery ??= queryFor(selection, {
+      open: 'event(id: $__id) {',
+      close: '}',
+      variables: '$__id: ID!',
+    }));
 
   const stream = resumableStream<StreamItem>(
     {
@@ -151,7 +157,7 @@ export async function* eventSubscription(
           onEvent({ seq: BigInt(event.seq), type: event.type, published: event }),
         ),
       async replay(after, limit) {
-        const result = await run(replayQuery, {
+        const result = await run(replayQueryText(), {
           __first: Math.min(limit, REPLAY_PAGE),
           __after: after.toString(),
         });
@@ -204,7 +210,7 @@ export async function* eventSubscription(
             })) as ExecutionResult,
         );
       } else {
-        const result = await run(renderQuery, { __id: item.published!.id });
+        const result = await run(renderQueryText(), { __id: item.published!.id });
         yield {
           data: result.data ? { [selection.responseKey]: result.data.event } : null,
           ...(result.errors

@@ -6,11 +6,8 @@ import {
   getOperationAST,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
-  parse,
   print,
   specifiedRules,
-  validate,
-  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
@@ -36,6 +33,8 @@ import { clientIp, type TrustProxy } from '../security/trust-proxy';
 import { refuseUpgrade } from '../../platform/http';
 import { authenticateConnection, type ConnectionParams } from './connection-auth';
 import { ConnectionWatch, type WatchedConnection } from './connection-watch';
+import { cacheCounter } from '../../platform/observability/cache-metrics';
+import { DocumentCache } from './document-cache';
 import { countedListener, EventFeed } from './event-feed';
 import { derivedSubscription } from './derived-subscription';
 import { DERIVED } from './derived-specs';
@@ -93,11 +92,15 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
   // A handshake ws refuses (wrong method, no or bad key, unknown version) gets a coded answer
   // like any other refusal, instead of ws's plain-text one.
   wss.on('wsClientError', (error, socket, req) => refuseHandshake(error, socket, req));
-  const validationRules = [
-    ...specifiedRules,
-    ...options.validationRules,
-    ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
-  ];
+  const documents = new DocumentCache({
+    validationRules: [
+      ...specifiedRules,
+      ...options.validationRules,
+      ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+    ],
+    maxTokens: options.maxTokens,
+    countLookup: cacheCounter(options.registry, 'subscription_document'),
+  });
   const states = new WeakMap<WebSocket, ConnectionState>();
   /** The socket behind each subscription's context, to close it when the client falls behind. */
   const sockets = new WeakMap<GatewayContext, WebSocket>();
@@ -114,6 +117,17 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
     logger,
   });
   watch.start();
+
+  // What every subscription is served with, built once: none of it depends on the subscription.
+  // What every subscription shares; each gets its own counted view of the feed.
+  const deps = {
+    apollo: options.apollo,
+    maxBuffered: options.maxBuffered,
+    reauthorize: (request: RequestContext, resolve?: ResolveOptions) =>
+      authorizeTenant({ ...request }, auth.roles, resolve),
+    onDelivered: () => metrics.delivered.inc(),
+    onDropped: (reason: 'slow_consumer' | 'forbidden') => metrics.dropped.inc({ reason }),
+  };
 
   const disposable = useServer<ConnectionParams, { state?: ConnectionState }>(
     {
@@ -149,6 +163,10 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           if (!(error instanceof DomainError)) throw error;
           close(socket, closeCodeOf(error), error.message.slice(0, 120));
           return false;
+        } finally {
+          // The upgrade request (headers, parser state) is read once, to authenticate: an
+          // open socket need not keep it alive for its whole life.
+          Reflect.deleteProperty(ctx.extra, 'request');
         }
       },
       onClose: (ctx) => {
@@ -166,21 +184,9 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
             new GraphQLError('Not ready', { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }),
           ];
         }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: options.maxTokens });
-        } catch (error) {
-          return [coded(error, ErrorCode.GRAPHQL_PARSE_FAILED)];
-        }
-        const errors = validate(schema, document, validationRules);
-        if (errors.length > 0) {
-          // A query limit keeps its domain code and details, as on HTTP.
-          return errors.map((error) =>
-            error.originalError instanceof DomainError
-              ? toGraphQLError(error.originalError)
-              : coded(error, ErrorCode.GRAPHQL_VALIDATION_FAILED),
-          );
-        }
+        const prepared = documents.prepare(schema, payload.query);
+        if ('errors' in prepared) return [...prepared.errors];
+        const { document } = prepared;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) {
           return [
@@ -241,24 +247,20 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
         }
         const values = getArgumentValues(field, selection.field, args.variableValues ?? undefined);
         const socket = sockets.get(context);
-        const deps = {
+        // Counted from the moment its channel is subscribed, in the metric and the tenant's usage.
+        const counted = {
+          ...deps,
           feed: countedListener(
             feed,
             liveCounts(metrics, options.usage, context.usage?.tenantId).subscriptions,
           ),
-          apollo: options.apollo,
-          maxBuffered: options.maxBuffered,
-          reauthorize: (request: RequestContext, resolve?: ResolveOptions) =>
-            authorizeTenant({ ...request }, auth.roles, resolve),
-          onDelivered: () => metrics.delivered.inc(),
-          onDropped: (reason: 'slow_consumer' | 'forbidden') => metrics.dropped.inc({ reason }),
         };
         const variables = args.variableValues ?? undefined;
         return guarded(
           derived
-            ? derivedSubscription(derived, context.request, selection, values, variables, deps)
+            ? derivedSubscription(derived, context.request, selection, values, variables, counted)
             : eventSubscription(context.request, selection, values, args.document, variables, {
-                ...deps,
+                ...counted,
                 schema: args.schema,
               }),
           () => socket && close(socket, TOO_SLOW, 'Subscriber too slow: reconnect with afterSeq'),
@@ -398,9 +400,4 @@ function closeCodeOf(error: DomainError): number {
     default:
       return CloseCode.Forbidden;
   }
-}
-
-function coded(error: unknown, code: string): GraphQLError {
-  const message = error instanceof Error ? error.message : String(error);
-  return new GraphQLError(message, { extensions: { code } });
 }

@@ -3,7 +3,14 @@ import { Counter, type Registry } from 'prom-client';
 export const CACHE_LOOKUPS_METRIC = 'tessera_cache_lookups_total';
 
 /** The caches counted, by the `cache` label. */
-export type CacheName = 'role' | 'api_key' | 'jwks' | 'jwks_route' | 'query_plan' | 'tenant_status';
+export type CacheName =
+  | 'role'
+  | 'api_key'
+  | 'jwks'
+  | 'jwks_route'
+  | 'query_plan'
+  | 'tenant_status'
+  | 'subscription_document';
 /**
  * `hit`: answered from the cache; `miss`: not there (or stale), so the source was asked;
  * `error`: the cache itself could not be read (the source was asked too).
@@ -21,7 +28,7 @@ export function cacheLookups(registry: Registry): Counter<'cache' | 'result'> {
   if (existing) return existing as Counter<'cache' | 'result'>;
   return new Counter({
     name: 'tessera_cache_lookups_total',
-    help: 'Cache reads, by cache (role, api_key, jwks, jwks_route, query_plan, tenant_status) and result (hit, miss, error).',
+    help: 'Cache reads, by cache (role, api_key, jwks, jwks_route, query_plan, tenant_status, subscription_document) and result (hit, miss, error).',
     labelNames: ['cache', 'result'],
     registers: [registry],
   });
