@@ -55,6 +55,8 @@ export class AccessTokenVerifier {
     /** Counts each key lookup: `hit` from the cached key set, `miss` when it was fetched. */
     countLookup?: CountCacheLookup,
     private readonly now: () => number = Date.now,
+    /** Counts each verification: `hit` when the token's checked signature was reused. */
+    private readonly countVerified: CountCacheLookup = () => undefined,
   ) {
     this.verified = new LRUCache({
       max: VERIFIED_TOKENS,
@@ -88,7 +90,9 @@ export class AccessTokenVerifier {
 
   async verify(token: string): Promise<VerifiedAccessToken> {
     if (token.length > 4096) throw new UnauthenticatedError('Invalid access token');
-    const entry = this.verified.get(token) ?? (await this.checkSignature(token));
+    const cached = this.verified.get(token);
+    this.countVerified(cached ? 'hit' : 'miss');
+    const entry = cached ?? (await this.checkSignature(token));
     if (this.now() > entry.expiresAt + CLOCK_TOLERANCE_SECONDS * 1000) {
       this.verified.delete(token);
       throw new UnauthenticatedError('Access token expired');

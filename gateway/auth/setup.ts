@@ -76,6 +76,8 @@ export async function setupGatewayAuth(
         config.JWT_ISSUER,
         revocations,
         cacheCounter(registry, 'jwks'),
+        Date.now,
+        cacheCounter(registry, 'access_token'),
       ),
       apiKeys,
       counter: new Counter({

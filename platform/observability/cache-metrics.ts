@@ -7,6 +7,7 @@ export type CacheName =
   | 'role'
   | 'api_key'
   | 'jwks'
+  | 'access_token'
   | 'jwks_route'
   | 'query_plan'
   | 'tenant_status'

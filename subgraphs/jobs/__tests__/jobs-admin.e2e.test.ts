@@ -78,7 +78,11 @@ interface DeadLetterNode {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ worker: true });
+  // The tests poll the gateway for job states: limits of their own would only slow them.
+  stack = await startStack({
+    worker: true,
+    env: { GATEWAY_RATE_LIMIT_PER_IP: '100000', GATEWAY_RATE_LIMIT_PER_USER: '100000' },
+  });
   await stack.db.query(
     `INSERT INTO tenancy.tenants (id, slug, name)
      VALUES ($1, 'jobs-a', 'Jobs A'), ($2, 'jobs-b', 'Jobs B'), ($3, 'jobs-c', 'Jobs C')`,

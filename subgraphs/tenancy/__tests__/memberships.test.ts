@@ -366,6 +366,8 @@ describe('row-level security on tenancy.memberships', () => {
       { fn: 'oauth_secrets_to_reencrypt', app: true, public: false },
       { fn: 'open_invitation_tenant', app: true, public: false },
       { fn: 'role_of', app: true, public: false },
+      { fn: 'session_cap_of_user', app: true, public: false },
+      { fn: 'session_retention_overrides', app: true, public: false },
       { fn: 'tenant_statuses', app: true, public: false },
     ]);
   });
