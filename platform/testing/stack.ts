@@ -69,6 +69,9 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
     REDIS_PREFIX: redisPrefix,
     ...keys.env,
     SHUTDOWN_GRACE_MS: '5000',
+    // The worker yields the CPU to the API by default (WORKER_NICE); on a test machine where
+    // every process shares two cores with the test runner, that only makes waits longer.
+    WORKER_NICE: '0',
     ...options.env,
   };
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { spawnService, type ServiceProcess } from '../../../scripts/lib/service-process';
+import { eventually } from '../../../platform/testing/eventually';
 import { metricValue, postGraphQL, scrape } from '../../../platform/testing/graphql-client';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
@@ -473,13 +474,17 @@ describe('delivery', () => {
       data: { tenantId: tenantA, name: 'Alpha Two', previousName: 'Alpha' },
     });
 
-    const page = await ok<{
-      webhookEndpoint: { deliveries: { nodes: Delivery[] } };
-    }>(
-      `query ($id: ID!) { webhookEndpoint(id: $id) { deliveries(first: 10) { nodes { ${DELIVERY_FIELDS} } } } }`,
-      { id },
-    );
-    const [first] = page.webhookEndpoint.deliveries.nodes;
+    // The worker records the attempt once the receiver has answered: wait for that record.
+    const first = await eventually(async () => {
+      const page = await ok<{
+        webhookEndpoint: { deliveries: { nodes: Delivery[] } };
+      }>(
+        `query ($id: ID!) { webhookEndpoint(id: $id) { deliveries(first: 10) { nodes { ${DELIVERY_FIELDS} } } } }`,
+        { id },
+      );
+      const [latest] = page.webhookEndpoint.deliveries.nodes;
+      return latest?.status === 'SUCCEEDED' && latest;
+    });
     expect(first).toMatchObject({
       status: 'SUCCEEDED',
       origin: 'EVENT',
