@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ApolloServer } from '@apollo/server';
 import {
   execute,
@@ -115,7 +116,7 @@ export async function* eventSubscription(
     ? [
         mayReadEventOrigin(request) ? 'origin' : 'no-origin',
         mayReadEventActor(request) ? 'actor' : 'no-actor',
-        JSON.stringify(variableValues ?? {}),
+        variablesKey(variableValues),
         print(document),
       ].join('\n')
     : '';
@@ -275,4 +276,16 @@ function validSeq(seq: string | null | undefined): bigint | null {
     throw new ValidationError('afterSeq must be a seq from an event', { field: 'afterSeq' });
   }
   return BigInt(seq);
+}
+
+/**
+ * The variables as part of a rendering's key; values JSON cannot hold (too deeply nested, say)
+ * get a key of their own, so that subscription renders alone rather than failing.
+ */
+function variablesKey(values: Record<string, unknown> | undefined): string {
+  try {
+    return JSON.stringify(values ?? {});
+  } catch {
+    return randomUUID();
+  }
 }

@@ -35,6 +35,7 @@ import { authenticateConnection, type ConnectionParams } from './connection-auth
 import { ConnectionWatch, type WatchedConnection } from './connection-watch';
 import { cacheCounter } from '../../platform/observability/cache-metrics';
 import { DocumentCache } from './document-cache';
+import { declaredVariables } from './declared-variables';
 import { countedListener, EventFeed } from './event-feed';
 import { derivedSubscription } from './derived-subscription';
 import { DERIVED } from './derived-specs';
@@ -222,7 +223,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions) {
           schema,
           document,
           operationName: payload.operationName,
-          variableValues: payload.variables ?? undefined,
+          variableValues: declaredVariables(operation, payload.variables),
           contextValue: context,
         } satisfies ExecutionArgs;
       },
