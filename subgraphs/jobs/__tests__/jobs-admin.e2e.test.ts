@@ -328,10 +328,10 @@ describe('jobs', () => {
   });
 
   it('refuses to cancel a running job, and cancels it once it waits for a retry', async () => {
-    // Tenant C's purge runs through every subgraph; with observability frozen it hangs there,
-    // running, until the process resumes.
-    const observability = stack.processes.get('observability')!.child;
-    observability.kill('SIGSTOP');
+    // Tenant C's purge asks auth first (PURGE_ORDER); with auth frozen it hangs there, running,
+    // until the process resumes. (Auth then refuses: the tenant is live.)
+    const auth = stack.processes.get('auth')!.child;
+    auth.kill('SIGSTOP');
     let id: string;
     try {
       id = `${QueueName.TENANT_PURGE}:${await enqueueTenantPurge(queues[QueueName.TENANT_PURGE]!, tenant.c)}`;
@@ -350,7 +350,7 @@ describe('jobs', () => {
       expect(codeOf(refused)).toBe('CONFLICT');
       expect(refused.body.errors?.[0]?.message).toMatch(/running/);
     } finally {
-      observability.kill('SIGCONT');
+      auth.kill('SIGCONT');
     }
     // Tenancy refuses to purge a live tenant, so the job fails and waits for its retry.
     await eventually(async () => {
