@@ -1,8 +1,6 @@
 import { Client } from 'pg';
-import type { z } from 'zod';
 import { loadConfig } from '../platform/config';
-import type { ConfigRule } from '../platform/config';
-import { assetsConfigShape } from '../subgraphs/assets/config';
+import { blobStoreConfigShape, requireS3Settings } from '../subgraphs/assets/config';
 import { restoreJournalArchive } from '../subgraphs/assets/journal-archive/journal-restore';
 import { createBlobStore } from '../subgraphs/assets/storage/create-blob-store';
 import { migrationConfigShape } from './migrate';
@@ -15,44 +13,7 @@ import { migrationConfigShape } from './migrate';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-const {
-  ASSETS_STORAGE,
-  ASSETS_STORAGE_PATH,
-  ASSETS_S3_ENDPOINT,
-  ASSETS_S3_REGION,
-  ASSETS_S3_BUCKET,
-  ASSETS_S3_ACCESS_KEY_ID,
-  ASSETS_S3_SECRET_ACCESS_KEY,
-  ASSETS_S3_PATH_STYLE,
-} = assetsConfigShape;
-const restoreConfigShape = {
-  ...migrationConfigShape,
-  ASSETS_STORAGE,
-  ASSETS_STORAGE_PATH,
-  ASSETS_S3_ENDPOINT,
-  ASSETS_S3_REGION,
-  ASSETS_S3_BUCKET,
-  ASSETS_S3_ACCESS_KEY_ID,
-  ASSETS_S3_SECRET_ACCESS_KEY,
-  ASSETS_S3_PATH_STYLE,
-};
-
-type RestoreConfig = z.infer<z.ZodObject<typeof restoreConfigShape>>;
-
-/** The S3 store needs its endpoint, bucket and keys (as the assets process's rules say). */
-const requireS3Settings: ConfigRule<RestoreConfig> = (config) =>
-  config.ASSETS_STORAGE !== 's3'
-    ? []
-    : (
-        [
-          'ASSETS_S3_ENDPOINT',
-          'ASSETS_S3_BUCKET',
-          'ASSETS_S3_ACCESS_KEY_ID',
-          'ASSETS_S3_SECRET_ACCESS_KEY',
-        ] as const
-      )
-        .filter((variable) => !config[variable])
-        .map((variable) => ({ variable, message: 'is required when ASSETS_STORAGE=s3' }));
+const restoreConfigShape = { ...migrationConfigShape, ...blobStoreConfigShape };
 
 async function main(args: string[]): Promise<void> {
   const [which] = args;

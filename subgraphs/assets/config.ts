@@ -11,8 +11,8 @@ export const MAX_ASSET_BYTES = 2 ** 31 - 1;
 /** `type/subtype`, `type/*` or `*\/*`, as in an Accept header (no parameters). */
 const CONTENT_TYPE_PATTERN = /^(\*\/\*|[a-z0-9!#$&^_.+-]+\/(\*|[a-z0-9!#$&^_.+-]+))$/;
 
-/** The assets subgraph's own variables, validated together with the common ones. */
-export const assetsConfigShape = {
+/** Where blobs live: what the assets process and the journal restore script both read. */
+export const blobStoreConfigShape = {
   /** Where blobs live: `local` (a directory) or `s3` (any S3-compatible object store). */
   ASSETS_STORAGE: z.enum(['local', 's3']).default('local'),
   /** The local store's root; nothing outside it is ever read or written. */
@@ -20,6 +20,24 @@ export const assetsConfigShape = {
     .string()
     .refine(isAbsolute, 'must be an absolute path')
     .default(() => join(repoRoot(), '.tessera', 'assets')),
+  ASSETS_S3_ENDPOINT: url(['http', 'https']).optional(),
+  ASSETS_S3_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/, 'must be a region name such as us-east-1')
+    .default('us-east-1'),
+  ASSETS_S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+    .optional(),
+  ASSETS_S3_ACCESS_KEY_ID: z.string().max(128).optional(),
+  ASSETS_S3_SECRET_ACCESS_KEY: z.string().max(256).optional(),
+  /** `https://endpoint/bucket/key` (true: MinIO, most self-hosted stores) or `bucket.endpoint`. */
+  ASSETS_S3_PATH_STYLE: boolean(true),
+};
+
+/** The assets subgraph's own variables, validated together with the common ones. */
+export const assetsConfigShape = {
+  ...blobStoreConfigShape,
   /** The largest single asset (declared and actually uploaded). */
   ASSETS_MAX_BYTES: integer(100 * MIB, 1, MAX_ASSET_BYTES),
   /** All of a tenant's assets together, pending uploads and soft-deleted ones included. */
@@ -42,26 +60,16 @@ export const assetsConfigShape = {
   ASSETS_URL_SECRETS: list(z.string().min(32, 'each secret must be at least 32 characters'), ''),
   ASSETS_UPLOAD_URL_TTL_SECONDS: integer(900, 10, 24 * 3600),
   ASSETS_DOWNLOAD_URL_TTL_SECONDS: integer(300, 10, 24 * 3600),
-  ASSETS_S3_ENDPOINT: url(['http', 'https']).optional(),
-  ASSETS_S3_REGION: z
-    .string()
-    .regex(/^[a-z0-9-]{1,32}$/, 'must be a region name such as us-east-1')
-    .default('us-east-1'),
-  ASSETS_S3_BUCKET: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
-    .optional(),
-  ASSETS_S3_ACCESS_KEY_ID: z.string().max(128).optional(),
-  ASSETS_S3_SECRET_ACCESS_KEY: z.string().max(256).optional(),
-  /** `https://endpoint/bucket/key` (true: MinIO, most self-hosted stores) or `bucket.endpoint`. */
-  ASSETS_S3_PATH_STYLE: boolean(true),
 };
 
 export type AssetsConfig = SubgraphConfig & z.infer<z.ZodObject<typeof assetsConfigShape>>;
 
 type Checked = z.infer<z.ZodObject<typeof assetsConfigShape>> & { NODE_ENV: string };
 
-const requireS3Settings: ConfigRule<Checked> = (config) =>
+/** The S3 store needs its endpoint, bucket and keys. */
+export const requireS3Settings: ConfigRule<z.infer<z.ZodObject<typeof blobStoreConfigShape>>> = (
+  config,
+) =>
   config.ASSETS_STORAGE !== 's3'
     ? []
     : (
