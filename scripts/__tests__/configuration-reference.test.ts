@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -21,6 +22,18 @@ describe('the configuration reference (docs/configuration.md)', () => {
 
   it('gives every validated variable a description in its schema', () => {
     expect(undescribedVariables(configuredProcesses())).toEqual([]);
+  });
+
+  it('covers every module that loads a config', () => {
+    const loaders = execFileSync(
+      'git',
+      ['grep', '-l', 'loadConfig(', '--', '*.ts', ':!**/__tests__/**', ':!platform/testing/**'],
+      { cwd: repoRoot(), encoding: 'utf8' },
+    )
+      .split('\n')
+      .filter((path) => path && path !== 'platform/config/load.ts');
+    const covered = new Set(configuredProcesses().map(({ loadedIn }) => loadedIn));
+    expect(loaders.filter((path) => !covered.has(path))).toEqual([]);
   });
 
   it('names every variable of every program that validates its environment', () => {

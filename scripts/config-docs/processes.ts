@@ -20,12 +20,15 @@ export interface ConfiguredProcess {
   /** How it is started, and what it is. */
   about: string;
   shape: z.ZodRawShape;
+  /** The module that passes `shape` to loadConfig, so a program missing here is noticed. */
+  loadedIn: string;
 }
 
 const subgraph = (definition: Parameters<typeof subgraphConfigSchema>[0]): ConfiguredProcess => ({
   name: definition.name,
   about: `The ${definition.name} subgraph (\`node dist/subgraphs/${definition.name}/main.js\`; port ${definition.defaultPort}).`,
   shape: subgraphConfigSchema(definition).shape,
+  loadedIn: 'platform/graphql/subgraph-service.ts',
 });
 
 /**
@@ -39,6 +42,7 @@ export function configuredProcesses(): ConfiguredProcess[] {
       about:
         'The public GraphQL gateway (`npm run start:gateway`, `node dist/gateway/main.js`; port 4000).',
       shape: gatewayConfigShape,
+      loadedIn: 'gateway/config.ts',
     },
     subgraph(authSubgraph),
     subgraph(tenancySubgraph),
@@ -50,34 +54,40 @@ export function configuredProcesses(): ConfiguredProcess[] {
       about:
         'The worker: BullMQ jobs, the event relay, webhook delivery, mail, alerts and backups (`node dist/subgraphs/jobs/worker/main.js`; port 4006).',
       shape: workerConfigShape,
+      loadedIn: 'subgraphs/jobs/worker/config.ts',
     },
     {
       name: 'launcher',
       about:
         '`npm start`: migrates, then runs every process above on this machine. It hands its whole environment on to each process, plus where the others listen.',
       shape: launcherConfigShape,
+      loadedIn: 'scripts/start.ts',
     },
     {
       name: 'migrate',
       about: '`npm run migrate` and `npm run migrate:revert`: connect as the schema owner.',
       shape: migrationConfigShape,
+      loadedIn: 'scripts/migrate.ts',
     },
     {
       name: 'db-backup',
       about:
         '`npm run db:backup`, `npm run db:restore` and `npm run db:backup:verified` ([backup and restore](backup-and-restore.md)).',
       shape: { ...migrationConfigShape, ...backupConfigShape },
+      loadedIn: 'scripts/db-backup.ts',
     },
     {
       name: 'journal-restore',
       about:
         '`npm run journal:restore`: puts an archived month of the event journal back ([event journal](event-journal.md)).',
       shape: restoreConfigShape,
+      loadedIn: 'scripts/journal-restore.ts',
     },
     {
       name: 'dependency-audit',
       about: '`npm run audit:deps`: the production dependency audit CI runs.',
       shape: auditConfigShape,
+      loadedIn: 'scripts/dependency-audit.ts',
     },
   ];
 }
