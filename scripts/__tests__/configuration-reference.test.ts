@@ -86,6 +86,13 @@ describe('describeField', () => {
     );
   });
 
+  it('says which bounds of a number are exclusive', () => {
+    expect(describeField(z.coerce.number().gt(0).lte(1)).accepts).toBe(
+      'number, more than 0 and at most 1',
+    );
+    expect(describeField(z.coerce.number().int().min(1)).accepts).toBe('whole number, at least 1');
+  });
+
   it('falls back to plain text for a schema it cannot read, and never invents a description', () => {
     const parsed = z.string().transform((value) => value.length);
     expect(describeField(parsed)).toEqual({

@@ -42,6 +42,7 @@ interface CheckDef {
   check: string;
   format?: string;
   value?: number;
+  inclusive?: boolean;
   minimum?: number;
   maximum?: number;
   pattern?: RegExp;
@@ -179,10 +180,15 @@ function enumWords(values: string[]): string {
 
 function numberWords(checks: CheckDef[]): string {
   const whole = checks.some((check) => check.check === 'number_format');
-  const min = checks.find((check) => check.check === 'greater_than')?.value;
-  const max = checks.find((check) => check.check === 'less_than')?.value;
+  const min = checks.find((check) => check.check === 'greater_than');
+  const max = checks.find((check) => check.check === 'less_than');
+  const bounds = [
+    min && `${min.inclusive ? 'at least' : 'more than'} ${min.value}`,
+    max && `${max.inclusive ? 'at most' : 'less than'} ${max.value}`,
+  ].filter(Boolean);
   const noun = whole ? 'whole number' : 'number';
-  return min !== undefined && max !== undefined ? `${noun} from ${min} to ${max}` : noun;
+  if (min?.inclusive && max?.inclusive) return `${noun} from ${min.value} to ${max.value}`;
+  return bounds.length > 0 ? `${noun}, ${bounds.join(' and ')}` : noun;
 }
 
 function lengthWords(checks: CheckDef[]): string[] {
