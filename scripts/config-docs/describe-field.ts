@@ -61,8 +61,8 @@ export function describeField(schema: unknown): FieldDoc {
   };
   let documentedDefault: string | undefined;
   // Wrappers (default, optional, pipe) come first; the first description and default found,
-  // outermost first, are the field's.
-  // Refinements on a wrapper (`.default(...).refine(...)`) still say what is accepted.
+  // outermost first, are the field's. Refinements on a wrapper (`.default(...).refine(...)`)
+  // still say what is accepted.
   const wrapperRules: string[] = [];
   let node = schema as Node;
   for (;;) {
@@ -113,7 +113,7 @@ function known(accepts: string): boolean {
 }
 
 function finish(doc: FieldDoc, documentedDefault: string | undefined, inner: Node): FieldDoc {
-  // A default set on the pipe's input (boolean(), list()) sits inside the pipe.
+  // A default set inside the innermost schema's own wrappers still counts.
   if (doc.defaultValue === undefined && inner._zod.def.type !== 'transform') {
     const nested = innerDefault(inner);
     if (nested !== undefined) {
