@@ -1,10 +1,17 @@
 import { spawnSync } from 'node:child_process';
+import { boolean, loadConfig } from '../platform/config';
 
 // `node dist/scripts/dependency-audit.js` runs `npm audit` over the production dependencies and
 // fails on any high or critical advisory. When the registry's advisory service cannot be
 // reached (some mirrors and proxies refuse its POST endpoint), the audit has not run: that is
 // said plainly and, unless AUDIT_REQUIRED=1, does not fail the build, so an offline runner
 // still tests the code while a connected one keeps the gate.
+
+export const auditConfigShape = {
+  AUDIT_REQUIRED: boolean(false).describe(
+    'Fail the audit (exit 2) when the advisory service cannot be reached, instead of saying it did not run.',
+  ),
+};
 
 type Severity = 'info' | 'low' | 'moderate' | 'high' | 'critical';
 
@@ -76,7 +83,8 @@ function main(): void {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
-  const outcome = auditOutcome(auditVerdict(audit.stdout), process.env.AUDIT_REQUIRED === '1');
+  const { AUDIT_REQUIRED } = loadConfig(auditConfigShape);
+  const outcome = auditOutcome(auditVerdict(audit.stdout), AUDIT_REQUIRED);
   (outcome.code === 0 ? console.log : console.error)(outcome.line);
   process.exitCode = outcome.code;
 }

@@ -13,7 +13,7 @@ import { migrationConfigShape } from './migrate';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
-const restoreConfigShape = { ...migrationConfigShape, ...blobStoreConfigShape };
+export const restoreConfigShape = { ...migrationConfigShape, ...blobStoreConfigShape };
 
 async function main(args: string[]): Promise<void> {
   const [which] = args;

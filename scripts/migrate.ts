@@ -21,15 +21,15 @@ export const migrationConfigShape = {
   MIGRATION_DATABASE_URL: url(
     ['postgres', 'postgresql'],
     'postgres://postgres@127.0.0.1:5432/tessera',
-  ),
-  /**
-   * Each process's database URL (`AUTH_DATABASE_URL`, …, `WORKER_DATABASE_URL`): the launcher
-   * hands it on as that process's DATABASE_URL, and its password, if any, becomes the role's.
-   */
+  ).describe('The schema owner, which creates the database and the roles and applies migrations.'),
   ...(Object.fromEntries(
     DATABASE_SERVICES.map((service) => [
       urlVariable(service),
-      serviceDatabaseUrl(service).optional(),
+      serviceDatabaseUrl(service)
+        .optional()
+        .describe(
+          `The ${service} process's database URL: the launcher hands it on as that process's DATABASE_URL, and its password, if any, becomes the role's. Unset: MIGRATION_DATABASE_URL's server as the ${service} role, no password.`,
+        ),
     ]),
   ) as Record<ServiceUrlVariable, z.ZodOptional<ReturnType<typeof serviceDatabaseUrl>>>),
 };

@@ -1,26 +1,15 @@
 import { applyMigrations, ensureDatabase } from '../platform/db';
-import { loadConfig, optionalPort, port, replicaUrlAs, url } from '../platform/config';
+import { loadConfig, replicaUrlAs } from '../platform/config';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/paths';
 import { ALL_MIGRATIONS } from './all-migrations';
-import { migrationConfigShape, serviceDatabaseUrls } from './migrate';
+import { launcherConfigShape } from './launcher-config';
+import { serviceDatabaseUrls } from './migrate';
 import { Supervisor, SupervisorStopping } from './lib/supervisor';
 
 // `npm start`: migrates the local database and runs the whole platform (five subgraphs, the
 // worker and the gateway) on this machine's PostgreSQL and Redis. Ctrl-C stops everything,
 // whenever it comes.
-const config = loadConfig({
-  ...migrationConfigShape,
-  PORT: port(4000),
-  AUTH_PORT: port(4001),
-  TENANCY_PORT: port(4002),
-  ASSETS_PORT: port(4003),
-  JOBS_PORT: port(4004),
-  OBSERVABILITY_PORT: port(4005),
-  WORKER_PORT: port(4006),
-  GATEWAY_METRICS_PORT: optionalPort(),
-  /** A read replica for every subgraph: each connects to it as its own role. */
-  READ_DATABASE_URL: url(['postgres', 'postgresql']).optional(),
-});
+const config = loadConfig(launcherConfigShape);
 
 const subgraphPort = (name: SubgraphName): number =>
   ({

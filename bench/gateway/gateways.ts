@@ -151,9 +151,9 @@ async function everyWorkerListening(running: BenchProcess, workers: number): Pro
 }
 
 /**
- * Tessera's gateway in generic mode, as README documents it: no tenancy, auth, PostgreSQL or
- * Redis. The query limits stay on, raised so the bench's deep query (nested lists many levels
- * down) passes them; they are measured once per query text, not per request.
+ * Tessera's gateway in generic mode, as docs/operations.md documents it: no tenancy, auth,
+ * PostgreSQL or Redis. The query limits stay on, raised so the bench's deep query (nested lists
+ * many levels down) passes them; they are measured once per query text, not per request.
  */
 export function tesseraGenericEnv(supergraphPath: string, port: number): NodeJS.ProcessEnv {
   return {

@@ -31,7 +31,8 @@ afterAll(async () => {
 /**
  * The audits' requests plus the one header a legitimate non-browser client must add:
  * Apollo's CSRF prevention refuses a GET without a header a browser would have to preflight
- * (README, Security edge). No credentials: every audit query is one anonymous callers may run.
+ * (docs/security.md, the gateway's edge). No credentials: every audit query is one anonymous
+ * callers may run.
  */
 const fetchFn = (input: string, init: RequestInit = {}): Promise<Response> =>
   fetch(input, {
@@ -40,7 +41,7 @@ const fetchFn = (input: string, init: RequestInit = {}): Promise<Response> =>
   });
 
 /**
- * SHOULDs the gateway deliberately answers otherwise (README, Security edge): under
+ * SHOULDs the gateway deliberately answers otherwise (docs/security.md): under
  * `application/json` a document that does not parse or validate, or variables that do not
  * coerce, get 400 (Apollo Server's answer, and what the gateway's own limits give), not 200,
  * so proxies, caches and dashboards see a client error for a request that never ran.
@@ -80,7 +81,7 @@ it('passes every MUST, SHOULD and MAY audit but the SHOULDs it deliberately answ
   const failures = await failuresOf(results);
   const unexpected = Object.entries(failures).filter(([id]) => !(id in DELIBERATE));
   expect(unexpected).toEqual([]);
-  // One of these passing would make the README's list of deliberate differences stale.
+  // One of these passing would make the list of deliberate differences in docs/security.md stale.
   expect(Object.keys(failures).sort()).toEqual(Object.keys(DELIBERATE).sort());
   for (const [id, name] of Object.entries(DELIBERATE)) {
     expect(failures[id]).toContain(`warn ${name}:`);

@@ -51,42 +51,56 @@ const origins = z
 
 /** The gateway's security edge: CORS, query limits, rate limits, dev tooling switches. */
 export const securityConfigShape = {
-  /** Apollo Sandbox for browsers; on in development and test, off in production. */
-  GATEWAY_SANDBOX: environmentBoolean(),
-  /** Introspection queries; on in development and test, off in production. */
-  GATEWAY_INTROSPECTION: environmentBoolean(),
-  /**
-   * Exact origins browsers may call from (tenants' own origins come on top). Unset: the
-   * local dev server's origins outside production, none in production.
-   */
-  CORS_ALLOWED_ORIGINS: origins,
-  /** Let browsers send cookies cross-origin (cookie sessions from another origin need it). */
-  CORS_ALLOW_CREDENTIALS: boolean(true),
-  /** How long a browser may reuse a preflight answer. */
-  CORS_MAX_AGE_SECONDS: integer(600, 0, 86_400),
-  /**
-   * How long a pod reuses tenancy's "a tenant allows this origin" (tenancy's announcements
-   * usually drop it sooner); "no tenant does" is reused for the negative TTL (at most this).
-   */
-  CORS_TENANT_ORIGIN_TTL_SECONDS: integer(60, 1, 3_600),
-  CORS_TENANT_ORIGIN_DENY_TTL_SECONDS: integer(10, 1, 3_600),
-  /** Origins each pod remembers at once (least recently used dropped first). */
-  CORS_TENANT_ORIGIN_CACHE_SIZE: integer(10_000, 100, 1_000_000),
-  /** How long an origin lookup may take before the origin is refused this time. */
-  CORS_TENANT_ORIGIN_TIMEOUT_MS: integer(1_000, 50, 10_000),
-  GATEWAY_MAX_DEPTH: integer(12, 1, 100),
-  GATEWAY_MAX_ALIASES: integer(30, 0, 1_000),
-  GATEWAY_MAX_DIRECTIVES: integer(50, 0, 1_000),
-  GATEWAY_MAX_TOKENS: integer(5_000, 10, 1_000_000),
-  GATEWAY_MAX_COST: integer(5_000, 1, 10_000_000),
-  /** Requests per minute per client IP, across every gateway pod. */
-  GATEWAY_RATE_LIMIT_PER_IP: integer(600, 1, 1_000_000),
-  /** Requests per minute per signed-in user. */
-  GATEWAY_RATE_LIMIT_PER_USER: integer(1_200, 1, 1_000_000),
-  /** Tenant-scoped operations per minute per tenant, all its users and keys together. */
-  GATEWAY_RATE_LIMIT_PER_TENANT: integer(6_000, 1, 10_000_000),
-  /** graphql-ws connection attempts per minute per client IP. */
-  GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: integer(60, 1, 1_000_000),
+  GATEWAY_SANDBOX: environmentBoolean().describe(
+    'Apollo Sandbox for browsers; on in development and test, off in production.',
+  ),
+  GATEWAY_INTROSPECTION: environmentBoolean().describe(
+    'Introspection queries; on in development and test, off in production.',
+  ),
+  CORS_ALLOWED_ORIGINS: origins.describe(
+    "Exact origins browsers may call from (tenants' own origins come on top). Unset: the local dev server's origins outside production, none in production.",
+  ),
+  CORS_ALLOW_CREDENTIALS: boolean(true).describe(
+    'Let browsers send cookies cross-origin (cookie sessions from another origin need it).',
+  ),
+  CORS_MAX_AGE_SECONDS: integer(600, 0, 86_400).describe(
+    'How long a browser may reuse a preflight answer.',
+  ),
+  CORS_TENANT_ORIGIN_TTL_SECONDS: integer(60, 1, 3_600).describe(
+    'How long a pod reuses tenancy\'s "a tenant allows this origin" (tenancy\'s announcements usually drop it sooner); "no tenant does" is reused for the negative TTL (at most this).',
+  ),
+  CORS_TENANT_ORIGIN_DENY_TTL_SECONDS: integer(10, 1, 3_600).describe(
+    'How long it reuses "no tenant allows it" (at most the TTL).',
+  ),
+  CORS_TENANT_ORIGIN_CACHE_SIZE: integer(10_000, 100, 1_000_000).describe(
+    'Origins each pod remembers at once (least recently used dropped first).',
+  ),
+  CORS_TENANT_ORIGIN_TIMEOUT_MS: integer(1_000, 50, 10_000).describe(
+    'How long an origin lookup may take before the origin is refused this time.',
+  ),
+  GATEWAY_MAX_DEPTH: integer(12, 1, 100).describe('Deepest field nesting of an operation.'),
+  GATEWAY_MAX_ALIASES: integer(30, 0, 1_000).describe('Aliases per operation, fragments expanded.'),
+  GATEWAY_MAX_DIRECTIVES: integer(50, 0, 1_000).describe(
+    'Directives per operation, fragments expanded.',
+  ),
+  GATEWAY_MAX_TOKENS: integer(5_000, 10, 1_000_000).describe(
+    'Lexical tokens of a query, counted before it is parsed.',
+  ),
+  GATEWAY_MAX_COST: integer(5_000, 1, 10_000_000).describe(
+    'Estimated cost of an operation, before it runs (docs/security.md, query limits).',
+  ),
+  GATEWAY_RATE_LIMIT_PER_IP: integer(600, 1, 1_000_000).describe(
+    'Requests per minute per client IP, across every gateway pod.',
+  ),
+  GATEWAY_RATE_LIMIT_PER_USER: integer(1_200, 1, 1_000_000).describe(
+    'Requests per minute per signed-in user.',
+  ),
+  GATEWAY_RATE_LIMIT_PER_TENANT: integer(6_000, 1, 10_000_000).describe(
+    'Tenant-scoped operations per minute per tenant, all its users and keys together.',
+  ),
+  GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: integer(60, 1, 1_000_000).describe(
+    'graphql-ws connection attempts per minute per client IP.',
+  ),
 };
 
 type ParsedSecurityConfig = z.infer<z.ZodObject<typeof securityConfigShape>>;

@@ -20,6 +20,8 @@ export const alertRecipientsConfigShape = {
   ALERT_EMAIL_ALLOWED_RECIPIENTS: list(
     z.string().toLowerCase().refine(isEmailAddress, 'each entry must be an email address'),
     '',
+  ).describe(
+    "Addresses any tenant's alert rules may mail besides its verified members (comma-separated).",
   ),
 };
 

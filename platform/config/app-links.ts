@@ -5,7 +5,9 @@ import { url } from './fields';
  * invitation links from tenancy. One definition, so every process validates it alike.
  */
 export const appLinks = {
-  APP_PUBLIC_URL: url(['http', 'https'], 'http://127.0.0.1:3000'),
+  APP_PUBLIC_URL: url(['http', 'https'], 'http://127.0.0.1:3000').describe(
+    'The frontend that links in verification, reset and invitation mails point to.',
+  ),
 };
 
 /** An absolute link into the frontend, e.g. `/accept-invitation?token=…`. */

@@ -52,11 +52,14 @@ function parseKeys(value: string, ctx: z.RefinementCtx<string>): EncryptionKey[]
 }
 
 export const encryption = {
-  /**
-   * Comma-separated `kid:base64key` (32-byte AES-256 keys). The first encrypts, all decrypt,
-   * so a key rotates by prepending a new one and dropping the old after re-encryption.
-   */
-  ENCRYPTION_KEYS: z.string().default(DEVELOPMENT_ENCRYPTION_KEYS).transform(parseKeys),
+  ENCRYPTION_KEYS: z
+    .string()
+    .default(DEVELOPMENT_ENCRYPTION_KEYS)
+    .meta({ documentedDefault: 'a development key (refused in production)' })
+    .transform(parseKeys)
+    .describe(
+      'Comma-separated `kid:base64key` (32-byte AES-256 keys). The first encrypts, all decrypt, so a key rotates by prepending a new one and dropping the old after re-encryption.',
+    ),
 };
 
 /** The development key must never protect production data, not even as a decrypt-only key. */

@@ -10,22 +10,34 @@ const FROM_PATTERN =
   /^(?:[^\p{Cc}<>"]{1,64} <[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+>|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+)$/u;
 
 export const mail = {
-  /**
-   * Unset means `outbox` (rows in mail.outbox that tests and developers read). It stays
-   * optional rather than defaulted so {@link requireExplicitMailTransportInProduction} can
-   * tell "chose outbox" from "forgot": production must never swallow mail silently.
-   */
-  MAIL_TRANSPORT: z.enum(MAIL_TRANSPORTS, { error: 'must be outbox or smtp' }).optional(),
-  /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465 (TLS from the start). */
-  SMTP_URL: url(['smtp', 'smtps']).optional(),
+  // Optional rather than defaulted, so requireExplicitMailTransportInProduction can tell "chose
+  // outbox" from "forgot": production must never swallow mail silently.
+  MAIL_TRANSPORT: z
+    .enum(MAIL_TRANSPORTS, { error: 'must be outbox or smtp' })
+    .optional()
+    .describe(
+      'How mail leaves: `outbox` keeps it as rows in mail.outbox (what tests and developers read), `smtp` sends it through SMTP_URL (docs/mail.md). Unset means `outbox`; production must set it.',
+    ),
+  SMTP_URL: url(['smtp', 'smtps'])
+    .optional()
+    .describe(
+      'smtp://user:pass@host:587 (STARTTLS when offered) or smtps://…:465 (TLS from the start).',
+    ),
   MAIL_FROM: z
     .string()
     .regex(FROM_PATTERN, 'must be "Name <address>" or an address')
-    .default('Tessera <no-reply@tessera.local>'),
-  SMTP_POOL_MAX: integer(5, 1, 50),
-  SMTP_CONNECTION_TIMEOUT_MS: integer(10_000, 100, 120_000),
-  SMTP_GREETING_TIMEOUT_MS: integer(10_000, 100, 120_000),
-  SMTP_SOCKET_TIMEOUT_MS: integer(30_000, 100, 600_000),
+    .default('Tessera <no-reply@tessera.local>')
+    .describe('The sender of every mail.'),
+  SMTP_POOL_MAX: integer(5, 1, 50).describe('SMTP connections kept open to the relay.'),
+  SMTP_CONNECTION_TIMEOUT_MS: integer(10_000, 100, 120_000).describe(
+    'Longest wait to connect to the SMTP relay.',
+  ),
+  SMTP_GREETING_TIMEOUT_MS: integer(10_000, 100, 120_000).describe(
+    "Longest wait for the relay's greeting once connected.",
+  ),
+  SMTP_SOCKET_TIMEOUT_MS: integer(30_000, 100, 600_000).describe(
+    'An SMTP connection idle this long is closed.',
+  ),
 };
 
 export type MailConfig = z.infer<z.ZodObject<typeof mail>>;

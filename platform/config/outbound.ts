@@ -5,10 +5,6 @@ import { integer, list } from './fields';
 import type { ConfigRule } from './load';
 
 export const outbound = {
-  /**
-   * Comma-separated CIDRs Tessera may reach although they are not public (e.g. an internal
-   * range an operator serves OAuth or webhooks from). Empty by default: only public addresses.
-   */
   OUTBOUND_ALLOWED_CIDRS: list(
     z
       .string()
@@ -17,10 +13,17 @@ export const outbound = {
         'each entry must be a CIDR such as 10.0.0.0/8 or fd00::/8',
       ),
     '',
+  ).describe(
+    'Comma-separated CIDRs Tessera may reach although they are not public (e.g. an internal range an operator serves OAuth or webhooks from). Empty by default: only public addresses.',
   ),
-  /** One deadline per request: DNS, connect, TLS and the whole response. */
-  OUTBOUND_TIMEOUT_MS: integer(OUTBOUND_DEFAULTS.timeoutMs, 100, 120_000),
-  OUTBOUND_MAX_RESPONSE_BYTES: integer(OUTBOUND_DEFAULTS.maxResponseBytes, 1, 64 * 1024 * 1024),
+  OUTBOUND_TIMEOUT_MS: integer(OUTBOUND_DEFAULTS.timeoutMs, 100, 120_000).describe(
+    'One deadline per request: DNS, connect, TLS and the whole response.',
+  ),
+  OUTBOUND_MAX_RESPONSE_BYTES: integer(
+    OUTBOUND_DEFAULTS.maxResponseBytes,
+    1,
+    64 * 1024 * 1024,
+  ).describe('The most of an outbound answer ever read.'),
 };
 
 export type OutboundConfig = z.infer<z.ZodObject<typeof outbound>>;

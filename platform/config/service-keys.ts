@@ -85,10 +85,25 @@ export function serviceKeys(service: ServiceName) {
     [signingKeyVariable(service)]: z
       .string()
       .default(`${DEVELOPMENT_KEY_ID}:${seed}`)
-      .transform(parseSigningKey(service)),
-    SERVICE_PUBLIC_KEYS: z.string().default(developmentPublicKeys()).transform(parsePublicKeys),
-    /** A signed request older (or further in the future) than this is refused. */
-    CONTEXT_MAX_AGE_SECONDS: integer(60, 1, 600),
+      .meta({
+        documentedDefault:
+          'a development key derived from the service name (refused in production)',
+      })
+      .transform(parseSigningKey(service))
+      .describe(
+        `kid:base64 of the ${service} process's 32-byte Ed25519 private key: signs every request it sends another process. Refused unset or development in production.`,
+      ),
+    SERVICE_PUBLIC_KEYS: z
+      .string()
+      .default(developmentPublicKeys())
+      .meta({ documentedDefault: "every service's development public key (refused in production)" })
+      .transform(parsePublicKeys)
+      .describe(
+        'service:kid:base64,… (32-byte Ed25519 public keys) of every process, several per service while one rotates. Refused unset or development in production.',
+      ),
+    CONTEXT_MAX_AGE_SECONDS: integer(60, 1, 600).describe(
+      'A signed request older (or further in the future) than this is refused; nonces are kept twice as long.',
+    ),
   } as {
     SERVICE_PUBLIC_KEYS: z.ZodType<ServicePublicKey[], string | undefined>;
     CONTEXT_MAX_AGE_SECONDS: ReturnType<typeof integer>;

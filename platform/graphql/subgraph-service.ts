@@ -78,12 +78,17 @@ export function subgraphConfigShape(name: SubgraphName, defaultPort: number) {
     ...database(name),
     ...readDatabase(name),
     ...redisFields,
-    PORT: port(defaultPort),
-    /** Entity batches from the gateway can be large; client bodies are limited at the gateway. */
-    SUBGRAPH_BODY_LIMIT_BYTES: integer(8 * 1024 * 1024, 1024, 100 * 1024 * 1024),
-    /** Where auth and tenancy serve their internal routes (API key owners, tenant state...). */
-    AUTH_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4001'),
-    TENANCY_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4002'),
+    PORT: port(defaultPort).describe('`0` picks a free port (logged).'),
+    // Entity batches from the gateway can be large; client bodies are limited at the gateway.
+    SUBGRAPH_BODY_LIMIT_BYTES: integer(8 * 1024 * 1024, 1024, 100 * 1024 * 1024).describe(
+      'Largest request body the subgraph reads (the gateway limits clients itself).',
+    ),
+    AUTH_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4001').describe(
+      'Where the auth process serves its internal routes (API key owners, verified emails...).',
+    ),
+    TENANCY_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4002').describe(
+      'Where the tenancy process serves its internal routes (tenant status, roles...).',
+    ),
   };
 }
 

@@ -116,7 +116,7 @@ export function isChallenge(request: ReceivedWebhook): boolean {
 }
 
 /**
- * Answers a verification challenge as the endpoint's owner does, the way the README's receiver
+ * Answers a verification challenge as the endpoint's owner does, the way the receiver in docs/webhooks.md
  * computes it: `{ "proof": "v1," + base64 HMAC-SHA256 of the challenge }`, keyed with the bytes
  * of the `whsec_` secret (written here apart from the server's code, as a tenant would).
  */

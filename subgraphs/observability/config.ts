@@ -21,35 +21,50 @@ const subgraphUrl = (port: number) => httpUrl(`http://127.0.0.1:${port}/graphql`
  * and alert recipients), and how long to wait for them.
  */
 export const observabilityConfigShape = {
-  GATEWAY_INTERNAL_URL: httpUrl('http://127.0.0.1:4000'),
-  /** Each subgraph's URL, as the gateway names them; probes go to the URL's origin. */
-  SUBGRAPH_AUTH_URL: subgraphUrl(4001),
-  SUBGRAPH_TENANCY_URL: subgraphUrl(4002),
-  SUBGRAPH_ASSETS_URL: subgraphUrl(4003),
-  SUBGRAPH_JOBS_URL: subgraphUrl(4004),
-  WORKER_INTERNAL_URL: httpUrl('http://127.0.0.1:4006'),
-  /** One probe of another process (`/readyz`, `/metrics`) gives up after this. */
-  PROBE_TIMEOUT_MS: integer(1_500, 100, 10_000),
-  /** Tries per alert notification (channel) before it fails for good into the dead letters. */
-  ALERT_DISPATCH_ATTEMPTS: integer(5, 1, 25),
-  /** The first retry's delay; each next one doubles it. */
-  ALERT_DISPATCH_BACKOFF_MS: integer(5_000, 100, 3_600_000),
-  /**
-   * How long audit entries are kept, for every tenant alike (tenants cannot shorten it); the
-   * retention function refuses less than its floor whatever it is told.
-   */
-  AUDIT_RETENTION_DAYS: integer(365, MIN_AUDIT_RETENTION_DAYS, 36_500),
-  /** How often the journal's new audited events are copied into the audit trail. */
-  AUDIT_RECORD_INTERVAL_MS: integer(1_000, 50, 60_000),
-  /** The longest date range one audit export may cover. */
-  AUDIT_EXPORT_MAX_DAYS: integer(31, 1, 366),
-  /**
-   * The origin clients reach `/audit-exports/` on (the gateway's public URL); without it export
-   * URLs are paths, resolved against the gateway that answered the query.
-   */
-  AUDIT_EXPORT_PUBLIC_URL: url(['http', 'https']).optional(),
-  /** How long an audit export's signed URL works. */
-  AUDIT_EXPORT_URL_TTL_SECONDS: integer(300, 10, 3_600),
+  GATEWAY_INTERNAL_URL: httpUrl('http://127.0.0.1:4000').describe(
+    'The gateway, whose `/readyz` `health` probes and whose `/metrics` alert rules read (metrics port).',
+  ),
+  SUBGRAPH_AUTH_URL: subgraphUrl(4001).describe(
+    "The auth subgraph's URL, as the gateway names it; probes go to its origin.",
+  ),
+  SUBGRAPH_TENANCY_URL: subgraphUrl(4002).describe(
+    "The tenancy subgraph's URL, as the gateway names it; probes go to its origin.",
+  ),
+  SUBGRAPH_ASSETS_URL: subgraphUrl(4003).describe(
+    "The assets subgraph's URL, as the gateway names it; probes go to its origin.",
+  ),
+  SUBGRAPH_JOBS_URL: subgraphUrl(4004).describe(
+    "The jobs subgraph's URL, as the gateway names it; probes go to its origin.",
+  ),
+  WORKER_INTERNAL_URL: httpUrl('http://127.0.0.1:4006').describe(
+    'The worker, probed the same way (the subgraphs are found at `SUBGRAPH_<NAME>_URL`).',
+  ),
+  PROBE_TIMEOUT_MS: integer(1_500, 100, 10_000).describe(
+    'One probe of another process (`/readyz`, `/metrics`) gives up after this.',
+  ),
+  ALERT_DISPATCH_ATTEMPTS: integer(5, 1, 25).describe(
+    'Tries per alert notification (channel) before it fails for good into the dead letters.',
+  ),
+  ALERT_DISPATCH_BACKOFF_MS: integer(5_000, 100, 3_600_000).describe(
+    "The first retry's delay; each next one doubles it.",
+  ),
+  AUDIT_RETENTION_DAYS: integer(365, MIN_AUDIT_RETENTION_DAYS, 36_500).describe(
+    'How long audit entries are kept, for every tenant alike (tenants cannot shorten it); the retention function refuses less than its floor whatever it is told.',
+  ),
+  AUDIT_RECORD_INTERVAL_MS: integer(1_000, 50, 60_000).describe(
+    "How often the journal's new audited events are copied into the audit trail.",
+  ),
+  AUDIT_EXPORT_MAX_DAYS: integer(31, 1, 366).describe(
+    'The longest date range one audit export may cover.',
+  ),
+  AUDIT_EXPORT_PUBLIC_URL: url(['http', 'https'])
+    .optional()
+    .describe(
+      "The origin clients reach `/audit-exports/` on (the gateway's public URL); without it export URLs are paths, resolved against the gateway that answered the query.",
+    ),
+  AUDIT_EXPORT_URL_TTL_SECONDS: integer(300, 10, 3_600).describe(
+    "How long an audit export's signed URL works.",
+  ),
   /** Besides a tenant's verified members, the addresses its rules may mail. */
   ...alertRecipientsConfigShape,
   /** Slack webhook URLs and PagerDuty routing keys of alert channels are encrypted at rest. */

@@ -19,15 +19,13 @@ export const tenancyConfigShape = {
   ...mail,
   /** Where the links in invitation mails point (the frontend). */
   ...appLinks,
-  /** An invitation's token works this long. */
-  INVITATION_TTL_DAYS: integer(7, 1, 30),
-  /** Invitations one tenant may send per hour (each is a mail to an address it chooses). */
-  INVITATIONS_PER_TENANT_PER_HOUR: integer(50, 1, 10_000),
-  /**
-   * The auth process: asked for an accepting user's verified address, and told to revoke the
-   * API keys of a member who no longer manages the tenant.
-   */
-  AUTH_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4001'),
+  INVITATION_TTL_DAYS: integer(7, 1, 30).describe("An invitation's token works this long."),
+  INVITATIONS_PER_TENANT_PER_HOUR: integer(50, 1, 10_000).describe(
+    'Invitations one tenant may send per hour (each is a mail to an address it chooses).',
+  ),
+  AUTH_INTERNAL_URL: url(['http', 'https'], 'http://127.0.0.1:4001').describe(
+    "The auth process: asked for an accepting user's verified address, and told to revoke the API keys of a member who no longer manages the tenant.",
+  ),
 };
 
 export type TenancyConfig = SubgraphConfig & z.infer<z.ZodObject<typeof tenancyConfigShape>>;

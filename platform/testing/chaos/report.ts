@@ -19,7 +19,7 @@ export interface ScenarioFigures {
 }
 
 /**
- * Prints the scenario's one line (the figures the README's Reliability table quotes) and, when
+ * Prints the scenario's one line (the figures docs/reliability.md's table quotes) and, when
  * CHAOS_REPORT names a file, appends them to it as a JSON line for CI to summarize.
  */
 export function reportScenario(figures: ScenarioFigures): void {

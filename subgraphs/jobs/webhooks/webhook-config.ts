@@ -38,31 +38,35 @@ const shared = {
   ...encryption,
   /** Endpoints are tenant-chosen URLs: the SSRF filter and its exceptions. */
   ...outbound,
-  /** One attempt's deadline: DNS, connect, TLS and the whole answer. */
-  WEBHOOK_TIMEOUT_MS: integer(15_000, 100, 120_000),
+  WEBHOOK_TIMEOUT_MS: integer(15_000, 100, 120_000).describe(
+    "One attempt's deadline: DNS, connect, TLS and the whole answer.",
+  ),
 };
 
 /** The jobs subgraph's webhook variables (endpoint management, verification, test sends). */
 export const webhookConfigShape = {
   ...shared,
-  WEBHOOK_MAX_ENDPOINTS_PER_TENANT: integer(20, 1, MAX_ENDPOINTS_PER_TENANT),
+  WEBHOOK_MAX_ENDPOINTS_PER_TENANT: integer(20, 1, MAX_ENDPOINTS_PER_TENANT).describe(
+    'Webhook endpoints one tenant may have (1-100).',
+  ),
 };
 
 /** The worker's webhook variables (delivery). */
 export const webhookWorkerConfigShape = {
   ...shared,
-  WEBHOOK_RETRY_SCHEDULE: retrySchedule('5s,5m,30m,2h,5h,10h,10h'),
-  /** A `Retry-After` longer than this is shortened to it. */
-  WEBHOOK_RETRY_AFTER_MAX_SECONDS: integer(3_600, 1, 86_400),
-  /** An endpoint whose every attempt failed for this long is disabled. */
-  WEBHOOK_DISABLE_AFTER_DAYS: integer(5, 1, 90),
-  /** Deliveries one worker process sends at once. */
-  WEBHOOK_CONCURRENCY: integer(16, 1, 512),
-  /**
-   * How long a delivery job stays locked without its worker renewing the lock; a worker that
-   * died (kill -9) hands its deliveries back after about this long.
-   */
-  WEBHOOK_JOB_LOCK_MS: integer(30_000, 1_000, 600_000),
+  WEBHOOK_RETRY_SCHEDULE: retrySchedule('5s,5m,30m,2h,5h,10h,10h').describe(
+    'The wait before each retry (`ms`, `s`, `m`, `h`, `d`; at most 20, each ≤ 7d), ±20 %.',
+  ),
+  WEBHOOK_RETRY_AFTER_MAX_SECONDS: integer(3_600, 1, 86_400).describe(
+    'A `Retry-After` longer than this is shortened to it.',
+  ),
+  WEBHOOK_DISABLE_AFTER_DAYS: integer(5, 1, 90).describe(
+    'An endpoint whose every attempt failed for this long is disabled.',
+  ),
+  WEBHOOK_CONCURRENCY: integer(16, 1, 512).describe('Deliveries one worker process sends at once.'),
+  WEBHOOK_JOB_LOCK_MS: integer(30_000, 1_000, 600_000).describe(
+    'How long a delivery job stays locked without its worker renewing the lock; a worker that died (kill -9) hands its deliveries back after about this long.',
+  ),
 };
 
 export type WebhookApiConfig = z.infer<z.ZodObject<typeof webhookConfigShape>> & {
