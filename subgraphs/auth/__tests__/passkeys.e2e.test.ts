@@ -4,11 +4,11 @@ import { anonymousContext } from '../../../platform/context';
 import { postToSubgraph } from '../../../platform/testing/internal-requests';
 import { hashToken } from '../../../platform/crypto';
 import { EventType } from '../../../platform/events';
-import { metricValue, scrape } from '../../../platform/testing/graphql-client';
+import { metricValue, scrape, codeOf } from '../../../platform/testing/graphql-client';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import { SoftwareAuthenticator } from '../../../platform/testing/webauthn-authenticator';
-import { AuthClient, codeOf, uniqueEmail, type Tokens } from './auth-client';
+import { AuthClient, uniqueEmail, type Tokens } from './auth-client';
 import { PasskeyClient } from './passkey-client';
 
 // Passkeys and passkey MFA through the real gateway and auth processes, with a software
