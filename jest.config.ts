@@ -7,13 +7,12 @@ export const projectBase = {
   transform: { '^.+\\.ts$': ['@swc/jest', {}] },
   // Drops this run's template database, whichever projects ran.
   globalTeardown: '<rootDir>/platform/testing/global-teardown.ts',
-  testTimeout: 60_000,
 } satisfies Config;
 
 // The fault-injection suite runs apart: `npm run test:chaos` (jest.chaos.config.ts).
 const ignored = ['/node_modules/', '/dist/', '<rootDir>/chaos/'];
 
-/** Coverage and concurrency of a run, whichever of its projects run. */
+/** Coverage, time limits and concurrency of a run, whichever of its projects run. */
 export const runOptions = {
   // `--coverage` (CI) prints one summary over all source files, loaded or not.
   coverageProvider: 'v8',
@@ -24,6 +23,8 @@ export const runOptions = {
     '!**/generated/**',
     '!platform/testing/**',
   ],
+  // A run-wide option: jest ignores it inside a project.
+  testTimeout: 60_000,
   // Two cores: more workers only make end-to-end tests fight for CPU.
   maxWorkers: 2,
 } satisfies Config;
