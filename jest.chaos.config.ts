@@ -1,12 +1,15 @@
 import type { Config } from 'jest';
-import base from './jest.config';
+import { projectBase, runOptions } from './jest.config';
 
 // The fault-injection suite (`npm run test:chaos`): the real processes, killed, cut off from
 // PostgreSQL or Redis, flooded and fuzzed. Apart from `npm test` so it runs once, on its own.
 const config: Config = {
-  ...base,
+  ...runOptions,
+  ...projectBase,
   testMatch: ['<rootDir>/chaos/**/*.chaos.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // Builds dist/ (the processes every scenario spawns), then the template database.
+  globalSetup: '<rootDir>/platform/testing/global-setup-e2e.ts',
   testTimeout: 120_000,
   // One scenario at a time: two stacks under fault on two cores would measure each other.
   maxWorkers: 1,

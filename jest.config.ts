@@ -1,15 +1,19 @@
 import type { Config } from 'jest';
 
-const config: Config = {
+/** What every test project shares: how TypeScript runs, and what is never a test. */
+export const projectBase = {
+  rootDir: __dirname,
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/**/__tests__/**/*.test.ts'],
-  // The fault-injection suite runs apart: `npm run test:chaos` (jest.chaos.config.ts).
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/chaos/'],
   transform: { '^.+\\.ts$': ['@swc/jest', {}] },
-  // Builds dist/ (the processes end-to-end tests spawn) and the migrated template database.
-  globalSetup: '<rootDir>/platform/testing/global-setup.ts',
+  // Drops this run's template database, whichever projects ran.
   globalTeardown: '<rootDir>/platform/testing/global-teardown.ts',
-  testTimeout: 60_000,
+} satisfies Config;
+
+// The fault-injection suite runs apart: `npm run test:chaos` (jest.chaos.config.ts).
+const ignored = ['/node_modules/', '/dist/', '<rootDir>/chaos/'];
+
+/** Coverage, time limits and concurrency of a run, whichever of its projects run. */
+export const runOptions = {
   // `--coverage` (CI) prints one summary over all source files, loaded or not.
   coverageProvider: 'v8',
   coverageReporters: ['text-summary'],
@@ -19,8 +23,39 @@ const config: Config = {
     '!**/generated/**',
     '!platform/testing/**',
   ],
+  // A run-wide option: jest ignores it inside a project.
+  testTimeout: 60_000,
   // Two cores: more workers only make end-to-end tests fight for CPU.
   maxWorkers: 2,
+} satisfies Config;
+
+/**
+ * Two projects, told apart by file name: `*.e2e.test.ts` spawns something (the built services,
+ * a redis-server, pg_dump, kubectl, codegen), so the e2e project builds dist/ first; every other
+ * test runs in process against the local PostgreSQL and Redis and needs no build.
+ * scripts/__tests__/test-projects.test.ts keeps the names honest. `npm test` runs both,
+ * `npm run test:unit` and `npm run test:e2e` one each.
+ */
+const config: Config = {
+  ...runOptions,
+  projects: [
+    {
+      ...projectBase,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/**/__tests__/**/*.test.ts'],
+      testPathIgnorePatterns: [...ignored, '\\.e2e\\.test\\.ts$'],
+      // Migrates the template database every test file clones.
+      globalSetup: '<rootDir>/platform/testing/global-setup.ts',
+    },
+    {
+      ...projectBase,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/**/__tests__/**/*.e2e.test.ts'],
+      testPathIgnorePatterns: ignored,
+      // Builds dist/ (the processes these tests spawn), then the template database.
+      globalSetup: '<rootDir>/platform/testing/global-setup-e2e.ts',
+    },
+  ],
 };
 
 export default config;

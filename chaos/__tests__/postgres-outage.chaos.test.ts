@@ -6,7 +6,6 @@ import {
   createTenant,
   latestSeq,
   mixedOperations,
-  pause,
   startChaosStack,
   unpublishedCount,
   writtenSeqs,
@@ -27,7 +26,8 @@ import { waitFor } from '../../platform/testing/ws-client';
 // SERVICE_UNAVAILABLE, readiness must say so, and the outbox must publish everything committed
 // before the cut once the database is back.
 
-const OUTAGE_MS = 4_000;
+/** The outage lasts until the clients have had this many answers without the database. */
+const OUTAGE_ANSWERS = 40;
 const BURST = 300;
 const CONNECT_TIMEOUT_MS = Number(CHAOS_ENV.DATABASE_CONNECT_TIMEOUT_MS);
 
@@ -96,7 +96,7 @@ it('fails fast with coded errors while PostgreSQL is away, recovers by itself, a
   const withDatabase = [...stack.processes.keys()].filter((name) => name !== 'gateway');
   worker.kill('SIGCONT');
   const notReadyAt = await readiness.allNotReady(10_000, withDatabase).catch(() => null);
-  await pause(Math.max(0, OUTAGE_MS - (Date.now() - cutAt)));
+  await traffic.answered(OUTAGE_ANSWERS);
   const duringOutage = traffic.since(cutAt);
 
   await admin.query(`ALTER DATABASE ${stack.db.name} ALLOW_CONNECTIONS true`);

@@ -23,7 +23,7 @@ import { waitFor } from '../../platform/testing/ws-client';
 // kill -9 under traffic, one process at a time: a subgraph (then started again), one of two
 // gateways (its subscribers move to the other), and the worker in the middle of webhook
 // deliveries (a fresh one takes over). The relay holder's SIGKILL is proven in
-// subgraphs/jobs/__tests__/event-relay.test.ts and gateway/__tests__/subscriptions.e2e.test.ts.
+// subgraphs/jobs/__tests__/event-relay.e2e.test.ts and gateway/__tests__/subscriptions.e2e.test.ts.
 
 let chaos: DeliveryChaos;
 let stack: TestStack;

@@ -17,6 +17,7 @@ import { countCodes, describeCodes, reportScenario } from '../../platform/testin
 import { resumingSubscriber } from '../../platform/testing/chaos/resuming-subscriber';
 import { stopStragglers } from '../../platform/testing/chaos/stragglers';
 import { send, startTraffic } from '../../platform/testing/chaos/traffic';
+import { settlesWithin } from '../../platform/testing/bounded';
 import { signUpUser } from '../../platform/testing/members';
 import type { TestStack } from '../../platform/testing/stack';
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
@@ -34,16 +35,21 @@ let stack: TestStack | undefined;
 let limited: ServiceProcess | undefined;
 
 afterEach(async () => {
-  try {
-    await stopStragglers();
-    await limited?.stop('SIGTERM', 15_000);
-    await stack?.stop();
-  } finally {
-    // The redis-servers go whatever happened above: nothing of this run outlives it.
-    await topology?.dispose();
-    [topology, stack, limited] = [undefined, undefined, undefined];
+  // Every step is bounded, so a stop that hangs (a drain waiting on a Redis that was killed)
+  // can neither keep the hook past its timeout nor spare what this run spawned: whatever is
+  // still running after the stops is killed, and the redis-servers always go.
+  await stopStragglers();
+  if (limited) {
+    await settlesWithin(limited.stop('SIGTERM', 15_000), 20_000, 'the fail-closed gateway');
   }
-}, 120_000);
+  if (stack) await settlesWithin(stack.stop(), 60_000, 'the stack');
+  for (const service of [limited, ...(stack?.processes.values() ?? [])]) {
+    const child = service?.child;
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  if (topology) await settlesWithin(topology.dispose(), 20_000, 'the redis-servers');
+  [topology, stack, limited] = [undefined, undefined, undefined];
+}, 150_000);
 
 /** A fresh user's requests to a gateway limited to USER_LIMIT per minute: codes in order. */
 async function rateLimitCodes(gateway: ServiceProcess, url: string): Promise<string[]> {

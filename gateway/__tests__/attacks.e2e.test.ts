@@ -24,6 +24,7 @@ import {
   postGraphQL,
   scrape,
   type GraphQLResponse,
+  codeOf,
 } from '../../platform/testing/graphql-client';
 import { addMember, signUpMember, signUpUser, type TestUser } from '../../platform/testing/members';
 import { postInternal, refusalCode, signedHeaders } from '../../platform/testing/internal-requests';
@@ -151,8 +152,6 @@ function must<T>(response: GraphQLResponse<T>): T {
   }
   return response.body.data;
 }
-
-const codeOf = (response: GraphQLResponse<unknown>) => response.body.errors?.[0]?.extensions?.code;
 
 async function createTenant(user: TestUser, name: string, slug: string): Promise<string> {
   const data = must(

@@ -7,6 +7,7 @@ import {
   postGraphQL,
   scrape,
   type GraphQLResponse,
+  codeOf,
 } from '../../platform/testing/graphql-client';
 import { startStack, type TestStack } from '../../platform/testing/stack';
 
@@ -68,7 +69,6 @@ function eventsQuery(): Promise<GraphQLResponse> {
   );
 }
 
-const codeOf = (response: GraphQLResponse) => response.body.errors?.[0]?.extensions?.code;
 const succeeded = (response: GraphQLResponse) => !response.body.errors && !!response.body.data;
 const metrics = () => scrape(gateway.url);
 

@@ -77,62 +77,78 @@ async function gql<T>(
   return response.body.data;
 }
 
+/** A verified endpoint at `route` of the receiver, taking every event type. */
+async function verifiedEndpoint(route: string, user = admin, tenantId = tenantA): Promise<string> {
+  let secret = '';
+  receiver.route(route, (request) =>
+    isChallenge(request) ? answerChallenge(request, secret) : undefined,
+  );
+  const { createWebhookEndpoint } = await gql<{
+    createWebhookEndpoint: { secret: string; endpoint: { id: string } };
+  }>(
+    `mutation ($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret endpoint { id } } }`,
+    { input: { url: `${receiver.origin}${route}`, eventTypes: ['*'] } },
+    user,
+    tenantId,
+  );
+  secret = createWebhookEndpoint.secret;
+  const endpointId = createWebhookEndpoint.endpoint.id;
+  await gql(
+    `mutation ($id: ID!) { verifyWebhookEndpoint(id: $id) { status } }`,
+    { id: endpointId },
+    user,
+    tenantId,
+  );
+  return endpointId;
+}
+
+async function sendTestWebhook(endpointId: string, user = admin, tenantId = tenantA) {
+  const data = await gql<{ sendTestWebhook: { id: string } }>(
+    `mutation ($id: ID!) { sendTestWebhook(id: $id) { id } }`,
+    { id: endpointId },
+    user,
+    tenantId,
+  );
+  return data.sendTestWebhook.id;
+}
+
+type DeliveryUpdate = {
+  webhookDeliveryUpdated: { id: string; status: string; endpoint: { id: string } };
+};
+const DELIVERY_UPDATES =
+  'subscription ($e: ID) { webhookDeliveryUpdated(endpointId: $e) { id status endpoint { id } } }';
+const succeeded = (deliveryId: string) => (result: DeliveryUpdate) =>
+  result.webhookDeliveryUpdated.id === deliveryId &&
+  result.webhookDeliveryUpdated.status === 'SUCCEEDED';
+const endpointsOf = (results: DeliveryUpdate[]) =>
+  new Set(results.map((result) => result.webhookDeliveryUpdated.endpoint.id));
+
 describe('webhookDeliveryUpdated', () => {
   it("follows a delivery's status, for the chosen endpoint only", async () => {
-    let secret = '';
-    receiver.route('/hook', (request) =>
-      isChallenge(request) ? answerChallenge(request, secret) : undefined,
-    );
-    const { createWebhookEndpoint } = await gql<{
-      createWebhookEndpoint: { secret: string; endpoint: { id: string } };
-    }>(
-      `mutation ($input: WebhookEndpointInput!) { createWebhookEndpoint(input: $input) { secret endpoint { id } } }`,
-      { input: { url: `${receiver.origin}/hook`, eventTypes: ['*'] } },
-    );
-    secret = createWebhookEndpoint.secret;
-    const endpointId = createWebhookEndpoint.endpoint.id;
-    await gql(`mutation ($id: ID!) { verifyWebhookEndpoint(id: $id) { status } }`, {
-      id: endpointId,
-    });
+    const endpointId = await verifiedEndpoint('/hook');
+    const otherEndpointId = await verifiedEndpoint('/hook-other');
+    const endpointOfB = await verifiedEndpoint('/hook-b', adminOfB, tenantB);
 
     const listening = await listeningNow(stack.url('gateway'));
-    const mine = subscribe<{
-      webhookDeliveryUpdated: { id: string; status: string; endpoint: { id: string } };
-    }>(
-      admin,
-      tenantA,
-      'subscription ($e: ID) { webhookDeliveryUpdated(endpointId: $e) { id status endpoint { id } } }',
-      { e: endpointId },
-    );
-    const otherEndpoint = subscribe<unknown>(
-      admin,
-      tenantA,
-      'subscription { webhookDeliveryUpdated(endpointId: "00000000-0000-4000-8000-000000000000") { id } }',
-    );
-    const otherTenant = subscribe<unknown>(
-      adminOfB,
-      tenantB,
-      'subscription { webhookDeliveryUpdated { id } }',
-    );
+    const mine = subscribe<DeliveryUpdate>(admin, tenantA, DELIVERY_UPDATES, { e: endpointId });
+    const otherEndpoint = subscribe<DeliveryUpdate>(admin, tenantA, DELIVERY_UPDATES, {
+      e: otherEndpointId,
+    });
+    const otherTenant = subscribe<DeliveryUpdate>(adminOfB, tenantB, DELIVERY_UPDATES);
     await waitForListening(stack.url('gateway'), listening + 3);
 
-    const { sendTestWebhook } = await gql<{ sendTestWebhook: { id: string } }>(
-      `mutation ($id: ID!) { sendTestWebhook(id: $id) { id } }`,
-      { id: endpointId },
-    );
-    const isTheTest = (result: (typeof mine.results)[number]) =>
-      result.webhookDeliveryUpdated.id === sendTestWebhook.id &&
-      result.webhookDeliveryUpdated.status === 'SUCCEEDED';
-    await waitFor(() => mine.results.some(isTheTest), 15_000);
+    const theTest = await sendTestWebhook(endpointId);
+    await waitFor(() => mine.results.some(succeeded(theTest)), 15_000);
     // Other deliveries of this endpoint (it takes every event type) may come too; none of others.
-    expect(
-      mine.results.every((result) => result.webhookDeliveryUpdated.endpoint.id === endpointId),
-    ).toBe(true);
-    // Their absence can only be watched for a while: the same event reached them, on the same
-    // channel, before it reached this subscriber's renderer.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(otherEndpoint.results).toEqual([]);
-    expect(otherTenant.results).toEqual([]);
+    expect(endpointsOf(mine.results)).toEqual(new Set([endpointId]));
+    // Absence made positive: a later delivery on each of the other subscriptions comes after
+    // any update of this one that could have leaked to them, on the same channel.
+    const markerOfA = await sendTestWebhook(otherEndpointId);
+    const markerOfB = await sendTestWebhook(endpointOfB, adminOfB, tenantB);
+    await waitFor(() => otherEndpoint.results.some(succeeded(markerOfA)), 15_000);
+    await waitFor(() => otherTenant.results.some(succeeded(markerOfB)), 15_000);
+    expect(endpointsOf(otherEndpoint.results)).toEqual(new Set([otherEndpointId]));
+    expect(endpointsOf(otherTenant.results)).toEqual(new Set([endpointOfB]));
   });
 
   it('is refused to a MEMBER', async () => {

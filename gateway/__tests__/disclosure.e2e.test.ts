@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { anonymousContext } from '../../platform/context';
-import { postGraphQL, type GraphQLResponse } from '../../platform/testing/graphql-client';
+import { postGraphQL, codeOf } from '../../platform/testing/graphql-client';
 import { signUpPlatformAdmin, signUpUser, type TestUser } from '../../platform/testing/members';
 import { signedHeaders } from '../../platform/testing/internal-requests';
 import { startStack, type TestStack } from '../../platform/testing/stack';
@@ -41,8 +41,6 @@ afterAll(async () => {
   await productionSubgraph?.stop();
   await stack?.stop();
 });
-
-const codeOf = (response: GraphQLResponse<unknown>) => response.body.errors?.[0]?.extensions?.code;
 
 describe('automatic persisted queries', () => {
   // A platform admin looks someone up by email: the text, literal included, is the secret.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getIntrospectionQuery } from 'graphql';
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
-import { metricValue, postGraphQL, scrape } from '../../platform/testing/graphql-client';
+import { metricValue, postGraphQL, scrape, codeOf } from '../../platform/testing/graphql-client';
 import { addMember, signUpUser, type TestUser } from '../../platform/testing/members';
 import { startStack, type TestStack } from '../../platform/testing/stack';
 import { connectWs } from '../../platform/testing/ws-client';
@@ -54,9 +54,6 @@ function newIp(): string {
   lastIp += 1;
   return `198.51.100.${lastIp}`;
 }
-
-const codeOf = (response: { body: { errors?: { extensions?: Record<string, unknown> }[] } }) =>
-  response.body.errors?.[0]?.extensions?.code;
 
 describe('CORS', () => {
   it('echoes an allowed origin, with credentials, and says the answer varies by origin', async () => {

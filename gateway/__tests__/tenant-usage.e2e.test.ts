@@ -10,6 +10,7 @@ import {
   postGraphQL,
   scrape,
   type GraphQLResponse,
+  codeOf,
 } from '../../platform/testing/graphql-client';
 import { postInternal } from '../../platform/testing/internal-requests';
 import { signUpMember, signUpPlatformAdmin, type TestUser } from '../../platform/testing/members';
@@ -83,8 +84,6 @@ function usage(
     caller.headers(tenantHeader),
   );
 }
-
-const codeOf = (response: GraphQLResponse<unknown>) => response.body.errors?.[0]?.extensions?.code;
 
 it('counts a known workload: requests, operations by type, response bytes and peak live subscriptions', async () => {
   const headers = tenant.owner.headers(tenant.tenantId);

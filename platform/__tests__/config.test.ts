@@ -1,5 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
   ownSigningKey,
@@ -19,11 +17,10 @@ import {
   type ServiceName,
 } from '../context';
 import { configProblems } from '../testing/config-problems';
+import { generateTestServiceKeys } from '../testing/service-keys';
 import { subgraphConfigShape } from '../graphql/subgraph-service';
 import { gatewayConfigShape } from '../../gateway/config';
-import { repoRoot } from '../paths';
 import { migrationConfigShape, serviceDatabaseUrls } from '../../scripts/migrate';
-import { generateTestServiceKeys } from '../testing/service-keys';
 
 const rules = [
   refuseDevelopmentKeysInProduction('auth') as ConfigRule<ServiceKeysConfig>,
@@ -202,52 +199,4 @@ describe('configuration', () => {
       parseConfig(gatewayConfigShape, { SERVICE_PUBLIC_KEYS: `${old.publicKey},${old.publicKey}` }),
     ).toThrow('config error: SERVICE_PUBLIC_KEYS: entry 2: gateway:g1 appears twice');
   });
-
-  it.each([
-    ['gateway', 'dist/gateway/main.js'],
-    ['assets', 'dist/subgraphs/assets/main.js'],
-    ['worker', 'dist/subgraphs/jobs/worker/main.js'],
-  ])('stops the %s process with exit 1 and one line per bad variable', (_name, entry) => {
-    const result = spawnSync(process.execPath, [join(repoRoot(), entry)], {
-      env: { PATH: process.env.PATH, PORT: '99999', LOG_LEVEL: 'chatty' },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
-    expect(result.status).toBe(1);
-    const lines = result.stderr.trim().split('\n');
-    expect(lines).toEqual([
-      expect.stringMatching(/^config error: LOG_LEVEL: /),
-      expect.stringMatching(/^config error: PORT: must be 0\.\.65535/),
-    ]);
-    expect(result.stdout).toBe('');
-  });
-
-  it.each([
-    ['gateway', 'dist/gateway/main.js', { GATEWAY_METRICS_PORT: '9464' }],
-    ['tenancy', 'dist/subgraphs/tenancy/main.js', { MAIL_TRANSPORT: 'outbox' }],
-    ['worker', 'dist/subgraphs/jobs/worker/main.js', { MAIL_TRANSPORT: 'outbox' }],
-  ] as const)(
-    'refuses to start the %s process in production with its development key: one line naming the variable',
-    (name, entry, extra) => {
-      const keys = generateTestServiceKeys().env;
-      const variable = `${name.toUpperCase()}_SIGNING_KEY`;
-      const result = spawnSync(process.execPath, [join(repoRoot(), entry)], {
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: 'production',
-          ...keys,
-          [variable]: '',
-          ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-          ...extra,
-        },
-        encoding: 'utf8',
-        timeout: 20_000,
-      });
-      expect(result.status).toBe(1);
-      expect(result.stderr.trim().split('\n')).toEqual([
-        `config error: ${variable}: must be set to a key of your own when NODE_ENV=production (npm run env:generate writes fresh keys to .env)`,
-      ]);
-      expect(result.stdout).toBe('');
-    },
-  );
 });

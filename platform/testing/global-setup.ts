@@ -1,19 +1,24 @@
-import { execFileSync } from 'node:child_process';
 import { Client } from 'pg';
-import { repoRoot } from '../paths';
 import { prepareTemplateDatabase } from './database';
 import { removeLeftoverReplicas } from './replica';
 import { TEMPLATE_PREFIX, TEST_DATABASE_PREFIX, TEST_POSTGRES_URL } from './services';
 
 /**
- * Once per run: build the processes end-to-end tests spawn, drop databases that interrupted
- * runs left behind, and migrate this run's template, which every test file clones.
+ * Once per run, whichever projects run: drop databases that interrupted runs left behind, and
+ * migrate this run's template, which every test file clones.
  */
 export default async function globalSetup(): Promise<void> {
+  const template = `${TEMPLATE_PREFIX}${process.pid}`;
+  // Both projects' setups run in this one process; the second finds the template made.
+  if (process.env.TESSERA_TEST_TEMPLATE === template) return;
+  await dropLeftoverDatabases();
+  await removeLeftoverReplicas(isAlive);
+  await prepareTemplateDatabase();
   // Workers inherit the environment, so they all clone this run's template.
-  process.env.TESSERA_TEST_TEMPLATE = `${TEMPLATE_PREFIX}${process.pid}`;
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot(), stdio: 'inherit' });
+  process.env.TESSERA_TEST_TEMPLATE = template;
+}
 
+async function dropLeftoverDatabases(): Promise<void> {
   const client = new Client({
     connectionString: TEST_POSTGRES_URL,
     connectionTimeoutMillis: 5_000,
@@ -33,8 +38,6 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await client.end();
   }
-  await removeLeftoverReplicas(isAlive);
-  await prepareTemplateDatabase();
 }
 
 function isAlive(pid: number): boolean {

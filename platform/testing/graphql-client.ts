@@ -37,6 +37,13 @@ export function dataOf<T>(response: GraphQLResponse<T>): T {
   return response.body.data;
 }
 
+/** The code of an answer's first error (`extensions.code`), undefined when it has none. */
+export function codeOf(response: {
+  body: { errors?: { extensions?: Record<string, unknown> }[] };
+}): unknown {
+  return response.body.errors?.[0]?.extensions?.code;
+}
+
 /** Reads one sample of a Prometheus metric from a /metrics page (0 when absent). */
 export function metricValue(
   page: string,

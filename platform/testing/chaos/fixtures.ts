@@ -172,8 +172,6 @@ export function isAlive(pid: number | undefined): boolean {
   }
 }
 
-export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** A write as the tenant's OWNER: renames the tenant, which appends one journal event. */
 export function tenantWrite(tenant: ChaosTenant) {
   const headers = tenant.owner.headers(tenant.tenantId);

@@ -8,7 +8,6 @@ import { BlobUrls, blobUrlKeys } from '../services/blob-urls';
 import {
   AssetsClient,
   blobPath,
-  codeOf,
   contentDigest,
   get,
   httpCodeOf,
@@ -19,6 +18,7 @@ import {
   storedFiles,
   type HttpAnswer,
 } from './assets-client';
+import { codeOf } from '../../../platform/testing/graphql-client';
 
 // Every way an upload can go wrong: each gets a coded error, and none leaves a blob behind
 // (nor a row, when the refusal comes before one is created).

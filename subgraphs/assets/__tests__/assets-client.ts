@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
+import { postGraphQL } from '../../../platform/testing/graphql-client';
 
 // What a frontend (or a program with an API key) does with assets: GraphQL through the
 // gateway, bytes straight to the signed URLs.
@@ -45,10 +45,6 @@ export interface AssetView {
   deletedAt: string | null;
   downloadUrl: string | null;
   owner: { id: string; email: string };
-}
-
-export function codeOf(response: GraphQLResponse<unknown>): unknown {
-  return response.body.errors?.[0]?.extensions?.code;
 }
 
 export const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');

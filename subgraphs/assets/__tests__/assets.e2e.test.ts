@@ -7,6 +7,7 @@ import {
   postGraphQL,
   scrape,
   type GraphQLResponse,
+  codeOf,
 } from '../../../platform/testing/graphql-client';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
@@ -14,7 +15,6 @@ import {
   AssetsClient,
   ASSET_FIELDS,
   blobPath,
-  codeOf,
   contentDigest,
   get,
   putBytes,

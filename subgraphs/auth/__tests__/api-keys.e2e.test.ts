@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
+import {
+  postGraphQL,
+  type GraphQLResponse,
+  codeOf,
+} from '../../../platform/testing/graphql-client';
+import { eventually } from '../../../platform/testing/eventually';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
-import { codeOf } from './auth-client';
 
 // API keys end to end: managed by a tenant's OWNERs and ADMINs through the gateway, used by
 // programs with X-API-Key, checked (and cached) by the gateway, limited per key in Redis.
@@ -55,14 +59,6 @@ function withKey(key: string, query = '{ tenant { id } }', headers: Record<strin
     { query },
     { 'x-api-key': key, 'x-tenant-id': tenantA, ...headers },
   );
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const refused = (response: GraphQLResponse) =>
@@ -173,7 +169,7 @@ describe('using keys', () => {
       admin.headers(tenantA),
     );
     expect(revoke.body.data).toEqual({ revokeApiKey: true });
-    await eventually(async () => refused(await withKey(secret)), 1_000);
+    await eventually(async () => refused(await withKey(secret)));
     const again = await postGraphQL(
       stack.gatewayUrl,
       { query: `mutation { revokeApiKey(id: "${apiKey.id}") }` },
@@ -202,7 +198,7 @@ describe('using keys', () => {
 
     const last = await rotate(next.apiKey.id, 0);
     expect((await withKey(last.secret)).status).toBe(200);
-    await eventually(async () => refused(await withKey(next.secret)), 1_000);
+    await eventually(async () => refused(await withKey(next.secret)));
     const tooLong = await postGraphQL(
       stack.gatewayUrl,
       {

@@ -81,7 +81,3 @@ export class AuthClient {
     );
   }
 }
-
-export function codeOf(response: GraphQLResponse): unknown {
-  return response.body.errors?.[0]?.extensions?.code;
-}

@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hashToken } from '../../../platform/crypto';
-import { postGraphQL } from '../../../platform/testing/graphql-client';
+import { postGraphQL, codeOf } from '../../../platform/testing/graphql-client';
 import { signUpMember, signUpUser, type TestUser } from '../../../platform/testing/members';
 import { TestOAuthProvider, type ProviderAccount } from '../../../platform/testing/oauth-provider';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import { SoftwareAuthenticator } from '../../../platform/testing/webauthn-authenticator';
-import { AuthClient, codeOf, type Tokens } from './auth-client';
+import { AuthClient, type Tokens } from './auth-client';
 import { PasskeyClient } from './passkey-client';
 
 // OAuth sign-in and linking against real (local) providers: the gateway, auth and tenancy

@@ -3,7 +3,8 @@ import type {
   SoftwareAuthenticator,
 } from '../../../platform/testing/webauthn-authenticator';
 import type { GraphQLResponse } from '../../../platform/testing/graphql-client';
-import { codeOf, type AuthClient, type Tokens } from './auth-client';
+import { type AuthClient, type Tokens } from './auth-client';
+import { codeOf } from '../../../platform/testing/graphql-client';
 
 export interface PasskeyView {
   id: string;

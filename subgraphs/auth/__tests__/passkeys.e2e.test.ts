@@ -4,11 +4,12 @@ import { anonymousContext } from '../../../platform/context';
 import { postToSubgraph } from '../../../platform/testing/internal-requests';
 import { hashToken } from '../../../platform/crypto';
 import { EventType } from '../../../platform/events';
-import { metricValue, scrape } from '../../../platform/testing/graphql-client';
+import { eventually } from '../../../platform/testing/eventually';
+import { metricValue, scrape, codeOf } from '../../../platform/testing/graphql-client';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import { SoftwareAuthenticator } from '../../../platform/testing/webauthn-authenticator';
-import { AuthClient, codeOf, uniqueEmail, type Tokens } from './auth-client';
+import { AuthClient, uniqueEmail, type Tokens } from './auth-client';
 import { PasskeyClient } from './passkey-client';
 
 // Passkeys and passkey MFA through the real gateway and auth processes, with a software
@@ -329,7 +330,8 @@ describe('the passkey step of a password sign-in', () => {
     expect(await redis.get(key)).toBe(tokens.user.id);
     expect(await redis.ttl(key)).toBeGreaterThan(250);
     await redis.pexpire(key, 1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Expired is gone: wait for Redis to say so, not for a time.
+    await eventually(async () => (await redis.exists(key)) === 0);
     for (const token of [mfaToken, `mfa_${'A'.repeat(43)}`, 'x'.repeat(5000)]) {
       expect(codeOf(await passkeys.signIn(authenticator, { email, mfaToken: token }))).toBe(
         'UNAUTHENTICATED',

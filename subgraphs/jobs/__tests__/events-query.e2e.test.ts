@@ -4,6 +4,7 @@ import {
   postGraphQL,
   scrape,
   type GraphQLResponse,
+  codeOf,
 } from '../../../platform/testing/graphql-client';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
@@ -139,8 +140,6 @@ function events(args: EventsArgs, headers: Record<string, string>) {
     headers,
   );
 }
-
-const codeOf = (response: GraphQLResponse<unknown>) => response.body.errors?.[0]?.extensions?.code;
 
 /** Every page from the first, following endCursor. */
 async function allPages(args: EventsArgs, headers = viewer.headers(tenantA)) {

@@ -14,6 +14,7 @@ import {
   postGraphQL,
   scrape,
   type GraphQLResponse,
+  codeOf,
 } from '../../../platform/testing/graphql-client';
 import {
   signUpMember,
@@ -116,10 +117,6 @@ function gql<T = Record<string, unknown>>(
   headers: Record<string, string>,
 ): Promise<GraphQLResponse<T>> {
   return postGraphQL<T>(stack.gatewayUrl, { query, variables }, headers);
-}
-
-function codeOf(response: GraphQLResponse<unknown>): unknown {
-  return response.body.errors?.[0]?.extensions?.code;
 }
 
 /** A job as an enqueuer adds it: correlated with a request, a tenant and an actor. */

@@ -8,12 +8,17 @@ import { retentionPurgeCall } from '../../../platform/contracts/subgraphs/retent
 import { QueueName } from '../../../platform/queues';
 import { queuePrefix } from '../../../platform/redis';
 import { PURGE_TARGETS, retentionSchedulerId } from '../../../platform/retention';
-import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
+import {
+  postGraphQL,
+  type GraphQLResponse,
+  codeOf,
+} from '../../../platform/testing/graphql-client';
 import {
   signUpMember,
   signUpPlatformAdmin,
   type TestUser,
 } from '../../../platform/testing/members';
+import { eventually } from '../../../platform/testing/eventually';
 import { postInternal, refusalCode } from '../../../platform/testing/internal-requests';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
@@ -84,23 +89,6 @@ function gql<T = Record<string, unknown>>(
   headers: Record<string, string>,
 ): Promise<GraphQLResponse<T>> {
   return postGraphQL<T>(stack.gatewayUrl, { query, variables }, headers);
-}
-
-function codeOf(response: GraphQLResponse<unknown>): unknown {
-  return response.body.errors?.[0]?.extensions?.code;
-}
-
-async function eventually<T>(
-  check: () => Promise<T | null | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function purgeRuns(user: TestUser = platformAdmin): Promise<Run[]> {

@@ -7,6 +7,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { correlatedJobData, JobName, QueueName } from '../../../platform/queues';
 import { queuePrefix } from '../../../platform/redis';
+import { settlesWithin } from '../../../platform/testing/bounded';
 import { createTestDatabase, type TestDatabase } from '../../../platform/testing/database';
 import { eventually } from '../../../platform/testing/eventually';
 import { freePort } from '../../../platform/testing/free-port';
@@ -85,7 +86,8 @@ function queueOf(name: string, prefix: string): { queue: Queue; close: () => Pro
   return {
     queue,
     close: async () => {
-      await queue.close();
+      // Bounded: closing waits on Redis, which a test may have taken away.
+      await settlesWithin(queue.close(), 10_000, 'closing the test queue');
       connection.disconnect();
     },
   };

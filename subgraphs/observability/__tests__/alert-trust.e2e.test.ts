@@ -10,14 +10,13 @@ import { readOutbox } from '../../../platform/testing/outbox';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import {
   ALWAYS_HOLDS,
-  codeOf,
-  dataOf,
-  eventually,
   FAST_ALERTING,
   gqlClient,
   openAlertsQueue,
   ruleInput,
 } from './observability-client';
+import { codeOf, dataOf } from '../../../platform/testing/graphql-client';
+import { eventually } from '../../../platform/testing/eventually';
 
 // What one tenant's alert rules may reach, attacked through the real processes (gateway,
 // observability, worker evaluating every second): whom their mail goes to, whose figures they

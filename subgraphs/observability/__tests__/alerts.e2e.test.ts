@@ -14,15 +14,14 @@ import {
 import { connectWs } from '../../../platform/testing/ws-client';
 import {
   ALWAYS_HOLDS,
-  codeOf,
-  dataOf,
-  eventually,
   FAST_ALERTING,
   gqlClient,
   openAlertsQueue,
   RULE_FIELDS,
   ruleInput,
 } from './observability-client';
+import { codeOf, dataOf } from '../../../platform/testing/graphql-client';
+import { eventually } from '../../../platform/testing/eventually';
 
 // Alert rules and alerts end to end: rules written through the gateway, the worker's
 // evaluate-alerts job every second, a tenant measure moved by the test (the rate of its own

@@ -5,7 +5,9 @@ import {
   type TestUser,
 } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
-import { auditTrailCaughtUp, codeOf, dataOf, eventually, gqlClient } from './observability-client';
+import { auditTrailCaughtUp, gqlClient } from './observability-client';
+import { codeOf, dataOf } from '../../../platform/testing/graphql-client';
+import { eventually } from '../../../platform/testing/eventually';
 
 // The audit trail as platform administrators and attackers meet it through the real gateway:
 // chain verification, NDJSON exports through signed URLs, tampering, a tenant purging its own

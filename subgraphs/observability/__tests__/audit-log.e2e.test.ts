@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { postGraphQL } from '../../../platform/testing/graphql-client';
+import { postGraphQL, codeOf, dataOf } from '../../../platform/testing/graphql-client';
 import {
   signUpMember,
   signUpPlatformAdmin,
   type TestUser,
 } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
-import { auditTrailCaughtUp, codeOf, dataOf, gqlClient } from './observability-client';
+import { auditTrailCaughtUp, gqlClient } from './observability-client';
 
 // auditLog and platformAuditLog through the gateway, from what real requests wrote to the
 // event journal and the observability process copied into the audit trail: API keys made and

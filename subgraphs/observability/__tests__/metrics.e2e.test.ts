@@ -3,11 +3,12 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QueueName } from '../../../platform/queues';
 import { queuePrefix } from '../../../platform/redis';
-import { metricValue, scrape } from '../../../platform/testing/graphql-client';
+import { metricValue, scrape, dataOf } from '../../../platform/testing/graphql-client';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
-import { dataOf, eventually, gqlClient } from './observability-client';
+import { gqlClient } from './observability-client';
+import { eventually } from '../../../platform/testing/eventually';
 
 // Known traffic against the real processes, then their /metrics read back: every number
 // moves by exactly what the traffic should have caused.

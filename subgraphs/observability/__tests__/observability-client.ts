@@ -10,8 +10,6 @@ import { TEST_REDIS_URL } from '../../../platform/testing/services';
 
 import { AUDIT_ACTIONS } from '../audit/audit-actions';
 
-export { eventually };
-
 /**
  * Until the observability process's recorder has copied every audited journal event into the
  * audit trail (it runs in the background, every AUDIT_RECORD_INTERVAL_MS).
@@ -37,17 +35,6 @@ export function gqlClient(gatewayUrl: () => string) {
   ): Promise<GraphQLResponse<T>> {
     return postGraphQL<T>(gatewayUrl(), { query, variables }, headers);
   };
-}
-
-export function codeOf(response: GraphQLResponse<unknown>): unknown {
-  return response.body.errors?.[0]?.extensions?.code;
-}
-
-export function dataOf<T>(response: GraphQLResponse<T>): T {
-  if (!response.body.data || response.body.errors) {
-    throw new Error(`unexpected answer: ${response.text}`);
-  }
-  return response.body.data;
 }
 
 /** The fields every alert-rule test reads back. */

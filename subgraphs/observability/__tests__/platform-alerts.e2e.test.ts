@@ -6,15 +6,9 @@ import {
 } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import { connectWs } from '../../../platform/testing/ws-client';
-import {
-  codeOf,
-  dataOf,
-  eventually,
-  FAST_ALERTING,
-  gqlClient,
-  RULE_FIELDS,
-  ruleInput,
-} from './observability-client';
+import { FAST_ALERTING, gqlClient, RULE_FIELDS, ruleInput } from './observability-client';
+import { codeOf, dataOf } from '../../../platform/testing/graphql-client';
+import { eventually } from '../../../platform/testing/eventually';
 
 // Platform alert rules end to end: written by a platform administrator through the gateway,
 // evaluated by the worker's evaluate-alerts job every second over a metric the test moves

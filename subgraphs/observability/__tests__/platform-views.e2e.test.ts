@@ -10,7 +10,8 @@ import {
 } from '../../../platform/testing/members';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
-import { codeOf, dataOf, gqlClient } from './observability-client';
+import { gqlClient } from './observability-client';
+import { codeOf, dataOf } from '../../../platform/testing/graphql-client';
 
 // health, queueStats and databaseStats through the gateway, against every real process.
 

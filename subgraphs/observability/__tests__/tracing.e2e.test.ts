@@ -2,7 +2,7 @@ import { tenantPurgeCall } from '../../../platform/contracts/subgraphs/tenant-pu
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { postGraphQL } from '../../../platform/testing/graphql-client';
+import { postGraphQL, dataOf } from '../../../platform/testing/graphql-client';
 import { signUpMember, type TestUser } from '../../../platform/testing/members';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
 import {
@@ -11,7 +11,7 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
 } from '../../../platform/testing/webhook-receiver';
-import { dataOf, eventually } from './observability-client';
+import { eventually } from '../../../platform/testing/eventually';
 
 // Tracing end to end: every process exports to an OTLP/HTTP receiver in this test, and one
 // request's spans arrive from the gateway, the subgraphs it fetched from and the worker that

@@ -6,12 +6,18 @@ import { tenantOriginsCall } from '../../../platform/contracts/tenancy/tenant-or
 import { tenantPurgeJobId, TENANT_PURGE_QUEUE } from '../../../platform/queues';
 import { queuePrefix } from '../../../platform/redis';
 import { DEFAULT_RETENTION_DAYS } from '../../../platform/tenancy';
-import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
+import {
+  postGraphQL,
+  type GraphQLResponse,
+  codeOf,
+  dataOf,
+} from '../../../platform/testing/graphql-client';
 import {
   signUpPlatformAdmin,
   signUpMember,
   type TestUser,
 } from '../../../platform/testing/members';
+import { eventually } from '../../../platform/testing/eventually';
 import { postInternal, refusalCode } from '../../../platform/testing/internal-requests';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { startStack, type TestStack } from '../../../platform/testing/stack';
@@ -71,26 +77,6 @@ function gql<T = Record<string, unknown>>(
   headers: Record<string, string>,
 ): Promise<GraphQLResponse<T>> {
   return postGraphQL<T>(stack.gatewayUrl, { query, variables }, headers);
-}
-
-function codeOf(response: GraphQLResponse<unknown>): unknown {
-  return response.body.errors?.[0]?.extensions?.code;
-}
-
-function dataOf<T>(response: GraphQLResponse<T>): T {
-  if (!response.body.data || response.body.errors) {
-    throw new Error(`unexpected answer: ${response.text}`);
-  }
-  return response.body.data;
-}
-
-/** Polls until `check` passes; the worker's purge runs in the background. */
-async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function eventTypes(tenantId: string): Promise<string[]> {

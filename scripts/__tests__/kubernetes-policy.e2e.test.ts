@@ -9,7 +9,7 @@ import { policyProblems } from '../lib/kubernetes/policy';
 import { KUBECTL_MISSING, renderKustomization } from '../lib/kubernetes/render';
 import { schemaProblems } from '../lib/kubernetes/schema';
 
-// The checker of scripts/__tests__/kubernetes-manifests.test.ts must catch what it exists to
+// The checker of scripts/__tests__/kubernetes-manifests.e2e.test.ts must catch what it exists to
 // catch: each deliberately broken manifest here, written to a temporary directory and rendered
 // by kubectl, is refused with a line naming the object and the problem.
 
