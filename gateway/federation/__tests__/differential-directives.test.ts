@@ -1,0 +1,164 @@
+import { startSubgraphs, type FederationFixture } from './fixtures/federation-fixture';
+import { DIRECTIVE_SUBGRAPHS } from './fixtures/directive-subgraphs';
+import { expectSameAnswer, run, startGatewayPair, type GatewayPair } from './fixtures/gateway-pair';
+
+// The differential test (differential.test.ts) for plans that carry more than keys:
+// @interfaceObject (the representation's __typename rewritten to the interface's), fields the
+// planner aliases and renames back, @requires with field arguments, and @override. Both
+// gateways share @apollo/query-planner, so each compares how the plan is executed: data,
+// errors (messages, paths, codes) and null propagation.
+
+type SubgraphName = keyof typeof DIRECTIVE_SUBGRAPHS;
+
+let fixture: FederationFixture<SubgraphName>;
+let gateways: GatewayPair;
+
+beforeAll(async () => {
+  fixture = await startSubgraphs(DIRECTIVE_SUBGRAPHS);
+  gateways = await startGatewayPair(fixture.supergraphSdl);
+});
+
+afterAll(async () => {
+  await gateways?.stop();
+  await fixture?.stop();
+});
+
+describe('@interfaceObject', () => {
+  it('sends representations typed as the interface, and nulls an entity whose field failed', async () => {
+    const answer = await expectSameAnswer(gateways, '{ media { __typename id title stars } }');
+    expect(answer.data).toEqual({
+      media: [
+        { __typename: 'Movie', id: 'm1', title: 'Metropolis', stars: 5 },
+        null,
+        { __typename: 'Movie', id: 'm3', title: 'Nosferatu', stars: 4 },
+      ],
+    });
+    expect(answer.errors).toMatchObject([
+      { path: ['media', 1, 'stars'], extensions: { code: 'NOT_RATED', serviceName: 'ratings' } },
+    ]);
+  });
+
+  it('asks the interface owner for the concrete type of what the interface object returned', async () => {
+    const answer = await expectSameAnswer(
+      gateways,
+      `{ rated(ids: ["m3", "m2", "m1"]) {
+          __typename id title
+          ... on Movie { director }
+          ... on Song { artist }
+        } }`,
+    );
+    expect(answer.data).toMatchObject({
+      rated: [
+        { __typename: 'Movie', director: 'Murnau' },
+        { __typename: 'Song', artist: 'Debussy' },
+        { __typename: 'Movie', director: 'Lang' },
+      ],
+    });
+  });
+
+  it('nulls a non-null list entry no subgraph could complete, up to the root', async () => {
+    // m9 has a rating but is no Media of the library: its title is missing.
+    const answer = await expectSameAnswer(gateways, '{ topRated { id title } }');
+    expect(answer.data).toBeNull();
+  });
+
+  it.each([
+    ['answered by the interface object alone', '{ topRated { id stars } }'],
+    ['an entry no subgraph knows, in a nullable list', '{ rated(ids: ["m9", "m1"]) { id title } }'],
+    ['only the concrete type', '{ rated(ids: ["m2", "m1"]) { __typename } }'],
+  ])('%s', async (_, query) => {
+    await expectSameAnswer(gateways, query);
+  });
+});
+
+describe('fields the planner aliases and renames back', () => {
+  it.each([
+    [
+      'in a root fetch, through a list and a type condition',
+      '{ media { id ... on Movie { minutes restoredIn } ... on Song { minutes } } }',
+    ],
+    [
+      'in an entity fetch',
+      '{ rated(ids: ["m2", "m1"]) { id ... on Song { minutes } ... on Movie { minutes } } }',
+    ],
+  ])('%s', async (_, query) => {
+    const answer = await expectSameAnswer(gateways, query);
+    expect(JSON.stringify(answer.data)).not.toContain('__alias');
+    expect(JSON.stringify(answer.data)).toContain('"minutes":5');
+  });
+});
+
+describe('@requires with field arguments', () => {
+  it('sends the field as fetched with the required arguments, and nulls what could not be computed', async () => {
+    const answer = await expectSameAnswer(gateways, '{ items { id shippingCost } }');
+    expect(answer.data).toEqual({
+      items: [{ id: 'i1', shippingCost: 4.5 }, { id: 'i2', shippingCost: 0 }, null],
+    });
+    expect(answer.errors).toMatchObject([
+      { path: ['items', 2, 'price'], extensions: { serviceName: 'pricing' } },
+      { path: ['items', 2, 'shippingCost'], extensions: { code: 'PRICE_MISSING' } },
+    ]);
+  });
+
+  it.each([
+    ['a nested selection with arguments, null for one entity', '{ items { name area } }'],
+    [
+      'the required field also asked by the client, with other arguments',
+      '{ items { id price(currency: USD) shippingCost } }',
+    ],
+    [
+      'the required field also asked under an alias',
+      '{ items { eur: price(currency: EUR) area } }',
+    ],
+  ])('%s', async (_, query) => {
+    await expectSameAnswer(gateways, query);
+  });
+
+  it.each([[{ currency: 'USD' }], [{ currency: 'GBP' }], [{}]])(
+    'the client’s arguments as variables (%j)',
+    async (variables) => {
+      await expectSameAnswer(
+        gateways,
+        'query Q($currency: Currency!) { items { price(currency: $currency) shippingCost } }',
+        variables,
+      );
+    },
+  );
+});
+
+describe('@override', () => {
+  it('asks the overriding subgraph; a progressive override whose label is off stays put', async () => {
+    const before = { ...fixture.requests };
+    const answer = await expectSameAnswer(gateways, '{ items { id stock label } }');
+    expect(answer.data).toEqual({
+      items: [
+        { id: 'i1', stock: 7, label: 'Lamp (pricing)' },
+        { id: 'i2', stock: 0, label: 'Rug (pricing)' },
+        { id: 'i3', stock: 3, label: 'Vase (pricing)' },
+      ],
+    });
+    // One root fetch to pricing and one entity fetch to shipping, per gateway.
+    expect(fixture.requests.pricing - before.pricing).toBe(2);
+    expect(fixture.requests.shipping - before.shipping).toBe(2);
+  });
+});
+
+describe('when the subgraph a @requires field lives in is gone', () => {
+  it('answers what the others can, with an error for the rest', async () => {
+    await fixture.stopSubgraph('shipping');
+    const query = '{ items { id name shippingCost } media { id title } }';
+    const expected = await run(gateways.stock, query);
+    const actual = await run(gateways.tessera, query);
+    expect(actual.data).toEqual(expected.data);
+    expect(actual.data).toEqual({
+      items: [null, null, null],
+      media: [
+        { id: 'm1', title: 'Metropolis' },
+        { id: 'm2', title: 'Clair de lune' },
+        { id: 'm3', title: 'Nosferatu' },
+      ],
+    });
+    expect(actual.errors?.length).toBe(expected.errors?.length);
+    expect(actual.errors?.length).toBeGreaterThan(0);
+  });
+});
