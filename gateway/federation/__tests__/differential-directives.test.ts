@@ -1,6 +1,12 @@
 import { startSubgraphs, type FederationFixture } from './fixtures/federation-fixture';
 import { DIRECTIVE_SUBGRAPHS } from './fixtures/directive-subgraphs';
-import { expectSameAnswer, run, startGatewayPair, type GatewayPair } from './fixtures/gateway-pair';
+import {
+  expectSameAnswer,
+  run,
+  startGatewayPair,
+  type GatewayPair,
+  type Response,
+} from './fixtures/gateway-pair';
 
 // The differential test (differential.test.ts) for plans that carry more than keys:
 // @interfaceObject (the representation's __typename rewritten to the interface's), fields the
@@ -66,6 +72,16 @@ describe('@interfaceObject', () => {
     ['answered by the interface object alone', '{ topRated { id stars } }'],
     ['an entry no subgraph knows, in a nullable list', '{ rated(ids: ["m9", "m1"]) { id title } }'],
     ['only the concrete type', '{ rated(ids: ["m2", "m1"]) { __typename } }'],
+    ['the same entity twice', '{ rated(ids: ["m1", "m1", "m3"]) { __typename id title stars } }'],
+    [
+      'interface object fields under type conditions',
+      '{ media { ... on Movie { stars director } ... on Song { title } } }',
+    ],
+    [
+      'a fragment on the interface, an alias inside it',
+      `{ media { id ...F } }
+       fragment F on Media { title stars ... on Movie { m: minutes } ... on Song { minutes } }`,
+    ],
   ])('%s', async (_, query) => {
     await expectSameAnswer(gateways, query);
   });
@@ -143,8 +159,9 @@ describe('@override', () => {
   });
 });
 
-describe('when the subgraph a @requires field lives in is gone', () => {
-  it('answers what the others can, with an error for the rest', async () => {
+// These stop subgraphs: they run last.
+describe('when a subgraph is gone', () => {
+  it('the one of a @requires field: answers what the others can, errors for the rest', async () => {
     await fixture.stopSubgraph('shipping');
     const query = '{ items { id name shippingCost } media { id title } }';
     const expected = await run(gateways.stock, query);
@@ -158,7 +175,29 @@ describe('when the subgraph a @requires field lives in is gone', () => {
         { id: 'm3', title: 'Nosferatu' },
       ],
     });
-    expect(actual.errors?.length).toBe(expected.errors?.length);
+    expect(pathsAndCodes(actual)).toEqual(pathsAndCodes(expected));
     expect(actual.errors?.length).toBeGreaterThan(0);
   });
+
+  it('the owner of the interface: the same data, errors at the same paths with the same codes', async () => {
+    await fixture.stopSubgraph('library');
+    for (const query of [
+      '{ topRated { id stars } }',
+      '{ rated(ids: ["m1"]) { id title stars } }',
+      '{ items { stock } media { id } }',
+    ]) {
+      const expected = await run(gateways.stock, query);
+      const actual = await run(gateways.tessera, query);
+      expect(actual.data).toEqual(expected.data);
+      expect(pathsAndCodes(actual)).toEqual(pathsAndCodes(expected));
+    }
+  });
 });
+
+/** Messages name the refused connection differently; where and which code must agree. */
+function pathsAndCodes({ errors }: Response) {
+  return (errors ?? []).map((error) => {
+    const { path, extensions } = error as { path?: unknown; extensions?: { code?: unknown } };
+    return { path, code: extensions?.code };
+  });
+}
