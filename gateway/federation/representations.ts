@@ -104,20 +104,17 @@ function compileRequires(schema: GraphQLSchema, fetch: FetchNode): CompiledRequi
   }
   if (fetch.inputRewrites?.length) return undefined;
   const fields = compileFields(fragment.selections);
-  if (!fields || !fields.some((field) => field.name === '__typename' && !field.inner)) {
-    return undefined;
-  }
+  // A `__typename` with a selection set (only hand-made) would serialize other than the
+  // generic path does: that takes the generic path.
+  if (!fields?.some((field) => field.name === '__typename' && !field.inner)) return undefined;
   const typename = fragment.typeCondition;
-  const keyField = fields.find((field) => field.name !== '__typename');
+  const keyField =
+    fields.length === 2 ? fields.find((field) => field.name !== '__typename') : undefined;
   return {
-    serialize: (entity) => {
-      if (!isObjectOfType(schema, entity, typename) || !entity.__typename) return null;
-      return writeFields(entity, fields);
-    },
-    key:
-      fields.length === 2 && keyField && !keyField.inner
-        ? { typename, field: keyField.name }
-        : undefined,
+    // Of the type (isObjectOfType): so it has a `__typename`, as the generic path requires.
+    serialize: (entity) =>
+      isObjectOfType(schema, entity, typename) ? writeFields(entity, fields) : null,
+    key: keyField && !keyField.inner ? { typename, field: keyField.name } : undefined,
   };
 }
 
