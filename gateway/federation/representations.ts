@@ -10,8 +10,6 @@ export interface EntityRepresentations {
   entityIndexes: number[];
   /** …and its position in `unique`. */
   uniqueIndexes: number[];
-  /** For each unique representation, the first entity it came from (error paths). */
-  firstEntity: number[];
 }
 
 /**
@@ -34,7 +32,6 @@ export function entityRepresentations(
     unique: [],
     entityIndexes: [],
     uniqueIndexes: [],
-    firstEntity: [],
   };
   const positions = new Map<string, number>();
   const { serialize, key } = compiledRequires(schema, fetch);
@@ -54,7 +51,6 @@ export function entityRepresentations(
         position = result.unique.length;
         positions.set(json, position);
         result.unique.push(json);
-        result.firstEntity.push(entityIndex);
       }
       if (keyed) byKey.set(value, position);
     }

@@ -60,7 +60,6 @@ describe('entityRepresentations', () => {
     ]);
     expect(made.entityIndexes).toEqual([0, 1, 2, 3, 4]);
     expect(made.uniqueIndexes).toEqual([0, 1, 0, 2, 3]);
-    expect(made.firstEntity).toEqual([0, 1, 3, 4]);
   });
 
   it('skips entities of other types, without __typename, or missing a required field', () => {
@@ -73,7 +72,7 @@ describe('entityRepresentations', () => {
     const { sent, made } = represent(movieKey, entities);
     expect(sent).toEqual([{ __typename: 'Movie', id: 'm3' }]);
     expect(made.entityIndexes).toEqual([3]);
-    expect(made.firstEntity).toEqual([3]);
+    expect(made.uniqueIndexes).toEqual([0]);
   });
 
   it('serializes a key that is no string or number in full, equal ones once', () => {
@@ -156,7 +155,7 @@ describe('entityRepresentations', () => {
 
   it('makes no representation for a fetch without requires', () => {
     const made = entityRepresentations(schema, fetchOf(), [{ __typename: 'Movie', id: 'm1' }]);
-    expect(made).toEqual({ unique: [], entityIndexes: [], uniqueIndexes: [], firstEntity: [] });
+    expect(made).toEqual({ unique: [], entityIndexes: [], uniqueIndexes: [] });
   });
 
   it('reads only an entity’s own fields, never inherited ones', () => {
