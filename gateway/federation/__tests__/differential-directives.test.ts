@@ -62,6 +62,19 @@ describe('@interfaceObject', () => {
     });
   });
 
+  it('reports an entity fetch error at every entity that shared the representation', async () => {
+    // Tessera sends m4 once; @apollo/gateway sends it for each entity and reports each error.
+    const answer = await expectSameAnswer(
+      gateways,
+      '{ rated(ids: ["m4", "m5", "m1", "m4"]) { id ... on Movie { director } } }',
+    );
+    expect(answer.errors).toMatchObject([
+      { message: 'm4 was withdrawn', path: ['rated', 0, 'director'] },
+      { message: 'm5 was withdrawn', path: ['rated', 1, 'director'] },
+      { message: 'm4 was withdrawn', path: ['rated', 3, 'director'] },
+    ]);
+  });
+
   it('nulls a non-null list entry no subgraph could complete, up to the root', async () => {
     // m9 has a rating but is no Media of the library: its title is missing.
     const answer = await expectSameAnswer(gateways, '{ topRated { id title } }');
