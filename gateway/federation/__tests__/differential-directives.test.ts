@@ -87,6 +87,14 @@ describe('@interfaceObject', () => {
     ['only the concrete type', '{ rated(ids: ["m2", "m1"]) { __typename } }'],
     ['the same entity twice', '{ rated(ids: ["m1", "m1", "m3"]) { __typename id title stars } }'],
     [
+      'a failed non-null field between two entities sharing a representation',
+      '{ rated(ids: ["m6", "m4", "m6"]) { id title ... on Song { minutes } ... on Movie { minutes director } } }',
+    ],
+    [
+      'the same failing entity under two root fields',
+      '{ a: rated(ids: ["m4"]) { ... on Movie { director } } b: rated(ids: ["m4", "m1"]) { ... on Movie { director } } }',
+    ],
+    [
       'interface object fields under type conditions',
       '{ media { ... on Movie { stars director } ... on Song { title } } }',
     ],
