@@ -1,9 +1,10 @@
 import type { FetchNode, PlanNode, QueryPlan, ResponsePath } from '@apollo/query-planner';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { applyRewrites } from './data-rewrites';
+import { clientErrors } from './fetch-errors';
 import { isJsonObject, mergeInto, ownValue, type JsonObject } from './merge';
-import { entityRepresentations } from './representations';
-import type { SubgraphError, SubgraphResult } from './subgraph-client';
+import { entityRepresentations, type EntityRepresentations } from './representations';
+import type { SubgraphResult } from './subgraph-client';
 
 /** Sends one fetch of the plan: the subgraph's operation with these variables (JSON). */
 export type SendFetch = (fetch: FetchNode, variablesJson: string) => Promise<SubgraphResult>;
@@ -104,7 +105,7 @@ async function executeFetch(execution: Execution, fetch: FetchNode, cursor: Curs
     fetch,
     variablesWithRepresentations(variables, representations.unique),
   );
-  const received = handleErrors(execution, fetch, cursor, result, representations.firstEntity);
+  const received = handleErrors(execution, fetch, cursor, result, representations);
   if (!received) return;
   const answers = received._entities;
   if (!Array.isArray(answers))
@@ -154,78 +155,18 @@ function handleErrors(
   fetch: FetchNode,
   cursor: Cursor,
   result: SubgraphResult,
-  firstEntityOfRepresentation?: readonly number[],
+  representations?: EntityRepresentations,
 ): JsonObject | undefined {
   if (result.errors?.length) {
-    const paths = new ErrorPaths(execution.data, cursor, fetch, firstEntityOfRepresentation);
-    for (const error of result.errors) {
-      execution.errors.push(downstreamError(error, fetch.serviceName, paths.map(error.path)));
-    }
+    const errors = clientErrors(result.errors, {
+      fetch,
+      fullResult: execution.data,
+      path: cursor.path,
+      representations,
+    });
+    for (const error of errors) execution.errors.push(error);
   }
   return isJsonObject(result.data) ? result.data : undefined;
-}
-
-function downstreamError(
-  error: SubgraphError,
-  serviceName: string,
-  path: readonly (string | number)[] | undefined,
-): GraphQLError {
-  const message = error.message || `Error while fetching subquery from service "${serviceName}"`;
-  const extensions: Record<string, unknown> = { ...error.extensions, serviceName };
-  if (typeof error.extensions?.code !== 'string') extensions.code = 'DOWNSTREAM_SERVICE_ERROR';
-  return new GraphQLError(message, { path, extensions });
-}
-
-/** Turns a subgraph error's path (`_entities.3.name`) into the path in the client's result. */
-class ErrorPaths {
-  private hydrated?: (string | number)[][];
-
-  constructor(
-    private readonly fullResult: JsonObject,
-    private readonly cursor: Cursor,
-    private readonly fetch: FetchNode,
-    private readonly firstEntityOfRepresentation?: readonly number[],
-  ) {}
-
-  map(path: (string | number)[] | undefined): (string | number)[] | undefined {
-    if (!path) return undefined;
-    const representation = path[1];
-    if (!this.fetch.requires || typeof representation !== 'number') {
-      return [...this.cursor.path, ...path];
-    }
-    if (!this.hydrated) {
-      this.hydrated = [];
-      hydratePaths([], this.cursor.path, this.fullResult, this.hydrated);
-    }
-    const entity = this.firstEntityOfRepresentation?.[representation] ?? representation;
-    return [...(this.hydrated[entity] ?? []), ...path.slice(2)];
-  }
-}
-
-function hydratePaths(
-  parent: (string | number)[],
-  path: ResponsePath,
-  data: unknown,
-  result: (string | number)[][],
-): void {
-  if (data === null || data === undefined) return;
-  const [head, ...rest] = path;
-  if (head === undefined) {
-    result.push([...parent]);
-  } else if (head === '@' || Array.isArray(data)) {
-    if (!Array.isArray(data)) throw new Error('expected array when encountering `@`');
-    data.forEach((element: unknown, index) => {
-      parent.push(index);
-      hydratePaths(parent, head === '@' ? rest : path, element, result);
-      parent.pop();
-    });
-  } else if (typeof head === 'string') {
-    if (isJsonObject(data) && Object.prototype.hasOwnProperty.call(data, head)) {
-      parent.push(head);
-      hydratePaths(parent, rest, data[head], result);
-      parent.pop();
-    }
-  }
 }
 
 /**

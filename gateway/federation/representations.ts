@@ -10,8 +10,6 @@ export interface EntityRepresentations {
   entityIndexes: number[];
   /** …and its position in `unique`. */
   uniqueIndexes: number[];
-  /** For each unique representation, the first entity it came from (error paths). */
-  firstEntity: number[];
 }
 
 /**
@@ -34,7 +32,6 @@ export function entityRepresentations(
     unique: [],
     entityIndexes: [],
     uniqueIndexes: [],
-    firstEntity: [],
   };
   const positions = new Map<string, number>();
   const { serialize, key } = compiledRequires(schema, fetch);
@@ -54,7 +51,6 @@ export function entityRepresentations(
         position = result.unique.length;
         positions.set(json, position);
         result.unique.push(json);
-        result.firstEntity.push(entityIndex);
       }
       if (keyed) byKey.set(value, position);
     }
@@ -104,20 +100,17 @@ function compileRequires(schema: GraphQLSchema, fetch: FetchNode): CompiledRequi
   }
   if (fetch.inputRewrites?.length) return undefined;
   const fields = compileFields(fragment.selections);
-  if (!fields || !fields.some((field) => field.name === '__typename' && !field.inner)) {
-    return undefined;
-  }
+  // A `__typename` with a selection set (only hand-made) would serialize other than the
+  // generic path does: that takes the generic path.
+  if (!fields?.some((field) => field.name === '__typename' && !field.inner)) return undefined;
   const typename = fragment.typeCondition;
-  const keyField = fields.find((field) => field.name !== '__typename');
+  const keyField =
+    fields.length === 2 ? fields.find((field) => field.name !== '__typename') : undefined;
   return {
-    serialize: (entity) => {
-      if (!isObjectOfType(schema, entity, typename) || !entity.__typename) return null;
-      return writeFields(entity, fields);
-    },
-    key:
-      fields.length === 2 && keyField && !keyField.inner
-        ? { typename, field: keyField.name }
-        : undefined,
+    // Of the type (isObjectOfType): so it has a `__typename`, as the generic path requires.
+    serialize: (entity) =>
+      isObjectOfType(schema, entity, typename) ? writeFields(entity, fields) : null,
+    key: keyField && !keyField.inner ? { typename, field: keyField.name } : undefined,
   };
 }
 

@@ -1,57 +1,32 @@
-import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
-import { FederatedGateway } from '../federated-gateway';
 import { startFederationFixture, type FederationFixture } from './fixtures/federation-fixture';
+import {
+  expectSameAnswer as expectSame,
+  run,
+  startGatewayPair,
+  type GatewayPair,
+} from './fixtures/gateway-pair';
 
 // Tessera's executor must answer exactly as stock @apollo/gateway does, for every kind of
 // plan: both run behind Apollo Server against the same subgraphs, and each operation's whole
 // response (data, errors with paths and codes, extensions) is compared.
-
-type Response = { data?: unknown; errors?: unknown[]; extensions?: unknown };
+// (differential-directives.test.ts does the same for @interfaceObject, @requires with
+// arguments and @override.)
 
 let fixture: FederationFixture;
-let stock: ApolloServer;
-let tessera: ApolloServer;
-let federated: FederatedGateway<Record<string, unknown>>;
+let gateways: GatewayPair;
 
 beforeAll(async () => {
-  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   fixture = await startFederationFixture();
-  stock = new ApolloServer({
-    gateway: new ApolloGateway({ supergraphSdl: fixture.supergraphSdl }),
-    includeStacktraceInErrorResponses: false,
-  });
-  federated = new FederatedGateway({
-    supergraphSdl: fixture.supergraphSdl,
-    pool: { connections: 4, pipelining: 1, timeoutMs: 5_000, maxResponseBytes: 1024 * 1024 },
-    planCacheSize: 100,
-  });
-  tessera = new ApolloServer({ gateway: federated, includeStacktraceInErrorResponses: false });
-  await Promise.all([stock.start(), tessera.start()]);
+  gateways = await startGatewayPair(fixture.supergraphSdl);
 });
 
 afterAll(async () => {
-  await Promise.all([stock?.stop(), tessera?.stop()]);
+  await gateways?.stop();
   await fixture?.stop();
 });
 
-async function run(
-  server: ApolloServer,
-  query: string,
-  variables?: Record<string, unknown>,
-): Promise<Response> {
-  const response = await server.executeOperation({ query, variables });
-  if (response.body.kind !== 'single') throw new Error('expected a single result');
-  // Through JSON, as a client sees it (errors and extensions serialized).
-  return JSON.parse(JSON.stringify(response.body.singleResult)) as Response;
-}
-
-async function expectSameAnswer(query: string, variables?: Record<string, unknown>) {
-  const expected = await run(stock, query, variables);
-  const actual = await run(tessera, query, variables);
-  expect(actual).toEqual(expected);
-  return actual;
-}
+const expectSameAnswer = (query: string, variables?: Record<string, unknown>) =>
+  expectSame(gateways, query, variables);
 
 const PRODUCT = 'upc name price weight inStock shippingEstimate';
 
@@ -143,9 +118,9 @@ describe('the executor answers as @apollo/gateway does', () => {
     const query = `{ reviews { product { name } } }`;
     const sent = fixture.representationsSent.catalog;
     sent.length = 0;
-    const expected = await run(stock, query);
+    const expected = await run(gateways.stock, query);
     const stockSent = sent.splice(0);
-    const answer = await run(tessera, query);
+    const answer = await run(gateways.tessera, query);
     const tesseraSent = sent.splice(0);
     expect(answer).toEqual(expected);
     const names = (answer.data as { reviews: { product: { name: string } | null }[] }).reviews;
@@ -160,8 +135,8 @@ describe('when a subgraph is gone', () => {
   it('answers what the others can, with an error for the rest', async () => {
     await fixture.stopSubgraph('inventory');
     const query = `{ users { id } reviews { body product { name inStock } } }`;
-    const expected = await run(stock, query);
-    const actual = await run(tessera, query);
+    const expected = await run(gateways.stock, query);
+    const actual = await run(gateways.tessera, query);
     expect(actual.data).toEqual(expected.data);
     expect(actual.data).toMatchObject({ users: [{ id: 'u1' }, { id: 'u2' }] });
     expect(actual.errors?.length).toBe(expected.errors?.length);
