@@ -43,6 +43,24 @@ describe('gateway bench', () => {
     expect(leaves).toHaveLength(270);
   });
 
+  it('gets the same answer over subgraphs that execute every request', async () => {
+    const executing = await startBenchSubgraphs('executing');
+    try {
+      const tessera = GATEWAYS.find((candidate) => candidate.key === 'tessera-no-dedup')!;
+      const served = await tessera.start(executing.supergraphPath);
+      running.push(served);
+      const [stock, overExecuting] = await Promise.all([
+        answerOf('stock'),
+        ask(served.url, DEEP_QUERY_BODY),
+      ]);
+      expect(() =>
+        assertSameData([stock, { name: 'over executing subgraphs', answer: overExecuting }]),
+      ).not.toThrow();
+    } finally {
+      await executing.stop();
+    }
+  });
+
   it('refuses answers that differ, naming where', () => {
     const answer = (price: number): GraphQLAnswer => ({
       status: 200,
