@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { repoRoot } from '../../platform/paths';
+import { SERVICE_NODE_FLAGS } from '../../scripts/lib/service-process';
 import { freePort, startProcess, type BenchProcess } from './child-process';
 
 export type GatewayKey =
@@ -123,7 +124,8 @@ async function startTessera(label: string, supergraphPath: string, env: NodeJS.P
   const [port, metricsPort] = await Promise.all([freePort(), freePort()]);
   const running = await startProcess({
     label,
-    args: [join(repoRoot(), 'dist', 'gateway', 'main.js')],
+    // With the Node flags it is deployed with (the Dockerfile's command).
+    args: [...(SERVICE_NODE_FLAGS.gateway ?? []), join(repoRoot(), 'dist', 'gateway', 'main.js')],
     port,
     env: {
       ...baseEnv(),
@@ -166,5 +168,11 @@ export function tesseraGenericEnv(supergraphPath: string, port: number): NodeJS.
     LOG_LEVEL: 'info',
     GATEWAY_MAX_DEPTH: '100',
     GATEWAY_MAX_COST: '10000000',
+    // The per-subgraph bulkhead sized for the load, as the other gateways have none: each of
+    // the 50 connections' queries has up to four inventory fetches in flight at once, more
+    // than the default 128 running and 64 queued, so it would refuse some (SERVICE_UNAVAILABLE)
+    // and the bench would measure refusals.
+    GATEWAY_BULKHEAD_MAX_CONCURRENT: '1024',
+    GATEWAY_BULKHEAD_MAX_QUEUED: '1024',
   };
 }
