@@ -1,6 +1,6 @@
 import { startBenchSubgraphs, type BenchSubgraphs } from './gateway/bench-subgraphs';
 import { comparisonReport, failedRows, type Outcome } from './gateway/comparison-report';
-import { DEEP_QUERY_BODY } from './gateway/deep-query';
+import { DEEP_QUERY_BODY, DEEP_QUERY_CALLERS, deepQueryBody } from './gateway/deep-query';
 import { GATEWAYS, type GatewayKey } from './gateway/gateways';
 import { loadGateway } from './gateway/load';
 import { ask, assertSameData, type GraphQLAnswer } from './gateway/same-data';
@@ -68,7 +68,7 @@ async function compareOver(
         log(`${gateway.name}: same data as the others; loading`);
         const result = await loadGateway({
           url: running.url,
-          body: DEEP_QUERY_BODY,
+          nextBody: callers(),
           pid: running.child.pid!,
           subgraphPids: subgraphPids(subgraphs),
           concurrency: options.concurrency,
@@ -88,6 +88,13 @@ async function compareOver(
     await subgraphs.stop();
   }
   return outcomes;
+}
+
+/** Each request from the next of DEEP_QUERY_CALLERS callers, in turn. */
+function callers(): () => string {
+  const bodies = Array.from({ length: DEEP_QUERY_CALLERS }, (_, i) => deepQueryBody(`en-${i}`));
+  let next = 0;
+  return () => bodies[next++ % bodies.length]!;
 }
 
 function subgraphPids(subgraphs: BenchSubgraphs): number[] {

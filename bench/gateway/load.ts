@@ -6,7 +6,8 @@ import { descendants, sampleRss } from './peak-rss';
 
 export interface GatewayLoadOptions {
   url: string;
-  body: string;
+  /** The body of the next request (each caller's own). */
+  nextBody: () => string;
   /** The gateway's process, whose (and whose children's) memory and CPU time are measured. */
   pid: number;
   /** The subgraphs' processes, whose CPU time is measured too. */
@@ -37,7 +38,7 @@ export async function loadGateway(options: GatewayLoadOptions): Promise<GatewayL
       url: options.url,
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: options.body,
+      requests: [{ setupRequest: (request) => ({ ...request, body: options.nextBody() }) }],
       connections: options.concurrency,
       duration: durationMs / 1000,
       timeout: 30,
