@@ -1,6 +1,6 @@
 import type { GatewayComparisonOptions } from '../gateway-comparison.bench';
-import { GATEWAYS, type GatewayKey } from './gateways';
-import { SUBGRAPH_ANSWERING, type SubgraphAnswering } from './subgraph-server';
+import { GATEWAYS } from './gateways';
+import { SUBGRAPH_ANSWERING } from './subgraph-server';
 
 /**
  * The gateway comparison's settings from the environment: BENCH_GATEWAY_CONCURRENCY (50),
