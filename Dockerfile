@@ -41,4 +41,4 @@ RUN apt-get update \
 USER node
 EXPOSE 4000-4006
 # Exec form, no shell: SIGTERM reaches node, which drains and exits (compose adds an init).
-CMD ["node", "dist/gateway/main.js"]
+CMD ["node", "--max-semi-space-size=32", "dist/gateway/main.js"]

@@ -1,8 +1,11 @@
-import { startBenchSubgraphs } from './gateway/bench-subgraphs';
-import { DEEP_QUERY_BODY } from './gateway/deep-query';
-import { GATEWAYS, type GatewayKey, type GatewayUnderTest } from './gateway/gateways';
-import { loadGateway, type GatewayLoadResult } from './gateway/load';
+import { startBenchSubgraphs, type BenchSubgraphs } from './gateway/bench-subgraphs';
+import { comparisonReport, failedRows, type Outcome } from './gateway/comparison-report';
+import { DEEP_QUERY_BODY, DEEP_QUERY_CALLERS, deepQueryBody } from './gateway/deep-query';
+import { GATEWAYS, type GatewayKey } from './gateway/gateways';
+import { loadGateway } from './gateway/load';
 import { ask, assertSameData, type GraphQLAnswer } from './gateway/same-data';
+import type { SubgraphAnswering } from './gateway/subgraph-server';
+import { BenchFailure } from './lib/bench-failure';
 import type { BenchReport } from './lib/report';
 
 export interface GatewayComparisonOptions {
@@ -11,25 +14,40 @@ export interface GatewayComparisonOptions {
   durationMs: number;
   /** Which gateways to run (all by default), e.g. only stock and Tessera while profiling. */
   only?: readonly GatewayKey[];
+  /** How the subgraphs answer: one table per way, each with its own baselines. */
+  answering: readonly SubgraphAnswering[];
   /** Progress lines, one per step. */
   log?: (line: string) => void;
 }
 
-type Outcome =
-  | { gateway: GatewayUnderTest; result: GatewayLoadResult }
-  | { gateway: GatewayUnderTest; failed: string };
-
 /**
  * Tessera's gateway in generic mode against stock @apollo/gateway and Hive Gateway (JIT and
  * Rust router runtime) on one deep federated query: same subgraphs, same load, one gateway
- * at a time. Each must first answer with the same data as the others.
+ * at a time, once over subgraphs answering from memory and once over subgraphs executing
+ * every request. Each gateway must first answer with the same data as the others, and a
+ * run with any failed request throws (BenchFailure, with the tables) instead of reporting.
  */
-export async function gatewayComparison(options: GatewayComparisonOptions): Promise<BenchReport> {
-  const log = options.log ?? (() => undefined);
+export async function gatewayComparison(options: GatewayComparisonOptions): Promise<BenchReport[]> {
+  const reports: BenchReport[] = [];
+  const failures: string[] = [];
+  for (const answering of options.answering) {
+    const outcomes = await compareOver(answering, options);
+    reports.push(comparisonReport(outcomes, { ...options, answering }));
+    failures.push(...failedRows(outcomes).map((row) => `${answering} subgraphs, ${row}`));
+  }
+  if (failures.length > 0) throw new BenchFailure(reports, failures);
+  return reports;
+}
+
+async function compareOver(
+  answering: SubgraphAnswering,
+  options: GatewayComparisonOptions,
+): Promise<Outcome[]> {
+  const log = (line: string) => options.log?.(`[${answering} subgraphs] ${line}`);
   const gateways = GATEWAYS.filter(
     (gateway) => !options.only || options.only.includes(gateway.key),
   );
-  const subgraphs = await startBenchSubgraphs();
+  const subgraphs = await startBenchSubgraphs(answering);
   const outcomes: Outcome[] = [];
   const answers: { name: string; answer: GraphQLAnswer }[] = [];
   try {
@@ -50,14 +68,18 @@ export async function gatewayComparison(options: GatewayComparisonOptions): Prom
         log(`${gateway.name}: same data as the others; loading`);
         const result = await loadGateway({
           url: running.url,
-          body: DEEP_QUERY_BODY,
+          nextBody: callers(),
           pid: running.child.pid!,
+          subgraphPids: subgraphPids(subgraphs),
           concurrency: options.concurrency,
           warmupMs: options.warmupMs,
           durationMs: options.durationMs,
         });
         outcomes.push({ gateway, result });
-        log(`${gateway.name}: ${result.rps} RPS, p99 ${result.p99Ms} ms`);
+        log(
+          `${gateway.name}: ${result.rps} RPS, ${result.cpuMsPerRequest} CPU ms/request, ` +
+            `p99 ${result.p99Ms} ms, ${result.errors} errors`,
+        );
       } finally {
         await running.stop();
       }
@@ -65,98 +87,18 @@ export async function gatewayComparison(options: GatewayComparisonOptions): Prom
   } finally {
     await subgraphs.stop();
   }
-  return report(outcomes, options);
+  return outcomes;
 }
 
-function report(outcomes: Outcome[], options: GatewayComparisonOptions): BenchReport {
-  const measured = new Map(
-    outcomes.flatMap((outcome) =>
-      'result' in outcome ? [[outcome.gateway.key, outcome.result] as const] : [],
-    ),
-  );
-  const ratio = (
-    label: string,
-    mine: GatewayKey,
-    other: GatewayKey,
-    pick: (r: GatewayLoadResult) => number | undefined,
-  ) => {
-    const [ours, base] = [measured.get(mine), measured.get(other)];
-    const [a, b] = [ours && pick(ours), base && pick(base)];
-    return a !== undefined && b ? [`${label}: ${(a / b).toFixed(2)}`] : [];
-  };
-  return {
-    title: 'Federation gateways: one deep query',
-    setup:
-      `users → reviews → product → reviews → author → reviews → product (and top products), ` +
-      `four subgraphs in their own processes answering from memory; autocannon, ` +
-      `${options.concurrency} connections, ${options.warmupMs / 1000} s warm-up, then ` +
-      `${options.durationMs / 1000} s measured, one gateway at a time; peak RSS of the ` +
-      `gateway's process tree while measured. Failures: non-2xx, socket errors, timeouts, ` +
-      `GraphQL errors.`,
-    rows: outcomes.flatMap((outcome) =>
-      'result' in outcome ? [{ name: outcome.gateway.name, ...outcome.result }] : [],
-    ),
-    table: {
-      columns: [
-        'gateway',
-        'RPS',
-        'p50 ms',
-        'p95 ms',
-        'p99 ms',
-        'peak RSS MiB',
-        'requests',
-        'failures',
-      ],
-      rows: outcomes.map((outcome) =>
-        'result' in outcome
-          ? [
-              outcome.gateway.name,
-              outcome.result.rps,
-              outcome.result.p50Ms,
-              outcome.result.p95Ms,
-              outcome.result.p99Ms,
-              outcome.result.peakRssMiB ?? 'n/a',
-              outcome.result.requests,
-              outcome.result.errors,
-            ]
-          : [outcome.gateway.name, `could not run: ${outcome.failed}`, '', '', '', '', '', ''],
-      ),
-    },
-    ratios: [
-      ...ratio('Tessera / stock @apollo/gateway RPS', 'tessera', 'stock', (r) => r.rps),
-      ...ratio('Tessera / Hive Gateway --jit RPS', 'tessera', 'hive-jit', (r) => r.rps),
-      ...ratio(
-        'Tessera / Hive Gateway --hive-router-runtime RPS',
-        'tessera',
-        'hive-router',
-        (r) => r.rps,
-      ),
-      ...ratio(
-        'Tessera / Hive Gateway --hive-router-runtime p99',
-        'tessera',
-        'hive-router',
-        (r) => r.p99Ms,
-      ),
-      ...ratio(
-        'Tessera / Hive Gateway --hive-router-runtime peak RSS',
-        'tessera',
-        'hive-router',
-        (r) => r.peakRssMiB,
-      ),
-      ...ratio(
-        'Tessera without deduplication / stock @apollo/gateway RPS',
-        'tessera-no-dedup',
-        'stock',
-        (r) => r.rps,
-      ),
-      ...ratio(
-        'Tessera without deduplication / Hive Gateway --hive-router-runtime RPS',
-        'tessera-no-dedup',
-        'hive-router',
-        (r) => r.rps,
-      ),
-    ],
-  };
+/** Each request from the next of DEEP_QUERY_CALLERS callers, in turn. */
+function callers(): () => string {
+  const bodies = Array.from({ length: DEEP_QUERY_CALLERS }, (_, i) => deepQueryBody(`en-${i}`));
+  let next = 0;
+  return () => bodies[next++ % bodies.length]!;
+}
+
+function subgraphPids(subgraphs: BenchSubgraphs): number[] {
+  return subgraphs.processes.map((running) => running.child.pid!);
 }
 
 function firstLine(error: unknown): string {

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   await prepareTemplateDatabase();
   const reports: BenchReport[] = [
     await gatewayOverhead({ durationMs, concurrency }),
-    await gatewayComparison(gatewayComparisonOptions()),
+    ...(await gatewayComparison(gatewayComparisonOptions())),
     await subscriptionFanout({
       subscribers: Number(process.env.BENCH_SUBSCRIBERS ?? 10_000),
       events: Number(process.env.BENCH_EVENTS ?? 1),

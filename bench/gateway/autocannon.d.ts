@@ -7,12 +7,21 @@ declare module 'autocannon' {
     method?: string;
     headers?: Record<string, string>;
     body?: string;
+    /** Requests in turn; `setupRequest` may change each one (e.g. its body) before it is sent. */
+    requests?: { setupRequest?: (request: RequestData) => RequestData }[];
     connections?: number;
     /** Seconds. */
     duration?: number;
     timeout?: number;
     /** A false answer counts the response as a mismatch. */
     verifyBody?: (body: string) => boolean;
+  }
+
+  interface RequestData {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
   }
 
   interface Result {

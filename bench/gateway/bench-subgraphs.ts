@@ -5,9 +5,11 @@ import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { repoRoot } from '../../platform/paths';
 import { freePort, startProcess, type BenchProcess } from './child-process';
+import type { SubgraphAnswering } from './subgraph-server';
 import { BENCH_SUBGRAPHS, BENCH_SUBGRAPH_NAMES, type BenchSubgraphName } from './subgraphs';
 
 export interface BenchSubgraphs {
+  answering: SubgraphAnswering;
   /** A temporary file with the composed supergraph, pointing at the running subgraphs. */
   supergraphPath: string;
   supergraphSdl: string;
@@ -18,10 +20,12 @@ export interface BenchSubgraphs {
 
 /**
  * The four bench subgraphs (users, products, inventory, reviews), each in a process of its
- * own on a free port, and their supergraph composed with @apollo/composition. Every gateway
- * under test serves this same file.
+ * own on a free port, answering as `answering` says, and their supergraph composed with
+ * @apollo/composition. Every gateway under test serves this same file.
  */
-export async function startBenchSubgraphs(): Promise<BenchSubgraphs> {
+export async function startBenchSubgraphs(
+  answering: SubgraphAnswering = 'remembered',
+): Promise<BenchSubgraphs> {
   // From dist/ also when this runs from sources (jest): the child is plain node.
   const script = join(repoRoot(), 'dist', 'bench', 'gateway', 'subgraph-process.js');
   const processes: BenchProcess[] = [];
@@ -34,7 +38,11 @@ export async function startBenchSubgraphs(): Promise<BenchSubgraphs> {
     for (const name of BENCH_SUBGRAPH_NAMES) {
       const port = await freePort();
       processes.push(
-        await startProcess({ label: `${name} subgraph`, args: [script, name, String(port)], port }),
+        await startProcess({
+          label: `${name} subgraph`,
+          args: [script, name, String(port), answering],
+          port,
+        }),
       );
     }
     const urls = Object.fromEntries(
@@ -43,7 +51,7 @@ export async function startBenchSubgraphs(): Promise<BenchSubgraphs> {
     const supergraphSdl = composeBenchSupergraph(urls);
     const supergraphPath = join(folder, 'supergraph.graphql');
     writeFileSync(supergraphPath, supergraphSdl);
-    return { supergraphPath, supergraphSdl, urls, processes, stop };
+    return { answering, supergraphPath, supergraphSdl, urls, processes, stop };
   } catch (error) {
     await stop();
     throw error;

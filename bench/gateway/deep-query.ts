@@ -3,30 +3,32 @@
  * → reviews → product, plus the top products' reviews, as in The Guild's federation gateway
  * benchmark. Each level is an entity fetch to another subgraph (inventory's
  * `shippingEstimate` needs products' `price` and `weight` first), and the answer holds a few
- * hundred objects.
+ * hundred objects. The caller's `$locale` reaches every subgraph fetch (names, bodies and
+ * stock are asked for in it), so requests of different callers never make identical
+ * subgraph requests a gateway could share.
  */
 export const DEEP_QUERY = /* GraphQL */ `
   fragment User on User {
     id
     username
-    name
+    name(locale: $locale)
   }
 
   fragment Review on Review {
     id
-    body
+    body(locale: $locale)
   }
 
   fragment Product on Product {
-    inStock
-    name
+    inStock(locale: $locale)
+    name(locale: $locale)
     price
-    shippingEstimate
+    shippingEstimate(locale: $locale)
     upc
     weight
   }
 
-  query TestQuery {
+  query TestQuery($locale: String) {
     users {
       ...User
       reviews {
@@ -66,4 +68,12 @@ export const DEEP_QUERY = /* GraphQL */ `
   }
 `;
 
-export const DEEP_QUERY_BODY = JSON.stringify({ query: DEEP_QUERY, operationName: 'TestQuery' });
+/** The request body of one caller: its own locale, the same query. */
+export function deepQueryBody(locale = 'en-0'): string {
+  return JSON.stringify({ query: DEEP_QUERY, operationName: 'TestQuery', variables: { locale } });
+}
+
+export const DEEP_QUERY_BODY = deepQueryBody();
+
+/** Distinct callers the load cycles through: far more than connections, so none overlap. */
+export const DEEP_QUERY_CALLERS = 10_000;

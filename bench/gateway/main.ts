@@ -3,12 +3,13 @@ import { runDescription, toMarkdown } from '../lib/report';
 import { gatewayComparisonOptions } from './options';
 
 // `npm run bench:gateway`: the gateway comparison alone, progress on stderr, the Markdown
-// table on stdout. Needs neither PostgreSQL nor Redis.
+// tables on stdout (on stderr, and exit 1, when any request failed). Needs neither
+// PostgreSQL nor Redis.
 async function main(): Promise<void> {
-  const report = await gatewayComparison(
+  const reports = await gatewayComparison(
     gatewayComparisonOptions((line) => process.stderr.write(`${line}\n`)),
   );
-  process.stdout.write(`${runDescription()}\n\n${toMarkdown(report)}\n`);
+  process.stdout.write(`${runDescription()}\n\n${reports.map(toMarkdown).join('\n')}\n`);
 }
 
 main().catch((error: unknown) => {

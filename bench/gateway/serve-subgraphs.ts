@@ -9,7 +9,7 @@ async function main(): Promise<void> {
     `supergraph: ${subgraphs.supergraphPath}`,
     ...Object.entries(subgraphs.urls).map(([name, url]) => `${name}: ${url}`),
     '',
-    `GATEWAY_SUPERGRAPH_PATH=${subgraphs.supergraphPath} GATEWAY_POLICIES=off GATEWAY_MAX_DEPTH=100 GATEWAY_MAX_COST=10000000 PORT=4000 node dist/gateway/main.js`,
+    `GATEWAY_SUPERGRAPH_PATH=${subgraphs.supergraphPath} GATEWAY_POLICIES=off GATEWAY_MAX_DEPTH=100 GATEWAY_MAX_COST=10000000 PORT=4000 node --max-semi-space-size=32 dist/gateway/main.js`,
     `curl -s localhost:4000/graphql -H 'content-type: application/json' -d '${DEEP_QUERY_BODY.replace(/\\n\s*/g, ' ')}'`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

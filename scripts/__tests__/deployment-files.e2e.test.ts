@@ -26,7 +26,7 @@ import { jobsSubgraph } from '../../subgraphs/jobs';
 import { workerConfigRules, workerConfigShape } from '../../subgraphs/jobs/worker/config';
 import { observabilitySubgraph } from '../../subgraphs/observability';
 import { tenancySubgraph } from '../../subgraphs/tenancy';
-import { SERVICE_ENTRIES, type ServiceName } from '../lib/service-process';
+import { SERVICE_ENTRIES, SERVICE_NODE_FLAGS, type ServiceName } from '../lib/service-process';
 import { generateEnv } from '../generate-env';
 import { migrationConfigShape, serviceDatabaseUrls } from '../migrate';
 
@@ -164,7 +164,8 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^RUN npm ci\b/m);
     expect(dockerfile).toMatch(/^RUN npm run build\b/m);
     expect(runtime).toMatch(/^USER node$/m);
-    expect(runtime).toContain(`CMD ["node", "${SERVICE_ENTRIES.gateway}"]`);
+    const command = ['node', ...(SERVICE_NODE_FLAGS.gateway ?? []), SERVICE_ENTRIES.gateway];
+    expect(runtime).toContain(`CMD ${JSON.stringify(command).replace(/","/g, '", "')}`);
     // What repoRoot() and the processes need at run time.
     for (const path of ['package.json', 'node_modules', 'schema', 'dist']) {
       expect(runtime).toMatch(new RegExp(`^COPY --from=build /app/${path} `, 'm'));
@@ -227,12 +228,12 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('runs every process of SERVICE_ENTRIES from the one image, with its script as the command', () => {
+  it('runs every process of SERVICE_ENTRIES from the one image, with its flags and script as the command', () => {
     for (const name of processNames) {
       const service = services[name];
       expect({ name, command: service?.command, image: service?.image }).toEqual({
         name,
-        command: ['node', SERVICE_ENTRIES[name]],
+        command: ['node', ...(SERVICE_NODE_FLAGS[name] ?? []), SERVICE_ENTRIES[name]],
         image: services.migrate?.image,
       });
       expect(existsSync(join(root, SERVICE_ENTRIES[name]))).toBe(true);

