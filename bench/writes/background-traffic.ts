@@ -4,24 +4,21 @@ import { KeyRing } from '../../platform/crypto';
 import { EVENTS_NOTIFY_CHANNEL } from '../../platform/events/channel';
 import type { TestStack } from '../../platform/testing/stack';
 import type { WebhookReceiver } from '../../platform/testing/webhook-receiver';
-import { connectWs, type WsClient } from '../../platform/testing/ws-client';
+import { startSubscribers, type SubscriberCounts } from './subscribers';
 import type { Writer } from './writers';
-
-const EVENTS_SUBSCRIPTION = 'subscription { events { seq type } }';
 
 export interface BackgroundTraffic {
   /** Webhook deliveries that reached the receiver so far. */
   delivered(): number;
-  /** Events the live subscriptions received so far, all subscribers together. */
-  received(): number;
-  /** Whether every subscription has received an event of its tenant (so it is live). */
-  allLive(): boolean;
+  /** What the live subscriptions received so far. */
+  subscribers(): Promise<SubscriberCounts>;
   stop(): Promise<void>;
 }
 
 /**
  * What runs beside the API in production: live `events` subscriptions over graphql-ws on the
- * writers' tenants (so every write is fanned out to them), an active webhook endpoint on each
+ * writers' tenants (so every write is fanned out to them), held by a process of their own as
+ * users' browsers would be (see subscribers-main.ts), an active webhook endpoint on each
  * of those tenants (every write is delivered, signed, and logged by the worker), and a backlog
  * of journal events of another tenant keeping the worker busy throughout.
  */
@@ -35,32 +32,14 @@ export async function startBackgroundTraffic(
   const backlogTenant = randomUUID();
   await addActiveEndpoints(stack, receiver, [...sharedTenants, backlogTenant]);
 
-  const sockets: WsClient[] = [];
-  let received = 0;
-  const perSubscription: number[] = [];
-  for (let index = 0; index < options.subscriptions; index += 1) {
-    const writer = writers[index % writers.length]!;
-    const socket = connectWs(stack.gatewayUrl, {
-      authorization: `Bearer ${writer.user.accessToken}`,
-      tenantId: writer.sharedTenantId,
-    });
-    sockets.push(socket);
-    perSubscription.push(0);
-    socket.client.subscribe(
-      { query: EVENTS_SUBSCRIPTION },
-      {
-        next: () => {
-          received += 1;
-          perSubscription[index]! += 1;
-        },
-        error: () => undefined,
-        complete: () => undefined,
-      },
-    );
-  }
-  const stop = async () => {
-    await Promise.all(sockets.map((socket) => socket.dispose()));
-  };
+  const subscribers = startSubscribers(
+    stack.gatewayUrl,
+    Array.from({ length: options.subscriptions }, (_, index) => {
+      const writer = writers[index % writers.length]!;
+      return { accessToken: writer.user.accessToken, tenantId: writer.sharedTenantId };
+    }),
+  );
+  const stop = () => subscribers.stop();
   try {
     // The backlog's events, appended as appendEvent does, then one wake-up for the relay.
     await stack.db.query(
@@ -76,8 +55,7 @@ export async function startBackgroundTraffic(
     await stack.db.query(`SELECT pg_notify($1, $2)`, [EVENTS_NOTIFY_CHANNEL, backlogTenant]);
     return {
       delivered: () => receiver.received.length,
-      received: () => received,
-      allLive: () => perSubscription.every((count) => count > 0),
+      subscribers: () => subscribers.counts(),
       stop,
     };
   } catch (error) {

@@ -36,10 +36,10 @@ export async function measureMixedLoad(setup: {
     await waitFor(async () => {
       await Promise.all(writers.map((writer) => write.step(writer, 0)));
       setup.journaled(write.journals, writers.length);
-      return background.allLive();
+      return (await background.subscribers()).allLive;
     }, 60_000);
     const delivered = background.delivered();
-    const fannedOut = background.received();
+    const fannedOut = (await background.subscribers()).received;
     const run = await measuredRun(
       `gateway: ${write.name}, with ${options.subscriptions} subscriptions and webhook deliveries`,
       stack.db,
@@ -56,7 +56,7 @@ export async function measureMixedLoad(setup: {
     return {
       run,
       delivered: background.delivered() - delivered,
-      fannedOut: background.received() - fannedOut,
+      fannedOut: (await background.subscribers()).received - fannedOut,
     };
   } finally {
     await background.stop();

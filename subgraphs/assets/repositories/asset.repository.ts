@@ -64,6 +64,27 @@ export class AssetRepository {
   }
 
   /**
+   * Marks a locked PENDING asset READY with the digest of its stored bytes, in one UPDATE
+   * (`save` would first read the row back to diff it). Returns the asset as stored.
+   */
+  async markReady(asset: AssetEntity, sha256: string): Promise<AssetEntity> {
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [rows]: [{ completed_at: Date; updated_at: Date }[], number] = await this.manager.query(
+      `UPDATE assets.assets SET status = 'READY', checksum_sha256 = $2,
+              completed_at = now(), updated_at = now()
+        WHERE id = $1 RETURNING completed_at, updated_at`,
+      [asset.id, sha256],
+    );
+    if (!rows[0]) throw new Error(`asset ${asset.id} vanished under its lock`);
+    return Object.assign(asset, {
+      status: 'READY',
+      checksumSha256: sha256,
+      completedAt: rows[0].completed_at,
+      updatedAt: rows[0].updated_at,
+    });
+  }
+
+  /**
    * Serializes quota checks of one tenant until the transaction ends, so two uploads created
    * at once cannot both fit in the space left for one.
    */

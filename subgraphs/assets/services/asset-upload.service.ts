@@ -126,10 +126,7 @@ export class AssetUploadService {
       if (!current) throw new NotFoundError('Asset');
       if (current.status === 'READY') return current;
       if (current.status === 'DELETED') throw new ConflictError('This asset is deleted');
-      current.status = 'READY';
-      current.checksumSha256 = stored.sha256;
-      current.completedAt = new Date();
-      const saved = await assets.save(current);
+      const saved = await assets.markReady(current, stored.sha256);
       await appendEvent(manager, {
         type: EventType.ASSET_COMPLETED,
         payload: { assetId: id, sizeBytes: saved.sizeBytes, checksumSha256: stored.sha256 },

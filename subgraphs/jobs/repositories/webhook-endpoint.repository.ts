@@ -72,8 +72,12 @@ export class WebhookEndpointRepository {
     return new Set(rows.map((row) => row.tenant_id));
   }
 
-  countForTenant(tenantId: string): Promise<number> {
-    return this.manager.count(WebhookEndpointEntity, { where: { tenantId } });
+  async countForTenant(tenantId: string): Promise<number> {
+    const rows: { count: number }[] = await this.manager.query(
+      `SELECT count(*)::int AS count FROM jobs.webhook_endpoints WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    return rows[0]!.count;
   }
 
   /**
@@ -86,8 +90,23 @@ export class WebhookEndpointRepository {
     ]);
   }
 
-  async insert(endpoint: Omit<EndpointWithSecrets, 'createdAt' | 'updatedAt'>): Promise<void> {
-    await this.manager.insert(WebhookEndpointEntity, endpoint);
+  /**
+   * Inserts the endpoint and answers it as a read would (secrets left out): the database's
+   * timestamps come back with the INSERT, so no second query reads the row again.
+   */
+  async insert(
+    endpoint: Omit<EndpointWithSecrets, 'createdAt' | 'updatedAt'>,
+  ): Promise<WebhookEndpointEntity> {
+    const result = await this.manager.insert(WebhookEndpointEntity, endpoint);
+    const generated = result.generatedMaps[0] as Pick<
+      WebhookEndpointEntity,
+      'createdAt' | 'updatedAt'
+    >;
+    const { secretCiphertext: _secret, previousSecretCiphertext: _previous, ...visible } = endpoint;
+    return Object.assign(new WebhookEndpointEntity(), visible, {
+      createdAt: generated.createdAt,
+      updatedAt: generated.updatedAt,
+    });
   }
 
   async update(id: string, changes: EndpointChanges): Promise<void> {

@@ -93,7 +93,7 @@ export class WebhookEndpointService {
       }
       const id = randomUUID();
       const secret = generateWebhookSecret();
-      await endpoints.insert({
+      const endpoint = await endpoints.insert({
         id,
         tenantId,
         url,
@@ -113,7 +113,7 @@ export class WebhookEndpointService {
         type: EventType.WEBHOOK_ENDPOINT_CREATED,
         payload: { endpointId: id, origin: new URL(url).origin, eventTypes },
       });
-      return { endpoint: (await endpoints.findById(id))!, secret };
+      return { endpoint, secret };
     });
   }
 

@@ -65,6 +65,30 @@ it('journals every concurrent rename exactly once, with a gap-free seq per tenan
   expect(await auditJournal(stack.db, tenants, { [RENAMED]: renamed })).toEqual([]);
 });
 
+it('journals each racing rename with the name it replaced, so the names chain in seq order', async () => {
+  const events = await stack.db.query<{ tenant_id: string; name: string; previous: string }>(
+    `SELECT tenant_id, payload->>'name' AS name, payload->>'previousName' AS previous
+       FROM events.events WHERE tenant_id = ANY($1::uuid[]) AND type = $2
+      ORDER BY tenant_id, seq`,
+    [tenants, RENAMED],
+  );
+  const stored = await stack.db.query<{ id: string; name: string }>(
+    `SELECT id, name FROM tenancy.tenants WHERE id = ANY($1::uuid[])`,
+    [tenants],
+  );
+  const broken: string[] = [];
+  tenants.forEach((tenantId, index) => {
+    let expected = `Renames ${index + 1}`;
+    for (const event of events.filter((row) => row.tenant_id === tenantId)) {
+      if (event.previous !== expected) broken.push(`${tenantId}: ${event.previous} ≠ ${expected}`);
+      expected = event.name;
+    }
+    expect(stored.find((row) => row.id === tenantId)?.name).toBe(expected);
+  });
+  expect(broken).toEqual([]);
+  expect(events).toHaveLength(writers.length * RENAMES_PER_USER);
+});
+
 it('journals nothing for renames it refuses', async () => {
   const before = await auditJournal(stack.db, tenants, {});
   const [first] = writers;

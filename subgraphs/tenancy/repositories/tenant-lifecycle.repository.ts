@@ -54,8 +54,29 @@ export class TenantLifecycleRepository {
     return rows[0] ? toTenant(rows[0]) : null;
   }
 
-  async rename(tenantId: string, name: string): Promise<TenantEntity> {
-    return this.updateOne(`name = $2`, [tenantId, name]);
+  /**
+   * Renames a live tenant in one statement that also takes its lock (so a rename holds it for
+   * one round trip less than a locking read and an UPDATE would), and answers the name it
+   * replaced. The CTE is materialized and runs first: waiting for the lock, it reads the
+   * newest committed version of the row, and the UPDATE then changes that version, so the
+   * previous name is the one just before this rename even when renames race. Null when the
+   * tenant is not live or already has this name (nothing changed, nothing is journaled).
+   */
+  async renameLocked(
+    tenantId: string,
+    name: string,
+  ): Promise<{ tenant: TenantEntity; previousName: string } | null> {
+    const [rows]: [(LiveTenantRow & { previous_name: string })[], number] =
+      await this.manager.query(
+        `WITH locked AS MATERIALIZED (
+           SELECT id, name FROM tenancy.tenants WHERE id = $1 AND deleted_at IS NULL FOR UPDATE)
+         UPDATE tenancy.tenants t SET name = $2 FROM locked
+          WHERE t.id = locked.id AND locked.name <> $2
+         RETURNING t.id, t.slug, t.name, t.status, t.created_at, locked.name AS previous_name`,
+        [tenantId, name],
+      );
+    const row = rows[0];
+    return row ? { tenant: toTenant(row), previousName: row.previous_name } : null;
   }
 
   async setStatus(tenantId: string, status: TenantStatus): Promise<TenantEntity> {

@@ -38,15 +38,18 @@ export class TenantLifecycleService {
     const tenantId = this.scope.tenantId;
     return this.scope.run(async (manager) => {
       const tenants = new TenantLifecycleRepository(manager);
-      const tenant = await tenants.lockLive(tenantId);
-      if (!tenant) throw new NotFoundError('Tenant');
-      if (name === null || name === tenant.name) return tenant;
-      const renamed = await tenants.rename(tenantId, name);
+      const renamed = name === null ? null : await tenants.renameLocked(tenantId, name);
+      if (!renamed) {
+        // Nothing changed: the tenant is gone, or the name is null or already this one.
+        const tenant = await tenants.lockLive(tenantId);
+        if (!tenant) throw new NotFoundError('Tenant');
+        return tenant;
+      }
       await appendEvent(manager, {
         type: EventType.TENANT_UPDATED,
-        payload: { tenantId, name, previousName: tenant.name },
+        payload: { tenantId, name, previousName: renamed.previousName },
       });
-      return renamed;
+      return renamed.tenant;
     });
   }
 

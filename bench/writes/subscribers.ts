@@ -1,0 +1,58 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+
+export interface SubscribersStart {
+  kind: 'start';
+  gatewayUrl: string;
+  subscribers: { accessToken: string; tenantId: string }[];
+}
+export type SubscribersCommand = SubscribersStart | { kind: 'count' } | { kind: 'stop' };
+export interface SubscriberCounts {
+  kind: 'counts';
+  /** Events received so far, all subscriptions together. */
+  received: number;
+  /** Whether every subscription has received an event (so it is live). */
+  allLive: boolean;
+}
+
+export interface Subscribers {
+  counts(): Promise<SubscriberCounts>;
+  /** Closes every socket and waits for the process to end. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `events` subscriptions held by a child process (subscribers-main.ts), each with a user's
+ * token on a tenant, so the bench's own event loop only generates the load it measures.
+ */
+export function startSubscribers(
+  gatewayUrl: string,
+  subscribers: SubscribersStart['subscribers'],
+): Subscribers {
+  const child: ChildProcess = fork(join(__dirname, 'subscribers-main.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = once(child, 'exit');
+  const ended = exited.then(() => {
+    throw new Error('the subscribers process ended');
+  });
+  // Observed only by the races in counts(): ending after the last of them is no error.
+  ended.catch(() => undefined);
+  const send = (command: SubscribersCommand) => child.send(command);
+  send({ kind: 'start', gatewayUrl, subscribers });
+  return {
+    async counts() {
+      const answer = once(child, 'message') as Promise<[SubscriberCounts]>;
+      send({ kind: 'count' });
+      const [counts] = await Promise.race([answer, ended]);
+      return counts;
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.connected) send({ kind: 'stop' });
+      else child.kill();
+      await exited;
+    },
+  };
+}
