@@ -1,1 +1,2 @@
 export * from './sliding-window';
+export * from './window-set';
