@@ -5,6 +5,7 @@ import type { Role } from '../../platform/context';
 import { isUuid } from '../../platform/graphql/ids';
 import type { InternalClient } from '../../platform/internal-calls';
 import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
+import { DISCONNECTED } from '../../platform/rate-limit';
 import type { RedisClient } from '../../platform/redis';
 import {
   MAX_ROLE_CACHE_TTL_SECONDS,
@@ -111,6 +112,8 @@ export class RoleResolver {
   /** The tenant's current generation marker (null: none); undefined when Redis cannot tell. */
   async generation(tenantId: string): Promise<string | null | undefined> {
     if (!isUuid(tenantId)) return undefined;
+    // A lost connection queues commands until it is back: the full path decides meanwhile.
+    if (DISCONNECTED.has(this.options.redis.status)) return undefined;
     try {
       return await this.options.redis.get(roleGenerationKey(this.options.prefix, tenantId));
     } catch (error) {
