@@ -1,92 +1,139 @@
-import { randomUUID } from 'node:crypto';
-import { anonymousContext } from '../platform/context';
-import { signedHeaders } from '../platform/testing/internal-requests';
 import { startStack } from '../platform/testing/stack';
-import { signUpMember } from '../platform/testing/members';
-import { runLoad } from './lib/load';
 import type { BenchReport } from './lib/report';
+import { measuredLoad, type LoadTiming, type MeasuredLoad } from './overhead/measured-load';
+import { arrangeReaders } from './overhead/readers';
+import { assetsQuery, directToAssets, PAGE_SIZE, viaGateway } from './overhead/requests';
 
-const ASSETS = 100;
-const OWNERS = 20;
+/** Distinct signed-in users sending the load, spread over this many tenants. */
+const READERS = 200;
+const TENANTS = 10;
+const ASSETS_PER_TENANT = 50;
+
+/** What the production path must reach against the assets subgraph called directly. */
+const GOALS = { rps: 0.8, p99: 1.5 };
+
+export const OVERHEAD_TITLE = 'Gateway production path: a tenant page of assets by many users';
+
+const GROUPS = ['gateway', 'assets', 'auth', 'tenancy', 'client'] as const;
 
 /**
- * What federation costs: a page of 100 assets with their owners' emails through the gateway
- * (assets subgraph, then one batched entity fetch to auth) against the same page straight
- * from the assets subgraph (owner ids only, since emails live in auth).
+ * The gateway's production path (authentication, tenant role, rate limits, signed context,
+ * policies on, deduplication off): a page of a tenant's assets read by many distinct users,
+ * each with X-Tenant-Id, through the gateway against the same page read straight from the
+ * assets subgraph with the context the gateway would sign; then the two-subgraph case, each
+ * asset's owner email from auth, against assets answering the owner ids. Fails on any error.
  */
-export async function gatewayOverhead(options: {
-  durationMs: number;
-  concurrency: number;
-}): Promise<BenchReport> {
+export async function gatewayOverhead(timing: LoadTiming): Promise<BenchReport> {
   const stack = await startStack({
     subgraphs: ['auth', 'tenancy', 'assets'],
-    env: { LOG_LEVEL: 'info', DATABASE_POOL_MAX: '10' },
+    env: {
+      LOG_LEVEL: 'warn',
+      DATABASE_POOL_MAX: '10',
+      GATEWAY_DEDUPLICATE_QUERIES: 'false',
+      // The default limits, sized so the bench's callers stay inside them: a refusal is an error.
+      GATEWAY_RATE_LIMIT_PER_IP: '1000000',
+      GATEWAY_RATE_LIMIT_PER_USER: '1000000',
+      GATEWAY_RATE_LIMIT_PER_TENANT: '1000000',
+      // The readers all sign up from this one address before the load.
+      AUTH_ATTEMPTS_PER_IP: '100000',
+    },
   });
   try {
-    const tenantId = randomUUID();
-    await stack.db.query(
-      `INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, 'bench', 'Bench')`,
-      [tenantId],
-    );
-    const viewer = await signUpMember(stack.gatewayUrl, stack.db, tenantId, 'VIEWER');
-    const owners = Array.from({ length: OWNERS }, () => randomUUID());
-    await stack.db.query(
-      `INSERT INTO auth.users (id, email) SELECT id, 'owner-' || n || '@example.com' FROM unnest($1::uuid[]) WITH ORDINALITY AS o(id, n)`,
-      [owners],
-    );
-    await stack.db.query(
-      `INSERT INTO assets.assets (tenant_id, name, content_type, size_bytes, owner_id)
-       SELECT $1, 'file-' || n || '.txt', 'text/plain', n, ($2::uuid[])[1 + n % $3]
-         FROM generate_series(1, $4) AS n`,
-      [tenantId, owners, OWNERS, ASSETS],
-    );
-
-    const load = (url: string, query: string, headers: () => Record<string, string>) =>
-      runLoad({
-        url,
-        body: JSON.stringify({ query }),
-        headers,
-        concurrency: options.concurrency,
-        durationMs: options.durationMs,
-        warmupMs: 1_000,
-      });
-
-    const viaGateway = await load(
-      stack.gatewayUrl,
-      `{ assets(first: ${ASSETS}) { nodes { name owner { email } } } }`,
-      () => viewer.headers(tenantId),
-    );
-    const directQuery = `{ assets(first: ${ASSETS}) { nodes { name owner { id } } } }`;
-    // Signed as the gateway signs each fetch: over this body, for assets' /graphql.
-    const direct = await load(`${stack.url('assets')}/graphql`, directQuery, () =>
-      signedHeaders(
-        stack.keys,
-        { to: 'assets', path: '/graphql', body: JSON.stringify({ query: directQuery }) },
-        {
-          as: 'gateway',
-          context: {
-            ...anonymousContext(randomUUID()),
-            tenantId,
-            principal: { kind: 'user', id: viewer.id },
-            role: 'VIEWER',
-          },
-        },
-      ),
-    );
-
-    return {
-      title: 'Gateway overhead: 100 assets with owners',
-      setup: `Closed loop, ${options.concurrency} concurrent clients, ${options.durationMs / 1000} s after a 1 s warm-up, on one machine (load generator included).`,
-      rows: [
-        { name: 'gateway → assets + auth (owner { email })', ...viaGateway },
-        { name: 'assets subgraph directly (owner { id })', ...direct },
-      ],
-      ratios: [
-        `gateway / direct RPS: ${(viaGateway.rps / direct.rps).toFixed(2)}`,
-        `gateway / direct p99: ${(viaGateway.p99Ms / direct.p99Ms).toFixed(2)}`,
-      ],
+    const readers = await arrangeReaders(stack.gatewayUrl, stack.db, {
+      users: READERS,
+      tenants: TENANTS,
+      assetsPerTenant: ASSETS_PER_TENANT,
+    });
+    const pid = (name: 'gateway' | 'assets' | 'auth' | 'tenancy') =>
+      stack.processes.get(name)!.child.pid!;
+    const groups = {
+      gateway: pid('gateway'),
+      assets: pid('assets'),
+      auth: pid('auth'),
+      tenancy: pid('tenancy'),
+      client: 'self' as const,
     };
+    const assetsUrl = stack.url('assets');
+    const run = (name: string, step: Parameters<typeof measuredLoad>[2]) =>
+      measuredLoad(name, readers, step, groups, timing);
+
+    const direct = await run(
+      'assets subgraph directly',
+      directToAssets(assetsUrl, stack.keys, assetsQuery()),
+    );
+    const gateway = await run('gateway → assets', viaGateway(stack.gatewayUrl, assetsQuery()));
+    const directOwners = await run(
+      'assets subgraph directly (owner { id })',
+      directToAssets(assetsUrl, stack.keys, assetsQuery('id')),
+    );
+    const gatewayOwners = await run(
+      'gateway → assets + auth (owner { email })',
+      viaGateway(stack.gatewayUrl, assetsQuery('email')),
+    );
+    const rows = [direct, gateway, directOwners, gatewayOwners];
+    const failed = rows.filter((row) => row.errors > 0 || row.failures.length > 0);
+    if (failed.length > 0) {
+      throw new Error(
+        `gateway overhead bench failed: ${failed
+          .map((row) => `${row.name}: ${row.errors} errors, e.g. ${row.failures[0] ?? 'none'}`)
+          .join('; ')}`,
+      );
+    }
+    return overheadReport(timing, rows, [
+      ratios('one subgraph', gateway, direct),
+      ratios('two subgraphs', gatewayOwners, directOwners),
+    ]);
   } finally {
     await stack.stop();
   }
+}
+
+function ratios(label: string, gateway: MeasuredLoad, direct: MeasuredLoad): string {
+  const rps = gateway.rps / direct.rps;
+  const p99 = gateway.p99Ms / direct.p99Ms;
+  const met = (ok: boolean) => (ok ? 'goal met' : 'goal missed');
+  return (
+    `${label}: gateway / direct RPS ${rps.toFixed(2)} (goal ≥ ${GOALS.rps}: ${met(rps >= GOALS.rps)}), ` +
+    `p99 ${p99.toFixed(2)} (goal ≤ ${GOALS.p99}: ${met(p99 <= GOALS.p99)})`
+  );
+}
+
+function overheadReport(
+  timing: LoadTiming,
+  rows: MeasuredLoad[],
+  ratioLines: string[],
+): BenchReport {
+  return {
+    title: OVERHEAD_TITLE,
+    setup:
+      `${READERS} distinct signed-in users (VIEWERs of ${TENANTS} tenants) each asking in turn for ` +
+      `${PAGE_SIZE} of their tenant's ${ASSETS_PER_TENANT} assets with X-Tenant-Id; policies on, ` +
+      `in-flight deduplication off, rate limits on and sized so none refuses. Closed loop, ` +
+      `${timing.concurrency} concurrent clients, ${timing.durationMs / 1000} s after a ` +
+      `${timing.warmupMs / 1000} s warm-up, load generator on the same machine. CPU ms per ` +
+      `request: user + system time of each process tree over the requests served (warm-up ` +
+      `included on both sides); "client" is the load generator, which signs each direct request.`,
+    rows,
+    table: {
+      columns: [
+        'target',
+        'RPS',
+        'p50 ms',
+        'p99 ms',
+        ...GROUPS.map((group) => `CPU ms/req ${group}`),
+        'requests',
+        'errors',
+      ],
+      rows: rows.map((row) => [
+        row.name,
+        row.rps,
+        row.p50Ms,
+        row.p99Ms,
+        ...GROUPS.map((group) => row.cpuMsPerRequest[group] ?? 0),
+        row.requests,
+        row.errors,
+      ]),
+    },
+    ratios: ratioLines,
+  };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { prepareTemplateDatabase } from '../platform/testing/database';
 import { repoRoot } from '../platform/paths';
 import { gatewayOverhead } from './gateway-overhead.bench';
+import { overheadTiming } from './overhead/options';
 import { subscriptionFanout } from './subscription-fanout.bench';
 import { webhookDelivery } from './webhook-delivery.bench';
 import { gatewayComparison } from './gateway-comparison.bench';
@@ -13,13 +14,12 @@ import { runDescription, toMarkdown, type BenchReport } from './lib/report';
 
 // `npm run bench`: every benchmark, each comparing against a baseline measured in the same
 // run; prints Markdown and writes it to bench/results/latest.md.
-const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
 async function main(): Promise<void> {
   await prepareTemplateDatabase();
   const reports: BenchReport[] = [
-    await gatewayOverhead({ durationMs, concurrency }),
+    await gatewayOverhead(overheadTiming()),
     ...(await gatewayComparison(gatewayComparisonOptions())),
     await subscriptionFanout({
       subscribers: Number(process.env.BENCH_SUBSCRIBERS ?? 10_000),

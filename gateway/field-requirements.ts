@@ -10,6 +10,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { PerOperation } from './operation-memo';
 import { requirementOf, type FieldRequirement } from '../platform/graphql/field-policy';
 
 export interface RequiredField {
@@ -24,6 +25,8 @@ export interface RequiredField {
  * and abstract types alike: the gateway refuses the whole operation before planning it.
  */
 export class FieldRequirements {
+  private readonly found = new PerOperation<readonly RequiredField[]>();
+
   private constructor(private readonly byCoordinate: ReadonlyMap<string, FieldRequirement>) {}
 
   static fromSupergraph(supergraphSdl: string): FieldRequirements {
@@ -47,6 +50,14 @@ export class FieldRequirements {
 
   /** Every guarded field the operation selects, once each. */
   of(
+    operation: OperationDefinitionNode,
+    document: DocumentNode,
+    schema: GraphQLSchema,
+  ): readonly RequiredField[] {
+    return this.found.get(operation, schema, () => this.find(operation, document, schema));
+  }
+
+  private find(
     operation: OperationDefinitionNode,
     document: DocumentNode,
     schema: GraphQLSchema,

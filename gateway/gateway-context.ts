@@ -1,4 +1,5 @@
 import type { RequestContext } from '../platform/context';
+import type { Admission } from './auth/admission';
 
 /** Apollo Server's context for a gateway operation. */
 export interface GatewayContext extends Record<string, unknown> {
@@ -12,4 +13,6 @@ export interface GatewayContext extends Record<string, unknown> {
    * (an object of its own: Apollo runs each operation on a shallow copy of the context).
    */
   usage?: { tenantId?: string };
+  /** What the HTTP edge learnt admitting the request (absent for graphql-ws operations). */
+  admission?: Pick<Admission, 'tenantGeneration' | 'tenantSpent'>;
 }

@@ -55,7 +55,7 @@ import { TenantPolicy } from './tenant-policy';
 import { gatewayGuards } from './target-guards';
 import { startUsageRecorder } from './usage/usage-recorder';
 import { loadUsageQuota } from '../platform/usage/usage-quota';
-import { authenticate } from './auth/authenticate';
+import { admitRequest, type Admission } from './auth/admission';
 import { authorizeTenant } from './auth/authorize-tenant';
 import { setupGatewayAuth, type GatewayAuth } from './auth/setup';
 import { operationChecksPlugin } from './access-plugin';
@@ -166,11 +166,14 @@ export async function startGateway(
     tenants: TenantPolicy.fromSupergraph(supergraphSdl),
     fields: FieldRequirements.fromSupergraph(supergraphSdl),
     async authorize(context, operationType) {
-      const { request, delivery } = context;
-      await authorizeTenant(request, gatewayAuth.roles);
+      const { request, delivery, admission } = context;
+      await authorizeTenant(request, gatewayAuth.roles, {
+        generation: admission?.tenantGeneration,
+      });
       // A subscription's deliveries were counted when it subscribed.
       if (delivery || !request.tenantId) return;
-      await edge.rateLimits?.tenant(request);
+      // Spent at the edge already when this pod knew the caller was let in.
+      if (!admission?.tenantSpent) await edge.rateLimits?.tenant(request);
       await usage?.admit(request.tenantId, operationType);
       if (context.usage) context.usage.tenantId = request.tenantId;
     },
@@ -238,12 +241,16 @@ export async function startGateway(
     res.setHeader(REQUEST_ID_HEADER, requestId);
     if (await edge.cors(req, res, requestId)) return;
     let request: RequestContext;
+    let admission: Admission | undefined;
     try {
       request = buildRequestContext(req, requestId, { trustProxy: config.GATEWAY_TRUST_PROXY });
       if (auth && edge.rateLimits) {
-        request = await edge.rateLimits.admit(request, (context) =>
-          authenticate(req, context, auth.authenticators),
-        );
+        admission = await admitRequest(req, request, {
+          rateLimits: edge.rateLimits,
+          authenticators: auth.authenticators,
+          roles: auth.roles,
+        });
+        request = admission.request;
       }
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -265,7 +272,11 @@ export async function startGateway(
         throw error;
       }
       const counted: NonNullable<GatewayContext['usage']> = {};
-      const bytes = await executeApollo(apollo, req, res, body, { request, usage: counted });
+      const bytes = await executeApollo(apollo, req, res, body, {
+        request,
+        usage: counted,
+        admission,
+      });
       if (counted.tenantId) usage?.responseBytes(counted.tenantId, bytes);
     });
   };

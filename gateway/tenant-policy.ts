@@ -6,6 +6,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { PerOperation } from './operation-memo';
 
 const ROOT_TYPES = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' } as const;
 const INTROSPECTION_FIELDS = new Set(['__schema', '__type', '__typename']);
@@ -16,6 +17,8 @@ const INTROSPECTION_FIELDS = new Set(['__schema', '__type', '__typename']);
  * field is safe by default.
  */
 export class TenantPolicy {
+  private readonly scoped = new PerOperation<readonly string[]>();
+
   private constructor(private readonly tenantless: ReadonlySet<string>) {}
 
   static fromSupergraph(supergraphSdl: string): TenantPolicy {
@@ -41,7 +44,14 @@ export class TenantPolicy {
   }
 
   /** The root fields of the operation that need a tenant (fragments on the root included). */
-  tenantScopedFields(operation: OperationDefinitionNode, document: DocumentNode): string[] {
+  tenantScopedFields(
+    operation: OperationDefinitionNode,
+    document: DocumentNode,
+  ): readonly string[] {
+    return this.scoped.get(operation, undefined, () => this.findTenantScoped(operation, document));
+  }
+
+  private findTenantScoped(operation: OperationDefinitionNode, document: DocumentNode): string[] {
     const rootType = ROOT_TYPES[operation.operation];
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const definition of document.definitions) {

@@ -1,8 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { repoRoot } from '../../platform/paths';
 import { prepareTemplateDatabase } from '../../platform/testing/database';
 import { runDescription, toMarkdown } from '../lib/report';
+import { replaceResultsSection } from '../lib/results-section';
 import { tenantWrites } from '../tenant-writes.bench';
 import { tenantWritesOptions } from './options';
 
@@ -14,13 +12,7 @@ const HEADING = '### Tenant writes through the gateway';
 async function main(): Promise<void> {
   await prepareTemplateDatabase();
   const section = `${toMarkdown(await tenantWrites(tenantWritesOptions()))}\nMeasured alone, ${runDescription()}\n`;
-  const file = join(repoRoot(), 'bench', 'results', 'latest.md');
-  const latest = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const start = latest.indexOf(HEADING);
-  const end = start < 0 ? -1 : latest.indexOf('\n### ', start + HEADING.length);
-  const kept = start < 0 ? latest.trimEnd() : latest.slice(0, start).trimEnd();
-  const after = end < 0 ? '' : latest.slice(end);
-  writeFileSync(file, `${kept}\n\n${section}${after}`);
+  replaceResultsSection(HEADING, section);
   process.stdout.write(`${section}\n`);
 }
 

@@ -80,6 +80,84 @@ async function silentServer(): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+describe('answers kept in the gateway process', () => {
+  /** A resolver on a Redis client of its own, whose GETs the test counts. */
+  function counted() {
+    const client = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    const prefix = `${stack.redisPrefix}:${randomUUID().slice(0, 8)}`;
+    const gets = jest.spyOn(client, 'get');
+    return { roles: resolver({ redis: client, prefix }), gets, prefix, client };
+  }
+
+  it('answers from the kept answer while the generation read by the caller is current, reading nothing else', async () => {
+    const { roles, gets, client } = counted();
+    try {
+      await roles.resolve(tenantId, owner);
+      const generation = await roles.generation(tenantId);
+      const before = { gets: gets.mock.calls.length, lookups: await lookups() };
+      const answer = await roles.resolve(tenantId, owner, undefined, { generation });
+      expect(answer).toEqual({ tenantStatus: 'ACTIVE', role: 'OWNER' });
+      expect(gets.mock.calls.length).toBe(before.gets);
+      expect(await lookups()).toBe(before.lookups);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('drops a removed member at once: the new generation makes the kept answer stale', async () => {
+    const { roles, prefix, client } = counted();
+    const user = randomUUID();
+    await stack.db.query(
+      `INSERT INTO tenancy.memberships (tenant_id, user_id, role) VALUES ($1, $2, 'ADMIN')`,
+      [tenantId, user],
+    );
+    try {
+      expect((await roles.resolve(tenantId, user)).role).toBe('ADMIN');
+      expect(roles.cached(tenantId, user)?.answer.role).toBe('ADMIN');
+      await stack.db.query(
+        `DELETE FROM tenancy.memberships WHERE tenant_id = $1 AND user_id = $2`,
+        [tenantId, user],
+      );
+      // What tenancy calls after committing the removal, from another process.
+      await publishMembershipChanged(redis, prefix, tenantId, user);
+      const generation = await roles.generation(tenantId);
+      expect(generation).not.toBe(roles.cached(tenantId, user)?.generation);
+      const answer = await roles.resolve(tenantId, user, undefined, { generation });
+      expect(answer).toEqual({ tenantStatus: 'ACTIVE', role: null });
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('forgets kept answers on invalidate(), and keeps none for ids that are not UUIDs', async () => {
+    const { roles, client } = counted();
+    try {
+      await roles.resolve(tenantId, member);
+      expect(roles.cached(tenantId, member)?.answer.role).toBe('MEMBER');
+      await roles.invalidate(tenantId);
+      expect(roles.cached(tenantId, member)).toBeUndefined();
+      expect(roles.cached('not-a-uuid', member)).toBeUndefined();
+      expect(await roles.generation('not-a-uuid')).toBeUndefined();
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('reads no generation when Redis is away, so the caller takes the full path', async () => {
+    const dead = new Redis('redis://127.0.0.1:1', {
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
+    dead.on('error', () => undefined);
+    try {
+      expect(await resolver({ redis: dead }).generation(tenantId)).toBeUndefined();
+    } finally {
+      dead.disconnect();
+    }
+  });
+});
+
 describe('RoleResolver', () => {
   it('answers the role and the tenant status from tenancy', async () => {
     const roles = resolver();

@@ -166,4 +166,35 @@ describe('graphql-ws connection limit', () => {
     const metric = await registry.getSingleMetric(RATE_LIMIT_REJECTIONS_METRIC)!.get();
     expect(metric.values).toEqual([{ labels: { limit: 'ws_connect' }, value: 1 }]);
   });
+
+  it('spends the budgets of one request together: a refusal by one spends none of the others', async () => {
+    const tight = new EdgeRateLimits(
+      redis,
+      {
+        REDIS_PREFIX: prefix,
+        RATE_LIMIT_FAIL_MODE: 'closed',
+        GATEWAY_RATE_LIMIT_PER_IP: 5,
+        GATEWAY_RATE_LIMIT_PER_USER: 5,
+        GATEWAY_RATE_LIMIT_PER_TENANT: 2,
+        API_KEY_RATE_LIMIT_PER_MINUTE: 5,
+        GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: 5,
+      },
+      new Registry(),
+      pino({ level: 'silent' }),
+    );
+    const request = [
+      ['ip', '203.0.113.20'],
+      ['user', 'together-user'],
+      ['tenant', 'together-tenant'],
+    ] as const;
+    await tight.spend(request);
+    await tight.spend(request);
+    const refused = await tight.spend(request).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(RateLimitExceededError);
+    expect((refused as RateLimitExceededError).details.limit).toBe('tenant');
+    // The IP and the user have spent 2 of their 5, not 3: three more each, then refused.
+    for (let i = 0; i < 3; i += 1) await tight.spend(request.slice(0, 2));
+    const ip = await tight.spend([request[0]]).catch((error: unknown) => error);
+    expect((ip as RateLimitExceededError).details.limit).toBe('ip');
+  });
 });

@@ -10,7 +10,7 @@ function scoped(query: string): string[] {
   const operation = document.definitions.find(
     (d) => d.kind === 'OperationDefinition',
   ) as OperationDefinitionNode;
-  return policy.tenantScopedFields(operation, document).sort();
+  return [...policy.tenantScopedFields(operation, document)].sort();
 }
 
 describe('tenant policy', () => {

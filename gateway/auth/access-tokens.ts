@@ -88,6 +88,14 @@ export class AccessTokenVerifier {
       : remote;
   }
 
+  /**
+   * Whether the token's signature was checked here recently, so verifying it again costs a
+   * cache read: expiry and revocation are still checked by {@link verify}.
+   */
+  knows(token: string): boolean {
+    return this.verified.has(token);
+  }
+
   async verify(token: string): Promise<VerifiedAccessToken> {
     if (token.length > 4096) throw new UnauthenticatedError('Invalid access token');
     const cached = this.verified.get(token);

@@ -88,6 +88,16 @@ async function counted<T>(
   }
 }
 
+/**
+ * The access token of an `Authorization: Bearer` header, when that is the request's only
+ * credential (cookies are left to {@link authenticate}, which checks their CSRF token).
+ */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const authorization = header(req, 'authorization');
+  if (authorization === undefined || header(req, 'x-api-key') !== undefined) return undefined;
+  return BEARER.exec(authorization.trim())?.[1];
+}
+
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;

@@ -1,6 +1,11 @@
 import type { RequestContext } from '../../platform/context';
-import { ForbiddenError, TenantSuspendedError, UnauthenticatedError } from '../../platform/errors';
-import type { ResolveOptions, RoleResolver } from './role-resolver';
+import {
+  type DomainError,
+  ForbiddenError,
+  TenantSuspendedError,
+  UnauthenticatedError,
+} from '../../platform/errors';
+import type { ResolveOptions, RoleAnswer, RoleResolver } from './role-resolver';
 
 /**
  * Decides whether the caller may act in the request's tenant, and with which role, before
@@ -21,11 +26,18 @@ export async function authorizeTenant(
   }
   // Tenancy not answering fails the request (SERVICE_UNAVAILABLE), never guesses a role.
   const answer = await roles.resolve(tenantId, principal.id, request.requestId, options);
-  // An unknown tenant reads like one the caller is not in: ids do not reveal tenants.
-  if (answer.tenantStatus === null) throw new ForbiddenError('Not a member of this tenant');
-  if (principal.kind === 'user' && answer.role === null && !request.platformAdmin) {
-    throw new ForbiddenError('Not a member of this tenant');
-  }
-  if (answer.tenantStatus === 'SUSPENDED') throw new TenantSuspendedError();
+  const refusal = tenantAccess(request, answer);
+  if (refusal) throw refusal;
   request.role = principal.kind === 'user' ? answer.role : null;
+}
+
+/** Why `answer` keeps the request's caller out of its tenant, or null when it lets them in. */
+export function tenantAccess(request: RequestContext, answer: RoleAnswer): DomainError | null {
+  // An unknown tenant reads like one the caller is not in: ids do not reveal tenants.
+  if (answer.tenantStatus === null) return new ForbiddenError('Not a member of this tenant');
+  if (request.principal?.kind === 'user' && answer.role === null && !request.platformAdmin) {
+    return new ForbiddenError('Not a member of this tenant');
+  }
+  if (answer.tenantStatus === 'SUSPENDED') return new TenantSuspendedError();
+  return null;
 }

@@ -1,9 +1,11 @@
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { roleLookupCall } from '../../platform/contracts/tenancy/role-lookup';
 import type { Role } from '../../platform/context';
 import { isUuid } from '../../platform/graphql/ids';
 import type { InternalClient } from '../../platform/internal-calls';
 import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
+import { DISCONNECTED } from '../../platform/rate-limit';
 import type { RedisClient } from '../../platform/redis';
 import {
   MAX_ROLE_CACHE_TTL_SECONDS,
@@ -35,6 +37,8 @@ export interface RoleResolverOptions {
   logger: Logger;
   /** Counts each read of the Redis role cache (hit, miss, error). */
   countLookup?: CountCacheLookup;
+  /** (tenant, user) answers this process keeps beside Redis's; 10 000 by default. */
+  localAnswers?: number;
 }
 
 export interface ResolveOptions {
@@ -44,6 +48,18 @@ export interface ResolveOptions {
    * only after its commit, so a committed event about the change can arrive first.
    */
   fresh?: boolean;
+  /**
+   * The tenant's generation marker as just read from Redis (null: none), when the caller read
+   * it already ({@link RoleResolver.generation}): an answer this process keeps under that
+   * marker is then used without asking Redis again.
+   */
+  generation?: string | null;
+}
+
+/** An answer this process keeps, with the generation marker it was computed under. */
+export interface LocalAnswer {
+  generation: string | null;
+  answer: RoleAnswer;
 }
 
 const NO_TENANT: RoleAnswer = Object.freeze({ tenantStatus: null, role: null });
@@ -66,6 +82,14 @@ export class RoleResolver {
   private readonly ttlSeconds: number;
   private readonly negativeTtlSeconds: number;
   private readonly inFlight = new Map<string, Promise<RoleAnswer>>();
+  /**
+   * The answers Redis holds, kept here too so that a request whose tenant's generation marker
+   * is unchanged needs one small Redis read (the marker, which the edge reads beside its rate
+   * limits) instead of two and a parse. Valid under the same rule as Redis's copy: only while
+   * the marker it was computed under is current, so a membership change is seen as soon as
+   * tenancy replaced the marker, exactly as before.
+   */
+  private readonly local: LRUCache<string, LocalAnswer>;
 
   constructor(private readonly options: RoleResolverOptions) {
     this.ttlSeconds = seconds('ttlSeconds', options.ttlSeconds ?? 60);
@@ -73,6 +97,29 @@ export class RoleResolver {
       'negativeTtlSeconds',
       options.negativeTtlSeconds ?? Math.min(10, this.ttlSeconds),
     );
+    this.local = new LRUCache({ max: options.localAnswers ?? 10_000, ttlAutopurge: false });
+  }
+
+  /**
+   * The answer this process keeps for the pair and the marker it was computed under, without
+   * asking whether the marker is still current: for a guess that {@link resolve} confirms.
+   */
+  cached(tenantId: string, userId: string): LocalAnswer | undefined {
+    if (!isUuid(tenantId) || !isUuid(userId)) return undefined;
+    return this.local.get(pairKey(tenantId, userId));
+  }
+
+  /** The tenant's current generation marker (null: none); undefined when Redis cannot tell. */
+  async generation(tenantId: string): Promise<string | null | undefined> {
+    if (!isUuid(tenantId)) return undefined;
+    // A lost connection queues commands until it is back: the full path decides meanwhile.
+    if (DISCONNECTED.has(this.options.redis.status)) return undefined;
+    try {
+      return await this.options.redis.get(roleGenerationKey(this.options.prefix, tenantId));
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'role generation unreadable');
+      return undefined;
+    }
   }
 
   /**
@@ -91,6 +138,13 @@ export class RoleResolver {
     const tenant = tenantId.toLowerCase();
     const user = userId.toLowerCase();
     const key = `${tenant}:${user}`;
+    if (!options.fresh && options.generation !== undefined) {
+      const kept = this.local.get(key);
+      if (kept && kept.generation === options.generation) {
+        this.options.countLookup?.('hit');
+        return Promise.resolve(kept.answer);
+      }
+    }
     let pending = options.fresh ? undefined : this.inFlight.get(key);
     if (!pending) {
       pending = this.lookup(tenant, user, requestId, options.fresh ?? false).finally(() => {
@@ -109,9 +163,9 @@ export class RoleResolver {
   async invalidate(tenantId: string, userId?: string): Promise<void> {
     const tenant = tenantId.toLowerCase();
     const exact = userId ? `${tenant}:${userId.toLowerCase()}` : undefined;
-    for (const key of this.inFlight.keys()) {
-      if (exact ? key === exact : key.startsWith(`${tenant}:`)) this.inFlight.delete(key);
-    }
+    const matches = (key: string) => (exact ? key === exact : key.startsWith(`${tenant}:`));
+    for (const key of this.inFlight.keys()) if (matches(key)) this.inFlight.delete(key);
+    for (const key of [...this.local.keys()]) if (matches(key)) this.local.delete(key);
     await publishMembershipChanged(this.options.redis, this.options.prefix, tenant, userId);
   }
 
@@ -122,16 +176,26 @@ export class RoleResolver {
     fresh: boolean,
   ): Promise<RoleAnswer> {
     const cached: { answer?: RoleAnswer; generation: string | null } = fresh
-      ? { generation: await this.readGeneration(tenantId) }
+      ? { generation: (await this.generation(tenantId)) ?? null }
       : await this.readCache(tenantId, userId);
-    if (cached.answer) return cached.answer;
+    if (cached.answer) {
+      this.keep(tenantId, userId, cached.answer, cached.generation);
+      return cached.answer;
+    }
     const answer = await this.options.internal.call(
       roleLookupCall,
       { tenantId, userId },
       { requestId, timeoutMs: this.options.timeoutMs },
     );
+    this.keep(tenantId, userId, answer, cached.generation);
     await this.writeCache(tenantId, userId, answer, cached.generation);
     return answer;
+  }
+
+  /** Keeps an answer here for as long as Redis keeps it (a TTL bounds it, as there). */
+  private keep(tenantId: string, userId: string, answer: RoleAnswer, generation: string | null) {
+    const ttl = (answer.role ? this.ttlSeconds : this.negativeTtlSeconds) * 1000;
+    this.local.set(pairKey(tenantId, userId), { generation, answer }, { ttl });
   }
 
   private async readCache(
@@ -159,16 +223,6 @@ export class RoleResolver {
     }
   }
 
-  /** The generation a fresh answer is cached under (null: none yet, or Redis unreadable). */
-  private async readGeneration(tenantId: string): Promise<string | null> {
-    try {
-      return await this.options.redis.get(roleGenerationKey(this.options.prefix, tenantId));
-    } catch (error) {
-      this.options.logger.warn({ err: error }, 'role generation unreadable; asking tenancy');
-      return null;
-    }
-  }
-
   private async writeCache(
     tenantId: string,
     userId: string,
@@ -188,6 +242,10 @@ export class RoleResolver {
       this.options.logger.warn({ err: error }, 'role cache unwritable');
     }
   }
+}
+
+function pairKey(tenantId: string, userId: string): string {
+  return `${tenantId.toLowerCase()}:${userId.toLowerCase()}`;
 }
 
 function seconds(name: string, value: number): number {

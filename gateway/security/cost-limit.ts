@@ -4,8 +4,12 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
+import { PerOperation } from '../operation-memo';
 import { QueryLimitError } from './limits';
 import { operationCost } from './operation-measures';
+
+/** Costs of operations that declare no variables: their text alone decides them. */
+const fixedCosts = new PerOperation<number>();
 
 /**
  * Refuses an operation whose estimated cost, for the variables this request sends, is over
@@ -20,9 +24,15 @@ export function assertCostLimit(
   variables: Record<string, unknown> | null | undefined,
   maxCost: number,
 ): void {
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
-  if (coerced.errors) return;
-  const cost = operationCost(schema, document, operation, coerced.coerced);
+  let cost: number;
+  if (!operation.variableDefinitions?.length) {
+    cost = fixedCosts.get(operation, schema, () => operationCost(schema, document, operation, {}));
+  } else {
+    const definitions = operation.variableDefinitions;
+    const coerced = getVariableValues(schema, definitions, variables ?? {});
+    if (coerced.errors) return;
+    cost = operationCost(schema, document, operation, coerced.coerced);
+  }
   if (cost <= maxCost) return;
   const actual = Math.min(Math.round(cost), Number.MAX_SAFE_INTEGER);
   throw new QueryLimitError(

@@ -4,7 +4,7 @@ import { GraphQLError } from 'graphql';
 import { HeaderMap } from '@apollo/server';
 import type { RequestContext } from '../../platform/context';
 import { RateLimitedError } from '../../platform/errors';
-import { SlidingWindowLimiter } from '../../platform/rate-limit';
+import { SlidingWindowSet } from '../../platform/rate-limit';
 import type { RedisClient } from '../../platform/redis';
 
 /** The `limit` label of `tessera_rate_limit_rejections_total` and of a refusal's extensions. */
@@ -46,45 +46,48 @@ export interface EdgeRateLimitConfig {
   GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: number;
 }
 
+/** Limits spent together: each a limit's name and its subject (an IP, a user id, ...). */
+export type RateLimitSubjects = readonly (readonly [RateLimitName, string])[];
+
 /**
  * The gateway's distributed request limits, one sliding window per subject in Redis, so
  * every pod shares one budget: per client IP (before authentication, so floods are cheap to
  * refuse), per signed-in user, per API key, per tenant (after tenant access is granted, so
  * nobody can spend another tenant's budget by naming it), and per IP for graphql-ws
  * connections. An HTTP request and each operation on a graphql-ws socket spend the same
- * budgets through {@link admit} and {@link tenant}.
+ * budgets through {@link admit} and {@link tenant}. The limits a request spends together
+ * ({@link spend}) are decided in one Redis round trip, all or nothing: their keys share one
+ * Cluster slot for that.
  */
 export class EdgeRateLimits {
   readonly rejections: Counter<'limit'>;
-  private readonly limiters: Record<RateLimitName, SlidingWindowLimiter>;
+  private readonly windows: SlidingWindowSet<RateLimitName>;
 
   constructor(redis: RedisClient, config: EdgeRateLimitConfig, registry: Registry, logger: Logger) {
     this.rejections = rateLimitRejections(registry);
     let lastWarning = 0;
-    const limiter = (name: string, limit: number) =>
-      new SlidingWindowLimiter(redis, {
-        prefix: config.REDIS_PREFIX,
-        name,
-        limit,
-        windowMs: 60_000,
-        failMode: config.RATE_LIMIT_FAIL_MODE,
-        onDecision: (limiterName, outcome, error) => {
-          // One warning per 10 s is enough to see Redis is away without flooding the log.
-          if (outcome !== 'error' || Date.now() - lastWarning < 10_000) return;
-          lastWarning = Date.now();
-          logger.warn(
-            { err: error, limiter: limiterName, failMode: config.RATE_LIMIT_FAIL_MODE },
-            'rate limiter cannot reach Redis',
-          );
-        },
-      });
-    this.limiters = {
-      ip: limiter('gateway-ip', config.GATEWAY_RATE_LIMIT_PER_IP),
-      user: limiter('gateway-user', config.GATEWAY_RATE_LIMIT_PER_USER),
-      tenant: limiter('gateway-tenant', config.GATEWAY_RATE_LIMIT_PER_TENANT),
-      api_key: limiter('api-key', config.API_KEY_RATE_LIMIT_PER_MINUTE),
-      ws_connect: limiter('gateway-ws-connect', config.GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE),
-    };
+    this.windows = new SlidingWindowSet(redis, {
+      prefix: config.REDIS_PREFIX,
+      slot: 'gateway-limits',
+      limits: {
+        ip: config.GATEWAY_RATE_LIMIT_PER_IP,
+        user: config.GATEWAY_RATE_LIMIT_PER_USER,
+        tenant: config.GATEWAY_RATE_LIMIT_PER_TENANT,
+        api_key: config.API_KEY_RATE_LIMIT_PER_MINUTE,
+        ws_connect: config.GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE,
+      },
+      windowMs: 60_000,
+      failMode: config.RATE_LIMIT_FAIL_MODE,
+      onDecision: (limits, outcome, error) => {
+        // One warning per 10 s is enough to see Redis is away without flooding the log.
+        if (outcome !== 'error' || Date.now() - lastWarning < 10_000) return;
+        lastWarning = Date.now();
+        logger.warn(
+          { err: error, limits, failMode: config.RATE_LIMIT_FAIL_MODE },
+          'rate limiter cannot reach Redis',
+        );
+      },
+    });
   }
 
   /**
@@ -97,7 +100,7 @@ export class EdgeRateLimits {
     request: RequestContext,
     authenticate: (request: RequestContext) => Promise<RequestContext> = async (same) => same,
   ): Promise<RequestContext> {
-    if (request.ip) await this.take('ip', request.ip);
+    if (request.ip) await this.spend([['ip', request.ip]]);
     const authenticated = await authenticate(request);
     await this.caller(authenticated);
     return authenticated;
@@ -105,9 +108,8 @@ export class EdgeRateLimits {
 
   /** The signed-in user's or the API key's budget; throws {@link RateLimitExceededError}. */
   async caller(request: RequestContext): Promise<void> {
-    const principal = request.principal;
-    if (principal?.kind === 'user') await this.take('user', principal.id);
-    else if (principal?.kind === 'apiKey') await this.take('api_key', principal.id);
+    const subjects = callerLimits(request);
+    if (subjects.length > 0) await this.spend(subjects);
   }
 
   /**
@@ -117,7 +119,7 @@ export class EdgeRateLimits {
   async tenant(request: RequestContext): Promise<void> {
     if (!request.tenantId) return;
     try {
-      await this.take('tenant', request.tenantId);
+      await this.spend([['tenant', request.tenantId]]);
     } catch (error) {
       if (!(error instanceof RateLimitExceededError)) throw error;
       const retryAfter = String(error.details.retryAfter);
@@ -132,13 +134,26 @@ export class EdgeRateLimits {
 
   /** A graphql-ws connection attempt from `ip`; throws {@link RateLimitExceededError}. */
   async wsConnect(ip: string | null): Promise<void> {
-    if (ip) await this.take('ws_connect', ip);
+    if (ip) await this.spend([['ws_connect', ip]]);
   }
 
-  private async take(limit: RateLimitName, subject: string): Promise<void> {
-    const decision = await this.limiters[limit].consume(subject);
+  /**
+   * One unit from each listed budget if every one has room, else none: one Redis round trip.
+   * Throws {@link RateLimitExceededError} naming the limit that refused.
+   */
+  async spend(subjects: RateLimitSubjects): Promise<void> {
+    const decision = await this.windows.consume(subjects);
     if (decision.allowed) return;
+    const limit = decision.refusedBy ?? subjects[0]![0];
     this.rejections.inc({ limit });
     throw new RateLimitExceededError(limit, decision.retryAfterSeconds);
   }
+}
+
+/** The budget of who calls: the signed-in user's or the API key's (none when anonymous). */
+export function callerLimits(request: RequestContext): RateLimitSubjects {
+  const principal = request.principal;
+  if (principal?.kind === 'user') return [['user', principal.id]];
+  if (principal?.kind === 'apiKey') return [['api_key', principal.id]];
+  return [];
 }

@@ -1,6 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { RateLimitedError } from '../errors/domain-errors';
 import { redisKey, type RedisClient } from '../redis/connection';
+import {
+  answeredDecision,
+  degradedDecision,
+  DISCONNECTED,
+  runScript,
+  threeNumbers,
+  withTimeout,
+  type RateLimitDecision,
+  type RateLimitOutcome,
+} from './script-call';
+
+export type { RateLimitDecision, RateLimitOutcome };
 
 /**
  * One atomic step of the sliding window, so concurrent callers on any number of processes
@@ -51,20 +63,9 @@ if retry < 1 then retry = 1 end
 return { 0, math.max(0, limit - count), retry }
 `;
 
-const SCRIPT_SHA = createHash('sha1').update(SCRIPT).digest('hex');
+const SLIDING_WINDOW = { text: SCRIPT, sha: createHash('sha1').update(SCRIPT).digest('hex') };
 
 const NAME_PATTERN = /^[a-z0-9_-]{1,64}$/i;
-
-/** ioredis states after a connection was lost (not the first connection still being made). */
-const DISCONNECTED = new Set(['reconnecting', 'close', 'end']);
-
-/**
- * While Redis is down a fail-closed limiter tells clients to come back after this long
- * (or after one window, if shorter): soon enough to notice recovery, not a retry storm.
- */
-const DEGRADED_RETRY_MS = 5_000;
-
-export type RateLimitOutcome = 'allowed' | 'limited' | 'error';
 
 export interface SlidingWindowOptions {
   /** The deployment's Redis prefix (REDIS_PREFIX). */
@@ -85,18 +86,6 @@ export interface SlidingWindowOptions {
    * time on. (Key expiry still follows Redis's own clock.)
    */
   clock?: () => number;
-}
-
-export interface RateLimitDecision {
-  allowed: boolean;
-  /** Units still available in the current window (an estimate when degraded). */
-  remaining: number;
-  /** 0 when allowed; otherwise at least 1, ready for a Retry-After header. */
-  retryAfterSeconds: number;
-  /** The same, in milliseconds, for callers that wait less than a second. */
-  retryAfterMs: number;
-  /** True when Redis could not answer and the fail mode decided. */
-  degraded: boolean;
 }
 
 /**
@@ -149,20 +138,16 @@ export class SlidingWindowLimiter {
     try {
       const args = [limit, windowMs, cost, callId];
       if (this.options.clock) args.push(this.options.clock());
-      reply = parseReply(await this.withTimeout(this.run(key, args)));
+      reply = parseReply(
+        await withTimeout(runScript(this.redis, SLIDING_WINDOW, [key], args), this.timeoutMs),
+      );
     } catch (error) {
       this.options.onDecision?.(name, 'error', error);
       return this.degraded(cost);
     }
     const [allowed, remaining, retryAfterMs] = reply;
     this.options.onDecision?.(name, allowed ? 'allowed' : 'limited');
-    return {
-      allowed,
-      remaining,
-      retryAfterMs,
-      retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil(retryAfterMs / 1000)),
-      degraded: false,
-    };
+    return answeredDecision(allowed, remaining, retryAfterMs);
   }
 
   /** Like {@link consume}, but a refusal throws RateLimitedError (GraphQL `RATE_LIMITED`). */
@@ -182,62 +167,13 @@ export class SlidingWindowLimiter {
     return redisKey(this.options.prefix, 'ratelimit', this.options.name, subject);
   }
 
-  /** EVALSHA, falling back to EVAL (which also caches it) on a server that lacks the script. */
-  private async run(key: string, args: (string | number)[]): Promise<unknown> {
-    try {
-      return await this.redis.evalsha(SCRIPT_SHA, 1, key, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return await this.redis.eval(SCRIPT, 1, key, ...args);
-    }
-  }
-
-  private async withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`rate limiter: no answer from Redis in ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([promise, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   private degraded(cost: number): RateLimitDecision {
     const { failMode, limit, windowMs } = this.options;
-    if (failMode === 'open') {
-      // Unknown while Redis is away; reported as if the window were empty.
-      return {
-        allowed: true,
-        remaining: Math.max(0, limit - cost),
-        retryAfterMs: 0,
-        retryAfterSeconds: 0,
-        degraded: true,
-      };
-    }
-    const retryAfterMs = Math.min(windowMs, DEGRADED_RETRY_MS);
-    return {
-      allowed: false,
-      remaining: 0,
-      retryAfterMs,
-      retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
-      degraded: true,
-    };
+    return degradedDecision(failMode, limit, windowMs, cost);
   }
 }
 
 function parseReply(reply: unknown): [boolean, number, number] {
-  if (
-    !Array.isArray(reply) ||
-    reply.length !== 3 ||
-    !reply.every((value) => typeof value === 'number')
-  ) {
-    throw new Error('rate limiter: unexpected reply from Redis');
-  }
-  const [allowed, remaining, retryAfterMs] = reply as [number, number, number];
+  const [allowed, remaining, retryAfterMs] = threeNumbers(reply);
   return [allowed === 1, remaining, retryAfterMs];
 }

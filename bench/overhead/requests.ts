@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { anonymousContext } from '../../platform/context';
+import { signedHeaders } from '../../platform/testing/internal-requests';
+import type { TestServiceKeys } from '../../platform/testing/service-keys';
+import type { Reader } from './readers';
+
+/** One request of `reader`; resolves when it answered the full page, throws otherwise. */
+export type ReadStep = (reader: Reader) => Promise<void>;
+
+/** The page every query reads: a realistic list page, not a bulk export. */
+export const PAGE_SIZE = 20;
+
+/** The tenant's first page of assets; `owner` is the selection of each asset's owner, if any. */
+export function assetsQuery(owner?: string): string {
+  const ownerField = owner ? ` owner { ${owner} }` : '';
+  return `{ assets(first: ${PAGE_SIZE}) { nodes { id name contentType sizeBytes${ownerField} } } }`;
+}
+
+/** Through the gateway, as a frontend sends it: the user's access token and X-Tenant-Id. */
+export function viaGateway(gatewayUrl: string, query: string): ReadStep {
+  const body = JSON.stringify({ query });
+  return async (reader) => {
+    const response = await fetch(gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...reader.user.headers(reader.tenantId) },
+      body,
+    });
+    await expectFullPage(response);
+  };
+}
+
+/**
+ * Straight to the assets subgraph, as the gateway sends it: the same query with a context
+ * signed by the gateway's key for this body and route (a fresh nonce each time, as the
+ * subgraph refuses a replay), carrying the reader's tenant and role.
+ */
+export function directToAssets(assetsUrl: string, keys: TestServiceKeys, query: string): ReadStep {
+  const body = JSON.stringify({ query });
+  return async (reader) => {
+    const context = {
+      ...anonymousContext(randomUUID()),
+      tenantId: reader.tenantId,
+      principal: { kind: 'user' as const, id: reader.user.id },
+      role: 'VIEWER' as const,
+    };
+    const headers = signedHeaders(
+      keys,
+      { to: 'assets', path: '/graphql', body },
+      { as: 'gateway', context },
+    );
+    const response = await fetch(`${assetsUrl}/graphql`, { method: 'POST', headers, body });
+    await expectFullPage(response);
+  };
+}
+
+async function expectFullPage(response: Response): Promise<void> {
+  const text = await response.text();
+  if (!response.ok) throw new Error(`HTTP ${response.status}: ${text.slice(0, 300)}`);
+  const payload = JSON.parse(text) as {
+    data?: { assets?: { nodes?: unknown[] } };
+    errors?: unknown[];
+  };
+  if (payload.errors?.length) throw new Error(`GraphQL errors: ${text.slice(0, 300)}`);
+  const nodes = payload.data?.assets?.nodes?.length;
+  if (nodes !== PAGE_SIZE) throw new Error(`expected ${PAGE_SIZE} assets, got ${String(nodes)}`);
+}
