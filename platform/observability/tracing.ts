@@ -119,6 +119,15 @@ export function traceCarrier(): { traceparent?: string; tracestate?: string } {
   return carrier;
 }
 
+/**
+ * The trace context active now, to run work in later: a batch that finishes the work of
+ * several spans runs each span's part in that span's context.
+ */
+export function captureTraceContext(): <T>(fn: () => T) => T {
+  const captured = context.active();
+  return (fn) => context.with(captured, fn);
+}
+
 /** Adds attributes to the active span, if any (operation names known only after parsing). */
 export function annotateActiveSpan(attributes: Attributes): void {
   if (!enabled) return;

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { pooledAgent } from './connection-pool';
 import { OutboundRequestError } from './errors';
 import type { OutboundPolicy } from './policy';
 import { systemResolver, vetUrl, type ResolvedAddress, type Resolver } from './vet-url';
@@ -15,6 +16,11 @@ export interface SafeFetchInit {
    * returns its first `maxResponseBytes` bytes with `truncated: true` (webhook attempt logs).
    */
   onTooLarge?: 'truncate' | 'error';
+  /**
+   * Reuse keep-alive connections to the same vetted address (connection-pool.ts), for callers
+   * that send many requests to the same receivers. Off by default: one connection per request.
+   */
+  keepAlive?: boolean;
 }
 
 export interface SafeFetchResponse {
@@ -29,6 +35,9 @@ export interface SafeFetchResponse {
 
 /** Set from the URL and the body only, so a caller's header cannot point the request elsewhere. */
 const CONTROLLED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection']);
+
+/** How a write on a socket the peer already closed fails. */
+const STALE_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 /**
  * Sends one HTTP(S) request to an address a tenant chose. The host is resolved once, every
@@ -49,8 +58,30 @@ export async function safeFetch(
   if (remainingMs <= 0) throw timeoutError(vetted.url, policy);
   // All answers passed; the first is the one the resolver prefers.
   const pinned = vetted.addresses[0] as ResolvedAddress;
-  return send(vetted.url, vetted.hostname, pinned, init, policy, remainingMs, started);
+  const pooled = init.keepAlive === true;
+  try {
+    return await send(
+      vetted.url,
+      vetted.hostname,
+      pinned,
+      init,
+      pooled,
+      policy,
+      remainingMs,
+      started,
+    );
+  } catch (error) {
+    if (!(error instanceof StaleConnectionError)) throw error;
+    // The receiver closed a pooled connection as the request went out on it: nothing was
+    // answered, so it is sent once more, on a connection of its own, within the same deadline.
+    const leftMs = policy.timeoutMs - (performance.now() - started);
+    if (leftMs <= 0) throw timeoutError(vetted.url, policy);
+    return send(vetted.url, vetted.hostname, pinned, init, false, policy, leftMs, started);
+  }
 }
+
+/** A reused keep-alive socket failed before any answer (the receiver had closed it). */
+class StaleConnectionError extends OutboundRequestError {}
 
 function timeoutError(url: URL, policy: OutboundPolicy): OutboundRequestError {
   return new OutboundRequestError(
@@ -64,6 +95,7 @@ function send(
   hostname: string,
   pinned: ResolvedAddress,
   init: SafeFetchInit,
+  pooled: boolean,
   policy: OutboundPolicy,
   remainingMs: number,
   started: number,
@@ -75,6 +107,7 @@ function send(
     if (!CONTROLLED_HEADERS.has(name.toLowerCase())) headers[name] = value;
   }
   if (body) headers['content-length'] = String(body.length);
+  const port = url.port || (secure ? 443 : 80);
   const family = isIP(pinned.address);
   // Node asks this instead of DNS, so a second answer for the name (DNS rebinding) can never
   // change where the socket goes. Node 20 asks for all addresses (autoSelectFamily).
@@ -85,11 +118,11 @@ function send(
   const options: https.RequestOptions = {
     protocol: url.protocol,
     hostname,
-    port: url.port || (secure ? 443 : 80),
+    port,
     path: `${url.pathname}${url.search}`,
     method: init.method ?? 'GET',
     headers,
-    agent: false,
+    agent: pooled ? pooledAgent({ secure, hostname, port, address: pinned.address }) : false,
     lookup,
     // An IP literal has no name to send; Node refuses an IP address as SNI.
     ...(secure && isIP(hostname) === 0 ? { servername: hostname } : {}),
@@ -106,11 +139,12 @@ function send(
     let received = 0;
 
     const req = (secure ? https : http).request(options);
-    const settle = () => {
+    const settle = (reusable = false) => {
       settled = true;
       clearTimeout(timer);
-      // Also what stops reading a body that is too large: the socket goes away.
-      req.destroy();
+      // Also what stops reading a body that is too large: the socket goes away. A response
+      // read to its end leaves a pooled socket to its agent, for the next request.
+      if (!(reusable && pooled)) req.destroy();
     };
     const fail = (error: OutboundRequestError) => {
       if (settled) return;
@@ -141,11 +175,17 @@ function send(
     };
 
     req.on('socket', (socket: Socket) => {
+      // A pooled socket comes connected (and past its TLS handshake) already.
       if (!socket.connecting && !socket.destroyed) connected = true;
+      if (req.reusedSocket) secured = true;
       socket.once('connect', () => (connected = true));
       socket.once('secureConnect', () => (secured = true));
     });
-    req.on('error', (error) => fail(broken(error)));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (!responding && req.reusedSocket && STALE_CODES.has(error.code ?? '')) {
+        fail(new StaleConnectionError('connect-failure', 'a pooled connection was closed'));
+      } else fail(broken(error));
+    });
     req.on('response', (res) => {
       responding = true;
       const declared = Number(res.headers['content-length']);
@@ -155,7 +195,7 @@ function send(
       }
       const finish = (truncated: boolean) => {
         if (settled) return;
-        settle();
+        settle(!truncated);
         resolvePromise({
           status: res.statusCode ?? 0,
           headers: { ...res.headers },

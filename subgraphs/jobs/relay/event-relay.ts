@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import { eventChannel, type PublishedEvent } from '../../../platform/events';
 import type { RedisClient } from '../../../platform/redis';
 import { createRelayMetrics } from './relay-metrics';
-import { RelayRepository } from './relay.repository';
+import { RelayRepository } from '../repositories/relay.repository';
 import { noWebhookFanOut, type WebhookFanOut } from './webhook-fan-out';
 
 export interface EventRelayOptions {

@@ -39,7 +39,7 @@ export interface EndpointSecrets {
  * copied onto another endpoint does not decrypt.
  */
 export function liveSecrets(
-  keyRing: KeyRing,
+  keyRing: Pick<KeyRing, 'decrypt'>,
   endpoint: EndpointSecrets,
   now: Date = new Date(),
 ): string[] {

@@ -39,7 +39,8 @@ export interface WebhookResponse {
 /**
  * POSTs one signed message with the SSRF-safe client: DNS resolved and checked again at every
  * request, the socket pinned to the checked address, redirects returned rather than followed,
- * one deadline for everything, and at most `maxResponseBytes` of the answer read.
+ * one deadline for everything, and at most `maxResponseBytes` of the answer read. Connections
+ * to the same vetted address are kept alive and reused.
  */
 export async function sendWebhook(
   url: string,
@@ -60,6 +61,9 @@ export async function sendWebhook(
         },
         body: message.body,
         onTooLarge: 'truncate',
+        // Deliveries go to the same few receivers again and again: a handshake per request
+        // cost more than the request itself.
+        keepAlive: true,
       },
       policy,
       resolve,

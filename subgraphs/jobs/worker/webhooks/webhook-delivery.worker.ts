@@ -25,6 +25,8 @@ import {
   type DeliveryProcessorOptions,
   type DeliveryResult,
 } from './webhook-delivery.processor';
+import { createSecretCache } from './secret-cache';
+import { createSuccessRecorder } from './success-recorder';
 import { createSuspensionFollower } from './tenant-suspension';
 import { createWebhookFanOut } from './webhook-fan-out';
 import { createWebhookMetrics } from './webhook-metrics';
@@ -81,9 +83,15 @@ export function startWebhookDelivery(options: {
     }
     return found;
   };
-  const processorOptions = {
+  const processorOptions: DeliveryProcessorOptions = {
     dataSource,
-    keyRing: KeyRing.fromConfig(config.ENCRYPTION_KEYS),
+    secrets: createSecretCache(KeyRing.fromConfig(config.ENCRYPTION_KEYS)),
+    successes: createSuccessRecorder({
+      dataSource,
+      // Every delivery in flight can join one batch.
+      maxBatch: config.WEBHOOK_CONCURRENCY,
+      maxInFlight: RECORDING_TRANSACTIONS,
+    }),
     policy: {
       ...outboundPolicyFromConfig(config),
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
@@ -139,6 +147,12 @@ export function startWebhookDelivery(options: {
     },
   };
 }
+
+/**
+ * Success batches written at once: while one waits for its commit the next one gathers and
+ * writes. More would only queue on a tenant's journal counter, which each batch locks.
+ */
+const RECORDING_TRANSACTIONS = 2;
 
 const RESCHEDULED = Symbol('rescheduled');
 
