@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { RateLimitedError } from '../errors/domain-errors';
 import { redisKey, type RedisClient } from '../redis/connection';
+import { integerReply, RedisScript, withDeadline } from '../redis/script';
 
 /**
  * One atomic step of the sliding window, so concurrent callers on any number of processes
@@ -15,7 +16,7 @@ import { redisKey, type RedisClient } from '../redis/connection';
  * script that writes after TIME relies on effect replication, the default since Redis 5;
  * BullMQ already needs 6.2.)
  */
-const SCRIPT = `
+const SCRIPT = new RedisScript(`
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
@@ -49,9 +50,7 @@ if cost <= limit then
 end
 if retry < 1 then retry = 1 end
 return { 0, math.max(0, limit - count), retry }
-`;
-
-const SCRIPT_SHA = createHash('sha1').update(SCRIPT).digest('hex');
+`);
 
 const NAME_PATTERN = /^[a-z0-9_-]{1,64}$/i;
 
@@ -149,7 +148,13 @@ export class SlidingWindowLimiter {
     try {
       const args = [limit, windowMs, cost, callId];
       if (this.options.clock) args.push(this.options.clock());
-      reply = parseReply(await this.withTimeout(this.run(key, args)));
+      reply = parseReply(
+        await withDeadline(
+          SCRIPT.run(this.redis, [key], args),
+          this.timeoutMs,
+          `rate limiter: no answer from Redis in ${this.timeoutMs} ms`,
+        ),
+      );
     } catch (error) {
       this.options.onDecision?.(name, 'error', error);
       return this.degraded(cost);
@@ -182,31 +187,6 @@ export class SlidingWindowLimiter {
     return redisKey(this.options.prefix, 'ratelimit', this.options.name, subject);
   }
 
-  /** EVALSHA, falling back to EVAL (which also caches it) on a server that lacks the script. */
-  private async run(key: string, args: (string | number)[]): Promise<unknown> {
-    try {
-      return await this.redis.evalsha(SCRIPT_SHA, 1, key, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return await this.redis.eval(SCRIPT, 1, key, ...args);
-    }
-  }
-
-  private async withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`rate limiter: no answer from Redis in ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([promise, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   private degraded(cost: number): RateLimitDecision {
     const { failMode, limit, windowMs } = this.options;
     if (failMode === 'open') {
@@ -231,13 +211,6 @@ export class SlidingWindowLimiter {
 }
 
 function parseReply(reply: unknown): [boolean, number, number] {
-  if (
-    !Array.isArray(reply) ||
-    reply.length !== 3 ||
-    !reply.every((value) => typeof value === 'number')
-  ) {
-    throw new Error('rate limiter: unexpected reply from Redis');
-  }
-  const [allowed, remaining, retryAfterMs] = reply as [number, number, number];
-  return [allowed === 1, remaining, retryAfterMs];
+  const [allowed, remaining, retryAfterMs] = integerReply(reply, 3, 'rate limiter');
+  return [allowed === 1, remaining!, retryAfterMs!];
 }

@@ -59,6 +59,13 @@ export const webhookWorkerConfigShape = {
   /** Deliveries one worker process sends at once. */
   WEBHOOK_CONCURRENCY: integer(16, 1, 512),
   /**
+   * Attempts in flight to one endpoint at once, across every worker process: a slow receiver
+   * holds at most this many worker slots, and its further deliveries wait in the delayed set.
+   */
+  WEBHOOK_ENDPOINT_CONCURRENCY: integer(4, 1, 512),
+  /** About how long a delivery over its endpoint's cap waits before it asks again. */
+  WEBHOOK_ENDPOINT_DEFER_MS: integer(250, 10, 60_000),
+  /**
    * How long a delivery job stays locked without its worker renewing the lock; a worker that
    * died (kill -9) hands its deliveries back after about this long.
    */
