@@ -68,7 +68,8 @@ export function spawnDeliveryWorker(
     env: {
       ...process.env,
       NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
+      // The launcher learns the port from the 'listening' line, logged at info.
+      LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
       PORT: '0',
       DATABASE_URL: db.urlAs('worker'),

@@ -60,10 +60,22 @@ async function endpointFor(path: string): Promise<{ tenantId: string; endpointId
   return { tenantId, endpointId };
 }
 
-async function metric(process: ServiceProcess, line: string): Promise<number> {
-  const text = await (await fetch(`${process.url}/metrics`)).text();
-  const found = text.split('\n').find((entry) => entry.startsWith(`${line} `));
-  return Number(found?.split(' ')[1] ?? Number.NaN);
+/** A sample of the worker's `/metrics` (every sample there also has a `service` label). */
+async function metric(
+  service: ServiceProcess,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  const wanted = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  const found = text
+    .split('\n')
+    .find(
+      (entry) =>
+        /^[^{ ]+/.exec(entry)?.[0] === name && wanted.every((label) => entry.includes(label)),
+    );
+  if (!found) throw new Error(`no ${name} ${wanted.join(',')} in the worker's metrics`);
+  return Number(found.slice(found.lastIndexOf(' ') + 1));
 }
 
 const webhookIds = (path: string) =>
@@ -77,7 +89,7 @@ it('a receiver that hangs holds one worker slot, and a fast endpoint’s deliver
   const held = gate();
   receiver.route('/hanging', () => held.wait.then(() => undefined));
   // Three worker slots: without the cap, the hanging endpoint's deliveries would take all three.
-  const process = await worker(prefix, {
+  const running = await worker(prefix, {
     WEBHOOK_CONCURRENCY: '3',
     WEBHOOK_ENDPOINT_CONCURRENCY: '1',
     WEBHOOK_ENDPOINT_DEFER_MS: '50',
@@ -90,9 +102,9 @@ it('a receiver that hangs holds one worker slot, and a fast endpoint’s deliver
   await receiver.waitFor('/fast', 10, 30_000);
 
   expect(receiver.at('/hanging')).toHaveLength(1);
-  expect(await metric(process, 'tessera_webhook_endpoint_slots_held')).toBe(1);
+  expect(await metric(running, 'tessera_webhook_endpoint_slots_held')).toBe(1);
   expect(
-    await metric(process, 'tessera_webhook_deliveries_total{outcome="deferred"}'),
+    await metric(running, 'tessera_webhook_deliveries_total', { outcome: 'deferred' }),
   ).toBeGreaterThan(0);
 
   held.open();
@@ -112,7 +124,7 @@ it('a receiver that hangs holds one worker slot, and a fast endpoint’s deliver
   );
   expect(attempts.map((row) => row.attempt_count)).toEqual([1, 1, 1, 1, 1, 1]);
   await eventually(
-    async () => (await metric(process, 'tessera_webhook_endpoint_slots_held')) === 0,
+    async () => (await metric(running, 'tessera_webhook_endpoint_slots_held')) === 0,
   );
 }, 90_000);
 
