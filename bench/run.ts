@@ -6,6 +6,8 @@ import { gatewayOverhead } from './gateway-overhead.bench';
 import { overheadTiming } from './overhead/options';
 import { subscriptionFanout } from './subscription-fanout.bench';
 import { webhookDelivery } from './webhook-delivery.bench';
+import { webhookIsolation } from './webhook-isolation.bench';
+import { webhookIsolationOptions } from './webhook-isolation-options';
 import { gatewayComparison } from './gateway-comparison.bench';
 import { gatewayComparisonOptions } from './gateway/options';
 import { tenantWrites } from './tenant-writes.bench';
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
       deliveries: Number(process.env.BENCH_WEBHOOK_DELIVERIES ?? 2_000),
       concurrency,
     }),
+    await webhookIsolation(webhookIsolationOptions()),
     await tenantWrites(tenantWritesOptions()),
   ];
 

@@ -1,5 +1,8 @@
+import type { DataSource } from 'typeorm';
 import type { ServiceProcess } from '../../scripts/lib/service-process';
+import { connectAs } from '../../platform/testing/database';
 import {
+  appendEvents,
   latestSeq,
   mixedOperations,
   restartService,
@@ -21,8 +24,8 @@ import { journalEvents } from '../../platform/testing/chaos/webhook-endpoint';
 import { waitFor } from '../../platform/testing/ws-client';
 
 // kill -9 under traffic, one process at a time: a subgraph (then started again), one of two
-// gateways (its subscribers move to the other), and the worker in the middle of webhook
-// deliveries (a fresh one takes over). The relay holder's SIGKILL is proven in
+// gateways (its subscribers move to the other), and the worker in the middle of a burst of
+// webhook deliveries (a fresh one takes over). The relay holder's SIGKILL is proven in
 // subgraphs/jobs/__tests__/event-relay.e2e.test.ts and gateway/__tests__/subscriptions.e2e.test.ts.
 
 let chaos: DeliveryChaos;
@@ -30,6 +33,10 @@ let stack: TestStack;
 let tenant: ChaosTenant;
 let gateway2: ServiceProcess;
 let endpoint: DeliveryChaos['endpoint'];
+/** A service's connection for appending the burst's events as every service does. */
+let app: DataSource;
+/** Events appended at once in the middle of the writes: the worker dies while sending them. */
+const BURST = 2_000;
 /** Every delivery the receiver got after the endpoint was verified. */
 const deliveries = () => endpoint.deliveries();
 
@@ -37,13 +44,17 @@ beforeAll(async () => {
   chaos = await startDeliveryChaos({
     path: '/chaos-kill',
     // Every delivery is held a little, so some are always in flight when the worker dies.
-    delayMs: 150,
+    delayMs: 25,
     env: { WEBHOOK_TIMEOUT_MS: '4000' },
   });
   ({ stack, tenant, gateway2, endpoint } = chaos);
+  app = await connectAs(stack.db, 'tenancy', { name: 'chaos-burst' });
 }, 120_000);
 
-afterAll(() => chaos?.stop());
+afterAll(async () => {
+  await app?.destroy().catch(() => {});
+  await chaos?.stop();
+});
 
 const gateway2Url = () => `${gateway2.url}/graphql`;
 const liveProcesses = () =>
@@ -173,7 +184,7 @@ it('kill -9 of one of two gateways: the other one’s clients see nothing, subsc
   }
 });
 
-it('kill -9 of the worker mid-delivery: every event delivered at least once, with its event id as webhook-id', async () => {
+it('kill -9 of the worker in the middle of a 2 000-event burst: every event delivered, a repeat only under its own webhook-id', async () => {
   const start = await latestSeq(stack.db, tenant.tenantId);
   const before = deliveries().length;
   const subscriber = resumingSubscriber({
@@ -187,7 +198,10 @@ it('kill -9 of the worker mid-delivery: every event delivered at least once, wit
     concurrency: 3,
     next: tenantWrite(tenant),
   });
-  await waitFor(() => deliveries().length >= before + 20, 15_000);
+  await traffic.answered(10);
+  await appendEvents(app, tenant.tenantId, BURST);
+  // Killed with about a third of the burst sent: most of it is still queued or in flight.
+  await waitFor(() => deliveries().length >= before + BURST / 3, 60_000);
 
   const killedAt = Date.now();
   const inFlightAtKill = deliveries().length - before;
@@ -207,7 +221,7 @@ it('kill -9 of the worker mid-delivery: every event delivered at least once, wit
         .slice(before)
         .map((request) => String(request.headers['webhook-id'])),
     );
-  await waitFor(() => rows.every((row) => delivered().has(row.id)), 60_000).catch(() => {});
+  await waitFor(() => rows.every((row) => delivered().has(row.id)), 75_000).catch(() => {});
   // The subscriber sees every event of the tenant, the deliveries' own among them.
   const written = await writtenSeqs(stack.db, tenant.tenantId, start);
   await subscriber.waitForAll(written).catch(() => undefined);
@@ -236,13 +250,21 @@ it('kill -9 of the worker mid-delivery: every event delivered at least once, wit
     lost: missing.length,
     recoveryMs: Math.max(0, backlogDoneAt - restartedAt),
     notes:
-      `webhook deliveries; subscriber ${subscriber.tally.seen.size} of ${written.length} events, ${subscriber.tally.missing(written).length} lost; ` +
+      `webhook deliveries, a ${BURST}-event burst among the writes; subscriber ${subscriber.tally.seen.size} of ${written.length} events, ${subscriber.tally.missing(written).length} lost; ` +
       `${inFlightAtKill} delivered before the kill; worker down ${restartedAt - killedAt} ms; writes ${describeCodes(stats.codes)}`,
   });
 
+  expect(rows.length).toBeGreaterThanOrEqual(BURST);
   expect(missing).toEqual([]);
-  // Nothing but the journal's events, each under its own id.
-  expect(ids.every((id) => rows.some((row) => row.id === id))).toBe(true);
+  // Nothing but the journal's events, each under its own id: a repeat carries the id (and the
+  // event) of its first send, never a new one.
+  const seqById = new Map(rows.map((row) => [row.id, row.seq.toString()]));
+  const mismatched = received.filter((request) => {
+    const body = JSON.parse(request.body) as { id: string; seq: string };
+    const id = String(request.headers['webhook-id']);
+    return !seqById.has(id) || body.id !== id || String(body.seq) !== seqById.get(id);
+  });
+  expect(mismatched).toEqual([]);
   expect(subscriber.tally.missing(written)).toEqual([]);
   expect(stats.uncoded).toEqual([]);
 }, 120_000);

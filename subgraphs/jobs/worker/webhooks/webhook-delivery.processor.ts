@@ -22,6 +22,7 @@ import { finishWithoutAttempt, judge, recordAttempt, type Recorded } from './att
 import { loadDelivery } from './delivery-load';
 import type { SecretCache } from './secret-cache';
 import type { SuccessRecorder } from './success-recorder';
+import { claimEndpointSlot, type EndpointSlots, type HeldSlot } from './endpoint-admission';
 import { describeAttempt, inAttemptSpan } from './webhook-attempt-span';
 import type { DeliveryOutcome, WebhookMetrics } from './webhook-metrics';
 
@@ -37,6 +38,8 @@ export interface DeliveryProcessorOptions {
   /** The shared per-endpoint limiter for a rate (one budget per endpoint across workers). */
   limiter(ratePerSecond: number): SlidingWindowLimiter;
   metrics: WebhookMetrics;
+  /** The per-endpoint concurrency cap across workers (WEBHOOK_ENDPOINT_CONCURRENCY). */
+  endpointSlots?: EndpointSlots;
   logger: Logger;
   resolve?: Resolver;
   /** Each POST made to one of the tenant's endpoints (its usage, docs/usage.md). */
@@ -54,13 +57,14 @@ export interface DeliveryResult {
 }
 
 /**
- * Runs one delivery job: loads the delivery, its endpoint and event (or holds it while its
- * tenant is suspended); waits for the endpoint's rate limit; signs and POSTs through the
- * SSRF-safe client; records the attempt, the new status, the endpoint's failure streak, the
+ * Runs one delivery job: takes one of the endpoint's slots (or defers the job while the
+ * endpoint is at its concurrency cap); loads the delivery, its endpoint and event (or holds it
+ * while its tenant is suspended); waits for the endpoint's rate limit; signs and POSTs through
+ * the SSRF-safe client; records the attempt, the new status, the endpoint's failure streak, the
  * status event and (after the last attempt) the dead letter in one transaction; then either
- * finishes the job or moves it back to the delayed set for the next retry. Holds, throttling
- * and retries never spend the job's BullMQ attempts, which are kept for the worker's own
- * troubles (database or Redis away).
+ * finishes the job or moves it back to the delayed set for the next retry. Deferrals, holds,
+ * throttling and retries never spend the job's BullMQ attempts, which are kept for the
+ * worker's own troubles (database or Redis away).
  */
 export async function processWebhookDelivery(
   job: Job,
@@ -74,7 +78,13 @@ export async function processWebhookDelivery(
     ...anonymousContext(data.requestId ?? `job-${job.id}`),
     tenantId: data.tenantId,
   };
-  return runWithContext(context, () => deliver(job, token, data, options));
+  return runWithContext(context, async () => {
+    // Before any database work, so a delivery over its endpoint's cap costs one Redis call.
+    const slot = options.endpointSlots
+      ? await claimEndpointSlot(job, token, data.endpointId, options.endpointSlots, options.metrics)
+      : null;
+    return deliver(job, token, data, options, slot).finally(() => slot?.release());
+  });
 }
 
 async function deliver(
@@ -82,6 +92,7 @@ async function deliver(
   token: string | undefined,
   data: WebhookDeliveryJob,
   options: DeliveryProcessorOptions,
+  slot: HeldSlot | null,
 ): Promise<DeliveryResult> {
   const { metrics } = options;
   const inTenant = <T>(fn: (manager: EntityManager) => Promise<T>) =>
@@ -136,6 +147,8 @@ async function deliver(
       options.policy,
       options.resolve,
     );
+    // The receiver is done with this attempt: the endpoint's slot is free before it is recorded.
+    void slot?.release();
     metrics.duration.observe(response.durationMs / 1000);
     const verdict = judge(response, options.retryAfterMaxMs);
     const result = verdict.success

@@ -25,6 +25,7 @@ import {
   type DeliveryProcessorOptions,
   type DeliveryResult,
 } from './webhook-delivery.processor';
+import { createEndpointSlots } from './endpoint-admission';
 import { createSecretCache } from './secret-cache';
 import { createSuccessRecorder } from './success-recorder';
 import { createSuspensionFollower } from './tenant-suspension';
@@ -43,8 +44,9 @@ export interface WebhookDelivery {
 
 /**
  * The worker process's webhook side: the `webhook-delivery` queue (fed by the relay's
- * fan-out, and by the API's tests, retries and replays), its BullMQ worker, and the Redis
- * limiter that holds each endpoint's `rateLimitPerSecond` across every worker process.
+ * fan-out, and by the API's tests, retries and replays), its BullMQ worker, the Redis
+ * limiter that holds each endpoint's `rateLimitPerSecond` across every worker process, and the
+ * bulkhead that holds each endpoint to WEBHOOK_ENDPOINT_CONCURRENCY attempts in flight.
  */
 export function startWebhookDelivery(options: {
   config: WebhookWorkerConfig & RedisConfig;
@@ -102,6 +104,7 @@ export function startWebhookDelivery(options: {
     disableAfterMs: config.WEBHOOK_DISABLE_AFTER_DAYS * 86_400_000,
     limiter,
     metrics,
+    endpointSlots: createEndpointSlots(client, config, options.registry, logger),
     logger,
     onAttempt: options.onAttempt,
   };

@@ -14,6 +14,8 @@ export const DELIVERY_OUTCOMES = [
   'skipped',
   /** The tenant is suspended: put back until it is reinstated, not attempted. */
   'held',
+  /** The endpoint has WEBHOOK_ENDPOINT_CONCURRENCY attempts in flight: put back, not attempted. */
+  'deferred',
 ] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
@@ -26,7 +28,7 @@ export interface WebhookMetrics {
 export function createWebhookMetrics(registry: Registry): WebhookMetrics {
   const deliveries = new Counter({
     name: 'tessera_webhook_deliveries_total',
-    help: 'Webhook delivery job runs by outcome: succeeded, failed (retry scheduled), dead, throttled, skipped, held (tenant suspended).',
+    help: 'Webhook delivery job runs by outcome: succeeded, failed (retry scheduled), dead, throttled, skipped, held (tenant suspended), deferred (endpoint at its concurrency cap).',
     labelNames: ['outcome'],
     registers: [registry],
   });

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import type { RedisClient } from './connection';
+
+/**
+ * A Lua script run by its SHA (EVALSHA), sent whole (EVAL, which also caches it) only on a
+ * server that does not have it yet, e.g. after a restart or on a new Cluster node.
+ */
+export class RedisScript {
+  private readonly sha: string;
+
+  constructor(private readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(
+    redis: RedisClient,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return await redis.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+/**
+ * Rejects with `message` when `promise` has not settled within `timeoutMs`: a client that lost
+ * its connection queues commands instead of failing them, and a caller on a hot path would
+ * rather decide without Redis than wait for it.
+ */
+export async function withDeadline<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  message: string,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A script's reply that must be a list of `count` integers; `what` names the caller in the error. */
+export function integerReply(reply: unknown, count: number, what: string): number[] {
+  if (
+    !Array.isArray(reply) ||
+    reply.length !== count ||
+    !reply.every((value) => typeof value === 'number')
+  ) {
+    throw new Error(`${what}: unexpected reply from Redis`);
+  }
+  return reply as number[];
+}

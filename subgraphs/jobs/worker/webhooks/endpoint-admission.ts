@@ -1,0 +1,133 @@
+import { DelayedError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { RedisClient } from '../../../../platform/redis';
+import { EndpointBulkhead } from './endpoint-bulkhead';
+import type { WebhookMetrics } from './webhook-metrics';
+
+/**
+ * A slot stays leased this long past the attempt's own deadline (WEBHOOK_TIMEOUT_MS) when
+ * its worker never gives it back: room for the attempt's recording and a busy event loop,
+ * short enough that a killed worker's slots are free again before its jobs' locks expire.
+ */
+const LEASE_MARGIN_MS = 5_000;
+
+/** Endpoint in-flight counts observed; the cap's default and a few above it for wide caps. */
+const IN_FLIGHT_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128];
+
+export interface EndpointSlotsConfig {
+  REDIS_PREFIX: string;
+  WEBHOOK_TIMEOUT_MS: number;
+  WEBHOOK_ENDPOINT_CONCURRENCY: number;
+  WEBHOOK_ENDPOINT_DEFER_MS: number;
+}
+
+/** What the processor asks before each attempt (see {@link claimEndpointSlot}). */
+export interface EndpointSlots {
+  bulkhead: EndpointBulkhead;
+  deferMs: number;
+  metrics: EndpointSlotMetrics;
+  logger: Logger;
+}
+
+interface EndpointSlotMetrics {
+  /** Slots this process holds now; summed over processes, the deliveries in flight. */
+  held: Gauge;
+  /** The endpoint's in-flight count (every worker) at each claim, admitted or not. */
+  inFlight: Histogram;
+  /** Claims Redis could not answer, admitted without a slot. */
+  errors: Counter;
+}
+
+/** The worker's per-endpoint bulkhead and its metrics (no endpoint label: ids are unbounded). */
+export function createEndpointSlots(
+  redis: RedisClient,
+  config: EndpointSlotsConfig,
+  registry: Registry,
+  logger: Logger,
+): EndpointSlots {
+  return {
+    bulkhead: new EndpointBulkhead(redis, {
+      prefix: config.REDIS_PREFIX,
+      cap: config.WEBHOOK_ENDPOINT_CONCURRENCY,
+      leaseMs: config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS,
+    }),
+    deferMs: config.WEBHOOK_ENDPOINT_DEFER_MS,
+    logger,
+    metrics: {
+      held: new Gauge({
+        name: 'tessera_webhook_endpoint_slots_held',
+        help: 'Webhook attempts this process has in flight under the per-endpoint concurrency cap (WEBHOOK_ENDPOINT_CONCURRENCY).',
+        registers: [registry],
+      }),
+      inFlight: new Histogram({
+        name: 'tessera_webhook_endpoint_in_flight',
+        help: "An endpoint's attempts in flight across every worker, observed at each claim of one of its slots (admitted or deferred).",
+        buckets: IN_FLIGHT_BUCKETS,
+        registers: [registry],
+      }),
+      errors: new Counter({
+        name: 'tessera_webhook_endpoint_slot_errors_total',
+        help: 'Per-endpoint slot claims Redis could not answer; the attempt went ahead without a slot.',
+        registers: [registry],
+      }),
+    },
+  };
+}
+
+/** An attempt's slot: give it back once the attempt is recorded. */
+export interface HeldSlot {
+  release(): Promise<void>;
+}
+
+/**
+ * Takes a slot of the endpoint for a delivery job's run, up to the end of its attempt. When its WEBHOOK_ENDPOINT_CONCURRENCY
+ * attempts are all in flight (a slow receiver), the job goes back to the delayed set for
+ * about WEBHOOK_ENDPOINT_DEFER_MS instead of holding a worker slot while it waits: the other
+ * endpoints keep the rest of the workers. Deferring spends none of the delivery's attempts
+ * and none of the job's, and changes no order the platform promises (deliveries run in
+ * parallel and receivers order by `seq`).
+ */
+export async function claimEndpointSlot(
+  job: Job,
+  token: string | undefined,
+  endpointId: string,
+  slots: EndpointSlots,
+  { deliveries }: Pick<WebhookMetrics, 'deliveries'>,
+): Promise<HeldSlot> {
+  const claim = await slots.bulkhead.claim(endpointId);
+  if (claim.inFlight === null) {
+    slots.metrics.errors.inc();
+    slots.logger.warn(
+      { err: 'error' in claim ? claim.error : undefined, endpointId },
+      'endpoint slot claim failed; attempting without a slot',
+    );
+    return claim;
+  }
+  slots.metrics.inFlight.observe(claim.inFlight);
+  if (!claim.admitted) {
+    deliveries.inc({ outcome: 'deferred' });
+    await job.moveToDelayed(Date.now() + deferDelay(slots.deferMs, claim.retryAfterMs), token);
+    throw new DelayedError();
+  }
+  slots.metrics.held.inc();
+  let released = false;
+  return {
+    release: async () => {
+      if (released) return;
+      released = true;
+      slots.metrics.held.dec();
+      await claim.release();
+    },
+  };
+}
+
+/**
+ * Half to one and a half times the configured pause, so the deferred jobs of one endpoint do
+ * not all come back at the same millisecond; never later than the oldest lease's expiry, when
+ * a slot is free for certain.
+ */
+export function deferDelay(deferMs: number, untilLeaseExpiresMs: number): number {
+  const spread = deferMs * (0.5 + Math.random());
+  return Math.max(1, Math.round(Math.min(spread, untilLeaseExpiresMs)));
+}
