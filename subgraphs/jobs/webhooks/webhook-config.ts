@@ -68,7 +68,7 @@ export const webhookWorkerConfigShape = {
     'Attempts in flight to one endpoint at once, across every worker process: a slow receiver holds at most this many worker slots, and its further deliveries wait in the delayed set.',
   ),
   WEBHOOK_ENDPOINT_DEFER_MS: integer(250, 10, 60_000).describe(
-    'About how long a delivery over its endpoint\'s cap waits before it asks again.',
+    "About how long a delivery over its endpoint's cap waits before it asks again.",
   ),
   WEBHOOK_JOB_LOCK_MS: integer(30_000, 1_000, 600_000).describe(
     'How long a delivery job stays locked without its worker renewing the lock; a worker that died (kill -9) hands its deliveries back after about this long.',
