@@ -6,6 +6,13 @@ import type { SubgraphError } from './subgraph-client';
 
 type ErrorPath = (string | number)[] | undefined;
 
+/**
+ * The most copies of errors one fetch reports for the further entities of a shared
+ * representation: a subgraph answering thousands of errors for a representation that stands
+ * for thousands of entities must not make millions. Each error is still reported once.
+ */
+export const MAX_ERROR_COPIES = 1_000;
+
 export interface FetchErrorContext {
   fetch: FetchNode;
   /** The whole result being built: entity paths are found in it. */
@@ -57,6 +64,7 @@ class ErrorPaths {
   private hydrated?: (string | number)[][];
   private entitiesOf?: number[][];
   private previousEntity = -1;
+  private copies = 0;
 
   constructor(private readonly context: FetchErrorContext) {}
 
@@ -65,8 +73,11 @@ class ErrorPaths {
     if (!path || !this.context.fetch.requires || typeof representation !== 'number') {
       return [{ entity: this.previousEntity, path: path && [...this.context.path, ...path] }];
     }
-    const entities = this.entitiesOfRepresentation(representation);
-    if (entities.length > 1) this.shared = true;
+    const all = this.entitiesOfRepresentation(representation);
+    const copies = Math.min(all.length - 1, MAX_ERROR_COPIES - this.copies);
+    const entities = copies < all.length - 1 ? all.slice(0, copies + 1) : all;
+    this.copies += copies;
+    if (copies > 0) this.shared = true;
     this.previousEntity = entities[0]!;
     const hydrated = this.hydratedPaths();
     const rest = path.slice(2);

@@ -1,6 +1,6 @@
 import type { FetchNode } from '@apollo/query-planner';
 import { OperationTypeNode } from 'graphql';
-import { clientErrors, type FetchErrorContext } from '../fetch-errors';
+import { clientErrors, MAX_ERROR_COPIES, type FetchErrorContext } from '../fetch-errors';
 import type { SubgraphError } from '../subgraph-client';
 
 const rootFetch: FetchNode = {
@@ -79,6 +79,38 @@ describe('clientErrors', () => {
         ['m4', ['rated', 4, 'director']],
       ],
     );
+  });
+
+  it('makes at most MAX_ERROR_COPIES copies per fetch, and reports every error once', () => {
+    const count = MAX_ERROR_COPIES + 3;
+    const context: FetchErrorContext = {
+      fetch: entityFetch,
+      fullResult: { rated: Array.from({ length: count }, () => ({ id: 'm4' })) },
+      path: ['rated', '@'],
+      representations: {
+        unique: ['m4', 'm1'],
+        entityIndexes: Array.from({ length: count }, (_, index) => index),
+        uniqueIndexes: Array.from({ length: count }, (_, index) => (index === 1 ? 1 : 0)),
+      },
+    };
+    const errors = clientErrors(
+      [
+        { message: 'm4', path: ['_entities', 0] },
+        { message: 'm1', path: ['_entities', 1] },
+        { message: 'm4 again', path: ['_entities', 0] },
+      ],
+      context,
+    );
+    // m4's error: once and MAX_ERROR_COPIES copies (its last entity left out); then m1's once
+    // and m4's second error once, in entity order.
+    expect(errors).toHaveLength(MAX_ERROR_COPIES + 3);
+    expect(errors.slice(0, 4).map(({ message, path }) => [message, path])).toEqual([
+      ['m4', ['rated', 0]],
+      ['m4 again', ['rated', 0]],
+      ['m1', ['rated', 1]],
+      ['m4', ['rated', 2]],
+    ]);
+    expect(errors[errors.length - 1]?.path).toEqual(['rated', MAX_ERROR_COPIES + 1]);
   });
 
   it('keeps the subgraph’s order when no representation was shared', () => {
