@@ -10,7 +10,6 @@ import { traceCarrier } from '../../../platform/observability/tracing';
 import { JobName } from '../../../platform/queues';
 import type { LiveTenantStatus, TenantStatuses } from '../../../platform/tenancy';
 import { parseMetricSelector, type MetricSelector } from '../alerts/alert-metrics';
-import { scopeLockKey } from '../alerts/alert-scope';
 import {
   alertMessage,
   holds,
@@ -26,6 +25,7 @@ import {
   AlertNotificationRepository,
   type PendingNotification,
 } from '../repositories/alert-notification.repository';
+import { AlertOwnerLockRepository } from '../repositories/alert-owner-lock.repository';
 import { AlertRuleRepository } from '../repositories/alert-rule.repository';
 import { AlertStateRepository } from '../repositories/alert-state.repository';
 import { AlertRepository } from '../repositories/alert.repository';
@@ -120,11 +120,7 @@ export class AlertEvaluator {
     samples: readonly Sample[],
     now: Date,
   ): Promise<{ rules: number; fired: number; resolved: number } | null> {
-    const [lock] = (await manager.query(
-      `SELECT pg_try_advisory_xact_lock(hashtext('tessera:alerts'), hashtext($1)) AS locked`,
-      [scopeLockKey(tenantId)],
-    )) as { locked: boolean }[];
-    if (!lock?.locked) return null;
+    if (!(await new AlertOwnerLockRepository(manager).tryLockEvaluation(tenantId))) return null;
 
     const rules = await new AlertRuleRepository(manager).listForTenant(
       tenantId,
