@@ -18,9 +18,9 @@ import { ReadinessProbe } from './probes/readiness-probe';
 import { alertEvaluationRoute } from './routes/alert-evaluation.route';
 import { auditExportRoute } from './routes/audit-export.route';
 import { usageReportRoute } from './routes/usage-report.route';
-import type { AlertChannelDeps } from './services/alert-channel.service';
-import { observabilitySecretStores } from './services/alert-channel-reencryption';
-import { AlertEvaluator } from './services/alert-evaluator.service';
+import type { AlertChannelDeps } from './alerts/channels/alert-channel.service';
+import { observabilitySecretStores } from './alerts/channels/alert-channel-reencryption';
+import { AlertEvaluator } from './alerts/evaluation/alert-evaluator.service';
 
 /** What the observability process builds once and shares across requests. */
 export interface ObservabilityServices {

@@ -23,7 +23,7 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
 } from '../../../platform/testing/webhook-receiver';
-import { AlertChannelService } from '../../observability/services/alert-channel.service';
+import { AlertChannelService } from '../../observability/alerts/channels/alert-channel.service';
 import {
   dispatchAlert,
   PermanentDispatchError,

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { scopeLockKey } from '../alerts/alert-scope';
+import { scopeLockKey } from '../alert-scope';
 
 /**
  * Transaction-scoped advisory locks on one owner's alerting (a tenant's, or the platform's

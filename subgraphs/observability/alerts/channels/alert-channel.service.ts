@@ -7,11 +7,11 @@ import {
   type AlertChannelKind,
   type AlertChannelRow,
   type ChannelSecretOptions,
-} from '../../../platform/alerts';
-import type { KeyRing } from '../../../platform/crypto';
-import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors';
-import { isUuid } from '../../../platform/graphql/ids';
-import type { AlertScope } from '../alerts/alert-scope';
+} from '../../../../platform/alerts';
+import type { KeyRing } from '../../../../platform/crypto';
+import { ConflictError, NotFoundError, ValidationError } from '../../../../platform/errors';
+import { isUuid } from '../../../../platform/graphql/ids';
+import type { AlertScope } from '../alert-scope';
 import { AlertOwnerLockRepository } from '../repositories/alert-owner-lock.repository';
 import { AlertRuleRepository } from '../repositories/alert-rule.repository';
 

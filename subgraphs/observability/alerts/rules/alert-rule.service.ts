@@ -5,23 +5,23 @@ import {
   MAX_ALERT_CHANNELS,
   parseAlertChannel,
   type AlertRecipientPolicy,
-} from '../../../platform/alerts';
+} from '../../../../platform/alerts';
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   ValidationError,
-} from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
-import { isUuid } from '../../../platform/graphql/ids';
-import { formatMetricSelector, parseMetricSelector } from '../alerts/alert-metrics';
-import type { AlertScope, RuleOwner } from '../alerts/alert-scope';
+} from '../../../../platform/errors';
+import { appendEvent, EventType } from '../../../../platform/events';
+import { isUuid } from '../../../../platform/graphql/ids';
+import { formatMetricSelector, parseMetricSelector } from '../alert-metrics';
+import type { AlertScope, RuleOwner } from '../alert-scope';
 import {
   COMPARATORS,
   SEVERITIES,
   type AlertRuleEntity,
   type Severity,
-} from '../entities/alert-rule.entity';
+} from '../../entities/alert-rule.entity';
 import { AlertOwnerLockRepository } from '../repositories/alert-owner-lock.repository';
 import { AlertRuleRepository, type AlertRuleFields } from '../repositories/alert-rule.repository';
 import { AlertStateRepository } from '../repositories/alert-state.repository';
