@@ -45,20 +45,7 @@ export async function setupObservability(
     queue.on('error', (error) => logger.warn({ err: error, queue: name }, 'queue error'));
     return queue;
   });
-  // A suspended tenant's rules are paused: statuses come from tenancy, cached until it
-  // announces a change on this connection.
-  const subscriber = createRedis(config, logger, {
-    name: 'observability:tenant-status',
-    blocking: true,
-  });
-  const tenantStatuses = new TenantStatuses({
-    internal: runtime.internal,
-    timeoutMs: config.PROBE_TIMEOUT_MS,
-    subscriber,
-    prefix: config.REDIS_PREFIX,
-    countLookup: cacheCounter(metrics.registry, 'tenant_status'),
-  });
-  await tenantStatuses.start();
+  const { tenantStatuses, subscriber } = await startTenantStatuses(runtime);
   const keyRing = KeyRing.fromConfig(config.ENCRYPTION_KEYS);
   const evaluator = new AlertEvaluator({
     dataSource,
@@ -118,4 +105,25 @@ export async function setupObservability(
       await Promise.all(queues.map((queue) => queue.close()));
     },
   };
+}
+
+/**
+ * A suspended tenant's rules are paused: statuses come from tenancy, cached until it
+ * announces a change on the returned subscriber connection.
+ */
+async function startTenantStatuses(runtime: SubgraphRuntime<ObservabilityConfig>) {
+  const { config, logger, metrics } = runtime;
+  const subscriber = createRedis(config, logger, {
+    name: 'observability:tenant-status',
+    blocking: true,
+  });
+  const tenantStatuses = new TenantStatuses({
+    internal: runtime.internal,
+    timeoutMs: config.PROBE_TIMEOUT_MS,
+    subscriber,
+    prefix: config.REDIS_PREFIX,
+    countLookup: cacheCounter(metrics.registry, 'tenant_status'),
+  });
+  await tenantStatuses.start();
+  return { tenantStatuses, subscriber };
 }
