@@ -1,5 +1,8 @@
 import { Queue } from 'bullmq';
-import { alertRecipientPolicy, type AlertRecipientPolicy } from '../../platform/alerts';
+import {
+  alertRecipientPolicy,
+  type AlertRecipientPolicy,
+} from '../../platform/contracts/observability/alert-recipients';
 import { outboundPolicyFromConfig } from '../../platform/config';
 import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
 import { KeyRing } from '../../platform/crypto';

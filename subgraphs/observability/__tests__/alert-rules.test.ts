@@ -1,4 +1,7 @@
-import { formatAlertChannel, parseAlertChannel } from '../../../platform/alerts';
+import {
+  formatAlertChannel,
+  parseAlertChannel,
+} from '../../../platform/contracts/observability/alert-channels';
 import { ValidationError } from '../../../platform/errors';
 import { parseMetricSelector } from '../alerts/alert-metrics';
 import {

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
-  AlertChannelRepository,
-  ALERT_CHANNEL_KINDS,
   maskChannelSecret,
   validateChannelSecret,
+  type ChannelSecretOptions,
+} from '../../../../platform/contracts/observability/alert-channel-secrets';
+import {
+  AlertChannelRepository,
+  ALERT_CHANNEL_KINDS,
   type AlertChannelKind,
   type AlertChannelRow,
-  type ChannelSecretOptions,
-} from '../../../../platform/alerts';
+} from '../../../../platform/contracts/observability/alert-channel.repository';
 import type { KeyRing } from '../../../../platform/crypto';
 import { ConflictError, NotFoundError, ValidationError } from '../../../../platform/errors';
 import { isUuid } from '../../../../platform/graphql/ids';

@@ -1,7 +1,10 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { alertDispatchJobOptions, type AlertDispatchJob } from '../../../../platform/alerts';
+import {
+  alertDispatchJobOptions,
+  type AlertDispatchJob,
+} from '../../../../platform/contracts/observability/alert-dispatch-job';
 import type { AlertEvaluationAnswer } from '../../../../platform/contracts/observability/alert-evaluation';
 import { currentContext } from '../../../../platform/context';
 import { withScopeTransaction } from '../../../../platform/db';

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { AlertTransition } from '../../../../platform/alerts';
+import type { AlertTransition } from '../../../../platform/contracts/observability/alert-dispatch-job';
 import type { Severity } from '../../entities/alert-rule.entity';
 import { ownedBy } from './owned-by';
 

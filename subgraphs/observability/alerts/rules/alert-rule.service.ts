@@ -1,11 +1,11 @@
 import type { EntityManager } from 'typeorm';
+import { AlertChannelRepository } from '../../../../platform/contracts/observability/alert-channel.repository';
 import {
-  AlertChannelRepository,
   formatAlertChannel,
   MAX_ALERT_CHANNELS,
   parseAlertChannel,
-  type AlertRecipientPolicy,
-} from '../../../../platform/alerts';
+} from '../../../../platform/contracts/observability/alert-channels';
+import { type AlertRecipientPolicy } from '../../../../platform/contracts/observability/alert-recipients';
 import {
   ConflictError,
   ForbiddenError,
@@ -134,7 +134,7 @@ export class AlertRuleService {
 
   /**
    * A tenant's rule mails only the tenant's verified members and the addresses the platform
-   * allows (see platform/alerts/alert-recipients.ts); the worker checks again at each send.
+   * allows (see platform/contracts/observability/alert-recipients.ts); the worker checks again at each send.
    */
   private async checkRecipients(channels: readonly string[]): Promise<void> {
     const tenantId = this.scope.tenantId;
