@@ -1,5 +1,8 @@
 import pino from 'pino';
-import { alertRecipientPolicy, alertRecipientsConfigShape } from '../alerts';
+import {
+  alertRecipientPolicy,
+  alertRecipientsConfigShape,
+} from '../contracts/observability/alert-recipients';
 import { ConfigError, parseConfig } from '../config';
 import { freePort } from '../testing/free-port';
 import { internalClientAs } from '../testing/internal-requests';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { alertRecipientsConfigShape } from '../../platform/alerts';
+import { alertRecipientsConfigShape } from '../../platform/contracts/observability/alert-recipients';
 import {
   encryption,
   integer,

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { AlertScope } from './alerts/alert-scope';
 import type { AlertRuleEntity } from './entities/alert-rule.entity';
-import { AlertRuleRepository } from './repositories/alert-rule.repository';
+import { AlertRuleRepository } from './alerts/repositories/alert-rule.repository';
 
 export interface ObservabilityLoaders {
   /** Tenant alert → its rule: one query per list of alerts. */

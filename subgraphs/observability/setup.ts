@@ -1,5 +1,8 @@
 import { Queue } from 'bullmq';
-import { alertRecipientPolicy, type AlertRecipientPolicy } from '../../platform/alerts';
+import {
+  alertRecipientPolicy,
+  type AlertRecipientPolicy,
+} from '../../platform/contracts/observability/alert-recipients';
 import { outboundPolicyFromConfig } from '../../platform/config';
 import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
 import { KeyRing } from '../../platform/crypto';
@@ -18,9 +21,9 @@ import { ReadinessProbe } from './probes/readiness-probe';
 import { alertEvaluationRoute } from './routes/alert-evaluation.route';
 import { auditExportRoute } from './routes/audit-export.route';
 import { usageReportRoute } from './routes/usage-report.route';
-import type { AlertChannelDeps } from './services/alert-channel.service';
-import { observabilitySecretStores } from './services/alert-channel-reencryption';
-import { AlertEvaluator } from './services/alert-evaluator.service';
+import type { AlertChannelDeps } from './alerts/channels/alert-channel.service';
+import { observabilitySecretStores } from './alerts/channels/alert-channel-reencryption';
+import { AlertEvaluator } from './alerts/evaluation/alert-evaluator.service';
 
 /** What the observability process builds once and shares across requests. */
 export interface ObservabilityServices {
@@ -45,20 +48,7 @@ export async function setupObservability(
     queue.on('error', (error) => logger.warn({ err: error, queue: name }, 'queue error'));
     return queue;
   });
-  // A suspended tenant's rules are paused: statuses come from tenancy, cached until it
-  // announces a change on this connection.
-  const subscriber = createRedis(config, logger, {
-    name: 'observability:tenant-status',
-    blocking: true,
-  });
-  const tenantStatuses = new TenantStatuses({
-    internal: runtime.internal,
-    timeoutMs: config.PROBE_TIMEOUT_MS,
-    subscriber,
-    prefix: config.REDIS_PREFIX,
-    countLookup: cacheCounter(metrics.registry, 'tenant_status'),
-  });
-  await tenantStatuses.start();
+  const { tenantStatuses, subscriber } = await startTenantStatuses(runtime);
   const keyRing = KeyRing.fromConfig(config.ENCRYPTION_KEYS);
   const evaluator = new AlertEvaluator({
     dataSource,
@@ -118,4 +108,25 @@ export async function setupObservability(
       await Promise.all(queues.map((queue) => queue.close()));
     },
   };
+}
+
+/**
+ * A suspended tenant's rules are paused: statuses come from tenancy, cached until it
+ * announces a change on the returned subscriber connection.
+ */
+async function startTenantStatuses(runtime: SubgraphRuntime<ObservabilityConfig>) {
+  const { config, logger, metrics } = runtime;
+  const subscriber = createRedis(config, logger, {
+    name: 'observability:tenant-status',
+    blocking: true,
+  });
+  const tenantStatuses = new TenantStatuses({
+    internal: runtime.internal,
+    timeoutMs: config.PROBE_TIMEOUT_MS,
+    subscriber,
+    prefix: config.REDIS_PREFIX,
+    countLookup: cacheCounter(metrics.registry, 'tenant_status'),
+  });
+  await tenantStatuses.start();
+  return { tenantStatuses, subscriber };
 }

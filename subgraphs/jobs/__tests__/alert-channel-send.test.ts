@@ -4,7 +4,10 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { Counter, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { alertDispatchJobOptions, type AlertDispatchJob } from '../../../platform/alerts';
+import {
+  alertDispatchJobOptions,
+  type AlertDispatchJob,
+} from '../../../platform/contracts/observability/alert-dispatch-job';
 import { DEVELOPMENT_ENCRYPTION_KEYS, encryption, parseConfig } from '../../../platform/config';
 import { KeyRing } from '../../../platform/crypto';
 import { withTenantTransaction } from '../../../platform/db';
@@ -23,7 +26,7 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
 } from '../../../platform/testing/webhook-receiver';
-import { AlertChannelService } from '../../observability/services/alert-channel.service';
+import { AlertChannelService } from '../../observability/alerts/channels/alert-channel.service';
 import {
   dispatchAlert,
   PermanentDispatchError,

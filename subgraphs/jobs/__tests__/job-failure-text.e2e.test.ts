@@ -3,7 +3,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { alertDispatchJobOptions, type AlertDispatchJob } from '../../../platform/alerts';
+import {
+  alertDispatchJobOptions,
+  type AlertDispatchJob,
+} from '../../../platform/contracts/observability/alert-dispatch-job';
 import { JobName, QueueName } from '../../../platform/queues';
 import { queuePrefix } from '../../../platform/redis';
 import { spawnService } from '../../../scripts/lib/service-process';

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { DeadLetterRepository } from '../repositories/dead-letter.repository';
 
 /**
  * The dead-letter store's write side: what every queue's worker calls once a job has failed
@@ -61,24 +62,16 @@ function storedData(data: Record<string, unknown>): string {
   return JSON.stringify({ truncated: true, keys: Object.keys(data).slice(0, 50) });
 }
 
-const INSERT = `
-  INSERT INTO jobs.dead_letters
-    (tenant_id, queue, job_id, job_name, reason, data, request_id, attempts_made, failed_at)
-  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, coalesce($8, 0), coalesce($9::timestamptz, now()))
-  RETURNING id`;
-
 /**
  * Serializes recording one job's dead letter in the caller's transaction: the job watcher and
  * the job's own handler may both see the same failure, and it must be recorded once.
  */
-export async function lockJobDeadLetter(
+export function lockJobDeadLetter(
   manager: EntityManager,
   queue: string,
   jobId: string,
 ): Promise<void> {
-  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-    `dead-letter:${queue}:${jobId}`,
-  ]);
+  return new DeadLetterRepository(manager).lockJob(queue, jobId);
 }
 
 /**
@@ -86,27 +79,22 @@ export async function lockJobDeadLetter(
  * must be scoped to `tenantId` (row-level security refuses otherwise), so the dead letter
  * commits with the state change that caused it.
  */
-export async function recordDeadLetter(
-  manager: EntityManager,
-  letter: DeadLetterInput,
-): Promise<string> {
+export function recordDeadLetter(manager: EntityManager, letter: DeadLetterInput): Promise<string> {
   const requestId =
     letter.requestId !== undefined
       ? letter.requestId
       : typeof letter.data.requestId === 'string'
         ? letter.data.requestId
         : null;
-  const params = [
-    letter.tenantId,
-    letter.queue,
-    letter.jobId,
-    letter.jobName,
-    letter.reason.slice(0, MAX_REASON_LENGTH) || 'unknown',
-    storedData(letter.data),
-    requestId?.slice(0, 128) ?? null,
-    letter.attemptsMade ?? null,
-    letter.failedAt ?? null,
-  ];
-  const rows = (await manager.query(INSERT, params)) as { id: string }[];
-  return rows[0]!.id;
+  return new DeadLetterRepository(manager).insert({
+    tenantId: letter.tenantId,
+    queue: letter.queue,
+    jobId: letter.jobId,
+    jobName: letter.jobName,
+    reason: letter.reason.slice(0, MAX_REASON_LENGTH) || 'unknown',
+    dataJson: storedData(letter.data),
+    requestId: requestId?.slice(0, 128) ?? null,
+    attemptsMade: letter.attemptsMade ?? null,
+    failedAt: letter.failedAt ?? null,
+  });
 }

@@ -25,10 +25,25 @@ const COLUMNS = `d.id, d.tenant_id AS "tenantId", d.queue, d.job_id AS "jobId",
   d.replayed_job_id AS "replayedJobId",
   to_char(d.failed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"`;
 
+/** A dead letter as stored: `data` is already redacted and bounded JSON. */
+export interface DeadLetterRow {
+  tenantId: string | null;
+  queue: string;
+  jobId: string;
+  jobName: string;
+  reason: string;
+  dataJson: string;
+  requestId: string | null;
+  /** Null: not known (stored as 0). */
+  attemptsMade: number | null;
+  /** Null: now. */
+  failedAt: Date | null;
+}
+
 /**
- * The dead-letter store's SQL beyond the write (dead-letters/dead-letter-sink.ts). Inside a
- * tenant's transaction row-level security shows that tenant's dead letters; inside one with
- * no tenant, the platform's (tenant NULL). Platform admins page across both through
+ * The dead-letter store's SQL (dead-letters/dead-letter-sink.ts prepares what is written).
+ * Inside a tenant's transaction row-level security shows that tenant's dead letters; inside
+ * one with no tenant, the platform's (tenant NULL). Platform admins page across both through
  * `jobs.admin_dead_letters`.
  */
 export class DeadLetterRepository {
@@ -119,5 +134,38 @@ export class DeadLetterRepository {
       [queue, jobId],
     );
     return count;
+  }
+
+  /**
+   * Serializes recording one job's dead letter until the transaction ends: the job watcher
+   * and the job's own handler may both see the same failure, and it must be recorded once.
+   */
+  async lockJob(queue: string, jobId: string): Promise<void> {
+    await this.manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `dead-letter:${queue}:${jobId}`,
+    ]);
+  }
+
+  /** Writes one dead letter and returns its id. */
+  async insert(row: DeadLetterRow): Promise<string> {
+    const rows: { id: string }[] = await this.manager.query(
+      `INSERT INTO jobs.dead_letters
+         (tenant_id, queue, job_id, job_name, reason, data, request_id, attempts_made, failed_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, coalesce($8, 0),
+               coalesce($9::timestamptz, now()))
+       RETURNING id`,
+      [
+        row.tenantId,
+        row.queue,
+        row.jobId,
+        row.jobName,
+        row.reason,
+        row.dataJson,
+        row.requestId,
+        row.attemptsMade,
+        row.failedAt,
+      ],
+    );
+    return rows[0]!.id;
   }
 }

@@ -12,8 +12,11 @@ import {
 import type { AlertScope } from '../alerts/alert-scope';
 import { platformAlertScope } from '../alerts/alert-scope';
 import { AlertRuleEntity } from '../entities/alert-rule.entity';
-import { AlertChannelService, type AlertChannelInput } from '../services/alert-channel.service';
-import { AlertRuleService, type AlertRuleInput } from '../services/alert-rule.service';
+import {
+  AlertChannelService,
+  type AlertChannelInput,
+} from '../alerts/channels/alert-channel.service';
+import { AlertRuleService, type AlertRuleInput } from '../alerts/rules/alert-rule.service';
 
 // Slack and PagerDuty alert channels against the real database as observability's role: the
 // secret is encrypted at rest and never returned, a bad or private target is refused when it

@@ -1,9 +1,19 @@
-import { formatAlertChannel, parseAlertChannel } from '../../../platform/alerts';
+import {
+  formatAlertChannel,
+  parseAlertChannel,
+} from '../../../platform/contracts/observability/alert-channels';
 import { ValidationError } from '../../../platform/errors';
 import { parseMetricSelector } from '../alerts/alert-metrics';
-import { alertMessage, holds, measure, read, readJournal, step } from '../alerts/alert-state';
+import {
+  alertMessage,
+  holds,
+  measure,
+  read,
+  readJournal,
+  step,
+} from '../alerts/evaluation/alert-state';
 import { parseMetricsPage } from '../probes/metrics-scraper';
-import { validateRule } from '../services/alert-rule.service';
+import { validateRule } from '../alerts/rules/alert-rule.service';
 
 // The parts of alerting that need no database: what a rule may say, how a /metrics page
 // reads, and how a rule moves from pending to firing to resolved.

@@ -19,9 +19,9 @@ import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { platformAlertScope, type AlertScope } from '../alerts/alert-scope';
 import { AlertRuleEntity } from '../entities/alert-rule.entity';
 import { MetricsScraper } from '../probes/metrics-scraper';
-import { AlertEvaluator } from '../services/alert-evaluator.service';
-import { AlertRuleService, type AlertRuleInput } from '../services/alert-rule.service';
-import { AlertService } from '../services/alert.service';
+import { AlertEvaluator } from '../alerts/evaluation/alert-evaluator.service';
+import { AlertRuleService, type AlertRuleInput } from '../alerts/rules/alert-rule.service';
+import { AlertService } from '../alerts/alert.service';
 
 // Platform alert rules against the real database as observability's role: row-level security keeps
 // platform rows and tenant rows apart both ways, and the evaluator moves a platform rule from

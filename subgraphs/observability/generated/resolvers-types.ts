@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { AlertRuleEntity } from '../entities/alert-rule.entity';
-import type { AlertChannelView } from '../services/alert-channel.service';
-import type { AlertRecord } from '../repositories/alert.repository';
+import type { AlertChannelView } from '../alerts/channels/alert-channel.service';
+import type { AlertRecord } from '../alerts/repositories/alert.repository';
 import type { AuditTrailRow } from '../repositories/audit-trail.repository';
 import type { AuditConnectionModel } from '../services/audit.service';
 import type { HealthModel } from '../services/health.service';

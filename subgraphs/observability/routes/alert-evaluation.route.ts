@@ -1,7 +1,7 @@
 import { alertEvaluationCall } from '../../../platform/contracts/observability/alert-evaluation';
 import type { SubgraphRuntime } from '../../../platform/graphql';
 import { signedJsonRoute, type RequestHandler } from '../../../platform/http';
-import type { AlertEvaluator } from '../services/alert-evaluator.service';
+import type { AlertEvaluator } from '../alerts/evaluation/alert-evaluator.service';
 
 /** `POST /internal/alerts/evaluate`: one round of alert evaluation, for the worker's job. */
 export function alertEvaluationRoute(

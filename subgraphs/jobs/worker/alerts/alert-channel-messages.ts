@@ -1,4 +1,4 @@
-import type { AlertDispatchJob } from '../../../../platform/alerts';
+import type { AlertDispatchJob } from '../../../../platform/contracts/observability/alert-dispatch-job';
 
 /** Slack's incoming-webhook body: `text` (notifications, fallbacks) and Block Kit blocks. */
 export interface SlackMessage {

@@ -1,4 +1,4 @@
-import { alertRecipientsConfigShape } from '../../../../platform/alerts';
+import { alertRecipientsConfigShape } from '../../../../platform/contracts/observability/alert-recipients';
 import {
   integer,
   mail,

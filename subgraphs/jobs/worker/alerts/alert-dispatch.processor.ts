@@ -3,12 +3,14 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import {
-  alertDispatchJobSchema,
   channelKind,
   parseAlertChannel,
+} from '../../../../platform/contracts/observability/alert-channels';
+import {
+  alertDispatchJobSchema,
   type AlertDispatchJob,
-  type AlertRecipientPolicy,
-} from '../../../../platform/alerts';
+} from '../../../../platform/contracts/observability/alert-dispatch-job';
+import { type AlertRecipientPolicy } from '../../../../platform/contracts/observability/alert-recipients';
 import { withScopeTransaction } from '../../../../platform/db';
 import { DomainError } from '../../../../platform/errors';
 import { appendEvent, EventType } from '../../../../platform/events';

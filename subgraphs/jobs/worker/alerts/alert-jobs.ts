@@ -2,7 +2,7 @@ import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { alertRecipientPolicy } from '../../../../platform/alerts';
+import { alertRecipientPolicy } from '../../../../platform/contracts/observability/alert-recipients';
 import { outboundPolicyFromConfig } from '../../../../platform/config';
 import { KeyRing } from '../../../../platform/crypto';
 import type { InternalClient } from '../../../../platform/internal-calls';

@@ -1,9 +1,7 @@
 import type { DataSource } from 'typeorm';
-import {
-  AlertChannelRepository,
-  type AlertDispatchJob,
-  type SecretChannelKind,
-} from '../../../../platform/alerts';
+import { AlertChannelRepository } from '../../../../platform/contracts/observability/alert-channel.repository';
+import { type SecretChannelKind } from '../../../../platform/contracts/observability/alert-channels';
+import { type AlertDispatchJob } from '../../../../platform/contracts/observability/alert-dispatch-job';
 import { DecryptionError, type KeyRing } from '../../../../platform/crypto';
 import { withScopeTransaction } from '../../../../platform/db';
 import {

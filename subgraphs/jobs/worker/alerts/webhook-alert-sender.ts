@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import type { AlertDispatchJob } from '../../../../platform/alerts';
+import type { AlertDispatchJob } from '../../../../platform/contracts/observability/alert-dispatch-job';
 import { withTenantTransaction } from '../../../../platform/db';
 import { EventType } from '../../../../platform/events';
 import { WebhookDeliveryRepository } from '../../repositories/webhook-delivery.repository';

@@ -1,27 +1,28 @@
 import type { EntityManager } from 'typeorm';
+import { AlertChannelRepository } from '../../../../platform/contracts/observability/alert-channel.repository';
 import {
-  AlertChannelRepository,
   formatAlertChannel,
   MAX_ALERT_CHANNELS,
   parseAlertChannel,
-  type AlertRecipientPolicy,
-} from '../../../platform/alerts';
+} from '../../../../platform/contracts/observability/alert-channels';
+import { type AlertRecipientPolicy } from '../../../../platform/contracts/observability/alert-recipients';
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   ValidationError,
-} from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
-import { isUuid } from '../../../platform/graphql/ids';
-import { formatMetricSelector, parseMetricSelector } from '../alerts/alert-metrics';
-import { scopeLockKey, type AlertScope, type RuleOwner } from '../alerts/alert-scope';
+} from '../../../../platform/errors';
+import { appendEvent, EventType } from '../../../../platform/events';
+import { isUuid } from '../../../../platform/graphql/ids';
+import { formatMetricSelector, parseMetricSelector } from '../alert-metrics';
+import type { AlertScope, RuleOwner } from '../alert-scope';
 import {
   COMPARATORS,
   SEVERITIES,
   type AlertRuleEntity,
   type Severity,
-} from '../entities/alert-rule.entity';
+} from '../../entities/alert-rule.entity';
+import { AlertOwnerLockRepository } from '../repositories/alert-owner-lock.repository';
 import { AlertRuleRepository, type AlertRuleFields } from '../repositories/alert-rule.repository';
 import { AlertStateRepository } from '../repositories/alert-state.repository';
 
@@ -65,10 +66,7 @@ export class AlertRuleService {
     return this.scope.run(async (manager) => {
       const rules = new AlertRuleRepository(manager);
       // One owner's creations take turns, so two at once cannot both pass the cap.
-      await manager.query(
-        `SELECT pg_advisory_xact_lock(hashtext('tessera:alert-rules'), hashtext($1))`,
-        [scopeLockKey(tenantId)],
-      );
+      await new AlertOwnerLockRepository(manager).lockRuleCreation(tenantId);
       if ((await rules.countForTenant(tenantId)) >= MAX_RULES_PER_TENANT) {
         throw new ConflictError(
           `${tenantId ? 'A tenant' : 'The platform'} may have at most ${MAX_RULES_PER_TENANT} alert rules`,
@@ -136,7 +134,7 @@ export class AlertRuleService {
 
   /**
    * A tenant's rule mails only the tenant's verified members and the addresses the platform
-   * allows (see platform/alerts/alert-recipients.ts); the worker checks again at each send.
+   * allows (see platform/contracts/observability/alert-recipients.ts); the worker checks again at each send.
    */
   private async checkRecipients(channels: readonly string[]): Promise<void> {
     const tenantId = this.scope.tenantId;

@@ -2,8 +2,8 @@ import { NotFoundError } from '../../../platform/errors';
 import { appendEvent, EventType } from '../../../platform/events';
 import { isUuid } from '../../../platform/graphql/ids';
 import type { RequestContext } from '../../../platform/context';
-import type { AlertScope } from '../alerts/alert-scope';
-import { AlertRepository, type AlertRecord } from '../repositories/alert.repository';
+import type { AlertScope } from './alert-scope';
+import { AlertRepository, type AlertRecord } from './repositories/alert.repository';
 
 /** The unpaginated `alerts` list is capped: newest first. */
 export const MAX_ALERTS_LISTED = 200;

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { Severity } from '../entities/alert-rule.entity';
+import type { Severity } from '../../entities/alert-rule.entity';
 import { ownedBy } from './owned-by';
 
 /** One row of observability.alerts. */

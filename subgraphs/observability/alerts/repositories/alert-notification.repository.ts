@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { AlertTransition } from '../../../platform/alerts';
-import type { Severity } from '../entities/alert-rule.entity';
+import type { AlertTransition } from '../../../../platform/contracts/observability/alert-dispatch-job';
+import type { Severity } from '../../entities/alert-rule.entity';
 import { ownedBy } from './owned-by';
 
 /** A notification waiting for the queue, with what its job needs to say. */

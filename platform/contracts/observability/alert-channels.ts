@@ -1,5 +1,5 @@
-import { normalizeEmail } from '../mail/address';
-import { ValidationError } from '../errors/domain-errors';
+import { normalizeEmail } from '../../mail/address';
+import { ValidationError } from '../../errors/domain-errors';
 
 /**
  * Where an alert rule sends its alerts, written as strings in the rule (`channels`):

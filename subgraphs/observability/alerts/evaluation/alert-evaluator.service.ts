@@ -1,37 +1,24 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import type { DataSource, EntityManager } from 'typeorm';
-import { alertDispatchJobOptions, type AlertDispatchJob } from '../../../platform/alerts';
-import type { AlertEvaluationAnswer } from '../../../platform/contracts/observability/alert-evaluation';
-import { currentContext } from '../../../platform/context';
-import { withScopeTransaction } from '../../../platform/db';
-import { appendEvent, EventType } from '../../../platform/events';
-import { traceCarrier } from '../../../platform/observability/tracing';
-import { JobName } from '../../../platform/queues';
-import type { LiveTenantStatus, TenantStatuses } from '../../../platform/tenancy';
-import { parseMetricSelector, type MetricSelector } from '../alerts/alert-metrics';
-import { scopeLockKey } from '../alerts/alert-scope';
+import type { DataSource } from 'typeorm';
 import {
-  alertMessage,
-  holds,
-  measure,
-  read,
-  readJournal,
-  step,
-  type Reading,
-} from '../alerts/alert-state';
-import type { AlertRuleEntity } from '../entities/alert-rule.entity';
-import type { MetricsScraper, Sample } from '../probes/metrics-scraper';
+  alertDispatchJobOptions,
+  type AlertDispatchJob,
+} from '../../../../platform/contracts/observability/alert-dispatch-job';
+import type { AlertEvaluationAnswer } from '../../../../platform/contracts/observability/alert-evaluation';
+import { currentContext } from '../../../../platform/context';
+import { withScopeTransaction } from '../../../../platform/db';
+import { traceCarrier } from '../../../../platform/observability/tracing';
+import { JobName } from '../../../../platform/queues';
+import type { LiveTenantStatus, TenantStatuses } from '../../../../platform/tenancy';
+import type { MetricsScraper } from '../../probes/metrics-scraper';
 import {
   AlertNotificationRepository,
   type PendingNotification,
 } from '../repositories/alert-notification.repository';
-import { AlertRuleRepository } from '../repositories/alert-rule.repository';
 import { AlertStateRepository } from '../repositories/alert-state.repository';
-import { AlertRepository } from '../repositories/alert.repository';
 import { tenantsToEvaluate } from '../repositories/alert-tenants.repository';
-import { JournalMeasureRepository } from '../repositories/journal-measure.repository';
-import { MAX_RULES_PER_TENANT } from './alert-rule.service';
+import { evaluateOwner, SYSTEM_ACTOR } from './owner-round';
 
 export interface AlertEvaluatorOptions {
   dataSource: DataSource;
@@ -47,8 +34,6 @@ export interface AlertEvaluatorOptions {
 
 /** Notifications handed to the queue per tenant and round; the rest go next round. */
 const FLUSH_BATCH = 500;
-const SYSTEM = { kind: 'system', id: null } as const;
-const NO_DATA: Reading = { value: null, sample: null };
 
 /**
  * One round of alerting, run by the worker's `evaluate-alerts` job through the internal route:
@@ -98,7 +83,7 @@ export class AlertEvaluator {
       }
       try {
         const result = await withScopeTransaction(dataSource, tenantId, (manager) =>
-          this.evaluateTenant(manager, tenantId, scrape.samples, now),
+          evaluateOwner(manager, tenantId, scrape.samples, now),
         );
         if (!result) continue; // another evaluation holds this owner
         if (tenantId !== null) answer.tenants += 1;
@@ -112,123 +97,6 @@ export class AlertEvaluator {
       answer.enqueued += await this.flush(tenantId);
     }
     return answer;
-  }
-
-  private async evaluateTenant(
-    manager: EntityManager,
-    tenantId: string | null,
-    samples: readonly Sample[],
-    now: Date,
-  ): Promise<{ rules: number; fired: number; resolved: number } | null> {
-    const [lock] = (await manager.query(
-      `SELECT pg_try_advisory_xact_lock(hashtext('tessera:alerts'), hashtext($1)) AS locked`,
-      [scopeLockKey(tenantId)],
-    )) as { locked: boolean }[];
-    if (!lock?.locked) return null;
-
-    const rules = await new AlertRuleRepository(manager).listForTenant(
-      tenantId,
-      MAX_RULES_PER_TENANT,
-    );
-    const stateRepository = new AlertStateRepository(manager);
-    const alerts = new AlertRepository(manager);
-    const notifications = new AlertNotificationRepository(manager);
-    const [states, open] = await Promise.all([
-      stateRepository.byRule(tenantId),
-      alerts.openByRule(tenantId),
-    ]);
-    const counts = { rules: rules.length, fired: 0, resolved: 0 };
-    const journal = new JournalMeasureRepository(manager);
-    let position: number | undefined;
-
-    for (const rule of rules) {
-      const selector = selectorOf(rule);
-      const previous = states.get(rule.id);
-      let reading = NO_DATA;
-      if (selector?.metric.source === 'journal') {
-        position ??= await journal.position();
-        reading = await readJournal(selector, position, previous, now, (type, after, upTo) =>
-          journal.countOfType(type, after, upTo),
-        );
-      } else if (selector) {
-        reading = read(selector, measure(selector, samples), previous, now);
-      }
-      const openAlert = open.get(rule.id);
-      const next = step({
-        enabled: rule.enabled,
-        condition:
-          reading.value === null ? null : holds(reading.value, rule.comparator, rule.threshold),
-        open: openAlert !== undefined,
-        pendingSince: previous?.pendingSince ?? null,
-        forSeconds: rule.forSeconds,
-        now,
-      });
-
-      if (next.transition === 'fire') {
-        const message = alertMessage({
-          ...rule,
-          kind: selector!.metric.kind,
-          value: reading.value,
-        });
-        const alert = await alerts.insert({
-          tenantId,
-          ruleId: rule.id,
-          severity: rule.severity,
-          message,
-          value: reading.value,
-          firedAt: now,
-        });
-        const event = await appendEvent(manager, {
-          type: EventType.ALERT_FIRED,
-          tenantId,
-          actor: SYSTEM,
-          payload: { ...eventPayload(rule), alertId: alert.id, value: reading.value, message },
-        });
-        await notifications.add(
-          tenantId,
-          { id: alert.id, transition: 'fired', eventId: event.id },
-          rule.channels,
-        );
-        counts.fired += 1;
-      } else if (next.transition === 'resolve' && openAlert) {
-        const resolved = await alerts.resolve(openAlert.id, now);
-        if (resolved) {
-          const event = await appendEvent(manager, {
-            type: EventType.ALERT_RESOLVED,
-            tenantId,
-            actor: SYSTEM,
-            payload: {
-              ...eventPayload(rule),
-              alertId: resolved.id,
-              value: reading.value,
-              reason: rule.enabled ? 'cleared' : 'rule_disabled',
-            },
-          });
-          await notifications.add(
-            tenantId,
-            { id: resolved.id, transition: 'resolved', eventId: event.id },
-            rule.channels,
-          );
-          counts.resolved += 1;
-        }
-      }
-
-      await stateRepository.save(tenantId, {
-        ruleId: rule.id,
-        pendingSince: next.pendingSince,
-        lastValue: reading.value,
-        // A round without data keeps the last total, so the next rate spans the gap.
-        lastSample: reading.sample ?? previous?.lastSample ?? null,
-        lastSampleAt:
-          reading.sample !== null
-            ? now
-            : previous?.lastSample != null
-              ? previous.lastSampleAt
-              : null,
-        evaluatedAt: now,
-      });
-    }
-    return counts;
   }
 
   /** Each tenant's status; null when tenancy cannot answer (logged). */
@@ -292,35 +160,12 @@ export class AlertEvaluator {
   }
 }
 
-/**
- * A stored rule whose metric its owner may no longer watch (a tenant rule on a platform-wide
- * metric, written before tenant rules were confined) reads as no data rather than failing.
- */
-function selectorOf(rule: AlertRuleEntity): MetricSelector | null {
-  try {
-    return parseMetricSelector(rule.metric, rule.tenantId === null ? 'platform' : 'tenant');
-  } catch {
-    return null;
-  }
-}
-
-function eventPayload(rule: AlertRuleEntity) {
-  return {
-    ruleId: rule.id,
-    ruleName: rule.name,
-    metric: rule.metric,
-    comparator: rule.comparator,
-    threshold: rule.threshold,
-    severity: rule.severity,
-  };
-}
-
 function dispatchJobData(notification: PendingNotification): AlertDispatchJob {
   return {
     notificationId: notification.id,
     tenantId: notification.tenantId,
     requestId: currentContext()?.requestId ?? null,
-    actor: SYSTEM,
+    actor: SYSTEM_ACTOR,
     alertId: notification.alertId,
     ruleId: notification.ruleId,
     ruleName: notification.ruleName,

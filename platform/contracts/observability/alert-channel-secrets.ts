@@ -1,7 +1,7 @@
-import { ValidationError } from '../errors/domain-errors';
-import type { OutboundPolicy } from '../outbound/policy';
-import type { Resolver } from '../outbound/vet-url';
-import { validateWebhookUrl } from '../outbound/webhook-url';
+import { ValidationError } from '../../errors/domain-errors';
+import type { OutboundPolicy } from '../../outbound/policy';
+import type { Resolver } from '../../outbound/vet-url';
+import { validateWebhookUrl } from '../../outbound/webhook-url';
 import type { AlertChannelKind } from './alert-channel.repository';
 
 /** PagerDuty's integration (routing) keys are 32 characters of letters and digits. */

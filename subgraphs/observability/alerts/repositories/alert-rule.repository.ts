@@ -1,5 +1,5 @@
 import { In, IsNull, type EntityManager } from 'typeorm';
-import { AlertRuleEntity } from '../entities/alert-rule.entity';
+import { AlertRuleEntity } from '../../entities/alert-rule.entity';
 
 /** The columns a client sets on a rule. */
 export type AlertRuleFields = Pick<

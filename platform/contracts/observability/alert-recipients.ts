@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { list } from '../config/fields';
-import { verifiedUsersCall } from '../contracts/auth/verified-users';
-import { roleLookupCall } from '../contracts/tenancy/role-lookup';
-import { ServiceUnavailableError } from '../errors/domain-errors';
-import type { InternalClient } from '../internal-calls';
-import { isEmailAddress } from '../mail/address';
+import { list } from '../../config/fields';
+import { verifiedUsersCall } from '../auth/verified-users';
+import { roleLookupCall } from '../tenancy/role-lookup';
+import { ServiceUnavailableError } from '../../errors/domain-errors';
+import type { InternalClient } from '../../internal-calls';
+import { isEmailAddress } from '../../mail/address';
 
 /**
  * Whom a tenant's alert rules may mail. A rule's text is the tenant's to write, so its mail

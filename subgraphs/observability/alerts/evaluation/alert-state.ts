@@ -1,6 +1,6 @@
-import type { Sample } from '../probes/metrics-scraper';
+import type { Sample } from '../../probes/metrics-scraper';
 import type { AlertRuleState } from '../repositories/alert-state.repository';
-import type { MetricSelector } from './alert-metrics';
+import type { MetricSelector } from '../alert-metrics';
 
 /** The raw value of a selector over every scraped series: their sum, or their max. */
 export function measure(selector: MetricSelector, samples: readonly Sample[]): number | null {

@@ -1,15 +1,13 @@
-import type { DataSource, EntityManager } from 'typeorm';
-import { withScopeTransaction } from '../../../platform/db';
-import type { AnySecretStore, SecretStore } from '../../../platform/graphql/reencrypt-route';
+import type { EntityManager } from 'typeorm';
 
-interface StaleAlertChannel {
+export interface StaleAlertChannel {
   id: string;
   /** null: a platform channel. */
   tenantId: string | null;
 }
 
 /** The owner functions list across owners (ids only); each row is rewritten in its owner's. */
-class AlertChannelSecretRepository {
+export class AlertChannelSecretRepository {
   constructor(private readonly manager: Pick<EntityManager, 'query'>) {}
 
   async listStale(activeKid: string, after: string | null, limit: number) {
@@ -42,27 +40,4 @@ class AlertChannelSecretRepository {
       [id, envelope],
     );
   }
-}
-
-/**
- * The secrets observability stores under the key ring, for `POST /internal/reencrypt`: each
- * Slack or PagerDuty alert channel's (associated data: the channel's id).
- */
-export function observabilitySecretStores(dataSource: DataSource): AnySecretStore[] {
-  const channels: SecretStore<StaleAlertChannel> = {
-    name: 'observability.alert_channels',
-    list: (activeKid, after, limit) =>
-      new AlertChannelSecretRepository(dataSource.manager).listStale(activeKid, after, limit),
-    countStale: (activeKid) =>
-      new AlertChannelSecretRepository(dataSource.manager).countStale(activeKid),
-    rewrite: ({ id, tenantId }, keyRing) =>
-      withScopeTransaction(dataSource, tenantId, async (manager) => {
-        const repository = new AlertChannelSecretRepository(manager);
-        const envelope = await repository.lockEnvelope(id);
-        if (envelope === null || !keyRing.needsReencryption(envelope)) return 0;
-        await repository.replaceEnvelope(id, keyRing.reencrypt(envelope, id));
-        return 1;
-      }),
-  };
-  return [channels];
 }

@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import {
-  AlertChannelRepository,
-  ALERT_CHANNEL_KINDS,
   maskChannelSecret,
   validateChannelSecret,
+  type ChannelSecretOptions,
+} from '../../../../platform/contracts/observability/alert-channel-secrets';
+import {
+  AlertChannelRepository,
+  ALERT_CHANNEL_KINDS,
   type AlertChannelKind,
   type AlertChannelRow,
-  type ChannelSecretOptions,
-} from '../../../platform/alerts';
-import type { KeyRing } from '../../../platform/crypto';
-import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors';
-import { isUuid } from '../../../platform/graphql/ids';
-import { scopeLockKey, type AlertScope } from '../alerts/alert-scope';
+} from '../../../../platform/contracts/observability/alert-channel.repository';
+import type { KeyRing } from '../../../../platform/crypto';
+import { ConflictError, NotFoundError, ValidationError } from '../../../../platform/errors';
+import { isUuid } from '../../../../platform/graphql/ids';
+import type { AlertScope } from '../alert-scope';
+import { AlertOwnerLockRepository } from '../repositories/alert-owner-lock.repository';
 import { AlertRuleRepository } from '../repositories/alert-rule.repository';
 
 /** The most secret channels one tenant (or the platform) may have; bounds the list too. */
@@ -77,10 +80,7 @@ export class AlertChannelService {
     return this.scope.run(async (manager) => {
       const channels = new AlertChannelRepository(manager);
       // One owner's creations take turns, so two at once cannot both pass the cap.
-      await manager.query(
-        `SELECT pg_advisory_xact_lock(hashtext('tessera:alert-channels'), hashtext($1))`,
-        [scopeLockKey(tenantId)],
-      );
+      await new AlertOwnerLockRepository(manager).lockChannelCreation(tenantId);
       if ((await channels.count(tenantId)) >= MAX_ALERT_CHANNELS_PER_OWNER) {
         throw new ConflictError(
           `${tenantId ? 'A tenant' : 'The platform'} may have at most ${MAX_ALERT_CHANNELS_PER_OWNER} alert channels`,
