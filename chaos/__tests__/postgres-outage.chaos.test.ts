@@ -27,7 +27,7 @@ import { waitFor } from '../../platform/testing/ws-client';
 // before the cut once the database is back.
 
 /** The outage lasts until the clients have had this many answers without the database. */
-const OUTAGE_ANSWERS = 40;
+const OUTAGE_ANSWERS = 20;
 const BURST = 300;
 const CONNECT_TIMEOUT_MS = Number(CHAOS_ENV.DATABASE_CONNECT_TIMEOUT_MS);
 

@@ -21,9 +21,12 @@ import { spawnService, type ServiceProcess } from '../../scripts/lib/service-pro
 // failover behind one address. Every process must notice (readiness false), keep answering
 // with coded errors, and recover by itself: nothing is restarted but Redis.
 
-/** The outage lasts until each gateway's clients have had this many answers without Redis. */
-const OUTAGE_ANSWERS = 40;
-const CLOSED_OUTAGE_ANSWERS = 10;
+/**
+ * The outage lasts until each gateway's clients have had this many answers without Redis: the
+ * fail-open gateway's wait on Redis's timeouts (one each), the fail-closed one's come at once.
+ */
+const OUTAGE_ANSWERS = 4;
+const CLOSED_OUTAGE_ANSWERS = 20;
 
 let redis: OwnedRedis;
 let stack: TestStack;

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startBenchSubgraphs, type BenchSubgraphs } from '../../bench/gateway/bench-subgraphs';
+import { eventually } from '../../platform/testing/eventually';
 import { freePort } from '../../platform/testing/free-port';
 import { tesseraGenericEnv } from '../../bench/gateway/gateways';
 import { ConfigError, parseConfig } from '../../platform/config';
@@ -63,12 +64,16 @@ async function logLine(
   matches: (line: Record<string, unknown>) => boolean,
   count = 1,
 ): Promise<Record<string, unknown>> {
-  for (;;) {
-    const found = running.logs.filter(matches);
-    if (found.length >= count) return found[count - 1]!;
-    if (running.child.exitCode !== null) throw new Error('the gateway exited');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return eventually(
+    () => {
+      const found = running.logs.filter(matches);
+      if (found.length >= count) return found[count - 1]!;
+      if (running.child.exitCode !== null) throw new Error('the gateway exited');
+      return undefined;
+    },
+    60_000,
+    `log line ${count}`,
+  );
 }
 
 /** One request on a connection of its own, so the primary hands each to the next worker. */

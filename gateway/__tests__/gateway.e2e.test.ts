@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { anonymousContext } from '../../platform/context';
+import { eventually } from '../../platform/testing/eventually';
 import { startStack, type TestStack } from '../../platform/testing/stack';
 import { metricValue, postGraphQL, scrape } from '../../platform/testing/graphql-client';
 import { signedHeaders, type SignAs } from '../../platform/testing/internal-requests';
@@ -488,10 +489,8 @@ describe('bad requests', () => {
             log.entry?.level === 'error' &&
             log.entry.requestId === 'test-mask-0001',
         );
-      for (let wait = 0; wait < 100 && !findLogged(); wait += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      expect(JSON.stringify(findLogged()?.entry)).toMatch(/permission denied/);
+      const logged = await eventually(findLogged, 30_000, "the subgraph's error line");
+      expect(JSON.stringify(logged.entry)).toMatch(/permission denied/);
     } finally {
       await stack.db.query('GRANT SELECT ON assets.assets TO tessera_assets');
     }

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../eventually';
 import { freePort } from '../free-port';
 
 export interface OwnedRedis {
@@ -69,12 +70,14 @@ export async function startOwnedRedis(
     );
     child = server;
     exited = new Promise((resolve) => server.once('exit', () => resolve()));
-    const deadline = Date.now() + 10_000;
-    while (cli('ping') !== 'PONG') {
-      if (server.exitCode !== null) throw new Error(`redis-server on ${port} exited at start`);
-      if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not start`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await eventually(
+      () => {
+        if (server.exitCode !== null) throw new Error(`redis-server on ${port} exited at start`);
+        return cli('ping') === 'PONG';
+      },
+      10_000,
+      `redis-server on ${port} answering`,
+    );
   };
   const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
 

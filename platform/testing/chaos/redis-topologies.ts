@@ -1,3 +1,4 @@
+import { eventually } from '../eventually';
 import { startOwnedRedis, type OwnedRedis } from './owned-redis';
 
 /** How long a node may be silent before the others count it down (cluster and Sentinel). */
@@ -15,11 +16,7 @@ export interface RedisTopology {
 }
 
 const until = async (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`redis: ${what} not seen in time`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await eventually(check, timeoutMs, `redis: ${what}`);
 };
 
 /**

@@ -30,7 +30,7 @@ function failingBody(bytes: Buffer): Readable {
   return Readable.from(
     (async function* () {
       yield bytes;
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      // Thrown when the store asks for more, after it has taken the bytes.
       throw new Error('the client went away');
     })(),
   );

@@ -144,13 +144,11 @@ function deliveriesAt(route: string): ReceivedWebhook[] {
 }
 
 async function waitForDeliveries(route: string, count: number, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (deliveriesAt(route).length < count) {
-    if (Date.now() > deadline) {
-      throw new Error(`${route}: ${deliveriesAt(route).length} of ${count} deliveries arrived`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await eventually(
+    () => deliveriesAt(route).length >= count,
+    timeoutMs,
+    () => `${route}: ${count} deliveries (${deliveriesAt(route).length} arrived)`,
+  );
   return deliveriesAt(route);
 }
 
@@ -211,15 +209,15 @@ async function delivery(id: string, headers?: Record<string, string>): Promise<D
 }
 
 async function waitForStatus(id: string, status: string, timeoutMs = 15_000): Promise<Delivery> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const current = await delivery(id);
-    if (current?.status === status) return current;
-    if (Date.now() > deadline) {
-      throw new Error(`delivery ${id} is ${JSON.stringify(current)}, not ${status}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let current: Delivery | null = null;
+  return eventually(
+    async () => {
+      current = await delivery(id);
+      return current?.status === status ? current : undefined;
+    },
+    timeoutMs,
+    () => `delivery ${id} ${status} (it is ${JSON.stringify(current)})`,
+  );
 }
 
 async function endpoint(id: string): Promise<Endpoint | null> {
