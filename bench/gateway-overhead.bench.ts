@@ -27,7 +27,7 @@ export async function gatewayOverhead(timing: LoadTiming): Promise<BenchReport> 
   const stack = await startStack({
     subgraphs: ['auth', 'tenancy', 'assets'],
     env: {
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       DATABASE_POOL_MAX: '10',
       GATEWAY_DEDUPLICATE_QUERIES: 'false',
       // The default limits, sized so the bench's callers stay inside them: a refusal is an error.
