@@ -55,8 +55,14 @@ export class AssetRepository {
       .getOne();
   }
 
-  insert(values: NewAsset): Promise<AssetEntity> {
-    return this.manager.save(AssetEntity, this.manager.create(AssetEntity, values));
+  /**
+   * A plain INSERT: the id, status, tags and timestamps the database fills in come back with
+   * it (RETURNING) and are merged into the entity, without `save`'s change tracking.
+   */
+  async insert(values: NewAsset): Promise<AssetEntity> {
+    const asset = this.manager.create(AssetEntity, values);
+    await this.manager.insert(AssetEntity, asset);
+    return asset;
   }
 
   save(asset: AssetEntity): Promise<AssetEntity> {
