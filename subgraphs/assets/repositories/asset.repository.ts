@@ -1,4 +1,5 @@
 import { In, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { CursorPosition } from '../../../platform/graphql';
 import { AssetEntity } from '../entities/asset.entity';
 import { ORDER_SPECS, type AssetOrder } from './asset-order';
@@ -61,7 +62,8 @@ export class AssetRepository {
    */
   async insert(values: NewAsset): Promise<AssetEntity> {
     const asset = this.manager.create(AssetEntity, values);
-    await this.manager.insert(AssetEntity, asset);
+    // `metadata` is typed unknown (any JSON); TypeORM's insert type wants a known shape.
+    await this.manager.insert(AssetEntity, asset as QueryDeepPartialEntity<AssetEntity>);
     return asset;
   }
 
