@@ -1,4 +1,5 @@
 import { In, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { CursorPosition } from '../../../platform/graphql';
 import { AssetEntity } from '../entities/asset.entity';
 import { ORDER_SPECS, type AssetOrder } from './asset-order';
@@ -55,8 +56,15 @@ export class AssetRepository {
       .getOne();
   }
 
-  insert(values: NewAsset): Promise<AssetEntity> {
-    return this.manager.save(AssetEntity, this.manager.create(AssetEntity, values));
+  /**
+   * A plain INSERT: the id, status, tags and timestamps the database fills in come back with
+   * it (RETURNING) and are merged into the entity, without `save`'s change tracking.
+   */
+  async insert(values: NewAsset): Promise<AssetEntity> {
+    const asset = this.manager.create(AssetEntity, values);
+    // `metadata` is typed unknown (any JSON); TypeORM's insert type wants a known shape.
+    await this.manager.insert(AssetEntity, asset as QueryDeepPartialEntity<AssetEntity>);
+    return asset;
   }
 
   save(asset: AssetEntity): Promise<AssetEntity> {

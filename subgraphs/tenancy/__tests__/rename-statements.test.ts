@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { anonymousContext, runWithContext, type RequestContext } from '../../../platform/context';
+import {
+  connectAs,
+  createTestDatabase,
+  type TestDatabase,
+} from '../../../platform/testing/database';
+import { TenantLifecycleService } from '../services/tenant-lifecycle.service';
+
+// What a rename costs PostgreSQL in round trips: each statement is a wait on the tenancy
+// process's event loop, and those after the tenant row is locked are waits for every other
+// writer of the tenant too. A rename is its transaction's frame, the locking UPDATE, the
+// journal append and the commit; nothing reads the row first or back.
+
+let db: TestDatabase;
+let dataSource: DataSource;
+const statements: string[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  dataSource = await connectAs(db, 'tenancy');
+  dataSource.subscribers.push({ beforeQuery: ({ query }) => void statements.push(query) });
+});
+
+afterAll(async () => {
+  await dataSource?.destroy();
+  await db?.drop();
+});
+
+async function tenantNamed(name: string): Promise<string> {
+  const id = randomUUID();
+  await db.query(`INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, $2, $3)`, [
+    id,
+    `rename-${id.slice(0, 8)}`,
+    name,
+  ]);
+  return id;
+}
+
+async function rename(tenantId: string, name: string | null) {
+  const request: RequestContext = {
+    ...anonymousContext(randomUUID()),
+    tenantId,
+    principal: { kind: 'user', id: randomUUID() },
+    role: 'ADMIN',
+  };
+  statements.length = 0;
+  const service = new TenantLifecycleService(dataSource, request, {
+    membershipChanged: () => Promise.resolve(),
+    purgeDeletedTenant: () => Promise.resolve(),
+  });
+  const tenant = await runWithContext(request, () => service.update({ name }));
+  return { tenant, statements: statements.map((text) => text.trim().split(/\s+/)[0]) };
+}
+
+it('renames in five statements: begin, tenant, the locking UPDATE, the append, commit', async () => {
+  const tenantId = await tenantNamed('Before');
+  const { tenant, statements: sent } = await rename(tenantId, 'After');
+  expect(tenant.name).toBe('After');
+  expect(sent).toEqual(['START', 'SELECT', 'WITH', 'SELECT', 'COMMIT']);
+  const [event] = await db.query<{ payload: { name: string; previousName: string } }>(
+    `SELECT payload FROM events.events WHERE tenant_id = $1`,
+    [tenantId],
+  );
+  expect(event?.payload).toMatchObject({ name: 'After', previousName: 'Before' });
+});
+
+it('journals nothing for a rename to the same name, and answers the tenant as it is', async () => {
+  const tenantId = await tenantNamed('Same');
+  const { tenant } = await rename(tenantId, 'Same');
+  expect(tenant).toMatchObject({ id: tenantId, name: 'Same' });
+  const [journal] = await db.query<{ events: number }>(
+    `SELECT count(*)::int AS events FROM events.events WHERE tenant_id = $1`,
+    [tenantId],
+  );
+  expect(journal?.events).toBe(0);
+});
+
+it('refuses a rename of a deleted tenant with NOT_FOUND and journals nothing', async () => {
+  const tenantId = await tenantNamed('Gone');
+  await db.query(`UPDATE tenancy.tenants SET deleted_at = now() WHERE id = $1`, [tenantId]);
+  await expect(rename(tenantId, 'Back')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  const [row] = await db.query<{ name: string }>(`SELECT name FROM tenancy.tenants WHERE id = $1`, [
+    tenantId,
+  ]);
+  expect(row?.name).toBe('Gone');
+});
