@@ -39,6 +39,8 @@ export interface SpawnOptions {
   /** Every stdout/stderr line of the child, as printed. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   startTimeoutMs?: number;
+  /** Node options before the entry file (e.g. --cpu-prof, which NODE_OPTIONS may not carry). */
+  execArgv?: string[];
   /**
    * Own process group: a terminal's Ctrl-C then reaches only the supervisor, which stops the
    * children once, in order, instead of every process seeing two signals.
@@ -55,11 +57,15 @@ const DEFAULT_KILL_AFTER_MS = 130_000;
  * port without races).
  */
 export function launchService(name: ServiceName, options: SpawnOptions): LaunchedService {
-  const child = spawn(process.execPath, [join(repoRoot(), SERVICE_ENTRIES[name])], {
-    env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: options.detached ?? false,
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.execArgv ?? []), join(repoRoot(), SERVICE_ENTRIES[name])],
+    {
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.detached ?? false,
+    },
+  );
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
