@@ -136,9 +136,9 @@ function startWorker(
       ENCRYPTION_KEYS: DEVELOPMENT_ENCRYPTION_KEYS,
       OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
       WEBHOOK_CONCURRENCY: String(options.concurrency),
-      ...(options.cpuProfileDir
-        ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.cpuProfileDir}` }
-        : {}),
     },
+    execArgv: options.cpuProfileDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`]
+      : [],
   });
 }

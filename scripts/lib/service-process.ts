@@ -50,6 +50,8 @@ export interface SpawnOptions {
   /** Every stdout/stderr line of the child, as printed. */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   startTimeoutMs?: number;
+  /** Node options before the entry file (e.g. --cpu-prof, which NODE_OPTIONS may not carry). */
+  execArgv?: string[];
   /**
    * Own process group: a terminal's Ctrl-C then reaches only the supervisor, which stops the
    * children once, in order, instead of every process seeing two signals.
@@ -66,7 +68,11 @@ const DEFAULT_KILL_AFTER_MS = 130_000;
  * port without races).
  */
 export function launchService(name: ServiceName, options: SpawnOptions): LaunchedService {
-  const args = [...(SERVICE_NODE_FLAGS[name] ?? []), join(repoRoot(), SERVICE_ENTRIES[name])];
+  const args = [
+    ...(SERVICE_NODE_FLAGS[name] ?? []),
+    ...(options.execArgv ?? []),
+    join(repoRoot(), SERVICE_ENTRIES[name]),
+  ];
   const child = spawn(process.execPath, args, {
     env: options.env,
     stdio: ['ignore', 'pipe', 'pipe'],
