@@ -153,11 +153,12 @@ describe('claimEndpointSlot', () => {
     );
   });
 
-  /** A job that records where moveToDelayed sent it. */
+  /** A job in its first run that records where moveToDelayed sent it. */
   function fakeJob(): Job & { delayedUntil: number[] } {
     const delayedUntil: number[] = [];
     return {
       id: randomUUID(),
+      attemptsStarted: 1,
       delayedUntil,
       moveToDelayed: (timestamp: number) => {
         delayedUntil.push(timestamp);
@@ -185,7 +186,7 @@ describe('claimEndpointSlot', () => {
       DelayedError,
     );
     expect(job.delayedUntil).toHaveLength(1);
-    expect(job.delayedUntil[0]).toBeGreaterThanOrEqual(before + 1);
+    expect(job.delayedUntil[0]).toBeGreaterThanOrEqual(before + 100);
     // Half to one and a half times WEBHOOK_ENDPOINT_DEFER_MS.
     expect(job.delayedUntil[0]).toBeLessThanOrEqual(Date.now() + 300);
     expect(await metricValue('tessera_webhook_deliveries_total', { outcome: 'deferred' })).toBe(1);
@@ -199,14 +200,16 @@ describe('claimEndpointSlot', () => {
 });
 
 describe('deferDelay', () => {
-  it('spreads the pause around the configured one and never waits past the oldest lease', () => {
-    for (let n = 0; n < 200; n += 1) {
-      const delay = deferDelay(1_000, 60_000);
-      expect(delay).toBeGreaterThanOrEqual(500);
-      expect(delay).toBeLessThanOrEqual(1_500);
-    }
-    expect(deferDelay(1_000, 40)).toBe(40);
-    expect(deferDelay(1_000, 0)).toBe(1);
+  it('doubles the pause with each run of the job, up to 32 times, spread by half either way', () => {
+    const middle = () => 0.5;
+    expect([1, 2, 3, 6, 7, 50].map((runs) => deferDelay(250, runs, middle))).toEqual([
+      250, 500, 1_000, 8_000, 8_000, 8_000,
+    ]);
+    expect(deferDelay(250, 1, () => 0)).toBe(125);
+    expect(deferDelay(250, 1, () => 0.999_999)).toBe(375);
+    // A job BullMQ never counted as started still waits the base pause, never less than 1 ms.
+    expect(deferDelay(250, 0, middle)).toBe(250);
+    expect(deferDelay(1, 1, () => 0)).toBe(1);
   });
 });
 

@@ -107,7 +107,7 @@ export async function claimEndpointSlot(
   slots.metrics.inFlight.observe(claim.inFlight);
   if (!claim.admitted) {
     deliveries.inc({ outcome: 'deferred' });
-    await job.moveToDelayed(Date.now() + deferDelay(slots.deferMs, claim.retryAfterMs), token);
+    await job.moveToDelayed(Date.now() + deferDelay(slots.deferMs, job.attemptsStarted), token);
     throw new DelayedError();
   }
   slots.metrics.held.inc();
@@ -122,12 +122,17 @@ export async function claimEndpointSlot(
   };
 }
 
+/** The longest pause, in multiples of WEBHOOK_ENDPOINT_DEFER_MS (8 s at the default). */
+const MAX_DEFER_FACTOR = 32;
+
 /**
- * Half to one and a half times the configured pause, so the deferred jobs of one endpoint do
- * not all come back at the same millisecond; never later than the oldest lease's expiry, when
- * a slot is free for certain.
+ * WEBHOOK_ENDPOINT_DEFER_MS, doubled for each earlier run of the job up to 32 times it, then
+ * half to one and a half times that: a slow endpoint with a long queue is asked about a few
+ * times a second in all rather than by every waiting job every quarter second, and its
+ * deferred jobs do not all come back at the same millisecond. `runs` is BullMQ's count of the
+ * job's starts, this one included.
  */
-export function deferDelay(deferMs: number, untilLeaseExpiresMs: number): number {
-  const spread = deferMs * (0.5 + Math.random());
-  return Math.max(1, Math.round(Math.min(spread, untilLeaseExpiresMs)));
+export function deferDelay(deferMs: number, runs: number, random = Math.random): number {
+  const factor = Math.min(MAX_DEFER_FACTOR, 2 ** Math.max(0, runs - 1));
+  return Math.max(1, Math.round(deferMs * factor * (0.5 + random())));
 }
