@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../../../platform/config';
+import { eventually } from '../../../platform/testing/eventually';
 import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { webhookWorkerConfigShape } from '../webhooks/webhook-config';
@@ -196,6 +197,59 @@ describe('claimEndpointSlot', () => {
     expect(await metricValue('tessera_webhook_endpoint_slots_held')).toBe(0);
     const next = await claimEndpointSlot(fakeJob(), 'token', endpoint, slots, metrics);
     await next.release();
+  });
+});
+
+describe('claimEndpointSlot with an endpoint that answers fast', () => {
+  const registry = new Registry();
+  const metrics = createWebhookMetrics(registry);
+  let slots: EndpointSlots;
+
+  beforeAll(() => {
+    const base = createEndpointSlots(
+      client(),
+      {
+        REDIS_PREFIX: prefix,
+        WEBHOOK_TIMEOUT_MS: 1_000,
+        WEBHOOK_ENDPOINT_CONCURRENCY: 1,
+        WEBHOOK_ENDPOINT_DEFER_MS: 2_000,
+      },
+      registry,
+      pino({ level: 'silent' }),
+    );
+    // The test's clock: attempts in flight are as old as the test says.
+    slots = { ...base, bulkhead: bulkhead({ cap: 1, leaseMs: base.leaseMs }) };
+  });
+
+  const job = () =>
+    ({
+      id: randomUUID(),
+      attemptsStarted: 1,
+      moveToDelayed: () => Promise.reject(new Error('deferred')),
+    }) as unknown as Job;
+
+  it('waits in the worker for the slot its own release frees, instead of deferring the job', async () => {
+    const endpoint = randomUUID();
+    const first = await claimEndpointSlot(job(), 'token', endpoint, slots, metrics);
+    const second = claimEndpointSlot(job(), 'token', endpoint, slots, metrics);
+    await eventually(() => slots.waiters.size === 1);
+    await first.release();
+    const admitted = await second;
+    expect(await slots.bulkhead.inFlight(endpoint)).toBe(1);
+    await admitted.release();
+    expect(await slots.bulkhead.inFlight(endpoint)).toBe(0);
+  });
+
+  it('defers at once when the attempt in flight has been out longer than the pause (a slow receiver)', async () => {
+    const endpoint = randomUUID();
+    const first = await claimEndpointSlot(job(), 'token', endpoint, slots, metrics);
+    // Out 3 s of its 6 s lease: longer than the 2 s pause.
+    now += 3_000;
+    await expect(claimEndpointSlot(job(), 'token', endpoint, slots, metrics)).rejects.toThrow(
+      'deferred',
+    );
+    expect(slots.waiters.size).toBe(0);
+    await first.release();
   });
 });
 
