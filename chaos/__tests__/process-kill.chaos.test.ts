@@ -269,5 +269,5 @@ it('kill -9 of the worker in the middle of a 2 000-event burst: every event deli
   expect(mismatched).toEqual([]);
   expect(subscriber.tally.missing(written)).toEqual([]);
   expect(stats.uncoded).toEqual([]);
-  // The burst alone takes about 20 s on an idle 2-core machine; the cap is for a shared one.
+  // Generous: the 2 000 deliveries share the machine with the whole stack and the load.
 }, 240_000);
