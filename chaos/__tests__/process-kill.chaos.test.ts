@@ -200,8 +200,10 @@ it('kill -9 of the worker in the middle of a 2 000-event burst: every event deli
   });
   await traffic.answered(10);
   await appendEvents(app, tenant.tenantId, BURST);
-  // Killed with about a third of the burst sent: most of it is still queued or in flight.
-  await waitFor(() => deliveries().length >= before + BURST / 3, 60_000);
+  // Killed with a tenth of the burst sent: most of it is still queued or in flight.
+  await waitFor(() => deliveries().length >= before + BURST / 10, 60_000).catch(() => {
+    throw new Error(`${deliveries().length - before} deliveries within 60 s of the burst`);
+  });
 
   const killedAt = Date.now();
   const inFlightAtKill = deliveries().length - before;
@@ -221,7 +223,15 @@ it('kill -9 of the worker in the middle of a 2 000-event burst: every event deli
         .slice(before)
         .map((request) => String(request.headers['webhook-id'])),
     );
-  await waitFor(() => rows.every((row) => delivered().has(row.id)), 75_000).catch(() => {});
+  // As long as deliveries keep arriving the burst is still being worked off, not lost: wait
+  // until all are in or 15 s pass without a new one.
+  for (let seen = -1; seen < delivered().size;) {
+    seen = delivered().size;
+    const done = await waitFor(() => rows.every((row) => delivered().has(row.id)), 15_000)
+      .then(() => true)
+      .catch(() => false);
+    if (done) break;
+  }
   // The subscriber sees every event of the tenant, the deliveries' own among them.
   const written = await writtenSeqs(stack.db, tenant.tenantId, start);
   await subscriber.waitForAll(written).catch(() => undefined);
@@ -267,4 +277,5 @@ it('kill -9 of the worker in the middle of a 2 000-event burst: every event deli
   expect(mismatched).toEqual([]);
   expect(subscriber.tally.missing(written)).toEqual([]);
   expect(stats.uncoded).toEqual([]);
-}, 120_000);
+  // Generous: the 2 000 deliveries share the machine with the whole stack and the load.
+}, 300_000);

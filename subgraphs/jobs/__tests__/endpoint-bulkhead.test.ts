@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../../../platform/config';
+import { eventually } from '../../../platform/testing/eventually';
 import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
 import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { webhookWorkerConfigShape } from '../webhooks/webhook-config';
@@ -153,11 +154,12 @@ describe('claimEndpointSlot', () => {
     );
   });
 
-  /** A job that records where moveToDelayed sent it. */
+  /** A job in its first run that records where moveToDelayed sent it. */
   function fakeJob(): Job & { delayedUntil: number[] } {
     const delayedUntil: number[] = [];
     return {
       id: randomUUID(),
+      attemptsStarted: 1,
       delayedUntil,
       moveToDelayed: (timestamp: number) => {
         delayedUntil.push(timestamp);
@@ -185,7 +187,7 @@ describe('claimEndpointSlot', () => {
       DelayedError,
     );
     expect(job.delayedUntil).toHaveLength(1);
-    expect(job.delayedUntil[0]).toBeGreaterThanOrEqual(before + 1);
+    expect(job.delayedUntil[0]).toBeGreaterThanOrEqual(before + 100);
     // Half to one and a half times WEBHOOK_ENDPOINT_DEFER_MS.
     expect(job.delayedUntil[0]).toBeLessThanOrEqual(Date.now() + 300);
     expect(await metricValue('tessera_webhook_deliveries_total', { outcome: 'deferred' })).toBe(1);
@@ -198,15 +200,70 @@ describe('claimEndpointSlot', () => {
   });
 });
 
+describe('claimEndpointSlot with an endpoint that answers fast', () => {
+  const registry = new Registry();
+  const metrics = createWebhookMetrics(registry);
+  let slots: EndpointSlots;
+
+  beforeAll(() => {
+    const base = createEndpointSlots(
+      client(),
+      {
+        REDIS_PREFIX: prefix,
+        WEBHOOK_TIMEOUT_MS: 1_000,
+        WEBHOOK_ENDPOINT_CONCURRENCY: 1,
+        WEBHOOK_ENDPOINT_DEFER_MS: 2_000,
+      },
+      registry,
+      pino({ level: 'silent' }),
+    );
+    // The test's clock: attempts in flight are as old as the test says.
+    slots = { ...base, bulkhead: bulkhead({ cap: 1, leaseMs: base.leaseMs }) };
+  });
+
+  const job = () =>
+    ({
+      id: randomUUID(),
+      attemptsStarted: 1,
+      moveToDelayed: () => Promise.reject(new Error('deferred')),
+    }) as unknown as Job;
+
+  it('waits in the worker for the slot its own release frees, instead of deferring the job', async () => {
+    const endpoint = randomUUID();
+    const first = await claimEndpointSlot(job(), 'token', endpoint, slots, metrics);
+    const second = claimEndpointSlot(job(), 'token', endpoint, slots, metrics);
+    await eventually(() => slots.waiters.size === 1);
+    await first.release();
+    const admitted = await second;
+    expect(await slots.bulkhead.inFlight(endpoint)).toBe(1);
+    await admitted.release();
+    expect(await slots.bulkhead.inFlight(endpoint)).toBe(0);
+  });
+
+  it('defers at once when the attempt in flight has been out longer than the pause (a slow receiver)', async () => {
+    const endpoint = randomUUID();
+    const first = await claimEndpointSlot(job(), 'token', endpoint, slots, metrics);
+    // Out 3 s of its 6 s lease: longer than the 2 s pause.
+    now += 3_000;
+    await expect(claimEndpointSlot(job(), 'token', endpoint, slots, metrics)).rejects.toThrow(
+      'deferred',
+    );
+    expect(slots.waiters.size).toBe(0);
+    await first.release();
+  });
+});
+
 describe('deferDelay', () => {
-  it('spreads the pause around the configured one and never waits past the oldest lease', () => {
-    for (let n = 0; n < 200; n += 1) {
-      const delay = deferDelay(1_000, 60_000);
-      expect(delay).toBeGreaterThanOrEqual(500);
-      expect(delay).toBeLessThanOrEqual(1_500);
-    }
-    expect(deferDelay(1_000, 40)).toBe(40);
-    expect(deferDelay(1_000, 0)).toBe(1);
+  it('doubles the pause with each run of the job, up to 32 times, spread by half either way', () => {
+    const middle = () => 0.5;
+    expect([1, 2, 3, 6, 7, 50].map((runs) => deferDelay(250, runs, middle))).toEqual([
+      250, 500, 1_000, 8_000, 8_000, 8_000,
+    ]);
+    expect(deferDelay(250, 1, () => 0)).toBe(125);
+    expect(deferDelay(250, 1, () => 0.999_999)).toBe(375);
+    // A job BullMQ never counted as started still waits the base pause, never less than 1 ms.
+    expect(deferDelay(250, 0, middle)).toBe(250);
+    expect(deferDelay(1, 1, () => 0)).toBe(1);
   });
 });
 

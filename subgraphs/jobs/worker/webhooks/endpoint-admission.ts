@@ -2,7 +2,8 @@ import { DelayedError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { RedisClient } from '../../../../platform/redis';
-import { EndpointBulkhead } from './endpoint-bulkhead';
+import { EndpointBulkhead, type SlotClaim } from './endpoint-bulkhead';
+import { LocalSlotWaiters } from './local-slot-waiters';
 import type { WebhookMetrics } from './webhook-metrics';
 
 /**
@@ -26,6 +27,9 @@ export interface EndpointSlotsConfig {
 export interface EndpointSlots {
   bulkhead: EndpointBulkhead;
   deferMs: number;
+  /** How long a slot lasts if never given back (its expiry tells when it was taken). */
+  leaseMs: number;
+  waiters: LocalSlotWaiters;
   metrics: EndpointSlotMetrics;
   logger: Logger;
 }
@@ -46,13 +50,16 @@ export function createEndpointSlots(
   registry: Registry,
   logger: Logger,
 ): EndpointSlots {
+  const leaseMs = config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS;
   return {
     bulkhead: new EndpointBulkhead(redis, {
       prefix: config.REDIS_PREFIX,
       cap: config.WEBHOOK_ENDPOINT_CONCURRENCY,
-      leaseMs: config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS,
+      leaseMs,
     }),
     deferMs: config.WEBHOOK_ENDPOINT_DEFER_MS,
+    leaseMs,
+    waiters: new LocalSlotWaiters(),
     logger,
     metrics: {
       held: new Gauge({
@@ -95,7 +102,7 @@ export async function claimEndpointSlot(
   slots: EndpointSlots,
   { deliveries }: Pick<WebhookMetrics, 'deliveries'>,
 ): Promise<HeldSlot> {
-  const claim = await slots.bulkhead.claim(endpointId);
+  const claim = await claimOrWaitBriefly(endpointId, slots);
   if (claim.inFlight === null) {
     slots.metrics.errors.inc();
     slots.logger.warn(
@@ -107,7 +114,7 @@ export async function claimEndpointSlot(
   slots.metrics.inFlight.observe(claim.inFlight);
   if (!claim.admitted) {
     deliveries.inc({ outcome: 'deferred' });
-    await job.moveToDelayed(Date.now() + deferDelay(slots.deferMs, claim.retryAfterMs), token);
+    await job.moveToDelayed(Date.now() + deferDelay(slots.deferMs, job.attemptsStarted), token);
     throw new DelayedError();
   }
   slots.metrics.held.inc();
@@ -118,16 +125,42 @@ export async function claimEndpointSlot(
       released = true;
       slots.metrics.held.dec();
       await claim.release();
+      slots.waiters.wakeOne(endpointId);
     },
   };
 }
 
 /**
- * Half to one and a half times the configured pause, so the deferred jobs of one endpoint do
- * not all come back at the same millisecond; never later than the oldest lease's expiry, when
- * a slot is free for certain.
+ * A claim, retried here while the endpoint's attempts in flight are young: a busy but fast
+ * endpoint frees a slot within milliseconds, and sending every job over its cap to the
+ * delayed set would churn the whole queue through Redis (a burst to one endpoint slowed to a
+ * crawl that way). Once its oldest attempt has been out for WEBHOOK_ENDPOINT_DEFER_MS (a slow
+ * receiver), or this job has waited that long, the job is deferred instead, so a slow
+ * endpoint's jobs never hold worker slots for long.
  */
-export function deferDelay(deferMs: number, untilLeaseExpiresMs: number): number {
-  const spread = deferMs * (0.5 + Math.random());
-  return Math.max(1, Math.round(Math.min(spread, untilLeaseExpiresMs)));
+async function claimOrWaitBriefly(endpointId: string, slots: EndpointSlots): Promise<SlotClaim> {
+  const waitUntil = Date.now() + slots.deferMs;
+  let claim = await slots.bulkhead.claim(endpointId);
+  while (!claim.admitted && Date.now() < waitUntil) {
+    const oldestAttemptAgeMs = slots.leaseMs - claim.retryAfterMs;
+    if (oldestAttemptAgeMs >= slots.deferMs) break;
+    await slots.waiters.wait(endpointId, waitUntil - Date.now());
+    claim = await slots.bulkhead.claim(endpointId);
+  }
+  return claim;
+}
+
+/** The longest pause, in multiples of WEBHOOK_ENDPOINT_DEFER_MS (8 s at the default). */
+const MAX_DEFER_FACTOR = 32;
+
+/**
+ * WEBHOOK_ENDPOINT_DEFER_MS, doubled for each earlier run of the job up to 32 times it, then
+ * half to one and a half times that: a slow endpoint with a long queue is asked about a few
+ * times a second in all rather than by every waiting job every quarter second, and its
+ * deferred jobs do not all come back at the same millisecond. `runs` is BullMQ's count of the
+ * job's starts, this one included.
+ */
+export function deferDelay(deferMs: number, runs: number, random = Math.random): number {
+  const factor = Math.min(MAX_DEFER_FACTOR, 2 ** Math.max(0, runs - 1));
+  return Math.max(1, Math.round(deferMs * factor * (0.5 + random())));
 }
