@@ -131,7 +131,7 @@ export class OAuthService {
     const removing = links.filter((link) => link.provider === name);
     if (removing.length === 0) throw new NotFoundError('OAuth link');
     const others = links.length - removing.length;
-    if (others === 0 && !(await this.hasOtherSignInMethod(userId))) {
+    if (others === 0 && !(await new UserRepository(manager).hasPasswordOrPasskey(userId))) {
       throw new ValidationError(
         'This is your last way to sign in: set a password or add a passkey first',
         { field: 'provider' },
@@ -254,16 +254,6 @@ export class OAuthService {
       });
     }
     return url.href;
-  }
-
-  private async hasOtherSignInMethod(userId: string): Promise<boolean> {
-    const [row] = (await this.auth.dataSource.query(
-      `SELECT (u.password_hash IS NOT NULL) AS password,
-              EXISTS (SELECT 1 FROM auth.passkeys p WHERE p.user_id = u.id) AS passkey
-         FROM auth.users u WHERE u.id = $1`,
-      [userId],
-    )) as { password: boolean; passkey: boolean }[];
-    return Boolean(row?.password || row?.passkey);
   }
 
   private async limit(): Promise<void> {

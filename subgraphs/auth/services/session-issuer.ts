@@ -4,6 +4,7 @@ import { hashToken, randomToken } from '../../../platform/crypto';
 import type { UserEntity } from '../entities/user.entity';
 import { RefreshTokenRepository } from '../repositories/refresh-token.repository';
 import { SessionRepository } from '../repositories/session.repository';
+import { UserRepository } from '../repositories/user.repository';
 import type { SigningKeySet } from './signing-keys';
 
 export interface ClientMeta {
@@ -48,7 +49,7 @@ export class SessionIssuer {
     const tenantCap = (await this.options.tenantCap?.(user.id)) ?? null;
     const cap = Math.min(this.options.maxSessionsPerUser, tenantCap ?? Number.POSITIVE_INFINITY);
     // Lock the user's row so concurrent sign-ins count live sessions one at a time.
-    await manager.query(`SELECT 1 FROM auth.users WHERE id = $1 FOR UPDATE`, [user.id]);
+    await new UserRepository(manager).lockForUpdate(user.id);
     const live = await sessions.live(user.id);
     const excess = live.length - cap + 1;
     const evicted =
