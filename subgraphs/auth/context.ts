@@ -2,15 +2,15 @@ import type { RequestContext } from '../../platform/context';
 import type { SubgraphRuntime } from '../../platform/graphql';
 import type { AuthConfig } from './config';
 import { createLoaders } from './loaders';
-import { AccountService } from './services/account.service';
-import { AdminService } from './services/admin.service';
-import { ApiKeyService } from './services/api-key.service';
-import type { AuthServices } from './services/auth-services';
-import { OAuthService } from './services/oauth.service';
-import { PasskeyService } from './services/passkey.service';
-import { RecoveryService } from './services/recovery.service';
-import { SessionService } from './services/session.service';
-import { UserService } from './services/user.service';
+import { AccountService } from './credentials/account.service';
+import { AdminService } from './users/admin.service';
+import { ApiKeyService } from './api-keys/api-key.service';
+import type { AuthServices } from './auth-services';
+import { OAuthService } from './oauth/oauth.service';
+import { PasskeyService } from './webauthn/passkey.service';
+import { RecoveryService } from './credentials/recovery.service';
+import { SessionService } from './sessions/session.service';
+import { UserService } from './users/user.service';
 
 export interface AuthContext {
   request: RequestContext;

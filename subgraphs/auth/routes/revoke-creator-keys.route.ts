@@ -2,8 +2,8 @@ import { revokeApiKeysOfCreatorCall } from '../../../platform/contracts/auth/api
 import { ValidationError } from '../../../platform/errors';
 import type { SubgraphRuntime } from '../../../platform/graphql';
 import { signedJsonRoute, type RequestHandler } from '../../../platform/http';
-import type { AuthServices } from '../services/auth-services';
-import { revokeKeysOfCreator } from '../services/creator-keys';
+import type { AuthServices } from '../auth-services';
+import { revokeKeysOfCreator } from '../api-keys/creator-key-revocation.service';
 
 /**
  * `POST /internal/api-keys/revoke-created-by`: tenancy revokes the keys of a user who no

@@ -1,6 +1,6 @@
 import { isUuid } from '../../../platform/graphql';
 import { redisKey } from '../../../platform/redis';
-import type { AuthServices } from './auth-services';
+import type { AuthServices } from '../auth-services';
 
 export type ChallengePurpose = 'registration' | 'authentication';
 

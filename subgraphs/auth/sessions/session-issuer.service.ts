@@ -5,7 +5,7 @@ import type { UserEntity } from '../entities/user.entity';
 import { RefreshTokenRepository } from '../repositories/refresh-token.repository';
 import { SessionRepository } from '../repositories/session.repository';
 import { UserRepository } from '../repositories/user.repository';
-import type { SigningKeySet } from './signing-keys';
+import type { SigningKeySet } from './signing-key-set.service';
 
 export interface ClientMeta {
   ip: string | null;
@@ -30,7 +30,7 @@ export class SessionIssuer {
     private readonly options: {
       sessionTtlDays: number;
       maxSessionsPerUser: number;
-      /** The strictest cap of the user's tenants (tenant-session-cap.ts), when there is one. */
+      /** The strictest cap of the user's tenants (tenant-session-cap.client.ts), when there is one. */
       tenantCap?: (userId: string) => Promise<number | null>;
     },
   ) {}

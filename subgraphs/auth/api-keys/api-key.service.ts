@@ -12,7 +12,7 @@ import { appendEvent, EventType } from '../../../platform/events';
 import { parseId } from '../../../platform/graphql';
 import type { ApiKeyEntity } from '../entities/api-key.entity';
 import { ApiKeyRepository } from '../repositories/api-key.repository';
-import type { AuthServices } from './auth-services';
+import type { AuthServices } from '../auth-services';
 
 export const MAX_LIVE_API_KEYS_PER_TENANT = 100;
 const MAX_GRACE_SECONDS = 7 * 86_400;

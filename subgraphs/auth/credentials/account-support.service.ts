@@ -10,8 +10,8 @@ import type { AuthOutcome, AuthAttemptKind } from '../metrics';
 import { EmailTokenRepository } from '../repositories/email-token.repository';
 import { SessionRepository } from '../repositories/session.repository';
 import { UserRepository } from '../repositories/user.repository';
-import type { AuthServices } from './auth-services';
-import { verifyPassword } from './password';
+import type { AuthServices } from '../auth-services';
+import { verifyPassword } from './password.policy';
 
 /**
  * What the account flows share for one request: who is asking, the abuse limits and their

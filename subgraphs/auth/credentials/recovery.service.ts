@@ -5,10 +5,10 @@ import { appendEvent, EventType } from '../../../platform/events';
 import { EmailTokenRepository } from '../repositories/email-token.repository';
 import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
 import { UserRepository } from '../repositories/user.repository';
-import { AccountSupport } from './account-support';
-import type { AuthServices } from './auth-services';
-import { normalizeEmail } from './email';
-import { checkPasswordPolicy, hashPassword } from './password';
+import { AccountSupport } from './account-support.service';
+import type { AuthServices } from '../auth-services';
+import { normalizeEmail } from './email.input';
+import { checkPasswordPolicy, hashPassword } from './password.policy';
 
 const INVALID_TOKEN = 'This link is invalid or has expired';
 

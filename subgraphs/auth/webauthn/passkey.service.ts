@@ -16,10 +16,10 @@ import type { AuthAttemptKind, AuthOutcome } from '../metrics';
 import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
 import { PasskeyRepository } from '../repositories/passkey.repository';
 import { UserRepository } from '../repositories/user.repository';
-import { AccountService, type SignedIn } from './account.service';
-import type { AuthServices } from './auth-services';
-import { normalizeEmail } from './email';
-import { consumeMfaToken } from './mfa';
+import { AccountService, type SignedIn } from '../credentials/account.service';
+import type { AuthServices } from '../auth-services';
+import { normalizeEmail } from '../credentials/email.input';
+import { consumeMfaToken } from '../mfa/mfa.service';
 import {
   creationOptions,
   decoyCredential,
@@ -27,15 +27,15 @@ import {
   userHandleOf,
   verifyAssertion,
   verifyRegistration,
-} from './webauthn-ceremony';
-import { saveChallenge, takeChallenge } from './webauthn-challenges';
+} from './webauthn-ceremony.service';
+import { saveChallenge, takeChallenge } from './webauthn-challenge.store';
 import {
   challengeOf,
   isCredentialId,
   normalizePasskeyName,
   parseAuthenticationResponse,
   parseRegistrationResponse,
-} from './webauthn-input';
+} from './webauthn.input';
 
 /** Enough for every device a person owns, few enough that the lists stay small. */
 export const MAX_PASSKEYS_PER_USER = 20;

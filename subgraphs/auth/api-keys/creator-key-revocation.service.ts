@@ -1,7 +1,7 @@
 import { withTenantTransaction } from '../../../platform/db';
 import { appendEvent, EventType } from '../../../platform/events';
 import { ApiKeyRepository } from '../repositories/api-key.repository';
-import type { AuthServices } from './auth-services';
+import type { AuthServices } from '../auth-services';
 
 /** Why a key went with its creator, in its `auth.api_key.revoked` event. */
 export const CREATOR_LOST_ROLE = 'creator_lost_role';

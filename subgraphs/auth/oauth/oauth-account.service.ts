@@ -5,10 +5,10 @@ import { appendEvent, EventType } from '../../../platform/events';
 import type { OAuthLinkEntity } from '../entities/oauth-link.entity';
 import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
 import { UserRepository } from '../repositories/user.repository';
-import type { AuthServices } from './auth-services';
-import { normalizeEmail } from './email';
-import { ProviderRefusedError } from './oauth-providers';
-import type { OAuthState } from './oauth-state';
+import type { AuthServices } from '../auth-services';
+import { normalizeEmail } from '../credentials/email.input';
+import { ProviderRefusedError } from './oauth-provider-directory.client';
+import type { OAuthState } from './oauth-state.store';
 
 export const SIGN_IN_AND_LINK =
   'An account with this email exists: sign in to it and link this provider there';

@@ -4,12 +4,12 @@ import { ForbiddenError, UnauthenticatedError } from '../../../platform/errors';
 import { appendEvent, EventType } from '../../../platform/events';
 import { UserEntity } from '../entities/user.entity';
 import { UserRepository } from '../repositories/user.repository';
-import { AccountSupport } from './account-support';
-import type { AuthServices } from './auth-services';
-import { normalizeDisplayName, normalizeEmail } from './email';
-import { challengeSecondFactor, type MfaChallengeModel } from './mfa';
-import { checkPasswordPolicy, hashPassword, verifyPassword } from './password';
-import type { IssuedTokens } from './session-issuer';
+import { AccountSupport } from './account-support.service';
+import type { AuthServices } from '../auth-services';
+import { normalizeDisplayName, normalizeEmail } from './email.input';
+import { challengeSecondFactor, type MfaChallengeModel } from '../mfa/mfa.service';
+import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.policy';
+import type { IssuedTokens } from '../sessions/session-issuer.service';
 
 export interface SignedIn {
   tokens: IssuedTokens;

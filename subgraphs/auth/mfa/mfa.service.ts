@@ -3,7 +3,7 @@ import { appendEvent, EventType } from '../../../platform/events';
 import { redisKey } from '../../../platform/redis';
 import type { UserEntity } from '../entities/user.entity';
 import { PasskeyRepository } from '../repositories/passkey.repository';
-import type { AuthServices } from './auth-services';
+import type { AuthServices } from '../auth-services';
 
 /** Second factors a password or OAuth sign-in can be completed with. */
 export const MFA_METHODS = ['passkey'] as const;

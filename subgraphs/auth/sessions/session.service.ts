@@ -8,8 +8,8 @@ import type { UserEntity } from '../entities/user.entity';
 import { RefreshTokenRepository } from '../repositories/refresh-token.repository';
 import { SessionRepository } from '../repositories/session.repository';
 import { UserRepository } from '../repositories/user.repository';
-import type { AuthServices } from './auth-services';
-import type { SignedIn } from './account.service';
+import type { AuthServices } from '../auth-services';
+import type { SignedIn } from '../credentials/account.service';
 
 const INVALID_REFRESH = 'Invalid or expired refresh token';
 

@@ -17,8 +17,8 @@ import type { SessionEntity } from '../entities/session.entity';
 import type { UserEntity, UserStatus } from '../entities/user.entity';
 import { SessionRepository } from '../repositories/session.repository';
 import { UserRepository } from '../repositories/user.repository';
-import type { AuthServices } from './auth-services';
-import { SessionService } from './session.service';
+import type { AuthServices } from '../auth-services';
+import { SessionService } from '../sessions/session.service';
 import { isIP } from 'node:net';
 import { withReadTransaction } from '../../../platform/db/read-transaction';
 
