@@ -10,6 +10,9 @@ import { normalizeEmail } from '../credentials/email.input';
 import { ProviderRefusedError } from './oauth-provider-directory.client';
 import type { OAuthState } from './oauth-state.store';
 
+/** Only what this needs of what the auth process shares. */
+export type OAuthAccountDeps = Pick<AuthServices, 'dataSource' | 'metrics'>;
+
 export const SIGN_IN_AND_LINK =
   'An account with this email exists: sign in to it and link this provider there';
 
@@ -48,7 +51,7 @@ export function identityOf(info: Record<string, unknown>): ProviderIdentity {
  * trusted issuer said so.
  */
 export function accountFor(
-  auth: AuthServices,
+  auth: OAuthAccountDeps,
   started: OAuthState,
   identity: ProviderIdentity,
   trusted: boolean,

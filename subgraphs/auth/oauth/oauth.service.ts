@@ -15,12 +15,27 @@ import type { UserEntity } from '../entities/user.entity';
 import { vouchesForEmail } from './oauth-trust.policy';
 import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
 import { UserRepository } from '../repositories/user.repository';
-import { AccountService, type SignedIn } from '../credentials/account.service';
+import {
+  AccountService,
+  type SignedIn,
+  type AccountServiceDeps,
+} from '../credentials/account.service';
 import type { AuthServices } from '../auth-services';
 import { challengeSecondFactor, hasSecondFactor, type MfaChallengeModel } from '../mfa/mfa.service';
-import { accountFor, identityOf, recordLink, type ProviderIdentity } from './oauth-account.service';
+import {
+  accountFor,
+  identityOf,
+  recordLink,
+  type ProviderIdentity,
+  type OAuthAccountDeps,
+} from './oauth-account.service';
 import { ProviderRefusedError, type OAuthProvider } from './oauth-provider-directory.client';
 import type { OAuthState } from './oauth-state.store';
+
+/** Only what this needs of what the auth process shares. */
+export type OAuthServiceDeps = AccountServiceDeps &
+  OAuthAccountDeps &
+  Pick<AuthServices, 'config' | 'ipLimiter' | 'oauthProviders' | 'oauthStates'>;
 
 const PROVIDER = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const INVALID_STATE = 'The sign-in link is invalid or has expired; start again';
@@ -42,7 +57,7 @@ export class OAuthService {
 
   constructor(
     private readonly request: RequestContext,
-    private readonly auth: AuthServices,
+    private readonly auth: OAuthServiceDeps,
   ) {
     this.accounts = new AccountService(request, auth);
   }

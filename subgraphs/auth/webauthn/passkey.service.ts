@@ -16,7 +16,11 @@ import type { AuthAttemptKind, AuthOutcome } from '../metrics';
 import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
 import { PasskeyRepository } from '../repositories/passkey.repository';
 import { UserRepository } from '../repositories/user.repository';
-import { AccountService, type SignedIn } from '../credentials/account.service';
+import {
+  AccountService,
+  type SignedIn,
+  type AccountServiceDeps,
+} from '../credentials/account.service';
 import type { AuthServices } from '../auth-services';
 import { normalizeEmail } from '../credentials/email.input';
 import { consumeMfaToken } from '../mfa/mfa.service';
@@ -28,7 +32,7 @@ import {
   verifyAssertion,
   verifyRegistration,
 } from './webauthn-ceremony.service';
-import { saveChallenge, takeChallenge } from './webauthn-challenge.store';
+import { saveChallenge, takeChallenge, type ChallengeStoreDeps } from './webauthn-challenge.store';
 import {
   challengeOf,
   isCredentialId,
@@ -36,6 +40,11 @@ import {
   parseAuthenticationResponse,
   parseRegistrationResponse,
 } from './webauthn.input';
+
+/** Only what this needs of what the auth process shares. */
+export type PasskeyServiceDeps = AccountServiceDeps &
+  ChallengeStoreDeps &
+  Pick<AuthServices, 'logger'>;
 
 /** Enough for every device a person owns, few enough that the lists stay small. */
 export const MAX_PASSKEYS_PER_USER = 20;
@@ -51,7 +60,7 @@ export class PasskeyService {
 
   constructor(
     private readonly request: RequestContext,
-    private readonly auth: AuthServices,
+    private readonly auth: PasskeyServiceDeps,
   ) {
     this.accounts = new AccountService(request, auth);
     // One query for the passkeys of every user in a response (a list of users asks per row).
