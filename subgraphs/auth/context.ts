@@ -8,6 +8,7 @@ import { ApiKeyService } from './api-keys/api-key.service';
 import type { AuthServices } from './auth-services';
 import { OAuthService } from './oauth/oauth.service';
 import { PasskeyService } from './webauthn/passkey.service';
+import { PasskeySignInService } from './webauthn/passkey-sign-in.service';
 import { RecoveryService } from './credentials/recovery.service';
 import { SessionService } from './sessions/session.service';
 import { UserService } from './users/user.service';
@@ -21,6 +22,7 @@ export interface AuthContext {
   apiKeys: ApiKeyService;
   admin: AdminService;
   passkeys: PasskeyService;
+  passkeySignIn: PasskeySignInService;
   oauth: OAuthService;
 }
 
@@ -39,6 +41,7 @@ export function createAuthContext(
     apiKeys: new ApiKeyService(request, auth),
     admin: new AdminService(request, auth),
     passkeys: new PasskeyService(request, auth),
+    passkeySignIn: new PasskeySignInService(request, auth),
     oauth: new OAuthService(request, auth),
   };
 }
