@@ -53,16 +53,7 @@ export async function setupAuth(
   const apiKeys = new ApiKeyVerifier(dataSource, logger, config.API_KEY_USAGE_FLUSH_SECONDS * 1000);
   apiKeys.start();
   const mailer = createTransactionalMailer(config, dataSource, keyRing);
-  const windowMs = config.AUTH_RATE_WINDOW_SECONDS * 1000;
-  const limiter = (name: string, limit: number) =>
-    new SlidingWindowLimiter(redis, {
-      prefix: config.REDIS_PREFIX,
-      name,
-      limit,
-      windowMs,
-      // Guessing passwords while Redis is down must not get easier: refuse.
-      failMode: 'closed',
-    });
+  const limiter = authLimiter(runtime);
 
   const services: AuthServices = {
     config,
@@ -112,4 +103,18 @@ export async function setupAuth(
       await mailer.close();
     },
   };
+}
+
+/** A per-key sliding window over AUTH_RATE_WINDOW_SECONDS, refusing when Redis is down. */
+function authLimiter(runtime: SubgraphRuntime<AuthConfig>) {
+  const { config, redis } = runtime;
+  return (name: string, limit: number) =>
+    new SlidingWindowLimiter(redis, {
+      prefix: config.REDIS_PREFIX,
+      name,
+      limit,
+      windowMs: config.AUTH_RATE_WINDOW_SECONDS * 1000,
+      // Guessing passwords while Redis is down must not get easier: refuse.
+      failMode: 'closed',
+    });
 }
