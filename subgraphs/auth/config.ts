@@ -12,8 +12,8 @@ import {
   requireSmtpUrlForSmtpTransport,
 } from '../../platform/config';
 import type { SubgraphConfig } from '../../platform/graphql';
-import { refuseHttpTrustedIssuersInProduction, trustedIssuers } from './oauth-trust';
-import { origins, requireOriginsWithinRpId, rpId } from './webauthn-config';
+import { refuseHttpTrustedIssuersInProduction, trustedIssuers } from './oauth/oauth-trust.policy';
+import { origins, requireOriginsWithinRpId, rpId } from './webauthn/webauthn.config';
 
 /** The auth subgraph's own variables, validated together with the common ones. */
 export const authConfigShape = {

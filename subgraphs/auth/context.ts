@@ -2,15 +2,16 @@ import type { RequestContext } from '../../platform/context';
 import type { SubgraphRuntime } from '../../platform/graphql';
 import type { AuthConfig } from './config';
 import { createLoaders } from './loaders';
-import { AccountService } from './services/account.service';
-import { AdminService } from './services/admin.service';
-import { ApiKeyService } from './services/api-key.service';
-import type { AuthServices } from './services/auth-services';
-import { OAuthService } from './services/oauth.service';
-import { PasskeyService } from './services/passkey.service';
-import { RecoveryService } from './services/recovery.service';
-import { SessionService } from './services/session.service';
-import { UserService } from './services/user.service';
+import { AccountService } from './credentials/account.service';
+import { AdminService } from './users/admin.service';
+import { ApiKeyService } from './api-keys/api-key.service';
+import type { AuthServices } from './auth-services';
+import { OAuthService } from './oauth/oauth.service';
+import { PasskeyService } from './webauthn/passkey.service';
+import { PasskeySignInService } from './webauthn/passkey-sign-in.service';
+import { RecoveryService } from './credentials/recovery.service';
+import { SessionService } from './sessions/session.service';
+import { UserService } from './users/user.service';
 
 export interface AuthContext {
   request: RequestContext;
@@ -21,6 +22,7 @@ export interface AuthContext {
   apiKeys: ApiKeyService;
   admin: AdminService;
   passkeys: PasskeyService;
+  passkeySignIn: PasskeySignInService;
   oauth: OAuthService;
 }
 
@@ -39,6 +41,7 @@ export function createAuthContext(
     apiKeys: new ApiKeyService(request, auth),
     admin: new AdminService(request, auth),
     passkeys: new PasskeyService(request, auth),
+    passkeySignIn: new PasskeySignInService(request, auth),
     oauth: new OAuthService(request, auth),
   };
 }

@@ -11,7 +11,7 @@ import { SigningKeyEntity } from './entities/signing-key.entity';
 import { UserEntity } from './entities/user.entity';
 import { resolvers } from './resolvers';
 import { authRetentionPurge } from './retention-purge';
-import type { AuthServices } from './services/auth-services';
+import type { AuthServices } from './auth-services';
 import { setupAuth } from './setup';
 
 export const authSubgraph: SubgraphDefinition<AuthContext, typeof authConfigShape, AuthServices> = {

@@ -5,12 +5,12 @@ import {
   type RetentionPurgeHandlers,
 } from '../../platform/graphql/retention-purge-route';
 import { PurgeTarget } from '../../platform/retention';
-import { purgeSessionsOfShorterRetention } from './session-retention';
+import { purgeSessionsOfShorterRetention } from './sessions/session-retention.service';
 
 /**
  * Auth's retention purges (platform/retention): sessions that expired or were revoked before
  * the cutoff (the platform default), or before a shorter `retentionDays.sessions` of one of
- * their user's tenants (session-retention.ts), whose refresh tokens go with them (ON DELETE
+ * their user's tenants (sessions/session-retention.service.ts), whose refresh tokens go with them (ON DELETE
  * CASCADE), and email tokens used or expired before the cutoff. API keys are
  * the tenant's: those revoked or expired before the cutoff go tenant by tenant, under row-level
  * security (a key they replaced keeps no link to them: ON DELETE SET NULL). Revoked

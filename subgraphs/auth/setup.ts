@@ -10,20 +10,20 @@ import { outboundPolicyFromConfig } from '../../platform/config';
 import { SlidingWindowLimiter } from '../../platform/rate-limit';
 import type { AuthConfig } from './config';
 import { createAuthMetrics } from './metrics';
-import { authRoutes } from './internal-routes';
+import { authRoutes } from './routes/auth.routes';
 import { revokeCreatorKeysRoute } from './routes/revoke-creator-keys.route';
 import { verifiedEmailRoute } from './routes/verified-email.route';
 import { verifiedUsersRoute } from './routes/verified-users.route';
-import { ApiKeyVerifier } from './services/api-key-verifier';
-import type { AuthServices } from './services/auth-services';
-import { AccountLockout } from './services/lockout';
-import { authSecretStores } from './services/secret-reencryption';
-import { RevocationAnnouncer } from './services/revocation-announcer';
-import { tenantSessionCap } from './services/tenant-session-cap';
-import { SessionIssuer } from './services/session-issuer';
-import { SigningKeySet } from './services/signing-keys';
-import { OAuthProviderDirectory } from './services/oauth-providers';
-import { OAuthStateStore } from './services/oauth-state';
+import { ApiKeyVerifier } from './api-keys/api-key-verifier.service';
+import type { AuthServices } from './auth-services';
+import { AccountLockout } from './credentials/account-lockout.store';
+import { authSecretStores } from './sessions/signing-key-secrets.store';
+import { RevocationAnnouncer } from './sessions/revocation-announcer.service';
+import { tenantSessionCap } from './sessions/tenant-session-cap.client';
+import { SessionIssuer } from './sessions/session-issuer.service';
+import { SigningKeySet } from './sessions/signing-key-set.service';
+import { OAuthProviderDirectory } from './oauth/oauth-provider-directory.client';
+import { OAuthStateStore } from './oauth/oauth-state.store';
 
 /** Builds what the auth process shares across requests and starts its background work. */
 export async function setupAuth(
@@ -53,16 +53,7 @@ export async function setupAuth(
   const apiKeys = new ApiKeyVerifier(dataSource, logger, config.API_KEY_USAGE_FLUSH_SECONDS * 1000);
   apiKeys.start();
   const mailer = createTransactionalMailer(config, dataSource, keyRing);
-  const windowMs = config.AUTH_RATE_WINDOW_SECONDS * 1000;
-  const limiter = (name: string, limit: number) =>
-    new SlidingWindowLimiter(redis, {
-      prefix: config.REDIS_PREFIX,
-      name,
-      limit,
-      windowMs,
-      // Guessing passwords while Redis is down must not get easier: refuse.
-      failMode: 'closed',
-    });
+  const limiter = authLimiter(runtime);
 
   const services: AuthServices = {
     config,
@@ -112,4 +103,18 @@ export async function setupAuth(
       await mailer.close();
     },
   };
+}
+
+/** A per-key sliding window over AUTH_RATE_WINDOW_SECONDS, refusing when Redis is down. */
+function authLimiter(runtime: SubgraphRuntime<AuthConfig>) {
+  const { config, redis } = runtime;
+  return (name: string, limit: number) =>
+    new SlidingWindowLimiter(redis, {
+      prefix: config.REDIS_PREFIX,
+      name,
+      limit,
+      windowMs: config.AUTH_RATE_WINDOW_SECONDS * 1000,
+      // Guessing passwords while Redis is down must not get easier: refuse.
+      failMode: 'closed',
+    });
 }

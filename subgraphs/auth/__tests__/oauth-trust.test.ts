@@ -3,7 +3,7 @@ import { subgraphConfigSchema } from '../../../platform/graphql/subgraph-service
 import { configProblems } from '../../../platform/testing/config-problems';
 import { authSubgraph } from '..';
 import type { ResolvedOAuthProvider } from '../../../platform/contracts/tenancy/oauth-provider-lookup';
-import { vouchesForEmail } from '../oauth-trust';
+import { vouchesForEmail } from '../oauth/oauth-trust.policy';
 
 // OAUTH_TRUSTED_ISSUERS as the auth process checks it at start, and which tenant providers it
 // lets vouch for an email.

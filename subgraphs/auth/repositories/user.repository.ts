@@ -41,6 +41,22 @@ export class UserRepository {
       .getOne();
   }
 
+  /** Locks the user's row until the transaction ends, so callers counting its rows go one at a time. */
+  async lockForUpdate(id: string): Promise<void> {
+    await this.manager.query(`SELECT 1 FROM auth.users WHERE id = $1 FOR UPDATE`, [id]);
+  }
+
+  /** Whether the user can sign in with a password or a passkey (besides any OAuth link). */
+  async hasPasswordOrPasskey(id: string): Promise<boolean> {
+    const [row] = (await this.manager.query(
+      `SELECT (u.password_hash IS NOT NULL) AS password,
+              EXISTS (SELECT 1 FROM auth.passkeys p WHERE p.user_id = u.id) AS passkey
+         FROM auth.users u WHERE u.id = $1`,
+      [id],
+    )) as { password: boolean; passkey: boolean }[];
+    return Boolean(row?.password || row?.passkey);
+  }
+
   /** Inserts unless the email is taken; null when it is. */
   async insert(user: {
     email: string;

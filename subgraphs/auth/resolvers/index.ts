@@ -39,10 +39,10 @@ export const resolvers: Resolvers = {
     startPasskeyRegistration: (_parent, _args, { passkeys }) => passkeys.startRegistration(),
     finishPasskeyRegistration: (_parent, { response, name }, { passkeys }) =>
       passkeys.finishRegistration(response, name),
-    startPasskeyAuthentication: (_parent, { email }, { passkeys }) =>
-      passkeys.startAuthentication(email),
-    finishPasskeyAuthentication: (_parent, { response, mfaToken }, { passkeys }) =>
-      passkeys.finishAuthentication(response, mfaToken),
+    startPasskeyAuthentication: (_parent, { email }, { passkeySignIn }) =>
+      passkeySignIn.startAuthentication(email),
+    finishPasskeyAuthentication: (_parent, { response, mfaToken }, { passkeySignIn }) =>
+      passkeySignIn.finishAuthentication(response, mfaToken),
     removePasskey: (_parent, { id }, { passkeys }) => passkeys.remove(id),
     startOAuth: (_parent, { provider, tenantId, redirectUri }, { oauth }) =>
       oauth.start(provider, tenantId, redirectUri),

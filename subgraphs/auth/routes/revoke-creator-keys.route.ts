@@ -2,8 +2,10 @@ import { revokeApiKeysOfCreatorCall } from '../../../platform/contracts/auth/api
 import { ValidationError } from '../../../platform/errors';
 import type { SubgraphRuntime } from '../../../platform/graphql';
 import { signedJsonRoute, type RequestHandler } from '../../../platform/http';
-import type { AuthServices } from '../services/auth-services';
-import { revokeKeysOfCreator } from '../services/creator-keys';
+import {
+  revokeKeysOfCreator,
+  type CreatorKeyRevocationDeps,
+} from '../api-keys/creator-key-revocation.service';
 
 /**
  * `POST /internal/api-keys/revoke-created-by`: tenancy revokes the keys of a user who no
@@ -12,7 +14,7 @@ import { revokeKeysOfCreator } from '../services/creator-keys';
  */
 export function revokeCreatorKeysRoute(
   runtime: SubgraphRuntime,
-  auth: Pick<AuthServices, 'dataSource' | 'revocations'>,
+  auth: CreatorKeyRevocationDeps,
 ): RequestHandler {
   return signedJsonRoute(runtime, revokeApiKeysOfCreatorCall, async (request, context) => {
     const tenantId = request.tenantId.toLowerCase();

@@ -1,6 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import { ValidationError } from '../../../platform/errors';
-import { WEAK_PASSWORDS } from './weak-passwords';
+import { WEAK_PASSWORDS } from './weak-passwords.data';
 
 // `Algorithm.Argon2id` is an ambient const enum, which isolated modules cannot read.
 const ARGON2ID = 2;

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { list, type ConfigRule } from '../../platform/config';
+import { list, type ConfigRule } from '../../../platform/config';
 
 /** A WebAuthn RP ID is a domain (never an IP address, a port or a URL), lower case. */
 const DOMAIN =

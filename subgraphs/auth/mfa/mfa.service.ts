@@ -3,7 +3,10 @@ import { appendEvent, EventType } from '../../../platform/events';
 import { redisKey } from '../../../platform/redis';
 import type { UserEntity } from '../entities/user.entity';
 import { PasskeyRepository } from '../repositories/passkey.repository';
-import type { AuthServices } from './auth-services';
+import type { AuthServices } from '../auth-services';
+
+/** What the second-factor step reads and writes. */
+export type MfaDeps = Pick<AuthServices, 'config' | 'dataSource' | 'redis'>;
 
 /** Second factors a password or OAuth sign-in can be completed with. */
 export const MFA_METHODS = ['passkey'] as const;
@@ -16,11 +19,11 @@ export interface MfaChallengeModel {
 
 const MFA_TOKEN = /^mfa_[A-Za-z0-9_-]{43}$/;
 
-function key(auth: AuthServices, tokenHash: string): string {
+function key(auth: MfaDeps, tokenHash: string): string {
   return redisKey(auth.config.REDIS_PREFIX, 'auth', 'mfa', tokenHash);
 }
 
-export async function hasSecondFactor(auth: AuthServices, userId: string): Promise<boolean> {
+export async function hasSecondFactor(auth: MfaDeps, userId: string): Promise<boolean> {
   return (await new PasskeyRepository(auth.dataSource.manager).countOf(userId)) > 0;
 }
 
@@ -31,7 +34,7 @@ export async function hasSecondFactor(auth: AuthServices, userId: string): Promi
  * attempt to finish, right or wrong.
  */
 export async function challengeSecondFactor(
-  auth: AuthServices,
+  auth: MfaDeps,
   user: UserEntity,
 ): Promise<MfaChallengeModel | null> {
   if (!(await hasSecondFactor(auth, user.id))) return null;
@@ -55,7 +58,7 @@ export async function challengeSecondFactor(
 }
 
 /** The user an MFA token was issued to, spending the token; null if unknown, expired or used. */
-export async function consumeMfaToken(auth: AuthServices, token: string): Promise<string | null> {
+export async function consumeMfaToken(auth: MfaDeps, token: string): Promise<string | null> {
   if (!MFA_TOKEN.test(token)) return null;
   return auth.redis.getdel(key(auth, hashToken(token)));
 }

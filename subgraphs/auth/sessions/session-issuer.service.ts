@@ -4,7 +4,8 @@ import { hashToken, randomToken } from '../../../platform/crypto';
 import type { UserEntity } from '../entities/user.entity';
 import { RefreshTokenRepository } from '../repositories/refresh-token.repository';
 import { SessionRepository } from '../repositories/session.repository';
-import type { SigningKeySet } from './signing-keys';
+import { UserRepository } from '../repositories/user.repository';
+import type { SigningKeySet } from './signing-key-set.service';
 
 export interface ClientMeta {
   ip: string | null;
@@ -29,7 +30,7 @@ export class SessionIssuer {
     private readonly options: {
       sessionTtlDays: number;
       maxSessionsPerUser: number;
-      /** The strictest cap of the user's tenants (tenant-session-cap.ts), when there is one. */
+      /** The strictest cap of the user's tenants (tenant-session-cap.client.ts), when there is one. */
       tenantCap?: (userId: string) => Promise<number | null>;
     },
   ) {}
@@ -48,7 +49,7 @@ export class SessionIssuer {
     const tenantCap = (await this.options.tenantCap?.(user.id)) ?? null;
     const cap = Math.min(this.options.maxSessionsPerUser, tenantCap ?? Number.POSITIVE_INFINITY);
     // Lock the user's row so concurrent sign-ins count live sessions one at a time.
-    await manager.query(`SELECT 1 FROM auth.users WHERE id = $1 FOR UPDATE`, [user.id]);
+    await new UserRepository(manager).lockForUpdate(user.id);
     const live = await sessions.live(user.id);
     const excess = live.length - cap + 1;
     const evicted =

@@ -12,15 +12,30 @@ import { appendEvent, EventType } from '../../../platform/events';
 import { parseId } from '../../../platform/graphql';
 import type { OAuthLinkView } from '../entities/oauth-link.entity';
 import type { UserEntity } from '../entities/user.entity';
-import { vouchesForEmail } from '../oauth-trust';
+import { vouchesForEmail } from './oauth-trust.policy';
 import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
 import { UserRepository } from '../repositories/user.repository';
-import { AccountService, type SignedIn } from './account.service';
-import type { AuthServices } from './auth-services';
-import { challengeSecondFactor, hasSecondFactor, type MfaChallengeModel } from './mfa';
-import { accountFor, identityOf, recordLink, type ProviderIdentity } from './oauth-accounts';
-import { ProviderRefusedError, type OAuthProvider } from './oauth-providers';
-import type { OAuthState } from './oauth-state';
+import {
+  AccountService,
+  type SignedIn,
+  type AccountServiceDeps,
+} from '../credentials/account.service';
+import type { AuthServices } from '../auth-services';
+import { challengeSecondFactor, hasSecondFactor, type MfaChallengeModel } from '../mfa/mfa.service';
+import {
+  accountFor,
+  identityOf,
+  recordLink,
+  type ProviderIdentity,
+  type OAuthAccountDeps,
+} from './oauth-account.service';
+import { ProviderRefusedError, type OAuthProvider } from './oauth-provider-directory.client';
+import type { OAuthState } from './oauth-state.store';
+
+/** Only what this needs of what the auth process shares. */
+export type OAuthServiceDeps = AccountServiceDeps &
+  OAuthAccountDeps &
+  Pick<AuthServices, 'config' | 'ipLimiter' | 'oauthProviders' | 'oauthStates'>;
 
 const PROVIDER = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const INVALID_STATE = 'The sign-in link is invalid or has expired; start again';
@@ -42,7 +57,7 @@ export class OAuthService {
 
   constructor(
     private readonly request: RequestContext,
-    private readonly auth: AuthServices,
+    private readonly auth: OAuthServiceDeps,
   ) {
     this.accounts = new AccountService(request, auth);
   }
@@ -131,7 +146,7 @@ export class OAuthService {
     const removing = links.filter((link) => link.provider === name);
     if (removing.length === 0) throw new NotFoundError('OAuth link');
     const others = links.length - removing.length;
-    if (others === 0 && !(await this.hasOtherSignInMethod(userId))) {
+    if (others === 0 && !(await new UserRepository(manager).hasPasswordOrPasskey(userId))) {
       throw new ValidationError(
         'This is your last way to sign in: set a password or add a passkey first',
         { field: 'provider' },
@@ -254,16 +269,6 @@ export class OAuthService {
       });
     }
     return url.href;
-  }
-
-  private async hasOtherSignInMethod(userId: string): Promise<boolean> {
-    const [row] = (await this.auth.dataSource.query(
-      `SELECT (u.password_hash IS NOT NULL) AS password,
-              EXISTS (SELECT 1 FROM auth.passkeys p WHERE p.user_id = u.id) AS passkey
-         FROM auth.users u WHERE u.id = $1`,
-      [userId],
-    )) as { password: boolean; passkey: boolean }[];
-    return Boolean(row?.password || row?.passkey);
   }
 
   private async limit(): Promise<void> {

@@ -1,15 +1,15 @@
-import { JWKS_PATH } from '../../platform/auth';
-import { apiKeyOwnerCall } from '../../platform/contracts/auth/api-key-owner';
-import { apiKeyVerifyCall } from '../../platform/contracts/auth/api-key-verify';
-import { ValidationError } from '../../platform/errors';
+import { JWKS_PATH } from '../../../platform/auth';
+import { apiKeyOwnerCall } from '../../../platform/contracts/auth/api-key-owner';
+import { apiKeyVerifyCall } from '../../../platform/contracts/auth/api-key-verify';
+import { ValidationError } from '../../../platform/errors';
 import {
   sendJson,
   signedJsonRoute,
   type RequestHandler,
   type SignedRouteRuntime,
-} from '../../platform/http';
-import type { ApiKeyVerifier } from './services/api-key-verifier';
-import type { SigningKeySet } from './services/signing-keys';
+} from '../../../platform/http';
+import type { ApiKeyVerifier } from '../api-keys/api-key-verifier.service';
+import type { SigningKeySet } from '../sessions/signing-key-set.service';
 
 /**
  * The auth process's HTTP routes beside GraphQL: the public JWKS (what the gateway verifies

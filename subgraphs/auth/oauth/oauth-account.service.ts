@@ -5,10 +5,13 @@ import { appendEvent, EventType } from '../../../platform/events';
 import type { OAuthLinkEntity } from '../entities/oauth-link.entity';
 import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
 import { UserRepository } from '../repositories/user.repository';
-import type { AuthServices } from './auth-services';
-import { normalizeEmail } from './email';
-import { ProviderRefusedError } from './oauth-providers';
-import type { OAuthState } from './oauth-state';
+import type { AuthServices } from '../auth-services';
+import { normalizeEmail } from '../credentials/email.input';
+import { ProviderRefusedError } from './oauth-provider-directory.client';
+import type { OAuthState } from './oauth-state.store';
+
+/** Only what this needs of what the auth process shares. */
+export type OAuthAccountDeps = Pick<AuthServices, 'dataSource' | 'metrics'>;
 
 export const SIGN_IN_AND_LINK =
   'An account with this email exists: sign in to it and link this provider there';
@@ -48,7 +51,7 @@ export function identityOf(info: Record<string, unknown>): ProviderIdentity {
  * trusted issuer said so.
  */
 export function accountFor(
-  auth: AuthServices,
+  auth: OAuthAccountDeps,
   started: OAuthState,
   identity: ProviderIdentity,
   trusted: boolean,

@@ -10,7 +10,7 @@ import {
 import type { AuthConfig } from '../config';
 import type { PasskeyEntity, PasskeyTransport } from '../entities/passkey.entity';
 import type { UserEntity } from '../entities/user.entity';
-import type { AuthenticationResponse, RegistrationResponse } from './webauthn-input';
+import type { AuthenticationResponse, RegistrationResponse } from './webauthn.input';
 
 // The WebAuthn ceremonies, verified by @simplewebauthn/server against this deployment's
 // RP ID and the exact origins it serves. Choices (see also PasskeyService):

@@ -12,7 +12,10 @@ import { appendEvent, EventType } from '../../../platform/events';
 import { parseId } from '../../../platform/graphql';
 import type { ApiKeyEntity } from '../entities/api-key.entity';
 import { ApiKeyRepository } from '../repositories/api-key.repository';
-import type { AuthServices } from './auth-services';
+import type { AuthServices } from '../auth-services';
+
+/** Only what this needs of what the auth process shares. */
+export type ApiKeyServiceDeps = Pick<AuthServices, 'dataSource' | 'revocations'>;
 
 export const MAX_LIVE_API_KEYS_PER_TENANT = 100;
 const MAX_GRACE_SECONDS = 7 * 86_400;
@@ -29,7 +32,7 @@ export class ApiKeyService {
 
   constructor(
     private readonly request: RequestContext,
-    private readonly auth: AuthServices,
+    private readonly auth: ApiKeyServiceDeps,
   ) {
     this.scope = tenantScope(auth.dataSource, request);
   }

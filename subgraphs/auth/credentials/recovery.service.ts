@@ -5,10 +5,13 @@ import { appendEvent, EventType } from '../../../platform/events';
 import { EmailTokenRepository } from '../repositories/email-token.repository';
 import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
 import { UserRepository } from '../repositories/user.repository';
-import { AccountSupport } from './account-support';
-import type { AuthServices } from './auth-services';
-import { normalizeEmail } from './email';
-import { checkPasswordPolicy, hashPassword } from './password';
+import { AccountSupport, type AccountSupportDeps } from './account-support.service';
+import type { AuthServices } from '../auth-services';
+import { normalizeEmail } from './email.input';
+import { checkPasswordPolicy, hashPassword } from './password.policy';
+
+/** Only what this needs of what the auth process shares. */
+export type RecoveryServiceDeps = AccountSupportDeps & Pick<AuthServices, 'revocations'>;
 
 const INVALID_TOKEN = 'This link is invalid or has expired';
 
@@ -18,7 +21,7 @@ export class RecoveryService {
 
   constructor(
     request: RequestContext,
-    private readonly auth: AuthServices,
+    private readonly auth: RecoveryServiceDeps,
   ) {
     this.support = new AccountSupport(request, auth);
   }

@@ -2,9 +2,9 @@ import {
   SESSION_RETENTION_PAGE,
   sessionRetentionCall,
   type SessionRetentionAnswer,
-} from '../../platform/contracts/tenancy/session-retention';
-import type { SubgraphRuntime } from '../../platform/graphql';
-import { countDeleted } from '../../platform/graphql/retention-purge-route';
+} from '../../../platform/contracts/tenancy/session-retention';
+import type { SubgraphRuntime } from '../../../platform/graphql';
+import { countDeleted } from '../../../platform/graphql/retention-purge-route';
 
 /**
  * The sessions purge's second pass: the ended sessions of users whose tenants keep them for

@@ -17,10 +17,12 @@ import type { SessionEntity } from '../entities/session.entity';
 import type { UserEntity, UserStatus } from '../entities/user.entity';
 import { SessionRepository } from '../repositories/session.repository';
 import { UserRepository } from '../repositories/user.repository';
-import type { AuthServices } from './auth-services';
-import { SessionService } from './session.service';
+import { SessionService, type SessionServiceDeps } from '../sessions/session.service';
 import { isIP } from 'node:net';
 import { withReadTransaction } from '../../../platform/db/read-transaction';
+
+/** Admin actions end sessions the way their owners do, so they need what SessionService needs. */
+export type AdminServiceDeps = SessionServiceDeps;
 
 /** What platform administrators do to users and sessions across tenants. */
 export class AdminService {
@@ -28,7 +30,7 @@ export class AdminService {
 
   constructor(
     private readonly request: RequestContext,
-    private readonly auth: AuthServices,
+    private readonly auth: AdminServiceDeps,
   ) {
     this.sessions = new SessionService(request, auth);
   }

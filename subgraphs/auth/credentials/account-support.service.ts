@@ -10,8 +10,21 @@ import type { AuthOutcome, AuthAttemptKind } from '../metrics';
 import { EmailTokenRepository } from '../repositories/email-token.repository';
 import { SessionRepository } from '../repositories/session.repository';
 import { UserRepository } from '../repositories/user.repository';
-import type { AuthServices } from './auth-services';
-import { verifyPassword } from './password';
+import type { AuthServices } from '../auth-services';
+import { verifyPassword } from './password.policy';
+
+/** Only what this needs of what the auth process shares. */
+export type AccountSupportDeps = Pick<
+  AuthServices,
+  | 'config'
+  | 'dataSource'
+  | 'ipLimiter'
+  | 'lockout'
+  | 'logger'
+  | 'mailLimiter'
+  | 'mailer'
+  | 'metrics'
+>;
 
 /**
  * What the account flows share for one request: who is asking, the abuse limits and their
@@ -20,7 +33,7 @@ import { verifyPassword } from './password';
 export class AccountSupport {
   constructor(
     private readonly request: RequestContext,
-    private readonly auth: AuthServices,
+    private readonly auth: AccountSupportDeps,
   ) {}
 
   get meta() {

@@ -1,7 +1,10 @@
 import { withTenantTransaction } from '../../../platform/db';
 import { appendEvent, EventType } from '../../../platform/events';
 import { ApiKeyRepository } from '../repositories/api-key.repository';
-import type { AuthServices } from './auth-services';
+import type { AuthServices } from '../auth-services';
+
+/** Revoking touches the keys and tells the gateways; nothing else. */
+export type CreatorKeyRevocationDeps = Pick<AuthServices, 'dataSource' | 'revocations'>;
 
 /** Why a key went with its creator, in its `auth.api_key.revoked` event. */
 export const CREATOR_LOST_ROLE = 'creator_lost_role';
@@ -12,7 +15,7 @@ export const CREATOR_LOST_ROLE = 'creator_lost_role';
  * announced to every gateway (which refuse the keys and close their sockets at once).
  */
 export async function revokeKeysOfCreator(
-  auth: Pick<AuthServices, 'dataSource' | 'revocations'>,
+  auth: CreatorKeyRevocationDeps,
   tenantId: string,
   userId: string,
 ): Promise<string[]> {

@@ -1,6 +1,9 @@
 import { isUuid } from '../../../platform/graphql';
 import { redisKey } from '../../../platform/redis';
-import type { AuthServices } from './auth-services';
+import type { AuthServices } from '../auth-services';
+
+/** Where challenges are kept, and for how long. */
+export type ChallengeStoreDeps = Pick<AuthServices, 'config' | 'redis'>;
 
 export type ChallengePurpose = 'registration' | 'authentication';
 
@@ -16,7 +19,7 @@ export interface ChallengeRecord {
   bound: boolean;
 }
 
-function key(auth: AuthServices, challenge: string): string {
+function key(auth: ChallengeStoreDeps, challenge: string): string {
   return redisKey(auth.config.REDIS_PREFIX, 'auth', 'webauthn', 'challenge', challenge);
 }
 
@@ -26,7 +29,7 @@ function key(auth: AuthServices, challenge: string): string {
  * a response, good or bad, can be presented only once.
  */
 export async function saveChallenge(
-  auth: AuthServices,
+  auth: ChallengeStoreDeps,
   challenge: string,
   record: ChallengeRecord,
 ): Promise<void> {
@@ -40,7 +43,7 @@ export async function saveChallenge(
 
 /** Takes the challenge for good; null when it was never issued, has expired or was used. */
 export async function takeChallenge(
-  auth: AuthServices,
+  auth: ChallengeStoreDeps,
   challenge: string,
 ): Promise<ChallengeRecord | null> {
   const stored = await auth.redis.getdel(key(auth, challenge));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { list, type ConfigRule } from '../../platform/config';
-import { endpointSchemeProblem } from '../../platform/outbound';
-import type { ResolvedOAuthProvider } from '../../platform/contracts/tenancy/oauth-provider-lookup';
+import { list, type ConfigRule } from '../../../platform/config';
+import { endpointSchemeProblem } from '../../../platform/outbound';
+import type { ResolvedOAuthProvider } from '../../../platform/contracts/tenancy/oauth-provider-lookup';
 
 /**
  * An OIDC issuer as the operator writes it in OAUTH_TRUSTED_ISSUERS: https (http only on a

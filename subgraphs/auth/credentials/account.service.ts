@@ -4,12 +4,17 @@ import { ForbiddenError, UnauthenticatedError } from '../../../platform/errors';
 import { appendEvent, EventType } from '../../../platform/events';
 import { UserEntity } from '../entities/user.entity';
 import { UserRepository } from '../repositories/user.repository';
-import { AccountSupport } from './account-support';
-import type { AuthServices } from './auth-services';
-import { normalizeDisplayName, normalizeEmail } from './email';
-import { challengeSecondFactor, type MfaChallengeModel } from './mfa';
-import { checkPasswordPolicy, hashPassword, verifyPassword } from './password';
-import type { IssuedTokens } from './session-issuer';
+import { AccountSupport, type AccountSupportDeps } from './account-support.service';
+import type { AuthServices } from '../auth-services';
+import { normalizeDisplayName, normalizeEmail } from './email.input';
+import { challengeSecondFactor, type MfaChallengeModel, type MfaDeps } from '../mfa/mfa.service';
+import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.policy';
+import type { IssuedTokens } from '../sessions/session-issuer.service';
+
+/** Only what this needs of what the auth process shares. */
+export type AccountServiceDeps = AccountSupportDeps &
+  MfaDeps &
+  Pick<AuthServices, 'issuer' | 'revocations'>;
 
 export interface SignedIn {
   tokens: IssuedTokens;
@@ -24,7 +29,7 @@ export class AccountService {
 
   constructor(
     private readonly request: RequestContext,
-    private readonly auth: AuthServices,
+    private readonly auth: AccountServiceDeps,
   ) {
     this.support = new AccountSupport(request, auth);
   }

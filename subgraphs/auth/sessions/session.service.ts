@@ -8,8 +8,14 @@ import type { UserEntity } from '../entities/user.entity';
 import { RefreshTokenRepository } from '../repositories/refresh-token.repository';
 import { SessionRepository } from '../repositories/session.repository';
 import { UserRepository } from '../repositories/user.repository';
-import type { AuthServices } from './auth-services';
-import type { SignedIn } from './account.service';
+import type { AuthServices } from '../auth-services';
+import type { SignedIn } from '../credentials/account.service';
+
+/** Only what this needs of what the auth process shares. */
+export type SessionServiceDeps = Pick<
+  AuthServices,
+  'dataSource' | 'issuer' | 'metrics' | 'revocations'
+>;
 
 const INVALID_REFRESH = 'Invalid or expired refresh token';
 
@@ -20,7 +26,7 @@ type RefreshOutcome =
 export class SessionService {
   constructor(
     private readonly request: RequestContext,
-    private readonly auth: AuthServices,
+    private readonly auth: SessionServiceDeps,
   ) {}
 
   /**
