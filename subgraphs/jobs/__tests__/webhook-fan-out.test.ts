@@ -15,7 +15,7 @@ import { TEST_REDIS_URL } from '../../../platform/testing/services';
 import { WebhookAttemptEntity } from '../entities/webhook-attempt.entity';
 import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
-import type { WebhookFanOut } from '../relay/webhook-fan-out';
+import type { WebhookFanOut } from '../relay/relay-fan-out-hook';
 import { WEBHOOK_DELIVERY_QUEUE, webhookDeliveryJobSchema } from '../webhooks/delivery-job';
 import { createWebhookFanOut } from '../worker/webhooks/webhook-fan-out';
 

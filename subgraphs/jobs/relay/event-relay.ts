@@ -5,7 +5,7 @@ import { eventChannel, type PublishedEvent } from '../../../platform/events';
 import type { RedisClient } from '../../../platform/redis';
 import { createRelayMetrics } from './relay-metrics';
 import { RelayRepository } from '../repositories/relay.repository';
-import { noWebhookFanOut, type WebhookFanOut } from './webhook-fan-out';
+import { noWebhookFanOut, type WebhookFanOut } from './relay-fan-out-hook';
 
 export interface EventRelayOptions {
   /** The worker's role's URL: the relay reads across tenants only through the relay functions. */

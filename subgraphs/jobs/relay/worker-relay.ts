@@ -5,7 +5,7 @@ import type { ReadinessCheck } from '../../../platform/http';
 import { closeRedis, createRedis, type RedisConfig } from '../../../platform/redis';
 import { startEventRelay, type EventRelay } from './event-relay';
 import type { relayConfigShape } from './relay-config';
-import { noWebhookFanOut, type WebhookFanOut } from './webhook-fan-out';
+import { noWebhookFanOut, type WebhookFanOut } from './relay-fan-out-hook';
 
 type RelayConfig = DatabaseConfig & RedisConfig & { [K in keyof typeof relayConfigShape]: number };
 

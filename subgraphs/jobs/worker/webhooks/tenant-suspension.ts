@@ -6,7 +6,7 @@ import { EventType, type PublishedEvent } from '../../../../platform/events';
 import { TENANT_STATUSES, type TenantStatus } from '../../../../platform/tenancy';
 import { TenantStatusRepository } from '../../repositories/tenant-status.repository';
 import { WebhookDeliveryRepository } from '../../repositories/webhook-delivery.repository';
-import type { WebhookFanOut } from '../../relay/webhook-fan-out';
+import type { WebhookFanOut } from '../../relay/relay-fan-out-hook';
 
 /**
  * The relay's other hook, run on each batch before the fan-out: every

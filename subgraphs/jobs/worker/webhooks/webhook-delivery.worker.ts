@@ -15,7 +15,7 @@ import {
   type RedisClient,
   type RedisConfig,
 } from '../../../../platform/redis';
-import type { WebhookFanOut } from '../../relay/webhook-fan-out';
+import type { WebhookFanOut } from '../../relay/relay-fan-out-hook';
 import { WEBHOOK_DELIVERY_QUEUE } from '../../webhooks/delivery-job';
 import { tenantFacingError } from '../job-failure';
 import type { WebhookWorkerConfig } from '../../webhooks/webhook-config';

@@ -10,7 +10,7 @@ import {
 } from '../../repositories/webhook-delivery.repository';
 import { EventRepository } from '../../repositories/event.repository';
 import { WebhookEndpointRepository } from '../../repositories/webhook-endpoint.repository';
-import type { WebhookFanOut } from '../../relay/webhook-fan-out';
+import type { WebhookFanOut } from '../../relay/relay-fan-out-hook';
 import {
   deliveryJobData,
   enqueueDeliveries,

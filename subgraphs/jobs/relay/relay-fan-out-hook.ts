@@ -8,5 +8,5 @@ import type { PublishedEvent } from '../../../platform/events';
  */
 export type WebhookFanOut = (events: readonly PublishedEvent[]) => Promise<void>;
 
-/** Until webhook deliveries exist there is nothing to enqueue. */
+/** The default for a relay given no fan-out: it publishes and enqueues nothing. */
 export const noWebhookFanOut: WebhookFanOut = () => Promise.resolve();
