@@ -1,4 +1,5 @@
 import type { RedisClient } from '../redis/connection';
+import { integerReply, RedisScript, withDeadline } from '../redis/script';
 
 /** ioredis states after a connection was lost (not the first connection still being made). */
 export const DISCONNECTED = new Set(['reconnecting', 'close', 'end']);
@@ -21,37 +22,6 @@ export interface RateLimitDecision {
   retryAfterMs: number;
   /** True when Redis could not answer and the fail mode decided. */
   degraded: boolean;
-}
-
-/** EVALSHA, falling back to EVAL (which also caches it) on a server that lacks the script. */
-export async function runScript(
-  redis: RedisClient,
-  script: { text: string; sha: string },
-  keys: readonly string[],
-  args: readonly (string | number)[],
-): Promise<unknown> {
-  try {
-    return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return await redis.eval(script.text, keys.length, ...keys, ...args);
-  }
-}
-
-/** `promise`, or an error once `timeoutMs` passed without its answer. */
-export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`rate limiter: no answer from Redis in ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** What the fail mode decides while Redis cannot answer. */
@@ -98,12 +68,20 @@ export function answeredDecision(
 
 /** A limiter script's reply: three integers, or an error for anything else. */
 export function threeNumbers(reply: unknown): [number, number, number] {
-  if (
-    !Array.isArray(reply) ||
-    reply.length !== 3 ||
-    !reply.every((value) => typeof value === 'number')
-  ) {
-    throw new Error('rate limiter: unexpected reply from Redis');
-  }
-  return reply as [number, number, number];
+  return integerReply(reply, 3, 'rate limiter') as [number, number, number];
+}
+
+/** A limiter script's call, or an error once `timeoutMs` passed without its answer. */
+export function limiterCall(
+  script: RedisScript,
+  redis: RedisClient,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+  timeoutMs: number,
+): Promise<unknown> {
+  return withDeadline(
+    script.run(redis, keys, args),
+    timeoutMs,
+    `rate limiter: no answer from Redis in ${timeoutMs} ms`,
+  );
 }

@@ -1,13 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { RateLimitedError } from '../errors/domain-errors';
 import { redisKey, type RedisClient } from '../redis/connection';
+import { RedisScript } from '../redis/script';
 import {
   answeredDecision,
   degradedDecision,
   DISCONNECTED,
-  runScript,
+  limiterCall,
   threeNumbers,
-  withTimeout,
   type RateLimitDecision,
   type RateLimitOutcome,
 } from './script-call';
@@ -63,7 +63,7 @@ if retry < 1 then retry = 1 end
 return { 0, math.max(0, limit - count), retry }
 `;
 
-const SLIDING_WINDOW = { text: SCRIPT, sha: createHash('sha1').update(SCRIPT).digest('hex') };
+const SLIDING_WINDOW = new RedisScript(SCRIPT);
 
 const NAME_PATTERN = /^[a-z0-9_-]{1,64}$/i;
 
@@ -139,7 +139,7 @@ export class SlidingWindowLimiter {
       const args = [limit, windowMs, cost, callId];
       if (this.options.clock) args.push(this.options.clock());
       reply = parseReply(
-        await withTimeout(runScript(this.redis, SLIDING_WINDOW, [key], args), this.timeoutMs),
+        await limiterCall(SLIDING_WINDOW, this.redis, [key], args, this.timeoutMs),
       );
     } catch (error) {
       this.options.onDecision?.(name, 'error', error);

@@ -1,12 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { redisKey, type RedisClient } from '../redis/connection';
+import { RedisScript } from '../redis/script';
 import {
   answeredDecision,
   degradedDecision,
   DISCONNECTED,
-  runScript,
+  limiterCall,
   threeNumbers,
-  withTimeout,
   type RateLimitDecision,
   type RateLimitOutcome,
 } from './script-call';
@@ -54,7 +54,7 @@ end
 return { 1, 0, 0 }
 `;
 
-const WINDOW_SET = { text: SCRIPT, sha: createHash('sha1').update(SCRIPT).digest('hex') };
+const WINDOW_SET = new RedisScript(SCRIPT);
 
 const NAME_PATTERN = /^[a-z0-9_-]{1,64}$/i;
 
@@ -136,9 +136,7 @@ export class SlidingWindowSet<Name extends string> {
     let reply: [boolean, number, number];
     try {
       const args = [this.options.windowMs, cost, callId, now, ...limits];
-      reply = parseReply(
-        await withTimeout(runScript(this.redis, WINDOW_SET, keys, args), this.timeoutMs),
-      );
+      reply = parseReply(await limiterCall(WINDOW_SET, this.redis, keys, args, this.timeoutMs));
     } catch (error) {
       this.options.onDecision?.(names, 'error', error);
       return this.degraded(names[0]!, cost);
