@@ -270,7 +270,7 @@ describe('deferDelay', () => {
 describe('WEBHOOK_ENDPOINT_CONCURRENCY and WEBHOOK_ENDPOINT_DEFER_MS', () => {
   it('default to a small cap and a quarter second', () => {
     const config = parseConfig(webhookWorkerConfigShape, {});
-    expect(config.WEBHOOK_ENDPOINT_CONCURRENCY).toBe(4);
+    expect(config.WEBHOOK_ENDPOINT_CONCURRENCY).toBe(16);
     expect(config.WEBHOOK_ENDPOINT_DEFER_MS).toBe(250);
   });
 
