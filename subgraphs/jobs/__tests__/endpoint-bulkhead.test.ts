@@ -270,13 +270,13 @@ describe('deferDelay', () => {
 describe('WEBHOOK_ENDPOINT_CONCURRENCY and WEBHOOK_ENDPOINT_DEFER_MS', () => {
   it('default to a small cap and a quarter second', () => {
     const config = parseConfig(webhookWorkerConfigShape, {});
-    expect(config.WEBHOOK_ENDPOINT_CONCURRENCY).toBe(16);
+    expect(config.WEBHOOK_ENDPOINT_CONCURRENCY).toBe(0);
     expect(config.WEBHOOK_ENDPOINT_DEFER_MS).toBe(250);
   });
 
   it('refuse values out of range, naming the variable', () => {
     expect(() =>
-      parseConfig(webhookWorkerConfigShape, { WEBHOOK_ENDPOINT_CONCURRENCY: '0' }),
+      parseConfig(webhookWorkerConfigShape, { WEBHOOK_ENDPOINT_CONCURRENCY: '-1' }),
     ).toThrow(/WEBHOOK_ENDPOINT_CONCURRENCY/);
     expect(() =>
       parseConfig(webhookWorkerConfigShape, { WEBHOOK_ENDPOINT_DEFER_MS: 'soon' }),

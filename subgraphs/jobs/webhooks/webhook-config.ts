@@ -64,8 +64,8 @@ export const webhookWorkerConfigShape = {
     'An endpoint whose every attempt failed for this long is disabled.',
   ),
   WEBHOOK_CONCURRENCY: integer(16, 1, 512).describe('Deliveries one worker process sends at once.'),
-  WEBHOOK_ENDPOINT_CONCURRENCY: integer(16, 1, 512).describe(
-    'Attempts in flight to one endpoint at once, across every worker process: a slow receiver holds at most this many worker slots, and its further deliveries wait in the delayed set.',
+  WEBHOOK_ENDPOINT_CONCURRENCY: integer(0, 0, 512).describe(
+    '0 (the default): no per-endpoint cap. Otherwise, attempts in flight to one endpoint at once, across every worker process: a slow receiver holds at most this many worker slots, and its further deliveries wait in the delayed set.',
   ),
   WEBHOOK_ENDPOINT_DEFER_MS: integer(250, 10, 60_000).describe(
     "About how long a delivery over its endpoint's cap waits before it asks again.",

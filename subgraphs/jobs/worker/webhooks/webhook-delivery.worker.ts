@@ -104,7 +104,12 @@ export function startWebhookDelivery(options: {
     disableAfterMs: config.WEBHOOK_DISABLE_AFTER_DAYS * 86_400_000,
     limiter,
     metrics,
-    endpointSlots: createEndpointSlots(client, config, options.registry, logger),
+    // Opt-in: a single busy endpoint's burst is deferred round after round while it is over
+    // the cap, so the cap is for fleets whose endpoints must not hold each other's slots.
+    endpointSlots:
+      config.WEBHOOK_ENDPOINT_CONCURRENCY > 0
+        ? createEndpointSlots(client, config, options.registry, logger)
+        : undefined,
     logger,
     onAttempt: options.onAttempt,
   };
