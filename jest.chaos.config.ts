@@ -9,7 +9,7 @@ const config: Config = {
   testMatch: ['<rootDir>/chaos/**/*.chaos.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   // Builds dist/ (the processes every scenario spawns), then the template database.
-  globalSetup: '<rootDir>/platform/testing/global-setup-e2e.ts',
+  globalSetup: '<rootDir>/testing/global-setup-e2e.ts',
   testTimeout: 120_000,
   // One scenario at a time: two stacks under fault on two cores would measure each other.
   maxWorkers: 1,

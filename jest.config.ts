@@ -6,7 +6,7 @@ export const projectBase = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', {}] },
   // Drops this run's template database, whichever projects ran.
-  globalTeardown: '<rootDir>/platform/testing/global-teardown.ts',
+  globalTeardown: '<rootDir>/testing/global-teardown.ts',
 } satisfies Config;
 
 // The fault-injection suite runs apart: `npm run test:chaos` (jest.chaos.config.ts).
@@ -21,7 +21,6 @@ export const runOptions = {
     '{gateway,platform,subgraphs,scripts}/**/*.ts',
     '!**/__tests__/**',
     '!**/generated/**',
-    '!platform/testing/**',
   ],
   // A run-wide option: jest ignores it inside a project.
   testTimeout: 60_000,
@@ -45,7 +44,7 @@ const config: Config = {
       testMatch: ['<rootDir>/**/__tests__/**/*.test.ts'],
       testPathIgnorePatterns: [...ignored, '\\.e2e\\.test\\.ts$'],
       // Migrates the template database every test file clones.
-      globalSetup: '<rootDir>/platform/testing/global-setup.ts',
+      globalSetup: '<rootDir>/testing/global-setup.ts',
     },
     {
       ...projectBase,
@@ -53,7 +52,7 @@ const config: Config = {
       testMatch: ['<rootDir>/**/__tests__/**/*.e2e.test.ts'],
       testPathIgnorePatterns: ignored,
       // Builds dist/ (the processes these tests spawn), then the template database.
-      globalSetup: '<rootDir>/platform/testing/global-setup-e2e.ts',
+      globalSetup: '<rootDir>/testing/global-setup-e2e.ts',
     },
   ],
 };

@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../platform/paths';
-import { prepareTemplateDatabase } from '../platform/testing/database';
+import { prepareTemplateDatabase } from '../testing/database';
 import { gatewayOverhead } from './gateway-overhead.bench';
 import { sampleProcessUsage, type ProcessUsage } from './lib/process-usage';
 import { runDescription, toMarkdown, type BenchReport } from './lib/report';
 import { webhookDelivery } from './webhook-delivery.bench';
 
-// `npm run build && node dist/bench/capacity.js`: the gateway-overhead and webhook-delivery
+// `npm run build:harness && node dist/bench/capacity.js`: the gateway-overhead and webhook-delivery
 // benchmarks, each with the memory and CPU of every Tessera process it started sampled from
 // /proc, for sizing pods (docs/deploy-kubernetes.md). Writes bench/results/capacity.md.
 // Capacity is throughput, not the rate limiter's verdict: one bench user sending for 30 s

@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { prepareTemplateDatabase } from '../platform/testing/database';
+import { prepareTemplateDatabase } from '../testing/database';
 import { repoRoot } from '../platform/paths';
 import { gatewayOverhead } from './gateway-overhead.bench';
 import { overheadTiming } from './overhead/options';
 import { subscriptionFanout } from './subscription-fanout.bench';
 import { webhookDelivery } from './webhook-delivery.bench';
+import { webhookBenchConcurrency } from './webhooks/concurrency';
 import { webhookIsolation } from './webhook-isolation.bench';
 import { webhookIsolationOptions } from './webhook-isolation-options';
 import { gatewayComparison } from './gateway-comparison.bench';
@@ -16,8 +17,6 @@ import { runDescription, toMarkdown, type BenchReport } from './lib/report';
 
 // `npm run bench`: every benchmark, each comparing against a baseline measured in the same
 // run; prints Markdown and writes it to bench/results/latest.md.
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
-
 async function main(): Promise<void> {
   await prepareTemplateDatabase();
   const reports: BenchReport[] = [
@@ -29,7 +28,7 @@ async function main(): Promise<void> {
     }),
     await webhookDelivery({
       deliveries: Number(process.env.BENCH_WEBHOOK_DELIVERIES ?? 2_000),
-      concurrency,
+      concurrency: webhookBenchConcurrency(),
     }),
     await webhookIsolation(webhookIsolationOptions()),
     await tenantWrites(tenantWritesOptions()),

@@ -2,12 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { eventChannel, type PublishedEvent } from '../platform/events';
+import { eventChannel, type PublishedEvent } from '../platform/events/channel';
 import { repoRoot } from '../platform/paths';
-import { signUpMember, type TestUser } from '../platform/testing/members';
-import { TEST_REDIS_URL } from '../platform/testing/services';
-import { startStack } from '../platform/testing/stack';
-import { listeningNow, waitFor } from '../platform/testing/ws-client';
+import { signUpMember, type TestUser } from '../testing/members';
+import { TEST_REDIS_URL } from '../testing/services';
+import { startStack } from '../testing/stack';
+import { listeningNow, waitFor } from '../testing/ws-client';
 import { percentile } from './lib/load';
 import { memoryProbe, settledMemory, type MemoryProbe } from './lib/memory-reading';
 import { openSubscribers } from './lib/subscribers';
@@ -88,18 +88,7 @@ export async function subscriptionFanout(options: {
       listening: () => listeningNow(gatewayBase),
       publish: async (sentAt) => {
         seq += 1;
-        const event: PublishedEvent = {
-          id: randomUUID(),
-          tenantId,
-          seq: String(seq),
-          type: EVENT_TYPE,
-          payload: { sentAt },
-          actor: null,
-          requestId: null,
-          ip: null,
-          userAgent: null,
-          occurredAt: new Date().toISOString(),
-        };
+        const event = benchEvent(tenantId, seq, sentAt);
         await publisher.publish(eventChannel(stack.redisPrefix, tenantId), JSON.stringify(event));
       },
     });
@@ -133,6 +122,22 @@ export async function subscriptionFanout(options: {
   }
 }
 
+/** A journal event as the relay publishes it, carrying its send time for the latency. */
+function benchEvent(tenantId: string, seq: number, sentAt: number): PublishedEvent {
+  return {
+    id: randomUUID(),
+    tenantId,
+    seq: String(seq),
+    type: EVENT_TYPE,
+    payload: { sentAt },
+    actor: null,
+    requestId: null,
+    ip: null,
+    userAgent: null,
+    occurredAt: new Date().toISOString(),
+  };
+}
+
 /**
  * Memory is read (after a forced collection, median of several readings) once WARM subscribers
  * listen and again once all N do, each time after the server's own count of listening
@@ -153,7 +158,7 @@ async function measure(
         count,
         firstIndex,
         query: QUERY,
-        paramsFor: target.paramsFor,
+        paramsFor: (index) => target.paramsFor(index),
         variablesFor: (index) => ({ types: [EVENT_TYPE, `bench.subscriber.${letters(index)}`] }),
         latencies,
       }),
@@ -252,7 +257,7 @@ async function startBaseline(
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       const match = /"port":(\d+)/.exec(chunk.toString());
       if (match) resolve(Number(match[1]));
     });

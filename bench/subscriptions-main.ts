@@ -1,4 +1,4 @@
-import { prepareTemplateDatabase } from '../platform/testing/database';
+import { prepareTemplateDatabase } from '../testing/database';
 import { subscriptionFanout } from './subscription-fanout.bench';
 import { toMarkdown } from './lib/report';
 

@@ -1,8 +1,10 @@
-import { auditJournal } from '../platform/testing/journal-audit';
-import { startStack } from '../platform/testing/stack';
-import { startWebhookReceiver } from '../platform/testing/webhook-receiver';
+import { auditJournal } from '../testing/journal-audit';
+import { startStack } from '../testing/stack';
+import { startWebhookReceiver } from '../testing/webhook-receiver';
+import { MAX_ENDPOINTS_PER_TENANT } from '../subgraphs/jobs/webhooks/webhook-config';
 import { workerConfigShape } from '../subgraphs/jobs/worker/config';
 import { runClosedLoop } from './lib/closed-loop';
+import { cpuProfileArgs } from './lib/cpu-profile';
 import { toMarkdown, type BenchReport } from './lib/report';
 import { measuredRun, type MeasuredRun } from './writes/measured-run';
 import { measureMixedLoad } from './writes/mixed-load';
@@ -25,6 +27,7 @@ export async function tenantWrites(options: TenantWritesOptions): Promise<BenchR
     subgraphs: ['auth', 'tenancy', 'assets', 'jobs'],
     worker: true,
     env: benchEnv(),
+    execArgv: cpuProfileArgs(options.cpuProfileDir),
   });
   try {
     const writers = await arrangeWriters(stack.gatewayUrl, stack.db, options.concurrency);
@@ -37,12 +40,13 @@ export async function tenantWrites(options: TenantWritesOptions): Promise<BenchR
       for (const type of types) journaled[type] = (journaled[type] ?? 0) + times;
     };
 
+    const baseline = physicalBaseline(stack.db, writers, timing);
     const ceiling = await measuredRun(
       'pg pool: the same transaction (ceiling)',
       stack.db,
       'self',
-      () => physicalBaseline(stack.db, writers, timing),
-    );
+      baseline.run,
+    ).finally(baseline.close);
     count(['tenancy.tenant.updated'], ceiling.succeededTotal);
 
     const rows: MeasuredRun[] = [];
@@ -88,9 +92,10 @@ export async function tenantWrites(options: TenantWritesOptions): Promise<BenchR
 }
 
 /**
- * Production's defaults, but rate limits sized for the bench's users and tenants. Test stacks
- * run the worker at normal priority; the bench measures what production runs, so its worker
- * gets production's niceness back (the mixed load is about the worker not starving the API).
+ * Production's defaults, but rate limits and endpoint caps sized for the bench's users and
+ * tenants. Test stacks run the worker at normal priority; the bench measures what production
+ * runs, so its worker gets production's niceness back (the mixed load is about the worker not
+ * starving the API).
  */
 function benchEnv(): Record<string, string> {
   return {
@@ -101,5 +106,7 @@ function benchEnv(): Record<string, string> {
     GATEWAY_RATE_LIMIT_PER_IP: '1000000',
     GATEWAY_RATE_LIMIT_PER_TENANT: '1000000',
     GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: '1000000',
+    // The endpoint writes spread over each writer's own tenants, up to the most a tenant may hold.
+    WEBHOOK_MAX_ENDPOINTS_PER_TENANT: String(MAX_ENDPOINTS_PER_TENANT),
   };
 }

@@ -1,6 +1,6 @@
-import { createTestDatabase } from '../platform/testing/database';
-import { cleanupRedisPrefix, testRedisPrefix } from '../platform/testing/redis';
-import { startWebhookReceiver } from '../platform/testing/webhook-receiver';
+import { createTestDatabase } from '../testing/database';
+import { cleanupRedisPrefix, testRedisPrefix } from '../testing/redis';
+import { startWebhookReceiver } from '../testing/webhook-receiver';
 import type { BenchReport } from './lib/report';
 import { measureBaseline } from './webhooks/bare-baseline';
 import { assertClean, type Burst } from './webhooks/burst';
@@ -44,7 +44,8 @@ export async function webhookDelivery(options: WebhookDeliveryOptions): Promise<
         `or jobs added) to each arrival, after a ${WARMUP}-delivery warm-up. CPU ms per ` +
         `delivery: the delivering processes' user + system time over the burst, and for ` +
         `Tessera the database backends' beside it. "recorded by": until the last attempt ` +
-        `was in the attempt log.`,
+        `was in the attempt log. "machine CPU busy": the share of all cores in use (every ` +
+        `process: PostgreSQL, Redis, the receiver) while the burst arrived.`,
       rows: [],
       table: {
         columns: [
@@ -56,6 +57,7 @@ export async function webhookDelivery(options: WebhookDeliveryOptions): Promise<
           'recorded by ms',
           'worker CPU ms/delivery',
           'database CPU ms/delivery',
+          'machine CPU busy',
           'deliveries',
           'errors',
           'lost',
@@ -90,6 +92,7 @@ function row(name: string, burst: Burst | TesseraBurst): (string | number)[] {
     'recordedByMs' in burst ? burst.recordedByMs : '–',
     burst.cpuMsPerDelivery,
     burst.databaseCpuMsPerDelivery ?? '–',
+    `${Math.round(burst.machineBusy * 100)} %`,
     burst.deliveries,
     burst.errors,
     burst.lost,

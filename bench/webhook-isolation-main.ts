@@ -1,4 +1,4 @@
-import { prepareTemplateDatabase } from '../platform/testing/database';
+import { prepareTemplateDatabase } from '../testing/database';
 import { toMarkdown } from './lib/report';
 import { webhookIsolation } from './webhook-isolation.bench';
 import { webhookIsolationOptions } from './webhook-isolation-options';

@@ -1,5 +1,7 @@
-import { integer, parseConfig } from '../platform/config';
+import { integer } from '../platform/config/fields';
+import { parseConfig } from '../platform/config/load';
 import type { IsolationOptions } from './webhook-isolation.bench';
+import { webhookBenchConcurrency } from './webhooks/concurrency';
 
 const isolationShape = {
   /** Endpoints in the burst, each of its own tenant; one of them is the slow one. */
@@ -8,8 +10,6 @@ const isolationShape = {
   BENCH_ISOLATION_EVENTS_PER_ENDPOINT: integer(20, 1, 1_000),
   /** How long the slow endpoint holds each answer (below the worker's 15 s attempt deadline). */
   BENCH_ISOLATION_SLOW_MS: integer(5_000, 100, 14_000),
-  /** The worker's WEBHOOK_CONCURRENCY, shared with the other benches. */
-  BENCH_CONCURRENCY: integer(16, 1, 512),
 };
 
 /** The isolation bench's shape from BENCH_ISOLATION_* (issue defaults: 100 endpoints, 5 s). */
@@ -18,7 +18,7 @@ export function webhookIsolationOptions(): IsolationOptions {
   return {
     endpoints: config.BENCH_ISOLATION_ENDPOINTS,
     eventsPerEndpoint: config.BENCH_ISOLATION_EVENTS_PER_ENDPOINT,
-    concurrency: config.BENCH_CONCURRENCY,
+    concurrency: webhookBenchConcurrency(),
     slowMs: config.BENCH_ISOLATION_SLOW_MS,
   };
 }

@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '../platform/testing/database';
-import { cleanupRedisPrefix, testRedisPrefix } from '../platform/testing/redis';
-import {
-  appendBurst,
-  insertActiveEndpoint,
-  spawnDeliveryWorker,
-} from '../platform/testing/webhook-burst';
-import { startWebhookReceiver, type WebhookReceiver } from '../platform/testing/webhook-receiver';
+import { createTestDatabase, type TestDatabase } from '../testing/database';
+import { cleanupRedisPrefix, testRedisPrefix } from '../testing/redis';
+import { appendBurst, insertActiveEndpoint, spawnDeliveryWorker } from '../testing/webhook-burst';
+import { startWebhookReceiver, type WebhookReceiver } from '../testing/webhook-receiver';
 import { percentile } from './lib/load';
 import { postgresCpuBetween, postgresCpuSnapshot } from './lib/postgres-cpu';
 import { cpuTimeMs } from './lib/process-cpu';

@@ -1,19 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import {
-  boolean,
-  environment,
-  integer,
-  loadConfig,
-  type ConfigRule,
-  optionalPort,
-  port,
-  redis,
-  refuseDevelopmentKeysInProduction,
-  requireRedisNodesOutsideStandalone,
-  serviceKeys,
-  url,
-} from '../platform/config';
+import { boolean, integer, optionalPort, port, url } from '../platform/config/fields';
+import { environment, redis, requireRedisNodesOutsideStandalone } from '../platform/config/service';
+import { loadConfig, type ConfigRule } from '../platform/config/load';
+import { refuseDevelopmentKeysInProduction, serviceKeys } from '../platform/config/service-keys';
 import { SUBGRAPH_NAMES, supergraphPath, type SubgraphName } from '../platform/paths';
 import {
   refuseWildcardOriginWithCredentials,

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../platform/context';
+import type { RequestContext } from '../platform/context/request-context';
 import type { Admission } from './auth/admission';
 
 /** Apollo Server's context for a gateway operation. */

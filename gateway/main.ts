@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { exitOnSignals } from '../platform/http';
+import { exitOnSignals } from '../platform/http/service-server';
 import { createLogger } from '../platform/observability/logger';
 import { loadGatewayConfig } from './config';
 

@@ -2,9 +2,9 @@ import type { Histogram } from 'prom-client';
 import {
   CONTEXT_HEADER,
   encodeContext,
-  isServiceName,
   type RequestSigner,
-} from '../platform/context';
+} from '../platform/context/signed-request';
+import { isServiceName } from '../platform/context/service-keys';
 import {
   inSpan,
   REQUEST_ID_ATTRIBUTE,
@@ -13,7 +13,7 @@ import {
 } from '../platform/observability/tracing';
 import type { FederatedGatewayOptions } from './federation/federated-gateway';
 import type { GatewayContext } from './gateway-context';
-import { REQUEST_ID_HEADER } from './request-context';
+import { REQUEST_ID_HEADER } from './http/request-context';
 
 type Hooks = Pick<
   FederatedGatewayOptions<GatewayContext>,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lets the local PostgreSQL accept replication connections from 127.0.0.1, which the read
-# replica tests need to take a base backup (platform/testing/replica.ts). Idempotent: the line
+# replica tests need to take a base backup (testing/replica.ts). Idempotent: the line
 # is added once, then the server reloads its configuration.
 set -euo pipefail
 line='host replication all 127.0.0.1/32 trust'

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { boolean, loadConfig } from '../platform/config';
+import { boolean } from '../platform/config/fields';
+import { loadConfig } from '../platform/config/load';
 
 // `node dist/scripts/dependency-audit.js` runs `npm audit` over the production dependencies and
 // fails on any high or critical advisory. When the registry's advisory service cannot be

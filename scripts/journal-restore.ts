@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { loadConfig } from '../platform/config';
+import { loadConfig } from '../platform/config/load';
 import { blobStoreConfigShape, requireS3Settings } from '../subgraphs/assets/config';
 import { restoreJournalArchive } from '../subgraphs/assets/journal-archive/journal-restore';
 import { createBlobStore } from '../subgraphs/assets/storage/create-blob-store';

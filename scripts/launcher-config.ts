@@ -1,4 +1,4 @@
-import { optionalPort, port, url } from '../platform/config';
+import { optionalPort, port, url } from '../platform/config/fields';
 import { migrationConfigShape } from './migrate';
 
 /** What `npm start` reads itself; everything else it hands on to the processes it starts. */

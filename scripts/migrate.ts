@@ -1,13 +1,10 @@
 import { z } from 'zod';
-import { loadConfig, serviceDatabaseUrl, url } from '../platform/config';
-import {
-  applyMigrations,
-  DATABASE_SERVICES,
-  ensureDatabase,
-  revertLastMigration,
-  serviceRole,
-  type DatabaseService,
-} from '../platform/db';
+import { loadConfig } from '../platform/config/load';
+import { serviceDatabaseUrl } from '../platform/config/service';
+import { url } from '../platform/config/fields';
+import { applyMigrations, revertLastMigration } from '../platform/db/migrations';
+import { DATABASE_SERVICES, serviceRole, type DatabaseService } from '../platform/db/roles';
+import { ensureDatabase } from '../platform/db/bootstrap';
 import { ALL_MIGRATIONS } from './all-migrations';
 
 // `node dist/scripts/migrate.js up|revert`: applies every pending migration, or reverts the

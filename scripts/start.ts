@@ -1,5 +1,7 @@
-import { applyMigrations, ensureDatabase } from '../platform/db';
-import { loadConfig, replicaUrlAs } from '../platform/config';
+import { applyMigrations } from '../platform/db/migrations';
+import { ensureDatabase } from '../platform/db/bootstrap';
+import { loadConfig } from '../platform/config/load';
+import { replicaUrlAs } from '../platform/config/service';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/paths';
 import { ALL_MIGRATIONS } from './all-migrations';
 import { launcherConfigShape } from './launcher-config';

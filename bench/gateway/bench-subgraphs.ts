@@ -6,7 +6,7 @@ import { parse } from 'graphql';
 import { repoRoot } from '../../platform/paths';
 import { freePort, startProcess, type BenchProcess } from './child-process';
 import type { SubgraphAnswering } from './subgraph-server';
-import { BENCH_SUBGRAPHS, BENCH_SUBGRAPH_NAMES, type BenchSubgraphName } from './subgraphs';
+import { BENCH_SUBGRAPHS, BENCH_SUBGRAPH_NAMES, type BenchSubgraphName } from './subgraphs/catalog';
 
 export interface BenchSubgraphs {
   answering: SubgraphAnswering;

@@ -1,4 +1,4 @@
-import { freePort } from '../../platform/testing/free-port';
+import { freePort } from '../../testing/free-port';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -38,8 +38,8 @@ export async function startProcess(options: StartOptions): Promise<BenchProcess>
   const remember = (line: string) => {
     tail = [...tail.slice(-39), line];
   };
-  createInterface({ input: child.stdout! }).on('line', remember);
-  createInterface({ input: child.stderr! }).on('line', remember);
+  createInterface({ input: child.stdout }).on('line', remember);
+  createInterface({ input: child.stderr }).on('line', remember);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${options.port}/graphql`;
   const running: BenchProcess = {

@@ -3,7 +3,7 @@ import {
   SUBGRAPH_ANSWERING,
   type SubgraphAnswering,
 } from './subgraph-server';
-import { BENCH_SUBGRAPH_NAMES, type BenchSubgraphName } from './subgraphs';
+import { BENCH_SUBGRAPH_NAMES, type BenchSubgraphName } from './subgraphs/catalog';
 
 // One bench subgraph in a process of its own, so its CPU never counts against a gateway's
 // event loop: `node subgraph-process.js <name> <port> [remembered|executing]`.

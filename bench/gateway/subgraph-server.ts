@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { BENCH_SUBGRAPHS, type BenchSubgraphName } from './subgraphs';
+import { BENCH_SUBGRAPHS, type BenchSubgraphName } from './subgraphs/catalog';
 
 /**
  * How a bench subgraph answers. `remembered`: the answer to a request body is kept (its
@@ -30,13 +30,14 @@ export function createSubgraphServer(
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', async () => {
-      const body = await answer(Buffer.concat(chunks).toString('utf8'));
-      res.writeHead(200, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': body.length,
+    req.on('end', () => {
+      void answer(Buffer.concat(chunks).toString('utf8')).then((body) => {
+        res.writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': body.length,
+        });
+        res.end(body);
       });
-      res.end(body);
     });
   });
   // Longer than any gateway's idle keep-alive, so a gateway never reuses a socket this side

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../platform/paths';
-import { waitFor } from '../../platform/testing/ws-client';
+import { waitFor } from '../../testing/ws-client';
 
 export interface MemoryReading {
   rssBytes: number;

@@ -27,7 +27,8 @@ const events = schema.getSubscriptionType()!.getFields().events!;
 // bench sends both servers the same distinct variables.
 let subscribed = 0;
 events.subscribe = async () => {
-  const iterator = pubsub.asyncIterableIterator<unknown>(channel);
+  // Typed `any` upstream; it is the library's PubSubAsyncIterator, which subscribes lazily.
+  const iterator = pubsub.asyncIterableIterator<unknown>(channel) as AsyncIterableIterator<unknown>;
   await (iterator as unknown as { subscribeAll(): Promise<unknown> }).subscribeAll();
   subscribed += 1;
   return iterator;

@@ -1,4 +1,4 @@
-import type { TestDatabase } from '../../platform/testing/database';
+import type { TestDatabase } from '../../testing/database';
 import { cpuTimeMs } from './process-cpu';
 
 /**

@@ -1,4 +1,4 @@
-import { connectWs, type WsClient } from '../../platform/testing/ws-client';
+import { connectWs, type WsClient } from '../../testing/ws-client';
 
 /** How many sockets open at once: enough to be quick, few enough not to time handshakes out. */
 const BATCH = 250;

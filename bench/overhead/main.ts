@@ -1,4 +1,4 @@
-import { prepareTemplateDatabase } from '../../platform/testing/database';
+import { prepareTemplateDatabase } from '../../testing/database';
 import { gatewayOverhead, OVERHEAD_TITLE } from '../gateway-overhead.bench';
 import { runDescription, toMarkdown } from '../lib/report';
 import { replaceResultsSection } from '../lib/results-section';

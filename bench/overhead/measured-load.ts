@@ -32,7 +32,7 @@ export async function measuredLoad(
   const before = cpuOfGroups(groups);
   const result = await runClosedLoop({
     ...timing,
-    step: (client, turn) => step(readers[(client + turn * timing.concurrency) % readers.length]!),
+    step: byReader(readers, step, timing.concurrency),
   });
   const after = cpuOfGroups(groups);
   const perRequest = (ms: number) =>
@@ -44,6 +44,31 @@ export async function measuredLoad(
       Object.keys(groups).map((group) => [group, perRequest(after[group]! - before[group]!)]),
     ),
   };
+}
+
+/** Runs `step` for the warm-up time, unmeasured; a failure there fails the bench as well. */
+export async function warm(
+  readers: readonly Reader[],
+  step: ReadStep,
+  timing: LoadTiming,
+): Promise<void> {
+  const result = await runClosedLoop({
+    concurrency: timing.concurrency,
+    durationMs: timing.warmupMs,
+    warmupMs: 0,
+    step: byReader(readers, step, timing.concurrency),
+  });
+  if (result.errors > 0) {
+    throw new Error(
+      `warm-up failed: ${result.errors} errors, e.g. ${result.failures[0] ?? 'none'}`,
+    );
+  }
+}
+
+/** Client `c`'s turn `t` reads as reader `(c + t * concurrency) mod readers`. */
+function byReader(readers: readonly Reader[], step: ReadStep, concurrency: number) {
+  return (client: number, turn: number) =>
+    step(readers[(client + turn * concurrency) % readers.length]!);
 }
 
 function cpuOfGroups(groups: Readonly<Record<string, number | 'self'>>): Record<string, number> {

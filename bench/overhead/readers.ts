@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { TestDatabase } from '../../platform/testing/database';
-import { signUpUser, type TestUser } from '../../platform/testing/members';
+import type { TestDatabase } from '../../testing/database';
+import { signUpUser, type TestUser } from '../../testing/members';
 
 export interface Reader {
   user: TestUser;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { anonymousContext } from '../../platform/context';
-import { signedHeaders } from '../../platform/testing/internal-requests';
-import type { TestServiceKeys } from '../../platform/testing/service-keys';
+import { anonymousContext } from '../../platform/context/request-context';
+import { signedHeaders } from '../../testing/internal-requests';
+import type { TestServiceKeys } from '../../testing/service-keys';
 import type { Reader } from './readers';
 
 /** One request of `reader`; resolves when it answered the full page, throws otherwise. */

@@ -4,9 +4,10 @@ import { createInterface } from 'node:readline';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { repoRoot } from '../../platform/paths';
-import { queuePrefix } from '../../platform/redis';
-import { TEST_REDIS_URL } from '../../platform/testing/services';
-import type { WebhookReceiver } from '../../platform/testing/webhook-receiver';
+import { queuePrefix } from '../../platform/redis/connection';
+import { TEST_REDIS_URL } from '../../testing/services';
+import type { WebhookReceiver } from '../../testing/webhook-receiver';
+import { busyShare, machineCpu } from '../lib/machine-cpu';
 import { measureCpu } from '../lib/process-cpu';
 import { countLossAndRepeats, round, summarize, type Burst } from './burst';
 
@@ -45,14 +46,17 @@ export async function measureBaseline(
       return { arrived, started, before, ids: jobs.map((job) => String(job.id)) };
     };
     await burst(options.warmup);
+    const machineBefore = machineCpu();
     const { result, cpuMs } = await measureCpu([worker.child.pid!], () =>
       burst(options.deliveries),
     );
+    const machineBusy = busyShare(machineBefore, machineCpu());
     const failed = await worker.stop();
     return {
       ...summarize(result.arrived, result.started),
       cpuMsPerDelivery: round(cpuMs / options.deliveries),
       databaseCpuMsPerDelivery: null,
+      machineBusy: round(machineBusy),
       errors: failed,
       // Everything that came after the burst began, so a late repeat is counted too.
       ...countLossAndRepeats(receiver.at(PATH).slice(result.before), result.ids),
@@ -76,7 +80,7 @@ async function startBareWorker(settings: Record<string, unknown>): Promise<BareW
     [join(repoRoot(), 'dist/bench/webhooks/bare-worker.js'), JSON.stringify(settings)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let failed = 0;
   await new Promise<void>((resolve, reject) => {

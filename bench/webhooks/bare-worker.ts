@@ -65,6 +65,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bare worker failed: ${error instanceof Error ? error.stack : error}\n`);
+  process.stderr.write(
+    `bare worker failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
   process.exit(1);
 });

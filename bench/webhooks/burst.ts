@@ -1,4 +1,4 @@
-import type { ReceivedWebhook } from '../../platform/testing/webhook-receiver';
+import type { ReceivedWebhook } from '../../testing/webhook-receiver';
 import { percentile } from '../lib/load';
 
 /** One measured burst: speed, latency, CPU and what went wrong (any error fails the bench). */
@@ -12,6 +12,8 @@ export interface Burst {
   cpuMsPerDelivery: number;
   /** CPU time of the PostgreSQL backends per delivery (null where nothing is recorded). */
   databaseCpuMsPerDelivery: number | null;
+  /** The share of all the machine's cores busy (any process) while the burst arrived. */
+  machineBusy: number;
   /** Failed attempts or jobs, and deliveries not recorded as succeeded. */
   errors: number;
   /** Expected messages that never arrived. */

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import type { TestDatabase } from '../../platform/testing/database';
+import type { TestDatabase } from '../../testing/database';
 
 const RECORD_TIMEOUT_MS = 120_000;
 const POLL_MS = 50;

@@ -1,11 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DEVELOPMENT_ENCRYPTION_KEYS, encryption, parseConfig } from '../../platform/config';
-import { KeyRing } from '../../platform/crypto';
-import { EVENTS_NOTIFY_CHANNEL } from '../../platform/events';
-import type { TestDatabase } from '../../platform/testing/database';
-import { TEST_REDIS_URL } from '../../platform/testing/services';
-import type { WebhookReceiver } from '../../platform/testing/webhook-receiver';
-import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
+import { DEVELOPMENT_ENCRYPTION_KEYS, encryption } from '../../platform/config/encryption';
+import { parseConfig } from '../../platform/config/load';
+import { KeyRing } from '../../platform/crypto/key-ring';
+import { EVENTS_NOTIFY_CHANNEL } from '../../platform/events/channel';
+import type { TestDatabase } from '../../testing/database';
+import type { WebhookReceiver } from '../../testing/webhook-receiver';
+import type { ServiceProcess } from '../../scripts/lib/service-process';
+import { spawnDeliveryWorker } from '../../testing/webhook-burst';
+import { cpuProfileArgs } from '../lib/cpu-profile';
+import { busyShare, machineCpu } from '../lib/machine-cpu';
 import { postgresCpuBetween, postgresCpuSnapshot } from '../lib/postgres-cpu';
 import { cpuTimeMs } from '../lib/process-cpu';
 import { countLossAndRepeats, round, summarize, type Burst } from './burst';
@@ -64,7 +67,9 @@ export async function measureTessera(
     const pids = workers.map((worker) => worker.child.pid!);
     const cpuBefore = cpuTimeMs(pids);
     const databaseBefore = await databaseCpu();
+    const machineBefore = machineCpu();
     const result = await burst(options.deliveries);
+    const machineBusy = busyShare(machineBefore, machineCpu());
     const recorded = await records.waitFor(endpointId, options.warmup + options.deliveries);
     const cpuMs = cpuTimeMs(pids) - cpuBefore;
     const databaseMs = postgresCpuBetween(databaseBefore, await databaseCpu());
@@ -72,6 +77,7 @@ export async function measureTessera(
       ...summarize(result.arrived, result.started),
       cpuMsPerDelivery: round(cpuMs / options.deliveries),
       databaseCpuMsPerDelivery: round(databaseMs / options.deliveries),
+      machineBusy: round(machineBusy),
       errors: recorded.errors,
       recordedByMs: recorded.at - result.started,
       ...countLossAndRepeats(receiver.at(path).slice(result.before), result.ids),
@@ -122,23 +128,11 @@ function startWorker(
   prefix: string,
   options: TesseraBurstOptions,
 ): Promise<ServiceProcess> {
-  return spawnService('worker', {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATABASE_URL: db.urlAs('worker'),
-      DATABASE_POOL_MAX: '10',
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: prefix,
-      ENCRYPTION_KEYS: DEVELOPMENT_ENCRYPTION_KEYS,
-      OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
-      WEBHOOK_CONCURRENCY: String(options.concurrency),
-    },
-    execArgv: options.cpuProfileDir
-      ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`]
-      : [],
-  });
+  return spawnDeliveryWorker(
+    db,
+    prefix,
+    { DATABASE_POOL_MAX: '10', WEBHOOK_CONCURRENCY: String(options.concurrency) },
+    undefined,
+    cpuProfileArgs(options.cpuProfileDir),
+  );
 }

@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DEVELOPMENT_ENCRYPTION_KEYS, encryption, parseConfig } from '../../platform/config';
-import { KeyRing } from '../../platform/crypto';
+import { DEVELOPMENT_ENCRYPTION_KEYS, encryption } from '../../platform/config/encryption';
+import { parseConfig } from '../../platform/config/load';
+import { KeyRing } from '../../platform/crypto/key-ring';
 import { EVENTS_NOTIFY_CHANNEL } from '../../platform/events/channel';
-import type { TestStack } from '../../platform/testing/stack';
-import type { WebhookReceiver } from '../../platform/testing/webhook-receiver';
+import type { TestStack } from '../../testing/stack';
+import type { WebhookReceiver } from '../../testing/webhook-receiver';
 import { startSubscribers, type SubscriberCounts } from './subscribers';
 import type { Writer } from './writers';
 

@@ -1,4 +1,4 @@
-import { prepareTemplateDatabase } from '../../platform/testing/database';
+import { prepareTemplateDatabase } from '../../testing/database';
 import { runDescription, toMarkdown } from '../lib/report';
 import { replaceResultsSection } from '../lib/results-section';
 import { tenantWrites } from '../tenant-writes.bench';

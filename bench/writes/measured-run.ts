@@ -1,4 +1,4 @@
-import type { TestDatabase } from '../../platform/testing/database';
+import type { TestDatabase } from '../../testing/database';
 import type { ClosedLoopResult } from '../lib/closed-loop';
 import { postgresCpuBetween, postgresCpuSnapshot } from '../lib/postgres-cpu';
 import { cpuTimeMs } from '../lib/process-cpu';

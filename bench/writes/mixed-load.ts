@@ -1,6 +1,6 @@
-import type { TestStack } from '../../platform/testing/stack';
-import type { WebhookReceiver } from '../../platform/testing/webhook-receiver';
-import { waitFor } from '../../platform/testing/ws-client';
+import type { TestStack } from '../../testing/stack';
+import type { WebhookReceiver } from '../../testing/webhook-receiver';
+import { waitFor } from '../../testing/ws-client';
 import { runClosedLoop } from '../lib/closed-loop';
 import { startBackgroundTraffic } from './background-traffic';
 import { measuredRun, type MeasuredRun } from './measured-run';

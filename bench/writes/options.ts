@@ -9,5 +9,6 @@ export function tenantWritesOptions(): TenantWritesOptions {
     warmupMs: number('BENCH_WRITES_WARMUP_MS', 1_000),
     subscriptions: number('BENCH_WRITES_SUBSCRIPTIONS', 1_000),
     backlog: number('BENCH_WRITES_BACKLOG', 2_000),
+    cpuProfileDir: process.env.BENCH_WRITES_CPU_PROF_DIR || undefined,
   };
 }

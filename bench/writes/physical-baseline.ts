@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { EVENTS_NOTIFY_CHANNEL } from '../../platform/events/channel';
-import type { TestDatabase } from '../../platform/testing/database';
+import type { TestDatabase } from '../../testing/database';
 import { runClosedLoop, type ClosedLoopResult } from '../lib/closed-loop';
 import type { Writer } from './writers';
 
@@ -10,25 +10,28 @@ import type { Writer } from './writers';
  * as the tenancy service's role, at the same concurrency, to the same tenants. Row-level
  * security applies (set_config), the journal append goes through events.append_event (its
  * per-tenant counter lock included) and the NOTIFY wakes the relay, as the service does.
+ *
+ * The pool outlives `run` until `close`, so the CPU its backends used can be read before they
+ * exit (a backend that has ended takes its CPU time with it).
  */
-export async function physicalBaseline(
+export function physicalBaseline(
   db: TestDatabase,
   writers: readonly Writer[],
   timing: { durationMs: number; warmupMs: number },
-): Promise<ClosedLoopResult> {
+): { run: () => Promise<ClosedLoopResult>; close: () => Promise<void> } {
   const pool = new Pool({ connectionString: db.urlAs('tenancy'), max: writers.length });
-  try {
-    return await runClosedLoop({
-      ...timing,
-      concurrency: writers.length,
-      step: async (index) => {
-        const writer = writers[index]!;
-        await renameInOneTransaction(pool, writer.sharedTenantId, writer.user.id);
-      },
-    });
-  } finally {
-    await pool.end();
-  }
+  return {
+    run: () =>
+      runClosedLoop({
+        ...timing,
+        concurrency: writers.length,
+        step: async (index) => {
+          const writer = writers[index]!;
+          await renameInOneTransaction(pool, writer.sharedTenantId, writer.user.id);
+        },
+      }),
+    close: () => pool.end(),
+  };
 }
 
 async function renameInOneTransaction(pool: Pool, tenantId: string, userId: string) {

@@ -1,4 +1,4 @@
-import { connectWs, type WsClient } from '../../platform/testing/ws-client';
+import { connectWs, type WsClient } from '../../testing/ws-client';
 import type { SubscriberCounts, SubscribersCommand, SubscribersStart } from './subscribers';
 
 const EVENTS_SUBSCRIPTION = 'subscription { events { seq type } }';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { TestDatabase } from '../../platform/testing/database';
-import { signUpUser, type TestUser } from '../../platform/testing/members';
+import type { TestDatabase } from '../../testing/database';
+import { signUpUser, type TestUser } from '../../testing/members';
 
 /** Clients that share one tenant: its ADMINs, each signed in with a session of their own. */
 export const WRITERS_PER_TENANT = 2;
 /** Tenants of each writer's own, to spread its webhook endpoints (at most 100 per tenant). */
-const OWN_TENANTS_PER_WRITER = 4;
+const OWN_TENANTS_PER_WRITER = 8;
 
 export interface Writer {
   user: TestUser;

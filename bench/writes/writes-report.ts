@@ -15,6 +15,8 @@ export interface TenantWritesOptions {
   warmupMs: number;
   subscriptions: number;
   backlog: number;
+  /** When set, every Tessera process writes a V8 CPU profile there when it exits. */
+  cpuProfileDir?: string;
 }
 
 /** The tenant writes bench's table, ratios (each beside its goal) and how it was measured. */

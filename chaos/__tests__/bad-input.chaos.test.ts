@@ -3,7 +3,7 @@ import {
   isAlive,
   startChaosStack,
   type ChaosTenant,
-} from '../../platform/testing/chaos/fixtures';
+} from '../../testing/chaos/fixtures';
 import {
   sendCase,
   sendRaw,
@@ -11,10 +11,10 @@ import {
   type HttpCase,
   type RawAnswer,
   type WsCase,
-} from '../../platform/testing/chaos/fuzz';
-import { countCodes, describeCodes, reportScenario } from '../../platform/testing/chaos/report';
-import { postGraphQL } from '../../platform/testing/graphql-client';
-import type { TestStack } from '../../platform/testing/stack';
+} from '../../testing/chaos/fuzz';
+import { countCodes, describeCodes, reportScenario } from '../../testing/chaos/report';
+import { postGraphQL } from '../../testing/graphql-client';
+import type { TestStack } from '../../testing/stack';
 
 // Bad input against every public endpoint of the gateway: HTTP GraphQL (POST and GET),
 // graphql-ws, /metrics, /healthz, /readyz and /.well-known/jwks.json. Every answer must be a

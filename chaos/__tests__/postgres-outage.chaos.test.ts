@@ -10,16 +10,16 @@ import {
   unpublishedCount,
   writtenSeqs,
   type ChaosTenant,
-} from '../../platform/testing/chaos/fixtures';
-import { stopStragglers } from '../../platform/testing/chaos/stragglers';
-import { watchReadiness } from '../../platform/testing/chaos/readiness-watch';
-import { countCodes, describeCodes, reportScenario } from '../../platform/testing/chaos/report';
-import { resumingSubscriber } from '../../platform/testing/chaos/resuming-subscriber';
-import { startTraffic } from '../../platform/testing/chaos/traffic';
-import { connectAs } from '../../platform/testing/database';
-import { TEST_POSTGRES_URL } from '../../platform/testing/services';
-import type { TestStack } from '../../platform/testing/stack';
-import { waitFor } from '../../platform/testing/ws-client';
+} from '../../testing/chaos/fixtures';
+import { stopStragglers } from '../../testing/chaos/stragglers';
+import { watchReadiness } from '../../testing/chaos/readiness-watch';
+import { countCodes, describeCodes, reportScenario } from '../../testing/chaos/report';
+import { resumingSubscriber } from '../../testing/chaos/resuming-subscriber';
+import { startTraffic } from '../../testing/chaos/traffic';
+import { connectAs } from '../../testing/database';
+import { TEST_POSTGRES_URL } from '../../testing/services';
+import type { TestStack } from '../../testing/stack';
+import { waitFor } from '../../testing/ws-client';
 
 // The stack's database refuses every connection for a while (ALLOW_CONNECTIONS false and every
 // backend terminated), as when PostgreSQL restarts or fails over. Requests must fail fast with

@@ -7,14 +7,14 @@ import {
   startChaosStack,
   writtenSeqs,
   type ChaosTenant,
-} from '../../platform/testing/chaos/fixtures';
-import { startOwnedRedis, type OwnedRedis } from '../../platform/testing/chaos/owned-redis';
-import { stopStragglers } from '../../platform/testing/chaos/stragglers';
-import { watchReadiness } from '../../platform/testing/chaos/readiness-watch';
-import { countCodes, describeCodes, reportScenario } from '../../platform/testing/chaos/report';
-import { resumingSubscriber } from '../../platform/testing/chaos/resuming-subscriber';
-import { startTraffic } from '../../platform/testing/chaos/traffic';
-import type { TestStack } from '../../platform/testing/stack';
+} from '../../testing/chaos/fixtures';
+import { startOwnedRedis, type OwnedRedis } from '../../testing/chaos/owned-redis';
+import { stopStragglers } from '../../testing/chaos/stragglers';
+import { watchReadiness } from '../../testing/chaos/readiness-watch';
+import { countCodes, describeCodes, reportScenario } from '../../testing/chaos/report';
+import { resumingSubscriber } from '../../testing/chaos/resuming-subscriber';
+import { startTraffic } from '../../testing/chaos/traffic';
+import type { TestStack } from '../../testing/stack';
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
 
 // Redis goes away under traffic and comes back on the same port, as in a restart or a

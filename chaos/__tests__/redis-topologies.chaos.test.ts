@@ -6,20 +6,20 @@ import {
   serviceEnv,
   startChaosStack,
   writtenSeqs,
-} from '../../platform/testing/chaos/fixtures';
-import { watchReadiness } from '../../platform/testing/chaos/readiness-watch';
+} from '../../testing/chaos/fixtures';
+import { watchReadiness } from '../../testing/chaos/readiness-watch';
 import {
   startRedisCluster,
   startRedisSentinel,
   type RedisTopology,
-} from '../../platform/testing/chaos/redis-topologies';
-import { countCodes, describeCodes, reportScenario } from '../../platform/testing/chaos/report';
-import { resumingSubscriber } from '../../platform/testing/chaos/resuming-subscriber';
-import { stopStragglers } from '../../platform/testing/chaos/stragglers';
-import { send, startTraffic } from '../../platform/testing/chaos/traffic';
-import { settlesWithin } from '../../platform/testing/bounded';
-import { signUpUser } from '../../platform/testing/members';
-import type { TestStack } from '../../platform/testing/stack';
+} from '../../testing/chaos/redis-topologies';
+import { countCodes, describeCodes, reportScenario } from '../../testing/chaos/report';
+import { resumingSubscriber } from '../../testing/chaos/resuming-subscriber';
+import { stopStragglers } from '../../testing/chaos/stragglers';
+import { send, startTraffic } from '../../testing/chaos/traffic';
+import { settlesWithin } from '../../testing/bounded';
+import { signUpUser } from '../../testing/members';
+import type { TestStack } from '../../testing/stack';
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
 
 // The REDIS_MODE switch, for real: the whole stack on a Redis Cluster (3 masters, 3 replicas)

@@ -1,11 +1,11 @@
-import { startChaosStack } from '../../platform/testing/chaos/fixtures';
-import { reportScenario } from '../../platform/testing/chaos/report';
-import { stopStragglers } from '../../platform/testing/chaos/stragglers';
-import { eventually } from '../../platform/testing/eventually';
-import { metricValue, postGraphQL, scrape } from '../../platform/testing/graphql-client';
-import { signUpUser, type TestUser } from '../../platform/testing/members';
-import { startSmtpReceiver, type SmtpReceiver } from '../../platform/testing/smtp-receiver';
-import type { TestStack } from '../../platform/testing/stack';
+import { startChaosStack } from '../../testing/chaos/fixtures';
+import { reportScenario } from '../../testing/chaos/report';
+import { stopStragglers } from '../../testing/chaos/stragglers';
+import { eventually } from '../../testing/eventually';
+import { metricValue, postGraphQL, scrape } from '../../testing/graphql-client';
+import { signUpUser, type TestUser } from '../../testing/members';
+import { startSmtpReceiver, type SmtpReceiver } from '../../testing/smtp-receiver';
+import type { TestStack } from '../../testing/stack';
 
 // The SMTP relay is gone while people sign up and ask for password resets. Each mail must be
 // kept in the durable outbox (written with the sign-up or the reset token), encrypted, tried

@@ -7,23 +7,24 @@ import {
   startChaosStack,
   writtenSeqs,
   type ChaosTenant,
-} from '../../platform/testing/chaos/fixtures';
-import { describeCodes, reportScenario } from '../../platform/testing/chaos/report';
-import { resumingSubscriber } from '../../platform/testing/chaos/resuming-subscriber';
-import { stopStragglers } from '../../platform/testing/chaos/stragglers';
-import { startTraffic } from '../../platform/testing/chaos/traffic';
+} from '../../testing/chaos/fixtures';
+import { describeCodes, reportScenario } from '../../testing/chaos/report';
+import { resumingSubscriber } from '../../testing/chaos/resuming-subscriber';
+import { stopStragglers } from '../../testing/chaos/stragglers';
+import { startTraffic } from '../../testing/chaos/traffic';
 import {
   createVerifiedEndpoint,
   journalEvents,
-} from '../../platform/testing/chaos/webhook-endpoint';
-import { metricValue, scrape } from '../../platform/testing/graphql-client';
-import type { TestStack } from '../../platform/testing/stack';
+  receivedIds,
+  waitForDeliveries,
+} from '../../testing/chaos/webhook-endpoint';
+import { metricValue, scrape } from '../../testing/graphql-client';
+import type { TestStack } from '../../testing/stack';
 import {
   startWebhookReceiver,
   type ReceivedWebhook,
   type WebhookReceiver,
-} from '../../platform/testing/webhook-receiver';
-import { waitFor } from '../../platform/testing/ws-client';
+} from '../../testing/webhook-receiver';
 
 // A bounded soak: mixed queries and mutations over HTTP, subscribers on graphql-ws and webhook
 // deliveries, all at once, with the resident memory of every process sampled every few hundred requests.
@@ -139,23 +140,24 @@ it(`serves ${SOAK_MS / 1000} s of mixed traffic with flat memory and nothing los
   );
   await Promise.all(subscribers.map((subscriber) => subscriber.stop()));
   const updates = await journalEvents(stack.db, tenant.tenantId, start, TENANT_UPDATED);
-  const webhookIds = () =>
-    new Set(
-      endpoint
-        .deliveries()
-        .slice(deliveredBefore)
-        .map((request) => String(request.headers['webhook-id'])),
-    );
-  await waitFor(() => updates.every((event) => webhookIds().has(event.id)), 30_000).catch(() => {});
-  const webhooksLost = updates.filter((event) => !webhookIds().has(event.id)).length;
+  const webhookIds = receivedIds(endpoint.deliveries, deliveredBefore);
+  await waitForDeliveries(
+    stack,
+    tenant.tenantId,
+    updates.map((event) => event.id),
+    webhookIds,
+  );
+  const got = webhookIds();
+  const webhooksLost = updates.filter((event) => !got.has(event.id)).length;
 
   const rssGrowthPer10k = (name: string) =>
     slope(samples.map((sample) => ({ x: sample.requests, y: sample.rss[name]! }))) * 10_000;
   // The live heap is what is left after a collection: the lowest sample of each quarter of
   // the run (the capped heap collects every few seconds), against the requests served by then.
-  const quarter = Math.ceil(samples.length / 4);
+  // Quarters of as even a size as the count allows (ceil-sized ones could leave one empty).
+  const bound = (index: number) => Math.floor((index * samples.length) / 4);
   const troughs = [0, 1, 2, 3]
-    .map((index) => samples.slice(index * quarter, (index + 1) * quarter))
+    .map((index) => samples.slice(bound(index), bound(index + 1)))
     .filter((part) => part.length > 0)
     .map((part) => part.reduce((low, sample) => (sample.heapUsed < low.heapUsed ? sample : low)));
   const liveGrowthPer10k =
@@ -181,7 +183,7 @@ it(`serves ${SOAK_MS / 1000} s of mixed traffic with flat memory and nothing los
     recoveryMs: null,
     notes:
       `${elapsedS.toFixed(0)} s, ${stats.total} requests (${(stats.total / elapsedS).toFixed(0)}/s; ${describeCodes(stats.codes)}), ` +
-      `${SUBSCRIBERS} subscribers, ${webhookIds().size} of ${updates.length} events delivered by webhook; ` +
+      `${SUBSCRIBERS} subscribers, ${got.size} of ${updates.length} events delivered by webhook; ` +
       `gateway live heap ${live} by quarter, growth ${mb(liveGrowthPer10k)} per 10k requests ` +
       `(RSS slope ${mb(rssGrowthPer10k('gateway'))} per 10k, old space capped at ${GATEWAY_HEAP_MB} MB); RSS ${perProcess}`,
   });

@@ -5,12 +5,16 @@ import { Redis } from 'ioredis';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import pino from 'pino';
 import { Counter, Registry } from 'prom-client';
-import { anonymousContext } from '../../platform/context';
-import { InternalClient } from '../../platform/internal-calls';
-import { generateTestServiceKeys } from '../../platform/testing/service-keys';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../platform/testing/redis';
-import { TEST_REDIS_URL } from '../../platform/testing/services';
-import { publishMembershipChanged, roleCacheKey, roleGenerationKey } from '../../platform/tenancy';
+import { anonymousContext } from '../../platform/context/request-context';
+import { InternalClient } from '../../platform/internal-calls/client';
+import { generateTestServiceKeys } from '../../testing/service-keys';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../testing/redis';
+import { TEST_REDIS_URL } from '../../testing/services';
+import {
+  publishMembershipChanged,
+  roleCacheKey,
+  roleGenerationKey,
+} from '../../platform/contracts/tenancy/membership-events';
 import { AccessTokenVerifier } from '../auth/access-tokens';
 import { admitRequest, type AdmissionDeps } from '../auth/admission';
 import type { ApiKeyAuthenticator } from '../auth/api-keys';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
-import { serviceEnv } from '../../platform/testing/chaos/fixtures';
-import { postGraphQL, type GraphQLResponse } from '../../platform/testing/graphql-client';
-import { signUpMember, signUpPlatformAdmin, type TestUser } from '../../platform/testing/members';
-import { startStack, type TestStack } from '../../platform/testing/stack';
-import { connectWs, waitFor, type WsClient } from '../../platform/testing/ws-client';
+import { serviceEnv } from '../../testing/chaos/fixtures';
+import { postGraphQL, type GraphQLResponse } from '../../testing/graphql-client';
+import { signUpMember, signUpPlatformAdmin, type TestUser } from '../../testing/members';
+import { startStack, type TestStack } from '../../testing/stack';
+import { connectWs, waitFor, type WsClient } from '../../testing/ws-client';
 
 // An API key's open sockets end when the key does: revoked, expired, past its rotation grace,
 // or its tenant suspended. Each case holds a live subscription on two gateway processes and

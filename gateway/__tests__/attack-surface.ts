@@ -18,10 +18,10 @@ import {
   type GraphQLOutputType,
   type GraphQLSchema,
 } from 'graphql';
-import { ROLES, type Role } from '../../platform/context';
+import { ROLES, type Role } from '../../platform/context/request-context';
 import { requirementOf, type FieldRequirement } from '../../platform/graphql/field-policy';
 import { supergraphPath } from '../../platform/paths';
-import { TenantPolicy } from '../tenant-policy';
+import { TenantPolicy } from '../policies/tenant-policy';
 
 // The attack suite's view of the API, generated from the supergraph the gateway serves: every
 // tenant-scoped root field with its policy, minimal arguments for it, and selections that read

@@ -1,35 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Client } from 'pg';
-import { API_KEY_SCOPES } from '../../platform/auth';
-import {
-  anonymousContext,
-  CONTEXT_HEADER,
-  SERVICE_NAMES,
-  SIGNATURE_HEADER,
-  type RequestContext,
-  type ServiceName,
-} from '../../platform/context';
-import { INTERNAL_CALLS } from '../../platform/contracts';
+import { API_KEY_SCOPES } from '../../platform/contracts/auth/api-key-format';
+import { anonymousContext, type RequestContext } from '../../platform/context/request-context';
+import { CONTEXT_HEADER, SIGNATURE_HEADER } from '../../platform/context/signed-request';
+import { SERVICE_NAMES, type ServiceName } from '../../platform/context/service-keys';
+import { INTERNAL_CALLS } from '../../platform/contracts/all-calls';
 import { alertEvaluationCall } from '../../platform/contracts/observability/alert-evaluation';
 import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
 import { tenantPurgeCall } from '../../platform/contracts/subgraphs/tenant-purge';
 import { oauthProviderLookupCall } from '../../platform/contracts/tenancy/oauth-provider-lookup';
 import { roleLookupCall } from '../../platform/contracts/tenancy/role-lookup';
-import { DATABASE_SERVICES } from '../../platform/db';
+import { DATABASE_SERVICES } from '../../platform/db/roles';
 import { SUBGRAPH_NAMES } from '../../platform/paths';
-import { eventually } from '../../platform/testing/eventually';
+import { eventually } from '../../testing/eventually';
 import {
   metricValue,
   postGraphQL,
   scrape,
   type GraphQLResponse,
   codeOf,
-} from '../../platform/testing/graphql-client';
-import { addMember, signUpMember, signUpUser, type TestUser } from '../../platform/testing/members';
-import { postInternal, refusalCode, signedHeaders } from '../../platform/testing/internal-requests';
-import { generateTestServiceKeys } from '../../platform/testing/service-keys';
-import { startStack, type TestStack } from '../../platform/testing/stack';
+} from '../../testing/graphql-client';
+import { addMember, signUpMember, signUpUser, type TestUser } from '../../testing/members';
+import { postInternal, refusalCode, signedHeaders } from '../../testing/internal-requests';
+import { generateTestServiceKeys } from '../../testing/service-keys';
+import { startStack, type TestStack } from '../../testing/stack';
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
 import {
   collectIds,
@@ -545,9 +540,7 @@ describe("a member of both tenants using A's ids while in B", () => {
       }
       if (idType !== undefined) {
         // Handed one of A's objects: nothing found, nothing done.
-        const answer = (response.body.data as Record<string, unknown> | null | undefined)?.[
-          root.name
-        ];
+        const answer = response.body.data?.[root.name];
         const code = codeOf(response);
         expect([
           root.coordinate,

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
-import { freePort } from '../../platform/testing/free-port';
-import { signUpMember } from '../../platform/testing/members';
-import { startStack, type TestStack } from '../../platform/testing/stack';
+import { freePort } from '../../testing/free-port';
+import { signUpMember } from '../../testing/members';
+import { startStack, type TestStack } from '../../testing/stack';
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
 import { AssetsClient, putBytes, sha256 } from '../../subgraphs/assets/__tests__/assets-client';
 import { startCaptureProxy, type CaptureProxy } from './capture-proxy';

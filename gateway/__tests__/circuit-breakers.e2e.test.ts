@@ -1,15 +1,15 @@
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
-import { createTenant, serviceEnv, type ChaosTenant } from '../../platform/testing/chaos/fixtures';
-import { eventually } from '../../platform/testing/eventually';
-import { startFaultProxy, type FaultProxy } from '../../platform/testing/fault-proxy';
+import { createTenant, serviceEnv, type ChaosTenant } from '../../testing/chaos/fixtures';
+import { eventually } from '../../testing/eventually';
+import { startFaultProxy, type FaultProxy } from '../../testing/fault-proxy';
 import {
   metricValue,
   postGraphQL,
   scrape,
   type GraphQLResponse,
   codeOf,
-} from '../../platform/testing/graphql-client';
-import { startStack, type TestStack } from '../../platform/testing/stack';
+} from '../../testing/graphql-client';
+import { startStack, type TestStack } from '../../testing/stack';
 
 // A real stack, and a second gateway whose jobs subgraph and tenancy internal routes sit behind
 // fault proxies the tests fail or hang on demand: the gateway's circuit breakers and bulkheads
@@ -121,10 +121,11 @@ it('a failing subgraph opens its circuit: refused at once with SERVICE_UNAVAILAB
 
 it('a hanging subgraph: its fetches time out and open the circuit, the bulkhead refuses beyond its slots and queue', async () => {
   jobs.mode = 'hang';
-  const fullBefore = metricValue(await metrics(), 'tessera_circuit_rejections_total', {
-    target: 'jobs',
-    reason: 'bulkhead_full',
-  });
+  const rejections = (page: string, reason: string) =>
+    metricValue(page, 'tessera_circuit_rejections_total', { target: 'jobs', reason });
+  const pageBefore = await metrics();
+  const fullBefore = rejections(pageBefore, 'bulkhead_full');
+  const openBefore = rejections(pageBefore, 'open');
   const receivedBefore = jobs.received;
   // Two take the slots, one waits in the queue, the fourth is refused at once.
   const answers = await Promise.all([eventsQuery(), eventsQuery(), eventsQuery(), eventsQuery()]);
@@ -137,12 +138,12 @@ it('a hanging subgraph: its fetches time out and open the circuit, the bulkhead 
   expect(codeOf(await eventsQuery())).toBe('SERVICE_UNAVAILABLE');
   expect(jobs.received).toBe(receivedWhenOpen);
   const page = await metrics();
-  expect(
-    metricValue(page, 'tessera_circuit_rejections_total', {
-      target: 'jobs',
-      reason: 'bulkhead_full',
-    }),
-  ).toBe(fullBefore + 1);
+  // The fourth was refused by the full bulkhead; on a machine so loaded that it arrived after
+  // the two timeouts, by the open circuit instead. Either way at once, and counted once.
+  const full = rejections(page, 'bulkhead_full') - fullBefore;
+  expect(full).toBeLessThanOrEqual(1);
+  // The query above was refused by the open circuit (and the queued one may have been too).
+  expect(full + rejections(page, 'open') - openBefore).toBeGreaterThanOrEqual(2);
   expect(metricValue(page, 'tessera_circuit_state', { target: 'jobs' })).toBe(2);
 
   jobs.mode = 'pass';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { postGraphQL } from '../../platform/testing/graphql-client';
-import { signUpMember, type TestUser } from '../../platform/testing/members';
-import { startStack, type TestStack } from '../../platform/testing/stack';
-import { connectWs, waitFor, type WsClient } from '../../platform/testing/ws-client';
+import { postGraphQL } from '../../testing/graphql-client';
+import { signUpMember, type TestUser } from '../../testing/members';
+import { startStack, type TestStack } from '../../testing/stack';
+import { connectWs, waitFor, type WsClient } from '../../testing/ws-client';
 
 // Subscriptions through a gateway running GATEWAY_WORKERS=2: each socket lives on one worker,
 // and the relay's events reach every worker through Redis.

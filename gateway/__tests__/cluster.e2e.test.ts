@@ -5,10 +5,10 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startBenchSubgraphs, type BenchSubgraphs } from '../../bench/gateway/bench-subgraphs';
-import { eventually } from '../../platform/testing/eventually';
-import { freePort } from '../../platform/testing/free-port';
+import { eventually } from '../../testing/eventually';
+import { freePort } from '../../testing/free-port';
 import { tesseraGenericEnv } from '../../bench/gateway/gateways';
-import { ConfigError, parseConfig } from '../../platform/config';
+import { ConfigError, parseConfig } from '../../platform/config/load';
 import { repoRoot } from '../../platform/paths';
 import { gatewayConfigShape } from '../config';
 
@@ -46,14 +46,14 @@ function startCluster(
   });
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     try {
       logs.push(JSON.parse(line) as Record<string, unknown>);
     } catch {
       // Not a log line; nothing here waits for it.
     }
   });
-  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { child, port, logs, stderr, exited };
 }

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { anonymousContext, type RequestContext, type Role } from '../../platform/context';
+import {
+  anonymousContext,
+  type RequestContext,
+  type Role,
+} from '../../platform/context/request-context';
 import type { RoleAnswer } from '../auth/role-resolver';
 import { ConnectionWatch, type WatchedConnection } from '../subscriptions/connection-watch';
 

@@ -1,24 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { anonymousContext, runWithContext } from '../../platform/context';
-import { withTenantTransaction } from '../../platform/db';
-import { appendEvent, EventType } from '../../platform/events';
-import { connectAs } from '../../platform/testing/database';
-import { postGraphQL } from '../../platform/testing/graphql-client';
-import { signUpMember, type TestUser } from '../../platform/testing/members';
-import { startStack, type TestStack } from '../../platform/testing/stack';
+import { anonymousContext, runWithContext } from '../../platform/context/request-context';
+import { tenantScope } from '../../platform/db/scope';
+import { appendEvent } from '../../platform/events/append-event';
+import { EventType } from '../../platform/events/event-types';
+import { connectAs } from '../../testing/database';
+import { postGraphQL } from '../../testing/graphql-client';
+import { signUpMember, type TestUser } from '../../testing/members';
+import { startStack, type TestStack } from '../../testing/stack';
 import {
   answerChallenge,
   isChallenge,
   startWebhookReceiver,
   type WebhookReceiver,
-} from '../../platform/testing/webhook-receiver';
+} from '../../testing/webhook-receiver';
 import {
   connectWs,
   listeningNow,
   waitFor,
   waitForListening,
   type WsClient,
-} from '../../platform/testing/ws-client';
+} from '../../testing/ws-client';
 
 // Subscriptions to objects that events announce: webhookDeliveryUpdated (a real delivery to a
 // local receiver) and alerts (an alert announced in the journal), each rendered through the
@@ -186,7 +187,7 @@ describe('alerts', () => {
     const app = await connectAs(stack.db, 'observability', { poolMax: 1 });
     try {
       await runWithContext({ ...anonymousContext(randomUUID()), tenantId: tenantA }, () =>
-        withTenantTransaction(app, tenantA, (manager) =>
+        tenantScope(app, tenantA).run((manager) =>
           appendEvent(manager, {
             type: EventType.ALERT_FIRED,
             payload: { alertId: alert!.id, ruleId: rule!.id },

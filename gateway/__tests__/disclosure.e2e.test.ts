@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { anonymousContext } from '../../platform/context';
-import { postGraphQL, codeOf } from '../../platform/testing/graphql-client';
-import { signUpPlatformAdmin, signUpUser, type TestUser } from '../../platform/testing/members';
-import { signedHeaders } from '../../platform/testing/internal-requests';
-import { startStack, type TestStack } from '../../platform/testing/stack';
-import { connectWs } from '../../platform/testing/ws-client';
+import { anonymousContext } from '../../platform/context/request-context';
+import { postGraphQL, codeOf } from '../../testing/graphql-client';
+import { signUpPlatformAdmin, signUpUser, type TestUser } from '../../testing/members';
+import { signedHeaders } from '../../testing/internal-requests';
+import { startStack, type TestStack } from '../../testing/stack';
+import { connectWs } from '../../testing/ws-client';
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
 
 // What a caller can learn beyond what it sent, through the real processes: whether someone

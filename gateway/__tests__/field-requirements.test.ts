@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { parse, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { randomUUID } from 'node:crypto';
-import { anonymousContext, type RequestContext } from '../../platform/context';
+import { anonymousContext, type RequestContext } from '../../platform/context/request-context';
 import { assertRequirement } from '../../platform/graphql/field-policy';
 import { supergraphPath } from '../../platform/paths';
 import { composeSupergraph } from '../../platform/schema/compose';
-import { FieldRequirements } from '../field-requirements';
+import { FieldRequirements } from '../policies/field-requirements';
 
 const requirements = FieldRequirements.fromSupergraph(readFileSync(supergraphPath(), 'utf8'));
 const { apiSchema } = composeSupergraph();
@@ -13,7 +13,7 @@ const { apiSchema } = composeSupergraph();
 function required(query: string): Record<string, unknown> {
   const document = parse(query);
   const operation = document.definitions.find(
-    (definition) => definition.kind === 'OperationDefinition',
+    (definition) => definition.kind === Kind.OPERATION_DEFINITION,
   ) as OperationDefinitionNode;
   return Object.fromEntries(
     requirements

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { anonymousContext } from '../../platform/context';
-import { eventually } from '../../platform/testing/eventually';
-import { startStack, type TestStack } from '../../platform/testing/stack';
-import { metricValue, postGraphQL, scrape } from '../../platform/testing/graphql-client';
-import { signedHeaders, type SignAs } from '../../platform/testing/internal-requests';
-import { generateTestServiceKeys } from '../../platform/testing/service-keys';
-import { signUpMember, signUpUser, type TestUser } from '../../platform/testing/members';
+import { anonymousContext } from '../../platform/context/request-context';
+import { eventually } from '../../testing/eventually';
+import { startStack, type TestStack } from '../../testing/stack';
+import { metricValue, postGraphQL, scrape } from '../../testing/graphql-client';
+import { signedHeaders, type SignAs } from '../../testing/internal-requests';
+import { generateTestServiceKeys } from '../../testing/service-keys';
+import { signUpMember, signUpUser, type TestUser } from '../../testing/members';
 import { SUBGRAPH_NAMES } from '../../platform/paths';
-import { connectWs } from '../../platform/testing/ws-client';
+import { connectWs } from '../../testing/ws-client';
 
 // The whole platform as real processes (gateway, five subgraphs, worker) on a database of its
 // own, driven over HTTP like a frontend would.
@@ -25,7 +25,8 @@ let member: TestUser;
 let outsider: TestUser;
 
 beforeAll(async () => {
-  stack = await startStack({ worker: true });
+  // Every process is expected ok: a probe may take longer than 1.5 s on a loaded machine.
+  stack = await startStack({ worker: true, env: { PROBE_TIMEOUT_MS: '5000' } });
   await stack.db.query(
     `INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, 'acme', 'Acme'), ($2, 'globex', 'Globex')`,
     [tenantA, tenantB],
@@ -146,27 +147,36 @@ describe('one graph over five subgraphs', () => {
       const page = await scrape(stack.url('auth'));
       return {
         requests: metricValue(page, 'tessera_http_requests_total', { route: 'graphql' }),
-        queries: metricValue(page, 'tessera_db_queries_total'),
+        queries: metricValue(page, 'tessera_db_queries_total', { outcome: 'ok' }),
       };
     };
-    const before = await authMetrics();
-    const response = await postGraphQL(
-      stack.gatewayUrl,
-      {
-        query:
-          '{ assets(first: 100, orderBy: NAME_ASC) { totalCount nodes { name owner { id email } } } }',
-      },
-      asTenant(tenantA),
-    );
-    expect(response.body.errors).toBeUndefined();
-    const { assets } = response.body.data as {
-      assets: { totalCount: number; nodes: { owner: { id: string } }[] };
+    const measure = async () => {
+      const before = await authMetrics();
+      const response = await postGraphQL(
+        stack.gatewayUrl,
+        {
+          query:
+            '{ assets(first: 100, orderBy: NAME_ASC) { totalCount nodes { name owner { id email } } } }',
+        },
+        asTenant(tenantA),
+      );
+      expect(response.body.errors).toBeUndefined();
+      const { assets } = response.body.data as {
+        assets: { totalCount: number; nodes: { owner: { id: string } }[] };
+      };
+      expect(assets.totalCount).toBe(3);
+      expect(assets.nodes.map((asset) => asset.owner.id)).toEqual(owners);
+      const after = await authMetrics();
+      return {
+        requests: after.requests - before.requests,
+        queries: after.queries - before.queries,
+      };
     };
-    expect(assets.totalCount).toBe(3);
-    expect(assets.nodes.map((asset) => asset.owner.id)).toEqual(owners);
-    const after = await authMetrics();
-    expect(after.requests - before.requests).toBe(1);
-    expect(after.queries - before.queries).toBe(1);
+    // Auth's own timers (revocation resync, signing key refresh) run SQL now and then, which
+    // can only add to a window: of up to three tries, the fewest statements are the request's.
+    const tries = [await measure()];
+    while (tries.length < 3 && tries.at(-1)!.queries !== 1) tries.push(await measure());
+    expect(tries.at(-1)).toEqual({ requests: 1, queries: 1 });
   });
 
   it('runs tenantless fields without a tenant', async () => {
@@ -571,10 +581,11 @@ describe('operations', () => {
   });
 
   it('drains on SIGTERM: every process exits 0 with no error logged', async () => {
-    const started = Date.now();
     const codes = await stack.stop();
     stopped = true;
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // Idle processes drain at once: none waited out its grace period (a clock would say the
+    // same less reliably on a loaded machine).
+    expect(stack.logs.filter((log) => log.line.includes('grace period over'))).toEqual([]);
     expect(codes).toEqual({
       gateway: 0,
       auth: 0,

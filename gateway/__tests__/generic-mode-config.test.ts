@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig } from '../../platform/config';
+import { ConfigError, parseConfig } from '../../platform/config/load';
 import { gatewayConfigRules, gatewayConfigShape } from '../config';
 
 function problems(env: Record<string, string>): string[] {

@@ -1,6 +1,6 @@
 import { serverAudits, type AuditFail, type AuditResult } from 'graphql-http';
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
-import { startStack, type TestStack } from '../../platform/testing/stack';
+import { startStack, type TestStack } from '../../testing/stack';
 
 // The GraphQL-over-HTTP conformance audit of graphql-http (`serverAudits`) against the real
 // gateway: once as it runs in development and tests (introspection on), once with

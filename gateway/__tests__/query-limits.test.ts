@@ -3,6 +3,7 @@ import {
   getIntrospectionQuery,
   getVariableValues,
   GraphQLError,
+  Kind,
   parse,
   specifiedRules,
   validate,
@@ -10,7 +11,7 @@ import {
 import { QueryLimitError, assertTokenLimit, queryLimitRules } from '../security/limits';
 import { assertCostLimit } from '../security/cost-limit';
 import { measureOperation, operationCost } from '../security/operation-measures';
-import { ValidationError } from '../../platform/errors';
+import { ValidationError } from '../../platform/errors/domain-errors';
 
 const schema = buildSchema(`
   directive @tag(name: String) repeatable on FIELD | QUERY | FRAGMENT_SPREAD | INLINE_FRAGMENT
@@ -36,8 +37,8 @@ function measure(query: string) {
 
 function operationOf(query: string) {
   const document = parse(query);
-  const operation = document.definitions.find((d) => d.kind === 'OperationDefinition');
-  if (operation?.kind !== 'OperationDefinition') throw new Error('no operation');
+  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  if (operation?.kind !== Kind.OPERATION_DEFINITION) throw new Error('no operation');
   return { document, operation };
 }
 

@@ -3,13 +3,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { ErrorCode } from '../../platform/errors';
-import { InternalCallError, InternalClient } from '../../platform/internal-calls';
-import { publishMembershipChanged, roleCacheKey } from '../../platform/tenancy';
-import { metricValue, scrape } from '../../platform/testing/graphql-client';
-import { generateTestServiceKeys } from '../../platform/testing/service-keys';
-import { TEST_REDIS_URL } from '../../platform/testing/services';
-import { startStack, type TestStack } from '../../platform/testing/stack';
+import { ErrorCode } from '../../platform/errors/codes';
+import { InternalCallError, InternalClient } from '../../platform/internal-calls/client';
+import {
+  publishMembershipChanged,
+  roleCacheKey,
+} from '../../platform/contracts/tenancy/membership-events';
+import { metricValue, scrape } from '../../testing/graphql-client';
+import { generateTestServiceKeys } from '../../testing/service-keys';
+import { TEST_REDIS_URL } from '../../testing/services';
+import { startStack, type TestStack } from '../../testing/stack';
 import { RoleResolver, type RoleResolverOptions } from '../auth/role-resolver';
 
 // The gateway's role lookup against a real tenancy process and a real Redis: what it answers,

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { getIntrospectionQuery } from 'graphql';
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
-import { metricValue, postGraphQL, scrape, codeOf } from '../../platform/testing/graphql-client';
-import { addMember, signUpUser, type TestUser } from '../../platform/testing/members';
-import { startStack, type TestStack } from '../../platform/testing/stack';
-import { connectWs } from '../../platform/testing/ws-client';
+import { metricValue, postGraphQL, scrape, codeOf } from '../../testing/graphql-client';
+import { addMember, signUpUser, type TestUser } from '../../testing/members';
+import { startStack, type TestStack } from '../../testing/stack';
+import { connectWs } from '../../testing/ws-client';
 
 // The gateway's security edge through the real processes: CORS, CSRF and cookie sessions,
 // query limits, and rate limits shared by two gateways over one Redis, over HTTP and graphql-ws.
@@ -451,7 +451,8 @@ async function run(
   await received.ended;
   const errors = received.errors.flatMap((error) =>
     (Array.isArray(error) ? error : [error]).map(
-      (one: { extensions?: Record<string, unknown> }) => one.extensions ?? { error: String(one) },
+      (one: { extensions?: Record<string, unknown> }) =>
+        one.extensions ?? { error: JSON.stringify(one) },
     ),
   );
   return { data: received.results, errors };

@@ -2,12 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { ConfigError, parseConfig } from '../../platform/config';
-import { anonymousContext } from '../../platform/context';
-import { ForbiddenError } from '../../platform/errors';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../platform/testing/redis';
-import { generateTestServiceKeys } from '../../platform/testing/service-keys';
-import { TEST_REDIS_URL } from '../../platform/testing/services';
+import { ConfigError, parseConfig } from '../../platform/config/load';
+import { anonymousContext } from '../../platform/context/request-context';
+import { ForbiddenError } from '../../platform/errors/domain-errors';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../testing/redis';
+import { generateTestServiceKeys } from '../../testing/service-keys';
+import { TEST_REDIS_URL } from '../../testing/services';
 import { gatewayConfigRules, gatewayConfigShape, loadGatewayConfig } from '../config';
 import { credentialFromCookies, parseCookies } from '../security/csrf';
 import {

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { anonymousContext, runWithContext } from '../../platform/context';
-import { withTenantTransaction } from '../../platform/db';
-import { appendEvent, EventType } from '../../platform/events';
-import { connectAs } from '../../platform/testing/database';
-import { eventually } from '../../platform/testing/eventually';
-import { signUpMember } from '../../platform/testing/members';
-import { startStack, type TestStack } from '../../platform/testing/stack';
-import { connectWs, waitFor, type WsClient } from '../../platform/testing/ws-client';
+import { anonymousContext, runWithContext } from '../../platform/context/request-context';
+import { tenantScope } from '../../platform/db/scope';
+import { appendEvent } from '../../platform/events/append-event';
+import { EventType } from '../../platform/events/event-types';
+import { connectAs } from '../../testing/database';
+import { eventually } from '../../testing/eventually';
+import { signUpMember } from '../../testing/members';
+import { startStack, type TestStack } from '../../testing/stack';
+import { connectWs, waitFor, type WsClient } from '../../testing/ws-client';
 
 // Resuming `events(afterSeq:)` when the tenant's journal spans two month partitions: the real
 // gateway, jobs and the worker's relay; the owner moves the first events into last month's
@@ -37,7 +38,7 @@ describe('a subscription across a partition boundary', () => {
     const member = await signUpMember(stack.gatewayUrl, stack.db, resumeTenant, 'OWNER');
     for (let n = 0; n < 6; n += 1) {
       await runWithContext({ ...anonymousContext(randomUUID()), tenantId: resumeTenant }, () =>
-        withTenantTransaction(tenancy, resumeTenant, (manager) =>
+        tenantScope(tenancy, resumeTenant).run((manager) =>
           appendEvent(manager, {
             type: EventType.TENANT_UPDATED,
             payload: { n },
@@ -79,7 +80,7 @@ describe('a subscription across a partition boundary', () => {
     );
     await waitFor(() => received.results.length >= 5);
     await runWithContext({ ...anonymousContext(randomUUID()), tenantId: resumeTenant }, () =>
-      withTenantTransaction(tenancy, resumeTenant, (manager) =>
+      tenantScope(tenancy, resumeTenant).run((manager) =>
         appendEvent(manager, {
           type: EventType.TENANT_UPDATED,
           payload: { n: 6 },

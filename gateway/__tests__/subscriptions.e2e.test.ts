@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
-import { anonymousContext, runWithContext } from '../../platform/context';
-import { withTenantTransaction } from '../../platform/db';
-import { appendEvent, EventType } from '../../platform/events';
-import { connectAs } from '../../platform/testing/database';
-import { postGraphQL } from '../../platform/testing/graphql-client';
-import { signUpMember, type TestUser } from '../../platform/testing/members';
-import { startStack, type TestStack } from '../../platform/testing/stack';
+import { anonymousContext, runWithContext } from '../../platform/context/request-context';
+import { tenantScope } from '../../platform/db/scope';
+import { appendEvent } from '../../platform/events/append-event';
+import { EventType } from '../../platform/events/event-types';
+import { connectAs } from '../../testing/database';
+import { postGraphQL } from '../../testing/graphql-client';
+import { signUpMember, type TestUser } from '../../testing/members';
+import { startStack, type TestStack } from '../../testing/stack';
 import {
   connectWs,
   listeningNow,
   waitFor,
   waitForListening,
   type WsClient,
-} from '../../platform/testing/ws-client';
+} from '../../testing/ws-client';
 
 // Subscriptions end to end: two gateway processes, the relay in the worker, real graphql-ws
 // clients. Events are written through the API (gateway 2) and, for bursts, appended straight
@@ -80,7 +81,7 @@ function connect(
 async function burst(tenantId: string, count: number): Promise<void> {
   for (let done = 0; done < count; done += 50) {
     await runWithContext({ ...anonymousContext(randomUUID()), tenantId }, () =>
-      withTenantTransaction(app, tenantId, async (manager) => {
+      tenantScope(app, tenantId).run(async (manager) => {
         for (let i = done; i < Math.min(count, done + 50); i += 1) {
           await appendEvent(manager, {
             type: EventType.TENANT_UPDATED,
@@ -217,7 +218,7 @@ describe('events subscription', () => {
       member.id,
     ]);
     await runWithContext({ ...anonymousContext(randomUUID()), tenantId: tenantA }, () =>
-      withTenantTransaction(app, tenantA, (manager) =>
+      tenantScope(app, tenantA).run((manager) =>
         appendEvent(manager, {
           type: EventType.MEMBER_REMOVED,
           payload: { userId: member.id, role: 'MEMBER' },

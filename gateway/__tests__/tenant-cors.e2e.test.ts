@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { eventually } from '../../platform/testing/eventually';
-import { metricValue, postGraphQL, scrape } from '../../platform/testing/graphql-client';
-import { signUpMember, type TestUser } from '../../platform/testing/members';
-import { startStack, type TestStack } from '../../platform/testing/stack';
+import { eventually } from '../../testing/eventually';
+import { metricValue, postGraphQL, scrape } from '../../testing/graphql-client';
+import { signUpMember, type TestUser } from '../../testing/members';
+import { startStack, type TestStack } from '../../testing/stack';
 
 // The gateway's CORS with the origins tenants allow (tenant settings), through the real
 // processes: a request is admitted for the tenant it names, a preflight (which names none)
@@ -10,7 +10,10 @@ import { startStack, type TestStack } from '../../platform/testing/stack';
 // gateway pod caches the answers (short TTLs here) and drops them when tenancy announces a
 // change on Redis.
 
-const TTL_SECONDS = 2;
+// Short enough to wait out, long enough that a check right after a cached answer still finds
+// it on a loaded machine.
+const TTL_SECONDS = 5;
+const DENY_TTL_SECONDS = 4;
 const APP_ORIGIN = 'https://configured.example.com';
 
 let stack: TestStack;
@@ -25,7 +28,7 @@ beforeAll(async () => {
     env: {
       CORS_ALLOWED_ORIGINS: APP_ORIGIN,
       CORS_TENANT_ORIGIN_TTL_SECONDS: String(TTL_SECONDS),
-      CORS_TENANT_ORIGIN_DENY_TTL_SECONDS: '1',
+      CORS_TENANT_ORIGIN_DENY_TTL_SECONDS: String(DENY_TTL_SECONDS),
     },
   });
   await stack.db.query(

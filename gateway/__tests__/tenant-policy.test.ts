@@ -1,14 +1,14 @@
-import { parse, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { supergraphPath } from '../../platform/paths';
-import { TenantPolicy } from '../tenant-policy';
+import { TenantPolicy } from '../policies/tenant-policy';
 
 const policy = TenantPolicy.fromSupergraph(readFileSync(supergraphPath(), 'utf8'));
 
 function scoped(query: string): string[] {
   const document = parse(query);
   const operation = document.definitions.find(
-    (d) => d.kind === 'OperationDefinition',
+    (d) => d.kind === Kind.OPERATION_DEFINITION,
   ) as OperationDefinitionNode;
   return [...policy.tenantScopedFields(operation, document)].sort();
 }

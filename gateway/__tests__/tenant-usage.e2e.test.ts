@@ -3,24 +3,21 @@ import { join } from 'node:path';
 import { spawnService, type ServiceProcess } from '../../scripts/lib/service-process';
 import { usageReportCall } from '../../platform/contracts/observability/usage-report';
 import { repoRoot } from '../../platform/paths';
-import { createTenant, serviceEnv, type ChaosTenant } from '../../platform/testing/chaos/fixtures';
-import { eventually } from '../../platform/testing/eventually';
+import { createTenant, serviceEnv, type ChaosTenant } from '../../testing/chaos/fixtures';
+import { eventually } from '../../testing/eventually';
 import {
   metricValue,
   postGraphQL,
   scrape,
   type GraphQLResponse,
   codeOf,
-} from '../../platform/testing/graphql-client';
-import { postInternal } from '../../platform/testing/internal-requests';
-import { signUpMember, signUpPlatformAdmin, type TestUser } from '../../platform/testing/members';
-import { startStack, type TestStack } from '../../platform/testing/stack';
-import { verifiedEndpoint } from '../../platform/testing/webhook-endpoints';
-import {
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from '../../platform/testing/webhook-receiver';
-import { connectWs, waitFor, type WsClient } from '../../platform/testing/ws-client';
+} from '../../testing/graphql-client';
+import { postInternal } from '../../testing/internal-requests';
+import { signUpMember, signUpPlatformAdmin, type TestUser } from '../../testing/members';
+import { startStack, type TestStack } from '../../testing/stack';
+import { verifiedEndpoint } from '../../testing/webhook-endpoints';
+import { startWebhookReceiver, type WebhookReceiver } from '../../testing/webhook-receiver';
+import { connectWs, waitFor, type WsClient } from '../../testing/ws-client';
 
 // Usage per tenant and day through the real gateway: a known workload, then tenantUsage as the
 // tenant's admin and as a platform admin; other tenants' callers, members and bad ranges are
@@ -185,7 +182,8 @@ it('counts the webhook deliveries the worker made to the tenant’s endpoints', 
   const day = await eventually(async () => {
     const answer = await usage(admin, { from: today(), to: today(), tenantId: hooks.tenantId });
     const [row] = answer.body.data?.tenantUsage ?? [];
-    return row?.webhookDeliveries === 2 && row;
+    // The gateway and the worker flush their counts independently: wait for both.
+    return row?.webhookDeliveries === 2 && row.mutations === 4 && row;
   });
   // Creating and verifying the endpoint, and the two updates.
   expect(day).toMatchObject({ webhookDeliveries: 2, mutations: 4 });
@@ -316,7 +314,7 @@ it('the usage quota hook refuses with QUOTA_EXCEEDED before the operation runs',
   quotaGateway = await spawnService('gateway', {
     env: {
       ...serviceEnv(stack, 'gateway'),
-      GATEWAY_USAGE_QUOTA_MODULE: join(repoRoot(), 'dist/platform/testing/refusing-usage-quota.js'),
+      GATEWAY_USAGE_QUOTA_MODULE: join(repoRoot(), 'dist/testing/refusing-usage-quota.js'),
     },
   });
   const url = `${quotaGateway.url}/graphql`;

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ConfigError, parseConfig } from '../../platform/config';
+import { ConfigError, parseConfig } from '../../platform/config/load';
 import { gatewayConfigRules, gatewayConfigShape } from '../config';
 import { clientIp, type TrustProxy } from '../security/trust-proxy';
 

@@ -1,5 +1,5 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
-import { startStack, type TestStack } from '../../platform/testing/stack';
+import { startStack, type TestStack } from '../../testing/stack';
 
 // WebSocket upgrades the gateway does not take get an HTTP answer with a code and a request
 // id, like every other refusal: before the handshake the socket is plain HTTP, and a client
@@ -83,7 +83,7 @@ it('answers an upgrade to a path with no WebSocket endpoint with a coded 404, th
   for (const path of ['/metrics', '/healthz', '/nowhere', '/graphql/extra']) {
     const answer = await upgrade(stack.url('gateway'), path);
     expectCoded(answer, 404, 'NOT_FOUND');
-    expect(JSON.parse(answer.body).errors[0].message).toMatch(/served on \/graphql/);
+    expect(errorsOf(answer.body)[0]?.message).toMatch(/served on \/graphql/);
   }
 });
 
@@ -128,5 +128,10 @@ it('a process without WebSockets answers an upgrade as the plain request it also
   expect(metrics.body).toContain('tessera_');
   const unknown = await upgrade(stack.url('tenancy'), '/nowhere');
   expect(unknown.status).toBe(404);
-  expect(JSON.parse(unknown.body).errors[0].extensions.code).toBe('NOT_FOUND');
+  expect(errorsOf(unknown.body)[0]?.extensions.code).toBe('NOT_FOUND');
 });
+
+function errorsOf(body: string): { message: string; extensions: { code?: string } }[] {
+  return (JSON.parse(body) as { errors: { message: string; extensions: { code?: string } }[] })
+    .errors;
+}

@@ -7,8 +7,9 @@ import {
   type JWKSCacheInput,
   type JWTVerifyGetKey,
 } from 'jose';
-import { ACCESS_TOKEN_ALGORITHM, type RevocationList } from '../../platform/auth';
-import { ServiceUnavailableError, UnauthenticatedError } from '../../platform/errors';
+import { ACCESS_TOKEN_ALGORITHM } from '../../platform/contracts/auth/access-token';
+import { type RevocationList } from '../../platform/contracts/auth/session-revocation';
+import { ServiceUnavailableError, UnauthenticatedError } from '../../platform/errors/domain-errors';
 import { isUuid } from '../../platform/graphql/ids';
 import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { RequestContext } from '../../platform/context';
-import { DomainError } from '../../platform/errors';
+import type { RequestContext } from '../../platform/context/request-context';
+import { DomainError } from '../../platform/errors/domain-errors';
 import { callerLimits, type EdgeRateLimits, type RateLimitSubjects } from '../security/rate-limits';
 import { authenticate, bearerToken, type Authenticators } from './authenticate';
 import { tenantAccess } from './authorize-tenant';

@@ -1,5 +1,5 @@
 import type { VerifiedApiKey } from '../../platform/contracts/auth/api-key-verify';
-import type { Role } from '../../platform/context';
+import type { Role } from '../../platform/context/request-context';
 import type { RoleResolver } from './role-resolver';
 
 /**

@@ -1,14 +1,15 @@
 import { LRUCache } from 'lru-cache';
 import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
 import type { Logger } from 'pino';
-import { parseApiKey, type ApiKeyEndings } from '../../platform/auth';
+import { parseApiKey } from '../../platform/contracts/auth/api-key-format';
+import { type ApiKeyEndings } from '../../platform/contracts/auth/api-key-endings';
 import {
   apiKeyVerifyCall,
   type VerifiedApiKey,
 } from '../../platform/contracts/auth/api-key-verify';
-import { hashToken } from '../../platform/crypto';
-import { UnauthenticatedError } from '../../platform/errors';
-import type { InternalClient } from '../../platform/internal-calls';
+import { hashToken } from '../../platform/crypto/tokens';
+import { UnauthenticatedError } from '../../platform/errors/domain-errors';
+import type { InternalClient } from '../../platform/internal-calls/client';
 import type { CreatorCheck } from './api-key-creators';
 
 export interface ApiKeyAuthenticatorOptions {

@@ -1,12 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Counter } from 'prom-client';
-import type { RequestContext } from '../../platform/context';
+import type { RequestContext } from '../../platform/context/request-context';
 import {
   DomainError,
   ForbiddenError,
   UnauthenticatedError,
   ValidationError,
-} from '../../platform/errors';
+} from '../../platform/errors/domain-errors';
 import { credentialFromCookies } from '../security/csrf';
 import type { AccessTokenVerifier } from './access-tokens';
 import type { ApiKeyAuthenticator } from './api-keys';

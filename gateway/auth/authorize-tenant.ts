@@ -1,10 +1,10 @@
-import type { RequestContext } from '../../platform/context';
+import type { RequestContext } from '../../platform/context/request-context';
 import {
   type DomainError,
   ForbiddenError,
   TenantSuspendedError,
   UnauthenticatedError,
-} from '../../platform/errors';
+} from '../../platform/errors/domain-errors';
 import type { ResolveOptions, RoleAnswer, RoleResolver } from './role-resolver';
 
 /**

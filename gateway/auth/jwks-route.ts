@@ -1,5 +1,5 @@
-import type { RequestHandler } from '../../platform/http';
-import { sendJson } from '../../platform/http';
+import type { RequestHandler } from '../../platform/http/service-server';
+import { sendJson } from '../../platform/http/respond';
 import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
 
 /**

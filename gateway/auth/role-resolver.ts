@@ -1,19 +1,19 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { roleLookupCall } from '../../platform/contracts/tenancy/role-lookup';
-import type { Role } from '../../platform/context';
+import type { Role } from '../../platform/context/request-context';
 import { isUuid } from '../../platform/graphql/ids';
-import type { InternalClient } from '../../platform/internal-calls';
+import type { InternalClient } from '../../platform/internal-calls/client';
 import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
-import { DISCONNECTED } from '../../platform/rate-limit';
-import type { RedisClient } from '../../platform/redis';
+import { DISCONNECTED } from '../../platform/rate-limit/script-call';
+import type { RedisClient } from '../../platform/redis/connection';
 import {
   MAX_ROLE_CACHE_TTL_SECONDS,
   publishMembershipChanged,
   roleCacheKey,
   roleGenerationKey,
-  type TenantStatus,
-} from '../../platform/tenancy';
+} from '../../platform/contracts/tenancy/membership-events';
+import { type TenantStatus } from '../../platform/contracts/tenancy/tenant-status-values';
 
 export interface RoleAnswer {
   /** null: no such tenant. */
@@ -75,7 +75,7 @@ interface CachedAnswer {
  * A user's role in a tenant, as the gateway needs it for every tenant-scoped request of a
  * signed-in user. Answers come from the tenancy process's internal route and are cached in
  * Redis (shared by every gateway pod) until their TTL ends or tenancy reports a membership
- * change (see platform/tenancy/membership-events.ts). Concurrent lookups of the same pair in
+ * change (see platform/contracts/tenancy/membership-events.ts). Concurrent lookups of the same pair in
  * this process share one round trip.
  */
 export class RoleResolver {

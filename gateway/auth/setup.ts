@@ -1,9 +1,12 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import { ApiKeyEndings, JWKS_PATH, RevocationList } from '../../platform/auth';
-import type { ReadinessCheck, RequestHandler } from '../../platform/http';
-import type { InternalClient } from '../../platform/internal-calls';
-import { closeRedis, createRedis, type RedisClient } from '../../platform/redis';
+import { ApiKeyEndings } from '../../platform/contracts/auth/api-key-endings';
+import { JWKS_PATH } from '../../platform/contracts/auth/access-token';
+import { RevocationList } from '../../platform/contracts/auth/session-revocation';
+import type { ReadinessCheck } from '../../platform/http/readiness';
+import type { RequestHandler } from '../../platform/http/service-server';
+import type { InternalClient } from '../../platform/internal-calls/client';
+import { closeRedis, createRedis, type RedisClient } from '../../platform/redis/connection';
 import { internalUrl, type GatewayConfig } from '../config';
 import { AccessTokenVerifier } from './access-tokens';
 import { creatorCheck } from './api-key-creators';
@@ -40,7 +43,8 @@ export async function setupGatewayAuth(
   logger: Logger,
   registry: Registry,
 ): Promise<GatewayAuth> {
-  const redis = createRedis(config, logger, { name: 'gateway:main' });
+  // Every request spends its limits and reads its tenant's role generation here, together.
+  const redis = createRedis(config, logger, { name: 'gateway:main', autoPipelining: true });
   const subscriber = createRedis(config, logger, { name: 'gateway:subscriber', blocking: true });
   const authUrl = internalUrl(config, supergraphSdl, 'auth');
   const jwksUrl = new URL(JWKS_PATH, authUrl);
@@ -91,15 +95,17 @@ export async function setupGatewayAuth(
       { name: 'redis', check: () => redis.ping() },
       {
         name: 'session-revocations',
-        check: async () => {
-          if (!revocations.ready) throw new Error('revoked sessions not read yet');
-        },
+        check: () =>
+          revocations.ready
+            ? Promise.resolve()
+            : Promise.reject(new Error('revoked sessions not read yet')),
       },
       {
         name: 'api-key-endings',
-        check: async () => {
-          if (!apiKeyEndings.ready) throw new Error('API key endings not read yet');
-        },
+        check: () =>
+          apiKeyEndings.ready
+            ? Promise.resolve()
+            : Promise.reject(new Error('API key endings not read yet')),
       },
     ],
     routes: { [JWKS_PATH]: jwksRoute(jwksUrl, undefined, cacheCounter(registry, 'jwks_route')) },

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import type { MetricsSource } from '../../platform/http';
+import type { MetricsSource } from '../../platform/http/service-server';
 
 // Prometheus scrapes one address and the port's connections are spread across workers, so a
 // scrape answered from one worker's registry would see a random slice of the gateway. A worker

@@ -44,13 +44,7 @@ export function runClusterPrimary(config: GatewayConfig, logger: Logger): void {
     slot.worker = cluster.fork();
   };
 
-  cluster.on('listening', (worker) => {
-    const slot = slots.find((candidate) => candidate.worker === worker);
-    // Its first listener is the gateway's port; a metrics port (GATEWAY_METRICS_PORT) follows.
-    if (!slot || slot.listening) return;
-    slot.listening = true;
-    logger.info({ worker: worker.id, pid: worker.process.pid }, 'worker listening');
-  });
+  markListening(slots, logger);
 
   cluster.on('exit', (worker, code, signal) => {
     const slot = slots.find((candidate) => candidate.worker === worker);
@@ -68,9 +62,8 @@ export function runClusterPrimary(config: GatewayConfig, logger: Logger): void {
       }
       return;
     }
-    const young = Date.now() - slot.startedAt < STABLE_UPTIME_MS;
-    slot.quickDeaths = young ? slot.quickDeaths + 1 : 1;
-    if (slot.quickDeaths > MAX_QUICK_DEATHS) {
+    const delayMs = restartDelayMs(slot);
+    if (delayMs === undefined) {
       logger.fatal(
         { ...death, deaths: slot.quickDeaths },
         'worker keeps dying soon after start; stopping the gateway',
@@ -79,10 +72,6 @@ export function runClusterPrimary(config: GatewayConfig, logger: Logger): void {
       stop('SIGTERM');
       return;
     }
-    const delayMs = Math.min(
-      FIRST_RESTART_DELAY_MS * 2 ** (slot.quickDeaths - 1),
-      MAX_RESTART_DELAY_MS,
-    );
     logger.error({ ...death, restartInMs: delayMs }, 'worker died; restarting it');
     slot.restartTimer = setTimeout(() => fork(slot), delayMs);
   });
@@ -91,19 +80,10 @@ export function runClusterPrimary(config: GatewayConfig, logger: Logger): void {
     stopping = true;
     stopSignal = signal;
     for (const slot of slots) clearTimeout(slot.restartTimer);
-    const running = slots.flatMap((slot) => (slot.worker ? [slot.worker] : []));
+    const running = runningWorkers(slots);
     if (running.length === 0) process.exit(failed ? 1 : 0);
     for (const worker of running) worker.process.kill(signal);
-    setTimeout(() => {
-      for (const worker of slots.flatMap((slot) => (slot.worker ? [slot.worker] : []))) {
-        logger.error(
-          { worker: worker.id, pid: worker.process.pid, graceMs: config.SHUTDOWN_GRACE_MS },
-          'worker did not stop in time; killing it',
-        );
-        failed = true;
-        worker.process.kill('SIGKILL');
-      }
-    }, config.SHUTDOWN_GRACE_MS + CLEANUP_MS).unref();
+    killStragglers(slots, config.SHUTDOWN_GRACE_MS, logger, () => (failed = true));
   };
 
   const onSignal = (signal: NodeJS.Signals) => {
@@ -128,4 +108,44 @@ export function runClusterPrimary(config: GatewayConfig, logger: Logger): void {
     slots.push(slot);
     fork(slot);
   }
+}
+
+/** Marks a slot listening at its worker's first listener (it then has requests to drain). */
+function markListening(slots: Slot[], logger: Logger): void {
+  cluster.on('listening', (worker) => {
+    const slot = slots.find((candidate) => candidate.worker === worker);
+    // Its first listener is the gateway's port; a metrics port (GATEWAY_METRICS_PORT) follows.
+    if (!slot || slot.listening) return;
+    slot.listening = true;
+    logger.info({ worker: worker.id, pid: worker.process.pid }, 'worker listening');
+  });
+}
+
+/**
+ * Counts a death against its slot; the backoff before the restart, doubling with each young
+ * death in a row, or undefined once the slot keeps dying young.
+ */
+function restartDelayMs(slot: Slot): number | undefined {
+  const young = Date.now() - slot.startedAt < STABLE_UPTIME_MS;
+  slot.quickDeaths = young ? slot.quickDeaths + 1 : 1;
+  if (slot.quickDeaths > MAX_QUICK_DEATHS) return undefined;
+  return Math.min(FIRST_RESTART_DELAY_MS * 2 ** (slot.quickDeaths - 1), MAX_RESTART_DELAY_MS);
+}
+
+function runningWorkers(slots: Slot[]): Worker[] {
+  return slots.flatMap((slot) => (slot.worker ? [slot.worker] : []));
+}
+
+/** Once the drain and cleanup time is up, kills every worker still running. */
+function killStragglers(slots: Slot[], graceMs: number, logger: Logger, onKill: () => void): void {
+  setTimeout(() => {
+    for (const worker of runningWorkers(slots)) {
+      logger.error(
+        { worker: worker.id, pid: worker.process.pid, graceMs },
+        'worker did not stop in time; killing it',
+      );
+      onKill();
+      worker.process.kill('SIGKILL');
+    }
+  }, graceMs + CLEANUP_MS).unref();
 }

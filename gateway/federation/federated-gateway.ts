@@ -107,14 +107,15 @@ export class FederatedGateway<
     return () => this.listeners.delete(callback);
   }
 
-  async load(): Promise<{
+  /** Apollo's gateway interface wants a promise; everything is ready when it asks. */
+  load(): Promise<{
     executor: (request: GatewayGraphQLRequestContext) => Promise<GatewayExecutionResult>;
   }> {
     this.loaded = true;
     for (const listener of this.listeners) this.notify(listener);
-    return {
+    return Promise.resolve({
       executor: (request) => this.execute(request as GatewayGraphQLRequestContext<TContext>),
-    };
+    });
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { boolean, integer, type ConfigRule } from '../../platform/config';
+import { boolean, integer } from '../../platform/config/fields';
+import { type ConfigRule } from '../../platform/config/load';
 
 /** Browsers on a local frontend dev server, allowed by default outside production. */
 export const DEVELOPMENT_ORIGINS = ['http://localhost:3000', 'http://127.0.0.1:3000'];

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { ForbiddenError } from '../../platform/errors';
-import { sendGraphQLError } from '../../platform/http';
-import { TENANT_HEADER } from '../request-context';
+import { ForbiddenError } from '../../platform/errors/domain-errors';
+import { sendGraphQLError } from '../../platform/http/respond';
+import { TENANT_HEADER } from '../http/request-context';
 
 export const CORS_ALLOWED_METHODS = ['GET', 'POST'] as const;
 export const CORS_ALLOWED_HEADERS = [

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { ForbiddenError } from '../../platform/errors';
+import { ForbiddenError } from '../../platform/errors/domain-errors';
 
 /** The access token of a browser session kept in a cookie (HttpOnly, set by the frontend's host). */
 export const ACCESS_COOKIE = 'tessera_access';

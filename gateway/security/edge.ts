@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ParseOptions, ValidationRule } from 'graphql';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { RedisClient } from '../../platform/redis';
+import type { RedisClient } from '../../platform/redis/connection';
 import type { GatewayConfig } from '../config';
 import { createCors } from './cors';
 import { assertTokenLimit, queryLimitRules, queryOfRequest } from './limits';

@@ -7,7 +7,7 @@ import {
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
-import { ValidationError, type DomainError } from '../../platform/errors';
+import { ValidationError, type DomainError } from '../../platform/errors/domain-errors';
 import { measureOperation, type OperationMeasures } from './operation-measures';
 
 /** The limit a refused operation broke, in `extensions.limit`. */

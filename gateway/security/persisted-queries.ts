@@ -3,7 +3,7 @@ import {
   type KeyValueCache,
   type KeyValueCacheSetOptions,
 } from '@apollo/utils.keyvaluecache';
-import { currentContext, type RequestContext } from '../../platform/context';
+import { currentContext, type RequestContext } from '../../platform/context/request-context';
 
 /** Apollo Server's own default size for its persisted-query cache. */
 const CACHE_BYTES = 30 * 2 ** 20;

@@ -2,10 +2,10 @@ import { Counter, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { GraphQLError } from 'graphql';
 import { HeaderMap } from '@apollo/server';
-import type { RequestContext } from '../../platform/context';
-import { RateLimitedError } from '../../platform/errors';
-import { SlidingWindowSet } from '../../platform/rate-limit';
-import type { RedisClient } from '../../platform/redis';
+import type { RequestContext } from '../../platform/context/request-context';
+import { RateLimitedError } from '../../platform/errors/domain-errors';
+import { SlidingWindowSet } from '../../platform/rate-limit/window-set';
+import type { RedisClient } from '../../platform/redis/connection';
 
 /** The `limit` label of `tessera_rate_limit_rejections_total` and of a refusal's extensions. */
 export const RATE_LIMITS = ['ip', 'user', 'tenant', 'api_key', 'ws_connect'] as const;
@@ -98,7 +98,8 @@ export class EdgeRateLimits {
    */
   async admit(
     request: RequestContext,
-    authenticate: (request: RequestContext) => Promise<RequestContext> = async (same) => same,
+    authenticate: (request: RequestContext) => Promise<RequestContext> = (same) =>
+      Promise.resolve(same),
   ): Promise<RequestContext> {
     if (request.ip) await this.spend([['ip', request.ip]]);
     const authenticated = await authenticate(request);

@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import { tenantOriginsCall } from '../../platform/contracts/tenancy/tenant-origins';
 import { isUuid } from '../../platform/graphql/ids';
-import type { InternalClient } from '../../platform/internal-calls';
-import type { RedisClient } from '../../platform/redis';
-import { normalizeOrigin, tenantOriginsChangedChannel } from '../../platform/tenancy';
+import type { InternalClient } from '../../platform/internal-calls/client';
+import type { RedisClient } from '../../platform/redis/connection';
+import { normalizeOrigin } from '../../platform/contracts/tenancy/tenant-settings';
+import { tenantOriginsChangedChannel } from '../../platform/contracts/tenancy/tenant-origin-events';
 import type { GatewayConfig } from '../config';
 
 /**

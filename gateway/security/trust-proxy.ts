@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
-import { parseCidr } from '../../platform/outbound';
+import { parseCidr } from '../../platform/outbound/address-filter';
 
 /**
  * Which X-Forwarded-For entries the gateway believes, as Express's `trust proxy` (proxy-addr)

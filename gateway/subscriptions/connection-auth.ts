@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { decodeJwt } from 'jose';
-import type { RequestContext } from '../../platform/context';
-import { ValidationError } from '../../platform/errors';
+import type { RequestContext } from '../../platform/context/request-context';
+import { ValidationError } from '../../platform/errors/domain-errors';
 import { authenticate, type Authenticators } from '../auth/authenticate';
-import { buildRequestContext, requestIdFor, TENANT_HEADER } from '../request-context';
+import { buildRequestContext, requestIdFor, TENANT_HEADER } from '../http/request-context';
 import type { TrustProxy } from '../security/trust-proxy';
 
 /** What a graphql-ws client sends in `connectionParams`. */

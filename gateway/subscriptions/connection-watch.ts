@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import type { ApiKeyEndings, RevocationList } from '../../platform/auth';
-import type { RequestContext } from '../../platform/context';
+import type { ApiKeyEndings } from '../../platform/contracts/auth/api-key-endings';
+import type { RevocationList } from '../../platform/contracts/auth/session-revocation';
+import type { RequestContext } from '../../platform/context/request-context';
 import { managesKeys } from '../auth/api-key-creators';
 import type { RoleResolver } from '../auth/role-resolver';
 

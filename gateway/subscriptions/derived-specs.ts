@@ -1,4 +1,5 @@
-import { EventType, type PublishedEvent } from '../../platform/events';
+import { EventType } from '../../platform/events/event-types';
+import { type PublishedEvent } from '../../platform/events/channel';
 import type { DerivedSubscriptionSpec } from './derived-subscription';
 
 const ALERT_EVENTS: ReadonlySet<string> = new Set([

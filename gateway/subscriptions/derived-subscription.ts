@@ -1,7 +1,7 @@
 import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import type { RequestContext } from '../../platform/context';
-import type { PublishedEvent } from '../../platform/events';
+import type { RequestContext } from '../../platform/context/request-context';
+import type { PublishedEvent } from '../../platform/events/channel';
 import type { GatewayContext } from '../gateway-context';
 import type { FeedListener } from './event-feed';
 import { SlowConsumerError } from './resumable-stream';
@@ -85,7 +85,7 @@ export async function* derivedSubscription(
       );
       if (response.body.kind !== 'single') throw new Error('unexpected incremental delivery');
       const result = response.body.singleResult;
-      const value = (result.data as Record<string, unknown> | null | undefined)?.[spec.queryField];
+      const value = result.data?.[spec.queryField];
       if (value === null && !result.errors) continue; // gone meanwhile
       yield {
         data: result.data ? { [selection.responseKey]: value } : null,

@@ -7,9 +7,10 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
-import { DomainError, ErrorCode } from '../../platform/errors';
+import { DomainError } from '../../platform/errors/domain-errors';
+import { ErrorCode } from '../../platform/errors/codes';
 import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
-import { toGraphQLError } from '../access-plugin';
+import { toGraphQLError } from '../policies/access-plugin';
 
 /** Documents kept per schema: enough for every query text a fleet of clients sends. */
 const DEFAULT_MAX_DOCUMENTS = 1_000;

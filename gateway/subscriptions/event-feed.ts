@@ -1,8 +1,12 @@
 import { LRUCache } from 'lru-cache';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import type { Logger } from 'pino';
-import { eventChannel, parsePublishedEvent, type PublishedEvent } from '../../platform/events';
-import type { RedisClient } from '../../platform/redis';
+import {
+  eventChannel,
+  parsePublishedEvent,
+  type PublishedEvent,
+} from '../../platform/events/channel';
+import type { RedisClient } from '../../platform/redis/connection';
 
 /** What a subscription needs of the feed. */
 export type FeedListener = Pick<EventFeed, 'listen'>;

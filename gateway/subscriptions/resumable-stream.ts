@@ -53,17 +53,10 @@ export function resumableStream<E>(
   /** Fills `pending` from the journal with everything after `last` up to and including `upTo`. */
   const catchUp = async (upTo: bigint | null) => {
     if (last === null) return;
-    for (;;) {
-      const page = await source.replay(last, PAGE);
-      for (const event of page) {
-        const seq = source.seqOf(event);
-        if (seq <= last) continue;
-        if (upTo !== null && seq > upTo) return;
-        pending.push(event);
-        last = seq;
-      }
-      if (page.length < PAGE || (upTo !== null && last >= upTo)) return;
-    }
+    await replayRange(source, last, upTo, (event, seq) => {
+      pending.push(event);
+      last = seq;
+    });
   };
 
   const started = (async () => {
@@ -88,20 +81,18 @@ export function resumableStream<E>(
       const seq = source.seqOf(event);
       if (last === null) last = seq - 1n;
       if (seq <= last) continue; // replayed already, or a repeated publish
-      if (seq > last + 1n) {
-        // Something was lost between `last` and this event: fetch it, then this one.
-        await catchUp(seq - 1n);
-      }
+      // Something was lost between `last` and this event: fetch it, then this one.
+      if (seq > last + 1n) await catchUp(seq - 1n);
       pending.push(event);
       last = seq;
     }
   };
 
-  const finish = async (): Promise<IteratorResult<E>> => {
+  const finish = (): Promise<IteratorResult<E>> => {
     done = true;
     stop?.();
     wake?.();
-    return { value: undefined, done: true };
+    return Promise.resolve({ value: undefined, done: true });
   };
 
   return {
@@ -115,4 +106,24 @@ export function resumableStream<E>(
       return this;
     },
   };
+}
+
+/** Hands over, page by page, the journal's events after `after` up to and including `upTo`. */
+async function replayRange<E>(
+  source: ResumableSource<E>,
+  after: bigint,
+  upTo: bigint | null,
+  take: (event: E, seq: bigint) => void,
+): Promise<void> {
+  for (;;) {
+    const page = await source.replay(after, PAGE);
+    for (const event of page) {
+      const seq = source.seqOf(event);
+      if (seq <= after) continue;
+      if (upTo !== null && seq > upTo) return;
+      take(event, seq);
+      after = seq;
+    }
+    if (page.length < PAGE || (upTo !== null && after >= upTo)) return;
+  }
 }

@@ -3,10 +3,10 @@ import {
   alertRecipientPolicy,
   alertRecipientsConfigShape,
 } from '../contracts/observability/alert-recipients';
-import { ConfigError, parseConfig } from '../config';
-import { freePort } from '../testing/free-port';
-import { internalClientAs } from '../testing/internal-requests';
-import { generateTestServiceKeys } from '../testing/service-keys';
+import { ConfigError, parseConfig } from '../config/load';
+import { freePort } from '../../testing/free-port';
+import { internalClientAs } from '../../testing/internal-requests';
+import { generateTestServiceKeys } from '../../testing/service-keys';
 
 // The recipient policy's own decisions, with nothing listening where auth and tenancy would
 // be: what it settles without asking, and that it never guesses when it cannot ask. Its

@@ -6,10 +6,10 @@ import {
   API_KEY_ENDINGS_KEPT_MS,
   apiKeyEndingsKey,
   ApiKeyEndings,
-} from '../auth';
-import { cleanupRedisPrefix, testRedisPrefix } from '../testing/redis';
-import { TEST_REDIS_URL } from '../testing/services';
-import { waitFor } from '../testing/ws-client';
+} from '../contracts/auth/api-key-endings';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../testing/redis';
+import { TEST_REDIS_URL } from '../../testing/services';
+import { waitFor } from '../../testing/ws-client';
 
 // API key endings through a real Redis, as auth announces them and gateway pods mirror them:
 // live by pub/sub, whole on start, the earlier of two endings, old ones forgotten.

@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { ErrorCode } from '../errors';
+import { ErrorCode } from '../errors/codes';
 import { Bulkhead } from '../resilience/bulkhead';
 import { CircuitBreaker, type CircuitState } from '../resilience/circuit-breaker';
 import { guardMetrics } from '../resilience/guard-metrics';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { repoRoot } from '../paths';
-import { generateTestServiceKeys } from '../testing/service-keys';
+import { generateTestServiceKeys } from '../../testing/service-keys';
 
 // The built processes themselves: a bad or unsafe configuration stops them before they listen,
 // with one line per problem (the rules are unit-tested in config.test.ts).

@@ -1,31 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import {
   ownSigningKey,
-  parseConfig,
   serviceSigning,
   refuseDevelopmentKeysInProduction,
-  requireRedisNodesOutsideStandalone,
-  type ConfigRule,
-  type ServiceKeysConfig,
-} from '../config';
+} from '../config/service-keys';
+import { parseConfig } from '../config/load';
+import { requireRedisNodesOutsideStandalone } from '../config/service';
+import { anonymousContext } from '../context/request-context';
 import {
-  anonymousContext,
   DEVELOPMENT_KEY_ID,
   developmentPublicKeys,
   generateServiceKey,
   SERVICE_NAMES,
   type ServiceName,
-} from '../context';
-import { configProblems } from '../testing/config-problems';
-import { generateTestServiceKeys } from '../testing/service-keys';
-import { subgraphConfigShape } from '../graphql/subgraph-service';
+} from '../context/service-keys';
+import { configProblems } from '../../testing/config-problems';
+import { generateTestServiceKeys } from '../../testing/service-keys';
+import { subgraphConfigShape } from '../subgraph/subgraph-service';
 import { gatewayConfigShape } from '../../gateway/config';
 import { migrationConfigShape, serviceDatabaseUrls } from '../../scripts/migrate';
 
-const rules = [
-  refuseDevelopmentKeysInProduction('auth') as ConfigRule<ServiceKeysConfig>,
-  requireRedisNodesOutsideStandalone,
-];
+const rules = [refuseDevelopmentKeysInProduction('auth'), requireRedisNodesOutsideStandalone];
 
 /** The development public key entry of `service`, as a local run lists it. */
 const generateDevelopmentEntry = (service: ServiceName) =>

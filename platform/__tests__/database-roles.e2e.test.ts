@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import { DATABASE_SERVICES } from '../db';
-import { startStack, type TestStack } from '../testing/stack';
+import { DATABASE_SERVICES } from '../db/roles';
+import { startStack, type TestStack } from '../../testing/stack';
 
 // The running processes against PostgreSQL: each connects as its own role, and the role the
 // assets process really uses cannot read auth's tables, so an SQL injection in assets could

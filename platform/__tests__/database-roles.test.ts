@@ -1,16 +1,16 @@
 import { Client } from 'pg';
-import { DATABASE_SERVICES, serviceRole } from '../db';
-import { createTestDatabase, type TestDatabase } from '../testing/database';
+import { DATABASE_SERVICES, serviceRole } from '../db/roles';
+import { createTestDatabase, type TestDatabase } from '../../testing/database';
 import {
   actualPrivileges,
   CRUD,
   expectedPrivileges,
   PRIVILEGES_SQL,
   SERVICE_ROLES,
-} from '../testing/privileges';
+} from '../../testing/privileges';
 
 // Least privilege in PostgreSQL: each service connects as its own role, which holds exactly the
-// privileges of the matrix (platform/testing/privileges.ts) and nothing else. A grant that
+// privileges of the matrix (testing/privileges.ts) and nothing else. A grant that
 // widens any role's access (a new cross-schema read, a function executable by one more service,
 // PUBLIC access) fails here.
 

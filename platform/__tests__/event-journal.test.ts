@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { anonymousContext, runWithContext, type RequestContext } from '../context';
-import { withTenantTransaction } from '../db';
-import { ValidationError } from '../errors';
+import { anonymousContext, runWithContext, type RequestContext } from '../context/request-context';
+import { tenantScope } from '../db/scope';
+import { ValidationError } from '../errors/domain-errors';
 import {
   appendEvent,
-  EVENT_TYPE_PATTERN,
-  EVENT_TYPES,
-  EventType,
+  appendEvents,
   MAX_EVENT_PAYLOAD_BYTES,
   PLATFORM_SCOPE,
+  prepareEvent,
   type NewEvent,
-} from '../events';
-import { connectAs, createTestDatabase, type TestDatabase } from '../testing/database';
+} from '../events/append-event';
+import { EVENT_TYPE_PATTERN, EVENT_TYPES, EventType } from '../events/event-types';
+import { connectAs, createTestDatabase, type TestDatabase } from '../../testing/database';
 
 // The journal's append side as the services use it: connected as a service's role (no
 // BYPASSRLS), appending through events.append_event inside the transaction that writes the rows
@@ -85,9 +85,9 @@ describe('appending', () => {
       userAgent: 'jest',
     };
     const { appended, seen } = await runWithContext(context, () =>
-      withTenantTransaction(app, tenant, async (manager) => ({
+      tenantScope(app, tenant).run(async (manager) => ({
         appended: await appendEvent(manager, event({ payload: { name: 'a.txt', size: 3 } })),
-        seen: (await manager.query(`SELECT id, seq::text AS seq FROM events.events`)) as unknown[],
+        seen: await manager.query<unknown[]>(`SELECT id, seq::text AS seq FROM events.events`),
       })),
     );
     expect(appended).toEqual({ id: expect.any(String), seq: '1' });
@@ -109,7 +109,7 @@ describe('appending', () => {
 
   it('takes an explicit actor over the context principal, and records none when told', async () => {
     const tenant = randomUUID();
-    await withTenantTransaction(app, tenant, async (manager) => {
+    await tenantScope(app, tenant).run(async (manager) => {
       await appendEvent(manager, event({ tenantId: tenant, actor: { kind: 'system', id: null } }));
       await appendEvent(manager, event({ tenantId: tenant, actor: null }));
     });
@@ -119,15 +119,43 @@ describe('appending', () => {
     ]);
   });
 
+  it('appends prepared events in one statement, in their order, each with its own context', async () => {
+    const tenant = randomUUID();
+    const prepared = ['req-batch-1', 'req-batch-2', 'req-batch-3'].map((requestId, index) =>
+      runWithContext({ ...anonymousContext(requestId), tenantId: tenant }, () =>
+        prepareEvent(event({ payload: { n: index, text: 'quote " and \\ backslash' } })),
+      ),
+    );
+    const appended = await tenantScope(app, tenant).run(async (manager) => {
+      const statements = jest.spyOn(manager, 'query');
+      const rows = await appendEvents(manager, prepared);
+      expect(statements).toHaveBeenCalledTimes(1);
+      return rows;
+    });
+    expect(appended.map((row) => row.seq)).toEqual(['1', '2', '3']);
+    expect(
+      (await journal(tenant)).map((row) => [
+        row.seq,
+        row.request_id,
+        row.payload.n,
+        row.payload.text,
+      ]),
+    ).toEqual([
+      ['1', 'req-batch-1', 0, 'quote " and \\ backslash'],
+      ['2', 'req-batch-2', 1, 'quote " and \\ backslash'],
+      ['3', 'req-batch-3', 2, 'quote " and \\ backslash'],
+    ]);
+  });
+
   it('leaves nothing after a rollback, and the next committed seq follows without a gap', async () => {
     const tenant = randomUUID();
     const append = (payload: Record<string, unknown>) =>
-      withTenantTransaction(app, tenant, (manager) =>
+      tenantScope(app, tenant).run((manager) =>
         appendEvent(manager, event({ tenantId: tenant, payload })),
       );
     expect((await append({ n: 1 })).seq).toBe('1');
     await expect(
-      withTenantTransaction(app, tenant, async (manager) => {
+      tenantScope(app, tenant).run(async (manager) => {
         const drawn = await appendEvent(manager, event({ tenantId: tenant, payload: { n: 'x' } }));
         expect(drawn.seq).toBe('2');
         throw new Error('the mutation failed after appending');
@@ -146,7 +174,7 @@ describe('appending', () => {
 
     const results = await Promise.all(
       Array.from({ length: CONCURRENT_APPENDERS }, (_, index) =>
-        withTenantTransaction(app, tenant, async (manager) => {
+        tenantScope(app, tenant).run(async (manager) => {
           await manager.query(`SELECT 1`);
           arrived += 1;
           if (arrived === CONCURRENT_APPENDERS) release();
@@ -157,9 +185,9 @@ describe('appending', () => {
           );
           // Hold the transaction a little after appending, as a mutation doing more work would.
           await new Promise((resolve) => setTimeout(resolve, 5 + ((index * 7) % 11)));
-          const [{ at }] = (await manager.query(
+          const [{ at }] = await manager.query<[{ at: string }]>(
             `SELECT to_char(clock_timestamp(), 'YYYY-MM-DD HH24:MI:SS.US') AS at`,
-          )) as [{ at: string }];
+          );
           return { seq, beforeCommit: at };
         }),
       ),
@@ -178,7 +206,7 @@ describe('appending', () => {
   it('keeps an independent sequence per tenant', async () => {
     const [tenantA, tenantB] = [randomUUID(), randomUUID()];
     for (const tenant of [tenantA, tenantB, tenantA, tenantA, tenantB]) {
-      await withTenantTransaction(app, tenant, (manager) =>
+      await tenantScope(app, tenant).run((manager) =>
         appendEvent(manager, event({ tenantId: tenant })),
       );
     }
@@ -237,7 +265,7 @@ describe('validation', () => {
     ['a space', 'assets.asset created'],
   ])('refuses an event type with %s, and the transaction stays usable', async (_name, type) => {
     const tenant = randomUUID();
-    await withTenantTransaction(app, tenant, async (manager) => {
+    await tenantScope(app, tenant).run(async (manager) => {
       await expect(appendEvent(manager, event({ type: type as EventType }))).rejects.toThrow(
         ValidationError,
       );
@@ -247,7 +275,7 @@ describe('validation', () => {
   });
 
   it('refuses a well-formed type that is not in EventType', async () => {
-    await withTenantTransaction(app, randomUUID(), async (manager) => {
+    await tenantScope(app, randomUUID()).run(async (manager) => {
       await expect(
         appendEvent(manager, event({ type: 'assets.asset.teleported' as EventType })),
       ).rejects.toThrow(/Unknown event type/);
@@ -265,7 +293,7 @@ describe('validation', () => {
 
   it('refuses a payload over the size limit before touching the database', async () => {
     const tenant = randomUUID();
-    await withTenantTransaction(app, tenant, async (manager) => {
+    await tenantScope(app, tenant).run(async (manager) => {
       const big = { blob: 'x'.repeat(MAX_EVENT_PAYLOAD_BYTES) };
       await expect(appendEvent(manager, event({ payload: big }))).rejects.toThrow(
         new ValidationError(`Event payload exceeds ${MAX_EVENT_PAYLOAD_BYTES} bytes`),
@@ -278,7 +306,7 @@ describe('validation', () => {
   });
 
   it('refuses payloads jsonb cannot hold and actors without an id', async () => {
-    await withTenantTransaction(app, randomUUID(), async (manager) => {
+    await tenantScope(app, randomUUID()).run(async (manager) => {
       await expect(appendEvent(manager, event({ payload: { name: 'a\u0000b' } }))).rejects.toThrow(
         /NUL/,
       );
@@ -306,7 +334,7 @@ describe('row-level security', () => {
 
   beforeAll(async () => {
     for (const tenant of [tenantA, tenantB]) {
-      await withTenantTransaction(app, tenant, (manager) =>
+      await tenantScope(app, tenant).run((manager) =>
         appendEvent(manager, event({ tenantId: tenant, payload: { owner: tenant } })),
       );
     }
@@ -316,7 +344,7 @@ describe('row-level security', () => {
   });
 
   it("lets a tenant transaction see only its own events, never another tenant's or the platform's", async () => {
-    const seen = await withTenantTransaction(app, tenantA, (manager) =>
+    const seen = await tenantScope(app, tenantA).run((manager) =>
       manager.query(`SELECT DISTINCT tenant_id FROM events.events`),
     );
     expect(seen).toEqual([{ tenant_id: tenantA }]);
@@ -324,12 +352,12 @@ describe('row-level security', () => {
 
   it("refuses a tenant transaction writing another tenant's event, through appendEvent or SQL", async () => {
     await expect(
-      withTenantTransaction(app, tenantA, (manager) =>
+      tenantScope(app, tenantA).run((manager) =>
         appendEvent(manager, event({ tenantId: tenantB })),
       ),
     ).rejects.toThrow(/event for tenant .* cannot be written in this transaction's tenant scope/);
     await expect(
-      withTenantTransaction(app, tenantA, (manager) =>
+      tenantScope(app, tenantA).run((manager) =>
         manager.query(
           `SELECT * FROM events.append_event($1, 'assets.asset.created', '{}', NULL, NULL, NULL, NULL, NULL, NULL)`,
           [tenantB],
@@ -341,12 +369,10 @@ describe('row-level security', () => {
 
   it('refuses a tenant transaction writing a platform event', async () => {
     await expect(
-      withTenantTransaction(app, tenantA, (manager) =>
-        appendEvent(manager, event({ tenantId: null })),
-      ),
+      tenantScope(app, tenantA).run((manager) => appendEvent(manager, event({ tenantId: null }))),
     ).rejects.toThrow(/event for the platform cannot be written/);
     await expect(
-      withTenantTransaction(app, tenantA, (manager) =>
+      tenantScope(app, tenantA).run((manager) =>
         manager.query(
           `SELECT * FROM events.append_event(NULL, 'auth.user.signed_up', '{}', NULL, NULL, NULL, NULL, NULL, NULL)`,
         ),
@@ -355,9 +381,8 @@ describe('row-level security', () => {
   });
 
   it('lets a tenantless transaction see platform events only, and write no tenant event', async () => {
-    const tenants = await platformTransaction(
-      (manager) =>
-        manager.query(`SELECT DISTINCT tenant_id FROM events.events`) as Promise<unknown[]>,
+    const tenants = await platformTransaction((manager) =>
+      manager.query<Promise<unknown[]>>(`SELECT DISTINCT tenant_id FROM events.events`),
     );
     expect(tenants).toEqual([{ tenant_id: null }]);
     expect(
@@ -377,25 +402,23 @@ describe('row-level security', () => {
       `SELECT scope FROM events.sequences`,
       `UPDATE events.sequences SET last_seq = 1`,
     ]) {
-      await expect(
-        withTenantTransaction(app, tenantA, (manager) => manager.query(sql)),
-      ).rejects.toThrow(/permission denied/);
+      await expect(tenantScope(app, tenantA).run((manager) => manager.query(sql))).rejects.toThrow(
+        /permission denied/,
+      );
     }
     expect(await seqs(tenantA)).toEqual(['1']);
   });
 
   it('lets a service that only appends (assets) append, but not read the journal', async () => {
-    const appended = await withTenantTransaction(assets, tenantB, (manager) =>
+    const appended = await tenantScope(assets, tenantB).run((manager) =>
       appendEvent(manager, event({ tenantId: tenantB })),
     );
     expect(appended.seq).toBe('2');
     await expect(
-      withTenantTransaction(assets, tenantB, (manager) =>
-        manager.query(`SELECT id FROM events.events`),
-      ),
+      tenantScope(assets, tenantB).run((manager) => manager.query(`SELECT id FROM events.events`)),
     ).rejects.toThrow(/permission denied/);
     await expect(
-      withTenantTransaction(assets, tenantB, (manager) =>
+      tenantScope(assets, tenantB).run((manager) =>
         manager.query(
           `SELECT * FROM events.audit_entries('{assets.asset.created}', NULL, NULL, 10)`,
         ),
@@ -406,14 +429,14 @@ describe('row-level security', () => {
   it("lets the audit log's function answer only the transaction's scope, though it bypasses RLS", async () => {
     const observability = await connectAs(db, 'observability', { poolMax: 1 });
     const audit = (manager: EntityManager, types: string[]) =>
-      manager.query(
+      manager.query<Promise<unknown[]>>(
         `SELECT DISTINCT e.payload->>'owner' AS owner, e.type
            FROM events.audit_entries($1::text[], NULL, NULL, 100) e`,
         [types],
-      ) as Promise<unknown[]>;
+      );
     try {
       const types = [EventType.ASSET_CREATED, EventType.USER_SIGNED_UP];
-      expect(await withTenantTransaction(observability, tenantA, (m) => audit(m, types))).toEqual([
+      expect(await tenantScope(observability, tenantA).run((m) => audit(m, types))).toEqual([
         { owner: tenantA, type: EventType.ASSET_CREATED },
       ]);
       expect(await observability.transaction((m) => audit(m, types))).toEqual([

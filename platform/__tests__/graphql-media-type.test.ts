@@ -1,4 +1,4 @@
-import { graphQLResponseMediaType } from '../http';
+import { graphQLResponseMediaType } from '../http/media-type';
 
 // Answers the gateway writes itself (a body that is not JSON, a rate limit, bad credentials)
 // are GraphQL responses too: they take the media type the client asked for, as Apollo

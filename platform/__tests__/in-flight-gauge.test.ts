@@ -1,7 +1,8 @@
 import { request, type ClientRequest } from 'node:http';
 import pino from 'pino';
-import { startServiceServer, sendJson, type RunningService } from '../http';
-import { eventually } from '../testing/eventually';
+import { startServiceServer, type RunningService } from '../http/service-server';
+import { sendJson } from '../http/respond';
+import { eventually } from '../../testing/eventually';
 import { createServiceMetrics, type ServiceMetrics } from '../observability/metrics';
 
 // tessera_http_requests_in_flight is what the gateway's HorizontalPodAutoscaler scales on

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { applyMigrations, revertLastMigration } from '../db';
-import { createTestDatabase, type TestDatabase } from '../testing/database';
+import { applyMigrations, revertLastMigration } from '../db/migrations';
+import { createTestDatabase, type TestDatabase } from '../../testing/database';
 import { ALL_MIGRATIONS } from '../../scripts/all-migrations';
 
 // The partitioning migration on a journal that has rows: reverted (back to one table) and

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import type { DataSource } from 'typeorm';
-import { anonymousContext, runWithContext } from '../context';
-import { withTenantTransaction } from '../db';
-import { appendEvent, EventType } from '../events';
-import { connectAs, createTestDatabase, type TestDatabase } from '../testing/database';
+import { anonymousContext, runWithContext } from '../context/request-context';
+import { tenantScope } from '../db/scope';
+import { appendEvent } from '../events/append-event';
+import { EventType } from '../events/event-types';
+import { connectAs, createTestDatabase, type TestDatabase } from '../../testing/database';
 import { summarizeArchive } from '../../subgraphs/assets/journal-archive/journal-archive-format';
 
 // The month-partitioned journal: partitions made ahead by the worker's function (its clock
@@ -55,16 +56,16 @@ async function partitionOf(id: string): Promise<string> {
 const createPartitions = async (first: string, months: number) =>
   Number(
     (
-      (await worker.query(`SELECT events.create_journal_partitions($1, $2) AS n`, [
+      await worker.query<{ n: number }[]>(`SELECT events.create_journal_partitions($1, $2) AS n`, [
         first,
         months,
-      ])) as { n: number }[]
+      ])
     )[0]!.n,
   );
 
 async function append(tenantId: string, n: number): Promise<void> {
   await runWithContext({ ...anonymousContext(randomUUID()), tenantId }, () =>
-    withTenantTransaction(tenancy, tenantId, (manager) =>
+    tenantScope(tenancy, tenantId).run((manager) =>
       appendEvent(manager, {
         type: EventType.TENANT_UPDATED,
         payload: { n },
@@ -87,9 +88,11 @@ describe('the month-partitioned journal', () => {
     );
     expect(kind).toEqual({ strategy: 'r' });
     const names = (
-      (await worker.query(`SELECT name FROM events.journal_partitions()`)) as {
-        name: string;
-      }[]
+      await worker.query<
+        {
+          name: string;
+        }[]
+      >(`SELECT name FROM events.journal_partitions()`)
     ).map((row) => row.name);
     const month = (offset: number) => {
       const date = new Date();
@@ -203,13 +206,13 @@ describe('the archive functions', () => {
     await createPartitions('2024-03-01T00:00:00Z', 1);
     const tenants = [randomUUID(), randomUUID()];
     for (const tenant of tenants) await arrange(tenant, '2024-03-10T00:00:00Z');
-    const first = (await assets.query(
+    const first = await assets.query<{ row: { id: string; tenant_id: string } }[]>(
       `SELECT r AS row FROM events.journal_partition_rows('events_y2024m03', NULL, 1) r`,
-    )) as { row: { id: string; tenant_id: string } }[];
-    const rest = (await assets.query(
+    );
+    const rest = await assets.query<{ row: { id: string; tenant_id: string } }[]>(
       `SELECT r AS row FROM events.journal_partition_rows('events_y2024m03', $1, 10) r`,
       [first[0]!.row.id],
-    )) as { row: { id: string; tenant_id: string } }[];
+    );
     expect([...first, ...rest].map((entry) => entry.row.tenant_id).sort()).toEqual(tenants.sort());
   });
 
@@ -265,10 +268,10 @@ describe('the archive functions', () => {
     const gzipped = Readable.from([gzipSync(rows.map((r) => JSON.stringify(r.row)).join('\n'))]);
     const summary = await summarizeArchive(gzipped);
     expect(summary.rows).toBe(2);
-    const [answer] = (await assets.query(
+    const [answer] = await assets.query<{ dropped: string }[]>(
       `SELECT events.drop_journal_partition('events_y2024m03', $1, 2, $2, 321, now()) AS dropped`,
       [archive, summary.idsDigest],
-    )) as { dropped: string }[];
+    );
     expect(answer!.dropped).toBe('2');
     expect(await db.query(`SELECT to_regclass('events.events_y2024m03') AS part`)).toEqual([
       { part: null },

@@ -1,4 +1,4 @@
-import { parseJsonBody } from '../http';
+import { parseJsonBody } from '../http/body';
 
 // Request bodies are parsed once, at the edge: what is not JSON, or not Unicode, is the
 // client's mistake (BAD_USER_INPUT), never an internal error further in.

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { parseConfig } from '../config/load';
-import { configProblems } from '../testing/config-problems';
+import { configProblems } from '../../testing/config-problems';
 import { environment } from '../config/service';
 import {
   DEVELOPMENT_ENCRYPTION_KEYS,
   encryption,
   refuseDevelopmentEncryptionKeyInProduction,
 } from '../config/encryption';
-import { DecryptionError, KeyRing, Redacted, type EncryptionKey } from '../crypto';
+import { DecryptionError, KeyRing, type EncryptionKey } from '../crypto/key-ring';
+import { Redacted } from '../crypto/redacted';
 
 const keyA = randomBytes(32);
 const keyB = randomBytes(32);
@@ -199,6 +200,7 @@ describe('key ring', () => {
       for (const shown of [
         inspect(ringA, { showHidden: true, depth: 10 }),
         JSON.stringify(ringA),
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the stringification is what is tested
         String(ringA),
       ]) {
         expect(shown).not.toContain(base64);

@@ -1,8 +1,8 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { DataSource } from 'typeorm';
-import { parseConfig } from '../config';
-import { configProblems } from '../testing/config-problems';
+import { parseConfig } from '../config/load';
+import { configProblems } from '../../testing/config-problems';
 import {
   mail,
   requireExplicitMailTransportInProduction,
@@ -10,18 +10,13 @@ import {
   type MailConfig,
 } from '../config/mail';
 import { environment } from '../config/service';
-import { ValidationError } from '../errors';
-import {
-  createMailer,
-  createOutboxMailer,
-  createSmtpMailer,
-  MAIL_LIMITS,
-  MailDeliveryError,
-  type ClosableMailer,
-  type MailMessage,
-} from '../mail';
-import { connectAs, createTestDatabase, type TestDatabase } from '../testing/database';
-import { readOutbox } from '../testing/outbox';
+import { ValidationError } from '../errors/domain-errors';
+import { createMailer } from '../mail/create-mailer';
+import { createOutboxMailer } from '../mail/outbox-mailer';
+import { createSmtpMailer, MailDeliveryError } from '../mail/smtp-mailer';
+import { MAIL_LIMITS, type ClosableMailer, type MailMessage } from '../mail/mailer';
+import { connectAs, createTestDatabase, type TestDatabase } from '../../testing/database';
+import { readOutbox } from '../../testing/outbox';
 
 // Both transports for real: rows in mail.outbox written as auth's role, and SMTP to an
 // in-process server on a free port. Bad input is refused before any transport sees it.

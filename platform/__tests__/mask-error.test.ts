@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import pino from 'pino';
-import { maskError, NotFoundError, RateLimitedError } from '../errors';
+import { maskError } from '../errors/mask';
+import { NotFoundError, RateLimitedError } from '../errors/domain-errors';
 
 const lines: string[] = [];
 const logger = pino({ level: 'error' }, { write: (line: string) => lines.push(line) });

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import pino from 'pino';
-import { maskError } from '../errors';
+import { maskError } from '../errors/mask';
 
 // A database or peer that cannot be reached is reported as SERVICE_UNAVAILABLE with
 // retryAfter, so clients retry instead of reporting a bug; the detail stays in the log.

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import pino from 'pino';
-import { startServiceServer, type MetricsAccess, type RunningService } from '../http';
+import { startServiceServer, type RunningService } from '../http/service-server';
+import { type MetricsAccess } from '../http/metrics-access';
 import { createServiceMetrics } from '../observability/metrics';
 
 // Who may read /metrics (platform/http/metrics-access.ts): anyone on the main port by default,

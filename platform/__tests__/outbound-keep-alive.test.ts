@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { closePooledConnections, safeFetch, type OutboundPolicy, type Resolver } from '../outbound';
+import { closePooledConnections } from '../outbound/connection-pool';
+import { safeFetch } from '../outbound/safe-fetch';
+import { type OutboundPolicy } from '../outbound/policy';
+import { type Resolver } from '../outbound/vet-url';
 
 // safeFetch's keep-alive pool against a real server on loopback: connections are reused only
 // for the address vetted for the request, and a pooled connection the receiver closed costs

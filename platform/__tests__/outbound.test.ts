@@ -1,21 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
-import { ConfigError, parseConfig } from '../config';
+import { ConfigError, parseConfig } from '../config/load';
 import {
   outbound,
   outboundPolicyFromConfig,
   refuseMetadataCidrsInProduction,
 } from '../config/outbound';
 import { environment } from '../config/service';
-import {
-  assertSafeUrl,
-  isForbiddenAddress,
-  OutboundRequestError,
-  safeFetch,
-  type OutboundPolicy,
-  type Resolver,
-} from '../outbound';
+import { assertSafeUrl, type Resolver } from '../outbound/vet-url';
+import { isForbiddenAddress } from '../outbound/address-filter';
+import { OutboundRequestError } from '../outbound/errors';
+import { safeFetch } from '../outbound/safe-fetch';
+import { type OutboundPolicy } from '../outbound/policy';
 
 // Real sockets against servers on 127.0.0.1, reachable only through an allowedCidrs exception.
 // DNS is real too (`localhost`, `.invalid`), except where a test needs a name with chosen
@@ -281,7 +278,9 @@ describe('safeFetch', () => {
     );
     expect(dns.calls).toEqual(['tenant-hook.invalid']);
     expect(response.address).toBe('127.0.0.1');
-    expect(JSON.parse(response.body.toString('utf8')).host).toBe(`tenant-hook.invalid:${port}`);
+    expect((JSON.parse(response.body.toString('utf8')) as { host: string }).host).toBe(
+      `tenant-hook.invalid:${port}`,
+    );
   });
 
   it('sends the original hostname as TLS SNI while connecting to the vetted address', async () => {

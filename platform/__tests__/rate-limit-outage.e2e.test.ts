@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
-import { SlidingWindowLimiter, type RateLimitOutcome } from '../rate-limit';
-import { startOwnedRedis, type OwnedRedis } from '../testing/chaos/owned-redis';
-import { waitFor } from '../testing/ws-client';
+import { SlidingWindowLimiter, type RateLimitOutcome } from '../rate-limit/sliding-window';
+import { startOwnedRedis, type OwnedRedis } from '../../testing/chaos/owned-redis';
+import { waitFor } from '../../testing/ws-client';
 
 // While the connection to Redis is lost, a limiter decides by its fail mode at once rather than
 // queueing the command until the client gives up: an outage must not add a timeout to every

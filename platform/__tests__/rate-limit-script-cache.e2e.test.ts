@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { SlidingWindowLimiter } from '../rate-limit';
-import { eventually } from '../testing/eventually';
-import { testRedisPrefix } from '../testing/redis';
+import { SlidingWindowLimiter } from '../rate-limit/sliding-window';
+import { eventually } from '../../testing/eventually';
+import { testRedisPrefix } from '../../testing/redis';
 
 // The limiter's Lua script on a Redis that forgets scripts (a restart, a failover): the rest of
 // the limiter is tested in rate-limit.test.ts against the shared server.

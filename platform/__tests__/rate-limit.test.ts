@@ -1,14 +1,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { Counter, Registry } from 'prom-client';
-import { RateLimitedError } from '../errors';
+import { RateLimitedError } from '../errors/domain-errors';
 import {
   SlidingWindowLimiter,
   type RateLimitOutcome,
   type SlidingWindowOptions,
-} from '../rate-limit';
-import { cleanupRedisPrefix, testRedisPrefix } from '../testing/redis';
-import { TEST_REDIS_URL } from '../testing/services';
+} from '../rate-limit/sliding-window';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../testing/redis';
+import { TEST_REDIS_URL } from '../../testing/services';
 
 const prefix = testRedisPrefix();
 let redis: Redis;

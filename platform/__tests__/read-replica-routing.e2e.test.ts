@@ -4,19 +4,19 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { readDatabase, replicaUrlAs } from '../config/service';
-import { runWithContext, anonymousContext, type RequestContext } from '../context';
+import { runWithContext, anonymousContext, type RequestContext } from '../context/request-context';
 import { createDataSource } from '../db/data-source';
 import { ReadReplica } from '../db/read-replica';
 import { ReplicaLag } from '../db/replica-lag';
 import { WritePositions } from '../db/write-positions';
-import { configProblems } from '../testing/config-problems';
-import { connectAs, createTestDatabase, type TestDatabase } from '../testing/database';
-import { eventually } from '../testing/eventually';
-import { freePort } from '../testing/free-port';
-import { metricValue } from '../testing/graphql-client';
-import { testRedisPrefix, cleanupRedisPrefix } from '../testing/redis';
-import { startTestReplica, type TestReplica } from '../testing/replica';
-import { TEST_REDIS_URL } from '../testing/services';
+import { configProblems } from '../../testing/config-problems';
+import { connectAs, createTestDatabase, type TestDatabase } from '../../testing/database';
+import { eventually } from '../../testing/eventually';
+import { freePort } from '../../testing/free-port';
+import { metricValue } from '../../testing/graphql-client';
+import { testRedisPrefix, cleanupRedisPrefix } from '../../testing/redis';
+import { startTestReplica, type TestReplica } from '../../testing/replica';
+import { TEST_REDIS_URL } from '../../testing/services';
 
 /** Replay also carries every other test database's creation on a busy machine: allow for it. */
 const REPLAY_TIMEOUT_MS = 90_000;
@@ -118,9 +118,11 @@ describe('routing reads against a real replica', () => {
   const countAssets = (router: ReadReplica) =>
     runWithContext(reader, () =>
       router.read(tenantId, async (manager) => {
-        const rows = (await manager.query('SELECT count(*)::int AS n FROM assets.assets')) as {
-          n: number;
-        }[];
+        const rows = await manager.query<
+          {
+            n: number;
+          }[]
+        >('SELECT count(*)::int AS n FROM assets.assets');
         return rows[0]!.n;
       }),
     );

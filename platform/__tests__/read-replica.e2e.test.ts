@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { AssetsClient } from '../../subgraphs/assets/__tests__/assets-client';
-import { eventually } from '../testing/eventually';
-import { metricValue, scrape, codeOf } from '../testing/graphql-client';
-import { signUpMember, type TestUser } from '../testing/members';
-import { startTestReplica, type TestReplica } from '../testing/replica';
-import { startStack, type TestStack } from '../testing/stack';
+import { eventually } from '../../testing/eventually';
+import { metricValue, scrape, codeOf } from '../../testing/graphql-client';
+import { signUpMember, type TestUser } from '../../testing/members';
+import { startTestReplica, type TestReplica } from '../../testing/replica';
+import { startStack, type TestStack } from '../../testing/stack';
 
 // Reads that may lag (here: the assets listing) against a real streaming replica of the test
 // server, through the gateway and the real processes. Pausing the replica's replay makes its

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { startServiceServer, type RunningService } from '../http';
+import { startServiceServer, type RunningService } from '../http/service-server';
 import { createServiceMetrics, type ServiceMetrics } from '../observability/metrics';
-import { TEST_REDIS_URL } from '../testing/services';
+import { TEST_REDIS_URL } from '../../testing/services';
 
 // Each /readyz records what it found per dependency in tessera_readiness_check_up, which the
 // TesseraRedisDown and TesseraPostgresDown alerts read: a real Redis answers, then goes away.

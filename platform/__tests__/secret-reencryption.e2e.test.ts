@@ -1,16 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { reencryptCall } from '../contracts/subgraphs/reencrypt';
 import { oauthProviderLookupCall } from '../contracts/tenancy/oauth-provider-lookup';
-import { KeyRing, Redacted } from '../crypto';
-import { postGraphQL } from '../testing/graphql-client';
+import { KeyRing } from '../crypto/key-ring';
+import { Redacted } from '../crypto/redacted';
+import { postGraphQL } from '../../testing/graphql-client';
 import {
   signUpMember,
   signUpPlatformAdmin,
   TEST_PASSWORD,
   type TestUser,
-} from '../testing/members';
-import { postInternal } from '../testing/internal-requests';
-import { startStack, type TestStack } from '../testing/stack';
+} from '../../testing/members';
+import { postInternal } from '../../testing/internal-requests';
+import { startStack, type TestStack } from '../../testing/stack';
 import { spawnService, type ServiceName } from '../../scripts/lib/service-process';
 
 // Rotating ENCRYPTION_KEYS end to end: secrets written under an old key, the owning processes

@@ -1,7 +1,8 @@
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import pino from 'pino';
-import { startServiceServer, sendJson, type RunningService } from '../http';
+import { startServiceServer, type RunningService } from '../http/service-server';
+import { sendJson } from '../http/respond';
 import { createServiceMetrics } from '../observability/metrics';
 
 // The HTTP frame every process shares. The drain on SIGTERM against a keep-alive client (every

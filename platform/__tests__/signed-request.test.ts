@@ -1,15 +1,13 @@
+import { anonymousContext, type RequestContext } from '../context/request-context';
 import {
-  anonymousContext,
   generateServiceKey,
   publicKeyFromRaw,
-  RequestSigner,
-  RequestVerifier,
   ServicePublicKeys,
   signingKeyFromSeed,
-  type RequestContext,
   type ServiceName,
   type ServicePublicKey,
-} from '../context';
+} from '../context/service-keys';
+import { RequestSigner, RequestVerifier } from '../context/signed-request';
 
 // Signing and verifying internal requests (platform/context/signed-request.ts), no process:
 // what a signature binds (caller, key, audience, method, path, body, time, nonce, context) and

@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import {
-  DATABASE_SERVICES,
-  OWNED_SCHEMAS,
-  serviceRole,
-  withTenantTransaction,
-  type DatabaseService,
-} from '../db';
-import { connectAs, createTestDatabase, type TestDatabase } from '../testing/database';
+import { DATABASE_SERVICES, type DatabaseService, OWNED_SCHEMAS, serviceRole } from '../db/roles';
+import { tenantScope } from '../db/scope';
+import { connectAs, createTestDatabase, type TestDatabase } from '../../testing/database';
 import { AssetEntity } from '../../subgraphs/assets/entities/asset.entity';
 
 // Row-level security as the services see it: each connected as its own role (no BYPASSRLS),
@@ -109,13 +104,13 @@ describe('row-level security', () => {
   });
 
   it("sees only the transaction's tenant", async () => {
-    const rows = await withTenantTransaction(app, tenantA, (manager) => manager.find(AssetEntity));
+    const rows = await tenantScope(app, tenantA).run((manager) => manager.find(AssetEntity));
     expect(rows.map((row) => row.tenantId)).toEqual([tenantA]);
   });
 
   it('cannot write a row into another tenant', async () => {
     await expect(
-      withTenantTransaction(app, tenantA, (manager) =>
+      tenantScope(app, tenantA).run((manager) =>
         manager.query(
           `INSERT INTO assets.assets (tenant_id, name, content_type, size_bytes, owner_id) VALUES ($1, 'x', 'text/plain', 1, $2)`,
           [tenantB, randomUUID()],
@@ -125,14 +120,15 @@ describe('row-level security', () => {
   });
 
   it("cannot update or delete another tenant's rows", async () => {
-    const touched = await withTenantTransaction(app, tenantA, async (manager) => {
-      const [, updated] = (await manager.query(
+    const touched = await tenantScope(app, tenantA).run(async (manager) => {
+      const [, updated] = await manager.query<[unknown, number]>(
         `UPDATE assets.assets SET name = 'pwned' WHERE tenant_id = $1`,
         [tenantB],
-      )) as [unknown, number];
-      const [, deleted] = (await manager.query(`DELETE FROM assets.assets WHERE tenant_id = $1`, [
-        tenantB,
-      ])) as [unknown, number];
+      );
+      const [, deleted] = await manager.query<[unknown, number]>(
+        `DELETE FROM assets.assets WHERE tenant_id = $1`,
+        [tenantB],
+      );
       return { updated, deleted };
     });
     expect(touched).toEqual({ updated: 0, deleted: 0 });
@@ -142,8 +138,10 @@ describe('row-level security', () => {
   });
 
   it('does not leak the tenant setting into the next use of a pooled connection', async () => {
-    await withTenantTransaction(app, tenantA, (manager) => manager.find(AssetEntity));
-    const [setting] = await app.query(`SELECT current_setting('app.tenant_id', true) AS tenant`);
-    expect([null, '']).toContain(setting.tenant);
+    await tenantScope(app, tenantA).run((manager) => manager.find(AssetEntity));
+    const [setting] = await app.query<{ tenant: string | null }[]>(
+      `SELECT current_setting('app.tenant_id', true) AS tenant`,
+    );
+    expect([null, '']).toContain(setting?.tenant);
   });
 });

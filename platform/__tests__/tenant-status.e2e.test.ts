@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { CacheResult } from '../observability/cache-metrics';
-import { publishTenantStatusChanged, TenantStatuses, type TenantStatusesOptions } from '../tenancy';
-import { eventually } from '../testing/eventually';
-import { freePort } from '../testing/free-port';
-import { internalClientAs } from '../testing/internal-requests';
-import { TEST_REDIS_URL } from '../testing/services';
-import { generateTestServiceKeys } from '../testing/service-keys';
-import { startStack, type TestStack } from '../testing/stack';
+import {
+  publishTenantStatusChanged,
+  TenantStatuses,
+  type TenantStatusesOptions,
+} from '../contracts/tenancy/tenant-status-cache';
+import { eventually } from '../../testing/eventually';
+import { freePort } from '../../testing/free-port';
+import { internalClientAs } from '../../testing/internal-requests';
+import { TEST_REDIS_URL } from '../../testing/services';
+import { generateTestServiceKeys } from '../../testing/service-keys';
+import { startStack, type TestStack } from '../../testing/stack';
 
-// The tenant status cache every service shares (platform/tenancy/tenant-status.ts), against
+// The tenant status cache every service shares (platform/contracts/tenancy/tenant-status-cache.ts), against
 // the real tenancy process and Redis: what it answers, how long it keeps an answer, and what
 // makes it ask again.
 

@@ -3,6 +3,8 @@ import { UsageAggregator } from '../usage/usage-aggregator';
 const TENANT = '7f1c1d56-2c4e-4a8a-9a57-3f8f3f6d2b10';
 const OTHER = '0b7a3a8e-5d0c-4a43-8f5e-1c2d3e4f5a6b';
 
+const DAY_MS = 86_400_000;
+
 /** A clock the test moves by hand, starting late on a UTC day. */
 function clock() {
   let now = Date.parse('2026-03-01T23:59:59.000Z');
@@ -31,6 +33,22 @@ describe('UsageAggregator', () => {
       expect.objectContaining({ tenantId: TENANT, day: '2026-03-02', queries: 1, requests: 0 }),
     ]);
     expect(usage.drain()).toEqual([]);
+  });
+
+  it('counts in the day the clock reads, even when the clock is set back across midnight', () => {
+    const time = clock();
+    const usage = new UsageAggregator(time.now);
+    time.advance(1_000); // 2026-03-02T00:00:00Z
+    usage.request(TENANT);
+    time.advance(-2_000); // 2026-03-01T23:59:58Z
+    usage.request(TENANT);
+    time.advance(DAY_MS * 2); // 2026-03-03
+    usage.request(TENANT);
+    expect(usage.drain().map(({ day, requests }) => [day, requests])).toEqual([
+      ['2026-03-02', 1],
+      ['2026-03-01', 1],
+      ['2026-03-03', 1],
+    ]);
   });
 
   it('keeps the peak of live subscriptions, and a new day starts with those still open', () => {

@@ -7,7 +7,7 @@ import {
   type RegistrationResponseJSON,
   type WebAuthnCredential,
 } from '@simplewebauthn/server';
-import { SoftwareAuthenticator } from '../testing/webauthn-authenticator';
+import { SoftwareAuthenticator } from '../../testing/webauthn-authenticator';
 
 // The test authenticator against the verifier the auth subgraph uses, with no server in
 // between: if these fail, the end-to-end passkey tests would fail for the wrong reason.

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
-import { SlidingWindowSet, type RateLimitOutcome, type WindowSetOptions } from '../rate-limit';
-import { cleanupRedisPrefix, testRedisPrefix } from '../testing/redis';
-import { TEST_REDIS_URL } from '../testing/services';
+import { SlidingWindowSet, type WindowSetOptions } from '../rate-limit/window-set';
+import { type RateLimitOutcome } from '../rate-limit/sliding-window';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../testing/redis';
+import { TEST_REDIS_URL } from '../../testing/services';
 
 type Name = 'ip' | 'user' | 'tenant';
 

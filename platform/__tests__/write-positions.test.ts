@@ -1,13 +1,14 @@
+import { tenantScope } from '../db/scope';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { anonymousContext, runWithContext, type RequestContext } from '../context';
-import { withTenantTransaction } from '../db/tenant-transaction';
+import { anonymousContext, runWithContext, type RequestContext } from '../context/request-context';
+
 import { recordWritePositions, WritePositions } from '../db/write-positions';
-import { connectAs, createTestDatabase, type TestDatabase } from '../testing/database';
-import { freePort } from '../testing/free-port';
-import { cleanupRedisPrefix, testRedisPrefix } from '../testing/redis';
-import { TEST_REDIS_URL } from '../testing/services';
+import { connectAs, createTestDatabase, type TestDatabase } from '../../testing/database';
+import { freePort } from '../../testing/free-port';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../testing/redis';
+import { TEST_REDIS_URL } from '../../testing/services';
 
 // Read-your-writes with a read replica: the primary's transactions record each caller's write
 // position in Redis (real PostgreSQL as the assets role, real Redis; no replica needed here).
@@ -42,12 +43,12 @@ describe('write positions', () => {
     const key = `apiKey:${writer.principal.id}`;
     try {
       await runWithContext(writer, () =>
-        withTenantTransaction(source, tenantId, (manager) => manager.query('SELECT 1')),
+        tenantScope(source, tenantId).run((manager) => manager.query('SELECT 1')),
       );
       expect(await positions.newest(key)).toBeNull();
 
       await runWithContext(writer, () =>
-        withTenantTransaction(source, tenantId, (manager) =>
+        tenantScope(source, tenantId).run((manager) =>
           manager.query(
             `INSERT INTO assets.assets (tenant_id, name, content_type, size_bytes, owner_id)
              VALUES ($1, 'w.bin', 'application/octet-stream', 1, $2)`,
@@ -85,7 +86,7 @@ describe('write positions', () => {
     const name = `kept-${randomUUID()}`;
     try {
       await runWithContext(reader, () =>
-        withTenantTransaction(source, tenantId, (manager) =>
+        tenantScope(source, tenantId).run((manager) =>
           manager.query(
             `INSERT INTO assets.assets (tenant_id, name, content_type, size_bytes, owner_id)
              VALUES ($1, $2, 'application/octet-stream', 1, $3)`,

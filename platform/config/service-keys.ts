@@ -7,15 +7,14 @@ import {
   KEY_ID_PATTERN,
   publicKeyFromRaw,
   rawPublicKey,
-  RequestSigner,
-  RequestVerifier,
   SEED_BYTES,
   ServicePublicKeys,
   signingKeyFromSeed,
   type ServiceName,
   type ServicePublicKey,
   type ServiceSigningKey,
-} from '../context';
+} from '../context/service-keys';
+import { RequestSigner, RequestVerifier } from '../context/signed-request';
 import { exactBase64, integer } from './fields';
 import type { ConfigRule } from './load';
 

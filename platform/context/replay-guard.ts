@@ -1,5 +1,5 @@
 import { ServiceUnavailableError } from '../errors/domain-errors';
-import { redisKey, type RedisClient } from '../redis';
+import { redisKey, type RedisClient } from '../redis/connection';
 import { ContextRejectedError, type VerifiedRequest } from './signed-request';
 
 /**

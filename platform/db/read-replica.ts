@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { currentContext } from '../context/request-context';
 import { isReplicaFailure } from './replica-failure';
 import { ReplicaLag } from './replica-lag';
-import { withScopeTransaction } from './scope-transaction';
+import { scopedTransaction } from './scope-transaction';
 import { callerOf, type WritePositions } from './write-positions';
 
 /** Why a read that could have gone to the replica went to the primary (a bounded label set). */
@@ -143,7 +143,7 @@ export class ReadReplica {
       }
     }
     try {
-      const result = await withScopeTransaction(this.options.replica, tenantId, async (manager) => {
+      const result = await scopedTransaction(this.options.replica, tenantId, async (manager) => {
         if (mustReach !== null && !(await hasReplayed(manager, mustReach)))
           throw new BehindCaller();
         return fn(manager);
@@ -168,7 +168,7 @@ export class ReadReplica {
   ): Promise<T> {
     this.fallbacks.inc({ reason });
     // Read-only like the replica, so a write slipped into a read fails wherever it lands.
-    const result = await withScopeTransaction(this.options.primary, tenantId, async (manager) => {
+    const result = await scopedTransaction(this.options.primary, tenantId, async (manager) => {
       await manager.query('SET TRANSACTION READ ONLY');
       return fn(manager);
     });
@@ -178,16 +178,18 @@ export class ReadReplica {
 }
 
 async function walPosition(dataSource: DataSource, position: string): Promise<bigint> {
-  const rows = (await dataSource.query(`SELECT ((${position}) - '0/0'::pg_lsn)::text AS lsn`)) as {
-    lsn: string;
-  }[];
+  const rows = await dataSource.query<
+    {
+      lsn: string;
+    }[]
+  >(`SELECT ((${position}) - '0/0'::pg_lsn)::text AS lsn`);
   return BigInt(rows[0]!.lsn);
 }
 
 async function hasReplayed(manager: EntityManager, lsn: bigint): Promise<boolean> {
-  const rows = (await manager.query(
+  const rows = await manager.query<{ replayed: boolean }[]>(
     `SELECT pg_last_wal_replay_lsn() IS NULL OR pg_last_wal_replay_lsn() >= '0/0'::pg_lsn + $1::numeric AS replayed`,
     [lsn.toString()],
-  )) as { replayed: boolean }[];
+  );
   return rows[0]?.replayed === true;
 }

@@ -1,11 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ReadReplica } from './read-replica';
-import { withScopeTransaction } from './scope-transaction';
+import { scopedTransaction } from './scope-transaction';
 
 /**
  * The replica that serves a primary's lag-tolerant reads. It hangs off the primary data source
  * because every service already reaches the database through that one object: services keep
- * passing it around, and only where a read may lag does the code say so.
+ * passing it around, and only where a read may lag does the code say so (`scope.read`).
  */
 const replicas = new WeakMap<DataSource, ReadReplica>();
 
@@ -14,16 +14,16 @@ export function serveReadsFrom(primary: DataSource, replica: ReadReplica): void 
 }
 
 /**
- * A scope transaction for a read that may lag behind the latest writes (lists, searches, the
+ * A scoped transaction for a read that may lag behind the latest writes (lists, searches, the
  * audit log, statistics): on the read replica when the process has one and it is fit to
  * answer, on the primary otherwise. Writes, and reads that must see the very latest state
- * (checks before a write, lookups by id right after creating), use the primary's transactions.
+ * (checks before a write, lookups by id right after creating), use `scope.run`.
  */
-export function withReadTransaction<T>(
+export function readTransaction<T>(
   dataSource: DataSource,
   tenantId: string | null,
   fn: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   const replica = replicas.get(dataSource);
-  return replica ? replica.read(tenantId, fn) : withScopeTransaction(dataSource, tenantId, fn);
+  return replica ? replica.read(tenantId, fn) : scopedTransaction(dataSource, tenantId, fn);
 }

@@ -1,4 +1,4 @@
-import { redisKey } from '../redis';
+import { redisKey } from '../redis/connection';
 import type { ActorKind } from './append-event';
 
 /**

@@ -5,8 +5,8 @@ import {
   type ConstDirectiveNode,
   type GraphQLSchema,
 } from 'graphql';
-import { ROLES, type RequestContext, type Role } from '../context';
-import { ForbiddenError, UnauthenticatedError } from '../errors';
+import { ROLES, type RequestContext, type Role } from '../context/request-context';
+import { ForbiddenError, UnauthenticatedError } from '../errors/domain-errors';
 
 /** What a field's policy directives ask of the caller (see the directives in schema/). */
 export interface FieldRequirement {

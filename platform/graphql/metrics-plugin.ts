@@ -9,9 +9,11 @@ export function metricsPlugin<T extends BaseContext>(
 ): ApolloServerPlugin<T> {
   const names = new OperationNameLabels();
   return {
+    // eslint-disable-next-line @typescript-eslint/require-await -- Apollo's plugin hooks return promises
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
+        // eslint-disable-next-line @typescript-eslint/require-await -- Apollo's plugin hooks return promises
         async willSendResponse({ operation, operationName, errors }) {
           const type = operation?.operation ?? 'unknown';
           const operationType = (OPERATION_TYPES as readonly string[]).includes(type)

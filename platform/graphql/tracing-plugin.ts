@@ -7,8 +7,10 @@ import { annotateActiveSpan } from '../observability/tracing';
  */
 export function tracingPlugin<T extends BaseContext>(): ApolloServerPlugin<T> {
   return {
+    // eslint-disable-next-line @typescript-eslint/require-await -- Apollo's plugin hooks return promises
     async requestDidStart() {
       return {
+        // eslint-disable-next-line @typescript-eslint/require-await -- Apollo's plugin hooks return promises
         async didResolveOperation({ operationName, operation }) {
           annotateActiveSpan({
             'graphql.operation.name': operationName ?? '',

@@ -1,27 +1,61 @@
 import type { IncomingMessage } from 'node:http';
-import { PayloadTooLargeError, ValidationError } from '../errors';
+import { PayloadTooLargeError, ValidationError } from '../errors/domain-errors';
 
 /**
  * Reads a request body up to `limitBytes`. A declared Content-Length over the limit is refused
  * before reading a byte; a chunked body is cut off as soon as it crosses the limit.
  */
-export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > limitBytes) {
     req.resume();
-    throw new PayloadTooLargeError(limitBytes);
+    return Promise.reject(new PayloadTooLargeError(limitBytes));
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req) {
-    total += (chunk as Buffer).length;
-    if (total > limitBytes) {
-      req.resume();
-      throw new PayloadTooLargeError(limitBytes);
-    }
-    chunks.push(chunk as Buffer);
+  // Read with events rather than `for await`: the async iterator costs a promise and more per
+  // chunk on a path every request takes, for bodies that are almost always one chunk.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks, total));
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > limitBytes) {
+        settle(new PayloadTooLargeError(limitBytes));
+        // The rest is read and dropped, so the answer can still be written on this socket.
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => settle();
+    const onError = (error: Error) => settle(error);
+    const onClose = () => {
+      if (!req.complete) settle(new BodyAbortedError());
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+/** The client went away before its request body ended: nobody is left to answer. */
+export class BodyAbortedError extends Error {
+  readonly code = 'ECONNRESET';
+
+  constructor() {
+    super('aborted');
   }
-  return Buffer.concat(chunks, total);
 }
 
 /** Parses a JSON body; empty bodies become undefined so GET-style requests pass through. */

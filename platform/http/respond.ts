@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { DomainError } from '../errors';
+import type { DomainError } from '../errors/domain-errors';
 import { graphQLResponseMediaType } from './media-type';
 
 export function sendJson(

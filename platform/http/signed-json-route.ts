@@ -2,21 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { ServiceSigning } from '../config/service-keys';
-import {
-  ContextRejectedError,
-  runWithContext,
-  type ReplayGuard,
-  type RequestContext,
-  type ServiceName,
-  type VerifiedRequest,
-} from '../context';
+import { ContextRejectedError, type VerifiedRequest } from '../context/signed-request';
+import { runWithContext, type RequestContext } from '../context/request-context';
+import { type ReplayGuard } from '../context/replay-guard';
+import { type ServiceName } from '../context/service-keys';
 import {
   DomainError,
-  ErrorCode,
   ForbiddenError,
   UnauthenticatedError,
   ValidationError,
-} from '../errors';
+} from '../errors/domain-errors';
+import { ErrorCode } from '../errors/codes';
 import type { CallAnswer, InternalCall } from '../internal-calls/contract';
 import {
   annotateActiveSpan,

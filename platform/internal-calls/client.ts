@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import {
-  anonymousContext,
-  currentContext,
-  type RequestContext,
-  type RequestSigner,
-  type ServiceName,
-} from '../context';
-import { ServiceUnavailableError } from '../errors';
+import { anonymousContext, currentContext, type RequestContext } from '../context/request-context';
+import { type RequestSigner } from '../context/signed-request';
+import { type ServiceName } from '../context/service-keys';
+import { ServiceUnavailableError } from '../errors/domain-errors';
 import { traceCarrier } from '../observability/tracing';
 import type { TargetGuard } from '../resilience/target-guard';
 import type { CallAnswer, CallRequest, InternalCall } from './contract';

@@ -68,8 +68,9 @@ export function createSmtpMailer(config: SmtpMailerConfig): ClosableMailer {
         throw new MailDeliveryError(kind, typeof code === 'string' ? code : undefined, error);
       }
     },
-    async close() {
+    close() {
       transport.close();
+      return Promise.resolve();
     },
   };
 }

@@ -102,41 +102,13 @@ function send(
 ): Promise<SafeFetchResponse> {
   const secure = url.protocol === 'https:';
   const body = typeof init.body === 'string' ? Buffer.from(init.body, 'utf8') : init.body;
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(init.headers ?? {})) {
-    if (!CONTROLLED_HEADERS.has(name.toLowerCase())) headers[name] = value;
-  }
-  if (body) headers['content-length'] = String(body.length);
-  const port = url.port || (secure ? 443 : 80);
-  const family = isIP(pinned.address);
-  // Node asks this instead of DNS, so a second answer for the name (DNS rebinding) can never
-  // change where the socket goes. Node 20 asks for all addresses (autoSelectFamily).
-  const lookup: LookupFunction = (_name, options, callback) => {
-    if (options.all) callback(null, [{ address: pinned.address, family }]);
-    else callback(null, pinned.address, family);
-  };
-  const options: https.RequestOptions = {
-    protocol: url.protocol,
-    hostname,
-    port,
-    path: `${url.pathname}${url.search}`,
-    method: init.method ?? 'GET',
-    headers,
-    agent: pooled ? pooledAgent({ secure, hostname, port, address: pinned.address }) : false,
-    lookup,
-    // An IP literal has no name to send; Node refuses an IP address as SNI.
-    ...(secure && isIP(hostname) === 0 ? { servername: hostname } : {}),
-  };
+  const options = requestOptions(url, hostname, pinned, init, body, pooled);
   const max = policy.maxResponseBytes;
   const onTooLarge = init.onTooLarge ?? 'error';
 
   return new Promise((resolvePromise, reject) => {
     let settled = false;
-    let connected = false;
-    let secured = !secure;
-    let responding = false;
-    const chunks: Buffer[] = [];
-    let received = 0;
+    const progress: Progress = { connected: false, secured: !secure, responding: false };
 
     const req = (secure ? https : http).request(options);
     const settle = (reusable = false) => {
@@ -157,77 +129,163 @@ function send(
         'too-large',
         `${url.origin}: the response body exceeds ${max} bytes`,
       );
-    const broken = (error: NodeJS.ErrnoException) => {
-      const code = error.code ?? 'error';
-      if (secure && connected && !secured) {
-        return new OutboundRequestError('tls-failure', `${url.origin}: TLS failed (${code})`, {
-          cause: error,
-        });
-      }
-      const when = !connected
-        ? 'could not connect'
-        : responding
-          ? 'the connection broke while reading the response'
-          : 'the connection failed before a response';
-      return new OutboundRequestError('connect-failure', `${url.origin}: ${when} (${code})`, {
-        cause: error,
-      });
-    };
+    const broken = (error: NodeJS.ErrnoException) => brokenError(url, secure, progress, error);
 
-    req.on('socket', (socket: Socket) => {
-      // A pooled socket comes connected (and past its TLS handshake) already.
-      if (!socket.connecting && !socket.destroyed) connected = true;
-      if (req.reusedSocket) secured = true;
-      socket.once('connect', () => (connected = true));
-      socket.once('secureConnect', () => (secured = true));
-    });
+    trackProgress(req, progress);
     req.on('error', (error: NodeJS.ErrnoException) => {
-      if (!responding && req.reusedSocket && STALE_CODES.has(error.code ?? '')) {
+      if (!progress.responding && req.reusedSocket && STALE_CODES.has(error.code ?? '')) {
         fail(new StaleConnectionError('connect-failure', 'a pooled connection was closed'));
       } else fail(broken(error));
     });
     req.on('response', (res) => {
-      responding = true;
+      progress.responding = true;
       const declared = Number(res.headers['content-length']);
       if (onTooLarge === 'error' && Number.isFinite(declared) && declared > max) {
         fail(tooLarge());
         return;
       }
-      const finish = (truncated: boolean) => {
-        if (settled) return;
-        settle(!truncated);
-        resolvePromise({
-          status: res.statusCode ?? 0,
-          headers: { ...res.headers },
-          body: Buffer.concat(chunks, received),
-          truncated,
-          durationMs: performance.now() - started,
-          address: pinned.address,
-        });
-      };
-      res.on('data', (chunk: Buffer) => {
-        if (settled) return;
-        const room = max - received;
-        if (chunk.length <= room) {
-          chunks.push(chunk);
-          received += chunk.length;
-          return;
-        }
-        if (onTooLarge === 'error') {
-          fail(tooLarge());
-          return;
-        }
-        chunks.push(chunk.subarray(0, room));
-        received = max;
-        finish(true);
-      });
-      res.on('end', () => finish(false));
-      res.on('error', (error) => fail(broken(error)));
-      res.on('close', () => {
-        if (!res.complete)
-          fail(broken(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+      readBody(res, max, onTooLarge, {
+        settled: () => settled,
+        fail,
+        tooLarge,
+        broken,
+        finish: (body, truncated) => {
+          settle(!truncated);
+          resolvePromise({
+            status: res.statusCode ?? 0,
+            headers: { ...res.headers },
+            body,
+            truncated,
+            durationMs: performance.now() - started,
+            address: pinned.address,
+          });
+        },
       });
     });
     req.end(body);
   });
+}
+
+interface BodySink {
+  settled(): boolean;
+  fail(error: OutboundRequestError): void;
+  tooLarge(): OutboundRequestError;
+  broken(error: NodeJS.ErrnoException): OutboundRequestError;
+  finish(body: Buffer, truncated: boolean): void;
+}
+
+/**
+ * Reads a response body up to `max` bytes; past that, fails with `too-large` or (with
+ * `truncate`) finishes with the first `max` bytes.
+ */
+function readBody(
+  res: http.IncomingMessage,
+  max: number,
+  onTooLarge: NonNullable<SafeFetchInit['onTooLarge']>,
+  to: BodySink,
+): void {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  const finish = (truncated: boolean) => {
+    if (to.settled()) return;
+    to.finish(Buffer.concat(chunks, received), truncated);
+  };
+  res.on('data', (chunk: Buffer) => {
+    if (to.settled()) return;
+    const room = max - received;
+    if (chunk.length <= room) {
+      chunks.push(chunk);
+      received += chunk.length;
+      return;
+    }
+    if (onTooLarge === 'error') {
+      to.fail(to.tooLarge());
+      return;
+    }
+    chunks.push(chunk.subarray(0, room));
+    received = max;
+    finish(true);
+  });
+  res.on('end', () => finish(false));
+  res.on('error', (error) => to.fail(to.broken(error)));
+  res.on('close', () => {
+    if (!res.complete)
+      to.fail(to.broken(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
+  });
+}
+
+/** How far a request got: says which failure a socket error is. */
+interface Progress {
+  connected: boolean;
+  secured: boolean;
+  responding: boolean;
+}
+
+function trackProgress(req: http.ClientRequest, progress: Progress): void {
+  req.on('socket', (socket: Socket) => {
+    // A pooled socket comes connected (and past its TLS handshake) already.
+    if (!socket.connecting && !socket.destroyed) progress.connected = true;
+    if (req.reusedSocket) progress.secured = true;
+    socket.once('connect', () => (progress.connected = true));
+    socket.once('secureConnect', () => (progress.secured = true));
+  });
+}
+
+function brokenError(
+  url: URL,
+  secure: boolean,
+  { connected, secured, responding }: Progress,
+  error: NodeJS.ErrnoException,
+): OutboundRequestError {
+  const code = error.code ?? 'error';
+  if (secure && connected && !secured) {
+    return new OutboundRequestError('tls-failure', `${url.origin}: TLS failed (${code})`, {
+      cause: error,
+    });
+  }
+  const when = !connected
+    ? 'could not connect'
+    : responding
+      ? 'the connection broke while reading the response'
+      : 'the connection failed before a response';
+  return new OutboundRequestError('connect-failure', `${url.origin}: ${when} (${code})`, {
+    cause: error,
+  });
+}
+
+/** The request to the pinned address, with Host and SNI still the URL's name. */
+function requestOptions(
+  url: URL,
+  hostname: string,
+  pinned: ResolvedAddress,
+  init: SafeFetchInit,
+  body: Buffer | undefined,
+  pooled: boolean,
+): https.RequestOptions {
+  const secure = url.protocol === 'https:';
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(init.headers ?? {})) {
+    if (!CONTROLLED_HEADERS.has(name.toLowerCase())) headers[name] = value;
+  }
+  if (body) headers['content-length'] = String(body.length);
+  const port = url.port || (secure ? 443 : 80);
+  const family = isIP(pinned.address);
+  // Node asks this instead of DNS, so a second answer for the name (DNS rebinding) can never
+  // change where the socket goes. Node 20 asks for all addresses (autoSelectFamily).
+  const lookup: LookupFunction = (_name, options, callback) => {
+    if (options.all) callback(null, [{ address: pinned.address, family }]);
+    else callback(null, pinned.address, family);
+  };
+  return {
+    protocol: url.protocol,
+    hostname,
+    port,
+    path: `${url.pathname}${url.search}`,
+    method: init.method ?? 'GET',
+    headers,
+    agent: pooled ? pooledAgent({ secure, hostname, port, address: pinned.address }) : false,
+    lookup,
+    // An IP literal has no name to send; Node refuses an IP address as SNI.
+    ...(secure && isIP(hostname) === 0 ? { servername: hostname } : {}),
+  };
 }

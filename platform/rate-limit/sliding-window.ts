@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { RateLimitedError } from '../errors/domain-errors';
 import { redisKey, type RedisClient } from '../redis/connection';
-import { RedisScript } from '../redis/script';
+import { luaNow, RedisScript } from '../redis/script';
 import {
   answeredDecision,
   degradedDecision,
@@ -34,11 +34,7 @@ local window = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
 local id = ARGV[4]
 
-local now = tonumber(ARGV[5])
-if not now then
-  local time = redis.call('TIME')
-  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-end
+${luaNow(5)}
 
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local count = redis.call('ZCARD', key)

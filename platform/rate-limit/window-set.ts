@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { redisKey, type RedisClient } from '../redis/connection';
-import { RedisScript } from '../redis/script';
+import { luaNow, RedisScript } from '../redis/script';
 import {
   answeredDecision,
   degradedDecision,
@@ -24,11 +24,7 @@ const SCRIPT = `
 local window = tonumber(ARGV[1])
 local cost = tonumber(ARGV[2])
 local id = ARGV[3]
-local now = tonumber(ARGV[4])
-if not now then
-  local time = redis.call('TIME')
-  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-end
+${luaNow(4)}
 
 for i, key in ipairs(KEYS) do
   local limit = tonumber(ARGV[4 + i])

@@ -27,6 +27,19 @@ export class RedisScript {
 }
 
 /**
+ * Lua that sets `now` (milliseconds) from `ARGV[argIndex]` when the caller passed one (a test's
+ * clock), else from the Redis server's TIME, so processes with skewed clocks agree. A script
+ * that writes after TIME relies on effect replication, the default since Redis 5.
+ */
+export function luaNow(argIndex: number): string {
+  return `local now = tonumber(ARGV[${argIndex}])
+if not now then
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end`;
+}
+
+/**
  * Rejects with `message` when `promise` has not settled within `timeoutMs`: a client that lost
  * its connection queues commands instead of failing them, and a caller on a hot path would
  * rather decide without Redis than wait for it.
@@ -56,5 +69,5 @@ export function integerReply(reply: unknown, count: number, what: string): numbe
   ) {
     throw new Error(`${what}: unexpected reply from Redis`);
   }
-  return reply as number[];
+  return reply;
 }

@@ -6,6 +6,8 @@ const OPERATION_FIELD = {
   subscription: 'subscriptions',
 } as const satisfies Record<OperationType, keyof UsageDelta>;
 
+const DAY_MS = 86_400_000;
+
 /**
  * Counts usage in memory, per tenant and UTC day, until `drain` hands the sums over to be
  * written (every few seconds): a request costs a map lookup and a few additions, never a
@@ -15,6 +17,8 @@ const OPERATION_FIELD = {
 export class UsageAggregator {
   private pending = new Map<string, UsageDelta>();
   private readonly live = new Map<string, number>();
+  /** The UTC day last counted in, and the epoch ms it spans: formatted once per day. */
+  private day = { from: 0, until: 0, name: '' };
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -76,7 +80,17 @@ export class UsageAggregator {
   }
 
   private entry(tenantId: string): UsageDelta {
-    return this.entryOf(tenantId, utcDay(this.now()));
+    return this.entryOf(tenantId, this.today());
+  }
+
+  /** Every request counts in today's entry: a comparison, not a date formatted each time. */
+  private today(): string {
+    const now = this.now();
+    if (now < this.day.from || now >= this.day.until) {
+      const from = Math.floor(now / DAY_MS) * DAY_MS;
+      this.day = { from, until: from + DAY_MS, name: utcDay(from) };
+    }
+    return this.day.name;
   }
 
   private entryOf(tenantId: string, day: string): UsageDelta {

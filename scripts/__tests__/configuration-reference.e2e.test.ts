@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { boolean, integer, list, optionalPort, url } from '../../platform/config';
+import { boolean, integer, list, optionalPort, url } from '../../platform/config/fields';
 import { repoRoot } from '../../platform/paths';
 import { describeField } from '../config-docs/describe-field';
 import { configuredProcesses } from '../config-docs/processes';
@@ -27,7 +27,7 @@ describe('the configuration reference (docs/configuration.md)', () => {
   it('covers every module that loads a config', () => {
     const loaders = execFileSync(
       'git',
-      ['grep', '-l', 'loadConfig(', '--', '*.ts', ':!**/__tests__/**', ':!platform/testing/**'],
+      ['grep', '-l', 'loadConfig(', '--', '*.ts', ':!**/__tests__/**', ':!testing/**'],
       { cwd: repoRoot(), encoding: 'utf8' },
     )
       .split('\n')

@@ -4,16 +4,17 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { anonymousContext, runWithContext } from '../../platform/context';
-import { withTenantTransaction } from '../../platform/db';
-import { appendEvent, EventType } from '../../platform/events';
+import { anonymousContext, runWithContext } from '../../platform/context/request-context';
+import { tenantScope } from '../../platform/db/scope';
+import { appendEvent } from '../../platform/events/append-event';
+import { EventType } from '../../platform/events/event-types';
 import {
   adminQuery,
   connectAs,
   createTestDatabase,
   type TestDatabase,
-} from '../../platform/testing/database';
-import { databaseUrl, randomSuffix, TEST_DATABASE_PREFIX } from '../../platform/testing/services';
+} from '../../testing/database';
+import { databaseUrl, randomSuffix, TEST_DATABASE_PREFIX } from '../../testing/services';
 import { repoRoot } from '../../platform/paths';
 
 // `npm run db:backup` / `npm run db:restore` as an operator runs them (the built script,
@@ -38,7 +39,7 @@ beforeAll(async () => {
   try {
     for (const tenantId of tenants) {
       await runWithContext({ ...anonymousContext(randomUUID()), tenantId }, () =>
-        withTenantTransaction(app, tenantId, async (manager) => {
+        tenantScope(app, tenantId).run(async (manager) => {
           for (let n = 0; n < 25; n += 1) {
             await appendEvent(manager, {
               type: EventType.TENANT_UPDATED,
@@ -118,7 +119,7 @@ it('restores a backup into a fresh database with every row, and refuses a databa
   // other's, and a service that only appends still cannot read them.
   const app = await connectAs({ name: restored }, 'jobs');
   try {
-    const seen = await withTenantTransaction(app, tenants[0]!, (manager) =>
+    const seen = await tenantScope(app, tenants[0]!).run((manager) =>
       manager.query(`SELECT DISTINCT tenant_id FROM events.events`),
     );
     expect(seen).toEqual([{ tenant_id: tenants[0] }]);

@@ -1,17 +1,18 @@
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { gatewayConfigRules, gatewayConfigShape } from '../../gateway/config';
-import { parseConfig, signingKeyVariable } from '../../platform/config';
-import { SERVICE_NAMES } from '../../platform/context';
+import { parseConfig } from '../../platform/config/load';
+import { signingKeyVariable } from '../../platform/config/service-keys';
+import { SERVICE_NAMES } from '../../platform/context/service-keys';
 import { serviceRole } from '../../platform/db/roles';
-import { subgraphConfigSchema } from '../../platform/graphql/subgraph-service';
-import { repoRoot, type SubgraphName } from '../../platform/paths';
-import { assetsSubgraph } from '../../subgraphs/assets';
-import { authSubgraph } from '../../subgraphs/auth';
-import { jobsSubgraph } from '../../subgraphs/jobs';
+import { subgraphConfigSchema } from '../../platform/subgraph/subgraph-service';
+import { repoRoot } from '../../platform/paths';
+import { assetsSubgraph } from '../../subgraphs/assets/subgraph';
+import { authSubgraph } from '../../subgraphs/auth/subgraph';
+import { jobsSubgraph } from '../../subgraphs/jobs/subgraph';
 import { workerConfigRules, workerConfigShape } from '../../subgraphs/jobs/worker/config';
-import { observabilitySubgraph } from '../../subgraphs/observability';
-import { tenancySubgraph } from '../../subgraphs/tenancy';
+import { observabilitySubgraph } from '../../subgraphs/observability/subgraph';
+import { tenancySubgraph } from '../../subgraphs/tenancy/subgraph';
 import { generateEnv } from '../generate-env';
 import { objectName, podSpecOf, type Container, type KubeObject } from '../lib/kubernetes/objects';
 import { containerEnv } from '../lib/kubernetes/pod-env';
@@ -68,7 +69,7 @@ function processes(
 function configOf(name: ServiceName, env: Record<string, string>): Record<string, unknown> {
   if (name === 'gateway') return parseConfig(gatewayConfigShape, env, gatewayConfigRules);
   if (name === 'worker') return parseConfig(workerConfigShape, env, workerConfigRules);
-  const { shape, rules } = subgraphConfigSchema<z.ZodRawShape>(SUBGRAPHS[name as SubgraphName]);
+  const { shape, rules } = subgraphConfigSchema<z.ZodRawShape>(SUBGRAPHS[name]);
   return parseConfig(shape, env, rules);
 }
 
@@ -153,7 +154,7 @@ describe.each(OVERLAYS)('overlays/%s', (overlay) => {
     for (const { name, container: process } of processes(objects)) {
       if (name === 'gateway') continue;
       const env = containerEnv(objects, process, SECRETS);
-      expect([name, urls[name as keyof typeof urls]]).toEqual([name, env.DATABASE_URL]);
+      expect([name, urls[name]]).toEqual([name, env.DATABASE_URL]);
     }
   });
 

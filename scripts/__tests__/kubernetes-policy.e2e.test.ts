@@ -52,9 +52,12 @@ interface BreakableDeployment extends KubeObject {
 /** The base's gateway Deployment, for breaking one thing at a time. */
 function gateway(): BreakableDeployment {
   const documents = readFileSync(join(KUBERNETES, 'base', 'gateway.yaml'), 'utf8').split(/^---$/m);
-  return parseYaml(documents[0]!);
+  return parseYaml(documents[0]!) as BreakableDeployment;
 }
-const config = () => parseYaml(readFileSync(join(KUBERNETES, 'base', 'config.yaml'), 'utf8'));
+const config = () =>
+  parseYaml(readFileSync(join(KUBERNETES, 'base', 'config.yaml'), 'utf8')) as {
+    data: Record<string, string>;
+  };
 
 it('refuses a container with no limits, no probes, root, a writable root and escalation', () => {
   const broken = gateway();
@@ -179,7 +182,9 @@ it('the secrets-from-env-file component builds tessera-secrets from a git-ignore
   );
   const overlay = join(copy, 'overlays', 'with-secrets');
   cpSync(join(copy, 'overlays', 'development'), overlay, { recursive: true });
-  const kustomization = parseYaml(readFileSync(join(overlay, 'kustomization.yaml'), 'utf8'));
+  const kustomization = parseYaml(readFileSync(join(overlay, 'kustomization.yaml'), 'utf8')) as {
+    components?: string[];
+  };
   kustomization.components = ['../../components/secrets-from-env-file'];
   writeFileSync(join(overlay, 'kustomization.yaml'), stringifyYaml(kustomization));
 

@@ -1,27 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { parse, Kind, type EnumTypeDefinitionNode } from 'graphql';
 import pino from 'pino';
-import {
-  applyMigrations,
-  connect,
-  createDataSource,
-  ensureDatabase,
-  revertLastMigration,
-} from '../../platform/db';
+import { applyMigrations, revertLastMigration } from '../../platform/db/migrations';
+import { connect, createDataSource } from '../../platform/db/data-source';
+import { ensureDatabase } from '../../platform/db/bootstrap';
 import { SUBGRAPH_NAMES, subgraphSchemaPath } from '../../platform/paths';
-import { adminQuery } from '../../platform/testing/database';
-import {
-  actualPrivileges,
-  expectedPrivileges,
-  SERVICE_ROLES,
-} from '../../platform/testing/privileges';
-import { databaseUrl, randomSuffix, TEST_DATABASE_PREFIX } from '../../platform/testing/services';
+import { adminQuery } from '../../testing/database';
+import { actualPrivileges, expectedPrivileges, SERVICE_ROLES } from '../../testing/privileges';
+import { databaseUrl, randomSuffix, TEST_DATABASE_PREFIX } from '../../testing/services';
 import { ALL_MIGRATIONS } from '../all-migrations';
-import { authSubgraph } from '../../subgraphs/auth';
-import { tenancySubgraph } from '../../subgraphs/tenancy';
-import { assetsSubgraph } from '../../subgraphs/assets';
-import { jobsSubgraph } from '../../subgraphs/jobs';
-import { observabilitySubgraph } from '../../subgraphs/observability';
+import { authSubgraph } from '../../subgraphs/auth/subgraph';
+import { tenancySubgraph } from '../../subgraphs/tenancy/subgraph';
+import { assetsSubgraph } from '../../subgraphs/assets/subgraph';
+import { jobsSubgraph } from '../../subgraphs/jobs/subgraph';
+import { observabilitySubgraph } from '../../subgraphs/observability/subgraph';
 import { USER_STATUSES } from '../../subgraphs/auth/entities/user.entity';
 import { TENANT_STATUSES } from '../../subgraphs/tenancy/entities/tenant.entity';
 import { ROLES } from '../../subgraphs/tenancy/entities/membership.entity';
@@ -33,7 +25,7 @@ import {
 import { WEBHOOK_STATUSES } from '../../subgraphs/jobs/entities/webhook-endpoint.entity';
 import { COMPARATORS, SEVERITIES } from '../../subgraphs/observability/entities/alert-rule.entity';
 import { Client } from 'pg';
-import { PURGE_TARGETS } from '../../platform/retention';
+import { PURGE_TARGETS } from '../../platform/contracts/jobs/purge-targets';
 
 // Migrations against an empty database (not the template): apply all, revert all, apply again;
 // then the schema they leave must agree with the entities and the GraphQL enums.

@@ -11,7 +11,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { TenantPolicy } from '../../gateway/tenant-policy';
+import { TenantPolicy } from '../../gateway/policies/tenant-policy';
 import { repoRoot, supergraphPath } from '../../platform/paths';
 import { composeSupergraph } from '../../platform/schema/compose';
 

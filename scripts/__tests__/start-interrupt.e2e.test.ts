@@ -2,12 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoRoot } from '../../platform/paths';
-import { createTestDatabase, type TestDatabase } from '../../platform/testing/database';
-import { eventually } from '../../platform/testing/eventually';
-import { freePort } from '../../platform/testing/free-port';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../platform/testing/redis';
-import { TEST_REDIS_URL } from '../../platform/testing/services';
-import { generateTestServiceKeys } from '../../platform/testing/service-keys';
+import { createTestDatabase, type TestDatabase } from '../../testing/database';
+import { eventually } from '../../testing/eventually';
+import { freePort } from '../../testing/free-port';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../testing/redis';
+import { TEST_REDIS_URL } from '../../testing/services';
+import { generateTestServiceKeys } from '../../testing/service-keys';
 
 // `npm start` (dist/scripts/start.js) interrupted at each stage of its startup: whenever the
 // Ctrl-C comes, every process it spawned is gone when it exits, and none is spawned after it.
@@ -70,7 +70,7 @@ async function launch(): Promise<Launcher> {
     pids: new Map(),
     exit: new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal!))),
   };
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       started.lines.push(line);
       const match = startedLine.exec(line);

@@ -1,13 +1,13 @@
 import type { z } from 'zod';
 import { gatewayConfigShape } from '../../gateway/config';
-import { subgraphConfigSchema } from '../../platform/graphql/subgraph-service';
-import { assetsSubgraph } from '../../subgraphs/assets';
-import { authSubgraph } from '../../subgraphs/auth';
-import { jobsSubgraph } from '../../subgraphs/jobs';
+import { subgraphConfigSchema } from '../../platform/subgraph/subgraph-service';
+import { assetsSubgraph } from '../../subgraphs/assets/subgraph';
+import { authSubgraph } from '../../subgraphs/auth/subgraph';
+import { jobsSubgraph } from '../../subgraphs/jobs/subgraph';
 import { workerConfigShape } from '../../subgraphs/jobs/worker/config';
 import { backupConfigShape } from '../../subgraphs/jobs/worker/backup/backup-config';
-import { observabilitySubgraph } from '../../subgraphs/observability';
-import { tenancySubgraph } from '../../subgraphs/tenancy';
+import { observabilitySubgraph } from '../../subgraphs/observability/subgraph';
+import { tenancySubgraph } from '../../subgraphs/tenancy/subgraph';
 import { auditConfigShape } from '../dependency-audit';
 import { restoreConfigShape } from '../journal-restore';
 import { launcherConfigShape } from '../launcher-config';
@@ -28,7 +28,7 @@ const subgraph = (definition: Parameters<typeof subgraphConfigSchema>[0]): Confi
   name: definition.name,
   about: `The ${definition.name} subgraph (\`node dist/subgraphs/${definition.name}/main.js\`; port ${definition.defaultPort}).`,
   shape: subgraphConfigSchema(definition).shape,
-  loadedIn: 'platform/graphql/subgraph-service.ts',
+  loadedIn: 'platform/subgraph/subgraph-service.ts',
 });
 
 /**

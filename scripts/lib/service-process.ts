@@ -61,6 +61,8 @@ export interface SpawnOptions {
 
 /** Long enough for any drain (SHUTDOWN_GRACE_MS is at most 120 s); only a hung process hits it. */
 const DEFAULT_KILL_AFTER_MS = 130_000;
+/** How long after a process exits its output pipes are waited for (see `exited`). */
+const PIPES_CLOSE_WAIT_MS = 2_000;
 
 /**
  * Spawns one built Tessera process. The handle exists at once, so a supervisor can stop a
@@ -79,7 +81,16 @@ export function launchService(name: ServiceName, options: SpawnOptions): Launche
     detached: options.detached ?? false,
   });
   const exited = new Promise<number | string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+    child.once('exit', (code, signal) => {
+      const outcome = code ?? signal ?? 'unknown';
+      // Its last lines may still be in the pipes: resolve once they are read ('close'), or
+      // soon after in any case, as a process of its own (a cluster worker) may hold them.
+      const timer = setTimeout(() => resolve(outcome), PIPES_CLOSE_WAIT_MS);
+      child.once('close', () => {
+        clearTimeout(timer);
+        resolve(outcome);
+      });
+    });
   });
   const stop = (signal: NodeJS.Signals = 'SIGTERM', killAfterMs = DEFAULT_KILL_AFTER_MS) => {
     if (child.exitCode !== null || child.signalCode !== null) return exited;
@@ -96,11 +107,11 @@ export function launchService(name: ServiceName, options: SpawnOptions): Launche
     }, timeoutMs);
     let stderrTail = '';
 
-    createInterface({ input: child.stderr! }).on('line', (line) => {
+    createInterface({ input: child.stderr }).on('line', (line) => {
       stderrTail = `${stderrTail}\n${line}`.slice(-2_000);
       options.onLine?.(line, 'stderr');
     });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       options.onLine?.(line, 'stdout');
       const port = listeningPort(line);
       if (port === undefined) return;

@@ -40,7 +40,11 @@ export class Supervisor {
 
   async start(name: ServiceName, env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
     if (this.stopping) throw new SupervisorStopping(name);
-    const service = launchService(name, { env, onLine: this.options.print, detached: true });
+    const service = launchService(name, {
+      env,
+      onLine: (line) => this.options.print(line),
+      detached: true,
+    });
     this.launched.push(service);
     this.options.print(`${name}: started (pid ${service.child.pid})`);
     void service.exited.then((code) => {

@@ -1,7 +1,8 @@
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import { boolean, integer, list, url, type ConfigRule } from '../../platform/config';
-import type { SubgraphConfig } from '../../platform/graphql';
+import { boolean, integer, list, url } from '../../platform/config/fields';
+import { type ConfigRule } from '../../platform/config/load';
+import type { SubgraphConfig } from '../../platform/subgraph/subgraph-service';
 import { repoRoot } from '../../platform/paths';
 
 const MIB = 1024 * 1024;

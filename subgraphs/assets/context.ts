@@ -1,6 +1,6 @@
-import type { RequestContext } from '../../platform/context';
-import { tenantScope } from '../../platform/db';
-import type { SubgraphRuntime } from '../../platform/graphql';
+import type { RequestContext } from '../../platform/context/request-context';
+import { tenantScope } from '../../platform/db/scope';
+import type { SubgraphRuntime } from '../../platform/subgraph/subgraph-service';
 import { createLoaders } from './loaders';
 import { AssetEditService } from './services/asset-edit.service';
 import { AssetUploadService } from './services/asset-upload.service';

@@ -1,5 +1,6 @@
-import DataLoader from 'dataloader';
-import type { TenantScope } from '../../platform/db';
+import type DataLoader from 'dataloader';
+import type { TenantScope } from '../../platform/db/scope';
+import { byIdLoader } from '../../platform/graphql/by-id-loader';
 import type { AssetEntity } from './entities/asset.entity';
 import { AssetRepository } from './repositories/asset.repository';
 
@@ -9,10 +10,9 @@ export interface AssetLoaders {
 
 export function createLoaders(scope: TenantScope): AssetLoaders {
   return {
-    assetById: new DataLoader(async (ids) => {
-      const assets = await scope.run((manager) => new AssetRepository(manager).findByIds(ids));
-      const byId = new Map(assets.map((asset) => [asset.id, asset]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
+    assetById: byIdLoader(
+      (ids) => scope.run((manager) => new AssetRepository(manager).findByIds(ids)),
+      (asset) => asset.id,
+    ),
   };
 }

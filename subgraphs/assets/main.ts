@@ -1,4 +1,4 @@
-import { runSubgraphProcess } from '../../platform/graphql';
-import { assetsSubgraph } from '.';
+import { runSubgraphProcess } from '../../platform/subgraph/subgraph-service';
+import { assetsSubgraph } from './subgraph';
 
 runSubgraphProcess(assetsSubgraph);

@@ -1,17 +1,18 @@
-import { withTenantTransaction } from '../../platform/db';
-import type { SubgraphRuntime } from '../../platform/graphql';
+import { tenantScope } from '../../platform/db/scope';
+import type { SubgraphRuntime } from '../../platform/subgraph/subgraph-service';
 import {
   countDeleted,
   type RetentionPurgeHandlers,
-} from '../../platform/graphql/retention-purge-route';
-import { PurgeTarget, type RetentionBatch } from '../../platform/retention';
+} from '../../platform/subgraph/routes/retention-purge.route';
+import { PurgeTarget } from '../../platform/contracts/jobs/purge-targets';
+import { type RetentionBatch } from '../../platform/contracts/subgraphs/retention-batch';
 import type { AssetsServices } from './services/assets-services';
 
 /** Blob deletions in flight at once per batch. */
 const BLOB_CONCURRENCY = 8;
 
 /**
- * Assets' retention purges (platform/retention): soft-deleted assets past the tenant's
+ * Assets' retention purges (platform/contracts/jobs/purge-targets.ts): soft-deleted assets past the tenant's
  * retention, and uploads declared but never completed (their signed URL expired long before).
  * Each batch locks its rows, deletes their blobs from the store, then the rows, in one tenant
  * transaction: a restoreAsset racing the purge waits for the lock and then finds nothing, so
@@ -39,7 +40,7 @@ async function purgeBatch(
   { tenantId, before, batch }: { tenantId: string; before: Date; batch: number },
 ): Promise<number> {
   let failures = 0;
-  const deleted = await withTenantTransaction(runtime.dataSource, tenantId, async (manager) => {
+  const deleted = await tenantScope(runtime.dataSource, tenantId).run(async (manager) => {
     const rows: { id: string }[] = await manager.query(
       `SELECT id FROM assets.assets WHERE tenant_id = $1 AND ${expired}
         LIMIT $3 FOR UPDATE SKIP LOCKED`,

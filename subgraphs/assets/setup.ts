@@ -1,17 +1,17 @@
-import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
+import type { SubgraphRuntime, SubgraphServices } from '../../platform/subgraph/subgraph-service';
 import { cacheCounter } from '../../platform/observability/cache-metrics';
-import { closeRedis, createRedis } from '../../platform/redis';
-import { TenantStatuses } from '../../platform/tenancy';
+import { closeRedis, createRedis } from '../../platform/redis/connection';
+import { TenantStatuses } from '../../platform/contracts/tenancy/tenant-status-cache';
 import type { AssetsConfig } from './config';
 import { blobRoute } from './routes/blob-route';
 import { ApiKeyOwners } from './services/api-key-owners';
 import type { AssetsServices } from './services/assets-services';
-import { BLOB_PATH_PREFIX } from '../../platform/assets';
+import { BLOB_PATH_PREFIX } from '../../platform/contracts/assets/blob-path';
 import { BlobUrls, blobUrlKeys } from './services/blob-urls';
 import { createBlobStore } from './storage/create-blob-store';
 import { journalArchiveCall } from '../../platform/contracts/assets/journal-archive';
 import { journalArchiveMetrics } from './journal-archive/journal-archive-metrics';
-import { journalArchiveRoute } from './journal-archive/journal-archive.route';
+import { journalArchiveRoute } from './routes/journal-archive.route';
 
 /**
  * Builds the blob store, the URL signer, the tenant status cache and the `/blobs/` route of the

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import type { KeyRing } from '../../platform/crypto';
-import type { Mailer } from '../../platform/mail';
-import type { SlidingWindowLimiter } from '../../platform/rate-limit';
-import type { RedisClient } from '../../platform/redis';
+import type { KeyRing } from '../../platform/crypto/key-ring';
+import type { Mailer } from '../../platform/mail/mailer';
+import type { SlidingWindowLimiter } from '../../platform/rate-limit/sliding-window';
+import type { RedisClient } from '../../platform/redis/connection';
 import type { AuthConfig } from './config';
 import type { ApiKeyVerifier } from './api-keys/api-key-verifier.service';
 import type { OAuthProviderDirectory } from './oauth/oauth-provider-directory.client';

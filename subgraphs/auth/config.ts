@@ -1,17 +1,17 @@
 import { z } from 'zod';
+import { appLinks } from '../../platform/config/app-links';
 import {
-  appLinks,
   encryption,
-  integer,
-  list,
-  mail,
-  outbound,
-  refuseMetadataCidrsInProduction,
   refuseDevelopmentEncryptionKeyInProduction,
+} from '../../platform/config/encryption';
+import { integer, list } from '../../platform/config/fields';
+import {
+  mail,
   requireExplicitMailTransportInProduction,
   requireSmtpUrlForSmtpTransport,
-} from '../../platform/config';
-import type { SubgraphConfig } from '../../platform/graphql';
+} from '../../platform/config/mail';
+import { outbound, refuseMetadataCidrsInProduction } from '../../platform/config/outbound';
+import type { SubgraphConfig } from '../../platform/subgraph/subgraph-service';
 import { refuseHttpTrustedIssuersInProduction, trustedIssuers } from './oauth/oauth-trust.policy';
 import { origins, requireOriginsWithinRpId, rpId } from './webauthn/webauthn.config';
 

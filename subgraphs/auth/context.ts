@@ -1,5 +1,5 @@
-import type { RequestContext } from '../../platform/context';
-import type { SubgraphRuntime } from '../../platform/graphql';
+import type { RequestContext } from '../../platform/context/request-context';
+import type { SubgraphRuntime } from '../../platform/subgraph/subgraph-service';
 import type { AuthConfig } from './config';
 import { createLoaders } from './loaders';
 import { AccountService } from './credentials/account.service';

@@ -1,4 +1,4 @@
-import { runSubgraphProcess } from '../../platform/graphql';
-import { authSubgraph } from '.';
+import { runSubgraphProcess } from '../../platform/subgraph/subgraph-service';
+import { authSubgraph } from './subgraph';
 
 runSubgraphProcess(authSubgraph);

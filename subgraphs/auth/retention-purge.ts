@@ -1,14 +1,14 @@
-import { withTenantTransaction } from '../../platform/db';
-import type { SubgraphRuntime } from '../../platform/graphql';
+import { tenantScope } from '../../platform/db/scope';
+import type { SubgraphRuntime } from '../../platform/subgraph/subgraph-service';
 import {
   countDeleted,
   type RetentionPurgeHandlers,
-} from '../../platform/graphql/retention-purge-route';
-import { PurgeTarget } from '../../platform/retention';
+} from '../../platform/subgraph/routes/retention-purge.route';
+import { PurgeTarget } from '../../platform/contracts/jobs/purge-targets';
 import { purgeSessionsOfShorterRetention } from './sessions/session-retention.service';
 
 /**
- * Auth's retention purges (platform/retention): sessions that expired or were revoked before
+ * Auth's retention purges (platform/contracts/jobs/purge-targets.ts): sessions that expired or were revoked before
  * the cutoff (the platform default), or before a shorter `retentionDays.sessions` of one of
  * their user's tenants (sessions/session-retention.service.ts), whose refresh tokens go with them (ON DELETE
  * CASCADE), and email tokens used or expired before the cutoff. API keys are
@@ -34,7 +34,7 @@ export function authRetentionPurge(runtime: SubgraphRuntime): RetentionPurgeHand
       return atDefault + (await purgeSessionsOfShorterRetention(runtime, batch));
     },
     [PurgeTarget.API_KEYS]: ({ tenantId, before, batch }) =>
-      withTenantTransaction(dataSource, tenantId!, (manager) =>
+      tenantScope(dataSource, tenantId!).run((manager) =>
         countDeleted(
           manager,
           `DELETE FROM auth.api_keys WHERE id IN (

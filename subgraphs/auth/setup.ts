@@ -2,12 +2,12 @@ import { revokeApiKeysOfCreatorCall } from '../../platform/contracts/auth/api-ke
 import { verifiedEmailCall } from '../../platform/contracts/auth/verified-email';
 import { verifiedUsersCall } from '../../platform/contracts/auth/verified-users';
 import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
-import { KeyRing } from '../../platform/crypto';
-import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
-import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
-import { createTransactionalMailer } from '../../platform/mail';
-import { outboundPolicyFromConfig } from '../../platform/config';
-import { SlidingWindowLimiter } from '../../platform/rate-limit';
+import { KeyRing } from '../../platform/crypto/key-ring';
+import type { SubgraphRuntime, SubgraphServices } from '../../platform/subgraph/subgraph-service';
+import { reencryptRoute } from '../../platform/subgraph/routes/reencrypt.route';
+import { createTransactionalMailer } from '../../platform/mail/create-mailer';
+import { outboundPolicyFromConfig } from '../../platform/config/outbound';
+import { SlidingWindowLimiter } from '../../platform/rate-limit/sliding-window';
 import type { AuthConfig } from './config';
 import { createAuthMetrics } from './metrics';
 import { authRoutes } from './routes/auth.routes';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { SubgraphConfig } from '../../platform/graphql';
+import type { SubgraphConfig } from '../../platform/subgraph/subgraph-service';
 import { webhookConfigRules, webhookConfigShape } from './webhooks/webhook-config';
 
 /** The jobs subgraph's own variables, validated together with the common ones. */

@@ -1,6 +1,6 @@
-import type { RequestContext } from '../../platform/context';
-import { tenantScope } from '../../platform/db';
-import type { SubgraphRuntime } from '../../platform/graphql';
+import type { RequestContext } from '../../platform/context/request-context';
+import { tenantScope } from '../../platform/db/scope';
+import type { SubgraphRuntime } from '../../platform/subgraph/subgraph-service';
 import {
   createJobAdminContext,
   type JobAdminContext,
@@ -9,7 +9,7 @@ import {
 import { createLoaders } from './loaders';
 import { EventJournalService } from './services/event-journal.service';
 import { SecretReencryptionService } from './services/secret-reencryption.service';
-import { REENCRYPT_SECRETS_QUEUE } from '../../platform/queues/reencrypt-secrets-job';
+import { REENCRYPT_SECRETS_QUEUE } from '../../platform/contracts/jobs/reencrypt-secrets-job';
 import { WebhookDeliveryService } from './services/webhook-delivery.service';
 import { WebhookEndpointService } from './services/webhook-endpoint.service';
 import type { WebhookServices } from './webhooks/webhook-services';

@@ -1,4 +1,4 @@
-import { runSubgraphProcess } from '../../platform/graphql';
-import { jobsSubgraph } from '.';
+import { runSubgraphProcess } from '../../platform/subgraph/subgraph-service';
+import { jobsSubgraph } from './subgraph';
 
 runSubgraphProcess(jobsSubgraph);

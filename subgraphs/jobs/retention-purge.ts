@@ -1,13 +1,13 @@
-import type { SubgraphRuntime } from '../../platform/graphql';
+import type { SubgraphRuntime } from '../../platform/subgraph/subgraph-service';
 import {
   countDeleted,
   type RetentionPurgeHandlers,
-} from '../../platform/graphql/retention-purge-route';
-import { PurgeTarget } from '../../platform/retention';
-import { withScopeTransaction } from '../../platform/db';
+} from '../../platform/subgraph/routes/retention-purge.route';
+import { PurgeTarget } from '../../platform/contracts/jobs/purge-targets';
+import { scopeOf } from '../../platform/db/scope';
 
 /**
- * The jobs subgraph's retention purges (platform/retention):
+ * The jobs subgraph's retention purges (platform/contracts/jobs/purge-targets.ts):
  * - the event journal, through `events.purge_before` (the services may only append to it),
  *   never an event the relay has not published;
  * - finished webhook deliveries (SUCCEEDED or DEAD), their attempts going with them
@@ -26,7 +26,7 @@ export function jobsRetentionPurge(runtime: SubgraphRuntime): RetentionPurgeHand
       return rows[0]?.deleted ?? 0;
     },
     [PurgeTarget.WEBHOOK_DELIVERIES]: ({ tenantId, before, batch }) =>
-      withScopeTransaction(dataSource, tenantId, (manager) =>
+      scopeOf(dataSource, tenantId).run((manager) =>
         countDeleted(
           manager,
           `DELETE FROM jobs.webhook_deliveries WHERE id IN (
@@ -39,7 +39,7 @@ export function jobsRetentionPurge(runtime: SubgraphRuntime): RetentionPurgeHand
       ),
     // Spelled out per scope so both use dead_letters_tenant_failed_idx.
     [PurgeTarget.DEAD_LETTERS]: ({ tenantId, before, batch }) =>
-      withScopeTransaction(dataSource, tenantId, (manager) =>
+      scopeOf(dataSource, tenantId).run((manager) =>
         countDeleted(
           manager,
           `DELETE FROM jobs.dead_letters WHERE id IN (

@@ -2,14 +2,12 @@ import type { z } from 'zod';
 import { alertRecipientsConfigShape } from '../../platform/contracts/observability/alert-recipients';
 import {
   encryption,
-  integer,
-  outbound,
   refuseDevelopmentEncryptionKeyInProduction,
-  refuseMetadataCidrsInProduction,
-  url,
-} from '../../platform/config';
+} from '../../platform/config/encryption';
+import { integer, url } from '../../platform/config/fields';
+import { outbound, refuseMetadataCidrsInProduction } from '../../platform/config/outbound';
 import { MIN_AUDIT_RETENTION_DAYS } from './migrations/1766005001000-add-audit-trail-functions';
-import type { SubgraphConfig } from '../../platform/graphql';
+import type { SubgraphConfig } from '../../platform/subgraph/subgraph-service';
 
 const httpUrl = (fallback: string) => url(['http', 'https'], fallback);
 /** The same defaults as the gateway's and the worker's (platform/schema/compose.ts). */

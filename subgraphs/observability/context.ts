@@ -1,7 +1,6 @@
-import type { RequestContext } from '../../platform/context';
-import { tenantScope } from '../../platform/db';
-import type { SubgraphRuntime } from '../../platform/graphql';
-import { platformAlertScope } from './alerts/alert-scope';
+import type { RequestContext } from '../../platform/context/request-context';
+import { platformScope, tenantScope } from '../../platform/db/scope';
+import type { SubgraphRuntime } from '../../platform/subgraph/subgraph-service';
 import type { ObservabilityConfig } from './config';
 import { createObservabilityLoaders, type ObservabilityLoaders } from './loaders';
 import { AlertChannelService } from './alerts/channels/alert-channel.service';
@@ -38,7 +37,7 @@ export function createObservabilityContext(
   services: ObservabilityServices,
 ): ObservabilityContext {
   const scope = tenantScope(runtime.dataSource, request);
-  const platformScope = platformAlertScope(runtime.dataSource);
+  const platform = platformScope(runtime.dataSource);
   return {
     request,
     health: new HealthService(
@@ -56,16 +55,16 @@ export function createObservabilityContext(
     alertRules: new AlertRuleService(scope, services.recipients),
     alertChannels: new AlertChannelService(scope, services.alertChannels),
     alerts: new AlertService(scope, request),
-    platformAlertRules: new AlertRuleService(platformScope, services.recipients),
-    platformAlertChannels: new AlertChannelService(platformScope, services.alertChannels),
-    platformAlerts: new AlertService(platformScope, request),
-    audit: new AuditService(scope, platformScope),
+    platformAlertRules: new AlertRuleService(platform, services.recipients),
+    platformAlertChannels: new AlertChannelService(platform, services.alertChannels),
+    platformAlerts: new AlertService(platform, request),
+    audit: new AuditService(scope, platform),
     auditChains: new AuditChainService(
       runtime.dataSource,
       services.auditExportUrls,
       runtime.config.AUDIT_EXPORT_MAX_DAYS,
     ),
     usage: new UsageService(runtime.dataSource, request),
-    loaders: createObservabilityLoaders(scope, platformScope),
+    loaders: createObservabilityLoaders(scope, platform),
   };
 }

@@ -1,5 +1,6 @@
-import DataLoader from 'dataloader';
-import type { AlertScope } from './alerts/alert-scope';
+import type DataLoader from 'dataloader';
+import type { Scope } from '../../platform/db/scope';
+import { byIdLoader } from '../../platform/graphql/by-id-loader';
 import type { AlertRuleEntity } from './entities/alert-rule.entity';
 import { AlertRuleRepository } from './alerts/repositories/alert-rule.repository';
 
@@ -11,17 +12,13 @@ export interface ObservabilityLoaders {
 }
 
 /** Created per request, so nothing cached outlives the request or crosses tenants. */
-export function createObservabilityLoaders(
-  tenant: AlertScope,
-  platform: AlertScope,
-): ObservabilityLoaders {
+export function createObservabilityLoaders(tenant: Scope, platform: Scope): ObservabilityLoaders {
   return { ruleById: ruleLoader(tenant), platformRuleById: ruleLoader(platform) };
 }
 
-function ruleLoader(scope: AlertScope): DataLoader<string, AlertRuleEntity | null> {
-  return new DataLoader(async (ids) => {
-    const rules = await scope.run((manager) => new AlertRuleRepository(manager).findByIds(ids));
-    const byId = new Map(rules.map((rule) => [rule.id, rule]));
-    return ids.map((id) => byId.get(id) ?? null);
-  });
+function ruleLoader(scope: Scope): DataLoader<string, AlertRuleEntity | null> {
+  return byIdLoader(
+    (ids) => scope.run((manager) => new AlertRuleRepository(manager).findByIds(ids)),
+    (rule) => rule.id,
+  );
 }

@@ -1,4 +1,4 @@
-import { runSubgraphProcess } from '../../platform/graphql';
-import { observabilitySubgraph } from '.';
+import { runSubgraphProcess } from '../../platform/subgraph/subgraph-service';
+import { observabilitySubgraph } from './subgraph';
 
 runSubgraphProcess(observabilitySubgraph);

@@ -3,16 +3,16 @@ import {
   alertRecipientPolicy,
   type AlertRecipientPolicy,
 } from '../../platform/contracts/observability/alert-recipients';
-import { outboundPolicyFromConfig } from '../../platform/config';
+import { outboundPolicyFromConfig } from '../../platform/config/outbound';
 import { reencryptCall } from '../../platform/contracts/subgraphs/reencrypt';
-import { KeyRing } from '../../platform/crypto';
-import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
-import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
+import { KeyRing } from '../../platform/crypto/key-ring';
+import type { SubgraphRuntime, SubgraphServices } from '../../platform/subgraph/subgraph-service';
+import { reencryptRoute } from '../../platform/subgraph/routes/reencrypt.route';
 import { cacheCounter } from '../../platform/observability/cache-metrics';
-import { ALL_QUEUES, QueueName } from '../../platform/queues';
-import { closeRedis, createRedis, queuePrefix } from '../../platform/redis';
-import { TenantStatuses } from '../../platform/tenancy';
-import { AUDIT_EXPORT_PATH_PREFIX } from '../../platform/observability/audit-export-path';
+import { ALL_QUEUES, QueueName } from '../../platform/contracts/jobs/queue-names';
+import { closeRedis, createRedis, queuePrefix } from '../../platform/redis/connection';
+import { TenantStatuses } from '../../platform/contracts/tenancy/tenant-status-cache';
+import { AUDIT_EXPORT_PATH_PREFIX } from '../../platform/contracts/observability/audit-export-path';
 import { AuditExportUrls } from './audit/audit-export-urls';
 import { AuditRecorder } from './audit/audit-recorder';
 import { processTargets, type ObservabilityConfig } from './config';
@@ -91,8 +91,8 @@ export async function setupObservability(
       },
     },
     routes: {
-      ...alertEvaluationRoute(runtime as SubgraphRuntime, evaluator),
-      ...usageReportRoute(runtime as SubgraphRuntime),
+      ...alertEvaluationRoute(runtime, evaluator),
+      ...usageReportRoute(runtime),
       [reencryptCall.path]: reencryptRoute(runtime, keyRing, observabilitySecretStores(dataSource)),
     },
     prefixRoutes: {

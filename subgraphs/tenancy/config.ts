@@ -1,15 +1,16 @@
 import type { z } from 'zod';
+import { appLinks } from '../../platform/config/app-links';
 import {
-  appLinks,
   encryption,
-  integer,
-  mail,
   refuseDevelopmentEncryptionKeyInProduction,
-  url,
+} from '../../platform/config/encryption';
+import { integer, url } from '../../platform/config/fields';
+import {
+  mail,
   requireExplicitMailTransportInProduction,
   requireSmtpUrlForSmtpTransport,
-} from '../../platform/config';
-import type { SubgraphConfig } from '../../platform/graphql';
+} from '../../platform/config/mail';
+import type { SubgraphConfig } from '../../platform/subgraph/subgraph-service';
 
 /** The tenancy subgraph's own variables, validated together with the common ones. */
 export const tenancyConfigShape = {

@@ -1,5 +1,5 @@
-import type { RequestContext } from '../../platform/context';
-import type { SubgraphRuntime } from '../../platform/graphql';
+import type { RequestContext } from '../../platform/context/request-context';
+import type { SubgraphRuntime } from '../../platform/subgraph/subgraph-service';
 import { createTenancyLoaders, type TenancyLoaders } from './loaders';
 import type { AuthCalls } from './services/auth-calls';
 import { InvitationService, type InvitationSettings } from './services/invitation.service';

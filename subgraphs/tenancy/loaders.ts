@@ -1,7 +1,8 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import type { RequestContext } from '../../platform/context';
-import { tenantScope } from '../../platform/db';
+import type { RequestContext } from '../../platform/context/request-context';
+import { tenantScope } from '../../platform/db/scope';
+import { byIdLoader } from '../../platform/graphql/by-id-loader';
 import type { TenantEntity } from './entities/tenant.entity';
 import { TenantRepository } from './repositories/tenant.repository';
 
@@ -22,13 +23,14 @@ export function createTenancyLoaders(
 ): TenancyLoaders {
   const scope = tenantScope(dataSource, request);
   return {
-    tenantById: new DataLoader(async (ids) => {
-      const own = request.tenantId?.toLowerCase();
-      const tenant =
-        own && ids.includes(own)
-          ? await scope.run((manager) => new TenantRepository(manager).findById(own))
-          : null;
-      return ids.map((id) => (tenant && id === tenant.id ? tenant : null));
-    }),
+    tenantById: byIdLoader(
+      async (ids) => {
+        const own = request.tenantId?.toLowerCase();
+        if (!own || !ids.includes(own)) return [];
+        const tenant = await scope.run((manager) => new TenantRepository(manager).findById(own));
+        return tenant ? [tenant] : [];
+      },
+      (tenant) => tenant.id,
+    ),
   };
 }

@@ -1,4 +1,4 @@
-import { runSubgraphProcess } from '../../platform/graphql';
-import { tenancySubgraph } from '.';
+import { runSubgraphProcess } from '../../platform/subgraph/subgraph-service';
+import { tenancySubgraph } from './subgraph';
 
 runSubgraphProcess(tenancySubgraph);

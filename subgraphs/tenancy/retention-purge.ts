@@ -1,13 +1,13 @@
-import { withTenantTransaction } from '../../platform/db';
-import type { SubgraphRuntime } from '../../platform/graphql';
+import { tenantScope } from '../../platform/db/scope';
+import type { SubgraphRuntime } from '../../platform/subgraph/subgraph-service';
 import {
   countDeleted,
   type RetentionPurgeHandlers,
-} from '../../platform/graphql/retention-purge-route';
-import { PurgeTarget } from '../../platform/retention';
+} from '../../platform/subgraph/routes/retention-purge.route';
+import { PurgeTarget } from '../../platform/contracts/jobs/purge-targets';
 
 /**
- * Tenancy's retention purge (platform/retention): invitations nobody accepted that expired
+ * Tenancy's retention purge (platform/contracts/jobs/purge-targets.ts): invitations nobody accepted that expired
  * before the cutoff, one tenant at a time under row-level security. Accepted ones stay: they
  * record who let a member in.
  */
@@ -15,7 +15,7 @@ export function tenancyRetentionPurge(runtime: SubgraphRuntime): RetentionPurgeH
   const { dataSource } = runtime;
   return {
     [PurgeTarget.INVITATIONS]: ({ tenantId, before, batch }) =>
-      withTenantTransaction(dataSource, tenantId!, (manager) =>
+      tenantScope(dataSource, tenantId!).run((manager) =>
         countDeleted(
           manager,
           `DELETE FROM tenancy.invitations WHERE id IN (

@@ -4,12 +4,12 @@ import { roleLookupCall } from '../../platform/contracts/tenancy/role-lookup';
 import { sessionCapCall } from '../../platform/contracts/tenancy/session-cap';
 import { sessionRetentionCall } from '../../platform/contracts/tenancy/session-retention';
 import { tenantRetentionCall } from '../../platform/contracts/tenancy/tenant-retention';
-import { KeyRing } from '../../platform/crypto';
-import type { SubgraphRuntime, SubgraphServices } from '../../platform/graphql';
-import { reencryptRoute } from '../../platform/graphql/reencrypt-route';
-import { createTransactionalMailer } from '../../platform/mail';
-import { SlidingWindowLimiter } from '../../platform/rate-limit';
-import { publishMembershipChanged } from '../../platform/tenancy';
+import { KeyRing } from '../../platform/crypto/key-ring';
+import type { SubgraphRuntime, SubgraphServices } from '../../platform/subgraph/subgraph-service';
+import { reencryptRoute } from '../../platform/subgraph/routes/reencrypt.route';
+import { createTransactionalMailer } from '../../platform/mail/create-mailer';
+import { SlidingWindowLimiter } from '../../platform/rate-limit/sliding-window';
+import { publishMembershipChanged } from '../../platform/contracts/tenancy/membership-events';
 import type { TenancyConfig } from './config';
 import type { TenancyServices } from './context';
 import { AuthCalls } from './services/auth-calls';
@@ -22,9 +22,9 @@ import { sessionCapRoute, sessionRetentionRoute } from './routes/session-setting
 import { setupTenantLifecycle } from './tenant-lifecycle.setup';
 
 /** Builds what the tenancy process shares across requests, and its internal routes. */
-export async function setupTenancy(
+export function setupTenancy(
   runtime: SubgraphRuntime<TenancyConfig>,
-): Promise<SubgraphServices<TenancyServices>> {
+): SubgraphServices<TenancyServices> {
   const { config, dataSource, logger, redis } = runtime;
   const keyRing = KeyRing.fromConfig(config.ENCRYPTION_KEYS);
   const mailer = createTransactionalMailer(config, dataSource, keyRing);

@@ -1,5 +1,5 @@
-import type { RequestContext } from '../../platform/context';
-import type { SubgraphRuntime } from '../../platform/graphql';
+import type { RequestContext } from '../../platform/context/request-context';
+import type { SubgraphRuntime } from '../../platform/subgraph/subgraph-service';
 import type { MembershipChanged } from './services/membership.service';
 import { TenantAdminService } from './services/tenant-admin.service';
 import { TenantLifecycleService } from './services/tenant-lifecycle.service';

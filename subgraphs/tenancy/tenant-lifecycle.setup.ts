@@ -1,13 +1,17 @@
 import { Queue } from 'bullmq';
-import { tenantPurgeRoute } from '../../platform/graphql/tenant-purge-route';
-import type { SubgraphRuntime } from '../../platform/graphql';
-import type { RequestHandler } from '../../platform/http';
-import { enqueueTenantPurge, TENANT_PURGE_QUEUE } from '../../platform/queues';
-import { queuePrefix, type RedisClient } from '../../platform/redis';
+import { tenantPurgeRoute } from '../../platform/subgraph/routes/tenant-purge.route';
+import type { SubgraphRuntime } from '../../platform/subgraph/subgraph-service';
+import type { RequestHandler } from '../../platform/http/service-server';
+import {
+  enqueueTenantPurge,
+  TENANT_PURGE_QUEUE,
+} from '../../platform/contracts/jobs/tenant-purge-job';
+import { queuePrefix, type RedisClient } from '../../platform/redis/connection';
 import { tenantPurgeCall } from '../../platform/contracts/subgraphs/tenant-purge';
 import { tenantOriginsCall } from '../../platform/contracts/tenancy/tenant-origins';
 import { tenantStatusCall } from '../../platform/contracts/tenancy/tenant-status';
-import { publishTenantOriginsChanged, publishTenantStatusChanged } from '../../platform/tenancy';
+import { publishTenantOriginsChanged } from '../../platform/contracts/tenancy/tenant-origin-events';
+import { publishTenantStatusChanged } from '../../platform/contracts/tenancy/tenant-status-cache';
 import { tenantOriginsRoute } from './routes/tenant-origins.route';
 import { tenantStatusRoute } from './routes/tenant-status.route';
 import { refuseLiveTenant, TENANCY_PURGE_TABLES } from './routes/tenant-purge.route';

@@ -240,7 +240,7 @@ describe('the direct serializer and the generic path', () => {
       [],
     ],
   ])('take the generic path for %s', (_, requires, expected) => {
-    const fetch = fetchOf(requires as QueryPlanSelectionNode[]);
+    const fetch = fetchOf(requires);
     expect(represent(fetch, entities).sent).toEqual(expected);
   });
 });

@@ -66,30 +66,30 @@ export class AlertChannelRepository {
   }
 
   async count(tenantId: string | null): Promise<number> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<{ count: number }[]>(
       `SELECT count(*)::int AS count FROM observability.alert_channels
         WHERE tenant_id IS NOT DISTINCT FROM $1`,
       [tenantId],
-    )) as { count: number }[];
+    );
     return row?.count ?? 0;
   }
 
   async insert(row: Omit<AlertChannelRow, 'createdAt'>): Promise<AlertChannelRow> {
-    const [inserted] = (await this.manager.query(
+    const [inserted] = await this.manager.query<AlertChannelRow[]>(
       `INSERT INTO observability.alert_channels
          (id, tenant_id, kind, name, secret_ciphertext, secret_hint)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
       [row.id, row.tenantId, row.kind, row.name, row.secretCiphertext, row.secretHint],
-    )) as AlertChannelRow[];
+    );
     return inserted!;
   }
 
   async delete(id: string): Promise<boolean> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<{ count: number }[]>(
       `WITH gone AS (DELETE FROM observability.alert_channels WHERE id = $1 RETURNING id)
        SELECT count(*)::int AS count FROM gone`,
       [id],
-    )) as { count: number }[];
+    );
     return (row?.count ?? 0) > 0;
   }
 }

@@ -4,7 +4,7 @@ import { list } from '../../config/fields';
 import { verifiedUsersCall } from '../auth/verified-users';
 import { roleLookupCall } from '../tenancy/role-lookup';
 import { ServiceUnavailableError } from '../../errors/domain-errors';
-import type { InternalClient } from '../../internal-calls';
+import type { InternalClient } from '../../internal-calls/client';
 import { isEmailAddress } from '../../mail/address';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineInternalCall } from '../../internal-calls/contract';
-import { MAX_PURGE_BATCH } from '../../retention/retention-purge';
-import { PURGE_TARGETS } from '../../retention/purge-targets';
+import { MAX_PURGE_BATCH } from './retention-batch';
+import { PURGE_TARGETS } from '../jobs/purge-targets';
 
 /**
  * The worker's retention jobs ask a target's owner to delete the target's rows that expired

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '../../context/request-context';
 import { defineInternalCall } from '../../internal-calls/contract';
-import { TENANT_STATUSES } from '../../tenancy/tenant-status-values';
+import { TENANT_STATUSES } from './tenant-status-values';
 
 /**
  * The gateway asks tenancy for a user's role in a tenant before it lets the user act there

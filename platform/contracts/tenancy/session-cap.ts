@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import { defineInternalCall } from '../../internal-calls/contract';
-import {
-  MAX_SESSIONS_PER_USER_MAX,
-  MAX_SESSIONS_PER_USER_MIN,
-} from '../../tenancy/tenant-settings';
+import { MAX_SESSIONS_PER_USER_MAX, MAX_SESSIONS_PER_USER_MIN } from './tenant-settings';
 
 /**
  * The strictest `maxSessionsPerUser` among the live tenants a user belongs to, or null when

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineInternalCall } from '../../internal-calls/contract';
-import { MAX_ORIGIN_LENGTH } from '../../tenancy/tenant-settings';
+import { MAX_ORIGIN_LENGTH } from './tenant-settings';
 
 /**
  * The browser origins tenants allow, for the gateway's CORS:

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineInternalCall } from '../../internal-calls/contract';
-import { TENANT_STATUSES } from '../../tenancy/tenant-status-values';
+import { TENANT_STATUSES } from './tenant-status-values';
 
 export const MAX_TENANT_STATUS_IDS = 500;
 
@@ -8,7 +8,7 @@ export const MAX_TENANT_STATUS_IDS = 500;
  * The status of some tenants, as tenancy (which owns tenants) knows it: the live ones among
  * `tenantIds` (active or suspended). A tenant left out of the answer is not live (never
  * created, deleted, or purged). Services that must stop for a suspended tenant ask it (blob
- * URLs, alert evaluation, through platform/tenancy's cache), and every subgraph asks before it
+ * URLs, alert evaluation, through tenant-status-cache.ts), and every subgraph asks before it
  * purges a tenant's rows, since none of them can read tenancy's tables.
  */
 export const tenantStatusCall = defineInternalCall({

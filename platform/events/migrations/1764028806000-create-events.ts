@@ -2,9 +2,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import {
   CURRENT_TENANT_SQL,
   createSharedSchema,
-  DATABASE_SERVICES,
   grantTableToApp,
-} from '../../db';
+} from '../../db/migration-helpers';
+import { DATABASE_SERVICES } from '../../db/roles';
 
 /** The sequence scope of platform-level events (tenant_id NULL): the nil uuid. */
 const PLATFORM_SCOPE = '00000000-0000-0000-0000-000000000000';

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantFunctionToApp, requireRowLevelSecurityBypass } from '../../db';
+import { grantFunctionToApp, requireRowLevelSecurityBypass } from '../../db/migration-helpers';
 
 /** The most events one relay call reads; the relay's own batch size is configured below it. */
 const MAX_BATCH = 10_000;
@@ -22,6 +22,20 @@ export class AddEventRelayFunctions1764028856000 implements MigrationInterface {
   name = 'AddEventRelayFunctions1764028856000';
 
   async up(runner: QueryRunner): Promise<void> {
+    await this.addRelayIndexes(runner);
+    await this.createUnpublishedFunction(runner);
+    await this.createPublishFunctions(runner);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    for (const signature of [...FUNCTIONS].reverse()) {
+      await runner.query(`DROP FUNCTION ${signature}`);
+    }
+    await runner.query(`DROP INDEX events.events_unpublished_occurred_idx`);
+    await runner.query(`DROP INDEX events.events_tenant_type_seq_idx`);
+  }
+
+  private async addRelayIndexes(runner: QueryRunner): Promise<void> {
     await requireRowLevelSecurityBypass(runner, 'the event relay functions');
 
     // events(types: …): one index range per type, newest first (see event.repository.ts).
@@ -32,7 +46,9 @@ export class AddEventRelayFunctions1764028856000 implements MigrationInterface {
     await runner.query(
       `CREATE INDEX events_unpublished_occurred_idx ON events.events (occurred_at) WHERE published_at IS NULL`,
     );
+  }
 
+  private async createUnpublishedFunction(runner: QueryRunner): Promise<void> {
     // The oldest unpublished events, a gap-free prefix of each scope in seq order (the
     // sequence lock makes seq order commit order, so no later seq of a scope can be visible
     // while an earlier one is not). Scopes share the batch, so one busy tenant cannot hold
@@ -87,7 +103,9 @@ export class AddEventRelayFunctions1764028856000 implements MigrationInterface {
            ORDER BY p.tenant_id NULLS FIRST, p.seq;
       END
       $fn$`);
+  }
 
+  private async createPublishFunctions(runner: QueryRunner): Promise<void> {
     await runner.query(`
       CREATE FUNCTION events.mark_published(ids uuid[]) RETURNS integer
       LANGUAGE sql VOLATILE SECURITY DEFINER
@@ -114,13 +132,5 @@ export class AddEventRelayFunctions1764028856000 implements MigrationInterface {
     for (const signature of FUNCTIONS) {
       await grantFunctionToApp(runner, signature, ['worker']);
     }
-  }
-
-  async down(runner: QueryRunner): Promise<void> {
-    for (const signature of [...FUNCTIONS].reverse()) {
-      await runner.query(`DROP FUNCTION ${signature}`);
-    }
-    await runner.query(`DROP INDEX events.events_unpublished_occurred_idx`);
-    await runner.query(`DROP INDEX events.events_tenant_type_seq_idx`);
   }
 }

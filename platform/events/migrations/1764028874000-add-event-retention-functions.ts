@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantFunctionToApp, requireRowLevelSecurityBypass, type DatabaseService } from '../../db';
+import { grantFunctionToApp, requireRowLevelSecurityBypass } from '../../db/migration-helpers';
+import { type DatabaseService } from '../../db/roles';
 
 /** The most events one purge call deletes, whatever batch it asks for. */
 const MAX_BATCH = 10_000;

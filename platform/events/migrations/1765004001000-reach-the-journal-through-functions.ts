@@ -1,12 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import {
   CURRENT_TENANT_SQL,
-  DATABASE_SERVICES,
   grantFunctionToApp,
   grantTableToApp,
   requireRowLevelSecurityBypass,
   revokeTableFromApp,
-} from '../../db';
+} from '../../db/migration-helpers';
+import { DATABASE_SERVICES } from '../../db/roles';
 
 const APPEND = 'events.append_event(uuid, text, jsonb, text, uuid, text, text, text, text)';
 const AUDIT = 'events.audit_entries(text[], uuid, bigint, integer)';

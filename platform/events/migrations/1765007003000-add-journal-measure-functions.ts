@@ -1,5 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { CURRENT_TENANT_SQL, grantFunctionToApp, requireRowLevelSecurityBypass } from '../../db';
+import {
+  CURRENT_TENANT_SQL,
+  grantFunctionToApp,
+  requireRowLevelSecurityBypass,
+} from '../../db/migration-helpers';
 
 const POSITION = 'events.journal_position()';
 const COUNT = 'events.journal_count(text, bigint, bigint)';

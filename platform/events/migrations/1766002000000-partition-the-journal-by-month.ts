@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantFunctionToApp, requireRowLevelSecurityBypass } from '../../db';
+import { grantFunctionToApp, requireRowLevelSecurityBypass } from '../../db/migration-helpers';
 
 const ADD_MONTH = 'events.add_journal_month(timestamp without time zone)';
 const CREATE_PARTITIONS = 'events.create_journal_partitions(timestamp with time zone, integer)';
@@ -172,37 +172,7 @@ async function applySecurity(
  * them with their bounds. They run as the schema owner, who alone may change the journal's DDL.
  */
 async function createPartitionFunctions(runner: QueryRunner): Promise<void> {
-  await runner.query(`
-    CREATE FUNCTION events.add_journal_month(month_start timestamp) RETURNS boolean
-    LANGUAGE plpgsql VOLATILE
-    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
-    AS $fn$
-    DECLARE
-      first_day timestamp := date_trunc('month', month_start);
-      lo timestamptz := first_day AT TIME ZONE 'UTC';
-      hi timestamptz := (first_day + interval '1 month') AT TIME ZONE 'UTC';
-      part text := 'events_' || to_char(first_day, '"y"YYYY"m"MM');
-    BEGIN
-      IF to_regclass('events.' || quote_ident(part)) IS NOT NULL THEN
-        RETURN false;
-      END IF;
-      -- Appends routed to the default partition wait until the month is attached, so none
-      -- lands in its range between the move and the attach; a concurrent run waits here too.
-      LOCK TABLE events.events_default IN SHARE ROW EXCLUSIVE MODE;
-      IF to_regclass('events.' || quote_ident(part)) IS NOT NULL THEN
-        RETURN false;
-      END IF;
-      EXECUTE format('CREATE TABLE events.%I (LIKE events.events
-                        INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)', part);
-      EXECUTE format('WITH moved AS (
-                        DELETE FROM events.events_default d
-                         WHERE d.occurred_at >= $1 AND d.occurred_at < $2 RETURNING d.*)
-                      INSERT INTO events.%I SELECT * FROM moved', part) USING lo, hi;
-      EXECUTE format('ALTER TABLE events.events ATTACH PARTITION events.%I
-                        FOR VALUES FROM (%L) TO (%L)', part, lo, hi);
-      RETURN true;
-    END
-    $fn$`);
+  await createAddMonthFunction(runner);
 
   await runner.query(`
     CREATE FUNCTION events.create_journal_partitions(first timestamptz, months integer)
@@ -251,4 +221,39 @@ async function createPartitionFunctions(runner: QueryRunner): Promise<void> {
   await grantFunctionToApp(runner, ADD_MONTH, []);
   await grantFunctionToApp(runner, CREATE_PARTITIONS, ['worker']);
   await grantFunctionToApp(runner, LIST_PARTITIONS, ['worker', 'assets']);
+}
+
+/** `add_journal_month`: see createPartitionFunctions. */
+async function createAddMonthFunction(runner: QueryRunner): Promise<void> {
+  await runner.query(`
+    CREATE FUNCTION events.add_journal_month(month_start timestamp) RETURNS boolean
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
+    AS $fn$
+    DECLARE
+      first_day timestamp := date_trunc('month', month_start);
+      lo timestamptz := first_day AT TIME ZONE 'UTC';
+      hi timestamptz := (first_day + interval '1 month') AT TIME ZONE 'UTC';
+      part text := 'events_' || to_char(first_day, '"y"YYYY"m"MM');
+    BEGIN
+      IF to_regclass('events.' || quote_ident(part)) IS NOT NULL THEN
+        RETURN false;
+      END IF;
+      -- Appends routed to the default partition wait until the month is attached, so none
+      -- lands in its range between the move and the attach; a concurrent run waits here too.
+      LOCK TABLE events.events_default IN SHARE ROW EXCLUSIVE MODE;
+      IF to_regclass('events.' || quote_ident(part)) IS NOT NULL THEN
+        RETURN false;
+      END IF;
+      EXECUTE format('CREATE TABLE events.%I (LIKE events.events
+                        INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)', part);
+      EXECUTE format('WITH moved AS (
+                        DELETE FROM events.events_default d
+                         WHERE d.occurred_at >= $1 AND d.occurred_at < $2 RETURNING d.*)
+                      INSERT INTO events.%I SELECT * FROM moved', part) USING lo, hi;
+      EXECUTE format('ALTER TABLE events.events ATTACH PARTITION events.%I
+                        FOR VALUES FROM (%L) TO (%L)', part, lo, hi);
+      RETURN true;
+    END
+    $fn$`);
 }

@@ -1,5 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantFunctionToApp, requireRowLevelSecurityBypass, revokeTableFromApp } from '../../db';
+import {
+  grantFunctionToApp,
+  requireRowLevelSecurityBypass,
+  revokeTableFromApp,
+} from '../../db/migration-helpers';
 
 const ROWS = 'events.journal_partition_rows(text, uuid, integer)';
 const DROP =
@@ -25,6 +29,17 @@ export class AddJournalArchiveFunctions1766002001000 implements MigrationInterfa
   name = 'AddJournalArchiveFunctions1766002001000';
 
   async up(runner: QueryRunner): Promise<void> {
+    await this.createArchiveTable(runner);
+    await this.createDropPartitionFunction(runner);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP FUNCTION ${DROP}`);
+    await runner.query(`DROP FUNCTION ${ROWS}`);
+    await runner.query(`DROP TABLE events.journal_archives`);
+  }
+
+  private async createArchiveTable(runner: QueryRunner): Promise<void> {
     await requireRowLevelSecurityBypass(runner, 'the journal archive functions');
     // The archives of dropped months: what `npm run journal:restore` looks up. No tenant's rows.
     await runner.query(`
@@ -57,7 +72,9 @@ export class AddJournalArchiveFunctions1766002001000 implements MigrationInterfa
           part) USING after_id, least(greatest(coalesce(max_rows, 1), 1), ${MAX_PAGE});
       END
       $fn$`);
+  }
 
+  private async createDropPartitionFunction(runner: QueryRunner): Promise<void> {
     await runner.query(`
       CREATE FUNCTION events.drop_journal_partition(
         part text, archive uuid, archived_rows bigint, archived_ids_digest text, archive_bytes bigint,
@@ -111,11 +128,5 @@ export class AddJournalArchiveFunctions1766002001000 implements MigrationInterfa
 
     await grantFunctionToApp(runner, ROWS, ['assets']);
     await grantFunctionToApp(runner, DROP, ['assets']);
-  }
-
-  async down(runner: QueryRunner): Promise<void> {
-    await runner.query(`DROP FUNCTION ${DROP}`);
-    await runner.query(`DROP FUNCTION ${ROWS}`);
-    await runner.query(`DROP TABLE events.journal_archives`);
   }
 }

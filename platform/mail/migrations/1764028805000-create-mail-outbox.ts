@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { createSharedSchema, DATABASE_SERVICES, grantTableToApp } from '../../db';
+import { createSharedSchema, grantTableToApp } from '../../db/migration-helpers';
+import { DATABASE_SERVICES } from '../../db/roles';
 
 export class CreateMailOutbox1764028805000 implements MigrationInterface {
   name = 'CreateMailOutbox1764028805000';

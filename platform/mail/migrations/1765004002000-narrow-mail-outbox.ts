@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { DATABASE_SERVICES, grantSchemaToApp, grantTableToApp } from '../../db';
+import { DATABASE_SERVICES } from '../../db/roles';
+import { grantSchemaToApp, grantTableToApp } from '../../db/migration-helpers';
 
 const SENDERS = ['auth', 'tenancy', 'worker'] as const;
 

@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantTableToApp, serviceRole } from '../../db';
+import { grantTableToApp } from '../../db/migration-helpers';
+import { serviceRole } from '../../db/roles';
 
 /**
  * The durable outbox of transactional mail sent over SMTP: auth (verification, password reset)

@@ -15,10 +15,10 @@ export const KUBECTL_MISSING =
  */
 export function renderKustomization(dir: string, kubectl = 'kubectl'): KubeObject[] {
   const result = spawnSync(kubectl, ['kustomize', dir], { encoding: 'utf8', timeout: 60_000 });
-  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-    throw new Error(KUBECTL_MISSING);
-  }
-  if (result.error) throw result.error;
+  // spawnSync's error is a system error when kubectl cannot be started at all.
+  const error: NodeJS.ErrnoException | undefined = result.error;
+  if (error?.code === 'ENOENT') throw new Error(KUBECTL_MISSING);
+  if (error) throw error;
   if (result.status !== 0) {
     throw new Error(`kubectl kustomize ${dir} failed: ${result.stderr.trim()}`);
   }

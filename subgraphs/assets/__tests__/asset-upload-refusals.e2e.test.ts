@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signUpMember, type TestUser } from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { signUpMember, type TestUser } from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
 import { BlobUrls, blobUrlKeys } from '../services/blob-urls';
 import {
   AssetsClient,
@@ -18,7 +18,7 @@ import {
   storedFiles,
   type HttpAnswer,
 } from './assets-client';
-import { codeOf } from '../../../platform/testing/graphql-client';
+import { codeOf } from '../../../testing/graphql-client';
 
 // Every way an upload can go wrong: each gets a coded error, and none leaves a blob behind
 // (nor a row, when the refusal comes before one is created).

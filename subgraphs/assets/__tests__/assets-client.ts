@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { postGraphQL } from '../../../platform/testing/graphql-client';
+import { postGraphQL } from '../../../testing/graphql-client';
 
 // What a frontend (or a program with an API key) does with assets: GraphQL through the
 // gateway, bytes straight to the signed URLs.

@@ -1,8 +1,8 @@
-import { parseConfig } from '../../../platform/config';
-import { configProblems } from '../../../platform/testing/config-problems';
-import { generateTestServiceKeys } from '../../../platform/testing/service-keys';
-import { subgraphConfigSchema } from '../../../platform/graphql/subgraph-service';
-import { assetsSubgraph } from '..';
+import { parseConfig } from '../../../platform/config/load';
+import { configProblems } from '../../../testing/config-problems';
+import { generateTestServiceKeys } from '../../../testing/service-keys';
+import { subgraphConfigSchema } from '../../../platform/subgraph/subgraph-service';
+import { assetsSubgraph } from '../subgraph';
 
 const { shape, rules } = subgraphConfigSchema(assetsSubgraph);
 

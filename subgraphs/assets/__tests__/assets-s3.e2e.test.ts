@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { signUpMember, type TestUser } from '../../../platform/testing/members';
-import { startLocalS3, type LocalS3 } from '../../../platform/testing/local-s3';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { signUpMember, type TestUser } from '../../../testing/members';
+import { startLocalS3, type LocalS3 } from '../../../testing/local-s3';
+import { startStack, type TestStack } from '../../../testing/stack';
 import { AssetsClient, get, httpCodeOf, putBytes, putChunked, sha256 } from './assets-client';
 
 // The same upload path with ASSETS_STORAGE=s3: the assets process signs its calls to an

@@ -8,9 +8,9 @@ import {
   scrape,
   type GraphQLResponse,
   codeOf,
-} from '../../../platform/testing/graphql-client';
-import { signUpMember, type TestUser } from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+} from '../../../testing/graphql-client';
+import { signUpMember, type TestUser } from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
 import {
   AssetsClient,
   ASSET_FIELDS,
@@ -384,8 +384,12 @@ describe('listing cost', () => {
       [tenantList, owners],
     );
     const queries = async () => ({
-      assets: metricValue(await scrape(stack.url('assets')), 'tessera_db_queries_total'),
-      auth: metricValue(await scrape(stack.url('auth')), 'tessera_db_queries_total'),
+      assets: metricValue(await scrape(stack.url('assets')), 'tessera_db_queries_total', {
+        outcome: 'ok',
+      }),
+      auth: metricValue(await scrape(stack.url('auth')), 'tessera_db_queries_total', {
+        outcome: 'ok',
+      }),
     });
     const perPage: { assets: number; auth: number }[] = [];
     const seen = new Set<string>();

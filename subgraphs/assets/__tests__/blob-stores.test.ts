@@ -10,7 +10,7 @@ import {
   type BlobStore,
 } from '../storage/blob-store';
 import { LocalDiskBlobStore } from '../storage/local-disk-store';
-import { startLocalS3, type LocalS3 } from '../../../platform/testing/local-s3';
+import { startLocalS3, type LocalS3 } from '../../../testing/local-s3';
 import { S3BlobStore } from '../storage/s3-store';
 
 // Both stores keep the same promises: written once and whole, or not at all. The S3 store runs

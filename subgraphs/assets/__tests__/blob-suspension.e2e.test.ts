@@ -3,14 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually } from '../../../platform/testing/eventually';
-import { postGraphQL } from '../../../platform/testing/graphql-client';
-import {
-  signUpMember,
-  signUpPlatformAdmin,
-  type TestUser,
-} from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { eventually } from '../../../testing/eventually';
+import { postGraphQL } from '../../../testing/graphql-client';
+import { signUpMember, signUpPlatformAdmin, type TestUser } from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
 import {
   AssetsClient,
   blobPath,

@@ -1,15 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ErrorCode } from '../../../platform/errors/codes';
-import { eventually } from '../../../platform/testing/eventually';
-import { startLocalS3, type LocalS3 } from '../../../platform/testing/local-s3';
+import { eventually } from '../../../testing/eventually';
+import { startLocalS3, type LocalS3 } from '../../../testing/local-s3';
 import { BlobExistsError, type BlobKey } from '../storage/blob-store';
 import { BlobStoreError } from '../storage/s3-errors';
 import { S3BlobStore, type S3StoreOptions } from '../storage/s3-store';
 
 // What only the S3 store has: multipart uploads, the store's own failures as coded errors,
 // and the store going away and coming back. Against s3rver, a real S3-compatible server on a
-// free port (platform/testing/local-s3.ts); the last test also runs against a real endpoint
+// free port (testing/local-s3.ts); the last test also runs against a real endpoint
 // when TEST_S3_ENDPOINT is set.
 
 const MIB = 1024 * 1024;

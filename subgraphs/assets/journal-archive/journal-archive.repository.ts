@@ -25,10 +25,10 @@ export class JournalArchiveRepository {
 
   /** The next page of a partition's rows after `afterId`, in id order, as JSON objects. */
   async page(partition: string, afterId: string | null): Promise<Record<string, unknown>[]> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ row: Record<string, unknown> }[]>(
       `SELECT r AS row FROM events.journal_partition_rows($1, $2::uuid, $3) r`,
       [partition, afterId, ARCHIVE_PAGE],
-    )) as { row: Record<string, unknown> }[];
+    );
     return rows.map((entry) => entry.row);
   }
 
@@ -38,12 +38,14 @@ export class JournalArchiveRepository {
     archive: { id: string; rows: number; idsDigest: string; sizeBytes: number },
     before: Date,
   ): Promise<number> {
+    // Maintenance on the journal's partitions, which belong to every tenant at once: no row
+    // is read or written through row-level security, so a bare transaction (no Scope) is right.
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SET LOCAL statement_timeout = '${DROP_STATEMENT_TIMEOUT}'`);
-      const [answer] = (await manager.query(
+      const [answer] = await manager.query<{ dropped: number }[]>(
         `SELECT events.drop_journal_partition($1, $2, $3, $4, $5, $6)::int AS dropped`,
         [partition, archive.id, archive.rows, archive.idsDigest, archive.sizeBytes, before],
-      )) as { dropped: number }[];
+      );
       return answer!.dropped;
     });
   }

@@ -1,5 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { createOwnedSchema, enableTenantIsolation, grantTableToApp } from '../../../platform/db';
+import {
+  createOwnedSchema,
+  enableTenantIsolation,
+  grantTableToApp,
+} from '../../../platform/db/migration-helpers';
 
 export class CreateAssets1764028802000 implements MigrationInterface {
   name = 'CreateAssets1764028802000';

@@ -2,8 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import {
   grantFunctionToApp,
   requireRowLevelSecurityBypass,
-  serviceRole,
-} from '../../../platform/db';
+} from '../../../platform/db/migration-helpers';
+import { serviceRole } from '../../../platform/db/roles';
 
 const STORED_BYTES = 'assets.stored_bytes_by_tenant()';
 

@@ -1,4 +1,4 @@
-import type { CursorPosition } from '../../../platform/graphql';
+import type { CursorPosition } from '../../../platform/graphql/pagination';
 import type { AssetEntity } from '../entities/asset.entity';
 
 export const ASSET_ORDERS = ['CREATED_AT_DESC', 'CREATED_AT_ASC', 'NAME_ASC', 'SIZE_DESC'] as const;

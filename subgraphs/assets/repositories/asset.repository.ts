@@ -1,6 +1,6 @@
 import { In, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import type { CursorPosition } from '../../../platform/graphql';
+import type { CursorPosition } from '../../../platform/graphql/pagination';
 import { AssetEntity } from '../entities/asset.entity';
 import { ORDER_SPECS, type AssetOrder } from './asset-order';
 
@@ -107,10 +107,10 @@ export class AssetRepository {
    * (pending uploads at their declared size, soft-deleted assets too, as their blobs remain).
    */
   async usedBytes(tenantId: string): Promise<number> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<{ used: string }[]>(
       `SELECT coalesce(sum(size_bytes), 0)::text AS used FROM assets.assets WHERE tenant_id = $1`,
       [tenantId],
-    )) as { used: string }[];
+    );
     return Number(row?.used ?? 0);
   }
 

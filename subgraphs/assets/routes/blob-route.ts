@@ -2,18 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { withTenantTransaction } from '../../../platform/db';
+import { tenantScope } from '../../../platform/db/scope';
 import {
   DomainError,
   ForbiddenError,
   NotFoundError,
   TenantSuspendedError,
-} from '../../../platform/errors';
-import { sendGraphQLError, sendJson, type RequestHandler } from '../../../platform/http';
-import type { TenantStatuses } from '../../../platform/tenancy';
+} from '../../../platform/errors/domain-errors';
+import { sendGraphQLError, sendJson } from '../../../platform/http/respond';
+import { type RequestHandler } from '../../../platform/http/service-server';
+import type { TenantStatuses } from '../../../platform/contracts/tenancy/tenant-status-cache';
 import type { AssetEntity } from '../entities/asset.entity';
 import { AssetRepository } from '../repositories/asset.repository';
-import { BLOB_PATH } from '../../../platform/assets';
+import { BLOB_PATH } from '../../../platform/contracts/assets/blob-path';
 import type { BlobAction, BlobUrls } from '../services/blob-urls';
 import type { BlobKey, BlobStore } from '../storage/blob-store';
 import { BlobStoreError } from '../storage/s3-errors';
@@ -129,7 +130,7 @@ async function handle(
   const request: BlobRequest = {
     key,
     findAsset: () =>
-      withTenantTransaction(deps.dataSource, key.tenantId, (manager) =>
+      tenantScope(deps.dataSource, key.tenantId).run((manager) =>
         new AssetRepository(manager).findById(key.assetId),
       ),
     store: deps.store,

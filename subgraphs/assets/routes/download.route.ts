@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { DomainError, ErrorCode, NotFoundError } from '../../../platform/errors';
+import { DomainError, NotFoundError } from '../../../platform/errors/domain-errors';
+import { ErrorCode } from '../../../platform/errors/codes';
 import type { BlobRequest } from './blob-route';
 import { contentDisposition } from './content-disposition';
 import { parseRange } from './http-range';

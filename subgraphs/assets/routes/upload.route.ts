@@ -6,8 +6,8 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   ValidationError,
-} from '../../../platform/errors';
-import { sendJson } from '../../../platform/http';
+} from '../../../platform/errors/domain-errors';
+import { sendJson } from '../../../platform/http/respond';
 import { BlobExistsError } from '../storage/blob-store';
 import type { BlobRequest } from './blob-route';
 import { verifiedBody } from './verified-body';

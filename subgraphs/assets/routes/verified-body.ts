@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { PayloadTooLargeError, ValidationError } from '../../../platform/errors';
+import { PayloadTooLargeError, ValidationError } from '../../../platform/errors/domain-errors';
 
 export interface BodyCheck {
   /** Exactly this many bytes must arrive. */

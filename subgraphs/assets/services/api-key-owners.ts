@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import { apiKeyOwnerCall } from '../../../platform/contracts/auth/api-key-owner';
-import type { RequestContext } from '../../../platform/context';
-import { ForbiddenError } from '../../../platform/errors';
-import type { InternalClient } from '../../../platform/internal-calls';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { ForbiddenError } from '../../../platform/errors/domain-errors';
+import type { InternalClient } from '../../../platform/internal-calls/client';
 
 /**
  * The user an API key uploads for: the key's creator, asked of the auth process (which owns

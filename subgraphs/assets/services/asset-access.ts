@@ -1,5 +1,5 @@
-import { ROLES, type RequestContext, type Role } from '../../../platform/context';
-import { ForbiddenError } from '../../../platform/errors';
+import { ROLES, type RequestContext, type Role } from '../../../platform/context/request-context';
+import { ForbiddenError } from '../../../platform/errors/domain-errors';
 import type { AssetEntity } from '../entities/asset.entity';
 
 export const ASSETS_WRITE_SCOPE = 'assets:write';

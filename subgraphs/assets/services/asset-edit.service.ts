@@ -1,8 +1,9 @@
-import type { RequestContext } from '../../../platform/context';
-import type { TenantScope } from '../../../platform/db';
-import { ConflictError, NotFoundError } from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
-import { parseId } from '../../../platform/graphql';
+import type { RequestContext } from '../../../platform/context/request-context';
+import type { TenantScope } from '../../../platform/db/scope';
+import { ConflictError, NotFoundError } from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
+import { parseId } from '../../../platform/graphql/ids';
 import type { AssetEntity } from '../entities/asset.entity';
 import { AssetRepository } from '../repositories/asset.repository';
 import { assertMayChange } from './asset-access';

@@ -1,4 +1,4 @@
-import { PayloadTooLargeError, ValidationError } from '../../../platform/errors';
+import { PayloadTooLargeError, ValidationError } from '../../../platform/errors/domain-errors';
 
 export const ASSET_INPUT_LIMITS = {
   name: 255,

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { RequestContext } from '../../../platform/context';
-import type { TenantScope } from '../../../platform/db';
+import type { RequestContext } from '../../../platform/context/request-context';
+import type { TenantScope } from '../../../platform/db/scope';
 import {
   ConflictError,
   DomainError,
-  ErrorCode,
   NotFoundError,
   ValidationError,
-} from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
-import { parseId } from '../../../platform/graphql';
+} from '../../../platform/errors/domain-errors';
+import { ErrorCode } from '../../../platform/errors/codes';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
+import { parseId } from '../../../platform/graphql/ids';
 import type { AssetEntity } from '../entities/asset.entity';
 import { AssetRepository } from '../repositories/asset.repository';
 import type { BlobKey } from '../storage/blob-store';

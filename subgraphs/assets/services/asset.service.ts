@@ -1,14 +1,13 @@
-import type { TenantScope } from '../../../platform/db';
-import { ValidationError } from '../../../platform/errors';
+import type { TenantScope } from '../../../platform/db/scope';
+import { ValidationError } from '../../../platform/errors/domain-errors';
 import {
   decodeCursor,
-  isUuid,
   pageSize,
-  parseId,
   toConnection,
   type Connection,
   type CursorPosition,
-} from '../../../platform/graphql';
+} from '../../../platform/graphql/pagination';
+import { isUuid, parseId } from '../../../platform/graphql/ids';
 import type { AssetEntity } from '../entities/asset.entity';
 import type { AssetLoaders } from '../loaders';
 import type { BlobUrls } from './blob-urls';

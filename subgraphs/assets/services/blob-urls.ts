@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { BLOB_PATH_PREFIX } from '../../../platform/assets';
-import { constantTimeEqual } from '../../../platform/crypto';
+import { BLOB_PATH_PREFIX } from '../../../platform/contracts/assets/blob-path';
+import { constantTimeEqual } from '../../../platform/crypto/tokens';
 import { blobSegments, type BlobKey } from '../storage/blob-store';
 
 /** What a URL lets its holder do: PUT the bytes once, or GET/HEAD them. */

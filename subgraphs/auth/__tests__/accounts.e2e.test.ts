@@ -1,11 +1,12 @@
 import { decodeJwt, importJWK, SignJWT, type JWK } from 'jose';
 import { spawnService, type ServiceProcess } from '../../../scripts/lib/service-process';
-import { KeyRing } from '../../../platform/crypto';
-import { parseConfig, encryption } from '../../../platform/config';
-import { metricValue, scrape, codeOf } from '../../../platform/testing/graphql-client';
-import { eventually } from '../../../platform/testing/eventually';
-import { readOutbox } from '../../../platform/testing/outbox';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { KeyRing } from '../../../platform/crypto/key-ring';
+import { parseConfig } from '../../../platform/config/load';
+import { encryption } from '../../../platform/config/encryption';
+import { metricValue, scrape, codeOf } from '../../../testing/graphql-client';
+import { eventually } from '../../../testing/eventually';
+import { readOutbox } from '../../../testing/outbox';
+import { startStack, type TestStack } from '../../../testing/stack';
 import { AuthClient, clientIp, PASSWORD, uniqueEmail, type Tokens } from './auth-client';
 
 // Accounts, sessions and tokens through the real gateway and auth processes. The gateway
@@ -280,8 +281,11 @@ describe('access tokens', () => {
         return new SignJWT({ sid: claims.sid })
           .setProtectedHeader({
             alg: 'ES256',
-            kid: JSON.parse(Buffer.from(tokens.accessToken.split('.')[0]!, 'base64url').toString())
-              .kid,
+            kid: (
+              JSON.parse(
+                Buffer.from(tokens.accessToken.split('.')[0]!, 'base64url').toString(),
+              ) as { kid: string }
+            ).kid,
             typ: 'at+jwt',
           })
           .setSubject(String(claims.sub))

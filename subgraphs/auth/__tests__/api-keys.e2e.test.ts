@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
-  postGraphQL,
-  type GraphQLResponse,
-  codeOf,
-} from '../../../platform/testing/graphql-client';
-import { eventually } from '../../../platform/testing/eventually';
-import { signUpMember, type TestUser } from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { postGraphQL, type GraphQLResponse, codeOf } from '../../../testing/graphql-client';
+import { eventually } from '../../../testing/eventually';
+import { signUpMember, type TestUser } from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
 
 // API keys end to end: managed by a tenant's OWNERs and ADMINs through the gateway, used by
 // programs with X-API-Key, checked (and cached) by the gateway, limited per key in Redis.

@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
+import { postGraphQL, type GraphQLResponse } from '../../../testing/graphql-client';
 
 export const PASSWORD = 'correct horse battery staple';
 

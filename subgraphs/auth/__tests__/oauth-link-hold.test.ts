@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { createMigrationDataSource } from '../../../platform/db';
-import { createTestDatabase, type TestDatabase } from '../../../platform/testing/database';
+import { createMigrationDataSource } from '../../../platform/db/migrations';
+import { createTestDatabase, type TestDatabase } from '../../../testing/database';
 import { HoldOAuthLinksJoinedByEmail1765002000000 } from '../migrations/1765002000000-hold-oauth-links-joined-by-email';
 
 // The migration that holds OAuth links the old email match may have made, run against rows
@@ -41,7 +41,11 @@ async function user(email: string, ago: string, sessionAgo: string) {
   return row!.id;
 }
 
-async function link(userId: string, email: string, linkedAgo: string | 'with the account') {
+async function link(
+  userId: string,
+  email: string,
+  /** an interval, or 'with the account' */ linkedAgo: string,
+) {
   await db.query(
     `INSERT INTO auth.oauth_links (tenant_id, user_id, provider, provider_user_id, email, linked_at)
      SELECT $1, id, 'idp', $2, $3,

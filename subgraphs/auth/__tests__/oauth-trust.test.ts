@@ -1,7 +1,7 @@
-import { parseConfig } from '../../../platform/config';
-import { subgraphConfigSchema } from '../../../platform/graphql/subgraph-service';
-import { configProblems } from '../../../platform/testing/config-problems';
-import { authSubgraph } from '..';
+import { parseConfig } from '../../../platform/config/load';
+import { subgraphConfigSchema } from '../../../platform/subgraph/subgraph-service';
+import { configProblems } from '../../../testing/config-problems';
+import { authSubgraph } from '../subgraph';
 import type { ResolvedOAuthProvider } from '../../../platform/contracts/tenancy/oauth-provider-lookup';
 import { vouchesForEmail } from '../oauth/oauth-trust.policy';
 

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { hashToken } from '../../../platform/crypto';
-import { postGraphQL, codeOf } from '../../../platform/testing/graphql-client';
-import { signUpMember, signUpUser, type TestUser } from '../../../platform/testing/members';
-import { TestOAuthProvider, type ProviderAccount } from '../../../platform/testing/oauth-provider';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
-import { SoftwareAuthenticator } from '../../../platform/testing/webauthn-authenticator';
+import { hashToken } from '../../../platform/crypto/tokens';
+import { postGraphQL, codeOf } from '../../../testing/graphql-client';
+import { signUpMember, signUpUser, type TestUser } from '../../../testing/members';
+import { TestOAuthProvider, type ProviderAccount } from '../../../testing/oauth-provider';
+import { startStack, type TestStack } from '../../../testing/stack';
+import { SoftwareAuthenticator } from '../../../testing/webauthn-authenticator';
 import { AuthClient, type Tokens } from './auth-client';
 import { PasskeyClient } from './passkey-client';
 

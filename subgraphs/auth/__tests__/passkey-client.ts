@@ -1,10 +1,10 @@
 import type {
   CeremonyOverrides,
   SoftwareAuthenticator,
-} from '../../../platform/testing/webauthn-authenticator';
-import type { GraphQLResponse } from '../../../platform/testing/graphql-client';
+} from '../../../testing/webauthn-authenticator';
+import type { GraphQLResponse } from '../../../testing/graphql-client';
 import { type AuthClient, type Tokens } from './auth-client';
-import { codeOf } from '../../../platform/testing/graphql-client';
+import { codeOf } from '../../../testing/graphql-client';
 
 export interface PasskeyView {
   id: string;
@@ -118,7 +118,8 @@ export class PasskeyClient {
       this.client.as(accessToken),
     );
     const passkeys = response.body.data?.me?.passkeys;
-    if (!passkeys) throw new Error(`me.passkeys failed: ${response.text} (${codeOf(response)})`);
+    if (!passkeys)
+      throw new Error(`me.passkeys failed: ${response.text} (${String(codeOf(response))})`);
     return passkeys;
   }
 

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { anonymousContext } from '../../../platform/context';
-import { postToSubgraph } from '../../../platform/testing/internal-requests';
-import { hashToken } from '../../../platform/crypto';
-import { EventType } from '../../../platform/events';
-import { eventually } from '../../../platform/testing/eventually';
-import { metricValue, scrape, codeOf } from '../../../platform/testing/graphql-client';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
-import { SoftwareAuthenticator } from '../../../platform/testing/webauthn-authenticator';
+import { anonymousContext } from '../../../platform/context/request-context';
+import { postToSubgraph } from '../../../testing/internal-requests';
+import { hashToken } from '../../../platform/crypto/tokens';
+import { EventType } from '../../../platform/events/event-types';
+import { eventually } from '../../../testing/eventually';
+import { metricValue, scrape, codeOf } from '../../../testing/graphql-client';
+import { TEST_REDIS_URL } from '../../../testing/services';
+import { startStack, type TestStack } from '../../../testing/stack';
+import { SoftwareAuthenticator } from '../../../testing/webauthn-authenticator';
 import { AuthClient, uniqueEmail, type Tokens } from './auth-client';
 import { PasskeyClient } from './passkey-client';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { addMember, signUpMember, type TestUser } from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { addMember, signUpMember, type TestUser } from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
 import { AuthClient } from './auth-client';
-import { codeOf } from '../../../platform/testing/graphql-client';
+import { codeOf } from '../../../testing/graphql-client';
 
 // A tenant's maxSessionsPerUser through the real gateway: sessions belong to accounts, so the
 // strictest cap among a user's tenants bounds the user's live sessions, the oldest going first

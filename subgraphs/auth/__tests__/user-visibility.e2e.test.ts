@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { postGraphQL } from '../../../platform/testing/graphql-client';
+import { postGraphQL } from '../../../testing/graphql-client';
 import {
   addMember,
   signUpMember,
   signUpPlatformAdmin,
   type TestUser,
-} from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+} from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
 
 // Who sees `User.platformAdmin`, through the real gateway, auth and tenancy: a tenant whose
 // members include a platform administrator, read by a co-member, by the user themself and by

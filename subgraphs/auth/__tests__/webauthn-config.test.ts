@@ -1,7 +1,7 @@
-import { parseConfig } from '../../../platform/config';
-import { subgraphConfigSchema } from '../../../platform/graphql/subgraph-service';
-import { configProblems } from '../../../platform/testing/config-problems';
-import { authSubgraph } from '..';
+import { parseConfig } from '../../../platform/config/load';
+import { subgraphConfigSchema } from '../../../platform/subgraph/subgraph-service';
+import { configProblems } from '../../../testing/config-problems';
+import { authSubgraph } from '../subgraph';
 
 // The auth process's whole schema (common variables too), as it is checked at start.
 const { shape, rules } = subgraphConfigSchema(authSubgraph);

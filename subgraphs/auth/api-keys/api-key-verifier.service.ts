@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { parseApiKey } from '../../../platform/auth';
+import { parseApiKey } from '../../../platform/contracts/auth/api-key-format';
 import type { VerifiedApiKey } from '../../../platform/contracts/auth/api-key-verify';
-import { constantTimeEqual, hashToken } from '../../../platform/crypto';
-import { withTenantTransaction } from '../../../platform/db';
+import { constantTimeEqual, hashToken } from '../../../platform/crypto/tokens';
+import { tenantScope } from '../../../platform/db/scope';
 import { ApiKeyRepository } from '../repositories/api-key.repository';
 
 /**
@@ -49,7 +49,7 @@ export class ApiKeyVerifier {
 
   /** Who created the key `id` of `tenantId` (null when unknown or when that user is gone). */
   async ownerOf(tenantId: string, id: string): Promise<string | null> {
-    const key = await withTenantTransaction(this.dataSource, tenantId, (manager) =>
+    const key = await tenantScope(this.dataSource, tenantId).run((manager) =>
       new ApiKeyRepository(manager).findById(id),
     );
     return key?.createdBy ?? null;

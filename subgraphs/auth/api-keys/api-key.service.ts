@@ -1,15 +1,16 @@
-import { API_KEY_SCOPES, generateApiKey } from '../../../platform/auth';
-import { ROLES, type RequestContext, type Role } from '../../../platform/context';
-import { hashToken } from '../../../platform/crypto';
-import { tenantScope, type TenantScope } from '../../../platform/db';
+import { API_KEY_SCOPES, generateApiKey } from '../../../platform/contracts/auth/api-key-format';
+import { ROLES, type RequestContext, type Role } from '../../../platform/context/request-context';
+import { hashToken } from '../../../platform/crypto/tokens';
+import { tenantScope, type TenantScope } from '../../../platform/db/scope';
 import {
   ForbiddenError,
   NotFoundError,
   UnauthenticatedError,
   ValidationError,
-} from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
-import { parseId } from '../../../platform/graphql';
+} from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
+import { parseId } from '../../../platform/graphql/ids';
 import type { ApiKeyEntity } from '../entities/api-key.entity';
 import { ApiKeyRepository } from '../repositories/api-key.repository';
 import type { AuthServices } from '../auth-services';

@@ -1,5 +1,6 @@
-import { withTenantTransaction } from '../../../platform/db';
-import { appendEvent, EventType } from '../../../platform/events';
+import { tenantScope } from '../../../platform/db/scope';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import { ApiKeyRepository } from '../repositories/api-key.repository';
 import type { AuthServices } from '../auth-services';
 
@@ -19,7 +20,7 @@ export async function revokeKeysOfCreator(
   tenantId: string,
   userId: string,
 ): Promise<string[]> {
-  const revoked = await withTenantTransaction(auth.dataSource, tenantId, async (manager) => {
+  const revoked = await tenantScope(auth.dataSource, tenantId).run(async (manager) => {
     const ids = await new ApiKeyRepository(manager).revokeCreatedBy(tenantId, userId);
     for (const apiKeyId of ids) {
       await appendEvent(manager, {

@@ -1,5 +1,5 @@
-import { hashToken } from '../../../platform/crypto';
-import { redisKey, type RedisClient } from '../../../platform/redis';
+import { hashToken } from '../../../platform/crypto/tokens';
+import { redisKey, type RedisClient } from '../../../platform/redis/connection';
 
 export interface ReservedAttempt {
   /** False once the address used up its attempts in this window: check no password. */

@@ -1,8 +1,14 @@
+import { platformScope } from '../../../platform/db/scope';
 import type { EntityManager } from 'typeorm';
-import type { RequestContext } from '../../../platform/context';
-import { hashToken, randomToken } from '../../../platform/crypto';
-import { RateLimitedError, UnauthenticatedError, ValidationError } from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { hashToken, randomToken } from '../../../platform/crypto/tokens';
+import {
+  RateLimitedError,
+  UnauthenticatedError,
+  ValidationError,
+} from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import type { EmailTokenPurpose } from '../entities/email-token.entity';
 import type { RevokeReason } from '../entities/session.entity';
 import type { UserEntity } from '../entities/user.entity';
@@ -160,7 +166,7 @@ export class AccountSupport {
   }
 
   async recordFailedSignIn(userId: string | null, reason: AuthOutcome): Promise<void> {
-    await this.auth.dataSource.transaction((manager) =>
+    await platformScope(this.auth.dataSource).run((manager) =>
       appendEvent(manager, {
         type: EventType.SIGN_IN_FAILED,
         tenantId: null,

@@ -1,12 +1,15 @@
+import { platformScope } from '../../../platform/db/scope';
 import { randomUUID } from 'node:crypto';
-import type { RequestContext } from '../../../platform/context';
-import { ForbiddenError, UnauthenticatedError } from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { ForbiddenError, UnauthenticatedError } from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import { UserEntity } from '../entities/user.entity';
 import { UserRepository } from '../repositories/user.repository';
 import { AccountSupport, type AccountSupportDeps } from './account-support.service';
 import type { AuthServices } from '../auth-services';
-import { normalizeDisplayName, normalizeEmail } from './email.input';
+import { normalizeEmail } from '../../../platform/mail/address';
+import { normalizeDisplayName } from './display-name.input';
 import { challengeSecondFactor, type MfaChallengeModel, type MfaDeps } from '../mfa/mfa.service';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './password.policy';
 import type { IssuedTokens } from '../sessions/session-issuer.service';
@@ -55,7 +58,7 @@ export class AccountService {
     }
     const name = normalizeDisplayName(displayName);
     const passwordHash = await hashPassword(password);
-    const created = await this.auth.dataSource.transaction(async (manager) => {
+    const created = await platformScope(this.auth.dataSource).run(async (manager) => {
       const user = await new UserRepository(manager).insert({
         email: normalized,
         passwordHash,
@@ -157,7 +160,7 @@ export class AccountService {
 
   /** Opens a session for a user whose identity is already proven (password, passkey, OAuth). */
   async openSession(user: UserEntity, event: EventType): Promise<SignedIn> {
-    const { tokens, evicted } = await this.auth.dataSource.transaction(async (manager) => {
+    const { tokens, evicted } = await platformScope(this.auth.dataSource).run(async (manager) => {
       const opened = await this.auth.issuer.open(manager, user, this.support.meta);
       await appendEvent(manager, {
         type: event,
@@ -173,7 +176,7 @@ export class AccountService {
 
   async changePassword(currentPassword: string, newPassword: string): Promise<boolean> {
     const userId = this.support.requireUserId();
-    const revoked = await this.auth.dataSource.transaction(async (manager) => {
+    const revoked = await platformScope(this.auth.dataSource).run(async (manager) => {
       const users = new UserRepository(manager);
       const user = await this.support.provenUser(
         manager,
@@ -204,7 +207,7 @@ export class AccountService {
   async updateProfile(displayName: string | null | undefined): Promise<UserEntity> {
     const userId = this.support.requireUserId();
     const name = normalizeDisplayName(displayName);
-    return this.auth.dataSource.transaction(async (manager) => {
+    return platformScope(this.auth.dataSource).run(async (manager) => {
       const users = new UserRepository(manager);
       await users.update(userId, { displayName: name });
       await appendEvent(manager, {
@@ -220,7 +223,7 @@ export class AccountService {
 
   async deactivateAccount(password: string): Promise<boolean> {
     const userId = this.support.requireUserId();
-    const revoked = await this.auth.dataSource.transaction(async (manager) => {
+    const revoked = await platformScope(this.auth.dataSource).run(async (manager) => {
       const users = new UserRepository(manager);
       await this.support.provenUser(manager, userId, password, 'password');
       await users.setStatus(userId, 'DEACTIVATED');

@@ -1,5 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
-import { ValidationError } from '../../../platform/errors';
+import { ValidationError } from '../../../platform/errors/domain-errors';
 import { WEAK_PASSWORDS } from './weak-passwords.data';
 
 // `Algorithm.Argon2id` is an ambient const enum, which isolated modules cannot read.

@@ -1,13 +1,15 @@
-import type { RequestContext } from '../../../platform/context';
-import { hashToken } from '../../../platform/crypto';
-import { ValidationError } from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
+import { platformScope } from '../../../platform/db/scope';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { hashToken } from '../../../platform/crypto/tokens';
+import { ValidationError } from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import { EmailTokenRepository } from '../repositories/email-token.repository';
 import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { AccountSupport, type AccountSupportDeps } from './account-support.service';
 import type { AuthServices } from '../auth-services';
-import { normalizeEmail } from './email.input';
+import { normalizeEmail } from '../../../platform/mail/address';
 import { checkPasswordPolicy, hashPassword } from './password.policy';
 
 /** Only what this needs of what the auth process shares. */
@@ -28,7 +30,7 @@ export class RecoveryService {
 
   async verifyEmail(token: string): Promise<boolean> {
     await this.support.limitByIp('verify_email');
-    const userId = await this.auth.dataSource.transaction(async (manager) => {
+    const userId = await platformScope(this.auth.dataSource).run(async (manager) => {
       const owner = await new EmailTokenRepository(manager).consume(
         hashToken(boundedToken(token)),
         'verify_email',
@@ -56,7 +58,7 @@ export class RecoveryService {
     const user = await this.support.currentUser();
     if (user.emailVerified) return true;
     await this.support.limitMail(user.id);
-    await this.auth.dataSource.transaction(async (manager) => {
+    await platformScope(this.auth.dataSource).run(async (manager) => {
       const issued = await this.support.issueEmailToken(manager, user.id, 'verify_email');
       await this.support.mailVerification(manager, user, issued);
       await appendEvent(manager, {
@@ -87,7 +89,7 @@ export class RecoveryService {
   async resetPassword(token: string, newPassword: string): Promise<boolean> {
     await this.support.limitByIp('password_reset');
     const tokenHash = hashToken(boundedToken(token));
-    const revoked = await this.auth.dataSource.transaction(async (manager) => {
+    const revoked = await platformScope(this.auth.dataSource).run(async (manager) => {
       const userId = await new EmailTokenRepository(manager).consume(tokenHash, 'reset_password');
       if (!userId) {
         this.support.count('password_reset', 'invalid_token');
@@ -132,7 +134,7 @@ export class RecoveryService {
     const decision = await this.auth.mailLimiter.consume(user.id);
     if (!decision.allowed) return;
     // The mail is written in the token's transaction: both are kept, or neither.
-    await this.auth.dataSource.transaction(async (manager) => {
+    await platformScope(this.auth.dataSource).run(async (manager) => {
       const token = await this.support.issueEmailToken(manager, user.id, 'reset_password');
       await appendEvent(manager, {
         type: EventType.PASSWORD_RESET_REQUESTED,

@@ -1,6 +1,8 @@
-import { hashToken, randomToken } from '../../../platform/crypto';
-import { appendEvent, EventType } from '../../../platform/events';
-import { redisKey } from '../../../platform/redis';
+import { platformScope } from '../../../platform/db/scope';
+import { hashToken, randomToken } from '../../../platform/crypto/tokens';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
+import { redisKey } from '../../../platform/redis/connection';
 import type { UserEntity } from '../entities/user.entity';
 import { PasskeyRepository } from '../repositories/passkey.repository';
 import type { AuthServices } from '../auth-services';
@@ -46,7 +48,7 @@ export async function challengeSecondFactor(
     auth.config.WEBAUTHN_CHALLENGE_TTL_SECONDS,
   );
   const methods = [...MFA_METHODS];
-  await auth.dataSource.transaction((manager) =>
+  await platformScope(auth.dataSource).run((manager) =>
     appendEvent(manager, {
       type: EventType.MFA_CHALLENGED,
       tenantId: null,

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { createOwnedSchema, grantTableToApp } from '../../../platform/db';
+import { createOwnedSchema, grantTableToApp } from '../../../platform/db/migration-helpers';
 
 export class CreateUsers1764028800000 implements MigrationInterface {
   name = 'CreateUsers1764028800000';

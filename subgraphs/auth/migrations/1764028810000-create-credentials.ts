@@ -1,11 +1,26 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantTableToApp } from '../../../platform/db';
+import { grantTableToApp } from '../../../platform/db/migration-helpers';
 
 /** Passwords, sessions with rotating refresh tokens, and single-use email tokens. */
 export class CreateCredentials1764028810000 implements MigrationInterface {
   name = 'CreateCredentials1764028810000';
 
   async up(runner: QueryRunner): Promise<void> {
+    await this.createSessions(runner);
+    await this.createEmailTokensAndSigningKeys(runner);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP TABLE auth.signing_keys`);
+    await runner.query(`DROP TABLE auth.email_tokens`);
+    await runner.query(`DROP TABLE auth.refresh_tokens`);
+    await runner.query(`DROP TABLE auth.sessions`);
+    await runner.query(`
+      ALTER TABLE auth.users
+        DROP COLUMN password_hash, DROP COLUMN platform_role, DROP COLUMN updated_at`);
+  }
+
+  private async createSessions(runner: QueryRunner): Promise<void> {
     await runner.query(`
       ALTER TABLE auth.users
         ADD COLUMN password_hash text CHECK (password_hash LIKE '$argon2id$%'),
@@ -58,7 +73,9 @@ export class CreateCredentials1764028810000 implements MigrationInterface {
       `CREATE INDEX refresh_tokens_session_idx ON auth.refresh_tokens (session_id)`,
     );
     await grantTableToApp(runner, 'auth.refresh_tokens');
+  }
 
+  private async createEmailTokensAndSigningKeys(runner: QueryRunner): Promise<void> {
     await runner.query(`
       CREATE TABLE auth.email_tokens (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -92,15 +109,5 @@ export class CreateCredentials1764028810000 implements MigrationInterface {
       )`);
     await runner.query(`CREATE INDEX signing_keys_expires_idx ON auth.signing_keys (expires_at)`);
     await grantTableToApp(runner, 'auth.signing_keys');
-  }
-
-  async down(runner: QueryRunner): Promise<void> {
-    await runner.query(`DROP TABLE auth.signing_keys`);
-    await runner.query(`DROP TABLE auth.email_tokens`);
-    await runner.query(`DROP TABLE auth.refresh_tokens`);
-    await runner.query(`DROP TABLE auth.sessions`);
-    await runner.query(`
-      ALTER TABLE auth.users
-        DROP COLUMN password_hash, DROP COLUMN platform_role, DROP COLUMN updated_at`);
   }
 }

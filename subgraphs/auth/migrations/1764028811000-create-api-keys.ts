@@ -1,5 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { enableTenantIsolation, grantFunctionToApp, grantTableToApp } from '../../../platform/db';
+import {
+  enableTenantIsolation,
+  grantFunctionToApp,
+  grantTableToApp,
+} from '../../../platform/db/migration-helpers';
 
 /**
  * API keys belong to a tenant and live under its row-level security. Two narrow functions

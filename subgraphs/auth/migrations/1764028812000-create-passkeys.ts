@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantTableToApp } from '../../../platform/db';
+import { grantTableToApp } from '../../../platform/db/migration-helpers';
 
 /**
  * WebAuthn credentials (passkeys). Users are global, so are their passkeys: no tenant column,

@@ -1,5 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { enableTenantIsolation, grantFunctionToApp, grantTableToApp } from '../../../platform/db';
+import {
+  enableTenantIsolation,
+  grantFunctionToApp,
+  grantTableToApp,
+} from '../../../platform/db/migration-helpers';
 
 /**
  * A user's accounts at tenants' OAuth providers. A link lives under the tenant whose provider

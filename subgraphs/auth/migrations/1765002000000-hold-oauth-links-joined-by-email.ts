@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantFunctionToApp } from '../../../platform/db';
+import { grantFunctionToApp } from '../../../platform/db/migration-helpers';
 
 /**
  * Older releases joined a provider account to the existing account with the same email when

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantFunctionToApp } from '../../../platform/db';
+import { grantFunctionToApp } from '../../../platform/db/migration-helpers';
 
 const FIND_API_KEY = 'auth.find_api_key(text)';
 const API_KEY_ENDINGS = 'auth.api_key_endings_since(timestamptz)';

@@ -1,12 +1,13 @@
 import type { EntityManager } from 'typeorm';
-import { withTenantTransaction } from '../../../platform/db';
-import { ConflictError, ValidationError } from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
+import { tenantScope } from '../../../platform/db/scope';
+import { ConflictError, ValidationError } from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import type { OAuthLinkEntity } from '../entities/oauth-link.entity';
 import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
 import { UserRepository } from '../repositories/user.repository';
 import type { AuthServices } from '../auth-services';
-import { normalizeEmail } from '../credentials/email.input';
+import { normalizeEmail } from '../../../platform/mail/address';
 import { ProviderRefusedError } from './oauth-provider-directory.client';
 import type { OAuthState } from './oauth-state.store';
 
@@ -56,7 +57,7 @@ export function accountFor(
   identity: ProviderIdentity,
   trusted: boolean,
 ): Promise<string> {
-  return withTenantTransaction(auth.dataSource, started.tenantId, async (manager) => {
+  return tenantScope(auth.dataSource, started.tenantId).run(async (manager) => {
     const links = new OAuthLinkRepository(manager);
     const linked = await links.findByIdentity(started.provider, identity.subject);
     if (linked && !linked.held) {

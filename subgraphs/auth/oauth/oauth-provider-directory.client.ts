@@ -3,14 +3,12 @@ import {
   oauthProviderLookupCall,
   type ResolvedOAuthProvider,
 } from '../../../platform/contracts/tenancy/oauth-provider-lookup';
-import { ServiceUnavailableError } from '../../../platform/errors';
-import type { InternalClient } from '../../../platform/internal-calls';
-import {
-  endpointSchemeProblem,
-  safeFetch,
-  OutboundRequestError,
-  type OutboundPolicy,
-} from '../../../platform/outbound';
+import { ServiceUnavailableError } from '../../../platform/errors/domain-errors';
+import type { InternalClient } from '../../../platform/internal-calls/client';
+import { endpointSchemeProblem } from '../../../platform/outbound/endpoint-scheme';
+import { safeFetch } from '../../../platform/outbound/safe-fetch';
+import { OutboundRequestError } from '../../../platform/outbound/errors';
+import { type OutboundPolicy } from '../../../platform/outbound/policy';
 
 export interface ProviderEndpoints {
   authorizationUrl: string;
@@ -64,9 +62,9 @@ export class OAuthProviderDirectory {
     const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
     const document = await this.getJson(url);
     const endpoints = this.usable(provider.provider, {
-      authorizationUrl: String(document.authorization_endpoint ?? ''),
-      tokenUrl: String(document.token_endpoint ?? ''),
-      userInfoUrl: String(document.userinfo_endpoint ?? ''),
+      authorizationUrl: stringField(document.authorization_endpoint),
+      tokenUrl: stringField(document.token_endpoint),
+      userInfoUrl: stringField(document.userinfo_endpoint),
     });
     this.discovered.set(issuer, { endpoints, until: Date.now() + 10 * 60_000 });
     return endpoints;
@@ -134,4 +132,9 @@ function safeHost(url: string): string {
   } catch {
     return 'invalid-url';
   }
+}
+
+/** A discovery document's URL field; anything but a string counts as missing. */
+function stringField(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { hashToken, randomToken } from '../../../platform/crypto';
-import { redisKey, type RedisClient } from '../../../platform/redis';
+import { hashToken, randomToken } from '../../../platform/crypto/tokens';
+import { redisKey, type RedisClient } from '../../../platform/redis/connection';
 
 /** What `startOAuth` remembers for the provider's redirect back: one use, short-lived. */
 export interface OAuthState {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { list, type ConfigRule } from '../../../platform/config';
-import { endpointSchemeProblem } from '../../../platform/outbound';
+import { list } from '../../../platform/config/fields';
+import { type ConfigRule } from '../../../platform/config/load';
+import { endpointSchemeProblem } from '../../../platform/outbound/endpoint-scheme';
 import type { ResolvedOAuthProvider } from '../../../platform/contracts/tenancy/oauth-provider-lookup';
 
 /**

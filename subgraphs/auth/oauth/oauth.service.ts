@@ -1,5 +1,5 @@
-import type { RequestContext } from '../../../platform/context';
-import { withTenantTransaction } from '../../../platform/db';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { tenantScope } from '../../../platform/db/scope';
 import {
   ConflictError,
   ForbiddenError,
@@ -7,9 +7,10 @@ import {
   RateLimitedError,
   UnauthenticatedError,
   ValidationError,
-} from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
-import { parseId } from '../../../platform/graphql';
+} from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
+import { parseId } from '../../../platform/graphql/ids';
 import type { OAuthLinkView } from '../entities/oauth-link.entity';
 import type { UserEntity } from '../entities/user.entity';
 import { vouchesForEmail } from './oauth-trust.policy';
@@ -125,7 +126,7 @@ export class OAuthService {
     const userId = this.requireUserId();
     await this.limit();
     const { started, identity } = await this.exchange(provider, code, state, userId);
-    return withTenantTransaction(this.auth.dataSource, started.tenantId, async (manager) => {
+    return tenantScope(this.auth.dataSource, started.tenantId).run(async (manager) => {
       const links = new OAuthLinkRepository(manager);
       const existing = await links.findByIdentity(started.provider, identity.subject);
       if (existing && existing.userId !== userId) {
@@ -153,7 +154,7 @@ export class OAuthService {
       );
     }
     for (const tenantId of new Set(removing.map((link) => link.tenantId))) {
-      await withTenantTransaction(this.auth.dataSource, tenantId, async (tenantManager) => {
+      await tenantScope(this.auth.dataSource, tenantId).run(async (tenantManager) => {
         await new OAuthLinkRepository(tenantManager).deleteOfUser(userId, name);
         await appendEvent(tenantManager, {
           type: EventType.OAUTH_UNLINKED,

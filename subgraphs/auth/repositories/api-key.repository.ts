@@ -27,10 +27,10 @@ export class ApiKeyRepository {
   }
 
   async countLive(): Promise<number> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<{ count: number }[]>(
       `SELECT count(*)::int AS count FROM auth.api_keys
         WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
-    )) as { count: number }[];
+    );
     return row?.count ?? 0;
   }
 
@@ -42,23 +42,23 @@ export class ApiKeyRepository {
 
   /** Ends a live key now; false when it was already revoked or expired. */
   async revoke(id: string): Promise<boolean> {
-    const [, affected] = (await this.manager.query(
+    const [, affected] = await this.manager.query<[unknown, number]>(
       `UPDATE auth.api_keys SET revoked_at = now()
         WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
       [id],
-    )) as [unknown, number];
+    );
     return affected > 0;
   }
 
   /** Ends every live key `userId` created in the transaction's tenant; their ids. */
   async revokeCreatedBy(tenantId: string, userId: string): Promise<string[]> {
-    const [rows] = (await this.manager.query(
+    const [rows] = await this.manager.query<[{ id: string }[], number]>(
       `UPDATE auth.api_keys SET revoked_at = now()
         WHERE tenant_id = $1 AND created_by = $2 AND revoked_at IS NULL
           AND (expires_at IS NULL OR expires_at > now())
         RETURNING id`,
       [tenantId, userId],
-    )) as [{ id: string }[], number];
+    );
     return rows.map((row) => row.id);
   }
 
@@ -67,20 +67,20 @@ export class ApiKeyRepository {
    * it stops.
    */
   async retire(id: string, until: Date, replacedBy: string): Promise<Date> {
-    const [rows] = (await this.manager.query(
+    const [rows] = await this.manager.query<[{ expires_at: Date }[], number]>(
       `UPDATE auth.api_keys
           SET expires_at = LEAST(coalesce(expires_at, $2), $2), replaced_by = $3
         WHERE id = $1
         RETURNING expires_at`,
       [id, until, replacedBy],
-    )) as [{ expires_at: Date }[], number];
+    );
     return rows[0]!.expires_at;
   }
 
   async findByPrefix(prefix: string): Promise<ApiKeyLookup | null> {
-    const rows = (await this.manager.query(`SELECT * FROM auth.find_api_key($1)`, [
+    const rows = await this.manager.query<ApiKeyLookup[]>(`SELECT * FROM auth.find_api_key($1)`, [
       prefix,
-    ])) as ApiKeyLookup[];
+    ]);
     return rows[0] ?? null;
   }
 
@@ -89,9 +89,10 @@ export class ApiKeyRepository {
    * through the owner's function.
    */
   async endingsSince(since: Date): Promise<{ id: string; endsAt: Date }[]> {
-    const rows = (await this.manager.query(`SELECT * FROM auth.api_key_endings_since($1)`, [
-      since,
-    ])) as { id: string; ends_at: Date }[];
+    const rows = await this.manager.query<{ id: string; ends_at: Date }[]>(
+      `SELECT * FROM auth.api_key_endings_since($1)`,
+      [since],
+    );
     return rows.map((row) => ({ id: row.id, endsAt: row.ends_at }));
   }
 

@@ -24,12 +24,12 @@ export class EmailTokenRepository {
    * expired or for another purpose. One statement, so two concurrent uses cannot both pass.
    */
   async consume(tokenHash: string, purpose: EmailTokenPurpose): Promise<string | null> {
-    const [rows] = (await this.manager.query(
+    const [rows] = await this.manager.query<[{ user_id: string }[], number]>(
       `UPDATE auth.email_tokens SET used_at = now()
         WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
         RETURNING user_id`,
       [tokenHash, purpose],
-    )) as [{ user_id: string }[], number];
+    );
     return rows[0]?.user_id ?? null;
   }
 }

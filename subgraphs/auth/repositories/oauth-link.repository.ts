@@ -36,17 +36,18 @@ export class OAuthLinkRepository {
 
   /** Holds every link of a user, across tenants (the owner's function); how many it held. */
   async holdAllOfUser(userId: string): Promise<number> {
-    const [row] = (await this.manager.query(`SELECT auth.hold_oauth_links_of_user($1) AS held`, [
-      userId,
-    ])) as { held: number }[];
+    const [row] = await this.manager.query<{ held: number }[]>(
+      `SELECT auth.hold_oauth_links_of_user($1) AS held`,
+      [userId],
+    );
     return row?.held ?? 0;
   }
 
   /** Every link of a user, across tenants (the owner's function; oauth_links_user_idx). */
   async ofUser(userId: string): Promise<OAuthLinkView[]> {
-    const rows = (await this.manager.query(`SELECT * FROM auth.oauth_links_of_user($1)`, [
-      userId,
-    ])) as { tenant_id: string; provider: string; provider_user_id: string; linked_at: Date }[];
+    const rows = await this.manager.query<
+      { tenant_id: string; provider: string; provider_user_id: string; linked_at: Date }[]
+    >(`SELECT * FROM auth.oauth_links_of_user($1)`, [userId]);
     return rows.map((row) => ({
       tenantId: row.tenant_id,
       provider: row.provider,

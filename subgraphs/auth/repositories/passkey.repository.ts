@@ -36,10 +36,10 @@ export class PasskeyRepository {
   }
 
   async countOf(userId: string): Promise<number> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<{ count: number }[]>(
       `SELECT count(*)::int AS count FROM auth.passkeys WHERE user_id = $1`,
       [userId],
-    )) as { count: number }[];
+    );
     return row?.count ?? 0;
   }
 
@@ -58,7 +58,7 @@ export class PasskeyRepository {
 
   /** Inserts unless the credential is registered already (to anyone); null when it is. */
   async insert(passkey: NewPasskey): Promise<PasskeyEntity | null> {
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<{ id: string }[]>(
       `INSERT INTO auth.passkeys (user_id, credential_id, public_key, counter, transports, name)
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (credential_id) DO NOTHING RETURNING id`,
@@ -70,7 +70,7 @@ export class PasskeyRepository {
         passkey.transports,
         passkey.name,
       ],
-    )) as { id: string }[];
+    );
     const [row] = rows;
     return row ? this.manager.findOne(PasskeyEntity, { where: { id: row.id } }) : null;
   }
@@ -83,19 +83,19 @@ export class PasskeyRepository {
    * counter is 0 too.
    */
   async recordUse(id: string, counter: number): Promise<boolean> {
-    const [, affected] = (await this.manager.query(
+    const [, affected] = await this.manager.query<[unknown, number]>(
       `UPDATE auth.passkeys SET counter = $2, last_used_at = now()
         WHERE id = $1 AND ($2 > counter OR ($2 = 0 AND counter = 0))`,
       [id, counter],
-    )) as [unknown, number];
+    );
     return affected > 0;
   }
 
   async delete(id: string, userId: string): Promise<boolean> {
-    const [, affected] = (await this.manager.query(
+    const [, affected] = await this.manager.query<[unknown, number]>(
       `DELETE FROM auth.passkeys WHERE id = $1 AND user_id = $2`,
       [id, userId],
-    )) as [unknown, number];
+    );
     return affected > 0;
   }
 }

@@ -39,11 +39,11 @@ export class SessionRepository {
     parameters: unknown[],
     reason: RevokeReason,
   ): Promise<string[]> {
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<[RevokedRow[], number]>(
       `UPDATE auth.sessions SET revoked_at = now(), revoked_reason = $1
         WHERE revoked_at IS NULL AND expires_at > now() AND ${where} RETURNING id`,
       [reason, ...parameters],
-    )) as [RevokedRow[], number];
+    );
     return rows[0].map((row) => row.id);
   }
 
@@ -77,10 +77,10 @@ export class SessionRepository {
 
   /** Sessions revoked since `since` (re-announced to gateways; sessions_revoked_at_idx). */
   async revokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]> {
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<{ id: string; revoked_at: Date }[]>(
       `SELECT id, revoked_at FROM auth.sessions WHERE revoked_at > $1`,
       [since],
-    )) as { id: string; revoked_at: Date }[];
+    );
     return rows.map((row) => ({ id: row.id, revokedAt: row.revoked_at }));
   }
 }

@@ -20,20 +20,20 @@ export class SigningKeySecretRepository {
   }
 
   async countStale(activeKid: string): Promise<number> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM auth.signing_keys
         WHERE split_part(private_key_encrypted, '.', 2) <> $1`,
       [activeKid],
-    )) as { n: number }[];
+    );
     return row?.n ?? 0;
   }
 
   /** The envelope, locked until the transaction ends; null when the key is gone. */
   async lockEnvelope(kid: string): Promise<string | null> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<{ private_key_encrypted: string }[]>(
       `SELECT private_key_encrypted FROM auth.signing_keys WHERE kid = $1 FOR UPDATE`,
       [kid],
-    )) as { private_key_encrypted: string }[];
+    );
     return row?.private_key_encrypted ?? null;
   }
 

@@ -48,12 +48,12 @@ export class UserRepository {
 
   /** Whether the user can sign in with a password or a passkey (besides any OAuth link). */
   async hasPasswordOrPasskey(id: string): Promise<boolean> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<{ password: boolean; passkey: boolean }[]>(
       `SELECT (u.password_hash IS NOT NULL) AS password,
               EXISTS (SELECT 1 FROM auth.passkeys p WHERE p.user_id = u.id) AS passkey
          FROM auth.users u WHERE u.id = $1`,
       [id],
-    )) as { password: boolean; passkey: boolean }[];
+    );
     return Boolean(row?.password || row?.passkey);
   }
 
@@ -65,11 +65,11 @@ export class UserRepository {
     displayName: string | null;
     emailVerified?: boolean;
   }): Promise<UserEntity | null> {
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<{ id: string }[]>(
       `INSERT INTO auth.users (email, password_hash, display_name, email_verified)
        VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING RETURNING id`,
       [user.email, user.passwordHash, user.displayName, user.emailVerified ?? false],
-    )) as { id: string }[];
+    );
     return rows[0] ? this.findById(rows[0].id) : null;
   }
 

@@ -1,13 +1,10 @@
-import { JWKS_PATH } from '../../../platform/auth';
+import { JWKS_PATH } from '../../../platform/contracts/auth/access-token';
 import { apiKeyOwnerCall } from '../../../platform/contracts/auth/api-key-owner';
 import { apiKeyVerifyCall } from '../../../platform/contracts/auth/api-key-verify';
-import { ValidationError } from '../../../platform/errors';
-import {
-  sendJson,
-  signedJsonRoute,
-  type RequestHandler,
-  type SignedRouteRuntime,
-} from '../../../platform/http';
+import { ValidationError } from '../../../platform/errors/domain-errors';
+import { sendJson } from '../../../platform/http/respond';
+import { signedJsonRoute, type SignedRouteRuntime } from '../../../platform/http/signed-json-route';
+import { type RequestHandler } from '../../../platform/http/service-server';
 import type { ApiKeyVerifier } from '../api-keys/api-key-verifier.service';
 import type { SigningKeySet } from '../sessions/signing-key-set.service';
 
@@ -22,8 +19,9 @@ export function authRoutes(
 ): Record<string, RequestHandler> {
   const { keys, apiKeys } = options;
 
-  const jwks: RequestHandler = async (_req, res) => {
+  const jwks: RequestHandler = (_req, res) => {
     sendJson(res, 200, keys.jwks(), { 'cache-control': 'public, max-age=60' });
+    return Promise.resolve();
   };
 
   return {

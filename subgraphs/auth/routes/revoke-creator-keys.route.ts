@@ -1,7 +1,8 @@
 import { revokeApiKeysOfCreatorCall } from '../../../platform/contracts/auth/api-key-revocation';
-import { ValidationError } from '../../../platform/errors';
-import type { SubgraphRuntime } from '../../../platform/graphql';
-import { signedJsonRoute, type RequestHandler } from '../../../platform/http';
+import { ValidationError } from '../../../platform/errors/domain-errors';
+import type { SubgraphRuntime } from '../../../platform/subgraph/subgraph-service';
+import { signedJsonRoute } from '../../../platform/http/signed-json-route';
+import { type RequestHandler } from '../../../platform/http/service-server';
 import {
   revokeKeysOfCreator,
   type CreatorKeyRevocationDeps,

@@ -1,6 +1,8 @@
 import { verifiedEmailCall } from '../../../platform/contracts/auth/verified-email';
-import { isUuid, type SubgraphRuntime } from '../../../platform/graphql';
-import { signedJsonRoute, type RequestHandler } from '../../../platform/http';
+import { isUuid } from '../../../platform/graphql/ids';
+import { type SubgraphRuntime } from '../../../platform/subgraph/subgraph-service';
+import { signedJsonRoute } from '../../../platform/http/signed-json-route';
+import { type RequestHandler } from '../../../platform/http/service-server';
 import { UserRepository } from '../repositories/user.repository';
 
 /**

@@ -1,6 +1,7 @@
 import { verifiedUsersCall } from '../../../platform/contracts/auth/verified-users';
-import type { SubgraphRuntime } from '../../../platform/graphql';
-import { signedJsonRoute, type RequestHandler } from '../../../platform/http';
+import type { SubgraphRuntime } from '../../../platform/subgraph/subgraph-service';
+import { signedJsonRoute } from '../../../platform/http/signed-json-route';
+import { type RequestHandler } from '../../../platform/http/service-server';
 import { UserRepository } from '../repositories/user.repository';
 
 /**

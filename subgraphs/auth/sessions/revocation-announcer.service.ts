@@ -2,11 +2,11 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import {
   announceApiKeyEndings,
-  announceRevokedSessions,
   API_KEY_ENDINGS_KEPT_MS,
   type ApiKeyEnding,
-} from '../../../platform/auth';
-import type { RedisClient } from '../../../platform/redis';
+} from '../../../platform/contracts/auth/api-key-endings';
+import { announceRevokedSessions } from '../../../platform/contracts/auth/session-revocation';
+import type { RedisClient } from '../../../platform/redis/connection';
 import { ApiKeyRepository } from '../repositories/api-key.repository';
 import { SessionRepository } from '../repositories/session.repository';
 

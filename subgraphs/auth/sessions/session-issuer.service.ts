@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { hashToken, randomToken } from '../../../platform/crypto';
+import { hashToken, randomToken } from '../../../platform/crypto/tokens';
 import type { UserEntity } from '../entities/user.entity';
 import { RefreshTokenRepository } from '../repositories/refresh-token.repository';
 import { SessionRepository } from '../repositories/session.repository';

@@ -3,8 +3,8 @@ import {
   sessionRetentionCall,
   type SessionRetentionAnswer,
 } from '../../../platform/contracts/tenancy/session-retention';
-import type { SubgraphRuntime } from '../../../platform/graphql';
-import { countDeleted } from '../../../platform/graphql/retention-purge-route';
+import type { SubgraphRuntime } from '../../../platform/subgraph/subgraph-service';
+import { countDeleted } from '../../../platform/subgraph/routes/retention-purge.route';
 
 /**
  * The sessions purge's second pass: the ended sessions of users whose tenants keep them for

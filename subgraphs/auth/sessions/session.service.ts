@@ -1,8 +1,14 @@
-import type { RequestContext } from '../../../platform/context';
-import { hashToken } from '../../../platform/crypto';
-import { UnauthenticatedError, NotFoundError, ValidationError } from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
-import { parseId } from '../../../platform/graphql';
+import { platformScope } from '../../../platform/db/scope';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { hashToken } from '../../../platform/crypto/tokens';
+import {
+  UnauthenticatedError,
+  NotFoundError,
+  ValidationError,
+} from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
+import { parseId } from '../../../platform/graphql/ids';
 import type { RevokeReason, SessionEntity } from '../entities/session.entity';
 import type { UserEntity } from '../entities/user.entity';
 import { RefreshTokenRepository } from '../repositories/refresh-token.repository';
@@ -38,7 +44,7 @@ export class SessionService {
       this.auth.metrics.attempts.inc({ kind: 'refresh', outcome: 'invalid_token' });
       throw new UnauthenticatedError(INVALID_REFRESH);
     }
-    const outcome = await this.auth.dataSource.transaction(
+    const outcome = await platformScope(this.auth.dataSource).run(
       async (manager): Promise<RefreshOutcome> => {
         const tokens = new RefreshTokenRepository(manager);
         const sessions = new SessionRepository(manager);
@@ -137,7 +143,7 @@ export class SessionService {
     ip?: string;
     reason: RevokeReason;
   }): Promise<string[]> {
-    const ended = await this.auth.dataSource.transaction(async (manager) => {
+    const ended = await platformScope(this.auth.dataSource).run(async (manager) => {
       const sessions = new SessionRepository(manager);
       let revoked: string[];
       if (target.ip !== undefined) revoked = await sessions.revokeByIp(target.ip, target.reason);

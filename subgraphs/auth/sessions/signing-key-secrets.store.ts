@@ -1,5 +1,9 @@
+import { platformScope } from '../../../platform/db/scope';
 import type { DataSource } from 'typeorm';
-import type { AnySecretStore, SecretStore } from '../../../platform/graphql/reencrypt-route';
+import type {
+  AnySecretStore,
+  SecretStore,
+} from '../../../platform/subgraph/routes/reencrypt.route';
 import { SigningKeySecretRepository } from '../repositories/signing-key-secret.repository';
 
 /**
@@ -16,7 +20,7 @@ export function authSecretStores(dataSource: DataSource): AnySecretStore[] {
     countStale: (activeKid) =>
       new SigningKeySecretRepository(dataSource.manager).countStale(activeKid),
     rewrite: ({ id: kid }, keyRing) =>
-      dataSource.transaction(async (manager) => {
+      platformScope(dataSource).run(async (manager) => {
         const repository = new SigningKeySecretRepository(manager);
         const envelope = await repository.lockEnvelope(kid);
         if (envelope === null) return 0;

@@ -1,9 +1,13 @@
+import { platformScope } from '../../../platform/db/scope';
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { ACCESS_TOKEN_ALGORITHM, type AccessTokenClaims } from '../../../platform/auth';
-import type { KeyRing } from '../../../platform/crypto';
+import {
+  ACCESS_TOKEN_ALGORITHM,
+  type AccessTokenClaims,
+} from '../../../platform/contracts/auth/access-token';
+import type { KeyRing } from '../../../platform/crypto/key-ring';
 import { SigningKeyEntity } from '../entities/signing-key.entity';
 import { SigningKeyRepository } from '../repositories/signing-key.repository';
 
@@ -99,7 +103,7 @@ export class SigningKeySet {
   }
 
   private rotate(): Promise<SigningKeyEntity[]> {
-    return this.dataSource.transaction(async (manager) => {
+    return platformScope(this.dataSource).run(async (manager) => {
       const repository = new SigningKeyRepository(manager);
       await repository.lockRotation();
       const now = new Date();

@@ -1,25 +1,26 @@
-import type { RequestContext } from '../../../platform/context';
+import { platformScope } from '../../../platform/db/scope';
+import type { RequestContext } from '../../../platform/context/request-context';
 import {
   ForbiddenError,
   NotFoundError,
   UnauthenticatedError,
   ValidationError,
-} from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
+} from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import {
   decodeCursor,
   pageSize,
-  parseId,
   toConnection,
   type Connection,
-} from '../../../platform/graphql';
+} from '../../../platform/graphql/pagination';
+import { parseId } from '../../../platform/graphql/ids';
 import type { SessionEntity } from '../entities/session.entity';
 import type { UserEntity, UserStatus } from '../entities/user.entity';
 import { SessionRepository } from '../repositories/session.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { SessionService, type SessionServiceDeps } from '../sessions/session.service';
 import { isIP } from 'node:net';
-import { withReadTransaction } from '../../../platform/db/read-transaction';
 
 /** Admin actions end sessions the way their owners do, so they need what SessionService needs. */
 export type AdminServiceDeps = SessionServiceDeps;
@@ -47,7 +48,7 @@ export class AdminService {
       throw new ValidationError('search is too long', { field: 'search' });
     const after = decodeCursor(args.after);
     const afterEmail = after?.value ?? null;
-    const rows = await withReadTransaction(this.auth.dataSource, null, (manager) =>
+    const rows = await platformScope(this.auth.dataSource).read((manager) =>
       new UserRepository(manager).search({ search, limit: size + 1, afterEmail }),
     );
     return toConnection(rows, size, (user) => ({ value: user.email, id: user.id }));
@@ -91,7 +92,7 @@ export class AdminService {
     if (id === adminId && status !== 'ACTIVE') {
       throw new ValidationError('Administrators cannot lock themselves out', { field: 'userId' });
     }
-    const { user, revoked } = await this.auth.dataSource.transaction(async (manager) => {
+    const { user, revoked } = await platformScope(this.auth.dataSource).run(async (manager) => {
       const users = new UserRepository(manager);
       const existing = await users.findById(id);
       if (!existing) throw new NotFoundError('User');

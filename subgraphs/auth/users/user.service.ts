@@ -1,5 +1,5 @@
-import type { RequestContext } from '../../../platform/context';
-import { isUuid } from '../../../platform/graphql';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { isUuid } from '../../../platform/graphql/ids';
 import type { UserEntity } from '../entities/user.entity';
 import type { AuthLoaders } from '../loaders';
 

@@ -1,6 +1,8 @@
-import type { RequestContext } from '../../../platform/context';
-import { RateLimitedError } from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
+import { platformScope } from '../../../platform/db/scope';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { RateLimitedError } from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import type { AuthServices } from '../auth-services';
 import type { AuthAttemptKind, AuthOutcome } from '../metrics';
 
@@ -28,7 +30,7 @@ export class PasskeyAttempts {
   }
 
   async recordFailure(userId: string | null, reason: AuthOutcome): Promise<void> {
-    await this.auth.dataSource.transaction((manager) =>
+    await platformScope(this.auth.dataSource).run((manager) =>
       appendEvent(manager, {
         type: EventType.SIGN_IN_FAILED,
         tenantId: null,

@@ -1,11 +1,11 @@
-import type { RequestContext } from '../../../platform/context';
-import { ForbiddenError, UnauthenticatedError } from '../../../platform/errors';
-import { EventType } from '../../../platform/events';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { ForbiddenError, UnauthenticatedError } from '../../../platform/errors/domain-errors';
+import { EventType } from '../../../platform/events/event-types';
 import type { AuthAttemptKind } from '../metrics';
 import { PasskeyRepository } from '../repositories/passkey.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { AccountService, type SignedIn } from '../credentials/account.service';
-import { normalizeEmail } from '../credentials/email.input';
+import { normalizeEmail } from '../../../platform/mail/address';
 import { consumeMfaToken } from '../mfa/mfa.service';
 import { EXPIRED_CHALLENGE, NOT_VERIFIED, type PasskeyServiceDeps } from './passkey.service';
 import { PasskeyAttempts } from './passkey-attempts.service';

@@ -1,13 +1,16 @@
-import DataLoader from 'dataloader';
-import type { RequestContext } from '../../../platform/context';
+import type DataLoader from 'dataloader';
+import type { RequestContext } from '../../../platform/context/request-context';
 import {
   ConflictError,
   NotFoundError,
   UnauthenticatedError,
   ValidationError,
-} from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
-import { isUuid } from '../../../platform/graphql';
+} from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
+import { platformScope } from '../../../platform/db/scope';
+import { byIdLoader } from '../../../platform/graphql/by-id-loader';
+import { isUuid } from '../../../platform/graphql/ids';
 import type { PasskeyEntity } from '../entities/passkey.entity';
 import type { UserEntity } from '../entities/user.entity';
 import { OAuthLinkRepository } from '../repositories/oauth-link.repository';
@@ -49,11 +52,13 @@ export class PasskeyService {
   ) {
     this.accounts = new AccountService(request, auth);
     this.attempts = new PasskeyAttempts(request, auth);
-    // One query for the passkeys of every user in a response (a list of users asks per row).
-    this.byUser = new DataLoader(async (userIds) => {
-      const rows = await new PasskeyRepository(auth.dataSource.manager).listOfUsers(userIds);
-      return userIds.map((id) => rows.filter((row) => row.userId === id));
-    });
+    // One query for the passkeys of every user in a response (a list of users asks per row):
+    // passkeys belong to no tenant, so the lookup is that one statement, with no transaction.
+    this.byUser = byIdLoader(
+      (userIds) => new PasskeyRepository(auth.dataSource.manager).listOfUsers(userIds),
+      (passkey) => passkey.userId,
+      { many: true },
+    );
   }
 
   /**
@@ -118,7 +123,7 @@ export class PasskeyService {
       this.attempts.count(kind, 'invalid_response');
       throw new ValidationError(NOT_VERIFIED, { field: 'response' });
     }
-    const passkey = await this.auth.dataSource.transaction(async (manager) => {
+    const passkey = await platformScope(this.auth.dataSource).run(async (manager) => {
       // The user's row lock serializes registrations, so the cap holds under concurrency.
       const user = await new UserRepository(manager).findCredentialsById(userId);
       if (!user) throw new UnauthenticatedError();
@@ -149,7 +154,7 @@ export class PasskeyService {
     const userId = this.accounts.requireUserId();
     if (!isUuid(id)) throw new NotFoundError('Passkey');
     const passkeyId = id.toLowerCase();
-    await this.auth.dataSource.transaction(async (manager) => {
+    await platformScope(this.auth.dataSource).run(async (manager) => {
       const user = await new UserRepository(manager).findCredentialsById(userId);
       if (!user) throw new UnauthenticatedError();
       const passkeys = new PasskeyRepository(manager);

@@ -1,5 +1,5 @@
-import { isUuid } from '../../../platform/graphql';
-import { redisKey } from '../../../platform/redis';
+import { isUuid } from '../../../platform/graphql/ids';
+import { redisKey } from '../../../platform/redis/connection';
 import type { AuthServices } from '../auth-services';
 
 /** Where challenges are kept, and for how long. */

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { list, type ConfigRule } from '../../../platform/config';
+import { list } from '../../../platform/config/fields';
+import { type ConfigRule } from '../../../platform/config/load';
 
 /** A WebAuthn RP ID is a domain (never an IP address, a port or a URL), lower case. */
 const DOMAIN =

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PayloadTooLargeError, ValidationError } from '../../../platform/errors';
+import { PayloadTooLargeError, ValidationError } from '../../../platform/errors/domain-errors';
 import { PASSKEY_TRANSPORTS, type PasskeyTransport } from '../entities/passkey.entity';
 
 /**

@@ -8,24 +8,18 @@ import {
   alertDispatchJobOptions,
   type AlertDispatchJob,
 } from '../../../platform/contracts/observability/alert-dispatch-job';
-import { DEVELOPMENT_ENCRYPTION_KEYS, encryption, parseConfig } from '../../../platform/config';
-import { KeyRing } from '../../../platform/crypto';
-import { withTenantTransaction } from '../../../platform/db';
-import { OUTBOUND_DEFAULTS, type OutboundPolicy } from '../../../platform/outbound';
-import { JobName } from '../../../platform/queues';
-import { queuePrefix } from '../../../platform/redis';
-import {
-  connectAs,
-  createTestDatabase,
-  type TestDatabase,
-} from '../../../platform/testing/database';
-import { eventually } from '../../../platform/testing/eventually';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
-import {
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from '../../../platform/testing/webhook-receiver';
+import { DEVELOPMENT_ENCRYPTION_KEYS, encryption } from '../../../platform/config/encryption';
+import { parseConfig } from '../../../platform/config/load';
+import { KeyRing } from '../../../platform/crypto/key-ring';
+import { tenantScope } from '../../../platform/db/scope';
+import { OUTBOUND_DEFAULTS, type OutboundPolicy } from '../../../platform/outbound/policy';
+import { JobName } from '../../../platform/contracts/jobs/queue-names';
+import { queuePrefix } from '../../../platform/redis/connection';
+import { connectAs, createTestDatabase, type TestDatabase } from '../../../testing/database';
+import { eventually } from '../../../testing/eventually';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../../testing/redis';
+import { TEST_REDIS_URL } from '../../../testing/services';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../testing/webhook-receiver';
 import { AlertChannelService } from '../../observability/alerts/channels/alert-channel.service';
 import {
   dispatchAlert,
@@ -59,8 +53,8 @@ const channelsOf = (tenantId: string) =>
   new AlertChannelService(
     {
       tenantId,
-      run: (fn) => withTenantTransaction(observability, tenantId, fn),
-      read: (fn) => withTenantTransaction(observability, tenantId, fn),
+      run: (fn) => tenantScope(observability, tenantId).run(fn),
+      read: (fn) => tenantScope(observability, tenantId).run(fn),
     },
     { keyRing, secrets: { allowHttp: true, policy: loopback } },
   );

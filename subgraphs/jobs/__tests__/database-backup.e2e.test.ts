@@ -15,13 +15,13 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { PgToolError } from '../../../platform/backup/pg-tools';
-import { parseConfig } from '../../../platform/config';
-import { JobName, QueueName } from '../../../platform/queues';
-import { queuePrefix } from '../../../platform/redis';
-import { configProblems } from '../../../platform/testing/config-problems';
-import { createTestDatabase, type TestDatabase } from '../../../platform/testing/database';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
+import { parseConfig } from '../../../platform/config/load';
+import { JobName, QueueName } from '../../../platform/contracts/jobs/queue-names';
+import { queuePrefix } from '../../../platform/redis/connection';
+import { configProblems } from '../../../testing/config-problems';
+import { createTestDatabase, type TestDatabase } from '../../../testing/database';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../../testing/redis';
+import { TEST_REDIS_URL } from '../../../testing/services';
 import { backupConfigRules, backupConfigShape } from '../worker/backup/backup-config';
 import { BACKUP_SCHEDULER_ID, setupBackupJobs } from '../worker/backup/backup-jobs';
 import { createBackupMetrics } from '../worker/backup/backup-metrics';
@@ -179,7 +179,9 @@ it.each([
     const registry = new Registry();
     const metrics = createBackupMetrics(registry);
     const bin = toolsDir(`bin-${name}`, script);
-    const failure = await runBackup(settingsFor(dir, bin), metrics, logger).catch((error) => error);
+    const failure = await runBackup(settingsFor(dir, bin), metrics, logger).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(BackupVerificationError);
     expect((failure as Error).message).toMatch(reason);
     expect(readdirSync(dir)).toEqual([expect.stringMatching(/\.unverified\.dump$/)]);
@@ -200,7 +202,7 @@ it('fails clearly when pg_dump is missing or fails, and leaves no file', async (
   const empty = directory('no-tools');
   const missingDir = directory('missing');
   const missing = await runBackup(settingsFor(missingDir, empty), metrics, logger).catch(
-    (error) => error,
+    (error: unknown) => error,
   );
   expect(missing).toBeInstanceOf(PgToolError);
   expect((missing as Error).message).toBe(

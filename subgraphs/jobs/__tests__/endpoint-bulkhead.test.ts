@@ -3,10 +3,10 @@ import { DelayedError, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { parseConfig } from '../../../platform/config';
-import { eventually } from '../../../platform/testing/eventually';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
+import { parseConfig } from '../../../platform/config/load';
+import { eventually } from '../../../testing/eventually';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../../testing/redis';
+import { TEST_REDIS_URL } from '../../../testing/services';
 import { webhookWorkerConfigShape } from '../webhooks/webhook-config';
 import {
   claimEndpointSlot,

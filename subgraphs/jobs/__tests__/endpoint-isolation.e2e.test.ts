@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createTestDatabase, type TestDatabase } from '../../../platform/testing/database';
-import { eventually } from '../../../platform/testing/eventually';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
+import { createTestDatabase, type TestDatabase } from '../../../testing/database';
+import { eventually } from '../../../testing/eventually';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../../testing/redis';
+import { TEST_REDIS_URL } from '../../../testing/services';
 import {
   appendBurst,
   insertActiveEndpoint,
   spawnDeliveryWorker,
-} from '../../../platform/testing/webhook-burst';
-import {
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from '../../../platform/testing/webhook-receiver';
+} from '../../../testing/webhook-burst';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../testing/webhook-receiver';
 import type { ServiceProcess } from '../../../scripts/lib/service-process';
 
 // The per-endpoint bulkhead with the real worker process, PostgreSQL, Redis and a receiver:

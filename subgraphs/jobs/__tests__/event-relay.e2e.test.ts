@@ -3,25 +3,20 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { DataSource, EntityManager } from 'typeorm';
-import { anonymousContext, runWithContext } from '../../../platform/context';
-import { withTenantTransaction } from '../../../platform/db';
+import { anonymousContext, runWithContext } from '../../../platform/context/request-context';
+import { tenantScope } from '../../../platform/db/scope';
+import { appendEvent, PLATFORM_SCOPE } from '../../../platform/events/append-event';
 import {
-  appendEvent,
   eventChannel,
-  EventType,
   parsePublishedEvent,
-  PLATFORM_SCOPE,
   type PublishedEvent,
-} from '../../../platform/events';
-import {
-  connectAs,
-  createTestDatabase,
-  type TestDatabase,
-} from '../../../platform/testing/database';
-import { eventually } from '../../../platform/testing/eventually';
-import { metricValue, scrape } from '../../../platform/testing/graphql-client';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
+} from '../../../platform/events/channel';
+import { EventType } from '../../../platform/events/event-types';
+import { connectAs, createTestDatabase, type TestDatabase } from '../../../testing/database';
+import { eventually } from '../../../testing/eventually';
+import { metricValue, scrape } from '../../../testing/graphql-client';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../../testing/redis';
+import { TEST_REDIS_URL } from '../../../testing/services';
 import { spawnService, type ServiceProcess } from '../../../scripts/lib/service-process';
 import { startEventRelay, type EventRelay } from '../relay/event-relay';
 
@@ -68,9 +63,11 @@ afterAll(async () => {
   await cleanupRedisPrefix(prefix);
 });
 
-function startRelay(options: { pollMs?: number; lockRetryMs?: number } = {}): TestRelay {
+function startRelay(
+  options: { pollMs?: number; lockRetryMs?: number; publisher?: Redis } = {},
+): TestRelay {
   const registry = new Registry();
-  const publisher = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
+  const publisher = options.publisher ?? new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
   const relay = startEventRelay({
     databaseUrl: db.urlAs('worker'),
     connectTimeoutMs: 5_000,
@@ -110,7 +107,7 @@ function append(tenantId: string | null, ...payloads: Record<string, unknown>[])
       await appendEvent(manager, { type: EventType.ASSET_CREATED, payload, tenantId });
     }
   };
-  return tenantId === null ? app.transaction(write) : withTenantTransaction(app, tenantId, write);
+  return tenantId === null ? app.transaction(write) : tenantScope(app, tenantId).run(write);
 }
 
 /**
@@ -187,7 +184,7 @@ describe('publishing', () => {
     startRelay();
     const tenant = randomUUID();
     await expect(
-      withTenantTransaction(app, tenant, async (manager) => {
+      tenantScope(app, tenant).run(async (manager) => {
         await appendEvent(manager, {
           type: EventType.ASSET_DELETED,
           payload: { rolledBack: true },
@@ -254,6 +251,28 @@ describe('publishing', () => {
     expect(receivedBy(tenant).map((event) => [event.seq, event.payload])).toEqual([
       ['1', { silent: true }],
     ]);
+  });
+
+  it('reports, when scraped, the age of the oldest event it could not publish, then 0 once published', async () => {
+    // A publisher that was never connected and queues nothing: every PUBLISH fails at once.
+    const unreachable = new Redis(TEST_REDIS_URL, { lazyConnect: true, enableOfflineQueue: false });
+    const stuck = startRelay({ publisher: unreachable });
+    await eventually(() => stuck.relay.active);
+    const tenant = randomUUID();
+    await append(tenant, { n: 1 });
+    // Each scrape reads the lag afresh: it grows while the event waits.
+    const first = await metric(stuck, 'tessera_relay_lag_seconds');
+    expect(first).toBeGreaterThan(0);
+    await eventually(async () => (await metric(stuck, 'tessera_relay_lag_seconds')) > first);
+    expect(receivedBy(tenant)).toEqual([]);
+
+    // A relay that can publish takes over: the event goes out and the lag is 0 again.
+    await stopRelay(relays.splice(relays.indexOf(stuck), 1)[0]!);
+    const healthy = startRelay();
+    await eventually(() => receivedBy(tenant).length === 1);
+    await eventually(async () => (await metric(healthy, 'tessera_relay_lag_seconds')) === 0);
+    // A stopped relay (no session) reports 0.
+    expect(await metric(stuck, 'tessera_relay_lag_seconds')).toBe(0);
   });
 
   it('names channels by the lower-case tenant id, platform events apart', () => {
@@ -380,11 +399,15 @@ describe('one active relay', () => {
       await eventually(() => seqsOf(tenant).includes(total));
       // Repeats are allowed (the killed holder may have published without marking), gaps not.
       expect(deliveredInOrder(receivedBy(tenant))).toEqual(range(1, total));
-      const unpublished = await db.query(
-        `SELECT 1 FROM events.events WHERE tenant_id = $1 AND published_at IS NULL`,
-        [tenant],
-      );
-      expect(unpublished).toEqual([]);
+      // The relay marks a batch published after sending it, so the last marks may trail the
+      // last messages received.
+      const unpublished = () =>
+        db.query<{ seq: string }>(
+          `SELECT seq::text FROM events.events WHERE tenant_id = $1 AND published_at IS NULL`,
+          [tenant],
+        );
+      await eventually(async () => (await unpublished()).length === 0).catch(() => undefined);
+      expect(await unpublished()).toEqual([]);
     } finally {
       for (const worker of workers) await worker.stop();
     }

@@ -5,9 +5,9 @@ import {
   scrape,
   type GraphQLResponse,
   codeOf,
-} from '../../../platform/testing/graphql-client';
-import { signUpMember, type TestUser } from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+} from '../../../testing/graphql-client';
+import { signUpMember, type TestUser } from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
 
 // `events(first, after, types, since)` end to end: the gateway, auth (actors, API keys),
 // tenancy (roles) and jobs as real processes; the journal arranged as the owner in SQL.
@@ -298,7 +298,7 @@ describe('bad input', () => {
     ['first: 0', { first: 0 }],
     ['first: 101', { first: 101 }],
   ])('answers %s with BAD_USER_INPUT', async (_case, args) => {
-    const response = await events(args as EventsArgs, viewer.headers(tenantA));
+    const response = await events(args, viewer.headers(tenantA));
     expect(codeOf(response)).toBe('BAD_USER_INPUT');
   });
 });

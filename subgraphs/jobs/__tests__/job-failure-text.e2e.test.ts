@@ -7,14 +7,14 @@ import {
   alertDispatchJobOptions,
   type AlertDispatchJob,
 } from '../../../platform/contracts/observability/alert-dispatch-job';
-import { JobName, QueueName } from '../../../platform/queues';
-import { queuePrefix } from '../../../platform/redis';
+import { JobName, QueueName } from '../../../platform/contracts/jobs/queue-names';
+import { queuePrefix } from '../../../platform/redis/connection';
 import { spawnService } from '../../../scripts/lib/service-process';
-import { dataOf, postGraphQL } from '../../../platform/testing/graphql-client';
-import { signUpMember, type TestUser } from '../../../platform/testing/members';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
-import { waitFor } from '../../../platform/testing/ws-client';
+import { dataOf, postGraphQL } from '../../../testing/graphql-client';
+import { signUpMember, type TestUser } from '../../../testing/members';
+import { TEST_REDIS_URL } from '../../../testing/services';
+import { startStack, type TestStack } from '../../../testing/stack';
+import { waitFor } from '../../../testing/ws-client';
 
 // A mail transport's error text never reaches what tenants read. The gateway, auth, tenancy,
 // jobs and the worker run as real processes; the worker mails through SMTP to a local server
@@ -125,7 +125,9 @@ it('shows tenants MAIL_TRANSPORT_FAILED for a mail the relay refused, never its 
   });
 
   // What an ADMIN reads: the dead letter, its job, and the failed job in the listing.
+  // The dead letter is committed before BullMQ marks the job failed: wait for both.
   let letters: { reason: string; job: { failedReason: string | null } }[] = [];
+  let failed: { jobs: { nodes: { failedReason: string | null }[] } } = { jobs: { nodes: [] } };
   await waitFor(async () => {
     letters = (
       await ok<{ deadLetters: { nodes: typeof letters } }>(
@@ -133,12 +135,12 @@ it('shows tenants MAIL_TRANSPORT_FAILED for a mail the relay refused, never its 
         admin.headers(tenantId),
       )
     ).deadLetters.nodes;
-    return letters.length > 0;
+    failed = await ok<typeof failed>(
+      `{ jobs(queue: "alerts", state: FAILED) { nodes { failedReason } } }`,
+      admin.headers(tenantId),
+    );
+    return Boolean(letters[0]?.job.failedReason) && failed.jobs.nodes.length > 0;
   }, 30_000);
-  const failed = await ok<{ jobs: { nodes: { failedReason: string | null }[] } }>(
-    `{ jobs(queue: "alerts", state: FAILED) { nodes { failedReason } } }`,
-    admin.headers(tenantId),
-  );
   // What a VIEWER reads: the journal's dead-letter event.
   const journal = await ok<{ events: { nodes: { payload: { reason: string } }[] } }>(
     `{ events(types: ["jobs.job.dead_lettered"]) { nodes { payload } } }`,

@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
-import { ValidationError } from '../../../platform/errors';
-import { MailDeliveryError } from '../../../platform/mail';
+import { ValidationError } from '../../../platform/errors/domain-errors';
+import { MailDeliveryError } from '../../../platform/mail/smtp-mailer';
 import { PublicJobError, tenantFacingError } from '../worker/job-failure';
 
 // What a tenant reads of a job's failure (no database needed).

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { correlatedJobData } from '../../../platform/contracts/jobs/job-correlation';
 import {
-  correlatedJobData,
   enqueueTenantPurge,
-  QueueName,
   tenantPurgeJobId,
-} from '../../../platform/queues';
-import { queuePrefix } from '../../../platform/redis';
+} from '../../../platform/contracts/jobs/tenant-purge-job';
+import { QueueName } from '../../../platform/contracts/jobs/queue-names';
+import { queuePrefix } from '../../../platform/redis/connection';
 import {
   dataOf,
   metricValue,
@@ -15,15 +15,11 @@ import {
   scrape,
   type GraphQLResponse,
   codeOf,
-} from '../../../platform/testing/graphql-client';
-import {
-  signUpMember,
-  signUpPlatformAdmin,
-  type TestUser,
-} from '../../../platform/testing/members';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
-import { eventually } from '../../../platform/testing/eventually';
+} from '../../../testing/graphql-client';
+import { signUpMember, signUpPlatformAdmin, type TestUser } from '../../../testing/members';
+import { TEST_REDIS_URL } from '../../../testing/services';
+import { startStack, type TestStack } from '../../../testing/stack';
+import { eventually } from '../../../testing/eventually';
 
 // The jobs admin end to end: the gateway, every subgraph and the real worker process, with
 // real users; jobs arranged in the real queues as their enqueuers would add them.

@@ -4,13 +4,13 @@ import { createReadStream, mkdtempSync, renameSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { journalArchiveCall } from '../../../platform/contracts/assets/journal-archive';
-import { PLATFORM_SCOPE } from '../../../platform/events';
+import { PLATFORM_SCOPE } from '../../../platform/events/append-event';
 import { repoRoot } from '../../../platform/paths';
-import { eventually } from '../../../platform/testing/eventually';
-import { postGraphQL } from '../../../platform/testing/graphql-client';
-import { postInternal, refusalCode } from '../../../platform/testing/internal-requests';
-import { signUpPlatformAdmin, type TestUser } from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { eventually } from '../../../testing/eventually';
+import { postGraphQL } from '../../../testing/graphql-client';
+import { postInternal, refusalCode } from '../../../testing/internal-requests';
+import { signUpPlatformAdmin, type TestUser } from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
 import { archiveRows } from '../../assets/journal-archive/journal-archive-format';
 
 // The month-partitioned journal end to end: the real worker's events retention has the real

@@ -1,17 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import {
-  dataOf,
-  postGraphQL,
-  type GraphQLResponse,
-} from '../../../platform/testing/graphql-client';
-import { signUpMember, type TestUser } from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
-import { verifiedEndpoint } from '../../../platform/testing/webhook-endpoints';
-import {
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from '../../../platform/testing/webhook-receiver';
-import { connectWs, waitFor, type WsClient } from '../../../platform/testing/ws-client';
+import { dataOf, postGraphQL, type GraphQLResponse } from '../../../testing/graphql-client';
+import { signUpMember, type TestUser } from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
+import { verifiedEndpoint } from '../../../testing/webhook-endpoints';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../testing/webhook-receiver';
+import { connectWs, waitFor, type WsClient } from '../../../testing/ws-client';
 
 // Who sees what of the event journal, end to end (gateway, auth, tenancy, jobs and the worker
 // as real processes, real HTTP and graphql-ws clients, a local webhook receiver): an actor's

@@ -4,21 +4,20 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { DEVELOPMENT_ENCRYPTION_KEYS, encryption, parseConfig } from '../../../platform/config';
+import { DEVELOPMENT_ENCRYPTION_KEYS, encryption } from '../../../platform/config/encryption';
+import { parseConfig } from '../../../platform/config/load';
 import { mail as mailShape } from '../../../platform/config/mail';
-import { KeyRing } from '../../../platform/crypto';
-import { createDurableMailer, createSmtpMailer, type MailMessage } from '../../../platform/mail';
-import { JobName } from '../../../platform/queues';
-import { queuePrefix } from '../../../platform/redis';
-import {
-  connectAs,
-  createTestDatabase,
-  type TestDatabase,
-} from '../../../platform/testing/database';
-import { eventually } from '../../../platform/testing/eventually';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
-import { startSmtpReceiver, type SmtpReceiver } from '../../../platform/testing/smtp-receiver';
+import { KeyRing } from '../../../platform/crypto/key-ring';
+import { createDurableMailer } from '../../../platform/mail/durable-mailer';
+import { createSmtpMailer } from '../../../platform/mail/smtp-mailer';
+import { type MailMessage } from '../../../platform/mail/mailer';
+import { JobName } from '../../../platform/contracts/jobs/queue-names';
+import { queuePrefix } from '../../../platform/redis/connection';
+import { connectAs, createTestDatabase, type TestDatabase } from '../../../testing/database';
+import { eventually } from '../../../testing/eventually';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../../testing/redis';
+import { TEST_REDIS_URL } from '../../../testing/services';
+import { startSmtpReceiver, type SmtpReceiver } from '../../../testing/smtp-receiver';
 import { mailMetrics } from '../worker/mail/mail-metrics';
 import { drainMail, sendMail, type MailJobDeps } from '../worker/mail/mail-send.processor';
 

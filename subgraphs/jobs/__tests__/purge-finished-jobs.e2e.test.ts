@@ -1,9 +1,9 @@
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { queuePrefix } from '../../../platform/redis';
-import { createTestDatabase } from '../../../platform/testing/database';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
+import { queuePrefix } from '../../../platform/redis/connection';
+import { createTestDatabase } from '../../../testing/database';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../../testing/redis';
+import { TEST_REDIS_URL } from '../../../testing/services';
 import { spawnService } from '../../../scripts/lib/service-process';
 import { purgeFinishedJobs } from '../worker/purge-finished-jobs.processor';
 
@@ -28,7 +28,7 @@ async function finishJobs(): Promise<void> {
     prefix: queuePrefix(prefix),
   });
   await events.waitUntilReady();
-  const worker = new Worker(
+  const worker = new Worker<{ fail?: boolean }>(
     'purge-test',
     async (job) => {
       if (job.data.fail) throw new Error('planned failure');

@@ -5,23 +5,16 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { retentionPurgeCall } from '../../../platform/contracts/subgraphs/retention-purge';
-import { QueueName } from '../../../platform/queues';
-import { queuePrefix } from '../../../platform/redis';
-import { PURGE_TARGETS, retentionSchedulerId } from '../../../platform/retention';
-import {
-  postGraphQL,
-  type GraphQLResponse,
-  codeOf,
-} from '../../../platform/testing/graphql-client';
-import {
-  signUpMember,
-  signUpPlatformAdmin,
-  type TestUser,
-} from '../../../platform/testing/members';
-import { eventually } from '../../../platform/testing/eventually';
-import { postInternal, refusalCode } from '../../../platform/testing/internal-requests';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { QueueName } from '../../../platform/contracts/jobs/queue-names';
+import { queuePrefix } from '../../../platform/redis/connection';
+import { PURGE_TARGETS } from '../../../platform/contracts/jobs/purge-targets';
+import { retentionSchedulerId } from '../../../platform/contracts/jobs/retention-purge-job';
+import { postGraphQL, type GraphQLResponse, codeOf } from '../../../testing/graphql-client';
+import { signUpMember, signUpPlatformAdmin, type TestUser } from '../../../testing/members';
+import { eventually } from '../../../testing/eventually';
+import { postInternal, refusalCode } from '../../../testing/internal-requests';
+import { TEST_REDIS_URL } from '../../../testing/services';
+import { startStack, type TestStack } from '../../../testing/stack';
 
 // Retention purges end to end: rows arranged with old timestamps as the database owner, then
 // `runPurge` as a platform administrator through the gateway; the real worker asks each

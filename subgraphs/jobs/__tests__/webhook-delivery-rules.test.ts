@@ -1,7 +1,8 @@
 import { Webhook } from 'standardwebhooks';
-import { DEVELOPMENT_ENCRYPTION_KEYS, encryption, parseConfig } from '../../../platform/config';
-import { KeyRing } from '../../../platform/crypto';
-import { OUTBOUND_DEFAULTS, type OutboundPolicy } from '../../../platform/outbound';
+import { DEVELOPMENT_ENCRYPTION_KEYS, encryption } from '../../../platform/config/encryption';
+import { parseConfig } from '../../../platform/config/load';
+import { KeyRing } from '../../../platform/crypto/key-ring';
+import { OUTBOUND_DEFAULTS, type OutboundPolicy } from '../../../platform/outbound/policy';
 import {
   matchesEventType,
   typeSelection,

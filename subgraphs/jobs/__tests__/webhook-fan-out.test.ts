@@ -3,15 +3,11 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
-import type { PublishedEvent } from '../../../platform/events';
-import { queuePrefix } from '../../../platform/redis';
-import {
-  connectAs,
-  createTestDatabase,
-  type TestDatabase,
-} from '../../../platform/testing/database';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
+import type { PublishedEvent } from '../../../platform/events/channel';
+import { queuePrefix } from '../../../platform/redis/connection';
+import { connectAs, createTestDatabase, type TestDatabase } from '../../../testing/database';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../../testing/redis';
+import { TEST_REDIS_URL } from '../../../testing/services';
 import { WebhookAttemptEntity } from '../entities/webhook-attempt.entity';
 import { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 import { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DEVELOPMENT_ENCRYPTION_KEYS, encryption, parseConfig } from '../../../platform/config';
-import { DecryptionError, KeyRing } from '../../../platform/crypto';
+import { DEVELOPMENT_ENCRYPTION_KEYS, encryption } from '../../../platform/config/encryption';
+import { parseConfig } from '../../../platform/config/load';
+import { DecryptionError, KeyRing } from '../../../platform/crypto/key-ring';
 import { generateWebhookSecret } from '../webhooks/signature';
 import { liveSecrets } from '../webhooks/webhook-message';
 import { createSecretCache } from '../worker/webhooks/secret-cache';

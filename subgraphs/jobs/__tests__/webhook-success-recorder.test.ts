@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import {
-  connectAs,
-  createTestDatabase,
-  type TestDatabase,
-} from '../../../platform/testing/database';
+import { connectAs, createTestDatabase, type TestDatabase } from '../../../testing/database';
 import {
   createSuccessRecorder,
   type SuccessfulAttempt,

@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { spawnService } from '../../../scripts/lib/service-process';
-import { dataOf, postGraphQL } from '../../../platform/testing/graphql-client';
-import {
-  signUpMember,
-  signUpPlatformAdmin,
-  type TestUser,
-} from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
-import { verifiedEndpoint } from '../../../platform/testing/webhook-endpoints';
+import { dataOf, postGraphQL } from '../../../testing/graphql-client';
+import { signUpMember, signUpPlatformAdmin, type TestUser } from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
+import { verifiedEndpoint } from '../../../testing/webhook-endpoints';
 import {
   startWebhookReceiver,
   type ReceivedWebhook,
   type WebhookAnswer,
   type WebhookReceiver,
-} from '../../../platform/testing/webhook-receiver';
-import { waitFor } from '../../../platform/testing/ws-client';
+} from '../../../testing/webhook-receiver';
+import { waitFor } from '../../../testing/ws-client';
 
 // A suspended tenant's webhook deliveries wait, and resume when it is reinstated: gateway,
 // auth, tenancy, jobs and the worker as real processes, a local receiver that verifies every

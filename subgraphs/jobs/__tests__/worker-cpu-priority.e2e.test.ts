@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { DEVELOPMENT_ENCRYPTION_KEYS } from '../../../platform/config';
-import { configProblems } from '../../../platform/testing/config-problems';
-import { createTestDatabase, type TestDatabase } from '../../../platform/testing/database';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
-import { generateTestServiceKeys } from '../../../platform/testing/service-keys';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
+import { DEVELOPMENT_ENCRYPTION_KEYS } from '../../../platform/config/encryption';
+import { configProblems } from '../../../testing/config-problems';
+import { createTestDatabase, type TestDatabase } from '../../../testing/database';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../../testing/redis';
+import { generateTestServiceKeys } from '../../../testing/service-keys';
+import { TEST_REDIS_URL } from '../../../testing/services';
 import { spawnService } from '../../../scripts/lib/service-process';
 import { workerConfigRules, workerConfigShape } from '../worker/config';
 

@@ -5,13 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { correlatedJobData, JobName, QueueName } from '../../../platform/queues';
-import { queuePrefix } from '../../../platform/redis';
-import { settlesWithin } from '../../../platform/testing/bounded';
-import { createTestDatabase, type TestDatabase } from '../../../platform/testing/database';
-import { eventually } from '../../../platform/testing/eventually';
-import { freePort } from '../../../platform/testing/free-port';
-import { testRedisPrefix } from '../../../platform/testing/redis';
+import { correlatedJobData } from '../../../platform/contracts/jobs/job-correlation';
+import { JobName, QueueName } from '../../../platform/contracts/jobs/queue-names';
+import { queuePrefix } from '../../../platform/redis/connection';
+import { settlesWithin } from '../../../testing/bounded';
+import { createTestDatabase, type TestDatabase } from '../../../testing/database';
+import { eventually } from '../../../testing/eventually';
+import { freePort } from '../../../testing/free-port';
+import { testRedisPrefix } from '../../../testing/redis';
 import { spawnService, type ServiceProcess } from '../../../scripts/lib/service-process';
 
 // The worker process against a Redis of this file's own (so it can be stopped and started
@@ -131,7 +132,7 @@ afterAll(async () => {
       const handedBack = (await queue.getJob(job.id!))!;
       expect(handedBack.attemptsMade).toBe(0);
       // The run it recorded travels with the job, so the next worker finishes that run.
-      expect(handedBack.data.runId).toMatch(/^[0-9a-f-]{36}$/);
+      expect((handedBack.data as { runId?: string }).runId).toMatch(/^[0-9a-f-]{36}$/);
       expect(logs.some((line) => line.includes('job handed back to its queue'))).toBe(true);
     } finally {
       await worker.stop('SIGKILL');

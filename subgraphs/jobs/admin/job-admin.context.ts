@@ -1,7 +1,7 @@
-import type { RequestContext } from '../../../platform/context';
-import { requireTenant } from '../../../platform/context';
-import type { SubgraphRuntime } from '../../../platform/graphql';
-import { parseId } from '../../../platform/graphql';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { requireTenant } from '../../../platform/context/request-context';
+import type { SubgraphRuntime } from '../../../platform/subgraph/subgraph-service';
+import { parseId } from '../../../platform/graphql/ids';
 import { DeadLetterService } from '../services/dead-letter.service';
 import { JobAdminService, type JobScope } from '../services/job-admin.service';
 import { PurgeRunService } from '../services/purge-run.service';

@@ -1,4 +1,4 @@
-import type { SubgraphRuntime } from '../../../platform/graphql';
+import type { SubgraphRuntime } from '../../../platform/subgraph/subgraph-service';
 import type { JobAdminServices } from './job-admin.context';
 import { JobQueues } from './job-queues';
 

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { ALL_QUEUES, type QueueName } from '../../../platform/queues';
-import { queuePrefix, type RedisClient } from '../../../platform/redis';
+import { ALL_QUEUES, type QueueName } from '../../../platform/contracts/jobs/queue-names';
+import { queuePrefix, type RedisClient } from '../../../platform/redis/connection';
 
 /**
  * A BullMQ Queue handle per queue Tessera runs, for the jobs admin (list, cancel, retry,

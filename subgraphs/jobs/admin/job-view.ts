@@ -1,6 +1,7 @@
 import type { Job, JobType } from 'bullmq';
-import { ValidationError } from '../../../platform/errors';
-import { ALL_QUEUES, correlationOf, type QueueName } from '../../../platform/queues';
+import { ValidationError } from '../../../platform/errors/domain-errors';
+import { ALL_QUEUES, type QueueName } from '../../../platform/contracts/jobs/queue-names';
+import { correlationOf } from '../../../platform/contracts/jobs/job-correlation';
 import { redactJobData } from '../dead-letters/dead-letter-sink';
 
 /** The states the admin API shows, and the BullMQ states each one stands for. */
@@ -53,7 +54,7 @@ export function toJobView(job: Job, state: JobState): JobView {
     attemptsMade: job.attemptsMade,
     attempts: job.opts.attempts ?? 1,
     failedReason: job.failedReason || null,
-    data: redactJobData(job.data) as Record<string, unknown>,
+    data: redactJobData(job.data),
     requestId: correlation.requestId,
     tenantId: correlation.tenantId,
     createdAt: new Date(job.timestamp),

@@ -1,5 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { createOwnedSchema, enableTenantIsolation, grantTableToApp } from '../../../platform/db';
+import {
+  createOwnedSchema,
+  enableTenantIsolation,
+  grantTableToApp,
+} from '../../../platform/db/migration-helpers';
 
 export class CreateWebhookEndpoints1764028803000 implements MigrationInterface {
   name = 'CreateWebhookEndpoints1764028803000';

@@ -5,7 +5,7 @@ import {
   grantFunctionToApp,
   grantTableToApp,
   requireRowLevelSecurityBypass,
-} from '../../../platform/db';
+} from '../../../platform/db/migration-helpers';
 
 const ACTIVE_TENANTS = 'jobs.active_webhook_tenants(uuid[])';
 
@@ -18,6 +18,29 @@ export class CreateWebhookDeliveries1764028860000 implements MigrationInterface 
   name = 'CreateWebhookDeliveries1764028860000';
 
   async up(runner: QueryRunner): Promise<void> {
+    await this.extendEndpointsAndCreateDeliveries(runner);
+    await this.createAttemptsAndDeadLetters(runner);
+    await this.isolateTenants(runner);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP FUNCTION ${ACTIVE_TENANTS}`);
+    await runner.query(`DROP TABLE jobs.dead_letters`);
+    await runner.query(`DROP TABLE jobs.webhook_attempts`);
+    await runner.query(`DROP TABLE jobs.webhook_deliveries`);
+    await runner.query(`DROP INDEX jobs.webhook_endpoints_tenant_status_idx`);
+    await runner.query(`
+      ALTER TABLE jobs.webhook_endpoints
+        DROP CONSTRAINT webhook_endpoints_previous_secret_check,
+        DROP COLUMN updated_at,
+        DROP COLUMN disabled_reason,
+        DROP COLUMN failing_since,
+        DROP COLUMN previous_secret_expires_at,
+        DROP COLUMN previous_secret_ciphertext,
+        DROP COLUMN secret_ciphertext`);
+  }
+
+  private async extendEndpointsAndCreateDeliveries(runner: QueryRunner): Promise<void> {
     // No endpoint could be created before this migration (no mutation served it), so the
     // secret can be required at once.
     await runner.query(`
@@ -74,7 +97,9 @@ export class CreateWebhookDeliveries1764028860000 implements MigrationInterface 
     await runner.query(
       `CREATE INDEX webhook_deliveries_tenant_created_idx ON jobs.webhook_deliveries (tenant_id, created_at)`,
     );
+  }
 
+  private async createAttemptsAndDeadLetters(runner: QueryRunner): Promise<void> {
     await runner.query(`
       CREATE TABLE jobs.webhook_attempts (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -132,7 +157,9 @@ export class CreateWebhookDeliveries1764028860000 implements MigrationInterface 
       $$`);
     // The fan-out runs in the worker; the jobs API never asks.
     await grantFunctionToApp(runner, ACTIVE_TENANTS, ['worker']);
+  }
 
+  private async isolateTenants(runner: QueryRunner): Promise<void> {
     for (const table of ['jobs.webhook_deliveries', 'jobs.webhook_attempts']) {
       await grantTableToApp(runner, table);
       await enableTenantIsolation(runner, table);
@@ -145,22 +172,5 @@ export class CreateWebhookDeliveries1764028860000 implements MigrationInterface 
     await runner.query(
       `CREATE POLICY tenant_isolation ON jobs.dead_letters USING (${visible}) WITH CHECK (${visible})`,
     );
-  }
-
-  async down(runner: QueryRunner): Promise<void> {
-    await runner.query(`DROP FUNCTION ${ACTIVE_TENANTS}`);
-    await runner.query(`DROP TABLE jobs.dead_letters`);
-    await runner.query(`DROP TABLE jobs.webhook_attempts`);
-    await runner.query(`DROP TABLE jobs.webhook_deliveries`);
-    await runner.query(`DROP INDEX jobs.webhook_endpoints_tenant_status_idx`);
-    await runner.query(`
-      ALTER TABLE jobs.webhook_endpoints
-        DROP CONSTRAINT webhook_endpoints_previous_secret_check,
-        DROP COLUMN updated_at,
-        DROP COLUMN disabled_reason,
-        DROP COLUMN failing_since,
-        DROP COLUMN previous_secret_expires_at,
-        DROP COLUMN previous_secret_ciphertext,
-        DROP COLUMN secret_ciphertext`);
   }
 }

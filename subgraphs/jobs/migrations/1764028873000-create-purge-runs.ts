@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantFunctionToApp, grantTableToApp } from '../../../platform/db';
-import { PURGE_TARGETS } from '../../../platform/retention';
+import { grantFunctionToApp, grantTableToApp } from '../../../platform/db/migration-helpers';
+import { PURGE_TARGETS } from '../../../platform/contracts/jobs/purge-targets';
 
 const FUNCTIONS = [
   'jobs.admin_dead_letters(text, uuid, timestamptz, uuid, integer)',

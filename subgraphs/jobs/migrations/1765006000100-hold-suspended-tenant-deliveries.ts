@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { enableTenantIsolation, grantTableToApp } from '../../../platform/db';
+import { enableTenantIsolation, grantTableToApp } from '../../../platform/db/migration-helpers';
 
 /**
  * A suspended tenant's webhook deliveries wait until it is reinstated. The worker must know a

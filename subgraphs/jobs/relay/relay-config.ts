@@ -1,4 +1,4 @@
-import { integer } from '../../../platform/config';
+import { integer } from '../../../platform/config/fields';
 
 /** The relay's variables, read by the worker process with the rest of its config. */
 export const relayConfigShape = {

@@ -1,4 +1,4 @@
-import type { PublishedEvent } from '../../../platform/events';
+import type { PublishedEvent } from '../../../platform/events/channel';
 
 /**
  * Called by the relay with each batch after publishing it to Redis and before marking it

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { DatabaseConfig } from '../../../platform/db';
-import type { ReadinessCheck } from '../../../platform/http';
-import { closeRedis, createRedis, type RedisConfig } from '../../../platform/redis';
+import type { DatabaseConfig } from '../../../platform/db/data-source';
+import type { ReadinessCheck } from '../../../platform/http/readiness';
+import { closeRedis, createRedis, type RedisConfig } from '../../../platform/redis/connection';
 import { startEventRelay, type EventRelay } from './event-relay';
 import type { relayConfigShape } from './relay-config';
 import { noWebhookFanOut, type WebhookFanOut } from './relay-fan-out-hook';

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { CursorPosition } from '../../../platform/graphql';
+import type { CursorPosition } from '../../../platform/graphql/pagination';
 
 /** One row of jobs.dead_letters: a job that failed for good, as the admin API reads it. */
 export interface DeadLetterRecord {

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { ActorKind } from '../../../platform/events';
+import type { ActorKind } from '../../../platform/events/append-event';
 
 /** One journal event as the jobs subgraph reads it (events.events belongs to platform/events). */
 export interface EventRecord {
@@ -115,11 +115,11 @@ export class EventRepository {
   /** The traces the events were appended in (tracing on), by event id; untraced ones absent. */
   async traceparents(ids: readonly string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<{ id: string; traceparent: string }[]>(
       `SELECT e.id, e.traceparent FROM events.events e
         WHERE e.id = ANY($1::uuid[]) AND e.traceparent IS NOT NULL`,
       [ids],
-    )) as { id: string; traceparent: string }[];
+    );
     return new Map(rows.map((row) => [row.id, row.traceparent]));
   }
 
@@ -165,14 +165,14 @@ export class EventRepository {
     const { params, param, conditions } = baseConditions(query);
     conditions.push(`e.occurred_at >= ${param(since)}`);
     if (query.types !== null) conditions.push(`e.type = ANY(${param(query.types)}::text[])`);
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<(EventRecord & { overflow?: boolean })[]>(
       `WITH recent AS MATERIALIZED (
          SELECT * FROM events.events e WHERE ${conditions.join(' AND ')} LIMIT ${SINCE_PROBE + 1})
        SELECT ${COLUMNS}, (SELECT count(*) FROM recent) > ${SINCE_PROBE} AS overflow
          FROM recent e
         ORDER BY e.seq DESC LIMIT ${param(query.limit)}`,
       params,
-    )) as (EventRecord & { overflow?: boolean })[];
+    );
     if (rows[0]?.overflow) return null;
     for (const row of rows) delete row.overflow;
     return rows;

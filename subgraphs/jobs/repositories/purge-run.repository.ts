@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { PurgeTarget } from '../../../platform/retention';
+import type { PurgeTarget } from '../../../platform/contracts/jobs/purge-targets';
 
 export type PurgeTrigger = 'schedule' | 'manual';
 

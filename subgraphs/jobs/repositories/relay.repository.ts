@@ -1,9 +1,6 @@
 import type { Client } from 'pg';
-import {
-  EVENTS_NOTIFY_CHANNEL,
-  type ActorKind,
-  type PublishedEvent,
-} from '../../../platform/events';
+import { EVENTS_NOTIFY_CHANNEL, type PublishedEvent } from '../../../platform/events/channel';
+import { type ActorKind } from '../../../platform/events/append-event';
 
 /**
  * The advisory lock only one relay per database holds. Session-level: it lasts as long as the

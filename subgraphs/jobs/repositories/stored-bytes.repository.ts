@@ -10,9 +10,9 @@ export class StoredBytesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async byTenant(): Promise<StoredBytes[]> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ tenant_id: string; bytes: string }[]>(
       `SELECT tenant_id, bytes::text AS bytes FROM assets.stored_bytes_by_tenant()`,
-    )) as { tenant_id: string; bytes: string }[];
+    );
     return rows.map((row) => ({ tenantId: row.tenant_id, bytes: Number(row.bytes) }));
   }
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { TenantStatus } from '../../../platform/tenancy';
+import type { TenantStatus } from '../../../platform/contracts/tenancy/tenant-status-values';
 
 /**
  * The worker's copy of tenants' statuses (jobs.tenant_statuses), kept from the journal's
@@ -32,10 +32,10 @@ export class TenantStatusRepository {
    * transaction ends, so a reinstatement recorded meanwhile waits for the caller's commit.
    */
   async isSuspended(tenantId: string, lock = false): Promise<boolean> {
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<{ status: TenantStatus }[]>(
       `SELECT status FROM jobs.tenant_statuses WHERE tenant_id = $1${lock ? ' FOR SHARE' : ''}`,
       [tenantId],
-    )) as { status: TenantStatus }[];
+    );
     return rows[0]?.status === 'SUSPENDED';
   }
 }

@@ -164,10 +164,10 @@ export class WebhookDeliveryRepository {
 
   /** The jobs of the tenant's held deliveries (partial index webhook_deliveries_held_idx). */
   async heldJobIds(tenantId: string): Promise<string[]> {
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<{ job_id: string }[]>(
       `SELECT job_id FROM jobs.webhook_deliveries WHERE tenant_id = $1 AND held_since IS NOT NULL`,
       [tenantId],
-    )) as { job_id: string }[];
+    );
     return rows.map((row) => row.job_id);
   }
 

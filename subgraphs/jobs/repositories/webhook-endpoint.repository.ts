@@ -51,7 +51,7 @@ export class WebhookEndpointRepository {
       .addSelect(['e.secretCiphertext', 'e.previousSecretCiphertext'])
       .where('e.id = :id', { id });
     if (lock) query.setLock('pessimistic_write');
-    return (await query.getOne()) as EndpointWithSecrets | null;
+    return await query.getOne();
   }
 
   /** The tenant's endpoints in a status (index: tenant, status): the fan-out's candidates. */
@@ -65,10 +65,10 @@ export class WebhookEndpointRepository {
    */
   async tenantsWithActiveEndpoints(tenantIds: readonly string[]): Promise<Set<string>> {
     if (tenantIds.length === 0) return new Set();
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<{ tenant_id: string }[]>(
       `SELECT tenant_id FROM jobs.active_webhook_tenants($1::uuid[])`,
       [tenantIds],
-    )) as { tenant_id: string }[];
+    );
     return new Set(rows.map((row) => row.tenant_id));
   }
 

@@ -28,20 +28,22 @@ export class WebhookSecretRepository {
   }
 
   async countStale(activeKid: string): Promise<number> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<{ n: number }[]>(
       `SELECT jobs.count_webhook_secrets_to_reencrypt($1)::int AS n`,
       [activeKid],
-    )) as { n: number }[];
+    );
     return row?.n ?? 0;
   }
 
   /** In the tenant's transaction: both envelopes, locked; null when the endpoint is gone. */
   async lockEnvelopes(id: string): Promise<{ current: string; previous: string | null } | null> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<
+      { secret_ciphertext: string; previous_secret_ciphertext: string | null }[]
+    >(
       `SELECT secret_ciphertext, previous_secret_ciphertext FROM jobs.webhook_endpoints
         WHERE id = $1 FOR UPDATE`,
       [id],
-    )) as { secret_ciphertext: string; previous_secret_ciphertext: string | null }[];
+    );
     return row
       ? { current: row.secret_ciphertext, previous: row.previous_secret_ciphertext }
       : null;

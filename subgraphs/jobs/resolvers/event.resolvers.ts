@@ -1,4 +1,5 @@
-import { mayReadEventActor, mayReadEventOrigin, type ActorKind } from '../../../platform/events';
+import { mayReadEventActor, mayReadEventOrigin } from '../../../platform/events/event-visibility';
+import { type ActorKind } from '../../../platform/events/append-event';
 import type { EventActorKind, EventResolvers, QueryResolvers } from '../generated/resolvers-types';
 
 const ACTOR_KINDS: Record<ActorKind, EventActorKind> = {

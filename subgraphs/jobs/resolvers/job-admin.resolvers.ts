@@ -5,7 +5,7 @@ import type {
   PurgeTrigger,
   QueryResolvers,
 } from '../generated/resolvers-types';
-import { PURGE_TARGETS } from '../../../platform/retention';
+import { PURGE_TARGETS } from '../../../platform/contracts/jobs/purge-targets';
 import { jobKey } from '../admin/job-view';
 import type { PurgeTrigger as StoredTrigger } from '../repositories/purge-run.repository';
 

@@ -1,25 +1,30 @@
 import type { DataSource } from 'typeorm';
-import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+} from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import {
   decodeCursor,
   pageSize,
-  parseId,
   toConnection,
   type Connection,
   type CursorPosition,
-} from '../../../platform/graphql';
-import { ALL_QUEUES, correlatedJobData, QueueName } from '../../../platform/queues';
+} from '../../../platform/graphql/pagination';
+import { parseId } from '../../../platform/graphql/ids';
+import { ALL_QUEUES, QueueName } from '../../../platform/contracts/jobs/queue-names';
+import { correlatedJobData } from '../../../platform/contracts/jobs/job-correlation';
 import type { JobQueues } from '../admin/job-queues';
 import { jobKey, jobStateOf, parseQueueName, toJobView, type JobView } from '../admin/job-view';
-import { withScopeTransaction } from '../../../platform/db';
+import { platformScope, scopeOf } from '../../../platform/db/scope';
 import { REDACTED_VALUE } from '../dead-letters/dead-letter-sink';
 import {
   DeadLetterRepository,
   type DeadLetterRecord,
 } from '../repositories/dead-letter.repository';
 import type { JobScope } from './job-admin.service';
-import { withReadTransaction } from '../../../platform/db/read-transaction';
 
 export interface DeadLetterListArgs {
   queue?: string | null;
@@ -45,10 +50,10 @@ export class DeadLetterService {
     const after = deadLetterCursor(args.after);
     const rows =
       scope.kind === 'tenant'
-        ? await withReadTransaction(this.dataSource, scope.tenantId, (manager) =>
+        ? await scopeOf(this.dataSource, scope.tenantId).read((manager) =>
             new DeadLetterRepository(manager).page({ queue, after, limit: size + 1 }),
           )
-        : await withReadTransaction(this.dataSource, null, (manager) =>
+        : await platformScope(this.dataSource).read((manager) =>
             new DeadLetterRepository(manager).pageAcrossTenants({
               queue,
               tenantId: scope.tenantId,
@@ -67,7 +72,7 @@ export class DeadLetterService {
   async replay(scope: JobScope, rawId: string): Promise<JobView> {
     const id = parseId(rawId);
     const tenantId = await this.tenantOf(scope, id);
-    return withScopeTransaction(this.dataSource, tenantId, async (manager) => {
+    return scopeOf(this.dataSource, tenantId).run(async (manager) => {
       const repository = new DeadLetterRepository(manager);
       const letter = await repository.lock(id);
       if (!letter) throw new NotFoundError('Dead letter');

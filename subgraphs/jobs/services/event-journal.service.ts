@@ -1,14 +1,13 @@
-import type { TenantScope } from '../../../platform/db';
-import { ValidationError } from '../../../platform/errors';
-import { EVENT_TYPE_PATTERN } from '../../../platform/events';
+import type { TenantScope } from '../../../platform/db/scope';
+import { ValidationError } from '../../../platform/errors/domain-errors';
+import { EVENT_TYPE_PATTERN } from '../../../platform/events/event-types';
 import {
   decodeCursor,
-  isUuid,
   pageSize,
-  parseId,
   toConnection,
   type Connection,
-} from '../../../platform/graphql';
+} from '../../../platform/graphql/pagination';
+import { isUuid, parseId } from '../../../platform/graphql/ids';
 import type { JobsLoaders } from '../loaders';
 import { EventRepository, type EventRecord } from '../repositories/event.repository';
 

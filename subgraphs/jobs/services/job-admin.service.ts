@@ -1,15 +1,20 @@
 import type { Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { ConflictError, NotFoundError, ValidationError } from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+} from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import {
   decodeCursor,
   pageSize,
   toConnection,
   type Connection,
   type CursorPosition,
-} from '../../../platform/graphql';
-import { ALL_QUEUES } from '../../../platform/queues';
+} from '../../../platform/graphql/pagination';
+import { ALL_QUEUES } from '../../../platform/contracts/jobs/queue-names';
 import type { JobQueues } from '../admin/job-queues';
 import {
   JOB_STATES,
@@ -20,7 +25,7 @@ import {
   type JobState,
   type JobView,
 } from '../admin/job-view';
-import { withScopeTransaction } from '../../../platform/db';
+import { scopeOf, type Scope } from '../../../platform/db/scope';
 import { DeadLetterRepository } from '../repositories/dead-letter.repository';
 
 /**
@@ -39,7 +44,7 @@ export interface JobListArgs {
 
 /**
  * How many of the newest jobs of each queue and state a listing reads. Finished jobs are
- * bounded well below it (platform/queues/job-retention.ts); a backlog deeper than this shows
+ * bounded well below it (platform/contracts/jobs/job-retention.ts); a backlog deeper than this shows
  * its newest jobs.
  */
 export const JOB_SCAN_LIMIT = 1_000;
@@ -142,9 +147,9 @@ export class JobAdminService {
     tenantId: string | null,
     type: EventType,
     view: JobView,
-    more?: Parameters<typeof withScopeTransaction>[2],
+    more?: Parameters<Scope['run']>[0],
   ): Promise<void> {
-    await withScopeTransaction(this.dataSource, tenantId, async (manager) => {
+    await scopeOf(this.dataSource, tenantId).run(async (manager) => {
       await more?.(manager);
       await appendEvent(manager, {
         type,

@@ -1,7 +1,9 @@
 import type { DataSource } from 'typeorm';
-import { ValidationError } from '../../../platform/errors';
-import { correlatedJobData, JobName, QueueName } from '../../../platform/queues';
-import { parsePurgeTarget, type RetentionPurgeJob } from '../../../platform/retention';
+import { ValidationError } from '../../../platform/errors/domain-errors';
+import { correlatedJobData } from '../../../platform/contracts/jobs/job-correlation';
+import { JobName, QueueName } from '../../../platform/contracts/jobs/queue-names';
+import { parsePurgeTarget } from '../../../platform/contracts/jobs/purge-targets';
+import { type RetentionPurgeJob } from '../../../platform/contracts/jobs/retention-purge-job';
 import type { JobQueues } from '../admin/job-queues';
 import { PurgeRunRepository, type PurgeRunRecord } from '../repositories/purge-run.repository';
 

@@ -1,13 +1,17 @@
 import { Queue, QueueEvents, type Job } from 'bullmq';
-import type { RequestContext } from '../../../platform/context';
-import { ConflictError, ForbiddenError, ServiceUnavailableError } from '../../../platform/errors';
-import type { SubgraphRuntime } from '../../../platform/graphql';
+import type { RequestContext } from '../../../platform/context/request-context';
+import {
+  ConflictError,
+  ForbiddenError,
+  ServiceUnavailableError,
+} from '../../../platform/errors/domain-errors';
+import type { SubgraphRuntime } from '../../../platform/subgraph/subgraph-service';
 import {
   enqueueReencryptSecrets,
   REENCRYPT_SECRETS_QUEUE,
   reencryptSecretsResultSchema,
-} from '../../../platform/queues/reencrypt-secrets-job';
-import { closeRedis, createRedis, queuePrefix } from '../../../platform/redis';
+} from '../../../platform/contracts/jobs/reencrypt-secrets-job';
+import { closeRedis, createRedis, queuePrefix } from '../../../platform/redis/connection';
 
 /** How long `reencryptSecrets` waits for the run before answering that it is still going. */
 export const REENCRYPT_WAIT_MS = 30_000;

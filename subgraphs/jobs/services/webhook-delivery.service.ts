@@ -1,22 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
-import type { TenantScope } from '../../../platform/db';
+import type { TenantScope } from '../../../platform/db/scope';
 import {
   ConflictError,
   NotFoundError,
-  ServiceUnavailableError,
   ValidationError,
-} from '../../../platform/errors';
-import type { RequestContext } from '../../../platform/context';
-import { appendEvent, EventType } from '../../../platform/events';
+} from '../../../platform/errors/domain-errors';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import {
   decodeCursor,
   toConnection,
-  isUuid,
   pageSize,
-  parseId,
   type Connection,
-} from '../../../platform/graphql';
+} from '../../../platform/graphql/pagination';
+import { isUuid, parseId } from '../../../platform/graphql/ids';
 import type { WebhookAttemptEntity } from '../entities/webhook-attempt.entity';
 import type { DeliveryStatus, WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 import type { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
@@ -25,16 +23,8 @@ import { EventRepository, type EventRecord } from '../repositories/event.reposit
 import {
   WebhookDeliveryRepository,
   type InsertedDelivery,
-  type NewDelivery,
 } from '../repositories/webhook-delivery.repository';
-import { WebhookEndpointRepository } from '../repositories/webhook-endpoint.repository';
-import {
-  deliveryJobData,
-  enqueueDeliveries,
-  firstDeliveryJobId,
-  restartJobId,
-  type QueuedDelivery,
-} from '../webhooks/delivery-job';
+import { firstDeliveryJobId, restartJobId } from '../webhooks/delivery-job';
 import {
   EXCLUDED_EVENT_TYPE_PREFIX,
   isDeliverableEventType,
@@ -43,6 +33,8 @@ import {
 } from '../webhooks/event-filter';
 import { assertJournalReader } from '../webhooks/journal-access';
 import type { WebhookServices } from '../webhooks/webhook-services';
+import { expiredEvent, testEvent } from './delivery-event';
+import { activeEndpoint, enqueueOrUndo, newDelivery } from './delivery-sending';
 
 /** A replay delivers at most this many events; a larger range must be split. */
 export const MAX_REPLAY_EVENTS = 10_000;
@@ -105,38 +97,10 @@ export class WebhookDeliveryService {
 
   /** The journal event, or the made-up one of a test delivery. */
   async event(delivery: WebhookDeliveryEntity): Promise<EventRecord> {
-    if (delivery.syntheticEvent) {
-      return {
-        id: delivery.eventId,
-        tenantId: delivery.tenantId,
-        seq: '0',
-        type: delivery.syntheticEvent.type,
-        payload: delivery.syntheticEvent.payload,
-        actorKind: null,
-        actorId: null,
-        requestId: delivery.requestId,
-        ip: null,
-        userAgent: null,
-        occurredAt: new Date(delivery.syntheticEvent.occurredAt),
-      };
-    }
+    if (delivery.syntheticEvent) return testEvent(delivery, delivery.syntheticEvent);
     const event = await this.loaders.eventById.load(delivery.eventId);
     // Past its retention the journal event is gone; the delivery keeps what it knew.
-    return (
-      event ?? {
-        id: delivery.eventId,
-        tenantId: delivery.tenantId,
-        seq: '0',
-        type: delivery.eventType,
-        payload: {},
-        actorKind: null,
-        actorId: null,
-        requestId: null,
-        ip: null,
-        userAgent: null,
-        occurredAt: delivery.createdAt,
-      }
-    );
+    return event ?? expiredEvent(delivery);
   }
 
   /** Sends a made-up event of `eventType` (or `webhook.test`) to an active endpoint. */
@@ -155,7 +119,7 @@ export class WebhookDeliveryService {
     const [inserted] = await this.scope.run(async (manager) => {
       const endpoint = await activeEndpoint(manager, id);
       const rows = await new WebhookDeliveryRepository(manager).insertMany([
-        this.newDelivery(endpoint, {
+        newDelivery(this.request, endpoint, {
           eventId,
           eventType: type,
           origin: 'test',
@@ -177,7 +141,7 @@ export class WebhookDeliveryService {
       });
       return rows;
     });
-    await this.enqueueOrUndo([inserted!], 'delete');
+    await enqueueOrUndo(this.webhooks.queue, this.scope, [inserted!], 'delete');
     return (await this.loaders.deliveryById.load(inserted!.id))!;
   }
 
@@ -217,7 +181,7 @@ export class WebhookDeliveryService {
         previousJobId: delivery.jobId,
       };
     });
-    await this.enqueueOrUndo([restarted], 'kill');
+    await enqueueOrUndo(this.webhooks.queue, this.scope, [restarted], 'kill');
     // A retry still waiting in BullMQ would find it is no longer in charge; removing it saves
     // the wake-up. It may be running right now (then it is locked): that is fine too.
     await this.webhooks.queue.remove(previousJobId).catch(() => undefined);
@@ -267,7 +231,7 @@ export class WebhookDeliveryService {
         rows.push(
           ...(await deliveries.insertMany(
             events.slice(start, start + 1_000).map((event) =>
-              this.newDelivery(endpoint, {
+              newDelivery(this.request, endpoint, {
                 eventId: event.id,
                 eventType: event.type,
                 origin: 'replay',
@@ -291,7 +255,7 @@ export class WebhookDeliveryService {
       });
       return rows;
     });
-    await this.enqueueOrUndo(inserted, 'delete');
+    await enqueueOrUndo(this.webhooks.queue, this.scope, inserted, 'delete');
     return inserted.length;
   }
 
@@ -300,75 +264,6 @@ export class WebhookDeliveryService {
     const state = await this.webhooks.queue.getJobState(jobId);
     return state !== 'failed' && state !== 'unknown' && state !== 'completed';
   }
-
-  private newDelivery(
-    endpoint: WebhookEndpointEntity,
-    fields: Pick<NewDelivery, 'eventId' | 'eventType' | 'origin' | 'jobId'> &
-      Partial<Pick<NewDelivery, 'replayId' | 'syntheticEvent'>>,
-  ): NewDelivery {
-    return {
-      tenantId: endpoint.tenantId,
-      endpointId: endpoint.id,
-      replayId: null,
-      syntheticEvent: null,
-      requestId: this.request.requestId,
-      ...fields,
-    };
-  }
-
-  /**
-   * Enqueues committed deliveries. If Redis refuses, the request fails with
-   * SERVICE_UNAVAILABLE and leaves nothing half done: new deliveries are deleted, a restarted
-   * one is marked DEAD again.
-   */
-  private async enqueueOrUndo(
-    rows: readonly Pick<InsertedDelivery, 'id' | 'endpointId' | 'eventId' | 'jobId'>[],
-    undo: 'delete' | 'kill',
-  ): Promise<void> {
-    const tenantId = this.scope.tenantId;
-    const queued: QueuedDelivery[] = rows.map((row) => ({
-      jobId: row.jobId,
-      data: deliveryJobData(
-        { deliveryId: row.id, endpointId: row.endpointId, eventId: row.eventId },
-        { tenantId },
-      ),
-    }));
-    try {
-      await enqueueDeliveries(this.webhooks.queue, queued);
-    } catch (error) {
-      const ids = rows.map((row) => row.id);
-      await this.scope
-        .run((manager) =>
-          undo === 'delete'
-            ? manager.query(`DELETE FROM jobs.webhook_deliveries WHERE id = ANY($1::uuid[])`, [ids])
-            : manager.query(
-                `UPDATE jobs.webhook_deliveries SET status = 'DEAD', finished_at = now(), updated_at = now()
-                  WHERE id = ANY($1::uuid[])`,
-                [ids],
-              ),
-        )
-        .catch(() => undefined);
-      throw Object.assign(
-        new ServiceUnavailableError('The delivery queue is unavailable; try again shortly'),
-        { cause: error },
-      );
-    }
-  }
-}
-
-/** The endpoint, which must be ACTIVE for anything to be sent to it. */
-async function activeEndpoint(manager: EntityManager, id: string): Promise<WebhookEndpointEntity> {
-  const endpoint = await new WebhookEndpointRepository(manager).findById(id);
-  if (!endpoint) throw new NotFoundError('Webhook endpoint');
-  if (endpoint.status !== 'ACTIVE') {
-    throw new ValidationError(
-      endpoint.status === 'PENDING_VERIFICATION'
-        ? 'the endpoint is not verified yet: run verifyWebhookEndpoint first'
-        : `the endpoint is ${endpoint.status}: set it ACTIVE first`,
-      { field: 'status', status: endpoint.status },
-    );
-  }
-  return endpoint;
 }
 
 function deliveryCursor(

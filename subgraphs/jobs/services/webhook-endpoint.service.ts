@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestContext } from '../../../platform/context';
-import type { TenantScope } from '../../../platform/db';
-import { NotFoundError, ValidationError } from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
-import { isUuid, parseId } from '../../../platform/graphql';
+import type { RequestContext } from '../../../platform/context/request-context';
+import type { TenantScope } from '../../../platform/db/scope';
+import { NotFoundError, ValidationError } from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
+import { isUuid, parseId } from '../../../platform/graphql/ids';
 import type { WebhookEndpointEntity, WebhookStatus } from '../entities/webhook-endpoint.entity';
 import type { JobsLoaders } from '../loaders';
 import {
@@ -18,13 +19,9 @@ import { MAX_ENDPOINTS_PER_TENANT } from '../webhooks/webhook-config';
 import { liveSecrets } from '../webhooks/webhook-message';
 import type { WebhookServices } from '../webhooks/webhook-services';
 import { validateWebhookUrl } from '../../../platform/outbound/webhook-url';
+import { refuseNulls, validDescription, validGraceSeconds, validRateLimit } from './endpoint-input';
 
 export { MAX_ENDPOINTS_PER_TENANT };
-
-const MAX_DESCRIPTION_LENGTH = 500;
-const MAX_RATE_LIMIT = 10_000;
-const DEFAULT_GRACE_SECONDS = 24 * 3600;
-const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 
 export interface WebhookEndpointInput {
   url: string;
@@ -124,10 +121,7 @@ export class WebhookEndpointService {
   async update(id: string, patch: WebhookEndpointPatch): Promise<WebhookEndpointEntity> {
     const endpointId = parseId(id);
     const changes: EndpointChanges = {};
-    if (patch.url === null) throw new ValidationError('url cannot be null', { field: 'url' });
-    if (patch.eventTypes === null) {
-      throw new ValidationError('eventTypes cannot be null', { field: 'eventTypes' });
-    }
+    refuseNulls(patch);
     if (patch.url !== undefined || patch.eventTypes !== undefined) {
       assertJournalReader(this.request, 'Mutation.updateWebhookEndpoint');
     }
@@ -207,12 +201,7 @@ export class WebhookEndpointService {
     gracePeriodSeconds?: number | null,
   ): Promise<WebhookEndpointWithSecret> {
     const endpointId = parseId(id);
-    const grace = gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
-    if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_SECONDS) {
-      throw new ValidationError(`gracePeriodSeconds must be 0..${MAX_GRACE_SECONDS}`, {
-        field: 'gracePeriodSeconds',
-      });
-    }
+    const grace = validGraceSeconds(gracePeriodSeconds);
     return this.scope.run(async (manager) => {
       const endpoints = new WebhookEndpointRepository(manager);
       const endpoint = await endpoints.findWithSecrets(endpointId, true);
@@ -281,25 +270,4 @@ export class WebhookEndpointService {
 
 function resetFailures(): EndpointChanges {
   return { failingSince: null, disabledReason: null };
-}
-
-function validDescription(description: string | null | undefined): string | null {
-  const trimmed = description?.trim();
-  if (!trimmed) return null;
-  if (trimmed.length > MAX_DESCRIPTION_LENGTH) {
-    throw new ValidationError(`description must be at most ${MAX_DESCRIPTION_LENGTH} characters`, {
-      field: 'description',
-    });
-  }
-  return trimmed;
-}
-
-function validRateLimit(rate: number | null | undefined): number | null {
-  if (rate === null || rate === undefined) return null;
-  if (!Number.isInteger(rate) || rate < 1 || rate > MAX_RATE_LIMIT) {
-    throw new ValidationError(`rateLimitPerSecond must be 1..${MAX_RATE_LIMIT} (or null)`, {
-      field: 'rateLimitPerSecond',
-    });
-  }
-  return rate;
 }

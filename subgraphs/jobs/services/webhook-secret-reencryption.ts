@@ -1,6 +1,9 @@
 import type { DataSource } from 'typeorm';
-import { withTenantTransaction } from '../../../platform/db';
-import type { AnySecretStore, SecretStore } from '../../../platform/graphql/reencrypt-route';
+import { tenantScope } from '../../../platform/db/scope';
+import type {
+  AnySecretStore,
+  SecretStore,
+} from '../../../platform/subgraph/routes/reencrypt.route';
 import {
   WebhookSecretRepository,
   type StaleWebhookSecret,
@@ -20,7 +23,7 @@ export function jobsSecretStores(dataSource: DataSource): AnySecretStore[] {
     countStale: (activeKid) =>
       new WebhookSecretRepository(dataSource.manager).countStale(activeKid),
     rewrite: ({ id, tenantId }, keyRing) =>
-      withTenantTransaction(dataSource, tenantId, async (manager) => {
+      tenantScope(dataSource, tenantId).run(async (manager) => {
         const repository = new WebhookSecretRepository(manager);
         const found = await repository.lockEnvelopes(id);
         if (!found) return 0;

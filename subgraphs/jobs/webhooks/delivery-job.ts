@@ -1,8 +1,8 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import { z } from 'zod';
-import { currentContext } from '../../../platform/context';
+import { currentContext } from '../../../platform/context/request-context';
 import { traceCarrier } from '../../../platform/observability/tracing';
-import { JobName, QueueName } from '../../../platform/queues';
+import { JobName, QueueName } from '../../../platform/contracts/jobs/queue-names';
 
 export const WEBHOOK_DELIVERY_QUEUE = QueueName.WEBHOOK_DELIVERY;
 

@@ -1,7 +1,8 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { randomToken } from '../../../platform/crypto';
-import { ValidationError } from '../../../platform/errors';
-import type { OutboundPolicy, Resolver } from '../../../platform/outbound';
+import { randomToken } from '../../../platform/crypto/tokens';
+import { ValidationError } from '../../../platform/errors/domain-errors';
+import type { OutboundPolicy } from '../../../platform/outbound/policy';
+import type { Resolver } from '../../../platform/outbound/vet-url';
 import { challengeProof } from './signature';
 import { sendWebhook } from './webhook-request';
 

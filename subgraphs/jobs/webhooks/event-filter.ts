@@ -1,5 +1,5 @@
-import { ValidationError } from '../../../platform/errors';
-import { EVENT_TYPES } from '../../../platform/events';
+import { ValidationError } from '../../../platform/errors/domain-errors';
+import { EVENT_TYPES } from '../../../platform/events/event-types';
 
 /** At most this many entries in an endpoint's `eventTypes` (the table's CHECK says the same). */
 export const MAX_EVENT_TYPE_FILTERS = 100;

@@ -1,4 +1,4 @@
-import type { RequestContext } from '../../../platform/context';
+import type { RequestContext } from '../../../platform/context/request-context';
 import { assertRequirement, type FieldRequirement } from '../../../platform/graphql/field-policy';
 
 /** What reading the journal takes: `events`' own requirement (see schema/jobs.graphql). */

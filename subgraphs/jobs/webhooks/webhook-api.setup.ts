@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
-import { outboundPolicyFromConfig } from '../../../platform/config';
-import { KeyRing } from '../../../platform/crypto';
-import type { SubgraphConfig, SubgraphRuntime } from '../../../platform/graphql';
+import { outboundPolicyFromConfig } from '../../../platform/config/outbound';
+import { KeyRing } from '../../../platform/crypto/key-ring';
+import type { SubgraphConfig, SubgraphRuntime } from '../../../platform/subgraph/subgraph-service';
 import type { WebhookApiConfig } from './webhook-config';
 import type { WebhookServices } from './webhook-services';
 

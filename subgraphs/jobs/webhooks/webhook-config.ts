@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import {
   encryption,
-  integer,
-  outbound,
   refuseDevelopmentEncryptionKeyInProduction,
-  refuseMetadataCidrsInProduction,
-} from '../../../platform/config';
+} from '../../../platform/config/encryption';
+import { integer } from '../../../platform/config/fields';
+import { outbound, refuseMetadataCidrsInProduction } from '../../../platform/config/outbound';
 import { parseDuration } from './retry-policy';
 
 /** Never more than this many endpoints per tenant, whatever the config says. */
@@ -63,7 +62,7 @@ export const webhookWorkerConfigShape = {
   WEBHOOK_DISABLE_AFTER_DAYS: integer(5, 1, 90).describe(
     'An endpoint whose every attempt failed for this long is disabled.',
   ),
-  WEBHOOK_CONCURRENCY: integer(16, 1, 512).describe('Deliveries one worker process sends at once.'),
+  WEBHOOK_CONCURRENCY: integer(64, 1, 512).describe('Deliveries one worker process sends at once.'),
   WEBHOOK_ENDPOINT_CONCURRENCY: integer(0, 0, 512).describe(
     '0 (the default): no per-endpoint cap. Otherwise, attempts in flight to one endpoint at once, across every worker process: a slow receiver holds at most this many worker slots, and its further deliveries wait in the delayed set.',
   ),

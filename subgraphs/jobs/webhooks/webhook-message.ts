@@ -1,4 +1,4 @@
-import type { KeyRing } from '../../../platform/crypto';
+import type { KeyRing } from '../../../platform/crypto/key-ring';
 
 /** The event a delivery carries, from the journal or made up for a test. */
 export interface DeliveredEvent {

@@ -1,10 +1,7 @@
-import {
-  OutboundRequestError,
-  safeFetch,
-  systemResolver,
-  type OutboundPolicy,
-  type Resolver,
-} from '../../../platform/outbound';
+import { OutboundRequestError } from '../../../platform/outbound/errors';
+import { safeFetch } from '../../../platform/outbound/safe-fetch';
+import { systemResolver, type Resolver } from '../../../platform/outbound/vet-url';
+import { type OutboundPolicy } from '../../../platform/outbound/policy';
 import { signWebhook } from './signature';
 
 /** What an attempt log keeps of the answer. */

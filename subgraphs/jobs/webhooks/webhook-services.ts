@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
-import type { KeyRing } from '../../../platform/crypto';
-import type { OutboundPolicy, Resolver } from '../../../platform/outbound';
+import type { KeyRing } from '../../../platform/crypto/key-ring';
+import type { OutboundPolicy } from '../../../platform/outbound/policy';
+import type { Resolver } from '../../../platform/outbound/vet-url';
 
 /** What the jobs subgraph builds once for webhook management (see webhook-api.setup.ts). */
 export interface WebhookServices {

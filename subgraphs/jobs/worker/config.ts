@@ -2,16 +2,15 @@ import type { z } from 'zod';
 import {
   database,
   environment,
-  integer,
-  loadConfig,
-  port,
   redis,
-  refuseDevelopmentKeysInProduction,
   requireRedisNodesOutsideStandalone,
+} from '../../../platform/config/service';
+import { integer, port, url } from '../../../platform/config/fields';
+import { loadConfig, type ConfigRule } from '../../../platform/config/load';
+import {
+  refuseDevelopmentKeysInProduction,
   serviceKeys,
-  url,
-  type ConfigRule,
-} from '../../../platform/config';
+} from '../../../platform/config/service-keys';
 import { relayConfigShape } from '../relay/relay-config';
 import { alertWorkerConfigRules, alertWorkerConfigShape } from './alerts/alert-config';
 import { backupConfigRules, backupConfigShape } from './backup/backup-config';

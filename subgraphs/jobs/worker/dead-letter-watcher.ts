@@ -2,18 +2,19 @@ import { QueueEvents, type Job, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { anonymousContext, runWithContext } from '../../../platform/context';
-import { appendEvent, EventType } from '../../../platform/events';
-import { correlationOf } from '../../../platform/queues';
+import { anonymousContext, runWithContext } from '../../../platform/context/request-context';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
+import { correlationOf } from '../../../platform/contracts/jobs/job-correlation';
 import {
   closeRedis,
   createRedis,
   queuePrefix,
   type RedisClient,
   type RedisConfig,
-} from '../../../platform/redis';
+} from '../../../platform/redis/connection';
 import { jobKey } from '../admin/job-view';
-import { withScopeTransaction } from '../../../platform/db';
+import { scopeOf } from '../../../platform/db/scope';
 import { lockJobDeadLetter, recordDeadLetter } from '../dead-letters/dead-letter-sink';
 import { DeadLetterRepository } from '../repositories/dead-letter.repository';
 
@@ -43,58 +44,12 @@ export function startDeadLetterWatcher(options: {
   registry: Registry;
 }): DeadLetterWatcher {
   const logger = options.logger.child({ component: 'dead-letter-watcher' });
-  const deadLetters = new Counter({
-    name: 'tessera_dead_letters_total',
-    help: 'Jobs that failed for good and were recorded as dead letters, by queue.',
-    labelNames: ['queue'],
-    registers: [options.registry],
-  });
-  const stalled = new Counter({
-    name: 'tessera_jobs_stalled_total',
-    help: 'Jobs found stalled (their worker stopped renewing the lock) and handed out again.',
-    labelNames: ['queue'],
-    registers: [options.registry],
-  });
+  const { deadLetters, stalled } = deadLetterMetrics(options.registry);
 
   const record = async (queue: Queue, job: Job): Promise<boolean> => {
     const correlation = correlationOf(job.data);
     const failedAt = new Date(job.finishedOn ?? Date.now());
-    const context = {
-      ...anonymousContext(correlation.requestId ?? `job-${job.id}`),
-      tenantId: correlation.tenantId,
-    };
-    const created = await runWithContext(context, () =>
-      withScopeTransaction(options.dataSource, correlation.tenantId, async (manager) => {
-        await lockJobDeadLetter(manager, queue.name, job.id!);
-        const repository = new DeadLetterRepository(manager);
-        if (await repository.recorded(queue.name, job.id!, failedAt)) return false;
-        const id = await recordDeadLetter(manager, {
-          queue: queue.name,
-          jobId: job.id!,
-          jobName: job.name,
-          tenantId: correlation.tenantId,
-          reason: job.failedReason || 'failed without a reason',
-          data: (job.data ?? {}) as Record<string, unknown>,
-          requestId: correlation.requestId,
-          attemptsMade: job.attemptsMade,
-          failedAt,
-        });
-        await appendEvent(manager, {
-          type: EventType.JOB_DEAD_LETTERED,
-          tenantId: correlation.tenantId,
-          actor: { kind: 'system', id: null },
-          payload: {
-            deadLetterId: id,
-            queue: queue.name,
-            jobId: jobKey(queue.name, job.id!),
-            name: job.name,
-            reason: (job.failedReason || '').slice(0, 500),
-            attemptsMade: job.attemptsMade,
-          },
-        });
-        return true;
-      }),
-    );
+    const created = await recordOnce(options.dataSource, queue, job, correlation, failedAt);
     if (created) {
       deadLetters.inc({ queue: queue.name });
       logger.warn(
@@ -147,20 +102,93 @@ export function startDeadLetterWatcher(options: {
   });
 
   return {
-    sweep: async () => {
-      let recorded = 0;
-      for (const queue of options.queues) {
-        const failed = await queue.getFailed(0, SWEEP_LIMIT - 1);
-        for (const job of failed) {
-          if (job?.id && (await record(queue, job).catch(() => false))) recorded += 1;
-        }
-      }
-      if (recorded > 0) logger.warn({ recorded }, 'failed jobs found without dead letters');
-      return recorded;
-    },
+    sweep: () => sweepFailed(options.queues, record, logger),
     stop: async () => {
       await Promise.all(listeners.map((events) => events.close()));
       await Promise.all(connections.map((connection) => closeRedis(connection)));
     },
   };
+}
+
+/**
+ * Records the job's dead letter and its event in the job's tenant, unless already recorded:
+ * under an advisory lock per job, so concurrent watchers record it once.
+ */
+function recordOnce(
+  dataSource: DataSource,
+  queue: Queue,
+  job: Job,
+  correlation: ReturnType<typeof correlationOf>,
+  failedAt: Date,
+): Promise<boolean> {
+  const context = {
+    ...anonymousContext(correlation.requestId ?? `job-${job.id}`),
+    tenantId: correlation.tenantId,
+  };
+  return runWithContext(context, () =>
+    scopeOf(dataSource, correlation.tenantId).run(async (manager) => {
+      await lockJobDeadLetter(manager, queue.name, job.id!);
+      const repository = new DeadLetterRepository(manager);
+      if (await repository.recorded(queue.name, job.id!, failedAt)) return false;
+      const id = await recordDeadLetter(manager, {
+        queue: queue.name,
+        jobId: job.id!,
+        jobName: job.name,
+        tenantId: correlation.tenantId,
+        reason: job.failedReason || 'failed without a reason',
+        data: (job.data ?? {}) as Record<string, unknown>,
+        requestId: correlation.requestId,
+        attemptsMade: job.attemptsMade,
+        failedAt,
+      });
+      await appendEvent(manager, {
+        type: EventType.JOB_DEAD_LETTERED,
+        tenantId: correlation.tenantId,
+        actor: { kind: 'system', id: null },
+        payload: {
+          deadLetterId: id,
+          queue: queue.name,
+          jobId: jobKey(queue.name, job.id!),
+          name: job.name,
+          reason: (job.failedReason || '').slice(0, 500),
+          attemptsMade: job.attemptsMade,
+        },
+      });
+      return true;
+    }),
+  );
+}
+
+function deadLetterMetrics(registry: Registry) {
+  return {
+    deadLetters: new Counter({
+      name: 'tessera_dead_letters_total',
+      help: 'Jobs that failed for good and were recorded as dead letters, by queue.',
+      labelNames: ['queue'],
+      registers: [registry],
+    }),
+    stalled: new Counter({
+      name: 'tessera_jobs_stalled_total',
+      help: 'Jobs found stalled (their worker stopped renewing the lock) and handed out again.',
+      labelNames: ['queue'],
+      registers: [registry],
+    }),
+  };
+}
+
+/** Records the failures announced while no watcher listened; how many were missing. */
+async function sweepFailed(
+  queues: readonly Queue[],
+  record: (queue: Queue, job: Job) => Promise<boolean>,
+  logger: Logger,
+): Promise<number> {
+  let recorded = 0;
+  for (const queue of queues) {
+    const failed = await queue.getFailed(0, SWEEP_LIMIT - 1);
+    for (const job of failed) {
+      if (job?.id && (await record(queue, job).catch(() => false))) recorded += 1;
+    }
+  }
+  if (recorded > 0) logger.warn({ recorded }, 'failed jobs found without dead letters');
+  return recorded;
 }

@@ -5,8 +5,8 @@ import {
   WaitingChildrenError,
   WaitingError,
 } from 'bullmq';
-import { DomainError } from '../../../platform/errors';
-import { MailDeliveryError } from '../../../platform/mail';
+import { DomainError } from '../../../platform/errors/domain-errors';
+import { MailDeliveryError } from '../../../platform/mail/smtp-mailer';
 
 /**
  * Coded reasons a tenant reads when one of its jobs failed on something inside Tessera, in

@@ -2,7 +2,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { journalArchiveCall } from '../../../platform/contracts/assets/journal-archive';
-import type { InternalClient } from '../../../platform/internal-calls';
+import type { InternalClient } from '../../../platform/internal-calls/client';
 
 const DAY_MS = 86_400_000;
 /** Months kept ahead of the current one when the worker's config does not say. */
@@ -48,9 +48,9 @@ export async function maintainJournal(
     monthsAhead + 1,
   ]);
   const horizon = new Date(now - longestDays * DAY_MS);
-  const partitions = (await dataSource.query(
+  const partitions = await dataSource.query<{ name: string; ends: Date | null }[]>(
     `SELECT name, ends FROM events.journal_partitions()`,
-  )) as { name: string; ends: Date | null }[];
+  );
   const due = partitions.filter((partition) => partition.ends && partition.ends <= horizon);
   let stayed: string[] = [];
   if (due.length > 0) {

@@ -1,4 +1,4 @@
-import { exitOnSignals } from '../../../platform/http';
+import { exitOnSignals } from '../../../platform/http/service-server';
 import { loadWorkerConfig } from './config';
 import { lowerCpuPriority } from './cpu-priority';
 import { startWorker } from './worker-process';

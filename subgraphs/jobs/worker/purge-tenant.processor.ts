@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { tenantPurgeCall } from '../../../platform/contracts/subgraphs/tenant-purge';
-import type { InternalClient } from '../../../platform/internal-calls';
+import type { InternalClient } from '../../../platform/internal-calls/client';
 import type { SubgraphName } from '../../../platform/paths';
-import { tenantPurgeJobSchema } from '../../../platform/queues';
+import { tenantPurgeJobSchema } from '../../../platform/contracts/jobs/tenant-purge-job';
 
 export interface TenantPurgeResult {
   tenantId: string;

@@ -1,9 +1,9 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { reencryptCall } from '../../../platform/contracts/subgraphs/reencrypt';
-import type { InternalClient } from '../../../platform/internal-calls';
+import type { InternalClient } from '../../../platform/internal-calls/client';
 import type { SubgraphName } from '../../../platform/paths';
-import type { ReencryptSecretsResult } from '../../../platform/queues';
+import type { ReencryptSecretsResult } from '../../../platform/contracts/jobs/reencrypt-secrets-job';
 
 /** Secrets per call: each is a short transaction, and one call stays well under a second. */
 const BATCH = 200;

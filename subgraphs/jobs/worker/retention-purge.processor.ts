@@ -1,23 +1,25 @@
+import { platformScope } from '../../../platform/db/scope';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { anonymousContext, runWithContext } from '../../../platform/context';
+import { anonymousContext, runWithContext } from '../../../platform/context/request-context';
 import { retentionPurgeCall } from '../../../platform/contracts/subgraphs/retention-purge';
 import {
   tenantRetentionCall,
   type TenantRetentionAnswer,
 } from '../../../platform/contracts/tenancy/tenant-retention';
-import { appendEvent, EventType } from '../../../platform/events';
-import type { InternalClient } from '../../../platform/internal-calls';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
+import type { InternalClient } from '../../../platform/internal-calls/client';
 import type { SubgraphName } from '../../../platform/paths';
+import { DEFAULT_PURGE_BATCH } from '../../../platform/contracts/subgraphs/retention-batch';
 import {
-  DEFAULT_PURGE_BATCH,
   PURGE_TARGET_SPECS,
-  retentionPurgeJobSchema,
   type PurgeTarget,
   type PurgeTargetSpec,
-} from '../../../platform/retention';
-import { DEFAULT_RETENTION_DAYS } from '../../../platform/tenancy';
+} from '../../../platform/contracts/jobs/purge-targets';
+import { retentionPurgeJobSchema } from '../../../platform/contracts/jobs/retention-purge-job';
+import { DEFAULT_RETENTION_DAYS } from '../../../platform/contracts/tenancy/tenant-settings';
 import { PurgeRunRepository } from '../repositories/purge-run.repository';
 import { maintainJournal, type JournalMaintenanceOptions } from './journal-maintenance';
 import { purgeFinishedJobs } from './purge-finished-jobs.processor';
@@ -52,7 +54,7 @@ export interface RetentionPurgeResult {
 }
 
 /**
- * The `retention-purge` job: one run of one target (platform/retention/purge-targets.ts).
+ * The `retention-purge` job: one run of one target (platform/contracts/jobs/purge-targets.ts).
  * Records the run in jobs.purge_runs (or finishes the one `runPurge` recorded), asks the
  * owning subgraph to delete expired rows tenant by tenant, each tenant with its own retention
  * (read from tenancy), and ends the run with what went, or why it stopped, plus a platform
@@ -90,7 +92,7 @@ export async function runRetentionPurge(
   }
   await runs.finish(id, { deleted, error });
   await runWithContext(anonymousContext(`purge-run-${id}`), () =>
-    options.dataSource.transaction((manager) =>
+    platformScope(options.dataSource).run((manager) =>
       appendEvent(manager, {
         type: error ? EventType.PURGE_RUN_FAILED : EventType.PURGE_RUN_FINISHED,
         tenantId: null,

@@ -1,11 +1,11 @@
 import type { Queue } from 'bullmq';
-import { correlatedJobData, JobName } from '../../../platform/queues';
+import { correlatedJobData } from '../../../platform/contracts/jobs/job-correlation';
+import { JobName } from '../../../platform/contracts/jobs/queue-names';
+import { PURGE_TARGET_SPECS, PURGE_TARGETS } from '../../../platform/contracts/jobs/purge-targets';
 import {
-  PURGE_TARGET_SPECS,
-  PURGE_TARGETS,
   retentionSchedulerId,
   type RetentionPurgeJob,
-} from '../../../platform/retention';
+} from '../../../platform/contracts/jobs/retention-purge-job';
 
 /**
  * One BullMQ job scheduler per retention purge target on the `retention` queue, every

@@ -1,16 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { DEVELOPMENT_ENCRYPTION_KEYS, encryption, parseConfig } from '../../../platform/config';
-import { KeyRing } from '../../../platform/crypto';
-import { withTenantTransaction } from '../../../platform/db';
-import { OUTBOUND_DEFAULTS, type OutboundPolicy } from '../../../platform/outbound';
-import {
-  connectAs,
-  createTestDatabase,
-  type TestDatabase,
-} from '../../../platform/testing/database';
-import type { AlertScope } from '../alerts/alert-scope';
-import { platformAlertScope } from '../alerts/alert-scope';
+import { DEVELOPMENT_ENCRYPTION_KEYS, encryption } from '../../../platform/config/encryption';
+import { parseConfig } from '../../../platform/config/load';
+import { KeyRing } from '../../../platform/crypto/key-ring';
+import { platformScope, type Scope, tenantScope } from '../../../platform/db/scope';
+import { OUTBOUND_DEFAULTS, type OutboundPolicy } from '../../../platform/outbound/policy';
+import { connectAs, createTestDatabase, type TestDatabase } from '../../../testing/database';
 import { AlertRuleEntity } from '../entities/alert-rule.entity';
 import {
   AlertChannelService,
@@ -35,14 +30,14 @@ const tenantA = randomUUID();
 const tenantB = randomUUID();
 const noMail = { refused: () => Promise.reject(new Error('no rule here mails anyone')) };
 
-const scopeOf = (tenantId: string): AlertScope => ({
+const scopeOf = (tenantId: string): Scope => ({
   tenantId,
-  run: (fn) => withTenantTransaction(dataSource, tenantId, fn),
-  read: (fn) => withTenantTransaction(dataSource, tenantId, fn),
+  run: (fn) => tenantScope(dataSource, tenantId).run(fn),
+  read: (fn) => tenantScope(dataSource, tenantId).run(fn),
 });
-const channelsOf = (scope: AlertScope, policy = loopback) =>
+const channelsOf = (scope: Scope, policy = loopback) =>
   new AlertChannelService(scope, { keyRing, secrets: { allowHttp: true, policy } });
-const rulesOf = (scope: AlertScope) => new AlertRuleService(scope, noMail);
+const rulesOf = (scope: Scope) => new AlertRuleService(scope, noMail);
 
 const slackUrl = () => `http://127.0.0.1:9/services/T000/B000/${randomBytes(12).toString('hex')}`;
 const routingKey = () => randomBytes(16).toString('hex');
@@ -101,7 +96,7 @@ it('stores the secret encrypted, shows it masked, and lists only the owner’s c
   expect(JSON.stringify(listed)).not.toContain(secret.slice(-24));
   expect(JSON.stringify(listed)).not.toContain(key);
   expect(await channelsOf(scopeOf(tenantB)).list()).toEqual([]);
-  expect(await channelsOf(platformAlertScope(dataSource)).list()).toEqual([]);
+  expect(await channelsOf(platformScope(dataSource)).list()).toEqual([]);
 });
 
 it.each([
@@ -160,9 +155,7 @@ it('lets no other tenant, nor the platform, read, delete or send to a tenant’s
     details: { field: 'channels' },
   });
   await expect(
-    rulesOf(platformAlertScope(dataSource)).create(
-      rule([owned.channel], 'tessera_relay_lag_seconds'),
-    ),
+    rulesOf(platformScope(dataSource)).create(rule([owned.channel], 'tessera_relay_lag_seconds')),
   ).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
   // The kind in the rule must be the channel's.
   await expect(
@@ -188,7 +181,7 @@ it('keeps a channel while a rule sends to it, and deletes it once none does', as
 });
 
 it('gives the platform channels of its own, for platform rules only', async () => {
-  const platform = platformAlertScope(dataSource);
+  const platform = platformScope(dataSource);
   const channel = await channelsOf(platform).create({
     kind: 'PAGERDUTY',
     name: 'platform on-call',

@@ -2,7 +2,7 @@ import {
   formatAlertChannel,
   parseAlertChannel,
 } from '../../../platform/contracts/observability/alert-channels';
-import { ValidationError } from '../../../platform/errors';
+import { ValidationError } from '../../../platform/errors/domain-errors';
 import { parseMetricSelector } from '../alerts/alert-metrics';
 import {
   alertMessage,

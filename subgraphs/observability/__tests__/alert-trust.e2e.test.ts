@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import { JobName } from '../../../platform/queues';
-import {
-  signUpMember,
-  signUpPlatformAdmin,
-  type TestUser,
-} from '../../../platform/testing/members';
-import { readOutbox } from '../../../platform/testing/outbox';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { JobName } from '../../../platform/contracts/jobs/queue-names';
+import { signUpMember, signUpPlatformAdmin, type TestUser } from '../../../testing/members';
+import { readOutbox } from '../../../testing/outbox';
+import { startStack, type TestStack } from '../../../testing/stack';
 import {
   ALWAYS_HOLDS,
   FAST_ALERTING,
@@ -15,8 +11,8 @@ import {
   openAlertsQueue,
   ruleInput,
 } from './observability-client';
-import { codeOf, dataOf } from '../../../platform/testing/graphql-client';
-import { eventually } from '../../../platform/testing/eventually';
+import { codeOf, dataOf } from '../../../testing/graphql-client';
+import { eventually } from '../../../testing/eventually';
 
 // What one tenant's alert rules may reach, attacked through the real processes (gateway,
 // observability, worker evaluating every second): whom their mail goes to, whose figures they
@@ -303,7 +299,10 @@ describe('alert rules of a suspended tenant', () => {
     expect(await eventsOf(frozen, 'observability.alert.resolved')).toEqual([]);
     const dispatched = (
       await alertsQueue.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])
-    ).filter((job) => job.name === JobName.DISPATCH_ALERT && job.data.ruleId === dormant);
+    ).filter(
+      (job) =>
+        job.name === JobName.DISPATCH_ALERT && (job.data as { ruleId?: string }).ruleId === dormant,
+    );
     expect(dispatched).toEqual([]);
 
     await setStatus(frozen, 'ACTIVE');

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
-import { JobName, QueueName } from '../../../platform/queues';
-import { signUpMember, type TestUser } from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { JobName, QueueName } from '../../../platform/contracts/jobs/queue-names';
+import { signUpMember, type TestUser } from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
 import {
   isChallenge,
   answerChallenge,
   startWebhookReceiver,
   type WebhookHandler,
   type WebhookReceiver,
-} from '../../../platform/testing/webhook-receiver';
-import { connectWs } from '../../../platform/testing/ws-client';
+} from '../../../testing/webhook-receiver';
+import { connectWs } from '../../../testing/ws-client';
 import {
   ALWAYS_HOLDS,
   FAST_ALERTING,
@@ -20,8 +20,8 @@ import {
   RULE_FIELDS,
   ruleInput,
 } from './observability-client';
-import { codeOf, dataOf } from '../../../platform/testing/graphql-client';
-import { eventually } from '../../../platform/testing/eventually';
+import { codeOf, dataOf } from '../../../testing/graphql-client';
+import { eventually } from '../../../testing/eventually';
 
 // Alert rules and alerts end to end: rules written through the gateway, the worker's
 // evaluate-alerts job every second, a tenant measure moved by the test (the rate of its own
@@ -417,11 +417,13 @@ describe('alerts', () => {
       name: 'always',
       channels: [`webhook:${missingEndpoint}`],
     });
+    // The dead letter is committed before BullMQ marks the job failed: wait for both.
     const [letter] = await eventually(async () => {
       const letters = (await deadLetters(QueueName.ALERTS)).filter(
         (row) => row.data.channel === `webhook:${missingEndpoint}`,
       );
-      return letters.length > 0 ? letters : undefined;
+      const failed = letters[0] && (await alertsQueue.getJob(letters[0].job_id))?.failedReason;
+      return failed ? letters : undefined;
     }, 30_000);
     expect(letter!.reason).toContain('does not exist');
     expect(letter!.data).toMatchObject({ tenantId: tenant, transition: 'fired' });

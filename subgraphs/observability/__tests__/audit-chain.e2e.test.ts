@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  signUpMember,
-  signUpPlatformAdmin,
-  type TestUser,
-} from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { signUpMember, signUpPlatformAdmin, type TestUser } from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
 import { auditTrailCaughtUp, gqlClient } from './observability-client';
-import { codeOf, dataOf } from '../../../platform/testing/graphql-client';
-import { eventually } from '../../../platform/testing/eventually';
+import { codeOf, dataOf } from '../../../testing/graphql-client';
+import { eventually } from '../../../testing/eventually';
 
 // The audit trail as platform administrators and attackers meet it through the real gateway:
 // chain verification, NDJSON exports through signed URLs, tampering, a tenant purging its own
@@ -113,16 +109,16 @@ describe('auditExport', () => {
     const lines = (await response.text())
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line));
-    expect(lines.map((line: { position: string }) => line.position)).toEqual(['1', '2', '3', '4']);
-    expect(lines.map((line: { action: string }) => line.action)).toEqual([
+      .map((line) => JSON.parse(line) as AuditLine);
+    expect(lines.map((line) => line.position)).toEqual(['1', '2', '3', '4']);
+    expect(lines.map((line) => line.action)).toEqual([
       'auth.api_key.created',
       'auth.api_key.revoked',
       'auth.api_key.created',
       'auth.api_key.revoked',
     ]);
-    expect(lines[1].prevHash).toBe(lines[0].hash);
-    expect(lines.every((line: { tenantId: string }) => line.tenantId === tenant)).toBe(true);
+    expect(lines[1]?.prevHash).toBe(lines[0]?.hash);
+    expect(lines.every((line) => line.tenantId === tenant)).toBe(true);
   });
 
   it('refuses other roles, ranges over the limit, and URLs changed or made up', async () => {
@@ -239,3 +235,12 @@ describe('attacks on the trail', () => {
     expect((await verify(tenant)).ok).toBe(true);
   });
 });
+
+/** One line of the audit export, as far as these tests read it. */
+interface AuditLine {
+  position: string;
+  action: string;
+  tenantId: string;
+  hash: string;
+  prevHash: string | null;
+}

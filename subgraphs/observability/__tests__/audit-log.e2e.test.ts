@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { postGraphQL, codeOf, dataOf } from '../../../platform/testing/graphql-client';
-import {
-  signUpMember,
-  signUpPlatformAdmin,
-  type TestUser,
-} from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { postGraphQL, codeOf, dataOf } from '../../../testing/graphql-client';
+import { signUpMember, signUpPlatformAdmin, type TestUser } from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
 import { auditTrailCaughtUp, gqlClient } from './observability-client';
 
 // auditLog and platformAuditLog through the gateway, from what real requests wrote to the

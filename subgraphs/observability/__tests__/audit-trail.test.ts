@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { DATABASE_SERVICES, withTenantTransaction } from '../../../platform/db';
-import { appendEvent, EventType } from '../../../platform/events';
-import {
-  connectAs,
-  createTestDatabase,
-  type TestDatabase,
-} from '../../../platform/testing/database';
+import { DATABASE_SERVICES } from '../../../platform/db/roles';
+import { tenantScope } from '../../../platform/db/scope';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
+import { connectAs, createTestDatabase, type TestDatabase } from '../../../testing/database';
 import { AUDIT_ACTIONS } from '../audit/audit-actions';
 import { AuditRecorder } from '../audit/audit-recorder';
 import { AuditTrailRepository } from '../repositories/audit-trail.repository';
@@ -32,7 +30,7 @@ const verify = (tenantId: string | null) =>
 async function appendAudited(tenant: string, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let index = 0; index < count; index += 1) {
-    await withTenantTransaction(jobs, tenant, async (manager) => {
+    await tenantScope(jobs, tenant).run(async (manager) => {
       ids.push(
         (
           await appendEvent(manager, {
@@ -108,11 +106,11 @@ describe('recording', () => {
     await appendAudited(tenant, 2);
     await record();
     await db.query(`UPDATE events.events SET published_at = now() WHERE tenant_id = $1`, [tenant]);
-    const purged = await jobs.query(
+    const purged = await jobs.query<{ n: number }[]>(
       `SELECT events.purge_before($1, now() + interval '1 day', 100) AS n`,
       [tenant],
     );
-    expect(purged[0].n).toBe(4);
+    expect(purged[0]?.n).toBe(4);
     expect(await chain(tenant)).toHaveLength(2);
     expect(await verify(tenant)).toMatchObject({ ok: true, checked: 2 });
   });
@@ -142,7 +140,7 @@ describe('attacks on the trail', () => {
                  sha256('x'), sha256('y'))`,
       ]) {
         await expect(
-          withTenantTransaction(role, tenant, (manager) => manager.query(sql)),
+          tenantScope(role, tenant).run((manager) => manager.query(sql)),
         ).rejects.toThrow(/permission denied/);
       }
     } finally {

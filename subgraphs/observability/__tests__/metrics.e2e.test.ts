@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QueueName } from '../../../platform/queues';
-import { queuePrefix } from '../../../platform/redis';
-import { metricValue, scrape, dataOf } from '../../../platform/testing/graphql-client';
-import { signUpMember, type TestUser } from '../../../platform/testing/members';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { QueueName } from '../../../platform/contracts/jobs/queue-names';
+import { queuePrefix } from '../../../platform/redis/connection';
+import { metricValue, scrape, dataOf } from '../../../testing/graphql-client';
+import { signUpMember, type TestUser } from '../../../testing/members';
+import { TEST_REDIS_URL } from '../../../testing/services';
+import { startStack, type TestStack } from '../../../testing/stack';
 import { gqlClient } from './observability-client';
-import { eventually } from '../../../platform/testing/eventually';
+import { eventually } from '../../../testing/eventually';
 
 // Known traffic against the real processes, then their /metrics read back: every number
 // moves by exactly what the traffic should have caused.

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { QueueName } from '../../../platform/queues';
-import { queuePrefix } from '../../../platform/redis';
-import type { TestDatabase } from '../../../platform/testing/database';
-import { eventually } from '../../../platform/testing/eventually';
-import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
+import { QueueName } from '../../../platform/contracts/jobs/queue-names';
+import { queuePrefix } from '../../../platform/redis/connection';
+import type { TestDatabase } from '../../../testing/database';
+import { eventually } from '../../../testing/eventually';
+import { postGraphQL, type GraphQLResponse } from '../../../testing/graphql-client';
+import { TEST_REDIS_URL } from '../../../testing/services';
 
 import { AUDIT_ACTIONS } from '../audit/audit-actions';
 

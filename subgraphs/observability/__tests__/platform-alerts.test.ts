@@ -4,19 +4,14 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { Gauge, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { anonymousContext, type RequestContext } from '../../../platform/context';
-import { withTenantTransaction } from '../../../platform/db';
-import { NotFoundError } from '../../../platform/errors';
-import { JobName, QueueName } from '../../../platform/queues';
-import { queuePrefix } from '../../../platform/redis';
-import {
-  connectAs,
-  createTestDatabase,
-  type TestDatabase,
-} from '../../../platform/testing/database';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../../platform/testing/redis';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
-import { platformAlertScope, type AlertScope } from '../alerts/alert-scope';
+import { anonymousContext, type RequestContext } from '../../../platform/context/request-context';
+import { platformScope, type Scope, tenantScope } from '../../../platform/db/scope';
+import { NotFoundError } from '../../../platform/errors/domain-errors';
+import { JobName, QueueName } from '../../../platform/contracts/jobs/queue-names';
+import { queuePrefix } from '../../../platform/redis/connection';
+import { connectAs, createTestDatabase, type TestDatabase } from '../../../testing/database';
+import { cleanupRedisPrefix, testRedisPrefix } from '../../../testing/redis';
+import { TEST_REDIS_URL } from '../../../testing/services';
 import { AlertRuleEntity } from '../entities/alert-rule.entity';
 import { MetricsScraper } from '../probes/metrics-scraper';
 import { AlertEvaluator } from '../alerts/evaluation/alert-evaluator.service';
@@ -41,8 +36,8 @@ const relayLag = new Gauge({
   registers: [registry],
 });
 
-let platform: AlertScope;
-let tenantScope: AlertScope;
+let platform: Scope;
+let ownScope: Scope;
 let evaluator: AlertEvaluator;
 
 // Every rule here mails only the platform (no tenant rule has an email channel), so the
@@ -50,7 +45,7 @@ let evaluator: AlertEvaluator;
 const noTenantMail = {
   refused: () => Promise.reject(new Error('no tenant rule here mails anyone')),
 };
-const as = (scope: AlertScope, request: RequestContext) => ({
+const as = (scope: Scope, request: RequestContext) => ({
   rules: new AlertRuleService(scope, noTenantMail),
   alerts: new AlertService(scope, request),
 });
@@ -78,12 +73,8 @@ beforeAll(async () => {
   dataSource = await connectAs(db, 'observability', { entities: [AlertRuleEntity] });
   redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   queue = new Queue(QueueName.ALERTS, { connection: redis, prefix: queuePrefix(prefix) });
-  platform = platformAlertScope(dataSource);
-  tenantScope = {
-    tenantId: tenant,
-    run: (fn) => withTenantTransaction(dataSource, tenant, fn),
-    read: (fn) => withTenantTransaction(dataSource, tenant, fn),
-  };
+  platform = platformScope(dataSource);
+  ownScope = tenantScope(dataSource, tenant);
   evaluator = new AlertEvaluator({
     dataSource,
     scraper: new MetricsScraper([], registry, 1_000),
@@ -110,7 +101,7 @@ afterAll(async () => {
 describe('platform alert rules', () => {
   it("are out of every tenant's reach, and tenants' rules out of the platform's", async () => {
     const admin = as(platform, adminRequest);
-    const member = as(tenantScope, { ...adminRequest, tenantId: tenant, platformAdmin: false });
+    const member = as(ownScope, { ...adminRequest, tenantId: tenant, platformAdmin: false });
     const platformRule = await admin.rules.create(ruleInput({ name: 'shared name' }));
     // The same name in a tenant is another rule, not a conflict.
     const tenantRule = await member.rules.create(
@@ -156,7 +147,7 @@ describe('platform alert rules', () => {
       `INSERT INTO observability.alert_rules
          (tenant_id, name, metric, comparator, threshold, for_seconds, severity, channels)
        VALUES (${tenantId ? `'${tenantId}'` : 'NULL'}, 'sneaky', 'tessera_relay_active', '>', 0, 0, 'INFO', '{log}')`;
-    await expect(tenantScope.run((manager) => manager.query(insert(null)))).rejects.toThrow(
+    await expect(ownScope.run((manager) => manager.query(insert(null)))).rejects.toThrow(
       /row-level security/,
     );
     await expect(platform.run((manager) => manager.query(insert(tenant)))).rejects.toThrow(
@@ -168,7 +159,7 @@ describe('platform alert rules', () => {
 describe('platform alert evaluation', () => {
   it('fires after the for window, notifies without a tenant, and resolves when it clears', async () => {
     const admin = as(platform, adminRequest);
-    const member = as(tenantScope, { ...adminRequest, tenantId: tenant, platformAdmin: false });
+    const member = as(ownScope, { ...adminRequest, tenantId: tenant, platformAdmin: false });
     const rule = await admin.rules.create(
       ruleInput({ name: 'relay behind', channels: ['log', 'email:Ops@Example.com'] }),
     );
@@ -199,9 +190,9 @@ describe('platform alert evaluation', () => {
       [fired!.id],
     );
     expect(events).toEqual([{ tenant_id: null }]);
-    const jobs = (await queue.getJobs(['waiting', 'delayed'])).filter(
-      (job) => job.data.alertId === fired!.id,
-    );
+    const jobs = (await queue.getJobs(['waiting', 'delayed']))
+      .map((job) => ({ name: job.name, data: job.data as DispatchData }))
+      .filter((job) => job.data.alertId === fired!.id);
     expect(jobs.map((job) => job.name)).toEqual([JobName.DISPATCH_ALERT, JobName.DISPATCH_ALERT]);
     expect(jobs.map((job) => job.data.channel).sort()).toEqual(['email:ops@example.com', 'log']);
     expect(jobs.every((job) => job.data.tenantId === null)).toBe(true);
@@ -242,7 +233,7 @@ describe('row-level security', () => {
       const [owner] = await db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM observability.${table} WHERE tenant_id IS NULL`,
       );
-      const seen = await tenantScope.run((manager) =>
+      const seen = await ownScope.run((manager) =>
         manager.query(
           `SELECT count(*)::int AS n FROM observability.${table} WHERE tenant_id IS NULL`,
         ),
@@ -251,10 +242,17 @@ describe('row-level security', () => {
       if (table !== 'alert_notifications') expect(owner!.n).toBeGreaterThan(0);
       expect(seen).toEqual([{ n: 0 }]);
       await expect(
-        tenantScope.run((manager) =>
+        ownScope.run((manager) =>
           manager.query(`INSERT INTO observability.${table} ${platformRow[table]}`),
         ),
       ).rejects.toThrow(/row-level security/);
     },
   );
 });
+
+/** What a DISPATCH_ALERT job carries, as far as these tests read it. */
+interface DispatchData {
+  alertId?: string;
+  channel?: string;
+  tenantId?: string | null;
+}

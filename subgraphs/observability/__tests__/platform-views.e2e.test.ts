@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { ALL_QUEUES, QueueName } from '../../../platform/queues';
-import { queuePrefix } from '../../../platform/redis';
-import {
-  signUpMember,
-  signUpPlatformAdmin,
-  type TestUser,
-} from '../../../platform/testing/members';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { ALL_QUEUES, QueueName } from '../../../platform/contracts/jobs/queue-names';
+import { queuePrefix } from '../../../platform/redis/connection';
+import { signUpMember, signUpPlatformAdmin, type TestUser } from '../../../testing/members';
+import { TEST_REDIS_URL } from '../../../testing/services';
+import { startStack, type TestStack } from '../../../testing/stack';
 import { gqlClient } from './observability-client';
-import { codeOf, dataOf } from '../../../platform/testing/graphql-client';
+import { codeOf, dataOf } from '../../../testing/graphql-client';
 
 // health, queueStats and databaseStats through the gateway, against every real process.
 
@@ -24,7 +20,8 @@ let platformAdmin: TestUser;
 const gql = gqlClient(() => stack.gatewayUrl);
 
 beforeAll(async () => {
-  stack = await startStack({ worker: true });
+  // Every process is expected ok: a probe may take longer than 1.5 s on a loaded machine.
+  stack = await startStack({ worker: true, env: { PROBE_TIMEOUT_MS: '5000' } });
   await stack.db.query(
     `INSERT INTO tenancy.tenants (id, slug, name) VALUES ($1, 'platform-views', 'PV')`,
     [tenant],

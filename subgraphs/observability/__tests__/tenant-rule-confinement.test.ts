@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, type QueryRunner } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../../platform/testing/database';
+import { createTestDatabase, type TestDatabase } from '../../../testing/database';
 import {
   ConfineTenantAlertRules1765007002000,
   PLATFORM_METRIC_DISABLED_REASON,

@@ -1,12 +1,13 @@
 import { trace } from '@opentelemetry/api';
-import { parseConfig, tracing } from '../../../platform/config';
+import { parseConfig } from '../../../platform/config/load';
+import { tracing } from '../../../platform/config/tracing';
 import {
   inSpan,
   startTracing,
   traceCarrier,
   tracingEnabled,
 } from '../../../platform/observability/tracing';
-import { correlatedJobData } from '../../../platform/queues';
+import { correlatedJobData } from '../../../platform/contracts/jobs/job-correlation';
 
 describe('tracing by default', () => {
   it('is off without OTEL_EXPORTER_OTLP_ENDPOINT: no provider, no span, nothing in headers or jobs', async () => {

@@ -2,16 +2,16 @@ import { tenantPurgeCall } from '../../../platform/contracts/subgraphs/tenant-pu
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { postGraphQL, dataOf } from '../../../platform/testing/graphql-client';
-import { signUpMember, type TestUser } from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { postGraphQL, dataOf } from '../../../testing/graphql-client';
+import { signUpMember, type TestUser } from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
 import {
   isChallenge,
   answerChallenge,
   startWebhookReceiver,
   type WebhookReceiver,
-} from '../../../platform/testing/webhook-receiver';
-import { eventually } from '../../../platform/testing/eventually';
+} from '../../../testing/webhook-receiver';
+import { eventually } from '../../../testing/eventually';
 
 // Tracing end to end: every process exports to an OTLP/HTTP receiver in this test, and one
 // request's spans arrive from the gateway, the subgraphs it fetched from and the worker that
@@ -125,6 +125,16 @@ function ancestorsOf(span: ReceivedSpan): ReceivedSpan[] {
   }
 }
 
+/**
+ * The span's ancestors once every one of them has arrived (the last has no parent): each
+ * process exports on its own timer, so a child's batch may come before its parents'.
+ */
+function wholeChainOf(span: ReceivedSpan): ReceivedSpan[] | undefined {
+  const chain = ancestorsOf(span);
+  const top = chain.at(-1) ?? span;
+  return top.parentSpanId ? undefined : chain;
+}
+
 const withRequestId = (requestId: string) =>
   spans.filter((span) => span.attributes['tessera.request_id'] === requestId);
 
@@ -178,7 +188,10 @@ describe('tracing', () => {
     const job = await eventually(() =>
       Promise.resolve(
         withRequestId(requestId).find(
-          (span) => span.service === 'tessera-worker' && span.name === 'job purge-tenant',
+          (span) =>
+            span.service === 'tessera-worker' &&
+            span.name === 'job purge-tenant' &&
+            wholeChainOf(span),
         ),
       ),
     );
@@ -283,7 +296,8 @@ describe('tracing', () => {
     );
     const attempts = await eventually(() => {
       const found = attemptsOf(root.traceId, endpointId);
-      return Promise.resolve(found.length >= 2 ? found : undefined);
+      const whole = found.length >= 2 && found.every((attempt) => wholeChainOf(attempt));
+      return Promise.resolve(whole ? found : undefined);
     });
     const byAttempt = [...attempts].sort(
       (a, b) =>
@@ -333,7 +347,11 @@ describe('tracing', () => {
       ),
     );
     const attempt = await eventually(() =>
-      Promise.resolve(withRequestId(requestId).find((span) => span.name === 'webhook.attempt')),
+      Promise.resolve(
+        withRequestId(requestId).find(
+          (span) => span.name === 'webhook.attempt' && wholeChainOf(span),
+        ),
+      ),
     );
     expect(attempt.attributes).toMatchObject({
       'tessera.webhook.endpoint_id': endpointId,

@@ -1,5 +1,5 @@
-import { ValidationError } from '../../../platform/errors';
-import { EVENT_TYPES } from '../../../platform/events';
+import { ValidationError } from '../../../platform/errors/domain-errors';
+import { EVENT_TYPES } from '../../../platform/events/event-types';
 import type { RuleOwner } from './alert-scope';
 
 /**

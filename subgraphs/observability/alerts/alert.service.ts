@@ -1,8 +1,9 @@
-import { NotFoundError } from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
+import { NotFoundError } from '../../../platform/errors/domain-errors';
+import type { Scope } from '../../../platform/db/scope';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import { isUuid } from '../../../platform/graphql/ids';
-import type { RequestContext } from '../../../platform/context';
-import type { AlertScope } from './alert-scope';
+import type { RequestContext } from '../../../platform/context/request-context';
 import { AlertRepository, type AlertRecord } from './repositories/alert.repository';
 
 /** The unpaginated `alerts` list is capped: newest first. */
@@ -11,7 +12,7 @@ export const MAX_ALERTS_LISTED = 200;
 /** A tenant's alerts, or the platform's: what fired, whether it resolved, who acknowledged it. */
 export class AlertService {
   constructor(
-    private readonly scope: AlertScope,
+    private readonly scope: Scope,
     private readonly request: RequestContext,
   ) {}
 

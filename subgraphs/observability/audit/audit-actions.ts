@@ -1,4 +1,4 @@
-import { EventType } from '../../../platform/events';
+import { EventType } from '../../../platform/events/event-types';
 
 /**
  * The journal events the audit log shows: who got in or failed to, sessions and credentials

@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { constantTimeEqual } from '../../../platform/crypto';
-import { AUDIT_EXPORT_PATH_PREFIX } from '../../../platform/observability/audit-export-path';
+import { constantTimeEqual } from '../../../platform/crypto/tokens';
+import { AUDIT_EXPORT_PATH_PREFIX } from '../../../platform/contracts/observability/audit-export-path';
 
 /** The platform's own chain, in URLs (as the journal's counter names it). */
 export const PLATFORM_CHAIN = '00000000-0000-0000-0000-000000000000';

@@ -1,3 +1,4 @@
+import { platformScope } from '../../../platform/db/scope';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -102,7 +103,9 @@ export class AuditRecorder {
   }
 
   private repository<T>(fn: (trail: AuditTrailRepository) => Promise<T>): Promise<T> {
-    return this.options.dataSource.transaction((manager) => fn(new AuditTrailRepository(manager)));
+    return platformScope(this.options.dataSource).run((manager) =>
+      fn(new AuditTrailRepository(manager)),
+    );
   }
 
   private async step(step: 'record' | 'prune', fn: () => Promise<void>): Promise<void> {

@@ -1,5 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { createOwnedSchema, enableTenantIsolation, grantTableToApp } from '../../../platform/db';
+import {
+  createOwnedSchema,
+  enableTenantIsolation,
+  grantTableToApp,
+} from '../../../platform/db/migration-helpers';
 
 export class CreateAlertRules1764028804000 implements MigrationInterface {
   name = 'CreateAlertRules1764028804000';

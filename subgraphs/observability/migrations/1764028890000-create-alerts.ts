@@ -4,7 +4,7 @@ import {
   grantFunctionToApp,
   grantTableToApp,
   requireRowLevelSecurityBypass,
-} from '../../../platform/db';
+} from '../../../platform/db/migration-helpers';
 
 const SEVERITY_CHECK = `severity IN ('INFO', 'WARNING', 'CRITICAL')`;
 const TENANTS_FUNCTION = 'observability.alert_tenants()';
@@ -26,6 +26,25 @@ export class CreateAlerts1764028890000 implements MigrationInterface {
   name = 'CreateAlerts1764028890000';
 
   async up(runner: QueryRunner): Promise<void> {
+    await this.createRulesAndAlerts(runner);
+    await this.createNotifications(runner);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP FUNCTION ${TENANTS_FUNCTION}`);
+    await runner.query(`DROP TABLE observability.alert_notifications`);
+    await runner.query(`DROP TABLE observability.alert_rule_states`);
+    await runner.query(`DROP TABLE observability.alerts`);
+    await runner.query(`DROP INDEX observability.alert_rules_enabled_idx`);
+    await runner.query(`DROP INDEX observability.alert_rules_tenant_name_key`);
+    await runner.query(`
+      ALTER TABLE observability.alert_rules
+        DROP CONSTRAINT alert_rules_metric_check,
+        ADD CONSTRAINT alert_rules_metric_check
+          CHECK (metric ~ '^[a-zA-Z_:][a-zA-Z0-9_:]*$')`);
+  }
+
+  private async createRulesAndAlerts(runner: QueryRunner): Promise<void> {
     await requireRowLevelSecurityBypass(runner, TENANTS_FUNCTION);
 
     await runner.query(`
@@ -78,7 +97,9 @@ export class CreateAlerts1764028890000 implements MigrationInterface {
     await runner.query(
       `CREATE INDEX alert_rule_states_tenant_idx ON observability.alert_rule_states (tenant_id)`,
     );
+  }
 
+  private async createNotifications(runner: QueryRunner): Promise<void> {
     await runner.query(`
       CREATE TABLE observability.alert_notifications (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -114,19 +135,5 @@ export class CreateAlerts1764028890000 implements MigrationInterface {
         UNION SELECT tenant_id FROM observability.alert_notifications
       $fn$`);
     await grantFunctionToApp(runner, TENANTS_FUNCTION);
-  }
-
-  async down(runner: QueryRunner): Promise<void> {
-    await runner.query(`DROP FUNCTION ${TENANTS_FUNCTION}`);
-    await runner.query(`DROP TABLE observability.alert_notifications`);
-    await runner.query(`DROP TABLE observability.alert_rule_states`);
-    await runner.query(`DROP TABLE observability.alerts`);
-    await runner.query(`DROP INDEX observability.alert_rules_enabled_idx`);
-    await runner.query(`DROP INDEX observability.alert_rules_tenant_name_key`);
-    await runner.query(`
-      ALTER TABLE observability.alert_rules
-        DROP CONSTRAINT alert_rules_metric_check,
-        ADD CONSTRAINT alert_rules_metric_check
-          CHECK (metric ~ '^[a-zA-Z_:][a-zA-Z0-9_:]*$')`);
   }
 }

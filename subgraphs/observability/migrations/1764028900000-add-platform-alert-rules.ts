@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { CURRENT_TENANT_SQL } from '../../../platform/db';
+import { CURRENT_TENANT_SQL } from '../../../platform/db/migration-helpers';
 
 const TABLES = ['alert_rules', 'alerts', 'alert_rule_states', 'alert_notifications'].map(
   (table) => `observability.${table}`,

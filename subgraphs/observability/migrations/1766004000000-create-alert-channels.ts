@@ -4,8 +4,8 @@ import {
   enableTenantIsolation,
   grantSchemaToApp,
   grantTableToApp,
-  serviceRole,
-} from '../../../platform/db';
+} from '../../../platform/db/migration-helpers';
+import { serviceRole } from '../../../platform/db/roles';
 
 /**
  * Alert channels whose target is a secret: a Slack incoming-webhook URL or a PagerDuty routing

@@ -1,5 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantFunctionToApp, requireRowLevelSecurityBypass } from '../../../platform/db';
+import {
+  grantFunctionToApp,
+  requireRowLevelSecurityBypass,
+} from '../../../platform/db/migration-helpers';
 
 /**
  * After a key rotation the re-encryption job rewrites alert channels' secrets too, but

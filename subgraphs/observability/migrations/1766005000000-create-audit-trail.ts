@@ -4,7 +4,7 @@ import {
   grantTableToApp,
   requireRowLevelSecurityBypass,
   revokeTableFromApp,
-} from '../../../platform/db';
+} from '../../../platform/db/migration-helpers';
 
 /** The chain scope of platform events, as the journal's counter names it: not a tenant. */
 const PLATFORM_SCOPE = '00000000-0000-0000-0000-000000000000';

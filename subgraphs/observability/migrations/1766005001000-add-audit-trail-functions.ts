@@ -1,5 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantFunctionToApp, requireRowLevelSecurityBypass } from '../../../platform/db';
+import {
+  grantFunctionToApp,
+  requireRowLevelSecurityBypass,
+} from '../../../platform/db/migration-helpers';
 
 const PLATFORM_SCOPE = `'00000000-0000-0000-0000-000000000000'::uuid`;
 /** The chain's first prev_hash. */

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { enableTenantIsolation, grantTableToApp } from '../../../platform/db';
+import { enableTenantIsolation, grantTableToApp } from '../../../platform/db/migration-helpers';
 
 /**
  * One row per tenant and UTC day: requests, operations by type, response bytes, webhook

@@ -1,4 +1,4 @@
-import type { CheckResult } from '../../../platform/http';
+import type { CheckResult } from '../../../platform/http/readiness';
 import type { ProcessTarget } from '../config';
 
 /** A process's readiness as its `/readyz` reports it: `down` when it does not answer in time. */

@@ -41,29 +41,29 @@ export class AuditTrailRepository {
 
   /** Copies up to `maxRows` audited journal events into their chains; how many it copied. */
   async record(actions: readonly string[], maxRows: number): Promise<number> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<{ recorded: number }[]>(
       `SELECT observability.record_audit_entries($1::text[], $2) AS recorded`,
       [actions, maxRows],
-    )) as { recorded: number }[];
+    );
     return row!.recorded;
   }
 
   /** Deletes up to `maxRows` rows past the retention from the chains' heads. */
   async prune(retentionDays: number, maxRows: number): Promise<number> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<{ removed: number }[]>(
       `SELECT observability.prune_audit_entries($1, $2) AS removed`,
       [retentionDays, maxRows],
-    )) as { removed: number }[];
+    );
     return row!.removed;
   }
 
   async verify(tenantId: string | null): Promise<ChainVerification> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<ChainVerification[]>(
       `SELECT ok, checked::int AS checked, broken_position::text AS "brokenPosition",
               broken_event_id AS "brokenEventId", anchor_position::text AS "anchorPosition"
          FROM observability.verify_audit_chain($1::uuid)`,
       [tenantId],
-    )) as ChainVerification[];
+    );
     return row!;
   }
 

@@ -9,9 +9,9 @@ export class DatabaseStatsRepository {
 
   /** Server connections to this database, of every role and application. */
   async connections(): Promise<number> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ count: number }[]>(
       `SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database()`,
-    )) as { count: number }[];
+    );
     return rows[0]?.count ?? 0;
   }
 
@@ -21,17 +21,17 @@ export class DatabaseStatsRepository {
    * installed but unloaded extension fails, which reads as null too).
    */
   async slowStatements(thresholdMs: number): Promise<number | null> {
-    const installed = (await this.dataSource.query(
+    const installed = await this.dataSource.query<unknown[]>(
       `SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'`,
-    )) as unknown[];
+    );
     if (installed.length === 0) return null;
     try {
-      const rows = (await this.dataSource.query(
+      const rows = await this.dataSource.query<{ count: number }[]>(
         `SELECT count(*)::int AS count FROM pg_stat_statements
           WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
             AND mean_exec_time > $1`,
         [thresholdMs],
-      )) as { count: number }[];
+      );
       return rows[0]?.count ?? 0;
     } catch {
       return null;

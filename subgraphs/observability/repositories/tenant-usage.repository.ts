@@ -63,14 +63,14 @@ export class TenantUsageRepository {
 
   /** The days from `from` to `to` (inclusive) that have a row, oldest first. */
   async between(from: string, to: string): Promise<TenantUsageDay[]> {
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<UsageRow[]>(
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, requests, queries, mutations, subscriptions,
               response_bytes, webhook_deliveries, peak_subscriptions, storage_bytes
          FROM observability.tenant_usage_daily
         WHERE day BETWEEN $1 AND $2
         ORDER BY day`,
       [from, to],
-    )) as UsageRow[];
+    );
     return rows.map((row) => ({
       day: row.day,
       requests: Number(row.requests),

@@ -1,10 +1,16 @@
+import { platformScope } from '../../../platform/db/scope';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { ForbiddenError, NotFoundError, type DomainError } from '../../../platform/errors';
-import { sendGraphQLError, type RequestHandler } from '../../../platform/http';
-import { AUDIT_EXPORT_PATH } from '../../../platform/observability/audit-export-path';
+import {
+  ForbiddenError,
+  NotFoundError,
+  type DomainError,
+} from '../../../platform/errors/domain-errors';
+import { sendGraphQLError } from '../../../platform/http/respond';
+import { type RequestHandler } from '../../../platform/http/service-server';
+import { AUDIT_EXPORT_PATH } from '../../../platform/contracts/observability/audit-export-path';
 import {
   PLATFORM_CHAIN,
   type AuditExportGrant,
@@ -64,7 +70,7 @@ async function streamRows(
 ): Promise<void> {
   let after: string | null = null;
   for (;;) {
-    const rows: AuditTrailRow[] = await dataSource.transaction((manager) =>
+    const rows: AuditTrailRow[] = await platformScope(dataSource).run((manager) =>
       new AuditTrailRepository(manager).exportPage({
         tenantId: grant.chain === PLATFORM_CHAIN ? null : grant.chain,
         since: grant.from,

@@ -1,7 +1,8 @@
 import { usageReportCall } from '../../../platform/contracts/observability/usage-report';
-import { withTenantTransaction } from '../../../platform/db';
-import type { SubgraphRuntime } from '../../../platform/graphql';
-import { signedJsonRoute, type RequestHandler } from '../../../platform/http';
+import { tenantScope } from '../../../platform/db/scope';
+import type { SubgraphRuntime } from '../../../platform/subgraph/subgraph-service';
+import { signedJsonRoute } from '../../../platform/http/signed-json-route';
+import { type RequestHandler } from '../../../platform/http/service-server';
 import { TenantUsageRepository } from '../repositories/tenant-usage.repository';
 
 /**
@@ -12,7 +13,7 @@ export function usageReportRoute(runtime: SubgraphRuntime): Record<string, Reque
   return {
     [usageReportCall.path]: signedJsonRoute(runtime, usageReportCall, async ({ deltas }) => {
       for (const delta of deltas) {
-        await withTenantTransaction(runtime.dataSource, delta.tenantId, (manager) =>
+        await tenantScope(runtime.dataSource, delta.tenantId).run((manager) =>
           new TenantUsageRepository(manager).add(delta),
         );
       }

@@ -1,5 +1,6 @@
+import { platformScope } from '../../../platform/db/scope';
 import type { DataSource } from 'typeorm';
-import { ValidationError } from '../../../platform/errors';
+import { ValidationError } from '../../../platform/errors/domain-errors';
 import { isUuid } from '../../../platform/graphql/ids';
 import { PLATFORM_CHAIN, type AuditExportUrls } from '../audit/audit-export-urls';
 import {
@@ -23,7 +24,7 @@ export class AuditChainService {
 
   verify(tenantId: string | null | undefined): Promise<ChainVerification> {
     const tenant = this.tenantOf(tenantId);
-    return this.dataSource.transaction((manager) =>
+    return platformScope(this.dataSource).run((manager) =>
       new AuditTrailRepository(manager).verify(tenant),
     );
   }

@@ -1,4 +1,5 @@
-import { ValidationError } from '../../../platform/errors';
+import { ValidationError } from '../../../platform/errors/domain-errors';
+import type { Scope } from '../../../platform/db/scope';
 import {
   decodeCursor,
   pageSize,
@@ -6,7 +7,6 @@ import {
   type Connection,
 } from '../../../platform/graphql/pagination';
 import { isUuid } from '../../../platform/graphql/ids';
-import type { AlertScope } from '../alerts/alert-scope';
 import { AUDIT_ACTIONS, isAuditAction } from '../audit/audit-actions';
 import { AuditTrailRepository, type AuditTrailRow } from '../repositories/audit-trail.repository';
 
@@ -26,9 +26,9 @@ export interface AuditQuery {
  */
 export class AuditService {
   constructor(
-    private readonly tenant: AlertScope,
+    private readonly tenant: Scope,
     /** No app.tenant_id in its transactions: the journal shows platform events only. */
-    private readonly platform: AlertScope,
+    private readonly platform: Scope,
   ) {}
 
   tenantLog(query: AuditQuery): Promise<Connection<AuditTrailRow>> {
@@ -39,7 +39,7 @@ export class AuditService {
     return this.page(query, this.platform);
   }
 
-  private async page(query: AuditQuery, scope: AlertScope): Promise<Connection<AuditTrailRow>> {
+  private async page(query: AuditQuery, scope: Scope): Promise<Connection<AuditTrailRow>> {
     const size = pageSize(query.first);
     const after = decodeCursor(query.after);
     if (after && !/^[1-9][0-9]{0,18}$/.test(after.value)) {

@@ -1,4 +1,4 @@
-import { runChecks, type ReadinessCheck } from '../../../platform/http';
+import { runChecks, type ReadinessCheck } from '../../../platform/http/readiness';
 import { fromCheck, type ProcessReadiness, type ReadinessProbe } from '../probes/readiness-probe';
 
 export type HealthStatus = 'ok' | 'degraded' | 'down';

@@ -1,7 +1,11 @@
 import type { DataSource } from 'typeorm';
-import type { RequestContext } from '../../../platform/context';
-import { withTenantTransaction } from '../../../platform/db';
-import { ForbiddenError, TenantRequiredError, ValidationError } from '../../../platform/errors';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { tenantScope } from '../../../platform/db/scope';
+import {
+  ForbiddenError,
+  TenantRequiredError,
+  ValidationError,
+} from '../../../platform/errors/domain-errors';
 import { isUuid } from '../../../platform/graphql/ids';
 import {
   TenantUsageRepository,
@@ -41,7 +45,7 @@ export class UsageService {
       });
     }
     const tenantId = this.tenantOf(query.tenantId);
-    return withTenantTransaction(this.dataSource, tenantId, (manager) =>
+    return tenantScope(this.dataSource, tenantId).run((manager) =>
       new TenantUsageRepository(manager).between(query.from, query.to),
     );
   }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { postGraphQL } from '../../../platform/testing/graphql-client';
-import { auditJournal } from '../../../platform/testing/journal-audit';
-import { addMember, signUpUser, type TestUser } from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { postGraphQL } from '../../../testing/graphql-client';
+import { auditJournal } from '../../../testing/journal-audit';
+import { addMember, signUpUser, type TestUser } from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
 
 // Many users renaming their tenants at once through the gateway: every rename that succeeded
 // is journaled exactly once, each tenant's seq runs 1, 2, … with no gap, and refused renames

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { API_KEY_SCOPES } from '../../../platform/auth';
-import type { Role } from '../../../platform/context';
-import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
+import { API_KEY_SCOPES } from '../../../platform/contracts/auth/api-key-format';
+import type { Role } from '../../../platform/context/request-context';
+import { postGraphQL, type GraphQLResponse } from '../../../testing/graphql-client';
 import {
   markEmailVerified,
   signUpMember,
   signUpUser,
   type TestUser,
-} from '../../../platform/testing/members';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
-import { waitFor } from '../../../platform/testing/ws-client';
+} from '../../../testing/members';
+import { startStack, type TestStack } from '../../../testing/stack';
+import { waitFor } from '../../../testing/ws-client';
 import { codes, membersClient } from './members-client';
 
 // An insider's ways back in, attacked through the real gateway, tenancy and auth: an ADMIN

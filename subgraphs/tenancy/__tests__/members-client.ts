@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
-import { markEmailVerified, signUpUser, type TestUser } from '../../../platform/testing/members';
-import type { TestStack } from '../../../platform/testing/stack';
+import { postGraphQL, type GraphQLResponse } from '../../../testing/graphql-client';
+import { markEmailVerified, signUpUser, type TestUser } from '../../../testing/members';
+import type { TestStack } from '../../../testing/stack';
 
 /** Every error's `extensions.code`, in order. */
 export function codes(response: GraphQLResponse<unknown>): unknown[] {
@@ -32,12 +32,12 @@ export function membersClient(current: () => TestStack) {
     gql,
     createTenantRow,
     /** A tenant of its own for a test that changes who belongs to it. */
-    async freshTenant(label: string): Promise<string> {
+    freshTenant: async (label: string): Promise<string> => {
       const id = randomUUID();
       await createTenantRow(id, `${label}-${id.slice(0, 8)}`);
       return id;
     },
-    async roleIn(tenantId: string, userId: string): Promise<string | null> {
+    roleIn: async (tenantId: string, userId: string): Promise<string | null> => {
       const [row] = await current().db.query<{ role: string }>(
         `SELECT role FROM tenancy.memberships WHERE tenant_id = $1 AND user_id = $2`,
         [tenantId, userId],
@@ -45,7 +45,7 @@ export function membersClient(current: () => TestStack) {
       return row?.role ?? null;
     },
     /** Invitations are accepted only by the account whose verified address they name. */
-    async verifiedUser(label: string): Promise<TestUser> {
+    verifiedUser: async (label: string): Promise<TestUser> => {
       const user = await signUpUser(current().gatewayUrl, label);
       await markEmailVerified(current().db, user);
       return user;

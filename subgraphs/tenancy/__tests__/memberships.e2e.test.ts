@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { anonymousContext, type RequestContext } from '../../../platform/context';
+import { anonymousContext, type RequestContext } from '../../../platform/context/request-context';
 import { roleLookupCall } from '../../../platform/contracts/tenancy/role-lookup';
-import { withTenantTransaction } from '../../../platform/db';
-import { connectAs } from '../../../platform/testing/database';
-import { postGraphQL } from '../../../platform/testing/graphql-client';
+import { tenantScope } from '../../../platform/db/scope';
+import { connectAs } from '../../../testing/database';
+import { postGraphQL } from '../../../testing/graphql-client';
 import {
   postInternal,
   postToSubgraph,
   refusalCode,
   type SignAs,
-} from '../../../platform/testing/internal-requests';
-import { generateTestServiceKeys } from '../../../platform/testing/service-keys';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+} from '../../../testing/internal-requests';
+import { generateTestServiceKeys } from '../../../testing/service-keys';
+import { startStack, type TestStack } from '../../../testing/stack';
 import { MembershipEntity } from '../entities/membership.entity';
 import { TenantEntity } from '../entities/tenant.entity';
 import { MembershipRepository } from '../repositories/membership.repository';
@@ -326,14 +326,14 @@ describe('row-level security on tenancy.memberships', () => {
     const tenantA = (await createTenant(user, 'rls-a')).body.data!.createTenant.id;
     const tenantB = (await createTenant(randomUUID(), 'rls-b')).body.data!.createTenant.id;
 
-    const visible = await withTenantTransaction(app, tenantA, (manager) =>
+    const visible = await tenantScope(app, tenantA).run((manager) =>
       manager.find(MembershipEntity),
     );
     expect(visible.map((membership) => membership.tenantId)).toEqual([tenantA]);
     expect(await app.manager.find(MembershipEntity)).toEqual([]); // no tenant: nothing
 
     await expect(
-      withTenantTransaction(app, tenantA, (manager) =>
+      tenantScope(app, tenantA).run((manager) =>
         new MembershipRepository(manager).insert({
           tenantId: tenantB,
           userId: user,
@@ -341,7 +341,7 @@ describe('row-level security on tenancy.memberships', () => {
         }),
       ),
     ).rejects.toThrow(/row-level security/);
-    const count = await withTenantTransaction(app, tenantA, (manager) =>
+    const count = await tenantScope(app, tenantA).run((manager) =>
       manager.query(`UPDATE tenancy.memberships SET role = 'VIEWER' WHERE tenant_id = $1`, [
         tenantB,
       ]),

@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { encryption, parseConfig } from '../../../platform/config';
+import { encryption } from '../../../platform/config/encryption';
+import { parseConfig } from '../../../platform/config/load';
 import { oauthProviderLookupCall } from '../../../platform/contracts/tenancy/oauth-provider-lookup';
-import { KeyRing } from '../../../platform/crypto';
+import { KeyRing } from '../../../platform/crypto/key-ring';
 import { composeSupergraph } from '../../../platform/schema/compose';
-import { postGraphQL, type GraphQLResponse } from '../../../platform/testing/graphql-client';
-import { signUpMember, type TestUser } from '../../../platform/testing/members';
-import {
-  postInternal,
-  refusalCode,
-  type SignAs,
-} from '../../../platform/testing/internal-requests';
-import { generateTestServiceKeys } from '../../../platform/testing/service-keys';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+import { postGraphQL, type GraphQLResponse } from '../../../testing/graphql-client';
+import { signUpMember, type TestUser } from '../../../testing/members';
+import { postInternal, refusalCode, type SignAs } from '../../../testing/internal-requests';
+import { generateTestServiceKeys } from '../../../testing/service-keys';
+import { startStack, type TestStack } from '../../../testing/stack';
 import { validOAuthProviderInput } from '../services/oauth-provider-input';
 import { MAX_OAUTH_PROVIDERS_PER_TENANT } from '../services/oauth-provider.service';
 
@@ -456,7 +453,7 @@ describe(`POST ${oauthProviderLookupCall.path}`, () => {
     const response = await lookup({ tenantId: tenantA, provider: 'lookup' });
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    const body = (await response.json()) as unknown;
+    const body = await response.json();
     expect(oauthProviderLookupCall.answer.parse(body)).toEqual(body);
     expect(body).toEqual({
       provider: {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { anonymousContext, runWithContext, type RequestContext } from '../../../platform/context';
 import {
-  connectAs,
-  createTestDatabase,
-  type TestDatabase,
-} from '../../../platform/testing/database';
+  anonymousContext,
+  runWithContext,
+  type RequestContext,
+} from '../../../platform/context/request-context';
+import { connectAs, createTestDatabase, type TestDatabase } from '../../../testing/database';
 import { TenantLifecycleService } from '../services/tenant-lifecycle.service';
 
 // What a rename costs PostgreSQL in round trips: each statement is a wait on the tenancy

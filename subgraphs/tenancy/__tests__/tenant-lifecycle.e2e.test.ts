@@ -3,24 +3,18 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { tenantPurgeCall } from '../../../platform/contracts/subgraphs/tenant-purge';
 import { tenantOriginsCall } from '../../../platform/contracts/tenancy/tenant-origins';
-import { tenantPurgeJobId, TENANT_PURGE_QUEUE } from '../../../platform/queues';
-import { queuePrefix } from '../../../platform/redis';
-import { DEFAULT_RETENTION_DAYS } from '../../../platform/tenancy';
 import {
-  postGraphQL,
-  type GraphQLResponse,
-  codeOf,
-  dataOf,
-} from '../../../platform/testing/graphql-client';
-import {
-  signUpPlatformAdmin,
-  signUpMember,
-  type TestUser,
-} from '../../../platform/testing/members';
-import { eventually } from '../../../platform/testing/eventually';
-import { postInternal, refusalCode } from '../../../platform/testing/internal-requests';
-import { TEST_REDIS_URL } from '../../../platform/testing/services';
-import { startStack, type TestStack } from '../../../platform/testing/stack';
+  tenantPurgeJobId,
+  TENANT_PURGE_QUEUE,
+} from '../../../platform/contracts/jobs/tenant-purge-job';
+import { queuePrefix } from '../../../platform/redis/connection';
+import { DEFAULT_RETENTION_DAYS } from '../../../platform/contracts/tenancy/tenant-settings';
+import { postGraphQL, type GraphQLResponse, codeOf, dataOf } from '../../../testing/graphql-client';
+import { signUpPlatformAdmin, signUpMember, type TestUser } from '../../../testing/members';
+import { eventually } from '../../../testing/eventually';
+import { postInternal, refusalCode } from '../../../testing/internal-requests';
+import { TEST_REDIS_URL } from '../../../testing/services';
+import { startStack, type TestStack } from '../../../testing/stack';
 
 // A tenant's life after creation, end to end through the gateway with real users: renaming,
 // settings, platform administration (listing, suspending) and deletion, whose purge the real

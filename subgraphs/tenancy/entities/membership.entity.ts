@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { ROLES, type Role } from '../../../platform/context';
+import { ROLES, type Role } from '../../../platform/context/request-context';
 
 // The roles live in the request context (the gateway resolves them into it); the CHECK on
 // tenancy.memberships.role and the GraphQL `Role` enum must allow exactly these.

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * A tenant's overrides of platform defaults (see platform/tenancy/tenant-settings.ts). NULL
+ * A tenant's overrides of platform defaults (see platform/contracts/tenancy/tenant-settings.ts). NULL
  * means "the platform default"; a tenant that never changed a setting has no row.
  */
 @Entity({ schema: 'tenancy', name: 'tenant_settings' })

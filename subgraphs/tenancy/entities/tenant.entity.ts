@@ -1,5 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { TENANT_STATUSES, type TenantStatus } from '../../../platform/tenancy';
+import {
+  TENANT_STATUSES,
+  type TenantStatus,
+} from '../../../platform/contracts/tenancy/tenant-status-values';
 
 // Shared with the gateway, which reads tenant statuses from the role lookup.
 export { TENANT_STATUSES, type TenantStatus };

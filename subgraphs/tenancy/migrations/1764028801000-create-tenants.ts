@@ -1,5 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { createOwnedSchema, enableTenantIsolation, grantTableToApp } from '../../../platform/db';
+import {
+  createOwnedSchema,
+  enableTenantIsolation,
+  grantTableToApp,
+} from '../../../platform/db/migration-helpers';
 
 export class CreateTenants1764028801000 implements MigrationInterface {
   name = 'CreateTenants1764028801000';

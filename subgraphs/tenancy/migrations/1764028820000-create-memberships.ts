@@ -1,5 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { enableTenantIsolation, grantFunctionToApp, grantTableToApp } from '../../../platform/db';
+import {
+  enableTenantIsolation,
+  grantFunctionToApp,
+  grantTableToApp,
+} from '../../../platform/db/migration-helpers';
 
 /**
  * Who belongs to which tenant, with what role. `user_id` names an `auth.users` row but has no

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { enableTenantIsolation, grantTableToApp } from '../../../platform/db';
+import { enableTenantIsolation, grantTableToApp } from '../../../platform/db/migration-helpers';
 
 /**
  * The OAuth/OIDC providers a tenant's users may sign in with, one per (tenant, name). The

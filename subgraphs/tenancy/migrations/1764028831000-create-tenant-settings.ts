@@ -1,10 +1,14 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { enableTenantIsolation, grantFunctionToApp, grantTableToApp } from '../../../platform/db';
+import {
+  enableTenantIsolation,
+  grantFunctionToApp,
+  grantTableToApp,
+} from '../../../platform/db/migration-helpers';
 
 /**
  * A tenant's settings, one row per tenant, written on its first `updateTenantSettings`. NULL
  * (and a missing row) means the platform default, kept in code
- * (platform/tenancy/tenant-settings.ts), so a default can change without touching rows.
+ * (platform/contracts/tenancy/tenant-settings.ts), so a default can change without touching rows.
  *
  * The gateway's CORS asks which origins tenants allow before any tenant is known (a preflight
  * has no X-Tenant-Id), so `tenancy.allowed_origins` answers across tenants as the schema

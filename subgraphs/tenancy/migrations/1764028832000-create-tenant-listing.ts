@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantFunctionToApp } from '../../../platform/db';
+import { grantFunctionToApp } from '../../../platform/db/migration-helpers';
 
 /**
  * Platform administrators list tenants across every tenant, newest first, optionally by

@@ -1,5 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { enableTenantIsolation, grantFunctionToApp, grantTableToApp } from '../../../platform/db';
+import {
+  enableTenantIsolation,
+  grantFunctionToApp,
+  grantTableToApp,
+} from '../../../platform/db/migration-helpers';
 
 /**
  * Invitations to join a tenant. The token is stored only as its SHA-256 (`token_hash`); the

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantFunctionToApp } from '../../../platform/db';
+import { grantFunctionToApp } from '../../../platform/db/migration-helpers';
 
 /**
  * The re-encryption job rewrites every tenant's OAuth client secrets after a key rotation, but

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantFunctionToApp } from '../../../platform/db';
+import { grantFunctionToApp } from '../../../platform/db/migration-helpers';
 
 const FUNCTION = 'tenancy.tenant_statuses(uuid[])';
 

@@ -1,5 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantFunctionToApp, requireRowLevelSecurityBypass } from '../../../platform/db';
+import {
+  grantFunctionToApp,
+  requireRowLevelSecurityBypass,
+} from '../../../platform/db/migration-helpers';
 
 const FUNCTION = 'tenancy.session_cap_of_user(uuid)';
 

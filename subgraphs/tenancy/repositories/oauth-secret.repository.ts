@@ -28,20 +28,20 @@ export class OAuthSecretRepository {
   }
 
   async countStale(activeKid: string): Promise<number> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<{ n: number }[]>(
       `SELECT tenancy.count_oauth_secrets_to_reencrypt($1)::int AS n`,
       [activeKid],
-    )) as { n: number }[];
+    );
     return row?.n ?? 0;
   }
 
   /** In the tenant's transaction: the envelope and its provider name, locked; null if gone. */
   async lockEnvelope(id: string): Promise<{ provider: string; envelope: string } | null> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<{ provider: string; client_secret_encrypted: string }[]>(
       `SELECT provider, client_secret_encrypted FROM tenancy.oauth_providers
         WHERE id = $1 FOR UPDATE`,
       [id],
-    )) as { provider: string; client_secret_encrypted: string }[];
+    );
     return row ? { provider: row.provider, envelope: row.client_secret_encrypted } : null;
   }
 

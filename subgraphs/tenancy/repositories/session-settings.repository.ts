@@ -8,9 +8,10 @@ export class SessionSettingsRepository {
   constructor(private readonly manager: EntityManager) {}
 
   async capOf(userId: string): Promise<number | null> {
-    const [row] = (await this.manager.query(`SELECT tenancy.session_cap_of_user($1) AS cap`, [
-      userId.toLowerCase(),
-    ])) as { cap: number | null }[];
+    const [row] = await this.manager.query<{ cap: number | null }[]>(
+      `SELECT tenancy.session_cap_of_user($1) AS cap`,
+      [userId.toLowerCase()],
+    );
     return row?.cap ?? null;
   }
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { CursorPosition } from '../../../platform/graphql';
+import type { CursorPosition } from '../../../platform/graphql/pagination';
 import type { Role } from '../entities/membership.entity';
 import type { TenantEntity, TenantStatus } from '../entities/tenant.entity';
 import type { StoredTenantSettings } from './tenant-settings.repository';

@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../../platform/errors';
+import { NotFoundError } from '../../../platform/errors/domain-errors';
 import type {
   InvitationResolvers,
   MembershipResolvers,
@@ -7,7 +7,7 @@ import type {
   TenantResolvers,
 } from '../generated/resolvers-types';
 
-// Members and invitations; merged into the subgraph's resolver map in ./index.ts.
+// Members and invitations; merged into the subgraph's resolver map in ./resolver-map.ts.
 
 export const membershipQueries: QueryResolvers = {
   invitations: (_parent, _args, { invitations }) => invitations.list(),

@@ -1,7 +1,8 @@
 import { oauthProviderLookupCall } from '../../../platform/contracts/tenancy/oauth-provider-lookup';
-import { DecryptionError, type KeyRing } from '../../../platform/crypto';
-import type { SubgraphRuntime } from '../../../platform/graphql';
-import { signedJsonRoute, type RequestHandler } from '../../../platform/http';
+import { DecryptionError, type KeyRing } from '../../../platform/crypto/key-ring';
+import type { SubgraphRuntime } from '../../../platform/subgraph/subgraph-service';
+import { signedJsonRoute } from '../../../platform/http/signed-json-route';
+import { type RequestHandler } from '../../../platform/http/service-server';
 import { resolveOAuthProvider } from '../services/oauth-provider.service';
 
 /**

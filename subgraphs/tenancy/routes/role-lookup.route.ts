@@ -1,6 +1,7 @@
 import { roleLookupCall } from '../../../platform/contracts/tenancy/role-lookup';
-import type { SubgraphRuntime } from '../../../platform/graphql';
-import { signedJsonRoute, type RequestHandler } from '../../../platform/http';
+import type { SubgraphRuntime } from '../../../platform/subgraph/subgraph-service';
+import { signedJsonRoute } from '../../../platform/http/signed-json-route';
+import { type RequestHandler } from '../../../platform/http/service-server';
 import { MembershipService } from '../services/membership.service';
 
 /**

@@ -3,8 +3,9 @@ import {
   SESSION_RETENTION_PAGE,
   sessionRetentionCall,
 } from '../../../platform/contracts/tenancy/session-retention';
-import type { SubgraphRuntime } from '../../../platform/graphql';
-import { signedJsonRoute, type RequestHandler } from '../../../platform/http';
+import type { SubgraphRuntime } from '../../../platform/subgraph/subgraph-service';
+import { signedJsonRoute } from '../../../platform/http/signed-json-route';
+import { type RequestHandler } from '../../../platform/http/service-server';
 import { SessionSettingsRepository } from '../repositories/session-settings.repository';
 
 /** `POST /internal/session-cap`: the strictest session cap of a user's tenants, for auth. */

@@ -1,6 +1,7 @@
 import { tenantOriginsCall } from '../../../platform/contracts/tenancy/tenant-origins';
-import type { SubgraphRuntime } from '../../../platform/graphql';
-import { signedJsonRoute, type RequestHandler } from '../../../platform/http';
+import type { SubgraphRuntime } from '../../../platform/subgraph/subgraph-service';
+import { signedJsonRoute } from '../../../platform/http/signed-json-route';
+import { type RequestHandler } from '../../../platform/http/service-server';
 import { allowedOrigins } from '../services/tenant-settings.service';
 
 /** `POST /internal/tenant-origins`: the browser origins tenants allow, for the gateway's CORS. */

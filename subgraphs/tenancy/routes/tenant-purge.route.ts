@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { withTenantTransaction } from '../../../platform/db';
-import { ConflictError } from '../../../platform/errors';
-import type { PurgeTable } from '../../../platform/graphql/tenant-purge-route';
+import { tenantScope } from '../../../platform/db/scope';
+import { ConflictError } from '../../../platform/errors/domain-errors';
+import type { PurgeTable } from '../../../platform/subgraph/routes/tenant-purge.route';
 import { TenantLifecycleRepository } from '../repositories/tenant-lifecycle.repository';
 
 /**
@@ -22,7 +22,7 @@ export const TENANCY_PURGE_TABLES: readonly PurgeTable[] = [
  */
 export function refuseLiveTenant(dataSource: DataSource): (tenantId: string) => Promise<void> {
   return async (tenantId) => {
-    const deleted = await withTenantTransaction(dataSource, tenantId, (manager) =>
+    const deleted = await tenantScope(dataSource, tenantId).run((manager) =>
       new TenantLifecycleRepository(manager).isDeleted(tenantId),
     );
     if (deleted === false) {

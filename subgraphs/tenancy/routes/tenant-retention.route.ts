@@ -2,15 +2,16 @@ import {
   decodeCursor,
   encodeCursor,
   type CursorPosition,
-  type SubgraphRuntime,
-} from '../../../platform/graphql';
+} from '../../../platform/graphql/pagination';
+import { type SubgraphRuntime } from '../../../platform/subgraph/subgraph-service';
 import {
   TENANT_RETENTION_PAGE,
   tenantRetentionCall,
   type TenantRetentionAnswer,
 } from '../../../platform/contracts/tenancy/tenant-retention';
-import { ValidationError } from '../../../platform/errors';
-import { signedJsonRoute, type RequestHandler } from '../../../platform/http';
+import { ValidationError } from '../../../platform/errors/domain-errors';
+import { signedJsonRoute } from '../../../platform/http/signed-json-route';
+import { type RequestHandler } from '../../../platform/http/service-server';
 import { toSettingsModel } from '../services/tenant-settings-input';
 import { TenantLifecycleRepository } from '../repositories/tenant-lifecycle.repository';
 

@@ -3,8 +3,8 @@ import {
   verifiedEmailCall,
   type VerifiedEmailAnswer,
 } from '../../../platform/contracts/auth/verified-email';
-import type { RequestContext } from '../../../platform/context';
-import type { InternalClient } from '../../../platform/internal-calls';
+import type { RequestContext } from '../../../platform/context/request-context';
+import type { InternalClient } from '../../../platform/internal-calls/client';
 
 /**
  * Tenancy's calls to the auth process, each signed with the request it serves (so auth

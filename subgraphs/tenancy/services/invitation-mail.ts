@@ -1,5 +1,5 @@
-import { appLink } from '../../../platform/config';
-import type { MailMessage } from '../../../platform/mail';
+import { appLink } from '../../../platform/config/app-links';
+import type { MailMessage } from '../../../platform/mail/mailer';
 import type { Role } from '../entities/membership.entity';
 
 /** What the invitation mail says; the link carries the token, the frontend calls accept. */

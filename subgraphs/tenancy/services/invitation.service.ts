@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { requireTenant, type RequestContext } from '../../../platform/context';
-import { hashToken, randomToken } from '../../../platform/crypto';
-import { withTenantTransaction } from '../../../platform/db';
+import { requireTenant, type RequestContext } from '../../../platform/context/request-context';
+import { hashToken, randomToken } from '../../../platform/crypto/tokens';
+import { tenantScope } from '../../../platform/db/scope';
 import {
   ConflictError,
   ForbiddenError,
@@ -10,11 +10,13 @@ import {
   RateLimitedError,
   TenantSuspendedError,
   ValidationError,
-} from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
-import { parseId } from '../../../platform/graphql';
-import { normalizeEmail, type Mailer } from '../../../platform/mail';
-import type { SlidingWindowLimiter } from '../../../platform/rate-limit';
+} from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
+import { parseId } from '../../../platform/graphql/ids';
+import { normalizeEmail } from '../../../platform/mail/address';
+import { type Mailer } from '../../../platform/mail/mailer';
+import type { SlidingWindowLimiter } from '../../../platform/rate-limit/sliding-window';
 import type { VerifiedEmailAnswer } from '../../../platform/contracts/auth/verified-email';
 import type { InvitationEntity } from '../entities/invitation.entity';
 import type { Role } from '../entities/membership.entity';
@@ -79,7 +81,7 @@ export class InvitationService {
     requireUser(this.request, 'list invitations');
     requireRequestRole(this.request, 'ADMIN', 'list invitations');
     const tenantId = requireTenant(this.request);
-    return withTenantTransaction(this.dataSource, tenantId, (manager) =>
+    return tenantScope(this.dataSource, tenantId).run((manager) =>
       new InvitationRepository(manager).list(
         tenantId,
         daysAgo(ACCEPTED_INVITATIONS_KEPT_DAYS),
@@ -106,70 +108,66 @@ export class InvitationService {
     if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
 
     const token = randomToken(32);
-    const { invitation } = await withTenantTransaction(
-      this.dataSource,
-      tenantId,
-      async (manager) => {
-        const memberships = new MembershipRepository(manager);
-        const invitations = new InvitationRepository(manager);
-        await memberships.lockTenant(tenantId);
-        const actorRole = await roleNow(memberships, this.request, tenantId, actorId);
-        requireRole(actorRole, 'ADMIN', 'invite members');
-        if (!mayGrant(actorRole, role)) {
-          throw new ForbiddenError('Only an OWNER can invite an OWNER');
-        }
-        const tenant = await new TenantRepository(manager).findById(tenantId);
-        if (!tenant) throw new NotFoundError('Tenant');
+    const { invitation } = await tenantScope(this.dataSource, tenantId).run(async (manager) => {
+      const memberships = new MembershipRepository(manager);
+      const invitations = new InvitationRepository(manager);
+      await memberships.lockTenant(tenantId);
+      const actorRole = await roleNow(memberships, this.request, tenantId, actorId);
+      requireRole(actorRole, 'ADMIN', 'invite members');
+      if (!mayGrant(actorRole, role)) {
+        throw new ForbiddenError('Only an OWNER can invite an OWNER');
+      }
+      const tenant = await new TenantRepository(manager).findById(tenantId);
+      if (!tenant) throw new NotFoundError('Tenant');
 
-        await invitations.clearStale(tenantId, daysAgo(ACCEPTED_INVITATIONS_KEPT_DAYS));
-        const pending = await invitations.findPendingFor(tenantId, email);
-        if (pending && !mayGrant(actorRole, pending.role)) {
-          throw new ForbiddenError(
-            `This address has a pending invitation as ${pending.role}, which only an OWNER can replace`,
-          );
-        }
-        const replaced = await invitations.removePendingFor(tenantId, email);
-        if ((await invitations.countPending(tenantId)) >= MAX_PENDING_INVITATIONS_PER_TENANT) {
-          throw new ValidationError(
-            `A tenant may have at most ${MAX_PENDING_INVITATIONS_PER_TENANT} pending invitations: revoke some first`,
-            { field: 'email' },
-          );
-        }
-        const created = await invitations.insert({
-          tenantId,
+      await invitations.clearStale(tenantId, daysAgo(ACCEPTED_INVITATIONS_KEPT_DAYS));
+      const pending = await invitations.findPendingFor(tenantId, email);
+      if (pending && !mayGrant(actorRole, pending.role)) {
+        throw new ForbiddenError(
+          `This address has a pending invitation as ${pending.role}, which only an OWNER can replace`,
+        );
+      }
+      const replaced = await invitations.removePendingFor(tenantId, email);
+      if ((await invitations.countPending(tenantId)) >= MAX_PENDING_INVITATIONS_PER_TENANT) {
+        throw new ValidationError(
+          `A tenant may have at most ${MAX_PENDING_INVITATIONS_PER_TENANT} pending invitations: revoke some first`,
+          { field: 'email' },
+        );
+      }
+      const created = await invitations.insert({
+        tenantId,
+        email,
+        role,
+        tokenHash: hashToken(token),
+        invitedBy: actorId,
+        ttlSeconds: this.settings.ttlSeconds,
+      });
+      await appendEvent(manager, {
+        type: EventType.MEMBER_INVITED,
+        tenantId,
+        payload: {
+          invitationId: created.id,
           email,
           role,
-          tokenHash: hashToken(token),
-          invitedBy: actorId,
-          ttlSeconds: this.settings.ttlSeconds,
-        });
-        await appendEvent(manager, {
-          type: EventType.MEMBER_INVITED,
-          tenantId,
-          payload: {
-            invitationId: created.id,
-            email,
-            role,
-            expiresAt: created.expiresAt.toISOString(),
-            replacedInvitationId: replaced,
-          },
-        });
-        // In the invitation's transaction: the mail is kept (and sent with retries by the
-        // worker under smtp) exactly when the invitation is.
-        await this.settings.mailer.send(
-          invitationMail({
-            to: email,
-            tenantName: tenant.name,
-            role,
-            token,
-            expiresAt: created.expiresAt,
-            appPublicUrl: this.settings.appPublicUrl,
-          }),
-          manager,
-        );
-        return { invitation: created };
-      },
-    );
+          expiresAt: created.expiresAt.toISOString(),
+          replacedInvitationId: replaced,
+        },
+      });
+      // In the invitation's transaction: the mail is kept (and sent with retries by the
+      // worker under smtp) exactly when the invitation is.
+      await this.settings.mailer.send(
+        invitationMail({
+          to: email,
+          tenantName: tenant.name,
+          role,
+          token,
+          expiresAt: created.expiresAt,
+          appPublicUrl: this.settings.appPublicUrl,
+        }),
+        manager,
+      );
+      return { invitation: created };
+    });
     return { invitation, token };
   }
 
@@ -194,7 +192,7 @@ export class InvitationService {
     if (!tenantId) throw new ValidationError(INVALID_TOKEN, { field: 'token' });
     const caller = await this.settings.auth.verifiedEmail(this.request);
 
-    const joined = await withTenantTransaction(this.dataSource, tenantId, async (manager) => {
+    const joined = await tenantScope(this.dataSource, tenantId).run(async (manager) => {
       const tenant = await new TenantRepository(manager).findById(tenantId);
       if (!tenant) throw new ValidationError(INVALID_TOKEN, { field: 'token' });
       if (tenant.status !== 'ACTIVE') throw new TenantSuspendedError();
@@ -238,7 +236,7 @@ export class InvitationService {
     const id = parseId(idArg);
     const tenantId = requireTenant(this.request);
 
-    await withTenantTransaction(this.dataSource, tenantId, async (manager) => {
+    await tenantScope(this.dataSource, tenantId).run(async (manager) => {
       const memberships = new MembershipRepository(manager);
       const invitations = new InvitationRepository(manager);
       await memberships.lockTenant(tenantId);

@@ -1,5 +1,5 @@
-import type { RequestContext } from '../../../platform/context';
-import { ForbiddenError, UnauthenticatedError } from '../../../platform/errors';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { ForbiddenError, UnauthenticatedError } from '../../../platform/errors/domain-errors';
 import { ROLES, type Role } from '../entities/membership.entity';
 import type { MembershipRepository } from '../repositories/membership.repository';
 

@@ -1,23 +1,23 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { RequestContext } from '../../../platform/context';
-import { requireTenant } from '../../../platform/context';
-import { withTenantTransaction } from '../../../platform/db';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { requireTenant } from '../../../platform/context/request-context';
+import { scopeOf, tenantScope } from '../../../platform/db/scope';
 import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
   UnauthenticatedError,
   ValidationError,
-} from '../../../platform/errors';
-import { appendEvent, EventType, type NewEvent } from '../../../platform/events';
+} from '../../../platform/errors/domain-errors';
+import { appendEvent, type NewEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import {
   decodeCursor,
-  isUuid,
   pageSize,
-  parseId,
   toConnection,
   type Connection,
-} from '../../../platform/graphql';
+} from '../../../platform/graphql/pagination';
+import { isUuid, parseId } from '../../../platform/graphql/ids';
 import type { MembershipEntity, Role } from '../entities/membership.entity';
 import type { TenantEntity } from '../entities/tenant.entity';
 import type { TenancyLoaders } from '../loaders';
@@ -37,7 +37,6 @@ import {
 } from './membership.service';
 import type { AuthCalls } from './auth-calls';
 import { recordRoleLoss } from './role-loss';
-import { withReadTransaction } from '../../../platform/db/read-transaction';
 
 /** The exact form {@link MembershipRepository.page} returns positions in. */
 const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
@@ -70,7 +69,7 @@ export class MemberService {
     this.requireReader(tenant.id);
     const size = pageSize(args.first);
     const after = validPosition(decodeCursor(args.after));
-    const rows = await withReadTransaction(this.dataSource, tenant.id, (manager) =>
+    const rows = await scopeOf(this.dataSource, tenant.id).read((manager) =>
       new MembershipRepository(manager).page(
         tenant.id,
         after && { createdAt: after.value, id: after.id },
@@ -184,7 +183,7 @@ export class MemberService {
     tenantId: string,
     fn: (memberships: MembershipRepository, manager: EntityManager) => Promise<T>,
   ): Promise<T> {
-    return withTenantTransaction(this.dataSource, tenantId, async (manager) => {
+    return tenantScope(this.dataSource, tenantId).run(async (manager) => {
       const memberships = new MembershipRepository(manager);
       await memberships.lockTenant(tenantId);
       return fn(memberships, manager);

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { RequestContext } from '../../../platform/context';
-import { UnauthenticatedError } from '../../../platform/errors';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { UnauthenticatedError } from '../../../platform/errors/domain-errors';
 import type { RoleLookupAnswer } from '../../../platform/contracts/tenancy/role-lookup';
 import type { MembershipEntity, Role } from '../entities/membership.entity';
 import type { TenantEntity } from '../entities/tenant.entity';

@@ -1,7 +1,7 @@
-import { Redacted } from '../../../platform/crypto';
-import { ValidationError } from '../../../platform/errors';
+import { Redacted } from '../../../platform/crypto/redacted';
+import { ValidationError } from '../../../platform/errors/domain-errors';
 import { OAUTH_PROVIDER_NAME_PATTERN } from '../../../platform/contracts/tenancy/oauth-provider-lookup';
-import { endpointSchemeProblem } from '../../../platform/outbound';
+import { endpointSchemeProblem } from '../../../platform/outbound/endpoint-scheme';
 
 export const CLIENT_ID_MAX_LENGTH = 512;
 export const CLIENT_SECRET_MAX_LENGTH = 1024;

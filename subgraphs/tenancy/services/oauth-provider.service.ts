@@ -1,14 +1,16 @@
 import type { DataSource } from 'typeorm';
-import type { RequestContext } from '../../../platform/context';
-import { Redacted, type KeyRing } from '../../../platform/crypto';
-import { tenantScope, withTenantTransaction, type TenantScope } from '../../../platform/db';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { Redacted } from '../../../platform/crypto/redacted';
+import { type KeyRing } from '../../../platform/crypto/key-ring';
+import { tenantScope, type TenantScope } from '../../../platform/db/scope';
 import {
   ForbiddenError,
   NotFoundError,
   UnauthenticatedError,
   ValidationError,
-} from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
+} from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import type { OAuthProviderEntity } from '../entities/oauth-provider.entity';
 import { OAuthProviderRepository } from '../repositories/oauth-provider.repository';
 import {
@@ -155,7 +157,7 @@ export async function resolveOAuthProvider(
   tenantId: string,
   provider: string,
 ): Promise<DecryptedOAuthProvider | null> {
-  const found = await withTenantTransaction(dataSource, tenantId, (manager) =>
+  const found = await tenantScope(dataSource, tenantId).run((manager) =>
     new OAuthProviderRepository(manager).findWithSecret(tenantId, provider),
   );
   if (!found) return null;

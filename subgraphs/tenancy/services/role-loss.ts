@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import type { RequestContext } from '../../../platform/context';
-import { appendEvent, EventType, type NewEvent } from '../../../platform/events';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { appendEvent, type NewEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import { ROLES, type Role } from '../entities/membership.entity';
 import { InvitationRepository } from '../repositories/invitation.repository';
 import type { AuthCalls } from './auth-calls';

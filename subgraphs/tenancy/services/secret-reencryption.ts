@@ -1,6 +1,9 @@
 import type { DataSource } from 'typeorm';
-import { withTenantTransaction } from '../../../platform/db';
-import type { AnySecretStore, SecretStore } from '../../../platform/graphql/reencrypt-route';
+import { tenantScope } from '../../../platform/db/scope';
+import type {
+  AnySecretStore,
+  SecretStore,
+} from '../../../platform/subgraph/routes/reencrypt.route';
 import {
   OAuthSecretRepository,
   type StaleOAuthSecret,
@@ -19,7 +22,7 @@ export function tenancySecretStores(dataSource: DataSource): AnySecretStore[] {
       new OAuthSecretRepository(dataSource.manager).listStale(activeKid, after, limit),
     countStale: (activeKid) => new OAuthSecretRepository(dataSource.manager).countStale(activeKid),
     rewrite: ({ id, tenantId }, keyRing) =>
-      withTenantTransaction(dataSource, tenantId, async (manager) => {
+      tenantScope(dataSource, tenantId).run(async (manager) => {
         const repository = new OAuthSecretRepository(manager);
         const found = await repository.lockEnvelope(id);
         if (!found) return 0;

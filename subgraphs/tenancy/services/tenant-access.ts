@@ -1,5 +1,5 @@
-import { ROLES, type RequestContext, type Role } from '../../../platform/context';
-import { ForbiddenError, UnauthenticatedError } from '../../../platform/errors';
+import { ROLES, type RequestContext, type Role } from '../../../platform/context/request-context';
+import { ForbiddenError, UnauthenticatedError } from '../../../platform/errors/domain-errors';
 
 /**
  * The subgraph's own check of who may change a tenant (the gateway checked the same SDL

@@ -1,21 +1,21 @@
 import type { DataSource } from 'typeorm';
-import type { RequestContext } from '../../../platform/context';
-import { withTenantTransaction } from '../../../platform/db';
-import { NotFoundError, ValidationError } from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { platformScope, tenantScope } from '../../../platform/db/scope';
+import { NotFoundError, ValidationError } from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import {
   decodeCursor,
   pageSize,
-  parseId,
   toConnection,
   type Connection,
-} from '../../../platform/graphql';
+} from '../../../platform/graphql/pagination';
+import { parseId } from '../../../platform/graphql/ids';
 import { TENANT_STATUSES, type TenantEntity, type TenantStatus } from '../entities/tenant.entity';
 import { TenantLifecycleRepository } from '../repositories/tenant-lifecycle.repository';
 import type { MembershipChanged } from './membership.service';
 import { requirePlatformAdmin } from './tenant-access';
 import type { TenantSettingsService } from './tenant-settings.service';
-import { withReadTransaction } from '../../../platform/db/read-transaction';
 
 export type TenantConnectionModel = Connection<TenantEntity>;
 
@@ -44,7 +44,7 @@ export class TenantAdminService {
     if (after && (!CURSOR_TIME.test(after.value) || !isUuidLike(after.id))) {
       throw new ValidationError('after is not a cursor of this list', { field: 'after' });
     }
-    const rows = await withReadTransaction(this.dataSource, null, (manager) =>
+    const rows = await platformScope(this.dataSource).read((manager) =>
       new TenantLifecycleRepository(manager).list({
         status: args.status ?? null,
         after,
@@ -77,9 +77,7 @@ export class TenantAdminService {
     }
     // Tenantless request: the change runs in the named tenant's own transaction, so its
     // row and its event are written under that tenant's row-level security.
-    const { tenant, changed } = await withTenantTransaction(
-      this.dataSource,
-      tenantId,
+    const { tenant, changed } = await tenantScope(this.dataSource, tenantId).run(
       async (manager) => {
         const tenants = new TenantLifecycleRepository(manager);
         const current = await tenants.lockLive(tenantId);

@@ -1,8 +1,13 @@
 import type { DataSource } from 'typeorm';
-import type { RequestContext } from '../../../platform/context';
-import { tenantScope, type TenantScope } from '../../../platform/db';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { tenantScope, type TenantScope } from '../../../platform/db/scope';
+import {
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
 import type { TenantEntity } from '../entities/tenant.entity';
 import { TenantLifecycleRepository } from '../repositories/tenant-lifecycle.repository';
 import type { MembershipChanged } from './membership.service';

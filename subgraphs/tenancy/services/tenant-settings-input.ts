@@ -1,4 +1,4 @@
-import { ValidationError } from '../../../platform/errors';
+import { ValidationError } from '../../../platform/errors/domain-errors';
 import {
   DEFAULT_RETENTION_DAYS,
   MAX_ALLOWED_ORIGINS,
@@ -8,7 +8,7 @@ import {
   RETENTION_DAYS_MAX,
   RETENTION_DAYS_MIN,
   RETENTION_TARGETS,
-} from '../../../platform/tenancy';
+} from '../../../platform/contracts/tenancy/tenant-settings';
 import type { StoredTenantSettings } from '../repositories/tenant-settings.repository';
 
 /** `updateTenantSettings`'s input as GraphQL hands it over (absent and null differ). */

@@ -1,10 +1,12 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import type { RequestContext } from '../../../platform/context';
-import { tenantScope, withTenantTransaction, type TenantScope } from '../../../platform/db';
-import { ForbiddenError, NotFoundError } from '../../../platform/errors';
-import { appendEvent, EventType } from '../../../platform/events';
-import { normalizeOrigin } from '../../../platform/tenancy';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { tenantScope, type TenantScope } from '../../../platform/db/scope';
+import { ForbiddenError, NotFoundError } from '../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
+import { byIdLoader } from '../../../platform/graphql/by-id-loader';
+import { normalizeOrigin } from '../../../platform/contracts/tenancy/tenant-settings';
 import type { TenantEntity } from '../entities/tenant.entity';
 import type { TenantSettingsEntity } from '../entities/tenant-settings.entity';
 import { TenantLifecycleRepository } from '../repositories/tenant-lifecycle.repository';
@@ -38,7 +40,7 @@ export interface TenantSettingsOptions {
 export class TenantSettingsService {
   private readonly scope: TenantScope;
   /** Per request: a page of tenants costs one query (the admin listing primes it). */
-  private readonly loader: DataLoader<string, TenantSettingsModel>;
+  private readonly loader: DataLoader<string, TenantSettingsOf>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -46,16 +48,20 @@ export class TenantSettingsService {
     private readonly options: TenantSettingsOptions,
   ) {
     this.scope = tenantScope(dataSource, request);
-    this.loader = new DataLoader((ids) =>
-      // Each tenant in its own transaction: row-level security shows one tenant at a time.
-      // Outside a platform admin's listing (primed) there is only the request's tenant.
-      Promise.all(
-        ids.map((id) =>
-          withTenantTransaction(dataSource, id, (manager) =>
-            new TenantSettingsRepository(manager).find(id),
-          ).then((found) => toSettingsModel(found ? stored(found) : NO_OVERRIDES)),
+    this.loader = byIdLoader(
+      (ids) =>
+        // Each tenant in its own transaction: row-level security shows one tenant at a time.
+        // Outside a platform admin's listing (primed) there is only the request's tenant.
+        Promise.all(
+          ids.map((id) =>
+            tenantScope(dataSource, id)
+              .run((manager) => new TenantSettingsRepository(manager).find(id))
+              .then((found) => settingsOf(id, found ? stored(found) : NO_OVERRIDES)),
+          ),
         ),
-      ),
+      (settings) => settings.tenantId,
+      // Every tenant has settings (defaults when none are stored): a miss is a bug.
+      { missing: (id) => new Error(`no settings answered for tenant ${id}`) },
     );
   }
 
@@ -70,13 +76,13 @@ export class TenantSettingsService {
         "A tenant's settings are read with its id in X-Tenant-Id, by its members",
       );
     }
-    return this.loader.load(id);
+    return this.loader.load(id).then(({ settings }) => settings);
   }
 
   /** Hands settings already read (the admin listing) to `of`, saving a query per tenant. */
   prime(tenantId: string, settings: StoredTenantSettings): void {
     const id = tenantId.toLowerCase();
-    this.loader.clear(id).prime(id, toSettingsModel(settings));
+    this.loader.clear(id).prime(id, settingsOf(id, settings));
   }
 
   /** `updateTenantSettings`: OWNERs and ADMINs. Returns the tenant, its settings primed. */
@@ -138,4 +144,14 @@ export async function allowedOrigins(
     tenantId: question.tenantId?.toLowerCase(),
     origin,
   });
+}
+
+/** A tenant's settings with the tenant they belong to, as the loader keys them. */
+interface TenantSettingsOf {
+  tenantId: string;
+  settings: TenantSettingsModel;
+}
+
+function settingsOf(tenantId: string, stored: StoredTenantSettings): TenantSettingsOf {
+  return { tenantId, settings: toSettingsModel(stored) };
 }

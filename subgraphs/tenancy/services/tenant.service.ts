@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { RequestContext } from '../../../platform/context';
-import { tenantScope, withTenantTransaction, type TenantScope } from '../../../platform/db';
-import { appendEvent, EventType } from '../../../platform/events';
-import { ConflictError, ForbiddenError, ValidationError } from '../../../platform/errors';
-import { isUuid } from '../../../platform/graphql';
+import type { RequestContext } from '../../../platform/context/request-context';
+import { tenantScope, type TenantScope } from '../../../platform/db/scope';
+import { appendEvent } from '../../../platform/events/append-event';
+import { EventType } from '../../../platform/events/event-types';
+import {
+  ConflictError,
+  ForbiddenError,
+  ValidationError,
+} from '../../../platform/errors/domain-errors';
+import { isUuid } from '../../../platform/graphql/ids';
 import type { TenantEntity } from '../entities/tenant.entity';
 import { MembershipRepository } from '../repositories/membership.repository';
 import { TenantRepository } from '../repositories/tenant.repository';
@@ -53,7 +58,7 @@ export class TenantService {
     const slug = validSlug(input.slug);
     const tenantId = randomUUID();
 
-    const tenant = await withTenantTransaction(this.dataSource, tenantId, async (manager) => {
+    const tenant = await tenantScope(this.dataSource, tenantId).run(async (manager) => {
       const memberships = new MembershipRepository(manager);
       await memberships.lockUser(userId);
       if ((await memberships.countOwnedBy(userId)) >= MAX_OWNED_TENANTS) {

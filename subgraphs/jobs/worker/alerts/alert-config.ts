@@ -1,13 +1,11 @@
 import { alertRecipientsConfigShape } from '../../../../platform/contracts/observability/alert-recipients';
+import { integer, url } from '../../../../platform/config/fields';
 import {
-  integer,
   mail,
-  url,
-  outbound,
-  refuseMetadataCidrsInProduction,
   requireExplicitMailTransportInProduction,
   requireSmtpUrlForSmtpTransport,
-} from '../../../../platform/config';
+} from '../../../../platform/config/mail';
+import { outbound, refuseMetadataCidrsInProduction } from '../../../../platform/config/outbound';
 
 /** The worker's alerting variables: how often rules are evaluated, and how alerts go out. */
 export const alertWorkerConfigShape = {

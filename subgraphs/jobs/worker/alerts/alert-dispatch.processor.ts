@@ -11,10 +11,11 @@ import {
   type AlertDispatchJob,
 } from '../../../../platform/contracts/observability/alert-dispatch-job';
 import { type AlertRecipientPolicy } from '../../../../platform/contracts/observability/alert-recipients';
-import { withScopeTransaction } from '../../../../platform/db';
-import { DomainError } from '../../../../platform/errors';
-import { appendEvent, EventType } from '../../../../platform/events';
-import type { Mailer } from '../../../../platform/mail';
+import { scopeOf } from '../../../../platform/db/scope';
+import { DomainError } from '../../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../../platform/events/append-event';
+import { EventType } from '../../../../platform/events/event-types';
+import type { Mailer } from '../../../../platform/mail/mailer';
 import { lockJobDeadLetter, recordDeadLetter } from '../../dead-letters/dead-letter-sink';
 import { tenantFacingError } from '../job-failure';
 import type { SecretChannelSender } from './secret-channel-sender';
@@ -91,7 +92,7 @@ async function deadLetter(
   dataSource: DataSource,
 ): Promise<void> {
   const reason = error instanceof Error ? error.message : String(error);
-  await withScopeTransaction(dataSource, notification.tenantId, async (manager) => {
+  await scopeOf(dataSource, notification.tenantId).run(async (manager) => {
     // The watcher's lock too, so a failure is recorded once whoever sees it.
     await lockJobDeadLetter(manager, job.queueName, job.id!);
     const id = await recordDeadLetter(manager, {

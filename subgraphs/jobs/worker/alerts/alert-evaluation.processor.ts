@@ -2,7 +2,7 @@ import {
   alertEvaluationCall,
   type AlertEvaluationAnswer,
 } from '../../../../platform/contracts/observability/alert-evaluation';
-import type { InternalClient } from '../../../../platform/internal-calls';
+import type { InternalClient } from '../../../../platform/internal-calls/client';
 
 /**
  * The `evaluate-alerts` job: asks the observability process, through its signed internal

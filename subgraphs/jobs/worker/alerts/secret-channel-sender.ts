@@ -2,15 +2,12 @@ import type { DataSource } from 'typeorm';
 import { AlertChannelRepository } from '../../../../platform/contracts/observability/alert-channel.repository';
 import { type SecretChannelKind } from '../../../../platform/contracts/observability/alert-channels';
 import { type AlertDispatchJob } from '../../../../platform/contracts/observability/alert-dispatch-job';
-import { DecryptionError, type KeyRing } from '../../../../platform/crypto';
-import { withScopeTransaction } from '../../../../platform/db';
-import {
-  OutboundRequestError,
-  safeFetch,
-  systemResolver,
-  type OutboundPolicy,
-  type Resolver,
-} from '../../../../platform/outbound';
+import { DecryptionError, type KeyRing } from '../../../../platform/crypto/key-ring';
+import { scopeOf } from '../../../../platform/db/scope';
+import { OutboundRequestError } from '../../../../platform/outbound/errors';
+import { safeFetch } from '../../../../platform/outbound/safe-fetch';
+import { systemResolver, type Resolver } from '../../../../platform/outbound/vet-url';
+import { type OutboundPolicy } from '../../../../platform/outbound/policy';
 import { PublicJobError } from '../job-failure';
 import { PermanentDispatchError } from './alert-dispatch.processor';
 import { pagerDutyEvent, slackMessage } from './alert-channel-messages';
@@ -43,10 +40,8 @@ const PERMANENT_OUTBOUND = new Set(['invalid-url', 'blocked-address']);
 export function secretChannelSender(deps: SecretChannelSenderDeps): SecretChannelSender {
   return {
     async send(notification, kind, channelId) {
-      const channel = await withScopeTransaction(
-        deps.dataSource,
-        notification.tenantId,
-        (manager) => new AlertChannelRepository(manager).findById(channelId),
+      const channel = await scopeOf(deps.dataSource, notification.tenantId).run((manager) =>
+        new AlertChannelRepository(manager).findById(channelId),
       );
       if (!channel || channel.kind.toLowerCase() !== kind) {
         throw new PermanentDispatchError(`${kind} alert channel ${channelId} does not exist`);

@@ -1,8 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AlertDispatchJob } from '../../../../platform/contracts/observability/alert-dispatch-job';
-import { withTenantTransaction } from '../../../../platform/db';
-import { EventType } from '../../../../platform/events';
+import { tenantScope } from '../../../../platform/db/scope';
+import { EventType } from '../../../../platform/events/event-types';
 import { WebhookDeliveryRepository } from '../../repositories/webhook-delivery.repository';
 import { WebhookEndpointRepository } from '../../repositories/webhook-endpoint.repository';
 import {
@@ -33,7 +33,7 @@ export function webhookAlertSender(deps: {
       if (tenantId === null) {
         throw new PermanentDispatchError('a platform alert cannot go to a webhook endpoint');
       }
-      const waiting = await withTenantTransaction(deps.dataSource, tenantId, async (manager) => {
+      const waiting = await tenantScope(deps.dataSource, tenantId).run(async (manager) => {
         const endpoint = await new WebhookEndpointRepository(manager).findById(endpointId);
         if (!endpoint) {
           throw new PermanentDispatchError(`webhook endpoint ${endpointId} does not exist`);

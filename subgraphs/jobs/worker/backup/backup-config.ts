@@ -1,7 +1,8 @@
 import { parseExpression } from 'cron-parser';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import { integer, url, type ConfigRule } from '../../../../platform/config';
+import { integer, url } from '../../../../platform/config/fields';
+import { type ConfigRule } from '../../../../platform/config/load';
 import { repoRoot } from '../../../../platform/paths';
 
 function validCron(expression: string, tz: string): boolean {

@@ -1,7 +1,8 @@
 import type { Job, Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { correlatedJobData, JobName } from '../../../../platform/queues';
+import { correlatedJobData } from '../../../../platform/contracts/jobs/job-correlation';
+import { JobName } from '../../../../platform/contracts/jobs/queue-names';
 import type { BackupConfig } from './backup-config';
 import { createBackupMetrics } from './backup-metrics';
 import { newestVerifiedBackup, runBackup, type BackupSettings } from './backup-run';

@@ -1,4 +1,4 @@
-import { integer } from '../../../../platform/config';
+import { integer } from '../../../../platform/config/fields';
 
 /** How the worker sends the durable mail outbox (MAIL_TRANSPORT=smtp). */
 export const mailWorkerConfigShape = {

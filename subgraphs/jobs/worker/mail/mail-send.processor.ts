@@ -1,10 +1,12 @@
 import { UnrecoverableError, type Job, type JobsOptions, type Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { DecryptionError, type KeyRing } from '../../../../platform/crypto';
-import { MailDeliveryRepository, type MailBody, type Mailer } from '../../../../platform/mail';
-import type { SqlRunner } from '../../../../platform/mail';
-import { JobName } from '../../../../platform/queues';
+import { DecryptionError, type KeyRing } from '../../../../platform/crypto/key-ring';
+import { MailDeliveryRepository } from '../../../../platform/mail/mail-delivery.repository';
+import { type MailBody } from '../../../../platform/mail/durable-mailer';
+import { type Mailer } from '../../../../platform/mail/mailer';
+import type { SqlRunner } from '../../../../platform/mail/outbox-mailer';
+import { JobName } from '../../../../platform/contracts/jobs/queue-names';
 import type { MailMetrics } from './mail-metrics';
 
 /** Mails one drain hands over at most; the next drain takes the rest. */

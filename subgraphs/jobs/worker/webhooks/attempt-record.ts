@@ -1,13 +1,11 @@
 import type { Job } from 'bullmq';
 import type { EntityManager } from 'typeorm';
-import { appendEvent, EventType } from '../../../../platform/events';
+import { appendEvent } from '../../../../platform/events/append-event';
+import { EventType } from '../../../../platform/events/event-types';
 import { recordDeadLetter } from '../../dead-letters/dead-letter-sink';
 import type { DeliveryStatus, WebhookDeliveryEntity } from '../../entities/webhook-delivery.entity';
 import { WebhookDeliveryRepository } from '../../repositories/webhook-delivery.repository';
-import {
-  WebhookEndpointRepository,
-  type EndpointWithSecrets,
-} from '../../repositories/webhook-endpoint.repository';
+import { WebhookEndpointRepository } from '../../repositories/webhook-endpoint.repository';
 import { WEBHOOK_DELIVERY_QUEUE, type WebhookDeliveryJob } from '../../webhooks/delivery-job';
 import { nextRetryDelay, parseRetryAfter } from '../../webhooks/retry-policy';
 import { loggedResponseBody, type WebhookResponse } from '../../webhooks/webhook-request';
@@ -55,7 +53,7 @@ export async function recordAttempt(
   manager: EntityManager,
   job: Job,
   data: WebhookDeliveryJob,
-  endpoint: EndpointWithSecrets,
+  endpoint: { id: string },
   response: WebhookResponse,
   verdict: Verdict,
   options: DeliveryProcessorOptions,
@@ -66,16 +64,7 @@ export async function recordAttempt(
   if (!delivery) return { outcome: 'skipped', reason: 'the delivery no longer exists' };
   const now = new Date();
   const attempt = delivery.attemptCount + 1;
-  await deliveries.insertAttempt({
-    tenantId: delivery.tenantId,
-    deliveryId: delivery.id,
-    attempt,
-    attemptedAt: now,
-    statusCode: response.statusCode,
-    durationMs: response.durationMs,
-    error: verdict.error?.slice(0, 1000) ?? null,
-    responseBody: loggedResponseBody(response.body),
-  });
+  await logAttempt(deliveries, delivery, attempt, now, response, verdict);
   // A manual retry took over while this request was out: the attempt is history, the
   // status belongs to the new job.
   if (standDown(delivery, job.id)) {
@@ -86,14 +75,7 @@ export async function recordAttempt(
   const disabledReason = await updateEndpointHealth(manager, endpoint, verdict, now, options);
   const runAttempts = delivery.runAttempts + 1;
   const base = { attemptCount: attempt, runAttempts, lastAttemptAt: now, heldSince: null };
-  const payload = {
-    deliveryId: delivery.id,
-    endpointId: delivery.endpointId,
-    eventId: delivery.eventId,
-    eventType: delivery.eventType,
-    attempt,
-    statusCode: response.statusCode,
-  };
+  const payload = statusEventPayload(delivery, attempt, response);
 
   if (verdict.success) {
     await deliveries.update(delivery.id, {
@@ -142,6 +124,43 @@ export async function recordAttempt(
   return { outcome: 'failed', attempt, status: 'FAILED', retryAt };
 }
 
+/** The attempt in the delivery's log, with the start of what the receiver answered. */
+function logAttempt(
+  deliveries: WebhookDeliveryRepository,
+  delivery: WebhookDeliveryEntity,
+  attempt: number,
+  now: Date,
+  response: WebhookResponse,
+  verdict: Verdict,
+): Promise<void> {
+  return deliveries.insertAttempt({
+    tenantId: delivery.tenantId,
+    deliveryId: delivery.id,
+    attempt,
+    attemptedAt: now,
+    statusCode: response.statusCode,
+    durationMs: response.durationMs,
+    error: verdict.error?.slice(0, 1000) ?? null,
+    responseBody: loggedResponseBody(response.body),
+  });
+}
+
+/** What the delivery's status events say about the attempt. */
+function statusEventPayload(
+  delivery: WebhookDeliveryEntity,
+  attempt: number,
+  response: WebhookResponse,
+) {
+  return {
+    deliveryId: delivery.id,
+    endpointId: delivery.endpointId,
+    eventId: delivery.eventId,
+    eventType: delivery.eventType,
+    attempt,
+    statusCode: response.statusCode,
+  };
+}
+
 /**
  * Keeps the endpoint's failure streak: cleared by a success, started by the first failure,
  * and once it has lasted WEBHOOK_DISABLE_AFTER_DAYS (or at a 410 Gone) the endpoint is
@@ -149,7 +168,7 @@ export async function recordAttempt(
  */
 async function updateEndpointHealth(
   manager: EntityManager,
-  endpoint: EndpointWithSecrets,
+  endpoint: { id: string },
   verdict: Verdict,
   now: Date,
   options: DeliveryProcessorOptions,

@@ -1,7 +1,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { RedisClient } from '../../../../platform/redis';
+import type { RedisClient } from '../../../../platform/redis/connection';
 import { EndpointBulkhead, type SlotClaim } from './endpoint-bulkhead';
 import { LocalSlotWaiters } from './local-slot-waiters';
 import type { WebhookMetrics } from './webhook-metrics';

@@ -1,11 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  integerReply,
-  redisKey,
-  RedisScript,
-  withDeadline,
-  type RedisClient,
-} from '../../../../platform/redis';
+import { integerReply, luaNow, RedisScript, withDeadline } from '../../../../platform/redis/script';
+import { redisKey, type RedisClient } from '../../../../platform/redis/connection';
 
 /**
  * One atomic admission: drop the leases that ran out (their holder died), then take a slot if
@@ -25,11 +20,7 @@ local cap = tonumber(ARGV[1])
 local lease = tonumber(ARGV[2])
 local id = ARGV[3]
 
-local now = tonumber(ARGV[4])
-if not now then
-  local time = redis.call('TIME')
-  now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-end
+${luaNow(4)}
 
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
 local held = redis.call('ZCARD', key)
@@ -112,7 +103,7 @@ export class EndpointBulkhead {
       if (!admitted) return { admitted: false, inFlight, retryAfterMs };
       return { admitted: true, inFlight, release: this.releaser(key, leaseId) };
     } catch (error) {
-      return { admitted: true, inFlight: null, error, release: async () => undefined };
+      return { admitted: true, inFlight: null, error, release: () => Promise.resolve() };
     }
   }
 

@@ -1,4 +1,4 @@
-import type { KeyRing } from '../../../../platform/crypto';
+import type { KeyRing } from '../../../../platform/crypto/key-ring';
 
 /** Decrypts endpoint secrets as the key ring does, remembering what it decrypted. */
 export type SecretCache = Pick<KeyRing, 'decrypt'>;

@@ -1,14 +1,17 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { currentContext, runWithContext } from '../../../../platform/context';
-import { withTenantTransaction } from '../../../../platform/db';
-import { appendEvent, EventType } from '../../../../platform/events';
+import { currentContext, runWithContext } from '../../../../platform/context/request-context';
+import { tenantScope } from '../../../../platform/db/scope';
+import { appendEvents, prepareEvent } from '../../../../platform/events/append-event';
+import { EventType } from '../../../../platform/events/event-types';
 import { captureTraceContext } from '../../../../platform/observability/tracing';
 import {
   WebhookAttemptBatchRepository,
   type BatchedAttempt,
+  type FinishedDelivery,
   type LockedDelivery,
 } from '../../repositories/webhook-attempt-batch.repository';
 import { standDown } from './stand-down';
+import { createTurnBatcher } from './turn-batcher';
 
 /** A 2xx answer, to be written to the attempt log with its delivery's new status. */
 export interface SuccessfulAttempt {
@@ -54,21 +57,12 @@ export function createSuccessRecorder(options: {
   /** Batches being written at once (each holds a pooled connection). */
   maxInFlight: number;
 }): SuccessRecorder {
-  const waiting: Waiting[] = [];
-  let inFlight = 0;
-  let scheduled = false;
-
-  const pump = () => {
-    while (inFlight < options.maxInFlight && waiting.length > 0) {
-      const batch = takeBatch(waiting, options.maxBatch);
-      inFlight += 1;
-      void flush(options.dataSource, batch).finally(() => {
-        inFlight -= 1;
-        pump();
-      });
-    }
-  };
-
+  // Attempts finished in the same turn of the event loop join one batch.
+  const enqueue = createTurnBatcher<Waiting>({
+    maxInFlight: options.maxInFlight,
+    take: (waiting) => takeBatch(waiting, options.maxBatch),
+    run: (batch) => flush(options.dataSource, batch),
+  });
   return {
     record: (attempt) =>
       new Promise<RecordedSuccess>((resolve, reject) => {
@@ -76,14 +70,7 @@ export function createSuccessRecorder(options: {
         const inTrace = captureTraceContext();
         const resume = <T>(fn: () => T): T =>
           inTrace(() => (requestContext ? runWithContext(requestContext, fn) : fn()));
-        waiting.push({ attempt, resume, resolve, reject });
-        if (scheduled) return;
-        scheduled = true;
-        // Attempts finished in the same turn of the event loop join one batch.
-        setImmediate(() => {
-          scheduled = false;
-          pump();
-        });
+        enqueue({ attempt, resume, resolve, reject });
       }),
   };
 }
@@ -111,7 +98,7 @@ function takeBatch(waiting: Waiting[], max: number): Waiting[] {
 async function flush(dataSource: DataSource, batch: Waiting[]): Promise<void> {
   try {
     const tenantId = batch[0]!.attempt.tenantId;
-    const recorded = await withTenantTransaction(dataSource, tenantId, (manager) =>
+    const recorded = await tenantScope(dataSource, tenantId).run((manager) =>
       writeBatch(manager, tenantId, batch),
     );
     batch.forEach((entry, index) => entry.resolve(recorded[index]!));
@@ -130,7 +117,7 @@ async function writeBatch(
   const rows = new Map(locked.map((row) => [row.id, row]));
   const now = new Date();
   const attempts: BatchedAttempt[] = [];
-  const finished: { id: string; attemptCount: number; runAttempts: number | null }[] = [];
+  const finished: FinishedDelivery[] = [];
   const succeeded: { entry: Waiting; delivery: LockedDelivery; attempt: number }[] = [];
   const recorded = batch.map((entry): RecordedSuccess => {
     const { attempt: sent } = entry;
@@ -153,27 +140,29 @@ async function writeBatch(
     succeeded.push({ entry, delivery, attempt });
     return { outcome: 'succeeded', attempt, status: 'SUCCEEDED' };
   });
-  await repository.insertAttempts(tenantId, now, attempts);
-  await repository.finish(now, finished);
-  if (succeeded.length > 0) {
-    await repository.clearFailingSince([...new Set(succeeded.map((s) => s.delivery.endpointId))]);
-  }
-  for (const { entry, delivery, attempt } of succeeded) {
-    await entry.resume(() =>
-      appendEvent(manager, {
-        type: EventType.WEBHOOK_DELIVERY_SUCCEEDED,
-        payload: {
-          deliveryId: delivery.id,
-          endpointId: delivery.endpointId,
-          eventId: delivery.eventId,
-          eventType: delivery.eventType,
-          attempt,
-          statusCode: entry.attempt.statusCode,
-        },
-        tenantId: delivery.tenantId,
-        actor: { kind: 'system', id: null },
-      }),
-    );
-  }
+  await repository.write(tenantId, now, attempts, finished, [
+    ...new Set(succeeded.map((s) => s.delivery.endpointId)),
+  ]);
+  // One statement for the batch's status events, each with its own request and trace.
+  await appendEvents(
+    manager,
+    succeeded.map(({ entry, delivery, attempt }) =>
+      entry.resume(() =>
+        prepareEvent({
+          type: EventType.WEBHOOK_DELIVERY_SUCCEEDED,
+          payload: {
+            deliveryId: delivery.id,
+            endpointId: delivery.endpointId,
+            eventId: delivery.eventId,
+            eventType: delivery.eventType,
+            attempt,
+            statusCode: entry.attempt.statusCode,
+          },
+          tenantId: delivery.tenantId,
+          actor: { kind: 'system', id: null },
+        }),
+      ),
+    ),
+  );
   return recorded;
 }

@@ -1,9 +1,13 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { withTenantTransaction } from '../../../../platform/db';
-import { EventType, type PublishedEvent } from '../../../../platform/events';
-import { TENANT_STATUSES, type TenantStatus } from '../../../../platform/tenancy';
+import { tenantScope } from '../../../../platform/db/scope';
+import { EventType } from '../../../../platform/events/event-types';
+import { type PublishedEvent } from '../../../../platform/events/channel';
+import {
+  TENANT_STATUSES,
+  type TenantStatus,
+} from '../../../../platform/contracts/tenancy/tenant-status-values';
 import { TenantStatusRepository } from '../../repositories/tenant-status.repository';
 import { WebhookDeliveryRepository } from '../../repositories/webhook-delivery.repository';
 import type { WebhookFanOut } from '../../relay/relay-fan-out-hook';
@@ -27,7 +31,7 @@ export function createSuspensionFollower(deps: {
       const status = statusSet(event);
       if (!status || !event.tenantId) continue;
       const tenantId = event.tenantId.toLowerCase();
-      const held = await withTenantTransaction(deps.dataSource, tenantId, async (manager) => {
+      const held = await tenantScope(deps.dataSource, tenantId).run(async (manager) => {
         const statuses = new TenantStatusRepository(manager);
         await statuses.record(tenantId, status, event.seq, new Date(event.occurredAt));
         // After the commit, a held delivery either is in this list or sees the tenant active.

@@ -1,11 +1,12 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
-import { anonymousContext, runWithContext } from '../../../../platform/context';
-import { DecryptionError } from '../../../../platform/crypto';
-import { withTenantTransaction } from '../../../../platform/db';
-import type { OutboundPolicy, Resolver } from '../../../../platform/outbound';
-import type { SlidingWindowLimiter } from '../../../../platform/rate-limit';
+import { anonymousContext, runWithContext } from '../../../../platform/context/request-context';
+import { DecryptionError } from '../../../../platform/crypto/key-ring';
+import { tenantScope } from '../../../../platform/db/scope';
+import type { OutboundPolicy } from '../../../../platform/outbound/policy';
+import type { Resolver } from '../../../../platform/outbound/vet-url';
+import type { SlidingWindowLimiter } from '../../../../platform/rate-limit/sliding-window';
 import type { DeliveryStatus } from '../../entities/webhook-delivery.entity';
 import { TenantStatusRepository } from '../../repositories/tenant-status.repository';
 import { WebhookDeliveryRepository } from '../../repositories/webhook-delivery.repository';
@@ -20,6 +21,7 @@ import {
 import { JobFailureCode } from '../job-failure';
 import { finishWithoutAttempt, judge, recordAttempt, type Recorded } from './attempt-record';
 import { loadDelivery } from './delivery-load';
+import type { DeliveryLoader } from './delivery-loader';
 import type { SecretCache } from './secret-cache';
 import type { SuccessRecorder } from './success-recorder';
 import { claimEndpointSlot, type EndpointSlots, type HeldSlot } from './endpoint-admission';
@@ -46,6 +48,8 @@ export interface DeliveryProcessorOptions {
   onAttempt?: (tenantId: string) => void;
   /** Writes 2xx attempts in batches (group commit); other answers are recorded one by one. */
   successes: SuccessRecorder;
+  /** Loads each job's delivery, endpoint and event, batched with the jobs starting with it. */
+  loads: DeliveryLoader;
   /** Decrypted signing secrets, keyed by their ciphertexts (a rotation misses the cache). */
   secrets: SecretCache;
 }
@@ -96,9 +100,9 @@ async function deliver(
 ): Promise<DeliveryResult> {
   const { metrics } = options;
   const inTenant = <T>(fn: (manager: EntityManager) => Promise<T>) =>
-    withTenantTransaction(options.dataSource, data.tenantId, fn);
+    tenantScope(options.dataSource, data.tenantId).run(fn);
 
-  const loaded = await inTenant((manager) => loadDelivery(manager, job, data));
+  const loaded = await loadDelivery(options.loads, job, data);
   if (loaded.kind === 'skip') {
     metrics.deliveries.inc({ outcome: 'skipped' });
     return { outcome: 'skipped', reason: loaded.reason };
@@ -182,18 +186,14 @@ async function hold(
   options: DeliveryProcessorOptions,
 ): Promise<never> {
   await job.moveToDelayed(Date.now() + holdRecheckDelay(heldSince), token);
-  const suspended = await withTenantTransaction(
-    options.dataSource,
-    data.tenantId,
-    async (manager) => {
-      const stillSuspended = await new TenantStatusRepository(manager).isSuspended(
-        data.tenantId,
-        true,
-      );
-      if (stillSuspended) await new WebhookDeliveryRepository(manager).hold(data.deliveryId);
-      return stillSuspended;
-    },
-  );
+  const suspended = await tenantScope(options.dataSource, data.tenantId).run(async (manager) => {
+    const stillSuspended = await new TenantStatusRepository(manager).isSuspended(
+      data.tenantId,
+      true,
+    );
+    if (stillSuspended) await new WebhookDeliveryRepository(manager).hold(data.deliveryId);
+    return stillSuspended;
+  });
   if (!suspended) await job.promote();
   options.metrics.deliveries.inc({ outcome: 'held' });
   throw new DelayedError();

@@ -2,19 +2,19 @@ import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { outboundPolicyFromConfig } from '../../../../platform/config';
-import { KeyRing } from '../../../../platform/crypto';
-import type { ReadinessCheck } from '../../../../platform/http';
+import { outboundPolicyFromConfig } from '../../../../platform/config/outbound';
+import { KeyRing } from '../../../../platform/crypto/key-ring';
+import type { ReadinessCheck } from '../../../../platform/http/readiness';
 import { inJobSpan } from '../../../../platform/observability/job-span';
 import { annotateActiveSpan } from '../../../../platform/observability/tracing';
-import { SlidingWindowLimiter } from '../../../../platform/rate-limit';
+import { SlidingWindowLimiter } from '../../../../platform/rate-limit/sliding-window';
 import {
   closeRedis,
   createRedis,
   queuePrefix,
   type RedisClient,
   type RedisConfig,
-} from '../../../../platform/redis';
+} from '../../../../platform/redis/connection';
 import type { WebhookFanOut } from '../../relay/relay-fan-out-hook';
 import { WEBHOOK_DELIVERY_QUEUE } from '../../webhooks/delivery-job';
 import { tenantFacingError } from '../job-failure';
@@ -25,6 +25,7 @@ import {
   type DeliveryProcessorOptions,
   type DeliveryResult,
 } from './webhook-delivery.processor';
+import { createDeliveryLoader } from './delivery-loader';
 import { createEndpointSlots } from './endpoint-admission';
 import { createSecretCache } from './secret-cache';
 import { createSuccessRecorder } from './success-recorder';
@@ -69,24 +70,15 @@ export function startWebhookDelivery(options: {
   const queue = new Queue(WEBHOOK_DELIVERY_QUEUE, { connection: client, prefix });
   queue.on('error', (error) => logger.warn({ err: error }, 'webhook delivery queue error'));
 
-  const limiters = new Map<number, SlidingWindowLimiter>();
-  const limiter = (rate: number) => {
-    let found = limiters.get(rate);
-    if (!found) {
-      found = new SlidingWindowLimiter(client, {
-        prefix: config.REDIS_PREFIX,
-        name: 'webhook-endpoint',
-        limit: rate,
-        windowMs: 1_000,
-        // Without Redis there is no shared count; waiting beats flooding a receiver.
-        failMode: 'closed',
-      });
-      limiters.set(rate, found);
-    }
-    return found;
-  };
+  const limiter = endpointLimiters(client, config.REDIS_PREFIX);
   const processorOptions: DeliveryProcessorOptions = {
     dataSource,
+    // Every delivery in flight can join one load.
+    loads: createDeliveryLoader({
+      dataSource,
+      maxBatch: config.WEBHOOK_CONCURRENCY,
+      maxInFlight: LOAD_TRANSACTIONS,
+    }),
     secrets: createSecretCache(KeyRing.fromConfig(config.ENCRYPTION_KEYS)),
     successes: createSuccessRecorder({
       dataSource,
@@ -114,28 +106,7 @@ export function startWebhookDelivery(options: {
     onAttempt: options.onAttempt,
   };
 
-  const worker = new Worker(
-    WEBHOOK_DELIVERY_QUEUE,
-    (job, token) => tracedDelivery(job, token, processorOptions),
-    {
-      connection: workerConnection,
-      prefix,
-      concurrency: config.WEBHOOK_CONCURRENCY,
-      // A worker that dies mid-delivery (kill -9) stops renewing its locks; after this long
-      // another worker's stalled check hands its deliveries out again. The receiver may then
-      // get one twice, with the same webhook-id.
-      lockDuration: config.WEBHOOK_JOB_LOCK_MS,
-      stalledInterval: config.WEBHOOK_JOB_LOCK_MS,
-      maxStalledCount: 5,
-    },
-  );
-  worker.on('failed', (job, error) => {
-    logger.error(
-      { jobId: job?.id, attemptsMade: job?.attemptsMade, err: error },
-      'webhook delivery job failed',
-    );
-  });
-  worker.on('error', (error) => logger.warn({ err: error }, 'webhook delivery worker error'));
+  const worker = startDeliveryWorker(config, workerConnection, prefix, processorOptions, logger);
 
   const followSuspensions = createSuspensionFollower({ dataSource, queue, logger });
   const fanOut = createWebhookFanOut({ dataSource, queue, logger });
@@ -157,10 +128,72 @@ export function startWebhookDelivery(options: {
 }
 
 /**
+ * One Redis limiter per rate, shared by every endpoint with that `rateLimitPerSecond`: the
+ * count is per endpoint (its key), across every worker process.
+ */
+function endpointLimiters(
+  client: RedisClient,
+  redisPrefix: string,
+): (rate: number) => SlidingWindowLimiter {
+  const limiters = new Map<number, SlidingWindowLimiter>();
+  return (rate: number) => {
+    let found = limiters.get(rate);
+    if (!found) {
+      found = new SlidingWindowLimiter(client, {
+        prefix: redisPrefix,
+        name: 'webhook-endpoint',
+        limit: rate,
+        windowMs: 1_000,
+        // Without Redis there is no shared count; waiting beats flooding a receiver.
+        failMode: 'closed',
+      });
+      limiters.set(rate, found);
+    }
+    return found;
+  };
+}
+
+/** The BullMQ worker that runs delivery jobs, each as a traced run of the processor. */
+function startDeliveryWorker(
+  config: WebhookWorkerConfig,
+  connection: RedisClient,
+  prefix: string,
+  processorOptions: DeliveryProcessorOptions,
+  logger: Logger,
+): Worker {
+  const worker = new Worker(
+    WEBHOOK_DELIVERY_QUEUE,
+    (job, token) => tracedDelivery(job, token, processorOptions),
+    {
+      connection,
+      prefix,
+      concurrency: config.WEBHOOK_CONCURRENCY,
+      // A worker that dies mid-delivery (kill -9) stops renewing its locks; after this long
+      // another worker's stalled check hands its deliveries out again. The receiver may then
+      // get one twice, with the same webhook-id.
+      lockDuration: config.WEBHOOK_JOB_LOCK_MS,
+      stalledInterval: config.WEBHOOK_JOB_LOCK_MS,
+      maxStalledCount: 5,
+    },
+  );
+  worker.on('failed', (job, error) => {
+    logger.error(
+      { jobId: job?.id, attemptsMade: job?.attemptsMade, err: error },
+      'webhook delivery job failed',
+    );
+  });
+  worker.on('error', (error) => logger.warn({ err: error }, 'webhook delivery worker error'));
+  return worker;
+}
+
+/**
  * Success batches written at once: while one waits for its commit the next one gathers and
  * writes. More would only queue on a tenant's journal counter, which each batch locks.
  */
 const RECORDING_TRANSACTIONS = 2;
+
+/** Load transactions at once: while one runs, the jobs starting meanwhile gather for the next. */
+const LOAD_TRANSACTIONS = 2;
 
 const RESCHEDULED = Symbol('rescheduled');
 

@@ -1,8 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import { withTenantTransaction } from '../../../../platform/db';
-import type { PublishedEvent } from '../../../../platform/events';
+import { tenantScope } from '../../../../platform/db/scope';
+import type { PublishedEvent } from '../../../../platform/events/channel';
 import {
   WebhookDeliveryRepository,
   type InsertedDelivery,
@@ -33,22 +33,14 @@ export function createWebhookFanOut(deps: {
   logger: Logger;
 }): WebhookFanOut {
   return async (events) => {
-    const byTenant = new Map<string, PublishedEvent[]>();
-    for (const event of events) {
-      // Platform events have no tenant to deliver to; deliveries' own events never go out.
-      if (!event.tenantId || !isDeliverableEventType(event.type)) continue;
-      const tenantId = event.tenantId.toLowerCase();
-      byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), event]);
-    }
+    const byTenant = deliverableByTenant(events);
     const active = await new WebhookEndpointRepository(
       deps.dataSource.manager,
     ).tenantsWithActiveEndpoints([...byTenant.keys()]);
     for (const [tenantId, tenantEvents] of byTenant) {
       if (!active.has(tenantId)) continue;
       const eventsById = new Map(tenantEvents.map((event) => [event.id, event]));
-      const { waiting, traces } = await withTenantTransaction(
-        deps.dataSource,
-        tenantId,
+      const { waiting, traces } = await tenantScope(deps.dataSource, tenantId).run(
         async (manager) => {
           const endpoints = await new WebhookEndpointRepository(manager).findByStatus(
             tenantId,
@@ -109,4 +101,16 @@ export function createWebhookFanOut(deps: {
       }
     }
   };
+}
+
+/** The events webhooks deliver, by tenant. */
+function deliverableByTenant(events: readonly PublishedEvent[]): Map<string, PublishedEvent[]> {
+  const byTenant = new Map<string, PublishedEvent[]>();
+  for (const event of events) {
+    // Platform events have no tenant to deliver to; deliveries' own events never go out.
+    if (!event.tenantId || !isDeliverableEventType(event.type)) continue;
+    const tenantId = event.tenantId.toLowerCase();
+    byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), event]);
+  }
+  return byTenant;
 }

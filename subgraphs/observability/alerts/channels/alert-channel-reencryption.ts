@@ -1,6 +1,9 @@
 import type { DataSource } from 'typeorm';
-import { withScopeTransaction } from '../../../../platform/db';
-import type { AnySecretStore, SecretStore } from '../../../../platform/graphql/reencrypt-route';
+import { scopeOf } from '../../../../platform/db/scope';
+import type {
+  AnySecretStore,
+  SecretStore,
+} from '../../../../platform/subgraph/routes/reencrypt.route';
 import {
   AlertChannelSecretRepository,
   type StaleAlertChannel,
@@ -18,7 +21,7 @@ export function observabilitySecretStores(dataSource: DataSource): AnySecretStor
     countStale: (activeKid) =>
       new AlertChannelSecretRepository(dataSource.manager).countStale(activeKid),
     rewrite: ({ id, tenantId }, keyRing) =>
-      withScopeTransaction(dataSource, tenantId, async (manager) => {
+      scopeOf(dataSource, tenantId).run(async (manager) => {
         const repository = new AlertChannelSecretRepository(manager);
         const envelope = await repository.lockEnvelope(id);
         if (envelope === null || !keyRing.needsReencryption(envelope)) return 0;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Scope } from '../../../../platform/db/scope';
 import {
   maskChannelSecret,
   validateChannelSecret,
@@ -10,10 +11,13 @@ import {
   type AlertChannelKind,
   type AlertChannelRow,
 } from '../../../../platform/contracts/observability/alert-channel.repository';
-import type { KeyRing } from '../../../../platform/crypto';
-import { ConflictError, NotFoundError, ValidationError } from '../../../../platform/errors';
+import type { KeyRing } from '../../../../platform/crypto/key-ring';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+} from '../../../../platform/errors/domain-errors';
 import { isUuid } from '../../../../platform/graphql/ids';
-import type { AlertScope } from '../alert-scope';
 import { AlertOwnerLockRepository } from '../repositories/alert-owner-lock.repository';
 import { AlertRuleRepository } from '../repositories/alert-rule.repository';
 
@@ -49,7 +53,7 @@ export interface AlertChannelDeps {
  */
 export class AlertChannelService {
   constructor(
-    private readonly scope: AlertScope,
+    private readonly scope: Scope,
     private readonly deps: AlertChannelDeps,
   ) {}
 

@@ -6,11 +6,14 @@ import {
   type AlertDispatchJob,
 } from '../../../../platform/contracts/observability/alert-dispatch-job';
 import type { AlertEvaluationAnswer } from '../../../../platform/contracts/observability/alert-evaluation';
-import { currentContext } from '../../../../platform/context';
-import { withScopeTransaction } from '../../../../platform/db';
+import { currentContext } from '../../../../platform/context/request-context';
+import { scopeOf } from '../../../../platform/db/scope';
 import { traceCarrier } from '../../../../platform/observability/tracing';
-import { JobName } from '../../../../platform/queues';
-import type { LiveTenantStatus, TenantStatuses } from '../../../../platform/tenancy';
+import { JobName } from '../../../../platform/contracts/jobs/queue-names';
+import type {
+  LiveTenantStatus,
+  TenantStatuses,
+} from '../../../../platform/contracts/tenancy/tenant-status-cache';
 import type { MetricsScraper } from '../../probes/metrics-scraper';
 import {
   AlertNotificationRepository,
@@ -82,7 +85,7 @@ export class AlertEvaluator {
         }
       }
       try {
-        const result = await withScopeTransaction(dataSource, tenantId, (manager) =>
+        const result = await scopeOf(dataSource, tenantId).run((manager) =>
           evaluateOwner(manager, tenantId, scrape.samples, now),
         );
         if (!result) continue; // another evaluation holds this owner
@@ -116,7 +119,7 @@ export class AlertEvaluator {
   /** Forgets a paused tenant's windows and samples (see the class); 1 when done, else 0. */
   private async pause(tenantId: string): Promise<number> {
     try {
-      await withScopeTransaction(this.options.dataSource, tenantId, (manager) =>
+      await scopeOf(this.options.dataSource, tenantId).run((manager) =>
         new AlertStateRepository(manager).forgetTenant(tenantId),
       );
       return 1;
@@ -134,7 +137,7 @@ export class AlertEvaluator {
   private async flush(tenantId: string | null): Promise<number> {
     const { dataSource, queue, logger } = this.options;
     try {
-      const pending = await withScopeTransaction(dataSource, tenantId, (manager) =>
+      const pending = await scopeOf(dataSource, tenantId).run((manager) =>
         new AlertNotificationRepository(manager).pending(tenantId, FLUSH_BATCH),
       );
       if (pending.length === 0) return 0;
@@ -149,7 +152,7 @@ export class AlertEvaluator {
           opts: { ...options, jobId: notification.id },
         })),
       );
-      await withScopeTransaction(dataSource, tenantId, (manager) =>
+      await scopeOf(dataSource, tenantId).run((manager) =>
         new AlertNotificationRepository(manager).remove(pending.map((item) => item.id)),
       );
       return pending.length;

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { appendEvent, EventType } from '../../../../platform/events';
+import { appendEvent } from '../../../../platform/events/append-event';
+import { EventType } from '../../../../platform/events/event-types';
 import type { AlertRuleEntity } from '../../entities/alert-rule.entity';
 import type { Sample } from '../../probes/metrics-scraper';
 import { parseMetricSelector, type MetricSelector } from '../alert-metrics';

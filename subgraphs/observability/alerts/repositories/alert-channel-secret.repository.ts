@@ -11,26 +11,26 @@ export class AlertChannelSecretRepository {
   constructor(private readonly manager: Pick<EntityManager, 'query'>) {}
 
   async listStale(activeKid: string, after: string | null, limit: number) {
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<{ id: string; tenant_id: string | null }[]>(
       `SELECT id, tenant_id FROM observability.alert_channel_secrets_to_reencrypt($1, $2, $3)`,
       [activeKid, after, limit],
-    )) as { id: string; tenant_id: string | null }[];
+    );
     return rows.map((row): StaleAlertChannel => ({ id: row.id, tenantId: row.tenant_id }));
   }
 
   async countStale(activeKid: string): Promise<number> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<{ n: number }[]>(
       `SELECT observability.count_alert_channel_secrets_to_reencrypt($1)::int AS n`,
       [activeKid],
-    )) as { n: number }[];
+    );
     return row?.n ?? 0;
   }
 
   async lockEnvelope(id: string): Promise<string | null> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<{ secret_ciphertext: string }[]>(
       `SELECT secret_ciphertext FROM observability.alert_channels WHERE id = $1 FOR UPDATE`,
       [id],
-    )) as { secret_ciphertext: string }[];
+    );
     return row?.secret_ciphertext ?? null;
   }
 

@@ -20,10 +20,10 @@ export class AlertOwnerLockRepository {
 
   /** Whether this transaction now holds the owner's evaluation; false: another round does. */
   async tryLockEvaluation(tenantId: string | null): Promise<boolean> {
-    const [lock] = (await this.manager.query(
+    const [lock] = await this.manager.query<{ locked: boolean }[]>(
       `SELECT pg_try_advisory_xact_lock(hashtext('tessera:alerts'), hashtext($1)) AS locked`,
       [scopeLockKey(tenantId)],
-    )) as { locked: boolean }[];
+    );
     return lock?.locked === true;
   }
 

@@ -22,14 +22,14 @@ export class AlertStateRepository {
 
   async byRule(tenantId: string | null): Promise<Map<string, AlertRuleState>> {
     const params: unknown[] = [];
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<AlertRuleState[]>(
       `SELECT rule_id AS "ruleId", pending_since AS "pendingSince", last_value AS "lastValue",
               last_sample AS "lastSample", last_sample_at AS "lastSampleAt",
               evaluated_at AS "evaluatedAt"
          FROM observability.alert_rule_states
         WHERE ${ownedBy('tenant_id', tenantId, params)}`,
       params,
-    )) as AlertRuleState[];
+    );
     return new Map(rows.map((row) => [row.ruleId, row]));
   }
 

@@ -7,8 +7,8 @@ import type { DataSource } from 'typeorm';
  * null stands for the platform's own rules, evaluated first.
  */
 export async function tenantsToEvaluate(dataSource: DataSource): Promise<(string | null)[]> {
-  const rows = (await dataSource.query(
+  const rows = await dataSource.query<{ id: string | null }[]>(
     `SELECT t.id FROM observability.alert_tenants() AS t(id) ORDER BY t.id NULLS FIRST`,
-  )) as { id: string | null }[];
+  );
   return rows.map((row) => row.id);
 }

@@ -45,21 +45,21 @@ export class AlertRepository {
   }
 
   async findById(id: string, forUpdate = false): Promise<AlertRecord | null> {
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<AlertRecord[]>(
       `SELECT ${COLUMNS} FROM observability.alerts a WHERE a.id = $1 ${forUpdate ? 'FOR UPDATE' : ''}`,
       [id],
-    )) as AlertRecord[];
+    );
     return rows[0] ?? null;
   }
 
   /** The open alert of each rule that has one, by rule id. */
   async openByRule(tenantId: string | null): Promise<Map<string, AlertRecord>> {
     const params: unknown[] = [];
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<AlertRecord[]>(
       `SELECT ${COLUMNS} FROM observability.alerts a
         WHERE ${ownedBy('a.tenant_id', tenantId, params)} AND a.resolved_at IS NULL`,
       params,
-    )) as AlertRecord[];
+    );
     return new Map(rows.map((row) => [row.ruleId, row]));
   }
 
@@ -71,29 +71,29 @@ export class AlertRepository {
     value: number | null;
     firedAt: Date;
   }): Promise<AlertRecord> {
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<AlertRecord[]>(
       `INSERT INTO observability.alerts AS a (tenant_id, rule_id, severity, message, value, fired_at)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
       [alert.tenantId, alert.ruleId, alert.severity, alert.message, alert.value, alert.firedAt],
-    )) as AlertRecord[];
+    );
     return rows[0]!;
   }
 
   async resolve(id: string, at: Date): Promise<AlertRecord | null> {
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<[AlertRecord[], number]>(
       `UPDATE observability.alerts AS a SET resolved_at = greatest($2::timestamptz, a.fired_at)
         WHERE a.id = $1 AND a.resolved_at IS NULL RETURNING ${COLUMNS}`,
       [id, at],
-    )) as [AlertRecord[], number];
+    );
     return rows[0][0] ?? null;
   }
 
   async acknowledge(id: string, by: string | null, at: Date): Promise<AlertRecord | null> {
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<[AlertRecord[], number]>(
       `UPDATE observability.alerts AS a SET acknowledged_at = $2, acknowledged_by = $3
         WHERE a.id = $1 AND a.acknowledged_at IS NULL RETURNING ${COLUMNS}`,
       [id, at, by],
-    )) as [AlertRecord[], number];
+    );
     return rows[0][0] ?? null;
   }
 }

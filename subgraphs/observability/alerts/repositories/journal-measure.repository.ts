@@ -12,18 +12,20 @@ export class JournalMeasureRepository {
 
   /** The owner's last sequence number (0 before its first event). */
   async position(): Promise<number> {
-    const rows = (await this.manager.query(`SELECT events.journal_position()::float8 AS seq`)) as {
-      seq: number;
-    }[];
+    const rows = await this.manager.query<
+      {
+        seq: number;
+      }[]
+    >(`SELECT events.journal_position()::float8 AS seq`);
     return rows[0]?.seq ?? 0;
   }
 
   /** The owner's events of `type` with a position in (after, upTo] (index: tenant, type, seq). */
   async countOfType(type: string, after: number, upTo: number): Promise<number> {
-    const rows = (await this.manager.query(
+    const rows = await this.manager.query<{ n: number }[]>(
       `SELECT events.journal_count($1, $2::bigint, $3::bigint) AS n`,
       [type, after, upTo],
-    )) as { n: number }[];
+    );
     return rows[0]?.n ?? 0;
   }
 }

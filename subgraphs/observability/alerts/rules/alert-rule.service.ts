@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { Scope } from '../../../../platform/db/scope';
 import { AlertChannelRepository } from '../../../../platform/contracts/observability/alert-channel.repository';
 import {
   formatAlertChannel,
@@ -11,11 +12,12 @@ import {
   ForbiddenError,
   NotFoundError,
   ValidationError,
-} from '../../../../platform/errors';
-import { appendEvent, EventType } from '../../../../platform/events';
+} from '../../../../platform/errors/domain-errors';
+import { appendEvent } from '../../../../platform/events/append-event';
+import { EventType } from '../../../../platform/events/event-types';
 import { isUuid } from '../../../../platform/graphql/ids';
 import { formatMetricSelector, parseMetricSelector } from '../alert-metrics';
-import type { AlertScope, RuleOwner } from '../alert-scope';
+import type { RuleOwner } from '../alert-scope';
 import {
   COMPARATORS,
   SEVERITIES,
@@ -49,7 +51,7 @@ export interface AlertRuleInput {
  */
 export class AlertRuleService {
   constructor(
-    private readonly scope: AlertScope,
+    private readonly scope: Scope,
     private readonly recipients: AlertRecipientPolicy,
   ) {}
 

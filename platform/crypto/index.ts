@@ -1,3 +1,0 @@
-export * from './key-ring';
-export * from './redacted';
-export * from './tokens';

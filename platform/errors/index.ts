@@ -1,3 +1,0 @@
-export * from './codes';
-export * from './domain-errors';
-export * from './mask';

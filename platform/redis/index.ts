@@ -1,2 +1,0 @@
-export * from './connection';
-export * from './script';

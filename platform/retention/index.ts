@@ -1,3 +1,0 @@
-export * from './purge-targets';
-export * from './retention-purge';
-export * from './retention-purge-job';
