@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import pino from 'pino';
 import { connectionOptions, createRedis, type RedisConfig } from '../redis/connection';
 import { RedisScript } from '../redis/script';
@@ -10,6 +11,7 @@ const standalone: RedisConfig = {
   REDIS_NODES: [],
   REDIS_SENTINEL_NAME: 'mymaster',
   REDIS_PREFIX: testRedisPrefix(),
+  REDIS_COMMAND_TIMEOUT_MS: 1_000,
 };
 
 afterAll(() => cleanupRedisPrefix(standalone.REDIS_PREFIX));
@@ -17,11 +19,11 @@ afterAll(() => cleanupRedisPrefix(standalone.REDIS_PREFIX));
 describe('connection options', () => {
   it('auto-pipelines only where asked, and never on Cluster (ioredis routes EVALSHA by its SHA there)', () => {
     const asked = { name: 'gateway:main', autoPipelining: true };
-    expect(connectionOptions({ REDIS_MODE: 'standalone' }, asked).enableAutoPipelining).toBe(true);
-    expect(connectionOptions({ REDIS_MODE: 'sentinel' }, asked).enableAutoPipelining).toBe(true);
-    expect(connectionOptions({ REDIS_MODE: 'cluster' }, asked).enableAutoPipelining).toBe(false);
+    expect(connectionOptions(standalone, asked).enableAutoPipelining).toBe(true);
+    expect(connectionOptions({ ...standalone, REDIS_MODE: 'sentinel' }, asked).enableAutoPipelining).toBe(true);
+    expect(connectionOptions({ ...standalone, REDIS_MODE: 'cluster' }, asked).enableAutoPipelining).toBe(false);
     expect(
-      connectionOptions({ REDIS_MODE: 'standalone' }, { name: 'x' }).enableAutoPipelining,
+      connectionOptions(standalone, { name: 'x' }).enableAutoPipelining,
     ).toBe(false);
   });
 
@@ -30,6 +32,26 @@ describe('connection options', () => {
       null,
     );
     expect(connectionOptions(standalone, { name: 'r' }).maxRetriesPerRequest).toBe(2);
+    expect(connectionOptions(standalone, { name: 'q', blocking: true }).commandTimeout).toBe(
+      undefined,
+    );
+    expect(connectionOptions(standalone, { name: 'r' }).commandTimeout).toBe(1_000);
+  });
+
+  it('fails a command queued while Redis is unreachable after the command timeout, not at the next flush of the offline queue', async () => {
+    // Nothing listens on port 1. ioredis would fail the queued GET only after its third
+    // reconnect attempt (200 + 400 + 600 ms of backoff); the 50 ms timer is due long before.
+    const unreachable = new Redis('redis://127.0.0.1:1', {
+      ...connectionOptions({ ...standalone, REDIS_COMMAND_TIMEOUT_MS: 50 }, { name: 'test:down' }),
+      // Its socket is already closed: nothing to wait for when it is disconnected.
+      disconnectTimeout: 0,
+    });
+    unreachable.on('error', () => undefined);
+    try {
+      await expect(unreachable.get('anything')).rejects.toThrow('Command timed out');
+    } finally {
+      unreachable.disconnect();
+    }
   });
 });
 

@@ -110,6 +110,9 @@ export const redis = {
     '',
   ).describe('host:port pairs, for REDIS_MODE=sentinel or cluster.'),
   REDIS_SENTINEL_NAME: z.string().default('mymaster').describe('The Sentinel master name.'),
+  REDIS_COMMAND_TIMEOUT_MS: integer(1_000, 50, 60_000).describe(
+    'How long a command of a non-blocking connection (request paths, caches, the relay) waits for its answer, queued through an outage included, before it fails and the caller degrades. BullMQ workers and subscribers wait out an outage instead.',
+  ),
   REDIS_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]{1,32}$/i, 'must be 1-32 letters, digits, _ or -')

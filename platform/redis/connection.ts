@@ -7,6 +7,7 @@ export interface RedisConfig {
   REDIS_NODES: string[];
   REDIS_SENTINEL_NAME: string;
   REDIS_PREFIX: string;
+  REDIS_COMMAND_TIMEOUT_MS: number;
 }
 
 export type RedisClient = Redis | Cluster;
@@ -16,7 +17,8 @@ export interface RedisConnectionOptions {
   name: string;
   /**
    * BullMQ workers and blocking subscribers must wait out a Redis restart rather than fail
-   * commands (`maxRetriesPerRequest: null`); request-path clients fail fast instead.
+   * commands (`maxRetriesPerRequest: null`, no command timeout); request-path clients fail
+   * fast instead.
    */
   blocking?: boolean;
   /**
@@ -70,12 +72,16 @@ export function createRedis(
 
 /** The ioredis options every Tessera connection shares, whatever the topology. */
 export function connectionOptions(
-  config: Pick<RedisConfig, 'REDIS_MODE'>,
+  config: Pick<RedisConfig, 'REDIS_MODE' | 'REDIS_COMMAND_TIMEOUT_MS'>,
   options: RedisConnectionOptions,
 ): RedisOptions {
   return {
     connectionName: `tessera:${options.name}`,
     maxRetriesPerRequest: options.blocking ? null : 2,
+    // Through an outage ioredis queues commands and fails them only every third reconnect
+    // attempt, seconds apart once its backoff has grown: a request waiting on a cache would
+    // wait that long. A timeout bounds every command, queued ones included.
+    commandTimeout: options.blocking ? undefined : config.REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: 5_000,
     enableReadyCheck: true,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),

@@ -218,6 +218,7 @@ export async function runMaintenanceJob(
       REDIS_NODES: redisEnv.REDIS_NODES ? redisEnv.REDIS_NODES.split(',') : [],
       REDIS_SENTINEL_NAME: redisEnv.REDIS_SENTINEL_NAME ?? 'mymaster',
       REDIS_PREFIX: stack.redisPrefix,
+      REDIS_COMMAND_TIMEOUT_MS: 1_000,
     },
     pino({ level: 'silent' }),
     { name: 'chaos:queue', blocking: true },
