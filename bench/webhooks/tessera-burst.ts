@@ -22,6 +22,8 @@ export interface TesseraBurstOptions {
   workers: number;
   /** When set, each worker writes a V8 CPU profile there as it exits. */
   cpuProfileDir?: string;
+  /** The receiver holds each answer back this long (0: answers at once), as real ones do. */
+  receiverDelayMs?: number;
 }
 
 export interface TesseraBurst extends Burst {
@@ -43,7 +45,9 @@ export async function measureTessera(
 ): Promise<TesseraBurst> {
   const tenantId = randomUUID();
   const endpointId = randomUUID();
-  const path = `/tessera-${options.workers}`;
+  const delayMs = options.receiverDelayMs ?? 0;
+  const path = `/tessera-${options.workers}-${delayMs}`;
+  if (delayMs > 0) receiver.route(path, () => ({ delayMs }));
   await insertEndpoint(db, tenantId, endpointId, `${receiver.origin}${path}`);
   const workers = await Promise.all(
     Array.from({ length: options.workers }, () => startWorker(db, prefix, options)),

@@ -20,11 +20,13 @@ describe('connection options', () => {
   it('auto-pipelines only where asked, and never on Cluster (ioredis routes EVALSHA by its SHA there)', () => {
     const asked = { name: 'gateway:main', autoPipelining: true };
     expect(connectionOptions(standalone, asked).enableAutoPipelining).toBe(true);
-    expect(connectionOptions({ ...standalone, REDIS_MODE: 'sentinel' }, asked).enableAutoPipelining).toBe(true);
-    expect(connectionOptions({ ...standalone, REDIS_MODE: 'cluster' }, asked).enableAutoPipelining).toBe(false);
     expect(
-      connectionOptions(standalone, { name: 'x' }).enableAutoPipelining,
+      connectionOptions({ ...standalone, REDIS_MODE: 'sentinel' }, asked).enableAutoPipelining,
+    ).toBe(true);
+    expect(
+      connectionOptions({ ...standalone, REDIS_MODE: 'cluster' }, asked).enableAutoPipelining,
     ).toBe(false);
+    expect(connectionOptions(standalone, { name: 'x' }).enableAutoPipelining).toBe(false);
   });
 
   it('lets blocking connections wait out a restart, and request paths fail fast', () => {
