@@ -28,7 +28,7 @@ beforeAll(async () => {
       [id, tenantId],
     );
   }
-  loader = createDeliveryLoader({ dataSource: app, maxBatch: 16, maxInFlight: 2 });
+  loader = createDeliveryLoader({ dataSource: app, maxBatch: 16, maxInFlight: 2, lingerMs: 0 });
 });
 
 afterAll(async () => {
@@ -118,7 +118,12 @@ describe('webhook delivery loader', () => {
   });
 
   it('gathers the loads asked for while loads are running into the next one', async () => {
-    const single = createDeliveryLoader({ dataSource: app, maxBatch: 16, maxInFlight: 1 });
+    const single = createDeliveryLoader({
+      dataSource: app,
+      maxBatch: 16,
+      maxInFlight: 1,
+      lingerMs: 0,
+    });
     const ids = await Promise.all([1, 2, 3, 4].map(() => delivery()));
     const transactions = jest.spyOn(app, 'transaction');
     const first = single.load(tenant, ids[0]!);
@@ -164,7 +169,12 @@ describe('webhook delivery loader', () => {
   });
 
   it('splits a wave larger than the batch size into several statements', async () => {
-    const small = createDeliveryLoader({ dataSource: app, maxBatch: 2, maxInFlight: 2 });
+    const small = createDeliveryLoader({
+      dataSource: app,
+      maxBatch: 2,
+      maxInFlight: 2,
+      lingerMs: 0,
+    });
     const ids = await Promise.all([1, 2, 3, 4, 5].map(() => delivery()));
     const transactions = jest.spyOn(app, 'transaction');
     const loaded = await Promise.all(ids.map((id) => small.load(tenant, id)));

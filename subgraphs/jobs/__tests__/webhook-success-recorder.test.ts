@@ -31,7 +31,7 @@ beforeAll(async () => {
       [id, tenantId],
     );
   }
-  recorder = createSuccessRecorder({ dataSource: app, maxBatch: 16, maxInFlight: 1 });
+  recorder = createSuccessRecorder({ dataSource: app, maxBatch: 16, maxInFlight: 1, lingerMs: 0 });
 });
 
 afterAll(async () => {

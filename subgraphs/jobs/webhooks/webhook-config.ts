@@ -63,6 +63,9 @@ export const webhookWorkerConfigShape = {
     'An endpoint whose every attempt failed for this long is disabled.',
   ),
   WEBHOOK_CONCURRENCY: integer(64, 1, 512).describe('Deliveries one worker process sends at once.'),
+  WEBHOOK_BATCH_LINGER_MS: integer(5, 0, 1_000).describe(
+    "How long a worker's delivery load or success recording waits for more deliveries to join it before it runs, when fewer than WEBHOOK_CONCURRENCY wait (group commit; 0: never). Against receivers that take a while to answer, deliveries finish one at a time, and each would pay a transaction of its own.",
+  ),
   WEBHOOK_ENDPOINT_CONCURRENCY: integer(0, 0, 512).describe(
     '0 (the default): no per-endpoint cap. Otherwise, attempts in flight to one endpoint at once, across every worker process: a slow receiver holds at most this many worker slots, and its further deliveries wait in the delayed set.',
   ),

@@ -37,10 +37,14 @@ export function createDeliveryLoader(options: {
   maxBatch: number;
   /** Load transactions at once (each holds a pooled connection). */
   maxInFlight: number;
+  /** How long a batch smaller than `maxBatch` waits for more (see createTurnBatcher). */
+  lingerMs: number;
 }): DeliveryLoader {
   // Jobs started in the same turn of the event loop join one load.
   const enqueue = createTurnBatcher<Waiting>({
     maxInFlight: options.maxInFlight,
+    lingerMs: options.lingerMs,
+    fullAt: options.maxBatch,
     take: (waiting) => takeBatch(waiting, options.maxBatch),
     run: (batch) => loadBatch(options.dataSource, batch),
   });

@@ -56,10 +56,14 @@ export function createSuccessRecorder(options: {
   maxBatch: number;
   /** Batches being written at once (each holds a pooled connection). */
   maxInFlight: number;
+  /** How long a batch smaller than `maxBatch` waits for more (see createTurnBatcher). */
+  lingerMs: number;
 }): SuccessRecorder {
   // Attempts finished in the same turn of the event loop join one batch.
   const enqueue = createTurnBatcher<Waiting>({
     maxInFlight: options.maxInFlight,
+    lingerMs: options.lingerMs,
+    fullAt: options.maxBatch,
     take: (waiting) => takeBatch(waiting, options.maxBatch),
     run: (batch) => flush(options.dataSource, batch),
   });

@@ -78,6 +78,7 @@ export function startWebhookDelivery(options: {
       dataSource,
       maxBatch: config.WEBHOOK_CONCURRENCY,
       maxInFlight: LOAD_TRANSACTIONS,
+      lingerMs: config.WEBHOOK_BATCH_LINGER_MS,
     }),
     secrets: createSecretCache(KeyRing.fromConfig(config.ENCRYPTION_KEYS)),
     successes: createSuccessRecorder({
@@ -85,6 +86,7 @@ export function startWebhookDelivery(options: {
       // Every delivery in flight can join one batch.
       maxBatch: config.WEBHOOK_CONCURRENCY,
       maxInFlight: RECORDING_TRANSACTIONS,
+      lingerMs: config.WEBHOOK_BATCH_LINGER_MS,
     }),
     policy: {
       ...outboundPolicyFromConfig(config),
