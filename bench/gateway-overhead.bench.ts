@@ -1,4 +1,5 @@
 import { startStack } from '../testing/stack';
+import { cpuProfileArgs } from './lib/cpu-profile';
 import type { BenchReport } from './lib/report';
 import { measuredLoad, warm, type LoadTiming, type MeasuredLoad } from './overhead/measured-load';
 import { arrangeReaders } from './overhead/readers';
@@ -23,9 +24,13 @@ const GROUPS = ['gateway', 'assets', 'auth', 'tenancy', 'client'] as const;
  * assets subgraph with the context the gateway would sign; then the two-subgraph case, each
  * asset's owner email from auth, against assets answering the owner ids. Fails on any error.
  */
-export async function gatewayOverhead(timing: LoadTiming): Promise<BenchReport> {
+export async function gatewayOverhead(
+  timing: LoadTiming,
+  cpuProfileDir?: string,
+): Promise<BenchReport> {
   const stack = await startStack({
     subgraphs: ['auth', 'tenancy', 'assets'],
+    execArgv: cpuProfileArgs(cpuProfileDir),
     env: {
       LOG_LEVEL: 'info',
       DATABASE_POOL_MAX: '10',
