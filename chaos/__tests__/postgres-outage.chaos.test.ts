@@ -1,7 +1,6 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import {
-  appendEvents,
   CHAOS_ENV,
   createTenant,
   latestSeq,
@@ -11,6 +10,7 @@ import {
   writtenSeqs,
   type ChaosTenant,
 } from '../../testing/chaos/fixtures';
+import { appendEvents } from '../../testing/journal-writes';
 import { stopStragglers } from '../../testing/chaos/stragglers';
 import { watchReadiness } from '../../testing/chaos/readiness-watch';
 import { countCodes, describeCodes, reportScenario } from '../../testing/chaos/report';

@@ -2,7 +2,6 @@ import type { DataSource } from 'typeorm';
 import type { ServiceProcess } from '../../scripts/lib/service-process';
 import { connectAs } from '../../testing/database';
 import {
-  appendEvents,
   latestSeq,
   mixedOperations,
   restartService,
@@ -10,6 +9,7 @@ import {
   writtenSeqs,
   type ChaosTenant,
 } from '../../testing/chaos/fixtures';
+import { appendEvents } from '../../testing/journal-writes';
 import { watchReadiness } from '../../testing/chaos/readiness-watch';
 import { countCodes, describeCodes, reportScenario } from '../../testing/chaos/report';
 import { resumingSubscriber } from '../../testing/chaos/resuming-subscriber';

@@ -6,6 +6,7 @@ import { tenantScope } from '../../platform/db/scope';
 import { appendEvent } from '../../platform/events/append-event';
 import { EventType } from '../../platform/events/event-types';
 import { connectAs } from '../../testing/database';
+import { appendEvents } from '../../testing/journal-writes';
 import { postGraphQL } from '../../testing/graphql-client';
 import { signUpMember, type TestUser } from '../../testing/members';
 import { startStack, type TestStack } from '../../testing/stack';
@@ -77,23 +78,6 @@ function connect(
   return client;
 }
 
-/** Appends `count` events to a tenant's journal, in transactions of up to 50. */
-async function burst(tenantId: string, count: number): Promise<void> {
-  for (let done = 0; done < count; done += 50) {
-    await runWithContext({ ...anonymousContext(randomUUID()), tenantId }, () =>
-      tenantScope(app, tenantId).run(async (manager) => {
-        for (let i = done; i < Math.min(count, done + 50); i += 1) {
-          await appendEvent(manager, {
-            type: EventType.TENANT_UPDATED,
-            payload: { n: i },
-            actor: { kind: 'system', id: null },
-          });
-        }
-      }),
-    );
-  }
-}
-
 async function latestSeq(tenantId: string): Promise<bigint> {
   const [row] = await stack.db.query<{ seq: string | null }>(
     `SELECT max(seq)::text AS seq FROM events.events WHERE tenant_id = $1`,
@@ -136,7 +120,7 @@ describe('events subscription', () => {
     const start = await latestSeq(tenantA);
     const first = connect(owner, tenantA);
     const before = first.subscribe<EventData>(EVENTS, { after: String(start) });
-    const writing = burst(tenantA, 1_000);
+    const writing = appendEvents(app, tenantA, 1_000);
     await waitFor(() => before.results.length >= 100);
     await first.dispose(); // the client drops mid-burst
     const seen = seqsOf(before.results);
@@ -155,11 +139,11 @@ describe('events subscription', () => {
     const received = connect(viewerB, tenantB).subscribe<EventData>(EVENTS, {
       after: String(startB),
     });
-    await burst(tenantA, 20);
-    await burst(tenantB, 1);
+    await appendEvents(app, tenantA, 20);
+    await appendEvents(app, tenantB, 1);
     await waitFor(() => received.results.length >= 1);
     // A second event of B comes after anything of A published before it would have.
-    await burst(tenantB, 1);
+    await appendEvents(app, tenantB, 1);
     await waitFor(() => received.results.length >= 2);
     expect(seqsOf(received.results)).toEqual([startB + 1, startB + 2]);
     received.unsubscribe();
@@ -171,7 +155,7 @@ describe('events subscription', () => {
       events: { type: string; actor: { email: string } | null };
     }>('subscription { events(types: ["auth.api_key.created"]) { type actor { email } } }');
     await waitForListening(stack.url('gateway'), listening + 1);
-    await burst(tenantA, 5);
+    await appendEvents(app, tenantA, 5);
     const created = await postGraphQL(
       stack.gatewayUrl,
       { query: 'mutation { createApiKey(name: "sub", scopes: ["events:read"]) { secret } }' },
@@ -208,7 +192,7 @@ describe('events subscription', () => {
       after: String(await latestSeq(tenantA)),
     });
     // One delivery first: the subscription is live and the gateway has cached the MEMBER role.
-    await burst(tenantA, 1);
+    await appendEvents(app, tenantA, 1);
     await waitFor(() => received.results.length >= 1);
     // The removal as tenancy commits it, but without the cache invalidation tenancy runs
     // after the commit (publishMembershipChanged): the window the relay can deliver the
@@ -250,7 +234,7 @@ describe('failures', () => {
       const received = connect(owner, tenantA).subscribe<EventData>(EVENTS, {
         after: String(start),
       });
-      const writing = burst(tenantA, 300);
+      const writing = appendEvents(app, tenantA, 300);
       await waitFor(() => received.results.length >= 20);
       // Whichever worker holds the relay lock, one of them dies mid-burst.
       await stack.processes.get('worker')!.stop('SIGKILL');

@@ -2,11 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import pino from 'pino';
-import type { DataSource } from 'typeorm';
-import { anonymousContext, runWithContext } from '../../platform/context/request-context';
-import { tenantScope } from '../../platform/db/scope';
-import { appendEvent } from '../../platform/events/append-event';
-import { EventType } from '../../platform/events/event-types';
 import { JobName, QueueName } from '../../platform/contracts/jobs/queue-names';
 import { closeRedis, createRedis, queuePrefix } from '../../platform/redis/connection';
 import { waitFor } from '../ws-client';
@@ -88,26 +83,6 @@ export async function writtenSeqs(
     [tenantId, afterSeq.toString()],
   );
   return rows.map((row) => BigInt(row.seq));
-}
-
-/**
- * Appends `count` events to a tenant's journal the way every service does (as a service's
- * role, in tenant transactions of up to 50): a burst no request rate limits.
- */
-export async function appendEvents(app: DataSource, tenantId: string, count: number) {
-  for (let done = 0; done < count; done += 50) {
-    await runWithContext({ ...anonymousContext(randomUUID()), tenantId }, () =>
-      tenantScope(app, tenantId).run(async (manager) => {
-        for (let i = done; i < Math.min(count, done + 50); i += 1) {
-          await appendEvent(manager, {
-            type: EventType.TENANT_UPDATED,
-            payload: { chaos: i },
-            actor: { kind: 'system', id: null },
-          });
-        }
-      }),
-    );
-  }
 }
 
 /** Journal rows of the whole database the relay has not published yet. */

@@ -21,14 +21,14 @@ function fakeClock(): BatcherClock & { advance(ms: number): void } {
 }
 
 /** A batcher whose batches finish only when the test releases them. */
-function recordingBatcher(options: { maxInFlight: number; lingerMs: number; fullAt: number }) {
+function recordingBatcher(options: { maxInFlight: number; lingerMs: number; maxBatch: number }) {
   const clock = fakeClock();
   const batches: number[][] = [];
   const running: (() => void)[] = [];
   const enqueue = createTurnBatcher<number>({
     ...options,
     clock,
-    take: (waiting) => waiting.splice(0, options.fullAt),
+    take: (waiting) => waiting.splice(0, options.maxBatch),
     run: (batch) => {
       batches.push(batch);
       return new Promise<void>((resolve) => running.push(resolve));
@@ -43,7 +43,7 @@ function recordingBatcher(options: { maxInFlight: number; lingerMs: number; full
 
 describe('the turn batcher', () => {
   it('without a linger, runs what arrived in one turn as one batch on the next', async () => {
-    const { batches, enqueue } = recordingBatcher({ maxInFlight: 2, lingerMs: 0, fullAt: 64 });
+    const { batches, enqueue } = recordingBatcher({ maxInFlight: 2, lingerMs: 0, maxBatch: 64 });
     enqueue(1);
     enqueue(2);
     expect(batches).toEqual([]);
@@ -58,7 +58,7 @@ describe('the turn batcher', () => {
     const { clock, batches, enqueue } = recordingBatcher({
       maxInFlight: 2,
       lingerMs: 5,
-      fullAt: 64,
+      maxBatch: 64,
     });
     enqueue(1);
     await nextTurn();
@@ -71,7 +71,7 @@ describe('the turn batcher', () => {
   });
 
   it('runs a full batch at once, linger or not', async () => {
-    const { batches, enqueue } = recordingBatcher({ maxInFlight: 2, lingerMs: 5, fullAt: 3 });
+    const { batches, enqueue } = recordingBatcher({ maxInFlight: 2, lingerMs: 5, maxBatch: 3 });
     [1, 2, 3, 4].forEach(enqueue);
     await nextTurn();
     // Three make a full batch; the fourth is the oldest of the next, which lingers.
@@ -82,7 +82,7 @@ describe('the turn batcher', () => {
     const { clock, batches, enqueue, finishOldest } = recordingBatcher({
       maxInFlight: 1,
       lingerMs: 5,
-      fullAt: 64,
+      maxBatch: 64,
     });
     enqueue(1);
     await nextTurn();
@@ -102,7 +102,7 @@ describe('the turn batcher', () => {
     const { batches, enqueue, finishOldest } = recordingBatcher({
       maxInFlight: 2,
       lingerMs: 0,
-      fullAt: 1,
+      maxBatch: 1,
     });
     [1, 2, 3].forEach(enqueue);
     await nextTurn();

@@ -4,7 +4,7 @@ import {
   DeliveryLoadRepository,
   type DeliveryToSend,
 } from '../../repositories/delivery-load.repository';
-import { createTurnBatcher } from './turn-batcher';
+import { createTurnBatcher, type BatchLimits } from './turn-batcher';
 
 /** What one job finds: its delivery (null when gone) and whether its tenant is suspended. */
 export interface LoadedDelivery {
@@ -31,20 +31,12 @@ interface Waiting {
  * meanwhile wait for the next one: BullMQ hands out jobs one at a time as slots free up, so
  * without that wait most loads would hold a single job.
  */
-export function createDeliveryLoader(options: {
-  dataSource: DataSource;
-  /** Deliveries in one statement at most. */
-  maxBatch: number;
-  /** Load transactions at once (each holds a pooled connection). */
-  maxInFlight: number;
-  /** How long a batch smaller than `maxBatch` waits for more (see createTurnBatcher). */
-  lingerMs: number;
-}): DeliveryLoader {
+export function createDeliveryLoader(
+  options: BatchLimits & { dataSource: DataSource },
+): DeliveryLoader {
   // Jobs started in the same turn of the event loop join one load.
   const enqueue = createTurnBatcher<Waiting>({
-    maxInFlight: options.maxInFlight,
-    lingerMs: options.lingerMs,
-    fullAt: options.maxBatch,
+    ...options,
     take: (waiting) => takeBatch(waiting, options.maxBatch),
     run: (batch) => loadBatch(options.dataSource, batch),
   });

@@ -11,7 +11,7 @@ import {
   type LockedDelivery,
 } from '../../repositories/webhook-attempt-batch.repository';
 import { standDown } from './stand-down';
-import { createTurnBatcher } from './turn-batcher';
+import { createTurnBatcher, type BatchLimits } from './turn-batcher';
 
 /** A 2xx answer, to be written to the attempt log with its delivery's new status. */
 export interface SuccessfulAttempt {
@@ -50,20 +50,12 @@ interface Waiting {
  * flush per batch, with the same rows and events as one at a time. A job still finishes only
  * after its attempt is committed, so nothing is acknowledged that is not recorded.
  */
-export function createSuccessRecorder(options: {
-  dataSource: DataSource;
-  /** Attempts in one transaction at most. */
-  maxBatch: number;
-  /** Batches being written at once (each holds a pooled connection). */
-  maxInFlight: number;
-  /** How long a batch smaller than `maxBatch` waits for more (see createTurnBatcher). */
-  lingerMs: number;
-}): SuccessRecorder {
+export function createSuccessRecorder(
+  options: BatchLimits & { dataSource: DataSource },
+): SuccessRecorder {
   // Attempts finished in the same turn of the event loop join one batch.
   const enqueue = createTurnBatcher<Waiting>({
-    maxInFlight: options.maxInFlight,
-    lingerMs: options.lingerMs,
-    fullAt: options.maxBatch,
+    ...options,
     take: (waiting) => takeBatch(waiting, options.maxBatch),
     run: (batch) => flush(options.dataSource, batch),
   });
