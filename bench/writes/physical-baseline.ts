@@ -8,7 +8,7 @@ import type { Writer } from './writers';
 /**
  * The ceiling: the transaction an `updateTenant` is underneath, sent straight from a pg pool
  * as the tenancy service's role, at the same concurrency, to the same tenants. Row-level
- * security applies (set_config), the journal append goes through events.append_event (its
+ * security applies (set_config, sent with BEGIN), the journal append goes through events.append_event (its
  * per-tenant counter lock included) and the NOTIFY wakes the relay, as the service does.
  *
  * The pool outlives `run` until `close`, so the CPU its backends used can be read before they
@@ -37,8 +37,8 @@ export function physicalBaseline(
 async function renameInOneTransaction(pool: Pool, tenantId: string, userId: string) {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+    // As the service opens it (platform/db/scope-transaction.ts): one round trip, a UUID literal.
+    await client.query(`BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
     const name = `Renamed ${randomUUID().slice(0, 8)}`;
     const renamed = await client.query<{ name: string }>(
       `UPDATE tenancy.tenants SET name = $2 WHERE id = $1 AND deleted_at IS NULL

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { DATABASE_SERVICES, type DatabaseService, OWNED_SCHEMAS, serviceRole } from '../db/roles';
-import { tenantScope } from '../db/scope';
+import { platformScope, tenantScope } from '../db/scope';
 import { connectAs, createTestDatabase, type TestDatabase } from '../../testing/database';
 import { AssetEntity } from '../../subgraphs/assets/entities/asset.entity';
 
@@ -143,5 +144,68 @@ describe('row-level security', () => {
       `SELECT current_setting('app.tenant_id', true) AS tenant`,
     );
     expect([null, '']).toContain(setting?.tenant);
+  });
+});
+
+describe('a scoped transaction', () => {
+  /** The statements the pool's connections send while `fn` runs. */
+  async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
+    const sent = jest.spyOn(Client.prototype, 'query');
+    try {
+      await fn();
+      return sent.mock.calls.map(([statement]) => String(statement));
+    } finally {
+      sent.mockRestore();
+    }
+  }
+
+  it("opens with the tenant's setting in the same round trip", async () => {
+    const statements = await statementsOf(() =>
+      tenantScope(app, tenantA).run((manager) => manager.query('SELECT 1')),
+    );
+    expect(statements).toEqual([
+      `START TRANSACTION; SELECT set_config('app.tenant_id', '${tenantA}', true)`,
+      'SELECT 1',
+      'COMMIT',
+    ]);
+  });
+
+  it("opens the platform's with the setting cleared, so only rows without a tenant show", async () => {
+    const statements = await statementsOf(() =>
+      platformScope(app).run((manager) => manager.find(AssetEntity)),
+    );
+    expect(statements[0]).toBe(`START TRANSACTION; SELECT set_config('app.tenant_id', '', true)`);
+    expect(await platformScope(app).run((manager) => manager.find(AssetEntity))).toEqual([]);
+  });
+
+  it('sends a tenant id that is not a canonical UUID as a parameter, never as SQL', async () => {
+    const hostile = `${tenantA}', false); SELECT set_config('app.tenant_id', '${tenantB}`;
+    const [row] = await tenantScope(app, hostile).run((manager) =>
+      manager.query<{ tenant: string }[]>(`SELECT current_setting('app.tenant_id') AS tenant`),
+    );
+    expect(row).toEqual({ tenant: hostile });
+    // The policies cast the setting to a UUID: such a "tenant" reaches no row at all.
+    await expect(
+      tenantScope(app, hostile).run((manager) => manager.find(AssetEntity)),
+    ).rejects.toThrow(/invalid input syntax for type uuid/);
+  });
+
+  it('rolls back and returns its connection when the work throws', async () => {
+    const name = `rolled-back-${randomUUID()}`;
+    // More failures than the pool has connections: a connection kept by one would stall the next.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await expect(
+        tenantScope(app, tenantA).run(async (manager) => {
+          await manager.query(
+            `INSERT INTO assets.assets (tenant_id, name, content_type, size_bytes, owner_id) VALUES ($1, $2, 'text/plain', 1, $3)`,
+            [tenantA, name, randomUUID()],
+          );
+          throw new Error('the work failed');
+        }),
+      ).rejects.toThrow('the work failed');
+    }
+    expect(await db.query(`SELECT 1 FROM assets.assets WHERE name = $1`, [name])).toEqual([]);
+    const rows = await tenantScope(app, tenantA).run((manager) => manager.find(AssetEntity));
+    expect(rows.map((row) => row.tenantId)).toEqual([tenantA]);
   });
 });

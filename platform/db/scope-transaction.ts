@@ -1,4 +1,7 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+
+/** A tenant id that can be written into SQL as a literal: a UUID, in its canonical form. */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The one place a transaction learns whose rows it may touch. Row-level security policies
@@ -8,14 +11,45 @@ import type { DataSource, EntityManager } from 'typeorm';
  * the policies read as no tenant, so only rows whose tenant is NULL are visible (platform jobs'
  * dead letters, events, platform alert rules). Services do not call this: they receive a
  * {@link Scope} (./scope), and repositories get the manager and never open transactions.
+ *
+ * The transaction's first statement and the setting travel together, in one round trip: every
+ * statement is a socket write that wakes a PostgreSQL backend, and a tenant's read is only
+ * three others (the setting, the read, COMMIT), so this one is a quarter of what a read costs
+ * the service. A multi-statement query cannot carry parameters, so the setting is a literal,
+ * written only for a canonical UUID (or the platform's ''); anything else is sent as a
+ * parameter in a statement of its own, as before.
  */
-export function scopedTransaction<T>(
+export async function scopedTransaction<T>(
   dataSource: DataSource,
   tenantId: string | null,
   fn: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
-  return dataSource.transaction(async (manager) => {
-    await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId ?? '']);
-    return fn(manager);
-  });
+  const setting = tenantId ?? '';
+  if (setting !== '' && !CANONICAL_UUID.test(setting)) {
+    return dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [setting]);
+      return fn(manager);
+    });
+  }
+  const runner = dataSource.createQueryRunner();
+  try {
+    settingOnStart(runner, `SELECT set_config('app.tenant_id', '${setting}', true)`);
+    // A manager bound to a runner opens its transaction on it and leaves the release to us.
+    return await runner.manager.transaction(fn);
+  } finally {
+    await runner.release();
+  }
+}
+
+/**
+ * Sends `statement` with the runner's `START TRANSACTION`, as one simple query. TypeORM opens
+ * transactions itself (and keeps their depth for nested savepoints), so this rewrites that
+ * one statement on this runner rather than opening the transaction behind TypeORM's back.
+ */
+function settingOnStart(runner: QueryRunner, statement: string): void {
+  const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
+  runner.query = ((...args: unknown[]) =>
+    args.length === 1 && args[0] === 'START TRANSACTION'
+      ? query(`START TRANSACTION; ${statement}`)
+      : query(...args)) as QueryRunner['query'];
 }
