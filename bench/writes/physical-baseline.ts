@@ -8,8 +8,9 @@ import type { Writer } from './writers';
 /**
  * The ceiling: the transaction an `updateTenant` is underneath, sent straight from a pg pool
  * as the tenancy service's role, at the same concurrency, to the same tenants. Row-level
- * security applies (set_config, sent with BEGIN), the journal append goes through events.append_event (its
- * per-tenant counter lock included) and the NOTIFY wakes the relay, as the service does.
+ * security applies (set_config, sent with BEGIN as the service sends it), the journal append
+ * goes through events.append_event (its per-tenant counter lock included) and the NOTIFY
+ * wakes the relay, as the service does.
  *
  * The pool outlives `run` until `close`, so the CPU its backends used can be read before they
  * exit (a backend that has ended takes its CPU time with it).
