@@ -78,7 +78,7 @@ async function delivery(
 describe('webhook delivery loader', () => {
   it('loads the deliveries of jobs starting together in one transaction, with endpoint and event', async () => {
     const ids = await Promise.all([1, 2, 3].map(() => delivery()));
-    const transactions = jest.spyOn(app, 'transaction');
+    const transactions = jest.spyOn(app, 'createQueryRunner'); // one per scoped transaction
     const loaded = await Promise.all(ids.map((id) => loader.load(tenant, id)));
 
     expect(transactions).toHaveBeenCalledTimes(1);
@@ -125,7 +125,7 @@ describe('webhook delivery loader', () => {
       lingerMs: 0,
     });
     const ids = await Promise.all([1, 2, 3, 4].map(() => delivery()));
-    const transactions = jest.spyOn(app, 'transaction');
+    const transactions = jest.spyOn(app, 'createQueryRunner'); // one per scoped transaction
     const first = single.load(tenant, ids[0]!);
     // Asked for after the first load started: they wait for it, then go together.
     await new Promise((resolve) => setImmediate(resolve));
@@ -155,7 +155,7 @@ describe('webhook delivery loader', () => {
   it("loads each tenant's deliveries in a transaction scoped to that tenant (row-level security)", async () => {
     const mine = await delivery();
     const theirs = await delivery({ tenantId: otherTenant, endpointId: otherEndpoint });
-    const transactions = jest.spyOn(app, 'transaction');
+    const transactions = jest.spyOn(app, 'createQueryRunner'); // one per scoped transaction
     const [a, b, c] = await Promise.all([
       loader.load(tenant, mine),
       loader.load(otherTenant, theirs),
@@ -176,7 +176,7 @@ describe('webhook delivery loader', () => {
       lingerMs: 0,
     });
     const ids = await Promise.all([1, 2, 3, 4, 5].map(() => delivery()));
-    const transactions = jest.spyOn(app, 'transaction');
+    const transactions = jest.spyOn(app, 'createQueryRunner'); // one per scoped transaction
     const loaded = await Promise.all(ids.map((id) => small.load(tenant, id)));
 
     expect(transactions).toHaveBeenCalledTimes(3);

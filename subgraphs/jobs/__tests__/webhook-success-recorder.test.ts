@@ -96,7 +96,7 @@ async function succeededEventsOf(id: string) {
 describe('webhook success recorder', () => {
   it('writes attempts finished together in one transaction, each as if alone', async () => {
     const ids = await Promise.all([1, 2, 3, 4, 5].map(() => delivery()));
-    const transactions = jest.spyOn(app, 'transaction');
+    const transactions = jest.spyOn(app, 'createQueryRunner'); // one per scoped transaction
     const recorded = await Promise.all(ids.map((id) => recorder.record(success(id))));
 
     expect(transactions).toHaveBeenCalledTimes(1);
@@ -166,7 +166,7 @@ describe('webhook success recorder', () => {
   it("writes each tenant's attempts in a transaction scoped to that tenant", async () => {
     const mine = await delivery();
     const theirs = await delivery(otherEndpoint, otherTenant);
-    const transactions = jest.spyOn(app, 'transaction');
+    const transactions = jest.spyOn(app, 'createQueryRunner'); // one per scoped transaction
     const recorded = await Promise.all([
       recorder.record(success(mine)),
       recorder.record(success(theirs, otherTenant)),
