@@ -8,6 +8,7 @@ import { Counter, Registry } from 'prom-client';
 import { anonymousContext } from '../../platform/context/request-context';
 import { InternalClient } from '../../platform/internal-calls/client';
 import { generateTestServiceKeys } from '../../testing/service-keys';
+import { eventually } from '../../testing/eventually';
 import { cleanupRedisPrefix, testRedisPrefix } from '../../testing/redis';
 import { TEST_REDIS_URL } from '../../testing/services';
 import {
@@ -18,6 +19,7 @@ import {
 import { AccessTokenVerifier } from '../auth/access-tokens';
 import { admitRequest, type AdmissionDeps } from '../auth/admission';
 import type { ApiKeyAuthenticator } from '../auth/api-keys';
+import { MembershipWatch } from '../auth/membership-watch';
 import { RoleResolver } from '../auth/role-resolver';
 import { EdgeRateLimits, RateLimitExceededError } from '../security/rate-limits';
 
@@ -95,7 +97,12 @@ function unreachable(): Redis {
 
 function deps(
   on: Redis,
-  limits: { perTenant?: number; failMode?: 'open' | 'closed' } = {},
+  limits: {
+    perIp?: number;
+    perTenant?: number;
+    failMode?: 'open' | 'closed';
+    watch?: MembershipWatch;
+  } = {},
 ): AdmissionDeps {
   const logger = pino({ level: 'silent' });
   const refusedApiKeys = {
@@ -107,7 +114,7 @@ function deps(
       {
         REDIS_PREFIX: prefix,
         RATE_LIMIT_FAIL_MODE: limits.failMode ?? 'open',
-        GATEWAY_RATE_LIMIT_PER_IP: 1_000,
+        GATEWAY_RATE_LIMIT_PER_IP: limits.perIp ?? 1_000,
         GATEWAY_RATE_LIMIT_PER_USER: 1_000,
         GATEWAY_RATE_LIMIT_PER_TENANT: limits.perTenant ?? 1_000,
         API_KEY_RATE_LIMIT_PER_MINUTE: 1_000,
@@ -138,6 +145,7 @@ function deps(
       redis: on,
       prefix,
       logger,
+      watch: limits.watch,
     }),
   };
 }
@@ -166,14 +174,16 @@ async function commands<T>(on: Redis, work: () => Promise<T>) {
   }
 }
 
-it('spends IP, user and tenant in one script call, beside one read of the generation, once the token and role are known', async () => {
+it('spends IP, user and tenant from leases, and reads the generation while no watch proves the kept role current', async () => {
   const edge = deps(redis);
   const jwt = await token(member);
-  const first = await commands(redis, async () => {
-    const { req, context } = request(jwt, '203.0.113.50');
-    return admitRequest(req, context, edge);
-  });
-  // A token not seen yet spends the IP budget before its signature is checked.
+  const admit = () =>
+    commands(redis, async () => {
+      const { req, context } = request(jwt, '203.0.113.50');
+      return admitRequest(req, context, edge);
+    });
+  const first = await admit();
+  // A token not seen yet spends the IP budget before its signature is checked: a lease each.
   expect(first.scripts).toEqual([1, 1]);
   expect(first.result.tenantSpent).toBe(false);
   // The tenant check after parsing looks the role up (Redis) and keeps it in the process.
@@ -181,11 +191,9 @@ it('spends IP, user and tenant in one script call, beside one read of the genera
     generation: first.result.tenantGeneration,
   });
 
-  const second = await commands(redis, async () => {
-    const { req, context } = request(jwt, '203.0.113.50');
-    return admitRequest(req, context, edge);
-  });
-  expect(second.scripts).toEqual([3]);
+  // The IP's and user's leases cover it; the tenant's first lease is taken.
+  const second = await admit();
+  expect(second.scripts).toEqual([1]);
   expect(second.gets).toBe(1);
   expect(second.result).toMatchObject({
     tenantSpent: true,
@@ -198,6 +206,65 @@ it('spends IP, user and tenant in one script call, beside one read of the genera
   );
   expect(role.result.role).toBe('MEMBER');
   expect(role.gets).toBe(0);
+  // Every lease covers the next request: no script at all, only the generation marker.
+  const covered = await admit();
+  expect(covered.scripts).toEqual([]);
+  expect(covered.gets).toBe(1);
+});
+
+describe('with a membership watch', () => {
+  let subscriber: Redis;
+  let watch: MembershipWatch;
+  let edge: AdmissionDeps;
+
+  beforeAll(async () => {
+    subscriber = new Redis(TEST_REDIS_URL);
+    watch = new MembershipWatch({
+      subscriber,
+      publisher: redis,
+      prefix,
+      logger: pino({ level: 'silent' }),
+      heartbeatMs: 20,
+    });
+    edge = deps(redis, { watch });
+    await watch.start(edge.roles.membershipListener);
+    await eventually(() => watch.trusted(), 10_000, 'the watch trusted');
+  });
+
+  afterAll(async () => {
+    await watch.stop();
+    subscriber.disconnect();
+  });
+
+  it('reads no generation for a role it keeps, until a change to the tenant drops it', async () => {
+    // A tenant of its own: the change announced below makes its cached answers stale.
+    const watched = randomUUID();
+    await redis.set(
+      roleCacheKey(prefix, watched, member),
+      JSON.stringify({ g: null, s: 'ACTIVE', r: 'MEMBER' }),
+      'EX',
+      600,
+    );
+    const jwt = await token(member);
+    const admit = () =>
+      commands(redis, async () => {
+        const { req, context } = request(jwt, '203.0.113.56', watched);
+        return admitRequest(req, context, edge);
+      });
+    const first = await admit();
+    await edge.roles.resolve(watched, member, undefined, {
+      generation: first.result.tenantGeneration,
+    });
+    const kept = await admit();
+    expect(kept.gets).toBe(0);
+    expect(kept.result.tenantSpent).toBe(true);
+
+    // The announcer answers only once the change is applied here (or nothing kept is trusted).
+    await publishMembershipChanged(redis, prefix, watched);
+    const afterChange = await admit();
+    expect(afterChange.gets).toBe(1);
+    expect(afterChange.result.tenantSpent).toBe(false);
+  });
 });
 
 it('spends no tenant budget for a caller its kept answer keeps out of the tenant', async () => {
@@ -238,7 +305,8 @@ it('refuses in the tenant’s name at the edge once a member exhausted its budge
 });
 
 it('spends the IP budget of a known token that was revoked since, and refuses it', async () => {
-  const edge = deps(redis);
+  // A limit this small leases one unit at a time: each spend is a script call.
+  const edge = deps(redis, { perIp: 10 });
   const sid = randomUUID();
   const jwt = await token(member, sid);
   const { req, context } = request(jwt, '203.0.113.53');

@@ -33,7 +33,8 @@ export interface AdmissionDeps {
  * the read of its tenant's role generation. The tenant's budget is spent there only when this
  * pod's kept answer says the caller is let into the tenant; should the marker show that
  * answer stale, the role is looked up again after parsing (a caller removed that very moment
- * has spent one unit of the tenant's budget, and is refused).
+ * has spent one unit of the tenant's budget, and is refused). While the pod's membership watch
+ * proves its kept answers current, the marker is not read at all.
  */
 export async function admitRequest(
   req: IncomingMessage,
@@ -56,13 +57,20 @@ export async function admitRequest(
   const subjects: RateLimitSubjects[number][] = [...callerLimits(caller)];
   if (known && caller.ip) subjects.unshift(['ip', caller.ip]);
   const { tenantId, principal } = caller;
-  const kept = tenantId && principal ? deps.roles.cached(tenantId, principal.id) : undefined;
+  // Proven current by the membership watch, a kept answer needs no generation marker.
+  const current = tenantId && principal ? deps.roles.current(tenantId, principal.id) : undefined;
+  const kept =
+    current ?? (tenantId && principal ? deps.roles.cached(tenantId, principal.id) : undefined);
   const tenantSpent =
     tenantId !== null && kept !== undefined && tenantAccess(caller, kept.answer) === null;
   if (tenantSpent) subjects.push(['tenant', tenantId]);
   const [, tenantGeneration] = await Promise.all([
     subjects.length > 0 ? deps.rateLimits.spend(subjects) : undefined,
-    tenantId && principal ? deps.roles.generation(tenantId) : undefined,
+    current
+      ? current.generation
+      : tenantId && principal
+        ? deps.roles.generation(tenantId)
+        : undefined,
   ]);
   return { request: caller, tenantGeneration, tenantSpent };
 }

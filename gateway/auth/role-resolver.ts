@@ -14,6 +14,7 @@ import {
   roleGenerationKey,
 } from '../../platform/contracts/tenancy/membership-events';
 import { type TenantStatus } from '../../platform/contracts/tenancy/tenant-status-values';
+import type { MembershipListener, MembershipWatch } from './membership-watch';
 
 export interface RoleAnswer {
   /** null: no such tenant. */
@@ -39,6 +40,11 @@ export interface RoleResolverOptions {
   countLookup?: CountCacheLookup;
   /** (tenant, user) answers this process keeps beside Redis's; 10 000 by default. */
   localAnswers?: number;
+  /**
+   * Proves this process applied every announced membership change (membership-watch.ts), so
+   * kept answers need no generation marker; without it, each use of one reads the marker.
+   */
+  watch?: Pick<MembershipWatch, 'version' | 'trusted'>;
 }
 
 export interface ResolveOptions {
@@ -109,6 +115,18 @@ export class RoleResolver {
     return this.local.get(pairKey(tenantId, userId));
   }
 
+  /** The kept answer, when the membership watch proves it current (no marker needed). */
+  current(tenantId: string, userId: string): LocalAnswer | undefined {
+    if (!this.options.watch?.trusted()) return undefined;
+    return this.cached(tenantId, userId);
+  }
+
+  /** What the membership watch tells this resolver. */
+  readonly membershipListener: MembershipListener = {
+    tenantChanged: (tenantId) => this.forgetLocal(tenantId),
+    allChanged: () => this.local.clear(),
+  };
+
   /** The tenant's current generation marker (null: none); undefined when Redis cannot tell. */
   async generation(tenantId: string): Promise<string | null | undefined> {
     if (!isUuid(tenantId)) return undefined;
@@ -165,8 +183,19 @@ export class RoleResolver {
     const exact = userId ? `${tenant}:${userId.toLowerCase()}` : undefined;
     const matches = (key: string) => (exact ? key === exact : key.startsWith(`${tenant}:`));
     for (const key of this.inFlight.keys()) if (matches(key)) this.inFlight.delete(key);
-    for (const key of [...this.local.keys()]) if (matches(key)) this.local.delete(key);
+    this.forgetLocal(tenant, userId);
     await publishMembershipChanged(this.options.redis, this.options.prefix, tenant, userId);
+  }
+
+  /** Drops the answers this process keeps for `userId` in `tenantId`, or for all its users. */
+  private forgetLocal(tenantId: string, userId?: string): void {
+    const tenant = tenantId.toLowerCase();
+    if (userId) {
+      this.local.delete(`${tenant}:${userId.toLowerCase()}`);
+      return;
+    }
+    for (const key of [...this.local.keys()])
+      if (key.startsWith(`${tenant}:`)) this.local.delete(key);
   }
 
   private async lookup(
@@ -175,11 +204,16 @@ export class RoleResolver {
     requestId: string | undefined,
     fresh: boolean,
   ): Promise<RoleAnswer> {
+    // A change announced while this lookup runs may be one its answer predates.
+    const version = this.options.watch?.version;
+    const keep = (answer: RoleAnswer, generation: string | null) => {
+      if (this.options.watch?.version === version) this.keep(tenantId, userId, answer, generation);
+    };
     const cached: { answer?: RoleAnswer; generation: string | null } = fresh
       ? { generation: (await this.generation(tenantId)) ?? null }
       : await this.readCache(tenantId, userId);
     if (cached.answer) {
-      this.keep(tenantId, userId, cached.answer, cached.generation);
+      keep(cached.answer, cached.generation);
       return cached.answer;
     }
     const answer = await this.options.internal.call(
@@ -187,7 +221,7 @@ export class RoleResolver {
       { tenantId, userId },
       { requestId, timeoutMs: this.options.timeoutMs },
     );
-    this.keep(tenantId, userId, answer, cached.generation);
+    keep(answer, cached.generation);
     await this.writeCache(tenantId, userId, answer, cached.generation);
     return answer;
   }

@@ -14,6 +14,7 @@ import { ApiKeyAuthenticator } from './api-keys';
 import type { Authenticators } from './authenticate';
 import { jwksRoute } from './jwks-route';
 import { cacheCounter } from '../../platform/observability/cache-metrics';
+import { MembershipWatch } from './membership-watch';
 import { RoleResolver } from './role-resolver';
 
 export interface GatewayAuth {
@@ -52,14 +53,12 @@ export async function setupGatewayAuth(
   const revocations = new RevocationList(subscriber, redis, config.REDIS_PREFIX, logger);
   const apiKeyEndings = new ApiKeyEndings(subscriber, redis, config.REDIS_PREFIX, logger);
   await Promise.all([revocations.start(), apiKeyEndings.start()]);
-  const roles = new RoleResolver({
-    internal,
-    redis,
-    prefix: config.REDIS_PREFIX,
-    ttlSeconds: config.ROLE_CACHE_TTL_SECONDS,
+  const { roles, watch } = await startRoleResolver(
+    config,
+    { internal, redis, subscriber },
     logger,
-    countLookup: cacheCounter(registry, 'role'),
-  });
+    registry,
+  );
   const apiKeys = new ApiKeyAuthenticator({
     internal,
     endings: apiKeyEndings,
@@ -110,8 +109,37 @@ export async function setupGatewayAuth(
     ],
     routes: { [JWKS_PATH]: jwksRoute(jwksUrl, undefined, cacheCounter(registry, 'jwks_route')) },
     close: async () => {
-      await Promise.all([revocations.stop(), apiKeyEndings.stop()]);
+      await Promise.all([revocations.stop(), apiKeyEndings.stop(), watch?.stop()]);
       await Promise.all([closeRedis(subscriber), closeRedis(redis)]);
     },
   };
+}
+
+/** The role resolver, with the membership watch that lets it skip the generation marker. */
+async function startRoleResolver(
+  config: GatewayConfig,
+  {
+    internal,
+    redis,
+    subscriber,
+  }: { internal: InternalClient; redis: RedisClient; subscriber: RedisClient },
+  logger: Logger,
+  registry: Registry,
+): Promise<{ roles: RoleResolver; watch?: MembershipWatch }> {
+  // Cluster relays PUBLISHes between nodes in no order the watch could rely on.
+  const watch =
+    config.REDIS_MODE === 'cluster'
+      ? undefined
+      : new MembershipWatch({ subscriber, publisher: redis, prefix: config.REDIS_PREFIX, logger });
+  const roles = new RoleResolver({
+    internal,
+    redis,
+    prefix: config.REDIS_PREFIX,
+    ttlSeconds: config.ROLE_CACHE_TTL_SECONDS,
+    logger,
+    countLookup: cacheCounter(registry, 'role'),
+    watch,
+  });
+  await watch?.start(roles.membershipListener);
+  return { roles, watch };
 }

@@ -6,6 +6,7 @@ import type { RequestContext } from '../../platform/context/request-context';
 import { RateLimitedError } from '../../platform/errors/domain-errors';
 import { SlidingWindowSet } from '../../platform/rate-limit/window-set';
 import type { RedisClient } from '../../platform/redis/connection';
+import { LeasedLimits } from './leased-limits';
 
 /** The `limit` label of `tessera_rate_limit_rejections_total` and of a refusal's extensions. */
 export const RATE_LIMITS = ['ip', 'user', 'tenant', 'api_key', 'ws_connect'] as const;
@@ -22,6 +23,20 @@ export class RateLimitExceededError extends RateLimitedError {
     super(retryAfterSeconds);
     this.details.limit = limit;
   }
+}
+
+export const RATE_LIMIT_LEASES_METRIC = 'tessera_rate_limit_leases_total';
+
+/** Leases taken from the shared windows in Redis: the round trips the limits cost. */
+function rateLimitLeases(registry: Registry): Counter<'limit'> {
+  const existing = registry.getSingleMetric(RATE_LIMIT_LEASES_METRIC);
+  if (existing) return existing as Counter<'limit'>;
+  return new Counter({
+    name: RATE_LIMIT_LEASES_METRIC,
+    help: 'Leases of rate-limit units taken from Redis (a round trip each), by limit.',
+    labelNames: ['limit'],
+    registers: [registry],
+  });
 }
 
 /** The gateway's one rejections counter. */
@@ -56,37 +71,43 @@ export type RateLimitSubjects = readonly (readonly [RateLimitName, string])[];
  * nobody can spend another tenant's budget by naming it), and per IP for graphql-ws
  * connections. An HTTP request and each operation on a graphql-ws socket spend the same
  * budgets through {@link admit} and {@link tenant}. The limits a request spends together
- * ({@link spend}) are decided in one Redis round trip, all or nothing: their keys share one
- * Cluster slot for that.
+ * ({@link spend}) are spent from this process's leases of each window, all or nothing; the
+ * leases that ran out are taken again in one round trip (their keys share one Cluster slot).
  */
 export class EdgeRateLimits {
   readonly rejections: Counter<'limit'>;
-  private readonly windows: SlidingWindowSet<RateLimitName>;
+  private readonly leased: LeasedLimits<RateLimitName>;
 
   constructor(redis: RedisClient, config: EdgeRateLimitConfig, registry: Registry, logger: Logger) {
     this.rejections = rateLimitRejections(registry);
     let lastWarning = 0;
-    this.windows = new SlidingWindowSet(redis, {
+    const limits = {
+      ip: config.GATEWAY_RATE_LIMIT_PER_IP,
+      user: config.GATEWAY_RATE_LIMIT_PER_USER,
+      tenant: config.GATEWAY_RATE_LIMIT_PER_TENANT,
+      api_key: config.API_KEY_RATE_LIMIT_PER_MINUTE,
+      ws_connect: config.GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE,
+    };
+    const windows = new SlidingWindowSet(redis, {
       prefix: config.REDIS_PREFIX,
       slot: 'gateway-limits',
-      limits: {
-        ip: config.GATEWAY_RATE_LIMIT_PER_IP,
-        user: config.GATEWAY_RATE_LIMIT_PER_USER,
-        tenant: config.GATEWAY_RATE_LIMIT_PER_TENANT,
-        api_key: config.API_KEY_RATE_LIMIT_PER_MINUTE,
-        ws_connect: config.GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE,
-      },
+      limits,
       windowMs: 60_000,
       failMode: config.RATE_LIMIT_FAIL_MODE,
-      onDecision: (limits, outcome, error) => {
+      onDecision: (names, outcome, error) => {
         // One warning per 10 s is enough to see Redis is away without flooding the log.
         if (outcome !== 'error' || Date.now() - lastWarning < 10_000) return;
         lastWarning = Date.now();
         logger.warn(
-          { err: error, limits, failMode: config.RATE_LIMIT_FAIL_MODE },
+          { err: error, limits: names, failMode: config.RATE_LIMIT_FAIL_MODE },
           'rate limiter cannot reach Redis',
         );
       },
+    });
+    const leases = rateLimitLeases(registry);
+    this.leased = new LeasedLimits(windows, {
+      limits,
+      onLease: (limit) => leases.inc({ limit }),
     });
   }
 
@@ -139,11 +160,12 @@ export class EdgeRateLimits {
   }
 
   /**
-   * One unit from each listed budget if every one has room, else none: one Redis round trip.
+   * One unit from each listed budget if every one has room, else none, from this process's
+   * leases (leased-limits.ts): a round trip only for the budgets whose lease ran out.
    * Throws {@link RateLimitExceededError} naming the limit that refused.
    */
   async spend(subjects: RateLimitSubjects): Promise<void> {
-    const decision = await this.windows.consume(subjects);
+    const decision = await this.leased.spend(subjects);
     if (decision.allowed) return;
     const limit = decision.refusedBy ?? subjects[0]![0];
     this.rejections.inc({ limit });
