@@ -123,8 +123,11 @@ export class RoleResolver {
 
   /** What the membership watch tells this resolver. */
   readonly membershipListener: MembershipListener = {
-    tenantChanged: (tenantId) => this.forgetLocal(tenantId),
-    allChanged: () => this.local.clear(),
+    tenantChanged: (tenantId) => this.forget(tenantId),
+    allChanged: () => {
+      this.inFlight.clear();
+      this.local.clear();
+    },
   };
 
   /** The tenant's current generation marker (null: none); undefined when Redis cannot tell. */
@@ -179,23 +182,20 @@ export class RoleResolver {
    * on every pod. Lookups already in flight here are not joined by later callers.
    */
   async invalidate(tenantId: string, userId?: string): Promise<void> {
+    this.forget(tenantId, userId);
+    await publishMembershipChanged(this.options.redis, this.options.prefix, tenantId, userId);
+  }
+
+  /**
+   * Drops what this process keeps for `userId` in `tenantId` (or for all its users), and
+   * lets no later caller join a lookup already in flight, which may predate the change.
+   */
+  private forget(tenantId: string, userId?: string): void {
     const tenant = tenantId.toLowerCase();
     const exact = userId ? `${tenant}:${userId.toLowerCase()}` : undefined;
     const matches = (key: string) => (exact ? key === exact : key.startsWith(`${tenant}:`));
     for (const key of this.inFlight.keys()) if (matches(key)) this.inFlight.delete(key);
-    this.forgetLocal(tenant, userId);
-    await publishMembershipChanged(this.options.redis, this.options.prefix, tenant, userId);
-  }
-
-  /** Drops the answers this process keeps for `userId` in `tenantId`, or for all its users. */
-  private forgetLocal(tenantId: string, userId?: string): void {
-    const tenant = tenantId.toLowerCase();
-    if (userId) {
-      this.local.delete(`${tenant}:${userId.toLowerCase()}`);
-      return;
-    }
-    for (const key of [...this.local.keys()])
-      if (key.startsWith(`${tenant}:`)) this.local.delete(key);
+    for (const key of [...this.local.keys()]) if (matches(key)) this.local.delete(key);
   }
 
   private async lookup(
