@@ -29,26 +29,27 @@ export const RATE_LIMIT_LEASES_METRIC = 'tessera_rate_limit_leases_total';
 
 /** Leases taken from the shared windows in Redis: the round trips the limits cost. */
 function rateLimitLeases(registry: Registry): Counter<'limit'> {
-  const existing = registry.getSingleMetric(RATE_LIMIT_LEASES_METRIC);
-  if (existing) return existing as Counter<'limit'>;
-  return new Counter({
-    name: RATE_LIMIT_LEASES_METRIC,
-    help: 'Leases of rate-limit units taken from Redis (a round trip each), by limit.',
-    labelNames: ['limit'],
-    registers: [registry],
-  });
+  return limitCounter(
+    registry,
+    RATE_LIMIT_LEASES_METRIC,
+    'Leases of rate-limit units taken from Redis (a round trip each), by limit.',
+  );
 }
 
 /** The gateway's one rejections counter. */
 export function rateLimitRejections(registry: Registry): Counter<'limit'> {
-  const existing = registry.getSingleMetric(RATE_LIMIT_REJECTIONS_METRIC);
+  return limitCounter(
+    registry,
+    RATE_LIMIT_REJECTIONS_METRIC,
+    'Requests refused by a gateway rate limit, by limit (ip, user, tenant, api_key, ws_connect).',
+  );
+}
+
+/** A counter by `limit`, registered once per registry however many limiters share it. */
+function limitCounter(registry: Registry, name: string, help: string): Counter<'limit'> {
+  const existing = registry.getSingleMetric(name);
   if (existing) return existing as Counter<'limit'>;
-  return new Counter({
-    name: RATE_LIMIT_REJECTIONS_METRIC,
-    help: 'Requests refused by a gateway rate limit, by limit (ip, user, tenant, api_key, ws_connect).',
-    labelNames: ['limit'],
-    registers: [registry],
-  });
+  return new Counter({ name, help, labelNames: ['limit'], registers: [registry] });
 }
 
 export interface EdgeRateLimitConfig {
