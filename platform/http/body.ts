@@ -2,12 +2,26 @@ import type { IncomingMessage } from 'node:http';
 import { PayloadTooLargeError, ValidationError } from '../errors/domain-errors';
 
 /**
- * Reads a request body up to `limitBytes`. A declared Content-Length over the limit is refused
- * before reading a byte; a chunked body is cut off as soon as it crosses the limit.
+ * How far past the limit a refused body is still read (and dropped) before the 413 goes out.
+ * Answering mid-body and closing makes the kernel reset the connection under the bytes the
+ * client has not sent yet, and most clients then report the reset (EPIPE, ECONNRESET) instead of
+ * the answer. Past this bound the answer goes out at once: a body that large is not a mistake
+ * worth reading.
  */
-export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+export const REFUSED_BODY_DRAIN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads a request body up to `limitBytes`. A body over the limit (declared or streamed) is
+ * refused with a 413 once it has been read to its end, up to `drainBytes` past the limit; none of
+ * it is kept.
+ */
+export function readBody(
+  req: IncomingMessage,
+  limitBytes: number,
+  drainBytes = REFUSED_BODY_DRAIN_BYTES,
+): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (Number.isFinite(declared) && declared > limitBytes) {
+  if (Number.isFinite(declared) && declared > limitBytes + drainBytes) {
     req.resume();
     return Promise.reject(new PayloadTooLargeError(limitBytes));
   }
@@ -16,6 +30,7 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
+    let tooLarge = Number.isFinite(declared) && declared > limitBytes;
     let settled = false;
     const settle = (error?: Error) => {
       if (settled) return;
@@ -29,15 +44,19 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
     };
     const onData = (chunk: Buffer) => {
       total += chunk.length;
-      if (total > limitBytes) {
+      if (total > limitBytes && !tooLarge) {
+        tooLarge = true;
+        chunks.length = 0;
+      }
+      if (total > limitBytes + drainBytes) {
         settle(new PayloadTooLargeError(limitBytes));
-        // The rest is read and dropped, so the answer can still be written on this socket.
+        // The rest is dropped unread; the answer may not reach the client.
         req.resume();
         return;
       }
-      chunks.push(chunk);
+      if (!tooLarge) chunks.push(chunk);
     };
-    const onEnd = () => settle();
+    const onEnd = () => settle(tooLarge ? new PayloadTooLargeError(limitBytes) : undefined);
     const onError = (error: Error) => settle(error);
     const onClose = () => {
       if (!req.complete) settle(new BodyAbortedError());
