@@ -40,7 +40,7 @@ async function measured(run: () => Promise<BenchReport>): Promise<string> {
 async function main(): Promise<void> {
   await prepareTemplateDatabase();
   const sections = [
-    await measured(() => gatewayOverhead({ durationMs, concurrency, warmupMs: 2_000 })),
+    await measured(() => gatewayOverhead({ durationMs, concurrency, warmupMs: 2_000, rounds: 5 })),
     await measured(() => webhookDelivery({ deliveries, concurrency })),
   ];
   const markdown = ['## Tessera capacity', '', runDescription(), '', ...sections].join('\n');

@@ -1,7 +1,13 @@
 import { startStack } from '../testing/stack';
 import { cpuProfileArgs } from './lib/cpu-profile';
 import type { BenchReport } from './lib/report';
-import { measuredLoad, warm, type LoadTiming, type MeasuredLoad } from './overhead/measured-load';
+import {
+  SETTLE_MS,
+  measuredLoads,
+  warm,
+  type LoadTiming,
+  type MeasuredLoad,
+} from './overhead/measured-load';
 import { arrangeReaders } from './overhead/readers';
 import { assetsQuery, directToAssets, PAGE_SIZE, viaGateway } from './overhead/requests';
 
@@ -60,23 +66,28 @@ export async function gatewayOverhead(
     };
     const assetsUrl = stack.url('assets');
     const cases = {
-      direct: directToAssets(assetsUrl, stack.keys, assetsQuery()),
-      gateway: viaGateway(stack.gatewayUrl, assetsQuery()),
-      directOwners: directToAssets(assetsUrl, stack.keys, assetsQuery('id')),
-      gatewayOwners: viaGateway(stack.gatewayUrl, assetsQuery('email')),
+      direct: {
+        name: 'assets subgraph directly',
+        step: directToAssets(assetsUrl, stack.keys, assetsQuery()),
+      },
+      gateway: { name: 'gateway → assets', step: viaGateway(stack.gatewayUrl, assetsQuery()) },
+      directOwners: {
+        name: 'assets subgraph directly (owner { id })',
+        step: directToAssets(assetsUrl, stack.keys, assetsQuery('id')),
+      },
+      gatewayOwners: {
+        name: 'gateway → assets + auth (owner { email })',
+        step: viaGateway(stack.gatewayUrl, assetsQuery('email')),
+      },
     };
     // Every path is warmed before any is measured: the one measured first would otherwise pay
     // alone for the processes' JIT and PostgreSQL's cold pages, which flattered the other.
-    for (const step of Object.values(cases)) await warm(readers, step, timing);
-    const run = (name: string, step: Parameters<typeof measuredLoad>[2]) =>
-      measuredLoad(name, readers, step, groups, timing);
-
-    const direct = await run('assets subgraph directly', cases.direct);
-    const gateway = await run('gateway → assets', cases.gateway);
-    const directOwners = await run('assets subgraph directly (owner { id })', cases.directOwners);
-    const gatewayOwners = await run(
-      'gateway → assets + auth (owner { email })',
-      cases.gatewayOwners,
+    for (const { step } of Object.values(cases)) await warm(readers, step, timing);
+    const { direct, gateway, directOwners, gatewayOwners } = await measuredLoads(
+      cases,
+      readers,
+      groups,
+      timing,
     );
     const rows = [direct, gateway, directOwners, gatewayOwners];
     const failed = rows.filter((row) => row.errors > 0 || row.failures.length > 0);
@@ -117,10 +128,11 @@ function overheadReport(
       `${READERS} distinct signed-in users (VIEWERs of ${TENANTS} tenants) each asking in turn for ` +
       `${PAGE_SIZE} of their tenant's ${ASSETS_PER_TENANT} assets with X-Tenant-Id; policies on, ` +
       `in-flight deduplication off, rate limits on and sized so none refuses. Closed loop, ` +
-      `${timing.concurrency} concurrent clients, ${timing.durationMs / 1000} s after a ` +
-      `${timing.warmupMs / 1000} s warm-up (and every path warmed as long before any is ` +
-      `measured), load generator on the same machine. CPU ms per ` +
-      `request: user + system time of each process tree over the requests served (warm-up ` +
+      `${timing.concurrency} concurrent clients; every path warmed for ${timing.warmupMs / 1000} s, ` +
+      `then each measured for ${timing.durationMs / 1000} s in ${timing.rounds} slices, the ` +
+      `paths taking turns slice by slice so that the machine's drift reaches all alike (each ` +
+      `slice after a ${SETTLE_MS / 1000} s settle); load generator on the same machine. CPU ms ` +
+      `per request: user + system time of each process tree over the requests served (settles ` +
       `included on both sides); "client" is the load generator, which signs each direct request.`,
     rows,
     table: {

@@ -19,44 +19,75 @@ export interface ClosedLoopResult extends LoadResult {
   failures: string[];
 }
 
+/** What one closed loop saw, before it is summarised: slices of one load can be merged. */
+export interface ClosedLoopSamples {
+  /** Latency of each step that succeeded after the warm-up, in ms. */
+  latencies: number[];
+  errors: number;
+  succeededTotal: number;
+  failures: string[];
+  /** The most turns one client took, warm-up included: where the next slice picks up. */
+  turns: number;
+}
+
 /**
  * A closed loop of arbitrary steps: `concurrency` clients each start the next step as soon as
  * the last one ended, for a fixed time after a warm-up that is not counted.
  */
 export async function runClosedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult> {
-  const latencies: number[] = [];
-  const failures: string[] = [];
-  let errors = 0;
-  let succeededTotal = 0;
+  return summarize([await sampleClosedLoop(options)], options.durationMs);
+}
+
+/** {@link runClosedLoop}'s loop, unsummarised; each client's turns count from `firstTurn`. */
+export async function sampleClosedLoop(
+  options: ClosedLoopOptions & { firstTurn?: number },
+): Promise<ClosedLoopSamples> {
+  const samples: ClosedLoopSamples = {
+    latencies: [],
+    errors: 0,
+    succeededTotal: 0,
+    failures: [],
+    turns: 0,
+  };
   const warmupEnds = Date.now() + options.warmupMs;
   const ends = warmupEnds + options.durationMs;
+  const firstTurn = options.firstTurn ?? 0;
 
   const client = async (index: number) => {
-    for (let turn = 0; Date.now() < ends; turn += 1) {
+    for (let turn = firstTurn; Date.now() < ends; turn += 1) {
+      samples.turns = Math.max(samples.turns, turn + 1 - firstTurn);
       const measuring = Date.now() >= warmupEnds;
       const started = performance.now();
       try {
         await options.step(index, turn);
-        succeededTotal += 1;
-        if (measuring) latencies.push(performance.now() - started);
+        samples.succeededTotal += 1;
+        if (measuring) samples.latencies.push(performance.now() - started);
       } catch (error) {
-        if (measuring) errors += 1;
-        if (failures.length < 5)
-          failures.push(error instanceof Error ? error.message : String(error));
+        if (measuring) samples.errors += 1;
+        if (samples.failures.length < 5)
+          samples.failures.push(error instanceof Error ? error.message : String(error));
       }
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, (_, index) => client(index)));
+  return samples;
+}
 
-  latencies.sort((a, b) => a - b);
+/** One result from the slices of one load, measured for `durationMs` in all. */
+export function summarize(
+  slices: readonly ClosedLoopSamples[],
+  durationMs: number,
+): ClosedLoopResult {
+  const latencies = slices.flatMap((slice) => slice.latencies).sort((a, b) => a - b);
+  const failures = slices.flatMap((slice) => slice.failures).slice(0, 5);
   return {
     requests: latencies.length,
-    errors,
-    rps: Math.round((latencies.length / (options.durationMs / 1000)) * 10) / 10,
+    errors: slices.reduce((sum, slice) => sum + slice.errors, 0),
+    rps: Math.round((latencies.length / (durationMs / 1000)) * 10) / 10,
     p50Ms: percentile(latencies, 0.5),
     p95Ms: percentile(latencies, 0.95),
     p99Ms: percentile(latencies, 0.99),
-    succeededTotal,
+    succeededTotal: slices.reduce((sum, slice) => sum + slice.succeededTotal, 0),
     failures,
   };
 }

@@ -1,5 +1,11 @@
 import { descendants } from '../gateway/peak-rss';
-import { runClosedLoop, type ClosedLoopResult } from '../lib/closed-loop';
+import {
+  runClosedLoop,
+  sampleClosedLoop,
+  summarize,
+  type ClosedLoopResult,
+  type ClosedLoopSamples,
+} from '../lib/closed-loop';
 import { cpuTimeMs } from '../lib/process-cpu';
 import type { Reader } from './readers';
 import type { ReadStep } from './requests';
@@ -14,37 +20,74 @@ export interface LoadTiming {
   concurrency: number;
   durationMs: number;
   warmupMs: number;
+  /** Slices each load's measured time is cut into, the loads taking turns (1: one after another). */
+  rounds: number;
 }
 
 /**
- * A closed loop of `step` over many distinct readers (client `c`'s turn `t` reads as reader
+ * Closed loops of each step over many distinct readers (client `c`'s turn `t` reads as reader
  * `(c + t * concurrency) mod readers`, so consecutive requests of one client are different
- * users), charged the CPU time of each process group meanwhile: a root pid and every process
- * below it (a gateway's cluster workers, say), or the bench process itself.
+ * users), each charged the CPU time of every process group meanwhile: a root pid and every
+ * process below it (a gateway's cluster workers, say), or the bench process itself.
+ *
+ * The loads take turns: each one's measured time is cut into `rounds` slices, and every round
+ * runs one slice of each, in order. A load measured only after another would see the machine
+ * as it was later (other tenants of the host, the database's own background work), and on a
+ * shared host that drift moved the ratio between two loads by more than a tenth from run to
+ * run. Each slice starts with a short unmeasured settle, while the closed loop fills up.
  */
-export async function measuredLoad(
-  name: string,
+export async function measuredLoads<Name extends string>(
+  steps: Readonly<Record<Name, { name: string; step: ReadStep }>>,
   readers: readonly Reader[],
-  step: ReadStep,
   groups: Readonly<Record<string, number | 'self'>>,
   timing: LoadTiming,
-): Promise<MeasuredLoad> {
-  const before = cpuOfGroups(groups);
-  const result = await runClosedLoop({
-    ...timing,
-    step: byReader(readers, step, timing.concurrency),
-  });
-  const after = cpuOfGroups(groups);
-  const perRequest = (ms: number) =>
-    Math.round((ms / Math.max(1, result.succeededTotal)) * 100) / 100;
-  return {
-    name,
-    ...result,
-    cpuMsPerRequest: Object.fromEntries(
-      Object.keys(groups).map((group) => [group, perRequest(after[group]! - before[group]!)]),
-    ),
-  };
+): Promise<Record<Name, MeasuredLoad>> {
+  const names = Object.keys(steps) as Name[];
+  const slices = new Map<Name, ClosedLoopSamples[]>(names.map((name) => [name, []]));
+  const cpuMs = new Map<Name, Record<string, number>>(
+    names.map((name) => [name, Object.fromEntries(Object.keys(groups).map((g) => [g, 0]))]),
+  );
+  const turns = new Map<Name, number>(names.map((name) => [name, 0]));
+  const sliceMs = Math.ceil(timing.durationMs / timing.rounds);
+  for (let round = 0; round < timing.rounds; round += 1) {
+    for (const name of names) {
+      const before = cpuOfGroups(groups);
+      const slice = await sampleClosedLoop({
+        concurrency: timing.concurrency,
+        durationMs: sliceMs,
+        warmupMs: SETTLE_MS,
+        firstTurn: turns.get(name),
+        step: byReader(readers, steps[name].step, timing.concurrency),
+      });
+      const after = cpuOfGroups(groups);
+      const charged = cpuMs.get(name)!;
+      for (const group of Object.keys(groups)) charged[group]! += after[group]! - before[group]!;
+      slices.get(name)!.push(slice);
+      turns.set(name, turns.get(name)! + slice.turns);
+    }
+  }
+  return Object.fromEntries(
+    names.map((name) => {
+      const result = summarize(slices.get(name)!, sliceMs * timing.rounds);
+      const perRequest = (ms: number) =>
+        Math.round((ms / Math.max(1, result.succeededTotal)) * 100) / 100;
+      const charged = cpuMs.get(name)!;
+      return [
+        name,
+        {
+          name: steps[name].name,
+          ...result,
+          cpuMsPerRequest: Object.fromEntries(
+            Object.keys(groups).map((group) => [group, perRequest(charged[group]!)]),
+          ),
+        },
+      ];
+    }),
+  ) as Record<Name, MeasuredLoad>;
 }
+
+/** Unmeasured time at the start of each slice, while every client gets its first answer. */
+export const SETTLE_MS = 250;
 
 /** Runs `step` for the warm-up time, unmeasured; a failure there fails the bench as well. */
 export async function warm(
