@@ -72,14 +72,6 @@ export class WebhookEndpointRepository {
     return new Set(rows.map((row) => row.tenant_id));
   }
 
-  async countForTenant(tenantId: string): Promise<number> {
-    const rows: { count: number }[] = await this.manager.query(
-      `SELECT count(*)::int AS count FROM jobs.webhook_endpoints WHERE tenant_id = $1`,
-      [tenantId],
-    );
-    return rows[0]!.count;
-  }
-
   /**
    * Serializes endpoint creation within a tenant until the transaction ends, so two creations
    * at once cannot both pass the per-tenant limit.
@@ -91,21 +83,48 @@ export class WebhookEndpointRepository {
   }
 
   /**
-   * Inserts the endpoint and answers it as a read would (secrets left out): the database's
-   * timestamps come back with the INSERT, so no second query reads the row again.
+   * Inserts the endpoint unless the tenant already has `max`, and answers it as a read would
+   * (secrets left out; the database's timestamps come back with the INSERT). Null when the
+   * tenant is at its limit. The count is part of the INSERT, so it costs no round trip of its
+   * own; run after {@link lockTenant} in the same transaction, the statement's snapshot is
+   * taken after the lock, so it counts every endpoint a creation before it committed.
    */
-  async insert(
+  async insertWithinLimit(
     endpoint: Omit<EndpointWithSecrets, 'createdAt' | 'updatedAt'>,
-  ): Promise<WebhookEndpointEntity> {
-    const result = await this.manager.insert(WebhookEndpointEntity, endpoint);
-    const generated = result.generatedMaps[0] as Pick<
-      WebhookEndpointEntity,
-      'createdAt' | 'updatedAt'
-    >;
+    max: number,
+  ): Promise<WebhookEndpointEntity | null> {
+    const rows: { created_at: Date; updated_at: Date }[] = await this.manager.query(
+      `INSERT INTO jobs.webhook_endpoints
+         (id, tenant_id, url, description, event_types, status, verified_at,
+          rate_limit_per_second, secret_ciphertext, previous_secret_ciphertext,
+          previous_secret_expires_at, failing_since, disabled_reason)
+       SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::text[], $6::text, $7::timestamptz,
+              $8::integer, $9::text, $10::text, $11::timestamptz, $12::timestamptz, $13::text
+        WHERE (SELECT count(*) FROM jobs.webhook_endpoints WHERE tenant_id = $2::uuid) < $14
+       RETURNING created_at, updated_at`,
+      [
+        endpoint.id,
+        endpoint.tenantId,
+        endpoint.url,
+        endpoint.description,
+        endpoint.eventTypes,
+        endpoint.status,
+        endpoint.verifiedAt,
+        endpoint.rateLimitPerSecond,
+        endpoint.secretCiphertext,
+        endpoint.previousSecretCiphertext,
+        endpoint.previousSecretExpiresAt,
+        endpoint.failingSince,
+        endpoint.disabledReason,
+        max,
+      ],
+    );
+    const row = rows[0];
+    if (!row) return null;
     const { secretCiphertext: _secret, previousSecretCiphertext: _previous, ...visible } = endpoint;
     return Object.assign(new WebhookEndpointEntity(), visible, {
-      createdAt: generated.createdAt,
-      updatedAt: generated.updatedAt,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
     });
   }
 

@@ -82,29 +82,32 @@ export class WebhookEndpointService {
     return this.scope.run(async (manager) => {
       const endpoints = new WebhookEndpointRepository(manager);
       await endpoints.lockTenant(tenantId);
-      if ((await endpoints.countForTenant(tenantId)) >= max) {
+      const id = randomUUID();
+      const secret = generateWebhookSecret();
+      const endpoint = await endpoints.insertWithinLimit(
+        {
+          id,
+          tenantId,
+          url,
+          description,
+          eventTypes,
+          status: 'PENDING_VERIFICATION',
+          verifiedAt: null,
+          rateLimitPerSecond,
+          secretCiphertext: this.webhooks.keyRing.encrypt(secret, id),
+          previousSecretCiphertext: null,
+          previousSecretExpiresAt: null,
+          failingSince: null,
+          disabledReason: null,
+        },
+        max,
+      );
+      if (!endpoint) {
         throw new ValidationError(
           `A tenant can have at most ${max} webhook endpoints; delete one first`,
           { limit: max },
         );
       }
-      const id = randomUUID();
-      const secret = generateWebhookSecret();
-      const endpoint = await endpoints.insert({
-        id,
-        tenantId,
-        url,
-        description,
-        eventTypes,
-        status: 'PENDING_VERIFICATION',
-        verifiedAt: null,
-        rateLimitPerSecond,
-        secretCiphertext: this.webhooks.keyRing.encrypt(secret, id),
-        previousSecretCiphertext: null,
-        previousSecretExpiresAt: null,
-        failingSince: null,
-        disabledReason: null,
-      });
       // The URL's path and query may hold a token of the receiver's; the journal keeps the origin.
       await appendEvent(manager, {
         type: EventType.WEBHOOK_ENDPOINT_CREATED,
