@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { DATABASE_SERVICES, type DatabaseService, OWNED_SCHEMAS, serviceRole } from '../db/roles';
 import { platformScope, tenantScope } from '../db/scope';
 import { connectAs, createTestDatabase, type TestDatabase } from '../../testing/database';
+import { eventually } from '../../testing/eventually';
 import { AssetEntity } from '../../subgraphs/assets/entities/asset.entity';
 
 // Row-level security as the services see it: each connected as its own role (no BYPASSRLS),
@@ -188,6 +189,80 @@ describe('a scoped transaction', () => {
     await expect(
       tenantScope(app, hostile).run((manager) => manager.find(AssetEntity)),
     ).rejects.toThrow(/invalid input syntax for type uuid/);
+  });
+
+  it('takes a tenant lock in the round trip that opens it, as a parameter for any other id', async () => {
+    const statements = await statementsOf(() =>
+      tenantScope(app, tenantA).run((manager) => manager.query('SELECT 1'), {
+        lockTenant: 'assets.quota',
+      }),
+    );
+    expect(statements).toEqual([
+      `START TRANSACTION; SELECT set_config('app.tenant_id', '${tenantA}', true); ` +
+        `SELECT pg_advisory_xact_lock(hashtextextended('assets.quota:${tenantA}', 0))`,
+      'SELECT 1',
+      'COMMIT',
+    ]);
+    const hostile = `${tenantA}', 0)); SELECT 1; --`;
+    const sent = await statementsOf(() =>
+      tenantScope(app, hostile).run((manager) => manager.query('SELECT 1'), {
+        lockTenant: 'assets.quota',
+      }),
+    );
+    expect(sent).toContain(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`);
+    expect(sent.join('\n')).not.toContain(hostile);
+  });
+
+  it("holds a second transaction with the same tenant lock until the first ends, and no other tenant's", async () => {
+    let releaseFirst!: () => void;
+    const firstHolds = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstEntered!: () => void;
+    const entered = new Promise<void>((resolve) => (firstEntered = resolve));
+    const first = tenantScope(app, tenantA).run(
+      async () => {
+        firstEntered();
+        await firstHolds;
+      },
+      { lockTenant: 'test.lock' },
+    );
+    await entered;
+    // Another tenant's lock of the same name is another lock: it is granted at once.
+    await tenantScope(app, tenantB).run((manager) => manager.query('SELECT 1'), {
+      lockTenant: 'test.lock',
+    });
+    let secondRan = false;
+    const second = tenantScope(app, tenantA).run(
+      async () => {
+        secondRan = true;
+      },
+      { lockTenant: 'test.lock' },
+    );
+    await eventually(
+      async () =>
+        (
+          await db.query(
+            `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database =
+              (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          )
+        ).length > 0,
+      10_000,
+      'the second transaction waiting for the lock',
+    );
+    expect(secondRan).toBe(false);
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(secondRan).toBe(true);
+  });
+
+  it('refuses a lock name that could not be a constant, and a tenant lock without a tenant', async () => {
+    const work = jest.fn(() => Promise.resolve());
+    await expect(
+      tenantScope(app, tenantA).run(work, { lockTenant: "x', 0)); --" }),
+    ).rejects.toThrow('Not a lock name');
+    await expect(platformScope(app).run(work, { lockTenant: 'assets.quota' })).rejects.toThrow(
+      'no tenant is set',
+    );
+    expect(work).not.toHaveBeenCalled();
   });
 
   it('rolls back and returns its connection when the work throws', async () => {

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { requireTenant, type RequestContext } from '../context/request-context';
 import { readTransaction } from './read-transaction';
-import { scopedTransaction } from './scope-transaction';
+import { scopedTransaction, type TransactionOptions } from './scope-transaction';
 
 /**
  * How services and workers reach the database: whose rows (one tenant's, or the platform's
@@ -12,8 +12,8 @@ import { scopedTransaction } from './scope-transaction';
 export interface Scope<TTenant extends string | null = string | null> {
   /** The tenant whose rows this scope reaches; null: the platform (rows without a tenant). */
   readonly tenantId: TTenant;
-  /** A transaction on the primary. */
-  run<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T>;
+  /** A transaction on the primary; `options.lockTenant` serializes it with others (see there). */
+  run<T>(fn: (manager: EntityManager) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** A read that may lag (lists, searches): the read replica's when there is one. */
   read<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T>;
 }
@@ -32,7 +32,7 @@ export function tenantScope(dataSource: DataSource, tenant: string | RequestCont
     get tenantId() {
       return tenantId();
     },
-    run: (fn) => scopedTransaction(dataSource, tenantId(), fn),
+    run: (fn, options) => scopedTransaction(dataSource, tenantId(), fn, options),
     read: (fn) => readTransaction(dataSource, tenantId(), fn),
   };
 }
@@ -41,7 +41,7 @@ export function tenantScope(dataSource: DataSource, tenant: string | RequestCont
 export function platformScope(dataSource: DataSource): Scope<null> {
   return {
     tenantId: null,
-    run: (fn) => scopedTransaction(dataSource, null, fn),
+    run: (fn, options) => scopedTransaction(dataSource, null, fn, options),
     read: (fn) => readTransaction(dataSource, null, fn),
   };
 }

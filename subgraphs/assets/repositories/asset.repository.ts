@@ -34,6 +34,12 @@ export interface AssetPageQuery {
   limit: number;
 }
 
+/**
+ * The tenant lock (`Scope.run`'s `lockTenant`) that serializes a tenant's quota checks, so two
+ * uploads created at once cannot both fit in the space left for one.
+ */
+export const QUOTA_LOCK = 'assets.quota';
+
 /** Runs inside a tenant transaction: row-level security limits every query to that tenant. */
 export class AssetRepository {
   constructor(private readonly manager: EntityManager) {}
@@ -90,16 +96,6 @@ export class AssetRepository {
       completedAt: rows[0].completed_at,
       updatedAt: rows[0].updated_at,
     });
-  }
-
-  /**
-   * Serializes quota checks of one tenant until the transaction ends, so two uploads created
-   * at once cannot both fit in the space left for one.
-   */
-  async lockTenantQuota(tenantId: string): Promise<void> {
-    await this.manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `assets.quota:${tenantId}`,
-    ]);
   }
 
   /**

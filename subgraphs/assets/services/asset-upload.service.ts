@@ -12,7 +12,7 @@ import { appendEvent } from '../../../platform/events/append-event';
 import { EventType } from '../../../platform/events/event-types';
 import { parseId } from '../../../platform/graphql/ids';
 import type { AssetEntity } from '../entities/asset.entity';
-import { AssetRepository } from '../repositories/asset.repository';
+import { AssetRepository, QUOTA_LOCK } from '../repositories/asset.repository';
 import type { BlobKey } from '../storage/blob-store';
 import { assertMayChange } from './asset-access';
 import {
@@ -79,26 +79,28 @@ export class AssetUploadService {
     };
     const ownerId = await this.ownerId();
     const tenantId = this.scope.tenantId;
-    const asset = await this.scope.run(async (manager) => {
-      const assets = new AssetRepository(manager);
-      await assets.lockTenantQuota(tenantId);
-      const used = await assets.usedBytes(tenantId);
-      if (used + values.sizeBytes > limits.quotaBytes) {
-        throw new QuotaExceededError(limits.quotaBytes, used);
-      }
-      const created = await assets.insert({ ...values, tenantId, ownerId });
-      await appendEvent(manager, {
-        type: EventType.ASSET_CREATED,
-        payload: {
-          assetId: created.id,
-          name: created.name,
-          contentType: created.contentType,
-          sizeBytes: created.sizeBytes,
-          ownerId,
-        },
-      });
-      return created;
-    });
+    const asset = await this.scope.run(
+      async (manager) => {
+        const assets = new AssetRepository(manager);
+        const used = await assets.usedBytes(tenantId);
+        if (used + values.sizeBytes > limits.quotaBytes) {
+          throw new QuotaExceededError(limits.quotaBytes, used);
+        }
+        const created = await assets.insert({ ...values, tenantId, ownerId });
+        await appendEvent(manager, {
+          type: EventType.ASSET_CREATED,
+          payload: {
+            assetId: created.id,
+            name: created.name,
+            contentType: created.contentType,
+            sizeBytes: created.sizeBytes,
+            ownerId,
+          },
+        });
+        return created;
+      },
+      { lockTenant: QUOTA_LOCK },
+    );
     const { url, expiresAt } = this.services.urls.upload(keyOf(asset));
     return { asset, uploadUrl: url, expiresAt };
   }

@@ -22,6 +22,12 @@ export type EndpointChanges = Partial<
   >
 >;
 
+/**
+ * The tenant lock (`Scope.run`'s `lockTenant`) endpoint creations hold, so two creations at once
+ * cannot both pass the per-tenant limit.
+ */
+export const ENDPOINT_CREATION_LOCK = 'jobs.webhook_endpoints';
+
 /** Runs inside a tenant transaction: row-level security limits every query to that tenant. */
 export class WebhookEndpointRepository {
   constructor(private readonly manager: EntityManager) {}
@@ -73,20 +79,10 @@ export class WebhookEndpointRepository {
   }
 
   /**
-   * Serializes endpoint creation within a tenant until the transaction ends, so two creations
-   * at once cannot both pass the per-tenant limit.
-   */
-  async lockTenant(tenantId: string): Promise<void> {
-    await this.manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `jobs.webhook_endpoints:${tenantId}`,
-    ]);
-  }
-
-  /**
    * Inserts the endpoint unless the tenant already has `max`, and answers it as a read would
    * (secrets left out; the database's timestamps come back with the INSERT). Null when the
    * tenant is at its limit. The count is part of the INSERT, so it costs no round trip of its
-   * own; run after {@link lockTenant} in the same transaction, the statement's snapshot is
+   * own. In a transaction holding {@link ENDPOINT_CREATION_LOCK}, the statement's snapshot is
    * taken after the lock, so it counts every endpoint a creation before it committed.
    */
   async insertWithinLimit(

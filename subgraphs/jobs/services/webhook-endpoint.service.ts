@@ -8,6 +8,7 @@ import { isUuid, parseId } from '../../../platform/graphql/ids';
 import type { WebhookEndpointEntity, WebhookStatus } from '../entities/webhook-endpoint.entity';
 import type { JobsLoaders } from '../loaders';
 import {
+  ENDPOINT_CREATION_LOCK,
   WebhookEndpointRepository,
   type EndpointChanges,
 } from '../repositories/webhook-endpoint.repository';
@@ -79,42 +80,44 @@ export class WebhookEndpointService {
     const rateLimitPerSecond = validRateLimit(input.rateLimitPerSecond);
     const tenantId = this.scope.tenantId;
     const max = this.webhooks.maxEndpointsPerTenant;
-    return this.scope.run(async (manager) => {
-      const endpoints = new WebhookEndpointRepository(manager);
-      await endpoints.lockTenant(tenantId);
-      const id = randomUUID();
-      const secret = generateWebhookSecret();
-      const endpoint = await endpoints.insertWithinLimit(
-        {
-          id,
-          tenantId,
-          url,
-          description,
-          eventTypes,
-          status: 'PENDING_VERIFICATION',
-          verifiedAt: null,
-          rateLimitPerSecond,
-          secretCiphertext: this.webhooks.keyRing.encrypt(secret, id),
-          previousSecretCiphertext: null,
-          previousSecretExpiresAt: null,
-          failingSince: null,
-          disabledReason: null,
-        },
-        max,
-      );
-      if (!endpoint) {
-        throw new ValidationError(
-          `A tenant can have at most ${max} webhook endpoints; delete one first`,
-          { limit: max },
+    return this.scope.run(
+      async (manager) => {
+        const endpoints = new WebhookEndpointRepository(manager);
+        const id = randomUUID();
+        const secret = generateWebhookSecret();
+        const endpoint = await endpoints.insertWithinLimit(
+          {
+            id,
+            tenantId,
+            url,
+            description,
+            eventTypes,
+            status: 'PENDING_VERIFICATION',
+            verifiedAt: null,
+            rateLimitPerSecond,
+            secretCiphertext: this.webhooks.keyRing.encrypt(secret, id),
+            previousSecretCiphertext: null,
+            previousSecretExpiresAt: null,
+            failingSince: null,
+            disabledReason: null,
+          },
+          max,
         );
-      }
-      // The URL's path and query may hold a token of the receiver's; the journal keeps the origin.
-      await appendEvent(manager, {
-        type: EventType.WEBHOOK_ENDPOINT_CREATED,
-        payload: { endpointId: id, origin: new URL(url).origin, eventTypes },
-      });
-      return { endpoint, secret };
-    });
+        if (!endpoint) {
+          throw new ValidationError(
+            `A tenant can have at most ${max} webhook endpoints; delete one first`,
+            { limit: max },
+          );
+        }
+        // The URL's path and query may hold a token of the receiver's; the journal keeps the origin.
+        await appendEvent(manager, {
+          type: EventType.WEBHOOK_ENDPOINT_CREATED,
+          payload: { endpointId: id, origin: new URL(url).origin, eventTypes },
+        });
+        return { endpoint, secret };
+      },
+      { lockTenant: ENDPOINT_CREATION_LOCK },
+    );
   }
 
   /**

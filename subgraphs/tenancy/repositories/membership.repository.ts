@@ -37,6 +37,13 @@ export interface MembershipInPage {
 const MEMBERSHIP_COLUMNS = 'id, tenant_id, user_id, role, created_at';
 
 /**
+ * The tenant lock (`Scope.run`'s `lockTenant`) that serializes a tenant's membership changes:
+ * role changes, removals and invitations read the actor's role and the OWNER count under it,
+ * so two concurrent demotions cannot both see a second OWNER and leave none.
+ */
+export const MEMBERSHIP_CHANGES_LOCK = 'tenancy.memberships.tenant';
+
+/**
  * Every SQL statement about memberships. Reads without a tenant go through the SECURITY
  * DEFINER functions of the memberships migration; everything else runs inside a tenant's
  * transaction, under row-level security.
@@ -121,17 +128,6 @@ export class MembershipRepository {
   async lockUser(userId: string): Promise<void> {
     await this.manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
       `tenancy.memberships.user:${userId}`,
-    ]);
-  }
-
-  /**
-   * Serializes one tenant's membership changes until the transaction ends: role changes,
-   * removals and invitations read the actor's role and the OWNER count under it, so two
-   * concurrent demotions cannot both see a second OWNER and leave none.
-   */
-  async lockTenant(tenantId: string): Promise<void> {
-    await this.manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `tenancy.memberships.tenant:${tenantId}`,
     ]);
   }
 

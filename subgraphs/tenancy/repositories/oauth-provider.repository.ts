@@ -34,6 +34,12 @@ export interface OAuthProviderWrite {
 }
 
 /**
+ * The tenant lock (`Scope.run`'s `lockTenant`) that serializes a tenant's provider changes, so
+ * two concurrent requests cannot both pass the per-tenant cap.
+ */
+export const PROVIDER_CHANGES_LOCK = 'tenancy.oauth_providers.tenant';
+
+/**
  * Every SQL statement about OAuth providers. All of them run inside the tenant's transaction,
  * under row-level security; the explicit tenant_id conditions are there for the index
  * (tenant_id, provider), the policy alone would still hide other tenants' rows.
@@ -125,16 +131,6 @@ export class OAuthProviderRepository {
       [tenantId, provider],
     );
     return deleted > 0;
-  }
-
-  /**
-   * Serializes one tenant's provider changes until the transaction ends, so two concurrent
-   * requests cannot both pass the per-tenant cap.
-   */
-  async lockTenant(tenantId: string): Promise<void> {
-    await this.manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `tenancy.oauth_providers.tenant:${tenantId}`,
-    ]);
   }
 }
 

@@ -21,7 +21,10 @@ import type { VerifiedEmailAnswer } from '../../../platform/contracts/auth/verif
 import type { InvitationEntity } from '../entities/invitation.entity';
 import type { Role } from '../entities/membership.entity';
 import { InvitationRepository } from '../repositories/invitation.repository';
-import { MembershipRepository } from '../repositories/membership.repository';
+import {
+  MEMBERSHIP_CHANGES_LOCK,
+  MembershipRepository,
+} from '../repositories/membership.repository';
 import { TenantRepository } from '../repositories/tenant.repository';
 import type { AuthCalls } from './auth-calls';
 import { invitationMail } from './invitation-mail';
@@ -108,66 +111,68 @@ export class InvitationService {
     if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
 
     const token = randomToken(32);
-    const { invitation } = await tenantScope(this.dataSource, tenantId).run(async (manager) => {
-      const memberships = new MembershipRepository(manager);
-      const invitations = new InvitationRepository(manager);
-      await memberships.lockTenant(tenantId);
-      const actorRole = await roleNow(memberships, this.request, tenantId, actorId);
-      requireRole(actorRole, 'ADMIN', 'invite members');
-      if (!mayGrant(actorRole, role)) {
-        throw new ForbiddenError('Only an OWNER can invite an OWNER');
-      }
-      const tenant = await new TenantRepository(manager).findById(tenantId);
-      if (!tenant) throw new NotFoundError('Tenant');
+    const { invitation } = await tenantScope(this.dataSource, tenantId).run(
+      async (manager) => {
+        const memberships = new MembershipRepository(manager);
+        const invitations = new InvitationRepository(manager);
+        const actorRole = await roleNow(memberships, this.request, tenantId, actorId);
+        requireRole(actorRole, 'ADMIN', 'invite members');
+        if (!mayGrant(actorRole, role)) {
+          throw new ForbiddenError('Only an OWNER can invite an OWNER');
+        }
+        const tenant = await new TenantRepository(manager).findById(tenantId);
+        if (!tenant) throw new NotFoundError('Tenant');
 
-      await invitations.clearStale(tenantId, daysAgo(ACCEPTED_INVITATIONS_KEPT_DAYS));
-      const pending = await invitations.findPendingFor(tenantId, email);
-      if (pending && !mayGrant(actorRole, pending.role)) {
-        throw new ForbiddenError(
-          `This address has a pending invitation as ${pending.role}, which only an OWNER can replace`,
-        );
-      }
-      const replaced = await invitations.removePendingFor(tenantId, email);
-      if ((await invitations.countPending(tenantId)) >= MAX_PENDING_INVITATIONS_PER_TENANT) {
-        throw new ValidationError(
-          `A tenant may have at most ${MAX_PENDING_INVITATIONS_PER_TENANT} pending invitations: revoke some first`,
-          { field: 'email' },
-        );
-      }
-      const created = await invitations.insert({
-        tenantId,
-        email,
-        role,
-        tokenHash: hashToken(token),
-        invitedBy: actorId,
-        ttlSeconds: this.settings.ttlSeconds,
-      });
-      await appendEvent(manager, {
-        type: EventType.MEMBER_INVITED,
-        tenantId,
-        payload: {
-          invitationId: created.id,
+        await invitations.clearStale(tenantId, daysAgo(ACCEPTED_INVITATIONS_KEPT_DAYS));
+        const pending = await invitations.findPendingFor(tenantId, email);
+        if (pending && !mayGrant(actorRole, pending.role)) {
+          throw new ForbiddenError(
+            `This address has a pending invitation as ${pending.role}, which only an OWNER can replace`,
+          );
+        }
+        const replaced = await invitations.removePendingFor(tenantId, email);
+        if ((await invitations.countPending(tenantId)) >= MAX_PENDING_INVITATIONS_PER_TENANT) {
+          throw new ValidationError(
+            `A tenant may have at most ${MAX_PENDING_INVITATIONS_PER_TENANT} pending invitations: revoke some first`,
+            { field: 'email' },
+          );
+        }
+        const created = await invitations.insert({
+          tenantId,
           email,
           role,
-          expiresAt: created.expiresAt.toISOString(),
-          replacedInvitationId: replaced,
-        },
-      });
-      // In the invitation's transaction: the mail is kept (and sent with retries by the
-      // worker under smtp) exactly when the invitation is.
-      await this.settings.mailer.send(
-        invitationMail({
-          to: email,
-          tenantName: tenant.name,
-          role,
-          token,
-          expiresAt: created.expiresAt,
-          appPublicUrl: this.settings.appPublicUrl,
-        }),
-        manager,
-      );
-      return { invitation: created };
-    });
+          tokenHash: hashToken(token),
+          invitedBy: actorId,
+          ttlSeconds: this.settings.ttlSeconds,
+        });
+        await appendEvent(manager, {
+          type: EventType.MEMBER_INVITED,
+          tenantId,
+          payload: {
+            invitationId: created.id,
+            email,
+            role,
+            expiresAt: created.expiresAt.toISOString(),
+            replacedInvitationId: replaced,
+          },
+        });
+        // In the invitation's transaction: the mail is kept (and sent with retries by the
+        // worker under smtp) exactly when the invitation is.
+        await this.settings.mailer.send(
+          invitationMail({
+            to: email,
+            tenantName: tenant.name,
+            role,
+            token,
+            expiresAt: created.expiresAt,
+            appPublicUrl: this.settings.appPublicUrl,
+          }),
+          manager,
+        );
+        return { invitation: created };
+      },
+      { lockTenant: MEMBERSHIP_CHANGES_LOCK },
+    );
     return { invitation, token };
   }
 
@@ -236,27 +241,31 @@ export class InvitationService {
     const id = parseId(idArg);
     const tenantId = requireTenant(this.request);
 
-    await tenantScope(this.dataSource, tenantId).run(async (manager) => {
-      const memberships = new MembershipRepository(manager);
-      const invitations = new InvitationRepository(manager);
-      await memberships.lockTenant(tenantId);
-      const actorRole = await roleNow(memberships, this.request, tenantId, actorId);
-      requireRole(actorRole, 'ADMIN', 'revoke invitations');
-      const invitation = await invitations.findForUpdate(tenantId, id);
-      if (!invitation) throw new NotFoundError('Invitation');
-      if (invitation.acceptedAt) {
-        throw new ConflictError('This invitation was already accepted: remove the member instead');
-      }
-      if (!mayGrant(actorRole, invitation.role)) {
-        throw new ForbiddenError('Only an OWNER can revoke an invitation to be OWNER');
-      }
-      await invitations.remove(tenantId, id);
-      await appendEvent(manager, {
-        type: EventType.INVITATION_REVOKED,
-        tenantId,
-        payload: { invitationId: id, email: invitation.email, role: invitation.role },
-      });
-    });
+    await tenantScope(this.dataSource, tenantId).run(
+      async (manager) => {
+        const memberships = new MembershipRepository(manager);
+        const invitations = new InvitationRepository(manager);
+        const actorRole = await roleNow(memberships, this.request, tenantId, actorId);
+        requireRole(actorRole, 'ADMIN', 'revoke invitations');
+        const invitation = await invitations.findForUpdate(tenantId, id);
+        if (!invitation) throw new NotFoundError('Invitation');
+        if (invitation.acceptedAt) {
+          throw new ConflictError(
+            'This invitation was already accepted: remove the member instead',
+          );
+        }
+        if (!mayGrant(actorRole, invitation.role)) {
+          throw new ForbiddenError('Only an OWNER can revoke an invitation to be OWNER');
+        }
+        await invitations.remove(tenantId, id);
+        await appendEvent(manager, {
+          type: EventType.INVITATION_REVOKED,
+          tenantId,
+          payload: { invitationId: id, email: invitation.email, role: invitation.role },
+        });
+      },
+      { lockTenant: MEMBERSHIP_CHANGES_LOCK },
+    );
     return true;
   }
 }

@@ -21,7 +21,10 @@ import { isUuid, parseId } from '../../../platform/graphql/ids';
 import type { MembershipEntity, Role } from '../entities/membership.entity';
 import type { TenantEntity } from '../entities/tenant.entity';
 import type { TenancyLoaders } from '../loaders';
-import { MembershipRepository } from '../repositories/membership.repository';
+import {
+  MEMBERSHIP_CHANGES_LOCK,
+  MembershipRepository,
+} from '../repositories/membership.repository';
 import {
   atLeast,
   MEMBERS_READ_SCOPE,
@@ -183,11 +186,10 @@ export class MemberService {
     tenantId: string,
     fn: (memberships: MembershipRepository, manager: EntityManager) => Promise<T>,
   ): Promise<T> {
-    return tenantScope(this.dataSource, tenantId).run(async (manager) => {
-      const memberships = new MembershipRepository(manager);
-      await memberships.lockTenant(tenantId);
-      return fn(memberships, manager);
-    });
+    return tenantScope(this.dataSource, tenantId).run(
+      (manager) => fn(new MembershipRepository(manager), manager),
+      { lockTenant: MEMBERSHIP_CHANGES_LOCK },
+    );
   }
 
   private requireReader(tenantId: string): void {

@@ -12,7 +12,10 @@ import {
 import { appendEvent } from '../../../platform/events/append-event';
 import { EventType } from '../../../platform/events/event-types';
 import type { OAuthProviderEntity } from '../entities/oauth-provider.entity';
-import { OAuthProviderRepository } from '../repositories/oauth-provider.repository';
+import {
+  OAuthProviderRepository,
+  PROVIDER_CHANGES_LOCK,
+} from '../repositories/oauth-provider.repository';
 import {
   validOAuthProviderInput,
   validProviderName,
@@ -74,45 +77,47 @@ export class OAuthProviderService {
       valid.clientSecret.reveal(),
       secretAad(tenantId, valid.provider),
     );
-    return this.scope.run(async (manager) => {
-      const providers = new OAuthProviderRepository(manager);
-      await providers.lockTenant(tenantId);
-      if (
-        !(await providers.exists(tenantId, valid.provider)) &&
-        (await providers.count(tenantId)) >= MAX_OAUTH_PROVIDERS_PER_TENANT
-      ) {
-        throw new ValidationError(
-          `A tenant may configure at most ${MAX_OAUTH_PROVIDERS_PER_TENANT} OAuth providers: remove one first`,
-          { field: 'provider' },
-        );
-      }
-      const { provider, created } = await providers.upsert({
-        tenantId,
-        provider: valid.provider,
-        clientId: valid.clientId,
-        clientSecretEncrypted,
-        issuer: valid.issuer,
-        authorizationUrl: valid.authorizationUrl,
-        tokenUrl: valid.tokenUrl,
-        userInfoUrl: valid.userInfoUrl,
-        enabled: valid.enabled,
-      });
-      await appendEvent(manager, {
-        type: EventType.OAUTH_PROVIDER_CONFIGURED,
-        // Never the secret, not even encrypted: webhooks carry these payloads out.
-        payload: {
-          provider: provider.provider,
-          clientId: provider.clientId,
-          issuer: provider.issuer,
-          authorizationUrl: provider.authorizationUrl,
-          tokenUrl: provider.tokenUrl,
-          userInfoUrl: provider.userInfoUrl,
-          enabled: provider.enabled,
-          created,
-        },
-      });
-      return provider;
-    });
+    return this.scope.run(
+      async (manager) => {
+        const providers = new OAuthProviderRepository(manager);
+        if (
+          !(await providers.exists(tenantId, valid.provider)) &&
+          (await providers.count(tenantId)) >= MAX_OAUTH_PROVIDERS_PER_TENANT
+        ) {
+          throw new ValidationError(
+            `A tenant may configure at most ${MAX_OAUTH_PROVIDERS_PER_TENANT} OAuth providers: remove one first`,
+            { field: 'provider' },
+          );
+        }
+        const { provider, created } = await providers.upsert({
+          tenantId,
+          provider: valid.provider,
+          clientId: valid.clientId,
+          clientSecretEncrypted,
+          issuer: valid.issuer,
+          authorizationUrl: valid.authorizationUrl,
+          tokenUrl: valid.tokenUrl,
+          userInfoUrl: valid.userInfoUrl,
+          enabled: valid.enabled,
+        });
+        await appendEvent(manager, {
+          type: EventType.OAUTH_PROVIDER_CONFIGURED,
+          // Never the secret, not even encrypted: webhooks carry these payloads out.
+          payload: {
+            provider: provider.provider,
+            clientId: provider.clientId,
+            issuer: provider.issuer,
+            authorizationUrl: provider.authorizationUrl,
+            tokenUrl: provider.tokenUrl,
+            userInfoUrl: provider.userInfoUrl,
+            enabled: provider.enabled,
+            created,
+          },
+        });
+        return provider;
+      },
+      { lockTenant: PROVIDER_CHANGES_LOCK },
+    );
   }
 
   /** NOT_FOUND when the tenant has no provider of that name. */
