@@ -9,6 +9,7 @@ import {
   MAX_EVENT_PAYLOAD_BYTES,
   PLATFORM_SCOPE,
   prepareEvent,
+  writeWithEvent,
   type NewEvent,
 } from '../events/append-event';
 import { EVENT_TYPE_PATTERN, EVENT_TYPES, EventType } from '../events/event-types';
@@ -240,6 +241,79 @@ describe('appending', () => {
       [PLATFORM_SCOPE],
     );
     expect(counter?.last).toBe(String(before + 2));
+  });
+
+  describe('with the write that it describes, in one statement', () => {
+    const claim = `INSERT INTO jobs.tenant_statuses (tenant_id, status, seq) VALUES ($1, $2, 1)
+                   ON CONFLICT (tenant_id) DO NOTHING RETURNING tenant_id, status`;
+
+    it('appends once when the write answers its row, and not at all when it answers none', async () => {
+      const tenant = randomUUID();
+      const write = () =>
+        tenantScope(app, tenant).run((manager) =>
+          writeWithEvent(
+            manager,
+            claim,
+            [tenant, 'ACTIVE'],
+            prepareEvent(event({ tenantId: tenant })),
+          ),
+        );
+      expect(await write()).toEqual({ tenant_id: tenant, status: 'ACTIVE' });
+      expect(await write()).toBeNull();
+      expect(await seqs(tenant)).toEqual(['1']);
+    });
+
+    it('keeps neither the row nor the event when the transaction rolls back', async () => {
+      const tenant = randomUUID();
+      await expect(
+        tenantScope(app, tenant).run(async (manager) => {
+          await writeWithEvent(
+            manager,
+            claim,
+            [tenant, 'ACTIVE'],
+            prepareEvent(event({ tenantId: tenant })),
+          );
+          throw new Error('the work failed');
+        }),
+      ).rejects.toThrow('the work failed');
+      expect(await journal(tenant)).toEqual([]);
+      expect(
+        await db.query(`SELECT 1 FROM jobs.tenant_statuses WHERE tenant_id = $1`, [tenant]),
+      ).toEqual([]);
+    });
+
+    it('refuses a write of several rows, and keeps none of their events', async () => {
+      const tenant = randomUUID();
+      const twoRows = `SELECT $1::uuid AS tenant_id FROM generate_series(1, 2)`;
+      await expect(
+        tenantScope(app, tenant).run((manager) =>
+          writeWithEvent(manager, twoRows, [tenant], prepareEvent(event({ tenantId: tenant }))),
+        ),
+      ).rejects.toThrow('more than one row');
+      expect(await journal(tenant)).toEqual([]);
+    });
+
+    it("refuses another tenant's event, and outside a transaction", async () => {
+      const tenant = randomUUID();
+      await expect(
+        tenantScope(app, tenant).run((manager) =>
+          writeWithEvent(
+            manager,
+            claim,
+            [tenant, 'ACTIVE'],
+            prepareEvent(event({ tenantId: randomUUID() })),
+          ),
+        ),
+      ).rejects.toThrow(/event for tenant .* cannot be written in this transaction's tenant scope/);
+      await expect(
+        writeWithEvent(
+          app.manager,
+          claim,
+          [tenant, 'ACTIVE'],
+          prepareEvent(event({ tenantId: tenant })),
+        ),
+      ).rejects.toThrow(/inside the transaction/);
+    });
   });
 
   it('refuses to run outside a transaction', async () => {

@@ -129,12 +129,7 @@ export async function appendEvents(
   manager: EntityManager,
   events: readonly PreparedEvent[],
 ): Promise<AppendedEvent[]> {
-  if (!manager.queryRunner?.isTransactionActive) {
-    throw new Error(
-      'appendEvent must run inside the transaction that writes the rows the event describes ' +
-        '(pass the manager a Scope hands to run or read)',
-    );
-  }
+  requireTransaction(manager);
   if (events.length === 0) return [];
   const columns = [
     events.map((event) => event.tenantId),
@@ -145,18 +140,67 @@ export async function appendEvents(
     if (rows.length !== events.length) throw new Error('appendEvent: the insert returned no row');
     return rows.map((row) => ({ id: row.id, seq: row.seq }));
   } catch (error) {
-    if ((error as { code?: unknown }).code === '42501') {
-      // An event's scope is not the transaction's (append_event refuses it).
-      const tenantIds = [...new Set(events.map((event) => event.tenantId))];
-      const scopes = tenantIds.map((id) => (id === null ? 'the platform' : `tenant ${id}`));
-      throw new Error(
-        `appendEvent: an event for ${scopes.join(' or ')} ` +
-          `cannot be written in this transaction's tenant scope`,
-        { cause: error },
-      );
-    }
-    throw error;
+    throw outOfScope(error, events) ?? error;
   }
+}
+
+/**
+ * Runs `statement`, a data-modifying statement whose RETURNING answers at most one row, and
+ * appends `event` in the same statement when it answers one: the write and its journal entry
+ * in one round trip, for hot paths where the payload is known before the write. Same guarantees
+ * as appendEvent. Answers the statement's row, or null (nothing written, nothing appended). Its
+ * parameters are numbered from $1; the event's follow them.
+ */
+export async function writeWithEvent<Row extends object>(
+  manager: EntityManager,
+  statement: string,
+  params: readonly unknown[],
+  event: PreparedEvent,
+): Promise<Row | null> {
+  requireTransaction(manager);
+  const at = (index: number) => `$${params.length + 1 + index}`;
+  const sql = `
+    WITH written AS (${statement})
+    SELECT written.*,
+           pg_notify('${EVENTS_NOTIFY_CHANNEL}',
+                     coalesce(${at(0)}::text, '${PLATFORM_CHANNEL_SCOPE}')) AS event_notified
+      FROM written
+     CROSS JOIN LATERAL events.append_event(${at(0)}::uuid, ${at(1)}::text, ${at(2)}::jsonb,
+                                            ${at(3)}::text, ${at(4)}::uuid, ${at(5)}::text,
+                                            ${at(6)}::text, ${at(7)}::text, ${at(8)}::text) a`;
+  let rows: (Row & { event_notified?: unknown })[];
+  try {
+    rows = await manager.query(sql, [...params, event.tenantId, ...event.columns]);
+  } catch (error) {
+    throw outOfScope(error, [event]) ?? error;
+  }
+  // Each row appended an event: failing here rolls the transaction back, events and all.
+  if (rows.length > 1) throw new Error('writeWithEvent: the statement wrote more than one row');
+  const row = rows[0];
+  if (!row) return null;
+  delete row.event_notified;
+  return row;
+}
+
+function requireTransaction(manager: EntityManager): void {
+  if (!manager.queryRunner?.isTransactionActive) {
+    throw new Error(
+      'appendEvent must run inside the transaction that writes the rows the event describes ' +
+        '(pass the manager a Scope hands to run or read)',
+    );
+  }
+}
+
+/** An event's scope is not the transaction's (append_event refuses it): said plainly. */
+function outOfScope(error: unknown, events: readonly PreparedEvent[]): Error | undefined {
+  if ((error as { code?: unknown }).code !== '42501') return undefined;
+  const tenantIds = [...new Set(events.map((event) => event.tenantId))];
+  const scopes = tenantIds.map((id) => (id === null ? 'the platform' : `tenant ${id}`));
+  return new Error(
+    `appendEvent: an event for ${scopes.join(' or ')} ` +
+      `cannot be written in this transaction's tenant scope`,
+    { cause: error },
+  );
 }
 
 function validateType(type: unknown): asserts type is EventType {

@@ -1,4 +1,5 @@
 import { In, type EntityManager } from 'typeorm';
+import { writeWithEvent, type PreparedEvent } from '../../../platform/events/append-event';
 import { WebhookEndpointEntity, type WebhookStatus } from '../entities/webhook-endpoint.entity';
 import type { EndpointSecrets } from '../webhooks/webhook-message';
 
@@ -79,17 +80,20 @@ export class WebhookEndpointRepository {
   }
 
   /**
-   * Inserts the endpoint unless the tenant already has `max`, and answers it as a read would
-   * (secrets left out; the database's timestamps come back with the INSERT). Null when the
-   * tenant is at its limit. The count is part of the INSERT, so it costs no round trip of its
-   * own. In a transaction holding {@link ENDPOINT_CREATION_LOCK}, the statement's snapshot is
+   * Inserts the endpoint unless the tenant already has `max`, journals `created` in the same
+   * statement, and answers the endpoint as a read would (secrets left out; the database's
+   * timestamps come back with the INSERT). Null when the tenant is at its limit: nothing is
+   * written or journaled. The count is part of the INSERT, so the whole creation is one round
+   * trip. In a transaction holding {@link ENDPOINT_CREATION_LOCK}, the statement's snapshot is
    * taken after the lock, so it counts every endpoint a creation before it committed.
    */
   async insertWithinLimit(
     endpoint: Omit<EndpointWithSecrets, 'createdAt' | 'updatedAt'>,
     max: number,
+    created: PreparedEvent,
   ): Promise<WebhookEndpointEntity | null> {
-    const rows: { created_at: Date; updated_at: Date }[] = await this.manager.query(
+    const row = await writeWithEvent<{ created_at: Date; updated_at: Date }>(
+      this.manager,
       `INSERT INTO jobs.webhook_endpoints
          (id, tenant_id, url, description, event_types, status, verified_at,
           rate_limit_per_second, secret_ciphertext, previous_secret_ciphertext,
@@ -114,8 +118,8 @@ export class WebhookEndpointRepository {
         endpoint.disabledReason,
         max,
       ],
+      created,
     );
-    const row = rows[0];
     if (!row) return null;
     const { secretCiphertext: _secret, previousSecretCiphertext: _previous, ...visible } = endpoint;
     return Object.assign(new WebhookEndpointEntity(), visible, {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../../platform/context/request-context';
 import type { TenantScope } from '../../../platform/db/scope';
 import { NotFoundError, ValidationError } from '../../../platform/errors/domain-errors';
-import { appendEvent } from '../../../platform/events/append-event';
+import { appendEvent, prepareEvent } from '../../../platform/events/append-event';
 import { EventType } from '../../../platform/events/event-types';
 import { isUuid, parseId } from '../../../platform/graphql/ids';
 import type { WebhookEndpointEntity, WebhookStatus } from '../entities/webhook-endpoint.entity';
@@ -80,12 +80,16 @@ export class WebhookEndpointService {
     const rateLimitPerSecond = validRateLimit(input.rateLimitPerSecond);
     const tenantId = this.scope.tenantId;
     const max = this.webhooks.maxEndpointsPerTenant;
-    return this.scope.run(
-      async (manager) => {
-        const endpoints = new WebhookEndpointRepository(manager);
-        const id = randomUUID();
-        const secret = generateWebhookSecret();
-        const endpoint = await endpoints.insertWithinLimit(
+    const id = randomUUID();
+    const secret = generateWebhookSecret();
+    // The URL's path and query may hold a token of the receiver's; the journal keeps the origin.
+    const created = prepareEvent({
+      type: EventType.WEBHOOK_ENDPOINT_CREATED,
+      payload: { endpointId: id, origin: new URL(url).origin, eventTypes },
+    });
+    const endpoint = await this.scope.run(
+      (manager) =>
+        new WebhookEndpointRepository(manager).insertWithinLimit(
           {
             id,
             tenantId,
@@ -102,22 +106,17 @@ export class WebhookEndpointService {
             disabledReason: null,
           },
           max,
-        );
-        if (!endpoint) {
-          throw new ValidationError(
-            `A tenant can have at most ${max} webhook endpoints; delete one first`,
-            { limit: max },
-          );
-        }
-        // The URL's path and query may hold a token of the receiver's; the journal keeps the origin.
-        await appendEvent(manager, {
-          type: EventType.WEBHOOK_ENDPOINT_CREATED,
-          payload: { endpointId: id, origin: new URL(url).origin, eventTypes },
-        });
-        return { endpoint, secret };
-      },
+          created,
+        ),
       { lockTenant: ENDPOINT_CREATION_LOCK },
     );
+    if (!endpoint) {
+      throw new ValidationError(
+        `A tenant can have at most ${max} webhook endpoints; delete one first`,
+        { limit: max },
+      );
+    }
+    return { endpoint, secret };
   }
 
   /**
