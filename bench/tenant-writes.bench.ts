@@ -3,10 +3,10 @@ import { startStack } from '../testing/stack';
 import { startWebhookReceiver } from '../testing/webhook-receiver';
 import { MAX_ENDPOINTS_PER_TENANT } from '../subgraphs/jobs/webhooks/webhook-config';
 import { workerConfigShape } from '../subgraphs/jobs/worker/config';
-import { runClosedLoop } from './lib/closed-loop';
+import { sampleClosedLoop } from './lib/closed-loop';
 import { cpuProfileArgs } from './lib/cpu-profile';
 import { toMarkdown, type BenchReport } from './lib/report';
-import { measuredRun, type MeasuredRun } from './writes/measured-run';
+import { measuredInTurns } from './writes/measured-run';
 import { measureMixedLoad } from './writes/mixed-load';
 import { writeKinds } from './writes/mutations';
 import { physicalBaseline } from './writes/physical-baseline';
@@ -40,28 +40,29 @@ export async function tenantWrites(options: TenantWritesOptions): Promise<BenchR
       for (const type of types) journaled[type] = (journaled[type] ?? 0) + times;
     };
 
-    const baseline = physicalBaseline(stack.db, writers, timing);
-    const ceiling = await measuredRun(
-      'pg pool: the same transaction (ceiling)',
-      stack.db,
-      'self',
-      baseline.run,
-    ).finally(baseline.close);
-    count(['tenancy.tenant.updated'], ceiling.succeededTotal);
-
-    const rows: MeasuredRun[] = [];
+    // The ceiling and the gateway's writes take turns in slices, so the machine's drift over
+    // the run reaches them alike; the mixed load comes after, against updateTenant's rate.
+    const baseline = physicalBaseline(stack.db, writers);
     const kinds = writeKinds(stack.gatewayUrl, receiver.origin);
-    for (const kind of kinds) {
-      const run = await measuredRun(`gateway: ${kind.name}`, stack.db, pids, () =>
-        runClosedLoop({
-          ...timing,
-          concurrency: writers.length,
-          step: (client, turn) => kind.step(writers[client]!, turn),
-        }),
-      );
-      count(kind.journals, run.succeededTotal);
-      rows.push(run);
-    }
+    const [ceiling, ...rows] = await measuredInTurns(
+      stack.db,
+      [
+        { name: 'pg pool: the same transaction (ceiling)', pids: 'self', slice: baseline.slice },
+        ...kinds.map((kind) => ({
+          name: `gateway: ${kind.name}`,
+          pids,
+          slice: (slice: { durationMs: number; warmupMs: number; firstTurn: number }) =>
+            sampleClosedLoop({
+              ...slice,
+              concurrency: writers.length,
+              step: (client, turn) => kind.step(writers[client]!, turn),
+            }),
+        })),
+      ],
+      { ...timing, rounds: options.rounds },
+    ).finally(baseline.close);
+    count(['tenancy.tenant.updated'], ceiling!.succeededTotal);
+    kinds.forEach((kind, index) => count(kind.journals, rows[index]!.succeededTotal));
 
     const mixed = await measureMixedLoad({
       stack,
@@ -74,11 +75,11 @@ export async function tenantWrites(options: TenantWritesOptions): Promise<BenchR
     });
 
     const problems = await auditJournal(stack.db, tenantsOf(writers), journaled);
-    for (const run of [ceiling, ...rows, mixed.run]) {
+    for (const run of [ceiling!, ...rows, mixed.run]) {
       if (run.errors > 0 || run.failures.length > 0)
         problems.push(`${run.name}: ${run.errors} errors, e.g. ${run.failures[0] ?? 'none'}`);
     }
-    const report = writesReport(options, { ceiling, rows, mixed }, journaled);
+    const report = writesReport(options, { ceiling: ceiling!, rows, mixed }, journaled);
     if (problems.length > 0) {
       throw new Error(
         `tenant writes bench failed:\n${problems.join('\n')}\n\n${toMarkdown(report)}`,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { EVENTS_NOTIFY_CHANNEL } from '../../platform/events/channel';
 import type { TestDatabase } from '../../testing/database';
-import { runClosedLoop, type ClosedLoopResult } from '../lib/closed-loop';
+import { sampleClosedLoop, type ClosedLoopSamples } from '../lib/closed-loop';
 import type { Writer } from './writers';
 
 /**
@@ -12,18 +12,20 @@ import type { Writer } from './writers';
  * goes through events.append_event (its per-tenant counter lock included) and the NOTIFY
  * wakes the relay, as the service does.
  *
- * The pool outlives `run` until `close`, so the CPU its backends used can be read before they
+ * The pool outlives every slice until `close`, so the CPU its backends used can be read before they
  * exit (a backend that has ended takes its CPU time with it).
  */
 export function physicalBaseline(
   db: TestDatabase,
   writers: readonly Writer[],
-  timing: { durationMs: number; warmupMs: number },
-): { run: () => Promise<ClosedLoopResult>; close: () => Promise<void> } {
+): {
+  slice: (timing: { durationMs: number; warmupMs: number }) => Promise<ClosedLoopSamples>;
+  close: () => Promise<void>;
+} {
   const pool = new Pool({ connectionString: db.urlAs('tenancy'), max: writers.length });
   return {
-    run: () =>
-      runClosedLoop({
+    slice: (timing) =>
+      sampleClosedLoop({
         ...timing,
         concurrency: writers.length,
         step: async (index) => {

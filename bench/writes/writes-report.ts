@@ -13,6 +13,8 @@ export interface TenantWritesOptions {
   concurrency: number;
   durationMs: number;
   warmupMs: number;
+  /** Slices each load's measured time is cut into, the loads taking turns. */
+  rounds: number;
   subscriptions: number;
   backlog: number;
   /** When set, every Tessera process writes a V8 CPU profile there when it exits. */
@@ -39,8 +41,9 @@ export function writesReport(
     setup:
       `Closed loop, ${options.concurrency} clients, each a distinct user with its own session ` +
       `(two ADMINs per tenant; webhook endpoints spread over each user's own tenants), ` +
-      `${options.durationMs / 1000} s after a ${options.warmupMs / 1000} s warm-up, on one ` +
-      `machine (load generator included). Ceiling: the rename's transaction (UPDATE, ` +
+      `${options.durationMs / 1000} s each after a ${options.warmupMs / 1000} s warm-up, in ` +
+      `${options.rounds} slices: the ceiling and the three writes take turns slice by slice, so ` +
+      `the machine's drift reaches them alike; on one machine (load generator included). Ceiling: the rename's transaction (UPDATE, ` +
       `events.append_event, NOTIFY, under RLS) from a pg pool as the tenancy role. CPU ms ` +
       `per request: user + system time of the serving processes (Tessera's six, or the ` +
       `bench process for the pool) and of the database's PostgreSQL backends. Mixed: ` +
