@@ -1,13 +1,8 @@
 import { startStack } from '../testing/stack';
 import { cpuProfileArgs } from './lib/cpu-profile';
 import type { BenchReport } from './lib/report';
-import {
-  SETTLE_MS,
-  measuredLoads,
-  warm,
-  type LoadTiming,
-  type MeasuredLoad,
-} from './overhead/measured-load';
+import { SLICE_SETTLE_MS } from './lib/closed-loop';
+import { measuredLoads, warm, type LoadTiming, type MeasuredLoad } from './overhead/measured-load';
 import { arrangeReaders } from './overhead/readers';
 import { assetsQuery, directToAssets, PAGE_SIZE, viaGateway } from './overhead/requests';
 
@@ -133,7 +128,7 @@ function overheadReport(
       `${timing.concurrency} concurrent clients; every path warmed for ${timing.warmupMs / 1000} s, ` +
       `then each measured for ${timing.durationMs / 1000} s in ${timing.rounds} slices, the ` +
       `two sides of each comparison taking turns slice by slice so that the machine's drift reaches both alike (each ` +
-      `slice after a ${SETTLE_MS / 1000} s settle); load generator on the same machine. CPU ms ` +
+      `slice after a ${SLICE_SETTLE_MS / 1000} s settle); load generator on the same machine. CPU ms ` +
       `per request: user + system time of each process tree over the requests served (settles ` +
       `included on both sides); "client" is the load generator, which signs each direct request.`,
     rows,

@@ -19,6 +19,12 @@ export interface ClosedLoopResult extends LoadResult {
   failures: string[];
 }
 
+/**
+ * Unmeasured time at the start of a load's slice when loads take turns in slices (every slice
+ * of a load but the first), while every client gets its first answer.
+ */
+export const SLICE_SETTLE_MS = 250;
+
 /** What one closed loop saw, before it is summarised: slices of one load can be merged. */
 export interface ClosedLoopSamples {
   /** Latency of each step that succeeded after the warm-up, in ms. */

@@ -2,6 +2,7 @@ import { descendants } from '../gateway/peak-rss';
 import {
   runClosedLoop,
   sampleClosedLoop,
+  SLICE_SETTLE_MS,
   summarize,
   type ClosedLoopResult,
   type ClosedLoopSamples,
@@ -55,7 +56,7 @@ export async function measuredLoads<Name extends string>(
       const slice = await sampleClosedLoop({
         concurrency: timing.concurrency,
         durationMs: sliceMs,
-        warmupMs: SETTLE_MS,
+        warmupMs: SLICE_SETTLE_MS,
         firstTurn: turns.get(name),
         step: byReader(readers, steps[name].step, timing.concurrency),
       });
@@ -85,9 +86,6 @@ export async function measuredLoads<Name extends string>(
     }),
   ) as Record<Name, MeasuredLoad>;
 }
-
-/** Unmeasured time at the start of each slice, while every client gets its first answer. */
-export const SETTLE_MS = 250;
 
 /** Runs `step` for the warm-up time, unmeasured; a failure there fails the bench as well. */
 export async function warm(

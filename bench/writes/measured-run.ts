@@ -1,5 +1,10 @@
 import type { TestDatabase } from '../../testing/database';
-import { summarize, type ClosedLoopResult, type ClosedLoopSamples } from '../lib/closed-loop';
+import {
+  SLICE_SETTLE_MS,
+  summarize,
+  type ClosedLoopResult,
+  type ClosedLoopSamples,
+} from '../lib/closed-loop';
 import { postgresCpuBetween, postgresCpuSnapshot } from '../lib/postgres-cpu';
 import { cpuTimeMs } from '../lib/process-cpu';
 
@@ -55,7 +60,7 @@ export async function measuredInTurns(
   for (let round = 0; round < timing.rounds; round += 1) {
     for (const [index, load] of loads.entries()) {
       const sums = taken[index]!;
-      const warmupMs = round === 0 ? timing.warmupMs : Math.min(SETTLE_MS, timing.warmupMs);
+      const warmupMs = round === 0 ? timing.warmupMs : Math.min(SLICE_SETTLE_MS, timing.warmupMs);
       const charge = await charged(db, load.pids, () =>
         load.slice({ durationMs: sliceMs, warmupMs, firstTurn: sums.turns }),
       );
@@ -81,9 +86,6 @@ interface Sums {
   postgresMs: number;
   turns: number;
 }
-
-/** Unmeasured time at the start of every slice after a load's first. */
-const SETTLE_MS = 250;
 
 /** Runs `load`, and answers with the CPU ms each of `pids` and the database's backends used. */
 async function charged<T>(

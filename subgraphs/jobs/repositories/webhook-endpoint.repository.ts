@@ -83,8 +83,8 @@ export class WebhookEndpointRepository {
    * Inserts the endpoint unless the tenant already has `max`, journals `created` in the same
    * statement, and answers the endpoint as a read would (secrets left out; the database's
    * timestamps come back with the INSERT). Null when the tenant is at its limit: nothing is
-   * written or journaled. The count is part of the INSERT, so the whole creation is one round
-   * trip. In a transaction holding {@link ENDPOINT_CREATION_LOCK}, the statement's snapshot is
+   * written or journaled. The count, the row and its event take one round trip. In a
+   * transaction holding {@link ENDPOINT_CREATION_LOCK}, the statement's snapshot is
    * taken after the lock, so it counts every endpoint a creation before it committed.
    */
   async insertWithinLimit(
