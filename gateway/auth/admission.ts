@@ -57,20 +57,16 @@ export async function admitRequest(
   const subjects: RateLimitSubjects[number][] = [...callerLimits(caller)];
   if (known && caller.ip) subjects.unshift(['ip', caller.ip]);
   const { tenantId, principal } = caller;
+  const member = tenantId && principal ? ([tenantId, principal.id] as const) : undefined;
   // Proven current by the membership watch, a kept answer needs no generation marker.
-  const current = tenantId && principal ? deps.roles.current(tenantId, principal.id) : undefined;
-  const kept =
-    current ?? (tenantId && principal ? deps.roles.cached(tenantId, principal.id) : undefined);
+  const current = member && deps.roles.current(...member);
+  const kept = current ?? (member && deps.roles.cached(...member));
   const tenantSpent =
     tenantId !== null && kept !== undefined && tenantAccess(caller, kept.answer) === null;
   if (tenantSpent) subjects.push(['tenant', tenantId]);
   const [, tenantGeneration] = await Promise.all([
     subjects.length > 0 ? deps.rateLimits.spend(subjects) : undefined,
-    current
-      ? current.generation
-      : tenantId && principal
-        ? deps.roles.generation(tenantId)
-        : undefined,
+    current ? current.generation : member && deps.roles.generation(member[0]),
   ]);
   return { request: caller, tenantGeneration, tenantSpent };
 }
