@@ -3,7 +3,7 @@ import { startStack } from '../testing/stack';
 import { startWebhookReceiver } from '../testing/webhook-receiver';
 import { MAX_ENDPOINTS_PER_TENANT } from '../subgraphs/jobs/webhooks/webhook-config';
 import { workerConfigShape } from '../subgraphs/jobs/worker/config';
-import { sampleClosedLoop } from './lib/closed-loop';
+import { sampleClosedLoop, type Slice } from './lib/closed-loop';
 import { cpuProfileArgs } from './lib/cpu-profile';
 import { toMarkdown, type BenchReport } from './lib/report';
 import { measuredInTurns } from './writes/measured-run';
@@ -51,7 +51,7 @@ export async function tenantWrites(options: TenantWritesOptions): Promise<BenchR
         ...kinds.map((kind) => ({
           name: `gateway: ${kind.name}`,
           pids,
-          slice: (slice: { durationMs: number; warmupMs: number; firstTurn: number }) =>
+          slice: (slice: Slice) =>
             sampleClosedLoop({
               ...slice,
               concurrency: writers.length,

@@ -80,10 +80,7 @@ export async function sampleClosedLoop(
 }
 
 /** One result from the slices of one load, measured for `durationMs` in all. */
-export function summarize(
-  slices: readonly ClosedLoopSamples[],
-  durationMs: number,
-): ClosedLoopResult {
+function summarize(slices: readonly ClosedLoopSamples[], durationMs: number): ClosedLoopResult {
   const latencies = slices.flatMap((slice) => slice.latencies).sort((a, b) => a - b);
   const failures = slices.flatMap((slice) => slice.failures).slice(0, 5);
   return {
@@ -96,4 +93,43 @@ export function summarize(
     succeededTotal: slices.reduce((sum, slice) => sum + slice.succeededTotal, 0),
     failures,
   };
+}
+
+/** One slice of a load that takes turns: its time, its settle, and where its clients' turns resume. */
+export interface Slice {
+  durationMs: number;
+  warmupMs: number;
+  firstTurn: number;
+}
+
+/**
+ * Loads that take turns: each one's `durationMs` is cut into `rounds` slices, and every round
+ * runs one slice of each, in order, so that the machine's drift over a run reaches every load
+ * alike instead of the ones measured last. A load's first slice starts after `firstWarmupMs`,
+ * the others after {@link SLICE_SETTLE_MS} (at most); each client's turns continue from slice
+ * to slice. `runSlice` runs one slice of a load (charging it what it cost, if it measures
+ * that); the answer is each load's result over all of its slices.
+ */
+export async function inTurns<Load>(
+  loads: readonly Load[],
+  timing: { durationMs: number; rounds: number; firstWarmupMs: number },
+  runSlice: (load: Load, slice: Slice) => Promise<ClosedLoopSamples>,
+): Promise<ClosedLoopResult[]> {
+  const sliceMs = Math.ceil(timing.durationMs / timing.rounds);
+  const slices = loads.map((): ClosedLoopSamples[] => []);
+  const turns = loads.map(() => 0);
+  for (let round = 0; round < timing.rounds; round += 1) {
+    const warmupMs =
+      round === 0 ? timing.firstWarmupMs : Math.min(SLICE_SETTLE_MS, timing.firstWarmupMs);
+    for (const [index, load] of loads.entries()) {
+      const slice = await runSlice(load, {
+        durationMs: sliceMs,
+        warmupMs,
+        firstTurn: turns[index]!,
+      });
+      slices[index]!.push(slice);
+      turns[index]! += slice.turns;
+    }
+  }
+  return slices.map((samples) => summarize(samples, sliceMs * timing.rounds));
 }

@@ -1,11 +1,10 @@
 import { descendants } from '../gateway/peak-rss';
 import {
+  inTurns,
   runClosedLoop,
   sampleClosedLoop,
   SLICE_SETTLE_MS,
-  summarize,
   type ClosedLoopResult,
-  type ClosedLoopSamples,
 } from '../lib/closed-loop';
 import { cpuTimeMs } from '../lib/process-cpu';
 import type { Reader } from './readers';
@@ -44,42 +43,36 @@ export async function measuredLoads<Name extends string>(
   timing: LoadTiming,
 ): Promise<Record<Name, MeasuredLoad>> {
   const names = Object.keys(steps) as Name[];
-  const slices = new Map<Name, ClosedLoopSamples[]>(names.map((name) => [name, []]));
-  const cpuMs = new Map<Name, Record<string, number>>(
-    names.map((name) => [name, Object.fromEntries(Object.keys(groups).map((g) => [g, 0]))]),
-  );
-  const turns = new Map<Name, number>(names.map((name) => [name, 0]));
-  const sliceMs = Math.ceil(timing.durationMs / timing.rounds);
-  for (let round = 0; round < timing.rounds; round += 1) {
-    for (const name of names) {
+  const cpuMs = names.map(() => Object.fromEntries(Object.keys(groups).map((g) => [g, 0])));
+  const results = await inTurns(
+    names.map((name, index) => ({ name, index })),
+    { durationMs: timing.durationMs, rounds: timing.rounds, firstWarmupMs: SLICE_SETTLE_MS },
+    async ({ name, index }, slice) => {
       const before = cpuOfGroups(groups);
-      const slice = await sampleClosedLoop({
+      const samples = await sampleClosedLoop({
+        ...slice,
         concurrency: timing.concurrency,
-        durationMs: sliceMs,
-        warmupMs: SLICE_SETTLE_MS,
-        firstTurn: turns.get(name),
         step: byReader(readers, steps[name].step, timing.concurrency),
       });
       const after = cpuOfGroups(groups);
-      const charged = cpuMs.get(name)!;
-      for (const group of Object.keys(groups)) charged[group]! += after[group]! - before[group]!;
-      slices.get(name)!.push(slice);
-      turns.set(name, turns.get(name)! + slice.turns);
-    }
-  }
+      for (const group of Object.keys(groups)) {
+        cpuMs[index]![group]! += after[group]! - before[group]!;
+      }
+      return samples;
+    },
+  );
   return Object.fromEntries(
-    names.map((name) => {
-      const result = summarize(slices.get(name)!, sliceMs * timing.rounds);
+    names.map((name, index) => {
+      const result = results[index]!;
       const perRequest = (ms: number) =>
         Math.round((ms / Math.max(1, result.succeededTotal)) * 100) / 100;
-      const charged = cpuMs.get(name)!;
       return [
         name,
         {
           name: steps[name].name,
           ...result,
           cpuMsPerRequest: Object.fromEntries(
-            Object.keys(groups).map((group) => [group, perRequest(charged[group]!)]),
+            Object.keys(groups).map((group) => [group, perRequest(cpuMs[index]![group]!)]),
           ),
         },
       ];

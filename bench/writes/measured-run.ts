@@ -1,9 +1,9 @@
 import type { TestDatabase } from '../../testing/database';
 import {
-  SLICE_SETTLE_MS,
-  summarize,
+  inTurns,
   type ClosedLoopResult,
   type ClosedLoopSamples,
+  type Slice,
 } from '../lib/closed-loop';
 import { postgresCpuBetween, postgresCpuSnapshot } from '../lib/postgres-cpu';
 import { cpuTimeMs } from '../lib/process-cpu';
@@ -36,55 +36,39 @@ export async function measuredRun(
 export interface SlicedLoad {
   name: string;
   pids: Readonly<Record<string, number>> | 'self';
-  slice: (timing: {
-    durationMs: number;
-    warmupMs: number;
-    firstTurn: number;
-  }) => Promise<ClosedLoopSamples>;
+  slice: (slice: Slice) => Promise<ClosedLoopSamples>;
 }
 
 /**
- * Loads measured in turns: each one's `durationMs` is cut into `rounds` slices, and every
- * round runs one slice of each, in order, so that the machine's drift over the run reaches
- * every load alike instead of the last ones measured. The first slice of each load starts
- * after the whole warm-up, the others after a short settle. CPU is charged as by measuredRun,
- * slice by slice.
+ * Loads measured in turns (closed-loop.ts's inTurns): the first slice of each starts after the
+ * whole warm-up, the others after a short settle. CPU is charged as by measuredRun, slice by
+ * slice.
  */
 export async function measuredInTurns(
   db: TestDatabase,
   loads: readonly SlicedLoad[],
   timing: { durationMs: number; warmupMs: number; rounds: number },
 ): Promise<MeasuredRun[]> {
-  const sliceMs = Math.ceil(timing.durationMs / timing.rounds);
-  const taken = loads.map((): Sums => ({ slices: [], serviceMs: {}, postgresMs: 0, turns: 0 }));
-  for (let round = 0; round < timing.rounds; round += 1) {
-    for (const [index, load] of loads.entries()) {
-      const sums = taken[index]!;
-      const warmupMs = round === 0 ? timing.warmupMs : Math.min(SLICE_SETTLE_MS, timing.warmupMs);
-      const charge = await charged(db, load.pids, () =>
-        load.slice({ durationMs: sliceMs, warmupMs, firstTurn: sums.turns }),
-      );
-      sums.slices.push(charge.result);
-      sums.turns += charge.result.turns;
-      sums.postgresMs += charge.postgresMs;
+  const sums = loads.map((): { serviceMs: Record<string, number>; postgresMs: number } => ({
+    serviceMs: {},
+    postgresMs: 0,
+  }));
+  const results = await inTurns(
+    loads.map((load, index) => ({ load, index })),
+    { durationMs: timing.durationMs, rounds: timing.rounds, firstWarmupMs: timing.warmupMs },
+    async ({ load, index }, slice) => {
+      const charge = await charged(db, load.pids, () => load.slice(slice));
+      const sum = sums[index]!;
+      sum.postgresMs += charge.postgresMs;
       for (const [key, ms] of Object.entries(charge.serviceMs)) {
-        sums.serviceMs[key] = (sums.serviceMs[key] ?? 0) + ms;
+        sum.serviceMs[key] = (sum.serviceMs[key] ?? 0) + ms;
       }
-    }
-  }
-  return loads.map((load, index) => {
-    const sums = taken[index]!;
-    const result = summarize(sums.slices, sliceMs * timing.rounds);
-    return toMeasuredRun(load.name, result, sums.serviceMs, sums.postgresMs);
-  });
-}
-
-/** What a load's slices add up to. */
-interface Sums {
-  slices: ClosedLoopSamples[];
-  serviceMs: Record<string, number>;
-  postgresMs: number;
-  turns: number;
+      return charge.result;
+    },
+  );
+  return loads.map((load, index) =>
+    toMeasuredRun(load.name, results[index]!, sums[index]!.serviceMs, sums[index]!.postgresMs),
+  );
 }
 
 /** Runs `load`, and answers with the CPU ms each of `pids` and the database's backends used. */
