@@ -119,6 +119,7 @@ function deps(
         GATEWAY_RATE_LIMIT_PER_TENANT: limits.perTenant ?? 1_000,
         API_KEY_RATE_LIMIT_PER_MINUTE: 1_000,
         GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: 1_000,
+        GATEWAY_RATE_LIMIT_LEASE_MS: 30_000,
       },
       new Registry(),
       logger,

@@ -148,3 +148,56 @@ it('never admits more than the shared window holds, against Redis', async () => 
     await cleanupRedisPrefix(prefix);
   }
 });
+
+/** A sliding window kept in memory on the test's clock: units taken at each instant. */
+function clockedWindow(limit: number, windowMs: number, clock: { now: number }) {
+  const log: { at: number; units: number }[] = [];
+  const windows: SharedWindows<Name> = {
+    consume: (subjects, cost) => {
+      const inWindow = log
+        .filter((entry) => entry.at > clock.now - windowMs)
+        .reduce((sum, entry) => sum + entry.units, 0);
+      if (inWindow + cost > limit) return Promise.resolve(decision(false, false, subjects[0]![0]));
+      log.push({ at: clock.now, units: cost });
+      return Promise.resolve(decision(true, false, subjects[0]![0]));
+    },
+  };
+  return windows;
+}
+
+it('exceeds a window by at most one lease per process, with leases as long as the window', async () => {
+  const windowMs = 60_000;
+  const limit = 500;
+  const share = 1 / 10;
+  const clock = { now: 0 };
+  const window = clockedWindow(limit, windowMs, clock);
+  const processes = [1, 2, 3].map(
+    () =>
+      new LeasedLimits(window, {
+        limits: { ip: limit, user: limit },
+        share,
+        leaseMs: windowMs,
+        clock: () => clock.now,
+      }),
+  );
+  // Bursts and pauses, spread over the processes, for five windows: leases are used up,
+  // expire part spent, and are taken near the limit.
+  const spent: number[] = [];
+  let seed = 7;
+  const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  while (clock.now < 5 * windowMs) {
+    const burst = Math.floor(next() * 40);
+    for (let i = 0; i < burst; i += 1) {
+      const process = processes[Math.floor(next() * processes.length)]!;
+      if ((await process.spend([ip])).allowed) spent.push(clock.now);
+    }
+    clock.now += Math.floor(next() * 3_000);
+  }
+  const bound = limit + processes.length * limit * share;
+  const busiest = Math.max(
+    ...spent.map((start) => spent.filter((at) => at >= start && at < start + windowMs).length),
+  );
+  expect(busiest).toBeLessThanOrEqual(bound);
+  // The load pressed on the limit: windows were full, not merely quiet.
+  expect(busiest).toBeGreaterThan(limit);
+});

@@ -102,6 +102,9 @@ export const securityConfigShape = {
   GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: integer(60, 1, 1_000_000).describe(
     'graphql-ws connection attempts per minute per client IP.',
   ),
+  GATEWAY_RATE_LIMIT_LEASE_MS: integer(30_000, 1_000, 60_000).describe(
+    "How long a pod may spend the units it took of a limit's window at once (docs/security.md, rate limits); at most the window, 60 s.",
+  ),
 };
 
 type ParsedSecurityConfig = z.infer<z.ZodObject<typeof securityConfigShape>>;

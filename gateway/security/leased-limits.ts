@@ -12,7 +12,10 @@ export interface SharedWindows<Name extends string> {
 export interface LeasedLimitsOptions<Name extends string> {
   /** Units per window, by name: a lease is at most `share` of it. */
   limits: Readonly<Record<Name, number>>;
-  /** How long a lease may be spent from; 5 s by default. */
+  /**
+   * How long a lease may be spent from; 30 s by default. At most the window: the bound below
+   * does not depend on it, but a unit spent after its window let it go is one the bound counts.
+   */
   leaseMs?: number;
   /** The largest lease as a share of its limit; 1/50 by default. */
   share?: number;
@@ -37,13 +40,19 @@ interface Lease {
 /**
  * Limits spent from leases: a process takes a few units of a subject's window in Redis at a
  * time and spends them locally, so a caller whose leases cover a request costs no round trip.
+ *
  * Every unit spent was taken from the shared window first: the limit is never exceeded by
  * more than the units a process spends after the window would have let them go, at most one
- * lease per process and subject (a lease is spent within `leaseMs`, and is at most `share` of
- * the limit). A subject's first lease is a quarter of that, and a lease doubles each time one
- * is used up before it expires; one that expires half used shrinks to what was used, so units
- * taken and never spent stay few. A lease that does not fit is retried as a single unit, so near the limit every
- * request asks Redis and is decided exactly, with its Retry-After, as without leases.
+ * lease per process and subject, at most `share` of the limit. A process holds one lease of a
+ * subject at a time and takes the next only once it is used up or expired, so of the leases
+ * taken before any window began, only the last can still be spent inside it, however long
+ * `leaseMs` is; a longer lease only spares the callers who come back within it a round trip.
+ *
+ * A subject's first lease is a quarter of that, and a lease doubles each time one is used up
+ * before it expires; one that expires half used shrinks to what was used, so units taken and
+ * never spent stay few. A lease that does not fit is retried as a single unit, so near the
+ * limit every request asks Redis and is decided exactly, with its Retry-After, as without
+ * leases.
  */
 export class LeasedLimits<Name extends string> {
   private readonly leases: LRUCache<string, Lease>;
@@ -58,7 +67,7 @@ export class LeasedLimits<Name extends string> {
     private readonly options: LeasedLimitsOptions<Name>,
   ) {
     this.leases = new LRUCache({ max: options.maxSubjects ?? 100_000 });
-    this.leaseMs = options.leaseMs ?? 5_000;
+    this.leaseMs = options.leaseMs ?? 30_000;
     this.share = options.share ?? 1 / 50;
     this.maxUnits = options.maxUnits ?? 64;
     this.clock = options.clock ?? (() => performance.now());

@@ -52,12 +52,16 @@ function limitCounter(registry: Registry, name: string, help: string): Counter<'
   return new Counter({ name, help, labelNames: ['limit'], registers: [registry] });
 }
 
+/** Every gateway limit is per minute: a sliding window of 60 s. */
+const RATE_LIMIT_WINDOW_MS = 60_000;
+
 export interface EdgeRateLimitConfig {
   REDIS_PREFIX: string;
   RATE_LIMIT_FAIL_MODE: 'open' | 'closed';
   GATEWAY_RATE_LIMIT_PER_IP: number;
   GATEWAY_RATE_LIMIT_PER_USER: number;
   GATEWAY_RATE_LIMIT_PER_TENANT: number;
+  GATEWAY_RATE_LIMIT_LEASE_MS: number;
   API_KEY_RATE_LIMIT_PER_MINUTE: number;
   GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: number;
 }
@@ -93,7 +97,7 @@ export class EdgeRateLimits {
       prefix: config.REDIS_PREFIX,
       slot: 'gateway-limits',
       limits,
-      windowMs: 60_000,
+      windowMs: RATE_LIMIT_WINDOW_MS,
       failMode: config.RATE_LIMIT_FAIL_MODE,
       onDecision: (names, outcome, error) => {
         // One warning per 10 s is enough to see Redis is away without flooding the log.
@@ -108,6 +112,7 @@ export class EdgeRateLimits {
     const leases = rateLimitLeases(registry);
     this.leased = new LeasedLimits(windows, {
       limits,
+      leaseMs: config.GATEWAY_RATE_LIMIT_LEASE_MS,
       onLease: (limit) => leases.inc({ limit }),
     });
   }
