@@ -282,6 +282,34 @@ describe('appending', () => {
       ).toEqual([]);
     });
 
+    it('adds columns of the written row to the payload, and refuses names that are not plain', async () => {
+      const tenant = randomUUID();
+      const prepared = prepareEvent(
+        event({ tenantId: tenant, payload: { assetId: 'a-1', status: 'stale' } }),
+      );
+      const row = await tenantScope(app, tenant).run((manager) =>
+        writeWithEvent(manager, claim, [tenant, 'ACTIVE'], prepared, {
+          payloadFromRow: { status: 'status', claimedFor: 'tenant_id' },
+        }),
+      );
+      expect(row).toEqual({ tenant_id: tenant, status: 'ACTIVE' });
+      const [appended] = await journal(tenant);
+      // The row's value replaces the prepared one of the same key.
+      expect(appended?.payload).toEqual({ assetId: 'a-1', status: 'ACTIVE', claimedFor: tenant });
+
+      for (const payloadFromRow of [
+        { "x', now()) --": 'status' },
+        { status: 'status; DROP' },
+      ] as Record<string, string>[]) {
+        await expect(
+          tenantScope(app, tenant).run((manager) =>
+            writeWithEvent(manager, claim, [tenant, 'ACTIVE'], prepared, { payloadFromRow }),
+          ),
+        ).rejects.toThrow('both must be plain names');
+      }
+      expect(await seqs(tenant)).toEqual(['1']);
+    });
+
     it('refuses a write of several rows, and keeps none of their events', async () => {
       const tenant = randomUUID();
       const twoRows = `SELECT $1::uuid AS tenant_id FROM generate_series(1, 2)`;

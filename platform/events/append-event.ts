@@ -144,11 +144,25 @@ export async function appendEvents(
   }
 }
 
+/** What the journal entry of {@link writeWithEvent} takes from the written row. */
+export interface WrittenEventFields {
+  /**
+   * Payload fields whose values are only known once the statement ran (a value it replaced,
+   * say): payload key → column of the statement's RETURNING. They are added to the prepared
+   * payload, replacing a key of the same name.
+   */
+  payloadFromRow?: Readonly<Record<string, string>>;
+}
+
+const PAYLOAD_KEY = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+const COLUMN = /^[a-z_][a-z0-9_]{0,62}$/;
+
 /**
  * Runs `statement`, a data-modifying statement whose RETURNING answers at most one row, and
  * appends `event` in the same statement when it answers one: the write and its journal entry
- * in one round trip, for hot paths where the payload is known before the write. Same guarantees
- * as appendEvent. Answers the statement's row, or null (nothing written, nothing appended). Its
+ * in one round trip, for hot paths where the payload is known before the write, or is that
+ * plus columns of the written row ({@link WrittenEventFields}). Same guarantees as
+ * appendEvent. Answers the statement's row, or null (nothing written, nothing appended). Its
  * parameters are numbered from $1; the event's follow them.
  */
 export async function writeWithEvent<Row extends object>(
@@ -156,6 +170,7 @@ export async function writeWithEvent<Row extends object>(
   statement: string,
   params: readonly unknown[],
   event: PreparedEvent,
+  fields: WrittenEventFields = {},
 ): Promise<Row | null> {
   requireTransaction(manager);
   const at = (index: number) => `$${params.length + 1 + index}`;
@@ -165,7 +180,8 @@ export async function writeWithEvent<Row extends object>(
            pg_notify('${EVENTS_NOTIFY_CHANNEL}',
                      coalesce(${at(0)}::text, '${PLATFORM_CHANNEL_SCOPE}')) AS event_notified
       FROM written
-     CROSS JOIN LATERAL events.append_event(${at(0)}::uuid, ${at(1)}::text, ${at(2)}::jsonb,
+     CROSS JOIN LATERAL events.append_event(${at(0)}::uuid, ${at(1)}::text,
+                                            ${payloadSql(at(2), fields.payloadFromRow)},
                                             ${at(3)}::text, ${at(4)}::uuid, ${at(5)}::text,
                                             ${at(6)}::text, ${at(7)}::text, ${at(8)}::text) a`;
   let rows: (Row & { event_notified?: unknown })[];
@@ -180,6 +196,23 @@ export async function writeWithEvent<Row extends object>(
   if (!row) return null;
   delete row.event_notified;
   return row;
+}
+
+/** The prepared payload, with the written row's columns added under their keys. */
+function payloadSql(parameter: string, fromRow: WrittenEventFields['payloadFromRow']): string {
+  const entries = Object.entries(fromRow ?? {});
+  if (entries.length === 0) return `${parameter}::jsonb`;
+  const pairs = entries.map(([key, column]) => {
+    // Both are written into the SQL: only the shapes of constants are accepted.
+    if (!PAYLOAD_KEY.test(key) || !COLUMN.test(column)) {
+      throw new Error(
+        `writeWithEvent: payload field ${JSON.stringify(key)} from column ` +
+          `${JSON.stringify(column)}: both must be plain names`,
+      );
+    }
+    return `'${key}', written.${column}`;
+  });
+  return `${parameter}::jsonb || jsonb_build_object(${pairs.join(', ')})`;
 }
 
 function requireTransaction(manager: EntityManager): void {

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { writeWithEvent, type PreparedEvent } from '../../../platform/events/append-event';
 import type { CursorPosition } from '../../../platform/graphql/pagination';
 import type { Role } from '../entities/membership.entity';
 import type { TenantEntity, TenantStatus } from '../entities/tenant.entity';
@@ -55,27 +56,30 @@ export class TenantLifecycleRepository {
   }
 
   /**
-   * Renames a live tenant in one statement that also takes its lock (so a rename holds it for
-   * one round trip less than a locking read and an UPDATE would), and answers the name it
-   * replaced. The CTE is materialized and runs first: waiting for the lock, it reads the
-   * newest committed version of the row, and the UPDATE then changes that version, so the
-   * previous name is the one just before this rename even when renames race. Null when the
-   * tenant is not live or already has this name (nothing changed, nothing is journaled).
+   * Renames a live tenant and journals `renamed` in one statement that also takes the
+   * tenant's lock (so a rename holds it for as few round trips as it can), and answers the
+   * name it replaced, which the event's payload gets as `previousName`. The inner CTE is
+   * materialized and runs first: waiting for the lock, it reads the newest committed version
+   * of the row, and the UPDATE then changes that version, so the previous name is the one just
+   * before this rename even when renames race. Null when the tenant is not live or already has
+   * this name (nothing changed, nothing is journaled).
    */
   async renameLocked(
     tenantId: string,
     name: string,
+    renamed: PreparedEvent,
   ): Promise<{ tenant: TenantEntity; previousName: string } | null> {
-    const [rows]: [(LiveTenantRow & { previous_name: string })[], number] =
-      await this.manager.query(
-        `WITH locked AS MATERIALIZED (
-           SELECT id, name FROM tenancy.tenants WHERE id = $1 AND deleted_at IS NULL FOR UPDATE)
-         UPDATE tenancy.tenants t SET name = $2 FROM locked
-          WHERE t.id = locked.id AND locked.name <> $2
-         RETURNING t.id, t.slug, t.name, t.status, t.created_at, locked.name AS previous_name`,
-        [tenantId, name],
-      );
-    const row = rows[0];
+    const row = await writeWithEvent<LiveTenantRow & { previous_name: string }>(
+      this.manager,
+      `WITH locked AS MATERIALIZED (
+         SELECT id, name FROM tenancy.tenants WHERE id = $1 AND deleted_at IS NULL FOR UPDATE)
+       UPDATE tenancy.tenants t SET name = $2 FROM locked
+        WHERE t.id = locked.id AND locked.name <> $2
+       RETURNING t.id, t.slug, t.name, t.status, t.created_at, locked.name AS previous_name`,
+      [tenantId, name],
+      renamed,
+      { payloadFromRow: { previousName: 'previous_name' } },
+    );
     return row ? { tenant: toTenant(row), previousName: row.previous_name } : null;
   }
 

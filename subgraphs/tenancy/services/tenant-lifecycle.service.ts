@@ -6,7 +6,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '../../../platform/errors/domain-errors';
-import { appendEvent } from '../../../platform/events/append-event';
+import { appendEvent, prepareEvent } from '../../../platform/events/append-event';
 import { EventType } from '../../../platform/events/event-types';
 import type { TenantEntity } from '../entities/tenant.entity';
 import { TenantLifecycleRepository } from '../repositories/tenant-lifecycle.repository';
@@ -43,17 +43,21 @@ export class TenantLifecycleService {
     const tenantId = this.scope.tenantId;
     return this.scope.run(async (manager) => {
       const tenants = new TenantLifecycleRepository(manager);
-      const renamed = name === null ? null : await tenants.renameLocked(tenantId, name);
+      const renamed =
+        name === null
+          ? null
+          : await tenants.renameLocked(
+              tenantId,
+              name,
+              // previousName is added from the row the rename replaced.
+              prepareEvent({ type: EventType.TENANT_UPDATED, payload: { tenantId, name } }),
+            );
       if (!renamed) {
         // Nothing changed: the tenant is gone, or the name is null or already this one.
         const tenant = await tenants.lockLive(tenantId);
         if (!tenant) throw new NotFoundError('Tenant');
         return tenant;
       }
-      await appendEvent(manager, {
-        type: EventType.TENANT_UPDATED,
-        payload: { tenantId, name, previousName: renamed.previousName },
-      });
       return renamed.tenant;
     });
   }
