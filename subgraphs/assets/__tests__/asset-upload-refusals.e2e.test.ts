@@ -65,15 +65,17 @@ afterAll(async () => {
   if (storage) rmSync(storage, { recursive: true, force: true });
 });
 
-const rowsOf = async (tenantId: string) =>
+const countOf = async (table: string, tenantId: string) =>
   Number(
     (
       await stack.db.query<{ count: string }>(
-        `SELECT count(*) FROM assets.assets WHERE tenant_id = $1`,
+        `SELECT count(*) FROM ${table} WHERE tenant_id = $1`,
         [tenantId],
       )
     )[0]!.count,
   );
+const rowsOf = (tenantId: string) => countOf('assets.assets', tenantId);
+const eventsOf = (tenantId: string) => countOf('events.events', tenantId);
 const statusOf = async (id: string) =>
   (
     await stack.db.query<{ status: string }>(`SELECT status FROM assets.assets WHERE id = $1`, [id])
@@ -116,10 +118,13 @@ describe('declared entries', () => {
     );
     expect((await full.createUpload({ sizeBytes: MAX_BYTES })).body.errors).toBeUndefined();
     const before = await rowsOf(tenantFull);
+    const eventsBefore = await eventsOf(tenantFull);
     const response = await full.createUpload({ sizeBytes: 1 });
     expect(codeOf(response)).toBe('PAYLOAD_TOO_LARGE');
     expect(response.body.errors?.[0]?.extensions?.limitBytes).toBe(QUOTA_BYTES);
     expect(await rowsOf(tenantFull)).toBe(before);
+    // The refused upload journals nothing either.
+    expect(await eventsOf(tenantFull)).toBe(eventsBefore);
     // Other tenants have room of their own.
     expect((await a.createUpload({ sizeBytes: MAX_BYTES })).body.errors).toBeUndefined();
   });

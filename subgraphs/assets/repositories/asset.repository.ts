@@ -1,5 +1,5 @@
 import { In, type EntityManager, type SelectQueryBuilder } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { writeWithEvent, type PreparedEvent } from '../../../platform/events/append-event';
 import type { CursorPosition } from '../../../platform/graphql/pagination';
 import { AssetEntity } from '../entities/asset.entity';
 import { ORDER_SPECS, type AssetOrder } from './asset-order';
@@ -63,14 +63,50 @@ export class AssetRepository {
   }
 
   /**
-   * A plain INSERT: the id, status, tags and timestamps the database fills in come back with
-   * it (RETURNING) and are merged into the entity, without `save`'s change tracking.
+   * Records a PENDING asset and journals `created` in one statement, if the tenant's bytes
+   * ({@link usedBytes}) and this asset's stay within `quotaBytes`; null (nothing written) when
+   * they would not. Run it under the tenant's QUOTA_LOCK: its sum is then taken after every
+   * upload committed before it.
    */
-  async insert(values: NewAsset): Promise<AssetEntity> {
-    const asset = this.manager.create(AssetEntity, values);
-    // `metadata` is typed unknown (any JSON); TypeORM's insert type wants a known shape.
-    await this.manager.insert(AssetEntity, asset as QueryDeepPartialEntity<AssetEntity>);
-    return asset;
+  async insertWithinQuota(
+    values: NewAsset & { id: string },
+    quotaBytes: number,
+    created: PreparedEvent,
+  ): Promise<AssetEntity | null> {
+    const row = await writeWithEvent<{ created_at: Date; updated_at: Date }>(
+      this.manager,
+      `INSERT INTO assets.assets
+         (id, tenant_id, name, content_type, size_bytes, checksum_sha256, metadata, tags, owner_id)
+       SELECT $1::uuid, $2::uuid, $3::text, $4::text, $5::integer, $6::text, $7::jsonb,
+              $8::text[], $9::uuid
+        WHERE (SELECT coalesce(sum(size_bytes), 0) FROM assets.assets WHERE tenant_id = $2::uuid)
+              + $5::integer <= $10::bigint
+       RETURNING created_at, updated_at`,
+      [
+        values.id,
+        values.tenantId,
+        values.name,
+        values.contentType,
+        values.sizeBytes,
+        values.checksumSha256,
+        values.metadata === undefined || values.metadata === null
+          ? null
+          : JSON.stringify(values.metadata),
+        values.tags,
+        values.ownerId,
+        quotaBytes,
+      ],
+      created,
+    );
+    if (!row) return null;
+    return Object.assign(new AssetEntity(), values, {
+      metadata: values.metadata ?? null,
+      status: 'PENDING',
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      deletedAt: null,
+      completedAt: null,
+    });
   }
 
   save(asset: AssetEntity): Promise<AssetEntity> {
@@ -78,23 +114,29 @@ export class AssetRepository {
   }
 
   /**
-   * Marks a locked PENDING asset READY with the digest of its stored bytes, in one UPDATE
-   * (`save` would first read the row back to diff it). Returns the asset as stored.
+   * Marks a locked PENDING asset READY with the digest of its stored bytes and journals
+   * `completed`, in one statement (`save` would first read the row back to diff it). Returns
+   * the asset as stored.
    */
-  async markReady(asset: AssetEntity, sha256: string): Promise<AssetEntity> {
-    // TypeORM answers an UPDATE with [rows, affected count].
-    const [rows]: [{ completed_at: Date; updated_at: Date }[], number] = await this.manager.query(
+  async markReady(
+    asset: AssetEntity,
+    sha256: string,
+    completed: PreparedEvent,
+  ): Promise<AssetEntity> {
+    const row = await writeWithEvent<{ completed_at: Date; updated_at: Date }>(
+      this.manager,
       `UPDATE assets.assets SET status = 'READY', checksum_sha256 = $2,
               completed_at = now(), updated_at = now()
         WHERE id = $1 RETURNING completed_at, updated_at`,
       [asset.id, sha256],
+      completed,
     );
-    if (!rows[0]) throw new Error(`asset ${asset.id} vanished under its lock`);
+    if (!row) throw new Error(`asset ${asset.id} vanished under its lock`);
     return Object.assign(asset, {
       status: 'READY',
       checksumSha256: sha256,
-      completedAt: rows[0].completed_at,
-      updatedAt: rows[0].updated_at,
+      completedAt: row.completed_at,
+      updatedAt: row.updated_at,
     });
   }
 

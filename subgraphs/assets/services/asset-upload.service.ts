@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../../platform/context/request-context';
 import type { TenantScope } from '../../../platform/db/scope';
 import {
@@ -8,7 +8,7 @@ import {
   ValidationError,
 } from '../../../platform/errors/domain-errors';
 import { ErrorCode } from '../../../platform/errors/codes';
-import { appendEvent } from '../../../platform/events/append-event';
+import { prepareEvent } from '../../../platform/events/append-event';
 import { EventType } from '../../../platform/events/event-types';
 import { parseId } from '../../../platform/graphql/ids';
 import type { AssetEntity } from '../entities/asset.entity';
@@ -79,24 +79,27 @@ export class AssetUploadService {
     };
     const ownerId = await this.ownerId();
     const tenantId = this.scope.tenantId;
+    const id = randomUUID();
     const asset = await this.scope.run(
       async (manager) => {
         const assets = new AssetRepository(manager);
-        const used = await assets.usedBytes(tenantId);
-        if (used + values.sizeBytes > limits.quotaBytes) {
-          throw new QuotaExceededError(limits.quotaBytes, used);
+        const created = await assets.insertWithinQuota(
+          { ...values, id, tenantId, ownerId },
+          limits.quotaBytes,
+          prepareEvent({
+            type: EventType.ASSET_CREATED,
+            payload: {
+              assetId: id,
+              name: values.name,
+              contentType: values.contentType,
+              sizeBytes: values.sizeBytes,
+              ownerId,
+            },
+          }),
+        );
+        if (!created) {
+          throw new QuotaExceededError(limits.quotaBytes, await assets.usedBytes(tenantId));
         }
-        const created = await assets.insert({ ...values, tenantId, ownerId });
-        await appendEvent(manager, {
-          type: EventType.ASSET_CREATED,
-          payload: {
-            assetId: created.id,
-            name: created.name,
-            contentType: created.contentType,
-            sizeBytes: created.sizeBytes,
-            ownerId,
-          },
-        });
         return created;
       },
       { lockTenant: QUOTA_LOCK },
@@ -129,12 +132,14 @@ export class AssetUploadService {
       if (!current) throw new NotFoundError('Asset');
       if (current.status === 'READY') return current;
       if (current.status === 'DELETED') throw new ConflictError('This asset is deleted');
-      const saved = await assets.markReady(current, stored.sha256);
-      await appendEvent(manager, {
-        type: EventType.ASSET_COMPLETED,
-        payload: { assetId: id, sizeBytes: saved.sizeBytes, checksumSha256: stored.sha256 },
-      });
-      return saved;
+      return assets.markReady(
+        current,
+        stored.sha256,
+        prepareEvent({
+          type: EventType.ASSET_COMPLETED,
+          payload: { assetId: id, sizeBytes: current.sizeBytes, checksumSha256: stored.sha256 },
+        }),
+      );
     });
   }
 
