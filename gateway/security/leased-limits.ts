@@ -13,8 +13,8 @@ export interface LeasedLimitsOptions<Name extends string> {
   /** Units per window, by name: a lease is at most `share` of it. */
   limits: Readonly<Record<Name, number>>;
   /**
-   * How long a lease may be spent from; 30 s by default. At most the window: the bound below
-   * does not depend on it, but a unit spent after its window let it go is one the bound counts.
+   * How long a lease may be spent from; 30 s by default. The bound below holds whatever it is;
+   * a longer lease spares more callers a round trip and keeps unspent units reserved longer.
    */
   leaseMs?: number;
   /** The largest lease as a share of its limit; 1/50 by default. */
