@@ -51,6 +51,9 @@ const origins = z
   );
 
 /** The gateway's security edge: CORS, query limits, rate limits, dev tooling switches. */
+/** Every gateway rate limit is per minute: a sliding window of 60 s. */
+export const RATE_LIMIT_WINDOW_MS = 60_000;
+
 export const securityConfigShape = {
   GATEWAY_SANDBOX: environmentBoolean().describe(
     'Apollo Sandbox for browsers; on in development and test, off in production.',
@@ -102,7 +105,7 @@ export const securityConfigShape = {
   GATEWAY_WS_CONNECTS_PER_IP_PER_MINUTE: integer(60, 1, 1_000_000).describe(
     'graphql-ws connection attempts per minute per client IP.',
   ),
-  GATEWAY_RATE_LIMIT_LEASE_MS: integer(30_000, 1_000, 60_000).describe(
+  GATEWAY_RATE_LIMIT_LEASE_MS: integer(30_000, 1_000, RATE_LIMIT_WINDOW_MS).describe(
     "How long a pod may spend the units it took of a limit's window at once (docs/security.md, rate limits); at most the window, 60 s.",
   ),
 };

@@ -6,6 +6,7 @@ import type { RequestContext } from '../../platform/context/request-context';
 import { RateLimitedError } from '../../platform/errors/domain-errors';
 import { SlidingWindowSet } from '../../platform/rate-limit/window-set';
 import type { RedisClient } from '../../platform/redis/connection';
+import { RATE_LIMIT_WINDOW_MS } from './config';
 import { LeasedLimits } from './leased-limits';
 
 /** The `limit` label of `tessera_rate_limit_rejections_total` and of a refusal's extensions. */
@@ -51,9 +52,6 @@ function limitCounter(registry: Registry, name: string, help: string): Counter<'
   if (existing) return existing as Counter<'limit'>;
   return new Counter({ name, help, labelNames: ['limit'], registers: [registry] });
 }
-
-/** Every gateway limit is per minute: a sliding window of 60 s. */
-const RATE_LIMIT_WINDOW_MS = 60_000;
 
 export interface EdgeRateLimitConfig {
   REDIS_PREFIX: string;
