@@ -107,6 +107,48 @@ describe('answers kept in the gateway process', () => {
     }
   });
 
+  it('answers from the kept answer, reading nothing, while the membership watch vouches for it', async () => {
+    const { client, gets, prefix } = counted();
+    let trusted = true;
+    const roles = resolver({
+      redis: client,
+      prefix,
+      watch: { version: 0, trusted: () => trusted },
+    });
+    try {
+      await roles.resolve(tenantId, owner);
+      const before = { gets: gets.mock.calls.length, lookups: await lookups() };
+      // A subscription's check before a delivery: no marker read by the caller.
+      expect(await roles.resolve(tenantId, owner)).toEqual({
+        tenantStatus: 'ACTIVE',
+        role: 'OWNER',
+      });
+      expect(gets.mock.calls.length).toBe(before.gets);
+      expect(await lookups()).toBe(before.lookups);
+      // Once the watch stops vouching (a heartbeat overdue), Redis is read again.
+      trusted = false;
+      expect((await roles.resolve(tenantId, owner)).role).toBe('OWNER');
+      expect(gets.mock.calls.length).toBeGreaterThan(before.gets);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('asks tenancy on a fresh lookup even while the watch vouches for the kept answer', async () => {
+    const { client, prefix } = counted();
+    const roles = resolver({ redis: client, prefix, watch: { version: 0, trusted: () => true } });
+    try {
+      await roles.resolve(tenantId, member);
+      const before = await lookups();
+      expect((await roles.resolve(tenantId, member, undefined, { fresh: true })).role).toBe(
+        'MEMBER',
+      );
+      expect(await lookups()).toBe(before + 1);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('drops a removed member at once: the new generation makes the kept answer stale', async () => {
     const { roles, prefix, client } = counted();
     const user = randomUUID();

@@ -14,6 +14,7 @@ import {
   roleGenerationKey,
 } from '../../platform/contracts/tenancy/membership-events';
 import { type TenantStatus } from '../../platform/contracts/tenancy/tenant-status-values';
+import { decodeCachedAnswer, encodeCachedAnswer } from './cached-role-answer';
 import type { MembershipListener, MembershipWatch } from './membership-watch';
 
 export interface RoleAnswer {
@@ -57,7 +58,8 @@ export interface ResolveOptions {
   /**
    * The tenant's generation marker as just read from Redis (null: none), when the caller read
    * it already ({@link RoleResolver.generation}): an answer this process keeps under that
-   * marker is then used without asking Redis again.
+   * marker is then used without asking Redis again. Without it, a kept answer is used while
+   * the membership watch proves it current, and Redis is asked otherwise.
    */
   generation?: string | null;
 }
@@ -69,13 +71,6 @@ export interface LocalAnswer {
 }
 
 const NO_TENANT: RoleAnswer = Object.freeze({ tenantStatus: null, role: null });
-
-interface CachedAnswer {
-  /** The tenant's generation marker the answer was computed under (null: none yet). */
-  g: string | null;
-  s: TenantStatus | null;
-  r: Role | null;
-}
 
 /**
  * A user's role in a tenant, as the gateway needs it for every tenant-scoped request of a
@@ -159,9 +154,9 @@ export class RoleResolver {
     const tenant = tenantId.toLowerCase();
     const user = userId.toLowerCase();
     const key = `${tenant}:${user}`;
-    if (!options.fresh && options.generation !== undefined) {
+    if (!options.fresh) {
       const kept = this.local.get(key);
-      if (kept && kept.generation === options.generation) {
+      if (kept && this.isCurrent(kept, options.generation)) {
         this.options.countLookup?.('hit');
         return Promise.resolve(kept.answer);
       }
@@ -175,6 +170,16 @@ export class RoleResolver {
       this.inFlight.set(key, pending);
     }
     return pending;
+  }
+
+  /**
+   * Whether a kept answer may be used as is: computed under the marker the caller just read,
+   * or, when the caller read none (a subscription's check before each delivery), proven
+   * current by the membership watch, as the edge's admission uses it.
+   */
+  private isCurrent(kept: LocalAnswer, generation: string | null | undefined): boolean {
+    if (generation !== undefined) return kept.generation === generation;
+    return this.options.watch?.trusted() ?? false;
   }
 
   /**
@@ -242,11 +247,11 @@ export class RoleResolver {
         redis.get(roleCacheKey(prefix, tenantId, userId)),
         redis.get(roleGenerationKey(prefix, tenantId)),
       ]);
-      const entry = raw ? parseCached(raw) : undefined;
+      const entry = raw ? decodeCachedAnswer(raw) : undefined;
       // An answer from before the tenant's last membership change is stale.
-      if (entry && entry.g === generation) {
+      if (entry && entry.generation === generation) {
         this.options.countLookup?.('hit');
-        return { answer: { tenantStatus: entry.s, role: entry.r }, generation };
+        return { answer: entry.answer, generation };
       }
       this.options.countLookup?.('miss');
       return { generation };
@@ -263,12 +268,11 @@ export class RoleResolver {
     answer: RoleAnswer,
     generation: string | null,
   ): Promise<void> {
-    const entry: CachedAnswer = { g: generation, s: answer.tenantStatus, r: answer.role };
     const ttl = answer.role ? this.ttlSeconds : this.negativeTtlSeconds;
     try {
       await this.options.redis.set(
         roleCacheKey(this.options.prefix, tenantId, userId),
-        JSON.stringify(entry),
+        encodeCachedAnswer(answer, generation),
         'EX',
         ttl,
       );
@@ -287,14 +291,4 @@ function seconds(name: string, value: number): number {
     throw new RangeError(`${name} must be an integer in 1..${MAX_ROLE_CACHE_TTL_SECONDS}`);
   }
   return value;
-}
-
-function parseCached(raw: string): CachedAnswer | undefined {
-  try {
-    const entry = JSON.parse(raw) as CachedAnswer;
-    const answer = roleLookupCall.answer.safeParse({ tenantStatus: entry.s, role: entry.r });
-    return answer.success && (entry.g === null || typeof entry.g === 'string') ? entry : undefined;
-  } catch {
-    return undefined;
-  }
 }
