@@ -53,10 +53,19 @@ export async function measureMixedLoad(setup: {
         }),
     );
     setup.journaled(write.journals, run.succeededTotal);
+    const after = await background.subscribers();
+    // A subscription the gateway dropped makes the fan-out, and so the load, smaller than
+    // the one described: the run would measure less than it claims.
+    if (after.ended > 0) {
+      throw new Error(
+        `${after.ended} of ${options.subscriptions} subscriptions ended during the mixed load ` +
+          `(first: ${after.firstError ?? 'completed'})`,
+      );
+    }
     return {
       run,
       delivered: background.delivered() - delivered,
-      fannedOut: (await background.subscribers()).received - fannedOut,
+      fannedOut: after.received - fannedOut,
     };
   } finally {
     await background.stop();

@@ -11,6 +11,9 @@ const EVENTS_SUBSCRIPTION = 'subscription { events { seq type } }';
 const sockets: WsClient[] = [];
 const perSubscription: number[] = [];
 let received = 0;
+let ended = 0;
+let firstError: string | undefined;
+let stopping = false;
 
 function start(command: SubscribersStart): void {
   command.subscribers.forEach((subscriber, index) => {
@@ -27,18 +30,36 @@ function start(command: SubscribersStart): void {
           received += 1;
           perSubscription[index]! += 1;
         },
-        error: () => undefined,
-        complete: () => undefined,
+        error: (error: unknown) => {
+          if (stopping) return;
+          ended += 1;
+          firstError ??= describe(error);
+        },
+        complete: () => {
+          if (!stopping) ended += 1;
+        },
       },
     );
   });
 }
 
 function counts(): SubscriberCounts {
-  return { kind: 'counts', received, allLive: perSubscription.every((count) => count > 0) };
+  return {
+    kind: 'counts',
+    received,
+    allLive: perSubscription.every((count) => count > 0),
+    ended,
+    firstError,
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return JSON.stringify(error) ?? String(error);
 }
 
 async function stop(): Promise<void> {
+  stopping = true;
   await Promise.all(sockets.map((socket) => socket.dispose()));
   process.disconnect?.();
 }

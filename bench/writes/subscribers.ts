@@ -14,6 +14,14 @@ export interface SubscriberCounts {
   received: number;
   /** Whether every subscription has received an event (so it is live). */
   allLive: boolean;
+  /**
+   * Subscriptions the server ended (an error, such as a slow consumer dropped or a refused
+   * check, or a completion): each is one subscriber fewer to fan out to, so the mixed load
+   * would look lighter than it is.
+   */
+  ended: number;
+  /** The first such error, as the server sent it. */
+  firstError?: string;
 }
 
 export interface Subscribers {
