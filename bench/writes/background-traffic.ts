@@ -5,7 +5,7 @@ import { KeyRing } from '../../platform/crypto/key-ring';
 import { EVENTS_NOTIFY_CHANNEL } from '../../platform/events/channel';
 import type { TestStack } from '../../testing/stack';
 import type { WebhookReceiver } from '../../testing/webhook-receiver';
-import { startSubscribers, type SubscriberCounts } from './subscribers';
+import { startSubscribers, type SubscriberCounts, type SubscribersBehind } from './subscribers';
 import type { Writer } from './writers';
 
 export interface BackgroundTraffic {
@@ -13,6 +13,10 @@ export interface BackgroundTraffic {
   delivered(): number;
   /** What the live subscriptions received so far. */
   subscribers(): Promise<SubscriberCounts>;
+  /** The journal's newest seq of each subscribed tenant now, as text. */
+  newestSeqs(): Promise<Record<string, string>>;
+  /** How far the subscriptions are behind `newest` (from {@link newestSeqs}). */
+  behind(newest: Record<string, string>): Promise<SubscribersBehind>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +61,15 @@ export async function startBackgroundTraffic(
     return {
       delivered: () => receiver.received.length,
       subscribers: () => subscribers.counts(),
+      async newestSeqs() {
+        const rows = await stack.db.query<{ tenant: string; seq: string }>(
+          `SELECT tenant_id::text AS tenant, max(seq)::text AS seq FROM events.events
+            WHERE tenant_id = ANY($1::uuid[]) GROUP BY tenant_id`,
+          [sharedTenants],
+        );
+        return Object.fromEntries(rows.map((row) => [row.tenant, row.seq]));
+      },
+      behind: (newest) => subscribers.behind(newest),
       stop,
     };
   } catch (error) {

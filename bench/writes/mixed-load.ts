@@ -14,6 +14,10 @@ export interface MixedLoad {
   delivered: number;
   /** Subscription events that arrived while the writes were measured. */
   fannedOut: number;
+  /** Subscription events journaled but not yet received when the writes stopped. */
+  lagAtEnd: number;
+  /** How long after the writes stopped every subscription had caught up with them. */
+  caughtUpMs: number;
 }
 
 /**
@@ -53,6 +57,13 @@ export async function measureMixedLoad(setup: {
         }),
     );
     setup.journaled(write.journals, run.succeededTotal);
+    // A fan-out that falls behind leaves the writes more of the machine while measured: how
+    // far behind it was shows whether the rate above is one the subscribers kept up with.
+    const stopped = performance.now();
+    const newest = await background.newestSeqs();
+    const lagAtEnd = (await background.behind(newest)).events;
+    await waitFor(async () => (await background.behind(newest)).events === 0, 60_000);
+    const caughtUpMs = Math.round(performance.now() - stopped);
     const after = await background.subscribers();
     // A subscription the gateway dropped makes the fan-out, and so the load, smaller than
     // the one described: the run would measure less than it claims.
@@ -66,6 +77,8 @@ export async function measureMixedLoad(setup: {
       run,
       delivered: background.delivered() - delivered,
       fannedOut: after.received - fannedOut,
+      lagAtEnd,
+      caughtUpMs,
     };
   } finally {
     await background.stop();

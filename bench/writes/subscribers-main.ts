@@ -1,5 +1,10 @@
 import { connectWs, type WsClient } from '../../testing/ws-client';
-import type { SubscriberCounts, SubscribersCommand, SubscribersStart } from './subscribers';
+import type {
+  SubscriberCounts,
+  SubscribersBehind,
+  SubscribersCommand,
+  SubscribersStart,
+} from './subscribers';
 
 const EVENTS_SUBSCRIPTION = 'subscription { events { seq type } }';
 
@@ -10,6 +15,9 @@ const EVENTS_SUBSCRIPTION = 'subscription { events { seq type } }';
 
 const sockets: WsClient[] = [];
 const perSubscription: number[] = [];
+/** Each subscription's tenant, and the highest seq it has received (0n: none yet). */
+const tenantOf: string[] = [];
+const lastSeq: bigint[] = [];
 let received = 0;
 let ended = 0;
 let firstError: string | undefined;
@@ -23,12 +31,16 @@ function start(command: SubscribersStart): void {
     });
     sockets.push(socket);
     perSubscription.push(0);
+    tenantOf.push(subscriber.tenantId);
+    lastSeq.push(0n);
     socket.client.subscribe(
       { query: EVENTS_SUBSCRIPTION },
       {
-        next: () => {
+        next: (result) => {
           received += 1;
           perSubscription[index]! += 1;
+          const seq = (result.data as { events?: { seq?: string } } | null)?.events?.seq;
+          if (seq !== undefined && BigInt(seq) > lastSeq[index]!) lastSeq[index] = BigInt(seq);
         },
         error: (error: unknown) => {
           if (stopping) return;
@@ -53,6 +65,18 @@ function counts(): SubscriberCounts {
   };
 }
 
+function behind(newest: Record<string, string>): SubscribersBehind {
+  let events = 0;
+  let subscriptions = 0;
+  lastSeq.forEach((seq, index) => {
+    const gap = BigInt(newest[tenantOf[index]!] ?? '0') - seq;
+    if (gap <= 0n) return;
+    events += Number(gap);
+    subscriptions += 1;
+  });
+  return { kind: 'behind', events, subscriptions };
+}
+
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
   return JSON.stringify(error) ?? String(error);
@@ -67,6 +91,7 @@ async function stop(): Promise<void> {
 process.on('message', (command: SubscribersCommand) => {
   if (command.kind === 'start') start(command);
   else if (command.kind === 'count') process.send?.(counts());
+  else if (command.kind === 'behind') process.send?.(behind(command.newest));
   else void stop();
 });
 // The bench went away (crashed or was stopped): nothing is left to report to.

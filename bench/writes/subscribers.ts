@@ -7,7 +7,14 @@ export interface SubscribersStart {
   gatewayUrl: string;
   subscribers: { accessToken: string; tenantId: string }[];
 }
-export type SubscribersCommand = SubscribersStart | { kind: 'count' } | { kind: 'stop' };
+/** How far the subscriptions are behind the journal's newest seq of their tenants. */
+export interface SubscribersBehindQuery {
+  kind: 'behind';
+  /** The newest seq per tenant id, as text. */
+  newest: Record<string, string>;
+}
+export type SubscribersCommand =
+  SubscribersStart | SubscribersBehindQuery | { kind: 'count' } | { kind: 'stop' };
 export interface SubscriberCounts {
   kind: 'counts';
   /** Events received so far, all subscriptions together. */
@@ -24,8 +31,17 @@ export interface SubscriberCounts {
   firstError?: string;
 }
 
+export interface SubscribersBehind {
+  kind: 'behind';
+  /** Events not received yet, all subscriptions together (seq is gap-free per tenant). */
+  events: number;
+  /** Subscriptions that have not received their tenant's newest event yet. */
+  subscriptions: number;
+}
+
 export interface Subscribers {
   counts(): Promise<SubscriberCounts>;
+  behind(newest: Record<string, string>): Promise<SubscribersBehind>;
   /** Closes every socket and waits for the process to end. */
   stop(): Promise<void>;
 }
@@ -49,13 +65,15 @@ export function startSubscribers(
   ended.catch(() => undefined);
   const send = (command: SubscribersCommand) => child.send(command);
   send({ kind: 'start', gatewayUrl, subscribers });
+  const ask = async <T>(command: SubscribersCommand): Promise<T> => {
+    const answer = once(child, 'message') as Promise<[T]>;
+    send(command);
+    const [reply] = await Promise.race([answer, ended]);
+    return reply;
+  };
   return {
-    async counts() {
-      const answer = once(child, 'message') as Promise<[SubscriberCounts]>;
-      send({ kind: 'count' });
-      const [counts] = await Promise.race([answer, ended]);
-      return counts;
-    },
+    counts: () => ask<SubscriberCounts>({ kind: 'count' }),
+    behind: (newest) => ask<SubscribersBehind>({ kind: 'behind', newest }),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       if (child.connected) send({ kind: 'stop' });

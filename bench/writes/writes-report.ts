@@ -50,7 +50,8 @@ export function writesReport(
       `${options.subscriptions} graphql-ws subscriptions on the writers' tenants, an active ` +
       `webhook endpoint on each, and a backlog of ${options.backlog} deliveries for another ` +
       `tenant; ${mixed.delivered} deliveries and ${mixed.fannedOut} subscription events ` +
-      `arrived while measured. Journal audited afterwards: ${Object.values(journaled).reduce((a, b) => a + b, 0)} ` +
+      `arrived while measured; when the writes stopped the subscriptions were ` +
+      `${mixed.lagAtEnd} events behind, and all had caught up ${mixed.caughtUpMs} ms later. Journal audited afterwards: ${Object.values(journaled).reduce((a, b) => a + b, 0)} ` +
       `events, each once, seq gap-free per tenant. CPU ms per request by process — ${byProcess}.`,
     rows: [],
     table: {
