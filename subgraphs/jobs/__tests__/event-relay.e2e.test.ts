@@ -19,6 +19,7 @@ import { cleanupRedisPrefix, testRedisPrefix } from '../../../testing/redis';
 import { TEST_REDIS_URL } from '../../../testing/services';
 import { spawnService, type ServiceProcess } from '../../../scripts/lib/service-process';
 import { startEventRelay, type EventRelay } from '../relay/event-relay';
+import { RelayRepository } from '../repositories/relay.repository';
 
 // The outbox relay against the real PostgreSQL and Redis: writers append as a service's role
 // (assets', no BYPASSRLS) inside their transactions, relays run as the worker's role, here or
@@ -64,7 +65,7 @@ afterAll(async () => {
 });
 
 function startRelay(
-  options: { pollMs?: number; lockRetryMs?: number; publisher?: Redis } = {},
+  options: { pollMs?: number; lockRetryMs?: number; publisher?: Redis; batchSize?: number } = {},
 ): TestRelay {
   const registry = new Registry();
   const publisher = options.publisher ?? new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
@@ -77,7 +78,7 @@ function startRelay(
     logger: pino({ level: 'silent' }),
     registry,
     pollMs: options.pollMs ?? 100,
-    batchSize: 100,
+    batchSize: options.batchSize ?? 100,
     lockRetryMs: options.lockRetryMs ?? 100,
   });
   const started = { relay, registry, publisher };
@@ -232,6 +233,42 @@ describe('publishing', () => {
       await eventually(() => receivedBy(tenant).length === n);
     }
     expect(seqsOf(tenant)).toEqual([1, 2, 3]);
+  });
+
+  it('asks for unpublished events once per wake-up when the batch held everything waiting', async () => {
+    // No poll fires during the test: each query follows a NOTIFY.
+    const started = startRelay({ pollMs: 600_000 });
+    await eventually(async () => (await metric(started, 'tessera_relay_active')) === 1);
+    await eventually(async () => {
+      const waiting = await db.query(`SELECT 1 FROM events.events WHERE published_at IS NULL`);
+      return waiting.length === 0;
+    });
+    const asked = jest.spyOn(RelayRepository.prototype, 'unpublished');
+    try {
+      const [first, second] = [randomUUID(), randomUUID()];
+      await append(first, { n: 1 });
+      await eventually(() => receivedBy(first).length === 1);
+      // The first wake-up's drain has ended before the second one starts.
+      await append(second, { n: 2 });
+      await eventually(() => receivedBy(second).length === 1);
+      expect(asked).toHaveBeenCalledTimes(2);
+    } finally {
+      asked.mockRestore();
+    }
+  });
+
+  it('drains batch after batch while a scope may have more than its share, without a poll', async () => {
+    const [busy, quiet] = [randomUUID(), randomUUID()];
+    // Committed before the relay starts: its first drain finds them, with no NOTIFY after.
+    await append(busy, ...range(1, 25).map((n) => ({ n })));
+    await append(quiet, { n: 1 });
+    await append(null, { shared: 'with the platform' });
+    startRelay({ pollMs: 600_000, batchSize: 10 });
+    await eventually(() => receivedBy(busy).length === 25 && receivedBy(quiet).length === 1);
+    expect(seqsOf(busy)).toEqual(range(1, 25));
+    await eventually(() =>
+      receivedBy(null).some((event) => event.payload.shared === 'with the platform'),
+    );
   });
 
   it('still delivers, by polling, an event committed without a notification', async () => {

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { eventChannel, type PublishedEvent } from '../../../platform/events/channel';
 import type { RedisClient } from '../../../platform/redis/connection';
-import { RelayRepository } from '../repositories/relay.repository';
+import { holdsAllWaiting, RelayRepository } from '../repositories/relay.repository';
 import type { EventRelayOptions } from './event-relay';
 import type { WebhookFanOut } from './relay-fan-out-hook';
 import type { RelayMetrics } from './relay-metrics';
@@ -117,7 +117,11 @@ async function publish(
   if (!results || failure) throw failure ?? new Error('the Redis pipeline was discarded');
 }
 
-/** Publishes and marks batches until the journal has nothing unpublished (or shutdown). */
+/**
+ * Publishes and marks batches until the journal has nothing unpublished (or shutdown). A batch
+ * that held everything waiting ends it without another query: anything committed since sent
+ * a NOTIFY, which wakes the loop again (see createWakeup).
+ */
 async function drain(current: Session, loop: RelayLoop): Promise<void> {
   const { options, metrics, fanOut } = loop;
   for (;;) {
@@ -132,7 +136,7 @@ async function drain(current: Session, loop: RelayLoop): Promise<void> {
     await current.repository.markPublished(batch.map((event) => event.id));
     metrics.published.inc(batch.length);
     // Finishing the batch in hand on shutdown saves the next holder from repeating it.
-    if (loop.stopping()) return;
+    if (loop.stopping() || holdsAllWaiting(batch, options.batchSize)) return;
   }
 }
 

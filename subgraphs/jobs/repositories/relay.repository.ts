@@ -64,7 +64,10 @@ export class RelayRepository {
     return result.rows[0]?.lag ?? null;
   }
 
-  /** The oldest unpublished events, ordered by scope (platform first) then seq. */
+  /**
+   * The oldest unpublished events, ordered by scope (platform first) then seq. See
+   * {@link holdsAllWaiting} for whether anything was left out.
+   */
   async unpublished(batch: number): Promise<PublishedEvent[]> {
     const result = await this.client.query<UnpublishedRow>(
       `SELECT id, tenant_id, seq::text AS seq, type, payload, actor_kind, actor_id, request_id,
@@ -83,6 +86,24 @@ export class RelayRepository {
     );
     return result.rows[0]?.marked ?? 0;
   }
+}
+
+/**
+ * Whether `batch`, as `unpublished(size)` returned it, holds every event that was waiting, so
+ * the relay need not ask again until a NOTIFY (or its poll) says more was committed.
+ * events.unpublished shares `size` between the scopes with waiting events, up to `size` of
+ * them: each gets max(1, size / scopes), the platform counting as one scope. A short batch
+ * therefore names every waiting scope, and a scope that got less than its share got all of
+ * its events.
+ */
+export function holdsAllWaiting(batch: readonly PublishedEvent[], size: number): boolean {
+  if (batch.length >= size) return false;
+  const perScope = new Map<string | null, number>();
+  for (const event of batch) {
+    perScope.set(event.tenantId, (perScope.get(event.tenantId) ?? 0) + 1);
+  }
+  const share = Math.max(1, Math.floor(size / Math.max(1, perScope.size)));
+  return [...perScope.values()].every((count) => count < share);
 }
 
 function toPublishedEvent(row: UnpublishedRow): PublishedEvent {
