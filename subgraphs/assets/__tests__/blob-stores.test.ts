@@ -1,5 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -135,6 +143,37 @@ describe('the local blob store', () => {
     expect(files(join(root, 'layout'))).toEqual([
       join(root, 'layout', key.tenantId, key.assetId.slice(0, 2), key.assetId),
     ]);
+  });
+
+  it('has closed its part file, and removed it, by the time a refused write settles', async () => {
+    const dir = join(root, 'refused');
+    const store = await LocalDiskBlobStore.open(dir);
+    /** Paths of this process's open files under the store (Linux's /proc). */
+    const openUnder = () =>
+      readdirSync('/proc/self/fd')
+        .map((fd) => {
+          try {
+            return readlinkSync(join('/proc/self/fd', fd));
+          } catch {
+            return '';
+          }
+        })
+        .filter((path) => path.startsWith(dir));
+    // A body cut off at its second chunk, as an upload past its declared size is: the write
+    // fails while the part file may still be opening, or open with a chunk queued for it.
+    const cutOff = () =>
+      Readable.from(
+        (async function* () {
+          yield randomBytes(600);
+          throw new Error('past the declared size');
+        })(),
+      );
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      await expect(store.write(newKey(), cutOff(), 1000)).rejects.toThrow('past the declared size');
+      // Left open, the file's open could still complete after its unlink, and stay behind.
+      expect(openUnder()).toEqual([]);
+    }
+    expect(files(dir)).toEqual([]);
   });
 
   it('does not follow a symlink planted where a blob should be', async () => {

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { JournalArchiveAnswer } from '../../../platform/contracts/assets/journal-archive';
 import type { BlobStore } from '../storage/blob-store';
+import { fileClosed } from '../storage/file-closed';
 import { archiveKey, summarizeArchive } from './journal-archive-format';
 import type { JournalArchiveMetrics } from './journal-archive-metrics';
 import {
@@ -107,7 +108,8 @@ async function writeArchiveFile(
   file: string,
 ): Promise<number> {
   const gzip = createGzip();
-  const written = pipeline(gzip, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
+  const output = createWriteStream(file, { flags: 'wx', mode: 0o600 });
+  const written = pipeline(gzip, output);
   let rows = 0;
   try {
     for (let after: string | null = null; ;) {
@@ -125,6 +127,8 @@ async function writeArchiveFile(
   } catch (error) {
     gzip.destroy(error as Error);
     await written.catch(() => undefined);
+    // The caller removes the directory next: the file must not be created in it after that.
+    await fileClosed(output);
     throw error;
   }
 }

@@ -4,6 +4,7 @@ import { access, link, mkdir, open, realpath, rm, stat, unlink } from 'node:fs/p
 import { join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fileClosed } from './file-closed';
 import {
   BlobExistsError,
   blobSegments,
@@ -43,14 +44,16 @@ export class LocalDiskBlobStore implements BlobStore {
     const path = this.pathOf(key);
     await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
     const part = `${path}.${randomBytes(8).toString('hex')}.part`;
+    // `flush`: the bytes reach the disk before the file is closed, hence before it is linked.
+    const file = createWriteStream(part, { flags: 'wx', mode: 0o600, flush: true });
     try {
-      // `flush`: the bytes reach the disk before the file is closed, hence before it is linked.
-      await pipeline(body, createWriteStream(part, { flags: 'wx', mode: 0o600, flush: true }));
+      await pipeline(body, file);
       await link(part, path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new BlobExistsError();
       throw error;
     } finally {
+      await fileClosed(file);
       await unlink(part).catch(() => undefined);
     }
   }
