@@ -236,12 +236,18 @@ describe('publishing', () => {
   });
 
   it('asks for unpublished events once per wake-up when the batch held everything waiting', async () => {
-    // No poll fires during the test: each query follows a NOTIFY.
-    const started = startRelay({ pollMs: 600_000 });
-    await eventually(async () => (await metric(started, 'tessera_relay_active')) === 1);
+    // Committed before the relay listens: its first drain publishes it, and no NOTIFY of it
+    // can wake the relay again later.
+    const warmUp = randomUUID();
+    await append(warmUp, { n: 0 });
+    // No poll fires during the test: each query after the first drain follows a NOTIFY.
+    startRelay({ pollMs: 600_000 });
     await eventually(async () => {
-      const waiting = await db.query(`SELECT 1 FROM events.events WHERE published_at IS NULL`);
-      return waiting.length === 0;
+      const waiting = await db.query(
+        `SELECT 1 FROM events.events WHERE tenant_id = $1 AND published_at IS NULL`,
+        [warmUp],
+      );
+      return receivedBy(warmUp).length === 1 && waiting.length === 0;
     });
     const asked = jest.spyOn(RelayRepository.prototype, 'unpublished');
     try {
