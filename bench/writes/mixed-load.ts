@@ -62,7 +62,15 @@ export async function measureMixedLoad(setup: {
     const stopped = performance.now();
     const newest = await background.newestSeqs();
     const lagAtEnd = (await background.behind(newest)).events;
-    await waitFor(async () => (await background.behind(newest)).events === 0, 60_000);
+    await waitFor(async () => (await background.behind(newest)).events === 0, 60_000).catch(
+      async () => {
+        const { events, subscriptions } = await background.behind(newest);
+        throw new Error(
+          `${subscriptions} subscriptions were still ${events} events behind 60 s after the ` +
+            `writes stopped`,
+        );
+      },
+    );
     const caughtUpMs = Math.round(performance.now() - stopped);
     const after = await background.subscribers();
     // A subscription the gateway dropped makes the fan-out, and so the load, smaller than

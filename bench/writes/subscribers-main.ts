@@ -77,9 +77,17 @@ function behind(newest: Record<string, string>): SubscribersBehind {
   return { kind: 'behind', events, subscriptions };
 }
 
+/** graphql-ws reports an Error, the GraphQL errors the server sent, or the socket's close. */
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
-  return JSON.stringify(error) ?? String(error);
+  if (Array.isArray(error)) {
+    return error.map((item: { message?: string }) => item.message ?? 'an error').join('; ');
+  }
+  if (error && typeof error === 'object' && 'code' in error) {
+    const { code, reason } = error as { code: number; reason?: string };
+    return `socket closed with ${code} ${reason ?? ''}`.trim();
+  }
+  return 'an unknown error';
 }
 
 async function stop(): Promise<void> {
