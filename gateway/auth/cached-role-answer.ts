@@ -24,7 +24,7 @@ export function decodeCachedAnswer(
     const entry = JSON.parse(raw) as CachedAnswer;
     const answer = roleLookupCall.answer.safeParse({ tenantStatus: entry.s, role: entry.r });
     if (!answer.success || (entry.g !== null && typeof entry.g !== 'string')) return undefined;
-    return { answer: { tenantStatus: entry.s, role: entry.r }, generation: entry.g };
+    return { answer: answer.data, generation: entry.g };
   } catch {
     return undefined;
   }

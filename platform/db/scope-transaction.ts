@@ -1,18 +1,15 @@
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-
-/** A tenant id that can be written into SQL as a literal: a UUID, in its canonical form. */
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A lock name: a constant of the code, never input, and a safe literal by this pattern. */
-const LOCK_NAME = /^[a-z][a-z0-9_.]*$/;
+import type { PoolClient, QueryResult } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+import { sendPipeline, type PipelinedStatement } from './pipelined-query';
 
 export interface TransactionOptions {
   /**
    * Serializes the transaction with every other one of the same tenant given the same name,
-   * until it ends: a transaction-level advisory lock on `<name>:<tenant id>`, taken in the
-   * round trip that opens the transaction. For checks that must see every earlier change
-   * committed (a per-tenant cap, a quota, the last OWNER): under READ COMMITTED each later
-   * statement reads a snapshot taken after the lock was granted.
+   * until it ends: a transaction-level advisory lock on `<name>:<tenant id>`, taken with the
+   * transaction's opening, just before its first statement (so it orders statements, not
+   * work done before the first of them). For checks that must see every earlier change committed (a
+   * per-tenant cap, a quota, the last OWNER): under READ COMMITTED each later statement reads
+   * a snapshot taken after the lock was granted.
    */
   lockTenant?: string;
 }
@@ -26,13 +23,11 @@ export interface TransactionOptions {
  * dead letters, events, platform alert rules). Services do not call this: they receive a
  * {@link Scope} (./scope), and repositories get the manager and never open transactions.
  *
- * A tenant's read used to be four round trips: START TRANSACTION, the setting, the read and
- * COMMIT. Each is a socket write that wakes a PostgreSQL backend, and those writes were over a
- * quarter of the assets service's CPU in its profile, so the first two now travel together
- * as one simple query, with the tenant's lock when one is asked for. Such a query cannot carry
- * parameters: the setting is written as a literal, which the canonical UUID pattern alone makes
- * safe (or the platform's ''), and any other value is sent as a parameter in a statement of its
- * own, as before.
+ * Every round trip is a socket write that wakes a PostgreSQL backend, and with the database
+ * across a network, a round trip of latency. A tenant's read used to be four (START
+ * TRANSACTION, the setting, the read, COMMIT); now the opening, the setting and the tenant's
+ * lock when one is asked for travel in one pipeline with the transaction's first statement
+ * ({@link openWithFirstStatement}), all of them with parameters, so a read is two round trips.
  */
 export async function scopedTransaction<T>(
   dataSource: DataSource,
@@ -41,44 +36,74 @@ export async function scopedTransaction<T>(
   { lockTenant }: TransactionOptions = {},
 ): Promise<T> {
   const setting = tenantId ?? '';
+  const opening: PipelinedStatement[] = [
+    { text: 'START TRANSACTION' },
+    { text: `SELECT set_config('app.tenant_id', $1, true)`, values: [setting] },
+  ];
   if (lockTenant !== undefined) {
-    if (!LOCK_NAME.test(lockTenant)) throw new Error(`Not a lock name: ${lockTenant}`);
     if (tenantId === null) throw new Error(`Lock ${lockTenant} is per tenant: no tenant is set`);
-  }
-  if (setting !== '' && !CANONICAL_UUID.test(setting)) {
-    return dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [setting]);
-      if (lockTenant !== undefined) {
-        await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-          `${lockTenant}:${setting}`,
-        ]);
-      }
-      return fn(manager);
+    opening.push({
+      text: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
+      values: [`${lockTenant}:${tenantId}`],
     });
   }
   const runner = dataSource.createQueryRunner();
   try {
-    let opening = `SELECT set_config('app.tenant_id', '${setting}', true)`;
-    if (lockTenant !== undefined) {
-      opening += `; SELECT pg_advisory_xact_lock(hashtextextended('${lockTenant}:${setting}', 0))`;
+    const client = (await runner.connect()) as PoolClient;
+    const restore = openWithFirstStatement(client, opening);
+    try {
+      // A manager bound to a runner opens its transaction on it and leaves the release to us.
+      return await runner.manager.transaction(fn);
+    } finally {
+      restore();
     }
-    settingOnStart(runner, opening);
-    // A manager bound to a runner opens its transaction on it and leaves the release to us.
-    return await runner.manager.transaction(fn);
   } finally {
     await runner.release();
   }
 }
 
+type ClientQuery = (text: unknown, values?: unknown) => unknown;
+
 /**
- * Sends `statement` with the runner's `START TRANSACTION`, as one simple query. TypeORM opens
- * transactions itself (and keeps their depth for nested savepoints), so this rewrites that
- * one statement on this runner rather than opening the transaction behind TypeORM's back.
+ * Holds back TypeORM's `START TRANSACTION` on this connection and sends `opening` (which
+ * begins with it) in one pipeline with the next statement, answering that statement's
+ * result. A statement without parameters may be several commands in one string, which only
+ * the simple protocol carries: the opening then goes first, in a round trip of its own.
+ * Returns what puts the connection's own `query` back.
  */
-function settingOnStart(runner: QueryRunner, statement: string): void {
-  const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
-  runner.query = ((...args: unknown[]) =>
-    args.length === 1 && args[0] === 'START TRANSACTION'
-      ? query(`START TRANSACTION; ${statement}`)
-      : query(...args)) as QueryRunner['query'];
+function openWithFirstStatement(client: PoolClient, opening: PipelinedStatement[]): () => void {
+  const own = client as unknown as { query: ClientQuery };
+  const query = own.query;
+  // The connection goes back to the pool: it must not keep this wrapper, nor a copy of the
+  // method it wrapped (the method is its prototype's).
+  const restore = () => {
+    delete (own as Partial<typeof own>).query;
+  };
+  own.query = (text) => {
+    if (text !== 'START TRANSACTION') {
+      restore();
+      throw new Error(`Expected TypeORM to open the transaction, not to send ${String(text)}`);
+    }
+    own.query = (statement, values) => {
+      restore();
+      if (typeof statement === 'string' && Array.isArray(values) && values.length > 0) {
+        return sendPipeline(client, [...opening, { text: statement, values }]).then(
+          (results) => results[results.length - 1],
+        );
+      }
+      const opened = sendPipeline(client, opening);
+      // Queued behind the opening on this connection: it runs only once the opening has.
+      const answer = query.call(client, statement, values);
+      if (!(answer instanceof Promise)) {
+        // A stream, which its caller reads as it is. Should the opening fail, the stream
+        // fails too, on the transaction the failure aborted.
+        opened.catch(() => undefined);
+        return answer;
+      }
+      return Promise.all([opened, answer]).then(([, result]) => result as QueryResult);
+    };
+    const opened: Partial<QueryResult> = { command: 'BEGIN', rows: [], rowCount: null };
+    return Promise.resolve(opened);
+  };
+  return restore;
 }
