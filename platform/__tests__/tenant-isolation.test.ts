@@ -289,6 +289,24 @@ describe('a scoped transaction', () => {
     expect(secondRan).toBe(true);
   });
 
+  it('reads in a read-only transaction: a write slipped into a read fails', async () => {
+    const name = `read-only-${randomUUID()}`;
+    let outcome: unknown;
+    const statements = await statementsOf(async () => {
+      outcome = await tenantScope(app, tenantA)
+        .read((manager) =>
+          manager.query(
+            `INSERT INTO assets.assets (tenant_id, name, content_type, size_bytes, owner_id) VALUES ($1, $2, 'text/plain', 1, $3)`,
+            [tenantA, name, randomUUID()],
+          ),
+        )
+        .catch((error: unknown) => error);
+    });
+    expect(statements[0]).toMatch(/^START TRANSACTION READ ONLY;\n/);
+    expect(String(outcome)).toMatch(/read-only transaction/);
+    expect(await db.query(`SELECT 1 FROM assets.assets WHERE name = $1`, [name])).toEqual([]);
+  });
+
   it('refuses a tenant lock without a tenant', async () => {
     const work = jest.fn(() => Promise.resolve());
     await expect(platformScope(app).run(work, { lockTenant: 'assets.quota' })).rejects.toThrow(

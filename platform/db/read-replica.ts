@@ -143,11 +143,16 @@ export class ReadReplica {
       }
     }
     try {
-      const result = await scopedTransaction(this.options.replica, tenantId, async (manager) => {
-        if (mustReach !== null && !(await hasReplayed(manager, mustReach)))
-          throw new BehindCaller();
-        return fn(manager);
-      });
+      const result = await scopedTransaction(
+        this.options.replica,
+        tenantId,
+        async (manager) => {
+          if (mustReach !== null && !(await hasReplayed(manager, mustReach)))
+            throw new BehindCaller();
+          return fn(manager);
+        },
+        { readOnly: true },
+      );
       this.reads.inc({ target: 'replica' });
       return result;
     } catch (error) {
@@ -167,11 +172,7 @@ export class ReadReplica {
     fn: (manager: EntityManager) => Promise<T>,
   ): Promise<T> {
     this.fallbacks.inc({ reason });
-    // Read-only like the replica, so a write slipped into a read fails wherever it lands.
-    const result = await scopedTransaction(this.options.primary, tenantId, async (manager) => {
-      await manager.query('SET TRANSACTION READ ONLY');
-      return fn(manager);
-    });
+    const result = await scopedTransaction(this.options.primary, tenantId, fn, { readOnly: true });
     this.reads.inc({ target: 'primary' });
     return result;
   }

@@ -16,7 +16,7 @@ export function serveReadsFrom(primary: DataSource, replica: ReadReplica): void 
 /**
  * A scoped transaction for a read that may lag behind the latest writes (lists, searches, the
  * audit log, statistics): on the read replica when the process has one and it is fit to
- * answer, on the primary otherwise. Writes, and reads that must see the very latest state
+ * answer, on the primary otherwise; read-only on either. Writes, and reads that must see the very latest state
  * (checks before a write, lookups by id right after creating), use `scope.run`.
  */
 export function readTransaction<T>(
@@ -25,5 +25,7 @@ export function readTransaction<T>(
   fn: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   const replica = replicas.get(dataSource);
-  return replica ? replica.read(tenantId, fn) : scopedTransaction(dataSource, tenantId, fn);
+  return replica
+    ? replica.read(tenantId, fn)
+    : scopedTransaction(dataSource, tenantId, fn, { readOnly: true });
 }

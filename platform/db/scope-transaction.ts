@@ -12,6 +12,11 @@ export interface TransactionOptions {
    * a snapshot taken after the lock was granted.
    */
   lockTenant?: string;
+  /**
+   * Opens the transaction READ ONLY: a write slipped into a read fails, wherever the read
+   * runs (the primary, or a replica, where every transaction is read-only anyway).
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -33,11 +38,11 @@ export async function scopedTransaction<T>(
   dataSource: DataSource,
   tenantId: string | null,
   fn: (manager: EntityManager) => Promise<T>,
-  { lockTenant }: TransactionOptions = {},
+  { lockTenant, readOnly = false }: TransactionOptions = {},
 ): Promise<T> {
   const setting = tenantId ?? '';
   const opening: PipelinedStatement[] = [
-    { text: 'START TRANSACTION' },
+    { text: readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION' },
     { text: `SELECT set_config('app.tenant_id', $1, true)`, values: [setting] },
   ];
   if (lockTenant !== undefined) {
