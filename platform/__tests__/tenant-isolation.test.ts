@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { DATABASE_SERVICES, type DatabaseService, OWNED_SCHEMAS, serviceRole } from '../db/roles';
 import { platformScope, tenantScope } from '../db/scope';
+import { scopedTransaction } from '../db/scope-transaction';
 import { connectAs, createTestDatabase, type TestDatabase } from '../../testing/database';
 import { eventually } from '../../testing/eventually';
 import { AssetEntity } from '../../subgraphs/assets/entities/asset.entity';
@@ -302,13 +303,64 @@ describe('a scoped transaction', () => {
         )
         .catch((error: unknown) => error);
     });
-    expect(statements[0]).toMatch(/^START TRANSACTION READ ONLY;\n/);
+    expect(statements[0]).toMatch(/^SET TRANSACTION READ ONLY;\n/);
     expect(String(outcome)).toMatch(/read-only transaction/);
     expect(await db.query(`SELECT 1 FROM assets.assets WHERE name = $1`, [name])).toEqual([]);
   });
 
-  it('refuses a tenant lock without a tenant', async () => {
+  it('reads statement by statement, each in one round trip with the setting, none left behind', async () => {
+    let answers: unknown[] = [];
+    const statements = await statementsOf(async () => {
+      answers = await tenantScope(app, tenantA).read(async (manager) => [
+        await manager.query(`SELECT current_setting('app.tenant_id') AS tenant WHERE $1`, [true]),
+        await manager.find(AssetEntity),
+      ]);
+    });
+    const opening = `SET TRANSACTION READ ONLY;\nSELECT set_config('app.tenant_id', $1, true);\n`;
+    expect(statements).toHaveLength(2);
+    expect(statements.every((statement) => statement.startsWith(opening))).toBe(true);
+    expect(answers[0]).toEqual([{ tenant: tenantA }]);
+    expect((answers[1] as AssetEntity[]).map((row) => row.tenantId)).toEqual([tenantA]);
+    const [after] = await app.query<{ tenant: string | null; readOnly: string }[]>(
+      `SELECT current_setting('app.tenant_id', true) AS tenant,
+              current_setting('transaction_read_only') AS "readOnly"`,
+    );
+    expect([null, '']).toContain(after?.tenant);
+    expect(after?.readOnly).toBe('off');
+  });
+
+  it('looks up on the primary the same way: read-only, one round trip a statement', async () => {
+    let answer: unknown;
+    const statements = await statementsOf(async () => {
+      answer = await tenantScope(app, tenantA).lookup((manager) =>
+        manager.query(`SELECT current_setting('app.tenant_id') AS tenant WHERE $1`, [true]),
+      );
+    });
+    expect(statements).toEqual([
+      `SET TRANSACTION READ ONLY;\nSELECT set_config('app.tenant_id', $1, true);\n` +
+        `SELECT current_setting('app.tenant_id') AS tenant WHERE $1`,
+    ]);
+    expect(answer).toEqual([{ tenant: tenantA }]);
+    await expect(
+      tenantScope(app, tenantA).lookup((manager) =>
+        manager.query(`DELETE FROM assets.assets WHERE tenant_id = $1`, [tenantA]),
+      ),
+    ).rejects.toThrow(/read-only transaction/);
+  });
+
+  it('refuses, in a read, a string of several commands rather than run it without the setting', async () => {
+    await expect(
+      tenantScope(app, tenantA).read((manager) =>
+        manager.query('SELECT name FROM assets.assets; SELECT 1'),
+      ),
+    ).rejects.toThrow(/cannot insert multiple commands/);
+  });
+
+  it('refuses a tenant lock without a tenant, and one on a read', async () => {
     const work = jest.fn(() => Promise.resolve());
+    await expect(
+      scopedTransaction(app, tenantA, work, { lockTenant: 'assets.quota', readOnly: true }),
+    ).rejects.toThrow('a read takes none');
     await expect(platformScope(app).run(work, { lockTenant: 'assets.quota' })).rejects.toThrow(
       'no tenant is set',
     );

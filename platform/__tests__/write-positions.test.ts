@@ -1,6 +1,7 @@
 import { tenantScope } from '../db/scope';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { Client } from 'pg';
 import pino from 'pino';
 import { anonymousContext, runWithContext, type RequestContext } from '../context/request-context';
 
@@ -66,6 +67,25 @@ describe('write positions', () => {
       await positions.record(key, 1n);
       expect(await positions.newest(key)).toBe(recorded);
     } finally {
+      await source.destroy();
+    }
+  });
+
+  it('spends no round trip on a read-only scope', async () => {
+    const source = await connectAs(db, 'assets');
+    recordWritePositions(
+      source,
+      new WritePositions(redis, prefix, 60_000),
+      pino({ level: 'silent' }),
+    );
+    const sent = jest.spyOn(Client.prototype, 'query');
+    try {
+      await runWithContext(reader, () =>
+        tenantScope(source, tenantId).lookup((manager) => manager.query('SELECT $1::int', [1])),
+      );
+      expect(sent).toHaveBeenCalledTimes(1);
+    } finally {
+      sent.mockRestore();
       await source.destroy();
     }
   });

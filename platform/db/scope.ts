@@ -14,6 +14,11 @@ export interface Scope<TTenant extends string | null = string | null> {
   readonly tenantId: TTenant;
   /** A transaction on the primary; `options.lockTenant` serializes it with others (see there). */
   run<T>(fn: (manager: EntityManager) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * A read that must see the latest writes (by id, just after a write): read-only on the
+   * primary, each statement one round trip (see scopedTransaction).
+   */
+  lookup<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T>;
   /** A read that may lag (lists, searches): the read replica's when there is one. */
   read<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T>;
 }
@@ -33,6 +38,7 @@ export function tenantScope(dataSource: DataSource, tenant: string | RequestCont
       return tenantId();
     },
     run: (fn, options) => scopedTransaction(dataSource, tenantId(), fn, options),
+    lookup: (fn) => scopedTransaction(dataSource, tenantId(), fn, { readOnly: true }),
     read: (fn) => readTransaction(dataSource, tenantId(), fn),
   };
 }
@@ -42,6 +48,7 @@ export function platformScope(dataSource: DataSource): Scope<null> {
   return {
     tenantId: null,
     run: (fn, options) => scopedTransaction(dataSource, null, fn, options),
+    lookup: (fn) => scopedTransaction(dataSource, null, fn, { readOnly: true }),
     read: (fn) => readTransaction(dataSource, null, fn),
   };
 }

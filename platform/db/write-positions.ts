@@ -3,6 +3,7 @@ import type { DataSource, EntitySubscriberInterface, QueryRunner } from 'typeorm
 import type { TransactionCommitEvent } from 'typeorm/subscriber/event/TransactionCommitEvent';
 import { currentContext, type RequestContext } from '../context/request-context';
 import { redisKey, type RedisClient } from '../redis/connection';
+import { isReadOnly } from './scope-transaction';
 
 /**
  * The newest WAL position each caller (user or API key) has written, kept in Redis so every
@@ -41,7 +42,8 @@ export function callerOf(context: RequestContext | undefined): string | null {
 /**
  * Records the caller's write position after each committed transaction that wrote something
  * on the primary. The check runs before COMMIT (a transaction id is assigned only by a write);
- * the position is read after it, so it covers the commit record the replica must replay.
+ * the position is read after it, so it covers the commit record the replica must replay. A
+ * read-only scope's transactions write nothing and are not checked.
  */
 export function recordWritePositions(
   primary: DataSource,
@@ -51,7 +53,7 @@ export function recordWritePositions(
   const wrote = new WeakMap<QueryRunner, boolean>();
   const subscriber: EntitySubscriberInterface = {
     async beforeTransactionCommit({ queryRunner }: TransactionCommitEvent) {
-      if (!callerOf(currentContext())) return;
+      if (isReadOnly(queryRunner) || !callerOf(currentContext())) return;
       const rows = (await queryRunner.query(
         'SELECT pg_current_xact_id_if_assigned() IS NOT NULL AS wrote',
       )) as { wrote: boolean }[];

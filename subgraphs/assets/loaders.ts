@@ -11,7 +11,7 @@ export interface AssetLoaders {
 export function createLoaders(scope: TenantScope): AssetLoaders {
   return {
     assetById: byIdLoader(
-      (ids) => scope.run((manager) => new AssetRepository(manager).findByIds(ids)),
+      (ids) => scope.lookup((manager) => new AssetRepository(manager).findByIds(ids)),
       (asset) => asset.id,
     ),
   };

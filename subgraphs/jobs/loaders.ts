@@ -19,19 +19,19 @@ export interface JobsLoaders {
 export function createLoaders(scope: TenantScope): JobsLoaders {
   return {
     endpointById: byIdLoader(
-      (ids) => scope.run((manager) => new WebhookEndpointRepository(manager).findByIds(ids)),
+      (ids) => scope.lookup((manager) => new WebhookEndpointRepository(manager).findByIds(ids)),
       (endpoint) => endpoint.id,
     ),
     eventById: byIdLoader(
-      (ids) => scope.run((manager) => new EventRepository(manager).findByIds(ids)),
+      (ids) => scope.lookup((manager) => new EventRepository(manager).findByIds(ids)),
       (event) => event.id,
     ),
     deliveryById: byIdLoader(
-      (ids) => scope.run((manager) => new WebhookDeliveryRepository(manager).findByIds(ids)),
+      (ids) => scope.lookup((manager) => new WebhookDeliveryRepository(manager).findByIds(ids)),
       (delivery) => delivery.id,
     ),
     attemptsByDeliveryId: byIdLoader(
-      (ids) => scope.run((manager) => new WebhookDeliveryRepository(manager).attemptsOf(ids)),
+      (ids) => scope.lookup((manager) => new WebhookDeliveryRepository(manager).attemptsOf(ids)),
       (attempt) => attempt.deliveryId,
       { many: true },
     ),

@@ -18,7 +18,7 @@ export function createObservabilityLoaders(tenant: Scope, platform: Scope): Obse
 
 function ruleLoader(scope: Scope): DataLoader<string, AlertRuleEntity | null> {
   return byIdLoader(
-    (ids) => scope.run((manager) => new AlertRuleRepository(manager).findByIds(ids)),
+    (ids) => scope.lookup((manager) => new AlertRuleRepository(manager).findByIds(ids)),
     (rule) => rule.id,
   );
 }

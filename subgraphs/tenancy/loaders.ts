@@ -27,7 +27,7 @@ export function createTenancyLoaders(
       async (ids) => {
         const own = request.tenantId?.toLowerCase();
         if (!own || !ids.includes(own)) return [];
-        const tenant = await scope.run((manager) => new TenantRepository(manager).findById(own));
+        const tenant = await scope.lookup((manager) => new TenantRepository(manager).findById(own));
         return tenant ? [tenant] : [];
       },
       (tenant) => tenant.id,

@@ -130,7 +130,7 @@ async function handle(
   const request: BlobRequest = {
     key,
     findAsset: () =>
-      tenantScope(deps.dataSource, key.tenantId).run((manager) =>
+      tenantScope(deps.dataSource, key.tenantId).lookup((manager) =>
         new AssetRepository(manager).findById(key.assetId),
       ),
     store: deps.store,

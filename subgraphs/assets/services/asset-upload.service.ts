@@ -110,7 +110,7 @@ export class AssetUploadService {
 
   async complete(rawId: string): Promise<AssetEntity> {
     const id = parseId(rawId);
-    const asset = await this.scope.run((manager) => new AssetRepository(manager).findById(id));
+    const asset = await this.scope.lookup((manager) => new AssetRepository(manager).findById(id));
     if (!asset) throw new NotFoundError('Asset');
     assertMayChange(this.request, asset);
     if (asset.status === 'READY') return asset;

@@ -54,6 +54,7 @@ const channelsOf = (tenantId: string) =>
     {
       tenantId,
       run: (fn) => tenantScope(observability, tenantId).run(fn),
+      lookup: (fn) => tenantScope(observability, tenantId).lookup(fn),
       read: (fn) => tenantScope(observability, tenantId).run(fn),
     },
     { keyRing, secrets: { allowHttp: true, policy: loopback } },

@@ -33,6 +33,7 @@ const noMail = { refused: () => Promise.reject(new Error('no rule here mails any
 const scopeOf = (tenantId: string): Scope => ({
   tenantId,
   run: (fn) => tenantScope(dataSource, tenantId).run(fn),
+  lookup: (fn) => tenantScope(dataSource, tenantId).lookup(fn),
   read: (fn) => tenantScope(dataSource, tenantId).run(fn),
 });
 const channelsOf = (scope: Scope, policy = loopback) =>

@@ -55,7 +55,7 @@ export class TenantSettingsService {
         Promise.all(
           ids.map((id) =>
             tenantScope(dataSource, id)
-              .run((manager) => new TenantSettingsRepository(manager).find(id))
+              .lookup((manager) => new TenantSettingsRepository(manager).find(id))
               .then((found) => settingsOf(id, found ? stored(found) : NO_OVERRIDES)),
           ),
         ),

@@ -35,7 +35,9 @@ export class TenantService {
 
   /** The tenant the request is scoped to; null when it does not exist. */
   current(): Promise<TenantEntity | null> {
-    return this.scope.run((manager) => new TenantRepository(manager).findById(this.scope.tenantId));
+    return this.scope.lookup((manager) =>
+      new TenantRepository(manager).findById(this.scope.tenantId),
+    );
   }
 
   /**
@@ -44,7 +46,7 @@ export class TenantService {
    */
   async byReference(id: string): Promise<TenantEntity | null> {
     if (!isUuid(id)) return null;
-    return this.scope.run((manager) => new TenantRepository(manager).findById(id.toLowerCase()));
+    return this.scope.lookup((manager) => new TenantRepository(manager).findById(id.toLowerCase()));
   }
 
   /**
