@@ -312,7 +312,10 @@ describe('a scoped transaction', () => {
     let answers: unknown[] = [];
     const statements = await statementsOf(async () => {
       answers = await tenantScope(app, tenantA).read(async (manager) => [
-        await manager.query(`SELECT current_setting('app.tenant_id') AS tenant WHERE $1`, [true]),
+        await manager.query<unknown[]>(
+          `SELECT current_setting('app.tenant_id') AS tenant WHERE $1`,
+          [true],
+        ),
         await manager.find(AssetEntity),
       ]);
     });
