@@ -7,14 +7,15 @@ export interface TransactionOptions {
    * Serializes the transaction with every other one of the same tenant given the same name,
    * until it ends: a transaction-level advisory lock on `<name>:<tenant id>`, taken with the
    * transaction's opening, just before its first statement (so it orders statements, not
-   * work done before the first of them). For checks that must see every earlier change committed (a
-   * per-tenant cap, a quota, the last OWNER): under READ COMMITTED each later statement reads
-   * a snapshot taken after the lock was granted.
+   * work done before the first of them). For checks that must see every earlier change
+   * committed (a per-tenant cap, a quota, the last OWNER): under READ COMMITTED each later
+   * statement reads a snapshot taken after the lock was granted.
    */
   lockTenant?: string;
   /**
-   * Opens the transaction READ ONLY: a write slipped into a read fails, wherever the read
-   * runs (the primary, or a replica, where every transaction is read-only anyway).
+   * Runs the work read-only, each statement in a round trip of its own (see
+   * {@link eachStatementOnItsOwn}): a write slipped into a read fails, wherever the read runs
+   * (the primary, or a replica, where every transaction is read-only anyway).
    */
   readOnly?: boolean;
 }
@@ -146,14 +147,15 @@ function openWithFirstStatement(client: PoolClient, opening: PipelinedStatement[
 }
 
 /**
- * Runs each statement of a read-only transaction as a transaction of its own: `setup` (READ
- * ONLY and the tenant's setting) and the statement in one pipeline, which PostgreSQL runs as
- * one implicit transaction that its Sync ends, setting and all. Under READ COMMITTED every
- * statement reads its own snapshot even inside one transaction, so a read sees what it saw
- * before, a round trip per statement sooner; a read takes no lock, and sets nothing the next
- * statement needs. TypeORM's `START TRANSACTION`, `COMMIT` and `ROLLBACK` then have nothing to
- * open or end. Statements go with the extended protocol, one command each: a string of
- * several, or a stream, fails instead of running without the setting.
+ * Runs each statement of a read-only scope as a transaction of its own: `setup` (READ ONLY
+ * and the tenant's setting) and the statement in one pipeline, which PostgreSQL runs as one
+ * implicit transaction that its Sync ends, setting and all. Under READ COMMITTED a statement
+ * reads its own snapshot even inside a longer transaction, and a read takes no lock and sets
+ * nothing a later statement needs, so the read sees what it saw in one transaction, with one
+ * round trip per statement instead of one more at each end. TypeORM's `START TRANSACTION`,
+ * `COMMIT` and `ROLLBACK` then have nothing to open or end. Statements go with the extended
+ * protocol, one command each: a string of several, or a stream, fails instead of running
+ * without the setting.
  */
 function eachStatementOnItsOwn(client: PoolClient, setup: PipelinedStatement[]): () => void {
   return intercept(client, (query) => (text, values) => {
