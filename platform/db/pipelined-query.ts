@@ -59,13 +59,13 @@ export class PipelinedQuery extends Query {
     internals.prepare = (connection) => this.sendAll(connection);
   }
 
+  /** Each statement goes unnamed ('') and so does its portal: each replaces the one before. */
   private sendAll(connection: Connection): void {
-    const unnamed = { portal: '', statement: '', name: '' };
     for (const { text, values } of this.statements) {
-      connection.parse({ text, name: unnamed.name, types: [] }, true);
-      connection.bind({ portal: unnamed.portal, statement: unnamed.statement, values }, true);
-      connection.describe({ type: 'P', name: unnamed.portal }, true);
-      connection.execute({ portal: unnamed.portal }, true);
+      connection.parse({ text, name: '', types: [] }, true);
+      connection.bind({ portal: '', statement: '', values }, true);
+      connection.describe({ type: 'P', name: '' }, true);
+      connection.execute({ portal: '' }, true);
     }
     connection.sync();
   }

@@ -14,10 +14,10 @@ export function serveReadsFrom(primary: DataSource, replica: ReadReplica): void 
 }
 
 /**
- * A scoped transaction for a read that may lag behind the latest writes (lists, searches, the
- * audit log, statistics): on the read replica when the process has one and it is fit to
- * answer, on the primary otherwise; read-only on either. Writes, and reads that must see the very latest state
- * (checks before a write, lookups by id right after creating), use `scope.run`.
+ * A scoped read that may lag behind the latest writes (lists, searches, the audit log,
+ * statistics): on the read replica when the process has one and it is fit to answer, on the
+ * primary otherwise; read-only on either. Reads that must see the very latest state use
+ * `scope.lookup` (lookups by id right after creating) or `scope.run` (checks before a write).
  */
 export function readTransaction<T>(
   dataSource: DataSource,
