@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { DATABASE_SERVICES, type DatabaseService, OWNED_SCHEMAS, serviceRole } from '../db/roles';
 import { platformScope, tenantScope } from '../db/scope';
 import { scopedTransaction } from '../db/scope-transaction';
 import { connectAs, createTestDatabase, type TestDatabase } from '../../testing/database';
 import { eventually } from '../../testing/eventually';
+import { roundTripsOf } from '../../testing/round-trips';
 import { AssetEntity } from '../../subgraphs/assets/entities/asset.entity';
 
 // Row-level security as the services see it: each connected as its own role (no BYPASSRLS),
@@ -150,24 +150,11 @@ describe('row-level security', () => {
 });
 
 describe('a scoped transaction', () => {
-  /** What the pool's connections send while `fn` runs: a statement, or a pipeline's statements. */
-  async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
-    const sent = jest.spyOn(Client.prototype, 'query');
-    try {
-      await fn();
-      return sent.mock.calls.map(([statement]) =>
-        typeof statement === 'string' ? statement : (statement as { text: string }).text,
-      );
-    } finally {
-      sent.mockRestore();
-    }
-  }
-
   const OPENING = `START TRANSACTION;\nSELECT set_config('app.tenant_id', $1, true)`;
 
   it("opens with the tenant's setting in the round trip of its first statement", async () => {
     let answer: unknown;
-    const statements = await statementsOf(async () => {
+    const statements = await roundTripsOf(async () => {
       answer = await tenantScope(app, tenantA).run((manager) =>
         manager.query(`SELECT $1::int AS one, current_setting('app.tenant_id') AS tenant`, [1]),
       );
@@ -181,7 +168,7 @@ describe('a scoped transaction', () => {
 
   it('opens in a round trip of its own before a statement without parameters', async () => {
     // Such a statement may be several commands, which only the simple protocol carries.
-    const statements = await statementsOf(() =>
+    const statements = await roundTripsOf(() =>
       tenantScope(app, tenantA).run((manager) => manager.query('SELECT 1; SELECT 2')),
     );
     expect(statements).toEqual([OPENING, 'SELECT 1; SELECT 2', 'COMMIT']);
@@ -201,7 +188,7 @@ describe('a scoped transaction', () => {
   it('sends the tenant id as a parameter, never as SQL', async () => {
     const hostile = `${tenantA}', false); SELECT set_config('app.tenant_id', '${tenantB}`;
     let row: unknown;
-    const statements = await statementsOf(async () => {
+    const statements = await roundTripsOf(async () => {
       [row] = await tenantScope(app, hostile).run((manager) =>
         manager.query<{ tenant: string }[]>(
           `SELECT current_setting('app.tenant_id') AS tenant WHERE $1`,
@@ -219,7 +206,7 @@ describe('a scoped transaction', () => {
 
   it('takes a tenant lock in the same round trip, its name as a parameter', async () => {
     const name = `assets.quota', 0)); SELECT 1; --`;
-    const statements = await statementsOf(() =>
+    const statements = await roundTripsOf(() =>
       tenantScope(app, tenantA).run((manager) => manager.query('SELECT $1::int', [1]), {
         lockTenant: name,
       }),
@@ -293,7 +280,7 @@ describe('a scoped transaction', () => {
   it('reads in a read-only transaction: a write slipped into a read fails', async () => {
     const name = `read-only-${randomUUID()}`;
     let outcome: unknown;
-    const statements = await statementsOf(async () => {
+    const statements = await roundTripsOf(async () => {
       outcome = await tenantScope(app, tenantA)
         .read((manager) =>
           manager.query(
@@ -310,7 +297,7 @@ describe('a scoped transaction', () => {
 
   it('reads statement by statement, each in one round trip with the setting, none left behind', async () => {
     let answers: unknown[] = [];
-    const statements = await statementsOf(async () => {
+    const statements = await roundTripsOf(async () => {
       answers = await tenantScope(app, tenantA).read(async (manager) => [
         await manager.query<unknown[]>(
           `SELECT current_setting('app.tenant_id') AS tenant WHERE $1`,
@@ -334,7 +321,7 @@ describe('a scoped transaction', () => {
 
   it('looks up on the primary the same way: read-only, one round trip a statement', async () => {
     let answer: unknown;
-    const statements = await statementsOf(async () => {
+    const statements = await roundTripsOf(async () => {
       answer = await tenantScope(app, tenantA).lookup((manager) =>
         manager.query(`SELECT current_setting('app.tenant_id') AS tenant WHERE $1`, [true]),
       );

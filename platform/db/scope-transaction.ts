@@ -90,6 +90,12 @@ export async function scopedTransaction<T>(
 
 type ClientQuery = (text: unknown, values?: unknown) => unknown;
 
+/** The answer to a pipeline's last statement: the one its caller sent. */
+async function lastAnswer(results: Promise<QueryResult[]>): Promise<QueryResult> {
+  const all = await results;
+  return all[all.length - 1]!;
+}
+
 /** What TypeORM reads of the answer to the statements that open or end its transaction. */
 const FRAMING_ANSWER: Partial<QueryResult> = { rows: [], rowCount: null };
 
@@ -127,9 +133,7 @@ function openWithFirstStatement(client: PoolClient, opening: PipelinedStatement[
     own.query = (statement, values) => {
       restore();
       if (typeof statement === 'string' && Array.isArray(values) && values.length > 0) {
-        return sendPipeline({ query }, [...opening, { text: statement, values }]).then(
-          (results) => results[results.length - 1],
-        );
+        return lastAnswer(sendPipeline({ query }, [...opening, { text: statement, values }]));
       }
       const opened = sendPipeline({ query }, opening);
       // Queued behind the opening on this connection: it runs only once the opening has.
@@ -165,8 +169,6 @@ function eachStatementOnItsOwn(client: PoolClient, setup: PipelinedStatement[]):
     if (typeof text !== 'string' || (values !== undefined && !Array.isArray(values))) {
       return Promise.reject(new Error('A read-only scope sends statements, not streams'));
     }
-    return sendPipeline({ query }, [...setup, { text, values: values ?? [] }]).then(
-      (results) => results[results.length - 1],
-    );
+    return lastAnswer(sendPipeline({ query }, [...setup, { text, values: values ?? [] }]));
   });
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import {
   anonymousContext,
@@ -7,6 +6,8 @@ import {
   type RequestContext,
 } from '../../../platform/context/request-context';
 import { connectAs, createTestDatabase, type TestDatabase } from '../../../testing/database';
+import { roundTripsOf } from '../../../testing/round-trips';
+import type { TenantEntity } from '../entities/tenant.entity';
 import { TenantLifecycleService } from '../services/tenant-lifecycle.service';
 
 // What a rename costs PostgreSQL in round trips: each is a wait on the tenancy process's event
@@ -48,19 +49,17 @@ async function rename(tenantId: string, name: string | null) {
     membershipChanged: () => Promise.resolve(),
     purgeDeletedTenant: () => Promise.resolve(),
   });
-  // Each call is a round trip: a statement, or a pipeline of them.
-  const sent = jest.spyOn(Client.prototype, 'query');
-  try {
-    const tenant = await runWithContext(request, () => service.update({ name }));
-    const firstWords = (call: unknown[]) =>
-      (typeof call[0] === 'string' ? call[0] : (call[0] as { text: string }).text)
-        .split(';')
-        .map((statement) => statement.trim().split(/\s+/)[0])
-        .join('; ');
-    return { tenant, statements: sent.mock.calls.map(firstWords) };
-  } finally {
-    sent.mockRestore();
-  }
+  let tenant!: TenantEntity;
+  const roundTrips = await roundTripsOf(async () => {
+    tenant = await runWithContext(request, () => service.update({ name }));
+  });
+  // One entry per round trip: its statements' first words.
+  const firstWords = (text: string) =>
+    text
+      .split(';')
+      .map((statement) => statement.trim().split(/\s+/)[0])
+      .join('; ');
+  return { tenant, statements: roundTrips.map(firstWords) };
 }
 
 it('renames in two round trips: the opening with the locking UPDATE and its append, the commit', async () => {
