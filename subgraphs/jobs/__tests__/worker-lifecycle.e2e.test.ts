@@ -30,28 +30,32 @@ let redisPort: number;
 let hanging: Server;
 let hangingUrl: string;
 
-async function startRedis(): Promise<void> {
+async function startRedis(withinMs = 30_000): Promise<void> {
   redisProcess = spawn(
     'redis-server',
     ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: 'ignore' },
   );
-  await eventually(async () => {
-    const probe = new Redis(redisPort, '127.0.0.1', {
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-      lazyConnect: true,
-    });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  });
+  await eventually(
+    async () => {
+      const probe = new Redis(redisPort, '127.0.0.1', {
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        lazyConnect: true,
+      });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } catch {
+        return false;
+      } finally {
+        probe.disconnect();
+      }
+    },
+    withinMs,
+    'redis-server answering',
+  );
 }
 
 async function stopRedis(): Promise<void> {
@@ -140,16 +144,19 @@ afterAll(async () => {
     }
   }, 60_000);
 
+  // Every wait is bounded, and together they stay well inside the test's limit, so a slow
+  // step fails with its own name rather than as the whole test's timeout.
   it('keeps working after Redis restarts', async () => {
     const prefix = testRedisPrefix();
     const logs: string[] = [];
     const worker = await startWorker(prefix, logs);
+    const readyz = async () => (await fetch(`${worker.url}/readyz`)).status;
     try {
-      expect((await fetch(`${worker.url}/readyz`)).status).toBe(200);
+      expect(await readyz()).toBe(200);
       await stopRedis();
-      await eventually(async () => (await fetch(`${worker.url}/readyz`)).status === 503);
-      await startRedis();
-      await eventually(async () => (await fetch(`${worker.url}/readyz`)).status === 200, 30_000);
+      await eventually(async () => (await readyz()) === 503, 15_000, 'not ready without Redis');
+      await startRedis(15_000);
+      await eventually(async () => (await readyz()) === 200, 20_000, 'ready after the restart');
 
       // The new Redis is empty: a job added now is done only if the worker reconnected.
       const { queue, close } = queueOf(QueueName.MAINTENANCE, prefix);
@@ -158,7 +165,11 @@ afterAll(async () => {
           JobName.PURGE_FINISHED_JOBS,
           correlatedJobData({}, { tenantId: null }),
         );
-        await eventually(async () => (await job.getState()) === 'completed', 30_000);
+        await eventually(
+          async () => (await job.getState()) === 'completed',
+          20_000,
+          'the job added after the restart completed',
+        );
       } finally {
         await close();
       }
@@ -166,5 +177,5 @@ afterAll(async () => {
     } finally {
       expect(await worker.stop()).toBe(0);
     }
-  }, 90_000);
+  }, 120_000);
 });
