@@ -1,5 +1,6 @@
 import { startStack } from '../testing/stack';
 import { cpuProfileArgs } from './lib/cpu-profile';
+import { productionEnv } from './lib/production-env';
 import type { BenchReport } from './lib/report';
 import { SLICE_SETTLE_MS } from './lib/closed-loop';
 import { measuredLoads, warm, type LoadTiming, type MeasuredLoad } from './overhead/measured-load';
@@ -33,6 +34,7 @@ export async function gatewayOverhead(
     subgraphs: ['auth', 'tenancy', 'assets'],
     execArgv: cpuProfileArgs(cpuProfileDir),
     env: {
+      ...productionEnv(),
       LOG_LEVEL: 'info',
       DATABASE_POOL_MAX: '10',
       GATEWAY_DEDUPLICATE_QUERIES: 'false',
@@ -122,6 +124,7 @@ function overheadReport(
   return {
     title: OVERHEAD_TITLE,
     setup:
+      `Every process runs as deployed (NODE_ENV=production). ` +
       `${READERS} distinct signed-in users (VIEWERs of ${TENANTS} tenants) each asking in turn for ` +
       `${PAGE_SIZE} of their tenant's ${ASSETS_PER_TENANT} assets with X-Tenant-Id; policies on, ` +
       `in-flight deduplication off, rate limits on and sized so none refuses. Closed loop, ` +
@@ -130,7 +133,8 @@ function overheadReport(
       `two sides of each comparison taking turns slice by slice so that the machine's drift reaches both alike (each ` +
       `slice after a ${SLICE_SETTLE_MS / 1000} s settle); load generator on the same machine. CPU ms ` +
       `per request: user + system time of each process tree over the requests served (settles ` +
-      `included on both sides); "client" is the load generator, which signs each direct request.`,
+      `included on both sides); "client" is the load generator (undici's dispatcher, not global ` +
+      `fetch, which cost as much CPU per request as the gateway), which signs each direct request.`,
     rows,
     table: {
       columns: [

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { anonymousContext } from '../../platform/context/request-context';
 import { signedHeaders } from '../../testing/internal-requests';
 import type { TestServiceKeys } from '../../testing/service-keys';
+import { send, type HttpAnswer } from '../lib/http-client';
 import type { Reader } from './readers';
 
 /** One request of `reader`; resolves when it answered the full page, throws otherwise. */
@@ -20,12 +21,12 @@ export function assetsQuery(owner?: string): string {
 export function viaGateway(gatewayUrl: string, query: string): ReadStep {
   const body = JSON.stringify({ query });
   return async (reader) => {
-    const response = await fetch(gatewayUrl, {
+    const answer = await send(gatewayUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...reader.user.headers(reader.tenantId) },
       body,
     });
-    await expectFullPage(response);
+    expectFullPage(answer);
   };
 }
 
@@ -48,14 +49,12 @@ export function directToAssets(assetsUrl: string, keys: TestServiceKeys, query: 
       { to: 'assets', path: '/graphql', body },
       { as: 'gateway', context },
     );
-    const response = await fetch(`${assetsUrl}/graphql`, { method: 'POST', headers, body });
-    await expectFullPage(response);
+    expectFullPage(await send(`${assetsUrl}/graphql`, { method: 'POST', headers, body }));
   };
 }
 
-async function expectFullPage(response: Response): Promise<void> {
-  const text = await response.text();
-  if (!response.ok) throw new Error(`HTTP ${response.status}: ${text.slice(0, 300)}`);
+function expectFullPage({ status, text }: HttpAnswer): void {
+  if (status !== 200) throw new Error(`HTTP ${status}: ${text.slice(0, 300)}`);
   const payload = JSON.parse(text) as {
     data?: { assets?: { nodes?: unknown[] } };
     errors?: unknown[];

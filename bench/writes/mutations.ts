@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { send } from '../lib/http-client';
 import type { Writer } from './writers';
 
 const UPDATE_TENANT = `mutation ($name: String) { updateTenant(name: $name) { id name } }`;
@@ -41,8 +42,7 @@ export function writeKinds(gatewayUrl: string, receiverOrigin: string): WriteKin
           name: `bench-${randomUUID().slice(0, 8)}.bin`,
           sizeBytes: KIB.length,
         })) as { createAssetUpload: { uploadUrl: string; asset: { id: string } } };
-        const put = await fetch(created.createAssetUpload.uploadUrl, { method: 'PUT', body: KIB });
-        await put.arrayBuffer();
+        const put = await send(created.createAssetUpload.uploadUrl, { method: 'PUT', body: KIB });
         if (put.status !== 200) throw new Error(`PUT answered ${put.status}`);
         await graphql(writer, writer.sharedTenantId, COMPLETE_UPLOAD, {
           id: created.createAssetUpload.asset.id,
@@ -72,14 +72,13 @@ function gatewayClient(gatewayUrl: string) {
     query: string,
     variables: Record<string, unknown>,
   ): Promise<unknown> => {
-    const response = await fetch(gatewayUrl, {
+    const { status, text } = await send(gatewayUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...writer.user.headers(tenantId) },
       body: JSON.stringify({ query, variables }),
     });
-    const text = await response.text();
     const body = JSON.parse(text) as { data?: unknown; errors?: unknown };
-    if (!response.ok || body.errors || !body.data) throw new Error(`${response.status} ${text}`);
+    if (status !== 200 || body.errors || !body.data) throw new Error(`${status} ${text}`);
     return body.data;
   };
 }
