@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { grantFunctionToApp, requireRowLevelSecurityBypass } from '../../db/migration-helpers';
 
 /** The most events one relay call reads; the relay's own batch size is configured below it. */
-const MAX_BATCH = 10_000;
+export const MAX_BATCH = 10_000;
 
 const FUNCTIONS = [
   'events.unpublished(integer)',
@@ -23,7 +23,7 @@ export class AddEventRelayFunctions1764028856000 implements MigrationInterface {
 
   async up(runner: QueryRunner): Promise<void> {
     await this.addRelayIndexes(runner);
-    await this.createUnpublishedFunction(runner);
+    await createUnpublishedFunction(runner);
     await this.createPublishFunctions(runner);
   }
 
@@ -46,63 +46,6 @@ export class AddEventRelayFunctions1764028856000 implements MigrationInterface {
     await runner.query(
       `CREATE INDEX events_unpublished_occurred_idx ON events.events (occurred_at) WHERE published_at IS NULL`,
     );
-  }
-
-  private async createUnpublishedFunction(runner: QueryRunner): Promise<void> {
-    // The oldest unpublished events, a gap-free prefix of each scope in seq order (the
-    // sequence lock makes seq order commit order, so no later seq of a scope can be visible
-    // while an earlier one is not). Scopes share the batch, so one busy tenant cannot hold
-    // back the others: the distinct scopes come from a loose index scan of the unpublished
-    // index (at most `batch` of them), then each gets an equal share of the batch.
-    await runner.query(`
-      CREATE FUNCTION events.unpublished(batch integer)
-      RETURNS TABLE (id uuid, tenant_id uuid, seq bigint, type text, payload jsonb,
-                     actor_kind text, actor_id uuid, request_id text, ip text, user_agent text,
-                     occurred_at timestamptz)
-      LANGUAGE plpgsql STABLE SECURITY DEFINER
-      SET search_path = pg_catalog, pg_temp
-      AS $fn$
-      #variable_conflict use_column
-      DECLARE
-        size integer := least(greatest(coalesce(batch, 1), 1), ${MAX_BATCH});
-        tenants uuid[];
-        platform_waiting boolean;
-        share integer;
-      BEGIN
-        WITH RECURSIVE scopes (scope, depth) AS (
-          (SELECT e.tenant_id, 1 FROM events.events e
-            WHERE e.published_at IS NULL AND e.tenant_id IS NOT NULL
-            ORDER BY e.tenant_id LIMIT 1)
-          UNION ALL
-          SELECT (SELECT e.tenant_id FROM events.events e
-                   WHERE e.published_at IS NULL AND e.tenant_id > s.scope
-                   ORDER BY e.tenant_id LIMIT 1),
-                 s.depth + 1
-            FROM scopes s WHERE s.scope IS NOT NULL AND s.depth < size
-        )
-        SELECT array_agg(s.scope) INTO tenants FROM scopes s WHERE s.scope IS NOT NULL;
-        platform_waiting := EXISTS (
-          SELECT 1 FROM events.events e WHERE e.tenant_id IS NULL AND e.published_at IS NULL);
-        share := greatest(1, size / greatest(1,
-          coalesce(cardinality(tenants), 0) + CASE WHEN platform_waiting THEN 1 ELSE 0 END));
-
-        RETURN QUERY
-          SELECT p.id, p.tenant_id, p.seq, p.type, p.payload, p.actor_kind, p.actor_id,
-                 p.request_id, p.ip, p.user_agent, p.occurred_at
-            FROM (
-              (SELECT e.* FROM events.events e
-                WHERE platform_waiting AND e.tenant_id IS NULL AND e.published_at IS NULL
-                ORDER BY e.seq LIMIT share)
-              UNION ALL
-              SELECT x.* FROM unnest(coalesce(tenants, '{}')) AS t(scope)
-                CROSS JOIN LATERAL (
-                  SELECT e.* FROM events.events e
-                   WHERE e.tenant_id = t.scope AND e.published_at IS NULL
-                   ORDER BY e.seq LIMIT share) x
-            ) p
-           ORDER BY p.tenant_id NULLS FIRST, p.seq;
-      END
-      $fn$`);
   }
 
   private async createPublishFunctions(runner: QueryRunner): Promise<void> {
@@ -133,4 +76,65 @@ export class AddEventRelayFunctions1764028856000 implements MigrationInterface {
       await grantFunctionToApp(runner, signature, ['worker']);
     }
   }
+}
+
+/**
+ * events.unpublished as this migration creates it (the later say-whether-more-events-wait
+ * migration puts it back on its way down).
+ */
+export async function createUnpublishedFunction(runner: QueryRunner): Promise<void> {
+  // The oldest unpublished events, a gap-free prefix of each scope in seq order (the
+  // sequence lock makes seq order commit order, so no later seq of a scope can be visible
+  // while an earlier one is not). Scopes share the batch, so one busy tenant cannot hold
+  // back the others: the distinct scopes come from a loose index scan of the unpublished
+  // index (at most `batch` of them), then each gets an equal share of the batch.
+  await runner.query(`
+    CREATE FUNCTION events.unpublished(batch integer)
+    RETURNS TABLE (id uuid, tenant_id uuid, seq bigint, type text, payload jsonb,
+                   actor_kind text, actor_id uuid, request_id text, ip text, user_agent text,
+                   occurred_at timestamptz)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $fn$
+    #variable_conflict use_column
+    DECLARE
+      size integer := least(greatest(coalesce(batch, 1), 1), ${MAX_BATCH});
+      tenants uuid[];
+      platform_waiting boolean;
+      share integer;
+    BEGIN
+      WITH RECURSIVE scopes (scope, depth) AS (
+        (SELECT e.tenant_id, 1 FROM events.events e
+          WHERE e.published_at IS NULL AND e.tenant_id IS NOT NULL
+          ORDER BY e.tenant_id LIMIT 1)
+        UNION ALL
+        SELECT (SELECT e.tenant_id FROM events.events e
+                 WHERE e.published_at IS NULL AND e.tenant_id > s.scope
+                 ORDER BY e.tenant_id LIMIT 1),
+               s.depth + 1
+          FROM scopes s WHERE s.scope IS NOT NULL AND s.depth < size
+      )
+      SELECT array_agg(s.scope) INTO tenants FROM scopes s WHERE s.scope IS NOT NULL;
+      platform_waiting := EXISTS (
+        SELECT 1 FROM events.events e WHERE e.tenant_id IS NULL AND e.published_at IS NULL);
+      share := greatest(1, size / greatest(1,
+        coalesce(cardinality(tenants), 0) + CASE WHEN platform_waiting THEN 1 ELSE 0 END));
+
+      RETURN QUERY
+        SELECT p.id, p.tenant_id, p.seq, p.type, p.payload, p.actor_kind, p.actor_id,
+               p.request_id, p.ip, p.user_agent, p.occurred_at
+          FROM (
+            (SELECT e.* FROM events.events e
+              WHERE platform_waiting AND e.tenant_id IS NULL AND e.published_at IS NULL
+              ORDER BY e.seq LIMIT share)
+            UNION ALL
+            SELECT x.* FROM unnest(coalesce(tenants, '{}')) AS t(scope)
+              CROSS JOIN LATERAL (
+                SELECT e.* FROM events.events e
+                 WHERE e.tenant_id = t.scope AND e.published_at IS NULL
+                 ORDER BY e.seq LIMIT share) x
+          ) p
+         ORDER BY p.tenant_id NULLS FIRST, p.seq;
+    END
+    $fn$`);
 }

@@ -6,6 +6,7 @@ import { ReachTheJournalThroughFunctions1765004001000 } from './1765004001000-re
 import { AddJournalMeasureFunctions1765007003000 } from './1765007003000-add-journal-measure-functions';
 import { PartitionTheJournalByMonth1766002000000 } from './1766002000000-partition-the-journal-by-month';
 import { AddJournalArchiveFunctions1766002001000 } from './1766002001000-add-journal-archive-functions';
+import { SayWhetherMoreEventsWait1766020000000 } from './1766020000000-say-whether-more-events-wait';
 
 export const eventsMigrations = [
   CreateEvents1764028806000,
@@ -16,4 +17,5 @@ export const eventsMigrations = [
   AddJournalMeasureFunctions1765007003000,
   PartitionTheJournalByMonth1766002000000,
   AddJournalArchiveFunctions1766002001000,
+  SayWhetherMoreEventsWait1766020000000,
 ];

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { eventChannel, type PublishedEvent } from '../../../platform/events/channel';
 import type { RedisClient } from '../../../platform/redis/connection';
-import { holdsAllWaiting, RelayRepository } from '../repositories/relay.repository';
+import { RelayRepository } from '../repositories/relay.repository';
 import type { EventRelayOptions } from './event-relay';
 import type { WebhookFanOut } from './relay-fan-out-hook';
 import type { RelayMetrics } from './relay-metrics';
@@ -125,7 +125,7 @@ async function publish(
 async function drain(current: Session, loop: RelayLoop): Promise<void> {
   const { options, metrics, fanOut } = loop;
   for (;;) {
-    const batch = await current.repository.unpublished(options.batchSize);
+    const { events: batch, more } = await current.repository.unpublished(options.batchSize);
     if (batch.length === 0) return;
     try {
       await publish(options.redis, options.redisPrefix, batch);
@@ -136,7 +136,7 @@ async function drain(current: Session, loop: RelayLoop): Promise<void> {
     await current.repository.markPublished(batch.map((event) => event.id));
     metrics.published.inc(batch.length);
     // Finishing the batch in hand on shutdown saves the next holder from repeating it.
-    if (loop.stopping() || holdsAllWaiting(batch, options.batchSize)) return;
+    if (loop.stopping() || !more) return;
   }
 }
 

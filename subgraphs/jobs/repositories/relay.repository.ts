@@ -20,6 +20,17 @@ interface UnpublishedRow {
   ip: string | null;
   user_agent: string | null;
   occurred_at: Date;
+  more: boolean;
+}
+
+/** A batch of the oldest unpublished events, and whether it may have left some out. */
+export interface UnpublishedBatch {
+  events: PublishedEvent[];
+  /**
+   * Whether more may be waiting: the relay asks again at once. Otherwise the batch held every
+   * event that was waiting, and the relay waits for a NOTIFY (or its poll).
+   */
+  more: boolean;
 }
 
 /**
@@ -65,18 +76,18 @@ export class RelayRepository {
   }
 
   /**
-   * The oldest unpublished events, ordered by scope (platform first) then seq. See
-   * {@link holdsAllWaiting} for whether anything was left out.
+   * At most about `batch` of the oldest unpublished events, shared between the scopes that
+   * have some waiting, ordered by scope (platform first) then seq.
    */
-  async unpublished(batch: number): Promise<PublishedEvent[]> {
+  async unpublished(batch: number): Promise<UnpublishedBatch> {
     const result = await this.client.query<UnpublishedRow>(
       `SELECT id, tenant_id, seq::text AS seq, type, payload, actor_kind, actor_id, request_id,
-              ip, user_agent, occurred_at
+              ip, user_agent, occurred_at, more
          FROM events.unpublished($1) u
         ORDER BY u.tenant_id NULLS FIRST, u.seq`,
       [batch],
     );
-    return result.rows.map(toPublishedEvent);
+    return { events: result.rows.map(toPublishedEvent), more: result.rows[0]?.more ?? false };
   }
 
   async markPublished(ids: readonly string[]): Promise<number> {
@@ -86,24 +97,6 @@ export class RelayRepository {
     );
     return result.rows[0]?.marked ?? 0;
   }
-}
-
-/**
- * Whether `batch`, as `unpublished(size)` returned it, holds every event that was waiting, so
- * the relay need not ask again until a NOTIFY (or its poll) says more was committed.
- * events.unpublished shares `size` between the scopes with waiting events, up to `size` of
- * them: each gets max(1, size / scopes), the platform counting as one scope. A short batch
- * therefore names every waiting scope, and a scope that got less than its share got all of
- * its events.
- */
-export function holdsAllWaiting(batch: readonly PublishedEvent[], size: number): boolean {
-  if (batch.length >= size) return false;
-  const perScope = new Map<string | null, number>();
-  for (const event of batch) {
-    perScope.set(event.tenantId, (perScope.get(event.tenantId) ?? 0) + 1);
-  }
-  const share = Math.max(1, Math.floor(size / Math.max(1, perScope.size)));
-  return [...perScope.values()].every((count) => count < share);
 }
 
 function toPublishedEvent(row: UnpublishedRow): PublishedEvent {
