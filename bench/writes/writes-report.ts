@@ -44,8 +44,9 @@ export function writesReport(
       `${options.durationMs / 1000} s each after a ${options.warmupMs / 1000} s warm-up, in ` +
       `${options.rounds} slices: the ceiling and the three writes take turns slice by slice, so ` +
       `the machine's drift reaches them alike; on one machine (load generator included, sending ` +
-      `through undici's dispatcher). NODE_ENV=test: production refuses the plain-HTTP webhook ` +
-      `receiver. Ceiling: the rename's transaction (UPDATE, ` +
+      `through undici's dispatcher). NODE_ENV=test, as production refuses the plain-HTTP webhook ` +
+      `receiver (graphql-js's development checks, what the setting changes on these paths, ` +
+      `were under 1 % of each process's CPU in a profile). Ceiling: the rename's transaction (UPDATE, ` +
       `events.append_event, NOTIFY, under RLS) from a pg pool as the tenancy role. CPU ms ` +
       `per request: user + system time of the serving processes (Tessera's six, or the ` +
       `bench process for the pool) and of the database's PostgreSQL backends. Mixed: ` +
