@@ -33,14 +33,20 @@ function bindable(port: number): Promise<boolean> {
 /**
  * A port free right now, for a process others must know before it starts. Chosen at random
  * outside the ephemeral range (see {@link searchRange}), so the window before the process
- * binds it is not shared with the machine's own connections.
+ * binds it is not shared with the machine's own connections. `alsoFree` are offsets of ports
+ * the process binds beside it (a Redis Cluster node: its bus, 10 000 above), which are free
+ * and below the ephemeral range as well.
  */
-export async function freePort(): Promise<number> {
+export async function freePort(options: { alsoFree?: readonly number[] } = {}): Promise<number> {
+  const offsets = [0, ...(options.alsoFree ?? [])];
+  const high = range.high - Math.max(...offsets);
   for (let attempt = 0; attempt < 100; attempt += 1) {
-    const port = range.low + Math.floor(Math.random() * (range.high - range.low + 1));
-    if (handedOut.has(port) || !(await bindable(port))) continue;
-    handedOut.add(port);
+    const port = range.low + Math.floor(Math.random() * (high - range.low + 1));
+    const ports = offsets.map((offset) => port + offset);
+    if (ports.some((candidate) => handedOut.has(candidate))) continue;
+    if (!(await Promise.all(ports.map(bindable))).every(Boolean)) continue;
+    for (const candidate of ports) handedOut.add(candidate);
     return port;
   }
-  throw new Error(`no free port found in ${range.low}-${range.high}`);
+  throw new Error(`no free port found in ${range.low}-${high}`);
 }

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { freePort } from '../free-port';
+
+// Ports handed to processes that bind them later: free, below the ephemeral range (where
+// outgoing connections could take them first), and never handed out twice.
+
+const ephemeralLow = Number(
+  readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
+);
+
+const bindable = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+describe('free ports', () => {
+  it('hands out a port and its companions below the ephemeral range, each bindable', async () => {
+    const port = await freePort({ alsoFree: [10_000] });
+    expect(port + 10_000).toBeLessThan(ephemeralLow);
+    expect(await bindable(port)).toBe(true);
+    expect(await bindable(port + 10_000)).toBe(true);
+  });
+
+  it('never hands out a port twice, companions included', async () => {
+    const taken = new Set<number>();
+    for (let index = 0; index < 30; index += 1) {
+      const port = await freePort({ alsoFree: [10_000] });
+      for (const used of [port, port + 10_000]) {
+        expect(taken.has(used)).toBe(false);
+        taken.add(used);
+      }
+      const single = await freePort();
+      expect(taken.has(single)).toBe(false);
+      taken.add(single);
+    }
+  });
+});
