@@ -134,7 +134,7 @@ function overheadReport(
       `slice after a ${SLICE_SETTLE_MS / 1000} s settle); load generator on the same machine. CPU ms ` +
       `per request: user + system time of each process tree over the requests served (settles ` +
       `included on both sides); "client" is the load generator (undici's dispatcher, not global ` +
-      `fetch, which cost as much CPU per request as the gateway), which signs each direct request.`,
+      `fetch, which cost nearly as much CPU per request as the gateway), which signs each direct request.`,
     rows,
     table: {
       columns: [
