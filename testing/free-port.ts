@@ -22,7 +22,8 @@ const range = searchRange();
 /** Handed out by this process already: never twice, even after the first user let it go. */
 const handedOut = new Set<number>();
 
-function bindable(port: number): Promise<boolean> {
+/** Whether a listener could bind `port` on 127.0.0.1 right now. */
+export function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once('error', () => resolve(false));

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { anonymousContext } from '../../platform/context/request-context';
 import { signedHeaders } from '../../testing/internal-requests';
 import type { TestServiceKeys } from '../../testing/service-keys';
-import { send, type HttpAnswer } from '../lib/http-client';
+import type { WholeAnswer } from '../../platform/http/whole-answer';
+import { send } from '../lib/http-client';
 import type { Reader } from './readers';
 
 /** One request of `reader`; resolves when it answered the full page, throws otherwise. */
@@ -53,7 +54,7 @@ export function directToAssets(assetsUrl: string, keys: TestServiceKeys, query: 
   };
 }
 
-function expectFullPage({ status, text }: HttpAnswer): void {
+function expectFullPage({ status, text }: WholeAnswer): void {
   if (status !== 200) throw new Error(`HTTP ${status}: ${text.slice(0, 300)}`);
   const payload = JSON.parse(text) as {
     data?: { assets?: { nodes?: unknown[] } };

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 import { Pool } from 'undici';
 import { ErrorCode, isPublicErrorCode } from '../../platform/errors/codes';
+import { readWholeAnswer } from '../../platform/http/whole-answer';
 
 export interface SubgraphPoolOptions {
   /** Keep-alive connections per subgraph. */
@@ -53,43 +54,15 @@ export class SubgraphClient {
     });
   }
 
-  /**
-   * Sends one request and parses its answer. Dispatched with a handler of its own rather than
-   * through undici's `request()`: a fetch is one small JSON answer read whole, so the stream
-   * and async resource `request()` builds around each response would be pure overhead on a
-   * path that runs once per fetch (sixteen times for a deep query).
-   */
-  post(body: string, headers: Record<string, string>): Promise<SubgraphResult> {
-    return new Promise((resolve, reject) => {
-      let status = 0;
-      const chunks: Buffer[] = [];
-      this.pool.dispatch(
-        {
-          method: 'POST',
-          path: this.path,
-          headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
-          body,
-        },
-        {
-          onRequestStart: () => undefined,
-          onResponseStart: (_controller, statusCode) => {
-            status = statusCode;
-          },
-          onResponseData: (_controller, chunk) => {
-            chunks.push(chunk);
-          },
-          onResponseEnd: () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            try {
-              resolve(this.parse(status, text));
-            } catch (error) {
-              reject(error instanceof Error ? error : new Error(String(error)));
-            }
-          },
-          onResponseError: (_controller, error) => reject(error),
-        },
-      );
+  /** Sends one request and parses its answer (read whole: one small JSON document). */
+  async post(body: string, headers: Record<string, string>): Promise<SubgraphResult> {
+    const { status, text } = await readWholeAnswer(this.pool, {
+      method: 'POST',
+      path: this.path,
+      headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
+      body,
     });
+    return this.parse(status, text);
   }
 
   private parse(status: number, text: string): SubgraphResult {

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { freePort } from '../free-port';
+import { bindable, freePort } from '../free-port';
 
 // Ports handed to processes that bind them later: free, below the ephemeral range (where
 // outgoing connections could take them first), and never handed out twice.
@@ -8,13 +7,6 @@ import { freePort } from '../free-port';
 const ephemeralLow = Number(
   readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
 );
-
-const bindable = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 
 describe('free ports', () => {
   it('hands out a port and its companions below the ephemeral range, each bindable', async () => {
