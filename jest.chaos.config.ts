@@ -8,6 +8,8 @@ const config: Config = {
   ...projectBase,
   testMatch: ['<rootDir>/chaos/**/*.chaos.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // Counts failures, so a stack stopping after one prints its processes' warnings.
+  testEnvironment: '<rootDir>/testing/environment-e2e.ts',
   // Builds dist/ (the processes every scenario spawns), then the template database.
   globalSetup: '<rootDir>/testing/global-setup-e2e.ts',
   testTimeout: 120_000,

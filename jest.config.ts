@@ -51,6 +51,8 @@ const config: Config = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/**/__tests__/**/*.e2e.test.ts'],
       testPathIgnorePatterns: ignored,
+      // Counts failures, so a stack stopping after one prints its processes' warnings.
+      testEnvironment: '<rootDir>/testing/environment-e2e.ts',
       // Builds dist/ (the processes these tests spawn), then the template database.
       globalSetup: '<rootDir>/testing/global-setup-e2e.ts',
     },

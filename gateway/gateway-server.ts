@@ -87,6 +87,7 @@ export async function startGateway(
       await tenantOrigins?.stop();
       await usage?.stop();
       await auth?.close();
+      await services.internal?.close();
     },
   });
   return { ...running, logger };

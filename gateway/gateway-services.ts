@@ -12,6 +12,8 @@ import { startUsageRecorder, type UsageRecorder } from './usage/usage-recorder';
 
 /** What the gateway asks the other processes, and the edge that fronts every request. */
 export interface GatewayServices {
+  /** Calls to auth, tenancy and observability's internal routes. */
+  internal?: InternalClient;
   auth?: GatewayAuth;
   usage?: UsageRecorder;
   tenantOrigins?: Awaited<ReturnType<typeof startTenantOrigins>>;
@@ -68,5 +70,5 @@ export async function connectGatewayServices(
     redis: auth?.redis,
     tenantOrigins: tenantOrigins && ((origin, tenantId) => tenantOrigins.allows(origin, tenantId)),
   });
-  return { auth, usage, tenantOrigins, edge };
+  return { internal, auth, usage, tenantOrigins, edge };
 }

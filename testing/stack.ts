@@ -1,3 +1,4 @@
+import { failuresSoFar, printTroubleOf } from './failure-logs';
 import { freePort } from './free-port';
 import {
   launchService,
@@ -33,7 +34,10 @@ export interface TestStack {
   gatewayUrl: string;
   logs: LogLine[];
   url(service: ServiceName): string;
-  /** SIGTERMs every process (gateway first) and returns each exit code; drops the database. */
+  /**
+   * SIGTERMs every process (gateway first) and returns each exit code; drops the database.
+   * When a test failed meanwhile, prints the processes' warnings and errors first.
+   */
   stop(): Promise<Record<string, number | string>>;
 }
 
@@ -86,7 +90,12 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   // A drain is given its grace period and a margin; a process that hangs past it (waiting
   // on a dependency a test took away) is killed, so a teardown always ends.
   const killAfterMs = (Number(env.SHUTDOWN_GRACE_MS) || 10_000) + 10_000;
-  const stopAll = () => stopStack(processes, killAfterMs, db, redisPrefix);
+  const failedBefore = failuresSoFar();
+  const stopAll = async () => {
+    const codes = await stopStack(processes, killAfterMs, db, redisPrefix);
+    if (failuresSoFar() > failedBefore) printTroubleOf(logs, 'a test of this stack failed');
+    return codes;
+  };
 
   try {
     const gateway = await startInOrder(options, start, processes);
@@ -105,6 +114,7 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   } catch (error) {
     await Promise.all(launched.map((service) => service.stop('SIGKILL')));
     await db.drop();
+    printTroubleOf(logs, 'the stack did not start');
     throw error;
   }
 }

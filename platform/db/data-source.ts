@@ -32,6 +32,9 @@ export function createDataSource(
     entities: options.entities,
     synchronize: false,
     migrationsRun: false,
+    // Migrations create what the schema needs; a service's role may create nothing, so
+    // TypeORM's attempt at start could only fail (and warn in every process's log).
+    installExtensions: false,
     logger: queryLogger(options.logger, options.registry, config.DATABASE_LOG_QUERIES),
     maxQueryExecutionTime: config.DATABASE_SLOW_QUERY_MS,
     applicationName: options.applicationName,

@@ -11,24 +11,49 @@ export interface WholeAnswer {
  * Dispatched with a handler of its own rather than through undici's `request()`: for a small
  * answer read whole, the stream and async resource `request()` builds around each response
  * would be pure overhead on a path that runs for every request.
+ *
+ * `signal` ends the wait at once with its reason, whatever stage the request is in (waiting
+ * for a connection, for the answer, for the rest of its body); the request is then aborted as
+ * soon as it holds a connection, so nothing of it lingers.
  */
 export function readWholeAnswer(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
+  signal?: AbortSignal,
 ): Promise<WholeAnswer> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
     let status = 0;
     const chunks: Buffer[] = [];
+    let controller: Dispatcher.DispatchController | undefined;
+    const onAbort = () => {
+      reject(signal?.reason);
+      controller?.abort(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settled = () => signal?.removeEventListener('abort', onAbort);
     dispatcher.dispatch(options, {
-      onRequestStart: () => undefined,
+      onRequestStart: (started) => {
+        controller = started;
+        if (signal?.aborted) started.abort(signal.reason);
+      },
       onResponseStart: (_controller, statusCode) => {
         status = statusCode;
       },
       onResponseData: (_controller, chunk) => {
         chunks.push(chunk);
       },
-      onResponseEnd: () => resolve({ status, text: Buffer.concat(chunks).toString('utf8') }),
-      onResponseError: (_controller, error) => reject(error),
+      onResponseEnd: () => {
+        settled();
+        resolve({ status, text: Buffer.concat(chunks).toString('utf8') });
+      },
+      onResponseError: (_controller, error) => {
+        settled();
+        reject(error);
+      },
     });
   });
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { Agent } from 'undici';
 import { anonymousContext, currentContext, type RequestContext } from '../context/request-context';
 import { type RequestSigner } from '../context/signed-request';
 import { type ServiceName } from '../context/service-keys';
 import { ServiceUnavailableError } from '../errors/domain-errors';
+import { readWholeAnswer, type WholeAnswer } from '../http/whole-answer';
 import { traceCarrier } from '../observability/tracing';
 import type { TargetGuard } from '../resilience/target-guard';
 import type { CallAnswer, CallRequest, InternalCall } from './contract';
@@ -56,9 +58,19 @@ export interface InternalClientOptions {
  * and checks the answer against the contract. Every failure is an {@link InternalCallError},
  * or, when the service's guard refuses the call without making it, a `TargetUnavailableError`
  * (both `SERVICE_UNAVAILABLE`).
+ *
+ * Calls go over keep-alive connections of its own (an undici Agent, one pool per service),
+ * the same HTTP client the gateway sends subgraph requests with.
  */
 export class InternalClient {
+  private readonly agent = new Agent();
+
   constructor(private readonly options: InternalClientOptions) {}
+
+  /** Closes its connections once the calls in flight have their answers. */
+  close(): Promise<void> {
+    return this.agent.close();
+  }
 
   async call<C extends InternalCall>(
     call: C,
@@ -105,25 +117,29 @@ export class InternalClient {
       return new InternalCallError(service, call.name, reason, answered);
     };
 
-    let response: Response;
-    let answer: unknown;
+    const url = new URL(call.path, base);
+    let answered: WholeAnswer;
     try {
-      response = await fetch(new URL(call.path, base), {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-request-id': requestId,
-          ...this.options.signer.sign(
-            { audience: service, method: 'POST', path: call.path, body },
-            context,
-          ),
-          ...traceCarrier(),
+      answered = await readWholeAnswer(
+        this.agent,
+        {
+          origin: url.origin,
+          path: url.pathname,
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-request-id': requestId,
+            ...this.options.signer.sign(
+              { audience: service, method: 'POST', path: call.path, body },
+              context,
+            ),
+            ...traceCarrier(),
+          },
+          body,
         },
-        body,
-        // Covers connecting, the answer and reading its body.
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      answer = await response.json().catch(() => undefined);
+        // Covers waiting for a connection, the answer and reading its body.
+        AbortSignal.timeout(timeoutMs),
+      );
     } catch (error) {
       throw fail(
         isTimeout(error) ? `no answer within ${timeoutMs} ms` : 'unreachable',
@@ -131,15 +147,14 @@ export class InternalClient {
         error,
       );
     }
-    if (!response.ok) {
+    const { status } = answered;
+    const answer = parseJson(answered.text);
+    if (status < 200 || status > 299) {
       const code = codeOf(answer);
-      throw fail(`HTTP ${response.status}${code ? ` ${code}` : ''}`, {
-        status: response.status,
-        code,
-      });
+      throw fail(`HTTP ${status}${code ? ` ${code}` : ''}`, { status, code });
     }
     const parsed = call.answer.safeParse(answer);
-    if (!parsed.success) throw fail('a malformed answer', { status: response.status });
+    if (!parsed.success) throw fail('a malformed answer', { status });
     return parsed.data as CallAnswer<C>;
   }
 
@@ -164,6 +179,14 @@ function countsAgainstService(error: unknown): boolean {
   return (
     error.answered === undefined || error.answered.status >= 500 || error.answered.status < 400
   );
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The code of a coded error answer (`{ errors: [{ extensions: { code } }] }`), if any. */

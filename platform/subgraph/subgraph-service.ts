@@ -215,6 +215,7 @@ export async function startSubgraph<
     onShutdown: async () => {
       await apollo.stop();
       await setup.close?.();
+      await runtime.internal.close();
       await tracing.shutdown();
       await readReplica?.stop();
       await dataSource.destroy();

@@ -102,6 +102,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       await Promise.all(queues.map((queue) => queue.close()));
       await webhooks.close();
       await usageReports.stop();
+      await internal.close();
       await dataSource.destroy();
       await jobs.alerts.close();
       await jobs.mail.close();

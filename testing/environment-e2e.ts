@@ -1,0 +1,19 @@
+import type { Circus } from '@jest/types';
+import { TestEnvironment } from 'jest-environment-node';
+
+/** The global an e2e test file reads to learn how many of its tests or hooks have failed. */
+export const FAILURES_GLOBAL = '__tesseraFailures';
+
+/**
+ * Node's environment, counting failed tests and hooks where the test file can read them: a
+ * stack that stops after a failure prints what its processes logged (testing/stack.ts), since
+ * the assertion alone rarely says why a service answered as it did.
+ */
+export default class E2eEnvironment extends TestEnvironment {
+  async handleTestEvent(event: Circus.Event): Promise<void> {
+    if (event.name === 'test_fn_failure' || event.name === 'hook_failure') {
+      const counted = this.global as unknown as Record<string, number | undefined>;
+      counted[FAILURES_GLOBAL] = (counted[FAILURES_GLOBAL] ?? 0) + 1;
+    }
+  }
+}
