@@ -10,7 +10,7 @@ export const FAILURES_GLOBAL = '__tesseraFailures';
  * the assertion alone rarely says why a service answered as it did.
  */
 export default class E2eEnvironment extends TestEnvironment {
-  async handleTestEvent(event: Circus.Event): Promise<void> {
+  handleTestEvent(event: Circus.Event): void {
     if (event.name === 'test_fn_failure' || event.name === 'hook_failure') {
       const counted = this.global as unknown as Record<string, number | undefined>;
       counted[FAILURES_GLOBAL] = (counted[FAILURES_GLOBAL] ?? 0) + 1;

@@ -23,22 +23,23 @@ export function readWholeAnswer(
 ): Promise<WholeAnswer> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(signal.reason);
+      reject(reasonOf(signal));
       return;
     }
     let status = 0;
     const chunks: Buffer[] = [];
     let controller: Dispatcher.DispatchController | undefined;
     const onAbort = () => {
-      reject(signal?.reason);
-      controller?.abort(signal?.reason);
+      const reason = reasonOf(signal!);
+      reject(reason);
+      controller?.abort(reason);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     const settled = () => signal?.removeEventListener('abort', onAbort);
     dispatcher.dispatch(options, {
       onRequestStart: (started) => {
         controller = started;
-        if (signal?.aborted) started.abort(signal.reason);
+        if (signal?.aborted) started.abort(reasonOf(signal));
       },
       onResponseStart: (_controller, statusCode) => {
         status = statusCode;
@@ -56,4 +57,17 @@ export function readWholeAnswer(
       },
     });
   });
+}
+
+/**
+ * Why `signal` aborted, as an Error. `AbortSignal.timeout` gives a DOMException, an Error of
+ * another realm in some (a test's sandbox): its name, which tells a timeout, is kept.
+ */
+function reasonOf(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  const { name, message } = (reason ?? {}) as { name?: unknown; message?: unknown };
+  const error = new Error(typeof message === 'string' ? message : String(reason));
+  if (typeof name === 'string') error.name = name;
+  return error;
 }
