@@ -67,9 +67,13 @@ export class InternalClient {
 
   constructor(private readonly options: InternalClientOptions) {}
 
-  /** Closes its connections once the calls in flight have their answers. */
+  /**
+   * Closes its connections, at shutdown: what needed an answer has had it by then (the drain
+   * is over), so a call still waiting (say, of a job handed back to its queue) fails now
+   * rather than holding the process until its own timeout.
+   */
   close(): Promise<void> {
-    return this.agent.close();
+    return this.agent.destroy();
   }
 
   async call<C extends InternalCall>(

@@ -230,6 +230,18 @@ describe('InternalClient', () => {
     await toNowhere.close();
   });
 
+  it('fails a call still waiting when it closes, instead of waiting for the answer', async () => {
+    handler = hangAfter();
+    const closing = clientOf(url);
+    const waiting = failureOf(closing.call(echoCall, { word: 'hi' }));
+    await new Promise<void>((resolve) => server.once('request', () => resolve()));
+
+    await closing.close();
+
+    expect((await waiting).reason).toBe('unreachable');
+    await abandoned[0];
+  });
+
   it('answers many calls at once over its pool', async () => {
     handler = (request, response, body) =>
       answerJson(200, { echoed: (JSON.parse(body) as { word: string }).word })(
