@@ -1,8 +1,6 @@
 import type { Circus } from '@jest/types';
 import { TestEnvironment } from 'jest-environment-node';
-
-/** The global an e2e test file reads to learn how many of its tests or hooks have failed. */
-export const FAILURES_GLOBAL = '__tesseraFailures';
+import { FAILURES_GLOBAL } from './failure-logs';
 
 /**
  * Node's environment, counting failed tests and hooks where the test file can read them: a

@@ -1,5 +1,11 @@
-import { FAILURES_GLOBAL } from './environment-e2e';
 import type { LogLine } from './stack';
+
+/**
+ * The global where the e2e environment (environment-e2e.ts) counts the failed tests and hooks
+ * of the file it runs. Read here rather than imported from there: the benchmarks start stacks
+ * outside jest.
+ */
+export const FAILURES_GLOBAL = '__tesseraFailures';
 
 /** At most this many lines are printed: the newest, where a failure's cause usually is. */
 const MOST_LINES = 200;

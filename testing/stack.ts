@@ -36,7 +36,7 @@ export interface TestStack {
   url(service: ServiceName): string;
   /**
    * SIGTERMs every process (gateway first) and returns each exit code; drops the database.
-   * When a test failed meanwhile, prints the processes' warnings and errors first.
+   * When a test failed meanwhile, then prints the processes' warnings and errors.
    */
   stop(): Promise<Record<string, number | string>>;
 }
