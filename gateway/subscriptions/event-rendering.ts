@@ -12,7 +12,7 @@ import type { RequestContext } from '../../platform/context/request-context';
 import { mayReadEventActor, mayReadEventOrigin } from '../../platform/events/event-visibility';
 import { type PublishedEvent } from '../../platform/events/channel';
 import type { GatewayContext } from '../gateway-context';
-import { queryFor, selectsOnly, type RootSelection } from './selection';
+import { queryFor, renderingVariableNames, selectsOnly, type RootSelection } from './selection';
 
 /** Event fields the relay's message carries: selections of only these need no subgraph. */
 const LOCAL_FIELDS = new Set([
@@ -80,7 +80,7 @@ export function eventRenderer(
 ): EventRenderer {
   const local = selectsOnly(selection, LOCAL_FIELDS);
   const context: GatewayContext = { request, delivery: true };
-  const renderKey = local ? localRenderKey(request, document, variableValues) : '';
+  const renderKey = local ? localRenderKey(request, document, selection, variableValues) : '';
   const queries = lazyQueries(selection);
   const run = async (query: string, variables: Record<string, unknown>) => {
     const response = await deps.apollo.executeOperation(
@@ -134,16 +134,28 @@ export function eventRenderer(
 /**
  * What a live event's rendering depends on besides the event (see eventObject), and the
  * actor's visibility too, so a rendering never crosses a line the journal's rules draw.
+ *
+ * Of the variables, only those that shape the rendering count (renderingVariableNames): the
+ * root field's own arguments (`types`, `afterSeq`) choose which events a subscriber gets, not
+ * how one is rendered (the root value is the event itself). Subscribers that filter
+ * differently, or resumed from different seqs, still share one rendering of each event.
  */
 function localRenderKey(
   request: RequestContext,
   document: DocumentNode,
+  selection: RootSelection,
   variableValues: Record<string, unknown> | undefined,
 ): string {
+  const rendering: Record<string, unknown> = {};
+  for (const name of renderingVariableNames(selection)) {
+    if (variableValues && Object.hasOwn(variableValues, name)) {
+      rendering[name] = variableValues[name];
+    }
+  }
   return [
     mayReadEventOrigin(request) ? 'origin' : 'no-origin',
     mayReadEventActor(request) ? 'actor' : 'no-actor',
-    variablesKey(variableValues),
+    variablesKey(rendering),
     print(document),
   ].join('\n');
 }
@@ -197,9 +209,9 @@ function eventObject(event: PublishedEvent, request: RequestContext) {
  * The variables as part of a rendering's key; values JSON cannot hold (too deeply nested, say)
  * get a key of their own, so that subscription renders alone rather than failing.
  */
-function variablesKey(values: Record<string, unknown> | undefined): string {
+function variablesKey(values: Record<string, unknown>): string {
   try {
-    return JSON.stringify(values ?? {});
+    return JSON.stringify(values);
   } catch {
     return randomUUID();
   }

@@ -57,6 +57,19 @@ export function rootSelection(
   };
 }
 
+/**
+ * The variables that shape how one value of the root field renders: those its selection uses,
+ * and those of the root field's own directives (`@include(if: $show)`). Not its arguments,
+ * which choose the values rather than render them.
+ */
+export function renderingVariableNames(selection: RootSelection): Set<string> {
+  const names = new Set(selection.variables.map((definition) => definition.variable.name.value));
+  for (const directive of selection.field.directives ?? []) {
+    visit(directive, { Variable: (variable) => void names.add(variable.name.value) });
+  }
+  return names;
+}
+
 /** Whether the selection asks only for these fields (at any depth, through fragments). */
 export function selectsOnly(selection: RootSelection, allowed: ReadonlySet<string>): boolean {
   let only = true;
