@@ -19,6 +19,12 @@ function searchRange(): { low: number; high: number } {
 }
 
 const range = searchRange();
+/**
+ * Ports `fetch` refuses to connect to ("bad port": the Fetch standard's port blocking list)
+ * that lie in the search range. A test or bench that fetches from one would fail for the
+ * port's sake alone.
+ */
+export const FETCH_BLOCKED_PORTS: ReadonlySet<number> = new Set([10_080]);
 /** Handed out by this process already: never twice, even after the first user let it go. */
 const handedOut = new Set<number>();
 
@@ -44,7 +50,9 @@ export async function freePort(options: { alsoFree?: readonly number[] } = {}): 
   for (let attempt = 0; attempt < 100; attempt += 1) {
     const port = range.low + Math.floor(Math.random() * (high - range.low + 1));
     const ports = offsets.map((offset) => port + offset);
-    if (ports.some((candidate) => handedOut.has(candidate))) continue;
+    if (ports.some((candidate) => handedOut.has(candidate) || FETCH_BLOCKED_PORTS.has(candidate))) {
+      continue;
+    }
     if (!(await Promise.all(ports.map(bindable))).every(Boolean)) continue;
     for (const candidate of ports) handedOut.add(candidate);
     return port;

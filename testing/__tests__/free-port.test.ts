@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { bindable, freePort } from '../free-port';
+import { bindable, FETCH_BLOCKED_PORTS, freePort } from '../free-port';
 
 // Ports handed to processes that bind them later: free, below the ephemeral range (where
 // outgoing connections could take them first), and never handed out twice.
@@ -27,6 +27,26 @@ describe('free ports', () => {
       const single = await freePort();
       expect(taken.has(single)).toBe(false);
       taken.add(single);
+    }
+  });
+
+  it('never hands out a port fetch refuses to connect to', async () => {
+    const [blocked] = [...FETCH_BLOCKED_PORTS];
+    const refusal = await fetch(`http://127.0.0.1:${blocked}/`).catch(
+      (error: Error) => (error.cause as Error).message,
+    );
+    expect(refusal).toBe('bad port');
+    // Math.random's first answer lands on the blocked port, its second anywhere else.
+    const low = 10_000;
+    const high = ephemeralLow - 1;
+    const onBlocked = (blocked! - low + 0.5) / (high - low + 1);
+    const random = jest.spyOn(Math, 'random').mockReturnValueOnce(onBlocked);
+    try {
+      const port = await freePort();
+      expect(random).toHaveBeenCalledTimes(2);
+      expect(port).not.toBe(blocked);
+    } finally {
+      random.mockRestore();
     }
   });
 });
