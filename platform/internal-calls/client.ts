@@ -64,8 +64,14 @@ export interface InternalClientOptions {
  */
 export class InternalClient {
   private readonly agent = new Agent();
+  /** Each service's origin: calls go to `call.path` there, the path they are signed for. */
+  private readonly origins: Partial<Record<ServiceName, string>>;
 
-  constructor(private readonly options: InternalClientOptions) {}
+  constructor(private readonly options: InternalClientOptions) {
+    this.origins = Object.fromEntries(
+      Object.entries(options.urls).map(([service, url]) => [service, new URL(url).origin]),
+    );
+  }
 
   /**
    * Closes its connections, at shutdown: what needed an answer has had it by then (the drain
@@ -82,8 +88,8 @@ export class InternalClient {
     options: CallOptions = {},
   ): Promise<CallAnswer<C>> {
     const service = this.target(call, options.to);
-    const base = this.options.urls[service];
-    if (!base) throw new Error(`no URL for ${service}, which serves ${call.name}`);
+    const origin = this.origins[service];
+    if (!origin) throw new Error(`no URL for ${service}, which serves ${call.name}`);
     // The request is this process's own making: a mismatch is a bug here, not the server's.
     const body = JSON.stringify(call.request.parse(request));
     const requestId =
@@ -93,7 +99,7 @@ export class InternalClient {
       randomUUID();
     const context = options.context ?? anonymousContext(requestId);
     const timeoutMs = options.timeoutMs ?? call.timeoutMs;
-    const send = () => this.send(call, service, base, { body, requestId, context, timeoutMs });
+    const send = () => this.send(call, service, origin, { body, requestId, context, timeoutMs });
     const guard = this.options.guards?.[service];
     return guard ? guard.run(send, countsAgainstService) : send();
   }
@@ -101,7 +107,7 @@ export class InternalClient {
   private async send<C extends InternalCall>(
     call: C,
     service: ServiceName,
-    base: string,
+    origin: string,
     {
       body,
       requestId,
@@ -121,14 +127,13 @@ export class InternalClient {
       return new InternalCallError(service, call.name, reason, answered);
     };
 
-    const url = new URL(call.path, base);
     let answered: WholeAnswer;
     try {
       answered = await readWholeAnswer(
         this.agent,
         {
-          origin: url.origin,
-          path: url.pathname,
+          origin,
+          path: call.path,
           method: 'POST',
           headers: {
             'content-type': 'application/json',
