@@ -1,9 +1,10 @@
-import { startStack } from '../testing/stack';
+import { startStack, type TestStack } from '../testing/stack';
 import { cpuProfileArgs } from './lib/cpu-profile';
 import { productionEnv } from './lib/production-env';
 import type { BenchReport } from './lib/report';
 import { SLICE_SETTLE_MS } from './lib/closed-loop';
 import { measuredLoads, warm, type LoadTiming, type MeasuredLoad } from './overhead/measured-load';
+import { startBareProxy, type BareProxy } from './overhead/bare-proxy';
 import { arrangeReaders } from './overhead/readers';
 import { assetsQuery, directToAssets, PAGE_SIZE, viaGateway } from './overhead/requests';
 
@@ -17,7 +18,7 @@ const GOALS = { rps: 0.8, p99: 1.5 };
 
 export const OVERHEAD_TITLE = 'Gateway production path: a tenant page of assets by many users';
 
-const GROUPS = ['gateway', 'assets', 'auth', 'tenancy', 'client'] as const;
+const GROUPS = ['gateway', 'bare proxy', 'assets', 'auth', 'tenancy', 'client'] as const;
 
 /**
  * The gateway's production path (authentication, tenant role, rate limits, signed context,
@@ -30,7 +31,52 @@ export async function gatewayOverhead(
   timing: LoadTiming,
   cpuProfileDir?: string,
 ): Promise<BenchReport> {
-  const stack = await startStack({
+  const stack = await startOverheadStack(cpuProfileDir);
+  const bareProxy = await startBareProxy(stack.url('assets')).catch(async (error: unknown) => {
+    await stack.stop();
+    throw error;
+  });
+  try {
+    const readers = await arrangeReaders(stack.gatewayUrl, stack.db, {
+      users: READERS,
+      tenants: TENANTS,
+      assetsPerTenant: ASSETS_PER_TENANT,
+    });
+    const pid = (name: 'gateway' | 'assets' | 'auth' | 'tenancy') =>
+      stack.processes.get(name)!.child.pid!;
+    const groups = {
+      gateway: pid('gateway'),
+      'bare proxy': bareProxy.pid,
+      assets: pid('assets'),
+      auth: pid('auth'),
+      tenancy: pid('tenancy'),
+      client: 'self' as const,
+    };
+    const { oneSubgraph, twoSubgraphs } = comparisons(stack, bareProxy);
+    // Every path is warmed before any is measured: the one measured first would otherwise pay
+    // alone for the processes' JIT and PostgreSQL's cold pages, which flattered the other.
+    for (const { step } of [...Object.values(oneSubgraph), ...Object.values(twoSubgraphs)]) {
+      await warm(readers, step, timing);
+    }
+    // Each comparison's sides take turns; the gateway is idle only while its baselines run.
+    const { direct, gateway, bare } = await measuredLoads(oneSubgraph, readers, groups, timing);
+    const owners = await measuredLoads(twoSubgraphs, readers, groups, timing);
+    const [directOwners, gatewayOwners] = [owners.direct, owners.gateway];
+    const rows = [direct, bare, gateway, directOwners, gatewayOwners];
+    failOnErrors(rows);
+    return overheadReport(timing, rows, [
+      ratios('one subgraph', gateway, direct),
+      ratios('two subgraphs', gatewayOwners, directOwners),
+      floor(bare, direct, gateway),
+    ]);
+  } finally {
+    await bareProxy.stop();
+    await stack.stop();
+  }
+}
+
+function startOverheadStack(cpuProfileDir: string | undefined): Promise<TestStack> {
+  return startStack({
     subgraphs: ['auth', 'tenancy', 'assets'],
     execArgv: cpuProfileArgs(cpuProfileDir),
     env: {
@@ -46,30 +92,25 @@ export async function gatewayOverhead(
       AUTH_ATTEMPTS_PER_IP: '100000',
     },
   });
-  try {
-    const readers = await arrangeReaders(stack.gatewayUrl, stack.db, {
-      users: READERS,
-      tenants: TENANTS,
-      assetsPerTenant: ASSETS_PER_TENANT,
-    });
-    const pid = (name: 'gateway' | 'assets' | 'auth' | 'tenancy') =>
-      stack.processes.get(name)!.child.pid!;
-    const groups = {
-      gateway: pid('gateway'),
-      assets: pid('assets'),
-      auth: pid('auth'),
-      tenancy: pid('tenancy'),
-      client: 'self' as const,
-    };
-    const assetsUrl = stack.url('assets');
-    const oneSubgraph = {
+}
+
+/** The paths each comparison measures, its baselines first. */
+function comparisons(stack: TestStack, bareProxy: BareProxy) {
+  const assetsUrl = stack.url('assets');
+  return {
+    oneSubgraph: {
       direct: {
         name: 'assets subgraph directly',
         step: directToAssets(assetsUrl, stack.keys, assetsQuery()),
       },
+      // The floor of any Node gateway: the direct request, forwarded and nothing more.
+      bare: {
+        name: 'bare Node proxy → assets (forwards the direct request)',
+        step: directToAssets(bareProxy.origin, stack.keys, assetsQuery()),
+      },
       gateway: { name: 'gateway → assets', step: viaGateway(stack.gatewayUrl, assetsQuery()) },
-    };
-    const twoSubgraphs = {
+    },
+    twoSubgraphs: {
       direct: {
         name: 'assets subgraph directly (owner { id })',
         step: directToAssets(assetsUrl, stack.keys, assetsQuery('id')),
@@ -78,32 +119,18 @@ export async function gatewayOverhead(
         name: 'gateway → assets + auth (owner { email })',
         step: viaGateway(stack.gatewayUrl, assetsQuery('email')),
       },
-    };
-    // Every path is warmed before any is measured: the one measured first would otherwise pay
-    // alone for the processes' JIT and PostgreSQL's cold pages, which flattered the other.
-    for (const { step } of [...Object.values(oneSubgraph), ...Object.values(twoSubgraphs)]) {
-      await warm(readers, step, timing);
-    }
-    // Each comparison's two sides take turns; the gateway is idle only while its baseline runs.
-    const { direct, gateway } = await measuredLoads(oneSubgraph, readers, groups, timing);
-    const owners = await measuredLoads(twoSubgraphs, readers, groups, timing);
-    const [directOwners, gatewayOwners] = [owners.direct, owners.gateway];
-    const rows = [direct, gateway, directOwners, gatewayOwners];
-    const failed = rows.filter((row) => row.errors > 0 || row.failures.length > 0);
-    if (failed.length > 0) {
-      throw new Error(
-        `gateway overhead bench failed: ${failed
-          .map((row) => `${row.name}: ${row.errors} errors, e.g. ${row.failures[0] ?? 'none'}`)
-          .join('; ')}`,
-      );
-    }
-    return overheadReport(timing, rows, [
-      ratios('one subgraph', gateway, direct),
-      ratios('two subgraphs', gatewayOwners, directOwners),
-    ]);
-  } finally {
-    await stack.stop();
-  }
+    },
+  };
+}
+
+function failOnErrors(rows: readonly MeasuredLoad[]): void {
+  const failed = rows.filter((row) => row.errors > 0 || row.failures.length > 0);
+  if (failed.length === 0) return;
+  throw new Error(
+    `gateway overhead bench failed: ${failed
+      .map((row) => `${row.name}: ${row.errors} errors, e.g. ${row.failures[0] ?? 'none'}`)
+      .join('; ')}`,
+  );
 }
 
 function ratios(label: string, gateway: MeasuredLoad, direct: MeasuredLoad): string {
@@ -113,6 +140,18 @@ function ratios(label: string, gateway: MeasuredLoad, direct: MeasuredLoad): str
   return (
     `${label}: gateway / direct RPS ${rps.toFixed(2)} (goal ≥ ${GOALS.rps}: ${met(rps >= GOALS.rps)}), ` +
     `p99 ${p99.toFixed(2)} (goal ≤ ${GOALS.p99}: ${met(p99 <= GOALS.p99)})`
+  );
+}
+
+/** Where a proxy that only forwards stands, and how far the gateway is from it. */
+function floor(bare: MeasuredLoad, direct: MeasuredLoad, gateway: MeasuredLoad): string {
+  const cpu = (row: MeasuredLoad) =>
+    row.cpuMsPerRequest.gateway! + row.cpuMsPerRequest['bare proxy']!;
+  return (
+    `bare Node proxy / direct RPS ${(bare.rps / direct.rps).toFixed(2)}, p99 ` +
+    `${(bare.p99Ms / direct.p99Ms).toFixed(2)} (the floor of a Node gateway on this machine); ` +
+    `gateway / bare proxy RPS ${(gateway.rps / bare.rps).toFixed(2)}, CPU per request ` +
+    `${(cpu(gateway) / cpu(bare)).toFixed(1)}×`
   );
 }
 
@@ -134,7 +173,11 @@ function overheadReport(
       `slice after a ${SLICE_SETTLE_MS / 1000} s settle); load generator on the same machine. CPU ms ` +
       `per request: user + system time of each process tree over the requests served (settles ` +
       `included on both sides); "client" is the load generator (undici's dispatcher, not global ` +
-      `fetch, which cost nearly as much CPU per request as the gateway), which signs each direct request.`,
+      `fetch, which cost nearly as much CPU per request as the gateway), which signs each direct request. ` +
+      `The bare Node proxy takes its turn beside the one-subgraph pair: it forwards the direct ` +
+      `request (method, path, headers, body) to assets over 32 keep-alive connections and ` +
+      `answers with the answer's status and body, nothing else (\`bench/lib/bare-proxy.ts\`), ` +
+      `so its row is what a gateway costs before it does any of its work.`,
     rows,
     table: {
       columns: [

@@ -1,0 +1,64 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
+
+// The floor of any gateway written in Node, for the production-path bench: an HTTP server
+// that forwards each request's method, path, headers and body to one upstream over a pool of
+// keep-alive connections (undici, as the gateway's subgraph client, with its default of 32),
+// and answers with the upstream's status and body. No authentication, no GraphQL, no signing:
+// the client's own signed headers pass through. What the gateway adds is measured against it.
+const upstream = process.env.BENCH_UPSTREAM;
+if (!upstream) throw new Error('BENCH_UPSTREAM is required');
+const pool = new Pool(upstream, { connections: 32, pipelining: 1 });
+
+/** Hop-by-hop headers, and the ones undici sets itself. */
+const NOT_FORWARDED = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'content-length',
+  'transfer-encoding',
+]);
+
+function forwardedHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const forwarded: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !NOT_FORWARDED.has(name)) forwarded[name] = value;
+  }
+  return forwarded;
+}
+
+const server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    pool
+      .request({
+        method: req.method as 'POST',
+        path: req.url ?? '/',
+        headers: forwardedHeaders(req.headers),
+        body: Buffer.concat(chunks),
+      })
+      .then(async (answer) => {
+        const body = Buffer.from(await answer.body.arrayBuffer());
+        res.writeHead(answer.statusCode, {
+          'content-type': String(answer.headers['content-type'] ?? 'application/octet-stream'),
+          'content-length': body.length,
+        });
+        res.end(body);
+      })
+      .catch((error: unknown) => {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`upstream failed: ${String(error)}`);
+      });
+  });
+});
+server.keepAliveTimeout = 65_000;
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(`${JSON.stringify({ msg: 'listening', port })}\n`);
+});
+process.on('SIGTERM', () => {
+  server.close();
+  void pool.close().then(() => process.exit(0));
+});
