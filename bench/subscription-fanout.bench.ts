@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { eventChannel, type PublishedEvent } from '../platform/events/channel';
-import { repoRoot } from '../platform/paths';
 import { signUpMember, type TestUser } from '../testing/members';
 import { TEST_REDIS_URL } from '../testing/services';
 import { startStack } from '../testing/stack';
 import { listeningNow, waitFor } from '../testing/ws-client';
+import { startListeningScript, type ListeningScript } from './lib/listening-script';
 import { percentile } from './lib/load';
 import { memoryProbe, settledMemory, type MemoryProbe } from './lib/memory-reading';
 import { openSubscribers } from './lib/subscribers';
@@ -96,7 +94,7 @@ export async function subscriptionFanout(options: {
     const plain = await measure(probe, options, {
       name: 'plain graphql-ws + Redis',
       url: baseline.url,
-      pid: baseline.child.pid!,
+      pid: baseline.server.pid,
       paramsFor: () => ({}),
       listening: async () => {
         const response = await fetch(baseline.url);
@@ -116,7 +114,7 @@ export async function subscriptionFanout(options: {
     return report(options, tessera, plain);
   } finally {
     publisher.disconnect();
-    baseline.child.kill('SIGTERM');
+    await baseline.server.stop();
     await stack.stop();
     probe.remove();
   }
@@ -250,18 +248,12 @@ function letters(index: number): string {
 
 async function startBaseline(
   probe: MemoryProbe,
-): Promise<{ child: ChildProcess; url: string; channel: string }> {
+): Promise<{ server: ListeningScript; url: string; channel: string }> {
   const channel = `bench:${randomUUID()}`;
-  const child = spawn(process.execPath, [join(repoRoot(), 'dist/bench/lib/plain-ws-server.js')], {
-    env: { ...process.env, REDIS_URL: TEST_REDIS_URL, BENCH_CHANNEL: channel, ...probe.env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const server = await startListeningScript('bench/lib/plain-ws-server.js', {
+    REDIS_URL: TEST_REDIS_URL,
+    BENCH_CHANNEL: channel,
+    ...probe.env,
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      const match = /"port":(\d+)/.exec(chunk.toString());
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`baseline server exited with ${code}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}/graphql`, channel };
+  return { server, url: `${server.origin}/graphql`, channel };
 }
