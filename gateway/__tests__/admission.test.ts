@@ -9,7 +9,12 @@ import { anonymousContext } from '../../platform/context/request-context';
 import { InternalClient } from '../../platform/internal-calls/client';
 import { generateTestServiceKeys } from '../../testing/service-keys';
 import { eventually } from '../../testing/eventually';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../testing/redis';
+import {
+  cleanupRedisPrefix,
+  dropRedis,
+  testRedisPrefix,
+  unreachableRedis,
+} from '../../testing/redis';
 import { TEST_REDIS_URL } from '../../testing/services';
 import {
   publishMembershipChanged,
@@ -82,17 +87,6 @@ function token(sub: string, sid = randomUUID()): Promise<string> {
     .setIssuedAt(now)
     .setExpirationTime(now + 900)
     .sign(privateKey);
-}
-
-/** A client for a Redis that is not there, failing every command at once. */
-function unreachable(): Redis {
-  const dead = new Redis('redis://127.0.0.1:1', {
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  dead.on('error', () => undefined);
-  return dead;
 }
 
 function deps(
@@ -325,7 +319,7 @@ it('spends the IP budget of a known token that was revoked since, and refuses it
 
 describe('with Redis away', () => {
   it('fail-open admits, and leaves the role to a full lookup (no generation was read)', async () => {
-    const dead = unreachable();
+    const dead = unreachableRedis();
     try {
       const edge = deps(dead, { failMode: 'open' });
       const { req, context } = request(await token(member), '203.0.113.54');
@@ -333,12 +327,12 @@ describe('with Redis away', () => {
       expect(admitted.tenantGeneration).toBeUndefined();
       expect(admitted.request.principal).toEqual({ kind: 'user', id: member });
     } finally {
-      dead.disconnect();
+      dropRedis(dead);
     }
   });
 
   it('fail-closed refuses RATE_LIMITED in the IP’s name before the token is checked', async () => {
-    const dead = unreachable();
+    const dead = unreachableRedis();
     try {
       const edge = deps(dead, { failMode: 'closed' });
       const { req, context } = request(await token(member), '203.0.113.55');
@@ -347,7 +341,7 @@ describe('with Redis away', () => {
       expect((refused as RateLimitExceededError).details).toMatchObject({ limit: 'ip' });
       expect(edge.authenticators.accessTokens.knows(await token(member))).toBe(false);
     } finally {
-      dead.disconnect();
+      dropRedis(dead);
     }
   });
 });

@@ -11,6 +11,7 @@ import {
 } from '../../platform/contracts/tenancy/membership-events';
 import { metricValue, scrape } from '../../testing/graphql-client';
 import { generateTestServiceKeys } from '../../testing/service-keys';
+import { dropRedis, unreachableRedis } from '../../testing/redis';
 import { TEST_REDIS_URL } from '../../testing/services';
 import { startStack, type TestStack } from '../../testing/stack';
 import { RoleResolver, type RoleResolverOptions } from '../auth/role-resolver';
@@ -189,16 +190,11 @@ describe('answers kept in the gateway process', () => {
   });
 
   it('reads no generation when Redis is away, so the caller takes the full path', async () => {
-    const dead = new Redis('redis://127.0.0.1:1', {
-      maxRetriesPerRequest: 0,
-      enableOfflineQueue: false,
-      retryStrategy: () => null,
-    });
-    dead.on('error', () => undefined);
+    const dead = unreachableRedis();
     try {
       expect(await resolver({ redis: dead }).generation(tenantId)).toBeUndefined();
     } finally {
-      dead.disconnect();
+      dropRedis(dead);
     }
   });
 });
@@ -387,13 +383,7 @@ describe('RoleResolver', () => {
   });
 
   it('keeps answering from tenancy when Redis is down', async () => {
-    const broken = new Redis('redis://127.0.0.1:1', {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    broken.on('error', () => undefined);
+    const broken = unreachableRedis({ lazyConnect: true });
     // Refused, and no retry: the client has ended (disconnecting it again would only leave a
     // timer behind) and every command fails.
     await broken.connect().catch(() => undefined);

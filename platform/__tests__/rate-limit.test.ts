@@ -7,7 +7,12 @@ import {
   type RateLimitOutcome,
   type SlidingWindowOptions,
 } from '../rate-limit/sliding-window';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../testing/redis';
+import {
+  cleanupRedisPrefix,
+  dropRedis,
+  testRedisPrefix,
+  unreachableRedis,
+} from '../../testing/redis';
 import { TEST_REDIS_URL } from '../../testing/services';
 
 const prefix = testRedisPrefix();
@@ -39,12 +44,7 @@ function limiter(
 
 /** A client for a Redis that is not there, failing every command at once. */
 function unreachable(): Redis {
-  const dead = new Redis('redis://127.0.0.1:1', {
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  dead.on('error', () => undefined);
+  const dead = unreachableRedis();
   clients.push(dead);
   return dead;
 }
@@ -55,8 +55,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   await cleanupRedisPrefix(prefix);
-  // disconnecting an ended client arms a 2 s timer nothing clears (ioredis), keeping jest up
-  for (const each of clients) if (each.status !== 'end') each.disconnect();
+  for (const each of clients) dropRedis(each);
 });
 
 describe('sliding-window rate limiter', () => {

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { startServiceServer, type RunningService } from '../http/service-server';
 import { createServiceMetrics, type ServiceMetrics } from '../observability/metrics';
+import { dropRedis } from '../../testing/redis';
 import { TEST_REDIS_URL } from '../../testing/services';
 
 // Each /readyz records what it found per dependency in tessera_readiness_check_up, which the
@@ -29,7 +30,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await service.shutdown();
-  redis.disconnect();
+  dropRedis(redis);
 });
 
 async function readyz(): Promise<number> {

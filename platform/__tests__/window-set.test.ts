@@ -1,7 +1,12 @@
 import { Redis } from 'ioredis';
 import { SlidingWindowSet, type WindowSetOptions } from '../rate-limit/window-set';
 import { type RateLimitOutcome } from '../rate-limit/sliding-window';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../testing/redis';
+import {
+  cleanupRedisPrefix,
+  dropRedis,
+  testRedisPrefix,
+  unreachableRedis,
+} from '../../testing/redis';
 import { TEST_REDIS_URL } from '../../testing/services';
 
 type Name = 'ip' | 'user' | 'tenant';
@@ -35,12 +40,7 @@ function windows(
 
 /** A client for a Redis that is not there, failing every command at once. */
 function unreachable(): Redis {
-  const dead = new Redis('redis://127.0.0.1:1', {
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  dead.on('error', () => undefined);
+  const dead = unreachableRedis();
   clients.push(dead);
   return dead;
 }
@@ -50,7 +50,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  for (const each of clients) each.disconnect();
+  for (const each of clients) dropRedis(each);
   await cleanupRedisPrefix(prefix);
 });
 

@@ -7,8 +7,12 @@ import { anonymousContext, runWithContext, type RequestContext } from '../contex
 
 import { recordWritePositions, WritePositions } from '../db/write-positions';
 import { connectAs, createTestDatabase, type TestDatabase } from '../../testing/database';
-import { freePort } from '../../testing/free-port';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../testing/redis';
+import {
+  cleanupRedisPrefix,
+  dropRedis,
+  testRedisPrefix,
+  unreachableRedis,
+} from '../../testing/redis';
 import { TEST_REDIS_URL } from '../../testing/services';
 
 // Read-your-writes with a read replica: the primary's transactions record each caller's write
@@ -92,12 +96,7 @@ describe('write positions', () => {
 
   it('lets a committed write stand when Redis cannot take its position', async () => {
     const source = await connectAs(db, 'assets');
-    const deadRedis = new Redis(await freePort(), '127.0.0.1', {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
+    const deadRedis = unreachableRedis({ lazyConnect: true });
     recordWritePositions(
       source,
       new WritePositions(deadRedis, prefix, 1_000),
@@ -116,7 +115,7 @@ describe('write positions', () => {
       );
       expect(await db.query('SELECT 1 FROM assets.assets WHERE name = $1', [name])).toHaveLength(1);
     } finally {
-      deadRedis.disconnect();
+      dropRedis(deadRedis);
       await source.destroy();
     }
   });

@@ -5,7 +5,12 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../../../platform/config/load';
 import { eventually } from '../../../testing/eventually';
-import { cleanupRedisPrefix, testRedisPrefix } from '../../../testing/redis';
+import {
+  cleanupRedisPrefix,
+  dropRedis,
+  testRedisPrefix,
+  unreachableRedis,
+} from '../../../testing/redis';
 import { TEST_REDIS_URL } from '../../../testing/services';
 import { webhookWorkerConfigShape } from '../webhooks/webhook-config';
 import {
@@ -43,7 +48,7 @@ function bulkhead(
 
 afterAll(async () => {
   await cleanupRedisPrefix(prefix);
-  for (const redis of clients) redis.disconnect();
+  for (const redis of clients) dropRedis(redis);
 });
 
 describe('EndpointBulkhead', () => {
@@ -113,12 +118,7 @@ describe('EndpointBulkhead', () => {
   });
 
   it('admits without a slot, coded, when Redis cannot answer', async () => {
-    const dead = new Redis('redis://127.0.0.1:1', {
-      maxRetriesPerRequest: 0,
-      enableOfflineQueue: false,
-      retryStrategy: () => null,
-    });
-    dead.on('error', () => undefined);
+    const dead = unreachableRedis();
     clients.push(dead);
     const claim = await bulkhead({ timeoutMs: 200 }, dead).claim(randomUUID());
     expect(claim).toMatchObject({ admitted: true, inFlight: null });
