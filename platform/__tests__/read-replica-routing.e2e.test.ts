@@ -14,7 +14,12 @@ import { connectAs, createTestDatabase, type TestDatabase } from '../../testing/
 import { eventually } from '../../testing/eventually';
 import { freePort } from '../../testing/free-port';
 import { metricValue } from '../../testing/graphql-client';
-import { testRedisPrefix, cleanupRedisPrefix } from '../../testing/redis';
+import {
+  cleanupRedisPrefix,
+  dropRedis,
+  testRedisPrefix,
+  unreachableRedis,
+} from '../../testing/redis';
 import { startTestReplica, type TestReplica } from '../../testing/replica';
 import { TEST_REDIS_URL } from '../../testing/services';
 
@@ -198,12 +203,7 @@ describe('routing reads against a real replica', () => {
     await replica.resumeReplay();
 
     // Redis gone: the caller's position is unknown, so the primary answers, without an error.
-    const deadRedis = new Redis(await freePort(), '127.0.0.1', {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
+    const deadRedis = unreachableRedis({ lazyConnect: true });
     const blind = routerOn(
       replica.urlOf(db.urlAs('assets')),
       new WritePositions(deadRedis, prefix, 1),
@@ -213,7 +213,7 @@ describe('routing reads against a real replica', () => {
     expect(
       await blind.metric('tessera_db_replica_fallbacks_total', { reason: 'position_unknown' }),
     ).toBe(1);
-    deadRedis.disconnect();
+    dropRedis(deadRedis);
   });
 
   it('answers from the primary when the replica cannot be reached at all', async () => {

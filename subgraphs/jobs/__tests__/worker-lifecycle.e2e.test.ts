@@ -12,7 +12,7 @@ import { settlesWithin } from '../../../testing/bounded';
 import { createTestDatabase, type TestDatabase } from '../../../testing/database';
 import { eventually } from '../../../testing/eventually';
 import { freePort } from '../../../testing/free-port';
-import { testRedisPrefix } from '../../../testing/redis';
+import { dropRedis, testRedisPrefix } from '../../../testing/redis';
 import { spawnService, type ServiceProcess } from '../../../scripts/lib/service-process';
 
 // The worker process against a Redis of this file's own (so it can be stopped and started
@@ -50,7 +50,7 @@ async function startRedis(withinMs = 30_000): Promise<void> {
       } catch {
         return false;
       } finally {
-        probe.disconnect();
+        dropRedis(probe);
       }
     },
     withinMs,
