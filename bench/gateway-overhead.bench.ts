@@ -145,13 +145,12 @@ function ratios(label: string, gateway: MeasuredLoad, direct: MeasuredLoad): str
 
 /** Where a proxy that only forwards stands, and how far the gateway is from it. */
 function floor(bare: MeasuredLoad, direct: MeasuredLoad, gateway: MeasuredLoad): string {
-  const cpu = (row: MeasuredLoad) =>
-    row.cpuMsPerRequest.gateway! + row.cpuMsPerRequest['bare proxy']!;
+  const cpu = gateway.cpuMsPerRequest.gateway! / bare.cpuMsPerRequest['bare proxy']!;
   return (
     `bare Node proxy / direct RPS ${(bare.rps / direct.rps).toFixed(2)}, p99 ` +
     `${(bare.p99Ms / direct.p99Ms).toFixed(2)} (the floor of a Node gateway on this machine); ` +
     `gateway / bare proxy RPS ${(gateway.rps / bare.rps).toFixed(2)}, CPU per request ` +
-    `${(cpu(gateway) / cpu(bare)).toFixed(1)}×`
+    `${cpu.toFixed(1)}×`
   );
 }
 
