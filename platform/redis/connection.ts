@@ -102,7 +102,12 @@ export function queuePrefix(prefix: string): string {
   return `{${prefix}}`;
 }
 
+/**
+ * QUIT, or a disconnect if that fails. A client that has ended already is left alone: ioredis's
+ * disconnect() would arm a 2 s timer that only its (long closed) socket's next 'close' clears.
+ */
 export async function closeRedis(client: RedisClient): Promise<void> {
+  if (client.status === 'end') return;
   try {
     await client.quit();
   } catch {
