@@ -6,7 +6,13 @@ import { SLICE_SETTLE_MS } from './lib/closed-loop';
 import { measuredLoads, warm, type LoadTiming, type MeasuredLoad } from './overhead/measured-load';
 import { startBareProxy, type BareProxy } from './overhead/bare-proxy';
 import { arrangeReaders } from './overhead/readers';
-import { assetsQuery, directToAssets, PAGE_SIZE, viaGateway } from './overhead/requests';
+import {
+  assetsQuery,
+  directToAssets,
+  PAGE_SIZE,
+  unsignedTo,
+  viaGateway,
+} from './overhead/requests';
 
 /** Distinct signed-in users sending the load, spread over this many tenants. */
 const READERS = 200;
@@ -18,7 +24,15 @@ const GOALS = { rps: 0.8, p99: 1.5 };
 
 export const OVERHEAD_TITLE = 'Gateway production path: a tenant page of assets by many users';
 
-const GROUPS = ['gateway', 'bare proxy', 'assets', 'auth', 'tenancy', 'client'] as const;
+const GROUPS = [
+  'gateway',
+  'bare proxy',
+  'signing proxy',
+  'assets',
+  'auth',
+  'tenancy',
+  'client',
+] as const;
 
 /**
  * The gateway's production path (authentication, tenant role, rate limits, signed context,
@@ -32,7 +46,7 @@ export async function gatewayOverhead(
   cpuProfileDir?: string,
 ): Promise<BenchReport> {
   const stack = await startOverheadStack(cpuProfileDir);
-  const bareProxy = await startBareProxy(stack.url('assets')).catch(async (error: unknown) => {
+  const proxies = await startProxies(stack).catch(async (error: unknown) => {
     await stack.stop();
     throw error;
   });
@@ -46,31 +60,37 @@ export async function gatewayOverhead(
       stack.processes.get(name)!.child.pid!;
     const groups = {
       gateway: pid('gateway'),
-      'bare proxy': bareProxy.pid,
+      'bare proxy': proxies.bare.pid,
+      'signing proxy': proxies.signing.pid,
       assets: pid('assets'),
       auth: pid('auth'),
       tenancy: pid('tenancy'),
       client: 'self' as const,
     };
-    const { oneSubgraph, twoSubgraphs } = comparisons(stack, bareProxy);
+    const { oneSubgraph, twoSubgraphs } = comparisons(stack, proxies);
     // Every path is warmed before any is measured: the one measured first would otherwise pay
     // alone for the processes' JIT and PostgreSQL's cold pages, which flattered the other.
     for (const { step } of [...Object.values(oneSubgraph), ...Object.values(twoSubgraphs)]) {
       await warm(readers, step, timing);
     }
     // Each comparison's sides take turns; the gateway is idle only while its baselines run.
-    const { direct, gateway, bare } = await measuredLoads(oneSubgraph, readers, groups, timing);
+    const { direct, gateway, bare, signing } = await measuredLoads(
+      oneSubgraph,
+      readers,
+      groups,
+      timing,
+    );
     const owners = await measuredLoads(twoSubgraphs, readers, groups, timing);
     const [directOwners, gatewayOwners] = [owners.direct, owners.gateway];
-    const rows = [direct, bare, gateway, directOwners, gatewayOwners];
+    const rows = [direct, bare, signing, gateway, directOwners, gatewayOwners];
     failOnErrors(rows);
     return overheadReport(timing, rows, [
       ratios('one subgraph', gateway, direct),
       ratios('two subgraphs', gatewayOwners, directOwners),
-      floor(bare, direct, gateway),
+      ...floors(direct, bare, signing, gateway),
     ]);
   } finally {
-    await bareProxy.stop();
+    await Promise.all([proxies.bare.stop(), proxies.signing.stop()]);
     await stack.stop();
   }
 }
@@ -94,8 +114,21 @@ function startOverheadStack(cpuProfileDir: string | undefined): Promise<TestStac
   });
 }
 
+/** Two floors of a gateway in front of assets: forwarding alone, and forwarding with signing. */
+async function startProxies(stack: TestStack): Promise<{ bare: BareProxy; signing: BareProxy }> {
+  const bare = await startBareProxy(stack.url('assets'));
+  const signing = await startBareProxy(
+    stack.url('assets'),
+    stack.keys.env.GATEWAY_SIGNING_KEY,
+  ).catch(async (error: unknown) => {
+    await bare.stop();
+    throw error;
+  });
+  return { bare, signing };
+}
+
 /** The paths each comparison measures, its baselines first. */
-function comparisons(stack: TestStack, bareProxy: BareProxy) {
+function comparisons(stack: TestStack, proxies: { bare: BareProxy; signing: BareProxy }) {
   const assetsUrl = stack.url('assets');
   return {
     oneSubgraph: {
@@ -106,7 +139,12 @@ function comparisons(stack: TestStack, bareProxy: BareProxy) {
       // The floor of any Node gateway: the direct request, forwarded and nothing more.
       bare: {
         name: 'bare Node proxy → assets (forwards the direct request)',
-        step: directToAssets(bareProxy.origin, stack.keys, assetsQuery()),
+        step: directToAssets(proxies.bare.origin, stack.keys, assetsQuery()),
+      },
+      // The floor of a gateway that does what the design requires of each subgraph request.
+      signing: {
+        name: 'signing Node proxy → assets (signs each context afresh)',
+        step: unsignedTo(proxies.signing.origin, assetsQuery()),
       },
       gateway: { name: 'gateway → assets', step: viaGateway(stack.gatewayUrl, assetsQuery()) },
     },
@@ -143,15 +181,27 @@ function ratios(label: string, gateway: MeasuredLoad, direct: MeasuredLoad): str
   );
 }
 
-/** Where a proxy that only forwards stands, and how far the gateway is from it. */
-function floor(bare: MeasuredLoad, direct: MeasuredLoad, gateway: MeasuredLoad): string {
-  const cpu = gateway.cpuMsPerRequest.gateway! / bare.cpuMsPerRequest['bare proxy']!;
-  return (
-    `bare Node proxy / direct RPS ${(bare.rps / direct.rps).toFixed(2)}, p99 ` +
-    `${(bare.p99Ms / direct.p99Ms).toFixed(2)} (the floor of a Node gateway on this machine); ` +
-    `gateway / bare proxy RPS ${(gateway.rps / bare.rps).toFixed(2)}, CPU per request ` +
-    `${cpu.toFixed(1)}×`
-  );
+/**
+ * Where the two floors stand against direct, and the gateway against each: what forwarding
+ * alone costs, what the signing every subgraph request needs adds, and what the gateway adds.
+ */
+function floors(
+  direct: MeasuredLoad,
+  bare: MeasuredLoad,
+  signing: MeasuredLoad,
+  gateway: MeasuredLoad,
+): string[] {
+  const cpu = (load: MeasuredLoad, group: (typeof GROUPS)[number]) =>
+    (gateway.cpuMsPerRequest.gateway! / load.cpuMsPerRequest[group]!).toFixed(1);
+  const against = (load: MeasuredLoad) =>
+    `RPS ${(load.rps / direct.rps).toFixed(2)}, p99 ${(load.p99Ms / direct.p99Ms).toFixed(2)}`;
+  return [
+    `bare Node proxy / direct ${against(bare)} (the floor of a Node gateway on this machine); ` +
+      `gateway / bare proxy RPS ${(gateway.rps / bare.rps).toFixed(2)}, CPU per request ${cpu(bare, 'bare proxy')}×`,
+    `signing Node proxy / direct ${against(signing)} (the floor of a gateway that signs each ` +
+      `subgraph request, as the design requires); gateway / signing proxy RPS ` +
+      `${(gateway.rps / signing.rps).toFixed(2)}, CPU per request ${cpu(signing, 'signing proxy')}×`,
+  ];
 }
 
 function overheadReport(
@@ -176,7 +226,10 @@ function overheadReport(
       `The bare Node proxy takes its turn beside the one-subgraph pair: it forwards the direct ` +
       `request (method, path, headers, body) to assets over 32 keep-alive connections and ` +
       `answers with the answer's status and body, nothing else (\`bench/lib/bare-proxy.ts\`), ` +
-      `so its row is what a gateway costs before it does any of its work.`,
+      `so its row is what a gateway costs before it does any of its work. The signing Node proxy ` +
+      `does the same and signs each request's context afresh with the gateway's key (body hash, ` +
+      `nonce, time, Ed25519), the one piece of the gateway's work every subgraph request needs; ` +
+      `its client sends the context unsigned.`,
     rows,
     table: {
       columns: [

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { anonymousContext } from '../../platform/context/request-context';
+import { anonymousContext, type RequestContext } from '../../platform/context/request-context';
+import { CONTEXT_HEADER, encodeContext } from '../../platform/context/signed-request';
 import { signedHeaders } from '../../testing/internal-requests';
 import type { TestServiceKeys } from '../../testing/service-keys';
 import type { WholeAnswer } from '../../platform/http/whole-answer';
@@ -39,18 +40,39 @@ export function viaGateway(gatewayUrl: string, query: string): ReadStep {
 export function directToAssets(assetsUrl: string, keys: TestServiceKeys, query: string): ReadStep {
   const body = JSON.stringify({ query });
   return async (reader) => {
-    const context = {
-      ...anonymousContext(randomUUID()),
-      tenantId: reader.tenantId,
-      principal: { kind: 'user' as const, id: reader.user.id },
-      role: 'VIEWER' as const,
-    };
     const headers = signedHeaders(
       keys,
       { to: 'assets', path: '/graphql', body },
-      { as: 'gateway', context },
+      { as: 'gateway', context: readerContext(reader) },
     );
     expectFullPage(await send(`${assetsUrl}/graphql`, { method: 'POST', headers, body }));
+  };
+}
+
+/**
+ * To a proxy that signs for the gateway: the same request with the reader's context encoded as
+ * the gateway encodes it, and no signature (the proxy signs it afresh).
+ */
+export function unsignedTo(origin: string, query: string): ReadStep {
+  const body = JSON.stringify({ query });
+  return async (reader) => {
+    const context = readerContext(reader);
+    const headers = {
+      'content-type': 'application/json',
+      'x-request-id': context.requestId,
+      [CONTEXT_HEADER]: encodeContext(context),
+    };
+    expectFullPage(await send(`${origin}/graphql`, { method: 'POST', headers, body }));
+  };
+}
+
+/** The context the gateway signs for a reader's request: its tenant, user and role. */
+function readerContext(reader: Reader): RequestContext {
+  return {
+    ...anonymousContext(randomUUID()),
+    tenantId: reader.tenantId,
+    principal: { kind: 'user', id: reader.user.id },
+    role: 'VIEWER',
   };
 }
 

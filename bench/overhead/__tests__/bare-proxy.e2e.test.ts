@@ -1,5 +1,15 @@
+import { createPublicKey, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { anonymousContext } from '../../../platform/context/request-context';
+import { privateKeyFromSeed, ServicePublicKeys } from '../../../platform/context/service-keys';
+import {
+  CONTEXT_HEADER,
+  encodeContext,
+  RequestVerifier,
+  SIGNATURE_HEADER,
+} from '../../../platform/context/signed-request';
+import { generateTestServiceKeys } from '../../../testing/service-keys';
 import { send } from '../../lib/http-client';
 import { startBareProxy, type BareProxy } from '../bare-proxy';
 
@@ -9,6 +19,8 @@ import { startBareProxy, type BareProxy } from '../bare-proxy';
 describe('the bare proxy', () => {
   let upstream: Server;
   let proxy: BareProxy;
+  let signingProxy: BareProxy;
+  const keys = generateTestServiceKeys();
   const received: {
     method?: string;
     url?: string;
@@ -30,11 +42,14 @@ describe('the bare proxy', () => {
       });
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    proxy = await startBareProxy(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`);
+    const origin = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    proxy = await startBareProxy(origin);
+    signingProxy = await startBareProxy(origin, keys.env.GATEWAY_SIGNING_KEY);
   });
 
   afterAll(async () => {
     await proxy?.stop();
+    await signingProxy?.stop();
     if (upstream.listening) await new Promise((resolve) => upstream.close(resolve));
   });
 
@@ -56,6 +71,39 @@ describe('the bare proxy', () => {
         'x-tessera-signature': 'v2;sig',
       }) as unknown,
     });
+  });
+
+  it('signs the context afresh as the gateway, for the body and route it forwards', async () => {
+    const body = JSON.stringify({ query: '{ assets { nodes { id } } }' });
+    const context = encodeContext(anonymousContext(randomUUID()));
+    const answer = await send(`${signingProxy.origin}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [CONTEXT_HEADER]: context,
+        [SIGNATURE_HEADER]: 'v2;forged',
+      },
+      body,
+    });
+    expect(answer.status).toBe(200);
+    const forwarded = received.at(-1)!;
+    expect(forwarded.headers[CONTEXT_HEADER]).toBe(context);
+    const verifier = new RequestVerifier({
+      self: 'assets',
+      keys: new ServicePublicKeys([
+        {
+          service: 'gateway',
+          kid: 'test',
+          publicKey: createPublicKey(privateKeyFromSeed(keys.seed('gateway'))),
+        },
+      ]),
+      maxAgeSeconds: 60,
+    });
+    const verified = verifier.verify(forwarded.headers, { method: 'POST', path: '/graphql' }, [
+      'gateway',
+    ]);
+    expect(() => verified.checkBody(Buffer.from(forwarded.body))).not.toThrow();
+    expect(verified.caller).toBe('gateway');
   });
 
   it("passes the upstream's refusal on as it is", async () => {
