@@ -96,6 +96,9 @@ export const gatewayConfigShape = {
   GATEWAY_DEDUPLICATE_QUERIES: boolean(true).describe(
     'Identical queries (document, variables, caller) that overlap in time run once and share the answer.',
   ),
+  GATEWAY_PASS_THROUGH: boolean(true).describe(
+    "A query planned as one fetch whose answer is the client's answer is answered with the subgraph's answer as it is: the same checks and signed fetch, without Apollo Server's pipeline (not deduplicated).",
+  ),
   GATEWAY_DOCUMENT_CACHE_MIB: integer(30, 1, 4_096).describe(
     "Memory for parsed and validated documents, by their text (Apollo Server's LRU).",
   ),

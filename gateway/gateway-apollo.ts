@@ -13,7 +13,7 @@ import type { ServiceSigning } from '../platform/config/service-keys';
 import { currentContext } from '../platform/context/request-context';
 import { maskError } from '../platform/errors/mask';
 import { apolloLogger } from '../platform/graphql/apollo-logger';
-import { metricsPlugin } from '../platform/graphql/metrics-plugin';
+import { metricsPlugin, operationRecorder } from '../platform/graphql/metrics-plugin';
 import { tracingPlugin } from '../platform/graphql/tracing-plugin';
 import { cacheCounter } from '../platform/observability/cache-metrics';
 import type { ServiceMetrics } from '../platform/observability/metrics';
@@ -29,6 +29,7 @@ import type { GatewayServices } from './gateway-services';
 import type { AccessPolicies, OperationChecks } from './policies/operation-access';
 import { callerScopedQueryCache } from './security/persisted-queries';
 import { withoutSuggestions } from './security/suggestions';
+import { passThroughAnswers } from './pass-through-answers';
 import { subgraphRequestHooks } from './subgraph-requests';
 import type { gatewayGuards } from './target-guards';
 import { TenantPolicy } from './policies/tenant-policy';
@@ -93,6 +94,8 @@ export interface GatewayApollo {
   checks: OperationChecks;
   /** The API schema of the supergraph loaded last (undefined until the first load). */
   apiSchema: () => GraphQLSchema | undefined;
+  /** The short way for single-fetch queries (GATEWAY_PASS_THROUGH), beside Apollo's. */
+  passThrough?: ReturnType<typeof passThroughAnswers>;
 }
 
 /** Apollo Server over the federated gateway, with the operation checks as a plugin; started. */
@@ -108,8 +111,9 @@ export async function startGatewayApollo(
     maxCost: config.GATEWAY_MAX_COST,
     access: services.auth ? accessPolicies(supergraphSdl, services.auth, services) : undefined,
   };
+  const record = operationRecorder(metrics);
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
-    metricsPlugin<GatewayContext>(metrics),
+    metricsPlugin<GatewayContext>(metrics, record),
     tracingPlugin<GatewayContext>(),
     ApolloServerPluginUsageReportingDisabled(),
     ApolloServerPluginSchemaReportingDisabled(),
@@ -147,5 +151,8 @@ export async function startGatewayApollo(
     apiSchema = loaded.apiSchema;
   });
   await apollo.start();
-  return { apollo, checks, apiSchema: () => apiSchema };
+  const passThrough = config.GATEWAY_PASS_THROUGH
+    ? passThroughAnswers({ gateway, checks, record, registry: metrics.registry })
+    : undefined;
+  return { apollo, checks, apiSchema: () => apiSchema, passThrough };
 }

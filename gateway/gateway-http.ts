@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import { BLOB_PATH_PREFIX } from '../platform/contracts/assets/blob-path';
 import { runWithContext, type RequestContext } from '../platform/context/request-context';
@@ -21,6 +20,7 @@ import {
 import { admitRequest, type Admission } from './auth/admission';
 import { blobProxy, pathProxy } from './http/blob-proxy';
 import { internalUrl, type GatewayConfig } from './config';
+import type { GatewayApollo } from './gateway-apollo';
 import type { GatewayContext } from './gateway-context';
 import type { GatewayServices } from './gateway-services';
 import { buildRequestContext, REQUEST_ID_HEADER, requestIdFor } from './http/request-context';
@@ -32,7 +32,7 @@ import { buildRequestContext, REQUEST_ID_HEADER, requestIdFor } from './http/req
  */
 export function graphqlHandler(
   config: GatewayConfig,
-  apollo: ApolloServer<GatewayContext>,
+  { apollo, passThrough }: Pick<GatewayApollo, 'apollo' | 'passThrough'>,
   { auth, edge, usage }: GatewayServices,
 ): RequestHandler {
   const serveGraphQL = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -72,11 +72,17 @@ export function graphqlHandler(
         throw error;
       }
       const counted: NonNullable<GatewayContext['usage']> = {};
-      const bytes = await executeApollo(apollo, req, res, body, {
-        request,
-        usage: counted,
-        admission,
-      });
+      const context: GatewayContext = { request, usage: counted, admission };
+      const passed = await passThrough?.(req, body, context);
+      let bytes: number;
+      if (passed && 'answer' in passed) {
+        // As Apollo Server writes a JSON answer (apollo-http.ts).
+        res.setHeader('content-type', 'application/json; charset=utf-8');
+        res.end(passed.answer);
+        bytes = passed.answer.length;
+      } else {
+        bytes = await executeApollo(apollo, req, res, body, passed?.context ?? context);
+      }
       if (counted.tenantId) usage?.responseBytes(counted.tenantId, bytes);
     });
   };

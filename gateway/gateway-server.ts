@@ -64,7 +64,7 @@ export async function startGateway(
     logger,
   );
   const subscriptions = subscriptionServer(config, graphql, services, logger, metrics.registry);
-  const handleGraphQL = graphqlHandler(config, graphql.apollo, services);
+  const handleGraphQL = graphqlHandler(config, graphql, services);
   const running = await startServiceServer({
     name: 'gateway',
     ...listenOptions(config),

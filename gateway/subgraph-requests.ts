@@ -56,7 +56,7 @@ export function subgraphRequestHooks(
           const stop = duration.startTimer({ subgraph });
           try {
             const result = await send(traceCarrier());
-            stop({ outcome: result.errors?.length ? 'error' : 'ok' });
+            stop({ outcome: 'errors' in result && result.errors?.length ? 'error' : 'ok' });
             return result;
           } catch (error) {
             stop({ outcome: 'failed' });

@@ -8,27 +8,18 @@ import type {
 } from '@apollo/server-gateway-interface';
 import { getVariableValues, GraphQLError, OperationTypeNode, type GraphQLSchema } from 'graphql';
 import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
-import { executePlan } from './plan-executor';
-import { PreparedOperations } from './prepared-operations';
-import type { TargetGuard } from '../../platform/resilience/target-guard';
+import { executePlan, usedVariables } from './plan-executor';
 import {
-  countsAgainstSubgraph,
-  SubgraphClient,
-  type SubgraphPoolOptions,
-  type SubgraphResult,
-} from './subgraph-client';
+  PassThroughOperations,
+  type PassThroughContext,
+  type PassThroughOperation,
+} from './pass-through';
+import { PreparedOperations } from './prepared-operations';
+import { FetchSender, type FetchSenderOptions } from './fetch-sender';
+import type { PlainDataAnswer, SubgraphResult } from './subgraph-client';
 
-export interface FederatedGatewayOptions<TContext> {
+export interface FederatedGatewayOptions<TContext> extends FetchSenderOptions<TContext> {
   supergraphSdl: string;
-  /** Subgraph URLs by name, instead of the ones the supergraph names. */
-  urlOverrides?: Partial<Record<string, string>>;
-  pool: SubgraphPoolOptions;
-  /**
-   * Makes each subgraph's circuit breaker and bulkhead (once, at start): a fetch it refuses
-   * fails at once with `SERVICE_UNAVAILABLE` (that fetch's fields are null, the rest of the
-   * plan goes on).
-   */
-  guard?: (subgraph: string) => TargetGuard;
   /** Distinct documents whose query plan and result shaper are kept. */
   planCacheSize: number;
   countPlanLookup?: CountCacheLookup;
@@ -38,25 +29,6 @@ export interface FederatedGatewayOptions<TContext> {
    */
   deduplicationKey?: (context: TContext) => string | undefined;
   countDeduplicated?: () => void;
-  /** Headers for every subgraph fetch of one client request, computed once per request. */
-  requestHeaders?: (context: TContext) => Record<string, string>;
-  /**
-   * Headers of one fetch, from its target and body and the request's headers (a signature
-   * bound to this body and subgraph); they override the request's.
-   */
-  fetchHeaders?: (
-    fetch: { subgraph: string; path: string; body: string },
-    requestHeaders: Record<string, string>,
-  ) => Record<string, string>;
-  /**
-   * Wraps each subgraph fetch (spans, timing): calls `send` with headers for this fetch only
-   * (e.g. the fetch span's traceparent).
-   */
-  aroundFetch?: (
-    subgraph: string,
-    context: TContext,
-    send: (headers: Record<string, string>) => Promise<SubgraphResult>,
-  ) => Promise<SubgraphResult>;
 }
 
 /**
@@ -71,12 +43,11 @@ export class FederatedGateway<
 > implements GatewayInterface {
   readonly apiSchema: GraphQLSchema;
   private readonly supergraphSchema: GraphQLSchema;
-  private readonly clients: Map<string, SubgraphClient>;
-  private readonly guards = new Map<string, TargetGuard>();
+  private readonly fetches: FetchSender<TContext>;
   private readonly operations: PreparedOperations;
   private readonly listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
-  private readonly fetchPrefixes = new WeakMap<FetchNode, string>();
   private readonly inFlight = new Map<string, Promise<GatewayExecutionResult>>();
+  private readonly passThroughs: PassThroughOperations;
   private loaded = false;
 
   constructor(private readonly options: FederatedGatewayOptions<TContext>) {
@@ -91,14 +62,8 @@ export class FederatedGateway<
       options.planCacheSize,
       options.countPlanLookup,
     );
-    this.clients = new Map(
-      supergraph.subgraphsMetadata().map(({ name, url }) => {
-        const target = options.urlOverrides?.[name] ?? url;
-        if (!target) throw new Error(`the supergraph gives no URL for subgraph ${name}`);
-        if (options.guard) this.guards.set(name, options.guard(name));
-        return [name, new SubgraphClient(name, target, options.pool)];
-      }),
-    );
+    this.passThroughs = new PassThroughOperations(options.planCacheSize);
+    this.fetches = new FetchSender(supergraph.subgraphsMetadata(), options);
   }
 
   onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback): () => void {
@@ -120,7 +85,8 @@ export class FederatedGateway<
 
   async stop(): Promise<void> {
     this.operations.clear();
-    await Promise.all([...this.clients.values()].map((client) => client.close()));
+    this.passThroughs.clear();
+    await this.fetches.close();
   }
 
   private notify(callback: GatewaySchemaLoadOrUpdateCallback): void {
@@ -176,37 +142,59 @@ export class FederatedGateway<
     return `${queryHash}\0${operationName ?? ''}\0${variables}\0${caller}`;
   }
 
+  /**
+   * The pass-through operation of this text and name, if Apollo validated and this gateway
+   * ran it before (only a document that passed validation reaches the executor).
+   */
+  passThroughOperation(
+    query: string,
+    operationName: string | null | undefined,
+  ): PassThroughOperation | undefined {
+    return this.passThroughs.get(query, operationName);
+  }
+
+  /**
+   * Sends a pass-through operation's one fetch as {@link run} would (same body, headers,
+   * signature, guard and span), and returns its answer's text when that is data alone.
+   */
+  fetchPassThrough(
+    { fetch }: PassThroughOperation,
+    variables: Readonly<Record<string, unknown>>,
+    context: TContext,
+  ): Promise<SubgraphResult | PlainDataAnswer> {
+    const variablesJson = JSON.stringify(usedVariables(variables, fetch.variableUsages));
+    return this.fetches.send(
+      context,
+      this.fetches.requestHeaders(context),
+      fetch,
+      variablesJson,
+      (c, b, h) => c.postForPassThrough(b, h),
+    );
+  }
+
   private async run(
     requestContext: GatewayGraphQLRequestContext<TContext>,
     coercedVariables: Record<string, unknown>,
   ): Promise<GatewayExecutionResult> {
     const { request, document, operation, queryHash, operationName, context } = requestContext;
     const prepared = this.operations.get({ document, operation, queryHash, operationName });
+    if (prepared.passThrough && request.query !== undefined) {
+      // Under the name the client sent (none, for a document of one operation), as it comes.
+      this.passThroughs.remember(request.query, request.operationName ?? null, {
+        document,
+        operation,
+        fetch: prepared.passThrough,
+      });
+    }
     const variables = request.variables ?? {};
+    const prefetched = (context as PassThroughContext).prefetched;
 
     let headers: Record<string, string> | undefined;
     const send = (fetch: FetchNode, variablesJson: string): Promise<SubgraphResult> => {
-      const client = this.clients.get(fetch.serviceName);
-      if (!client) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
-      headers ??= this.options.requestHeaders?.(context) ?? {};
-      const body = `${this.fetchPrefix(fetch)}${variablesJson}}`;
-      const base = this.options.fetchHeaders
-        ? {
-            ...headers,
-            ...this.options.fetchHeaders(
-              { subgraph: fetch.serviceName, path: client.path, body },
-              headers,
-            ),
-          }
-        : headers;
-      const post = () =>
-        this.options.aroundFetch
-          ? this.options.aroundFetch(fetch.serviceName, context, (extra) =>
-              client.post(body, { ...base, ...extra }),
-            )
-          : client.post(body, base);
-      const guard = this.guards.get(fetch.serviceName);
-      return guard ? guard.run(post, countsAgainstSubgraph) : post();
+      // The pass-through path sent this fetch already, and its answer needs the full path.
+      if (prefetched?.fetch === fetch) return prefetched.result();
+      headers ??= this.fetches.requestHeaders(context);
+      return this.fetches.send(context, headers, fetch, variablesJson, (c, b, h) => c.post(b, h));
     };
 
     try {
@@ -230,20 +218,6 @@ export class FederatedGateway<
     } catch (error) {
       return { errors: [toGraphQLError(error)] };
     }
-  }
-
-  /** `{"query":…,"operationName":…,"variables":` for a fetch, serialized once per plan. */
-  private fetchPrefix(fetch: FetchNode): string {
-    let prefix = this.fetchPrefixes.get(fetch);
-    if (prefix === undefined) {
-      const name =
-        fetch.operationName === undefined
-          ? ''
-          : `,"operationName":${JSON.stringify(fetch.operationName)}`;
-      prefix = `{"query":${JSON.stringify(fetch.operation)}${name},"variables":`;
-      this.fetchPrefixes.set(fetch, prefix);
-    }
-    return prefix;
   }
 }
 

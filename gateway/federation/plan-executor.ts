@@ -129,7 +129,8 @@ async function executeFetch(execution: Execution, fetch: FetchNode, cursor: Curs
   });
 }
 
-function usedVariables(
+/** The variables a fetch uses, as the client sent them (subgraphs coerce their own). */
+export function usedVariables(
   provided: Readonly<JsonObject>,
   usages: readonly string[] | undefined,
 ): JsonObject {

@@ -1,5 +1,5 @@
 import { operationFromDocument, type Schema } from '@apollo/federation-internals';
-import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
+import type { FetchNode, QueryPlan, QueryPlanner } from '@apollo/query-planner';
 import {
   executeSync,
   Kind,
@@ -12,6 +12,7 @@ import {
 } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { CountCacheLookup } from '../../platform/observability/cache-metrics';
+import { passThroughFetch } from './pass-through';
 import { ResultShaper } from './result-shaper';
 
 /** What executing one operation needs, prepared once per distinct document. */
@@ -21,6 +22,8 @@ export interface PreparedOperation {
   operation: OperationDefinitionNode;
   /** Answers `__schema` and `__type` selections from the API schema. */
   introspect: (field: FieldNode, variables: Record<string, unknown>) => unknown;
+  /** The plan's one fetch, when its answer is the operation's answer as it is. */
+  passThrough?: FetchNode;
 }
 
 export interface OperationSource {
@@ -101,6 +104,7 @@ export class PreparedOperations {
       }
       return data[field.alias?.value ?? field.name.value];
     };
-    return { plan, shaper, operation, introspect };
+    const passThrough = passThroughFetch(plan, operation, this.graphqlSchema);
+    return { plan, shaper, operation, introspect, passThrough };
   }
 }

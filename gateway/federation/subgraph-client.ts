@@ -3,6 +3,7 @@ import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 import { Pool } from 'undici';
 import { ErrorCode, isPublicErrorCode } from '../../platform/errors/codes';
 import { readWholeAnswer } from '../../platform/http/whole-answer';
+import { isPlainDataAnswer } from './pass-through';
 
 export interface SubgraphPoolOptions {
   /** Keep-alive connections per subgraph. */
@@ -20,6 +21,11 @@ export interface SubgraphResult {
   data?: Record<string, unknown> | null;
   errors?: SubgraphError[];
   extensions?: Record<string, unknown>;
+}
+
+/** A subgraph's answer that is data alone, kept as its text, unparsed. */
+export interface PlainDataAnswer {
+  text: string;
 }
 
 export interface SubgraphError {
@@ -56,13 +62,29 @@ export class SubgraphClient {
 
   /** Sends one request and parses its answer (read whole: one small JSON document). */
   async post(body: string, headers: Record<string, string>): Promise<SubgraphResult> {
-    const { status, text } = await readWholeAnswer(this.pool, {
+    const { status, text } = await this.send(body, headers);
+    return this.parse(status, text);
+  }
+
+  /**
+   * As {@link post}, but an answer that is data alone (200, no errors, no extensions) comes
+   * back as its text, unparsed, for the gateway to hand on as it is.
+   */
+  async postForPassThrough(
+    body: string,
+    headers: Record<string, string>,
+  ): Promise<SubgraphResult | PlainDataAnswer> {
+    const { status, text } = await this.send(body, headers);
+    return status === 200 && isPlainDataAnswer(text) ? { text } : this.parse(status, text);
+  }
+
+  private send(body: string, headers: Record<string, string>) {
+    return readWholeAnswer(this.pool, {
       method: 'POST',
       path: this.path,
       headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
       body,
     });
-    return this.parse(status, text);
   }
 
   private parse(status: number, text: string): SubgraphResult {

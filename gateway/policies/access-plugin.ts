@@ -27,6 +27,7 @@ export function operationChecksPlugin(checks: OperationChecks): ApolloServerPlug
               ),
             );
           }
+          if (contextValue.accessRefusal) throw contextValue.accessRefusal;
           if (contextValue.accessChecked) return;
           try {
             await checkOperation(

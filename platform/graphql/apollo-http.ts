@@ -8,7 +8,7 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
  * accept for incremental delivery included, is passed on as sent. Only for POST: a GET's
  * accept also decides whether a browser gets the landing page.
  */
-const ANSWERED_AS_JSON: ReadonlySet<string> = new Set([
+export const ANSWERED_AS_JSON: ReadonlySet<string> = new Set([
   '*/*',
   'application/json',
   'application/json, */*',
