@@ -125,15 +125,23 @@ export interface PassThroughOperation {
   fetch: FetchNode;
 }
 
+/** What the texts of remembered operations may take together (their documents follow them). */
+const TEXT_BUDGET = 4 * 2 ** 20;
+
 /**
  * Pass-through operations by their text and operation name, remembered once the executor ran
- * them: only a document Apollo parsed and validated reaches it. Bounded (LRU).
+ * them: only a document Apollo parsed and validated reaches it. Bounded (LRU) by count and by
+ * the length of their texts, which are the keys: a client may send large documents.
  */
 export class PassThroughOperations {
   private readonly byText: LRUCache<string, PassThroughOperation>;
 
-  constructor(maxEntries: number) {
-    this.byText = new LRUCache({ max: maxEntries });
+  constructor(maxEntries: number, textBudget = TEXT_BUDGET) {
+    this.byText = new LRUCache({
+      max: maxEntries,
+      maxSize: textBudget,
+      sizeCalculation: (_, key) => Math.max(1, key.length),
+    });
   }
 
   remember(query: string, operationName: string | null, operation: PassThroughOperation): void {

@@ -108,4 +108,17 @@ describe('PassThroughOperations', () => {
     operations.clear();
     expect(operations.get('{ a }', null)).toBeUndefined();
   });
+
+  it('keeps their texts within a budget, and none larger than it', () => {
+    const operations = new PassThroughOperations(100, 40);
+    const text = (name: string) => `{ ${name.padEnd(14)} }`; // 19 characters with the key's separator
+    operations.remember(text('a'), null, operation('a'));
+    operations.remember(text('b'), null, operation('b'));
+    operations.remember(text('c'), null, operation('c'));
+    expect(operations.get(text('a'), null)).toBeUndefined();
+    expect(operations.get(text('c'), null)).toEqual({ name: 'c' });
+    operations.remember(`{ ${'x'.repeat(60)} }`, null, operation('large'));
+    expect(operations.get(`{ ${'x'.repeat(60)} }`, null)).toBeUndefined();
+    expect(operations.get(text('c'), null)).toEqual({ name: 'c' });
+  });
 });
