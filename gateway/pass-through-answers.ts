@@ -6,7 +6,7 @@ import { ANSWERED_AS_JSON } from '../platform/graphql/apollo-http';
 import type { OperationRecorder } from '../platform/graphql/metrics-plugin';
 import { tracingEnabled } from '../platform/observability/tracing';
 import type { FederatedGateway } from './federation/federated-gateway';
-import type { SubgraphResult } from './federation/subgraph-client';
+import { PlainDataAnswer, type SubgraphResult } from './federation/subgraph-client';
 import type { GatewayContext } from './gateway-context';
 import { checkOperation, type OperationChecks } from './policies/operation-access';
 import { asGraphQLError } from './security/limits';
@@ -76,7 +76,7 @@ export function passThroughAnswers({ gateway, checks, record, registry }: PassTh
     let result: Promise<SubgraphResult>;
     try {
       const answer = await gateway.fetchPassThrough(found, variables, context);
-      if ('text' in answer) {
+      if (answer instanceof PlainDataAnswer) {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         record({ type: operation.operation, name: operation.name?.value }, 'ok', seconds);
         answered.inc();

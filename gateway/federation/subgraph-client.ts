@@ -23,9 +23,12 @@ export interface SubgraphResult {
   extensions?: Record<string, unknown>;
 }
 
-/** A subgraph's answer that is data alone, kept as its text, unparsed. */
-export interface PlainDataAnswer {
-  text: string;
+/**
+ * A subgraph's answer that is data alone, kept as its text, unparsed. A class, so that no
+ * parsed answer (whatever members a subgraph put in it) can pass for one.
+ */
+export class PlainDataAnswer {
+  constructor(readonly text: string) {}
 }
 
 export interface SubgraphError {
@@ -75,7 +78,9 @@ export class SubgraphClient {
     headers: Record<string, string>,
   ): Promise<SubgraphResult | PlainDataAnswer> {
     const { status, text } = await this.send(body, headers);
-    return status === 200 && isPlainDataAnswer(text) ? { text } : this.parse(status, text);
+    return status === 200 && isPlainDataAnswer(text)
+      ? new PlainDataAnswer(text)
+      : this.parse(status, text);
   }
 
   private send(body: string, headers: Record<string, string>) {

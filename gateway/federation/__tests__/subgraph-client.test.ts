@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
-import { SubgraphClient } from '../subgraph-client';
+import { PlainDataAnswer, SubgraphClient } from '../subgraph-client';
 
 // The subgraph client against local HTTP servers that answer badly on purpose.
 
@@ -129,5 +129,26 @@ describe('SubgraphClient', () => {
     });
     clients.push(gone);
     await expect(gone.post('{}', {})).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  describe('for the pass-through path', () => {
+    it('keeps an answer that is data alone as its text, unparsed', async () => {
+      handler = answer(200, '{"data":{"ok":true}}\n');
+      const result = await client().postForPassThrough('{"query":"{ ok }"}', {});
+      expect(result).toBeInstanceOf(PlainDataAnswer);
+      expect((result as PlainDataAnswer).text).toBe('{"data":{"ok":true}}\n');
+    });
+
+    it('parses any other answer, whatever members it has', async () => {
+      handler = answer(200, '{"errors":[{"message":"no"}],"text":"{\\"data\\":{}}"}');
+      const result = await client().postForPassThrough('{"query":"{ ok }"}', {});
+      expect(result).not.toBeInstanceOf(PlainDataAnswer);
+      expect(result).toEqual({ errors: [{ message: 'no' }], text: '{"data":{}}' });
+    });
+
+    it('fails on an error status as a plain post does', async () => {
+      handler = answer(502, '{"data":{"ok":true}}');
+      await expect(client().postForPassThrough('{"query":"{ ok }"}', {})).rejects.toThrow('502');
+    });
   });
 });
