@@ -8,7 +8,7 @@ import {
   type SubgraphResult,
 } from './subgraph-client';
 
-/** How the gateway's owner dresses each subgraph fetch: headers, signature, span, timing. */
+/** What the gateway adds to each subgraph fetch: headers, a signature, a span, timing. */
 export interface FetchHooks<TContext> {
   /** Headers for every subgraph fetch of one client request, computed once per request. */
   requestHeaders?: (context: TContext) => Record<string, string>;
