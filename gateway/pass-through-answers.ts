@@ -28,8 +28,8 @@ export interface PassThroughDeps {
 /**
  * The production path's short way for the commonest request: a query planned as one fetch
  * whose answer is the client's answer as it is ({@link passThroughFetch}). It makes the same
- * checks Apollo's plugin makes (cost, tenant, field policies, limits, usage), in the same
- * order, sends the same signed fetch, and writes the subgraph's answer unparsed: no Apollo
+ * checks Apollo's plugin makes (cost, tenant and role, limits and usage, field policies), in
+ * the same order, sends the same signed fetch, and writes the subgraph's answer unparsed: no Apollo
  * pipeline, no plan walk, no parse, shape and serialisation of the answer.
  *
  * Anything else takes Apollo's path: a GET, a persisted query, an accept other than JSON,
